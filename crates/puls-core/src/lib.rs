@@ -1,0 +1,19 @@
+//! The pure core of Puls: domain types, survey definitions and response validation.
+//!
+//! Nothing here performs I/O, speaks SQL or HTTP, or knows a wire format. Definitions and
+//! answers arrive as a [`Value`] tree that the edges build from JSON or YAML, so every
+//! problem can be reported with its exact path, and the core cannot fail for outside reasons.
+
+pub mod error;
+pub mod ids;
+pub mod response;
+pub mod survey;
+pub mod text;
+pub mod value;
+
+pub use error::{FieldError, FieldErrorKind, FieldErrors};
+pub use ids::{Channel, Locale, OptionId, QuestionId, Touchpoint, WorkspaceSlug};
+pub use response::{Answer, Answers, Completion, KanoAnswer, ResponseMeta, ResponseMetaInput};
+pub use survey::{Condition, Question, QuestionKind, Survey};
+pub use text::LocalizedText;
+pub use value::Value;

@@ -1,1 +1,125 @@
-//! Server.
+//! The Puls HTTP server: the JSON API under `/api/v1`, hosted survey pages under `/s/`,
+//! QR codes and the OpenAPI document.
+//!
+//! [`app`] builds the router for in-process tests; [`serve`] runs it on a bound listener
+//! until a shutdown future resolves.
+
+pub mod config;
+mod convert;
+mod dto;
+pub mod error;
+mod export;
+mod extract;
+mod ratelimit;
+mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, Uri};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use config::Config;
+pub use convert::{from_json, parse_document, to_json};
+pub use dto::format_ms;
+pub use error::ApiError;
+pub use routes::surveys::create_from_definition;
+pub use state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Puls API",
+        description = "Surveys, responses and customer-experience data. Management calls need \
+                       `Authorization: Bearer KEY` (create keys with `puls apikey create`); \
+                       submitting a response to a published survey needs no key. Errors are \
+                       `{\"error\": {\"code\", \"message\", \"details\"}}` with a stable code."
+    ),
+    modifiers(&SecurityAddon),
+    components(schemas(error::ErrorBody, error::ErrorInfo, error::ErrorDetail)),
+    tags(
+        (name = "surveys", description = "Survey definitions and their lifecycle"),
+        (name = "responses", description = "Submitting, reading and exporting responses"),
+        (name = "health", description = "Service health")
+    )
+)]
+struct ApiDoc;
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::surveys::router())
+        .merge(routes::responses::router())
+        .merge(
+            routes::responses::public_router()
+                .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
+        )
+        .routes(routes!(routes::health::healthz))
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = api_router(&state).split_for_parts();
+    let doc = Arc::new(doc);
+    let max_body = state.config.http.max_body_bytes;
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    .merge(routes::pages::router().route_layer(from_fn_with_state(state.clone(), ratelimit::limit)))
+    .fallback(not_found)
+    .layer(DefaultBodyLimit::max(max_body))
+    .layer(CatchPanicLayer::custom(|_| {
+        ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
+    }))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound("route").into_response()
+    } else {
+        (StatusCode::NOT_FOUND, "not found").into_response()
+    }
+}
+
+/// Serves the app on `listener` until `shutdown` resolves, then finishes open requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,1 +1,137 @@
-//! Storage.
+//! Puls storage: the [`Store`] trait and its SQLite and PostgreSQL backends.
+//!
+//! The backend is chosen from the database URL's scheme by [`connect`]. Both backends run
+//! the same SQL (written once in `sql.rs`), each with its own migrations. Responses are
+//! written through the group-commit [`ResponseWriter`], so a response is committed before
+//! its submitter hears about it, without one disk flush per response.
+
+mod error;
+pub mod model;
+mod postgres;
+mod sql;
+mod sqlite;
+mod writer;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use error::StoreError;
+pub use model::*;
+pub use writer::ResponseWriter;
+
+/// Everything Puls keeps. Every method is scoped to a workspace where data belongs to one.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// How many response-writer tasks suit this backend (one for SQLite's single writer).
+    fn writer_tasks(&self) -> usize;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Applies pending migrations.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Returns the workspace with this slug, creating it when missing.
+    async fn ensure_workspace(&self, slug: &str, name: &str) -> Result<Workspace, StoreError>;
+    async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>, StoreError>;
+
+    /// Creates an API key; the returned token is the only copy of its secret.
+    async fn create_api_key(
+        &self,
+        workspace_id: i64,
+        name: &str,
+    ) -> Result<(ApiKeyInfo, String), StoreError>;
+    async fn list_api_keys(&self, workspace_id: i64) -> Result<Vec<ApiKeyInfo>, StoreError>;
+    /// Revokes a key; false when the workspace has no such active key.
+    async fn revoke_api_key(&self, workspace_id: i64, key_id: &str) -> Result<bool, StoreError>;
+    /// The workspace an API token belongs to, if the token is valid and not revoked.
+    async fn authenticate(&self, token: &str) -> Result<Option<Workspace>, StoreError>;
+
+    async fn create_survey(&self, new: NewSurvey<'_>) -> Result<SurveyRecord, StoreError>;
+    /// A survey of this workspace (any status), with its current version.
+    async fn get_survey(
+        &self,
+        workspace_id: i64,
+        id: &str,
+    ) -> Result<Option<SurveyRecord>, StoreError>;
+    /// A survey by id alone, for public pages and submissions.
+    async fn get_survey_public(&self, id: &str) -> Result<Option<SurveyRecord>, StoreError>;
+    /// The definition (canonical JSON) of one version.
+    async fn survey_definition(&self, id: &str, version: i64)
+    -> Result<Option<String>, StoreError>;
+    async fn list_surveys(&self, workspace_id: i64) -> Result<Vec<SurveyRecord>, StoreError>;
+    /// Stores a new version and makes it current.
+    async fn update_survey(
+        &self,
+        workspace_id: i64,
+        id: &str,
+        update: SurveyUpdate<'_>,
+    ) -> Result<Option<SurveyRecord>, StoreError>;
+    async fn set_survey_status(
+        &self,
+        workspace_id: i64,
+        id: &str,
+        status: SurveyStatus,
+        now: i64,
+    ) -> Result<Option<SurveyRecord>, StoreError>;
+    /// Deletes a survey with all its versions and responses.
+    async fn delete_survey(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError>;
+
+    /// Applies writes in one transaction; the outcomes are in the order of `ops`.
+    /// Callers go through [`ResponseWriter`], which batches concurrent submissions.
+    async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError>;
+    async fn get_response(
+        &self,
+        workspace_id: i64,
+        id: &str,
+    ) -> Result<Option<ResponseRecord>, StoreError>;
+    /// A response by id alone, for resuming a partial response with its token.
+    async fn get_response_public(&self, id: &str) -> Result<Option<ResponseRecord>, StoreError>;
+    /// Newest first, at most `limit`, after the filter's cursor.
+    async fn list_responses(
+        &self,
+        workspace_id: i64,
+        filter: &ResponseFilter,
+        limit: i64,
+    ) -> Result<Vec<ResponseRecord>, StoreError>;
+}
+
+/// Options for opening a store.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Largest connection pool (PostgreSQL) or reader pool (SQLite).
+    pub max_connections: u32,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            max_connections: 16,
+        }
+    }
+}
+
+/// Opens the store named by `url`: `sqlite://PATH` (created when missing) or `postgres://...`.
+pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::connect(url, opts).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(postgres::PgStore::connect(url, opts).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(
+            url.split(':').next().unwrap_or_default().to_string(),
+        ))
+    }
+}
+
+/// The current time in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,123 @@
+//! Server configuration. Loaded by the CLI from defaults, a TOML file, `PULS_` environment
+//! variables and flags, in that order; see `puls config example`.
+
+use serde::{Deserialize, Serialize};
+
+/// Everything `puls serve` can be told.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub http: HttpConfig,
+    pub database: DatabaseConfig,
+    pub rate_limit: RateLimitConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// The URL respondents reach this server at, for survey links and QR codes.
+    /// Defaults to `http://{listen}`.
+    pub public_url: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Take the client address from the first `X-Forwarded-For` entry (only behind a proxy
+    /// you control).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` (created when missing) or `postgres://USER@HOST/DB`.
+    pub url: String,
+    /// Connection pool size.
+    pub max_connections: u32,
+}
+
+/// The URL may carry a password; `Debug` shows it redacted.
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host` with `***`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((creds, host)) = rest.split_once('@')
+        && let Some((user, _)) = creds.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
+}
+
+/// Per-client limits on public endpoints (survey pages and submissions).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Sustained requests per second per client address; 0 turns the limit off.
+    pub per_second: u32,
+    /// Requests a client may make in a burst above the sustained rate.
+    pub burst: u32,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            max_body_bytes: 256 * 1024,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://puls.db".into(),
+            max_connections: 16,
+        }
+    }
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            per_second: 20,
+            burst: 100,
+        }
+    }
+}
+
+impl Config {
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.http.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.http.listen),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_in_debug_output() {
+        let db = DatabaseConfig {
+            url: "postgres://puls:s3cret@db/puls".into(),
+            max_connections: 4,
+        };
+        let shown = format!("{db:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("puls:***@db"), "{shown}");
+    }
+}

@@ -1,0 +1,273 @@
+//! Wire types of the JSON API, converted by hand from store records and core types.
+
+use std::collections::BTreeMap;
+
+use puls_store::{ResponseRecord, SurveyRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+
+/// RFC 3339 in UTC with milliseconds, e.g. `2026-11-23T04:22:17.123Z`.
+pub fn format_ms(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let f = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    t.format(&f).unwrap_or_default()
+}
+
+/// Parses an RFC 3339 timestamp or a plain date (`2026-11-23`, midnight UTC) to Unix ms.
+pub fn parse_time(field: &'static str, s: &str) -> Result<i64, ApiError> {
+    use time::format_description::well_known::Rfc3339;
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_query",
+            format!("{field}: '{s}' is not an RFC 3339 timestamp or a YYYY-MM-DD date"),
+        )
+    };
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok((t.unix_timestamp_nanos() / 1_000_000) as i64);
+    }
+    let d = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| bad())?;
+    Ok(d.midnight().assume_utc().unix_timestamp() * 1000)
+}
+
+/// A survey as the API shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SurveyDto {
+    /// Short id used in URLs, e.g. `k3v9q2m8xa`.
+    pub id: String,
+    /// `draft`, `published` or `closed`. Only published surveys accept responses.
+    pub status: String,
+    /// Current version; every update adds one.
+    pub version: i64,
+    /// Title in the survey's default locale.
+    pub title: String,
+    pub touchpoint: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub links: SurveyLinks,
+    /// The survey definition (see the README for its format); only on single-survey reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub definition: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SurveyLinks {
+    /// The hosted survey page.
+    pub page: String,
+    /// An SVG QR code of the page link.
+    pub qr: String,
+}
+
+impl SurveyDto {
+    pub fn from_record(r: &SurveyRecord, public_url: &str, with_definition: bool) -> Self {
+        SurveyDto {
+            id: r.id.clone(),
+            status: r.status.as_str().to_string(),
+            version: r.version,
+            title: r.title.clone(),
+            touchpoint: r.touchpoint.clone(),
+            created_at: format_ms(r.created_at),
+            updated_at: format_ms(r.updated_at),
+            links: SurveyLinks {
+                page: format!("{public_url}/s/{}", r.id),
+                qr: format!("{public_url}/s/{}/qr.svg", r.id),
+            },
+            definition: with_definition
+                .then(|| serde_json::from_str(&r.definition).unwrap_or_default()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SurveyList {
+    pub items: Vec<SurveyDto>,
+}
+
+/// A response submission. Only `answers` is required.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SubmitResponse {
+    /// Answers keyed by question id. Formats: nps/csat/ces/rating an integer;
+    /// single_choice an option id; multiple_choice an array of option ids or
+    /// `{"selected": [...], "other": "text"}`; open_text a string; matrix
+    /// `{"row_id": score}`; ranking every option id, best first; kano
+    /// `{"functional": "like", "dysfunctional": "dislike"}` (like, expect, neutral, tolerate,
+    /// dislike); contact `{"email": "...", "phone": "...", "consent": true}`.
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+    /// `false` saves progress as a partial response; default `true`.
+    pub completed: Option<bool>,
+    /// web, email, in_app, sms, store, phone, chat, social or api; default: the survey's.
+    pub channel: Option<String>,
+    /// Default: the survey's touchpoint.
+    pub touchpoint: Option<String>,
+    /// One of the survey's locales; default: its default locale.
+    pub locale: Option<String>,
+    pub contact: Option<ContactRef>,
+    /// A personal invitation token: one response per token and survey.
+    pub invitation_token: Option<String>,
+    /// Up to 50 string attributes, e.g. `{"order_id": "A-1001"}`.
+    pub attributes: Option<BTreeMap<String, String>>,
+}
+
+/// Who answered, when known.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ContactRef {
+    pub external_id: Option<String>,
+    pub email: Option<String>,
+}
+
+/// More answers for a partial response.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UpdateResponse {
+    /// Answers to add or replace, keyed by question id; `null` removes an answer.
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+    /// `true` completes the response; default `false`.
+    pub completed: Option<bool>,
+    /// The token returned when the partial response was created (or send `X-Resume-Token`).
+    pub resume_token: Option<String>,
+}
+
+/// What a submission or update stored.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SubmitResult {
+    pub id: String,
+    /// `completed` or `partial`.
+    pub status: String,
+    pub survey_version: i64,
+    /// Needed to continue a partial response with `PATCH /api/v1/responses/{id}`.
+    pub resume_token: Option<String>,
+}
+
+/// A stored response.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ResponseDto {
+    pub id: String,
+    pub survey_id: String,
+    pub survey_version: i64,
+    /// `completed` or `partial`.
+    pub status: String,
+    pub channel: String,
+    pub touchpoint: String,
+    pub locale: String,
+    pub contact: Option<ContactRef>,
+    pub invitation_token: Option<String>,
+    pub attributes: BTreeMap<String, String>,
+    #[schema(value_type = Object)]
+    pub answers: serde_json::Value,
+    pub created_at: String,
+    pub updated_at: String,
+    pub completed_at: Option<String>,
+}
+
+impl ResponseDto {
+    pub fn from_record(r: &ResponseRecord) -> Self {
+        let contact =
+            (r.contact_external_id.is_some() || r.contact_email.is_some()).then(|| ContactRef {
+                external_id: r.contact_external_id.clone(),
+                email: r.contact_email.clone(),
+            });
+        ResponseDto {
+            id: r.id.clone(),
+            survey_id: r.survey_id.clone(),
+            survey_version: r.survey_version,
+            status: status_name(r.completed).to_string(),
+            channel: r.channel.clone(),
+            touchpoint: r.touchpoint.clone(),
+            locale: r.locale.clone(),
+            contact,
+            invitation_token: r.invitation_token.clone(),
+            attributes: serde_json::from_str(&r.attributes).unwrap_or_default(),
+            answers: serde_json::from_str(&r.answers).unwrap_or_default(),
+            created_at: format_ms(r.created_at),
+            updated_at: format_ms(r.updated_at),
+            completed_at: r.completed_at.map(format_ms),
+        }
+    }
+}
+
+pub fn status_name(completed: bool) -> &'static str {
+    if completed { "completed" } else { "partial" }
+}
+
+/// A page of responses, newest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ResponsePage {
+    pub items: Vec<ResponseDto>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters for listing and exporting responses.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResponseQuery {
+    /// Only this survey's responses.
+    pub survey: Option<String>,
+    pub touchpoint: Option<String>,
+    pub channel: Option<String>,
+    /// `completed` or `partial`.
+    pub status: Option<String>,
+    /// Created at or after (RFC 3339 or YYYY-MM-DD).
+    pub since: Option<String>,
+    /// Created before (RFC 3339 or YYYY-MM-DD).
+    pub until: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1-1000 (default 100).
+    pub limit: Option<i64>,
+    /// Export format: `csv` (default) or `ndjson`.
+    pub format: Option<String>,
+}
+
+impl ResponseQuery {
+    pub fn filter(&self) -> Result<puls_store::ResponseFilter, ApiError> {
+        let completed = match self.status.as_deref() {
+            None => None,
+            Some("completed") => Some(true),
+            Some("partial") => Some(false),
+            Some(other) => {
+                return Err(ApiError::bad_request(
+                    "invalid_query",
+                    format!("status: '{other}' is not one of completed, partial"),
+                ));
+            }
+        };
+        if let Some(c) = &self.channel {
+            puls_core::Channel::parse(c)
+                .map_err(|k| ApiError::bad_request("invalid_query", format!("channel: {k}")))?;
+        }
+        Ok(puls_store::ResponseFilter {
+            survey_id: self.survey.clone(),
+            touchpoint: self.touchpoint.clone(),
+            channel: self.channel.clone(),
+            completed,
+            since: self
+                .since
+                .as_deref()
+                .map(|s| parse_time("since", s))
+                .transpose()?,
+            until: self
+                .until
+                .as_deref()
+                .map(|s| parse_time("until", s))
+                .transpose()?,
+            before_id: self.cursor.clone(),
+        })
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers.
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+}

@@ -1,0 +1,120 @@
+//! Extractors that turn every malformed request into an [`ApiError`] with a stable code,
+//! instead of axum's plain-text rejections.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::request::Parts;
+use puls_store::Workspace;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The workspace of the request's `Authorization: Bearer KEY`.
+pub struct Auth(pub Workspace);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(ApiError::Unauthorized)?;
+        state
+            .store
+            .authenticate(token)
+            .await?
+            .map(Auth)
+            .ok_or(ApiError::Unauthorized)
+    }
+}
+
+/// Reads the body up to the configured limit.
+async fn read_body(req: Request, state: &AppState) -> Result<bytes::Bytes, ApiError> {
+    let limit = state.config.http.max_body_bytes;
+    axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge(limit))
+}
+
+fn content_type(req: &Request) -> String {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// A JSON body as a generic tree: the core reports field problems with paths.
+pub struct JsonBody(pub serde_json::Value);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let ct = content_type(&req);
+        if ct != "application/json" && !ct.ends_with("+json") {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body as application/json".into(),
+            ));
+        }
+        let bytes = read_body(req, state).await?;
+        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
+            ApiError::bad_request("malformed_json", format!("body is not valid JSON: {e}"))
+        })
+    }
+}
+
+/// A survey definition body, as JSON or YAML (by content type).
+pub struct DefinitionBody(pub puls_core::Value);
+
+impl FromRequest<AppState> for DefinitionBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let yaml = match content_type(&req).as_str() {
+            "application/json" => false,
+            "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => true,
+            _ => {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the definition as application/json or application/yaml".into(),
+                ));
+            }
+        };
+        let bytes = read_body(req, state).await?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| ApiError::bad_request("malformed_body", "body is not UTF-8"))?;
+        crate::convert::parse_document(text, yaml)
+            .map(DefinitionBody)
+            .map_err(|e| {
+                let code = if yaml {
+                    "malformed_yaml"
+                } else {
+                    "malformed_json"
+                };
+                ApiError::bad_request(code, format!("definition could not be read: {e}"))
+            })
+    }
+}
+
+/// Query parameters parsed into `T`; unknown or malformed ones are a 400 `invalid_query`.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(q)
+            .map(Query)
+            .map_err(|e| ApiError::bad_request("invalid_query", format!("query string: {e}")))
+    }
+}

@@ -1,0 +1,578 @@
+//! Hosted survey pages: `GET/POST /s/{id}`, one question per page, plain HTML forms that
+//! work without JavaScript, in the respondent's language; and QR codes of survey links.
+//!
+//! Flow: the first answer creates a partial response; its id and resume token travel in
+//! the URL and hidden fields; every later page updates it; the last one completes it. Each
+//! POST answers with a 303 redirect (post/redirect/get), so reloading never resubmits.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use bytes::Bytes;
+use puls_core::{
+    Answers, Completion, FieldError, FieldErrorKind, Locale, ResponseMetaInput, Survey, Value,
+};
+use puls_store::SurveyRecord;
+use puls_web::i18n::UiLang;
+use puls_web::{FormFields, MessageKind, QuestionPage};
+use serde::Deserialize;
+
+use super::responses::{
+    Submission, check_resume, open_survey, store_new, store_update, stored_answers,
+};
+use crate::error::ApiError;
+use crate::extract::Query;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/s/{id}", get(show).post(answer))
+        .route("/s/{id}/thanks", get(thanks))
+        .route("/s/{id}/qr.svg", get(qr))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    lang: Option<String>,
+    /// The question to show (for "Back" and for the next page).
+    q: Option<String>,
+    rid: Option<String>,
+    rt: Option<String>,
+    /// Channel of a new response, e.g. `store` for a QR code on a counter.
+    channel: Option<String>,
+    /// A personal invitation token.
+    inv: Option<String>,
+}
+
+/// Preferred language tags from `Accept-Language`, best first.
+fn accepted(headers: &HeaderMap) -> Vec<String> {
+    let Some(v) = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Vec::new();
+    };
+    let mut tags: Vec<(f32, usize, String)> = v
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut it = part.trim().split(';');
+            let tag = it.next()?.trim();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (q > 0.0 && !tag.is_empty() && tag != "*").then(|| (q, i, tag.to_string()))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    tags.into_iter().map(|t| t.2).collect()
+}
+
+/// The survey locale for this request: `?lang=` first, then `Accept-Language`.
+fn choose_locale<'a>(survey: &'a Survey, lang: Option<&str>, headers: &HeaderMap) -> &'a Locale {
+    let prefs = accepted(headers);
+    survey.best_locale(lang.into_iter().chain(prefs.iter().map(String::as_str)))
+}
+
+/// Page chrome language when there is no survey to choose from.
+fn ui_from_headers(lang: Option<&str>, headers: &HeaderMap) -> UiLang {
+    let prefs = accepted(headers);
+    lang.into_iter()
+        .chain(prefs.iter().map(String::as_str))
+        .find_map(|t| {
+            let l = Locale::parse(t).ok()?;
+            matches!(l.language(), "pl" | "cs" | "en").then(|| UiLang::for_locale(&l))
+        })
+        .unwrap_or(UiLang::En)
+}
+
+fn html(status: StatusCode, body: String, started: Instant) -> Response {
+    let mut resp = (status, Html(body)).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    // Server time, so benchmarks and browsers' dev tools can see what the server spent.
+    let micros = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={micros:.3}")) {
+        h.insert("server-timing", v);
+    }
+    resp
+}
+
+/// A full message page in the respondent's language for an error.
+fn error_page(st: &AppState, ui: UiLang, e: &ApiError, started: Instant) -> Response {
+    let kind = match e {
+        ApiError::NotFound(_) => MessageKind::NotFound,
+        ApiError::Conflict {
+            code: "survey_closed",
+            ..
+        } => MessageKind::Closed,
+        ApiError::Conflict {
+            code: "invitation_already_used" | "response_completed",
+            ..
+        } => MessageKind::AlreadyAnswered,
+        ApiError::RateLimited => MessageKind::TooManyRequests,
+        ApiError::Internal(err) => {
+            tracing::error!(error = ?err, "survey page failed");
+            MessageKind::ServerError
+        }
+        _ => MessageKind::BadRequest,
+    };
+    let status = match e {
+        ApiError::Conflict {
+            code: "survey_closed",
+            ..
+        } => StatusCode::GONE,
+        other => other.status(),
+    };
+    html(status, st.pages.message(ui, kind), started)
+}
+
+/// The 429 page, used by the rate limiter.
+pub fn too_many_requests(st: &AppState, req: &Request) -> Response {
+    let lang = req
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<PageQuery>(q).ok())
+        .and_then(|q| q.lang);
+    let ui = ui_from_headers(lang.as_deref(), req.headers());
+    html(
+        StatusCode::TOO_MANY_REQUESTS,
+        st.pages.message(ui, MessageKind::TooManyRequests),
+        Instant::now(),
+    )
+}
+
+/// A respondent's progress: the survey version they answer and what they answered so far.
+struct Progress {
+    record: SurveyRecord,
+    survey: std::sync::Arc<Survey>,
+    answers: BTreeMap<String, Value>,
+    response: Option<puls_store::ResponseRecord>,
+}
+
+async fn progress(
+    st: &AppState,
+    id: &str,
+    rid: Option<&str>,
+    rt: Option<&str>,
+) -> Result<Progress, ApiError> {
+    let record = open_survey(st, id).await?;
+    let response = match (rid, rt) {
+        (Some(rid), Some(rt)) => {
+            let r = st
+                .store
+                .get_response_public(rid)
+                .await?
+                .filter(|r| r.survey_id == id)
+                .ok_or(ApiError::NotFound("response"))?;
+            check_resume(&r, rt)?;
+            Some(r)
+        }
+        _ => None,
+    };
+    let version = response
+        .as_ref()
+        .map_or(record.version, |r| r.survey_version);
+    let survey = st.survey_version(id, version, Some(&record)).await?;
+    let answers = match &response {
+        Some(r) => stored_answers(r)?,
+        None => BTreeMap::new(),
+    };
+    Ok(Progress {
+        record,
+        survey,
+        answers,
+        response,
+    })
+}
+
+fn typed(survey: &Survey, answers: &BTreeMap<String, Value>) -> Answers {
+    survey
+        .validate_answers(answers, Completion::Partial, "answers")
+        .unwrap_or_default()
+}
+
+struct Render<'a> {
+    id: &'a str,
+    p: &'a Progress,
+    locale: &'a Locale,
+    question: usize,
+    form: Option<&'a FormFields>,
+    errors: &'a [FieldError],
+    extra: Vec<(String, String)>,
+}
+
+fn render_question(st: &AppState, r: Render<'_>) -> String {
+    let answers = typed(&r.p.survey, &r.p.answers);
+    let vis = r.p.survey.visibility(&answers).visible;
+    let step = vis
+        .iter()
+        .position(|&i| i == r.question)
+        .map_or(vis.len(), |p| p + 1);
+    let back = vis
+        .iter()
+        .rev()
+        .find(|&&i| i < r.question)
+        .map(|&i| r.p.survey.questions[i].id.as_str());
+    let rid = r.p.response.as_ref().map(|x| x.id.as_str());
+    let rt =
+        r.p.response
+            .as_ref()
+            .and_then(|x| x.resume_token.as_deref());
+    let seed = rid.map_or(0, |s| {
+        s.bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+    });
+    st.pages.question(&QuestionPage {
+        survey: &r.p.survey,
+        survey_id: r.id,
+        locale: r.locale,
+        question: r.question,
+        step,
+        total: vis.len().max(step),
+        answers: &answers,
+        form: r.form,
+        errors: r.errors,
+        response_id: rid,
+        resume_token: rt,
+        back,
+        shuffle_seed: seed,
+        show_intro: r.p.response.is_none() && step == 1,
+        preview: false,
+        extra_hidden: &r.extra,
+    })
+}
+
+async fn show(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let started = Instant::now();
+    let p = match progress(&st, &id, q.rid.as_deref(), q.rt.as_deref()).await {
+        Ok(p) => p,
+        Err(e) => {
+            return error_page(
+                &st,
+                ui_from_headers(q.lang.as_deref(), &headers),
+                &e,
+                started,
+            );
+        }
+    };
+    let locale = choose_locale(&p.survey, q.lang.as_deref(), &headers).clone();
+    let answers = typed(&p.survey, &p.answers);
+    let visible = p.survey.visibility(&answers).visible;
+    let asked =
+        q.q.as_deref()
+            .and_then(|qid| p.survey.questions.iter().position(|x| x.id.as_str() == qid))
+            .filter(|i| visible.contains(i));
+    let Some(question) = asked
+        .or_else(|| p.survey.next_question(&answers))
+        .or_else(|| visible.last().copied())
+    else {
+        return error_page(
+            &st,
+            UiLang::for_locale(&locale),
+            &ApiError::NotFound("question"),
+            started,
+        );
+    };
+    let mut extra = Vec::new();
+    if p.response.is_none() {
+        for (k, v) in [("channel", &q.channel), ("inv", &q.inv)] {
+            if let Some(v) = v {
+                extra.push((k.to_string(), v.clone()));
+            }
+        }
+    }
+    let body = render_question(
+        &st,
+        Render {
+            id: &id,
+            p: &p,
+            locale: &locale,
+            question,
+            form: None,
+            errors: &[],
+            extra,
+        },
+    );
+    html(StatusCode::OK, body, started)
+}
+
+fn field(form: &FormFields, name: &str) -> Option<String> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty())
+}
+
+async fn answer(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let form: FormFields = match serde_urlencoded::from_bytes(&body) {
+        Ok(f) => f,
+        Err(_) => {
+            let ui = ui_from_headers(None, &headers);
+            return error_page(
+                &st,
+                ui,
+                &ApiError::bad_request("malformed_form", "bad form"),
+                started,
+            );
+        }
+    };
+    let lang = field(&form, "lang");
+    let ui = ui_from_headers(lang.as_deref(), &headers);
+    match answer_inner(&st, &id, &headers, form, lang.as_deref(), started).await {
+        Ok(resp) => resp,
+        Err(e) => error_page(&st, ui, &e, started),
+    }
+}
+
+async fn answer_inner(
+    st: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    form: FormFields,
+    lang: Option<&str>,
+    started: Instant,
+) -> Result<Response, ApiError> {
+    let rid = field(&form, "rid");
+    let rt = field(&form, "rt");
+    let mut p = progress(st, id, rid.as_deref(), rt.as_deref()).await?;
+    let locale = choose_locale(&p.survey, lang, headers).clone();
+    let qid = field(&form, "q").unwrap_or_default();
+    let survey = p.survey.clone();
+    let Some(idx) = survey.questions.iter().position(|x| x.id.as_str() == qid) else {
+        return Err(ApiError::bad_request(
+            "unknown_question",
+            "the form names no question of this survey",
+        ));
+    };
+    let question = &survey.questions[idx];
+    let given = puls_web::form_answer(question, &form);
+    let mut merged = p.answers.clone();
+    match &given {
+        Some(v) => merged.insert(qid.clone(), v.clone()),
+        None => merged.remove(&qid),
+    };
+    let path = format!("answers.{qid}");
+    let mut errors: Vec<FieldError> = Vec::new();
+    if given.is_none() && question.required {
+        errors.push(FieldError {
+            path: path.clone(),
+            kind: FieldErrorKind::Required,
+        });
+    }
+    // Changing an earlier answer can hide later questions answered before: drop those
+    // answers, as the respondent's own path through the survey has changed.
+    let mut answers = None;
+    if errors.is_empty() {
+        for _ in 0..3 {
+            match survey.validate_answers(&merged, Completion::Partial, "answers") {
+                Ok(a) => {
+                    answers = Some(a);
+                    break;
+                }
+                Err(e) => {
+                    let (mine, others): (Vec<_>, Vec<_>) = e
+                        .0
+                        .into_iter()
+                        .partition(|f| f.path == path || f.path.starts_with(&format!("{path}.")));
+                    if !mine.is_empty() {
+                        errors = mine;
+                        break;
+                    }
+                    let hidden: Vec<String> = others
+                        .iter()
+                        .filter(|f| f.kind == FieldErrorKind::HiddenQuestion)
+                        .filter_map(|f| f.path.strip_prefix("answers.").map(str::to_string))
+                        .collect();
+                    if hidden.is_empty() {
+                        return Err(ApiError::Validation(puls_core::FieldErrors(others)));
+                    }
+                    for h in hidden {
+                        merged.remove(&h);
+                    }
+                }
+            }
+        }
+    }
+    let Some(answers) = answers.filter(|_| errors.is_empty()) else {
+        let extra = ["channel", "inv"]
+            .iter()
+            .filter_map(|k| field(&form, k).map(|v| (k.to_string(), v)))
+            .collect();
+        let body = render_question(
+            st,
+            Render {
+                id,
+                p: &p,
+                locale: &locale,
+                question: idx,
+                form: Some(&form),
+                errors: &errors,
+                extra,
+            },
+        );
+        return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, body, started));
+    };
+    let vis = survey.visibility(&answers).visible;
+    let next = vis.iter().copied().find(|&i| i > idx);
+    // A required question skipped on the way (reachable through "Back") is asked next.
+    let missing = vis
+        .iter()
+        .copied()
+        .find(|&i| survey.questions[i].required && !answers.contains_key(&survey.questions[i].id));
+    let next = match (next, missing) {
+        (None, Some(m)) => Some(m),
+        (n, _) => n,
+    };
+    let completion = if next.is_none() {
+        Completion::Complete
+    } else {
+        Completion::Partial
+    };
+    let (rid, rt) = match &p.response {
+        Some(r) => {
+            store_update(st, r, &survey, &merged, completion).await?;
+            (r.id.clone(), r.resume_token.clone().unwrap_or_default())
+        }
+        None => {
+            let channel = field(&form, "channel").map(Value::Str);
+            let inv = field(&form, "inv").map(Value::Str);
+            let locale_value = Value::Str(locale.to_string());
+            let stored = store_new(
+                st,
+                Submission {
+                    record: &p.record,
+                    survey: &survey,
+                    answers: std::mem::take(&mut p.answers)
+                        .into_iter()
+                        .chain(merged)
+                        .collect(),
+                    completion,
+                    meta: ResponseMetaInput {
+                        channel: channel.as_ref(),
+                        locale: Some(&locale_value),
+                        invitation_token: inv.as_ref(),
+                        ..Default::default()
+                    },
+                    idempotency_key: None,
+                },
+            )
+            .await?;
+            (stored.id, stored.resume_token.unwrap_or_default())
+        }
+    };
+    let enc =
+        |s: &str| serde_urlencoded::to_string([("v", s)]).unwrap_or_default()[2..].to_string();
+    let to = match next {
+        None => format!("/s/{id}/thanks?lang={}", enc(locale.as_str())),
+        Some(n) => format!(
+            "/s/{id}?q={}&rid={}&rt={}&lang={}",
+            enc(survey.questions[n].id.as_str()),
+            enc(&rid),
+            enc(&rt),
+            enc(locale.as_str())
+        ),
+    };
+    Ok(Redirect::to(&to).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ThanksQuery {
+    lang: Option<String>,
+}
+
+async fn thanks(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<ThanksQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let started = Instant::now();
+    let record = match st.store.get_survey_public(&id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            return error_page(
+                &st,
+                ui_from_headers(q.lang.as_deref(), &headers),
+                &ApiError::NotFound("survey"),
+                started,
+            );
+        }
+        Err(e) => return error_page(&st, UiLang::En, &e.into(), started),
+    };
+    match st.survey_version(&id, record.version, Some(&record)).await {
+        Ok(survey) => {
+            let locale = choose_locale(&survey, q.lang.as_deref(), &headers);
+            html(StatusCode::OK, st.pages.thank_you(&survey, locale), started)
+        }
+        Err(e) => error_page(&st, UiLang::En, &e, started),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QrQuery {
+    channel: Option<String>,
+}
+
+/// An SVG QR code of the survey link, for print and stores. `?channel=store` tags responses.
+async fn qr(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<QrQuery>,
+) -> Result<Response, ApiError> {
+    st.store
+        .get_survey_public(&id)
+        .await?
+        .ok_or(ApiError::NotFound("survey"))?;
+    let mut url = format!("{}/s/{id}", st.public_url);
+    if let Some(c) = &q.channel {
+        let channel = puls_core::Channel::parse(c)
+            .map_err(|k| ApiError::bad_request("invalid_query", format!("channel: {k}")))?;
+        url.push_str(&format!("?channel={}", channel.as_str()));
+    }
+    let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| anyhow::anyhow!("QR code for {url}: {e}"))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(256, 256)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        svg,
+    )
+        .into_response())
+}

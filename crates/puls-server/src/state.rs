@@ -1,0 +1,101 @@
+//! Shared state of a server process: the store, the response writer, caches and limits.
+//!
+//! Nothing here is the only copy of anything: caches hold immutable survey versions, and
+//! rate-limit counters are per process by design. Any number of processes can serve one
+//! PostgreSQL database.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use puls_core::Survey;
+use puls_store::{ResponseWriter, Store, SurveyRecord};
+
+use crate::config::Config;
+use crate::convert;
+use crate::error::ApiError;
+
+/// Cheap to clone; handlers get it through axum's `State`.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub writer: ResponseWriter,
+    pub config: Config,
+    pub public_url: String,
+    pub pages: puls_web::Renderer,
+    surveys: RwLock<HashMap<(String, i64), Arc<Survey>>>,
+    pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// Parsed survey versions kept at most; versions never change, so entries never go stale.
+const SURVEY_CACHE_SIZE: usize = 10_000;
+
+impl AppState {
+    /// Builds the state and starts the response writer on the current runtime.
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        let limiter = NonZeroU32::new(config.rate_limit.per_second).map(|rate| {
+            let burst = NonZeroU32::new(config.rate_limit.burst).unwrap_or(rate);
+            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+        });
+        AppState(Arc::new(Inner {
+            writer: ResponseWriter::spawn(store.clone()),
+            store,
+            public_url: config.public_url(),
+            config,
+            pages: puls_web::Renderer::new(),
+            surveys: RwLock::new(HashMap::new()),
+            limiter,
+        }))
+    }
+
+    /// The parsed definition of one survey version, from the cache or the store.
+    /// `record` saves a round trip when it holds that very version.
+    pub async fn survey_version(
+        &self,
+        id: &str,
+        version: i64,
+        record: Option<&SurveyRecord>,
+    ) -> Result<Arc<Survey>, ApiError> {
+        let key = (id.to_string(), version);
+        if let Some(s) = self.surveys.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(s);
+        }
+        let text = match record.filter(|r| r.version == version) {
+            Some(r) => r.definition.clone(),
+            None => self
+                .store
+                .survey_definition(id, version)
+                .await?
+                .ok_or(ApiError::NotFound("survey version"))?,
+        };
+        let value = convert::parse_document(&text, false)
+            .map_err(|e| anyhow::anyhow!(e))
+            .with_context(|| format!("stored definition of survey {id} v{version} is not JSON"))?;
+        let survey = Arc::new(
+            Survey::parse(&value)
+                .map_err(anyhow::Error::new)
+                .with_context(|| {
+                    format!("stored definition of survey {id} v{version} is invalid")
+                })?,
+        );
+        if let Ok(mut m) = self.surveys.write() {
+            if m.len() >= SURVEY_CACHE_SIZE {
+                m.clear();
+            }
+            m.insert(key, survey.clone());
+        }
+        Ok(survey)
+    }
+}

@@ -1,0 +1,175 @@
+//! Records as stored. JSON columns (definitions, answers, attributes) are kept as text the
+//! edges produced; the store never interprets them.
+
+/// A tenant: surveys, responses and keys all belong to one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// An API key as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyInfo {
+    pub id: String,
+    pub workspace_id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// A survey's lifecycle. Only published surveys accept responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyStatus {
+    Draft,
+    Published,
+    Closed,
+}
+
+impl SurveyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyStatus::Draft => "draft",
+            SurveyStatus::Published => "published",
+            SurveyStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(SurveyStatus::Draft),
+            "published" => Some(SurveyStatus::Published),
+            "closed" => Some(SurveyStatus::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// A survey with its current version's definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyRecord {
+    pub id: String,
+    pub workspace_id: i64,
+    pub status: SurveyStatus,
+    pub version: i64,
+    pub title: String,
+    pub touchpoint: String,
+    pub definition: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A survey to create.
+#[derive(Debug, Clone)]
+pub struct NewSurvey<'a> {
+    pub id: &'a str,
+    pub workspace_id: i64,
+    pub status: SurveyStatus,
+    pub title: &'a str,
+    pub touchpoint: &'a str,
+    pub definition: &'a str,
+    pub now: i64,
+}
+
+/// A new version of a survey.
+#[derive(Debug, Clone)]
+pub struct SurveyUpdate<'a> {
+    pub title: &'a str,
+    pub touchpoint: &'a str,
+    pub definition: &'a str,
+    pub now: i64,
+}
+
+/// A response to store.
+#[derive(Debug, Clone)]
+pub struct NewResponse {
+    pub id: String,
+    pub workspace_id: i64,
+    pub survey_id: String,
+    pub survey_version: i64,
+    pub completed: bool,
+    pub channel: String,
+    pub touchpoint: String,
+    pub locale: String,
+    pub contact_external_id: Option<String>,
+    pub contact_email: Option<String>,
+    pub invitation_token: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub resume_token: Option<String>,
+    pub attributes: String,
+    pub answers: String,
+    pub created_at: i64,
+}
+
+/// New answers for a partial response, guarded by the revision the caller read.
+#[derive(Debug, Clone)]
+pub struct ResponseUpdate {
+    pub id: String,
+    pub expected_revision: i64,
+    pub completed: bool,
+    pub answers: String,
+    pub now: i64,
+}
+
+/// One write for [`crate::Store::write_batch`].
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // Inserts are the common case; boxing them would cost an allocation each.
+pub enum WriteOp {
+    Insert(NewResponse),
+    Update(ResponseUpdate),
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Inserted,
+    /// The idempotency key was seen before: this is the response stored then.
+    Replayed(Box<ResponseRecord>),
+    /// The invitation token has already been used for this survey.
+    InvitationUsed,
+    /// Updated to this revision.
+    Updated(i64),
+    /// Someone else changed the response since it was read.
+    RevisionConflict,
+    NotFound,
+}
+
+/// A stored response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseRecord {
+    pub id: String,
+    pub workspace_id: i64,
+    pub survey_id: String,
+    pub survey_version: i64,
+    pub completed: bool,
+    pub channel: String,
+    pub touchpoint: String,
+    pub locale: String,
+    pub contact_external_id: Option<String>,
+    pub contact_email: Option<String>,
+    pub invitation_token: Option<String>,
+    pub resume_token: Option<String>,
+    pub attributes: String,
+    pub answers: String,
+    pub revision: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub completed_at: Option<i64>,
+}
+
+/// Which responses to list. Every field narrows; `before_id` is the pagination cursor.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseFilter {
+    pub survey_id: Option<String>,
+    pub touchpoint: Option<String>,
+    pub channel: Option<String>,
+    pub completed: Option<bool>,
+    /// Created at or after (Unix ms).
+    pub since: Option<i64>,
+    /// Created before (Unix ms).
+    pub until: Option<i64>,
+    /// Only responses with an id below this one (ids sort by creation time).
+    pub before_id: Option<String>,
+}

@@ -1,0 +1,571 @@
+//! The SQL both backends share, written once.
+//!
+//! `impl_store!` expands to `impl Store` for a backend struct that has `read` and `write`
+//! pools of its database type. The statements use `$N` parameters and syntax that SQLite
+//! and PostgreSQL both accept (`RETURNING`, `ON CONFLICT DO NOTHING`), so the only
+//! per-backend code is connecting and the migrations.
+
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// `SELECT` of every `responses` column, in the order `response_from_row` reads them.
+/// A macro, not a const, so statements stay `&'static str` literals through `concat!`.
+macro_rules! select_response {
+    () => {
+        "SELECT id, workspace_id, survey_id, survey_version, completed, channel, touchpoint, \
+         locale, contact_external_id, contact_email, invitation_token, resume_token, \
+         attributes, answers, revision, created_at, updated_at, completed_at FROM responses "
+    };
+}
+
+/// `SELECT` of a survey with its current definition, in the order `survey_from_row` reads.
+macro_rules! select_survey {
+    () => {
+        "SELECT s.id, s.workspace_id, s.status, s.current_version, s.title, s.touchpoint, \
+         v.definition, s.created_at, s.updated_at FROM surveys s \
+         JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version "
+    };
+}
+
+pub(crate) use {select_response, select_survey};
+
+/// SHA-256 of an API key secret, hex. Keys are 256 random bits, so a fast hash is safe.
+pub(crate) fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A random lowercase alphanumeric string.
+pub(crate) fn random_token(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Splits `puls_{id}_{secret}` into id and secret.
+pub(crate) fn split_token(token: &str) -> Option<(&str, &str)> {
+    let rest = token.strip_prefix("puls_")?;
+    let (id, secret) = rest.split_once('_')?;
+    (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
+}
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty, $backend:literal) => {
+        use async_trait::async_trait;
+        use sqlx::Row;
+        use subtle::ConstantTimeEq;
+
+        use crate::error::StoreError;
+        use crate::model::*;
+        use crate::sql::{hash_secret, random_token, select_response, select_survey, split_token};
+        use crate::Store;
+
+        type DbRow = <$db as sqlx::Database>::Row;
+
+        fn survey_from_row(row: &DbRow) -> Result<SurveyRecord, StoreError> {
+            let status: String = row.try_get(2)?;
+            Ok(SurveyRecord {
+                id: row.try_get(0)?,
+                workspace_id: row.try_get(1)?,
+                status: SurveyStatus::parse(&status).ok_or_else(|| {
+                    anyhow::anyhow!("survey has unknown status '{status}'")
+                })?,
+                version: row.try_get(3)?,
+                title: row.try_get(4)?,
+                touchpoint: row.try_get(5)?,
+                definition: row.try_get(6)?,
+                created_at: row.try_get(7)?,
+                updated_at: row.try_get(8)?,
+            })
+        }
+
+        fn response_from_row(row: &DbRow) -> Result<ResponseRecord, StoreError> {
+            Ok(ResponseRecord {
+                id: row.try_get(0)?,
+                workspace_id: row.try_get(1)?,
+                survey_id: row.try_get(2)?,
+                survey_version: row.try_get(3)?,
+                completed: row.try_get(4)?,
+                channel: row.try_get(5)?,
+                touchpoint: row.try_get(6)?,
+                locale: row.try_get(7)?,
+                contact_external_id: row.try_get(8)?,
+                contact_email: row.try_get(9)?,
+                invitation_token: row.try_get(10)?,
+                resume_token: row.try_get(11)?,
+                attributes: row.try_get(12)?,
+                answers: row.try_get(13)?,
+                revision: row.try_get(14)?,
+                created_at: row.try_get(15)?,
+                updated_at: row.try_get(16)?,
+                completed_at: row.try_get(17)?,
+            })
+        }
+
+        fn workspace_from_row(row: &DbRow) -> Result<Workspace, StoreError> {
+            Ok(Workspace {
+                id: row.try_get(0)?,
+                slug: row.try_get(1)?,
+                name: row.try_get(2)?,
+                created_at: row.try_get(3)?,
+            })
+        }
+
+        fn key_from_row(row: &DbRow) -> Result<ApiKeyInfo, StoreError> {
+            Ok(ApiKeyInfo {
+                id: row.try_get(0)?,
+                workspace_id: row.try_get(1)?,
+                name: row.try_get(2)?,
+                created_at: row.try_get(3)?,
+                revoked_at: row.try_get(4)?,
+            })
+        }
+
+        async fn apply_op(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            op: &WriteOp,
+        ) -> Result<WriteOutcome, StoreError> {
+            match op {
+                WriteOp::Insert(r) => {
+                    let inserted = sqlx::query(
+                        "INSERT INTO responses (id, workspace_id, survey_id, survey_version, \
+                         completed, channel, touchpoint, locale, contact_external_id, \
+                         contact_email, invitation_token, idempotency_key, resume_token, \
+                         attributes, answers, revision, created_at, updated_at, completed_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                         $15, 1, $16, $16, $17) ON CONFLICT DO NOTHING RETURNING id",
+                    )
+                    .bind(&r.id)
+                    .bind(r.workspace_id)
+                    .bind(&r.survey_id)
+                    .bind(r.survey_version)
+                    .bind(r.completed)
+                    .bind(&r.channel)
+                    .bind(&r.touchpoint)
+                    .bind(&r.locale)
+                    .bind(&r.contact_external_id)
+                    .bind(&r.contact_email)
+                    .bind(&r.invitation_token)
+                    .bind(&r.idempotency_key)
+                    .bind(&r.resume_token)
+                    .bind(&r.attributes)
+                    .bind(&r.answers)
+                    .bind(r.created_at)
+                    .bind(r.completed.then_some(r.created_at))
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if inserted.is_some() {
+                        return Ok(WriteOutcome::Inserted);
+                    }
+                    if let Some(key) = &r.idempotency_key {
+                        let sql = concat!(
+                            select_response!(),
+                            "WHERE survey_id = $1 AND idempotency_key = $2"
+                        );
+                        let row = sqlx::query(sql)
+                            .bind(&r.survey_id)
+                            .bind(key)
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                        if let Some(row) = row {
+                            return Ok(WriteOutcome::Replayed(Box::new(response_from_row(&row)?)));
+                        }
+                    }
+                    if r.invitation_token.is_some() {
+                        return Ok(WriteOutcome::InvitationUsed);
+                    }
+                    Err(anyhow::anyhow!("response {} conflicts with a stored one", r.id).into())
+                }
+                WriteOp::Update(u) => {
+                    let row = sqlx::query(
+                        "UPDATE responses SET answers = $1, completed = $2, \
+                         completed_at = CASE WHEN $2 THEN $3 ELSE NULL END, updated_at = $3, \
+                         revision = revision + 1 \
+                         WHERE id = $4 AND revision = $5 AND NOT completed RETURNING revision",
+                    )
+                    .bind(&u.answers)
+                    .bind(u.completed)
+                    .bind(u.now)
+                    .bind(&u.id)
+                    .bind(u.expected_revision)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if let Some(row) = row {
+                        return Ok(WriteOutcome::Updated(row.try_get(0)?));
+                    }
+                    let exists = sqlx::query("SELECT 1 FROM responses WHERE id = $1")
+                        .bind(&u.id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    Ok(if exists.is_some() {
+                        WriteOutcome::RevisionConflict
+                    } else {
+                        WriteOutcome::NotFound
+                    })
+                }
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            fn writer_tasks(&self) -> usize {
+                self.writer_tasks
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.read).await?;
+                Ok(())
+            }
+
+            async fn migrate(&self) -> Result<(), StoreError> {
+                self.migrator().run(&self.write).await?;
+                Ok(())
+            }
+
+            async fn ensure_workspace(&self, slug: &str, name: &str) -> Result<Workspace, StoreError> {
+                sqlx::query(
+                    "INSERT INTO workspaces (slug, name, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(slug)
+                .bind(name)
+                .bind(crate::now_ms())
+                .execute(&self.write)
+                .await?;
+                self.workspace_by_slug(slug)
+                    .await?
+                    .ok_or_else(|| StoreError::UnknownWorkspace(slug.to_string()))
+            }
+
+            async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT id, slug, name, created_at FROM workspaces WHERE slug = $1",
+                )
+                .bind(slug)
+                .fetch_optional(&self.read)
+                .await?;
+                row.as_ref().map(workspace_from_row).transpose()
+            }
+
+            async fn create_api_key(
+                &self,
+                workspace_id: i64,
+                name: &str,
+            ) -> Result<(ApiKeyInfo, String), StoreError> {
+                let id = random_token(10);
+                let secret = random_token(40);
+                let now = crate::now_ms();
+                sqlx::query(
+                    "INSERT INTO api_keys (id, workspace_id, name, secret_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&id)
+                .bind(workspace_id)
+                .bind(name)
+                .bind(hash_secret(&secret))
+                .bind(now)
+                .execute(&self.write)
+                .await?;
+                let token = format!("puls_{id}_{secret}");
+                Ok((
+                    ApiKeyInfo {
+                        id,
+                        workspace_id,
+                        name: name.to_string(),
+                        created_at: now,
+                        revoked_at: None,
+                    },
+                    token,
+                ))
+            }
+
+            async fn list_api_keys(&self, workspace_id: i64) -> Result<Vec<ApiKeyInfo>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, workspace_id, name, created_at, revoked_at FROM api_keys \
+                     WHERE workspace_id = $1 ORDER BY created_at, id",
+                )
+                .bind(workspace_id)
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter().map(key_from_row).collect()
+            }
+
+            async fn revoke_api_key(&self, workspace_id: i64, key_id: &str) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE api_keys SET revoked_at = $1 \
+                     WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
+                )
+                .bind(crate::now_ms())
+                .bind(key_id)
+                .bind(workspace_id)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn authenticate(&self, token: &str) -> Result<Option<Workspace>, StoreError> {
+                let Some((id, secret)) = split_token(token) else {
+                    return Ok(None);
+                };
+                let row = sqlx::query(
+                    "SELECT w.id, w.slug, w.name, w.created_at, k.secret_hash \
+                     FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id \
+                     WHERE k.id = $1 AND k.revoked_at IS NULL",
+                )
+                .bind(id)
+                .fetch_optional(&self.read)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let stored: String = row.try_get(4)?;
+                let given = hash_secret(secret);
+                if bool::from(stored.as_bytes().ct_eq(given.as_bytes())) {
+                    Ok(Some(workspace_from_row(&row)?))
+                } else {
+                    Ok(None)
+                }
+            }
+
+            async fn create_survey(&self, new: NewSurvey<'_>) -> Result<SurveyRecord, StoreError> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query(
+                    "INSERT INTO surveys (id, workspace_id, status, current_version, title, \
+                     touchpoint, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $6)",
+                )
+                .bind(new.id)
+                .bind(new.workspace_id)
+                .bind(new.status.as_str())
+                .bind(new.title)
+                .bind(new.touchpoint)
+                .bind(new.now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
+                     VALUES ($1, 1, $2, $3)",
+                )
+                .bind(new.id)
+                .bind(new.definition)
+                .bind(new.now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(SurveyRecord {
+                    id: new.id.to_string(),
+                    workspace_id: new.workspace_id,
+                    status: new.status,
+                    version: 1,
+                    title: new.title.to_string(),
+                    touchpoint: new.touchpoint.to_string(),
+                    definition: new.definition.to_string(),
+                    created_at: new.now,
+                    updated_at: new.now,
+                })
+            }
+
+            async fn get_survey(
+                &self,
+                workspace_id: i64,
+                id: &str,
+            ) -> Result<Option<SurveyRecord>, StoreError> {
+                let sql = concat!(select_survey!(), "WHERE s.id = $1 AND s.workspace_id = $2");
+                let row = sqlx::query(sql)
+                    .bind(id)
+                    .bind(workspace_id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.as_ref().map(survey_from_row).transpose()
+            }
+
+            async fn get_survey_public(&self, id: &str) -> Result<Option<SurveyRecord>, StoreError> {
+                let sql = concat!(select_survey!(), "WHERE s.id = $1");
+                let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
+                row.as_ref().map(survey_from_row).transpose()
+            }
+
+            async fn survey_definition(
+                &self,
+                id: &str,
+                version: i64,
+            ) -> Result<Option<String>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT definition FROM survey_versions WHERE survey_id = $1 AND version = $2",
+                )
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&self.read)
+                .await?;
+                Ok(row.map(|r| r.try_get(0)).transpose()?)
+            }
+
+            async fn list_surveys(&self, workspace_id: i64) -> Result<Vec<SurveyRecord>, StoreError> {
+                let sql = concat!(
+                    select_survey!(),
+                    "WHERE s.workspace_id = $1 ORDER BY s.created_at DESC, s.id"
+                );
+                let rows = sqlx::query(sql)
+                    .bind(workspace_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter().map(survey_from_row).collect()
+            }
+
+            async fn update_survey(
+                &self,
+                workspace_id: i64,
+                id: &str,
+                update: SurveyUpdate<'_>,
+            ) -> Result<Option<SurveyRecord>, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let row = sqlx::query(
+                    "UPDATE surveys SET current_version = current_version + 1, title = $1, \
+                     touchpoint = $2, updated_at = $3 WHERE id = $4 AND workspace_id = $5 \
+                     RETURNING current_version",
+                )
+                .bind(update.title)
+                .bind(update.touchpoint)
+                .bind(update.now)
+                .bind(id)
+                .bind(workspace_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let version: i64 = row.try_get(0)?;
+                sqlx::query(
+                    "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(version)
+                .bind(update.definition)
+                .bind(update.now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                self.get_survey(workspace_id, id).await
+            }
+
+            async fn set_survey_status(
+                &self,
+                workspace_id: i64,
+                id: &str,
+                status: SurveyStatus,
+                now: i64,
+            ) -> Result<Option<SurveyRecord>, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE surveys SET status = $1, updated_at = $2 \
+                     WHERE id = $3 AND workspace_id = $4",
+                )
+                .bind(status.as_str())
+                .bind(now)
+                .bind(id)
+                .bind(workspace_id)
+                .execute(&self.write)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(None);
+                }
+                self.get_survey(workspace_id, id).await
+            }
+
+            async fn delete_survey(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let owned = sqlx::query("SELECT 1 FROM surveys WHERE id = $1 AND workspace_id = $2")
+                    .bind(id)
+                    .bind(workspace_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if owned.is_none() {
+                    return Ok(false);
+                }
+                // Explicit deletes rather than relying on cascades, so the order is clear.
+                for sql in [
+                    "DELETE FROM responses WHERE survey_id = $1",
+                    "DELETE FROM survey_versions WHERE survey_id = $1",
+                    "DELETE FROM surveys WHERE id = $1",
+                ] {
+                    sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError> {
+                let mut tx = self.write.begin().await?;
+                let mut out = Vec::with_capacity(ops.len());
+                for op in ops {
+                    out.push(apply_op(&mut tx, op).await?);
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn get_response(
+                &self,
+                workspace_id: i64,
+                id: &str,
+            ) -> Result<Option<ResponseRecord>, StoreError> {
+                let sql = concat!(select_response!(), "WHERE id = $1 AND workspace_id = $2");
+                let row = sqlx::query(sql)
+                    .bind(id)
+                    .bind(workspace_id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.as_ref().map(response_from_row).transpose()
+            }
+
+            async fn get_response_public(&self, id: &str) -> Result<Option<ResponseRecord>, StoreError> {
+                let sql = concat!(select_response!(), "WHERE id = $1");
+                let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
+                row.as_ref().map(response_from_row).transpose()
+            }
+
+            async fn list_responses(
+                &self,
+                workspace_id: i64,
+                filter: &ResponseFilter,
+                limit: i64,
+            ) -> Result<Vec<ResponseRecord>, StoreError> {
+                let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
+                    select_response!(),
+                    "WHERE workspace_id = "
+                ));
+                q.push_bind(workspace_id);
+                if let Some(v) = &filter.survey_id {
+                    q.push(" AND survey_id = ").push_bind(v.clone());
+                }
+                if let Some(v) = &filter.touchpoint {
+                    q.push(" AND touchpoint = ").push_bind(v.clone());
+                }
+                if let Some(v) = &filter.channel {
+                    q.push(" AND channel = ").push_bind(v.clone());
+                }
+                if let Some(v) = filter.completed {
+                    q.push(" AND completed = ").push_bind(v);
+                }
+                if let Some(v) = filter.since {
+                    q.push(" AND created_at >= ").push_bind(v);
+                }
+                if let Some(v) = filter.until {
+                    q.push(" AND created_at < ").push_bind(v);
+                }
+                if let Some(v) = &filter.before_id {
+                    q.push(" AND id < ").push_bind(v.clone());
+                }
+                q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+                let rows = q.build().fetch_all(&self.read).await?;
+                rows.iter().map(response_from_row).collect()
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

@@ -1,0 +1,176 @@
+//! The respondent pages: one question per page, the thank-you page and message pages.
+//!
+//! Pages are plain HTML forms that work without JavaScript, with the CSS inline and no
+//! request to any other origin. Every survey text goes through the template engine's HTML
+//! escaping; this module only prepares the data the templates show.
+
+mod form;
+mod view;
+
+use minijinja::{Environment, UndefinedBehavior, Value as Ctx, context};
+use puls_core::{Answers, FieldError, Locale, Survey};
+
+use crate::i18n::{Chrome, UiLang, is_rtl};
+
+pub use form::{FormFields, form_answer};
+
+/// The style sheet every page inlines in its `<style>` element, byte for byte, so a server
+/// can allow exactly it in a `Content-Security-Policy` (`style-src 'sha256-…'`).
+pub const CSS: &str = include_str!("../../templates/style.css");
+
+/// Everything needed to render one question page.
+#[derive(Debug, Clone, Copy)]
+pub struct QuestionPage<'a> {
+    pub survey: &'a Survey,
+    /// The form posts to `/s/{survey_id}`.
+    pub survey_id: &'a str,
+    /// The survey locale chosen for this respondent.
+    pub locale: &'a Locale,
+    /// Index into `survey.questions` of the question to show.
+    pub question: usize,
+    /// Progress, "Question 3 of 7"; `total` is an estimate (the questions visible so far).
+    pub step: usize,
+    pub total: usize,
+    /// Answers given so far: they pre-fill a question the respondent comes back to.
+    pub answers: &'a Answers,
+    /// What was just posted, to fill the form in again after a validation error.
+    pub form: Option<&'a FormFields>,
+    /// Errors for this question, with paths like `answers.nps` or `answers.nps.email`.
+    pub errors: &'a [FieldError],
+    /// Hidden fields `rid` and `rt` that continue a partial response.
+    pub response_id: Option<&'a str>,
+    pub resume_token: Option<&'a str>,
+    /// The id of the previous question, for the "Back" link.
+    pub back: Option<&'a str>,
+    /// Seeds the option order of questions that ask for randomisation.
+    pub shuffle_seed: u64,
+    /// The first page shows the survey title and intro above the question.
+    pub show_intro: bool,
+    /// Shows a "Preview" banner.
+    pub preview: bool,
+    /// More hidden fields to post back, such as the channel and invitation of a new response.
+    pub extra_hidden: &'a [(String, String)],
+}
+
+/// The full-page messages a respondent may meet instead of a question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    NotFound,
+    Closed,
+    AlreadyAnswered,
+    TooManyRequests,
+    ServerError,
+    BadRequest,
+}
+
+/// Renders respondent pages from the templates embedded in the binary.
+#[derive(Debug)]
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+/// Shown if a template ever fails, which the tests rule out for every page they render.
+const FALLBACK: &str = "<!doctype html><html><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Puls</title></head>\
+<body><h1 lang=\"en\">Something went wrong</h1><p lang=\"pl\">Coś poszło nie tak.</p>\
+<p lang=\"cs\">Něco se pokazilo.</p></body></html>";
+
+const TEMPLATES: [(&str, &str); 4] = [
+    ("base.html", include_str!("../../templates/base.html")),
+    (
+        "question.html",
+        include_str!("../../templates/question.html"),
+    ),
+    ("message.html", include_str!("../../templates/message.html")),
+    ("style.css", CSS),
+];
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Renderer {
+    /// Compiles the embedded templates.
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        // Fail on a misspelt variable instead of printing nothing; `{% if %}` may still
+        // test for absent values.
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+        {
+            env.set_syntax(syntax);
+        }
+        for (name, source) in TEMPLATES {
+            // The templates are part of the binary; the tests render every one of them.
+            env.add_template(name, source)
+                .expect("embedded templates are valid");
+        }
+        Renderer { env }
+    }
+
+    fn render(&self, name: &str, ctx: Ctx) -> String {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .unwrap_or_else(|_| FALLBACK.to_string())
+    }
+
+    /// The page of one question.
+    pub fn question(&self, page: &QuestionPage) -> String {
+        let ui = UiLang::for_locale(page.locale);
+        match view::question(page, ui) {
+            Some(ctx) => self.render("question.html", ctx),
+            None => self.message(ui, MessageKind::NotFound),
+        }
+    }
+
+    /// The page after the last answer: the survey's own thank-you text, or a default one.
+    pub fn thank_you(&self, survey: &Survey, locale: &Locale) -> String {
+        let ui = UiLang::for_locale(locale);
+        let title = survey.title.get(locale, &survey.default_locale);
+        let lead = match &survey.thank_you {
+            Some(text) => text.get(locale, &survey.default_locale).to_string(),
+            None => format!(
+                "{} {}",
+                ui.t(Chrome::ThankYou),
+                ui.t(Chrome::AnswersRecorded)
+            ),
+        };
+        self.render(
+            "message.html",
+            context! {
+                lang => locale.as_str(),
+                rtl => is_rtl(locale),
+                t => view::chrome(ui),
+                title,
+                heading => title,
+                lead,
+                text => ui.t(Chrome::CanClose),
+                preview => false,
+            },
+        )
+    }
+
+    /// A full page with a message, in the respondent's language.
+    pub fn message(&self, ui: UiLang, kind: MessageKind) -> String {
+        let (heading, text) = ui.message(kind);
+        self.render(
+            "message.html",
+            context! {
+                lang => ui.code(),
+                rtl => false,
+                t => view::chrome(ui),
+                title => heading,
+                heading,
+                lead => "",
+                text,
+                preview => false,
+            },
+        )
+    }
+}

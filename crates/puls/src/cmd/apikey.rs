@@ -1,0 +1,80 @@
+//! `puls apikey`: create, list and revoke API keys of a workspace.
+
+use puls_store::Store;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Cmd {
+    /// Create a key; the key is printed alone on the last line, once. The workspace is
+    /// created when it does not exist.
+    Create {
+        /// Workspace slug, e.g. demo.
+        #[arg(long)]
+        workspace: String,
+        /// A name to recognise the key by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List a workspace's keys (never their secrets).
+    List {
+        #[arg(long)]
+        workspace: String,
+    },
+    /// Revoke a key by its id (the part after `puls_` and before the next `_`).
+    Revoke {
+        #[arg(long)]
+        workspace: String,
+        id: String,
+    },
+}
+
+async fn workspace(store: &dyn Store, slug: &str) -> anyhow::Result<puls_store::Workspace> {
+    store
+        .workspace_by_slug(slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no workspace '{slug}'"))
+}
+
+pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
+    match cmd {
+        Cmd::Create { workspace, name } => {
+            puls_core::WorkspaceSlug::parse(&workspace)
+                .map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
+            let ws = store.ensure_workspace(&workspace, &workspace).await?;
+            let (info, token) = store.create_api_key(ws.id, &name).await?;
+            eprintln!(
+                "Created key {} for workspace {}. It is shown only now:",
+                info.id, ws.slug
+            );
+            println!("{token}");
+        }
+        Cmd::List { workspace: slug } => {
+            let ws = workspace(store, &slug).await?;
+            println!("{:<12} {:<20} {:<26} status", "id", "name", "created");
+            for k in store.list_api_keys(ws.id).await? {
+                let status = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<12} {:<20} {:<26} {status}",
+                    k.id,
+                    k.name,
+                    puls_server::format_ms(k.created_at)
+                );
+            }
+        }
+        Cmd::Revoke {
+            workspace: slug,
+            id,
+        } => {
+            let ws = workspace(store, &slug).await?;
+            if store.revoke_api_key(ws.id, &id).await? {
+                eprintln!("revoked {id}");
+            } else {
+                anyhow::bail!("workspace {slug} has no active key {id}");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! The subcommands, one module each.
+
+mod apikey;
+mod config;
+mod demo;
+mod serve;
+mod survey;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use puls_store::{ConnectOptions, Store};
+
+/// Puls: customer-experience management in one binary.
+///
+/// Surveys (NPS, CSAT, CES and more) on hosted pages and an API, stored in SQLite by default
+/// or PostgreSQL in production.
+#[derive(Debug, Parser)]
+#[command(name = "puls", version)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./puls.toml when it exists.
+    #[arg(long, global = true, env = "PULS_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL, e.g. sqlite://puls.db or postgres://user@localhost/puls.
+    #[arg(long, global = true)]
+    db: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve(serve::Args),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage API keys.
+    #[command(subcommand)]
+    Apikey(apikey::Cmd),
+    /// Import and export survey definitions.
+    #[command(subcommand)]
+    Survey(survey::Cmd),
+    /// Show configuration.
+    #[command(subcommand)]
+    Config(config::Cmd),
+    /// Fill a demo workspace with an e-shop's surveys and a year of responses.
+    Demo(demo::Args),
+}
+
+impl Cli {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let listen = match &self.command {
+            Command::Serve(a) => a.listen.as_deref(),
+            _ => None,
+        };
+        let settings = crate::settings::load(self.config.as_deref(), self.db.as_deref(), listen)?;
+        match self.command {
+            Command::Serve(a) => serve::run(settings, a).await,
+            Command::Migrate => {
+                open(&settings).await?;
+                eprintln!("migrations applied");
+                Ok(())
+            }
+            Command::Apikey(c) => apikey::run(&*open(&settings).await?, c).await,
+            Command::Survey(c) => survey::run(&*open(&settings).await?, c).await,
+            Command::Config(c) => config::run(&settings, c),
+            Command::Demo(a) => demo::run(open(&settings).await?, &settings, a).await,
+        }
+    }
+}
+
+/// Opens the configured store and applies migrations.
+pub(crate) async fn open(settings: &puls_server::Config) -> anyhow::Result<Arc<dyn Store>> {
+    let store = puls_store::connect(
+        &settings.database.url,
+        &ConnectOptions {
+            max_connections: settings.database.max_connections,
+        },
+    )
+    .await
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "opening {}: {e:#}",
+            puls_server::config::redact_url(&settings.database.url)
+        )
+    })?;
+    store.migrate().await?;
+    Ok(store)
+}

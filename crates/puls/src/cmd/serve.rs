@@ -1,0 +1,56 @@
+//! `puls serve`: run the HTTP server until Ctrl-C or SIGTERM.
+
+use puls_server::{AppState, Config};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the configuration).
+    #[arg(long)]
+    pub listen: Option<String>,
+}
+
+pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
+    let store = super::open(&settings).await?;
+    let listener = tokio::net::TcpListener::bind(&settings.http.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.http.listen))?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(store.clone(), settings);
+    tracing::info!(backend = store.backend(), %addr, "Puls is listening");
+    eprintln!(
+        "Puls is running at http://{addr} (database: {})",
+        store.backend()
+    );
+    if let Ok(Some(ws)) = store.workspace_by_slug("demo").await
+        && let Ok(surveys) = store.list_surveys(ws.id).await
+        && let Some(s) = surveys
+            .iter()
+            .find(|s| s.status == puls_store::SurveyStatus::Published)
+    {
+        eprintln!("Demo survey: {}/s/{}", state.public_url, s.id);
+    }
+    puls_server::serve(listener, state, shutdown()).await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

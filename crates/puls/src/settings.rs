@@ -1,0 +1,102 @@
+//! Loading the configuration: defaults, then a TOML file, then `PULS_` environment
+//! variables (`__` separates sections: `PULS_DATABASE__URL`), then command-line flags.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use puls_server::Config;
+
+/// The documented default configuration, printed by `puls config example`.
+pub const EXAMPLE: &str = r#"# Puls configuration. Every key is optional; these are the defaults.
+# Order of precedence: this file < PULS_ environment variables < command-line flags.
+# Environment variables use __ between section and key, e.g. PULS_DATABASE__URL.
+
+[http]
+# Address to listen on.
+listen = "127.0.0.1:8080"
+# The URL respondents reach Puls at, used in survey links and QR codes.
+# Unset means http://{listen}.
+# public_url = "https://feedback.example.com"
+# Largest request body accepted, in bytes.
+max_body_bytes = 262144
+# Take the client address from X-Forwarded-For (only behind a proxy you control).
+trust_forwarded_for = false
+
+[database]
+# sqlite://PATH (created on first start) or postgres://USER:PASSWORD@HOST:PORT/DB
+url = "sqlite://puls.db"
+# Connection pool size (readers on SQLite, all connections on PostgreSQL).
+max_connections = 16
+
+[rate_limit]
+# Requests per second per client address on public survey pages and submissions.
+# 0 turns the limit off.
+per_second = 20
+# Extra requests a client may make in a burst.
+burst = 100
+"#;
+
+/// Loads the configuration. `file` defaults to `puls.toml` when that exists.
+pub fn load(file: Option<&Path>, db: Option<&str>, listen: Option<&str>) -> anyhow::Result<Config> {
+    let mut fig = Figment::from(Serialized::defaults(Config::default()));
+    let default_file = PathBuf::from("puls.toml");
+    match file {
+        Some(f) => {
+            anyhow::ensure!(f.exists(), "config file {} does not exist", f.display());
+            fig = fig.merge(Toml::file_exact(f));
+        }
+        None if default_file.exists() => fig = fig.merge(Toml::file_exact(default_file)),
+        None => {}
+    }
+    // Only PULS_SECTION__KEY variables are configuration; others (PULS_LOG, PULS_CONFIG,
+    // PULS_TEST_DATABASE_URL) are not and must not trip `deny_unknown_fields`.
+    fig = fig.merge(
+        Env::prefixed("PULS_")
+            .filter(|k| k.as_str().contains("__"))
+            .split("__"),
+    );
+    if let Some(db) = db {
+        fig = fig.merge(Serialized::default("database.url", db));
+    }
+    if let Some(listen) = listen {
+        fig = fig.merge(Serialized::default("http.listen", listen));
+    }
+    fig.extract().context("reading the configuration")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_config_is_the_default_config() {
+        let parsed: Config = Figment::from(Toml::string(EXAMPLE)).extract().unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let dir = std::env::temp_dir().join(format!("puls-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("puls.toml");
+        std::fs::write(
+            &f,
+            "[database]\nurl = \"sqlite://file.db\"\n[http]\nlisten = \"0.0.0.0:9000\"\n",
+        )
+        .unwrap();
+        let c = load(Some(&f), Some("sqlite://flag.db"), None).unwrap();
+        assert_eq!(c.database.url, "sqlite://flag.db");
+        assert_eq!(c.http.listen, "0.0.0.0:9000");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_rejected() {
+        let dir = std::env::temp_dir().join(format!("puls-settings-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("puls.toml");
+        std::fs::write(&f, "[database]\nurll = \"sqlite://x.db\"\n").unwrap();
+        assert!(load(Some(&f), None, None).is_err());
+    }
+}

@@ -200,15 +200,15 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
         QuestionKind::SingleChoice { options, .. } => {
             one(option_in(v, options).map(Answer::Choice))
         }
-        QuestionKind::OpenText { max_length, .. } => one(
-            bounded_text(v, *max_length).and_then(|s| {
+        QuestionKind::OpenText { max_length, .. } => {
+            one(bounded_text(v, *max_length).and_then(|s| {
                 if s.trim().is_empty() {
                     Err(K::Empty)
                 } else {
                     Ok(Answer::Text(s))
                 }
-            }),
-        ),
+            }))
+        }
         QuestionKind::MultipleChoice {
             options,
             other: other_label,
@@ -277,12 +277,20 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
                 errs.push(path, wrong("an object of scores by row"));
                 return None;
             };
+            let before = errs.list.len();
             let mut out = BTreeMap::new();
             for (k, v) in m {
                 let p = join(path, k);
-                let Some(row) = OptionId::parse(k).ok().filter(|r| rows.iter().any(|x| &x.id == r))
+                let Some(row) = OptionId::parse(k)
+                    .ok()
+                    .filter(|r| rows.iter().any(|x| &x.id == r))
                 else {
-                    errs.push(p, K::UnknownOption { id: k.chars().take(64).collect() });
+                    errs.push(
+                        p,
+                        K::UnknownOption {
+                            id: k.chars().take(64).collect(),
+                        },
+                    );
                     continue;
                 };
                 if matches!(v, Value::Null) {
@@ -296,7 +304,10 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
                 }
             }
             if out.is_empty() {
-                errs.push(path, K::Empty);
+                // Rows that were scored but wrong are already reported; that is not "empty".
+                if errs.list.len() == before {
+                    errs.push(path, K::Empty);
+                }
                 return None;
             }
             Some(Answer::Matrix(out))
@@ -331,7 +342,10 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
                 errs.push(path, wrong("an object with functional and dysfunctional"));
                 return None;
             };
-            for k in m.keys().filter(|k| *k != "functional" && *k != "dysfunctional") {
+            for k in m
+                .keys()
+                .filter(|k| *k != "functional" && *k != "dysfunctional")
+            {
                 errs.push(join(path, k), K::UnknownField);
             }
             let mut side = |key: &str| match m.get(key) {
@@ -399,7 +413,10 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
             };
             let email = field(ContactField::Email);
             let phone = field(ContactField::Phone);
-            for k in m.keys().filter(|k| !["email", "phone", "consent"].contains(&k.as_str())) {
+            for k in m
+                .keys()
+                .filter(|k| !["email", "phone", "consent"].contains(&k.as_str()))
+            {
                 errs.push(join(path, k), K::UnknownField);
             }
             let consent = match m.get("consent") {
@@ -445,8 +462,16 @@ impl Survey {
         let mut answers = Answers::new();
         for (key, v) in input {
             let p = join(path, key);
-            let Some(q) = QuestionId::parse(key).ok().and_then(|id| self.question(&id)) else {
-                errs.push(p, K::UnknownQuestion { id: key.chars().take(64).collect() });
+            let Some(q) = QuestionId::parse(key)
+                .ok()
+                .and_then(|id| self.question(&id))
+            else {
+                errs.push(
+                    p,
+                    K::UnknownQuestion {
+                        id: key.chars().take(64).collect(),
+                    },
+                );
                 continue;
             };
             if matches!(v, Value::Null) {
@@ -467,6 +492,16 @@ impl Survey {
                 errs.push(join(path, q.id.as_str()), K::HiddenQuestion);
             } else if shown && !answered && q.required && completion == Completion::Complete {
                 errs.push(join(path, q.id.as_str()), K::Required);
+            } else if let (true, QuestionKind::Matrix { rows, .. }, Some(Answer::Matrix(given))) =
+                (q.required, &q.kind, answers.get(&q.id))
+            {
+                // A required matrix is answered only when every row is; partial progress may
+                // still save some rows.
+                if completion == Completion::Complete {
+                    for r in rows.iter().filter(|r| !given.contains_key(&r.id)) {
+                        errs.push(join(&join(path, q.id.as_str()), r.id.as_str()), K::Required);
+                    }
+                }
             }
         }
         errs.into_result(answers)
@@ -498,7 +533,10 @@ pub struct ResponseMetaInput<'a> {
 
 impl Survey {
     /// Validates response metadata; absent channel, touchpoint and locale take the survey's.
-    pub fn validate_meta(&self, input: &ResponseMetaInput<'_>) -> Result<ResponseMeta, FieldErrors> {
+    pub fn validate_meta(
+        &self,
+        input: &ResponseMetaInput<'_>,
+    ) -> Result<ResponseMeta, FieldErrors> {
         let mut errs = Errors::default();
         let string = |v: Option<&Value>, path: &str, errs: &mut Errors| -> Option<String> {
             match v {
@@ -511,7 +549,9 @@ impl Survey {
             }
         };
         let channel = match string(input.channel, "channel", &mut errs) {
-            Some(s) => Channel::parse(&s).map_err(|k| errs.push("channel", k)).unwrap_or(self.channel),
+            Some(s) => Channel::parse(&s)
+                .map_err(|k| errs.push("channel", k))
+                .unwrap_or(self.channel),
             None => self.channel,
         };
         let touchpoint = match string(input.touchpoint, "touchpoint", &mut errs) {
@@ -524,7 +564,12 @@ impl Survey {
             Some(s) => match Locale::parse(&s) {
                 Ok(l) if self.locales.contains(&l) => l,
                 _ => {
-                    errs.push("locale", K::UnknownLocale { locale: s.chars().take(32).collect() });
+                    errs.push(
+                        "locale",
+                        K::UnknownLocale {
+                            locale: s.chars().take(32).collect(),
+                        },
+                    );
                     self.default_locale.clone()
                 }
             },
@@ -535,7 +580,12 @@ impl Survey {
             if s.is_empty() {
                 None
             } else if s.chars().count() > limits::MAX_IDENTITY {
-                errs.push(path, K::TooLong { max: limits::MAX_IDENTITY });
+                errs.push(
+                    path,
+                    K::TooLong {
+                        max: limits::MAX_IDENTITY,
+                    },
+                );
                 None
             } else {
                 Some(s)
@@ -577,12 +627,26 @@ impl Survey {
             None | Some(Value::Null) => {}
             Some(Value::Map(m)) => {
                 if m.len() > limits::MAX_ATTRIBUTES {
-                    errs.push("attributes", K::TooMany { max: limits::MAX_ATTRIBUTES });
+                    errs.push(
+                        "attributes",
+                        K::TooMany {
+                            max: limits::MAX_ATTRIBUTES,
+                        },
+                    );
                 }
                 for (k, v) in m.iter().take(limits::MAX_ATTRIBUTES) {
                     let p = join("attributes", k);
-                    if k.is_empty() || k.chars().count() > limits::MAX_ATTRIBUTE_KEY {
-                        errs.push(p, K::TooLong { max: limits::MAX_ATTRIBUTE_KEY });
+                    if k.is_empty() {
+                        errs.push(p, K::Empty);
+                        continue;
+                    }
+                    if k.chars().count() > limits::MAX_ATTRIBUTE_KEY {
+                        errs.push(
+                            p,
+                            K::TooLong {
+                                max: limits::MAX_ATTRIBUTE_KEY,
+                            },
+                        );
                         continue;
                     }
                     let s = match v {
@@ -596,7 +660,12 @@ impl Survey {
                         }
                     };
                     if s.chars().count() > limits::MAX_ATTRIBUTE_VALUE {
-                        errs.push(p, K::TooLong { max: limits::MAX_ATTRIBUTE_VALUE });
+                        errs.push(
+                            p,
+                            K::TooLong {
+                                max: limits::MAX_ATTRIBUTE_VALUE,
+                            },
+                        );
                         continue;
                     }
                     attributes.insert(k.clone(), s);

@@ -246,7 +246,11 @@ impl Condition {
             Condition::Not(c) => !c.holds(answers),
             Condition::Answered(q) => answers.contains_key(q),
             Condition::NotAnswered(q) => !answers.contains_key(q),
-            Condition::Compare { question, op, value } => match answers.get(question) {
+            Condition::Compare {
+                question,
+                op,
+                value,
+            } => match answers.get(question) {
                 Some(Answer::Score(s)) => op.holds(*s, *value),
                 _ => false,
             },
@@ -303,11 +307,17 @@ impl Survey {
     /// Which questions the survey logic shows for these answers.
     pub fn visibility(&self, answers: &BTreeMap<QuestionId, Answer>) -> Visibility {
         let mut visible = Vec::new();
+        // Conditions see only the answers to questions shown so far: an answer to a hidden
+        // question does not count, so it cannot reveal or hide later questions.
+        let mut shown = BTreeMap::new();
         for (i, q) in self.questions.iter().enumerate() {
-            if q.show_if.as_ref().is_none_or(|c| c.holds(answers)) {
+            if q.show_if.as_ref().is_none_or(|c| c.holds(&shown)) {
                 visible.push(i);
-                if answers.contains_key(&q.id) && q.end_if.as_ref().is_some_and(|c| c.holds(answers))
-                {
+                let Some(answer) = answers.get(&q.id) else {
+                    continue;
+                };
+                shown.insert(q.id.clone(), answer.clone());
+                if q.end_if.as_ref().is_some_and(|c| c.holds(&shown)) {
                     return Visibility {
                         visible,
                         ended_early: true,
@@ -340,7 +350,11 @@ impl Survey {
             if let Some(l) = self.locales.iter().find(|l| **l == want) {
                 return l;
             }
-            if let Some(l) = self.locales.iter().find(|l| l.language() == want.language()) {
+            if let Some(l) = self
+                .locales
+                .iter()
+                .find(|l| l.language() == want.language())
+            {
                 return l;
             }
         }

@@ -25,7 +25,12 @@ impl<'a> Obj<'a> {
                 used: BTreeSet::new(),
             }),
             _ => {
-                errs.push(path, K::WrongType { expected: "an object" });
+                errs.push(
+                    path,
+                    K::WrongType {
+                        expected: "an object",
+                    },
+                );
                 None
             }
         }
@@ -54,7 +59,12 @@ impl<'a> Obj<'a> {
         match v.as_str() {
             Some(s) => Some(s),
             None => {
-                errs.push(self.path(key), K::WrongType { expected: "a string" });
+                errs.push(
+                    self.path(key),
+                    K::WrongType {
+                        expected: "a string",
+                    },
+                );
                 None
             }
         }
@@ -73,7 +83,12 @@ impl<'a> Obj<'a> {
             None => default,
             Some(Value::Bool(b)) => *b,
             Some(_) => {
-                errs.push(self.path(key), K::WrongType { expected: "a boolean" });
+                errs.push(
+                    self.path(key),
+                    K::WrongType {
+                        expected: "a boolean",
+                    },
+                );
                 default
             }
         }
@@ -84,7 +99,12 @@ impl<'a> Obj<'a> {
         match v.as_int() {
             Some(i) => Some(i),
             None => {
-                errs.push(self.path(key), K::WrongType { expected: "an integer" });
+                errs.push(
+                    self.path(key),
+                    K::WrongType {
+                        expected: "an integer",
+                    },
+                );
                 None
             }
         }
@@ -128,11 +148,20 @@ impl Ctx {
                             self.check_text(s, &p);
                             out.insert(locale, s.to_string());
                         }
-                        None => self.errs.push(p, K::WrongType { expected: "a string" }),
+                        None => self.errs.push(
+                            p,
+                            K::WrongType {
+                                expected: "a string",
+                            },
+                        ),
                     }
                 }
                 for l in &self.locales {
-                    if !out.contains_key(l) && !map.keys().any(|k| Locale::parse(k).ok().as_ref() == Some(l)) {
+                    if !out.contains_key(l)
+                        && !map
+                            .keys()
+                            .any(|k| Locale::parse(k).ok().as_ref() == Some(l))
+                    {
                         self.errs.push(
                             path,
                             K::MissingTranslation {
@@ -156,7 +185,12 @@ impl Ctx {
         if s.trim().is_empty() {
             self.errs.push(path, K::Empty);
         } else if s.chars().count() > MAX_TEXT_CHARS {
-            self.errs.push(path, K::TooLong { max: MAX_TEXT_CHARS });
+            self.errs.push(
+                path,
+                K::TooLong {
+                    max: MAX_TEXT_CHARS,
+                },
+            );
         }
     }
 
@@ -177,7 +211,12 @@ impl Ctx {
             return Vec::new();
         };
         let Value::List(items) = v else {
-            self.errs.push(path, K::WrongType { expected: "an array" });
+            self.errs.push(
+                path,
+                K::WrongType {
+                    expected: "an array",
+                },
+            );
             return Vec::new();
         };
         if items.len() < min {
@@ -202,12 +241,8 @@ impl Ctx {
             c.finish(&mut self.errs);
             if let Some(id) = id {
                 if !seen.insert(id.clone()) {
-                    self.errs.push(
-                        join(&p, "id"),
-                        K::Duplicate {
-                            id: id.to_string(),
-                        },
-                    );
+                    self.errs
+                        .push(join(&p, "id"), K::Duplicate { id: id.to_string() });
                 }
                 out.push(Choice { id, text });
             }
@@ -216,8 +251,12 @@ impl Ctx {
     }
 
     fn scale(&mut self, o: &mut Obj<'_>) -> Scale {
-        let min = o.req("min", &mut self.errs).and(o.int("min", &mut self.errs));
-        let max = o.req("max", &mut self.errs).and(o.int("max", &mut self.errs));
+        let min = o
+            .req("min", &mut self.errs)
+            .and(o.int("min", &mut self.errs));
+        let max = o
+            .req("max", &mut self.errs)
+            .and(o.int("max", &mut self.errs));
         for (key, v) in [("min", min), ("max", max)] {
             if let Some(v) = v
                 && !(-SCALE_BOUND..=SCALE_BOUND).contains(&v)
@@ -231,7 +270,10 @@ impl Ctx {
                 );
             }
         }
-        if let (Some(lo), Some(hi)) = (min, max) {
+        // Relations are only checked between in-bounds values: `hi - lo` cannot overflow then,
+        // and a bound already reported as out of range does not cause a second error.
+        let in_bounds = |v: Option<i64>| v.filter(|v| (-SCALE_BOUND..=SCALE_BOUND).contains(v));
+        if let (Some(lo), Some(hi)) = (in_bounds(min), in_bounds(max)) {
             if lo >= hi {
                 self.errs.push(o.path("max"), K::MinNotBelowMax);
             } else if hi - lo > MAX_SCALE_SPAN {
@@ -352,7 +394,12 @@ impl Ctx {
                             self.errs.push(&path, K::Empty);
                         }
                     }
-                    Some(_) => self.errs.push(&path, K::WrongType { expected: "an array" }),
+                    Some(_) => self.errs.push(
+                        &path,
+                        K::WrongType {
+                            expected: "an array",
+                        },
+                    ),
                     None => {}
                 }
                 QuestionKind::Contact {
@@ -422,21 +469,30 @@ impl Ctx {
         if o.map.contains_key("not") {
             let p = o.path("not");
             let inner = o
-                .get("not")
+                .req("not", &mut self.errs)
                 .and_then(|c| self.condition(c, &p, earlier, depth + 1));
             o.finish(&mut self.errs);
             return inner.map(|c| Condition::Not(Box::new(c)));
         }
         let qid = o.req_str("question", &mut self.errs);
         let op = o.req_str("op", &mut self.errs);
-        let (qid, op) = (qid?, op?);
+        let (Some(qid), Some(op)) = (qid, op) else {
+            o.get("value");
+            o.get("values");
+            o.finish(&mut self.errs);
+            return None;
+        };
         let qpath = o.path("question");
         let Some((qid, kind)) = QuestionId::parse(qid)
             .ok()
             .and_then(|id| earlier.get_key_value(&id))
         else {
-            self.errs
-                .push(qpath, K::UnknownQuestion { id: qid.to_string() });
+            self.errs.push(
+                qpath,
+                K::UnknownQuestion {
+                    id: qid.to_string(),
+                },
+            );
             o.get("value");
             o.get("values");
             o.finish(&mut self.errs);
@@ -471,15 +527,19 @@ impl Ctx {
                             })
                         }
                         Some(_) => {
-                            self.errs.push(p, K::WrongType {
-                                expected: "a non-empty array of option ids",
-                            });
+                            self.errs.push(
+                                p,
+                                K::WrongType {
+                                    expected: "a non-empty array of option ids",
+                                },
+                            );
                             None
                         }
                         None => None,
                     }
                 }
                 _ => {
+                    o.get("values");
                     self.errs.push(
                         o.path("op"),
                         bad("'in' needs a single_choice or multiple_choice question"),
@@ -490,7 +550,9 @@ impl Ctx {
             _ => match CmpOp::ALL.into_iter().find(|c| c.as_str() == op) {
                 Some(cmp) => match kind.score_range() {
                     Some(_) => {
-                        let value = o.req("value", &mut self.errs).and(o.int("value", &mut self.errs));
+                        let value = o
+                            .req("value", &mut self.errs)
+                            .and(o.int("value", &mut self.errs));
                         value.map(|value| Condition::Compare {
                             question: qid.clone(),
                             op: cmp,
@@ -498,6 +560,7 @@ impl Ctx {
                         })
                     }
                     None => {
+                        o.get("value");
                         self.errs.push(
                             o.path("op"),
                             bad("comparisons need an nps, csat, ces or rating question"),
@@ -506,6 +569,8 @@ impl Ctx {
                     }
                 },
                 None => {
+                    o.get("value");
+                    o.get("values");
                     self.errs.push(
                         o.path("op"),
                         K::NotOneOf {
@@ -539,13 +604,25 @@ impl Survey {
                 for (i, item) in items.iter().enumerate() {
                     match item.as_str().map(Locale::parse) {
                         Some(Ok(l)) if !locales.contains(&l) => locales.push(l),
-                        Some(Ok(l)) => errs.push(index("locales", i), K::Duplicate { id: l.to_string() }),
+                        Some(Ok(l)) => {
+                            errs.push(index("locales", i), K::Duplicate { id: l.to_string() })
+                        }
                         Some(Err(e)) => errs.push(index("locales", i), e),
-                        None => errs.push(index("locales", i), K::WrongType { expected: "a string" }),
+                        None => errs.push(
+                            index("locales", i),
+                            K::WrongType {
+                                expected: "a string",
+                            },
+                        ),
                     }
                 }
             }
-            Some(_) => errs.push("locales", K::WrongType { expected: "an array" }),
+            Some(_) => errs.push(
+                "locales",
+                K::WrongType {
+                    expected: "an array",
+                },
+            ),
             None => {}
         }
         let default_locale = match o.str("default_locale", &mut errs) {
@@ -563,9 +640,11 @@ impl Survey {
         let title = cx.req_text(&mut o, "title");
         let intro = cx.opt_text(&mut o, "intro");
         let thank_you = cx.opt_text(&mut o, "thank_you");
-        let touchpoint = o
-            .req_str("touchpoint", &mut cx.errs)
-            .and_then(|s| Touchpoint::parse(s).map_err(|e| cx.errs.push("touchpoint", e)).ok());
+        let touchpoint = o.req_str("touchpoint", &mut cx.errs).and_then(|s| {
+            Touchpoint::parse(s)
+                .map_err(|e| cx.errs.push("touchpoint", e))
+                .ok()
+        });
         let channel = match o.str("channel", &mut cx.errs) {
             Some(s) => Channel::parse(s)
                 .map_err(|e| cx.errs.push("channel", e))
@@ -589,7 +668,12 @@ impl Survey {
                     }
                 }
             }
-            Some(_) => cx.errs.push("questions", K::WrongType { expected: "an array" }),
+            Some(_) => cx.errs.push(
+                "questions",
+                K::WrongType {
+                    expected: "an array",
+                },
+            ),
             None => {}
         }
         o.finish(&mut cx.errs);
@@ -632,16 +716,20 @@ impl Ctx {
         let show_if = o
             .get("show_if")
             .and_then(|c| self.condition(c, &join(path, "show_if"), earlier, 0));
-        let id = id?;
-        if earlier.contains_key(&id) {
-            self.errs.push(
-                join(path, "id"),
-                K::Duplicate {
-                    id: id.to_string(),
-                },
-            );
+        if let Some(id) = &id
+            && earlier.contains_key(id)
+        {
+            self.errs
+                .push(join(path, "id"), K::Duplicate { id: id.to_string() });
         }
+        // Which fields are allowed depends on the type, so without one they cannot be checked.
         let kind = kind?;
+        let Some(id) = id else {
+            // An end_if may test the question itself, so it cannot be checked without an id.
+            o.get("end_if");
+            o.finish(&mut self.errs);
+            return None;
+        };
         // An early end may test the question itself, so it sees one more question.
         earlier.insert(id.clone(), kind.clone());
         let end_if = o

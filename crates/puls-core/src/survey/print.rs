@@ -30,15 +30,26 @@ fn scale(s: &Scale, out: &mut Vec<(&'static str, Value)>) {
 impl Condition {
     pub fn to_value(&self) -> Value {
         let q = |id: &crate::QuestionId, op: &str| {
-            vec![("question", Value::str(id.as_str())), ("op", Value::str(op))]
+            vec![
+                ("question", Value::str(id.as_str())),
+                ("op", Value::str(op)),
+            ]
         };
         match self {
-            Condition::All(cs) => Value::map([("all", Value::List(cs.iter().map(Self::to_value).collect()))]),
-            Condition::Any(cs) => Value::map([("any", Value::List(cs.iter().map(Self::to_value).collect()))]),
+            Condition::All(cs) => {
+                Value::map([("all", Value::List(cs.iter().map(Self::to_value).collect()))])
+            }
+            Condition::Any(cs) => {
+                Value::map([("any", Value::List(cs.iter().map(Self::to_value).collect()))])
+            }
             Condition::Not(c) => Value::map([("not", c.to_value())]),
             Condition::Answered(id) => Value::map(q(id, "answered")),
             Condition::NotAnswered(id) => Value::map(q(id, "not_answered")),
-            Condition::Compare { question, op, value } => {
+            Condition::Compare {
+                question,
+                op,
+                value,
+            } => {
                 let mut m = q(question, op.as_str());
                 m.push(("value", Value::Int(*value)));
                 Value::map(m)
@@ -62,7 +73,12 @@ impl Survey {
             ("title", text(&self.title)),
             (
                 "locales",
-                Value::List(self.locales.iter().map(|l| Value::str(l.as_str())).collect()),
+                Value::List(
+                    self.locales
+                        .iter()
+                        .map(|l| Value::str(l.as_str()))
+                        .collect(),
+                ),
             ),
             ("default_locale", Value::str(self.default_locale.as_str())),
             ("touchpoint", Value::str(self.touchpoint.as_str())),

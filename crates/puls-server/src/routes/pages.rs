@@ -423,6 +423,15 @@ async fn answer_inner(
             }
         }
     }
+    // What completing would demand of this very question (every row of a required
+    // matrix) is asked now, on its own page, not at the end.
+    if answers.is_some()
+        && let Err(e) = survey.validate_answers(&merged, Completion::Complete, "answers")
+    {
+        errors.extend(e.0.into_iter().filter(|f| {
+            f.path.starts_with(&format!("{path}.")) && f.kind == FieldErrorKind::Required
+        }));
+    }
     let Some(answers) = answers.filter(|_| errors.is_empty()) else {
         let extra = ["channel", "inv"]
             .iter()

@@ -1,1 +1,49 @@
-//! Demo data.
+//! Deterministic demo data for Puls: the surveys of a Polish and Czech e-shop and a year of
+//! responses to them, telling a story a person can see on a dashboard.
+//!
+//! Pure: no I/O, no clock, no global randomness. The same seed, count and "now" always give
+//! the same data, so screenshots, benchmarks and tests are reproducible.
+//!
+//! ```
+//! use puls_core::Survey;
+//!
+//! let surveys: Vec<Survey> = puls_demo::surveys()
+//!     .iter()
+//!     .map(|s| Survey::parse(&s.definition).expect("demo surveys are valid"))
+//!     .collect();
+//! let now_ms = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+//! let responses = puls_demo::Generator::new(42, 1000, now_ms, &surveys);
+//! assert_eq!(responses.len(), 1000);
+//! for r in responses.take(3) {
+//!     assert_eq!(r.meta.touchpoint, surveys[r.survey].touchpoint);
+//! }
+//! ```
+//!
+//! # The story in the data
+//!
+//! - **Checkout** is good and steady (NPS around +45); mobile shoppers are a little less happy.
+//! - **Information** (product pages) is decent, around +10; so is the **loyalty** survey.
+//! - **Delivery** is mediocre (around 0) and worse in the November/December peak. One
+//!   **bad month**, the calendar month four months before "now", a courier partner fails:
+//!   delivery NPS falls to around -50, "not arrived yet" and "late delivery" answers and
+//!   comments multiply, more people answer the delivery survey, and support gets more
+//!   "where is my order" contacts.
+//! - **Returns** are poor (around -25), with a rush of returns after Christmas.
+//! - **Support** improves steadily over the year, from about -35 to about +35.
+//! - Volume grows over the year, peaks around Black Friday and in December, dips on Sundays
+//!   and over Christmas; responses come in the day and evening (Central European time), chat
+//!   support surveys only in office hours.
+//! - Respondents are about 55% Polish, 30% Czech and 15% English speaking; about 8% leave
+//!   after a few questions. Comments, in the respondent's language, match their scores.
+//! - About a third as many customers (`cust-000001`...) as responses; responses by email or
+//!   in the app usually carry one. Attributes: `device`, `region`, `order_value` with
+//!   `currency`, and `store` for responses given in a store.
+
+mod calendar;
+mod generator;
+mod phrases;
+mod story;
+mod surveys;
+
+pub use generator::{DemoResponse, Generator};
+pub use surveys::{DemoSurvey, surveys};

@@ -16,14 +16,12 @@ pub mod state;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -52,7 +50,8 @@ pub use state::AppState;
     tags(
         (name = "surveys", description = "Survey definitions and their lifecycle"),
         (name = "responses", description = "Submitting, reading and exporting responses"),
-        (name = "health", description = "Service health")
+        (name = "pages", description = "Hosted survey pages for respondents (HTML)"),
+        (name = "health", description = "Service health and this document")
     )
 )]
 struct ApiDoc;
@@ -77,29 +76,45 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
             routes::responses::public_router()
                 .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
         )
-        .routes(routes!(routes::health::healthz))
+        .merge(
+            routes::pages::router()
+                .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
+        )
+        .routes(routes!(routes::health::healthz, openapi_json))
+}
+
+/// This document: the OpenAPI 3 description of every endpoint.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health",
+    responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
+async fn openapi_json(axum::extract::State(st): axum::extract::State<AppState>) -> Response {
+    axum::Json(st.openapi.clone()).into_response()
+}
+
+/// The OpenAPI document of every route, generated from the handlers' annotations.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .merge(routes::surveys::router())
+        .merge(routes::responses::router())
+        .merge(routes::responses::public_router())
+        .merge(routes::pages::router())
+        .routes(routes!(routes::health::healthz, openapi_json))
+        .split_for_parts()
+        .1
 }
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = api_router(&state).split_for_parts();
-    let doc = Arc::new(doc);
     let max_body = state.config.http.max_body_bytes;
-    api.route(
-        "/api/v1/openapi.json",
-        get(move || {
-            let doc = doc.clone();
-            async move { axum::Json(doc.as_ref().clone()) }
-        }),
-    )
-    .merge(routes::pages::router().route_layer(from_fn_with_state(state.clone(), ratelimit::limit)))
-    .fallback(not_found)
-    .layer(DefaultBodyLimit::max(max_body))
-    .layer(CatchPanicLayer::custom(|_| {
-        ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
-    }))
-    .layer(TraceLayer::new_for_http())
-    .with_state(state)
+    api_router(&state)
+        .split_for_parts()
+        .0
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 async fn not_found(uri: Uri) -> Response {

@@ -30,6 +30,8 @@ pub struct Inner {
     pub pages: puls_web::Renderer,
     surveys: RwLock<HashMap<(String, i64), Arc<Survey>>>,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The OpenAPI document, built once.
+    pub openapi: utoipa::openapi::OpenApi,
 }
 
 impl std::ops::Deref for AppState {
@@ -57,6 +59,7 @@ impl AppState {
             pages: puls_web::Renderer::new(),
             surveys: RwLock::new(HashMap::new()),
             limiter,
+            openapi: crate::openapi_document(),
         }))
     }
 

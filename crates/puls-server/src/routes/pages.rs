@@ -8,11 +8,9 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use bytes::Bytes;
 use puls_core::{
     Answers, Completion, FieldError, FieldErrorKind, Locale, ResponseMetaInput, Survey, Value,
@@ -21,6 +19,9 @@ use puls_store::SurveyRecord;
 use puls_web::i18n::UiLang;
 use puls_web::{FormFields, MessageKind, QuestionPage};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::responses::{
     Submission, check_resume, open_survey, store_new, store_update, stored_answers,
@@ -29,15 +30,17 @@ use crate::error::ApiError;
 use crate::extract::Query;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/s/{id}", get(show).post(answer))
-        .route("/s/{id}/thanks", get(thanks))
-        .route("/s/{id}/qr.svg", get(qr))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show, answer))
+        .routes(routes!(thanks))
+        .routes(routes!(qr))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageQuery {
+    /// A survey locale, e.g. `cs`; default from `Accept-Language`.
     lang: Option<String>,
     /// The question to show (for "Back" and for the next page).
     q: Option<String>,
@@ -261,6 +264,12 @@ fn render_question(st: &AppState, r: Render<'_>) -> String {
     })
 }
 
+/// The hosted survey page: one question, as a plain HTML form (works without JavaScript).
+#[utoipa::path(get, path = "/s/{id}", tag = "pages",
+    params(("id" = String, Path, description = "Survey id"), PageQuery),
+    responses((status = 200, description = "The question page", content_type = "text/html"),
+        (status = 404, description = "No such published survey", content_type = "text/html"),
+        (status = 410, description = "The survey is closed", content_type = "text/html")))]
 async fn show(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -327,6 +336,16 @@ fn field(form: &FormFields, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// Answers the page's question (`application/x-www-form-urlencoded`): hidden `q`, `rid`,
+/// `rt`, `lang`; the answer in `a` (repeated for multiple choice, `a.{row}` for a matrix,
+/// `a.{option}` = rank for a ranking), `functional`/`dysfunctional` (Kano), `email`/`phone`/
+/// `consent` (contact), `skip=1` to skip an optional question. Redirects (303) to the next
+/// question or the thank-you page; a wrong answer shows the page again with the error (422).
+#[utoipa::path(post, path = "/s/{id}", tag = "pages",
+    params(("id" = String, Path, description = "Survey id")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 303, description = "Stored; go to the next question or the thank-you page"),
+        (status = 422, description = "The answer has a problem, shown next to the field", content_type = "text/html")))]
 async fn answer(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -514,11 +533,17 @@ async fn answer_inner(
     Ok(Redirect::to(&to).into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ThanksQuery {
+    /// A survey locale.
     lang: Option<String>,
 }
 
+/// The thank-you page shown after the last answer.
+#[utoipa::path(get, path = "/s/{id}/thanks", tag = "pages",
+    params(("id" = String, Path, description = "Survey id"), ThanksQuery),
+    responses((status = 200, description = "Thank-you page", content_type = "text/html")))]
 async fn thanks(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -547,13 +572,19 @@ async fn thanks(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct QrQuery {
+    /// Channel to tag responses from this code with, e.g. `store`.
     channel: Option<String>,
 }
 
 /// An SVG QR code of the survey link, for print and stores. `?channel=store` tags responses.
+#[utoipa::path(get, path = "/s/{id}/qr.svg", tag = "pages",
+    params(("id" = String, Path, description = "Survey id"), QrQuery),
+    responses((status = 200, description = "SVG image", content_type = "image/svg+xml"),
+        (status = 404, body = crate::error::ErrorBody)))]
 async fn qr(
     State(st): State<AppState>,
     Path(id): Path<String>,

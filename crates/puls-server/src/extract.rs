@@ -21,7 +21,9 @@ impl FromRequestParts<AppState> for Auth {
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            // The scheme is case-insensitive (RFC 9110, section 11.1): `bearer KEY` is fine.
+            .and_then(|v| v.split_once(' '))
+            .and_then(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer").then_some(token))
             .map(str::trim)
             .ok_or(ApiError::Unauthorized)?;
         state

@@ -80,7 +80,8 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
             routes::pages::router()
                 .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
         )
-        .routes(routes!(routes::health::healthz, openapi_json))
+        .routes(routes!(routes::health::healthz))
+        .routes(routes!(openapi_json))
 }
 
 /// This document: the OpenAPI 3 description of every endpoint.
@@ -97,7 +98,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .merge(routes::responses::router())
         .merge(routes::responses::public_router())
         .merge(routes::pages::router())
-        .routes(routes!(routes::health::healthz, openapi_json))
+        .routes(routes!(routes::health::healthz))
+        .routes(routes!(openapi_json))
         .split_for_parts()
         .1
 }
@@ -109,6 +111,7 @@ pub fn app(state: AppState) -> Router {
         .split_for_parts()
         .0
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
@@ -122,6 +125,16 @@ async fn not_found(uri: Uri) -> Response {
         ApiError::NotFound("route").into_response()
     } else {
         (StatusCode::NOT_FOUND, "not found").into_response()
+    }
+}
+
+/// A known route called with a method it does not take: JSON under `/api/` like every
+/// other API error (axum's default is an empty body). Axum still adds the `Allow` header.
+async fn method_not_allowed(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::MethodNotAllowed.into_response()
+    } else {
+        StatusCode::METHOD_NOT_ALLOWED.into_response()
     }
 }
 

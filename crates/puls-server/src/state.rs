@@ -28,7 +28,9 @@ pub struct Inner {
     pub config: Config,
     pub public_url: String,
     pub pages: puls_web::Renderer,
-    surveys: RwLock<HashMap<(String, i64), Arc<Survey>>>,
+    /// Parsed versions by (survey id, survey creation time, version): a survey deleted and
+    /// created again under the same id is a different survey.
+    surveys: RwLock<HashMap<(String, i64, i64), Arc<Survey>>>,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// The OpenAPI document, built once.
     pub openapi: utoipa::openapi::OpenApi,
@@ -63,21 +65,21 @@ impl AppState {
         }))
     }
 
-    /// The parsed definition of one survey version, from the cache or the store.
-    /// `record` saves a round trip when it holds that very version.
+    /// The parsed definition of one version of the survey `record`, from the cache or the
+    /// store (no round trip when `record` holds that very version).
     pub async fn survey_version(
         &self,
-        id: &str,
+        record: &SurveyRecord,
         version: i64,
-        record: Option<&SurveyRecord>,
     ) -> Result<Arc<Survey>, ApiError> {
-        let key = (id.to_string(), version);
+        let id = record.id.as_str();
+        let key = (record.id.clone(), record.created_at, version);
         if let Some(s) = self.surveys.read().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(s);
         }
-        let text = match record.filter(|r| r.version == version) {
-            Some(r) => r.definition.clone(),
-            None => self
+        let text = match record.version == version {
+            true => record.definition.clone(),
+            false => self
                 .store
                 .survey_definition(id, version)
                 .await?

@@ -194,7 +194,7 @@ async fn progress(
     let version = response
         .as_ref()
         .map_or(record.version, |r| r.survey_version);
-    let survey = st.survey_version(id, version, Some(&record)).await?;
+    let survey = st.survey_version(&record, version).await?;
     let answers = match &response {
         Some(r) => stored_answers(r)?,
         None => BTreeMap::new(),
@@ -563,7 +563,7 @@ async fn thanks(
         }
         Err(e) => return error_page(&st, UiLang::En, &e.into(), started),
     };
-    match st.survey_version(&id, record.version, Some(&record)).await {
+    match st.survey_version(&record, record.version).await {
         Ok(survey) => {
             let locale = choose_locale(&survey, q.lang.as_deref(), &headers);
             html(StatusCode::OK, st.pages.thank_you(&survey, locale), started)

@@ -332,9 +332,7 @@ async fn submit_response(
     let answers = answers_of(m, true)?;
     let completion = completed_flag(m, true)?;
     let record = open_survey(&st, &id).await?;
-    let survey: Arc<Survey> = st
-        .survey_version(&id, record.version, Some(&record))
-        .await?;
+    let survey: Arc<Survey> = st.survey_version(&record, record.version).await?;
     let stored = store_new(
         &st,
         Submission {
@@ -403,9 +401,9 @@ async fn continue_response(
         .await?
         .ok_or(ApiError::NotFound("response"))?;
     check_resume(&record, &token)?;
-    open_survey(&st, &record.survey_id).await?;
+    let survey_record = open_survey(&st, &record.survey_id).await?;
     let survey = st
-        .survey_version(&record.survey_id, record.survey_version, None)
+        .survey_version(&survey_record, record.survey_version)
         .await?;
     let mut merged = stored_answers(&record)?;
     for (k, v) in new_answers {
@@ -506,7 +504,7 @@ async fn export_responses(
                 .get_survey(ws.id, id)
                 .await?
                 .ok_or(ApiError::NotFound("survey"))?;
-            Some(st.survey_version(id, r.version, Some(&r)).await?)
+            Some(st.survey_version(&r, r.version).await?)
         }
         None => None,
     };

@@ -1,0 +1,649 @@
+//! The harness: a real server on a free port over a fresh database, and typed helpers.
+//!
+//! Every test gets its own database: a temporary SQLite file, or a PostgreSQL database made
+//! on the server of `PULS_TEST_DATABASE_URL` and dropped when the test ends (also when it
+//! fails). PostgreSQL is never skipped silently: an unreachable server fails the test unless
+//! `PULS_SKIP_POSTGRES=1` is set, and then a loud `SKIPPED postgres` line is printed.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use puls_server::{AppState, Config};
+use puls_store::{ConnectOptions, NewResponse, Store, WriteOp, WriteOutcome};
+use rand::Rng;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+/// The database engines every test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs the test function `name(app: TestApp)` once per backend, as the tests
+/// `name::sqlite` and `name::postgres`:
+///
+/// ```ignore
+/// both_backends!(submitting_works);
+/// async fn submitting_works(app: TestApp) { .. }
+///
+/// // With a changed configuration:
+/// both_backends!(small_bodies_only, |config| {
+///     config.http.max_body_bytes = 2048;
+/// });
+/// ```
+///
+/// The function is a plain item, not a macro argument, so rustfmt and the IDE see it.
+macro_rules! both_backends {
+    ($name:ident) => {
+        both_backends!(@tests $name, |backend| $crate::helpers::spawn_app(backend));
+    };
+    ($name:ident, $configure:expr) => {
+        both_backends!(@tests $name, |backend| {
+            $crate::helpers::spawn_app_with(backend, $configure)
+        });
+    };
+    (@tests $name:ident, $spawn:expr) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let spawn = $spawn;
+                let app = spawn($crate::helpers::Backend::Sqlite)
+                    .await
+                    .expect("SQLite is always available");
+                super::$name(app).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let spawn = $spawn;
+                // `None` only when PULS_SKIP_POSTGRES=1 asked for it, loudly.
+                if let Some(app) = spawn($crate::helpers::Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
+}
+
+const DEFAULT_POSTGRES: &str = "postgres://root@127.0.0.1:5432/test";
+
+fn random_suffix(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Writes past the test harness's output capture, so the line shows even for passing tests.
+fn loud(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// A database made for one test; dropping it removes it.
+pub enum TestDb {
+    Sqlite {
+        dir: PathBuf,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDb {
+    /// A fresh, empty database; `None` only when PostgreSQL is skipped on purpose.
+    pub async fn create(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("puls-test-{}", random_suffix(12)));
+                std::fs::create_dir_all(&dir).expect("creating a temporary directory");
+                let url = format!("sqlite://{}", dir.join("puls.db").display());
+                Some(TestDb::Sqlite { dir, url })
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("PULS_TEST_DATABASE_URL")
+                    .unwrap_or_else(|_| DEFAULT_POSTGRES.to_string());
+                let connect = tokio::time::timeout(
+                    Duration::from_secs(15),
+                    sqlx::PgConnection::connect(&admin_url),
+                )
+                .await;
+                let mut conn = match connect {
+                    Ok(Ok(conn)) => conn,
+                    failed => {
+                        let why = match failed {
+                            Ok(Err(e)) => e.to_string(),
+                            _ => "no answer within 15 s".to_string(),
+                        };
+                        let shown = puls_server::config::redact_url(&admin_url);
+                        if std::env::var("PULS_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
+                            let test = std::thread::current().name().unwrap_or("?").to_string();
+                            loud(&format!(
+                                "!!! SKIPPED postgres: {test}: PostgreSQL at {shown} is \
+                                 unreachable ({why}) and PULS_SKIP_POSTGRES=1 is set"
+                            ));
+                            return None;
+                        }
+                        panic!(
+                            "PostgreSQL at {shown} is unreachable: {why}. Start it, point \
+                             PULS_TEST_DATABASE_URL at a server, or set PULS_SKIP_POSTGRES=1 to \
+                             skip the PostgreSQL half of the tests."
+                        );
+                    }
+                };
+                let name = format!("puls_t_{}", random_suffix(16));
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+                let _ = conn.close().await;
+                let url = with_database(&admin_url, &name);
+                Some(TestDb::Postgres {
+                    admin_url,
+                    name,
+                    url,
+                })
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+}
+
+/// `postgres://user@host:port/db?opts` with the database replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, format!("?{q}")),
+        None => (rest, String::new()),
+    };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{authority}/{database}{query}")
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite { dir, .. } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres {
+                admin_url, name, ..
+            } => {
+                // Drop may run inside the test's runtime (or while it unwinds), where nothing
+                // can be awaited: a thread with a runtime of its own drops the database. FORCE
+                // ends the server's pooled connections to it.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let dropped = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| e.to_string())?;
+                    rt.block_on(async {
+                        let mut conn = sqlx::PgConnection::connect(&admin_url)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .execute(&mut conn)
+                        .await
+                        .map_err(|e| format!("DROP DATABASE {name}: {e}"))?;
+                        let _ = conn.close().await;
+                        Ok::<(), String>(())
+                    })
+                })
+                .join();
+                match dropped {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => loud(&format!("warning: test database left behind: {e}")),
+                    Err(_) => loud("warning: test database cleanup panicked"),
+                }
+            }
+        }
+    }
+}
+
+/// A running server over its own database, with a workspace and an API key for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    /// Follows no redirects, as a test must see every 303.
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    pub workspace_id: i64,
+    /// A key of the workspace `acme`.
+    pub api_key: String,
+    pub backend: Backend,
+    /// Tells the server to stop; sent by `Drop`, which runs before the fields drop.
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Removes the database when the test ends, whether it passed or not.
+    _db: TestDb,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Starts a server over a fresh database with the test defaults (no rate limit); `None`
+/// only when PostgreSQL is skipped on purpose.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts a server over a fresh database, after `configure` has changed the test defaults
+/// (which turn rate limiting off); `None` only when PostgreSQL is skipped on purpose.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
+    let db = TestDb::create(backend).await?;
+    let store = puls_store::connect(db.url(), &ConnectOptions { max_connections: 8 })
+        .await
+        .expect("opening the test database");
+    store.migrate().await.expect("migrating the test database");
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binding a free port");
+    let addr = listener.local_addr().expect("the bound address");
+    let mut config = Config::default();
+    config.http.listen = addr.to_string();
+    config.database.url = db.url().to_string();
+    config.rate_limit.per_second = 0;
+    configure(&mut config);
+
+    let state = AppState::new(store.clone(), config);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = rx.await;
+        };
+        if let Err(e) = puls_server::serve(listener, state, shutdown).await {
+            loud(&format!("test server failed: {e}"));
+        }
+    });
+
+    let workspace = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("creating the workspace");
+    let (_, api_key) = store
+        .create_api_key(workspace.id, "tests")
+        .await
+        .expect("creating an API key");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        // A guard against a hung server, not an assertion about speed.
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("building the HTTP client");
+    Some(TestApp {
+        address: format!("http://{addr}"),
+        client,
+        store,
+        workspace_id: workspace.id,
+        api_key,
+        backend,
+        shutdown: Some(tx),
+        _db: db,
+    })
+}
+
+/// A response's status and body, read as JSON.
+pub async fn json_of(resp: reqwest::Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let text = resp.text().await.expect("reading the body");
+    let body = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("body of a {status} is not JSON ({e}): {text}"));
+    (status, body)
+}
+
+/// Asserts an error response: its status, its JSON shape and its stable code.
+pub async fn expect_error(resp: reqwest::Response, status: u16, code: &str) -> Value {
+    let url = resp.url().clone();
+    let (got, body) = json_of(resp).await;
+    assert_eq!(got.as_u16(), status, "{url}: {body}");
+    assert_eq!(body["error"]["code"], code, "{url}: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "an error needs a message: {body}"
+    );
+    body
+}
+
+/// The `(path, code)` of every detail of a validation error, in order.
+pub fn details(body: &Value) -> Vec<(String, String)> {
+    body["error"]["details"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|d| {
+                    (
+                        d["path"].as_str().unwrap_or_default().to_string(),
+                        d["code"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The same string with its last character changed: a token that is almost right.
+pub fn altered(token: &str) -> String {
+    let (kept, last) = token.split_at(token.len() - 1);
+    format!("{kept}{}", if last == "a" { "b" } else { "a" })
+}
+
+/// Builds `[(path, code)]` for comparing with [`details`].
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(p, c)| (p.to_string(), c.to_string()))
+        .collect()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A request with the workspace's API key.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.api_key)
+    }
+
+    /// A request with another API key (or any `Authorization` token at all).
+    pub fn request_as(
+        &self,
+        key: &str,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(key)
+    }
+
+    /// A request with no API key, as a respondent's.
+    pub fn anonymous(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// GET with the API key; asserts 200 and returns the JSON body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let (status, body) = json_of(self.get(path).await).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    /// GET with the API key; asserts 200 and returns the body as text.
+    pub async fn get_text(&self, path: &str) -> String {
+        let resp = self.get(path).await;
+        let status = resp.status();
+        let text = resp.text().await.expect("reading the body");
+        assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
+        text
+    }
+
+    /// POST /api/v1/surveys with a JSON definition; the raw response.
+    pub async fn post_survey(&self, definition: &Value) -> reqwest::Response {
+        self.request(reqwest::Method::POST, "/api/v1/surveys")
+            .json(definition)
+            .send()
+            .await
+            .expect("POST /api/v1/surveys")
+    }
+
+    /// Creates a draft survey; asserts 201 and returns the survey as the API shows it.
+    pub async fn create_survey(&self, definition: &Value) -> Value {
+        let (status, body) = json_of(self.post_survey(definition).await).await;
+        assert_eq!(status, StatusCode::CREATED, "creating a survey: {body}");
+        body
+    }
+
+    /// Creates and publishes a survey; returns its id.
+    pub async fn published_survey(&self, definition: &Value) -> String {
+        let id = self.create_survey(definition).await["id"]
+            .as_str()
+            .expect("a survey id")
+            .to_string();
+        self.publish(&id).await;
+        id
+    }
+
+    pub async fn publish(&self, id: &str) -> Value {
+        self.lifecycle(id, "publish", "published").await
+    }
+
+    pub async fn close(&self, id: &str) -> Value {
+        self.lifecycle(id, "close", "closed").await
+    }
+
+    async fn lifecycle(&self, id: &str, action: &str, status: &str) -> Value {
+        let path = format!("/api/v1/surveys/{id}/{action}");
+        let resp = self
+            .request(reqwest::Method::POST, &path)
+            .send()
+            .await
+            .expect("POST");
+        let (code, body) = json_of(resp).await;
+        assert_eq!(code, StatusCode::OK, "POST {path}: {body}");
+        assert_eq!(body["status"], status, "{body}");
+        body
+    }
+
+    /// PUT a new definition; the raw response.
+    pub async fn put_survey(&self, id: &str, definition: &Value) -> reqwest::Response {
+        self.request(reqwest::Method::PUT, &format!("/api/v1/surveys/{id}"))
+            .json(definition)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
+    /// Submits a response as a respondent (no key); the raw response.
+    pub async fn submit(&self, survey_id: &str, body: &Value) -> reqwest::Response {
+        self.anonymous(
+            reqwest::Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/responses"),
+        )
+        .json(body)
+        .send()
+        .await
+        .expect("POST responses")
+    }
+
+    /// Submits a response; asserts 201 and returns the result (`id`, `status`...).
+    pub async fn submit_ok(&self, survey_id: &str, body: &Value) -> Value {
+        let (status, result) = json_of(self.submit(survey_id, body).await).await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "submitting {body} to {survey_id}: {result}"
+        );
+        result
+    }
+
+    /// Submits answers with nothing else; returns the new response's id.
+    pub async fn answer(&self, survey_id: &str, answers: Value) -> String {
+        self.submit_ok(survey_id, &json!({ "answers": answers }))
+            .await["id"]
+            .as_str()
+            .expect("a response id")
+            .to_string()
+    }
+
+    /// Continues a partial response; the raw response.
+    pub async fn continue_response(
+        &self,
+        response_id: &str,
+        resume_token: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.anonymous(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/responses/{response_id}"),
+        )
+        .header("X-Resume-Token", resume_token)
+        .json(body)
+        .send()
+        .await
+        .expect("PATCH")
+    }
+
+    /// One stored response, as the owner reads it.
+    pub async fn response(&self, id: &str) -> Value {
+        self.get_json(&format!("/api/v1/responses/{id}")).await
+    }
+
+    /// Every page of `GET /api/v1/responses?{query}`, following `next_cursor`.
+    pub async fn all_responses(&self, query: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/api/v1/responses?{query}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page = self.get_json(&path).await;
+            out.extend(page["items"].as_array().expect("items").iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => return out,
+            }
+            assert!(out.len() < 100_000, "pagination does not end");
+        }
+    }
+
+    /// The ids of every listed response matching `query`, newest first.
+    pub async fn response_ids(&self, query: &str) -> Vec<String> {
+        self.all_responses(query)
+            .await
+            .iter()
+            .map(|r| r["id"].as_str().expect("an id").to_string())
+            .collect()
+    }
+
+    /// A second workspace with its own key, for isolation tests.
+    pub async fn other_workspace(&self, slug: &str) -> (i64, String) {
+        let ws = self
+            .store
+            .ensure_workspace(slug, slug)
+            .await
+            .expect("creating a workspace");
+        let (_, key) = self
+            .store
+            .create_api_key(ws.id, "other")
+            .await
+            .expect("creating a key");
+        (ws.id, key)
+    }
+
+    /// Stores responses directly, bypassing the API, with chosen creation times; for
+    /// pagination and time filters, which must not depend on the clock during the test.
+    pub async fn seed_responses(&self, survey_id: &str, created_at: &[i64]) -> Vec<String> {
+        let ops: Vec<WriteOp> = created_at
+            .iter()
+            .map(|&at| {
+                WriteOp::Insert(NewResponse {
+                    id: ulid::Ulid::from_parts(at as u64, rand::random()).to_string(),
+                    workspace_id: self.workspace_id,
+                    survey_id: survey_id.to_string(),
+                    survey_version: 1,
+                    completed: true,
+                    channel: "web".into(),
+                    touchpoint: "checkout".into(),
+                    locale: "en".into(),
+                    contact_external_id: None,
+                    contact_email: None,
+                    invitation_token: None,
+                    idempotency_key: None,
+                    resume_token: None,
+                    attributes: "{}".into(),
+                    answers: r#"{"nps":9}"#.into(),
+                    created_at: at,
+                })
+            })
+            .collect();
+        let outcomes = self
+            .store
+            .write_batch(&ops)
+            .await
+            .expect("seeding responses");
+        assert!(outcomes.iter().all(|o| *o == WriteOutcome::Inserted));
+        ops.into_iter()
+            .map(|op| match op {
+                WriteOp::Insert(r) => r.id,
+                WriteOp::Update(u) => u.id,
+            })
+            .collect()
+    }
+}
+
+/// The `lang` attribute of a page's `<html>` element.
+pub fn html_lang(html: &str) -> Option<&str> {
+    let start = html.find("<html lang=\"")? + "<html lang=\"".len();
+    let len = html[start..].find('"')?;
+    Some(&html[start..start + len])
+}
+
+/// The hidden form fields of a page, as a browser would post them back.
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    const START: &str = "<input type=\"hidden\" name=\"";
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(START) {
+        rest = &rest[at + START.len()..];
+        let Some(name_end) = rest.find('"') else {
+            break;
+        };
+        let name = &rest[..name_end];
+        rest = &rest[name_end..];
+        let Some(value_at) = rest.find("value=\"") else {
+            break;
+        };
+        rest = &rest[value_at + "value=\"".len()..];
+        let Some(value_end) = rest.find('"') else {
+            break;
+        };
+        out.push((unescape(name), unescape(&rest[..value_end])));
+        rest = &rest[value_end..];
+    }
+    out
+}
+
+/// Undoes the HTML escaping of attribute values.
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

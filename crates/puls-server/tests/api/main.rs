@@ -1,0 +1,20 @@
+//! Black-box tests of the Puls server over real HTTP, each run on SQLite and on PostgreSQL.
+//!
+//! One test binary (zero2prod style): `helpers` starts a server on a free port over a fresh
+//! database; the other modules test one feature each through the public HTTP interface.
+
+#[macro_use]
+mod helpers;
+mod fixtures;
+
+mod auth;
+mod export;
+mod isolation;
+mod openapi;
+mod pages;
+mod pagination;
+mod partial;
+mod ratelimit;
+mod responses;
+mod surveys;
+mod validation;

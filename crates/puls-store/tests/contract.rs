@@ -1,0 +1,587 @@
+//! The `Store` contract: what every backend must do, run against SQLite and PostgreSQL,
+//! each test on a database of its own.
+
+// In a folder of its own, so Cargo does not take it for a test binary.
+#[macro_use]
+#[path = "contract/helpers.rs"]
+mod helpers;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use puls_store::{
+    NewSurvey, ResponseFilter, ResponseUpdate, Store, SurveyStatus, SurveyUpdate, WriteOp,
+    WriteOutcome,
+};
+
+use helpers::response;
+
+/// Creates a survey `id` in a workspace at time `now`.
+async fn survey(store: &dyn Store, workspace_id: i64, id: &str, now: i64) {
+    store
+        .create_survey(NewSurvey {
+            id,
+            workspace_id,
+            status: SurveyStatus::Published,
+            title: "Checkout",
+            touchpoint: "checkout",
+            definition: r#"{"v":1}"#,
+            now,
+        })
+        .await
+        .expect("creating a survey");
+}
+
+both_backends!(a_workspace_is_created_once_per_slug);
+async fn a_workspace_is_created_once_per_slug(store: Arc<dyn Store>) {
+    assert!(["sqlite", "postgres"].contains(&store.backend()));
+    assert!(store.writer_tasks() >= 1);
+    store.ping().await.expect("ping");
+    store
+        .migrate()
+        .await
+        .expect("migrating again changes nothing");
+
+    let acme = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("creating");
+    assert_eq!((acme.slug.as_str(), acme.name.as_str()), ("acme", "Acme"));
+    let again = store
+        .ensure_workspace("acme", "Another name")
+        .await
+        .expect("ensuring");
+    assert_eq!(again, acme, "an existing workspace is returned unchanged");
+    assert_eq!(
+        store.workspace_by_slug("acme").await.expect("reading"),
+        Some(acme.clone())
+    );
+    assert_eq!(
+        store.workspace_by_slug("nope").await.expect("reading"),
+        None
+    );
+    let globex = store
+        .ensure_workspace("globex", "Globex")
+        .await
+        .expect("creating");
+    assert_ne!(globex.id, acme.id);
+}
+
+both_backends!(an_api_key_authenticates_its_workspace_until_revoked);
+async fn an_api_key_authenticates_its_workspace_until_revoked(store: Arc<dyn Store>) {
+    let acme = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace");
+    let globex = store
+        .ensure_workspace("globex", "Globex")
+        .await
+        .expect("workspace");
+    let (info, token) = store.create_api_key(acme.id, "ci").await.expect("a key");
+    assert!(token.starts_with(&format!("puls_{}_", info.id)), "{token}");
+    assert_eq!(
+        (info.workspace_id, info.name.as_str(), info.revoked_at),
+        (acme.id, "ci", None)
+    );
+
+    assert_eq!(
+        store.authenticate(&token).await.expect("auth"),
+        Some(acme.clone())
+    );
+    let (kept, last) = token.split_at(token.len() - 1);
+    let wrong = format!("{kept}{}", if last == "a" { "b" } else { "a" });
+    for bad in [
+        wrong.as_str(),
+        "",
+        "nope",
+        "puls__",
+        "puls_x_y",
+        &format!("puls_{}_", info.id),
+    ] {
+        assert_eq!(
+            store.authenticate(bad).await.expect("auth"),
+            None,
+            "{bad:?}"
+        );
+    }
+
+    assert_eq!(
+        store.list_api_keys(acme.id).await.expect("keys"),
+        vec![info.clone()]
+    );
+    assert_eq!(store.list_api_keys(globex.id).await.expect("keys"), vec![]);
+
+    assert!(
+        !store
+            .revoke_api_key(globex.id, &info.id)
+            .await
+            .expect("revoke"),
+        "not globex's key"
+    );
+    assert_eq!(
+        store.authenticate(&token).await.expect("auth"),
+        Some(acme.clone())
+    );
+    assert!(
+        store
+            .revoke_api_key(acme.id, &info.id)
+            .await
+            .expect("revoke")
+    );
+    assert_eq!(store.authenticate(&token).await.expect("auth"), None);
+    assert!(
+        !store
+            .revoke_api_key(acme.id, &info.id)
+            .await
+            .expect("revoke"),
+        "revoked once"
+    );
+    let listed = store.list_api_keys(acme.id).await.expect("keys");
+    assert!(listed[0].revoked_at.is_some());
+}
+
+both_backends!(surveys_are_versioned_and_belong_to_their_workspace);
+async fn surveys_are_versioned_and_belong_to_their_workspace(store: Arc<dyn Store>) {
+    let acme = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    let globex = store
+        .ensure_workspace("globex", "Globex")
+        .await
+        .expect("workspace")
+        .id;
+    let created = store
+        .create_survey(NewSurvey {
+            id: "s1",
+            workspace_id: acme,
+            status: SurveyStatus::Draft,
+            title: "Checkout",
+            touchpoint: "checkout",
+            definition: r#"{"v":1}"#,
+            now: 1_000,
+        })
+        .await
+        .expect("creating");
+    assert_eq!((created.version, created.status), (1, SurveyStatus::Draft));
+    assert_eq!(
+        store.get_survey(acme, "s1").await.expect("get"),
+        Some(created.clone())
+    );
+    assert_eq!(store.get_survey(globex, "s1").await.expect("get"), None);
+    assert_eq!(
+        store.get_survey_public("s1").await.expect("get"),
+        Some(created.clone())
+    );
+    assert_eq!(store.get_survey_public("nope").await.expect("get"), None);
+
+    let update = SurveyUpdate {
+        title: "Checkout v2",
+        touchpoint: "payment",
+        definition: r#"{"v":2}"#,
+        now: 2_000,
+    };
+    assert_eq!(
+        store
+            .update_survey(globex, "s1", update.clone())
+            .await
+            .expect("update"),
+        None
+    );
+    let v2 = store
+        .update_survey(acme, "s1", update)
+        .await
+        .expect("update")
+        .expect("found");
+    assert_eq!(v2.version, 2);
+    assert_eq!(
+        (v2.title.as_str(), v2.touchpoint.as_str()),
+        ("Checkout v2", "payment")
+    );
+    assert_eq!(v2.definition, r#"{"v":2}"#);
+    assert_eq!((v2.created_at, v2.updated_at), (1_000, 2_000));
+    assert_eq!(
+        store
+            .survey_definition("s1", 1)
+            .await
+            .expect("v1")
+            .as_deref(),
+        Some(r#"{"v":1}"#)
+    );
+    assert_eq!(
+        store
+            .survey_definition("s1", 2)
+            .await
+            .expect("v2")
+            .as_deref(),
+        Some(r#"{"v":2}"#)
+    );
+    assert_eq!(store.survey_definition("s1", 3).await.expect("v3"), None);
+
+    assert_eq!(
+        store
+            .set_survey_status(globex, "s1", SurveyStatus::Published, 3_000)
+            .await
+            .expect("status"),
+        None
+    );
+    let published = store
+        .set_survey_status(acme, "s1", SurveyStatus::Published, 3_000)
+        .await
+        .expect("status")
+        .expect("found");
+    assert_eq!(
+        (published.status, published.version, published.updated_at),
+        (SurveyStatus::Published, 2, 3_000)
+    );
+
+    survey(&*store, acme, "s2", 4_000).await;
+    let listed: Vec<String> = store
+        .list_surveys(acme)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(listed, ["s2", "s1"], "newest first");
+    assert_eq!(store.list_surveys(globex).await.expect("list"), vec![]);
+    assert!(
+        !store.delete_survey(globex, "s1").await.expect("delete"),
+        "not globex's survey"
+    );
+    assert!(store.get_survey(acme, "s1").await.expect("get").is_some());
+}
+
+both_backends!(a_write_batch_reports_an_outcome_per_write_in_order);
+async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Store>) {
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    let other_ws = store
+        .ensure_workspace("globex", "Globex")
+        .await
+        .expect("workspace")
+        .id;
+    survey(&*store, ws, "s1", 1_000).await;
+    survey(&*store, ws, "s2", 1_000).await;
+
+    let mut first = response(ws, "s1", 10_000);
+    first.idempotency_key = Some("key-1".into());
+    first.invitation_token = Some("inv-1".into());
+    let mut retry = response(ws, "s1", 10_001);
+    retry.idempotency_key = Some("key-1".into());
+    let mut reused_invitation = response(ws, "s1", 10_002);
+    reused_invitation.invitation_token = Some("inv-1".into());
+    let mut partial = response(ws, "s1", 10_003);
+    partial.completed = false;
+    partial.resume_token = Some("resume-me".into());
+    let outcomes = store
+        .write_batch(&[
+            WriteOp::Insert(first.clone()),
+            WriteOp::Insert(retry),
+            WriteOp::Insert(reused_invitation),
+            WriteOp::Insert(partial.clone()),
+        ])
+        .await
+        .expect("a batch");
+    assert_eq!(outcomes.len(), 4);
+    assert_eq!(outcomes[0], WriteOutcome::Inserted);
+    match &outcomes[1] {
+        WriteOutcome::Replayed(r) => {
+            assert_eq!(r.id, first.id, "the response stored under the key");
+            assert_eq!((r.created_at, r.revision, r.completed), (10_000, 1, true));
+            assert_eq!(r.invitation_token.as_deref(), Some("inv-1"));
+        }
+        other => panic!("expected a replay, got {other:?}"),
+    }
+    assert_eq!(outcomes[2], WriteOutcome::InvitationUsed);
+    assert_eq!(outcomes[3], WriteOutcome::Inserted);
+
+    // Across batches too; keys and invitations are per survey.
+    let mut again = response(ws, "s1", 11_000);
+    again.idempotency_key = Some("key-1".into());
+    let mut elsewhere = response(ws, "s2", 11_001);
+    elsewhere.idempotency_key = Some("key-1".into());
+    elsewhere.invitation_token = Some("inv-1".into());
+    let outcomes = store
+        .write_batch(&[WriteOp::Insert(again), WriteOp::Insert(elsewhere)])
+        .await
+        .expect("a batch");
+    assert!(
+        matches!(&outcomes[0], WriteOutcome::Replayed(r) if r.id == first.id),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[1], WriteOutcome::Inserted);
+
+    // Updates are guarded by the revision read, and a completed response never changes.
+    let update = |revision: i64, completed: bool, answers: &str, now: i64| {
+        WriteOp::Update(ResponseUpdate {
+            id: partial.id.clone(),
+            expected_revision: revision,
+            completed,
+            answers: answers.to_string(),
+            now,
+        })
+    };
+    let outcomes = store
+        .write_batch(&[
+            update(1, false, r#"{"nps":3}"#, 20_000),
+            update(1, false, r#"{"nps":4}"#, 20_001),
+            WriteOp::Insert(response(ws, "s2", 20_002)),
+            WriteOp::Update(ResponseUpdate {
+                id: "01J0000000000000000000000".into(),
+                expected_revision: 1,
+                completed: true,
+                answers: "{}".into(),
+                now: 20_003,
+            }),
+            update(2, true, r#"{"nps":5}"#, 20_004),
+            update(3, false, r#"{"nps":6}"#, 20_005),
+        ])
+        .await
+        .expect("a batch");
+    assert_eq!(
+        outcomes,
+        vec![
+            WriteOutcome::Updated(2),
+            WriteOutcome::RevisionConflict,
+            WriteOutcome::Inserted,
+            WriteOutcome::NotFound,
+            WriteOutcome::Updated(3),
+            WriteOutcome::RevisionConflict,
+        ]
+    );
+
+    let stored = store
+        .get_response(ws, &partial.id)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(stored.answers, r#"{"nps":5}"#);
+    assert_eq!((stored.revision, stored.completed), (3, true));
+    assert_eq!(
+        (stored.created_at, stored.updated_at, stored.completed_at),
+        (10_003, 20_004, Some(20_004))
+    );
+    assert_eq!(stored.resume_token.as_deref(), Some("resume-me"));
+    assert_eq!(
+        store
+            .get_response(other_ws, &partial.id)
+            .await
+            .expect("get"),
+        None
+    );
+    assert_eq!(
+        store.get_response_public(&partial.id).await.expect("get"),
+        Some(stored)
+    );
+
+    let first_stored = store
+        .get_response(ws, &first.id)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(first_stored.completed_at, Some(10_000));
+    assert_eq!(first_stored.survey_version, 1);
+    assert_eq!(first_stored.answers, first.answers);
+    let all = store
+        .list_responses(ws, &ResponseFilter::default(), 100)
+        .await
+        .expect("list");
+    assert_eq!(
+        all.len(),
+        4,
+        "first, partial, elsewhere and one plain insert"
+    );
+}
+
+both_backends!(responses_are_listed_newest_first_with_filters_and_a_cursor);
+async fn responses_are_listed_newest_first_with_filters_and_a_cursor(store: Arc<dyn Store>) {
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    let other_ws = store
+        .ensure_workspace("globex", "Globex")
+        .await
+        .expect("workspace")
+        .id;
+    survey(&*store, ws, "s1", 0).await;
+    survey(&*store, ws, "s2", 0).await;
+    survey(&*store, other_ws, "theirs", 0).await;
+
+    // Twelve responses, one a second, varied in survey, touchpoint, channel and status.
+    let mut ops = Vec::new();
+    let mut ids = Vec::new();
+    for i in 0..12_i64 {
+        let mut r = response(
+            ws,
+            if i % 3 == 0 { "s2" } else { "s1" },
+            100_000 + i * 1_000,
+        );
+        r.touchpoint = if i % 2 == 0 { "checkout" } else { "delivery" }.into();
+        r.channel = if i % 4 == 0 { "sms" } else { "web" }.into();
+        r.completed = i % 5 != 0;
+        ids.push(r.id.clone());
+        ops.push(WriteOp::Insert(r));
+    }
+    ops.push(WriteOp::Insert(response(other_ws, "theirs", 100_500)));
+    store.write_batch(&ops).await.expect("seeding");
+
+    let list = |filter: ResponseFilter, limit: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .list_responses(ws, &filter, limit)
+                .await
+                .expect("list")
+                .into_iter()
+                .map(|r| r.id)
+                .collect::<Vec<String>>()
+        }
+    };
+    // The expected ids, newest first, of the responses numbered by `keep`.
+    let want = |keep: &dyn Fn(i64) -> bool| -> Vec<String> {
+        (0..12)
+            .rev()
+            .filter(|&i| keep(i))
+            .map(|i| ids[i as usize].clone())
+            .collect()
+    };
+
+    assert_eq!(list(ResponseFilter::default(), 100).await, want(&|_| true));
+    let f =
+        |survey: Option<&str>, touchpoint: Option<&str>, channel: Option<&str>| ResponseFilter {
+            survey_id: survey.map(String::from),
+            touchpoint: touchpoint.map(String::from),
+            channel: channel.map(String::from),
+            ..Default::default()
+        };
+    assert_eq!(
+        list(f(Some("s2"), None, None), 100).await,
+        want(&|i| i % 3 == 0)
+    );
+    assert_eq!(
+        list(f(Some("theirs"), None, None), 100).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        list(f(None, Some("delivery"), None), 100).await,
+        want(&|i| i % 2 == 1)
+    );
+    assert_eq!(
+        list(f(None, None, Some("sms")), 100).await,
+        want(&|i| i % 4 == 0)
+    );
+    assert_eq!(
+        list(f(Some("s1"), Some("checkout"), Some("web")), 100).await,
+        want(&|i| i % 3 != 0 && i % 2 == 0 && i % 4 != 0)
+    );
+    let status = |completed: bool| ResponseFilter {
+        completed: Some(completed),
+        ..Default::default()
+    };
+    assert_eq!(list(status(false), 100).await, want(&|i| i % 5 == 0));
+    assert_eq!(list(status(true), 100).await, want(&|i| i % 5 != 0));
+    let window = ResponseFilter {
+        since: Some(103_000),
+        until: Some(107_000),
+        ..Default::default()
+    };
+    assert_eq!(
+        list(window, 100).await,
+        want(&|i| (3..7).contains(&i)),
+        "since inclusive, until exclusive"
+    );
+
+    // Paging by cursor visits every response once, newest first.
+    let mut paged = Vec::new();
+    let mut filter = ResponseFilter::default();
+    loop {
+        let page = list(filter.clone(), 5).await;
+        if page.is_empty() {
+            break;
+        }
+        filter.before_id = page.last().cloned();
+        paged.extend(page);
+    }
+    assert_eq!(paged, want(&|_| true));
+    assert_eq!(paged.iter().collect::<BTreeSet<_>>().len(), 12);
+}
+
+both_backends!(deleting_a_survey_removes_its_versions_and_responses);
+async fn deleting_a_survey_removes_its_versions_and_responses(store: Arc<dyn Store>) {
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    survey(&*store, ws, "s1", 1_000).await;
+    survey(&*store, ws, "s2", 1_000).await;
+    store
+        .update_survey(
+            ws,
+            "s1",
+            SurveyUpdate {
+                title: "v2",
+                touchpoint: "checkout",
+                definition: "{}",
+                now: 2_000,
+            },
+        )
+        .await
+        .expect("update");
+    let gone = response(ws, "s1", 10_000);
+    let mut gone_partial = response(ws, "s1", 10_001);
+    gone_partial.completed = false;
+    let kept = response(ws, "s2", 10_002);
+    store
+        .write_batch(&[
+            WriteOp::Insert(gone.clone()),
+            WriteOp::Insert(gone_partial.clone()),
+            WriteOp::Insert(kept.clone()),
+        ])
+        .await
+        .expect("seeding");
+
+    assert!(store.delete_survey(ws, "s1").await.expect("delete"));
+    assert_eq!(store.get_survey(ws, "s1").await.expect("get"), None);
+    assert_eq!(store.survey_definition("s1", 1).await.expect("v1"), None);
+    assert_eq!(store.survey_definition("s1", 2).await.expect("v2"), None);
+    assert_eq!(store.get_response(ws, &gone.id).await.expect("get"), None);
+    assert_eq!(
+        store
+            .get_response_public(&gone_partial.id)
+            .await
+            .expect("get"),
+        None
+    );
+    let left: Vec<String> = store
+        .list_responses(ws, &ResponseFilter::default(), 100)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(left, vec![kept.id]);
+    assert!(
+        !store.delete_survey(ws, "s1").await.expect("delete"),
+        "gone already"
+    );
+
+    // Nothing of it lingers: the id can be used again from version 1.
+    survey(&*store, ws, "s1", 3_000).await;
+    assert_eq!(store.survey_definition("s1", 2).await.expect("v2"), None);
+    assert_eq!(
+        store
+            .get_survey(ws, "s1")
+            .await
+            .expect("get")
+            .map(|s| s.version),
+        Some(1)
+    );
+}

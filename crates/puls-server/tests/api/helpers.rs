@@ -306,6 +306,53 @@ pub async fn spawn_app_with(
     })
 }
 
+/// A second server over the same database, as another `puls serve` process would be: its
+/// own connection pools, response writer, survey cache and rate limiter. Stops on drop.
+pub struct Node {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl TestApp {
+    /// Starts another server node over this app's database.
+    pub async fn second_node(&self) -> Node {
+        let store = puls_store::connect(self._db.url(), &ConnectOptions { max_connections: 8 })
+            .await
+            .expect("opening the database from a second node");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding a free port");
+        let addr = listener.local_addr().expect("the bound address");
+        let mut config = Config::default();
+        config.http.listen = addr.to_string();
+        config.database.url = self._db.url().to_string();
+        config.rate_limit.per_second = 0;
+        let state = AppState::new(store, config);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = rx.await;
+            };
+            if let Err(e) = puls_server::serve(listener, state, shutdown).await {
+                loud(&format!("second test node failed: {e}"));
+            }
+        });
+        Node {
+            address: format!("http://{addr}"),
+            shutdown: Some(tx),
+        }
+    }
+}
+
 /// A response's status and body, read as JSON.
 pub async fn json_of(resp: reqwest::Response) -> (StatusCode, Value) {
     let status = resp.status();

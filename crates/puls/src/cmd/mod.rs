@@ -1,6 +1,7 @@
 //! The subcommands, one module each.
 
 mod apikey;
+mod bench;
 mod config;
 mod demo;
 mod serve;
@@ -46,6 +47,9 @@ enum Command {
     Config(config::Cmd),
     /// Fill a demo workspace with an e-shop's surveys and a year of responses.
     Demo(demo::Args),
+    /// Benchmarks against a running server.
+    #[command(subcommand)]
+    Bench(bench::Cmd),
 }
 
 impl Cli {
@@ -56,6 +60,8 @@ impl Cli {
         };
         let settings = crate::settings::load(self.config.as_deref(), self.db.as_deref(), listen)?;
         match self.command {
+            // Benchmarks talk to a running server and never open the configured database.
+            Command::Bench(c) => bench::run(c).await,
             Command::Serve(a) => serve::run(settings, a).await,
             Command::Migrate => {
                 open(&settings).await?;

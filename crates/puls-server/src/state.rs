@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -32,6 +33,8 @@ pub struct Inner {
     /// created again under the same id is a different survey.
     surveys: RwLock<HashMap<(String, i64, i64), Arc<Survey>>>,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Survey records by id, as read within the last [`RECORD_TTL`].
+    records: RwLock<HashMap<String, (Arc<SurveyRecord>, Instant)>>,
     /// The OpenAPI document, built once.
     pub openapi: utoipa::openapi::OpenApi,
 }
@@ -45,6 +48,12 @@ impl std::ops::Deref for AppState {
 
 /// Parsed survey versions kept at most; versions never change, so entries never go stale.
 const SURVEY_CACHE_SIZE: usize = 10_000;
+
+/// How long a node trusts the survey record it read (status, current version). Writes never
+/// trust it: the writing transaction checks the survey again (`SurveyNotAccepting`). So
+/// another node's change shows on this node's pages within this time, and in its
+/// submissions at once. Changes made through this node are seen here at once.
+pub const RECORD_TTL: Duration = Duration::from_secs(2);
 
 impl AppState {
     /// Builds the state and starts the response writer on the current runtime.
@@ -60,9 +69,38 @@ impl AppState {
             config,
             pages: puls_web::Renderer::new(),
             surveys: RwLock::new(HashMap::new()),
+            records: RwLock::new(HashMap::new()),
             limiter,
             openapi: crate::openapi_document(),
         }))
+    }
+
+    /// A survey by id (any workspace), from this node's short-lived cache or the store.
+    pub async fn survey_record(&self, id: &str) -> Result<Option<Arc<SurveyRecord>>, ApiError> {
+        if let Some((r, at)) = self.records.read().ok().and_then(|m| m.get(id).cloned())
+            && at.elapsed() < RECORD_TTL
+        {
+            return Ok(Some(r));
+        }
+        let Some(r) = self.store.get_survey_public(id).await? else {
+            self.forget_survey(id);
+            return Ok(None);
+        };
+        let r = Arc::new(r);
+        if let Ok(mut m) = self.records.write() {
+            if m.len() >= SURVEY_CACHE_SIZE {
+                m.clear();
+            }
+            m.insert(id.to_string(), (r.clone(), Instant::now()));
+        }
+        Ok(Some(r))
+    }
+
+    /// Drops this node's cached record of a survey, after a change or a refused write.
+    pub fn forget_survey(&self, id: &str) {
+        if let Ok(mut m) = self.records.write() {
+            m.remove(id);
+        }
     }
 
     /// The parsed definition of one version of the survey `record`, from the cache or the

@@ -107,6 +107,8 @@ pub struct NewResponse {
 #[derive(Debug, Clone)]
 pub struct ResponseUpdate {
     pub id: String,
+    /// The response's survey, which must still be published.
+    pub survey_id: String,
     pub expected_revision: i64,
     pub completed: bool,
     pub answers: String,
@@ -134,6 +136,10 @@ pub enum WriteOutcome {
     /// Someone else changed the response since it was read.
     RevisionConflict,
     NotFound,
+    /// The survey is not (or no longer) published, or, for a new response, its current
+    /// version is not the one the response was validated against. Checked inside the
+    /// writing transaction, so a cached view of the survey can never let a write through.
+    SurveyNotAccepting,
 }
 
 /// A stored response.

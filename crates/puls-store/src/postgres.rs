@@ -36,4 +36,4 @@ impl PgStore {
     }
 }
 
-crate::sql::impl_store!(PgStore, Postgres, "postgres");
+crate::sql::impl_store!(PgStore, Postgres, "postgres", "BEGIN", " FOR SHARE");

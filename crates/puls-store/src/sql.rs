@@ -50,15 +50,24 @@ pub(crate) fn split_token(token: &str) -> Option<(&str, &str)> {
     (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
 }
 
+/// Rows per multi-row `INSERT`: 17 parameters each stays far below SQLite's 32,766 and
+/// PostgreSQL's 65,535 bind parameters per statement.
+pub(crate) const BULK_ROWS: usize = 500;
+
+/// `impl_store!(Type, Database, "name", "BEGIN statement for writes", "lock clause")`: the
+/// begin statement and lock clause are where the two databases differ in taking locks
+/// (SQLite: `BEGIN IMMEDIATE`, one writer; PostgreSQL: `FOR SHARE` on the survey rows).
 macro_rules! impl_store {
-    ($store:ty, $db:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal, $begin:literal, $lock:literal) => {
         use async_trait::async_trait;
         use sqlx::Row;
         use subtle::ConstantTimeEq;
 
         use crate::error::StoreError;
         use crate::model::*;
-        use crate::sql::{hash_secret, random_token, select_response, select_survey, split_token};
+        use crate::sql::{
+            BULK_ROWS, hash_secret, random_token, select_response, select_survey, split_token,
+        };
         use crate::Store;
 
         type DbRow = <$db as sqlx::Database>::Row;
@@ -499,13 +508,112 @@ macro_rules! impl_store {
             }
 
             async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError> {
-                let mut tx = self.write.begin().await?;
-                let mut out = Vec::with_capacity(ops.len());
+                let mut tx = self.write.begin_with($begin).await?;
+                // Which surveys take responses, read in this transaction (and share-locked on
+                // PostgreSQL, so a concurrent close waits for this commit): the current
+                // version when published, else None.
+                let mut open: std::collections::HashMap<&str, Option<i64>> =
+                    std::collections::HashMap::new();
                 for op in ops {
-                    out.push(apply_op(&mut tx, op).await?);
+                    let survey = match op {
+                        WriteOp::Insert(r) => r.survey_id.as_str(),
+                        WriteOp::Update(u) => u.survey_id.as_str(),
+                    };
+                    if open.contains_key(survey) {
+                        continue;
+                    }
+                    let row = sqlx::query(concat!(
+                        "SELECT status, current_version FROM surveys WHERE id = $1",
+                        $lock
+                    ))
+                    .bind(survey)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let current = match row {
+                        Some(row) => {
+                            let status: String = row.try_get(0)?;
+                            let version: i64 = row.try_get(1)?;
+                            (status == SurveyStatus::Published.as_str()).then_some(version)
+                        }
+                        None => None,
+                    };
+                    open.insert(survey, current);
+                }
+
+                let mut out: Vec<Option<WriteOutcome>> = vec![None; ops.len()];
+                let mut bulk: Vec<(usize, &NewResponse)> = Vec::new();
+                for (i, op) in ops.iter().enumerate() {
+                    let accepting = match op {
+                        WriteOp::Insert(r) => open.get(r.survey_id.as_str()) == Some(&Some(r.survey_version)),
+                        WriteOp::Update(u) => matches!(open.get(u.survey_id.as_str()), Some(Some(_))),
+                    };
+                    if !accepting {
+                        // A retry of a response stored before the survey closed still gets
+                        // that response back: idempotency outlives the survey's status.
+                        let replay = match op {
+                            WriteOp::Insert(NewResponse { survey_id, idempotency_key: Some(key), .. }) => {
+                                sqlx::query(concat!(
+                                    select_response!(),
+                                    "WHERE survey_id = $1 AND idempotency_key = $2"
+                                ))
+                                .bind(survey_id)
+                                .bind(key)
+                                .fetch_optional(&mut *tx)
+                                .await?
+                            }
+                            _ => None,
+                        };
+                        out[i] = Some(match replay {
+                            Some(row) => WriteOutcome::Replayed(Box::new(response_from_row(&row)?)),
+                            None => WriteOutcome::SurveyNotAccepting,
+                        });
+                        continue;
+                    }
+                    match op {
+                        // Plain inserts cannot conflict (ids are fresh): they go in bulk.
+                        WriteOp::Insert(r) if r.idempotency_key.is_none() && r.invitation_token.is_none() => {
+                            bulk.push((i, r))
+                        }
+                        _ => out[i] = Some(apply_op(&mut tx, op).await?),
+                    }
+                }
+                for chunk in bulk.chunks(BULK_ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO responses (id, workspace_id, survey_id, survey_version, \
+                         completed, channel, touchpoint, locale, contact_external_id, \
+                         contact_email, invitation_token, idempotency_key, resume_token, \
+                         attributes, answers, revision, created_at, updated_at, completed_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (_, r)| {
+                        b.push_bind(r.id.as_str())
+                            .push_bind(r.workspace_id)
+                            .push_bind(r.survey_id.as_str())
+                            .push_bind(r.survey_version)
+                            .push_bind(r.completed)
+                            .push_bind(r.channel.as_str())
+                            .push_bind(r.touchpoint.as_str())
+                            .push_bind(r.locale.as_str())
+                            .push_bind(r.contact_external_id.as_deref())
+                            .push_bind(r.contact_email.as_deref())
+                            .push_bind(None::<&str>)
+                            .push_bind(None::<&str>)
+                            .push_bind(r.resume_token.as_deref())
+                            .push_bind(r.attributes.as_str())
+                            .push_bind(r.answers.as_str())
+                            .push_bind(1_i64)
+                            .push_bind(r.created_at)
+                            .push_bind(r.created_at)
+                            .push_bind(r.completed.then_some(r.created_at));
+                    });
+                    q.build().execute(&mut *tx).await?;
+                    for (i, _) in chunk {
+                        out[*i] = Some(WriteOutcome::Inserted);
+                    }
                 }
                 tx.commit().await?;
-                Ok(out)
+                out.into_iter()
+                    .map(|o| o.ok_or_else(|| anyhow::anyhow!("a write got no outcome").into()))
+                    .collect()
             }
 
             async fn get_response(

@@ -49,4 +49,4 @@ impl SqliteStore {
     }
 }
 
-crate::sql::impl_store!(SqliteStore, Sqlite, "sqlite");
+crate::sql::impl_store!(SqliteStore, Sqlite, "sqlite", "BEGIN IMMEDIATE", "");

@@ -320,6 +320,7 @@ async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Stor
     let update = |revision: i64, completed: bool, answers: &str, now: i64| {
         WriteOp::Update(ResponseUpdate {
             id: partial.id.clone(),
+            survey_id: partial.survey_id.clone(),
             expected_revision: revision,
             completed,
             answers: answers.to_string(),
@@ -333,6 +334,7 @@ async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Stor
             WriteOp::Insert(response(ws, "s2", 20_002)),
             WriteOp::Update(ResponseUpdate {
                 id: "01J0000000000000000000000".into(),
+                survey_id: "s1".into(),
                 expected_revision: 1,
                 completed: true,
                 answers: "{}".into(),
@@ -584,4 +586,134 @@ async fn deleting_a_survey_removes_its_versions_and_responses(store: Arc<dyn Sto
             .map(|s| s.version),
         Some(1)
     );
+}
+
+both_backends!(the_writer_takes_responses_only_for_the_current_version_of_a_published_survey);
+async fn the_writer_takes_responses_only_for_the_current_version_of_a_published_survey(
+    store: Arc<dyn Store>,
+) {
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    survey(&*store, ws, "s1", 1_000).await;
+    let mut keyed = response(ws, "s1", 2_000);
+    keyed.idempotency_key = Some("k".into());
+    let mut partial = response(ws, "s1", 2_001);
+    partial.completed = false;
+    let outcomes = store
+        .write_batch(&[
+            WriteOp::Insert(keyed.clone()),
+            WriteOp::Insert(partial.clone()),
+        ])
+        .await
+        .expect("a batch");
+    assert_eq!(outcomes, [WriteOutcome::Inserted, WriteOutcome::Inserted]);
+
+    // A new version: a response validated against version 1 is refused, one for 2 taken.
+    store
+        .update_survey(
+            ws,
+            "s1",
+            SurveyUpdate {
+                title: "Checkout",
+                touchpoint: "checkout",
+                definition: r#"{"v":2}"#,
+                now: 3_000,
+            },
+        )
+        .await
+        .expect("update")
+        .expect("the survey");
+    let stale = response(ws, "s1", 3_001);
+    let mut current = response(ws, "s1", 3_002);
+    current.survey_version = 2;
+    let unknown = response(ws, "nope", 3_003);
+    let outcomes = store
+        .write_batch(&[
+            WriteOp::Insert(stale),
+            WriteOp::Insert(current),
+            WriteOp::Insert(unknown),
+        ])
+        .await
+        .expect("a batch");
+    assert_eq!(
+        outcomes,
+        [
+            WriteOutcome::SurveyNotAccepting,
+            WriteOutcome::Inserted,
+            WriteOutcome::SurveyNotAccepting
+        ]
+    );
+
+    // Closed: no new responses, no more answers to partial ones; a retry of a stored
+    // submission still gets its response back.
+    store
+        .set_survey_status(ws, "s1", SurveyStatus::Closed, 4_000)
+        .await
+        .expect("close")
+        .expect("the survey");
+    let mut late = response(ws, "s1", 4_001);
+    late.survey_version = 2;
+    let mut retry = response(ws, "s1", 4_002);
+    retry.idempotency_key = Some("k".into());
+    let outcomes = store
+        .write_batch(&[
+            WriteOp::Insert(late),
+            WriteOp::Insert(retry),
+            WriteOp::Update(ResponseUpdate {
+                id: partial.id.clone(),
+                survey_id: "s1".into(),
+                expected_revision: 1,
+                completed: true,
+                answers: "{}".into(),
+                now: 4_003,
+            }),
+        ])
+        .await
+        .expect("a batch");
+    assert_eq!(outcomes[0], WriteOutcome::SurveyNotAccepting);
+    assert!(
+        matches!(&outcomes[1], WriteOutcome::Replayed(r) if r.id == keyed.id),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[2], WriteOutcome::SurveyNotAccepting);
+    let stored = store
+        .list_responses(ws, &ResponseFilter::default(), 100)
+        .await
+        .expect("list");
+    assert_eq!(stored.len(), 3, "only the accepted responses are stored");
+}
+
+both_backends!(a_large_batch_of_plain_responses_is_stored_whole);
+async fn a_large_batch_of_plain_responses_is_stored_whole(store: Arc<dyn Store>) {
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    survey(&*store, ws, "s1", 1_000).await;
+    // More rows than one multi-row INSERT takes, with a keyed one in the middle.
+    let mut ops: Vec<WriteOp> = (0..1_203)
+        .map(|i| WriteOp::Insert(response(ws, "s1", 10_000 + i)))
+        .collect();
+    let mut keyed = response(ws, "s1", 5_000);
+    keyed.idempotency_key = Some("middle".into());
+    ops.insert(600, WriteOp::Insert(keyed));
+    let outcomes = store.write_batch(&ops).await.expect("a batch");
+    assert_eq!(outcomes.len(), 1_204);
+    assert!(
+        outcomes.iter().all(|o| *o == WriteOutcome::Inserted),
+        "{outcomes:?}"
+    );
+    let mut filter = ResponseFilter::default();
+    let mut seen = BTreeSet::new();
+    loop {
+        let page = store.list_responses(ws, &filter, 500).await.expect("list");
+        let Some(last) = page.last() else { break };
+        filter.before_id = Some(last.id.clone());
+        seen.extend(page.into_iter().map(|r| r.id));
+    }
+    assert_eq!(seen.len(), 1_204);
 }

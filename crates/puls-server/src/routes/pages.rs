@@ -165,7 +165,7 @@ pub fn too_many_requests(st: &AppState, req: &Request) -> Response {
 
 /// A respondent's progress: the survey version they answer and what they answered so far.
 struct Progress {
-    record: SurveyRecord,
+    record: std::sync::Arc<SurveyRecord>,
     survey: std::sync::Arc<Survey>,
     answers: BTreeMap<String, Value>,
     response: Option<puls_store::ResponseRecord>,
@@ -551,7 +551,7 @@ async fn thanks(
     headers: HeaderMap,
 ) -> Response {
     let started = Instant::now();
-    let record = match st.store.get_survey_public(&id).await {
+    let record = match st.survey_record(&id).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             return error_page(
@@ -561,7 +561,7 @@ async fn thanks(
                 started,
             );
         }
-        Err(e) => return error_page(&st, UiLang::En, &e.into(), started),
+        Err(e) => return error_page(&st, UiLang::En, &e, started),
     };
     match st.survey_version(&record, record.version).await {
         Ok(survey) => {

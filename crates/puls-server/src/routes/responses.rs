@@ -47,12 +47,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 const MAX_IDEMPOTENCY_KEY: usize = 200;
 
 /// A published survey by id, or the error a respondent should see.
-pub(crate) async fn open_survey(st: &AppState, id: &str) -> Result<SurveyRecord, ApiError> {
-    let record = st
-        .store
-        .get_survey_public(id)
+pub(crate) async fn open_survey(st: &AppState, id: &str) -> Result<Arc<SurveyRecord>, ApiError> {
+    let mut record = st
+        .survey_record(id)
         .await?
         .ok_or(ApiError::NotFound("survey"))?;
+    // Only "published" is taken from the cache: a refusal is always read fresh, so a survey
+    // published again on another node is never refused here.
+    if record.status != SurveyStatus::Published {
+        st.forget_survey(id);
+        record = st
+            .survey_record(id)
+            .await?
+            .ok_or(ApiError::NotFound("survey"))?;
+    }
     match record.status {
         SurveyStatus::Published => Ok(record),
         SurveyStatus::Draft => Err(ApiError::NotFound("survey")),
@@ -96,7 +104,42 @@ pub(crate) struct Stored {
 }
 
 /// Validates and stores a new response; returns once it is committed.
+///
+/// When the writer finds the survey changed since this node read it (closed, or a newer
+/// version current), the survey is read again and the submission validated and written
+/// once more against what the database now says.
 pub(crate) async fn store_new(st: &AppState, s: Submission<'_>) -> Result<Stored, ApiError> {
+    match try_store_new(st, &s).await {
+        Ok(Some(stored)) => return Ok(stored),
+        // The writer refused: the survey changed after this node read it.
+        Ok(None) => st.forget_survey(&s.record.id),
+        // Perhaps validated against a version this node cached before a newer one.
+        Err(ApiError::Validation(errors)) => {
+            st.forget_survey(&s.record.id);
+            let fresh = open_survey(st, &s.record.id).await?;
+            if fresh.version == s.record.version {
+                return Err(ApiError::Validation(errors));
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    let record = open_survey(st, &s.record.id).await?;
+    let survey = st.survey_version(&record, record.version).await?;
+    let again = Submission {
+        record: &record,
+        survey: &survey,
+        ..s
+    };
+    try_store_new(st, &again)
+        .await?
+        .ok_or_else(|| ApiError::Conflict {
+            code: "survey_changed",
+            message: "the survey changed while the response was being stored; try again".into(),
+        })
+}
+
+/// One attempt of [`store_new`]; `None` when the survey no longer takes this response.
+async fn try_store_new(st: &AppState, s: &Submission<'_>) -> Result<Option<Stored>, ApiError> {
     let meta = s.survey.validate_meta(&s.meta);
     let answers = s
         .survey
@@ -126,27 +169,28 @@ pub(crate) async fn store_new(st: &AppState, s: Submission<'_>) -> Result<Stored
         contact_external_id: meta.contact_external_id,
         contact_email: meta.contact_email,
         invitation_token: meta.invitation_token,
-        idempotency_key: s.idempotency_key,
+        idempotency_key: s.idempotency_key.clone(),
         resume_token: resume_token.clone(),
         attributes,
         answers: answers_json(&answers),
         created_at: now,
     });
     match st.writer.write(op).await? {
-        WriteOutcome::Inserted => Ok(Stored {
+        WriteOutcome::Inserted => Ok(Some(Stored {
             id,
             completed,
             version: s.record.version,
             resume_token,
             replayed: false,
-        }),
-        WriteOutcome::Replayed(r) => Ok(Stored {
+        })),
+        WriteOutcome::Replayed(r) => Ok(Some(Stored {
             id: r.id,
             completed: r.completed,
             version: r.survey_version,
             resume_token: r.resume_token.filter(|_| !r.completed),
             replayed: true,
-        }),
+        })),
+        WriteOutcome::SurveyNotAccepting => Ok(None),
         WriteOutcome::InvitationUsed => Err(ApiError::Conflict {
             code: "invitation_already_used",
             message: "this invitation has already been answered".into(),
@@ -196,6 +240,7 @@ pub(crate) async fn store_update(
         .map_err(ApiError::Validation)?;
     let op = WriteOp::Update(ResponseUpdate {
         id: record.id.clone(),
+        survey_id: record.survey_id.clone(),
         expected_revision: record.revision,
         completed: completion == Completion::Complete,
         answers: answers_json(&answers),
@@ -208,6 +253,15 @@ pub(crate) async fn store_update(
             message: "the response changed meanwhile; read it and try again".into(),
         }),
         WriteOutcome::NotFound => Err(ApiError::NotFound("response")),
+        WriteOutcome::SurveyNotAccepting => {
+            // This node's view of the survey was stale: say what the database says.
+            st.forget_survey(&record.survey_id);
+            open_survey(st, &record.survey_id).await?;
+            Err(ApiError::Conflict {
+                code: "survey_changed",
+                message: "the survey changed while the answers were being saved; try again".into(),
+            })
+        }
         other => Err(anyhow::anyhow!("unexpected outcome of an update: {other:?}").into()),
     }
 }

@@ -170,8 +170,9 @@ async fn update_survey(
                 now: now_ms(),
             },
         )
-        .await?
-        .ok_or(ApiError::NotFound("survey"))?;
+        .await?;
+    st.forget_survey(&id);
+    let record = record.ok_or(ApiError::NotFound("survey"))?;
     Ok(Json(SurveyDto::from_record(&record, &st.public_url, true)))
 }
 
@@ -184,8 +185,9 @@ async fn set_status(
     let record = st
         .store
         .set_survey_status(workspace_id, id, status, now_ms())
-        .await?
-        .ok_or(ApiError::NotFound("survey"))?;
+        .await?;
+    st.forget_survey(id);
+    let record = record.ok_or(ApiError::NotFound("survey"))?;
     Ok(Json(SurveyDto::from_record(&record, &st.public_url, false)))
 }
 
@@ -225,7 +227,9 @@ async fn delete_survey(
     Auth(ws): Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if st.store.delete_survey(ws.id, &id).await? {
+    let deleted = st.store.delete_survey(ws.id, &id).await?;
+    st.forget_survey(&id);
+    if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound("survey"))

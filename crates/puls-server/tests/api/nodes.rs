@@ -94,12 +94,35 @@ async fn two_nodes_share_surveys_responses_idempotency_and_lifecycle(app: TestAp
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"]["code"], "survey_closed");
 
-    // A new version published through one node is what the other serves.
+    // A new version made through one node is what the other validates and stores
+    // against at once, although it had the old one cached.
+    app.publish(&id).await;
     let mut v2 = nps_survey();
     v2["questions"][0]["text"]["en"] = json!("Version two: would you recommend us?");
+    v2["questions"]
+        .as_array_mut()
+        .expect("questions")
+        .push(json!({ "id": "reason", "type": "open_text", "text": { "en": "Why?" } }));
     let resp = app.put_survey(&id, &v2).await;
     assert_eq!(resp.status(), StatusCode::OK);
-    app.publish(&id).await;
+    let (status, body) = json_of(
+        post(
+            &app,
+            &b,
+            &path,
+            None,
+            &json!({ "answers": { "nps": 9, "reason": "new question" } }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["survey_version"], 2);
+    // A response valid under the old version only is stored against the new one too.
+    let (status, body) =
+        json_of(post(&app, &b, &path, None, &json!({ "answers": { "nps": 3 } })).await).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["survey_version"], 2);
     let page = app
         .client
         .get(format!("{b}/s/{id}?lang=en"))

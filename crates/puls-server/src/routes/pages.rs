@@ -313,6 +313,9 @@ async fn show(
                 extra.push((k.to_string(), v.clone()));
             }
         }
+        // The first answer creates the response; this nonce is its idempotency key, so a
+        // double-clicked or re-sent first page stores one response, not two.
+        extra.push(("k".to_string(), hex::encode(rand::random::<[u8; 16]>())));
     }
     let body = render_question(
         &st,
@@ -452,7 +455,7 @@ async fn answer_inner(
         }));
     }
     let Some(answers) = answers.filter(|_| errors.is_empty()) else {
-        let extra = ["channel", "inv"]
+        let extra = ["channel", "inv", "k"]
             .iter()
             .filter_map(|k| field(&form, k).map(|v| (k.to_string(), v)))
             .collect();
@@ -511,7 +514,7 @@ async fn answer_inner(
                         invitation_token: inv.as_ref(),
                         ..Default::default()
                     },
-                    idempotency_key: None,
+                    idempotency_key: field(&form, "k").map(|k| format!("page:{k}")),
                 },
             )
             .await?;

@@ -289,8 +289,9 @@ async fn a_visit_from_a_qr_code_keeps_its_channel_and_an_invitation_is_answered_
     assert_eq!(responses[0]["invitation_token"], "inv-42");
     assert_eq!(responses[0]["answers"], json!({ "nps": 10 }));
 
-    // The same invitation link again: its first answer is refused.
-    let resp = post(&app, &survey, &fields, &[("a", "2")]).await;
+    // The same invitation link opened again: its first answer is refused.
+    let (_, html) = page(&app, &format!("/s/{survey}?channel=store&inv=inv-42"), None).await;
+    let resp = post(&app, &survey, &hidden_fields(&html), &[("a", "2")]).await;
     assert_eq!(resp.status(), StatusCode::CONFLICT);
     let html = resp.text().await.expect("body");
     assert!(
@@ -327,4 +328,30 @@ async fn survey_texts_and_posted_answers_are_html_escaped_on_the_page(app: TestA
     let html = resp.text().await.expect("body");
     assert!(!html.contains("<img src=x"), "{html}");
     assert!(html.contains("&lt;img src=x"), "{html}");
+}
+
+both_backends!(a_first_page_sent_twice_stores_one_response);
+async fn a_first_page_sent_twice_stores_one_response(app: TestApp) {
+    let survey = app.published_survey(&nps_survey()).await;
+    let (_, html) = page(&app, &format!("/s/{survey}"), None).await;
+    let fields = hidden_fields(&html);
+    assert!(
+        hidden(&fields, "k").is_some(),
+        "the first page carries a nonce: {fields:?}"
+    );
+    // A double click: the same form, twice.
+    let first = see_other(&post(&app, &survey, &fields, &[("a", "8")]).await);
+    let second = see_other(&post(&app, &survey, &fields, &[("a", "8")]).await);
+    assert_eq!(first, second, "both go on with the same response");
+    assert_eq!(
+        app.all_responses(&format!("survey={survey}")).await.len(),
+        1
+    );
+    // Two respondents are two responses: each page load has its own nonce.
+    let (_, other) = page(&app, &format!("/s/{survey}"), None).await;
+    see_other(&post(&app, &survey, &hidden_fields(&other), &[("a", "3")]).await);
+    assert_eq!(
+        app.all_responses(&format!("survey={survey}")).await.len(),
+        2
+    );
 }

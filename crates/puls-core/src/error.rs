@@ -12,11 +12,81 @@ pub struct FieldError {
     pub kind: FieldErrorKind,
 }
 
+/// What a value should have been, for [`FieldErrorKind::WrongType`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// an integer
+    Integer,
+    /// a string
+    String,
+    /// a boolean
+    Boolean,
+    /// an object
+    Object,
+    /// an array
+    Array,
+    /// an object of texts by locale
+    Texts,
+    /// an object of answers by question id
+    Answers,
+    /// an option id
+    OptionId,
+    /// an array of option ids
+    OptionIds,
+    /// a non-empty array of option ids
+    NonEmptyOptionIds,
+    /// an array of option ids, best first
+    Ranking,
+    /// a non-empty array of conditions
+    Conditions,
+    /// an object of scores by row
+    ScoresByRow,
+    /// an object with functional and dysfunctional
+    KanoPair,
+    /// an object with the contact fields and consent
+    Contact,
+    /// an object of strings
+    Attributes,
+    /// a string, number or boolean
+    Scalar,
+}
+
+impl Expected {
+    /// The English description, as in "must be an integer".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Expected::Integer => "an integer",
+            Expected::String => "a string",
+            Expected::Boolean => "a boolean",
+            Expected::Object => "an object",
+            Expected::Array => "an array",
+            Expected::Texts => "an object of texts by locale",
+            Expected::Answers => "an object of answers by question id",
+            Expected::OptionId => "an option id",
+            Expected::OptionIds => "an array of option ids",
+            Expected::NonEmptyOptionIds => "a non-empty array of option ids",
+            Expected::Ranking => "an array of option ids, best first",
+            Expected::Conditions => "a non-empty array of conditions",
+            Expected::ScoresByRow => "an object of scores by row",
+            Expected::KanoPair => "an object with functional and dysfunctional",
+            Expected::Contact => "an object with the contact fields and consent",
+            Expected::Attributes => "an object of strings",
+            Expected::Scalar => "a string, number or boolean",
+        }
+    }
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
 /// What went wrong. The `Display` text is English; survey pages translate by kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldErrorKind {
     /// The value has the wrong type (`expected` names the right one).
-    WrongType { expected: &'static str },
+    WrongType { expected: Expected },
     /// A required key or answer is missing.
     Required,
     /// A key that the format does not know.

@@ -11,7 +11,7 @@ pub mod survey;
 pub mod text;
 pub mod value;
 
-pub use error::{FieldError, FieldErrorKind, FieldErrors};
+pub use error::{Expected, FieldError, FieldErrorKind, FieldErrors};
 pub use ids::{Channel, Locale, OptionId, QuestionId, Touchpoint, WorkspaceSlug};
 pub use response::{Answer, Answers, Completion, KanoAnswer, ResponseMeta, ResponseMetaInput};
 pub use survey::{Condition, Question, QuestionKind, Survey};

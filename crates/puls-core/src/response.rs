@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::{Errors, FieldErrorKind as K, FieldErrors, join};
+use crate::error::{Errors, Expected, FieldErrorKind as K, FieldErrors, join};
 use crate::ids::{Channel, Locale, OptionId, QuestionId, Touchpoint};
 use crate::survey::{ContactField, QuestionKind, Survey};
 use crate::value::Value;
@@ -137,12 +137,12 @@ pub fn answers_to_value(answers: &Answers) -> Value {
     Value::map(answers.iter().map(|(q, a)| (q.to_string(), a.to_value())))
 }
 
-fn wrong(expected: &'static str) -> K {
+fn wrong(expected: Expected) -> K {
     K::WrongType { expected }
 }
 
 fn option_in(v: &Value, options: &[crate::survey::Choice]) -> Result<OptionId, K> {
-    let s = v.as_str().ok_or(wrong("an option id"))?;
+    let s = v.as_str().ok_or(wrong(Expected::OptionId))?;
     OptionId::parse(s)
         .ok()
         .filter(|id| options.iter().any(|o| &o.id == id))
@@ -152,7 +152,7 @@ fn option_in(v: &Value, options: &[crate::survey::Choice]) -> Result<OptionId, K
 }
 
 fn score(v: &Value, min: i64, max: i64) -> Result<i64, K> {
-    let s = v.as_int().ok_or(wrong("an integer"))?;
+    let s = v.as_int().ok_or(wrong(Expected::Integer))?;
     if (min..=max).contains(&s) {
         Ok(s)
     } else {
@@ -161,7 +161,7 @@ fn score(v: &Value, min: i64, max: i64) -> Result<i64, K> {
 }
 
 fn bounded_text(v: &Value, max: usize) -> Result<String, K> {
-    let s = v.as_str().ok_or(wrong("a string"))?;
+    let s = v.as_str().ok_or(wrong(Expected::String))?;
     if s.chars().count() > max {
         return Err(K::TooLong { max });
     }
@@ -226,7 +226,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
                         Some(Value::List(items)) => items.as_slice(),
                         None | Some(Value::Null) => &[],
                         Some(_) => {
-                            errs.push(join(path, "selected"), wrong("an array of option ids"));
+                            errs.push(join(path, "selected"), wrong(Expected::OptionIds));
                             return None;
                         }
                     };
@@ -248,7 +248,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
                     (list, other)
                 }
                 _ => {
-                    errs.push(path, wrong("an array of option ids"));
+                    errs.push(path, wrong(Expected::OptionIds));
                     return None;
                 }
             };
@@ -274,7 +274,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
         }
         QuestionKind::Matrix { rows, scale } => {
             let Value::Map(m) = v else {
-                errs.push(path, wrong("an object of scores by row"));
+                errs.push(path, wrong(Expected::ScoresByRow));
                 return None;
             };
             let before = errs.list.len();
@@ -314,7 +314,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
         }
         QuestionKind::Ranking { options, .. } => {
             let Value::List(items) = v else {
-                errs.push(path, wrong("an array of option ids, best first"));
+                errs.push(path, wrong(Expected::Ranking));
                 return None;
             };
             let mut out: Vec<OptionId> = Vec::new();
@@ -339,7 +339,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
         }
         QuestionKind::Kano { .. } => {
             let Value::Map(m) = v else {
-                errs.push(path, wrong("an object with functional and dysfunctional"));
+                errs.push(path, wrong(Expected::KanoPair));
                 return None;
             };
             for k in m
@@ -363,7 +363,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
                     None
                 }
                 Some(_) => {
-                    errs.push(join(path, key), wrong("a string"));
+                    errs.push(join(path, key), wrong(Expected::String));
                     None
                 }
             };
@@ -376,7 +376,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
         }
         QuestionKind::Contact { fields, .. } => {
             let Value::Map(m) = v else {
-                errs.push(path, wrong("an object with the contact fields and consent"));
+                errs.push(path, wrong(Expected::Contact));
                 return None;
             };
             let before = errs.list.len();
@@ -390,7 +390,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
                 let s = match raw.as_str() {
                     Some(s) => s.trim(),
                     None => {
-                        errs.push(join(path, key), wrong("a string"));
+                        errs.push(join(path, key), wrong(Expected::String));
                         return None;
                     }
                 };
@@ -423,7 +423,7 @@ fn parse_answer(kind: &QuestionKind, v: &Value, path: &str, errs: &mut Errors) -
                 None | Some(Value::Null) => false,
                 Some(Value::Bool(b)) => *b,
                 Some(_) => {
-                    errs.push(join(path, "consent"), wrong("a boolean"));
+                    errs.push(join(path, "consent"), wrong(Expected::Boolean));
                     false
                 }
             };
@@ -543,7 +543,7 @@ impl Survey {
                 None | Some(Value::Null) => None,
                 Some(Value::Str(s)) => Some(s.clone()),
                 Some(_) => {
-                    errs.push(path, wrong("a string"));
+                    errs.push(path, wrong(Expected::String));
                     None
                 }
             }
@@ -615,7 +615,7 @@ impl Survey {
                 }
                 contact_email = contact_email.map(|e| e.to_lowercase());
             }
-            Some(_) => errs.push("contact", wrong("an object")),
+            Some(_) => errs.push("contact", wrong(Expected::Object)),
         }
         let invitation_token = bounded(
             string(input.invitation_token, "invitation_token", &mut errs),
@@ -655,7 +655,7 @@ impl Survey {
                         Value::Float(f) => f.to_string(),
                         Value::Bool(b) => b.to_string(),
                         _ => {
-                            errs.push(p, wrong("a string, number or boolean"));
+                            errs.push(p, wrong(Expected::Scalar));
                             continue;
                         }
                     };
@@ -671,7 +671,7 @@ impl Survey {
                     attributes.insert(k.clone(), s);
                 }
             }
-            Some(_) => errs.push("attributes", wrong("an object of strings")),
+            Some(_) => errs.push("attributes", wrong(Expected::Attributes)),
         }
         errs.into_result(ResponseMeta {
             channel,

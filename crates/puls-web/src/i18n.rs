@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use puls_core::{FieldErrorKind, KanoAnswer, Locale, QuestionKind};
+use puls_core::{Expected, FieldErrorKind, KanoAnswer, Locale, QuestionKind};
 
 use crate::survey_page::MessageKind;
 
@@ -225,7 +225,9 @@ impl UiLang {
         use FieldErrorKind as K;
         let s = |texts: [&str; 3]| self.pick(texts).to_string();
         match kind {
-            K::WrongType { expected } if expected.contains("integer") => s([
+            K::WrongType {
+                expected: Expected::Integer,
+            } => s([
                 "Choose a number on the scale.",
                 "Wybierz liczbę ze skali.",
                 "Vyberte číslo na stupnici.",
@@ -581,10 +583,10 @@ mod tests {
         use FieldErrorKind as K;
         let kinds = [
             K::WrongType {
-                expected: "an integer",
+                expected: Expected::Integer,
             },
             K::WrongType {
-                expected: "a string",
+                expected: Expected::String,
             },
             K::Required,
             K::UnknownField,

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::limits::*;
 use super::{Choice, CmpOp, Condition, ContactField, Question, QuestionKind, Scale, Survey};
-use crate::error::{Errors, FieldErrorKind as K, FieldErrors, index, join};
+use crate::error::{Errors, Expected, FieldErrorKind as K, FieldErrors, index, join};
 use crate::ids::{Channel, Locale, OptionId, QuestionId, Touchpoint};
 use crate::text::LocalizedText;
 use crate::value::Value;
@@ -28,7 +28,7 @@ impl<'a> Obj<'a> {
                 errs.push(
                     path,
                     K::WrongType {
-                        expected: "an object",
+                        expected: Expected::Object,
                     },
                 );
                 None
@@ -62,7 +62,7 @@ impl<'a> Obj<'a> {
                 errs.push(
                     self.path(key),
                     K::WrongType {
-                        expected: "a string",
+                        expected: Expected::String,
                     },
                 );
                 None
@@ -86,7 +86,7 @@ impl<'a> Obj<'a> {
                 errs.push(
                     self.path(key),
                     K::WrongType {
-                        expected: "a boolean",
+                        expected: Expected::Boolean,
                     },
                 );
                 default
@@ -102,7 +102,7 @@ impl<'a> Obj<'a> {
                 errs.push(
                     self.path(key),
                     K::WrongType {
-                        expected: "an integer",
+                        expected: Expected::Integer,
                     },
                 );
                 None
@@ -151,7 +151,7 @@ impl Ctx {
                         None => self.errs.push(
                             p,
                             K::WrongType {
-                                expected: "a string",
+                                expected: Expected::String,
                             },
                         ),
                     }
@@ -174,7 +174,7 @@ impl Ctx {
             _ => self.errs.push(
                 path,
                 K::WrongType {
-                    expected: "an object of texts by locale",
+                    expected: Expected::Texts,
                 },
             ),
         }
@@ -214,7 +214,7 @@ impl Ctx {
             self.errs.push(
                 path,
                 K::WrongType {
-                    expected: "an array",
+                    expected: Expected::Array,
                 },
             );
             return Vec::new();
@@ -397,7 +397,7 @@ impl Ctx {
                     Some(_) => self.errs.push(
                         &path,
                         K::WrongType {
-                            expected: "an array",
+                            expected: Expected::Array,
                         },
                     ),
                     None => {}
@@ -452,7 +452,7 @@ impl Ctx {
                         self.errs.push(
                             &p,
                             K::WrongType {
-                                expected: "a non-empty array of conditions",
+                                expected: Expected::Conditions,
                             },
                         );
                         Vec::new()
@@ -530,7 +530,7 @@ impl Ctx {
                             self.errs.push(
                                 p,
                                 K::WrongType {
-                                    expected: "a non-empty array of option ids",
+                                    expected: Expected::NonEmptyOptionIds,
                                 },
                             );
                             None
@@ -611,7 +611,7 @@ impl Survey {
                         None => errs.push(
                             index("locales", i),
                             K::WrongType {
-                                expected: "a string",
+                                expected: Expected::String,
                             },
                         ),
                     }
@@ -620,7 +620,7 @@ impl Survey {
             Some(_) => errs.push(
                 "locales",
                 K::WrongType {
-                    expected: "an array",
+                    expected: Expected::Array,
                 },
             ),
             None => {}
@@ -671,7 +671,7 @@ impl Survey {
             Some(_) => cx.errs.push(
                 "questions",
                 K::WrongType {
-                    expected: "an array",
+                    expected: Expected::Array,
                 },
             ),
             None => {}

@@ -112,8 +112,8 @@ fn html(status: StatusCode, body: String, started: Instant) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     // Server time, so benchmarks and browsers' dev tools can see what the server spent.
-    let micros = started.elapsed().as_secs_f64() * 1000.0;
-    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={micros:.3}")) {
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = HeaderValue::from_str(&format!("app;dur={millis:.3}")) {
         h.insert("server-timing", v);
     }
     resp

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use puls_core::response::answers_to_value;
-use puls_core::{Completion, FieldErrors, ResponseMetaInput, Survey, Value};
+use puls_core::{Completion, Expected, FieldErrors, ResponseMetaInput, Survey, Value};
 use puls_store::{
     NewResponse, ResponseFilter, ResponseRecord, ResponseUpdate, SurveyRecord, SurveyStatus,
     WriteOp, WriteOutcome, now_ms,
@@ -302,7 +302,7 @@ fn answers_of(
                     puls_core::FieldErrorKind::Required
                 } else {
                     puls_core::FieldErrorKind::WrongType {
-                        expected: "an object of answers by question id",
+                        expected: Expected::Answers,
                     }
                 },
             },
@@ -319,7 +319,7 @@ fn completed_flag(m: &BTreeMap<String, Value>, default: bool) -> Result<Completi
                 puls_core::FieldError {
                     path: "completed".into(),
                     kind: puls_core::FieldErrorKind::WrongType {
-                        expected: "a boolean",
+                        expected: Expected::Boolean,
                     },
                 },
             ])));

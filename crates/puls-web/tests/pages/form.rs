@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use puls_core::{Answer, FieldErrorKind, KanoAnswer, OptionId, QuestionId, Value};
+use puls_core::{Answer, Expected, FieldErrorKind, KanoAnswer, OptionId, QuestionId, Value};
 use puls_web::form_answer;
 
 use crate::helpers::*;
@@ -60,7 +60,7 @@ fn scores_are_read_from_a() {
 #[test]
 fn garbage_scores_are_passed_on_for_the_core_to_reject() {
     let wrong = || FieldErrorKind::WrongType {
-        expected: "an integer",
+        expected: Expected::Integer,
     };
     assert_eq!(rejected("nps", &[("a", "abc")]), [wrong()]);
     assert_eq!(rejected("nps", &[("a", "7.5")]), [wrong()]);
@@ -168,7 +168,7 @@ fn matrix_reads_one_score_per_row() {
     assert_eq!(
         rejected("matrix", &[("a.speed", "x")]),
         [FieldErrorKind::WrongType {
-            expected: "an integer"
+            expected: Expected::Integer
         }]
     );
     assert_eq!(
@@ -299,7 +299,7 @@ fn contact_reads_email_phone_and_consent() {
             &[("email", "ana@example.com"), ("consent", "yes please")]
         ),
         [FieldErrorKind::WrongType {
-            expected: "a boolean"
+            expected: Expected::Boolean
         }]
     );
     assert_eq!(

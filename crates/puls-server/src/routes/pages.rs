@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use bytes::Bytes;
 use puls_core::{
     Answers, Completion, FieldError, FieldErrorKind, Locale, ResponseMetaInput, Survey, Value,
 };
@@ -353,20 +353,20 @@ async fn answer(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let started = Instant::now();
-    let form: FormFields = match serde_urlencoded::from_bytes(&body) {
+    let limit = st.config.http.max_body_bytes;
+    // Read here rather than by an extractor, so a too-large or malformed form gets a page
+    // in the respondent's language, not a plain-text rejection.
+    let form: Result<FormFields, ApiError> = match axum::body::to_bytes(body, limit).await {
+        Err(_) => Err(ApiError::PayloadTooLarge(limit)),
+        Ok(bytes) => serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| ApiError::bad_request("malformed_form", "the form could not be read")),
+    };
+    let form = match form {
         Ok(f) => f,
-        Err(_) => {
-            let ui = ui_from_headers(None, &headers);
-            return error_page(
-                &st,
-                ui,
-                &ApiError::bad_request("malformed_form", "bad form"),
-                started,
-            );
-        }
+        Err(e) => return error_page(&st, ui_from_headers(None, &headers), &e, started),
     };
     let lang = field(&form, "lang");
     let ui = ui_from_headers(lang.as_deref(), &headers);

@@ -317,6 +317,24 @@ async fn a_body_over_the_size_limit_is_413_payload_too_large(app: TestApp) {
         .await;
     expect_error(resp, 413, "payload_too_large").await;
 
+    // A hosted-page form over the limit gets a page, in the respondent's language.
+    let resp = app
+        .anonymous(reqwest::Method::POST, &format!("/s/{survey}"))
+        .header("accept-language", "cs")
+        .form(&[("q", "comment"), ("a", &"x".repeat(4000))])
+        .send()
+        .await
+        .expect("POST form");
+    assert_eq!(resp.status(), 413);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .expect("content type")
+            .starts_with("text/html")
+    );
+    let page = resp.text().await.expect("body");
+    assert!(page.contains("lang=\"cs\""), "{page}");
+
     // Just under the limit is fine.
     let fits = json!({ "answers": { "nps": 9, "comment": "a".repeat(1900) } });
     app.submit_ok(&survey, &fits).await;

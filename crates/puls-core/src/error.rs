@@ -129,6 +129,8 @@ pub enum FieldErrorKind {
     BadCondition { reason: String },
     /// Too many entries (attributes, options...).
     TooMany { max: usize },
+    /// A string with a NUL character (`\u0000`), which no database text column can hold.
+    NulCharacter,
 }
 
 impl FieldErrorKind {
@@ -158,6 +160,7 @@ impl FieldErrorKind {
             NotOneOf { .. } => "not_one_of",
             BadCondition { .. } => "bad_condition",
             TooMany { .. } => "too_many",
+            NulCharacter => "nul_character",
         }
     }
 }
@@ -191,6 +194,7 @@ impl fmt::Display for FieldErrorKind {
             NotOneOf { allowed } => write!(f, "must be one of: {allowed}"),
             BadCondition { reason } => write!(f, "invalid condition: {reason}"),
             TooMany { max } => write!(f, "at most {max} entries allowed"),
+            NulCharacter => write!(f, "must not contain the NUL character (\\u0000)"),
         }
     }
 }

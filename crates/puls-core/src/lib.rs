@@ -4,8 +4,10 @@
 //! answers arrive as a [`Value`] tree that the edges build from JSON or YAML, so every
 //! problem can be reported with its exact path, and the core cannot fail for outside reasons.
 
+pub mod drivers;
 pub mod error;
 pub mod ids;
+pub mod kano;
 pub mod response;
 pub mod survey;
 pub mod text;

@@ -579,6 +579,10 @@ impl Survey {
             let s = s?.trim().to_string();
             if s.is_empty() {
                 None
+            } else if s.contains('\0') {
+                // Stored in a plain text column, where PostgreSQL refuses NUL.
+                errs.push(path, K::NulCharacter);
+                None
             } else if s.chars().count() > limits::MAX_IDENTITY {
                 errs.push(
                     path,

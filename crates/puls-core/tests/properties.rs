@@ -140,9 +140,10 @@ fn arbitrary_value() -> impl Strategy<Value = Value> {
 
 const LOCALES: [&str; 4] = ["pl", "cs", "en", "de"];
 
-/// Text content: anything that is not blank.
+/// Text content: anything that is not blank and has no NUL (definitions reject it, as no
+/// database text column can hold it).
 fn seed() -> impl Strategy<Value = String> {
-    "\\S.{0,12}"
+    "[^\\s\\x00][^\\x00\\n]{0,12}"
 }
 
 fn stem() -> impl Strategy<Value = String> {

@@ -141,21 +141,28 @@ fn answer_columns(survey: &Survey) -> Vec<(String, String, Option<String>)> {
     cols
 }
 
+/// Text as a CSV cell that a spreadsheet will not run: a cell starting with `=`, `+`, `-`,
+/// `@`, tab or carriage return gets a leading `'` (OWASP's advice against CSV injection).
+/// Numbers are written by the caller and never pass through here.
+fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// A CSV cell for one answer part. Lists are joined with `;` (ranking: best first).
 fn cell(answers: &serde_json::Value, question: &str, part: Option<&str>) -> String {
     let Some(a) = answers.get(question) else {
         return String::new();
     };
     let plain = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => text_cell(s),
         serde_json::Value::Null => String::new(),
         serde_json::Value::Array(items) => items
             .iter()
-            .map(|i| {
-                i.as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| i.to_string())
-            })
+            .map(|i| i.as_str().map(text_cell).unwrap_or_else(|| i.to_string()))
             .collect::<Vec<_>>()
             .join(";"),
         other => other.to_string(),
@@ -197,8 +204,8 @@ pub fn csv(
                 r.channel.clone(),
                 r.touchpoint.clone(),
                 r.locale.clone(),
-                r.contact_external_id.clone().unwrap_or_default(),
-                r.contact_email.clone().unwrap_or_default(),
+                text_cell(r.contact_external_id.as_deref().unwrap_or_default()),
+                text_cell(r.contact_email.as_deref().unwrap_or_default()),
                 format_ms(r.created_at),
                 r.completed_at.map(format_ms).unwrap_or_default(),
                 r.attributes.clone(),

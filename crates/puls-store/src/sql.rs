@@ -50,6 +50,13 @@ pub(crate) fn split_token(token: &str) -> Option<(&str, &str)> {
     (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
 }
 
+/// Whether a key could be stored at all. PostgreSQL's text refuses NUL, so a key (from a
+/// URL, a query or a form) holding one matches nothing: lookups answer "not found" for it
+/// instead of failing with a database error.
+pub(crate) fn storable(key: &str) -> bool {
+    !key.contains('\0')
+}
+
 /// Rows per multi-row `INSERT`: 17 parameters each stays far below SQLite's 32,766 and
 /// PostgreSQL's 65,535 bind parameters per statement.
 pub(crate) const BULK_ROWS: usize = 500;
@@ -67,6 +74,7 @@ macro_rules! impl_store {
         use crate::model::*;
         use crate::sql::{
             BULK_ROWS, hash_secret, random_token, select_response, select_survey, split_token,
+            storable,
         };
         use crate::Store;
 
@@ -184,7 +192,10 @@ macro_rules! impl_store {
                     if r.invitation_token.is_some() {
                         return Ok(WriteOutcome::InvitationUsed);
                     }
-                    Err(anyhow::anyhow!("response {} conflicts with a stored one", r.id).into())
+                    // Only its own id is left to conflict with: this write was committed
+                    // before (a retry after a commit whose answer was lost). Ids are 80
+                    // random bits per millisecond, so another response cannot hold it.
+                    Ok(WriteOutcome::Inserted)
                 }
                 WriteOp::Update(u) => {
                     let row = sqlx::query(
@@ -252,6 +263,9 @@ macro_rules! impl_store {
             }
 
             async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>, StoreError> {
+                if !storable(slug) {
+                    return Ok(None);
+                }
                 let row = sqlx::query(
                     "SELECT id, slug, name, created_at FROM workspaces WHERE slug = $1",
                 )
@@ -305,6 +319,9 @@ macro_rules! impl_store {
             }
 
             async fn revoke_api_key(&self, workspace_id: i64, key_id: &str) -> Result<bool, StoreError> {
+                if !storable(key_id) {
+                    return Ok(false);
+                }
                 let done = sqlx::query(
                     "UPDATE api_keys SET revoked_at = $1 \
                      WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
@@ -383,6 +400,9 @@ macro_rules! impl_store {
                 workspace_id: i64,
                 id: &str,
             ) -> Result<Option<SurveyRecord>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let sql = concat!(select_survey!(), "WHERE s.id = $1 AND s.workspace_id = $2");
                 let row = sqlx::query(sql)
                     .bind(id)
@@ -393,6 +413,9 @@ macro_rules! impl_store {
             }
 
             async fn get_survey_public(&self, id: &str) -> Result<Option<SurveyRecord>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let sql = concat!(select_survey!(), "WHERE s.id = $1");
                 let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
                 row.as_ref().map(survey_from_row).transpose()
@@ -403,6 +426,9 @@ macro_rules! impl_store {
                 id: &str,
                 version: i64,
             ) -> Result<Option<String>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let row = sqlx::query(
                     "SELECT definition FROM survey_versions WHERE survey_id = $1 AND version = $2",
                 )
@@ -431,6 +457,9 @@ macro_rules! impl_store {
                 id: &str,
                 update: SurveyUpdate<'_>,
             ) -> Result<Option<SurveyRecord>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let mut tx = self.write.begin().await?;
                 let row = sqlx::query(
                     "UPDATE surveys SET current_version = current_version + 1, title = $1, \
@@ -469,6 +498,9 @@ macro_rules! impl_store {
                 status: SurveyStatus,
                 now: i64,
             ) -> Result<Option<SurveyRecord>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let done = sqlx::query(
                     "UPDATE surveys SET status = $1, updated_at = $2 \
                      WHERE id = $3 AND workspace_id = $4",
@@ -486,6 +518,9 @@ macro_rules! impl_store {
             }
 
             async fn delete_survey(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
+                if !storable(id) {
+                    return Ok(false);
+                }
                 let mut tx = self.write.begin().await?;
                 let owned = sqlx::query("SELECT 1 FROM surveys WHERE id = $1 AND workspace_id = $2")
                     .bind(id)
@@ -605,6 +640,9 @@ macro_rules! impl_store {
                             .push_bind(r.created_at)
                             .push_bind(r.completed.then_some(r.created_at));
                     });
+                    // A retry of a batch whose commit answer was lost finds its own rows:
+                    // they are stored, so they count as inserted (see `apply_op`).
+                    q.push(" ON CONFLICT DO NOTHING");
                     q.build().execute(&mut *tx).await?;
                     for (i, _) in chunk {
                         out[*i] = Some(WriteOutcome::Inserted);
@@ -621,6 +659,9 @@ macro_rules! impl_store {
                 workspace_id: i64,
                 id: &str,
             ) -> Result<Option<ResponseRecord>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let sql = concat!(select_response!(), "WHERE id = $1 AND workspace_id = $2");
                 let row = sqlx::query(sql)
                     .bind(id)
@@ -631,6 +672,9 @@ macro_rules! impl_store {
             }
 
             async fn get_response_public(&self, id: &str) -> Result<Option<ResponseRecord>, StoreError> {
+                if !storable(id) {
+                    return Ok(None);
+                }
                 let sql = concat!(select_response!(), "WHERE id = $1");
                 let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
                 row.as_ref().map(response_from_row).transpose()
@@ -642,6 +686,10 @@ macro_rules! impl_store {
                 filter: &ResponseFilter,
                 limit: i64,
             ) -> Result<Vec<ResponseRecord>, StoreError> {
+                let keys = [&filter.survey_id, &filter.touchpoint, &filter.channel, &filter.before_id];
+                if keys.into_iter().flatten().any(|k| !storable(k)) {
+                    return Ok(Vec::new());
+                }
                 let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
                     select_response!(),
                     "WHERE workspace_id = "

@@ -717,3 +717,35 @@ async fn a_large_batch_of_plain_responses_is_stored_whole(store: Arc<dyn Store>)
     }
     assert_eq!(seen.len(), 1_204);
 }
+
+both_backends!(a_write_retried_after_its_commit_is_reported_inserted_and_stored_once);
+async fn a_write_retried_after_its_commit_is_reported_inserted_and_stored_once(
+    store: Arc<dyn Store>,
+) {
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    survey(&*store, ws, "s1", 1_000).await;
+    let plain = response(ws, "s1", 2_000);
+    let mut keyed = response(ws, "s1", 2_001);
+    keyed.idempotency_key = Some("k".into());
+    let batch = [WriteOp::Insert(plain.clone()), WriteOp::Insert(keyed)];
+    store.write_batch(&batch).await.expect("first commit");
+    // The same batch again, as the writer retries when a commit's answer is lost.
+    let again = store.write_batch(&batch).await.expect("the retry");
+    assert_eq!(again[0], WriteOutcome::Inserted);
+    assert!(matches!(&again[1], WriteOutcome::Replayed(_)), "{again:?}");
+    // And one by one, as the writer's fallback does.
+    let single = store
+        .write_batch(std::slice::from_ref(&batch[0]))
+        .await
+        .expect("a single retry");
+    assert_eq!(single, [WriteOutcome::Inserted]);
+    let stored = store
+        .list_responses(ws, &ResponseFilter::default(), 100)
+        .await
+        .expect("list");
+    assert_eq!(stored.len(), 2);
+}

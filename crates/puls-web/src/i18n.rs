@@ -274,6 +274,11 @@ impl UiLang {
                 "Uzupełnij to pole.",
                 "Vyplňte prosím toto pole.",
             ]),
+            K::NulCharacter => s([
+                "This contains a character that cannot be stored.",
+                "To pole zawiera znak, którego nie można zapisać.",
+                "Toto pole obsahuje znak, který nelze uložit.",
+            ]),
             K::InvalidId => s([
                 "This is not a valid identifier.",
                 "To nie jest prawidłowy identyfikator.",
@@ -615,6 +620,7 @@ mod tests {
             },
             K::BadCondition { reason: "r".into() },
             K::TooMany { max: 50 },
+            K::NulCharacter,
         ];
         for kind in &kinds {
             let [en, pl, cs] = [UiLang::En, UiLang::Pl, UiLang::Cs].map(|l| l.field_error(kind));

@@ -184,6 +184,8 @@ impl Ctx {
     fn check_text(&mut self, s: &str, path: &str) {
         if s.trim().is_empty() {
             self.errs.push(path, K::Empty);
+        } else if s.contains('\0') {
+            self.errs.push(path, K::NulCharacter);
         } else if s.chars().count() > MAX_TEXT_CHARS {
             self.errs.push(
                 path,

@@ -189,6 +189,8 @@ async fn progress(
             check_resume(&r, rt)?;
             Some(r)
         }
+        // A response id without its token is a broken link, not a new respondent.
+        (Some(_), None) => return Err(ApiError::NotFound("response")),
         _ => None,
     };
     let version = response
@@ -332,6 +334,12 @@ async fn show(
     html(StatusCode::OK, body, started)
 }
 
+/// Whether a posted `k` looks like the nonce `show` put in the form. Anything else (too long
+/// for the database's unique index, or with a NUL it cannot store) is ignored.
+fn is_nonce(k: &str) -> bool {
+    k.len() <= 64 && k.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 fn field(form: &FormFields, name: &str) -> Option<String> {
     form.iter()
         .find(|(k, _)| k == name)
@@ -370,8 +378,37 @@ async fn answer(
     };
     let lang = field(&form, "lang");
     let ui = ui_from_headers(lang.as_deref(), &headers);
+    let resume = (field(&form, "rid"), field(&form, "rt"));
     match answer_inner(&st, &id, &headers, form, lang.as_deref(), started).await {
         Ok(resp) => resp,
+        // The same page sent twice at once (a double click): one request saved the answer,
+        // the other lost the revision race. Go on from what is stored, as the first did.
+        // ... or the last page sent twice: the response is complete; thank them again.
+        // (`response_completed` comes only after the resume token was checked.)
+        Err(ApiError::Conflict {
+            code: "response_completed",
+            ..
+        }) => {
+            let query =
+                serde_urlencoded::to_string(lang.map(|l| [("lang", l)]).unwrap_or_default())
+                    .unwrap_or_default();
+            Redirect::to(&format!("/s/{id}/thanks?{query}")).into_response()
+        }
+        Err(ApiError::Conflict {
+            code: "revision_conflict",
+            ..
+        }) => {
+            let (Some(rid), Some(rt)) = resume else {
+                return error_page(&st, ui, &ApiError::NotFound("response"), started);
+            };
+            let mut query = vec![("rid", rid), ("rt", rt)];
+            query.extend(lang.map(|l| ("lang", l)));
+            let to = format!(
+                "/s/{id}?{}",
+                serde_urlencoded::to_string(&query).unwrap_or_default()
+            );
+            Redirect::to(&to).into_response()
+        }
         Err(e) => error_page(&st, ui, &e, started),
     }
 }
@@ -514,7 +551,10 @@ async fn answer_inner(
                         invitation_token: inv.as_ref(),
                         ..Default::default()
                     },
-                    idempotency_key: field(&form, "k").map(|k| format!("page:{k}")),
+                    idempotency_key: field(&form, "k")
+                        .filter(|k| is_nonce(k))
+                        .map(|k| format!("page:{k}")),
+                    key_is_secret: true,
                 },
             )
             .await?;

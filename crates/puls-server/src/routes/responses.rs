@@ -91,6 +91,9 @@ pub(crate) struct Submission<'a> {
     pub completion: Completion,
     pub meta: ResponseMetaInput<'a>,
     pub idempotency_key: Option<String>,
+    /// Whether only the respondent can know the idempotency key (the pages' random nonce),
+    /// so that a replay may hand back the resume token of the response stored under it.
+    pub key_is_secret: bool,
 }
 
 /// What storing a submission gave.
@@ -157,6 +160,7 @@ async fn try_store_new(st: &AppState, s: &Submission<'_>) -> Result<Option<Store
     let resume_token = (!completed).then(new_resume_token);
     let id = ulid::Ulid::from_parts(now as u64, rand::random()).to_string();
     let attributes = serde_json::to_string(&meta.attributes).map_err(anyhow::Error::new)?;
+    let answers = answers_json(&answers);
     let op = WriteOp::Insert(NewResponse {
         id: id.clone(),
         workspace_id: s.record.workspace_id,
@@ -172,7 +176,7 @@ async fn try_store_new(st: &AppState, s: &Submission<'_>) -> Result<Option<Store
         idempotency_key: s.idempotency_key.clone(),
         resume_token: resume_token.clone(),
         attributes,
-        answers: answers_json(&answers),
+        answers: answers.clone(),
         created_at: now,
     });
     match st.writer.write(op).await? {
@@ -183,11 +187,16 @@ async fn try_store_new(st: &AppState, s: &Submission<'_>) -> Result<Option<Store
             resume_token,
             replayed: false,
         })),
+        // An API client's key may be guessable (an order number), and the submit endpoint
+        // is public: the resume token of a partial response goes back only to a true retry
+        // (the very answers stored), never to anyone who merely knows the key.
         WriteOutcome::Replayed(r) => Ok(Some(Stored {
+            resume_token: r
+                .resume_token
+                .filter(|_| !r.completed && (s.key_is_secret || r.answers == answers)),
             id: r.id,
             completed: r.completed,
             version: r.survey_version,
-            resume_token: r.resume_token.filter(|_| !r.completed),
             replayed: true,
         })),
         WriteOutcome::SurveyNotAccepting => Ok(None),
@@ -403,6 +412,7 @@ async fn submit_response(
                 attributes: m.get("attributes"),
             },
             idempotency_key,
+            key_is_secret: false,
         },
     )
     .await?;

@@ -154,7 +154,8 @@ async fn a_csv_export_of_one_survey_has_a_column_per_question_and_quotes_what_ne
     assert_eq!(r["tracking.functional"], "like");
     assert_eq!(r["tracking.dysfunctional"], "dislike");
     assert_eq!(r["reach.email"], "jana@example.com");
-    assert_eq!(r["reach.phone"], "+420 601 234 567");
+    // A leading "+" would make a spreadsheet read a formula: the cell is marked as text.
+    assert_eq!(r["reach.phone"], "'+420 601 234 567");
 
     let r = row(&minimal);
     assert_eq!(r["nps"], "3");
@@ -269,4 +270,29 @@ async fn an_export_streams_every_response_across_many_pages(app: TestApp) {
 
     let text = export(&app, "format=ndjson", "application/x-ndjson").await;
     assert_eq!(text.lines().count(), 1203);
+}
+
+both_backends!(text_that_a_spreadsheet_would_run_as_a_formula_is_defused_in_csv);
+async fn text_that_a_spreadsheet_would_run_as_a_formula_is_defused_in_csv(app: TestApp) {
+    let survey = app.published_survey(&nps_survey()).await;
+    app.submit_ok(
+        &survey,
+        &json!({
+            "answers": { "nps": 0, "comment": "=HYPERLINK(\"http://evil\",\"x\")" },
+            "contact": { "external_id": "+48123" }
+        }),
+    )
+    .await;
+    let (_, rows) = parse_csv(&export(&app, &format!("survey={survey}"), "text/csv").await);
+    assert_eq!(rows[0]["comment"], "'=HYPERLINK(\"http://evil\",\"x\")");
+    assert_eq!(rows[0]["contact_external_id"], "'+48123");
+    // Numbers stay numbers.
+    assert_eq!(rows[0]["nps"], "0");
+    // NDJSON carries the answer as given.
+    let ndjson = export(&app, "format=ndjson", "application/x-ndjson").await;
+    let line: Value = serde_json::from_str(ndjson.lines().next().expect("a line")).expect("JSON");
+    assert_eq!(
+        line["answers"]["comment"],
+        "=HYPERLINK(\"http://evil\",\"x\")"
+    );
 }

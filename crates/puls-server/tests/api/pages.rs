@@ -182,12 +182,15 @@ async fn a_czech_respondent_answers_every_question_type_on_the_hosted_pages(app:
         })
     );
 
-    // Posting the last form again cannot change a completed response.
-    let resp = post(&app, &survey, &fields, &with_consent).await;
-    assert_eq!(resp.status(), StatusCode::CONFLICT);
-    let html = resp.text().await.expect("body");
-    assert!(html.contains("Tento dotazník už byl vyplněn"), "{html}");
-    assert_eq!(app.response_ids("").await.len(), 1);
+    // Posting the last form again (a double click on "Odeslat") cannot change the completed
+    // response; the respondent is thanked again.
+    let before = app.all_responses("").await;
+    let mut changed = with_consent.clone();
+    changed.retain(|(k, _)| *k != "email");
+    changed.push(("email", "someone.else@example.com"));
+    let again = see_other(&post(&app, &survey, &fields, &changed).await);
+    assert!(again.starts_with(&format!("/s/{survey}/thanks")), "{again}");
+    assert_eq!(app.all_responses("").await, before);
 }
 
 both_backends!(the_page_language_follows_accept_language_and_lang_overrides_it);
@@ -353,5 +356,43 @@ async fn a_first_page_sent_twice_stores_one_response(app: TestApp) {
     assert_eq!(
         app.all_responses(&format!("survey={survey}")).await.len(),
         2
+    );
+}
+
+both_backends!(a_later_page_sent_twice_goes_on_instead_of_showing_an_error);
+async fn a_later_page_sent_twice_goes_on_instead_of_showing_an_error(app: TestApp) {
+    let survey = app.published_survey(&nps_survey()).await;
+    let (_, html) = page(&app, &format!("/s/{survey}"), None).await;
+    let next = see_other(&post(&app, &survey, &hidden_fields(&html), &[("a", "9")]).await);
+    let (_, html) = page(&app, &next, None).await;
+    let fields = hidden_fields(&html);
+    // Both sends read the same revision; whichever loses the race is sent on, not failed.
+    let (a, b) = tokio::join!(
+        post(&app, &survey, &fields, &[("a", "Quick delivery")]),
+        post(&app, &survey, &fields, &[("a", "Quick delivery")]),
+    );
+    for resp in [&a, &b] {
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{:?}", resp.headers());
+    }
+    let stored = app.all_responses(&format!("survey={survey}")).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["answers"]["comment"], "Quick delivery");
+}
+
+both_backends!(a_response_id_without_its_token_is_not_taken_for_a_new_respondent);
+async fn a_response_id_without_its_token_is_not_taken_for_a_new_respondent(app: TestApp) {
+    let survey = app.published_survey(&nps_survey()).await;
+    let (_, html) = page(&app, &format!("/s/{survey}"), None).await;
+    let next = see_other(&post(&app, &survey, &hidden_fields(&html), &[("a", "9")]).await);
+    let (_, html) = page(&app, &next, None).await;
+    let without_token: Vec<(String, String)> = hidden_fields(&html)
+        .into_iter()
+        .filter(|(k, _)| k != "rt")
+        .collect();
+    let resp = post(&app, &survey, &without_token, &[("a", "orphan")]).await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.all_responses(&format!("survey={survey}")).await.len(),
+        1
     );
 }

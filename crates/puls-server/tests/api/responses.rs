@@ -223,6 +223,43 @@ async fn a_repeated_idempotency_key_stores_the_response_once(app: TestApp) {
     expect_error(resp, 400, "invalid_idempotency_key").await;
 }
 
+both_backends!(a_guessed_idempotency_key_does_not_hand_out_another_partial_responses_resume_token);
+async fn a_guessed_idempotency_key_does_not_hand_out_another_partial_responses_resume_token(
+    app: TestApp,
+) {
+    let survey = app.published_survey(&nps_survey()).await;
+    let submit = |body: Value| {
+        let app = &app;
+        let survey = &survey;
+        async move {
+            let resp = app
+                .anonymous(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/surveys/{survey}/responses"),
+                )
+                .header("Idempotency-Key", "order-1001")
+                .json(&body)
+                .send()
+                .await
+                .expect("POST");
+            json_of(resp).await
+        }
+    };
+    let (status, victim) = submit(json!({ "answers": { "nps": 3 }, "completed": false })).await;
+    assert_eq!(status, StatusCode::CREATED, "{victim}");
+
+    // Anyone can post to a published survey; knowing the key is not owning the response.
+    let (status, stranger) = submit(json!({ "answers": { "nps": 10 }, "completed": false })).await;
+    assert_eq!(status, StatusCode::OK, "{stranger}");
+    assert_eq!(stranger["id"], victim["id"]);
+    assert_eq!(stranger["resume_token"], Value::Null, "{stranger}");
+
+    // A true retry (the same answers) still gets its token back.
+    let (status, retry) = submit(json!({ "answers": { "nps": 3 }, "completed": false })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(retry, victim);
+}
+
 both_backends!(concurrent_submissions_with_the_same_idempotency_key_store_one_row);
 async fn concurrent_submissions_with_the_same_idempotency_key_store_one_row(app: TestApp) {
     let survey = app.published_survey(&nps_survey()).await;

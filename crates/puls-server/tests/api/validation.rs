@@ -373,3 +373,65 @@ async fn a_draft_survey_takes_no_responses_and_a_closed_one_answers_409_survey_c
     let (status, _) = json_of(app.submit(&survey, &answers).await).await;
     assert_eq!(status, StatusCode::CREATED);
 }
+
+// PostgreSQL's text cannot hold NUL: a `%00` in an id, a filter or a form field, or a
+// `\u0000` in a stored field, was a database error and so a 500 (with a logged backtrace,
+// for anyone to trigger). It is "not found", or a field error, on every backend.
+both_backends!(a_nul_character_anywhere_is_a_client_error_not_a_500);
+async fn a_nul_character_anywhere_is_a_client_error_not_a_500(app: TestApp) {
+    let survey = app.published_survey(&nps_survey()).await;
+    for path in [
+        "/api/v1/surveys/a%00b".to_string(),
+        "/api/v1/responses/a%00b".to_string(),
+        "/s/a%00b".to_string(),
+        "/s/a%00b/qr.svg".to_string(),
+        format!("/s/{survey}?rid=a%00&rt=x"),
+    ] {
+        let resp = app.get(&path).await;
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "GET {path}");
+    }
+    let resp = app
+        .submit("a%00b", &json!({ "answers": { "nps": 9 } }))
+        .await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    for query in ["cursor=%00", "survey=a%00", "touchpoint=a%00"] {
+        let page = app.get_json(&format!("/api/v1/responses?{query}")).await;
+        assert_eq!(page["items"], json!([]), "{query}");
+    }
+    let resp = app
+        .submit(
+            &survey,
+            &json!({ "answers": { "nps": 9 }, "contact": { "external_id": "a\u{0}b" },
+                     "invitation_token": "i\u{0}" }),
+        )
+        .await;
+    let body = expect_error(resp, 422, "validation_failed").await;
+    assert_eq!(
+        details(&body),
+        pairs(&[
+            ("contact.external_id", "nul_character"),
+            ("invitation_token", "nul_character")
+        ])
+    );
+    let mut definition = nps_survey();
+    definition["title"]["en"] = json!("Check\u{0}out");
+    let body = expect_error(app.post_survey(&definition).await, 422, "validation_failed").await;
+    assert_eq!(details(&body), pairs(&[("title.en", "nul_character")]));
+
+    // A first page posted with a mangled nonce is stored (without one), not refused.
+    let resp = app
+        .anonymous(Method::POST, &format!("/s/{survey}"))
+        .form(&[("q", "nps"), ("a", "9"), ("k", "a\u{0}"), ("inv", "i\u{0}")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let long = "k".repeat(5000);
+    let resp = app
+        .anonymous(Method::POST, &format!("/s/{survey}"))
+        .form(&[("q", "nps"), ("a", "9"), ("k", long.as_str())])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+}

@@ -70,11 +70,18 @@ impl<'a> Fields<'a> {
             .map(|(_, v)| v.trim())
             .filter(|v| !v.is_empty())
             .collect();
-        match distinct.len() {
-            0 => None,
-            1 => distinct.first().map(|v| convert(v)),
-            _ => Some(Value::List(distinct.into_iter().map(convert).collect())),
-        }
+        one_value(distinct, convert)
+    }
+}
+
+/// The value of a single-valued field from its distinct trimmed, non-empty values: `None`
+/// when there are none, a list (which every single-valued answer type rejects) when they
+/// conflict.
+fn one_value(distinct: BTreeSet<&str>, convert: impl Fn(&str) -> Value) -> Option<Value> {
+    match distinct.len() {
+        0 => None,
+        1 => distinct.first().map(|v| convert(v)),
+        _ => Some(Value::List(distinct.into_iter().map(convert).collect())),
     }
 }
 
@@ -126,13 +133,20 @@ pub fn form_answer(question: &Question, form: &FormFields) -> Option<Value> {
             }
         }
         QuestionKind::Matrix { .. } => {
-            let rows: BTreeSet<&str> = form
-                .iter()
-                .filter_map(|(k, _)| k.strip_prefix("a."))
-                .collect();
+            // One pass over the form: looking every posted row up again would take time
+            // quadratic in the number of fields, which the client chooses.
+            let mut rows: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+            for (k, v) in form {
+                if let Some(row) = k.strip_prefix("a.") {
+                    let values = rows.entry(row).or_default();
+                    if !v.trim().is_empty() {
+                        values.insert(v.trim());
+                    }
+                }
+            }
             let scores: BTreeMap<String, Value> = rows
                 .into_iter()
-                .filter_map(|row| Some((row.to_string(), f.single(&format!("a.{row}"), score)?)))
+                .filter_map(|(row, values)| Some((row.to_string(), one_value(values, score)?)))
                 .collect();
             (!scores.is_empty()).then_some(Value::Map(scores))
         }

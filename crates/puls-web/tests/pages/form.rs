@@ -182,6 +182,30 @@ fn matrix_reads_one_score_per_row() {
     );
 }
 
+/// A posted matrix was read by looking every `a.{row}` up in the whole form again: tens of
+/// thousands of made-up rows in one 200 KB form cost seconds of CPU per request.
+#[test]
+fn a_matrix_form_with_thousands_of_made_up_rows_is_read_in_one_pass() {
+    let survey = all_types();
+    let rows: Vec<(String, String)> = (0..30_000)
+        .map(|i| (format!("a.r{i}"), "3".to_string()))
+        .chain([
+            ("a.speed".into(), "2".into()),
+            ("a.speed".into(), "4".into()),
+        ])
+        .collect();
+    let Some(Value::Map(scores)) = form_answer(question(&survey, "matrix"), &rows) else {
+        panic!("no matrix answer");
+    };
+    assert_eq!(scores.len(), 30_001);
+    assert_eq!(scores["r17"], Value::Int(3));
+    // Conflicting repeats of one row still become a list the core rejects.
+    assert_eq!(
+        scores["speed"],
+        Value::List(vec![Value::Int(2), Value::Int(4)])
+    );
+}
+
 #[test]
 fn ranking_orders_the_options_by_the_rank_chosen() {
     assert_eq!(

@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod kano;
 pub mod response;
+pub mod stats;
 pub mod survey;
 pub mod text;
 pub mod value;

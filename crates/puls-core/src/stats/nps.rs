@@ -1,0 +1,97 @@
+//! Net Promoter Score with Rocks' adjusted Wald interval.
+
+use super::{Distribution, Interval, Options, StatsError, percent};
+
+/// Promoters answer 9–10, passives 7–8, detractors 0–6.
+pub(crate) const PROMOTERS: std::ops::RangeInclusive<i64> = 9..=10;
+pub(crate) const PASSIVES: std::ops::RangeInclusive<i64> = 7..=8;
+pub(crate) const DETRACTORS: std::ops::RangeInclusive<i64> = 0..=6;
+
+/// The NPS of a 0–10 distribution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Nps {
+    pub n: u64,
+    /// `% promoters − % detractors`, in [−100, 100]; `None` when `n == 0`.
+    pub value: Option<f64>,
+    /// The three shares in percent (summing to 100); all 0 when `n == 0`.
+    pub promoters: f64,
+    pub passives: f64,
+    pub detractors: f64,
+    /// Adjusted Wald interval, widened to contain `value`, within [−100, 100].
+    pub interval: Option<Interval>,
+    pub small_sample: bool,
+}
+
+/// The NPS of `d`, which must be on the 0–10 scale.
+pub fn nps(d: &Distribution, o: &Options) -> Result<Nps, StatsError> {
+    let t = Trinomial::of(d)?;
+    let share = |x: u64| percent(x, t.n).unwrap_or(0.0);
+    let value = t.value();
+    let interval = value.map(|v| {
+        let (centre, variance) = t.adjusted();
+        let half = o.confidence.z() * variance.sqrt();
+        Interval {
+            low: centre - half,
+            high: centre + half,
+        }
+        .scaled(100.0)
+        // The pseudo-responses pull the centre towards 0, which can leave the observed NPS
+        // outside the bare interval (n = 1, or 100 % promoters). Widening to the observed value
+        // and then clipping to the scale keeps it inside, since it lies on the scale itself.
+        .including(v)
+        .clip(-100.0, 100.0)
+    });
+    Ok(Nps {
+        n: t.n,
+        value,
+        promoters: share(t.promoters),
+        passives: share(t.passives),
+        detractors: share(t.detractors),
+        interval,
+        small_sample: o.small_sample(t.n),
+    })
+}
+
+/// An NPS distribution collapsed to its three categories.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Trinomial {
+    pub n: u64,
+    pub promoters: u64,
+    pub passives: u64,
+    pub detractors: u64,
+}
+
+impl Trinomial {
+    pub fn of(d: &Distribution) -> Result<Self, StatsError> {
+        if d.scale() != (0, 10) {
+            return Err(StatsError::ScaleMismatch {
+                expected: (0, 10),
+                found: d.scale(),
+            });
+        }
+        Ok(Trinomial {
+            n: d.n(),
+            promoters: d.count_in(PROMOTERS),
+            passives: d.count_in(PASSIVES),
+            detractors: d.count_in(DETRACTORS),
+        })
+    }
+
+    /// The NPS in percent. Computed from the integer difference, so all promoters give exactly
+    /// 100 and the value can never leave [−100, 100].
+    pub fn value(&self) -> Option<f64> {
+        let net = self.promoters as f64 - self.detractors as f64;
+        (self.n > 0).then(|| (100.0 * net / self.n as f64).clamp(-100.0, 100.0))
+    }
+
+    /// The adjusted centre and variance (as fractions) after adding 3 pseudo-responses:
+    /// ¾ promoter, ¾ detractor and 1½ passive (Rocks 2016). The variance is the trinomial
+    /// `(p₊ + p₋ − (p₊ − p₋)²)/ñ`, strictly positive for every sample, even an empty one.
+    pub fn adjusted(&self) -> (f64, f64) {
+        let n = self.n as f64 + 3.0;
+        let pro = (self.promoters as f64 + 0.75) / n;
+        let det = (self.detractors as f64 + 0.75) / n;
+        let centre = pro - det;
+        (centre, (pro + det - centre * centre) / n)
+    }
+}

@@ -91,6 +91,27 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<ResponseRecord>, StoreError>;
     /// A response by id alone, for resuming a partial response with its token.
     async fn get_response_public(&self, id: &str) -> Result<Option<ResponseRecord>, StoreError>;
+    /// Where the workspace's change feed stands now: every change committed after this
+    /// call is returned by `changes_since` with this cursor.
+    async fn change_head(&self) -> Result<ChangeCursor, StoreError>;
+
+    /// Changes to a workspace's responses since `cursor`, and the cursor for the next call.
+    /// Every change committed after `cursor` was taken is included; on PostgreSQL some
+    /// earlier ones may come again, so readers apply changes idempotently (by reloading
+    /// the response, which is what `ChangeKind::Response` asks for).
+    async fn changes_since(
+        &self,
+        workspace_id: i64,
+        cursor: ChangeCursor,
+    ) -> Result<Changes, StoreError>;
+
+    /// The workspace's responses with these ids (missing ones are left out).
+    async fn responses_by_ids(
+        &self,
+        workspace_id: i64,
+        ids: &[String],
+    ) -> Result<Vec<ResponseRecord>, StoreError>;
+
     /// Newest first, at most `limit`, after the filter's cursor.
     async fn list_responses(
         &self,

@@ -107,6 +107,7 @@ pub struct NewResponse {
 #[derive(Debug, Clone)]
 pub struct ResponseUpdate {
     pub id: String,
+    pub workspace_id: i64,
     /// The response's survey, which must still be published.
     pub survey_id: String,
     pub expected_revision: i64,
@@ -178,4 +179,32 @@ pub struct ResponseFilter {
     pub until: Option<i64>,
     /// Only responses with an id below this one (ids sort by creation time).
     pub before_id: Option<String>,
+}
+
+/// A position in a workspace's change feed. Opaque: pass back what the store returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChangeCursor(pub i64);
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// A response was stored or updated: reload it by id.
+    Response(String),
+    /// A survey was deleted with all its responses.
+    SurveyDeleted,
+}
+
+/// One entry of the change feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub survey_id: String,
+    pub kind: ChangeKind,
+}
+
+/// Changes since a cursor, in commit order as far as the backend can tell, and the cursor
+/// to read from next time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub changes: Vec<Change>,
+    pub cursor: ChangeCursor,
 }

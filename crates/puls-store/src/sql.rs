@@ -538,6 +538,14 @@ macro_rules! impl_store {
                 ] {
                     sqlx::query(sql).bind(id).execute(&mut *tx).await?;
                 }
+                sqlx::query(
+                    "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) \
+                     VALUES ($1, $2, NULL, 'survey_deleted')",
+                )
+                .bind(workspace_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(true)
             }
@@ -648,6 +656,32 @@ macro_rules! impl_store {
                         out[*i] = Some(WriteOutcome::Inserted);
                     }
                 }
+                // The change feed: every stored or updated response, in this transaction.
+                let changed: Vec<(i64, &str, &str)> = ops
+                    .iter()
+                    .zip(&out)
+                    .filter_map(|(op, o)| match (op, o) {
+                        (WriteOp::Insert(r), Some(WriteOutcome::Inserted)) => {
+                            Some((r.workspace_id, r.survey_id.as_str(), r.id.as_str()))
+                        }
+                        (WriteOp::Update(u), Some(WriteOutcome::Updated(_))) => {
+                            Some((u.workspace_id, u.survey_id.as_str(), u.id.as_str()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                for chunk in changed.chunks(BULK_ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) ",
+                    );
+                    q.push_values(chunk, |mut b, (ws, survey, id)| {
+                        b.push_bind(*ws)
+                            .push_bind(*survey)
+                            .push_bind(*id)
+                            .push_bind("response");
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
                 out.into_iter()
                     .map(|o| o.ok_or_else(|| anyhow::anyhow!("a write got no outcome").into()))
@@ -678,6 +712,61 @@ macro_rules! impl_store {
                 let sql = concat!(select_response!(), "WHERE id = $1");
                 let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
                 row.as_ref().map(response_from_row).transpose()
+            }
+
+            async fn change_head(&self) -> Result<ChangeCursor, StoreError> {
+                self.feed_head().await
+            }
+
+            async fn changes_since(
+                &self,
+                workspace_id: i64,
+                cursor: ChangeCursor,
+            ) -> Result<Changes, StoreError> {
+                let (rows, next) = self.feed_since(workspace_id, cursor).await?;
+                let changes = rows
+                    .iter()
+                    .map(|row| {
+                        let survey_id: String = row.try_get(0)?;
+                        let response: Option<String> = row.try_get(1)?;
+                        let kind: String = row.try_get(2)?;
+                        Ok(Change {
+                            survey_id,
+                            kind: match (kind.as_str(), response) {
+                                ("response", Some(id)) => ChangeKind::Response(id),
+                                ("survey_deleted", _) => ChangeKind::SurveyDeleted,
+                                (other, _) => {
+                                    return Err(anyhow::anyhow!("unknown change kind '{other}'").into());
+                                }
+                            },
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                Ok(Changes { changes, cursor: next })
+            }
+
+            async fn responses_by_ids(
+                &self,
+                workspace_id: i64,
+                ids: &[String],
+            ) -> Result<Vec<ResponseRecord>, StoreError> {
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(BULK_ROWS) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
+                        select_response!(),
+                        "WHERE workspace_id = "
+                    ));
+                    q.push_bind(workspace_id).push(" AND id IN (");
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(id.as_str());
+                    }
+                    q.push(")");
+                    for row in q.build().fetch_all(&self.read).await? {
+                        out.push(response_from_row(&row)?);
+                    }
+                }
+                Ok(out)
             }
 
             async fn list_responses(

@@ -44,6 +44,36 @@ impl SqliteStore {
         })
     }
 
+    /// The last sequence number: SQLite commits one writer at a time, so every later
+    /// change has a higher one.
+    async fn feed_head(&self) -> Result<ChangeCursor, StoreError> {
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM response_changes")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(ChangeCursor(row.try_get(0)?))
+    }
+
+    /// Changes after the cursor's sequence number; the next cursor is the last one read.
+    async fn feed_since(
+        &self,
+        workspace_id: i64,
+        cursor: ChangeCursor,
+    ) -> Result<(Vec<sqlx::sqlite::SqliteRow>, ChangeCursor), StoreError> {
+        let rows = sqlx::query(
+            "SELECT survey_id, response_id, kind, seq FROM response_changes \
+             WHERE workspace_id = $1 AND seq > $2 ORDER BY seq",
+        )
+        .bind(workspace_id)
+        .bind(cursor.0)
+        .fetch_all(&self.read)
+        .await?;
+        let next = match rows.last() {
+            Some(r) => ChangeCursor(r.try_get(3)?),
+            None => cursor,
+        };
+        Ok((rows, next))
+    }
+
     fn migrator(&self) -> sqlx::migrate::Migrator {
         sqlx::migrate!("./migrations/sqlite")
     }

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use puls_store::{
-    NewSurvey, ResponseFilter, ResponseUpdate, Store, SurveyStatus, SurveyUpdate, WriteOp,
-    WriteOutcome,
+    Change, ChangeKind, Changes, NewSurvey, ResponseFilter, ResponseUpdate, Store, SurveyStatus,
+    SurveyUpdate, WriteOp, WriteOutcome,
 };
 
 use helpers::response;
@@ -320,6 +320,7 @@ async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Stor
     let update = |revision: i64, completed: bool, answers: &str, now: i64| {
         WriteOp::Update(ResponseUpdate {
             id: partial.id.clone(),
+            workspace_id: partial.workspace_id,
             survey_id: partial.survey_id.clone(),
             expected_revision: revision,
             completed,
@@ -334,6 +335,7 @@ async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Stor
             WriteOp::Insert(response(ws, "s2", 20_002)),
             WriteOp::Update(ResponseUpdate {
                 id: "01J0000000000000000000000".into(),
+                workspace_id: ws,
                 survey_id: "s1".into(),
                 expected_revision: 1,
                 completed: true,
@@ -664,6 +666,7 @@ async fn the_writer_takes_responses_only_for_the_current_version_of_a_published_
             WriteOp::Insert(retry),
             WriteOp::Update(ResponseUpdate {
                 id: partial.id.clone(),
+                workspace_id: ws,
                 survey_id: "s1".into(),
                 expected_revision: 1,
                 completed: true,
@@ -748,4 +751,151 @@ async fn a_write_retried_after_its_commit_is_reported_inserted_and_stored_once(
         .await
         .expect("list");
     assert_eq!(stored.len(), 2);
+}
+
+both_backends!(the_change_feed_lists_every_stored_updated_and_deleted_response_once_read);
+async fn the_change_feed_lists_every_stored_updated_and_deleted_response_once_read(
+    store: Arc<dyn Store>,
+) {
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    let other = store
+        .ensure_workspace("globex", "Globex")
+        .await
+        .expect("workspace")
+        .id;
+    survey(&*store, ws, "s1", 1_000).await;
+    survey(&*store, other, "s2", 1_000).await;
+    let start = store.change_head().await.expect("head");
+
+    let mut partial = response(ws, "s1", 2_000);
+    partial.completed = false;
+    let plain = response(ws, "s1", 2_001);
+    let theirs = response(other, "s2", 2_002);
+    store
+        .write_batch(&[
+            WriteOp::Insert(partial.clone()),
+            WriteOp::Insert(plain.clone()),
+            WriteOp::Insert(theirs),
+        ])
+        .await
+        .expect("a batch");
+    store
+        .write_batch(&[WriteOp::Update(ResponseUpdate {
+            id: partial.id.clone(),
+            workspace_id: ws,
+            survey_id: "s1".into(),
+            expected_revision: 1,
+            completed: true,
+            answers: r#"{"nps":3}"#.into(),
+            now: 3_000,
+        })])
+        .await
+        .expect("an update");
+
+    let feed = store.changes_since(ws, start).await.expect("changes");
+    let ids: Vec<&ChangeKind> = feed.changes.iter().map(|c| &c.kind).collect();
+    // Every change of this workspace, in order; the other workspace's are not here.
+    let want = [
+        ChangeKind::Response(partial.id.clone()),
+        ChangeKind::Response(plain.id.clone()),
+        ChangeKind::Response(partial.id.clone()),
+    ];
+    // PostgreSQL may repeat changes from before the cursor; what is new is in order.
+    assert!(ids.ends_with(&want.iter().collect::<Vec<_>>()), "{ids:?}");
+    let reloaded = store
+        .responses_by_ids(
+            ws,
+            &[partial.id.clone(), plain.id.clone(), "missing".into()],
+        )
+        .await
+        .expect("reload");
+    assert_eq!(reloaded.len(), 2);
+    assert!(reloaded.iter().any(|r| r.id == partial.id && r.completed));
+
+    // Read again from the new cursor: nothing new is reported as new.
+    let again = store.changes_since(ws, feed.cursor).await.expect("changes");
+    assert!(
+        again.changes.iter().all(|c| feed.changes.contains(c)),
+        "{again:?}"
+    );
+
+    // A deleted survey is one change for the whole survey.
+    store.delete_survey(ws, "s1").await.expect("delete");
+    let after = store.changes_since(ws, feed.cursor).await.expect("changes");
+    assert_eq!(
+        after.changes.last(),
+        Some(&Change {
+            survey_id: "s1".into(),
+            kind: ChangeKind::SurveyDeleted
+        })
+    );
+    assert!(
+        store
+            .responses_by_ids(ws, std::slice::from_ref(&plain.id))
+            .await
+            .expect("reload")
+            .is_empty()
+    );
+}
+
+/// PostgreSQL only: sequence numbers are taken before commit, so a slow transaction can
+/// commit a change with a lower number after a reader has moved past a higher one. The
+/// feed must still deliver it.
+#[tokio::test]
+async fn postgres_a_slow_transaction_committing_after_a_later_one_is_not_missed() {
+    use sqlx::Connection;
+    let Some((db, store)) = helpers::open(helpers::Backend::Postgres).await else {
+        return;
+    };
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    let change = |id: &'static str| {
+        format!(
+            "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) \
+             VALUES ({ws}, 's1', '{id}', 'response')"
+        )
+    };
+    let mut slow = sqlx::PgConnection::connect(db.url())
+        .await
+        .expect("connect");
+    let mut fast = sqlx::PgConnection::connect(db.url())
+        .await
+        .expect("connect");
+    let start = store.change_head().await.expect("head");
+
+    let mut slow_tx = slow.begin().await.expect("begin");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(change("slow")))
+        .execute(&mut *slow_tx)
+        .await
+        .expect("slow change");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(change("fast")))
+        .execute(&mut fast)
+        .await
+        .expect("fast change");
+
+    let first = store.changes_since(ws, start).await.expect("changes");
+    let seen = |c: &Changes, id: &str| {
+        c.changes
+            .iter()
+            .any(|ch| ch.kind == ChangeKind::Response(id.to_string()))
+    };
+    assert!(seen(&first, "fast") && !seen(&first, "slow"), "{first:?}");
+
+    slow_tx.commit().await.expect("commit");
+    let second = store
+        .changes_since(ws, first.cursor)
+        .await
+        .expect("changes");
+    assert!(
+        seen(&second, "slow"),
+        "the slow change was skipped: {second:?}"
+    );
+    drop(db);
 }

@@ -249,6 +249,7 @@ pub(crate) async fn store_update(
         .map_err(ApiError::Validation)?;
     let op = WriteOp::Update(ResponseUpdate {
         id: record.id.clone(),
+        workspace_id: record.workspace_id,
         survey_id: record.survey_id.clone(),
         expected_revision: record.revision,
         completed: completion == Completion::Complete,

@@ -5,24 +5,15 @@
 //! fails). PostgreSQL is never skipped silently: an unreachable server fails the test unless
 //! `PULS_SKIP_POSTGRES=1` is set, and then a loud `SKIPPED postgres` line is printed.
 
-use std::io::Write as _;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use puls_server::{AppState, Config};
 use puls_store::{ConnectOptions, NewResponse, Store, WriteOp, WriteOutcome};
-use rand::Rng;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sqlx::Connection;
 
-/// The database engines every test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use puls_testdb::{Backend, TestDb, loud};
 
 /// Runs the test function `name(app: TestApp)` once per backend, as the tests
 /// `name::sqlite` and `name::postgres`:
@@ -68,152 +59,6 @@ macro_rules! both_backends {
             }
         }
     };
-}
-
-const DEFAULT_POSTGRES: &str = "postgres://root@127.0.0.1:5432/test";
-
-fn random_suffix(len: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..len)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
-/// Writes past the test harness's output capture, so the line shows even for passing tests.
-fn loud(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-/// A database made for one test; dropping it removes it.
-pub enum TestDb {
-    Sqlite {
-        dir: PathBuf,
-        url: String,
-    },
-    Postgres {
-        admin_url: String,
-        name: String,
-        url: String,
-    },
-}
-
-impl TestDb {
-    /// A fresh, empty database; `None` only when PostgreSQL is skipped on purpose.
-    pub async fn create(backend: Backend) -> Option<TestDb> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("puls-test-{}", random_suffix(12)));
-                std::fs::create_dir_all(&dir).expect("creating a temporary directory");
-                let url = format!("sqlite://{}", dir.join("puls.db").display());
-                Some(TestDb::Sqlite { dir, url })
-            }
-            Backend::Postgres => {
-                let admin_url = std::env::var("PULS_TEST_DATABASE_URL")
-                    .unwrap_or_else(|_| DEFAULT_POSTGRES.to_string());
-                let connect = tokio::time::timeout(
-                    Duration::from_secs(15),
-                    sqlx::PgConnection::connect(&admin_url),
-                )
-                .await;
-                let mut conn = match connect {
-                    Ok(Ok(conn)) => conn,
-                    failed => {
-                        let why = match failed {
-                            Ok(Err(e)) => e.to_string(),
-                            _ => "no answer within 15 s".to_string(),
-                        };
-                        let shown = puls_server::config::redact_url(&admin_url);
-                        if std::env::var("PULS_SKIP_POSTGRES").is_ok_and(|v| v == "1") {
-                            let test = std::thread::current().name().unwrap_or("?").to_string();
-                            loud(&format!(
-                                "!!! SKIPPED postgres: {test}: PostgreSQL at {shown} is \
-                                 unreachable ({why}) and PULS_SKIP_POSTGRES=1 is set"
-                            ));
-                            return None;
-                        }
-                        panic!(
-                            "PostgreSQL at {shown} is unreachable: {why}. Start it, point \
-                             PULS_TEST_DATABASE_URL at a server, or set PULS_SKIP_POSTGRES=1 to \
-                             skip the PostgreSQL half of the tests."
-                        );
-                    }
-                };
-                let name = format!("puls_t_{}", random_suffix(16));
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
-                let _ = conn.close().await;
-                let url = with_database(&admin_url, &name);
-                Some(TestDb::Postgres {
-                    admin_url,
-                    name,
-                    url,
-                })
-            }
-        }
-    }
-
-    pub fn url(&self) -> &str {
-        match self {
-            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
-        }
-    }
-}
-
-/// `postgres://user@host:port/db?opts` with the database replaced.
-fn with_database(url: &str, database: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-    let (rest, query) = match rest.split_once('?') {
-        Some((r, q)) => (r, format!("?{q}")),
-        None => (rest, String::new()),
-    };
-    let authority = rest.split('/').next().unwrap_or(rest);
-    format!("{scheme}://{authority}/{database}{query}")
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        match self {
-            TestDb::Sqlite { dir, .. } => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            TestDb::Postgres {
-                admin_url, name, ..
-            } => {
-                // Drop may run inside the test's runtime (or while it unwinds), where nothing
-                // can be awaited: a thread with a runtime of its own drops the database. FORCE
-                // ends the server's pooled connections to it.
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                let dropped = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .map_err(|e| e.to_string())?;
-                    rt.block_on(async {
-                        let mut conn = sqlx::PgConnection::connect(&admin_url)
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .execute(&mut conn)
-                        .await
-                        .map_err(|e| format!("DROP DATABASE {name}: {e}"))?;
-                        let _ = conn.close().await;
-                        Ok::<(), String>(())
-                    })
-                })
-                .join();
-                match dropped {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => loud(&format!("warning: test database left behind: {e}")),
-                    Err(_) => loud("warning: test database cleanup panicked"),
-                }
-            }
-        }
-    }
 }
 
 /// A running server over its own database, with a workspace and an API key for it.

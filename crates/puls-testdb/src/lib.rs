@@ -10,6 +10,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use puls_store::NewResponse;
 use rand::Rng;
 use sqlx::Connection;
 
@@ -172,5 +173,28 @@ impl Drop for TestDb {
                 }
             }
         }
+    }
+}
+
+/// A completed web response with no extras, created at `created_at` (Unix ms) with an id
+/// that sorts by it, as the server makes them; tests change what they need.
+pub fn response(workspace_id: i64, survey_id: &str, created_at: i64) -> NewResponse {
+    NewResponse {
+        id: ulid::Ulid::from_parts(created_at as u64, rand::random()).to_string(),
+        workspace_id,
+        survey_id: survey_id.to_string(),
+        survey_version: 1,
+        completed: true,
+        channel: "web".into(),
+        touchpoint: "checkout".into(),
+        locale: "en".into(),
+        contact_external_id: None,
+        contact_email: None,
+        invitation_token: None,
+        idempotency_key: None,
+        resume_token: None,
+        attributes: "{}".into(),
+        answers: r#"{"nps":9}"#.into(),
+        created_at,
     }
 }

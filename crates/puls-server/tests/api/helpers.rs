@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use puls_server::{AppState, Config};
-use puls_store::{ConnectOptions, NewResponse, Store, WriteOp, WriteOutcome};
+use puls_store::{ConnectOptions, Store, WriteOp, WriteOutcome};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -462,26 +462,7 @@ impl TestApp {
     pub async fn seed_responses(&self, survey_id: &str, created_at: &[i64]) -> Vec<String> {
         let ops: Vec<WriteOp> = created_at
             .iter()
-            .map(|&at| {
-                WriteOp::Insert(NewResponse {
-                    id: ulid::Ulid::from_parts(at as u64, rand::random()).to_string(),
-                    workspace_id: self.workspace_id,
-                    survey_id: survey_id.to_string(),
-                    survey_version: 1,
-                    completed: true,
-                    channel: "web".into(),
-                    touchpoint: "checkout".into(),
-                    locale: "en".into(),
-                    contact_external_id: None,
-                    contact_email: None,
-                    invitation_token: None,
-                    idempotency_key: None,
-                    resume_token: None,
-                    attributes: "{}".into(),
-                    answers: r#"{"nps":9}"#.into(),
-                    created_at: at,
-                })
-            })
+            .map(|&at| WriteOp::Insert(puls_testdb::response(self.workspace_id, survey_id, at)))
             .collect();
         let outcomes = self
             .store

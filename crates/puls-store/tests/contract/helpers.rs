@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 
-use puls_store::{ConnectOptions, NewResponse, Store};
+use puls_store::{ConnectOptions, Store};
 
-pub use puls_testdb::{Backend, TestDb};
+pub use puls_testdb::{Backend, TestDb, response};
 
 /// Runs the test function `name(store: Arc<dyn Store>)` once per backend, over a fresh,
 /// migrated database, as the tests `name::sqlite` and `name::postgres`:
@@ -52,31 +52,4 @@ pub async fn open(backend: Backend) -> Option<(TestDb, Arc<dyn Store>)> {
         .expect("opening the test database");
     store.migrate().await.expect("migrating");
     Some((db, store))
-}
-
-/// A response id that sorts by `created_at`, as the server makes them.
-pub fn response_id(created_at: i64) -> String {
-    ulid::Ulid::from_parts(created_at as u64, rand::random()).to_string()
-}
-
-/// A completed web response with no extras; tests change what they need.
-pub fn response(workspace_id: i64, survey_id: &str, created_at: i64) -> NewResponse {
-    NewResponse {
-        id: response_id(created_at),
-        workspace_id,
-        survey_id: survey_id.to_string(),
-        survey_version: 1,
-        completed: true,
-        channel: "web".into(),
-        touchpoint: "checkout".into(),
-        locale: "en".into(),
-        contact_external_id: None,
-        contact_email: None,
-        invitation_token: None,
-        idempotency_key: None,
-        resume_token: None,
-        attributes: "{}".into(),
-        answers: r#"{"nps":9}"#.into(),
-        created_at,
-    }
 }

@@ -267,6 +267,13 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
             return Err(DriverError::NotFinite { row: i });
         }
     }
+    // Without two rows nothing varies; say so rather than call the outcome constant.
+    if rows.len() < 2 {
+        return Err(DriverError::TooFewRows {
+            complete: rows.len(),
+            needed: k + 2,
+        });
+    }
     let outcome: Vec<f64> = rows.iter().map(|r| r.outcome).collect();
     if is_constant(outcome.iter().copied()) {
         return Err(DriverError::ConstantOutcome);

@@ -355,6 +355,13 @@ fn degenerate_inputs_are_errors() {
     ];
     assert_eq!(analyze(&d, &nan), Err(DriverError::NotFinite { row: 1 }));
 
+    assert_eq!(
+        analyze(&d, &[]),
+        Err(DriverError::TooFewRows {
+            complete: 0,
+            needed: 4
+        })
+    );
     let flat = rows(&[7.0; 8], &[&h(1), &h(2)]);
     assert_eq!(analyze(&d, &flat), Err(DriverError::ConstantOutcome));
 

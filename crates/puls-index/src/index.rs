@@ -289,6 +289,14 @@ impl FactIndex {
         }
     }
 
+    /// The scale `key` was first asked on, if any fact answered it.
+    pub fn scale_of(&self, key: &QuestionKey) -> Option<(i64, i64)> {
+        self.scores
+            .get(key)
+            .and_then(|cols| cols.first())
+            .map(|c| (c.min, c.max))
+    }
+
     /// Drops dead rows now. Runs by itself once they are a quarter of all rows; O(rows).
     pub fn compact(&mut self) {
         if self.dead == 0 {

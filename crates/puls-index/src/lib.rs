@@ -40,13 +40,15 @@ mod time;
 pub use fact::{Fact, FactHead, QuestionKey, Score};
 pub use index::{FactIndex, MAX_ATTRIBUTE_VALUES, Upserted};
 pub use query::{Filter, GroupBy, GroupKey, GroupValue, Query};
-pub use time::{MAX_TIME_BUCKETS, TimeBucket, TimeBuckets, TimeUnit};
+pub use time::{MAX_TIME_BUCKETS, TimeBucket, TimeBuckets, TimeUnit, parse_instant};
 
 /// What the index refuses: malformed facts and queries it cannot answer exactly.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IndexError {
     #[error("the time zone {0:?} is not in the bundled tz database")]
     UnknownTimeZone(String),
+    #[error("{0:?} is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp")]
+    InvalidInstant(String),
     #[error("the instant {0} ms is outside the years 1000 to 9000")]
     TimeOutOfRange(i64),
     #[error("a time grouping would produce more than {max} buckets", max = MAX_TIME_BUCKETS)]

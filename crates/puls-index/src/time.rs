@@ -122,6 +122,16 @@ impl TimeBuckets {
         })
     }
 
+    /// The bucket just before `bucket` (the previous day, week or month).
+    pub fn previous(&self, bucket: &TimeBucket) -> Result<TimeBucket, IndexError> {
+        self.bucket_of(bucket.start_ms - 1)
+    }
+
+    /// The local calendar date of `ms` in this zone, as `YYYY-MM-DD`.
+    pub fn local_date(&self, ms: i64) -> Result<String, IndexError> {
+        Ok(self.date_of(ms)?.to_string())
+    }
+
     /// Every bucket overlapping `[from, to)`, with the end of the last one.
     pub(crate) fn covering(&self, from: i64, to: i64) -> Result<BucketTable, IndexError> {
         let mut day = self.first_day(self.date_of(from)?);
@@ -142,6 +152,26 @@ impl TimeBuckets {
         }
         Ok(BucketTable::new(starts, labels))
     }
+}
+
+/// An instant written as `YYYY-MM-DD` (the first instant of that day in `tz`) or as an RFC 3339
+/// timestamp with an offset (`2026-03-01T12:00:00Z`), in Unix milliseconds.
+pub fn parse_instant(s: &str, tz: &str) -> Result<i64, IndexError> {
+    let invalid = || IndexError::InvalidInstant(s.chars().take(64).collect());
+    // jiff reads the date out of a longer timestamp too, so only a bare date is a date.
+    let bare_date = s.len() == 10;
+    let ms = if bare_date {
+        let day = s.parse::<Date>().map_err(|_| invalid())?;
+        TimeBuckets::new(TimeUnit::Day, tz)?.start_of(day)?
+    } else {
+        s.parse::<Timestamp>()
+            .map_err(|_| invalid())?
+            .as_millisecond()
+    };
+    if !(MIN_MS..=MAX_MS).contains(&ms) {
+        return Err(IndexError::TimeOutOfRange(ms));
+    }
+    Ok(ms)
 }
 
 /// Bucket boundaries for one query, with a lookup table per quarter hour.

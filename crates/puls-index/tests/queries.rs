@@ -472,3 +472,28 @@ fn bad_facts_are_refused_without_changing_the_index() {
     );
     assert!(i.is_empty());
 }
+
+#[test]
+fn instants_are_local_dates_or_rfc3339() {
+    use puls_index::parse_instant;
+    // Local midnight: UTC+1 in winter, UTC+2 in summer, in Warsaw.
+    assert_eq!(
+        parse_instant("2026-03-02", "Europe/Warsaw"),
+        Ok(1_772_406_000_000)
+    );
+    assert_eq!(
+        parse_instant("2026-07-01", "Europe/Warsaw"),
+        Ok(1_782_856_800_000)
+    );
+    assert_eq!(parse_instant("2026-03-02", "UTC"), Ok(1_772_409_600_000));
+    assert_eq!(
+        parse_instant("2026-03-02T00:30:00+01:00", "UTC"),
+        Ok(1_772_407_800_000)
+    );
+    assert!(matches!(
+        parse_instant("yesterday", "UTC"),
+        Err(puls_index::IndexError::InvalidInstant(_))
+    ));
+    assert!(parse_instant("2026-02-30", "UTC").is_err());
+    assert!(parse_instant("2026-03-02", "Mars/Olympus").is_err());
+}

@@ -10,6 +10,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub database: DatabaseConfig,
     pub rate_limit: RateLimitConfig,
+    pub analytics: crate::analytics::AnalyticsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -4,6 +4,7 @@
 //! [`app`] builds the router for in-process tests; [`serve`] runs it on a bound listener
 //! until a shutdown future resolves.
 
+pub mod analytics;
 pub mod config;
 mod convert;
 mod dto;
@@ -29,6 +30,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use analytics::{Analytics, AnalyticsConfig};
 pub use config::Config;
 pub use convert::{from_json, parse_document, to_json};
 pub use dto::format_ms;
@@ -50,6 +52,7 @@ pub use state::AppState;
     tags(
         (name = "surveys", description = "Survey definitions and their lifecycle"),
         (name = "responses", description = "Submitting, reading and exporting responses"),
+        (name = "analytics", description = "CX metrics with intervals and tests, key drivers, Kano"),
         (name = "pages", description = "Hosted survey pages for respondents (HTML)"),
         (name = "health", description = "Service health and this document")
     )
@@ -72,6 +75,7 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::surveys::router())
         .merge(routes::responses::router())
+        .merge(routes::analytics::router())
         .merge(
             routes::responses::public_router()
                 .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
@@ -96,6 +100,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .merge(routes::surveys::router())
         .merge(routes::responses::router())
+        .merge(routes::analytics::router())
         .merge(routes::responses::public_router())
         .merge(routes::pages::router())
         .routes(routes!(routes::health::healthz))

@@ -15,6 +15,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use puls_core::Survey;
 use puls_store::{ResponseWriter, Store, SurveyRecord};
 
+use crate::analytics::Analytics;
 use crate::config::Config;
 use crate::convert;
 use crate::error::ApiError;
@@ -26,6 +27,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Arc<dyn Store>,
     pub writer: ResponseWriter,
+    /// This node's analytics indexes.
+    pub analytics: Analytics,
     pub config: Config,
     pub public_url: String,
     pub pages: puls_web::Renderer,
@@ -64,6 +67,7 @@ impl AppState {
         });
         AppState(Arc::new(Inner {
             writer: ResponseWriter::spawn(store.clone()),
+            analytics: Analytics::new(store.clone(), config.analytics.clone()),
             store,
             public_url: config.public_url(),
             config,

@@ -36,6 +36,12 @@ max_connections = 16
 per_second = 20
 # Extra requests a client may make in a burst.
 burst = 100
+
+[analytics]
+# IANA time zone of report dates and day/week/month buckets when a request names none.
+time_zone = "Europe/Warsaw"
+# Results with fewer responses than this are flagged small_sample.
+min_n = 30
 "#;
 
 /// Loads the configuration. `file` defaults to `puls.toml` when that exists.

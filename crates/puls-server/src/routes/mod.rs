@@ -1,5 +1,6 @@
 //! HTTP routes, one module per endpoint group.
 
+pub mod analytics;
 pub mod health;
 pub mod pages;
 pub mod responses;

@@ -10,6 +10,7 @@ mod fixtures;
 mod auth;
 mod export;
 mod isolation;
+mod metrics;
 mod nodes;
 mod openapi;
 mod pages;

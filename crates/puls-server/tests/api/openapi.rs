@@ -46,6 +46,9 @@ async fn the_openapi_document_describes_every_api_path_and_every_schema_it_refer
         ("/api/v1/responses", &["get"]),
         ("/api/v1/responses/{id}", &["get", "patch"]),
         ("/api/v1/responses/export", &["get"]),
+        ("/api/v1/metrics", &["get"]),
+        ("/api/v1/drivers", &["get"]),
+        ("/api/v1/surveys/{id}/kano", &["get"]),
         ("/healthz", &["get"]),
     ];
     for (path, methods) in want {

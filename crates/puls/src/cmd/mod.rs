@@ -4,6 +4,7 @@ mod apikey;
 mod bench;
 mod config;
 mod demo;
+mod report;
 mod serve;
 mod survey;
 
@@ -47,6 +48,8 @@ enum Command {
     Config(config::Cmd),
     /// Fill a demo workspace with an e-shop's surveys and a year of responses.
     Demo(demo::Args),
+    /// Print metrics, key drivers or a Kano summary as a table or JSON.
+    Report(Box<report::Args>),
     /// Benchmarks against a running server.
     #[command(subcommand)]
     Bench(bench::Cmd),
@@ -72,6 +75,7 @@ impl Cli {
             Command::Survey(c) => survey::run(&*open(&settings).await?, c).await,
             Command::Config(c) => config::run(&settings, c),
             Command::Demo(a) => demo::run(open(&settings).await?, &settings, a).await,
+            Command::Report(a) => report::run(open(&settings).await?, &settings, *a).await,
         }
     }
 }

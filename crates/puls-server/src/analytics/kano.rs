@@ -1,0 +1,122 @@
+//! `GET /api/v1/surveys/{id}/kano`: each Kano question of a survey classified with the Kano
+//! evaluation table, with category shares, the dominant category, its strength and the
+//! Better/Worse coefficients (`puls_core::kano`).
+
+use puls_core::QuestionKind;
+use puls_core::kano::KanoCategory;
+use puls_index::Filter;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::Analytics;
+use super::params::{Scope, index_error};
+use crate::dto::format_ms;
+use crate::error::ApiError;
+
+/// Category shares in percent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KanoShares {
+    pub attractive: f64,
+    pub one_dimensional: f64,
+    pub must_be: f64,
+    pub indifferent: f64,
+    pub reverse: f64,
+    pub questionable: f64,
+}
+
+/// One Kano feature's summary.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KanoFeature {
+    pub question: String,
+    /// The feature's text in the survey's default language.
+    pub feature: String,
+    /// Respondents who answered both halves.
+    pub n: u64,
+    pub small_sample: bool,
+    /// `null` without answers.
+    pub shares: Option<KanoShares>,
+    /// `attractive`, `one_dimensional`, `must_be`, `indifferent`, `reverse` or
+    /// `questionable` (ties: must-be > one-dimensional > attractive > indifferent).
+    pub dominant: Option<String>,
+    /// Dominant share minus the runner-up's, in points; below about 6 the result is mixed.
+    pub category_strength: Option<f64>,
+    /// (A + O) / (A + O + M + I), 0 to 1.
+    pub better: Option<f64>,
+    /// −(O + M) / (A + O + M + I), −1 to 0.
+    pub worse: Option<f64>,
+}
+
+/// The answer of `GET /api/v1/surveys/{id}/kano`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KanoReport {
+    pub survey: String,
+    pub from: String,
+    pub to: String,
+    pub features: Vec<KanoFeature>,
+}
+
+impl Analytics {
+    pub async fn kano(
+        &self,
+        workspace_id: i64,
+        survey_id: &str,
+        scope: Scope,
+    ) -> Result<KanoReport, ApiError> {
+        let surveys = self.current_surveys(workspace_id).await?;
+        let survey = surveys
+            .get(survey_id)
+            .cloned()
+            .ok_or(ApiError::NotFound("survey"))?;
+        let ws = self.fresh(workspace_id).await?;
+        let id = survey_id.to_string();
+        tokio::task::spawn_blocking(move || {
+            let index = ws.read();
+            let mut filters = scope.filters_for(scope.from_ms, scope.to_ms);
+            filters.push(Filter::Surveys(vec![id.clone()]));
+            let mut features = Vec::new();
+            for q in survey
+                .questions
+                .iter()
+                .filter(|q| matches!(q.kind, QuestionKind::Kano { .. }))
+            {
+                let tally = index
+                    .kano(&q.id, &filters, &[])
+                    .map_err(index_error)?
+                    .into_iter()
+                    .map(|(_, t)| t)
+                    .next()
+                    .unwrap_or_default();
+                let share = |c| tally.share(c).unwrap_or(0.0);
+                features.push(KanoFeature {
+                    question: q.id.to_string(),
+                    feature: q
+                        .text
+                        .get(&survey.default_locale, &survey.default_locale)
+                        .to_string(),
+                    n: tally.n(),
+                    small_sample: tally.is_small_sample(scope.options.min_n),
+                    shares: (tally.n() > 0).then(|| KanoShares {
+                        attractive: share(KanoCategory::Attractive),
+                        one_dimensional: share(KanoCategory::OneDimensional),
+                        must_be: share(KanoCategory::MustBe),
+                        indifferent: share(KanoCategory::Indifferent),
+                        reverse: share(KanoCategory::Reverse),
+                        questionable: share(KanoCategory::Questionable),
+                    }),
+                    dominant: tally.dominant().map(|c| c.as_str().to_string()),
+                    category_strength: tally.category_strength(),
+                    better: tally.better(),
+                    worse: tally.worse(),
+                });
+            }
+            Ok(KanoReport {
+                survey: id,
+                from: format_ms(scope.from_ms),
+                to: format_ms(scope.to_ms),
+                features,
+            })
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("kano thread: {e}"))?
+    }
+}

@@ -1,0 +1,680 @@
+//! `GET /api/v1/metrics` and `puls report`: NPS, CSAT, CES or any rating by period and
+//! segment, each row with its count, interval, small-sample flag and the change against the
+//! previous period.
+//!
+//! Which question a metric reads: `question=` names one (a matrix row as `QUESTION.ROW`);
+//! otherwise each survey contributes its first question of the metric's kind (its first `nps`
+//! question for NPS), so one NPS spans every survey that asks it, each respondent counted
+//! once.
+//!
+//! The previous period: for a time grouping, each bucket is compared with the bucket before
+//! it (same other keys), and the period is widened to whole buckets; otherwise each group is
+//! compared with the same group over the period of equal length just before. The `total` row
+//! always compares with the period of equal length before.
+
+use std::collections::BTreeMap;
+
+use puls_core::stats::{self, Change, Distribution, Verdict};
+use puls_core::{OptionId, QuestionId, QuestionKind};
+use puls_index::{
+    FactIndex, Filter, GroupBy, GroupKey, GroupValue, Query, QuestionKey, TimeBuckets, TimeUnit,
+};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::params::{Params, Scope, clip, index_error, invalid};
+use super::{Analytics, AnalyticsConfig, Options};
+use crate::dto::format_ms;
+use crate::error::ApiError;
+
+/// What a metrics report measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    Nps,
+    Csat,
+    Ces,
+    Rating,
+}
+
+impl Metric {
+    fn parse(s: &str) -> Result<Metric, ApiError> {
+        Ok(match s {
+            "nps" => Metric::Nps,
+            "csat" => Metric::Csat,
+            "ces" => Metric::Ces,
+            "rating" => Metric::Rating,
+            other => {
+                return Err(invalid(
+                    "metric",
+                    format!(
+                        "metric: '{}' is not one of nps, csat, ces, rating",
+                        clip(other)
+                    ),
+                ));
+            }
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Nps => "nps",
+            Metric::Csat => "csat",
+            Metric::Ces => "ces",
+            Metric::Rating => "rating",
+        }
+    }
+
+    fn takes(self, kind: &QuestionKind) -> bool {
+        matches!(
+            (self, kind),
+            (Metric::Nps, QuestionKind::Nps)
+                | (Metric::Csat, QuestionKind::Csat)
+                | (Metric::Ces, QuestionKind::Ces)
+        )
+    }
+}
+
+/// One dimension of `by`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum By {
+    Time(TimeUnit),
+    Touchpoint,
+    Channel,
+    Survey,
+    Locale,
+    Choice(QuestionId),
+    Attribute(String),
+}
+
+impl By {
+    fn parse(s: &str) -> Result<By, ApiError> {
+        Ok(match s {
+            "day" => By::Time(TimeUnit::Day),
+            "week" => By::Time(TimeUnit::Week),
+            "month" => By::Time(TimeUnit::Month),
+            "touchpoint" => By::Touchpoint,
+            "channel" => By::Channel,
+            "survey" => By::Survey,
+            "locale" => By::Locale,
+            other => match other.split_once(':') {
+                Some(("choice", q)) => {
+                    By::Choice(QuestionId::parse(q).map_err(|e| invalid("by", format!("by: {e}")))?)
+                }
+                Some(("attribute", k)) if !k.is_empty() => By::Attribute(k.to_string()),
+                _ => {
+                    return Err(invalid(
+                        "by",
+                        format!(
+                            "by: '{}' is not one of day, week, month, touchpoint, channel, \
+                             survey, locale, choice:QUESTION, attribute:KEY",
+                            clip(other)
+                        ),
+                    ));
+                }
+            },
+        })
+    }
+
+    /// The key name in result rows (the `by` word as given).
+    fn name(&self) -> String {
+        match self {
+            By::Time(TimeUnit::Day) => "day".into(),
+            By::Time(TimeUnit::Week) => "week".into(),
+            By::Time(TimeUnit::Month) => "month".into(),
+            By::Touchpoint => "touchpoint".into(),
+            By::Channel => "channel".into(),
+            By::Survey => "survey".into(),
+            By::Locale => "locale".into(),
+            By::Choice(q) => format!("choice:{q}"),
+            By::Attribute(k) => format!("attribute:{k}"),
+        }
+    }
+}
+
+/// A parsed metrics request.
+#[derive(Debug, Clone)]
+pub struct MetricsRequest {
+    pub metric: Metric,
+    pub question: Option<QuestionKey>,
+    pub by: Vec<By>,
+    pub compare: bool,
+    pub scope: Scope,
+}
+
+/// Most grouping dimensions in one request.
+const MAX_BY: usize = 4;
+
+impl MetricsRequest {
+    pub fn parse(
+        p: &mut Params,
+        config: &AnalyticsConfig,
+        now_ms: i64,
+    ) -> Result<MetricsRequest, ApiError> {
+        let metric = Metric::parse(&p.one("metric")?.ok_or_else(|| {
+            invalid(
+                "metric",
+                "metric: required (nps, csat, ces or rating)".into(),
+            )
+        })?)?;
+        let question = p
+            .one("question")?
+            .map(|q| parse_key(&q, "question"))
+            .transpose()?;
+        if metric == Metric::Rating && question.is_none() {
+            return Err(invalid(
+                "question",
+                "question: required for metric=rating (QUESTION or QUESTION.ROW)".into(),
+            ));
+        }
+        let by = p
+            .list("by")
+            .iter()
+            .map(|s| By::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        if by.iter().filter(|b| matches!(b, By::Time(_))).count() > 1 {
+            return Err(invalid("by", "by: at most one of day, week, month".into()));
+        }
+        if by.len() > MAX_BY {
+            return Err(invalid("by", format!("by: at most {MAX_BY} dimensions")));
+        }
+        let compare = match p.one("compare")?.as_deref() {
+            None | Some("previous") => true,
+            Some("none") => false,
+            Some(other) => {
+                return Err(invalid(
+                    "compare",
+                    format!("compare: '{}' is not one of previous, none", clip(other)),
+                ));
+            }
+        };
+        let scope = Scope::parse(p, config, now_ms)?;
+        Ok(MetricsRequest {
+            metric,
+            question,
+            by,
+            compare,
+            scope,
+        })
+    }
+}
+
+/// `QUESTION` or `QUESTION.ROW` (a matrix row).
+pub(crate) fn parse_key(s: &str, field: &str) -> Result<QuestionKey, ApiError> {
+    let bad = |e: String| invalid(field, format!("{field}: '{}': {e}", clip(s)));
+    match s.split_once('.') {
+        None => Ok(QuestionKey::question(
+            QuestionId::parse(s).map_err(|e| bad(e.to_string()))?,
+        )),
+        Some((q, row)) => Ok(QuestionKey::matrix_row(
+            QuestionId::parse(q).map_err(|e| bad(e.to_string()))?,
+            OptionId::parse(row).map_err(|e| bad(e.to_string()))?,
+        )),
+    }
+}
+
+/// The documented parameters of `GET /api/v1/metrics` besides [`super::params::ScopeParams`].
+#[derive(Debug, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct MetricsParams {
+    /// `nps`, `csat`, `ces` or `rating`.
+    pub metric: String,
+    /// The question to read (`QUESTION` or `QUESTION.ROW` for a matrix row). Required for
+    /// `rating`; by default each survey's first question of the metric's kind.
+    pub question: Option<String>,
+    /// Group by these, comma-separated: `day`, `week`, `month` (at most one), `touchpoint`,
+    /// `channel`, `survey`, `locale`, `choice:QUESTION`, `attribute:KEY`.
+    pub by: Option<String>,
+    /// `previous` (default): each row with the previous bucket or period and the change;
+    /// `none`.
+    pub compare: Option<String>,
+}
+
+/// A metric's value for one group and period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MetricValue {
+    /// Responses counted.
+    pub n: u64,
+    /// NPS (−100…100), CSAT (% of 4–5), CES or rating mean; `null` without responses.
+    pub value: Option<f64>,
+    /// The interval of `value` at the requested confidence; `null` when it cannot be
+    /// computed (no responses; a mean needs two).
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// `n` is below the minimum sample size (`min_n`): read the value with care.
+    pub small_sample: bool,
+    /// NPS: percent promoters (9–10), passives (7–8), detractors (0–6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promoters: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passives: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detractors: Option<f64>,
+    /// CSAT: the mean score (1–5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    /// CES: percent of 5–7 ("easy") answers; rating: percent at the top score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_5_to_7: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_box: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top2_box: Option<f64>,
+    /// `[score, count]` for every score of the scale.
+    pub distribution: Vec<[i64; 2]>,
+}
+
+/// The change from the previous period to this one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangeDto {
+    /// `value − previous.value`, in the metric's unit.
+    pub difference: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Two-sided p-value of the test (NPS: z on adjusted variances; CSAT: two-proportion z;
+    /// means: Welch's t).
+    pub p_value: Option<f64>,
+    /// `better`, `worse`, `no_significant_change` or `not_enough_data`.
+    pub verdict: String,
+}
+
+/// One result row.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MetricRow {
+    /// The group: one entry per `by` dimension (time buckets by their first local day,
+    /// `YYYY-MM-DD`; `null` for "not answered" or "no such attribute").
+    #[schema(value_type = Object)]
+    pub keys: BTreeMap<String, Option<String>>,
+    #[serde(flatten)]
+    pub current: MetricValue,
+    /// The same group in the previous bucket or period (`null` with `compare=none`).
+    pub previous: Option<MetricValue>,
+    pub change: Option<ChangeDto>,
+}
+
+/// The answer of `GET /api/v1/metrics`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MetricsReport {
+    pub metric: String,
+    /// The questions read, as `SURVEY:QUESTION`.
+    pub questions: Vec<String>,
+    /// The period (RFC 3339; `from` widened to whole buckets under a time grouping).
+    pub from: String,
+    pub to: String,
+    /// The period `total` is compared with.
+    pub previous_from: String,
+    pub previous_to: String,
+    pub time_zone: String,
+    pub group_by: Vec<String>,
+    pub confidence: f64,
+    pub min_n: u64,
+    /// Groups with responses in this period, sorted by their keys.
+    pub rows: Vec<MetricRow>,
+    /// The whole period, ungrouped.
+    pub total: MetricRow,
+}
+
+/// Which surveys each question key is read from (`None`: any survey).
+type Sources = Vec<(QuestionKey, Option<Vec<String>>)>;
+
+impl Analytics {
+    /// Runs a metrics request over the workspace's current data.
+    pub async fn metrics(
+        &self,
+        workspace_id: i64,
+        req: MetricsRequest,
+    ) -> Result<MetricsReport, ApiError> {
+        let sources = self.sources(workspace_id, &req).await?;
+        let ws = self.fresh(workspace_id).await?;
+        tokio::task::spawn_blocking(move || compute(&ws.read(), &req, &sources))
+            .await
+            .map_err(|e| anyhow::anyhow!("metrics thread: {e}"))?
+    }
+
+    async fn sources(&self, workspace_id: i64, req: &MetricsRequest) -> Result<Sources, ApiError> {
+        if let Some(q) = &req.question {
+            return Ok(vec![(q.clone(), None)]);
+        }
+        let mut by_key: BTreeMap<QuestionId, Vec<String>> = BTreeMap::new();
+        for (id, survey) in self.current_surveys(workspace_id).await? {
+            if !req.scope.surveys.is_empty() && !req.scope.surveys.contains(&id) {
+                continue;
+            }
+            if let Some(q) = survey.questions.iter().find(|q| req.metric.takes(&q.kind)) {
+                by_key.entry(q.id.clone()).or_default().push(id);
+            }
+        }
+        Ok(by_key
+            .into_iter()
+            .map(|(q, surveys)| (QuestionKey::question(q), Some(surveys)))
+            .collect())
+    }
+}
+
+fn compute(
+    index: &FactIndex,
+    req: &MetricsRequest,
+    sources: &Sources,
+) -> Result<MetricsReport, ApiError> {
+    let s = &req.scope;
+    let o = &s.options;
+    let tz = &s.time_zone;
+    let time = req.by.iter().find_map(|b| match b {
+        By::Time(u) => Some(*u),
+        _ => None,
+    });
+    let buckets = time
+        .map(|u| TimeBuckets::new(u, tz))
+        .transpose()
+        .map_err(index_error)?;
+    let group_by: Vec<GroupBy> = req
+        .by
+        .iter()
+        .map(|b| match b {
+            By::Time(_) => GroupBy::Time(buckets.clone().expect("a time unit was found")),
+            By::Touchpoint => GroupBy::Touchpoint,
+            By::Channel => GroupBy::Channel,
+            By::Survey => GroupBy::Survey,
+            By::Locale => GroupBy::Locale,
+            By::Choice(q) => GroupBy::Choice(q.clone()),
+            By::Attribute(k) => GroupBy::Attribute(k.clone()),
+        })
+        .collect();
+    let run = |from: i64, to: i64, group_by: &[GroupBy]| {
+        distributions(index, sources, s.filters_for(from, to), group_by)
+    };
+
+    // Under a time grouping the period starts at its first bucket's start, and one more
+    // bucket before it is read for the first bucket's comparison.
+    let (from, scan_from) = match &buckets {
+        Some(b) => {
+            let first = b.bucket_of(s.from_ms).map_err(index_error)?;
+            let before = b.previous(&first).map_err(index_error)?;
+            let scan = if req.compare {
+                before.start_ms
+            } else {
+                first.start_ms
+            };
+            (first.start_ms, scan)
+        }
+        None => (s.from_ms, s.from_ms),
+    };
+    let to = s.to_ms;
+    let (prev_from, prev_to) = (from - (to - from), from);
+
+    let mut rows = Vec::new();
+    if let Some(bk) = &buckets {
+        let all = run(scan_from, to, &group_by)?;
+        let day = TimeBuckets::new(TimeUnit::Day, tz).map_err(index_error)?;
+        for (key, d) in &all {
+            let Some(bucket) = time_of(key) else { continue };
+            if bucket.start_ms < from {
+                continue;
+            }
+            let previous = if req.compare {
+                let prev_bucket = bk.previous(bucket).map_err(index_error)?;
+                let prev_key = GroupKey(
+                    key.0
+                        .iter()
+                        .map(|v| match v {
+                            GroupValue::Time(_) => GroupValue::Time(prev_bucket.clone()),
+                            other => other.clone(),
+                        })
+                        .collect(),
+                );
+                Some(all.get(&prev_key).cloned().unwrap_or_else(|| empty_like(d)))
+            } else {
+                None
+            };
+            rows.push(row(req, &req.by, key, d, previous.as_ref(), o, Some(&day))?);
+        }
+    } else {
+        let current = run(from, to, &group_by)?;
+        let previous = if req.compare {
+            run(prev_from, prev_to, &group_by)?
+        } else {
+            BTreeMap::new()
+        };
+        for (key, d) in &current {
+            let p = req
+                .compare
+                .then(|| previous.get(key).cloned().unwrap_or_else(|| empty_like(d)));
+            rows.push(row(req, &req.by, key, d, p.as_ref(), o, None)?);
+        }
+    }
+
+    // The total: ungrouped, against the period of equal length before.
+    let empty = empty_for(req.metric, index, sources);
+    let total_now = run(from, to, &[])?
+        .into_values()
+        .next()
+        .unwrap_or_else(|| empty.clone());
+    let total_prev = if req.compare {
+        Some(
+            run(prev_from, prev_to, &[])?
+                .into_values()
+                .next()
+                .unwrap_or(empty),
+        )
+    } else {
+        None
+    };
+    let total = row(
+        req,
+        &[],
+        &GroupKey(Vec::new()),
+        &total_now,
+        total_prev.as_ref(),
+        o,
+        None,
+    )?;
+
+    Ok(MetricsReport {
+        metric: req.metric.as_str().into(),
+        questions: sources
+            .iter()
+            .flat_map(|(k, surveys)| match surveys {
+                None => vec![k.to_string()],
+                Some(list) => list.iter().map(|s| format!("{s}:{k}")).collect(),
+            })
+            .collect(),
+        from: format_ms(from),
+        to: format_ms(to),
+        previous_from: format_ms(prev_from),
+        previous_to: format_ms(prev_to),
+        time_zone: tz.clone(),
+        group_by: req.by.iter().map(By::name).collect(),
+        confidence: o.confidence.level(),
+        min_n: o.min_n,
+        rows,
+        total,
+    })
+}
+
+/// Distributions per group, summed over the metric's question keys.
+fn distributions(
+    index: &FactIndex,
+    sources: &Sources,
+    filters: Vec<Filter>,
+    group_by: &[GroupBy],
+) -> Result<BTreeMap<GroupKey, Distribution>, ApiError> {
+    let mut out: BTreeMap<GroupKey, Distribution> = BTreeMap::new();
+    for (key, surveys) in sources {
+        let mut f = filters.clone();
+        if let Some(list) = surveys {
+            f.push(Filter::Surveys(list.clone()));
+        }
+        let q = Query {
+            question: key.clone(),
+            filters: f,
+            group_by: group_by.to_vec(),
+        };
+        for (g, d) in index.query(&q).map_err(index_error)? {
+            match out.get_mut(&g) {
+                Some(sum) => sum.merge(&d).map_err(|_| {
+                    ApiError::unprocessable(
+                        "mixed_scales",
+                        "the questions read are on different scales; name one with question=",
+                    )
+                })?,
+                None => {
+                    out.insert(g, d);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn time_of(key: &GroupKey) -> Option<&puls_index::TimeBucket> {
+    key.0.iter().find_map(|v| match v {
+        GroupValue::Time(b) => Some(b),
+        _ => None,
+    })
+}
+
+fn empty_like(d: &Distribution) -> Distribution {
+    Distribution::new(d.min(), d.max()).expect("the scale of an existing distribution")
+}
+
+/// An empty distribution on the metric's scale (for a total without responses).
+fn empty_for(metric: Metric, index: &FactIndex, sources: &Sources) -> Distribution {
+    match metric {
+        Metric::Nps => Distribution::nps(),
+        Metric::Csat => Distribution::csat(),
+        Metric::Ces => Distribution::ces(),
+        Metric::Rating => sources
+            .first()
+            .and_then(|(k, _)| index.scale_of(k))
+            .and_then(|(lo, hi)| Distribution::new(lo, hi).ok())
+            .unwrap_or_else(|| Distribution::new(1, 5).expect("a valid scale")),
+    }
+}
+
+fn row(
+    req: &MetricsRequest,
+    by: &[By],
+    key: &GroupKey,
+    current: &Distribution,
+    previous: Option<&Distribution>,
+    o: &Options,
+    day: Option<&TimeBuckets>,
+) -> Result<MetricRow, ApiError> {
+    let keys = by
+        .iter()
+        .zip(&key.0)
+        .map(|(b, v)| (b.name(), key_text(v, day)))
+        .collect();
+    let change = previous
+        .map(|p| compare(req.metric, current, p, o))
+        .transpose()?;
+    Ok(MetricRow {
+        keys,
+        current: value(req.metric, current, o)?,
+        previous: previous.map(|p| value(req.metric, p, o)).transpose()?,
+        change,
+    })
+}
+
+fn key_text(v: &GroupValue, day: Option<&TimeBuckets>) -> Option<String> {
+    match v {
+        GroupValue::Time(b) => Some(
+            day.and_then(|d| d.local_date(b.start_ms).ok())
+                .unwrap_or_else(|| b.label.clone()),
+        ),
+        GroupValue::Touchpoint(s) | GroupValue::Survey(s) | GroupValue::Locale(s) => {
+            Some(s.clone())
+        }
+        GroupValue::Channel(c) => Some(c.as_str().to_string()),
+        GroupValue::Choice(c) | GroupValue::Attribute(c) => c.clone(),
+    }
+}
+
+fn stats_error(e: stats::StatsError) -> ApiError {
+    ApiError::unprocessable(
+        "wrong_scale",
+        format!("{e}; name the question with question="),
+    )
+}
+
+/// The metric of one distribution.
+pub(crate) fn value(
+    metric: Metric,
+    d: &Distribution,
+    o: &Options,
+) -> Result<MetricValue, ApiError> {
+    let mut v = MetricValue {
+        n: d.n(),
+        value: None,
+        ci_low: None,
+        ci_high: None,
+        small_sample: d.n() < o.min_n,
+        promoters: None,
+        passives: None,
+        detractors: None,
+        mean: None,
+        share_5_to_7: None,
+        top_box: None,
+        top2_box: None,
+        distribution: d.counts().map(|(s, c)| [s, c as i64]).collect(),
+    };
+    let interval = match metric {
+        Metric::Nps => {
+            let r = stats::nps(d, o).map_err(stats_error)?;
+            v.value = r.value;
+            if r.n > 0 {
+                (v.promoters, v.passives, v.detractors) =
+                    (Some(r.promoters), Some(r.passives), Some(r.detractors));
+            }
+            r.interval
+        }
+        Metric::Csat => {
+            let r = stats::csat(d, o).map_err(stats_error)?;
+            (v.value, v.mean) = (r.value, r.mean);
+            r.interval
+        }
+        Metric::Ces => {
+            let r = stats::ces(d, o).map_err(stats_error)?;
+            (v.value, v.share_5_to_7) = (r.mean, r.share_5_to_7);
+            r.interval
+        }
+        Metric::Rating => {
+            let r = stats::rating(d, o);
+            (v.value, v.top_box, v.top2_box) = (r.mean, r.top_box, r.top2_box);
+            r.interval
+        }
+    };
+    v.ci_low = interval.map(|i| i.low);
+    v.ci_high = interval.map(|i| i.high);
+    Ok(v)
+}
+
+fn compare(
+    metric: Metric,
+    current: &Distribution,
+    previous: &Distribution,
+    o: &Options,
+) -> Result<ChangeDto, ApiError> {
+    let c: Change = match metric {
+        Metric::Nps => stats::compare_nps(current, previous, o),
+        Metric::Csat => stats::compare_csat(current, previous, o),
+        Metric::Ces | Metric::Rating => stats::compare_mean(current, previous, o),
+    }
+    .map_err(stats_error)?;
+    Ok(ChangeDto {
+        difference: c.difference,
+        ci_low: c.interval.map(|i| i.low),
+        ci_high: c.interval.map(|i| i.high),
+        p_value: c.p_value,
+        verdict: verdict_name(c.verdict).into(),
+    })
+}
+
+pub(crate) fn verdict_name(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Better => "better",
+        Verdict::Worse => "worse",
+        Verdict::NoSignificantChange => "no_significant_change",
+        Verdict::NotEnoughData => "not_enough_data",
+    }
+}

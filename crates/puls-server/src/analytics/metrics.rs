@@ -74,60 +74,55 @@ impl Metric {
     }
 }
 
-/// One dimension of `by`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum By {
-    Time(TimeUnit),
-    Touchpoint,
-    Channel,
-    Survey,
-    Locale,
-    Choice(QuestionId),
-    Attribute(String),
+/// One `by` word: `day`, `week`, `month`, `touchpoint`, `channel`, `survey`, `locale`,
+/// `choice:QUESTION` or `attribute:KEY`; time units in `tz`.
+fn parse_by(s: &str, tz: &str) -> Result<GroupBy, ApiError> {
+    let time = |unit| {
+        TimeBuckets::new(unit, tz)
+            .map(GroupBy::Time)
+            .map_err(index_error)
+    };
+    Ok(match s {
+        "day" => time(TimeUnit::Day)?,
+        "week" => time(TimeUnit::Week)?,
+        "month" => time(TimeUnit::Month)?,
+        "touchpoint" => GroupBy::Touchpoint,
+        "channel" => GroupBy::Channel,
+        "survey" => GroupBy::Survey,
+        "locale" => GroupBy::Locale,
+        other => match other.split_once(':') {
+            Some(("choice", q)) => GroupBy::Choice(
+                QuestionId::parse(q).map_err(|e| invalid("by", format!("by: {e}")))?,
+            ),
+            Some(("attribute", k)) if !k.is_empty() => GroupBy::Attribute(k.to_string()),
+            _ => {
+                return Err(invalid(
+                    "by",
+                    format!(
+                        "by: '{}' is not one of day, week, month, touchpoint, channel, \
+                         survey, locale, choice:QUESTION, attribute:KEY",
+                        clip(other)
+                    ),
+                ));
+            }
+        },
+    })
 }
 
-impl By {
-    fn parse(s: &str) -> Result<By, ApiError> {
-        Ok(match s {
-            "day" => By::Time(TimeUnit::Day),
-            "week" => By::Time(TimeUnit::Week),
-            "month" => By::Time(TimeUnit::Month),
-            "touchpoint" => By::Touchpoint,
-            "channel" => By::Channel,
-            "survey" => By::Survey,
-            "locale" => By::Locale,
-            other => match other.split_once(':') {
-                Some(("choice", q)) => {
-                    By::Choice(QuestionId::parse(q).map_err(|e| invalid("by", format!("by: {e}")))?)
-                }
-                Some(("attribute", k)) if !k.is_empty() => By::Attribute(k.to_string()),
-                _ => {
-                    return Err(invalid(
-                        "by",
-                        format!(
-                            "by: '{}' is not one of day, week, month, touchpoint, channel, \
-                             survey, locale, choice:QUESTION, attribute:KEY",
-                            clip(other)
-                        ),
-                    ));
-                }
-            },
-        })
-    }
-
-    /// The key name in result rows (the `by` word as given).
-    fn name(&self) -> String {
-        match self {
-            By::Time(TimeUnit::Day) => "day".into(),
-            By::Time(TimeUnit::Week) => "week".into(),
-            By::Time(TimeUnit::Month) => "month".into(),
-            By::Touchpoint => "touchpoint".into(),
-            By::Channel => "channel".into(),
-            By::Survey => "survey".into(),
-            By::Locale => "locale".into(),
-            By::Choice(q) => format!("choice:{q}"),
-            By::Attribute(k) => format!("attribute:{k}"),
-        }
+/// The key name of a grouping in result rows (its `by` word).
+fn by_name(g: &GroupBy) -> String {
+    match g {
+        GroupBy::Time(b) => match b.unit() {
+            TimeUnit::Day => "day".into(),
+            TimeUnit::Week => "week".into(),
+            TimeUnit::Month => "month".into(),
+        },
+        GroupBy::Touchpoint => "touchpoint".into(),
+        GroupBy::Channel => "channel".into(),
+        GroupBy::Survey => "survey".into(),
+        GroupBy::Locale => "locale".into(),
+        GroupBy::Choice(q) => format!("choice:{q}"),
+        GroupBy::Attribute(k) => format!("attribute:{k}"),
     }
 }
 
@@ -136,7 +131,7 @@ impl By {
 pub struct MetricsRequest {
     pub metric: Metric,
     pub question: Option<QuestionKey>,
-    pub by: Vec<By>,
+    pub by: Vec<GroupBy>,
     pub compare: bool,
     pub scope: Scope,
 }
@@ -166,17 +161,7 @@ impl MetricsRequest {
                 "question: required for metric=rating (QUESTION or QUESTION.ROW)".into(),
             ));
         }
-        let by = p
-            .list("by")
-            .iter()
-            .map(|s| By::parse(s))
-            .collect::<Result<Vec<_>, _>>()?;
-        if by.iter().filter(|b| matches!(b, By::Time(_))).count() > 1 {
-            return Err(invalid("by", "by: at most one of day, week, month".into()));
-        }
-        if by.len() > MAX_BY {
-            return Err(invalid("by", format!("by: at most {MAX_BY} dimensions")));
-        }
+        let by_words = p.list("by");
         let compare = match p.one("compare")?.as_deref() {
             None | Some("previous") => true,
             Some("none") => false,
@@ -188,6 +173,16 @@ impl MetricsRequest {
             }
         };
         let scope = Scope::parse(p, config, now_ms)?;
+        let by = by_words
+            .iter()
+            .map(|s| parse_by(s, &scope.time_zone))
+            .collect::<Result<Vec<_>, _>>()?;
+        if by.iter().filter(|b| matches!(b, GroupBy::Time(_))).count() > 1 {
+            return Err(invalid("by", "by: at most one of day, week, month".into()));
+        }
+        if by.len() > MAX_BY {
+            return Err(invalid("by", format!("by: at most {MAX_BY} dimensions")));
+        }
         Ok(MetricsRequest {
             metric,
             question,
@@ -359,27 +354,11 @@ fn compute(
     let s = &req.scope;
     let o = &s.options;
     let tz = &s.time_zone;
-    let time = req.by.iter().find_map(|b| match b {
-        By::Time(u) => Some(*u),
+    let buckets = req.by.iter().find_map(|b| match b {
+        GroupBy::Time(t) => Some(t.clone()),
         _ => None,
     });
-    let buckets = time
-        .map(|u| TimeBuckets::new(u, tz))
-        .transpose()
-        .map_err(index_error)?;
-    let group_by: Vec<GroupBy> = req
-        .by
-        .iter()
-        .map(|b| match b {
-            By::Time(_) => GroupBy::Time(buckets.clone().expect("a time unit was found")),
-            By::Touchpoint => GroupBy::Touchpoint,
-            By::Channel => GroupBy::Channel,
-            By::Survey => GroupBy::Survey,
-            By::Locale => GroupBy::Locale,
-            By::Choice(q) => GroupBy::Choice(q.clone()),
-            By::Attribute(k) => GroupBy::Attribute(k.clone()),
-        })
-        .collect();
+    let group_by = &req.by;
     let run = |from: i64, to: i64, group_by: &[GroupBy]| {
         distributions(index, sources, s.filters_for(from, to), group_by)
     };
@@ -404,7 +383,7 @@ fn compute(
 
     let mut rows = Vec::new();
     if let Some(bk) = &buckets {
-        let all = run(scan_from, to, &group_by)?;
+        let all = run(scan_from, to, group_by)?;
         let day = TimeBuckets::new(TimeUnit::Day, tz).map_err(index_error)?;
         for (key, d) in &all {
             let Some(bucket) = time_of(key) else { continue };
@@ -429,9 +408,9 @@ fn compute(
             rows.push(row(req, &req.by, key, d, previous.as_ref(), o, Some(&day))?);
         }
     } else {
-        let current = run(from, to, &group_by)?;
+        let current = run(from, to, group_by)?;
         let previous = if req.compare {
-            run(prev_from, prev_to, &group_by)?
+            run(prev_from, prev_to, group_by)?
         } else {
             BTreeMap::new()
         };
@@ -483,7 +462,7 @@ fn compute(
         previous_from: format_ms(prev_from),
         previous_to: format_ms(prev_to),
         time_zone: tz.clone(),
-        group_by: req.by.iter().map(By::name).collect(),
+        group_by: req.by.iter().map(by_name).collect(),
         confidence: o.confidence.level(),
         min_n: o.min_n,
         rows,
@@ -553,7 +532,7 @@ fn empty_for(metric: Metric, index: &FactIndex, sources: &Sources) -> Distributi
 
 fn row(
     req: &MetricsRequest,
-    by: &[By],
+    by: &[GroupBy],
     key: &GroupKey,
     current: &Distribution,
     previous: Option<&Distribution>,
@@ -563,7 +542,7 @@ fn row(
     let keys = by
         .iter()
         .zip(&key.0)
-        .map(|(b, v)| (b.name(), key_text(v, day)))
+        .map(|(b, v)| (by_name(b), key_text(v, day)))
         .collect();
     let change = previous
         .map(|p| compare(req.metric, current, p, o))

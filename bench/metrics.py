@@ -67,12 +67,21 @@ def metric_path(metric: str, start: str, end: str, tz: str) -> str:
 def queries(start: str, end: str, tz: str) -> list[tuple[str, str]]:
     """(name, Puls path) of every timed query, in table order."""
     out = [(f"{m.upper()} by week x touchpoint", metric_path(m, start, end, tz)) for m in METRICS]
+    # The same period for drivers and Kano: without one Puls takes its default (the last 30
+    # days before the request), which the DuckDB side could not reproduce exactly.
+    period = {"from": start, "to": end, "tz": tz}
     drivers = urllib.parse.urlencode(
-        {"survey": DRIVER_SURVEY, "outcome": DRIVER_OUTCOME, "drivers": ",".join(DRIVERS)},
+        {
+            "survey": DRIVER_SURVEY,
+            "outcome": DRIVER_OUTCOME,
+            "drivers": ",".join(DRIVERS),
+            **period,
+        },
         safe=",",
     )
     out.append((f"drivers {DRIVER_SURVEY}", f"/api/v1/drivers?{drivers}"))
-    out.append((f"Kano {KANO_SURVEY}", f"/api/v1/surveys/{KANO_SURVEY}/kano"))
+    kano = urllib.parse.urlencode(period)
+    out.append((f"Kano {KANO_SURVEY}", f"/api/v1/surveys/{KANO_SURVEY}/kano?{kano}"))
     return out
 
 
@@ -271,11 +280,13 @@ BASE_COLUMNS = [
 
 
 def export_spec(db: sqlite3.Connection) -> dict:
-    """Which answers become which columns, from the stored survey definitions.
+    """Which answers become which columns, from the surveys' current definitions.
 
-    - `nps`, `csat`, `ces`: the answer to the question whose id *and* type are that metric
-      (in the demo: `nps` in 4 surveys, `csat` in delivery-csat and returns-feedback, `ces` in
-      support-ces and returns-feedback); NULL where a survey has no such question.
+    - `nps`, `csat`, `ces`: the answer to the survey's first question of that type, as Puls
+      picks a metric's question when the request names none (demo: NPS from `nps` in five
+      surveys; CSAT from `csat` in delivery-csat and returns-feedback and from `agent` in
+      support-ces; CES from `ces` in support-ces and returns-feedback); NULL where a survey
+      has no such question.
     - `<matrix>.<row>` (e.g. `aspects.speed`): each matrix row's score.
     - `<kano>.functional`, `<kano>.dysfunctional` (e.g. `same_day.functional`): Kano pairs.
     """
@@ -284,16 +295,17 @@ def export_spec(db: sqlite3.Connection) -> dict:
     kano: dict[str, list[str]] = {}
     per_survey: dict[str, dict] = {}
     rows = db.execute(
-        "SELECT survey_id, definition FROM survey_versions ORDER BY survey_id, version"
+        "SELECT s.id, v.definition FROM surveys s JOIN survey_versions v "
+        "ON v.survey_id = s.id AND v.version = s.current_version ORDER BY s.id"
     )
     for survey, definition in rows:
         d = json.loads(definition)
-        spec = per_survey.setdefault(survey, {"metrics": [], "matrix": {}, "kano": []})
+        spec = per_survey.setdefault(survey, {"metrics": {}, "matrix": {}, "kano": []})
         for q in d.get("questions", []):
             qid, kind = q.get("id"), q.get("type")
-            if qid in METRICS and kind == qid and qid not in spec["metrics"]:
-                spec["metrics"].append(qid)
-                metrics[qid].append(survey)
+            if kind in METRICS and kind not in spec["metrics"]:
+                spec["metrics"][kind] = qid
+                metrics[kind].append(f"{survey}:{qid}")
             elif kind == "matrix":
                 ids = [r["id"] for r in q.get("rows", [])]
                 spec["matrix"][qid] = ids
@@ -352,8 +364,8 @@ def export_part(job: tuple) -> int:
                 a = json.loads(answers)
                 s = per_survey.get(survey)
                 if s is not None:
-                    for m in s["metrics"]:
-                        v = a.get(m)
+                    for m, qid in s["metrics"].items():
+                        v = a.get(qid)
                         if type(v) is int:
                             row[index[m]] = v
                     for q, ids in s["matrix"].items():
@@ -424,6 +436,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         flush=True,
     )
     print("columns: " + ", ".join(c for c, _ in spec["columns"]), flush=True)
+    for m, questions in spec["metric_surveys"].items():
+        print(f"{m} from {', '.join(questions)}", flush=True)
     return 0
 
 
@@ -694,16 +708,17 @@ class DuckSide:
         self.con = TimedConnection(con)
         self.tz, self.meta, self.icu = tz, meta, icu
         self.end = end
+        # Drivers and Kano read [from, to): local midnights.
         self.from_ms = local_midnight_ms(start, tz)
         self.to_ms = local_midnight_ms(end, tz)
-        # Rows are the ISO weeks that overlap [from, to), counting only data inside it; the
-        # previous of a row is the whole week before. So the scan starts a week before the
-        # Monday of `from`'s week and skips that Monday up to `from` (outside the range).
+        # Under the week grouping the period widens to whole weeks, as Puls does: it starts
+        # on the Monday of `from`'s week, and the week before is read for the first row's
+        # previous. The total covers the widened period and compares with the period of the
+        # same length (in ms) right before it.
         self.first_week = monday_of(start)
-        self.first_monday_ms = local_midnight_ms(self.first_week, tz)
+        self.week_from_ms = local_midnight_ms(self.first_week, tz)
         self.scan_from_ms = local_midnight_ms(self.first_week - dt.timedelta(days=7), tz)
-        # The total's previous period: as long as the range, right before it.
-        self.total_prev_ms = local_midnight_ms(start - (end - start), tz)
+        self.total_prev_ms = self.week_from_ms - (self.to_ms - self.week_from_ms)
 
     def weeks(self) -> tuple[str, str]:
         """SQL for the week of each response: (a CTE to add, the FROM clause).
@@ -728,13 +743,7 @@ class DuckSide:
         prev_cols = ", ".join(f"p.a{i}" for i in range(k))
         agg_cols = ", ".join(f"{e} AS a{i}" for i, e in enumerate(split_aggs(aggs)))
         cte, source = self.weeks()
-        params = {
-            "scan": self.scan_from_ms,
-            "to": self.to_ms,
-            "from": self.from_ms,
-            "monday": self.first_monday_ms,
-            "first": self.first_week,
-        }
+        params = {"scan": self.scan_from_ms, "to": self.to_ms, "first": self.first_week}
         if self.icu:
             params.update(
                 tz=self.tz, scan_monday=self.first_week - dt.timedelta(days=7), end=self.end
@@ -745,7 +754,6 @@ class DuckSide:
                 SELECT w.week, touchpoint, {agg_cols}
                 FROM {source}
                 WHERE {metric} IS NOT NULL AND created_at >= $scan AND created_at < $to
-                  AND (created_at >= $from OR created_at < $monday)
                 GROUP BY ALL
             )
             SELECT c.week, c.touchpoint, {cur_cols}, p.a0 IS NOT NULL, {prev_cols}
@@ -762,7 +770,7 @@ class DuckSide:
             WHERE {metric} IS NOT NULL AND created_at >= $prev AND created_at < $to
             GROUP BY ALL
             """,
-            {"from": self.from_ms, "prev": self.total_prev_ms, "to": self.to_ms},
+            {"from": self.week_from_ms, "prev": self.total_prev_ms, "to": self.to_ms},
         ).fetchall()
         out_rows = []
         for row in rows:
@@ -793,7 +801,10 @@ class DuckSide:
         q = [f'"{c}"' for c in cols]
         k = len(DRIVERS)
         pairs = list(combinations(range(k + 1), 2))
-        where = f"survey = '{DRIVER_SURVEY}' AND {q[0]} IS NOT NULL"
+        where = (
+            f"survey = '{DRIVER_SURVEY}' AND {q[0]} IS NOT NULL "
+            f"AND created_at >= {self.from_ms} AND created_at < {self.to_ms}"
+        )
         select = ["count(*)"]
         select += [f"count({c})" for c in q[1:]]
         select += [f"avg({c})" for c in q[1:]]
@@ -902,6 +913,7 @@ class DuckSide:
         sets = ", ".join(f"({fn}, {dy})" for fn, dy in pairs)
         rows = self.con.execute(
             f"SELECT {columns}, count(*) FROM r WHERE survey = '{KANO_SURVEY}' "
+            f"AND created_at >= {self.from_ms} AND created_at < {self.to_ms} "
             f"GROUP BY GROUPING SETS ({sets})"
         ).fetchall()
         counts = {f: dict.fromkeys(KANO_CATEGORIES, 0) for f in features}

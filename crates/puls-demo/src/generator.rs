@@ -9,8 +9,13 @@
 //! `count` responses are produced, in non-decreasing `created_at_ms`, and the volume follows
 //! the weekly, daily and seasonal pattern of the story (see the crate documentation) at any
 //! `count`.
+//!
+//! [`Generator::with_touchpoints`] spreads the responses over finer touchpoints than the
+//! surveys' own (see [`crate::touchpoints`]); without it no extra random number is drawn, so
+//! the data stays what it was.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::iter::FusedIterator;
 
 use puls_core::survey::ContactField;
@@ -24,6 +29,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::calendar::{DAY_MS, HOUR_MS, civil_from_days, local_date, local_days, weekday};
 use crate::phrases::{self, CS, EN, PL, Tone, Topic};
 use crate::story::{self, KanoMix, Profile, Tweak};
+use crate::touchpoints;
 
 /// One generated response.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +41,8 @@ pub struct DemoResponse {
     pub created_at_ms: i64,
     /// False for a partial response: the respondent stopped after a few questions.
     pub completed: bool,
-    /// Channel, touchpoint (the survey's), locale, contact and attributes.
+    /// Channel, touchpoint (the survey's, or a finer one with
+    /// [`Generator::with_touchpoints`]), locale, contact and attributes.
     pub meta: ResponseMeta,
     /// The answers; they pass [`Survey::validate_answers`] for `completed`.
     pub answers: Answers,
@@ -137,6 +144,78 @@ impl Generator {
         }
     }
 
+    /// Spreads the responses over exactly `n` distinct touchpoints instead of the surveys' own:
+    /// busy touchpoints are split into finer ones that fit the shop (checkout on the web, in
+    /// the app and through a marketplace; delivery by courier partner; returns online or in
+    /// one of the shop's stores; ...), each with its own channel mix and a small change of
+    /// mood. `n` equal to the number of distinct survey touchpoints changes nothing.
+    ///
+    /// Call it before taking responses. Still deterministic for the seed; a different `n`
+    /// gives different responses. Touchpoints the story does not know cannot be split, so
+    /// `n` must lie between the number of distinct survey touchpoints and what splitting the
+    /// known ones reaches (26 for the demo surveys).
+    ///
+    /// ```
+    /// use puls_core::Survey;
+    ///
+    /// let surveys: Vec<Survey> = puls_demo::surveys()
+    ///     .iter()
+    ///     .map(|s| Survey::parse(&s.definition).expect("demo surveys are valid"))
+    ///     .collect();
+    /// let g = puls_demo::Generator::new(42, 1000, 1_767_225_600_000, &surveys)
+    ///     .with_touchpoints(20)
+    ///     .expect("the demo surveys split into 20 touchpoints");
+    /// assert_eq!(g.touchpoints().len(), 20);
+    /// ```
+    pub fn with_touchpoints(mut self, n: usize) -> Result<Self, TouchpointCountError> {
+        let own = self.own_touchpoints();
+        let names: Vec<&str> = own.iter().map(|t| t.as_str()).collect();
+        let taken = touchpoints::split(&names, n).ok_or(TouchpointCountError {
+            requested: n,
+            min: names.len(),
+            max: touchpoints::max_touchpoints(&names),
+        })?;
+        for plan in &mut self.plans {
+            let i = own.iter().position(|t| *t == plan.touchpoint).unwrap_or(0);
+            let subs = touchpoints::subs(plan.touchpoint.as_str());
+            plan.spread(if taken[i] >= 2 {
+                &subs[..taken[i]]
+            } else {
+                &[]
+            });
+        }
+        Ok(self)
+    }
+
+    /// The distinct touchpoints the responses are given at, in the order of the surveys.
+    pub fn touchpoints(&self) -> Vec<Touchpoint> {
+        let mut out: Vec<Touchpoint> = Vec::new();
+        for plan in &self.plans {
+            let list: Vec<&Touchpoint> = if plan.subs.is_empty() {
+                vec![&plan.touchpoint]
+            } else {
+                plan.subs.iter().map(|s| &s.touchpoint).collect()
+            };
+            for t in list {
+                if !out.contains(t) {
+                    out.push(t.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// The surveys' own distinct touchpoints, in survey order.
+    fn own_touchpoints(&self) -> Vec<Touchpoint> {
+        let mut out: Vec<Touchpoint> = Vec::new();
+        for plan in &self.plans {
+            if !out.contains(&plan.touchpoint) {
+                out.push(plan.touchpoint.clone());
+            }
+        }
+        out
+    }
+
     fn generate(&mut self, i: u64) -> DemoResponse {
         let Generator {
             rng,
@@ -181,8 +260,12 @@ impl Generator {
         let s = pick(rng, &scratch.weights);
         let plan = &plans[s];
 
+        // Where: the survey's touchpoint, or one of its finer ones.
+        let mut sub = (!plan.subs.is_empty()).then(|| &plan.subs[pick(rng, &plan.sub_weights)]);
+        let channels = sub.map_or(&plan.channels, |x| &x.channels);
+
         // Who: a known customer or an anonymous respondent.
-        let channel = plan.channels[pick_pair(rng, &plan.channels)].0;
+        let channel = channels[pick_pair(rng, channels)].0;
         let customer = (rng.random::<f32>() < contact_share(channel)).then(|| {
             // u^1.25: a few loyal customers answer often. sqrt keeps it exact on every platform.
             let u: f64 = rng.random();
@@ -202,7 +285,14 @@ impl Generator {
         {
             attributes.insert("device".to_string(), dev.to_string());
         }
-        if channel == Channel::Store {
+        if sub.is_some_and(|x| x.store.is_some()) {
+            // People return goods where they live, and always to the same store.
+            let x = &plan.subs[store_for(&plan.stores, persona.country, persona.hash)];
+            if let Some((_, name)) = x.store {
+                attributes.insert("store".to_string(), name.to_string());
+            }
+            sub = Some(x);
+        } else if channel == Channel::Store {
             let stores = if persona.country == CS {
                 phrases::STORES_CZ
             } else {
@@ -222,7 +312,7 @@ impl Generator {
 
         let meta = ResponseMeta {
             channel,
-            touchpoint: plan.touchpoint.clone(),
+            touchpoint: sub.map_or_else(|| plan.touchpoint.clone(), |x| x.touchpoint.clone()),
             locale: plan.locales[lang].clone(),
             contact_external_id: customer.map(|c| format!("cust-{c:06}")),
             contact_email: None,
@@ -233,6 +323,7 @@ impl Generator {
         // How they feel, and what they answer.
         let mobile = device == Some("mobile");
         let mood = moods[row + s]
+            + sub.map_or(0.0, |x| x.mood)
             + persona.bias
             + if mobile {
                 plan.profile.mobile_mood
@@ -296,6 +387,22 @@ struct SurveyPlan {
     text_lang: [usize; 3],
     channels: Vec<(Channel, f32)>,
     questions: Vec<QuestionPlan>,
+    /// The finer touchpoints responses are spread over; empty for the survey's own.
+    subs: Vec<SubPlan>,
+    /// `subs`' shares of the survey's responses.
+    sub_weights: Vec<f32>,
+    /// The stores among `subs`: (country, index into `subs`).
+    stores: Vec<(usize, usize)>,
+}
+
+/// A finer touchpoint, compiled for generation.
+#[derive(Debug, Clone)]
+struct SubPlan {
+    touchpoint: Touchpoint,
+    channels: Vec<(Channel, f32)>,
+    mood: f32,
+    /// A store: its country and name.
+    store: Option<(usize, &'static str)>,
 }
 
 #[derive(Debug, Clone)]
@@ -443,9 +550,76 @@ impl SurveyPlan {
             text_lang,
             channels,
             questions,
+            subs: Vec::new(),
+            sub_weights: Vec::new(),
+            stores: Vec::new(),
         }
     }
+
+    /// Spreads the survey's responses over `subs` (none: its own touchpoint).
+    fn spread(&mut self, subs: &[touchpoints::Sub]) {
+        self.subs = subs
+            .iter()
+            .map(|s| SubPlan {
+                // The catalogue's slugs are valid (a unit test parses every one).
+                touchpoint: Touchpoint::parse(s.slug).unwrap_or_else(|_| self.touchpoint.clone()),
+                channels: if s.channels.is_empty() {
+                    self.channels.clone()
+                } else {
+                    s.channels.to_vec()
+                },
+                mood: s.mood,
+                store: s
+                    .store
+                    .map(|(country, i)| (country, phrases::stores(country)[i])),
+            })
+            .collect();
+        self.sub_weights = subs.iter().map(|s| s.weight).collect();
+        self.stores = self
+            .subs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.store.map(|(country, _)| (country, i)))
+            .collect();
+    }
 }
+
+/// The index into a plan's subs of the store a respondent uses: one in their country when
+/// there is one, else any; the same for the same person.
+fn store_for(stores: &[(usize, usize)], country: usize, hash: u64) -> usize {
+    let h = (hash >> 8) as usize;
+    let local = stores.iter().filter(|(c, _)| *c == country).count();
+    let pick = if local > 0 {
+        stores.iter().filter(|(c, _)| *c == country).nth(h % local)
+    } else {
+        stores.get(h % stores.len().max(1))
+    };
+    pick.map_or(0, |(_, i)| *i)
+}
+
+/// [`Generator::with_touchpoints`] was asked for a number of touchpoints the surveys cannot
+/// be spread over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TouchpointCountError {
+    /// The number asked for.
+    pub requested: usize,
+    /// The surveys' own distinct touchpoints: the fewest possible.
+    pub min: usize,
+    /// The most the known touchpoints split into.
+    pub max: usize,
+}
+
+impl fmt::Display for TouchpointCountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot spread the responses over {} touchpoints: these surveys allow {} to {}",
+            self.requested, self.min, self.max
+        )
+    }
+}
+
+impl std::error::Error for TouchpointCountError {}
 
 // ---------------------------------------------------------------------------------------------
 // Time.

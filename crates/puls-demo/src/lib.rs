@@ -38,12 +38,21 @@
 //! - About a third as many customers (`cust-000001`...) as responses; responses by email or
 //!   in the app usually carry one. Attributes: `device`, `region`, `order_value` with
 //!   `currency`, and `store` for responses given in a store.
+//!
+//! # More touchpoints
+//!
+//! Each response carries its survey's touchpoint, so the demo has six. For benchmarks at
+//! scale, [`Generator::with_touchpoints`] spreads the responses over up to 26 finer ones
+//! (checkout on the web, in the app or through a marketplace; delivery by courier partner;
+//! support by chat, phone or email; returns online or in one of nine stores such as
+//! `store-krakow`; ...). With 20 of them every channel occurs, from social media to the API.
 
 mod calendar;
 mod generator;
 mod phrases;
 mod story;
 mod surveys;
+mod touchpoints;
 
-pub use generator::{DemoResponse, Generator};
+pub use generator::{DemoResponse, Generator, TouchpointCountError};
 pub use surveys::{DemoSurvey, surveys};

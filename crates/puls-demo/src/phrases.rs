@@ -803,6 +803,11 @@ pub(crate) static STORES_PL: Bank = &[
     "Gdańsk – Galeria Bałtycka",
 ];
 
+/// The shop's stores in a country ([`PL`] or [`CS`]; any other means Poland).
+pub(crate) fn stores(country: usize) -> Bank {
+    if country == CS { STORES_CZ } else { STORES_PL }
+}
+
 /// The shop's Czech stores.
 pub(crate) static STORES_CZ: Bank = &[
     "Praha – Palladium",

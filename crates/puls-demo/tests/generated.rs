@@ -429,6 +429,86 @@ fn volume_follows_the_week_the_day_and_the_season() {
 }
 
 #[test]
+fn twenty_touchpoints_cover_every_channel_and_locale_within_one_year() {
+    let s = parsed();
+    let g = Generator::new(31, 30_000, NOW, &s)
+        .with_touchpoints(20)
+        .unwrap();
+    let listed: BTreeSet<String> = g.touchpoints().iter().map(|t| t.to_string()).collect();
+    assert_eq!(listed.len(), 20, "{listed:?}");
+    let rs: Vec<DemoResponse> = g.collect();
+    assert_eq!(rs.len(), 30_000);
+
+    let mut touchpoints: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut channels = BTreeSet::new();
+    let mut locales = BTreeSet::new();
+    for (i, r) in rs.iter().enumerate() {
+        *touchpoints.entry(r.meta.touchpoint.as_str()).or_default() += 1;
+        channels.insert(r.meta.channel);
+        locales.insert(r.meta.locale.as_str());
+        assert!(
+            (NOW - 365 * DAY..NOW).contains(&r.created_at_ms),
+            "response {i} at {}",
+            r.created_at_ms
+        );
+        // The metadata is what the API would accept for the survey.
+        let (channel, touchpoint, locale, contact, attributes) = meta_input(&r.meta);
+        let meta = s[r.survey]
+            .validate_meta(&ResponseMetaInput {
+                channel: Some(&channel),
+                touchpoint: Some(&touchpoint),
+                locale: Some(&locale),
+                contact: contact.as_ref(),
+                invitation_token: None,
+                attributes: Some(&attributes),
+            })
+            .unwrap_or_else(|e| panic!("response {i}: {:?}", e.0));
+        assert_eq!(meta, r.meta, "response {i}");
+        // A store's touchpoint, channel and attribute agree.
+        let in_store = r.meta.touchpoint.as_str().starts_with("store-");
+        assert_eq!(in_store, r.meta.channel == puls_core::Channel::Store, "{i}");
+        assert_eq!(in_store, r.meta.attributes.contains_key("store"), "{i}");
+    }
+    eprintln!("responses by touchpoint: {touchpoints:?}");
+    let seen: BTreeSet<String> = touchpoints.keys().map(|t| t.to_string()).collect();
+    assert_eq!(seen, listed);
+    for (t, n) in &touchpoints {
+        assert!(*n >= 100, "{t}: only {n} responses");
+    }
+    assert_eq!(channels, puls_core::Channel::ALL.into_iter().collect());
+    assert_eq!(locales, BTreeSet::from(["pl", "cs", "en"]));
+
+    // Deterministic for the seed.
+    let again: Vec<DemoResponse> = Generator::new(31, 30_000, NOW, &s)
+        .with_touchpoints(20)
+        .unwrap()
+        .take(1000)
+        .collect();
+    assert_eq!(again, rs[..1000]);
+}
+
+#[test]
+fn the_surveys_own_touchpoint_count_changes_nothing() {
+    let s = parsed();
+    let plain: Vec<_> = Generator::new(37, 5_000, NOW, &s).collect();
+    let six: Vec<_> = Generator::new(37, 5_000, NOW, &s)
+        .with_touchpoints(6)
+        .unwrap()
+        .collect();
+    assert_eq!(plain, six);
+    for n in [0, 5, 27] {
+        let e = Generator::new(37, 10, NOW, &s)
+            .with_touchpoints(n)
+            .unwrap_err();
+        assert_eq!((e.requested, e.min, e.max), (n, 6, 26));
+    }
+    let all = Generator::new(37, 10, NOW, &s)
+        .with_touchpoints(26)
+        .unwrap();
+    assert_eq!(all.touchpoints().len(), 26);
+}
+
+#[test]
 fn other_surveys_work_too() {
     let def = Value::map([
         ("title", Value::str("Umfrage")),

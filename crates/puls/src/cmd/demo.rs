@@ -1,6 +1,7 @@
 //! `puls demo`: seed a workspace with the demo e-shop's surveys and a year of responses.
 //!
-//! Deterministic for a seed. Generation runs on its own thread and hands batches to the
+//! Deterministic for a seed. `--touchpoints N` spreads the responses over N finer touchpoints
+//! (for benchmarks at scale). Generation runs on its own thread and hands batches to the
 //! writer, so generating and storing overlap; each batch is one transaction.
 
 use std::sync::Arc;
@@ -20,6 +21,11 @@ pub struct Args {
     /// Number of responses over the last 365 days.
     #[arg(long, default_value_t = 50_000)]
     responses: u64,
+    /// Spread the responses over this many distinct touchpoints (6 to 26), splitting the
+    /// surveys' own six into finer ones: checkout web/app/marketplace, delivery by courier
+    /// partner, returns online or per store, and so on. Default: the surveys' own touchpoints.
+    #[arg(long, value_name = "N")]
+    touchpoints: Option<usize>,
     /// Workspace slug.
     #[arg(long, default_value = "demo")]
     workspace: String,
@@ -38,15 +44,27 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     puls_core::WorkspaceSlug::parse(&args.workspace)
         .map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
+    let demos = puls_demo::surveys();
+    let mut surveys = Vec::with_capacity(demos.len());
+    for d in &demos {
+        surveys.push(
+            Survey::parse(&d.definition)
+                .map_err(|e| anyhow::anyhow!("demo survey {}: {e}", d.key))?,
+        );
+    }
+    let now = puls_store::now_ms();
+    // Checked before any survey or response is written, so a wrong count changes no data.
+    let mut responses = puls_demo::Generator::new(args.seed, args.responses, now, &surveys);
+    if let Some(n) = args.touchpoints {
+        responses = responses.with_touchpoints(n).context("--touchpoints")?;
+    }
+    let touchpoints = responses.touchpoints();
     let ws = store
         .ensure_workspace(&args.workspace, "Demo e-shop")
         .await?;
-    let demos = puls_demo::surveys();
-    let mut surveys = Vec::with_capacity(demos.len());
+
     let mut records = Vec::with_capacity(demos.len());
     for d in &demos {
-        let survey = Survey::parse(&d.definition)
-            .map_err(|e| anyhow::anyhow!("demo survey {}: {e}", d.key))?;
         // A fresh demo each time: the survey is replaced with its responses.
         if store.get_survey(ws.id, d.key).await?.is_some() {
             store.delete_survey(ws.id, d.key).await?;
@@ -63,7 +81,6 @@ pub async fn run(
         .await
         .map_err(|e| anyhow::anyhow!("creating demo survey {}: {e}", d.key))?;
         records.push(r);
-        surveys.push(survey);
     }
 
     let bar = ProgressBar::new(args.responses);
@@ -73,13 +90,12 @@ pub async fn run(
     );
     bar.set_message("responses");
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<WriteOp>>(4);
-    let now = puls_store::now_ms();
     let meta: Vec<(String, i64)> = records.iter().map(|r| (r.id.clone(), r.version)).collect();
-    let (seed, count, workspace_id) = (args.seed, args.responses, ws.id);
+    let (seed, workspace_id) = (args.seed, ws.id);
     let generator = std::thread::spawn(move || {
         let mut ids = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
         let mut batch = Vec::with_capacity(BATCH);
-        for r in puls_demo::Generator::new(seed, count, now, &surveys) {
+        for r in responses {
             let (survey_id, version) = &meta[r.survey];
             let answers = puls_server::to_json(&answers_to_value(&r.answers)).to_string();
             batch.push(WriteOp::Insert(NewResponse {
@@ -127,10 +143,11 @@ pub async fn run(
 
     let base = settings.public_url();
     eprintln!(
-        "\nDemo workspace '{}' has {} surveys and {} responses:",
+        "\nDemo workspace '{}' has {} surveys and {} responses at {} touchpoints:",
         ws.slug,
         records.len(),
-        args.responses
+        args.responses,
+        touchpoints.len()
     );
     for r in &records {
         eprintln!(
@@ -138,6 +155,10 @@ pub async fn run(
             r.title.chars().take(20).collect::<String>(),
             r.id
         );
+    }
+    if args.touchpoints.is_some() {
+        let names: Vec<&str> = touchpoints.iter().map(|t| t.as_str()).collect();
+        eprintln!("Touchpoints: {}", names.join(", "));
     }
     if !args.no_key {
         let (_, token) = store.create_api_key(ws.id, "demo").await?;

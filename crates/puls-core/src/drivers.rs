@@ -120,20 +120,29 @@ impl Driver {
     }
 }
 
-/// One respondent: the outcome and each driver's value, in the order of the drivers
-/// (`None` where the respondent did not answer). Respondents without an outcome are left
-/// out by the caller.
+/// One respondent, or `weight` respondents who answered exactly alike: the outcome and each
+/// driver's value, in the order of the drivers (`None` where unanswered). Respondents without
+/// an outcome are left out by the caller. Collapsing identical answers into one weighted row
+/// gives exactly the same analysis, and keeps millions of ratings on short scales down to a
+/// few thousand rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub outcome: f64,
     pub drivers: Vec<Option<f64>>,
+    pub weight: u64,
 }
 
 impl Row {
     pub fn new(outcome: f64, drivers: impl Into<Vec<Option<f64>>>) -> Self {
+        Row::weighted(outcome, drivers, 1)
+    }
+
+    /// `weight` respondents with these answers (a row of weight 0 counts for nothing).
+    pub fn weighted(outcome: f64, drivers: impl Into<Vec<Option<f64>>>, weight: u64) -> Self {
         Row {
             outcome,
             drivers: drivers.into(),
+            weight,
         }
     }
 }
@@ -267,13 +276,16 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
             return Err(DriverError::NotFinite { row: i });
         }
     }
-    // Without two rows nothing varies; say so rather than call the outcome constant.
-    if rows.len() < 2 {
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.weight > 0).collect();
+    let total: u64 = rows.iter().map(|r| r.weight).sum();
+    // Without two respondents nothing varies; say so rather than call the outcome constant.
+    if total < 2 {
         return Err(DriverError::TooFewRows {
-            complete: rows.len(),
+            complete: total as usize,
             needed: k + 2,
         });
     }
+    let weights: Vec<f64> = rows.iter().map(|r| r.weight as f64).collect();
     let outcome: Vec<f64> = rows.iter().map(|r| r.outcome).collect();
     if is_constant(outcome.iter().copied()) {
         return Err(DriverError::ConstantOutcome);
@@ -302,10 +314,11 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
     let complete: Vec<usize> = (0..rows.len())
         .filter(|&i| model.iter().all(|&j| columns[j][i].is_some()))
         .collect();
+    let n_complete = complete.iter().map(|&i| rows[i].weight).sum::<u64>() as usize;
     let needed = model.len() + 2;
-    if !model.is_empty() && complete.len() < needed {
+    if !model.is_empty() && n_complete < needed {
         return Err(DriverError::TooFewRows {
-            complete: complete.len(),
+            complete: n_complete,
             needed,
         });
     }
@@ -314,10 +327,10 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
     let mut variables: Vec<&[Option<f64>]> = model.iter().map(|&j| &columns[j][..]).collect();
     variables.push(&outcome_column);
     let mut method = MissingData::Pairwise;
-    let mut corr = correlation_matrix(&variables, None);
+    let mut corr = correlation_matrix(&variables, &weights, None);
     if min_eigenvalue(&corr) < -PSD_TOLERANCE {
         method = MissingData::Listwise;
-        corr = correlation_matrix(&variables, Some(&complete));
+        corr = correlation_matrix(&variables, &weights, Some(&complete));
     }
 
     let shapley = shapley_importance(&corr);
@@ -330,7 +343,7 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
     let performance: Vec<Option<f64>> = columns
         .iter()
         .zip(drivers)
-        .map(|(c, d)| mean(c.iter().flatten().copied()).map(|m| d.scale.to_percent(m)))
+        .map(|(c, d)| weighted_mean(c, &weights).map(|m| d.scale.to_percent(m)))
         .collect();
     let mean_importance = mean(model.iter().map(|&j| importance[j])).unwrap_or(0.0);
     let mean_performance = mean(model.iter().filter_map(|&j| performance[j])).unwrap_or(0.0);
@@ -349,9 +362,15 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
                 name: drivers[j].name.clone(),
                 importance: importance[j],
                 share: (r_squared > 0.0).then(|| importance[j] / r_squared * 100.0),
-                correlation: in_model.then(|| pairwise_correlation(&columns[j], &outcome_column)),
+                correlation: in_model
+                    .then(|| pairwise_correlation(&columns[j], &outcome_column, &weights)),
                 performance: performance[j],
-                n: columns[j].iter().flatten().count(),
+                n: columns[j]
+                    .iter()
+                    .zip(&rows)
+                    .filter(|(v, _)| v.is_some())
+                    .map(|(_, r)| r.weight)
+                    .sum::<u64>() as usize,
                 quadrant,
                 excluded: excluded[j],
             }
@@ -361,8 +380,8 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
     Ok(DriverAnalysis {
         r_squared,
         method,
-        n_rows: rows.len(),
-        n_complete: complete.len(),
+        n_rows: total as usize,
+        n_complete,
         mean_importance,
         mean_performance,
         drivers: results,
@@ -382,30 +401,42 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
+/// The mean of the present values, each counted `weight` times.
+fn weighted_mean(values: &[Option<f64>], weights: &[f64]) -> Option<f64> {
+    let (sum, n) = values
+        .iter()
+        .zip(weights)
+        .filter_map(|(v, w)| Some(((*v)?, *w)))
+        .fold((0.0, 0.0), |(s, n), (v, w)| (s + v * w, n + w));
+    (n > 0.0).then(|| sum / n)
+}
+
 /// Pearson correlation over the rows where both are present (two-pass, for accuracy).
 /// 0 when either is constant over those rows, so that variable explains nothing.
-fn pairwise_correlation(x: &[Option<f64>], y: &[Option<f64>]) -> f64 {
-    let pairs: Vec<(f64, f64)> = x
+fn pairwise_correlation(x: &[Option<f64>], y: &[Option<f64>], weights: &[f64]) -> f64 {
+    let pairs: Vec<(f64, f64, f64)> = x
         .iter()
         .zip(y)
-        .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
+        .zip(weights)
+        .filter_map(|((a, b), w)| Some(((*a)?, (*b)?, *w)))
         .collect();
     correlation(&pairs)
 }
 
-fn correlation(pairs: &[(f64, f64)]) -> f64 {
+/// Weighted Pearson correlation of `(x, y, weight)` triples.
+fn correlation(pairs: &[(f64, f64, f64)]) -> f64 {
     if is_constant(pairs.iter().map(|p| p.0)) || is_constant(pairs.iter().map(|p| p.1)) {
         return 0.0;
     }
-    let n = pairs.len() as f64;
-    let mx = pairs.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = pairs.iter().map(|p| p.1).sum::<f64>() / n;
+    let n: f64 = pairs.iter().map(|p| p.2).sum();
+    let mx = pairs.iter().map(|p| p.0 * p.2).sum::<f64>() / n;
+    let my = pairs.iter().map(|p| p.1 * p.2).sum::<f64>() / n;
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for &(x, y) in pairs {
+    for &(x, y, w) in pairs {
         let (dx, dy) = (x - mx, y - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
+        sxy += w * dx * dy;
+        sxx += w * dx * dx;
+        syy += w * dy * dy;
     }
     let d = (sxx * syy).sqrt();
     if d > 0.0 {
@@ -416,18 +447,22 @@ fn correlation(pairs: &[(f64, f64)]) -> f64 {
 }
 
 /// The correlation matrix of `variables`: pairwise complete, or over `rows` only.
-fn correlation_matrix(variables: &[&[Option<f64>]], rows: Option<&[usize]>) -> Vec<Vec<f64>> {
+fn correlation_matrix(
+    variables: &[&[Option<f64>]],
+    weights: &[f64],
+    rows: Option<&[usize]>,
+) -> Vec<Vec<f64>> {
     let m = variables.len();
     let mut corr = vec![vec![0.0; m]; m];
     for a in 0..m {
         corr[a][a] = 1.0;
         for b in 0..a {
             let r = match rows {
-                None => pairwise_correlation(variables[a], variables[b]),
+                None => pairwise_correlation(variables[a], variables[b], weights),
                 Some(rows) => {
-                    let pairs: Vec<(f64, f64)> = rows
+                    let pairs: Vec<(f64, f64, f64)> = rows
                         .iter()
-                        .filter_map(|&i| Some((variables[a][i]?, variables[b][i]?)))
+                        .filter_map(|&i| Some((variables[a][i]?, variables[b][i]?, weights[i])))
                         .collect();
                     correlation(&pairs)
                 }

@@ -436,6 +436,38 @@ fn dataset() -> impl Strategy<Value = (usize, Vec<Row>)> {
 
 proptest! {
     #[test]
+    fn a_weighted_row_counts_as_that_many_identical_rows((k, data) in dataset(), w in 1u64..4) {
+        let drivers: Vec<_> = (0..k).map(|i| driver(&format!("d{i}"), 1.0, 5.0)).collect();
+        // Every row given `w` times, against every row once with weight `w`.
+        let repeated: Vec<Row> = data
+            .iter()
+            .flat_map(|r| std::iter::repeat_n(r.clone(), w as usize))
+            .collect();
+        let weighted: Vec<Row> = data
+            .iter()
+            .map(|r| Row::weighted(r.outcome, r.drivers.clone(), w))
+            .collect();
+        match (analyze(&drivers, &repeated), analyze(&drivers, &weighted)) {
+            (Ok(a), Ok(b)) => {
+                prop_assert_eq!(a.method, b.method);
+                prop_assert_eq!((a.n_rows, a.n_complete), (b.n_rows, b.n_complete));
+                prop_assert!((a.r_squared - b.r_squared).abs() < 1e-9);
+                for (x, y) in a.drivers.iter().zip(&b.drivers) {
+                    prop_assert!((x.importance - y.importance).abs() < 1e-9);
+                    prop_assert_eq!(x.n, y.n);
+                    prop_assert_eq!(x.quadrant, y.quadrant);
+                    match (x.performance, y.performance) {
+                        (Some(p), Some(q)) => prop_assert!((p - q).abs() < 1e-9),
+                        (p, q) => prop_assert_eq!(p, q),
+                    }
+                }
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a, b),
+            (a, b) => prop_assert!(false, "{:?} vs {:?}", a.map(|x| x.r_squared), b.map(|x| x.r_squared)),
+        }
+    }
+
+    #[test]
     fn importances_are_non_negative_and_add_up_to_an_r_squared_in_0_1((k, data) in dataset()) {
         let drivers: Vec<_> = (0..k).map(|i| driver(&format!("d{i}"), 1.0, 5.0)).collect();
         let Ok(a) = analyze(&drivers, &data) else { return Ok(()) };

@@ -393,6 +393,38 @@ fn t_intervals_for_millions_of_responses_match_scipy() {
     }
 }
 
+#[test]
+fn t_quantiles_between_30_and_20000_degrees_of_freedom_match_scipy() {
+    // stats.t.ppf(0.975, df) and stats.t.ppf(0.995, df), read back from the half-width of
+    // the interval of one zero and df ones (n = df + 1).
+    let cases = [
+        (30.0, 2.0422724563012378, 2.7499956535672254),
+        (31.0, 2.039513446396408, 2.744041919294269),
+        (57.0, 2.002465459291007, 2.664870482241971),
+        (100.0, 1.9839715185235518, 2.6258905214380173),
+        (999.0, 1.9623414611334493, 2.5807596372676365),
+        (5000.0, 1.9604385517065073, 2.5768129665562802),
+        (9999.0, 1.960201263621357, 2.5763210958565974),
+        (20000.0, 1.9600826051581348, 2.576075153017255),
+    ];
+    for (df, t95, t99) in cases {
+        let df: f64 = df;
+        let ones = df as u64;
+        let d = dist(0, &[1, ones]);
+        let n = df + 1.0;
+        let mean = df / n;
+        let sem = (df / (n * (n - 1.0)) / n).sqrt();
+        for (level, t) in [(0.95, t95), (0.99, t99)] {
+            let o = Options {
+                min_n: 30,
+                confidence: Confidence::new(level).unwrap(),
+            };
+            let i = mean_interval(&d, &o).unwrap();
+            close((mean - i.low) / sem, t);
+        }
+    }
+}
+
 // Changes.
 
 #[test]

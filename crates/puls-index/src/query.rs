@@ -431,9 +431,11 @@ impl FactIndex {
         Ok(qs.iter().map(|q| q.id.clone()).zip(progress).collect())
     }
 
-    /// Respondent-level rows for key-driver analysis (`puls_core::drivers::analyze`): one
-    /// per fact passing `filters` that answered `outcome`, with each driver's score or `None`
-    /// where it is unanswered. Scores are on their own scales.
+    /// Rows for key-driver analysis (`puls_core::drivers::analyze`): the facts passing
+    /// `filters` that answered `outcome`, with each driver's score or `None` where it is
+    /// unanswered, scores on their own scales. Facts that answered exactly alike are one
+    /// row with their count as its weight, so millions of answers on short scales become a
+    /// few thousand rows; the order of rows is unspecified.
     pub fn driver_rows(
         &self,
         outcome: &QuestionKey,
@@ -453,23 +455,56 @@ impl FactIndex {
                     .unwrap_or_default()
             })
             .collect();
-        let mut out = Vec::new();
+        // Each variable's value as a code: 0 for "unanswered", else 1 + value − lowest.
+        let span = |cols: &[&ScoreColumn]| {
+            let lo = cols.iter().map(|c| c.min).min().unwrap_or(0);
+            let hi = cols.iter().map(|c| c.max).max().unwrap_or(0);
+            (lo, (hi - lo + 2) as u128)
+        };
+        let (out_lo, out_radix) = span(&columns.iter().collect::<Vec<_>>());
+        let spans: Vec<(i64, u128)> = driver_cols
+            .iter()
+            .map(|cols| span(&cols.iter().map(|(c, _)| *c).collect::<Vec<_>>()))
+            .collect();
+        let mut patterns = Patterns::new(
+            std::iter::once(out_radix)
+                .chain(spans.iter().map(|s| s.1))
+                .collect(),
+        );
+        let mut codes = vec![0u16; drivers.len() + 1];
         for col in columns {
             let got = self.collect(&plan, source(&col.rows, &col.vals));
             let mut cursors = driver_cols.clone();
             for (&row, &v) in got.rows.iter().zip(&got.vals) {
-                let values: Vec<Option<f64>> = cursors
-                    .iter_mut()
-                    .map(|cols| {
-                        cols.iter_mut().find_map(|(c, at)| {
-                            seek(&c.rows, at, row).then(|| (c.min + i64::from(c.vals[*at])) as f64)
+                codes[0] = (col.min + i64::from(v) - out_lo + 1) as u16;
+                for (j, cols) in cursors.iter_mut().enumerate() {
+                    codes[j + 1] = cols
+                        .iter_mut()
+                        .find_map(|(c, at)| {
+                            seek(&c.rows, at, row)
+                                .then(|| (c.min + i64::from(c.vals[*at]) - spans[j].0 + 1) as u16)
                         })
-                    })
-                    .collect();
-                out.push(Row::new((col.min + i64::from(v)) as f64, values));
+                        .unwrap_or(0);
+                }
+                patterns.add(&codes);
             }
         }
-        Ok(out)
+        let value = |code: u16, lo: i64| (code > 0).then(|| (lo + i64::from(code) - 1) as f64);
+        Ok(patterns
+            .into_counts()
+            .into_iter()
+            .map(|(codes, n)| {
+                Row::weighted(
+                    value(codes[0], out_lo).unwrap_or(f64::NAN),
+                    codes[1..]
+                        .iter()
+                        .zip(&spans)
+                        .map(|(&c, s)| value(c, s.0))
+                        .collect::<Vec<_>>(),
+                    n,
+                )
+            })
+            .collect())
     }
 
     fn plan(&self, filters: &[Filter], group_by: &[GroupBy]) -> Result<Plan<'_>, IndexError> {
@@ -1031,5 +1066,62 @@ impl<'a> AnswerValues<'a> {
             out.insert(q.id.clone(), answer);
         }
         out
+    }
+}
+
+/// Counts of distinct code tuples: a dense array while the tuple space is small, a hash map
+/// beyond.
+enum Patterns {
+    Dense { radix: Vec<u128>, counts: Vec<u64> },
+    Sparse(HashMap<Vec<u16>, u64>),
+}
+
+/// Largest tuple space counted in a dense array (32 MiB of counts).
+const MAX_DENSE_PATTERNS: u128 = 1 << 22;
+
+impl Patterns {
+    fn new(radix: Vec<u128>) -> Self {
+        let space = radix.iter().try_fold(1u128, |acc, &r| acc.checked_mul(r));
+        match space {
+            Some(n) if n <= MAX_DENSE_PATTERNS => Patterns::Dense {
+                radix,
+                counts: vec![0; n as usize],
+            },
+            _ => Patterns::Sparse(HashMap::new()),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, codes: &[u16]) {
+        match self {
+            Patterns::Dense { radix, counts } => {
+                let mut i = 0u128;
+                for (&c, &r) in codes.iter().zip(radix.iter()) {
+                    i = i * r + u128::from(c);
+                }
+                counts[i as usize] += 1;
+            }
+            Patterns::Sparse(map) => *map.entry(codes.to_vec()).or_default() += 1,
+        }
+    }
+
+    fn into_counts(self) -> Vec<(Vec<u16>, u64)> {
+        match self {
+            Patterns::Dense { radix, counts } => counts
+                .into_iter()
+                .enumerate()
+                .filter(|&(_, n)| n > 0)
+                .map(|(i, n)| {
+                    let mut rest = i as u128;
+                    let mut codes = vec![0u16; radix.len()];
+                    for (c, &r) in codes.iter_mut().zip(radix.iter()).rev() {
+                        *c = (rest % r) as u16;
+                        rest /= r;
+                    }
+                    (codes, n)
+                })
+                .collect(),
+            Patterns::Sparse(map) => map.into_iter().collect(),
+        }
     }
 }

@@ -418,14 +418,17 @@ fn driver_rows_leave_unanswered_drivers_empty() {
     let rows = i
         .driver_rows(&key("nps"), &[key("speed"), key("price")], &[])
         .unwrap();
-    let got: Vec<(f64, Vec<Option<f64>>)> =
-        rows.into_iter().map(|r| (r.outcome, r.drivers)).collect();
+    let mut got: Vec<(f64, Vec<Option<f64>>, u64)> = rows
+        .into_iter()
+        .map(|r| (r.outcome, r.drivers, r.weight))
+        .collect();
+    got.sort_by(|a, b| a.0.total_cmp(&b.0));
     assert_eq!(
         got,
         vec![
-            (9.0, vec![Some(4.0), None]),
-            (3.0, vec![None, None]),
-            (7.0, vec![Some(2.0), Some(5.0)]),
+            (3.0, vec![None, None], 1),
+            (7.0, vec![Some(2.0), Some(5.0)], 1),
+            (9.0, vec![Some(4.0), None], 1),
         ]
     );
 }
@@ -496,4 +499,33 @@ fn instants_are_local_dates_or_rfc3339() {
     ));
     assert!(parse_instant("2026-02-30", "UTC").is_err());
     assert!(parse_instant("2026-03-02", "Mars/Olympus").is_err());
+}
+
+#[test]
+fn driver_rows_count_identical_answers_once_with_a_weight() {
+    let fact = |id: &str, nps: i64, speed: i64| {
+        with_score(
+            nps_fact(id, "2025-05-01T10:00:00Z", "t", nps),
+            "speed",
+            speed,
+            (1, 5),
+        )
+    };
+    let i = index(vec![
+        fact("a", 9, 4),
+        fact("b", 9, 4),
+        fact("c", 9, 4),
+        fact("d", 2, 1),
+    ]);
+    let mut got: Vec<(f64, Vec<Option<f64>>, u64)> = i
+        .driver_rows(&key("nps"), &[key("speed")], &[])
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.outcome, r.drivers, r.weight))
+        .collect();
+    got.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(
+        got,
+        vec![(2.0, vec![Some(1.0)], 1), (9.0, vec![Some(4.0)], 3)]
+    );
 }

@@ -466,27 +466,74 @@ impl FactIndex {
             .iter()
             .map(|cols| span(&cols.iter().map(|(c, _)| *c).collect::<Vec<_>>()))
             .collect();
-        let mut patterns = Patterns::new(
-            std::iter::once(out_radix)
-                .chain(spans.iter().map(|s| s.1))
-                .collect(),
-        );
-        let mut codes = vec![0u16; drivers.len() + 1];
+        let radix: Vec<u128> = std::iter::once(out_radix)
+            .chain(spans.iter().map(|s| s.1))
+            .collect();
+        let mut patterns = Patterns::new(radix.clone());
         for col in columns {
             let got = self.collect(&plan, source(&col.rows, &col.vals));
-            let mut cursors = driver_cols.clone();
-            for (&row, &v) in got.rows.iter().zip(&got.vals) {
-                codes[0] = (col.min + i64::from(v) - out_lo + 1) as u16;
-                for (j, cols) in cursors.iter_mut().enumerate() {
-                    codes[j + 1] = cols
-                        .iter_mut()
-                        .find_map(|(c, at)| {
-                            seek(&c.rows, at, row)
-                                .then(|| (c.min + i64::from(c.vals[*at]) - spans[j].0 + 1) as u16)
-                        })
-                        .unwrap_or(0);
+            // Split the rows over the cores; each part merges its own cursors into the
+            // driver columns (starting where its first row would be) and counts apart.
+            let threads = if got.rows.len() >= PARALLEL_MIN {
+                std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+            } else {
+                1
+            };
+            let per = got.rows.len().div_ceil(threads).max(1);
+            let count_part = |rows: &[u32], vals: &[u8]| {
+                let mut part = Patterns::new(radix.clone());
+                if let Patterns::Dense { counts, .. } = &mut part {
+                    count_dense(
+                        counts,
+                        rows,
+                        vals,
+                        col,
+                        out_lo,
+                        &radix,
+                        &driver_cols,
+                        &spans,
+                    );
+                    return part;
                 }
-                patterns.add(&codes);
+                let mut cursors: Vec<Vec<(&ScoreColumn, usize)>> = driver_cols
+                    .iter()
+                    .map(|cols| {
+                        cols.iter()
+                            .map(|(c, _)| (*c, c.rows.partition_point(|&r| r < rows[0])))
+                            .collect()
+                    })
+                    .collect();
+                let mut codes = vec![0u16; drivers.len() + 1];
+                for (&row, &v) in rows.iter().zip(vals) {
+                    codes[0] = (col.min + i64::from(v) - out_lo + 1) as u16;
+                    for (j, cols) in cursors.iter_mut().enumerate() {
+                        codes[j + 1] = cols
+                            .iter_mut()
+                            .find_map(|(c, at)| {
+                                seek(&c.rows, at, row).then(|| {
+                                    (c.min + i64::from(c.vals[*at]) - spans[j].0 + 1) as u16
+                                })
+                            })
+                            .unwrap_or(0);
+                    }
+                    part.add(&codes);
+                }
+                part
+            };
+            let parts: Vec<Patterns> = std::thread::scope(|scope| {
+                let handles: Vec<_> = got
+                    .rows
+                    .chunks(per)
+                    .zip(got.vals.chunks(per))
+                    .map(|(rows, vals)| scope.spawn(move || count_part(rows, vals)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a driver scan thread panicked"))
+                    .collect()
+            });
+            for part in parts {
+                patterns.merge(part);
             }
         }
         let value = |code: u16, lo: i64| (code > 0).then(|| (lo + i64::from(code) - 1) as f64);
@@ -509,7 +556,8 @@ impl FactIndex {
 
     fn plan(&self, filters: &[Filter], group_by: &[GroupBy]) -> Result<Plan<'_>, IndexError> {
         let mut p = Plan {
-            flag_mask: DEAD,
+            // Without dead rows there is nothing to skip, and no flag to read per row.
+            flag_mask: if self.dead > 0 { DEAD } else { 0 },
             flag_want: 0,
             time: None,
             steps: Vec::new(),
@@ -841,7 +889,9 @@ impl FactIndex {
     fn run_block(&self, plan: &Plan<'_>, time: Option<(i64, i64)>, b: &mut Block) {
         let flags = &self.flags;
         let (mask, want) = (plan.flag_mask, plan.flag_want);
-        retain(b, |r| flags[r as usize] & mask == want);
+        if mask != 0 {
+            retain(b, |r| flags[r as usize] & mask == want);
+        }
         if let Some((from, to)) = time {
             let created = &self.created;
             retain(b, |r| {
@@ -1069,6 +1119,47 @@ impl<'a> AnswerValues<'a> {
     }
 }
 
+/// Counts the answer patterns of `rows` (the outcome's, with their values) into a dense
+/// array, one column at a time: a merge of the sorted row lists per driver column builds each
+/// row's mixed-radix pattern number, so the inner loops are branch-light and allocation-free.
+#[allow(clippy::too_many_arguments)]
+fn count_dense(
+    counts: &mut [u64],
+    rows: &[u32],
+    vals: &[u8],
+    outcome: &ScoreColumn,
+    out_lo: i64,
+    radix: &[u128],
+    driver_cols: &[Vec<(&ScoreColumn, usize)>],
+    spans: &[(i64, u128)],
+) {
+    let offset = (outcome.min - out_lo + 1) as usize;
+    let mut idx: Vec<usize> = vals.iter().map(|&v| usize::from(v) + offset).collect();
+    let mut code = vec![0u16; rows.len()];
+    for (j, cols) in driver_cols.iter().enumerate() {
+        code.fill(0);
+        for (c, _) in cols {
+            let shift = c.min - spans[j].0 + 1;
+            let mut at = c.rows.partition_point(|&r| r < rows[0]);
+            for (i, &row) in rows.iter().enumerate() {
+                while at < c.rows.len() && c.rows[at] < row {
+                    at += 1;
+                }
+                if at < c.rows.len() && c.rows[at] == row && code[i] == 0 {
+                    code[i] = (i64::from(c.vals[at]) + shift) as u16;
+                }
+            }
+        }
+        let r = radix[j + 1] as usize;
+        for (x, &c) in idx.iter_mut().zip(&code) {
+            *x = *x * r + usize::from(c);
+        }
+    }
+    for i in idx {
+        counts[i] += 1;
+    }
+}
+
 /// Counts of distinct code tuples: a dense array while the tuple space is small, a hash map
 /// beyond.
 enum Patterns {
@@ -1095,13 +1186,30 @@ impl Patterns {
     fn add(&mut self, codes: &[u16]) {
         match self {
             Patterns::Dense { radix, counts } => {
-                let mut i = 0u128;
+                // The dense space is below 2^22, so every partial index fits a usize.
+                let mut i = 0usize;
                 for (&c, &r) in codes.iter().zip(radix.iter()) {
-                    i = i * r + u128::from(c);
+                    i = i * r as usize + usize::from(c);
                 }
-                counts[i as usize] += 1;
+                counts[i] += 1;
             }
             Patterns::Sparse(map) => *map.entry(codes.to_vec()).or_default() += 1,
+        }
+    }
+
+    fn merge(&mut self, other: Patterns) {
+        match (self, other) {
+            (Patterns::Dense { counts, .. }, Patterns::Dense { counts: more, .. }) => {
+                for (c, m) in counts.iter_mut().zip(more) {
+                    *c += m;
+                }
+            }
+            (Patterns::Sparse(map), Patterns::Sparse(more)) => {
+                for (k, n) in more {
+                    *map.entry(k).or_default() += n;
+                }
+            }
+            _ => unreachable!("parts of one count share its layout"),
         }
     }
 

@@ -97,8 +97,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Changes to a workspace's responses since `cursor`, and the cursor for the next call.
     /// Every change committed after `cursor` was taken is included; on PostgreSQL some
-    /// earlier ones may come again, so readers apply changes idempotently (by reloading
-    /// the response, which is what `ChangeKind::Response` asks for).
+    /// earlier ones may come again, a response written several times may come once, and
+    /// responses come before deleted surveys, so readers apply changes idempotently (by
+    /// reloading the response, which is what `ChangeKind::Response` asks for). On SQLite
+    /// changes come in commit order.
     async fn changes_since(
         &self,
         workspace_id: i64,

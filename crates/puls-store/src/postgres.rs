@@ -40,11 +40,16 @@ impl PgStore {
         Ok(ChangeCursor(row.try_get(0)?))
     }
 
-    /// Changes written by transactions from the cursor's on. Sequence numbers are taken
-    /// before commit, so "after the last seq" could skip a slow transaction's change;
-    /// transaction ids below the snapshot's xmin are all finished, so reading from the
-    /// previous xmin misses nothing (and may repeat a few changes, which readers apply
-    /// idempotently). The next cursor is the xmin taken before this read.
+    /// Responses are not logged in `response_changes`: each carries `changed_txid`, the
+    /// transaction that last wrote it (set by default on insert, by trigger on update).
+    pub(crate) const LOGS_RESPONSE_CHANGES: bool = false;
+
+    /// Responses written, and surveys deleted, by transactions from the cursor's on.
+    /// Transaction ids below a snapshot's xmin all belong to finished transactions, so
+    /// reading from the previous xmin misses nothing, even a slow transaction that commits
+    /// after a later one (and may repeat a few changes, which readers apply idempotently by
+    /// reloading). The next cursor is the xmin taken before this read. Responses come
+    /// first, then deleted surveys.
     async fn feed_since(
         &self,
         workspace_id: i64,
@@ -52,8 +57,15 @@ impl PgStore {
     ) -> Result<(Vec<sqlx::postgres::PgRow>, ChangeCursor), StoreError> {
         let next = self.feed_head().await?;
         let rows = sqlx::query(
-            "SELECT survey_id, response_id, kind, seq FROM response_changes \
-             WHERE workspace_id = $1 AND txid >= $2::bigint::text::xid8 ORDER BY seq",
+            "SELECT survey_id, response_id, kind FROM ( \
+               SELECT survey_id, id AS response_id, 'response' AS kind, 0 AS part, \
+                      changed_txid AS txid, 0::bigint AS seq \
+               FROM responses \
+               WHERE workspace_id = $1 AND changed_txid >= $2::bigint::text::xid8 \
+               UNION ALL \
+               SELECT survey_id, response_id, kind, 1, txid, seq FROM response_changes \
+               WHERE workspace_id = $1 AND txid >= $2::bigint::text::xid8 \
+             ) AS changes ORDER BY part, seq",
         )
         .bind(workspace_id)
         .bind(cursor.0)

@@ -656,8 +656,11 @@ macro_rules! impl_store {
                         out[*i] = Some(WriteOutcome::Inserted);
                     }
                 }
-                // The change feed: every stored or updated response, in this transaction.
-                let changed: Vec<(i64, &str, &str)> = ops
+                // The change feed: every stored or updated response, in this transaction
+                // (unless the backend tracks changes on the response rows themselves).
+                let changed: Vec<(i64, &str, &str)> = if !<$store>::LOGS_RESPONSE_CHANGES {
+                    Vec::new()
+                } else { ops
                     .iter()
                     .zip(&out)
                     .filter_map(|(op, o)| match (op, o) {
@@ -669,7 +672,7 @@ macro_rules! impl_store {
                         }
                         _ => None,
                     })
-                    .collect();
+                    .collect() };
                 for chunk in changed.chunks(BULK_ROWS) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) ",

@@ -53,6 +53,10 @@ impl SqliteStore {
         Ok(ChangeCursor(row.try_get(0)?))
     }
 
+    /// Every stored or updated response gets a row in `response_changes`, whose sequence
+    /// is commit order here (one writer at a time).
+    pub(crate) const LOGS_RESPONSE_CHANGES: bool = true;
+
     /// Changes after the cursor's sequence number; the next cursor is the last one read.
     async fn feed_since(
         &self,

@@ -309,8 +309,15 @@ pub struct MetricsReport {
     pub total: MetricRow,
 }
 
-/// Which surveys each question key is read from (`None`: any survey).
-type Sources = Vec<(QuestionKey, Option<Vec<String>>)>;
+/// Which surveys each question key is read from (`None`: any survey), and whether the scan
+/// must filter by them (only when another survey has a question with the same id).
+struct Source {
+    key: QuestionKey,
+    surveys: Option<Vec<String>>,
+    restrict: bool,
+}
+
+type Sources = Vec<Source>;
 
 impl Analytics {
     /// Runs a metrics request over the workspace's current data.
@@ -328,20 +335,37 @@ impl Analytics {
 
     async fn sources(&self, workspace_id: i64, req: &MetricsRequest) -> Result<Sources, ApiError> {
         if let Some(q) = &req.question {
-            return Ok(vec![(q.clone(), None)]);
+            return Ok(vec![Source {
+                key: q.clone(),
+                surveys: None,
+                restrict: false,
+            }]);
         }
+        let surveys = self.current_surveys(workspace_id).await?;
         let mut by_key: BTreeMap<QuestionId, Vec<String>> = BTreeMap::new();
-        for (id, survey) in self.current_surveys(workspace_id).await? {
-            if !req.scope.surveys.is_empty() && !req.scope.surveys.contains(&id) {
+        for (id, survey) in &surveys {
+            if !req.scope.surveys.is_empty() && !req.scope.surveys.contains(id) {
                 continue;
             }
             if let Some(q) = survey.questions.iter().find(|q| req.metric.takes(&q.kind)) {
-                by_key.entry(q.id.clone()).or_default().push(id);
+                by_key.entry(q.id.clone()).or_default().push(id.clone());
             }
         }
         Ok(by_key
             .into_iter()
-            .map(|(q, surveys)| (QuestionKey::question(q), Some(surveys)))
+            .map(|(q, list)| {
+                // Restrict the key to its surveys only where another survey also has a
+                // question with that id; otherwise the restriction filters nothing out and
+                // would cost a lookup per answer.
+                let shared = surveys
+                    .iter()
+                    .any(|(id, s)| !list.contains(id) && s.question(&q).is_some());
+                Source {
+                    key: QuestionKey::question(q),
+                    surveys: Some(list),
+                    restrict: shared,
+                }
+            })
             .collect())
     }
 }
@@ -381,6 +405,21 @@ fn compute(
     let to = s.to_ms;
     let (prev_from, prev_to) = (from - (to - from), from);
 
+    // When every fact falls in exactly one group (no grouping by a multiple choice), the
+    // totals are the sums of the groups, and need no scan of their own.
+    let one_group_each = !req.by.iter().any(|g| matches!(g, GroupBy::Choice(_)));
+    let mut sum_now: Option<Distribution> = None;
+    let mut sum_prev: Option<Distribution> = None;
+    let add = |sum: &mut Option<Distribution>, d: &Distribution| match sum {
+        Some(s) => s
+            .merge(d)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e))),
+        None => {
+            *sum = Some(d.clone());
+            Ok(())
+        }
+    };
+
     let mut rows = Vec::new();
     if let Some(bk) = &buckets {
         let all = run(scan_from, to, group_by)?;
@@ -390,6 +429,7 @@ fn compute(
             if bucket.start_ms < from {
                 continue;
             }
+            add(&mut sum_now, d)?;
             let previous = if req.compare {
                 let prev_bucket = bk.previous(bucket).map_err(index_error)?;
                 let prev_key = GroupKey(
@@ -414,7 +454,11 @@ fn compute(
         } else {
             BTreeMap::new()
         };
+        for d in previous.values() {
+            add(&mut sum_prev, d)?;
+        }
         for (key, d) in &current {
+            add(&mut sum_now, d)?;
             let p = req
                 .compare
                 .then(|| previous.get(key).cloned().unwrap_or_else(|| empty_like(d)));
@@ -424,19 +468,22 @@ fn compute(
 
     // The total: ungrouped, against the period of equal length before.
     let empty = empty_for(req.metric, index, sources);
-    let total_now = run(from, to, &[])?
-        .into_values()
-        .next()
-        .unwrap_or_else(|| empty.clone());
-    let total_prev = if req.compare {
-        Some(
-            run(prev_from, prev_to, &[])?
-                .into_values()
-                .next()
-                .unwrap_or(empty),
-        )
-    } else {
-        None
+    let ungrouped = |from, to| -> Result<Distribution, ApiError> {
+        Ok(run(from, to, &[])?
+            .into_values()
+            .next()
+            .unwrap_or_else(|| empty.clone()))
+    };
+    let total_now = match (one_group_each, sum_now) {
+        (true, Some(d)) => d,
+        (true, None) => empty.clone(),
+        (false, _) => ungrouped(from, to)?,
+    };
+    let total_prev = match (req.compare, one_group_each && buckets.is_none(), sum_prev) {
+        (false, _, _) => None,
+        (true, true, Some(d)) => Some(d),
+        (true, true, None) => Some(empty.clone()),
+        (true, false, _) => Some(ungrouped(prev_from, prev_to)?),
     };
     let total = row(
         req,
@@ -452,9 +499,9 @@ fn compute(
         metric: req.metric.as_str().into(),
         questions: sources
             .iter()
-            .flat_map(|(k, surveys)| match surveys {
-                None => vec![k.to_string()],
-                Some(list) => list.iter().map(|s| format!("{s}:{k}")).collect(),
+            .flat_map(|src| match &src.surveys {
+                None => vec![src.key.to_string()],
+                Some(list) => list.iter().map(|s| format!("{s}:{}", src.key)).collect(),
             })
             .collect(),
         from: format_ms(from),
@@ -478,13 +525,13 @@ fn distributions(
     group_by: &[GroupBy],
 ) -> Result<BTreeMap<GroupKey, Distribution>, ApiError> {
     let mut out: BTreeMap<GroupKey, Distribution> = BTreeMap::new();
-    for (key, surveys) in sources {
+    for src in sources {
         let mut f = filters.clone();
-        if let Some(list) = surveys {
+        if let (true, Some(list)) = (src.restrict, &src.surveys) {
             f.push(Filter::Surveys(list.clone()));
         }
         let q = Query {
-            question: key.clone(),
+            question: src.key.clone(),
             filters: f,
             group_by: group_by.to_vec(),
         };
@@ -524,7 +571,7 @@ fn empty_for(metric: Metric, index: &FactIndex, sources: &Sources) -> Distributi
         Metric::Ces => Distribution::ces(),
         Metric::Rating => sources
             .first()
-            .and_then(|(k, _)| index.scale_of(k))
+            .and_then(|src| index.scale_of(&src.key))
             .and_then(|(lo, hi)| Distribution::new(lo, hi).ok())
             .unwrap_or_else(|| Distribution::new(1, 5).expect("a valid scale")),
     }

@@ -1120,8 +1120,9 @@ impl<'a> AnswerValues<'a> {
 }
 
 /// Counts the answer patterns of `rows` (the outcome's, with their values) into a dense
-/// array, one column at a time: a merge of the sorted row lists per driver column builds each
-/// row's mixed-radix pattern number, so the inner loops are branch-light and allocation-free.
+/// array. Rows go in cache-sized chunks; per chunk, a merge of the sorted row lists per
+/// driver column builds each row's mixed-radix pattern number, so the inner loops are
+/// branch-light, allocation-free and stay in cache.
 #[allow(clippy::too_many_arguments)]
 fn count_dense(
     counts: &mut [u64],
@@ -1133,30 +1134,107 @@ fn count_dense(
     driver_cols: &[Vec<(&ScoreColumn, usize)>],
     spans: &[(i64, u128)],
 ) {
-    let offset = (outcome.min - out_lo + 1) as usize;
-    let mut idx: Vec<usize> = vals.iter().map(|&v| usize::from(v) + offset).collect();
+    const CHUNK: usize = 4096;
+    let offset = (outcome.min - out_lo + 1) as u32;
+    let span = (rows[rows.len() - 1] - rows[0]) as usize + 1;
+    if span <= rows.len() * 16 {
+        return count_dense_scatter(counts, rows, vals, offset, radix, driver_cols, spans);
+    }
+    // One cursor per driver column, from where the first row would be.
+    let mut cursors: Vec<Vec<usize>> = driver_cols
+        .iter()
+        .map(|cols| {
+            cols.iter()
+                .map(|(c, _)| c.rows.partition_point(|&r| r < rows[0]))
+                .collect()
+        })
+        .collect();
+    let mut idx = [0u32; CHUNK];
+    let mut code = [0u16; CHUNK];
+    for (rows, vals) in rows.chunks(CHUNK).zip(vals.chunks(CHUNK)) {
+        let n = rows.len();
+        for (x, &v) in idx[..n].iter_mut().zip(vals) {
+            *x = u32::from(v) + offset;
+        }
+        for (j, cols) in driver_cols.iter().enumerate() {
+            code[..n].fill(0);
+            for ((c, _), at) in cols.iter().zip(cursors[j].iter_mut()) {
+                let end = c.rows.len();
+                if end == 0 {
+                    continue;
+                }
+                let shift = (c.min - spans[j].0 + 1) as u16;
+                let (crows, cvals) = (&c.rows[..], &c.vals[..]);
+                let mut a = *at;
+                for (i, &row) in rows.iter().enumerate() {
+                    // Driver rows of facts filtered out are skipped (rare, so predictable);
+                    // the match itself is branch-free, as about half the rows answer. An
+                    // earlier column of the same key (another scale) keeps its answer.
+                    while a < end && crows[a] < row {
+                        a += 1;
+                    }
+                    let k = a.min(end - 1);
+                    let hit = a < end && crows[k] == row;
+                    let v = u16::from(cvals[k]) + shift;
+                    code[i] = if hit && code[i] == 0 { v } else { code[i] };
+                    a += usize::from(hit);
+                }
+                *at = a;
+            }
+            let r = radix[j + 1] as u32;
+            for (x, &c) in idx[..n].iter_mut().zip(&code[..n]) {
+                *x = *x * r + u32::from(c);
+            }
+        }
+        for &x in &idx[..n] {
+            counts[x as usize] += 1;
+        }
+    }
+}
+
+/// [`count_dense`] for rows that are dense in the index (at least one in 16): a map from row
+/// to position lets each driver column be read straight through, with no merge.
+fn count_dense_scatter(
+    counts: &mut [u64],
+    rows: &[u32],
+    vals: &[u8],
+    offset: u32,
+    radix: &[u128],
+    driver_cols: &[Vec<(&ScoreColumn, usize)>],
+    spans: &[(i64, u128)],
+) {
+    let (first, last) = (rows[0], rows[rows.len() - 1]);
+    // Position + 1 of each row in `rows`; 0 for rows not among them.
+    let mut pos = vec![0u32; (last - first) as usize + 1];
+    for (i, &r) in rows.iter().enumerate() {
+        pos[(r - first) as usize] = i as u32 + 1;
+    }
+    let mut idx: Vec<u32> = vals.iter().map(|&v| u32::from(v) + offset).collect();
     let mut code = vec![0u16; rows.len()];
     for (j, cols) in driver_cols.iter().enumerate() {
         code.fill(0);
         for (c, _) in cols {
-            let shift = c.min - spans[j].0 + 1;
-            let mut at = c.rows.partition_point(|&r| r < rows[0]);
-            for (i, &row) in rows.iter().enumerate() {
-                while at < c.rows.len() && c.rows[at] < row {
-                    at += 1;
-                }
-                if at < c.rows.len() && c.rows[at] == row && code[i] == 0 {
-                    code[i] = (i64::from(c.vals[at]) + shift) as u16;
+            let shift = (c.min - spans[j].0 + 1) as u16;
+            let lo = c.rows.partition_point(|&r| r < first);
+            let hi = c.rows.partition_point(|&r| r <= last);
+            for (&r, &v) in c.rows[lo..hi].iter().zip(&c.vals[lo..hi]) {
+                let p = pos[(r - first) as usize];
+                if p != 0 {
+                    // An earlier column of the same key (another scale) keeps its answer.
+                    let slot = &mut code[p as usize - 1];
+                    if *slot == 0 {
+                        *slot = u16::from(v) + shift;
+                    }
                 }
             }
         }
-        let r = radix[j + 1] as usize;
+        let r = radix[j + 1] as u32;
         for (x, &c) in idx.iter_mut().zip(&code) {
-            *x = *x * r + usize::from(c);
+            *x = *x * r + u32::from(c);
         }
     }
-    for i in idx {
-        counts[i] += 1;
+    for x in idx {
+        counts[x as usize] += 1;
     }
 }
 

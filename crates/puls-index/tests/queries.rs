@@ -529,3 +529,44 @@ fn driver_rows_count_identical_answers_once_with_a_weight() {
         vec![(2.0, vec![Some(1.0)], 1), (9.0, vec![Some(4.0)], 3)]
     );
 }
+
+#[test]
+fn driver_rows_are_the_same_for_sparse_and_dense_outcomes() {
+    // 40 facts answer `speed`; only the first and the last answer `sat` (sparse: the merge
+    // path), then every fact does (dense: the scatter path). Another `speed` scale on a few
+    // facts checks that a key on two scales keeps each fact's own answer.
+    let build = |all_answer: bool| {
+        let facts: Vec<Fact> = (0..40)
+            .map(|i| {
+                let mut f = nps_fact(&format!("f{i:02}"), "2025-05-01T10:00:00Z", "t", 5);
+                f.scores.clear();
+                f.answered.clear();
+                if all_answer || i == 0 || i == 39 {
+                    f = with_score(f, "sat", 1 + i % 5, (1, 5));
+                }
+                let speed_scale = if i % 10 == 3 { (0, 10) } else { (1, 5) };
+                with_score(f, "speed", 1 + i % 4, speed_scale)
+            })
+            .collect();
+        let mut got: Vec<(f64, Vec<Option<f64>>, u64)> = index(facts)
+            .driver_rows(&key("sat"), &[key("speed"), key("price")], &[])
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.outcome, r.drivers, r.weight))
+            .collect();
+        got.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.partial_cmp(&b.1).unwrap()));
+        got
+    };
+    assert_eq!(
+        build(false),
+        vec![
+            (1.0, vec![Some(1.0), None], 1),
+            (5.0, vec![Some(4.0), None], 1)
+        ]
+    );
+    // Dense: fact i has sat 1 + i % 5 and speed 1 + i % 4, so each (sat, speed) pair of the
+    // 20 combinations occurs twice.
+    let dense = build(true);
+    assert_eq!(dense.len(), 20);
+    assert!(dense.iter().all(|(_, d, w)| *w == 2 && d[1].is_none()));
+}

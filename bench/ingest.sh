@@ -75,30 +75,9 @@ fi
 : >"$WORK/puls.toml"
 puls() { "$BIN" --config "$WORK/puls.toml" "$@"; }
 
-# Starts the server on a free loopback port (the kernel picks it) and sets URL.
-start_server() {
-    local db=$1 log=$2
-    PULS_RATE_LIMIT__PER_SECOND=0 PULS_LOG=warn \
-        "$BIN" --config "$WORK/puls.toml" --db "$db" serve --listen 127.0.0.1:0 2>"$log" &
-    SERVER_PID=$!
-    URL=""
-    for _ in $(seq 1 300); do
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "the server exited:" >&2
-            cat "$log" >&2
-            SERVER_PID=""
-            return 1
-        fi
-        URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n 1 || true)
-        if [[ -n "$URL" ]] && curl -fsS "$URL/healthz" >/dev/null 2>&1; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "the server did not become healthy within 30 s:" >&2
-    cat "$log" >&2
-    return 1
-}
+# start_server (bench/lib.sh)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 run_backend() {
     local backend=$1 db
@@ -127,7 +106,7 @@ run_backend() {
     ten=$(puls --db "$db" survey import bench/ten-questions.json --publish 2>>"$WORK/demo-$backend.log") &&
         [[ -n "$ten" ]] || { cat "$WORK/demo-$backend.log" >&2; return 1; }
 
-    start_server "$db" "$WORK/serve-$backend.log" || return 1
+    start_server "$db" "$WORK/serve-$backend.log" 30 || return 1
     echo "server at $URL (rate limit off); ingestion into checkout-nps, page of survey $ten"
 
     local rc=0

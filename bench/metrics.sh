@@ -98,35 +98,14 @@ grep -E '^(Demo workspace|Touchpoints)' "$WORK/demo.log" || true
 echo "puls demo: $N responses generated and stored in $DEMO_S s"
 DB_MIB=$(du -cm "$WORK"/puls.db* | tail -n 1 | cut -f1)
 
-# Starts the server on a free loopback port (the kernel picks it) and sets URL.
-start_server() {
-    local log=$1
-    PULS_RATE_LIMIT__PER_SECOND=0 PULS_LOG=warn \
-        "$BIN" --config "$WORK/puls.toml" --db "$DB" serve --listen 127.0.0.1:0 2>"$log" &
-    SERVER_PID=$!
-    URL=""
-    for _ in $(seq 1 600); do
-        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-            echo "the server exited:" >&2
-            cat "$log" >&2
-            SERVER_PID=""
-            return 1
-        fi
-        URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n 1 || true)
-        if [[ -n "$URL" ]] && curl -fsS "$URL/healthz" >/dev/null 2>&1; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "the server did not become healthy within 60 s:" >&2
-    cat "$log" >&2
-    return 1
-}
+# start_server (bench/lib.sh)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 echo
 echo "==> Puls over HTTP"
 PULS_JSON="$WORK/puls.json"
-if start_server "$WORK/serve.log"; then
+if start_server "$DB" "$WORK/serve.log" 60; then
     echo "server at $URL (pid $SERVER_PID, rate limit off)"
     "${PY[@]}" puls --url "$URL" --key "$KEY" --pid "$SERVER_PID" --from "$FROM" --to "$TO" \
         --tz "$BENCH_TZ" --runs "$RUNS" --out "$PULS_JSON" ||

@@ -57,7 +57,8 @@ fn month_of(ms: i64) -> (i64, u32) {
     (yoe + era * 400 + i64::from(month <= 2), month)
 }
 
-fn meta_input(meta: &ResponseMeta) -> (Value, Value, Value, Option<Value>, Value) {
+/// The metadata validated again as the API would take it from a caller, for `survey`.
+fn revalidated(survey: &Survey, meta: &ResponseMeta, i: usize) -> ResponseMeta {
     let contact = meta
         .contact_external_id
         .as_ref()
@@ -67,13 +68,21 @@ fn meta_input(meta: &ResponseMeta) -> (Value, Value, Value, Option<Value>, Value
             .iter()
             .map(|(k, v)| (k.clone(), Value::str(v))),
     );
-    (
+    let (channel, touchpoint, locale) = (
         Value::str(meta.channel.as_str()),
         Value::str(meta.touchpoint.as_str()),
         Value::str(meta.locale.as_str()),
-        contact,
-        attributes,
-    )
+    );
+    survey
+        .validate_meta(&ResponseMetaInput {
+            channel: Some(&channel),
+            touchpoint: Some(&touchpoint),
+            locale: Some(&locale),
+            contact: contact.as_ref(),
+            invitation_token: None,
+            attributes: Some(&attributes),
+        })
+        .unwrap_or_else(|e| panic!("response {i}: {:?}", e.0))
 }
 
 fn nps(scores: &[i64]) -> f64 {
@@ -114,17 +123,7 @@ fn every_response_passes_core_validation() {
             .unwrap_or_else(|e| panic!("response {i}: {:?}\n{r:#?}", e.0));
         assert_eq!(back, r.answers, "response {i}");
 
-        let (channel, touchpoint, locale, contact, attributes) = meta_input(&r.meta);
-        let meta = survey
-            .validate_meta(&ResponseMetaInput {
-                channel: Some(&channel),
-                touchpoint: Some(&touchpoint),
-                locale: Some(&locale),
-                contact: contact.as_ref(),
-                invitation_token: None,
-                attributes: Some(&attributes),
-            })
-            .unwrap_or_else(|e| panic!("response {i}: {:?}", e.0));
+        let meta = revalidated(survey, &r.meta, i);
         assert_eq!(meta, r.meta, "response {i}");
         assert_eq!(r.meta.touchpoint, survey.touchpoint);
         assert!(
@@ -452,17 +451,7 @@ fn twenty_touchpoints_cover_every_channel_and_locale_within_one_year() {
             r.created_at_ms
         );
         // The metadata is what the API would accept for the survey.
-        let (channel, touchpoint, locale, contact, attributes) = meta_input(&r.meta);
-        let meta = s[r.survey]
-            .validate_meta(&ResponseMetaInput {
-                channel: Some(&channel),
-                touchpoint: Some(&touchpoint),
-                locale: Some(&locale),
-                contact: contact.as_ref(),
-                invitation_token: None,
-                attributes: Some(&attributes),
-            })
-            .unwrap_or_else(|e| panic!("response {i}: {:?}", e.0));
+        let meta = revalidated(&s[r.survey], &r.meta, i);
         assert_eq!(meta, r.meta, "response {i}");
         // A store's touchpoint, channel and attribute agree.
         let in_store = r.meta.touchpoint.as_str().starts_with("store-");

@@ -415,16 +415,8 @@ fn driver_rows_leave_unanswered_drivers_empty() {
             (1, 7),
         ),
     ]);
-    let rows = i
-        .driver_rows(&key("nps"), &[key("speed"), key("price")], &[])
-        .unwrap();
-    let mut got: Vec<(f64, Vec<Option<f64>>, u64)> = rows
-        .into_iter()
-        .map(|r| (r.outcome, r.drivers, r.weight))
-        .collect();
-    got.sort_by(|a, b| a.0.total_cmp(&b.0));
     assert_eq!(
-        got,
+        sorted_driver_rows(&i, "nps", &["speed", "price"]),
         vec![
             (3.0, vec![None, None], 1),
             (7.0, vec![Some(2.0), Some(5.0)], 1),
@@ -517,15 +509,8 @@ fn driver_rows_count_identical_answers_once_with_a_weight() {
         fact("c", 9, 4),
         fact("d", 2, 1),
     ]);
-    let mut got: Vec<(f64, Vec<Option<f64>>, u64)> = i
-        .driver_rows(&key("nps"), &[key("speed")], &[])
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.outcome, r.drivers, r.weight))
-        .collect();
-    got.sort_by(|a, b| a.0.total_cmp(&b.0));
     assert_eq!(
-        got,
+        sorted_driver_rows(&i, "nps", &["speed"]),
         vec![(2.0, vec![Some(1.0)], 1), (9.0, vec![Some(4.0)], 3)]
     );
 }
@@ -548,14 +533,7 @@ fn driver_rows_are_the_same_for_sparse_and_dense_outcomes() {
                 with_score(f, "speed", 1 + i % 4, speed_scale)
             })
             .collect();
-        let mut got: Vec<(f64, Vec<Option<f64>>, u64)> = index(facts)
-            .driver_rows(&key("sat"), &[key("speed"), key("price")], &[])
-            .unwrap()
-            .into_iter()
-            .map(|r| (r.outcome, r.drivers, r.weight))
-            .collect();
-        got.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.partial_cmp(&b.1).unwrap()));
-        got
+        sorted_driver_rows(&index(facts), "sat", &["speed", "price"])
     };
     assert_eq!(
         build(false),
@@ -569,4 +547,21 @@ fn driver_rows_are_the_same_for_sparse_and_dense_outcomes() {
     let dense = build(true);
     assert_eq!(dense.len(), 20);
     assert!(dense.iter().all(|(_, d, w)| *w == 2 && d[1].is_none()));
+}
+
+/// `driver_rows` as (outcome, drivers, weight), sorted, for comparing with a literal.
+fn sorted_driver_rows(
+    i: &FactIndex,
+    outcome: &str,
+    drivers: &[&str],
+) -> Vec<(f64, Vec<Option<f64>>, u64)> {
+    let keys: Vec<_> = drivers.iter().map(|d| key(d)).collect();
+    let mut got: Vec<(f64, Vec<Option<f64>>, u64)> = i
+        .driver_rows(&key(outcome), &keys, &[])
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.outcome, r.drivers, r.weight))
+        .collect();
+    got.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.partial_cmp(&b.1).unwrap()));
+    got
 }

@@ -31,12 +31,7 @@ impl DriversRequest {
     ) -> Result<DriversRequest, ApiError> {
         let outcome = p
             .one("outcome")?
-            .ok_or_else(|| {
-                invalid(
-                    "outcome",
-                    "outcome: required (QUESTION or QUESTION.ROW)".into(),
-                )
-            })
+            .ok_or_else(|| invalid("outcome: required (QUESTION or QUESTION.ROW)".into()))
             .and_then(|s| parse_key(&s, "outcome"))?;
         let drivers = p
             .list("drivers")
@@ -44,20 +39,16 @@ impl DriversRequest {
             .map(|s| parse_key(s, "drivers"))
             .collect::<Result<Vec<_>, _>>()?;
         if drivers.is_empty() {
-            return Err(invalid(
-                "drivers",
-                "drivers: name at least one question".into(),
-            ));
+            return Err(invalid("drivers: name at least one question".into()));
         }
         if drivers.len() > drivers::MAX_DRIVERS {
-            return Err(invalid(
-                "drivers",
-                format!("drivers: at most {} drivers", drivers::MAX_DRIVERS),
-            ));
+            return Err(invalid(format!(
+                "drivers: at most {} drivers",
+                drivers::MAX_DRIVERS
+            )));
         }
         if drivers.contains(&outcome) {
             return Err(invalid(
-                "drivers",
                 "drivers: the outcome cannot be its own driver".into(),
             ));
         }

@@ -44,13 +44,10 @@ impl Metric {
             "ces" => Metric::Ces,
             "rating" => Metric::Rating,
             other => {
-                return Err(invalid(
-                    "metric",
-                    format!(
-                        "metric: '{}' is not one of nps, csat, ces, rating",
-                        clip(other)
-                    ),
-                ));
+                return Err(invalid(format!(
+                    "metric: '{}' is not one of nps, csat, ces, rating",
+                    clip(other)
+                )));
             }
         })
     }
@@ -91,19 +88,16 @@ fn parse_by(s: &str, tz: &str) -> Result<GroupBy, ApiError> {
         "survey" => GroupBy::Survey,
         "locale" => GroupBy::Locale,
         other => match other.split_once(':') {
-            Some(("choice", q)) => GroupBy::Choice(
-                QuestionId::parse(q).map_err(|e| invalid("by", format!("by: {e}")))?,
-            ),
+            Some(("choice", q)) => {
+                GroupBy::Choice(QuestionId::parse(q).map_err(|e| invalid(format!("by: {e}")))?)
+            }
             Some(("attribute", k)) if !k.is_empty() => GroupBy::Attribute(k.to_string()),
             _ => {
-                return Err(invalid(
-                    "by",
-                    format!(
-                        "by: '{}' is not one of day, week, month, touchpoint, channel, \
+                return Err(invalid(format!(
+                    "by: '{}' is not one of day, week, month, touchpoint, channel, \
                          survey, locale, choice:QUESTION, attribute:KEY",
-                        clip(other)
-                    ),
-                ));
+                    clip(other)
+                )));
             }
         },
     })
@@ -145,19 +139,16 @@ impl MetricsRequest {
         config: &AnalyticsConfig,
         now_ms: i64,
     ) -> Result<MetricsRequest, ApiError> {
-        let metric = Metric::parse(&p.one("metric")?.ok_or_else(|| {
-            invalid(
-                "metric",
-                "metric: required (nps, csat, ces or rating)".into(),
-            )
-        })?)?;
+        let metric = Metric::parse(
+            &p.one("metric")?
+                .ok_or_else(|| invalid("metric: required (nps, csat, ces or rating)".into()))?,
+        )?;
         let question = p
             .one("question")?
             .map(|q| parse_key(&q, "question"))
             .transpose()?;
         if metric == Metric::Rating && question.is_none() {
             return Err(invalid(
-                "question",
                 "question: required for metric=rating (QUESTION or QUESTION.ROW)".into(),
             ));
         }
@@ -166,10 +157,10 @@ impl MetricsRequest {
             None | Some("previous") => true,
             Some("none") => false,
             Some(other) => {
-                return Err(invalid(
-                    "compare",
-                    format!("compare: '{}' is not one of previous, none", clip(other)),
-                ));
+                return Err(invalid(format!(
+                    "compare: '{}' is not one of previous, none",
+                    clip(other)
+                )));
             }
         };
         let scope = Scope::parse(p, config, now_ms)?;
@@ -178,10 +169,10 @@ impl MetricsRequest {
             .map(|s| parse_by(s, &scope.time_zone))
             .collect::<Result<Vec<_>, _>>()?;
         if by.iter().filter(|b| matches!(b, GroupBy::Time(_))).count() > 1 {
-            return Err(invalid("by", "by: at most one of day, week, month".into()));
+            return Err(invalid("by: at most one of day, week, month".into()));
         }
         if by.len() > MAX_BY {
-            return Err(invalid("by", format!("by: at most {MAX_BY} dimensions")));
+            return Err(invalid(format!("by: at most {MAX_BY} dimensions")));
         }
         Ok(MetricsRequest {
             metric,
@@ -195,7 +186,7 @@ impl MetricsRequest {
 
 /// `QUESTION` or `QUESTION.ROW` (a matrix row).
 pub(crate) fn parse_key(s: &str, field: &str) -> Result<QuestionKey, ApiError> {
-    let bad = |e: String| invalid(field, format!("{field}: '{}': {e}", clip(s)));
+    let bad = |e: String| invalid(format!("{field}: '{}': {e}", clip(s)));
     match s.split_once('.') {
         None => Ok(QuestionKey::question(
             QuestionId::parse(s).map_err(|e| bad(e.to_string()))?,

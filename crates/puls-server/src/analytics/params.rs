@@ -46,14 +46,14 @@ impl Params {
     pub fn from_query(query: &str) -> Result<Self, ApiError> {
         serde_urlencoded::from_str::<Vec<(String, String)>>(query)
             .map(Params)
-            .map_err(|e| invalid("query", format!("query string: {e}")))
+            .map_err(|e| invalid(format!("query string: {e}")))
     }
 
     /// The value of a key given at most once; an empty value counts as absent.
     pub fn one(&mut self, key: &str) -> Result<Option<String>, ApiError> {
         let mut all = self.all(key);
         if all.len() > 1 {
-            return Err(invalid(key, format!("{key}: give it once")));
+            return Err(invalid(format!("{key}: give it once")));
         }
         Ok(all.pop())
     }
@@ -88,18 +88,16 @@ impl Params {
     pub fn finish(self) -> Result<(), ApiError> {
         match self.0.first() {
             None => Ok(()),
-            Some((k, _)) => Err(invalid(
-                "query",
-                format!(
-                    "unknown query parameter '{}'",
-                    k.chars().take(64).collect::<String>()
-                ),
-            )),
+            Some((k, _)) => Err(invalid(format!(
+                "unknown query parameter '{}'",
+                k.chars().take(64).collect::<String>()
+            ))),
         }
     }
 }
 
-pub(crate) fn invalid(_field: &str, message: String) -> ApiError {
+/// A request parameter that cannot be used; `message` starts with the parameter's name.
+pub(crate) fn invalid(message: String) -> ApiError {
     ApiError::bad_request("invalid_query", message)
 }
 
@@ -125,17 +123,15 @@ impl Scope {
     pub fn parse(p: &mut Params, config: &AnalyticsConfig, now_ms: i64) -> Result<Scope, ApiError> {
         let time_zone = p.one("tz")?.unwrap_or_else(|| config.time_zone.clone());
         puls_index::TimeBuckets::new(puls_index::TimeUnit::Day, &time_zone)
-            .map_err(|e| invalid("tz", format!("tz: {e}")))?;
+            .map_err(|e| invalid(format!("tz: {e}")))?;
         let instant = |key: &str, v: Option<String>| -> Result<Option<i64>, ApiError> {
-            v.map(|s| {
-                parse_instant(&s, &time_zone).map_err(|e| invalid(key, format!("{key}: {e}")))
-            })
-            .transpose()
+            v.map(|s| parse_instant(&s, &time_zone).map_err(|e| invalid(format!("{key}: {e}"))))
+                .transpose()
         };
         let to_ms = instant("to", p.one("to")?)?.unwrap_or(now_ms);
         let from_ms = instant("from", p.one("from")?)?.unwrap_or(to_ms - DEFAULT_DAYS * DAY_MS);
         if from_ms >= to_ms {
-            return Err(invalid("from", "from: must be before to".into()));
+            return Err(invalid("from: must be before to".into()));
         }
 
         let mut filters = Vec::new();
@@ -159,10 +155,10 @@ impl Scope {
             None | Some("all") => {}
             Some("completed") => filters.push(Filter::CompletedOnly),
             Some(other) => {
-                return Err(invalid(
-                    "status",
-                    format!("status: '{}' is not one of all, completed", clip(other)),
-                ));
+                return Err(invalid(format!(
+                    "status: '{}' is not one of all, completed",
+                    clip(other)
+                )));
             }
         }
         match p.one("contact")?.as_deref() {
@@ -170,21 +166,17 @@ impl Scope {
             Some("known") => filters.push(Filter::HasContact(true)),
             Some("unknown") => filters.push(Filter::HasContact(false)),
             Some(other) => {
-                return Err(invalid(
-                    "contact",
-                    format!(
-                        "contact: '{}' is not one of any, known, unknown",
-                        clip(other)
-                    ),
-                ));
+                return Err(invalid(format!(
+                    "contact: '{}' is not one of any, known, unknown",
+                    clip(other)
+                )));
             }
         }
         for c in p.all("choice") {
-            let (q, opts) = c.split_once(':').ok_or_else(|| {
-                invalid("choice", "choice: write QUESTION:OPTION[|OPTION...]".into())
-            })?;
-            let question =
-                QuestionId::parse(q).map_err(|e| invalid("choice", format!("choice: {e}")))?;
+            let (q, opts) = c
+                .split_once(':')
+                .ok_or_else(|| invalid("choice: write QUESTION:OPTION[|OPTION...]".into()))?;
+            let question = QuestionId::parse(q).map_err(|e| invalid(format!("choice: {e}")))?;
             let options = parse_each(
                 opts.split('|').map(str::to_string).collect(),
                 "choice",
@@ -195,7 +187,7 @@ impl Scope {
         for a in p.all("attribute") {
             let (key, value) = a
                 .split_once(':')
-                .ok_or_else(|| invalid("attribute", "attribute: write KEY:VALUE".into()))?;
+                .ok_or_else(|| invalid("attribute: write KEY:VALUE".into()))?;
             filters.push(Filter::AttributeEquals {
                 key: key.to_string(),
                 value: value.to_string(),
@@ -206,7 +198,7 @@ impl Scope {
             None => config.min_n,
             Some(s) => s
                 .parse::<u64>()
-                .map_err(|_| invalid("min_n", "min_n: must be a whole number".into()))?,
+                .map_err(|_| invalid("min_n: must be a whole number".into()))?,
         };
         let confidence = match p.one("confidence")? {
             None => Confidence::default(),
@@ -215,10 +207,7 @@ impl Scope {
                 .ok()
                 .and_then(|l| Confidence::new(l).ok())
                 .ok_or_else(|| {
-                    invalid(
-                        "confidence",
-                        "confidence: must be a level between 0.5 and 0.999".into(),
-                    )
+                    invalid("confidence: must be a level between 0.5 and 0.999".into())
                 })?,
         };
         Ok(Scope {
@@ -251,7 +240,7 @@ fn parse_each<T, E: std::fmt::Display>(
 ) -> Result<Vec<T>, ApiError> {
     values
         .iter()
-        .map(|v| parse(v).map_err(|e| invalid(key, format!("{key}: '{}': {e}", clip(v)))))
+        .map(|v| parse(v).map_err(|e| invalid(format!("{key}: '{}': {e}", clip(v)))))
         .collect()
 }
 

@@ -371,6 +371,26 @@ impl TestApp {
         .expect("POST responses")
     }
 
+    /// Submits a response as a respondent with an `Idempotency-Key`; status and JSON body.
+    pub async fn submit_keyed(
+        &self,
+        survey_id: &str,
+        key: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let resp = self
+            .anonymous(
+                reqwest::Method::POST,
+                &format!("/api/v1/surveys/{survey_id}/responses"),
+            )
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("POST responses");
+        json_of(resp).await
+    }
+
     /// Submits a response; asserts 201 and returns the result (`id`, `status`...).
     pub async fn submit_ok(&self, survey_id: &str, body: &Value) -> Value {
         let (status, result) = json_of(self.submit(survey_id, body).await).await;

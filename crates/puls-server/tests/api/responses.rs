@@ -148,21 +148,8 @@ both_backends!(a_repeated_idempotency_key_stores_the_response_once);
 async fn a_repeated_idempotency_key_stores_the_response_once(app: TestApp) {
     let survey = app.published_survey(&nps_survey()).await;
     let submit = |key: &'static str, body: Value| {
-        let app = &app;
-        let survey = &survey;
-        async move {
-            let resp = app
-                .anonymous(
-                    reqwest::Method::POST,
-                    &format!("/api/v1/surveys/{survey}/responses"),
-                )
-                .header("Idempotency-Key", key)
-                .json(&body)
-                .send()
-                .await
-                .expect("POST");
-            json_of(resp).await
-        }
+        let (app, survey) = (&app, &survey);
+        async move { app.submit_keyed(survey, key, &body).await }
     };
 
     let (status, first) = submit("order-1001", json!({ "answers": { "nps": 9 } })).await;
@@ -229,21 +216,8 @@ async fn a_guessed_idempotency_key_does_not_hand_out_another_partial_responses_r
 ) {
     let survey = app.published_survey(&nps_survey()).await;
     let submit = |body: Value| {
-        let app = &app;
-        let survey = &survey;
-        async move {
-            let resp = app
-                .anonymous(
-                    reqwest::Method::POST,
-                    &format!("/api/v1/surveys/{survey}/responses"),
-                )
-                .header("Idempotency-Key", "order-1001")
-                .json(&body)
-                .send()
-                .await
-                .expect("POST");
-            json_of(resp).await
-        }
+        let (app, survey) = (&app, &survey);
+        async move { app.submit_keyed(survey, "order-1001", &body).await }
     };
     let (status, victim) = submit(json!({ "answers": { "nps": 3 }, "completed": false })).await;
     assert_eq!(status, StatusCode::CREATED, "{victim}");

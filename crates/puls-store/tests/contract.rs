@@ -902,7 +902,10 @@ async fn postgres_a_slow_transaction_committing_after_a_later_one_is_not_missed(
             .iter()
             .any(|ch| ch.kind == ChangeKind::Response(id.to_string()))
     };
-    assert!(seen(&first, "fast") && !seen(&first, "slow"), "{first:?}");
+    // "slow" may be listed here too, for its insert: a transaction of another test on this
+    // cluster can hold the snapshot's xmin back, and the feed repeats rather than skips.
+    // What matters is that its update, committed after this read, is not lost.
+    assert!(seen(&first, "fast"), "{first:?}");
 
     slow_tx.commit().await.expect("commit");
     let second = store

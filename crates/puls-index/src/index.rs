@@ -265,6 +265,30 @@ impl FactIndex {
         removed
     }
 
+    /// Removes every fact of `survey` (all versions); how many there were.
+    pub fn remove_survey(&mut self, survey: &str) -> usize {
+        let Some(code) = self.surveys.get(survey) else {
+            return 0;
+        };
+        let of_survey: Vec<bool> = self
+            .survey_versions
+            .iter()
+            .map(|(s, _)| *s == code)
+            .collect();
+        let mut n = 0;
+        for row in 0..self.created.len() {
+            if of_survey[self.sv.get(row) as usize] && self.flags[row] & DEAD == 0 {
+                self.flags[row] |= DEAD;
+                self.dead += 1;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            self.maybe_compact();
+        }
+        n
+    }
+
     /// Whether a live fact has this id.
     pub fn contains(&self, id: &str) -> bool {
         self.ids

@@ -5,8 +5,8 @@
 //! responses, starting from a change-feed cursor taken *before* the first page; every report
 //! then first applies the changes committed since the cursor (one indexed query when nothing
 //! changed). So a response whose 2xx was sent before a report was asked for is counted, on
-//! every node of a PostgreSQL cluster, without any node-to-node messaging. A deleted survey
-//! rebuilds the workspace's index (rare, and the simplest way to be exactly right).
+//! every node of a PostgreSQL cluster, without any node-to-node messaging. A deleted survey's
+//! facts are replaced by what the database holds under its id now.
 //!
 //! Refreshes of one workspace are serialised by an async mutex; queries read the index under
 //! a read lock on a blocking thread, so a long scan never stalls the async runtime.
@@ -118,14 +118,9 @@ impl Analytics {
                 let page = store
                     .list_responses(workspace_id, &filter, LOAD_PAGE)
                     .await?;
-                let last = page.last().map(|r| r.id.clone());
-                let full = page.len() as i64 == LOAD_PAGE;
-                if !page.is_empty() && tx.send(page).await.is_err() {
+                let more = advance(&mut filter, &page);
+                if (!page.is_empty() && tx.send(page).await.is_err()) || !more {
                     break;
-                }
-                match (full, last) {
-                    (true, Some(id)) => filter.before_id = Some(id),
-                    _ => break,
                 }
             }
             Ok::<(), StoreError>(())
@@ -185,12 +180,40 @@ impl Analytics {
             .filter(|c| c.kind == ChangeKind::SurveyDeleted)
             .map(|c| c.survey_id.as_str())
             .collect();
-        if !deleted.is_empty() {
-            if let Ok(mut defs) = self.definitions.write() {
-                defs.retain(|(id, _), _| !deleted.contains(id.as_str()));
+        // A deleted survey (perhaps created again under its id since): its facts are
+        // replaced by what the database holds for it now. Like reloading a response, this
+        // is right however often the feed repeats the change.
+        if !deleted.is_empty()
+            && let Ok(mut defs) = self.definitions.write()
+        {
+            defs.retain(|(id, _), _| !deleted.contains(id.as_str()));
+        }
+        for survey in &deleted {
+            ws.index
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove_survey(survey);
+            let mut filter = ResponseFilter {
+                survey_id: Some(survey.to_string()),
+                ..ResponseFilter::default()
+            };
+            loop {
+                let page = self
+                    .store
+                    .list_responses(workspace_id, &filter, LOAD_PAGE)
+                    .await?;
+                let surveys = self.definitions_for(&page).await?;
+                let mut index = ws.index.write().unwrap_or_else(|e| e.into_inner());
+                for r in &page {
+                    if !upsert_record(&mut index, r, &surveys) {
+                        sync.skipped += 1;
+                    }
+                }
+                drop(index);
+                if !advance(&mut filter, &page) {
+                    break;
+                }
             }
-            sync.cursor = None;
-            return Box::pin(self.load(workspace_id, ws, sync)).await;
         }
         let mut seen = HashSet::new();
         let ids: Vec<String> = changes
@@ -288,6 +311,17 @@ impl Analytics {
             out.insert(r.id, survey);
         }
         Ok(out)
+    }
+}
+
+/// Moves `filter` past a page of [`LOAD_PAGE`] responses; false after the last page.
+fn advance(filter: &mut ResponseFilter, page: &[ResponseRecord]) -> bool {
+    match page.last() {
+        Some(last) if page.len() as i64 == LOAD_PAGE => {
+            filter.before_id = Some(last.id.clone());
+            true
+        }
+        _ => false,
     }
 }
 

@@ -131,6 +131,10 @@ pub enum FieldErrorKind {
     TooMany { max: usize },
     /// A string with a NUL character (`\u0000`), which no database text column can hold.
     NulCharacter,
+    /// An attribute or property name with characters outside `[A-Za-z0-9_.$-]` or too long.
+    InvalidKey,
+    /// A timestamp that is neither a date nor an RFC 3339 date-time (or out of range).
+    InvalidTimestamp,
 }
 
 impl FieldErrorKind {
@@ -161,6 +165,8 @@ impl FieldErrorKind {
             BadCondition { .. } => "bad_condition",
             TooMany { .. } => "too_many",
             NulCharacter => "nul_character",
+            InvalidKey => "invalid_key",
+            InvalidTimestamp => "invalid_timestamp",
         }
     }
 }
@@ -195,6 +201,14 @@ impl fmt::Display for FieldErrorKind {
             BadCondition { reason } => write!(f, "invalid condition: {reason}"),
             TooMany { max } => write!(f, "at most {max} entries allowed"),
             NulCharacter => write!(f, "must not contain the NUL character (\\u0000)"),
+            InvalidKey => write!(
+                f,
+                "must be 1-64 characters of letters, digits, '_', '-', '.' or '$', starting with a letter, '_' or '$'"
+            ),
+            InvalidTimestamp => write!(
+                f,
+                "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp between the years 1000 and 9000"
+            ),
         }
     }
 }

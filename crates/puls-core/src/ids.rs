@@ -63,6 +63,16 @@ slug_newtype!(
     WorkspaceSlug,
     48
 );
+slug_newtype!(
+    /// What a contact's consent is for, such as `email_marketing` or `surveys`.
+    Purpose,
+    64
+);
+slug_newtype!(
+    /// The key of a journey, a stage, a segment and the like: `eshop`, `purchase`, `vip`.
+    Key,
+    64
+);
 
 /// A language tag: `pl`, `cs`, `en`, or a language with a region such as `pt-BR`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,21 +1,29 @@
-//! The pure core of Puls: domain types, survey definitions and response validation.
+//! The pure core of Puls: domain types, survey definitions and response validation,
+//! contacts, behavioural messages, journeys and segment rules.
 //!
 //! Nothing here performs I/O, speaks SQL or HTTP, or knows a wire format. Definitions and
 //! answers arrive as a [`Value`] tree that the edges build from JSON or YAML, so every
 //! problem can be reported with its exact path, and the core cannot fail for outside reasons.
 
+pub mod attribute;
+pub mod audience;
+pub mod contact;
 pub mod drivers;
 pub mod error;
 pub mod ids;
+pub mod instant;
+pub mod journey;
 pub mod kano;
+mod obj;
 pub mod response;
 pub mod stats;
 pub mod survey;
 pub mod text;
+pub mod tracking;
 pub mod value;
 
 pub use error::{Expected, FieldError, FieldErrorKind, FieldErrors};
-pub use ids::{Channel, Locale, OptionId, QuestionId, Touchpoint, WorkspaceSlug};
+pub use ids::{Channel, Key, Locale, OptionId, Purpose, QuestionId, Touchpoint, WorkspaceSlug};
 pub use response::{Answer, Answers, Completion, KanoAnswer, ResponseMeta, ResponseMetaInput};
 pub use survey::{Condition, Question, QuestionKind, Survey};
 pub use text::LocalizedText;

@@ -279,6 +279,16 @@ impl UiLang {
                 "To pole zawiera znak, którego nie można zapisać.",
                 "Toto pole obsahuje znak, který nelze uložit.",
             ]),
+            K::InvalidKey => s([
+                "This is not a valid name: use letters, digits, '_', '-' or '.'.",
+                "To nie jest prawidłowa nazwa: użyj liter, cyfr, '_', '-' lub '.'.",
+                "Toto není platný název: použijte písmena, číslice, '_', '-' nebo '.'.",
+            ]),
+            K::InvalidTimestamp => s([
+                "Enter a date like 2026-03-01 or a time like 2026-03-01T10:00:00Z.",
+                "Wpisz datę, np. 2026-03-01, lub czas, np. 2026-03-01T10:00:00Z.",
+                "Zadejte datum, např. 2026-03-01, nebo čas, např. 2026-03-01T10:00:00Z.",
+            ]),
             K::InvalidId => s([
                 "This is not a valid identifier.",
                 "To nie jest prawidłowy identyfikator.",
@@ -621,6 +631,8 @@ mod tests {
             K::BadCondition { reason: "r".into() },
             K::TooMany { max: 50 },
             K::NulCharacter,
+            K::InvalidKey,
+            K::InvalidTimestamp,
         ];
         for kind in &kinds {
             let [en, pl, cs] = [UiLang::En, UiLang::Pl, UiLang::Cs].map(|l| l.field_error(kind));

@@ -5,6 +5,8 @@
 //! written through the group-commit [`ResponseWriter`], so a response is committed before
 //! its submitter hears about it, without one disk flush per response.
 
+mod customers;
+mod customers_sql;
 mod error;
 pub mod model;
 mod postgres;
@@ -16,13 +18,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use customers::*;
 pub use error::StoreError;
 pub use model::*;
 pub use writer::ResponseWriter;
 
 /// Everything Puls keeps. Every method is scoped to a workspace where data belongs to one.
+/// The customer side (contacts, events, journeys, segments) is [`CustomerStore`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: CustomerStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -122,6 +122,8 @@ pub struct ResponseUpdate {
 pub enum WriteOp {
     Insert(NewResponse),
     Update(ResponseUpdate),
+    /// The messages of one tracking request (see [`crate::TrackBatch`]).
+    Track(crate::customers::TrackBatch),
 }
 
 /// What a write did.
@@ -141,6 +143,12 @@ pub enum WriteOutcome {
     /// version is not the one the response was validated against. Checked inside the
     /// writing transaction, so a cached view of the survey can never let a write through.
     SurveyNotAccepting,
+    /// A tracking request was stored: `stored` messages are new, `repeated` had been stored
+    /// before (same `messageId`).
+    Tracked {
+        stored: usize,
+        repeated: usize,
+    },
 }
 
 /// A stored response.

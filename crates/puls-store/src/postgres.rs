@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres};
 
-use crate::ConnectOptions;
+use crate::{ConnectOptions, CustomerCursor};
 
 /// PostgreSQL store: one pool serves reads and writes; several writer tasks batch responses
 /// in parallel, since PostgreSQL takes concurrent writers.
@@ -80,3 +80,52 @@ impl PgStore {
 }
 
 crate::sql::impl_store!(PgStore, Postgres, "postgres", "BEGIN", " FOR SHARE");
+
+/// What the customer feed needs from PostgreSQL: rows carry the transaction that wrote them.
+impl PgStore {
+    /// Transaction ids order PostgreSQL's feed; no stamp is needed (the column stays 0).
+    pub(crate) async fn stamp(
+        _conn: &mut sqlx::PgConnection,
+        _table: &str,
+        _workspace_id: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(0)
+    }
+
+    /// The oldest running transaction, for all four tables.
+    async fn customer_feed_head(&self, _workspace_id: i64) -> Result<CustomerCursor, StoreError> {
+        let xmin = self.feed_head().await?.0;
+        Ok(CustomerCursor {
+            events: xmin,
+            contacts: xmin,
+            links: xmin,
+            invitations: xmin,
+        })
+    }
+
+    /// Rows of `select` written by transactions from `since` on (not bounded by `head`: a
+    /// row committed before this read must be seen even while an older transaction runs),
+    /// ordered by `order` after `after`. A row may come again in a later read.
+    #[allow(clippy::too_many_arguments)]
+    async fn feed_rows(
+        &self,
+        select: &str,
+        _marker: &str,
+        order: &str,
+        workspace_id: i64,
+        (since, _head): (i64, i64),
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<sqlx::postgres::PgRow>, StoreError> {
+        let mut q = sqlx::QueryBuilder::<Postgres>::new(select);
+        q.push(" WHERE workspace_id = ").push_bind(workspace_id);
+        q.push(" AND changed_txid >= ")
+            .push_bind(since)
+            .push("::bigint::text::xid8");
+        crate::sqlite::push_after(&mut q, order, after);
+        q.push(format!(" ORDER BY {order} LIMIT ")).push_bind(limit);
+        Ok(q.build().fetch_all(&self.read).await?)
+    }
+}
+
+crate::customers_sql::impl_customer_store!(PgStore, Postgres, "changed_txid::text::bigint");

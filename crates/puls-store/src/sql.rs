@@ -224,6 +224,9 @@ macro_rules! impl_store {
                         WriteOutcome::NotFound
                     })
                 }
+                WriteOp::Track(batch) => {
+                    customers_impl::apply_track(conn, batch, crate::now_ms()).await
+                }
             }
         }
 
@@ -561,6 +564,7 @@ macro_rules! impl_store {
                     let survey = match op {
                         WriteOp::Insert(r) => r.survey_id.as_str(),
                         WriteOp::Update(u) => u.survey_id.as_str(),
+                        WriteOp::Track(_) => continue,
                     };
                     if open.contains_key(survey) {
                         continue;
@@ -585,10 +589,15 @@ macro_rules! impl_store {
 
                 let mut out: Vec<Option<WriteOutcome>> = vec![None; ops.len()];
                 let mut bulk: Vec<(usize, &NewResponse)> = Vec::new();
+                let now = crate::now_ms();
                 for (i, op) in ops.iter().enumerate() {
                     let accepting = match op {
                         WriteOp::Insert(r) => open.get(r.survey_id.as_str()) == Some(&Some(r.survey_version)),
                         WriteOp::Update(u) => matches!(open.get(u.survey_id.as_str()), Some(Some(_))),
+                        WriteOp::Track(batch) => {
+                            out[i] = Some(customers_impl::apply_track(&mut tx, batch, now).await?);
+                            continue;
+                        }
                     };
                     if !accepting {
                         // A retry of a response stored before the survey closed still gets

@@ -11,7 +11,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
-use crate::ConnectOptions;
+use crate::{ConnectOptions, CustomerCursor};
 
 /// SQLite store: readers share a pool; every write goes through a one-connection pool,
 /// because SQLite allows one writer at a time anyway.
@@ -84,3 +84,82 @@ impl SqliteStore {
 }
 
 crate::sql::impl_store!(SqliteStore, Sqlite, "sqlite", "BEGIN IMMEDIATE", "");
+
+/// What the customer feed needs from SQLite: stamps in commit order and bounded reads.
+impl SqliteStore {
+    /// The stamp of a transaction writing `table`: its highest `change_seq` plus one. The
+    /// single writer makes the order of stamps the order of commits.
+    pub(crate) async fn stamp(
+        conn: &mut sqlx::SqliteConnection,
+        table: &str,
+        _workspace_id: i64,
+    ) -> Result<i64, StoreError> {
+        let sql = match table {
+            "contacts" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM contacts",
+            "identity_links" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM identity_links",
+            "invitations" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM invitations",
+            other => return Err(anyhow::anyhow!("no feed stamp for table {other}").into()),
+        };
+        Ok(sqlx::query(sql).fetch_one(&mut *conn).await?.try_get(0)?)
+    }
+
+    /// The highest event `seq` and stamps: every later write has a higher one.
+    async fn customer_feed_head(&self, _workspace_id: i64) -> Result<CustomerCursor, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events), \
+             (SELECT COALESCE(MAX(change_seq), 0) FROM contacts), \
+             (SELECT COALESCE(MAX(change_seq), 0) FROM identity_links), \
+             (SELECT COALESCE(MAX(change_seq), 0) FROM invitations)",
+        )
+        .fetch_one(&self.read)
+        .await?;
+        Ok(CustomerCursor {
+            events: row.try_get(0)?,
+            contacts: row.try_get(1)?,
+            links: row.try_get(2)?,
+            invitations: row.try_get(3)?,
+        })
+    }
+
+    /// Rows of `select` whose `marker` column lies in `(since, head]`, ordered by `order`
+    /// after `after`: exactly the rows committed between the two cursors.
+    #[allow(clippy::too_many_arguments)]
+    async fn feed_rows(
+        &self,
+        select: &str,
+        marker: &str,
+        order: &str,
+        workspace_id: i64,
+        (since, head): (i64, i64),
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new(select);
+        q.push(" WHERE workspace_id = ").push_bind(workspace_id);
+        q.push(format!(" AND {marker} > ")).push_bind(since);
+        q.push(format!(" AND {marker} <= ")).push_bind(head);
+        push_after(&mut q, order, after);
+        q.push(format!(" ORDER BY {order} LIMIT ")).push_bind(limit);
+        Ok(q.build().fetch_all(&self.read).await?)
+    }
+}
+
+/// `AND order > after`, with `after` bound as a number where `order` is `seq`: SQLite
+/// orders every number before every text, so a text bound would match nothing.
+pub(crate) fn push_after<DB: sqlx::Database>(
+    q: &mut sqlx::QueryBuilder<DB>,
+    order: &str,
+    after: &str,
+) where
+    for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    q.push(format!(" AND {order} > "));
+    if order == "seq" {
+        q.push_bind(after.parse::<i64>().unwrap_or(0));
+    } else {
+        q.push_bind(after.to_string());
+    }
+}
+
+crate::customers_sql::impl_customer_store!(SqliteStore, Sqlite, "seq");

@@ -16,6 +16,9 @@ use puls_store::{
 
 use helpers::response;
 
+#[path = "contract/customers.rs"]
+mod customers;
+
 /// Creates a survey `id` in a workspace at time `now`.
 async fn survey(store: &dyn Store, workspace_id: i64, id: &str, now: i64) {
     store

@@ -491,9 +491,9 @@ impl TestApp {
             .expect("seeding responses");
         assert!(outcomes.iter().all(|o| *o == WriteOutcome::Inserted));
         ops.into_iter()
-            .map(|op| match op {
-                WriteOp::Insert(r) => r.id,
-                WriteOp::Update(u) => u.id,
+            .filter_map(|op| match op {
+                WriteOp::Insert(r) => Some(r.id),
+                _ => None,
             })
             .collect()
     }

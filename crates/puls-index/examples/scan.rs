@@ -51,6 +51,7 @@ fn main() {
             locale: locales[(r >> 20) as usize % 3].clone(),
             completed: r % 10 != 0,
             has_contact: r % 3 == 0,
+            respondent: None,
             attributes: Vec::new(),
             scores: vec![
                 Score {

@@ -80,6 +80,10 @@ pub struct Fact {
     pub completed: bool,
     /// Whether the respondent is known (an external id, an email, or a contact answer).
     pub has_contact: bool,
+    /// Who answered, as the key a contact is found by: `i:TOKEN` (a personal invitation),
+    /// `u:EXTERNAL_ID` or `e:EMAIL` (from the response's contact or a contact answer), the
+    /// strongest the response carries; `None` for an anonymous response.
+    pub respondent: Option<String>,
     /// Segment attributes (`plan = pro`). Keys with very many values are not indexed (see
     /// [`crate::MAX_ATTRIBUTE_VALUES`]).
     pub attributes: Vec<(String, String)>,
@@ -112,6 +116,12 @@ impl Fact {
             locale: meta.locale.clone(),
             completed: head.completed,
             has_contact: meta.contact_external_id.is_some() || meta.contact_email.is_some(),
+            respondent: meta
+                .invitation_token
+                .as_ref()
+                .map(|t| format!("i:{t}"))
+                .or_else(|| meta.contact_external_id.as_ref().map(|e| format!("u:{e}")))
+                .or_else(|| meta.contact_email.as_ref().map(|e| format!("e:{e}"))),
             attributes: meta
                 .attributes
                 .iter()
@@ -161,6 +171,11 @@ impl Fact {
                 ) => fact.kano.push((qid.clone(), *functional, *dysfunctional)),
                 (Answer::Contact { email, phone, .. }, _) => {
                     fact.has_contact |= email.is_some() || phone.is_some();
+                    if fact.respondent.is_none()
+                        && let Some(e) = email
+                    {
+                        fact.respondent = Some(format!("e:{}", e.to_lowercase()));
+                    }
                 }
                 _ => {}
             }

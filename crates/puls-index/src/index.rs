@@ -96,6 +96,8 @@ pub struct FactIndex {
     pub(crate) sv: Codes,
     pub(crate) touchpoint: Codes,
     pub(crate) locale: Codes,
+    /// Respondent key code plus one; 0 for an anonymous response.
+    pub(crate) respondent: Codes,
     /// Index into `Channel::ALL`.
     pub(crate) channel: Vec<u8>,
     pub(crate) flags: Vec<u8>,
@@ -109,6 +111,7 @@ pub struct FactIndex {
     sv_codes: HashMap<(u32, i64), u32>,
     pub(crate) touchpoints: Dict,
     pub(crate) locales: Dict,
+    pub(crate) respondents: Dict,
 
     pub(crate) scores: HashMap<QuestionKey, Vec<ScoreColumn>>,
     pub(crate) choices: HashMap<QuestionId, ChoiceColumn>,
@@ -180,6 +183,10 @@ impl FactIndex {
         self.touchpoint
             .push(self.touchpoints.intern(fact.touchpoint.as_str()));
         self.locale.push(self.locales.intern(fact.locale.as_str()));
+        self.respondent.push(match &fact.respondent {
+            Some(r) => self.respondents.intern(r) + 1,
+            None => 0,
+        });
         self.channel.push(channel_code(fact.channel));
         self.flags.push(
             if fact.completed { COMPLETED } else { 0 } | if fact.has_contact { CONTACT } else { 0 },
@@ -313,6 +320,33 @@ impl FactIndex {
         }
     }
 
+    /// Every respondent key with its code (see [`crate::Filter::Respondents`]).
+    pub fn respondents(&self) -> impl Iterator<Item = (u32, &str)> {
+        (0..self.respondents.len() as u32).map(|c| (c + 1, self.respondents.name(c)))
+    }
+
+    /// The number of respondent codes, 0 (anonymous) included: the length of a
+    /// [`crate::Filter::Respondents`] list.
+    pub fn respondent_codes(&self) -> usize {
+        self.respondents.len() + 1
+    }
+
+    /// Every live score of `key` given by a known respondent: (respondent code, when,
+    /// score), with the scale it was given on.
+    pub fn scores_by_respondent(&self, key: &QuestionKey) -> Vec<(u32, i64, i64)> {
+        let mut out = Vec::new();
+        for col in self.scores.get(key).into_iter().flatten() {
+            for (&row, &v) in col.rows.iter().zip(&col.vals) {
+                let r = row as usize;
+                let who = self.respondent.get(r);
+                if who != 0 && self.flags[r] & DEAD == 0 {
+                    out.push((who, self.created[r], col.min + i64::from(v)));
+                }
+            }
+        }
+        out
+    }
+
     /// The scale `key` was first asked on, if any fact answered it.
     pub fn scale_of(&self, key: &QuestionKey) -> Option<(i64, i64)> {
         self.scores
@@ -355,6 +389,7 @@ impl FactIndex {
         self.sv.retain_positions(&keep);
         self.touchpoint.retain_positions(&keep);
         self.locale.retain_positions(&keep);
+        self.respondent.retain_positions(&keep);
         self.ids.retain_rows(&keep);
         self.dead = 0;
         self.zones = self
@@ -430,6 +465,7 @@ impl FactIndex {
             + self.sv.memory_bytes()
             + self.touchpoint.memory_bytes()
             + self.locale.memory_bytes()
+            + self.respondent.memory_bytes()
             + self.channel.len()
             + self.flags.len()
             + self.zones.len() * 16
@@ -437,6 +473,7 @@ impl FactIndex {
         let dicts = self.surveys.memory_bytes()
             + self.touchpoints.memory_bytes()
             + self.locales.memory_bytes()
+            + self.respondents.memory_bytes()
             + self.attribute_keys.memory_bytes()
             + self.survey_versions.len() * 40;
         let scores: usize = self

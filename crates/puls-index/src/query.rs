@@ -51,6 +51,9 @@ pub enum Filter {
         key: String,
         value: String,
     },
+    /// Respondents allowed, by respondent code (see [`crate::FactIndex::respondents`]; code
+    /// 0 is anonymous, codes past the end are not allowed): a segment of contacts.
+    Respondents(std::sync::Arc<Vec<bool>>),
 }
 
 /// One dimension of a grouping; a query groups by all of its dimensions at once.
@@ -114,6 +117,10 @@ enum Step<'a> {
     Attribute {
         col: &'a AttributeColumn,
         code: u32,
+    },
+    /// Allowed respondent codes (a filter only: nothing groups by respondent).
+    Respondents {
+        allowed: Vec<bool>,
     },
 }
 
@@ -641,6 +648,11 @@ impl FactIndex {
                     }),
                     None => p.empty = true,
                 },
+                Filter::Respondents(allowed) => {
+                    let mut allowed = allowed.as_ref().clone();
+                    allowed.resize(self.respondents.len() + 1, false);
+                    p.steps.push(Step::Respondents { allowed });
+                }
                 Filter::AttributeEquals { key, value } => match self.attribute(key)? {
                     Some(col) => match col.values.get(value) {
                         Some(code) => p.steps.push(Step::Attribute { col, code }),
@@ -913,6 +925,7 @@ impl FactIndex {
                     CodeCol::Touchpoint => retain_codes(&self.touchpoint, allowed, b),
                     CodeCol::Locale => retain_codes(&self.locale, allowed, b),
                 },
+                Step::Respondents { allowed } => retain_codes(&self.respondent, allowed, b),
                 Step::Choice { col, allowed } => {
                     let mut at = col.rows.partition_point(|&r| r < b.rows[0]);
                     retain(b, |r| {

@@ -565,3 +565,42 @@ fn sorted_driver_rows(
     got.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.partial_cmp(&b.1).unwrap()));
     got
 }
+
+#[test]
+fn respondents_filter_a_segment_and_their_scores_are_listed() {
+    let known = |id: &str, score: i64, who: Option<&str>| {
+        let mut f = nps_fact(id, "2025-05-01T10:00:00Z", "checkout", score);
+        f.respondent = who.map(str::to_string);
+        f
+    };
+    let mut i = index(vec![
+        known("a", 9, Some("u:ann")),
+        known("b", 3, Some("e:bob@example.com")),
+        known("c", 5, None),
+        known("d", 10, Some("u:ann")),
+    ]);
+    // A replaced fact keeps only its newest score.
+    i.upsert(known("d", 7, Some("u:ann"))).unwrap();
+    let code: std::collections::HashMap<String, u32> =
+        i.respondents().map(|(c, k)| (k.to_string(), c)).collect();
+    assert_eq!(i.respondent_codes(), 3);
+    let mut allowed = vec![false; i.respondent_codes()];
+    allowed[code["u:ann"] as usize] = true;
+    let r = i
+        .query(&nps_query(
+            vec![Filter::Respondents(std::sync::Arc::new(allowed))],
+            vec![],
+        ))
+        .unwrap();
+    assert_eq!(counts(&r[0].1).iter().sum::<u64>(), 2);
+    let mut scores = i.scores_by_respondent(&key("nps"));
+    scores.sort();
+    let at = ms("2025-05-01T10:00:00Z");
+    let mut expected = vec![
+        (code["u:ann"], at, 9),
+        (code["u:ann"], at, 7),
+        (code["e:bob@example.com"], at, 3),
+    ];
+    expected.sort();
+    assert_eq!(scores, expected);
+}

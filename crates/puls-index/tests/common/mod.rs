@@ -38,6 +38,7 @@ pub fn nps_fact(id: &str, at: &str, touchpoint: &str, score: i64) -> Fact {
         locale: Locale::parse("pl").expect("valid locale"),
         completed: true,
         has_contact: false,
+        respondent: None,
         attributes: Vec::new(),
         scores: vec![Score {
             key: key("nps"),

@@ -375,7 +375,7 @@ fn fact_of(r: &ResponseRecord, survey: &Survey) -> Result<Fact, String> {
         locale: Locale::parse(&r.locale).map_err(|e| format!("locale: {e}"))?,
         contact_external_id: r.contact_external_id.clone(),
         contact_email: r.contact_email.clone(),
-        invitation_token: None,
+        invitation_token: r.invitation_token.clone(),
         attributes,
     };
     let head = FactHead {

@@ -1,5 +1,5 @@
 //! Times a 6-stage funnel over synthetic events in memory (no store, no HTTP):
-//! `cargo run --release -p puls-journey --example scan -- [EVENTS] [PERSONS]`.
+//! `cargo run --release -p puls-journey --example funnel_scan -- [EVENTS] [PERSONS]`.
 //! The end-to-end benchmark against DuckDB is `bench/funnel.sh`; this isolates the scan.
 
 use std::time::Instant;

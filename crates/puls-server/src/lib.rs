@@ -6,6 +6,7 @@
 
 pub mod analytics;
 pub mod config;
+pub mod contact_fields;
 mod convert;
 mod dto;
 pub mod error;

@@ -331,15 +331,29 @@ impl FactIndex {
         self.respondents.len() + 1
     }
 
-    /// Every live score of `key` given by a known respondent: (respondent code, when,
-    /// score), with the scale it was given on.
-    pub fn scores_by_respondent(&self, key: &QuestionKey) -> Vec<(u32, i64, i64)> {
+    /// Every live score of `key` given by a known respondent (at `touchpoint` only, when
+    /// given): (respondent code, when, score).
+    pub fn scores_by_respondent(
+        &self,
+        key: &QuestionKey,
+        touchpoint: Option<&str>,
+    ) -> Vec<(u32, i64, i64)> {
         let mut out = Vec::new();
+        let tp = match touchpoint {
+            Some(t) => match self.touchpoints.get(t) {
+                Some(code) => Some(code),
+                None => return out,
+            },
+            None => None,
+        };
         for col in self.scores.get(key).into_iter().flatten() {
             for (&row, &v) in col.rows.iter().zip(&col.vals) {
                 let r = row as usize;
                 let who = self.respondent.get(r);
-                if who != 0 && self.flags[r] & DEAD == 0 {
+                if who != 0
+                    && self.flags[r] & DEAD == 0
+                    && tp.is_none_or(|t| self.touchpoint.get(r) == t)
+                {
                     out.push((who, self.created[r], col.min + i64::from(v)));
                 }
             }

@@ -593,7 +593,11 @@ fn respondents_filter_a_segment_and_their_scores_are_listed() {
         ))
         .unwrap();
     assert_eq!(counts(&r[0].1).iter().sum::<u64>(), 2);
-    let mut scores = i.scores_by_respondent(&key("nps"));
+    assert!(
+        i.scores_by_respondent(&key("nps"), Some("delivery"))
+            .is_empty()
+    );
+    let mut scores = i.scores_by_respondent(&key("nps"), Some("checkout"));
     scores.sort();
     let at = ms("2025-05-01T10:00:00Z");
     let mut expected = vec![

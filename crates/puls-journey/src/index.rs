@@ -149,6 +149,15 @@ impl CustomerIndex {
         self.contacts.id(code)
     }
 
+    /// A contact's external id and email.
+    pub fn contact_ids(&self, code: u32) -> (Option<&str>, Option<&str>) {
+        let c = code as usize;
+        (
+            self.contacts.external_id.get(c).and_then(|e| e.as_deref()),
+            self.contacts.email.get(c).and_then(|e| e.as_deref()),
+        )
+    }
+
     /// The live contact code of a contact id.
     pub fn contact_code(&self, id: &str) -> Option<u32> {
         self.contacts.get(id).and_then(|c| self.contacts.root(c))

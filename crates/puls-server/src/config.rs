@@ -11,6 +11,29 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub rate_limit: RateLimitConfig,
     pub analytics: crate::analytics::AnalyticsConfig,
+    pub tracking: TrackingConfig,
+}
+
+/// Limits of the Segment-compatible tracking API (Segment's own by default).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrackingConfig {
+    /// Largest request body, in bytes, after decompression.
+    pub max_batch_bytes: usize,
+    /// Largest message within a request, in bytes of JSON.
+    pub max_message_bytes: usize,
+    /// Most messages in one batch.
+    pub max_batch_messages: usize,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        TrackingConfig {
+            max_batch_bytes: 500 * 1024,
+            max_message_bytes: 32 * 1024,
+            max_batch_messages: 2500,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -54,6 +54,11 @@ pub use state::AppState;
         (name = "surveys", description = "Survey definitions and their lifecycle"),
         (name = "responses", description = "Submitting, reading and exporting responses"),
         (name = "analytics", description = "CX metrics with intervals and tests, key drivers, Kano"),
+        (name = "contacts", description = "Contacts: profiles, attributes, consents, merging, invitations"),
+        (name = "journeys", description = "Journeys as data, funnels and the journey map"),
+        (name = "segments", description = "Saved segments of contacts and their members"),
+        (name = "events", description = "Behavioural events as stored, and write keys"),
+        (name = "tracking", description = "The Segment-compatible tracking API (write key auth)"),
         (name = "pages", description = "Hosted survey pages for respondents (HTML)"),
         (name = "health", description = "Service health and this document")
     )
@@ -77,6 +82,11 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(routes::surveys::router())
         .merge(routes::responses::router())
         .merge(routes::analytics::router())
+        .merge(routes::contacts::router())
+        .merge(routes::events::router())
+        .merge(routes::journeys::router())
+        .merge(routes::segments::router())
+        .merge(routes::tracking::router())
         .merge(
             routes::responses::public_router()
                 .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
@@ -102,6 +112,11 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .merge(routes::surveys::router())
         .merge(routes::responses::router())
         .merge(routes::analytics::router())
+        .merge(routes::contacts::router())
+        .merge(routes::events::router())
+        .merge(routes::journeys::router())
+        .merge(routes::segments::router())
+        .merge(routes::tracking::router())
         .merge(routes::responses::public_router())
         .merge(routes::pages::router())
         .routes(routes!(routes::health::healthz))

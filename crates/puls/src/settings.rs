@@ -42,6 +42,15 @@ burst = 100
 time_zone = "Europe/Warsaw"
 # Results with fewer responses than this are flagged small_sample.
 min_n = 30
+
+[tracking]
+# Limits of the Segment-compatible tracking API (/v1/batch and friends), Segment's own.
+# Largest request body in bytes, after gzip or deflate decompression.
+max_batch_bytes = 512000
+# Largest single message in bytes of JSON.
+max_message_bytes = 32768
+# Most messages in one batch.
+max_batch_messages = 2500
 "#;
 
 /// Loads the configuration. `file` defaults to `puls.toml` when that exists.

@@ -143,6 +143,9 @@ impl Analytics {
             .map(|k| Ok(Driver::new(k.to_string(), scale_of(k, "drivers")?)))
             .collect::<Result<Vec<_>, ApiError>>()?;
         let ws = self.fresh(workspace_id).await?;
+        let mut req = req;
+        self.bind_segments(workspace_id, &mut req.scope, &ws)
+            .await?;
         tokio::task::spawn_blocking(move || {
             let s = &req.scope;
             let rows = ws

@@ -68,6 +68,8 @@ impl Analytics {
             .cloned()
             .ok_or(ApiError::NotFound("survey"))?;
         let ws = self.fresh(workspace_id).await?;
+        let mut scope = scope;
+        self.bind_segments(workspace_id, &mut scope, &ws).await?;
         let id = survey_id.to_string();
         tokio::task::spawn_blocking(move || {
             let index = ws.read();

@@ -319,6 +319,9 @@ impl Analytics {
     ) -> Result<MetricsReport, ApiError> {
         let sources = self.sources(workspace_id, &req).await?;
         let ws = self.fresh(workspace_id).await?;
+        let mut req = req;
+        self.bind_segments(workspace_id, &mut req.scope, &ws)
+            .await?;
         tokio::task::spawn_blocking(move || compute(&ws.read(), &req, &sources))
             .await
             .map_err(|e| anyhow::anyhow!("metrics thread: {e}"))?

@@ -11,10 +11,13 @@
 //! Refreshes of one workspace are serialised by an async mutex; queries read the index under
 //! a read lock on a blocking thread, so a long scan never stalls the async runtime.
 
+pub mod customers;
 pub mod drivers;
+pub mod journeys;
 pub mod kano;
 pub mod metrics;
 pub mod params;
+pub mod segments;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
@@ -41,6 +44,8 @@ pub struct Analytics {
     workspaces: Mutex<HashMap<i64, Arc<WorkspaceIndex>>>,
     /// Parsed survey versions by (survey id, version); cleared for a survey when it is deleted.
     definitions: RwLock<HashMap<(String, i64), Arc<Survey>>>,
+    /// This node's customer indexes (contacts, events), for journeys and segments.
+    pub customers: customers::Customers,
 }
 
 /// One workspace's facts and where in the change feed they stand.
@@ -67,6 +72,7 @@ impl WorkspaceIndex {
 impl Analytics {
     pub fn new(store: Arc<dyn Store>, config: AnalyticsConfig) -> Self {
         Analytics {
+            customers: customers::Customers::new(store.clone()),
             store,
             config,
             workspaces: Mutex::new(HashMap::new()),

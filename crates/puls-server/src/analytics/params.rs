@@ -111,16 +111,27 @@ pub struct Scope {
     pub filters: Vec<Filter>,
     /// Surveys named by `survey` (empty: all).
     pub surveys: Vec<String>,
+    /// Saved segments named by `segment` (all must hold); turned into a respondents filter
+    /// by `Analytics::bind_segments` before a query.
+    pub segments: Vec<String>,
     pub options: Options,
 }
 
-/// Default length of a report's period when `from` is not given.
-pub const DEFAULT_DAYS: i64 = 30;
-const DAY_MS: i64 = 24 * 3600 * 1000;
+/// A report's period and the zone its dates are read in.
+#[derive(Debug, Clone)]
+pub struct Period {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub time_zone: String,
+}
 
-impl Scope {
-    /// Takes the shared parameters out of `p` (see [`ScopeParams`]).
-    pub fn parse(p: &mut Params, config: &AnalyticsConfig, now_ms: i64) -> Result<Scope, ApiError> {
+impl Period {
+    /// Takes `tz`, `from` and `to` out of `p` (default: the last [`DEFAULT_DAYS`] days).
+    pub fn parse(
+        p: &mut Params,
+        config: &AnalyticsConfig,
+        now_ms: i64,
+    ) -> Result<Period, ApiError> {
         let time_zone = p.one("tz")?.unwrap_or_else(|| config.time_zone.clone());
         puls_index::TimeBuckets::new(puls_index::TimeUnit::Day, &time_zone)
             .map_err(|e| invalid(format!("tz: {e}")))?;
@@ -133,6 +144,45 @@ impl Scope {
         if from_ms >= to_ms {
             return Err(invalid("from: must be before to".into()));
         }
+        Ok(Period {
+            from_ms,
+            to_ms,
+            time_zone,
+        })
+    }
+}
+
+/// Takes `min_n` and `confidence` out of `p`.
+pub fn stat_options(p: &mut Params, config: &AnalyticsConfig) -> Result<Options, ApiError> {
+    let min_n = match p.one("min_n")? {
+        None => config.min_n,
+        Some(s) => s
+            .parse::<u64>()
+            .map_err(|_| invalid("min_n: must be a whole number".into()))?,
+    };
+    let confidence = match p.one("confidence")? {
+        None => Confidence::default(),
+        Some(s) => s
+            .parse::<f64>()
+            .ok()
+            .and_then(|l| Confidence::new(l).ok())
+            .ok_or_else(|| invalid("confidence: must be a level between 0.5 and 0.999".into()))?,
+    };
+    Ok(Options { min_n, confidence })
+}
+
+/// Default length of a report's period when `from` is not given.
+pub const DEFAULT_DAYS: i64 = 30;
+pub(crate) const DAY_MS: i64 = 24 * 3600 * 1000;
+
+impl Scope {
+    /// Takes the shared parameters out of `p` (see [`ScopeParams`]).
+    pub fn parse(p: &mut Params, config: &AnalyticsConfig, now_ms: i64) -> Result<Scope, ApiError> {
+        let Period {
+            from_ms,
+            to_ms,
+            time_zone,
+        } = Period::parse(p, config, now_ms)?;
 
         let mut filters = Vec::new();
         let surveys = p.list("survey");
@@ -194,29 +244,20 @@ impl Scope {
             });
         }
 
-        let min_n = match p.one("min_n")? {
-            None => config.min_n,
-            Some(s) => s
-                .parse::<u64>()
-                .map_err(|_| invalid("min_n: must be a whole number".into()))?,
-        };
-        let confidence = match p.one("confidence")? {
-            None => Confidence::default(),
-            Some(s) => s
-                .parse::<f64>()
-                .ok()
-                .and_then(|l| Confidence::new(l).ok())
-                .ok_or_else(|| {
-                    invalid("confidence: must be a level between 0.5 and 0.999".into())
-                })?,
-        };
+        let segments = p.list("segment");
+        for s in &segments {
+            puls_core::Key::parse(s)
+                .map_err(|e| invalid(format!("segment: '{}': {e}", clip(s))))?;
+        }
+        let options = stat_options(p, config)?;
         Ok(Scope {
             from_ms,
             to_ms,
             time_zone,
             filters,
             surveys,
-            options: Options { min_n, confidence },
+            segments,
+            options,
         })
     }
 
@@ -296,6 +337,9 @@ pub struct ScopeParams {
     pub choice: Option<String>,
     /// Responses whose attribute has this value: `KEY:VALUE`. Repeat to combine.
     pub attribute: Option<String>,
+    /// Only respondents who are members of these saved segments (comma-separated or
+    /// repeated; all must hold). Anonymous responses are never members.
+    pub segment: Option<String>,
     /// Results with fewer responses are flagged `small_sample`. Default: `analytics.min_n` (30).
     pub min_n: Option<u64>,
     /// Confidence level of intervals and tests, 0.5 to 0.999. Default 0.95.

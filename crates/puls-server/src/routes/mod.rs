@@ -1,7 +1,13 @@
 //! HTTP routes, one module per endpoint group.
 
 pub mod analytics;
+pub mod contacts;
+mod definitions;
+pub mod events;
 pub mod health;
+pub mod journeys;
 pub mod pages;
 pub mod responses;
+pub mod segments;
 pub mod surveys;
+pub mod tracking;

@@ -5,11 +5,14 @@
 
 #[macro_use]
 mod helpers;
+mod customer_helpers;
 mod fixtures;
 
 mod auth;
+mod contacts;
 mod export;
 mod isolation;
+mod journeys;
 mod metrics;
 mod nodes;
 mod openapi;
@@ -18,5 +21,7 @@ mod pagination;
 mod partial;
 mod ratelimit;
 mod responses;
+mod segments;
 mod surveys;
+mod tracking;
 mod validation;

@@ -1,0 +1,499 @@
+//! The Segment-compatible tracking API: `/v1/identify`, `/v1/track`, `/v1/page`,
+//! `/v1/screen`, `/v1/group`, `/v1/alias` take one message, `/v1/batch` (and its old name
+//! `/v1/import`) many. An official Segment library whose host is set to Puls's base URL
+//! sends here unchanged: write key as HTTP Basic user (or `writeKey` in the body), JSON
+//! bodies (`text/plain` too, as analytics.js sends them), gzip or deflate encoded or not.
+//!
+//! Unlike Segment, which answers 200 and drops what it cannot read, a request with any
+//! invalid message is refused whole with every problem listed (422), and a 200 is sent only
+//! once every message of the request is committed. Messages are stored once per
+//! `messageId`, so a client's retry of a batch stores nothing twice.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
+use axum::http::{HeaderMap, Method};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use puls_core::contact::{Contact, ContactPatch};
+use puls_core::tracking::{Message, MessageType, Receipt, parse_message};
+use puls_core::{FieldError, FieldErrorKind, FieldErrors, Value};
+use puls_store::{
+    ContactChange, ContactLookup, ContactUpsert, NewEvent, TrackBatch, Workspace, WriteOp,
+    WriteOutcome, now_ms,
+};
+use serde::Serialize;
+use tower_http::cors::{Any, CorsLayer};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::contact_fields::{contact_of, fields_of};
+use crate::convert;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+/// Every tracking route, answering browsers' CORS requests from any origin (analytics.js
+/// runs on the shop's pages; the write key, not the origin, decides).
+pub fn router() -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::new()
+        .routes(routes!(identify))
+        .routes(routes!(track))
+        .routes(routes!(page))
+        .routes(routes!(screen))
+        .routes(routes!(group))
+        .routes(routes!(alias))
+        .routes(routes!(batch))
+        .routes(routes!(import));
+    // Browsers ask before they post (a CORS preflight); the layer below answers. The
+    // OPTIONS routes make the paths take the method at all.
+    let preflight = || axum::routing::options(|| async { axum::http::StatusCode::NO_CONTENT });
+    let mut router = router;
+    for path in [
+        "/v1/identify",
+        "/v1/track",
+        "/v1/page",
+        "/v1/screen",
+        "/v1/group",
+        "/v1/alias",
+        "/v1/batch",
+        "/v1/import",
+    ] {
+        router = router.route(path, preflight());
+    }
+    router.layer(
+        CorsLayer::new()
+            .allow_origin(Any)
+            .allow_methods([Method::POST, Method::OPTIONS])
+            .allow_headers([AUTHORIZATION, CONTENT_TYPE, CONTENT_ENCODING]),
+    )
+}
+
+/// The answer to a stored request, as Segment gives it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    pub success: bool,
+}
+
+/// A message of the tracking API (see Segment's spec for every field).
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)]
+struct TrackingMessage {
+    /// `identify`, `track`, `page`, `screen`, `group` or `alias` (implied by the path of a
+    /// single-message call).
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    /// The user's id in your systems (a contact's external id).
+    #[serde(rename = "userId")]
+    user_id: Option<String>,
+    /// A device's or browser's id; tied to `userId` once both come together.
+    #[serde(rename = "anonymousId")]
+    anonymous_id: Option<String>,
+    /// Unique per message (at most 100 characters): a repeat is stored once.
+    #[serde(rename = "messageId")]
+    message_id: Option<String>,
+    /// Track: the event's name.
+    event: Option<String>,
+    /// Page, screen: the name.
+    name: Option<String>,
+    /// Track, page, screen.
+    #[schema(value_type = Object)]
+    properties: Option<serde_json::Value>,
+    /// Identify, group.
+    #[schema(value_type = Object)]
+    traits: Option<serde_json::Value>,
+    #[schema(value_type = Object)]
+    context: Option<serde_json::Value>,
+    /// RFC 3339; corrected for clock skew by `sentAt`.
+    timestamp: Option<String>,
+    #[serde(rename = "sentAt")]
+    sent_at: Option<String>,
+    /// Alias: the id the user had before.
+    #[serde(rename = "previousId")]
+    previous_id: Option<String>,
+    /// Group: the group's id.
+    #[serde(rename = "groupId")]
+    group_id: Option<String>,
+}
+
+/// A batch of messages.
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)]
+struct TrackingBatch {
+    batch: Vec<TrackingMessage>,
+    #[serde(rename = "sentAt")]
+    sent_at: Option<String>,
+    /// Merged under each message's own context.
+    #[schema(value_type = Object)]
+    context: Option<serde_json::Value>,
+    #[serde(rename = "writeKey")]
+    write_key: Option<String>,
+}
+
+macro_rules! single {
+    ($name:ident, $path:literal, $kind:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "tracking",
+                    request_body(content = TrackingMessage, content_type = "application/json"),
+                    responses((status = 200, body = Accepted),
+                        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+                        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        async fn $name(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
+            receive(&st, Some($kind), req).await
+        }
+    };
+}
+
+single!(
+    identify,
+    "/v1/identify",
+    MessageType::Identify,
+    "Who a user is: traits become the contact's fields and attributes (merged), and an \
+     `anonymousId` sent with the `userId` is tied to it."
+);
+single!(
+    track,
+    "/v1/track",
+    MessageType::Track,
+    "Something a user did: an event with properties."
+);
+single!(
+    page,
+    "/v1/page",
+    MessageType::Page,
+    "A web page a user viewed."
+);
+single!(
+    screen,
+    "/v1/screen",
+    MessageType::Screen,
+    "An app screen a user viewed."
+);
+single!(
+    group,
+    "/v1/group",
+    MessageType::Group,
+    "The company or account a user belongs to (stored; not interpreted yet)."
+);
+single!(
+    alias,
+    "/v1/alias",
+    MessageType::Alias,
+    "Two ids of one user: `previousId` (often an anonymous id) is now `userId`."
+);
+
+/// Many messages in one request (what Segment's libraries send): up to 500 KB, each
+/// message up to 32 KB. All are stored, or none.
+#[utoipa::path(post, path = "/v1/batch", tag = "tracking",
+    request_body(content = TrackingBatch, content_type = "application/json"),
+    responses((status = 200, body = Accepted),
+        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn batch(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    receive(&st, None, req).await
+}
+
+/// The old name of `/v1/batch`, for older libraries.
+#[utoipa::path(post, path = "/v1/import", tag = "tracking",
+    request_body(content = TrackingBatch, content_type = "application/json"),
+    responses((status = 200, body = Accepted), (status = 422, body = ErrorBody)))]
+async fn import(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    receive(&st, None, req).await
+}
+
+/// The write key of an `Authorization: Basic` header (`base64(writeKey + ":")`).
+fn basic_key(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let key = text.split_once(':').map_or(text.as_str(), |(k, _)| k);
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// Reads, decompresses and parses the body within the configured limit.
+async fn body_json(st: &AppState, req: Request) -> Result<serde_json::Value, ApiError> {
+    let limit = st.config.tracking.max_batch_bytes;
+    let headers = req.headers().clone();
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !(ct == "application/json" || ct.ends_with("+json") || ct == "text/plain") {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the messages as application/json (or text/plain JSON)".into(),
+        ));
+    }
+    let raw = axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge(limit))?;
+    let encoding = headers
+        .get(CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity")
+        .trim()
+        .to_ascii_lowercase();
+    let decoded = match encoding.as_str() {
+        "identity" | "" => raw.to_vec(),
+        "gzip" | "x-gzip" => inflate(flate2::read::GzDecoder::new(&raw[..]), limit)?,
+        "deflate" => inflate(flate2::read::ZlibDecoder::new(&raw[..]), limit)?,
+        other => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "Content-Encoding '{}' is not supported: use gzip, deflate or none",
+                other.chars().take(32).collect::<String>()
+            )));
+        }
+    };
+    serde_json::from_slice(&decoded).map_err(|e| {
+        ApiError::bad_request("malformed_json", format!("body is not valid JSON: {e}"))
+    })
+}
+
+/// Decompresses at most `limit` bytes; more is a 413, a broken stream a 400.
+fn inflate(r: impl Read, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    r.take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            ApiError::bad_request(
+                "malformed_body",
+                format!("body could not be decompressed: {e}"),
+            )
+        })?;
+    if out.len() > limit {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    Ok(out)
+}
+
+async fn receive(
+    st: &AppState,
+    endpoint: Option<MessageType>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let received_at = now_ms();
+    let header_key = basic_key(req.headers());
+    let json = body_json(st, req).await?;
+    let body_key = json
+        .get("writeKey")
+        .and_then(|k| k.as_str())
+        .map(str::to_string);
+    let key = header_key.or(body_key).ok_or(ApiError::Unauthorized)?;
+    let workspace = st
+        .store
+        .workspace_by_write_key(&key)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let messages = read_messages(st, &json, endpoint, received_at)?;
+    let batch = track_batch(&workspace, messages, received_at)?;
+    match st.writer.write(WriteOp::Track(batch)).await? {
+        WriteOutcome::Tracked { .. } => Ok(Json(Accepted { success: true }).into_response()),
+        other => Err(anyhow::anyhow!("tracking write answered {other:?}").into()),
+    }
+}
+
+/// Every message of the body, or every problem with its path.
+fn read_messages(
+    st: &AppState,
+    json: &serde_json::Value,
+    endpoint: Option<MessageType>,
+    received_at_ms: i64,
+) -> Result<Vec<Message>, ApiError> {
+    let limits = &st.config.tracking;
+    let body = convert::from_json(json);
+    let Value::Map(top) = &body else {
+        return Err(invalid_one(
+            "",
+            FieldErrorKind::WrongType {
+                expected: puls_core::Expected::Object,
+            },
+        ));
+    };
+    let receipt = Receipt {
+        endpoint,
+        received_at_ms,
+        batch_sent_at: if endpoint.is_none() {
+            top.get("sentAt")
+        } else {
+            None
+        },
+        batch_context: if endpoint.is_none() {
+            top.get("context")
+        } else {
+            None
+        },
+        batch_integrations: if endpoint.is_none() {
+            top.get("integrations")
+        } else {
+            None
+        },
+    };
+    let items: Vec<(String, &serde_json::Value, &Value)> = match endpoint {
+        Some(_) => vec![(String::new(), json, &body)],
+        None => {
+            let (Some(serde_json::Value::Array(raw)), Some(Value::List(list))) =
+                (json.get("batch"), top.get("batch"))
+            else {
+                return Err(invalid_one(
+                    "batch",
+                    if top.contains_key("batch") {
+                        FieldErrorKind::WrongType {
+                            expected: puls_core::Expected::Array,
+                        }
+                    } else {
+                        FieldErrorKind::Required
+                    },
+                ));
+            };
+            if list.len() > limits.max_batch_messages {
+                return Err(invalid_one(
+                    "batch",
+                    FieldErrorKind::TooMany {
+                        max: limits.max_batch_messages,
+                    },
+                ));
+            }
+            raw.iter()
+                .zip(list)
+                .enumerate()
+                .map(|(i, (j, v))| (format!("batch[{i}]"), j, v))
+                .collect()
+        }
+    };
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut out = Vec::with_capacity(items.len());
+    for (path, raw, v) in items {
+        let size = serde_json::to_vec(raw).map_or(0, |b| b.len());
+        if size > limits.max_message_bytes {
+            errors.push(FieldError {
+                path: if path.is_empty() {
+                    "message".into()
+                } else {
+                    path
+                },
+                kind: FieldErrorKind::TooLong {
+                    max: limits.max_message_bytes,
+                },
+            });
+            continue;
+        }
+        match parse_message(v, &path, &receipt) {
+            Ok(m) => out.push(m),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(FieldErrors(errors)));
+    }
+    Ok(out)
+}
+
+fn invalid_one(path: &str, kind: FieldErrorKind) -> ApiError {
+    ApiError::Validation(FieldErrors(vec![FieldError {
+        path: path.to_string(),
+        kind,
+    }]))
+}
+
+fn json_text(map: &std::collections::BTreeMap<String, Value>) -> String {
+    if map.is_empty() {
+        return "{}".into();
+    }
+    convert::to_json(&Value::Map(map.clone())).to_string()
+}
+
+/// What one request stores: every message, the ids seen together, and the contact changes
+/// of identify messages.
+fn track_batch(
+    workspace: &Workspace,
+    messages: Vec<Message>,
+    received_at: i64,
+) -> Result<TrackBatch, ApiError> {
+    let mut batch = TrackBatch {
+        workspace_id: workspace.id,
+        events: Vec::with_capacity(messages.len()),
+        links: Vec::new(),
+        contacts: Vec::new(),
+    };
+    for m in messages {
+        let message_id = m
+            .message_id
+            .clone()
+            .unwrap_or_else(|| format!("puls-{}", ulid::Ulid::new()));
+        let user = m.user_id.as_ref().map(|u| u.as_str().to_string());
+        let anon = m.anonymous_id.as_ref().map(|a| a.as_str().to_string());
+        match (m.kind, &anon, &user, &m.other_id) {
+            (MessageType::Alias, _, Some(u), Some(previous)) => {
+                batch.links.push((previous.as_str().to_string(), u.clone()));
+            }
+            (_, Some(a), Some(u), _) => batch.links.push((a.clone(), u.clone())),
+            _ => {}
+        }
+        if m.kind == MessageType::Identify {
+            let (patch, _skipped) =
+                ContactPatch::from_traits(&Value::Map(m.properties.clone()), m.locale());
+            let email = match &patch.email {
+                puls_core::contact::Change::Set(e) => Some(e.as_str().to_string()),
+                _ => None,
+            };
+            if user.is_some() || email.is_some() {
+                batch.contacts.push(ContactUpsert {
+                    lookup: ContactLookup {
+                        id: None,
+                        external_id: user.clone(),
+                        email,
+                    },
+                    create: true,
+                    change: patch_change(patch, m.timestamp_ms),
+                    message_id: Some(message_id.clone()),
+                });
+            }
+        }
+        let mut extra = m.extra.clone();
+        if let Some(other) = &m.other_id {
+            let key = if m.kind == MessageType::Alias {
+                "previousId"
+            } else {
+                "groupId"
+            };
+            extra.insert(key.into(), Value::str(other.as_str()));
+        }
+        batch.events.push(NewEvent {
+            message_id,
+            kind: m.kind.as_str().to_string(),
+            name: m.name.clone(),
+            user_id: user,
+            anonymous_id: anon,
+            timestamp: m.timestamp_ms,
+            received_at,
+            properties: json_text(&m.properties),
+            context: json_text(&m.context),
+            extra: json_text(&extra),
+        });
+    }
+    Ok(batch)
+}
+
+/// A store-side change applying a patch to a contact's stored fields.
+pub(crate) fn patch_change(patch: ContactPatch, at_ms: i64) -> ContactChange {
+    let patch = Arc::new(patch);
+    ContactChange(Arc::new(move |fields| {
+        let mut c: Contact = contact_of(fields)?;
+        c.apply(&patch, at_ms).map_err(|e| e.to_string())?;
+        *fields = fields_of(&c);
+        Ok(())
+    }))
+}

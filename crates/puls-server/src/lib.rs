@@ -36,6 +36,7 @@ pub use config::Config;
 pub use convert::{from_json, parse_document, to_json};
 pub use dto::format_ms;
 pub use error::ApiError;
+pub use routes::journeys::ECOMMERCE_TEMPLATE;
 pub use routes::surveys::create_from_definition;
 pub use state::AppState;
 

@@ -27,13 +27,6 @@ pub enum Cmd {
     },
 }
 
-async fn workspace(store: &dyn Store, slug: &str) -> anyhow::Result<puls_store::Workspace> {
-    store
-        .workspace_by_slug(slug)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no workspace '{slug}'"))
-}
-
 pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Create { workspace, name } => {
@@ -48,7 +41,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
             println!("{token}");
         }
         Cmd::List { workspace: slug } => {
-            let ws = workspace(store, &slug).await?;
+            let ws = super::workspace(store, &slug).await?;
             println!("{:<12} {:<20} {:<26} status", "id", "name", "created");
             for k in store.list_api_keys(ws.id).await? {
                 let status = if k.revoked_at.is_some() {
@@ -68,7 +61,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
             workspace: slug,
             id,
         } => {
-            let ws = workspace(store, &slug).await?;
+            let ws = super::workspace(store, &slug).await?;
             if store.revoke_api_key(ws.id, &id).await? {
                 eprintln!("revoked {id}");
             } else {

@@ -4,9 +4,11 @@ mod apikey;
 mod bench;
 mod config;
 mod demo;
+mod journey;
 mod report;
 mod serve;
 mod survey;
+mod writekey;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -43,12 +45,21 @@ enum Command {
     /// Import and export survey definitions.
     #[command(subcommand)]
     Survey(survey::Cmd),
+    /// Manage the write keys of the Segment-compatible tracking API.
+    #[command(subcommand)]
+    Writekey(writekey::Cmd),
+    /// Import and export journeys; print the journey templates.
+    #[command(subcommand)]
+    Journey(journey::Cmd),
+    /// Import and export segments.
+    #[command(subcommand)]
+    Segment(journey::SegmentCmd),
     /// Show configuration.
     #[command(subcommand)]
     Config(config::Cmd),
     /// Fill a demo workspace with an e-shop's surveys and a year of responses.
     Demo(demo::Args),
-    /// Print metrics, key drivers or a Kano summary as a table or JSON.
+    /// Print metrics, key drivers, a Kano summary or a journey's funnel as a table or JSON.
     Report(Box<report::Args>),
     /// Benchmarks against a running server.
     #[command(subcommand)]
@@ -73,11 +84,25 @@ impl Cli {
             }
             Command::Apikey(c) => apikey::run(&*open(&settings).await?, c).await,
             Command::Survey(c) => survey::run(&*open(&settings).await?, c).await,
+            Command::Writekey(c) => writekey::run(&*open(&settings).await?, c).await,
+            Command::Journey(c) => journey::run(&*open(&settings).await?, c).await,
+            Command::Segment(c) => journey::run_segment(&*open(&settings).await?, c).await,
             Command::Config(c) => config::run(&settings, c),
             Command::Demo(a) => demo::run(open(&settings).await?, &settings, a).await,
             Command::Report(a) => report::run(open(&settings).await?, &settings, *a).await,
         }
     }
+}
+
+/// The workspace with this slug, or an error naming it.
+pub(crate) async fn workspace(
+    store: &dyn Store,
+    slug: &str,
+) -> anyhow::Result<puls_store::Workspace> {
+    store
+        .workspace_by_slug(slug)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no workspace '{slug}'"))
 }
 
 /// Opens the configured store and applies migrations.

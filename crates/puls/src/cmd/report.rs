@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use puls_server::analytics::drivers::{DriversReport, DriversRequest};
+use puls_server::analytics::journeys::{FunnelDto, FunnelRequest};
 use puls_server::analytics::kano::KanoReport;
 use puls_server::analytics::metrics::{MetricValue, MetricsReport, MetricsRequest};
 use puls_server::analytics::params::{Params, Scope};
@@ -15,7 +16,10 @@ use puls_server::{Analytics, ApiError};
 use puls_store::Store;
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    what: Option<Kind>,
     /// Workspace slug.
     #[arg(long, default_value = "demo")]
     workspace: String,
@@ -74,12 +78,96 @@ pub struct Args {
     /// KEY:VALUE; repeat to combine.
     #[arg(long)]
     attribute: Vec<String>,
+    /// Only respondents in this saved segment; repeat to combine.
+    #[arg(long)]
+    segment: Vec<String>,
     /// Minimum sample size before a result is flagged small (default: analytics.min_n).
     #[arg(long)]
     min_n: Option<u64>,
     /// Confidence level of intervals and tests (default 0.95).
     #[arg(long)]
     confidence: Option<f64>,
+}
+
+/// Reports that are not a metric.
+#[derive(Debug, clap::Subcommand)]
+enum Kind {
+    /// The funnel of a journey: per stage entered, converted, conversion rate with its
+    /// interval, time to convert, and the change against the previous period.
+    Funnel(FunnelArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct FunnelArgs {
+    /// The journey's key.
+    #[arg(long)]
+    journey: String,
+    /// Workspace slug.
+    #[arg(long, default_value = "demo")]
+    workspace: String,
+    /// `table` (default) or `json` (the API's JSON; its `rows` carry stage, entered,
+    /// converted, conversion_rate, median_time_to_convert_seconds and more).
+    #[arg(long, default_value = "table")]
+    format: Format,
+    /// Entries from: YYYY-MM-DD (local midnight) or RFC 3339. Default: 30 days before --to.
+    #[arg(long)]
+    from: Option<String>,
+    /// Entries until, exclusive. Default: now.
+    #[arg(long)]
+    to: Option<String>,
+    /// IANA time zone (default: analytics.time_zone).
+    #[arg(long)]
+    tz: Option<String>,
+    /// Conversion window in days (default: the journey's).
+    #[arg(long)]
+    window_days: Option<i64>,
+    /// Only these stages, comma-separated.
+    #[arg(long)]
+    stages: Option<String>,
+    /// channel, entry_touchpoint, first_touchpoint or segment:KEY.
+    #[arg(long)]
+    by: Option<String>,
+    /// Only contacts in this saved segment; repeat to combine.
+    #[arg(long)]
+    segment: Vec<String>,
+    /// previous (default) or none.
+    #[arg(long)]
+    compare: Option<String>,
+    /// List the N most common paths before each drop-off.
+    #[arg(long)]
+    paths: Option<usize>,
+    #[arg(long)]
+    min_n: Option<u64>,
+    #[arg(long)]
+    confidence: Option<f64>,
+}
+
+impl FunnelArgs {
+    fn params(&self) -> Params {
+        let mut p: Vec<(String, String)> = Vec::new();
+        for (k, v) in [
+            ("from", self.from.clone()),
+            ("to", self.to.clone()),
+            ("tz", self.tz.clone()),
+            ("window_days", self.window_days.map(|d| d.to_string())),
+            ("stages", self.stages.clone()),
+            ("by", self.by.clone()),
+            ("compare", self.compare.clone()),
+            ("paths", self.paths.map(|n| n.to_string())),
+            ("min_n", self.min_n.map(|n| n.to_string())),
+            ("confidence", self.confidence.map(|c| c.to_string())),
+        ] {
+            if let Some(v) = v {
+                p.push((k.to_string(), v));
+            }
+        }
+        p.extend(
+            self.segment
+                .iter()
+                .map(|s| ("segment".to_string(), s.clone())),
+        );
+        Params::new(p)
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -124,6 +212,11 @@ impl Args {
                 .iter()
                 .map(|a| ("attribute".to_string(), a.clone())),
         );
+        p.extend(
+            self.segment
+                .iter()
+                .map(|s| ("segment".to_string(), s.clone())),
+        );
         Params::new(p)
     }
 }
@@ -133,6 +226,9 @@ pub async fn run(
     settings: &puls_server::Config,
     args: Args,
 ) -> anyhow::Result<()> {
+    if let Some(Kind::Funnel(f)) = &args.what {
+        return funnel(store, settings, f).await;
+    }
     let ws = store
         .workspace_by_slug(&args.workspace)
         .await?
@@ -163,6 +259,102 @@ pub async fn run(
     };
     print!("{out}");
     Ok(())
+}
+
+async fn funnel(
+    store: Arc<dyn Store>,
+    settings: &puls_server::Config,
+    f: &FunnelArgs,
+) -> anyhow::Result<()> {
+    let ws = store
+        .workspace_by_slug(&f.workspace)
+        .await?
+        .with_context(|| format!("no workspace '{}'", f.workspace))?;
+    let analytics = Analytics::new(store, settings.analytics.clone());
+    let mut p = f.params();
+    let req = FunnelRequest::parse(&mut p, &analytics.config, puls_store::now_ms()).map_err(api)?;
+    p.finish().map_err(api)?;
+    let journey = analytics.journey(ws.id, &f.journey).await.map_err(api)?;
+    let r = analytics.funnel(ws.id, &journey, &req).await.map_err(api)?;
+    print!("{}", render(f.format, &r, funnel_table)?);
+    Ok(())
+}
+
+fn funnel_table(r: &FunnelDto) -> String {
+    let mut out = format!(
+        "Funnel of {} from {} to {} ({}), {}-day window, {}% intervals{}\n",
+        r.journey,
+        r.from,
+        r.to,
+        r.time_zone,
+        r.window_days,
+        r.confidence * 100.0,
+        if r.segments.is_empty() {
+            String::new()
+        } else {
+            format!(", segments {}", r.segments.join(" and "))
+        }
+    );
+    let hours = |s: Option<f64>| num(s.map(|s| s / 3600.0), 1);
+    let rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            vec![
+                row.group.clone().unwrap_or_else(|| "all".into()),
+                row.stage.clone(),
+                row.counts.entered.to_string(),
+                row.counts.converted.to_string(),
+                num(row.counts.conversion_rate, 1),
+                format!(
+                    "{}–{}",
+                    num(row.counts.ci_low, 1),
+                    num(row.counts.ci_high, 1)
+                ),
+                num(row.overall_rate, 1),
+                hours(row.median_time_to_convert_seconds),
+                hours(row.p90_time_to_convert_seconds),
+                row.previous
+                    .as_ref()
+                    .map(|p| num(p.conversion_rate, 1))
+                    .unwrap_or_default(),
+                row.change
+                    .as_ref()
+                    .map(|c| c.verdict.replace('_', " "))
+                    .unwrap_or_default(),
+                if row.small_sample {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    out += &table(
+        &[
+            "group",
+            "stage",
+            "entered",
+            "converted",
+            "rate %",
+            "interval",
+            "overall %",
+            "median h",
+            "p90 h",
+            "prev %",
+            "change",
+            "small",
+        ],
+        &rows,
+        2,
+    );
+    for d in &r.paths {
+        let _ = writeln!(out, "\nDropped after {} ({}):", d.after_stage, d.dropped);
+        for p in &d.paths {
+            let _ = writeln!(out, "  {:>5.1}%  {}", p.share, p.touchpoints.join(" → "));
+        }
+    }
+    out
 }
 
 /// A request error as the API would word it, with `--flag` for the parameter.

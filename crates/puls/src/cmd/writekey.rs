@@ -1,0 +1,68 @@
+//! `puls writekey`: the write keys of the tracking API (`/v1/batch` and friends).
+
+use puls_store::Store;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Cmd {
+    /// Create a write key; it is printed alone on the last line. The workspace is created
+    /// when it does not exist. Give it to a Segment library as its write key, with the
+    /// library's host set to Puls's base URL.
+    Create {
+        /// Workspace slug, e.g. demo.
+        #[arg(long)]
+        workspace: String,
+        /// A name to recognise the key by (where it is used).
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List a workspace's write keys.
+    List {
+        #[arg(long)]
+        workspace: String,
+    },
+    /// Revoke a write key: calls sending it get 401 from then on.
+    Revoke {
+        #[arg(long)]
+        workspace: String,
+        key: String,
+    },
+}
+
+pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
+    match cmd {
+        Cmd::Create { workspace, name } => {
+            puls_core::WorkspaceSlug::parse(&workspace)
+                .map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
+            let ws = store.ensure_workspace(&workspace, &workspace).await?;
+            let key = store.create_write_key(ws.id, &name).await?;
+            eprintln!("Created a write key for workspace {}:", ws.slug);
+            println!("{}", key.key);
+        }
+        Cmd::List { workspace } => {
+            let ws = super::workspace(store, &workspace).await?;
+            println!("{:<36} {:<20} {:<26} status", "key", "name", "created");
+            for k in store.list_write_keys(ws.id).await? {
+                let status = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<36} {:<20} {:<26} {status}",
+                    k.key,
+                    k.name,
+                    puls_server::format_ms(k.created_at)
+                );
+            }
+        }
+        Cmd::Revoke { workspace, key } => {
+            let ws = super::workspace(store, &workspace).await?;
+            if store.revoke_write_key(ws.id, &key).await? {
+                eprintln!("revoked {key}");
+            } else {
+                anyhow::bail!("workspace {workspace} has no active write key {key}");
+            }
+        }
+    }
+    Ok(())
+}

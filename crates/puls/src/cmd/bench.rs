@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
@@ -46,6 +47,9 @@ pub enum Cmd {
     Ingest(IngestArgs),
     /// Fetch a hosted survey page repeatedly; print server time (Server-Timing) and size.
     Page(PageArgs),
+    /// Send tracking batches (`/v1/batch`) at each concurrency level; print events/s,
+    /// latency and errors, and with --verify-db check every 2xx's events were stored.
+    Events(EventsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -121,6 +125,7 @@ pub async fn run(cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Ingest(a) => ingest(a).await,
         Cmd::Page(a) => page(a).await,
+        Cmd::Events(a) => events(a).await,
     }
 }
 
@@ -429,16 +434,6 @@ impl Bodies {
     }
 }
 
-fn submit_request(target: &Target, path: &str, body: String) -> Request<Full<Bytes>> {
-    Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(HOST, &target.host)
-        .header(CONTENT_TYPE, "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .expect("a request from valid parts")
-}
-
 /// Counts the survey's stored responses by paging through them.
 async fn count_stored(url: &str, survey: &str) -> anyhow::Result<u64> {
     let store = puls_store::connect(url, &puls_store::ConnectOptions { max_connections: 2 })
@@ -466,65 +461,79 @@ async fn count_stored(url: &str, survey: &str) -> anyhow::Result<u64> {
     }
 }
 
-async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(!a.concurrency.is_empty(), "--concurrency needs a level");
-    for &c in &a.concurrency {
-        anyhow::ensure!(
-            (1..=MAX_CONCURRENCY).contains(&c),
-            "--concurrency levels must be between 1 and {MAX_CONCURRENCY}"
-        );
+/// What a load level sends: requests to one path, each carrying `items` units.
+struct Workload {
+    path: Arc<str>,
+    /// An `Authorization` header value.
+    auth: Option<String>,
+    /// Makes request `seq`'s body.
+    make: Arc<dyn Fn(&mut ChaCha8Rng, u64) -> String + Send + Sync>,
+    /// Units (responses, events) per request.
+    items: u64,
+    /// What a unit is called in the table, e.g. `accepted/s` or `events/s`.
+    rate_name: &'static str,
+}
+
+impl Workload {
+    fn request(&self, target: &Target, body: String) -> Request<Full<Bytes>> {
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri(&*self.path)
+            .header(HOST, &target.host)
+            .header(CONTENT_TYPE, "application/json");
+        if let Some(a) = &self.auth {
+            b = b.header(hyper::header::AUTHORIZATION, a);
+        }
+        b.body(Full::new(Bytes::from(body)))
+            .expect("a request from valid parts")
     }
-    let seconds = check_seconds("--seconds", a.seconds, MAX_SECONDS)?;
-    anyhow::ensure!(!seconds.is_zero(), "--seconds must be above 0");
-    let warmup = check_seconds("--warmup", a.warmup, 60.0)?;
-    let timeout = check_seconds("--timeout", a.timeout, 120.0)?;
-    anyhow::ensure!(!timeout.is_zero(), "--timeout must be above 0");
-    let target = Target::resolve(&a.url).await?;
-    let bodies = Arc::new(Bodies::from_arg(a.body_template.as_deref())?);
-    let path: Arc<str> = format!("{}/api/v1/surveys/{}/responses", target.base, a.survey).into();
+}
 
-    let before = match &a.verify_db {
-        Some(db) => Some(count_stored(db, &a.survey).await?),
-        None => None,
-    };
+/// The timing options every load run shares.
+struct LoadRun<'a> {
+    target: Target,
+    levels: &'a [usize],
+    seconds: Duration,
+    warmup: Duration,
+    timeout: Duration,
+    label: &'a str,
+    tsv: Option<&'a PathBuf>,
+}
 
-    // One request first, so a wrong survey id or body fails at once with the server's words.
+/// Runs every concurrency level of a workload; returns (requests answered 2xx, failures),
+/// counting the warm-up and one request sent first to check the workload.
+async fn run_levels(run: &LoadRun<'_>, w: Arc<Workload>) -> anyhow::Result<(u64, u64)> {
+    let (target, seconds, warmup, timeout) = (&run.target, run.seconds, run.warmup, run.timeout);
+    // One request first, so a wrong id, key or body fails at once with the server's words.
     let mut total_ok = 0u64;
     let mut total_failed = 0u64;
     {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let mut conn = None;
-        let req = submit_request(&target, &path, bodies.make(&mut rng, 0));
-        match send(&target, &mut conn, req, timeout).await {
+        let req = w.request(target, (w.make)(&mut rng, 0));
+        match send(target, &mut conn, req, timeout).await {
             Outcome::Done { status, .. } if status.is_success() => total_ok += 1,
             Outcome::Done { status, body, .. } => anyhow::bail!(
-                "POST {path} answered {status}: {}",
+                "POST {} answered {status}: {}",
+                w.path,
                 String::from_utf8_lossy(&body)
             ),
-            Outcome::Failed(e) => anyhow::bail!("POST {path}: {e}"),
+            Outcome::Failed(e) => anyhow::bail!("POST {}: {e}", w.path),
         }
     }
-
-    println!(
-        "puls bench ingest: POST http://{}{path}, {} s per level after {} s warm-up",
-        target.host,
-        seconds.as_secs_f64(),
-        warmup.as_secs_f64()
-    );
     println!(
         "{:>7} {:>11} {:>8} {:>8} {:>8} {:>8} {:>9} {:>8} {:>7}",
-        "clients", "accepted/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "2xx", "non-2xx", "errors"
+        "clients", w.rate_name, "p50 ms", "p90 ms", "p99 ms", "max ms", "2xx", "non-2xx", "errors"
     );
     let seq = Arc::new(AtomicU64::new(1));
-    for &clients in &a.concurrency {
+    for &clients in run.levels {
         // Every client connects first; the clock starts once all are connected, so a burst
         // of connection setup is not measured as request latency.
         let connected = Arc::new(tokio::sync::Barrier::new(clients + 1));
         let (start_tx, start_rx) = tokio::sync::watch::channel(None::<Instant>);
         let mut tasks = Vec::with_capacity(clients);
         for i in 0..clients {
-            let (target, path, bodies, seq) =
-                (target.clone(), path.clone(), bodies.clone(), seq.clone());
+            let (target, w, seq) = (target.clone(), w.clone(), seq.clone());
             let (connected, mut start_rx) = (connected.clone(), start_rx.clone());
             tasks.push(tokio::spawn(async move {
                 let mut rng = ChaCha8Rng::seed_from_u64((clients as u64) << 32 | i as u64);
@@ -551,7 +560,7 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
                 let window_to = window_from + seconds;
                 while Instant::now() < window_to {
                     let n = seq.fetch_add(1, Ordering::Relaxed);
-                    let req = submit_request(&target, &path, bodies.make(&mut rng, n));
+                    let req = w.request(&target, (w.make)(&mut rng, n));
                     let sent = Instant::now();
                     let outcome = send(&target, &mut conn, req, timeout).await;
                     let done = Instant::now();
@@ -581,7 +590,7 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
         total_failed += tally.non_2xx() + tally.error_count() + tally.failed_outside;
         tally.latency_us.sort_unstable();
         let l = &tally.latency_us;
-        let rate = tally.ok as f64 / seconds.as_secs_f64();
+        let rate = (tally.ok * w.items) as f64 / seconds.as_secs_f64();
         println!(
             "{:>7} {:>11.0} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9} {:>8} {:>7}",
             clients,
@@ -595,13 +604,13 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
             tally.error_count()
         );
         print!("{}", tally.problems());
-        if let Some(tsv) = &a.tsv {
+        if let Some(tsv) = run.tsv {
             append_tsv(
                 tsv,
                 "label\tclients\taccepted_per_s\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tok\tnon_2xx\terrors",
                 &format!(
                     "{}\t{clients}\t{rate:.0}\t{:.2}\t{:.2}\t{:.2}\t{:.2}\t{}\t{}\t{}",
-                    a.label,
+                    run.label,
                     ms(pct(l, 0.50)),
                     ms(pct(l, 0.90)),
                     ms(pct(l, 0.99)),
@@ -616,22 +625,243 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     if total_failed > 0 {
         println!("{total_failed} request(s) failed in all, warm-up included");
     }
+    Ok((total_ok, total_failed))
+}
 
-    if let (Some(db), Some(before)) = (&a.verify_db, before) {
-        let after = count_stored(db, &a.survey).await?;
-        let stored = after.saturating_sub(before);
-        let verdict = if stored == total_ok { "OK" } else { "MISMATCH" };
-        println!(
-            "durability: {total_ok} responses answered 2xx (warm-up included), {stored} new rows stored ({before} before, {after} after): {verdict}"
+/// Checks the levels and times of a load run.
+fn load_run<'a>(
+    target: Target,
+    levels: &'a [usize],
+    (seconds, warmup, timeout): (f64, f64, f64),
+    label: &'a str,
+    tsv: Option<&'a PathBuf>,
+) -> anyhow::Result<LoadRun<'a>> {
+    anyhow::ensure!(!levels.is_empty(), "--concurrency needs a level");
+    for &c in levels {
+        anyhow::ensure!(
+            (1..=MAX_CONCURRENCY).contains(&c),
+            "--concurrency levels must be between 1 and {MAX_CONCURRENCY}"
         );
-        if stored != total_ok {
-            if stored > total_ok && total_failed > 0 {
-                println!(
-                    "  more rows than 2xx: requests that timed out or lost their connection may still have been stored"
-                );
-            }
-            anyhow::bail!("durability check failed: {total_ok} 2xx, {stored} rows");
+    }
+    let seconds = check_seconds("--seconds", seconds, MAX_SECONDS)?;
+    anyhow::ensure!(!seconds.is_zero(), "--seconds must be above 0");
+    let warmup = check_seconds("--warmup", warmup, 60.0)?;
+    let timeout = check_seconds("--timeout", timeout, 120.0)?;
+    anyhow::ensure!(!timeout.is_zero(), "--timeout must be above 0");
+    Ok(LoadRun {
+        target,
+        levels,
+        seconds,
+        warmup,
+        timeout,
+        label,
+        tsv,
+    })
+}
+
+/// Reports whether `stored` new rows match the 2xx answers; fails when they do not.
+fn durability(
+    what: &str,
+    answered: u64,
+    failed: u64,
+    before: u64,
+    after: u64,
+) -> anyhow::Result<()> {
+    let stored = after.saturating_sub(before);
+    let verdict = if stored == answered { "OK" } else { "MISMATCH" };
+    println!(
+        "durability: {answered} {what} answered 2xx (warm-up included), {stored} new rows stored ({before} before, {after} after): {verdict}"
+    );
+    if stored != answered {
+        if stored > answered && failed > 0 {
+            println!(
+                "  more rows than 2xx: requests that timed out or lost their connection may still have been stored"
+            );
         }
+        anyhow::bail!("durability check failed: {answered} 2xx, {stored} rows");
+    }
+    Ok(())
+}
+
+async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
+    let target = Target::resolve(&a.url).await?;
+    let run = load_run(
+        target.clone(),
+        &a.concurrency,
+        (a.seconds, a.warmup, a.timeout),
+        &a.label,
+        a.tsv.as_ref(),
+    )?;
+    let bodies = Arc::new(Bodies::from_arg(a.body_template.as_deref())?);
+    let path: Arc<str> = format!("{}/api/v1/surveys/{}/responses", target.base, a.survey).into();
+    let before = match &a.verify_db {
+        Some(db) => Some(count_stored(db, &a.survey).await?),
+        None => None,
+    };
+    println!(
+        "puls bench ingest: POST http://{}{path}, {} s per level after {} s warm-up",
+        target.host,
+        run.seconds.as_secs_f64(),
+        run.warmup.as_secs_f64()
+    );
+    let workload = Workload {
+        path,
+        auth: None,
+        make: Arc::new(move |rng, seq| bodies.make(rng, seq)),
+        items: 1,
+        rate_name: "accepted/s",
+    };
+    let (ok, failed) = run_levels(&run, Arc::new(workload)).await?;
+    if let (Some(db), Some(before)) = (&a.verify_db, before) {
+        durability(
+            "responses",
+            ok,
+            failed,
+            before,
+            count_stored(db, &a.survey).await?,
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EventsArgs {
+    /// Base URL of the server (loopback only).
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// The workspace's write key (`puls writekey create`).
+    #[arg(long)]
+    write_key: String,
+    /// Events per request (one `/v1/batch` call, as Segment libraries send them).
+    #[arg(long, default_value_t = 100)]
+    batch: u64,
+    /// Concurrency levels (clients), comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,8,32,64")]
+    concurrency: Vec<usize>,
+    /// Measured seconds per level.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Unmeasured warm-up seconds before each level.
+    #[arg(long, default_value_t = 1.0)]
+    warmup: f64,
+    /// Seconds before one request counts as a transport error.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+    /// After the run, count the workspace's stored events in this database and check that
+    /// it grew by the events of every 2xx.
+    #[arg(long)]
+    verify_db: Option<String>,
+    /// A label for the rows written with --tsv, e.g. the backend.
+    #[arg(long, default_value = "-")]
+    label: String,
+    /// Append one tab-separated row per level to this file.
+    #[arg(long)]
+    tsv: Option<PathBuf>,
+}
+
+/// Events of a shop: product views mostly, some carts and orders.
+const EVENT_NAMES: [(&str, u32); 5] = [
+    ("Product Viewed", 60),
+    ("Product Added", 20),
+    ("Checkout Started", 10),
+    ("Order Completed", 7),
+    ("Order Delivered", 3),
+];
+
+fn event_batch(rng: &mut ChaCha8Rng, run: i64, seq: u64, n: u64) -> String {
+    let total: u32 = EVENT_NAMES.iter().map(|(_, w)| w).sum();
+    let now = puls_store::now_ms();
+    let batch: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let mut pick = rng.random_range(0..total);
+            let name = EVENT_NAMES
+                .iter()
+                .find(|(_, w)| {
+                    let hit = pick < *w;
+                    pick = pick.saturating_sub(*w);
+                    hit
+                })
+                .map_or("Product Viewed", |(n, _)| n);
+            let user: u32 = rng.random_range(0..1_000_000);
+            serde_json::json!({
+                "type": "track",
+                "event": name,
+                "userId": format!("bench-{user:07}"),
+                "messageId": format!("bench-{run}-{seq}-{i}"),
+                "timestamp": puls_server::format_ms(now - rng.random_range(0..86_400_000i64)),
+                "properties": {"platform": if rng.random_bool(0.7) { "web" } else { "app" },
+                               "price": rng.random_range(10..500)},
+                "context": {"library": {"name": "puls-bench", "version": "1"}}
+            })
+        })
+        .collect();
+    serde_json::json!({"batch": batch, "sentAt": puls_server::format_ms(now)}).to_string()
+}
+
+/// Counts a workspace's stored events (by its write key) in a database.
+async fn count_events(url: &str, write_key: &str) -> anyhow::Result<u64> {
+    let store = puls_store::connect(url, &puls_store::ConnectOptions { max_connections: 2 })
+        .await
+        .map_err(|e| anyhow::anyhow!("opening {}: {e:#}", puls_server::config::redact_url(url)))?;
+    let ws = store
+        .workspace_by_write_key(write_key)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the --verify-db database has no such write key"))?;
+    const PAGE: i64 = 10_000;
+    let mut filter = puls_store::EventFilter::default();
+    let mut n = 0u64;
+    loop {
+        let rows = store.list_events(ws.id, &filter, PAGE).await?;
+        n += rows.len() as u64;
+        match rows.last() {
+            Some(last) if rows.len() as i64 == PAGE => filter.before_seq = Some(last.seq),
+            _ => return Ok(n),
+        }
+    }
+}
+
+async fn events(a: EventsArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (1..=2500).contains(&a.batch),
+        "--batch must be between 1 and 2500"
+    );
+    let target = Target::resolve(&a.url).await?;
+    let run = load_run(
+        target.clone(),
+        &a.concurrency,
+        (a.seconds, a.warmup, a.timeout),
+        &a.label,
+        a.tsv.as_ref(),
+    )?;
+    let before = match &a.verify_db {
+        Some(db) => Some(count_events(db, &a.write_key).await?),
+        None => None,
+    };
+    let path: Arc<str> = format!("{}/v1/batch", target.base).into();
+    println!(
+        "puls bench events: POST http://{}{path}, {} events a request, {} s per level after {} s warm-up",
+        target.host,
+        a.batch,
+        run.seconds.as_secs_f64(),
+        run.warmup.as_secs_f64()
+    );
+    let n = a.batch;
+    // Messages ids are unique per run start, so a second run is not taken for retries.
+    let run_id = puls_store::now_ms();
+    let workload = Workload {
+        path,
+        auth: Some(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:", a.write_key))
+        )),
+        make: Arc::new(move |rng, seq| event_batch(rng, run_id, seq, n)),
+        items: n,
+        rate_name: "events/s",
+    };
+    let (ok, failed) = run_levels(&run, Arc::new(workload)).await?;
+    if let (Some(db), Some(before)) = (&a.verify_db, before) {
+        let after = count_events(db, &a.write_key).await?;
+        durability("events", ok * n, failed, before, after)?;
     }
     Ok(())
 }

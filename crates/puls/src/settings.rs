@@ -42,6 +42,12 @@ burst = 100
 time_zone = "Europe/Warsaw"
 # Results with fewer responses than this are flagged small_sample.
 min_n = 30
+
+[contacts]
+# Largest CSV file POST /api/v1/contacts/import takes, in bytes (1 GiB). The upload is
+# streamed in constant memory, so this bounds how long one import runs; http.max_body_bytes
+# does not apply to it.
+import_max_bytes = 1073741824
 "#;
 
 /// Loads the configuration. `file` defaults to `puls.toml` when that exists.

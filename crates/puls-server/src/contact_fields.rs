@@ -26,10 +26,25 @@ pub fn contact_of(f: &ContactFields) -> Result<Contact, String> {
         .map(ExternalId::parse)
         .transpose()
         .map_err(field)?;
-    c.email = f.email.as_deref().map(Email::parse).transpose().map_err(field)?;
-    c.phone = f.phone.as_deref().map(Phone::parse).transpose().map_err(field)?;
+    c.email = f
+        .email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(field)?;
+    c.phone = f
+        .phone
+        .as_deref()
+        .map(Phone::parse)
+        .transpose()
+        .map_err(field)?;
     c.name = f.name.clone();
-    c.locale = f.locale.as_deref().map(Locale::parse).transpose().map_err(field)?;
+    c.locale = f
+        .locale
+        .as_deref()
+        .map(Locale::parse)
+        .transpose()
+        .map_err(field)?;
     Ok(c)
 }
 
@@ -58,7 +73,10 @@ pub fn contact_json(r: &ContactRecord) -> serde_json::Value {
         ("name", &r.fields.name),
         ("locale", &r.fields.locale),
     ] {
-        m.insert(k.into(), v.clone().map_or(serde_json::Value::Null, Into::into));
+        m.insert(
+            k.into(),
+            v.clone().map_or(serde_json::Value::Null, Into::into),
+        );
     }
     m.insert("attributes".into(), convert::to_json(&c.attributes_value()));
     m.insert("consents".into(), convert::to_json(&c.consents_value()));

@@ -7,6 +7,7 @@
 pub mod analytics;
 pub mod config;
 pub mod contact_fields;
+pub mod contacts_import;
 mod convert;
 mod dto;
 pub mod error;

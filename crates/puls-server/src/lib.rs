@@ -55,6 +55,7 @@ pub use state::AppState;
         (name = "surveys", description = "Survey definitions and their lifecycle"),
         (name = "responses", description = "Submitting, reading and exporting responses"),
         (name = "analytics", description = "CX metrics with intervals and tests, key drivers, Kano"),
+        (name = "contacts", description = "Contacts: the people behind responses and events"),
         (name = "pages", description = "Hosted survey pages for respondents (HTML)"),
         (name = "health", description = "Service health and this document")
     )
@@ -78,6 +79,7 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(routes::surveys::router())
         .merge(routes::responses::router())
         .merge(routes::analytics::router())
+        .merge(routes::contacts_import::router())
         .merge(
             routes::responses::public_router()
                 .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
@@ -103,6 +105,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .merge(routes::surveys::router())
         .merge(routes::responses::router())
         .merge(routes::analytics::router())
+        .merge(routes::contacts_import::router())
         .merge(routes::responses::public_router())
         .merge(routes::pages::router())
         .routes(routes!(routes::health::healthz))

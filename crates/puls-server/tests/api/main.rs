@@ -8,6 +8,7 @@ mod helpers;
 mod fixtures;
 
 mod auth;
+mod contacts_import;
 mod export;
 mod isolation;
 mod metrics;

@@ -3,6 +3,7 @@
 mod apikey;
 mod bench;
 mod config;
+mod contacts;
 mod demo;
 mod report;
 mod serve;
@@ -43,6 +44,9 @@ enum Command {
     /// Import and export survey definitions.
     #[command(subcommand)]
     Survey(survey::Cmd),
+    /// Import contacts.
+    #[command(subcommand)]
+    Contacts(contacts::Cmd),
     /// Show configuration.
     #[command(subcommand)]
     Config(config::Cmd),
@@ -73,6 +77,7 @@ impl Cli {
             }
             Command::Apikey(c) => apikey::run(&*open(&settings).await?, c).await,
             Command::Survey(c) => survey::run(&*open(&settings).await?, c).await,
+            Command::Contacts(c) => contacts::run(open(&settings).await?, c).await,
             Command::Config(c) => config::run(&settings, c),
             Command::Demo(a) => demo::run(open(&settings).await?, &settings, a).await,
             Command::Report(a) => report::run(open(&settings).await?, &settings, *a).await,

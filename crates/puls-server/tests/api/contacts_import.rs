@@ -466,3 +466,80 @@ async fn the_import_is_described_in_the_openapi_document(app: TestApp) {
         .collect();
     assert!(tags.contains(&"contacts"), "{tags:?}");
 }
+
+/// Makes the database refuse to insert a contact with the external id `boom`.
+async fn fail_on_boom(app: &TestApp) {
+    match app.backend {
+        crate::helpers::Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(app.database_url())
+                .await
+                .expect("opening the SQLite file");
+            sqlx::query(
+                "CREATE TRIGGER boom BEFORE INSERT ON contacts WHEN NEW.external_id = 'boom' \
+                 BEGIN SELECT RAISE(ABORT, 'simulated failure'); END",
+            )
+            .execute(&pool)
+            .await
+            .expect("creating the trigger");
+        }
+        crate::helpers::Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(app.database_url())
+                .await
+                .expect("connecting to PostgreSQL");
+            sqlx::query(
+                "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.external_id = 'boom' THEN RAISE EXCEPTION 'simulated failure'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql",
+            )
+            .execute(&pool)
+            .await
+            .expect("creating the trigger function");
+            sqlx::query(
+                "CREATE TRIGGER boom BEFORE INSERT ON contacts FOR EACH ROW \
+                 EXECUTE FUNCTION boom()",
+            )
+            .execute(&pool)
+            .await
+            .expect("creating the trigger");
+        }
+    }
+}
+
+both_backends!(when_the_database_fails_the_batch_in_flight_is_rolled_back_whole);
+async fn when_the_database_fails_the_batch_in_flight_is_rolled_back_whole(app: TestApp) {
+    fail_on_boom(&app).await;
+    // Batches of two: f-1 f-2 | f-3 f-4 | f-5 boom | f-7. The third fails after f-5 was
+    // inserted in its transaction.
+    let csv = "external_id,email\nf-1,\nf-2,\nf-3,\nf-4,\nf-5,\nboom,\nf-7,\n";
+    let report = import_csv(
+        app.store.clone(),
+        app.workspace_id,
+        io::Cursor::new(csv.as_bytes().to_vec()),
+        ImportOptions {
+            batch_size: 2,
+            ..ImportOptions::default()
+        },
+        |_| {},
+    )
+    .await
+    .expect("the header was read");
+
+    assert!(!report.completed);
+    let fatal = report.fatal.as_deref().expect("a fatal error");
+    assert!(fatal.contains("line 6"), "{fatal}");
+    assert!(
+        !fatal.contains("simulated"),
+        "no database internals: {fatal}"
+    );
+    assert_eq!((report.rows, report.created), (4, 4));
+    assert_eq!(report.last_committed_line, Some(5));
+    for i in 1..=4 {
+        assert!(
+            by_external_id(&app, &format!("f-{i}")).await.is_some(),
+            "f-{i}"
+        );
+    }
+    for id in ["f-5", "boom", "f-7"] {
+        assert_eq!(by_external_id(&app, id).await, None, "{id}");
+    }
+}

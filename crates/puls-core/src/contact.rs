@@ -240,7 +240,8 @@ impl ContactPatch {
     }
 }
 
-fn parse_name(s: &str) -> Result<String, K> {
+/// A contact's name: trimmed, 1 to [`limits::MAX_NAME`] characters, no NUL.
+pub fn parse_name(s: &str) -> Result<String, K> {
     let s = s.trim();
     if s.is_empty() {
         Err(K::Empty)

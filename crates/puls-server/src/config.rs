@@ -12,6 +12,7 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     pub analytics: crate::analytics::AnalyticsConfig,
     pub tracking: TrackingConfig,
+    pub contacts: ContactsConfig,
 }
 
 /// Limits of the Segment-compatible tracking API (Segment's own by default).
@@ -89,6 +90,24 @@ pub struct RateLimitConfig {
     pub per_second: u32,
     /// Requests a client may make in a burst above the sustained rate.
     pub burst: u32,
+}
+
+/// Contacts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContactsConfig {
+    /// Largest CSV file `POST /api/v1/contacts/import` takes, in bytes. The upload is
+    /// streamed, so this bounds how long one import runs, not memory; `http.max_body_bytes`
+    /// does not apply to it.
+    pub import_max_bytes: u64,
+}
+
+impl Default for ContactsConfig {
+    fn default() -> Self {
+        ContactsConfig {
+            import_max_bytes: 1 << 30,
+        }
+    }
 }
 
 impl Default for HttpConfig {

@@ -7,6 +7,7 @@
 pub mod analytics;
 pub mod config;
 pub mod contact_fields;
+pub mod contacts_import;
 mod convert;
 mod dto;
 pub mod error;
@@ -88,6 +89,7 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(routes::journeys::router())
         .merge(routes::segments::router())
         .merge(routes::tracking::router())
+        .merge(routes::contacts_import::router())
         .merge(
             routes::responses::public_router()
                 .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
@@ -118,6 +120,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .merge(routes::journeys::router())
         .merge(routes::segments::router())
         .merge(routes::tracking::router())
+        .merge(routes::contacts_import::router())
         .merge(routes::responses::public_router())
         .merge(routes::pages::router())
         .routes(routes!(routes::health::healthz))

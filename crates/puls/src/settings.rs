@@ -51,6 +51,11 @@ max_batch_bytes = 512000
 max_message_bytes = 32768
 # Most messages in one batch.
 max_batch_messages = 2500
+[contacts]
+# Largest CSV file POST /api/v1/contacts/import takes, in bytes (1 GiB). The upload is
+# streamed in constant memory, so this bounds how long one import runs; http.max_body_bytes
+# does not apply to it.
+import_max_bytes = 1073741824
 "#;
 
 /// Loads the configuration. `file` defaults to `puls.toml` when that exists.

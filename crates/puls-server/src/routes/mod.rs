@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod contacts;
+pub mod contacts_import;
 mod definitions;
 pub mod events;
 pub mod health;

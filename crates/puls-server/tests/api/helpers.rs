@@ -254,6 +254,11 @@ pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 impl TestApp {
+    /// This app's database, for tests that change it behind the server's back.
+    pub fn database_url(&self) -> &str {
+        self._db.url()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -10,6 +10,7 @@ mod fixtures;
 
 mod auth;
 mod contacts;
+mod contacts_import;
 mod export;
 mod isolation;
 mod journeys;

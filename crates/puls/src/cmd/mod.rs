@@ -3,6 +3,7 @@
 mod apikey;
 mod bench;
 mod config;
+mod contacts;
 mod demo;
 mod journey;
 mod report;
@@ -54,6 +55,9 @@ enum Command {
     /// Import and export segments.
     #[command(subcommand)]
     Segment(journey::SegmentCmd),
+    /// Import contacts.
+    #[command(subcommand)]
+    Contacts(contacts::Cmd),
     /// Show configuration.
     #[command(subcommand)]
     Config(config::Cmd),
@@ -87,6 +91,7 @@ impl Cli {
             Command::Writekey(c) => writekey::run(&*open(&settings).await?, c).await,
             Command::Journey(c) => journey::run(&*open(&settings).await?, c).await,
             Command::Segment(c) => journey::run_segment(&*open(&settings).await?, c).await,
+            Command::Contacts(c) => contacts::run(open(&settings).await?, c).await,
             Command::Config(c) => config::run(&settings, c),
             Command::Demo(a) => demo::run(open(&settings).await?, &settings, a).await,
             Command::Report(a) => report::run(open(&settings).await?, &settings, *a).await,

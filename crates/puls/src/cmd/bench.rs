@@ -461,13 +461,16 @@ async fn count_stored(url: &str, survey: &str) -> anyhow::Result<u64> {
     }
 }
 
+/// Makes the body of request number `seq`.
+type MakeBody = dyn Fn(&mut ChaCha8Rng, u64) -> String + Send + Sync;
+
 /// What a load level sends: requests to one path, each carrying `items` units.
 struct Workload {
     path: Arc<str>,
     /// An `Authorization` header value.
     auth: Option<String>,
     /// Makes request `seq`'s body.
-    make: Arc<dyn Fn(&mut ChaCha8Rng, u64) -> String + Send + Sync>,
+    make: Arc<MakeBody>,
     /// Units (responses, events) per request.
     items: u64,
     /// What a unit is called in the table, e.g. `accepted/s` or `events/s`.

@@ -122,17 +122,78 @@ pub struct Receipt<'a> {
 const DROPPED: [&str; 2] = ["writeKey", "receivedAt"];
 
 /// Reads one message at `path` (`batch[3]`, or empty for a single call), or lists every
-/// problem with its path.
+/// problem with its path. Takes the value, so its properties and other keys move into the
+/// message without copies.
 pub fn parse_message(
-    v: &Value,
+    v: Value,
     path: &str,
     receipt: &Receipt<'_>,
 ) -> Result<Message, Vec<FieldError>> {
     let mut errs = Errors::default();
-    match read_message(v, path, receipt, &mut errs) {
-        Some(m) if errs.list.is_empty() => Ok(m),
+    let head = read_message(&v, path, receipt, &mut errs);
+    match head {
+        Some(mut m) if errs.list.is_empty() => {
+            let Value::Map(map) = v else {
+                return Err(errs.list);
+            };
+            move_bodies(&mut m, map, receipt);
+            Ok(m)
+        }
         _ => Err(errs.list),
     }
+}
+
+/// The keys a message's fields are read from; the rest is kept as `extra`.
+const USED: [&str; 12] = [
+    "type",
+    "userId",
+    "anonymousId",
+    "messageId",
+    "event",
+    "name",
+    "previousId",
+    "groupId",
+    "properties",
+    "traits",
+    "context",
+    "timestamp",
+];
+
+/// Moves properties (or traits), context and every other key from a validated message's
+/// map into it.
+fn move_bodies(m: &mut Message, mut map: BTreeMap<String, Value>, receipt: &Receipt<'_>) {
+    let (body_key, other_body) = match m.kind {
+        MessageType::Identify | MessageType::Group => ("traits", "properties"),
+        _ => ("properties", "traits"),
+    };
+    if let Some(Value::Map(p)) = map.remove(body_key) {
+        m.properties = p;
+    }
+    let mut context = match receipt.batch_context {
+        Some(Value::Map(c)) => c.clone(),
+        _ => BTreeMap::new(),
+    };
+    if let Some(Value::Map(c)) = map.remove("context") {
+        if context.is_empty() {
+            context = c;
+        } else {
+            context.extend(c);
+        }
+    }
+    m.context = context;
+    // `properties` of an identify (or `traits` of a track) are not part of its meaning but
+    // are kept, like any other key.
+    let other = map.remove(other_body).filter(|v| !matches!(v, Value::Null));
+    map.retain(|k, _| !USED.contains(&k.as_str()) && !DROPPED.contains(&k.as_str()));
+    if let Some(v) = other {
+        map.insert(other_body.to_string(), v);
+    }
+    if !map.contains_key("integrations")
+        && let Some(i) = receipt.batch_integrations
+    {
+        map.insert("integrations".into(), i.clone());
+    }
+    m.extra = map;
 }
 
 fn read_message(
@@ -291,31 +352,22 @@ fn read_message(
         _ => None,
     };
 
-    let object = |k: &str, errs: &mut Errors| -> BTreeMap<String, Value> {
-        match present(k) {
-            None => BTreeMap::new(),
-            Some(Value::Map(m)) => m.clone(),
-            Some(_) => {
-                errs.push(
-                    at(k),
-                    K::WrongType {
-                        expected: Expected::Object,
-                    },
-                );
-                BTreeMap::new()
-            }
+    let object = |k: &str, errs: &mut Errors| {
+        if present(k).is_some_and(|v| !matches!(v, Value::Map(_))) {
+            errs.push(
+                at(k),
+                K::WrongType {
+                    expected: Expected::Object,
+                },
+            );
         }
     };
     let body_key = match kind {
         Some(MessageType::Identify | MessageType::Group) => "traits",
         _ => "properties",
     };
-    let properties = object(body_key, errs);
-    let mut context = match receipt.batch_context {
-        Some(Value::Map(m)) => m.clone(),
-        _ => BTreeMap::new(),
-    };
-    context.extend(object("context", errs));
+    object(body_key, errs);
+    object("context", errs);
 
     let instant_at = |k: &str, v: Option<&Value>, errs: &mut Errors| -> Option<i64> {
         match v? {
@@ -347,41 +399,6 @@ fn read_message(
         errs.push(at("timestamp"), K::InvalidTimestamp);
     }
 
-    let used = [
-        "type",
-        "userId",
-        "anonymousId",
-        "messageId",
-        "event",
-        "name",
-        "previousId",
-        "groupId",
-        "properties",
-        "traits",
-        "context",
-        "timestamp",
-    ];
-    let mut extra: BTreeMap<String, Value> = map
-        .iter()
-        .filter(|(k, _)| !used.contains(&k.as_str()) && !DROPPED.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    // `properties` of an identify (or `traits` of a track) are not part of its meaning but
-    // are kept, like any other key.
-    let other_body = if body_key == "traits" {
-        "properties"
-    } else {
-        "traits"
-    };
-    if let Some(v) = present(other_body) {
-        extra.insert(other_body.to_string(), v.clone());
-    }
-    if !extra.contains_key("integrations")
-        && let Some(i) = receipt.batch_integrations
-    {
-        extra.insert("integrations".into(), i.clone());
-    }
-
     if errs.list.len() > before {
         return None;
     }
@@ -391,10 +408,10 @@ fn read_message(
         user_id,
         anonymous_id,
         name,
-        properties,
-        context,
+        properties: BTreeMap::new(),
+        context: BTreeMap::new(),
         other_id,
-        extra,
+        extra: BTreeMap::new(),
         timestamp_ms,
     })
 }
@@ -416,7 +433,7 @@ mod tests {
     }
 
     fn parse(v: Value, r: &Receipt<'_>) -> Result<Message, Vec<(String, &'static str)>> {
-        parse_message(&v, "batch[0]", r).map_err(|errs| {
+        parse_message(v, "batch[0]", r).map_err(|errs| {
             errs.iter()
                 .map(|e| (e.path.clone(), e.kind.code()))
                 .collect()

@@ -45,3 +45,121 @@ pub fn parse_document(text: &str, yaml: bool) -> Result<Value, String> {
     };
     Ok(from_json(&json))
 }
+
+/// A core value read straight from JSON text, without a `serde_json::Value` in between
+/// (the tracking API reads thousands of messages a second).
+pub struct CoreValue(pub Value);
+
+impl<'de> serde::Deserialize<'de> for CoreValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CoreVisitor).map(CoreValue)
+    }
+}
+
+struct CoreVisitor;
+
+impl<'de> serde::de::Visitor<'de> for CoreVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(i64::try_from(u).map_or(Value::Float(u as f64), Value::Int))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Value::Float(f))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::Str(s.to_string()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::Str(s))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(CoreValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::List(out))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = std::collections::BTreeMap::new();
+        while let Some((k, CoreValue(v))) = map.next_entry::<String, CoreValue>()? {
+            out.insert(k, v);
+        }
+        Ok(Value::Map(out))
+    }
+}
+
+/// Writes a core value as JSON text directly (non-finite floats as null), without building
+/// a `serde_json::Value`.
+pub fn to_json_text(v: &Value) -> String {
+    serde_json::to_string(&JsonRef(v)).unwrap_or_else(|_| "null".into())
+}
+
+struct JsonRef<'a>(&'a Value);
+
+impl serde::Serialize for JsonRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Value::Float(_) => s.serialize_unit(),
+            Value::Str(t) => s.serialize_str(t),
+            Value::List(l) => {
+                let mut seq = s.serialize_seq(Some(l.len()))?;
+                for v in l {
+                    seq.serialize_element(&JsonRef(v))?;
+                }
+                seq.end()
+            }
+            Value::Map(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, &JsonRef(v))?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_text_reads_and_writes_core_values_like_the_tree_conversions() {
+        let text = r#"{"a":[1,2.5,"x",null,true],"b":{"c":-3},"d":18446744073709551615}"#;
+        let direct: CoreValue = serde_json::from_str(text).unwrap();
+        let via_tree = from_json(&serde_json::from_str(text).unwrap());
+        assert_eq!(direct.0, via_tree);
+        assert_eq!(to_json_text(&direct.0), to_json(&direct.0).to_string());
+    }
+}

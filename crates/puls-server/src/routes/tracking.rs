@@ -219,8 +219,8 @@ fn basic_key(headers: &HeaderMap) -> Option<String> {
     (!key.is_empty()).then(|| key.to_string())
 }
 
-/// Reads, decompresses and parses the body within the configured limit.
-async fn body_json(st: &AppState, req: Request) -> Result<serde_json::Value, ApiError> {
+/// Reads and decompresses the body within the configured limit.
+async fn body_bytes(st: &AppState, req: Request) -> Result<Vec<u8>, ApiError> {
     let limit = st.config.tracking.max_batch_bytes;
     let headers = req.headers().clone();
     let ct = headers
@@ -246,20 +246,19 @@ async fn body_json(st: &AppState, req: Request) -> Result<serde_json::Value, Api
         .unwrap_or("identity")
         .trim()
         .to_ascii_lowercase();
-    let decoded = match encoding.as_str() {
-        "identity" | "" => raw.to_vec(),
-        "gzip" | "x-gzip" => inflate(flate2::read::GzDecoder::new(&raw[..]), limit)?,
-        "deflate" => inflate(flate2::read::ZlibDecoder::new(&raw[..]), limit)?,
-        other => {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "Content-Encoding '{}' is not supported: use gzip, deflate or none",
-                other.chars().take(32).collect::<String>()
-            )));
-        }
-    };
-    serde_json::from_slice(&decoded).map_err(|e| {
-        ApiError::bad_request("malformed_json", format!("body is not valid JSON: {e}"))
-    })
+    match encoding.as_str() {
+        "identity" | "" => Ok(raw.to_vec()),
+        "gzip" | "x-gzip" => inflate(flate2::read::GzDecoder::new(&raw[..]), limit),
+        "deflate" => inflate(flate2::read::ZlibDecoder::new(&raw[..]), limit),
+        other => Err(ApiError::UnsupportedMediaType(format!(
+            "Content-Encoding '{}' is not supported: use gzip, deflate or none",
+            other.chars().take(32).collect::<String>()
+        ))),
+    }
+}
+
+fn malformed(e: serde_json::Error) -> ApiError {
+    ApiError::bad_request("malformed_json", format!("body is not valid JSON: {e}"))
 }
 
 /// Decompresses at most `limit` bytes; more is a 413, a broken stream a 400.
@@ -286,18 +285,15 @@ async fn receive(
 ) -> Result<Response, ApiError> {
     let received_at = now_ms();
     let header_key = basic_key(req.headers());
-    let json = body_json(st, req).await?;
-    let body_key = json
-        .get("writeKey")
-        .and_then(|k| k.as_str())
-        .map(str::to_string);
+    let body = body_bytes(st, req).await?;
+    let (body_key, messages) = read_messages(st, &body, endpoint, received_at)?;
     let key = header_key.or(body_key).ok_or(ApiError::Unauthorized)?;
     let workspace = st
         .store
         .workspace_by_write_key(&key)
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    let messages = read_messages(st, &json, endpoint, received_at)?;
+    let messages = messages?;
     let batch = track_batch(&workspace, messages, received_at)?;
     match st.writer.write(WriteOp::Track(batch)).await? {
         WriteOutcome::Tracked { .. } => Ok(Json(Accepted { success: true }).into_response()),
@@ -305,100 +301,120 @@ async fn receive(
     }
 }
 
-/// Every message of the body, or every problem with its path.
+/// A batch as sent: the messages stay raw text until each is read on its own (so each one's
+/// size is known as sent, and no tree of the whole body is built).
+#[derive(serde::Deserialize)]
+struct RawBatch<'a> {
+    #[serde(borrow)]
+    batch: Option<&'a serde_json::value::RawValue>,
+    #[serde(rename = "sentAt")]
+    sent_at: Option<crate::convert::CoreValue>,
+    context: Option<crate::convert::CoreValue>,
+    integrations: Option<crate::convert::CoreValue>,
+    #[serde(rename = "writeKey")]
+    write_key: Option<String>,
+}
+
+/// The body's write key, if it has one, and its messages or every problem with its path.
+/// A malformed body (not JSON) is an error at once; a bad message only after the sender is
+/// known, so an unauthorised caller learns nothing about what it sent.
+#[allow(clippy::type_complexity)]
 fn read_messages(
     st: &AppState,
-    json: &serde_json::Value,
+    body: &[u8],
     endpoint: Option<MessageType>,
     received_at_ms: i64,
-) -> Result<Vec<Message>, ApiError> {
+) -> Result<(Option<String>, Result<Vec<Message>, ApiError>), ApiError> {
     let limits = &st.config.tracking;
-    let body = convert::from_json(json);
-    let Value::Map(top) = &body else {
-        return Err(invalid_one(
-            "",
-            FieldErrorKind::WrongType {
-                expected: puls_core::Expected::Object,
-            },
+    let too_big = |path: &str| FieldError {
+        path: if path.is_empty() {
+            "message".into()
+        } else {
+            path.to_string()
+        },
+        kind: FieldErrorKind::TooLong {
+            max: limits.max_message_bytes,
+        },
+    };
+    if endpoint.is_some() {
+        let crate::convert::CoreValue(v) = serde_json::from_slice(body).map_err(malformed)?;
+        let key = match &v {
+            Value::Map(m) => m
+                .get("writeKey")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            _ => None,
+        };
+        if body.len() > limits.max_message_bytes {
+            return Ok((
+                key,
+                Err(ApiError::Validation(FieldErrors(vec![too_big("")]))),
+            ));
+        }
+        let receipt = Receipt {
+            endpoint,
+            received_at_ms,
+            batch_sent_at: None,
+            batch_context: None,
+            batch_integrations: None,
+        };
+        let one = parse_message(v, "", &receipt)
+            .map(|m| vec![m])
+            .map_err(|e| ApiError::Validation(FieldErrors(e)));
+        return Ok((key, one));
+    }
+    let top: RawBatch<'_> = serde_json::from_slice(body).map_err(malformed)?;
+    let key = top.write_key.clone();
+    let Some(raw) = top.batch else {
+        return Ok((key, Err(invalid_one("batch", FieldErrorKind::Required))));
+    };
+    let Ok(items) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(raw.get()) else {
+        return Ok((
+            key,
+            Err(invalid_one(
+                "batch",
+                FieldErrorKind::WrongType {
+                    expected: puls_core::Expected::Array,
+                },
+            )),
         ));
     };
+    if items.len() > limits.max_batch_messages {
+        return Ok((
+            key,
+            Err(invalid_one(
+                "batch",
+                FieldErrorKind::TooMany {
+                    max: limits.max_batch_messages,
+                },
+            )),
+        ));
+    }
     let receipt = Receipt {
         endpoint,
         received_at_ms,
-        batch_sent_at: if endpoint.is_none() {
-            top.get("sentAt")
-        } else {
-            None
-        },
-        batch_context: if endpoint.is_none() {
-            top.get("context")
-        } else {
-            None
-        },
-        batch_integrations: if endpoint.is_none() {
-            top.get("integrations")
-        } else {
-            None
-        },
-    };
-    let items: Vec<(String, &serde_json::Value, &Value)> = match endpoint {
-        Some(_) => vec![(String::new(), json, &body)],
-        None => {
-            let (Some(serde_json::Value::Array(raw)), Some(Value::List(list))) =
-                (json.get("batch"), top.get("batch"))
-            else {
-                return Err(invalid_one(
-                    "batch",
-                    if top.contains_key("batch") {
-                        FieldErrorKind::WrongType {
-                            expected: puls_core::Expected::Array,
-                        }
-                    } else {
-                        FieldErrorKind::Required
-                    },
-                ));
-            };
-            if list.len() > limits.max_batch_messages {
-                return Err(invalid_one(
-                    "batch",
-                    FieldErrorKind::TooMany {
-                        max: limits.max_batch_messages,
-                    },
-                ));
-            }
-            raw.iter()
-                .zip(list)
-                .enumerate()
-                .map(|(i, (j, v))| (format!("batch[{i}]"), j, v))
-                .collect()
-        }
+        batch_sent_at: top.sent_at.as_ref().map(|v| &v.0),
+        batch_context: top.context.as_ref().map(|v| &v.0),
+        batch_integrations: top.integrations.as_ref().map(|v| &v.0),
     };
     let mut errors: Vec<FieldError> = Vec::new();
     let mut out = Vec::with_capacity(items.len());
-    for (path, raw, v) in items {
-        let size = serde_json::to_vec(raw).map_or(0, |b| b.len());
-        if size > limits.max_message_bytes {
-            errors.push(FieldError {
-                path: if path.is_empty() {
-                    "message".into()
-                } else {
-                    path
-                },
-                kind: FieldErrorKind::TooLong {
-                    max: limits.max_message_bytes,
-                },
-            });
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("batch[{i}]");
+        if item.get().len() > limits.max_message_bytes {
+            errors.push(too_big(&path));
             continue;
         }
+        let crate::convert::CoreValue(v) = serde_json::from_str(item.get()).map_err(malformed)?;
         match parse_message(v, &path, &receipt) {
             Ok(m) => out.push(m),
             Err(e) => errors.extend(e),
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::Validation(FieldErrors(errors)));
+        return Ok((key, Err(ApiError::Validation(FieldErrors(errors)))));
     }
-    Ok(out)
+    Ok((key, Ok(out)))
 }
 
 fn invalid_one(path: &str, kind: FieldErrorKind) -> ApiError {
@@ -408,11 +424,11 @@ fn invalid_one(path: &str, kind: FieldErrorKind) -> ApiError {
     }]))
 }
 
-fn json_text(map: &std::collections::BTreeMap<String, Value>) -> String {
+fn json_text(map: std::collections::BTreeMap<String, Value>) -> String {
     if map.is_empty() {
         return "{}".into();
     }
-    convert::to_json(&Value::Map(map.clone())).to_string()
+    convert::to_json_text(&Value::Map(map))
 }
 
 /// What one request stores: every message, the ids seen together, and the contact changes
@@ -428,7 +444,7 @@ fn track_batch(
         links: Vec::new(),
         contacts: Vec::new(),
     };
-    for m in messages {
+    for mut m in messages {
         let message_id = m
             .message_id
             .clone()
@@ -462,7 +478,7 @@ fn track_batch(
                 });
             }
         }
-        let mut extra = m.extra.clone();
+        let mut extra = std::mem::take(&mut m.extra);
         if let Some(other) = &m.other_id {
             let key = if m.kind == MessageType::Alias {
                 "previousId"
@@ -474,14 +490,14 @@ fn track_batch(
         batch.events.push(NewEvent {
             message_id,
             kind: m.kind.as_str().to_string(),
-            name: m.name.clone(),
+            name: std::mem::take(&mut m.name),
             user_id: user,
             anonymous_id: anon,
             timestamp: m.timestamp_ms,
             received_at,
-            properties: json_text(&m.properties),
-            context: json_text(&m.context),
-            extra: json_text(&extra),
+            properties: json_text(m.properties),
+            context: json_text(m.context),
+            extra: json_text(extra),
         });
     }
     Ok(batch)

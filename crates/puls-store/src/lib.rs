@@ -42,6 +42,8 @@ pub trait Store: CustomerStore + Send + Sync + 'static {
     /// Returns the workspace with this slug, creating it when missing.
     async fn ensure_workspace(&self, slug: &str, name: &str) -> Result<Workspace, StoreError>;
     async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>, StoreError>;
+    /// Every workspace, by id.
+    async fn list_workspaces(&self) -> Result<Vec<Workspace>, StoreError>;
 
     /// Creates an API key; the returned token is the only copy of its secret.
     async fn create_api_key(

@@ -278,6 +278,13 @@ macro_rules! impl_store {
                 row.as_ref().map(workspace_from_row).transpose()
             }
 
+            async fn list_workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
+                let rows = sqlx::query("SELECT id, slug, name, created_at FROM workspaces ORDER BY id")
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter().map(workspace_from_row).collect()
+            }
+
             async fn create_api_key(
                 &self,
                 workspace_id: i64,

@@ -68,6 +68,10 @@ async fn a_workspace_is_created_once_per_slug(store: Arc<dyn Store>) {
         .await
         .expect("creating");
     assert_ne!(globex.id, acme.id);
+    assert_eq!(
+        store.list_workspaces().await.expect("listing"),
+        vec![acme.clone(), globex.clone()]
+    );
 }
 
 both_backends!(an_api_key_authenticates_its_workspace_until_revoked);

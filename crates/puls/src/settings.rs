@@ -42,6 +42,9 @@ burst = 100
 time_zone = "Europe/Warsaw"
 # Results with fewer responses than this are flagged small_sample.
 min_n = 30
+# Build every workspace's analytics indexes in the background when the server starts
+# (otherwise the first report of a workspace waits for its build).
+warm_up = true
 
 [tracking]
 # Limits of the Segment-compatible tracking API (/v1/batch and friends), Segment's own.

@@ -84,6 +84,27 @@ impl Analytics {
         &self.store
     }
 
+    /// Builds every workspace's fact and customer indexes now (what the first report of
+    /// each would otherwise wait for). A report asked meanwhile waits for its workspace's
+    /// build rather than starting another.
+    pub async fn warm_up(&self) {
+        let workspaces = match self.store.list_workspaces().await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "warming up the indexes: cannot list workspaces");
+                return;
+            }
+        };
+        for ws in workspaces {
+            if let Err(e) = self.fresh(ws.id).await {
+                tracing::warn!(workspace = %ws.slug, error = %e, "warming up the fact index");
+            }
+            if let Err(e) = self.customers.fresh(ws.id).await {
+                tracing::warn!(workspace = %ws.slug, error = %e, "warming up the customer index");
+            }
+        }
+    }
+
     /// The workspace's index with every change committed before this call applied.
     pub async fn fresh(&self, workspace_id: i64) -> Result<Arc<WorkspaceIndex>, ApiError> {
         let ws = {

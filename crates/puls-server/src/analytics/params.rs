@@ -18,6 +18,9 @@ pub struct AnalyticsConfig {
     pub time_zone: String,
     /// Results with fewer responses are flagged `small_sample`.
     pub min_n: u64,
+    /// Build every workspace's indexes in the background when the server starts, so the
+    /// first report does not wait for them.
+    pub warm_up: bool,
 }
 
 impl Default for AnalyticsConfig {
@@ -25,6 +28,7 @@ impl Default for AnalyticsConfig {
         AnalyticsConfig {
             time_zone: "Europe/Warsaw".into(),
             min_n: 30,
+            warm_up: true,
         }
     }
 }

@@ -15,7 +15,12 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.http.listen))?;
     let addr = listener.local_addr()?;
+    let warm_up = settings.analytics.warm_up;
     let state = AppState::new(store.clone(), settings);
+    if warm_up {
+        let st = state.clone();
+        tokio::spawn(async move { st.analytics.warm_up().await });
+    }
     tracing::info!(backend = store.backend(), %addr, "Puls is listening");
     eprintln!(
         "Puls is running at http://{addr} (database: {})",

@@ -49,7 +49,9 @@
 
 mod calendar;
 mod generator;
+mod people;
 mod phrases;
+mod random;
 mod story;
 mod surveys;
 mod touchpoints;

@@ -146,6 +146,13 @@ impl Generator {
         }
     }
 
+    /// How many distinct customers (`cust-000001` up to `cust-{customers}`) the responses
+    /// that carry a contact are drawn from: about a third of the count, none without
+    /// responses. Not every one of them answers.
+    pub fn customers(&self) -> u64 {
+        if self.count == 0 { 0 } else { self.customers }
+    }
+
     /// Spreads the responses over exactly `n` distinct touchpoints instead of the surveys' own:
     /// busy touchpoints are split into finer ones that fit the shop (checkout on the web, in
     /// the app and through a marketplace; delivery by courier partner; returns online or in

@@ -79,6 +79,18 @@ impl Persona {
         list[list.len() - 1].0
     }
 
+    /// The full name as written, with diacritics ("Łukasz Wiśniewski"): the same person as
+    /// [`Persona::email`] names.
+    pub(crate) fn name(&self) -> String {
+        let bits = |shift: u32, n: u32| ((self.hash >> shift) & ((1u64 << n) - 1)) as usize;
+        let gender = bits(32, 1);
+        let firsts = phrases::FIRST_NAMES_WRITTEN[self.lang][gender];
+        let lasts = phrases::SURNAMES_WRITTEN[self.lang];
+        let (last_f, last_m) = lasts[bits(41, 8) % lasts.len()];
+        let last = if gender == 0 { last_f } else { last_m };
+        format!("{} {last}", firsts[bits(33, 8) % firsts.len()])
+    }
+
     pub(crate) fn email(&self) -> String {
         format!(
             "{}.{}{}@{}",
@@ -127,6 +139,13 @@ mod tests {
         let a = Persona::new(splitmix(42), 7);
         let b = Persona::new(splitmix(42), 7);
         assert_eq!(a.email(), b.email());
+        assert_eq!(a.name(), b.name());
+        // The written name is the one in the address (phrases.rs checks the spellings).
+        let name = a.name();
+        let (first, last) = name.split_once(' ').unwrap();
+        assert!(first.chars().next().unwrap().is_uppercase());
+        assert!(!last.is_empty());
+        assert!(a.email().starts_with(&format!("{}.{}", a.first, a.last)));
         assert!(puls_core::response::is_email(&a.email()));
         let phone = a.phone();
         assert!(phone.starts_with('+'));

@@ -100,7 +100,8 @@ pub struct DemoEvent {
     pub kind: MessageType,
     /// The track's event or the page's or screen's name; empty for an identify.
     pub name: &'static str,
-    /// Unique, and the same for the same seed and counts.
+    /// Unique: `demo<seed>-<n>` for the event's place in the whole stream, so the same
+    /// seed and count always give the same ids.
     pub message_id: String,
     pub user_id: Option<String>,
     pub anonymous_id: Option<String>,
@@ -330,6 +331,24 @@ pub struct People {
     emitted: u64,
 }
 
+impl People {
+    /// Gives the next events their message ids: `demo<seed>-<n>`, the event's place in the
+    /// whole stream. Any run with the same seed and count makes the same ids, even another
+    /// day, when "now" and so the events themselves have moved: a store that keeps the
+    /// first event of each message id then never takes a demo's events twice.
+    fn number(&mut self, events: &mut [DemoEvent]) {
+        for e in events {
+            let mut id = String::with_capacity(24);
+            id.push_str("demo");
+            push_hex(&mut id, self.b.seed, 1);
+            id.push('-');
+            push_hex(&mut id, self.emitted, 10);
+            e.message_id = id;
+            self.emitted += 1;
+        }
+    }
+}
+
 impl Iterator for People {
     type Item = Person;
 
@@ -351,9 +370,9 @@ impl Iterator for People {
                 let target = (u128::from(self.contact_budget) * self.weight_done
                     / self.weight_total.max(1)) as u64;
                 let quota = target.saturating_sub(self.emitted);
-                let person =
+                let mut person =
                     Story::new(b, n, traits.persona.hash).contact(&traits, seen, quota, room);
-                self.emitted += person.events.len() as u64;
+                self.number(&mut person.events);
                 return Some(person);
             }
             let j = n - b.contacts - 1;
@@ -369,8 +388,8 @@ impl Iterator for People {
                 continue;
             }
             let hash = splitmix(b.seed ^ 0x0a70_0000 ^ n.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let events = Story::new(b, n, hash).visitor(quota as usize);
-            self.emitted += events.len() as u64;
+            let mut events = Story::new(b, n, hash).visitor(quota as usize);
+            self.number(&mut events);
             return Some(Person {
                 contact: None,
                 events,
@@ -901,7 +920,7 @@ impl<'a> Story<'a> {
     }
 
     /// Sorts the events, keeps those within the year (at most `room`), and gives them their
-    /// ids and message ids; marks repeat orders (after `prior` orders before the year).
+    /// user and anonymous ids; marks repeat orders (after `prior` orders before the year).
     /// Returns the number of orders kept.
     fn finish(
         &mut self,
@@ -915,18 +934,10 @@ impl<'a> Story<'a> {
         self.events.sort_by_key(|e| e.timestamp_ms);
         self.events.truncate(room as usize);
         let mut orders = 0;
-        for (i, e) in self.events.iter_mut().enumerate() {
+        for e in &mut self.events {
             let (user, anonymous) = ids(e);
             e.user_id = user;
             e.anonymous_id = anonymous;
-            let mut id = String::with_capacity(32);
-            id.push_str("demo");
-            push_hex(&mut id, self.seed, 1);
-            id.push('-');
-            push_hex(&mut id, self.number, 8);
-            id.push('-');
-            push_hex(&mut id, i as u64, 4);
-            e.message_id = id;
             if e.name == ORDER_COMPLETED {
                 e.properties
                     .push(("repeat", Value::Bool(prior + orders > 0)));

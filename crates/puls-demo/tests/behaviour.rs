@@ -178,6 +178,27 @@ fn same_seed_same_people_other_seed_other_people() {
 }
 
 #[test]
+fn another_day_gives_the_same_message_ids() {
+    // Running `puls demo` again tomorrow must not add the events twice: the store keeps the
+    // first event of a message id.
+    let s = parsed();
+    let ids = |now: i64| -> BTreeSet<String> {
+        let g = Generator::new(12, 3000, now, &s);
+        let mut b = Behaviour::new(12, now, &s, g.customers(), 30_000);
+        for r in g {
+            b.observe(&r);
+        }
+        b.people()
+            .flat_map(|p| p.events)
+            .map(|e| e.message_id)
+            .collect()
+    };
+    let today = ids(NOW);
+    assert_eq!(today.len(), 30_000);
+    assert_eq!(today, ids(NOW + 3 * DAY + 12_345));
+}
+
+#[test]
 fn every_event_speaks_the_journeys_vocabulary() {
     let (rs, people) = generate(4, 6000, None, 80_000);
     let journey = journey();

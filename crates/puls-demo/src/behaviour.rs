@@ -1193,7 +1193,7 @@ impl<'a> Story<'a> {
         p += day.incident * if carrier == Carrier::Dpd { 0.55 } else { 0.08 };
         let unhappy = self.mood.map_or(1.0, |m| 0.2 + 4.0 * (0.85 - m).max(0.0));
         let kept = if self.ordering_until > at + 10 * DAY_MS {
-            0.2
+            0.6
         } else {
             1.0
         };

@@ -451,6 +451,25 @@ fn the_bad_month_brings_late_deliveries_mostly_by_dpd() {
         by.keys().map(|k| (*k, share(*k))).collect::<Vec<_>>()
     );
     assert!(share((true, "all")) > 2.5 * share((false, "all")));
+    // The bad month stands out over the year, and the December peak a little.
+    let mut months: BTreeMap<u32, (u32, u32)> = BTreeMap::new();
+    for e in events(&people).filter(|e| e.name == "Order Delivered") {
+        let m = ((e.timestamp_ms - (NOW - 365 * DAY)) / (30 * DAY)) as u32;
+        let x = months.entry(m).or_default();
+        x.0 += 1;
+        x.1 += u32::from(bool_prop(e, "late"));
+    }
+    let late = |m: u32| {
+        let (n, l) = months[&m];
+        f64::from(l) / f64::from(n)
+    };
+    eprintln!(
+        "late share by 30-day period: {:?}",
+        months.keys().map(|m| (*m, late(*m))).collect::<Vec<_>>()
+    );
+    // Period 8 is (most of) November 2025, period 9 December.
+    assert!(late(8) > 2.5 * late(5));
+    assert!(late(9) > late(5));
     assert!(share((true, "dpd")) > 2.0 * share((true, "inpost")));
 }
 

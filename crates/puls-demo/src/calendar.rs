@@ -119,9 +119,65 @@ pub(crate) fn local_days(start: i64, end: i64) -> Vec<DaySpan> {
     out
 }
 
+/// Hourly volume and its running total, for placing a response or a visit within a day.
+#[derive(Debug, Clone)]
+pub(crate) struct HourProfile {
+    pub weights: [f64; 24],
+    pub cum: [f64; 25],
+}
+
+impl HourProfile {
+    pub(crate) fn new(weights: &[f64; 24]) -> Self {
+        let mut cum = [0.0; 25];
+        for h in 0..24 {
+            cum[h + 1] = cum[h] + weights[h];
+        }
+        HourProfile {
+            weights: *weights,
+            cum,
+        }
+    }
+
+    /// The running total at `x` ms after local midnight; a 25-hour day repeats the last hour.
+    pub(crate) fn at(&self, x: i64) -> f64 {
+        let h = (x / HOUR_MS).clamp(0, 23) as usize;
+        self.cum[h] + self.weights[h] * (x - h as i64 * HOUR_MS) as f64 / HOUR_MS as f64
+    }
+
+    /// The local time where the running total reaches `y`.
+    pub(crate) fn inverse(&self, y: f64) -> i64 {
+        let mut h = 0;
+        while h < 23 && self.cum[h + 1] <= y {
+            h += 1;
+        }
+        h as i64 * HOUR_MS + ((y - self.cum[h]) / self.weights[h] * HOUR_MS as f64) as i64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hour_profile_inverts() {
+        let hp = HourProfile::new(&crate::story::WEEKDAY_HOURS);
+        for x in [
+            0,
+            1,
+            HOUR_MS - 1,
+            5 * HOUR_MS + 123_456,
+            23 * HOUR_MS + 59_999,
+        ] {
+            let back = hp.inverse(hp.at(x));
+            assert!((back - x).abs() <= 1, "{x} -> {back}");
+        }
+        let mut prev = 0;
+        for i in 0..=10_000 {
+            let x = hp.inverse(hp.cum[24] * i as f64 / 10_000.0);
+            assert!(x >= prev);
+            prev = x;
+        }
+    }
 
     #[test]
     fn civil_round_trips() {

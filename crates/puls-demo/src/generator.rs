@@ -26,8 +26,12 @@ use puls_core::{
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::calendar::{DAY_MS, HOUR_MS, civil_from_days, local_date, local_days, weekday};
+use crate::calendar::{
+    DAY_MS, HOUR_MS, HourProfile, civil_from_days, local_date, local_days, weekday,
+};
+use crate::people::{Persona, device};
 use crate::phrases::{self, CS, EN, PL, Tone, Topic};
+use crate::random::{exp, normal, splitmix, unit};
 use crate::story::{self, KanoMix, Profile, Tweak};
 use crate::touchpoints;
 
@@ -50,8 +54,6 @@ pub struct DemoResponse {
 
 /// Share of responses left unfinished.
 const PARTIAL_SHARE: f32 = 0.08;
-/// Share of respondents, by language (pl, cs, en).
-const LANG_SHARE: [f32; 3] = [0.55, 0.30, 0.15];
 /// Length of the window, in days.
 const WINDOW_DAYS: i64 = 365;
 
@@ -142,6 +144,13 @@ impl Generator {
             customers: (count / 3).max(1),
             scratch: Scratch::default(),
         }
+    }
+
+    /// How many distinct customers (`cust-000001` up to `cust-{customers}`) the responses
+    /// that carry a contact are drawn from: about a third of the count, none without
+    /// responses. Not every one of them answers.
+    pub fn customers(&self) -> u64 {
+        if self.count == 0 { 0 } else { self.customers }
     }
 
     /// Spreads the responses over exactly `n` distinct touchpoints instead of the surveys' own:
@@ -639,133 +648,8 @@ struct Day {
     cum_end: f64,
 }
 
-/// Hourly volume and its running total, for placing a response within a day.
-#[derive(Debug, Clone)]
-struct HourProfile {
-    weights: [f64; 24],
-    cum: [f64; 25],
-}
-
-impl HourProfile {
-    fn new(weights: &[f64; 24]) -> Self {
-        let mut cum = [0.0; 25];
-        for h in 0..24 {
-            cum[h + 1] = cum[h] + weights[h];
-        }
-        HourProfile {
-            weights: *weights,
-            cum,
-        }
-    }
-
-    /// The running total at `x` ms after local midnight; a 25-hour day repeats the last hour.
-    fn at(&self, x: i64) -> f64 {
-        let h = (x / HOUR_MS).clamp(0, 23) as usize;
-        self.cum[h] + self.weights[h] * (x - h as i64 * HOUR_MS) as f64 / HOUR_MS as f64
-    }
-
-    /// The local time where the running total reaches `y`.
-    fn inverse(&self, y: f64) -> i64 {
-        let mut h = 0;
-        while h < 23 && self.cum[h + 1] <= y {
-            h += 1;
-        }
-        h as i64 * HOUR_MS + ((y - self.cum[h]) / self.weights[h] * HOUR_MS as f64) as i64
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
-// People.
-
-/// Who answers: derived from a hash, so a customer is the same person in every response.
-#[derive(Debug, Clone)]
-struct Persona {
-    hash: u64,
-    /// Language of the respondent (pl, cs, en).
-    lang: usize,
-    /// Country (pl or cs index): where they live and pay.
-    country: usize,
-    first: &'static str,
-    last: &'static str,
-    number: u64,
-    domain: &'static str,
-    /// A personal tilt of mood: some people are grumpier than others.
-    bias: f32,
-    device_u: f32,
-    region_u: f32,
-}
-
-impl Persona {
-    fn new(hash: u64, number: u64) -> Self {
-        let bits = |shift: u32, n: u32| (hash >> shift) & ((1u64 << n) - 1);
-        let u = |shift: u32| bits(shift, 16) as f32 / 65536.0;
-        let lu = u(0);
-        let lang = if lu < LANG_SHARE[PL] {
-            PL
-        } else if lu < LANG_SHARE[PL] + LANG_SHARE[CS] {
-            CS
-        } else {
-            EN
-        };
-        let country = match lang {
-            EN if bits(60, 4) < 10 => PL,
-            EN => CS,
-            l => l,
-        };
-        let gender = bits(32, 1) as usize;
-        let firsts = phrases::FIRST_NAMES[lang][gender];
-        let lasts = phrases::SURNAMES[lang];
-        let (last_f, last_m) = lasts[bits(41, 8) as usize % lasts.len()];
-        Persona {
-            hash,
-            lang,
-            country,
-            first: firsts[bits(33, 8) as usize % firsts.len()],
-            last: if gender == 0 { last_f } else { last_m },
-            number,
-            domain: phrases::EMAIL_DOMAINS[bits(49, 2) as usize % phrases::EMAIL_DOMAINS.len()],
-            bias: (bits(51, 8) as f32 / 255.0 - 0.5) * 0.1,
-            device_u: u(16),
-            region_u: (splitmix(hash) >> 40) as f32 / (1u64 << 24) as f32,
-        }
-    }
-
-    fn region(&self) -> &'static str {
-        let list = if self.country == CS {
-            phrases::REGIONS_CZ
-        } else {
-            phrases::REGIONS_PL
-        };
-        let total: f32 = list.iter().map(|(_, w)| w).sum();
-        let mut r = self.region_u * total;
-        for (name, w) in list {
-            if r < *w {
-                return name;
-            }
-            r -= w;
-        }
-        list[list.len() - 1].0
-    }
-
-    fn email(&self) -> String {
-        format!(
-            "{}.{}{}@{}",
-            self.first, self.last, self.number, self.domain
-        )
-    }
-
-    fn phone(&self) -> String {
-        let h = splitmix(self.hash);
-        let digits = h % 100_000_000;
-        let (a, b, c) = (digits / 1_000_000, digits / 1000 % 1000, digits % 1000);
-        if self.country == CS {
-            format!("+420 {}{a:02} {b:03} {c:03}", 6 + (h >> 40) % 2)
-        } else {
-            format!("+48 {}{a:02} {b:03} {c:03}", 5 + (h >> 40) % 4)
-        }
-    }
-}
-
+// Contacts and orders.
 /// How often a response on a channel is tied to a known customer.
 fn contact_share(channel: Channel) -> f32 {
     match channel {
@@ -778,26 +662,6 @@ fn contact_share(channel: Channel) -> f32 {
         Channel::Web => 0.25,
         Channel::Social => 0.15,
     }
-}
-
-/// The device a respondent used on a channel, if the channel has one.
-fn device(channel: Channel, u: f32) -> Option<&'static str> {
-    let (mobile, desktop) = match channel {
-        Channel::InApp => (0.88, 0.0),
-        Channel::Web => (0.56, 0.38),
-        Channel::Email => (0.6, 0.36),
-        Channel::Chat => (0.45, 0.52),
-        Channel::Social => (0.8, 0.17),
-        Channel::Sms => (1.0, 0.0),
-        Channel::Store | Channel::Phone | Channel::Api => return None,
-    };
-    Some(if u < mobile {
-        "mobile"
-    } else if u < mobile + desktop {
-        "desktop"
-    } else {
-        "tablet"
-    })
 }
 
 /// An order value in the customer's currency.
@@ -1154,83 +1018,4 @@ fn pick_pair<T>(rng: &mut ChaCha8Rng, items: &[(T, f32)]) -> usize {
         r -= w;
     }
     items.len() - 1
-}
-
-/// An approximately standard normal number (Irwin-Hall of four uniforms, one draw).
-fn normal(rng: &mut ChaCha8Rng) -> f32 {
-    let x = rng.next_u64();
-    let sum = (x & 0xffff) + ((x >> 16) & 0xffff) + ((x >> 32) & 0xffff) + (x >> 48);
-    (sum as f32 / 65536.0 - 2.0) * 1.732_050_8
-}
-
-/// `e^x` for `|x| < 3` by its series: only additions and multiplications, so the result is
-/// the same on every platform (library `exp` may differ in the last bit, and then so would
-/// the data).
-fn exp(x: f64) -> f64 {
-    let (mut term, mut sum) = (1.0, 1.0);
-    for k in 1..24 {
-        term *= x / f64::from(k);
-        sum += term;
-    }
-    sum
-}
-
-/// A 64-bit mix (SplitMix64), for hashes that must not depend on the order of generation.
-fn splitmix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// A hash as a number in `[0, 1)`.
-fn unit(h: u64) -> f64 {
-    (h >> 11) as f64 / (1u64 << 53) as f64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hour_profile_inverts() {
-        let hp = HourProfile::new(&story::WEEKDAY_HOURS);
-        for x in [
-            0,
-            1,
-            HOUR_MS - 1,
-            5 * HOUR_MS + 123_456,
-            23 * HOUR_MS + 59_999,
-        ] {
-            let back = hp.inverse(hp.at(x));
-            assert!((back - x).abs() <= 1, "{x} -> {back}");
-        }
-        let mut prev = 0;
-        for i in 0..=10_000 {
-            let x = hp.inverse(hp.cum[24] * i as f64 / 10_000.0);
-            assert!(x >= prev);
-            prev = x;
-        }
-    }
-
-    #[test]
-    fn portable_exp_is_exp() {
-        for x in [-2.6, -1.0, -0.1, 0.0, 0.3, 1.0, 2.6] {
-            assert!((exp(x) / x.exp() - 1.0).abs() < 1e-12, "{x}");
-        }
-    }
-
-    #[test]
-    fn personas_are_stable_and_valid() {
-        let a = Persona::new(splitmix(42), 7);
-        let b = Persona::new(splitmix(42), 7);
-        assert_eq!(a.email(), b.email());
-        assert!(puls_core::response::is_email(&a.email()));
-        let phone = a.phone();
-        assert!(phone.starts_with('+'));
-        assert_eq!(
-            phone.chars().filter(char::is_ascii_digit).count(),
-            if a.country == CS { 12 } else { 11 }
-        );
-    }
 }

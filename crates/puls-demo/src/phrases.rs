@@ -753,6 +753,147 @@ pub(crate) static SURNAMES: [&[(&str, &str)]; 3] = [
     ],
 ];
 
+/// [`FIRST_NAMES`] as written, with capitals and diacritics, in the same order.
+pub(crate) static FIRST_NAMES_WRITTEN: [[Bank; 2]; 3] = [
+    [
+        &[
+            "Anna",
+            "Katarzyna",
+            "Magdalena",
+            "Agnieszka",
+            "Joanna",
+            "Monika",
+            "Ewa",
+            "Marta",
+            "Zofia",
+            "Aleksandra",
+        ],
+        &[
+            "Piotr",
+            "Krzysztof",
+            "Tomasz",
+            "Paweł",
+            "Michał",
+            "Marcin",
+            "Jakub",
+            "Adam",
+            "Łukasz",
+            "Mateusz",
+        ],
+    ],
+    [
+        &[
+            "Jana",
+            "Eva",
+            "Hana",
+            "Lucie",
+            "Petra",
+            "Tereza",
+            "Kateřina",
+            "Veronika",
+            "Martina",
+            "Lenka",
+        ],
+        &[
+            "Jan", "Petr", "Tomáš", "Martin", "Jakub", "Lukáš", "Ondřej", "David", "Jiří", "Pavel",
+        ],
+    ],
+    [
+        &["Emma", "Olivia", "Sophie", "Grace", "Lucy", "Amelia"],
+        &["James", "Oliver", "Daniel", "Thomas", "Jack", "Harry"],
+    ],
+];
+
+/// [`SURNAMES`] as written, with capitals and diacritics, in the same order.
+pub(crate) static SURNAMES_WRITTEN: [&[(&str, &str)]; 3] = [
+    &[
+        ("Nowak", "Nowak"),
+        ("Kowalska", "Kowalski"),
+        ("Wiśniewska", "Wiśniewski"),
+        ("Wójcik", "Wójcik"),
+        ("Kowalczyk", "Kowalczyk"),
+        ("Kamińska", "Kamiński"),
+        ("Lewandowska", "Lewandowski"),
+        ("Zielińska", "Zieliński"),
+        ("Szymańska", "Szymański"),
+        ("Woźniak", "Woźniak"),
+    ],
+    &[
+        ("Nováková", "Novák"),
+        ("Svobodová", "Svoboda"),
+        ("Novotná", "Novotný"),
+        ("Dvořáková", "Dvořák"),
+        ("Černá", "Černý"),
+        ("Procházková", "Procházka"),
+        ("Kučerová", "Kučera"),
+        ("Veselá", "Veselý"),
+        ("Horáková", "Horák"),
+        ("Němcová", "Němec"),
+    ],
+    &[
+        ("Smith", "Smith"),
+        ("Jones", "Jones"),
+        ("Brown", "Brown"),
+        ("Taylor", "Taylor"),
+        ("Wilson", "Wilson"),
+        ("Evans", "Evans"),
+        ("Walker", "Walker"),
+        ("Wright", "Wright"),
+    ],
+];
+
+/// What shoppers type into the shop's search box, by language (pl, cs, en).
+pub(crate) static SEARCHES: [Bank; 3] = [
+    &[
+        "buty do biegania",
+        "kurtka zimowa",
+        "słuchawki bezprzewodowe",
+        "plecak",
+        "sukienka na wesele",
+        "klocki dla dzieci",
+        "krem do twarzy",
+        "lampka nocna",
+        "ekspres do kawy",
+        "torebka skórzana",
+    ],
+    &[
+        "běžecké boty",
+        "zimní bunda",
+        "bezdrátová sluchátka",
+        "batoh",
+        "šaty na svatbu",
+        "stavebnice pro děti",
+        "pleťový krém",
+        "noční lampička",
+        "kávovar",
+        "kožená kabelka",
+    ],
+    &[
+        "running shoes",
+        "winter jacket",
+        "wireless headphones",
+        "backpack",
+        "wedding dress",
+        "building blocks",
+        "face cream",
+        "night lamp",
+        "coffee machine",
+        "leather handbag",
+    ],
+];
+
+/// The shop's product categories (slugs, as a catalogue feed would carry them).
+pub(crate) static CATEGORIES: Bank = &[
+    "shoes",
+    "clothing",
+    "electronics",
+    "home",
+    "beauty",
+    "sports",
+    "toys",
+    "accessories",
+];
+
 /// Reserved example domains (RFC 2606), so no demo address can reach anyone.
 pub(crate) static EMAIL_DOMAINS: Bank = &["example.com", "example.net", "example.org"];
 
@@ -851,6 +992,46 @@ mod tests {
         let cs: String = comments(Topic::Delivery, CS, Tone::Negative).concat();
         assert!(pl.contains('ł') || pl.contains('ę'));
         assert!(cs.contains('ý') || cs.contains('ř'));
+    }
+
+    #[test]
+    fn written_names_fold_to_the_ascii_ones() {
+        fn fold(s: &str) -> String {
+            s.chars()
+                .flat_map(char::to_lowercase)
+                .map(|c| match c {
+                    'ą' | 'á' => 'a',
+                    'ć' | 'č' => 'c',
+                    'ď' => 'd',
+                    'ę' | 'é' | 'ě' => 'e',
+                    'í' => 'i',
+                    'ł' => 'l',
+                    'ń' | 'ň' => 'n',
+                    'ó' => 'o',
+                    'ř' => 'r',
+                    'ś' | 'š' => 's',
+                    'ť' => 't',
+                    'ú' | 'ů' => 'u',
+                    'ý' => 'y',
+                    'ź' | 'ż' | 'ž' => 'z',
+                    c => c,
+                })
+                .collect()
+        }
+        for (ascii, written) in FIRST_NAMES.iter().zip(&FIRST_NAMES_WRITTEN) {
+            for (a, w) in ascii.iter().zip(written) {
+                assert_eq!(a.len(), w.len());
+                for (a, w) in a.iter().zip(w.iter()) {
+                    assert_eq!(*a, fold(w));
+                }
+            }
+        }
+        for (ascii, written) in SURNAMES.iter().zip(&SURNAMES_WRITTEN) {
+            assert_eq!(ascii.len(), written.len());
+            for ((af, am), (wf, wm)) in ascii.iter().zip(written.iter()) {
+                assert_eq!((*af, *am), (fold(wf).as_str(), fold(wm).as_str()));
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,13 @@
-//! `puls demo`: seed a workspace with the demo e-shop's surveys and a year of responses.
+//! `puls demo`: seed a workspace with the demo e-shop's surveys, a year of responses, and
+//! the shop's contacts with a year of their behavioural events.
 //!
 //! Deterministic for a seed. `--touchpoints N` spreads the responses over N finer touchpoints
-//! (for benchmarks at scale). Generation runs on its own thread and hands batches to the
-//! writer, so generating and storing overlap; each batch is one transaction.
+//! (for benchmarks at scale); `--contacts` and `--events` size the behavioural data, which
+//! fits the responses (see `puls_demo::Behaviour`). Generation runs on its own thread and
+//! hands batches to the writer, so generating and storing overlap; each batch is one
+//! transaction. Running it again replaces the surveys and their responses, updates the
+//! contacts in place and adds no event twice (message ids are deterministic and the store
+//! keeps the first of each).
 
 use std::sync::Arc;
 
@@ -10,7 +15,11 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use puls_core::Survey;
 use puls_core::response::answers_to_value;
-use puls_store::{NewResponse, Store, SurveyStatus, WriteOp};
+use puls_demo::{Behaviour, DemoEvent};
+use puls_store::{
+    ContactChange, ContactFields, ContactLookup, ContactOutcome, ContactUpsert, NewEvent,
+    NewResponse, Store, SurveyStatus, TrackBatch, WriteOp, WriteOutcome,
+};
 use rand::{Rng, SeedableRng};
 
 #[derive(Debug, clap::Args)]
@@ -26,6 +35,15 @@ pub struct Args {
     /// partner, returns online or per store, and so on. Default: the surveys' own touchpoints.
     #[arg(long, value_name = "N")]
     touchpoints: Option<usize>,
+    /// Number of contacts (`cust-000001`...). Default: the customers the responses are
+    /// drawn from (a third of `--responses`), so every respondent has a contact.
+    #[arg(long, value_name = "N")]
+    contacts: Option<u64>,
+    /// Number of behavioural events over the last 365 days (product views, carts, orders,
+    /// deliveries, support, returns, ...; anonymous visitors' included). Default: 40 per
+    /// contact.
+    #[arg(long, value_name = "N")]
+    events: Option<u64>,
     /// Workspace slug.
     #[arg(long, default_value = "demo")]
     workspace: String,
@@ -36,6 +54,17 @@ pub struct Args {
 
 /// Responses per transaction.
 const BATCH: usize = 5_000;
+/// Contacts per transaction.
+const CONTACT_BATCH: usize = 1_000;
+/// Events per transaction.
+const EVENT_BATCH: usize = 5_000;
+
+/// What the generator thread hands the writer.
+enum Work {
+    Responses(Vec<WriteOp>),
+    Contacts(Vec<ContactUpsert>),
+    Events(TrackBatch),
+}
 
 pub async fn run(
     store: Arc<dyn Store>,
@@ -59,6 +88,11 @@ pub async fn run(
         responses = responses.with_touchpoints(n).context("--touchpoints")?;
     }
     let touchpoints = responses.touchpoints();
+    let contacts = args.contacts.unwrap_or(responses.customers());
+    let events = args
+        .events
+        .unwrap_or(contacts.saturating_mul(puls_demo::EVENTS_PER_CONTACT));
+    let behaviour = Behaviour::new(args.seed, now, &surveys, contacts, events);
     let ws = store
         .ensure_workspace(&args.workspace, "Demo e-shop")
         .await?;
@@ -83,63 +117,71 @@ pub async fn run(
         records.push(r);
     }
 
+    let style = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, eta {eta})")
+        .context("progress bar template")?;
     let bar = ProgressBar::new(args.responses);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} ({per_sec}, eta {eta})")
-            .context("progress bar template")?,
-    );
+    bar.set_style(style.clone());
     bar.set_message("responses");
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<WriteOp>>(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Work>(4);
     let meta: Vec<(String, i64)> = records.iter().map(|r| (r.id.clone(), r.version)).collect();
     let (seed, workspace_id) = (args.seed, ws.id);
     let generator = std::thread::spawn(move || {
-        let mut ids = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
-        let mut batch = Vec::with_capacity(BATCH);
-        for r in responses {
-            let (survey_id, version) = &meta[r.survey];
-            let answers = puls_server::to_json(&answers_to_value(&r.answers)).to_string();
-            batch.push(WriteOp::Insert(NewResponse {
-                id: ulid::Ulid::from_parts(r.created_at_ms as u64, ids.random()).to_string(),
-                workspace_id,
-                survey_id: survey_id.clone(),
-                survey_version: *version,
-                completed: r.completed,
-                channel: r.meta.channel.as_str().to_string(),
-                touchpoint: r.meta.touchpoint.to_string(),
-                locale: r.meta.locale.to_string(),
-                contact_external_id: r.meta.contact_external_id,
-                contact_email: r.meta.contact_email,
-                invitation_token: r.meta.invitation_token,
-                idempotency_key: None,
-                resume_token: None,
-                attributes: serde_json::to_string(&r.meta.attributes)
-                    .unwrap_or_else(|_| "{}".into()),
-                answers,
-                created_at: r.created_at_ms,
-            }));
-            if batch.len() == BATCH
-                && tx
-                    .blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                    .is_err()
-            {
-                return;
+        generate(responses, behaviour, &meta, seed, workspace_id, &tx);
+    });
+
+    // Shown once the responses are written.
+    let event_bar = ProgressBar::hidden();
+    event_bar.set_style(style);
+    event_bar.set_length(events);
+    let mut events_started = false;
+    let (mut stored_contacts, mut refused_contacts, mut repeated_events) = (0u64, 0u64, 0u64);
+    while let Some(work) = rx.recv().await {
+        match work {
+            Work::Responses(batch) => {
+                store
+                    .write_batch(&batch)
+                    .await
+                    .context("storing demo responses")?;
+                bar.inc(batch.len() as u64);
+            }
+            Work::Contacts(batch) => {
+                start_events(&bar, &event_bar, &mut events_started);
+                for outcome in store
+                    .upsert_contacts(ws.id, &batch)
+                    .await
+                    .context("storing demo contacts")?
+                {
+                    match outcome {
+                        ContactOutcome::Created(_)
+                        | ContactOutcome::Updated(_)
+                        | ContactOutcome::Unchanged(_) => stored_contacts += 1,
+                        _ => refused_contacts += 1,
+                    }
+                }
+                event_bar.set_message(format!("events ({stored_contacts} contacts)"));
+            }
+            Work::Events(batch) => {
+                start_events(&bar, &event_bar, &mut events_started);
+                for outcome in store
+                    .write_batch(&[WriteOp::Track(batch)])
+                    .await
+                    .context("storing demo events")?
+                {
+                    if let WriteOutcome::Tracked { stored, repeated } = outcome {
+                        repeated_events += repeated as u64;
+                        event_bar.inc((stored + repeated) as u64);
+                    }
+                }
             }
         }
-        if !batch.is_empty() {
-            let _ = tx.blocking_send(batch);
-        }
-    });
-    while let Some(batch) = rx.recv().await {
-        store
-            .write_batch(&batch)
-            .await
-            .context("storing demo responses")?;
-        bar.inc(batch.len() as u64);
     }
     generator
         .join()
         .map_err(|_| anyhow::anyhow!("the demo generator panicked"))?;
     bar.finish();
+    if events_started {
+        event_bar.finish();
+    }
 
     let base = settings.public_url();
     eprintln!(
@@ -156,6 +198,21 @@ pub async fn run(
             r.id
         );
     }
+    if contacts > 0 || events > 0 {
+        eprintln!("{contacts} contacts and {events} behavioural events over the same year.");
+    }
+    if refused_contacts > 0 {
+        eprintln!(
+            "{refused_contacts} demo contacts were left as they were: their external id or \
+             email belongs to another contact of the workspace."
+        );
+    }
+    if repeated_events > 0 {
+        eprintln!(
+            "{repeated_events} events were stored by an earlier run (same message ids) and kept \
+             as they were."
+        );
+    }
     if args.touchpoints.is_some() {
         let names: Vec<&str> = touchpoints.iter().map(|t| t.as_str()).collect();
         eprintln!("Touchpoints: {}", names.join(", "));
@@ -166,4 +223,159 @@ pub async fn run(
         println!("{token}");
     }
     Ok(())
+}
+
+/// Generates the responses, then the contacts and their events, in batches for the writer;
+/// stops early when the writer has gone (it failed).
+fn generate(
+    responses: puls_demo::Generator,
+    mut behaviour: Behaviour,
+    meta: &[(String, i64)],
+    seed: u64,
+    workspace_id: i64,
+    tx: &tokio::sync::mpsc::Sender<Work>,
+) {
+    let mut ids = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+    let mut batch = Vec::with_capacity(BATCH);
+    for r in responses {
+        behaviour.observe(&r);
+        let (survey_id, version) = &meta[r.survey];
+        let answers = puls_server::to_json(&answers_to_value(&r.answers)).to_string();
+        batch.push(WriteOp::Insert(NewResponse {
+            id: ulid::Ulid::from_parts(r.created_at_ms as u64, ids.random()).to_string(),
+            workspace_id,
+            survey_id: survey_id.clone(),
+            survey_version: *version,
+            completed: r.completed,
+            channel: r.meta.channel.as_str().to_string(),
+            touchpoint: r.meta.touchpoint.to_string(),
+            locale: r.meta.locale.to_string(),
+            contact_external_id: r.meta.contact_external_id,
+            contact_email: r.meta.contact_email,
+            invitation_token: r.meta.invitation_token,
+            idempotency_key: None,
+            resume_token: None,
+            attributes: serde_json::to_string(&r.meta.attributes).unwrap_or_else(|_| "{}".into()),
+            answers,
+            created_at: r.created_at_ms,
+        }));
+        if batch.len() == BATCH
+            && tx
+                .blocking_send(Work::Responses(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(BATCH),
+                )))
+                .is_err()
+        {
+            return;
+        }
+    }
+    if !batch.is_empty() && tx.blocking_send(Work::Responses(batch)).is_err() {
+        return;
+    }
+
+    // Then the contacts and their events, which fit the responses just generated.
+    let mut people = Vec::with_capacity(CONTACT_BATCH);
+    let mut track = TrackBatch {
+        workspace_id,
+        events: Vec::with_capacity(EVENT_BATCH),
+        links: Vec::new(),
+        contacts: Vec::new(),
+    };
+    for person in behaviour.people() {
+        if let Some(c) = person.contact {
+            people.push(upsert(&c.contact));
+            if people.len() == CONTACT_BATCH
+                && tx
+                    .blocking_send(Work::Contacts(std::mem::replace(
+                        &mut people,
+                        Vec::with_capacity(CONTACT_BATCH),
+                    )))
+                    .is_err()
+            {
+                return;
+            }
+        }
+        for e in person.events {
+            if let (Some(anonymous), Some(user)) = (&e.anonymous_id, &e.user_id)
+                && !track
+                    .links
+                    .last()
+                    .is_some_and(|(a, u)| a == anonymous && u == user)
+            {
+                track.links.push((anonymous.clone(), user.clone()));
+            }
+            track.events.push(new_event(e));
+            if track.events.len() == EVENT_BATCH {
+                let full = TrackBatch {
+                    workspace_id,
+                    events: std::mem::replace(&mut track.events, Vec::with_capacity(EVENT_BATCH)),
+                    links: std::mem::take(&mut track.links),
+                    contacts: Vec::new(),
+                };
+                if tx.blocking_send(Work::Events(full)).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    if !people.is_empty() && tx.blocking_send(Work::Contacts(people)).is_err() {
+        return;
+    }
+    if !track.events.is_empty() {
+        let _ = tx.blocking_send(Work::Events(track));
+    }
+}
+
+/// Shows the events' progress bar once the responses are written.
+fn start_events(responses: &ProgressBar, events: &ProgressBar, started: &mut bool) {
+    if !*started {
+        *started = true;
+        responses.finish();
+        events.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        events.set_message("events");
+    }
+}
+
+/// Creates the demo contact, or makes the contact with its external id that contact again.
+fn upsert(contact: &puls_core::contact::Contact) -> ContactUpsert {
+    let fields = puls_server::contact_fields::fields_of(contact);
+    ContactUpsert {
+        lookup: ContactLookup {
+            external_id: fields.external_id.clone(),
+            ..ContactLookup::default()
+        },
+        create: true,
+        change: ContactChange(Arc::new(move |f: &mut ContactFields| {
+            f.clone_from(&fields);
+            Ok(())
+        })),
+        message_id: None,
+    }
+}
+
+/// A demo event as the store keeps it: properties as JSON text, received when it happened.
+fn new_event(e: DemoEvent) -> NewEvent {
+    let properties = if e.properties.is_empty() {
+        "{}".to_string()
+    } else {
+        let map: serde_json::Map<String, serde_json::Value> = e
+            .properties
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), puls_server::to_json(v)))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    };
+    NewEvent {
+        message_id: e.message_id,
+        kind: e.kind.as_str().to_string(),
+        name: e.name.to_string(),
+        user_id: e.user_id,
+        anonymous_id: e.anonymous_id,
+        timestamp: e.timestamp_ms,
+        received_at: e.timestamp_ms,
+        properties,
+        context: "{}".to_string(),
+        extra: "{}".to_string(),
+    }
 }

@@ -61,7 +61,8 @@ enum Command {
     /// Show configuration.
     #[command(subcommand)]
     Config(config::Cmd),
-    /// Fill a demo workspace with an e-shop's surveys and a year of responses.
+    /// Fill a demo workspace with an e-shop's surveys, a year of responses, and its contacts
+    /// with a year of their behavioural events.
     Demo(demo::Args),
     /// Print metrics, key drivers, a Kano summary or a journey's funnel as a table or JSON.
     Report(Box<report::Args>),

@@ -27,8 +27,7 @@ pub struct ContactRow<'a> {
 /// The distinct values of one attribute and each contact's value code.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct AttributeColumn {
-    pub(crate) values: Vec<AttributeValue>,
-    lookup: HashMap<String, u32>,
+    pub(crate) dict: crate::dict::ValueDict,
     /// By contact code; [`NONE`] where the contact has no value (also past the end).
     pub(crate) codes: Vec<u32>,
 }
@@ -37,18 +36,7 @@ impl AttributeColumn {
     fn set(&mut self, contact: u32, value: Option<&AttributeValue>) {
         let code = match value {
             None => NONE,
-            Some(v) => {
-                let key = format!("{}\u{1f}{}", v.type_name(), v.as_text());
-                match self.lookup.get(&key) {
-                    Some(c) => *c,
-                    None => {
-                        let c = self.values.len() as u32;
-                        self.values.push(v.clone());
-                        self.lookup.insert(key, c);
-                        c
-                    }
-                }
-            }
+            Some(v) => self.dict.code(v),
         };
         let i = contact as usize;
         if i >= self.codes.len() {

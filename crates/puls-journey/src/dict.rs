@@ -41,6 +41,62 @@ impl Dict {
     }
 }
 
+/// Typed values to dense `u32` codes, looked up without allocating (text by `&str`, the
+/// other types by their bits).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ValueDict {
+    pub(crate) values: Vec<puls_core::attribute::AttributeValue>,
+    text: FastMap<Box<str>, u32>,
+    other: FastMap<(u8, u64), u32>,
+}
+
+impl ValueDict {
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    fn key(v: &puls_core::attribute::AttributeValue) -> Option<(u8, u64)> {
+        use puls_core::attribute::AttributeValue as V;
+        match v {
+            V::Text(_) => None,
+            // -0.0 and 0.0 are one value.
+            V::Number(n) => Some((1, (n + 0.0).to_bits())),
+            V::Bool(b) => Some((2, u64::from(*b))),
+            V::Date(ms) => Some((3, *ms as u64)),
+        }
+    }
+
+    /// The code of `v`, if it is in the dictionary.
+    pub(crate) fn get(&self, v: &puls_core::attribute::AttributeValue) -> Option<u32> {
+        match (Self::key(v), v) {
+            (Some(k), _) => self.other.get(&k).copied(),
+            (None, puls_core::attribute::AttributeValue::Text(t)) => {
+                self.text.get(t.as_str()).copied()
+            }
+            _ => None,
+        }
+    }
+
+    /// The code of `v`, adding it when new.
+    pub(crate) fn code(&mut self, v: &puls_core::attribute::AttributeValue) -> u32 {
+        if let Some(c) = self.get(v) {
+            return c;
+        }
+        let c = self.values.len() as u32;
+        self.values.push(v.clone());
+        match (Self::key(v), v) {
+            (Some(k), _) => {
+                self.other.insert(k, c);
+            }
+            (None, puls_core::attribute::AttributeValue::Text(t)) => {
+                self.text.insert(t.as_str().into(), c);
+            }
+            _ => {}
+        }
+        c
+    }
+}
+
 /// A fixed-size set of small integers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bitset {

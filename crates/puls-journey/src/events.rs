@@ -26,8 +26,7 @@ const COMPACT_SHARE: usize = 16;
 /// The values of one property key across all events.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PropDict {
-    pub(crate) values: Vec<AttributeValue>,
-    lookup: HashMap<String, u32>,
+    pub(crate) dict: crate::dict::ValueDict,
     pub(crate) overflowed: bool,
 }
 
@@ -36,20 +35,15 @@ impl PropDict {
         if self.overflowed {
             return None;
         }
-        let key = format!("{}\u{1f}{}", v.type_name(), v.as_text());
-        if let Some(c) = self.lookup.get(&key) {
-            return Some(*c);
+        if let Some(c) = self.dict.get(v) {
+            return Some(c);
         }
-        if self.values.len() >= MAX_PROPERTY_VALUES {
+        if self.dict.len() >= MAX_PROPERTY_VALUES {
             self.overflowed = true;
-            self.values = Vec::new();
-            self.lookup = HashMap::new();
+            self.dict = crate::dict::ValueDict::default();
             return None;
         }
-        let c = self.values.len() as u32;
-        self.values.push(v.clone());
-        self.lookup.insert(key, c);
-        Some(c)
+        Some(self.dict.code(v))
     }
 }
 
@@ -377,7 +371,7 @@ mod tests {
             .map(|i| {
                 let plan = key
                     .and_then(|k| EventStore::prop_at(&s.base, k, i as u32))
-                    .map(|c| s.prop_dicts[0].values[c as usize].as_text());
+                    .map(|c| s.prop_dicts[0].dict.values[c as usize].as_text());
                 let person = s.base_start.partition_point(|&st| st as usize <= i) as u32 - 1;
                 (person, s.base.ts[i], plan)
             })

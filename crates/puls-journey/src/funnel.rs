@@ -254,7 +254,13 @@ pub(crate) fn condition_bits(
         }
         let absent_passes = c.predicate.test(None);
         let passing: Vec<bool> = dict
-            .map(|d| d.values.iter().map(|v| c.predicate.test(Some(v))).collect())
+            .map(|d| {
+                d.dict
+                    .values
+                    .iter()
+                    .map(|v| c.predicate.test(Some(v)))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut bits = if absent_passes {
             Bitset::full(n)

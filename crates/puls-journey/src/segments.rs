@@ -103,7 +103,13 @@ impl CustomerIndex {
                 let mut set = Bitset::new(n);
                 let col = self.contacts.attributes.get(key.as_str());
                 let passing: Vec<bool> = col
-                    .map(|c| c.values.iter().map(|v| predicate.test(Some(v))).collect())
+                    .map(|c| {
+                        c.dict
+                            .values
+                            .iter()
+                            .map(|v| predicate.test(Some(v)))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let absent = predicate.test(None);
                 for c in live.iter() {

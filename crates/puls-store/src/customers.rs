@@ -150,6 +150,21 @@ pub struct EventRecord {
     pub event: NewEvent,
 }
 
+/// What the customer feed gives of an event: what an index needs, not the whole message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEvent {
+    pub seq: i64,
+    /// Where the row stands in the change feed (see [`CustomerStore::feed_events`]).
+    pub marker: i64,
+    pub kind: String,
+    pub name: String,
+    pub user_id: Option<String>,
+    pub anonymous_id: Option<String>,
+    pub timestamp: i64,
+    /// The properties (or traits) as JSON text.
+    pub properties: String,
+}
+
 /// Everything one tracking request stores, in one transaction (through the writer).
 #[derive(Debug, Clone)]
 pub struct TrackBatch {
@@ -336,7 +351,7 @@ pub trait CustomerStore: Send + Sync + 'static {
         head: &CustomerCursor,
         after_seq: i64,
         limit: i64,
-    ) -> Result<Vec<EventRecord>, StoreError>;
+    ) -> Result<Vec<FeedEvent>, StoreError>;
     /// Contacts written since `since`, by id after `after_id` (also merged and deleted
     /// ones, which readers apply as such). Repeats are harmless: a row is its latest state.
     async fn feed_contacts(

@@ -30,7 +30,7 @@ pub(crate) const EVENT_ROWS: usize = 500;
 pub(crate) const MAX_MERGE_HOPS: usize = 8;
 
 macro_rules! impl_customer_store {
-    ($store:ty, $db:ty, $marker:literal) => {
+    ($store:ty, $db:ty, $marker:literal, $scan_workspace:literal) => {
         mod customers_impl {
             use std::collections::HashSet;
 
@@ -450,7 +450,9 @@ macro_rules! impl_customer_store {
                 }
                 let rows = sqlx::query(concat!(
                     select_contact!(),
-                    "WHERE workspace_id = $1 AND (id = $2 OR merged_into = $2)"
+                    "WHERE workspace_id = $1 AND id = $2 UNION ALL ",
+                    select_contact!(),
+                    "WHERE workspace_id = $1 AND merged_into = $2"
                 ))
                 .bind(workspace_id)
                 .bind(contact_id)
@@ -650,17 +652,21 @@ macro_rules! impl_customer_store {
                     let stamp = <$store>::stamp(&mut tx, "contacts", workspace_id).await?;
                     let now = crate::now_ms();
                     write_fields(&mut tx, &a.id, &fields, stamp, now).await?;
-                    sqlx::query(
+                    for sql in [
                         "UPDATE contacts SET merged_into = $1, updated_at = $2, change_seq = $3 \
-                         WHERE workspace_id = $4 AND (id = $5 OR merged_into = $5)",
-                    )
-                    .bind(&a.id)
-                    .bind(now)
-                    .bind(stamp)
-                    .bind(workspace_id)
-                    .bind(&b.id)
-                    .execute(&mut *tx)
-                    .await?;
+                         WHERE workspace_id = $4 AND merged_into = $5",
+                        "UPDATE contacts SET merged_into = $1, updated_at = $2, change_seq = $3 \
+                         WHERE workspace_id = $4 AND id = $5",
+                    ] {
+                        sqlx::query(sql)
+                            .bind(&a.id)
+                            .bind(now)
+                            .bind(stamp)
+                            .bind(workspace_id)
+                            .bind(&b.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     tx.commit().await?;
                     Ok(MergeOutcome::Merged(ContactRecord {
                         fields,
@@ -756,11 +762,13 @@ macro_rules! impl_customer_store {
                     else {
                         return Ok(Vec::new());
                     };
+                    // One index search per way a response names its contact, merged (UNION
+                    // drops a response found twice) newest first.
                     let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
                         select_response!(),
                         "WHERE workspace_id = "
                     ));
-                    q.push_bind(workspace_id).push(" AND (invitation_token IN (SELECT token FROM invitations WHERE workspace_id = ");
+                    q.push_bind(workspace_id).push(" AND invitation_token IN (SELECT token FROM invitations WHERE workspace_id = ");
                     q.push_bind(workspace_id).push(" AND contact_id IN (");
                     let mut list = q.separated(", ");
                     for id in &ids {
@@ -771,14 +779,15 @@ macro_rules! impl_customer_store {
                         if values.is_empty() {
                             continue;
                         }
-                        q.push(" OR ").push(column).push(" IN (");
+                        q.push(concat!(" UNION ", select_response!(), "WHERE workspace_id = "));
+                        q.push_bind(workspace_id).push(" AND ").push(column).push(" IN (");
                         let mut list = q.separated(", ");
                         for v in values {
                             list.push_bind(v.clone());
                         }
                         q.push(")");
                     }
-                    q.push(") ORDER BY id DESC LIMIT ").push_bind(limit);
+                    q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
                     let rows = q.build().fetch_all(&mut *conn).await?;
                     rows.iter().map(response_from_row).collect()
                 }
@@ -802,6 +811,9 @@ macro_rules! impl_customer_store {
                     if externals.is_empty() {
                         return Ok(Vec::new());
                     }
+                    // Two index searches (by user id; by the anonymous ids tied to them, for
+                    // events without a user id), merged newest first.
+                    let before = before_seq.unwrap_or(i64::MAX);
                     let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
                         "SELECT seq, ",
                         $marker,
@@ -809,19 +821,21 @@ macro_rules! impl_customer_store {
                         event_columns!(),
                         "WHERE workspace_id = "
                     ));
-                    q.push_bind(workspace_id).push(" AND seq < ").push_bind(before_seq.unwrap_or(i64::MAX));
-                    q.push(" AND (user_id IN (");
+                    q.push_bind(workspace_id).push(" AND seq < ").push_bind(before);
+                    q.push(" AND user_id IN (");
                     let mut list = q.separated(", ");
                     for v in &externals {
                         list.push_bind(v.clone());
                     }
-                    q.push(") OR anonymous_id IN (SELECT anonymous_id FROM identity_links WHERE workspace_id = ");
+                    q.push(concat!(") UNION ALL SELECT seq, ", $marker, ", ", event_columns!(), "WHERE workspace_id = "));
+                    q.push_bind(workspace_id).push(" AND seq < ").push_bind(before);
+                    q.push(" AND user_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links WHERE workspace_id = ");
                     q.push_bind(workspace_id).push(" AND user_id IN (");
                     let mut list = q.separated(", ");
                     for v in &externals {
                         list.push_bind(v.clone());
                     }
-                    q.push("))) ORDER BY seq DESC LIMIT ").push_bind(limit);
+                    q.push(")) ORDER BY seq DESC LIMIT ").push_bind(limit);
                     let rows = q.build().fetch_all(&mut *conn).await?;
                     rows.iter().map(event_from_row).collect()
                 }
@@ -836,14 +850,20 @@ macro_rules! impl_customer_store {
                     if keys.into_iter().flatten().any(|k| !storable(k)) {
                         return Ok(Vec::new());
                     }
+                    // Without an id to look up, the newest events come from a scan of `seq`
+                    // (`$scan_workspace` keeps SQLite off the workspace index, which would
+                    // sort the whole workspace for every page).
+                    let by_id = filter.user_id.is_some() || filter.anonymous_id.is_some();
                     let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
                         "SELECT seq, ",
                         $marker,
                         ", ",
                         event_columns!(),
-                        "WHERE workspace_id = "
+                        "WHERE "
                     ));
-                    q.push_bind(workspace_id);
+                    q.push(if by_id { "workspace_id" } else { $scan_workspace })
+                        .push(" = ")
+                        .push_bind(workspace_id);
                     for (column, value) in [
                         (" AND type = ", &filter.kind),
                         (" AND name = ", &filter.name),
@@ -943,10 +963,14 @@ macro_rules! impl_customer_store {
                     head: &CustomerCursor,
                     after_seq: i64,
                     limit: i64,
-                ) -> Result<Vec<EventRecord>, StoreError> {
+                ) -> Result<Vec<FeedEvent>, StoreError> {
                     let rows = self
                         .feed_rows(
-                            concat!("SELECT seq, ", $marker, ", ", event_columns!()),
+                            concat!(
+                                "SELECT seq, ",
+                                $marker,
+                                ", type, name, user_id, anonymous_id, timestamp, properties FROM events "
+                            ),
                             "seq",
                             "seq",
                             workspace_id,
@@ -955,7 +979,20 @@ macro_rules! impl_customer_store {
                             limit,
                         )
                         .await?;
-                    rows.iter().map(event_from_row).collect()
+                    rows.iter()
+                        .map(|r| {
+                            Ok(FeedEvent {
+                                seq: r.try_get(0)?,
+                                marker: r.try_get(1)?,
+                                kind: r.try_get(2)?,
+                                name: r.try_get(3)?,
+                                user_id: r.try_get(4)?,
+                                anonymous_id: r.try_get(5)?,
+                                timestamp: r.try_get(6)?,
+                                properties: r.try_get(7)?,
+                            })
+                        })
+                        .collect()
                 }
 
                 async fn feed_contacts(

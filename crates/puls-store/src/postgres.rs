@@ -128,4 +128,9 @@ impl PgStore {
     }
 }
 
-crate::customers_sql::impl_customer_store!(PgStore, Postgres, "changed_txid::text::bigint");
+crate::customers_sql::impl_customer_store!(
+    PgStore,
+    Postgres,
+    "changed_txid::text::bigint",
+    "workspace_id"
+);

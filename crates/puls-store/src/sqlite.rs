@@ -37,9 +37,11 @@ impl SqliteStore {
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
+        // Readers map the file (up to 16 GiB) instead of copying pages through read(): the
+        // analytics indexes read whole tables when they are built.
         let read = SqlitePoolOptions::new()
             .max_connections(opts.max_connections.clamp(1, 64))
-            .connect_with(options.read_only(true))
+            .connect_with(options.read_only(true).pragma("mmap_size", "17179869184"))
             .await?;
         Ok(SqliteStore {
             read,
@@ -139,10 +141,28 @@ impl SqliteStore {
         limit: i64,
     ) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
         let mut q = sqlx::QueryBuilder::<Sqlite>::new(select);
-        q.push(" WHERE workspace_id = ").push_bind(workspace_id);
-        q.push(format!(" AND {marker} > ")).push_bind(since);
-        q.push(format!(" AND {marker} <= ")).push_bind(head);
-        push_after(&mut q, order, after);
+        // Which index serves the read: events by their primary key (`seq`) always; other
+        // tables by their workspace index in key order for a first read (everything), and
+        // by the `change_seq` index after that (a few rows, then sorted). A unary `+` keeps
+        // SQLite from using an index on the workspace column, which it would otherwise pick
+        // and then sort the whole workspace for every page.
+        let workspace = if order == "seq" || since > 0 {
+            " WHERE +workspace_id = "
+        } else {
+            " WHERE workspace_id = "
+        };
+        q.push(workspace).push_bind(workspace_id);
+        if marker == order {
+            // One lower bound: with two (`seq > since AND seq > after`) SQLite ranges over
+            // one and filters by the other, and may scan from the start for every page.
+            let after = after.parse::<i64>().unwrap_or(0).max(since);
+            q.push(format!(" AND {marker} > ")).push_bind(after);
+            q.push(format!(" AND {marker} <= ")).push_bind(head);
+        } else {
+            q.push(format!(" AND {marker} > ")).push_bind(since);
+            q.push(format!(" AND {marker} <= ")).push_bind(head);
+            push_after(&mut q, order, after);
+        }
         q.push(format!(" ORDER BY {order} LIMIT ")).push_bind(limit);
         Ok(q.build().fetch_all(&self.read).await?)
     }
@@ -166,4 +186,4 @@ pub(crate) fn push_after<DB: sqlx::Database>(
     }
 }
 
-crate::customers_sql::impl_customer_store!(SqliteStore, Sqlite, "seq");
+crate::customers_sql::impl_customer_store!(SqliteStore, Sqlite, "seq", "+workspace_id");

@@ -15,7 +15,7 @@ use std::time::Instant;
 use puls_core::attribute::{AttributeKey, AttributeValue, flatten};
 use puls_core::tracking::MessageType;
 use puls_journey::{ContactRow, CustomerIndex, EventRow};
-use puls_store::{CustomerCursor, EventRecord, Store, StoreError};
+use puls_store::{CustomerCursor, FeedEvent, Store, StoreError};
 
 use crate::contact_fields::contact_of;
 use crate::convert;
@@ -211,7 +211,7 @@ impl Customers {
         head: &CustomerCursor,
         sync: &mut SyncState,
     ) -> Result<usize, ApiError> {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<EventRecord>>(2);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<FeedEvent>>(2);
         let store = self.store.clone();
         let (since, head) = (*since, *head);
         let reader = tokio::spawn(async move {
@@ -237,21 +237,21 @@ impl Customers {
             let (recent, kept, bad) = tokio::task::spawn_blocking(move || {
                 let mut recent = recent;
                 let mut bad = 0u64;
-                let parsed: Vec<ParsedEvent> = page
-                    .iter()
-                    .filter(|e| !recent.contains_key(&e.seq))
-                    .filter_map(|e| match parse_event(e) {
-                        Ok(p) => p,
+                let mut parsed: Vec<ParsedEvent> = Vec::with_capacity(page.len());
+                for e in page {
+                    let (seq, marker) = (e.seq, e.marker);
+                    if recent.contains_key(&seq) {
+                        continue;
+                    }
+                    if marker >= cursor {
+                        recent.insert(seq, marker);
+                    }
+                    match parse_event(e) {
+                        Ok(p) => parsed.extend(p),
                         Err(err) => {
                             bad += 1;
-                            tracing::warn!(seq = e.seq, "event left out of the index: {err}");
-                            None
+                            tracing::warn!(seq, "event left out of the index: {err}");
                         }
-                    })
-                    .collect();
-                for e in &page {
-                    if e.marker >= cursor {
-                        recent.insert(e.seq, e.marker);
                     }
                 }
                 let mut index = ws.index.write().unwrap_or_else(|e| e.into_inner());
@@ -306,25 +306,25 @@ where
 }
 
 /// The index's view of a stored event; `None` for messages that are no behaviour.
-fn parse_event(e: &EventRecord) -> Result<Option<ParsedEvent>, String> {
-    let Some(kind) = MessageType::parse(&e.event.kind) else {
-        return Err(format!("unknown type '{}'", e.event.kind));
+fn parse_event(e: FeedEvent) -> Result<Option<ParsedEvent>, String> {
+    let Some(kind) = MessageType::parse(&e.kind) else {
+        return Err(format!("unknown type '{}'", e.kind));
     };
     if !kind.is_behaviour() {
         return Ok(None);
     }
     let mut properties = Vec::new();
-    if e.event.properties != "{}" {
-        let json: serde_json::Value = serde_json::from_str(&e.event.properties)
+    if e.properties != "{}" {
+        let convert::CoreValue(value) = serde_json::from_str(&e.properties)
             .map_err(|err| format!("properties are not JSON: {err}"))?;
-        flatten(&convert::from_json(&json), 3, &mut properties);
+        flatten(&value, 3, &mut properties);
     }
     Ok(Some(ParsedEvent {
         kind,
-        name: e.event.name.clone(),
-        user_id: e.event.user_id.clone(),
-        anonymous_id: e.event.anonymous_id.clone(),
-        timestamp_ms: e.event.timestamp,
+        name: e.name,
+        user_id: e.user_id,
+        anonymous_id: e.anonymous_id,
+        timestamp_ms: e.timestamp,
         properties,
     }))
 }

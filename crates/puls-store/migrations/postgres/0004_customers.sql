@@ -31,6 +31,7 @@ CREATE UNIQUE INDEX contacts_external_id ON contacts(workspace_id, external_id);
 CREATE UNIQUE INDEX contacts_email ON contacts(workspace_id, email);
 CREATE INDEX contacts_feed ON contacts(workspace_id, changed_txid);
 CREATE INDEX contacts_list ON contacts(workspace_id, id);
+CREATE INDEX contacts_merged ON contacts(workspace_id, merged_into) WHERE merged_into IS NOT NULL;
 
 -- An anonymous id (a browser, a device) seen with a known user id; the first link stands.
 CREATE TABLE identity_links (
@@ -75,6 +76,7 @@ CREATE TABLE events (
     changed_txid xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
 CREATE INDEX events_feed ON events(workspace_id, changed_txid);
+CREATE INDEX events_workspace ON events(workspace_id, seq);
 CREATE UNIQUE INDEX events_message ON events(workspace_id, message_id);
 CREATE INDEX events_user ON events(workspace_id, user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX events_anonymous ON events(workspace_id, anonymous_id) WHERE anonymous_id IS NOT NULL;

@@ -29,6 +29,7 @@ CREATE UNIQUE INDEX contacts_external_id ON contacts(workspace_id, external_id);
 CREATE UNIQUE INDEX contacts_email ON contacts(workspace_id, email);
 CREATE INDEX contacts_feed ON contacts(change_seq);
 CREATE INDEX contacts_list ON contacts(workspace_id, id);
+CREATE INDEX contacts_merged ON contacts(workspace_id, merged_into) WHERE merged_into IS NOT NULL;
 
 -- An anonymous id (a browser, a device) seen with a known user id; the first link stands.
 CREATE TABLE identity_links (

@@ -622,7 +622,8 @@ async fn feed_all(
         let page = store.feed_events(ws, since, head, after, 2).await.unwrap();
         let Some(last) = page.last() else { break };
         after = last.seq;
-        out.extend(page.into_iter().map(|e| e.event.message_id));
+        // The events are named after their ids (the feed does not carry message ids).
+        out.extend(page.into_iter().map(|e| e.name));
     }
     out
 }
@@ -635,7 +636,7 @@ async fn the_customer_feed_gives_everything_written_after_a_cursor(store: Arc<dy
         workspace_id: ws,
         events: ids
             .iter()
-            .map(|id| event(id, "track", "X", Some("u"), None, 1))
+            .map(|id| event(id, "track", id, Some("u"), None, 1))
             .collect(),
         links: Vec::new(),
         contacts: Vec::new(),

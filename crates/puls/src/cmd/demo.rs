@@ -183,6 +183,8 @@ pub async fn run(
         event_bar.finish();
     }
 
+    define_journey_and_segments(&*store, ws.id).await?;
+
     let base = settings.public_url();
     eprintln!(
         "\nDemo workspace '{}' has {} surveys and {} responses at {} touchpoints:",
@@ -201,6 +203,14 @@ pub async fn run(
     if contacts > 0 || events > 0 {
         eprintln!("{contacts} contacts and {events} behavioural events over the same year.");
     }
+    eprintln!(
+        "Journey 'eshop' (GET /api/v1/journeys/eshop/map, /funnel); segments: {}.",
+        DEMO_SEGMENTS
+            .iter()
+            .map(|(k, _)| *k)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if refused_contacts > 0 {
         eprintln!(
             "{refused_contacts} demo contacts were left as they were: their external id or \
@@ -377,5 +387,83 @@ fn new_event(e: DemoEvent) -> NewEvent {
         properties,
         context: "{}".to_string(),
         extra: "{}".to_string(),
+    }
+}
+
+/// The demo's segments: the story's groups of customers.
+const DEMO_SEGMENTS: [(&str, &str); 5] = [
+    (
+        "late-delivery",
+        r#"{"key": "late-delivery", "name": {"pl": "Spóźniona dostawa", "cs": "Opožděné doručení", "en": "Late delivery"},
+            "rule": {"event": "Order Delivered", "where": [{"property": "late", "op": "eq", "value": true}]}}"#,
+    ),
+    (
+        "detractors",
+        r#"{"key": "detractors", "name": {"pl": "Krytycy", "cs": "Kritici", "en": "Detractors"},
+            "rule": {"feedback": "nps", "op": "lte", "value": 6}}"#,
+    ),
+    (
+        "regulars",
+        r#"{"key": "regulars", "name": {"pl": "Stali klienci", "cs": "Stálí zákazníci", "en": "Regulars"},
+            "rule": {"event": "Order Completed", "min": 3, "within_days": 365}}"#,
+    ),
+    (
+        "vip",
+        r#"{"key": "vip", "name": "VIP", "rule": {"attribute": "vip", "op": "eq", "value": true}}"#,
+    ),
+    (
+        "unhappy-regulars",
+        r#"{"key": "unhappy-regulars", "name": {"pl": "Niezadowoleni stali klienci", "cs": "Nespokojení stálí zákazníci", "en": "Unhappy regulars"},
+            "rule": {"all": [{"event": "Order Completed", "min": 2, "within_days": 90},
+                             {"feedback": "nps", "op": "lte", "value": 6}]}}"#,
+    ),
+];
+
+/// Defines the e-commerce journey (the template) and the demo's segments, replacing any
+/// of the same keys.
+async fn define_journey_and_segments(store: &dyn Store, workspace_id: i64) -> anyhow::Result<()> {
+    let now = puls_store::now_ms();
+    let template = puls_server::parse_document(puls_server::ECOMMERCE_TEMPLATE, false)
+        .map_err(|e| anyhow::anyhow!("the journey template: {e}"))?;
+    let journey = puls_core::journey::Journey::parse(&template)
+        .map_err(|e| anyhow::anyhow!("the journey template: {e}"))?;
+    store
+        .put_definition(
+            puls_store::DefinitionKind::Journey,
+            workspace_id,
+            journey.key.as_str(),
+            &puls_server::to_json(&journey.to_value()).to_string(),
+            now,
+        )
+        .await?;
+    for (key, text) in DEMO_SEGMENTS {
+        let value = puls_server::parse_document(text, false)
+            .map_err(|e| anyhow::anyhow!("demo segment {key}: {e}"))?;
+        let def = puls_core::audience::SegmentDef::parse(&value)
+            .map_err(|e| anyhow::anyhow!("demo segment {key}: {e}"))?;
+        store
+            .put_definition(
+                puls_store::DefinitionKind::Segment,
+                workspace_id,
+                key,
+                &puls_server::to_json(&def.to_value()).to_string(),
+                now,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DEMO_SEGMENTS;
+
+    #[test]
+    fn the_demo_segments_are_valid_and_keyed_as_listed() {
+        for (key, text) in DEMO_SEGMENTS {
+            let value = puls_server::parse_document(text, false).expect("JSON");
+            let def = puls_core::audience::SegmentDef::parse(&value).expect("a valid segment");
+            assert_eq!(def.key.as_str(), key);
+        }
     }
 }

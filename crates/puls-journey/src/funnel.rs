@@ -88,8 +88,8 @@ impl FunnelGroup {
 /// What happened at one touchpoint within the period.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TouchpointStats {
-    /// Events matching it (an event counts for the first touchpoint it matches), entered
-    /// in `[from, to)`.
+    /// Events matching it in `[from, to)` (an event matching two touchpoints counts for
+    /// both).
     pub events: u64,
     /// Subjects with such events.
     pub subjects: u64,
@@ -210,6 +210,33 @@ impl Plan {
             }
         }
         mask
+    }
+
+    /// Every touchpoint an event matches, in journey order, into `out`.
+    fn touchpoints_of(&self, name: u32, src: u32, out: &mut Vec<u16>) {
+        let n = name as usize;
+        let start = out.len();
+        out.extend_from_slice(&self.name_tps[n]);
+        for &ci in &self.name_conds[n] {
+            let c = &self.conds[ci as usize];
+            let hit = if src & DELTA == 0 {
+                c.base.contains(src as usize)
+            } else {
+                c.delta.contains((src & !DELTA) as usize)
+            };
+            if hit {
+                out.push(c.tp);
+            }
+        }
+        out[start..].sort_unstable();
+        let mut end = start;
+        for i in start..out.len() {
+            if i == start || out[i] != out[end - 1] {
+                out[end] = out[i];
+                end += 1;
+            }
+        }
+        out.truncate(end);
     }
 
     /// The first touchpoint (journey order) an event matches, within `stage` if given.
@@ -665,9 +692,10 @@ fn subject(ctx: &Ctx<'_>, s: u32, evs: &[Ev], acc: &mut Acc, touched: &mut Vec<u
     if q.touchpoints {
         touched.clear();
         for e in evs.iter().filter(|e| e.ts >= q.from_ms && e.ts < q.to_ms) {
-            if let Some(tp) = plan.touchpoint(e.name, e.src, None) {
+            let from = touched.len();
+            plan.touchpoints_of(e.name, e.src, touched);
+            for &tp in &touched[from..] {
                 acc.tp[tp as usize].events += 1;
-                touched.push(tp);
             }
         }
         touched.sort_unstable();

@@ -517,3 +517,44 @@ mod random {
         }
     }
 }
+
+#[test]
+fn an_event_matching_two_touchpoints_counts_for_both() {
+    // A repeat order is a purchase and a loyalty signal.
+    let j = journey(&[
+        (
+            "purchase",
+            vec![(
+                "checkout",
+                "web",
+                vec![matcher("event", "Order Completed", None)],
+            )],
+        ),
+        (
+            "loyalty",
+            vec![(
+                "repeat",
+                "web",
+                vec![matcher("event", "Order Completed", Some(("repeat", "yes")))],
+            )],
+        ),
+    ]);
+    let mut index = CustomerIndex::new();
+    let repeat = |ts| {
+        let mut e = ev("u1", Track, "Order Completed", ts);
+        e.props = vec![(
+            AttributeKey::parse("repeat").unwrap(),
+            AttributeValue::Text("yes".into()),
+        )];
+        e
+    };
+    push(
+        &mut index,
+        &[ev("u1", Track, "Order Completed", 0), repeat(DAY)],
+    );
+    index.prepare();
+    let r = index.funnel(&query(&j)).unwrap();
+    let events: Vec<u64> = r.touchpoints.iter().map(|t| t.events).collect();
+    assert_eq!(events, [2, 1]);
+    assert_eq!(r.total.stages[1].converted, 1);
+}

@@ -547,6 +547,8 @@ pub struct JourneyMapDto {
 pub struct MapRequest {
     pub period: Period,
     pub window_days: Option<i64>,
+    /// The stages whose chain gives passages and drop-off (empty: every stage in order).
+    pub stages: Vec<String>,
     pub segments: Vec<String>,
     pub options: Options,
     /// The language of names.
@@ -557,15 +559,16 @@ impl MapRequest {
     pub fn parse(p: &mut Params, config: &AnalyticsConfig, now_ms: i64) -> Result<Self, ApiError> {
         let mut f = FunnelRequest::parse(p, config, now_ms)?;
         let lang = p.one("lang")?.unwrap_or_else(|| "en".into());
-        if f.by.is_some() || !f.stages.is_empty() || f.paths > 0 {
+        if f.by.is_some() || f.paths > 0 {
             return Err(invalid(
-                "by: the map takes no breakdown, stages or paths; use the funnel".into(),
+                "by: the map takes no breakdown or paths; use the funnel".into(),
             ));
         }
         f.compare = false;
         Ok(MapRequest {
             period: f.period,
             window_days: f.window_days,
+            stages: f.stages,
             segments: f.segments,
             options: f.options,
             lang,
@@ -589,21 +592,52 @@ impl Analytics {
             .map(|(_, set)| set);
         let customers = self.customers.fresh(workspace_id).await?;
         let j = journey.clone();
-        let report: FunnelReport = tokio::task::spawn_blocking(move || {
-            customers.read().funnel(&FunnelQuery {
-                journey: &j,
-                from_ms: from,
-                to_ms: to,
-                window_ms: window_days * DAY_MS,
-                segment: segment.as_ref(),
-                by: None,
-                touchpoints: true,
-                paths: None,
+        // Volumes from every touchpoint; passages and drop-off along the chosen stages.
+        let chain = restrict(journey, &req.stages)?;
+        let chosen = !req.stages.is_empty();
+        let (report, chained): (FunnelReport, Option<FunnelReport>) =
+            tokio::task::spawn_blocking(move || {
+                let index = customers.read();
+                let q = FunnelQuery {
+                    journey: &j,
+                    from_ms: from,
+                    to_ms: to,
+                    window_ms: window_days * DAY_MS,
+                    segment: segment.as_ref(),
+                    by: None,
+                    touchpoints: true,
+                    paths: None,
+                };
+                let all = index.funnel(&q)?;
+                let chained = match chosen {
+                    true => Some(index.funnel(&FunnelQuery {
+                        journey: &chain,
+                        ..q
+                    })?),
+                    false => None,
+                };
+                Ok::<_, puls_journey::JourneyError>((all, chained))
             })
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("journey map thread: {e}"))?
-        .map_err(journey_error)?;
+            .await
+            .map_err(|e| anyhow::anyhow!("journey map thread: {e}"))?
+            .map_err(journey_error)?;
+        // The chain's stages in journey order, and where each touchpoint sits in it.
+        let chain_stages: Vec<&str> = match chosen {
+            true => journey
+                .stages
+                .iter()
+                .map(|s| s.key.as_str())
+                .filter(|k| req.stages.iter().any(|r| r == k))
+                .collect(),
+            false => journey.stages.iter().map(|s| s.key.as_str()).collect(),
+        };
+        let chain_tps: Vec<&str> = journey
+            .stages
+            .iter()
+            .filter(|s| chain_stages.contains(&s.key.as_str()))
+            .flat_map(|s| s.touchpoints.iter().map(|t| t.key.as_str()))
+            .collect();
+        let passages = chained.as_ref().unwrap_or(&report);
 
         // Feedback per survey touchpoint, one metrics query per metric.
         let survey_tps: Vec<String> = {
@@ -650,7 +684,7 @@ impl Analytics {
         let lang = req.lang.as_str();
         let mut stages = Vec::new();
         let mut i = 0usize;
-        for (si, stage) in journey.stages.iter().enumerate() {
+        for stage in &journey.stages {
             let mut tps = Vec::new();
             for t in &stage.touchpoints {
                 let stats = report.touchpoints.get(i).cloned().unwrap_or_default();
@@ -685,13 +719,16 @@ impl Analytics {
                     .as_ref()
                     .map(|d| rate(d.count_in(0..=6), d.n(), o))
                     .transpose()?;
-                let is_last = si + 1 == journey.stages.len();
-                let dropped = if is_last {
-                    0
-                } else {
-                    stats.reached - stats.advanced
-                };
-                let drop_off = rate(dropped, stats.reached, o)?;
+                // Passages through this touchpoint along the chain (none off it).
+                let stage_pos = chain_stages.iter().position(|k| *k == stage.key.as_str());
+                let (reached, advanced) = chain_tps
+                    .iter()
+                    .position(|k| *k == t.key.as_str())
+                    .and_then(|p| passages.touchpoints.get(p))
+                    .map_or((0, 0), |p| (p.reached, p.advanced));
+                let is_last = stage_pos.is_none_or(|p| p + 1 == chain_stages.len());
+                let dropped = if is_last { 0 } else { reached - advanced };
+                let drop_off = rate(dropped, reached, o)?;
                 let health = health(nps.as_ref(), csat.as_ref(), &drop_off, is_last, o);
                 tps.push(MapTouchpoint {
                     key: t.key.to_string(),
@@ -701,7 +738,7 @@ impl Analytics {
                     surveys: t.surveys.iter().map(|s| s.to_string()).collect(),
                     events: stats.events,
                     subjects: stats.subjects,
-                    reached: stats.reached,
+                    reached,
                     drop_off,
                     nps,
                     csat,
@@ -713,7 +750,11 @@ impl Analytics {
             stages.push(MapStage {
                 key: stage.key.to_string(),
                 name: stage.name.get(lang).to_string(),
-                reached: report.total.stages.get(si).map_or(0, |s| s.converted),
+                reached: chain_stages
+                    .iter()
+                    .position(|k| *k == stage.key.as_str())
+                    .and_then(|p| passages.total.stages.get(p))
+                    .map_or(0, |s| s.converted),
                 touchpoints: tps,
             });
         }

@@ -202,6 +202,7 @@ async fn funnel(
         ("to" = Option<String>, Query, description = "End, exclusive"),
         ("tz" = Option<String>, Query, description = "IANA time zone"),
         ("window_days" = Option<i64>, Query, description = "Conversion window"),
+        ("stages" = Option<String>, Query, description = "The stages whose chain gives passages and drop-off (default: all, in order)"),
         ("segment" = Option<String>, Query, description = "Only members of these segments"),
         ("lang" = Option<String>, Query, description = "Language of names: pl, cs, en"),
         ("min_n" = Option<u64>, Query, description = "Small-sample threshold"),

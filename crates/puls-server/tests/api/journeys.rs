@@ -306,6 +306,29 @@ async fn the_journey_map_shows_each_touchpoints_behaviour_and_feedback(app: Test
     // Too few answers and passages to judge: unknown health.
     assert_eq!(checkout["health"], "unknown");
     assert_eq!(map["stages"][1]["touchpoints"][0]["nps"], Value::Null);
+
+    // Along a chain of chosen stages (view, then order): of the three web viewers only u1
+    // ordered within the window; the cart is off the chain but keeps its volume.
+    let chain = app
+        .get_json(&format!(
+            "/api/v1/journeys/shop/map?from=2026-03-01T00:00:00Z&to={}&tz=UTC&stages=view,order",
+            at(now + DAY)
+        ))
+        .await;
+    let web = &chain["stages"][0]["touchpoints"][0];
+    assert_eq!(
+        (web["reached"].as_u64(), web["drop_off"]["count"].as_u64()),
+        (Some(3), Some(2))
+    );
+    let cart = &chain["stages"][1];
+    assert_eq!(
+        (
+            cart["reached"].as_u64(),
+            cart["touchpoints"][0]["events"].as_u64()
+        ),
+        (Some(0), Some(4))
+    );
+    assert_eq!(chain["stages"][2]["reached"], 1);
 }
 
 both_backends!(journeys_are_defined_in_json_or_yaml_and_bad_ones_are_explained);

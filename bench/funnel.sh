@@ -19,6 +19,8 @@
 #   PULS_BENCH_VENV             Python venv with duckdb (default bench/.venv)
 #   PULS_BENCH_SKIP_BUILD=1     use the existing target/release/puls
 #   PULS_BENCH_KEEP=1           keep the temporary directory
+#   PULS_BENCH_DB=FILE          keep the SQLite database at FILE (and its API key at FILE.key)
+#                               and reuse it on the next run instead of running the demo
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -69,21 +71,31 @@ fi
 PY=("$VENV/bin/python" "$ROOT/bench/funnel.py")
 
 : >"$WORK/puls.toml"
-DB_FILE="$WORK/puls.db"
+DB_FILE=${PULS_BENCH_DB:-$WORK/puls.db}
 DB="sqlite://$DB_FILE"
 
-echo
-echo "==> puls demo --responses 0 --contacts $CONTACTS --events $EVENTS"
-start=$(now)
-"$BIN" --config "$WORK/puls.toml" --db "$DB" demo --responses 0 --contacts "$CONTACTS" \
-    --events "$EVENTS" >"$WORK/key" 2>"$WORK/demo.log" || { cat "$WORK/demo.log" >&2; exit 1; }
-DEMO_S=$(since "$start")
-KEY=$(tail -n 1 "$WORK/key")
+if [[ -n "${PULS_BENCH_DB:-}" && -s "$DB_FILE.key" ]]; then
+    echo
+    echo "==> reusing $DB_FILE"
+    DEMO_DESC="$DB_FILE, reused"
+else
+    echo
+    echo "==> puls demo --responses 0 --contacts $CONTACTS --events $EVENTS"
+    start=$(now)
+    "$BIN" --config "$WORK/puls.toml" --db "$DB" demo --responses 0 --contacts "$CONTACTS" \
+        --events "$EVENTS" >"$WORK/key" 2>"$WORK/demo.log" || { cat "$WORK/demo.log" >&2; exit 1; }
+    DEMO_S=$(since "$start")
+    DEMO_DESC="puls demo --responses 0 --contacts $CONTACTS --events $EVENTS: $DEMO_S s"
+    [[ -z "${PULS_BENCH_DB:-}" ]] || tail -n 1 "$WORK/key" >"$DB_FILE.key"
+fi
+KEY_FILE="$WORK/key"
+[[ -z "${PULS_BENCH_DB:-}" ]] || KEY_FILE="$DB_FILE.key"
+KEY=$(tail -n 1 "$KEY_FILE")
 STORED=$(sqlite3 "$DB_FILE" "SELECT count(*) FROM events")
 read -r START END < <(sqlite3 -separator ' ' "$DB_FILE" \
     "SELECT min(timestamp), max(timestamp) + 1 FROM events WHERE type IN ('track', 'page', 'screen')")
 DB_MIB=$(du -cm "$DB_FILE"* | tail -n 1 | cut -f1)
-echo "stored $STORED events in $DEMO_S s (SQLite files: $DB_MIB MiB); entries from $START to $END (ms)"
+echo "$STORED events stored ($DEMO_DESC; SQLite files: $DB_MIB MiB); entries from $START to $END (ms)"
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
@@ -115,5 +127,5 @@ echo "==> DuckDB"
 "${PY[@]}" duckdb --csv "$WORK/events.csv" --puls "$WORK/puls.json" --start "$START" \
     --end "$END" --window 30 --runs "$RUNS" \
     --note "$(nproc) CPU(s); the Puls server was stopped before DuckDB ran" \
-    --note "puls demo --responses 0 --contacts $CONTACTS --events $EVENTS: $DEMO_S s ($DB_MIB MiB of SQLite)" \
+    --note "$STORED events ($DEMO_DESC; $DB_MIB MiB of SQLite)" \
     --note "export SQLite -> CSV: $EXPORT_S s"

@@ -128,6 +128,9 @@ pub(crate) struct EventStore {
     pub(crate) delta_order: Vec<u32>,
     pub(crate) delta_people: Vec<(u32, u32)>,
     prepared: usize,
+    /// The base positions each set of property conditions passes, by the conditions' text
+    /// (see [`crate::funnel::base_condition_bits`]); dropped when the base changes.
+    pub(crate) base_conds: crate::cache::BitsCache,
 }
 
 pub(crate) fn name_key(kind: MessageType, name: &str) -> String {
@@ -314,6 +317,7 @@ impl EventStore {
             }
         }
         self.base = out;
+        self.base_conds.clear();
         self.base_start = start;
         self.delta = Columns::default();
         self.delta_order = Vec::new();

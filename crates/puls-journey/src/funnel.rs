@@ -16,6 +16,7 @@
 //! Medians and 90th percentiles are nearest-rank: the value at rank `⌈q·n⌉`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use puls_core::Channel;
 use puls_core::journey::Journey;
@@ -125,11 +126,23 @@ pub struct FunnelReport {
 /// Where an event sits: a base position, or a delta position with the top bit set.
 const DELTA: u32 = 1 << 31;
 
+/// A matcher with property conditions: the events they pass, in base and delta.
 struct Cond {
     tp: u16,
     stage: u32,
-    base: Bitset,
-    delta: Bitset,
+    base: Arc<Bitset>,
+    delta: Arc<Bitset>,
+}
+
+impl Cond {
+    #[inline]
+    fn passes(&self, src: u32) -> bool {
+        if src & DELTA == 0 {
+            self.base.contains(src as usize)
+        } else {
+            self.delta.contains((src & !DELTA) as usize)
+        }
+    }
 }
 
 /// The journey compiled against the index's names and properties.
@@ -144,6 +157,11 @@ struct Plan {
     conds: Vec<Cond>,
     /// Per name code: the conditional matchers that may apply.
     name_conds: Vec<Vec<u16>>,
+    /// The conditional matchers of one name and one stage merged into one set (`tp` unused),
+    /// so telling an event's stages takes one look per stage.
+    stage_conds: Vec<Cond>,
+    /// Per name code: its merged stage conditions.
+    name_stage_conds: Vec<Vec<u16>>,
 }
 
 impl Plan {
@@ -162,6 +180,8 @@ impl Plan {
             name_tps: vec![Vec::new(); names],
             conds: Vec::new(),
             name_conds: vec![Vec::new(); names],
+            stage_conds: Vec::new(),
+            name_stage_conds: vec![Vec::new(); names],
         };
         for (tp, (stage, t)) in journey.touchpoints().enumerate() {
             plan.tp_stage.push(stage as u32);
@@ -183,29 +203,61 @@ impl Plan {
                 plan.conds.push(Cond {
                     tp: tp as u16,
                     stage: stage as u32,
-                    base: condition_bits(ev, &ev.base, m)?,
-                    delta: condition_bits(ev, &ev.delta, m)?,
+                    base: base_condition_bits(ev, m)?,
+                    delta: Arc::new(condition_bits(ev, &ev.delta, m)?),
                 });
                 for n in matching {
                     plan.name_conds[n].push(ci);
                 }
             }
         }
+        plan.merge_stage_conds();
         Ok(plan)
+    }
+
+    /// Builds `stage_conds`: per name, the union of its conditional matchers in each stage
+    /// (names with the same matchers share one union).
+    fn merge_stage_conds(&mut self) {
+        let mut made: HashMap<Vec<u16>, u16> = HashMap::new();
+        for n in 0..self.name_conds.len() {
+            let mut by_stage: Vec<(u32, Vec<u16>)> = Vec::new();
+            for &ci in &self.name_conds[n] {
+                let stage = self.conds[ci as usize].stage;
+                match by_stage.iter_mut().find(|(s, _)| *s == stage) {
+                    Some((_, v)) => v.push(ci),
+                    None => by_stage.push((stage, vec![ci])),
+                }
+            }
+            for (stage, group) in by_stage {
+                let conds = &self.conds;
+                let stage_conds = &mut self.stage_conds;
+                let at = *made.entry(group.clone()).or_insert_with(|| {
+                    let first = &conds[group[0] as usize];
+                    let (mut base, mut delta) = (first.base.clone(), first.delta.clone());
+                    for &ci in &group[1..] {
+                        Arc::make_mut(&mut base).or(&conds[ci as usize].base);
+                        Arc::make_mut(&mut delta).or(&conds[ci as usize].delta);
+                    }
+                    stage_conds.push(Cond {
+                        tp: 0,
+                        stage,
+                        base,
+                        delta,
+                    });
+                    (stage_conds.len() - 1) as u16
+                });
+                self.name_stage_conds[n].push(at);
+            }
+        }
     }
 
     #[inline]
     fn mask(&self, name: u32, src: u32) -> u32 {
         let n = name as usize;
         let mut mask = self.name_mask[n];
-        for &ci in &self.name_conds[n] {
-            let c = &self.conds[ci as usize];
-            let hit = if src & DELTA == 0 {
-                c.base.contains(src as usize)
-            } else {
-                c.delta.contains((src & !DELTA) as usize)
-            };
-            if hit {
+        for &ci in &self.name_stage_conds[n] {
+            let c = &self.stage_conds[ci as usize];
+            if c.passes(src) {
                 mask |= 1 << c.stage;
             }
         }
@@ -219,12 +271,7 @@ impl Plan {
         out.extend_from_slice(&self.name_tps[n]);
         for &ci in &self.name_conds[n] {
             let c = &self.conds[ci as usize];
-            let hit = if src & DELTA == 0 {
-                c.base.contains(src as usize)
-            } else {
-                c.delta.contains((src & !DELTA) as usize)
-            };
-            if hit {
+            if c.passes(src) {
                 out.push(c.tp);
             }
         }
@@ -247,14 +294,7 @@ impl Plan {
         let cond = self.name_conds[n]
             .iter()
             .map(|&ci| &self.conds[ci as usize])
-            .filter(|c| in_stage(c.tp))
-            .filter(|c| {
-                if src & DELTA == 0 {
-                    c.base.contains(src as usize)
-                } else {
-                    c.delta.contains((src & !DELTA) as usize)
-                }
-            })
+            .filter(|c| in_stage(c.tp) && c.passes(src))
             .map(|c| c.tp)
             .min();
         match (plain, cond) {
@@ -264,21 +304,51 @@ impl Plan {
     }
 }
 
+/// The base positions whose properties pass all of a matcher's conditions, kept until the
+/// base changes: the base is most of the events, and a query's only costly preparation.
+pub(crate) fn base_condition_bits(
+    ev: &EventStore,
+    m: &puls_core::journey::EventMatcher,
+) -> Result<Arc<Bitset>, JourneyError> {
+    let key = format!("{:?}", m.conditions);
+    if let Some(bits) = ev.base_conds.get(&key) {
+        check_indexed(ev, m)?;
+        return Ok(bits);
+    }
+    let bits = Arc::new(condition_bits(ev, &ev.base, m)?);
+    ev.base_conds.put(key, bits.clone());
+    Ok(bits)
+}
+
+/// Refuses conditions on a property whose values stopped being indexed.
+fn check_indexed(
+    ev: &EventStore,
+    m: &puls_core::journey::EventMatcher,
+) -> Result<(), JourneyError> {
+    for c in &m.conditions {
+        let key = c.property.as_str();
+        if let Some(k) = ev.prop_keys.get(key)
+            && ev.prop_dicts[k as usize].overflowed
+        {
+            return Err(JourneyError::PropertyNotIndexed(key.to_string()));
+        }
+    }
+    Ok(())
+}
+
 /// The positions of `cols` whose properties pass all of a matcher's conditions.
 pub(crate) fn condition_bits(
     ev: &EventStore,
     cols: &Columns,
     m: &puls_core::journey::EventMatcher,
 ) -> Result<Bitset, JourneyError> {
+    check_indexed(ev, m)?;
     let n = cols.len();
     let mut all = Bitset::full(n);
     for c in &m.conditions {
         let key = c.property.as_str();
         let code = ev.prop_keys.get(key);
         let dict = code.map(|k| &ev.prop_dicts[k as usize]);
-        if dict.is_some_and(|d| d.overflowed) {
-            return Err(JourneyError::PropertyNotIndexed(key.to_string()));
-        }
         let absent_passes = c.predicate.test(None);
         let passing: Vec<bool> = dict
             .map(|d| {
@@ -450,21 +520,10 @@ impl CustomerIndex {
         }
         let plan = Plan::new(self, q.journey)?;
         let touchpoints = plan.tp_stage.len();
-        let subjects = self.subjects();
-        let contacts = self.contacts.len() as u32;
+        let who = self.subjects();
         // Subjects of several persons are processed once, at their first person.
-        let total_subjects = contacts as usize + self.person_count();
-        let mut count = vec![0u8; total_subjects];
-        for &s in &subjects {
-            let c = &mut count[s as usize];
-            *c = c.saturating_add(1);
-        }
-        let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
-        for (p, &s) in subjects.iter().enumerate() {
-            if count[s as usize] > 1 {
-                members.entry(s).or_default().push(p as u32);
-            }
-        }
+        let (subjects, count, members) = (&who.of, &who.count, &who.members);
+        let contacts = self.contacts.len() as u32;
         let ctx = Ctx {
             index: self,
             plan: &plan,
@@ -486,7 +545,7 @@ impl CustomerIndex {
         let accs: Vec<Acc> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
-                    let (ctx, subjects, count, members) = (&ctx, &subjects, &count, &members);
+                    let ctx = &ctx;
                     scope.spawn(move || {
                         let range = (t * chunk).min(persons)..((t + 1) * chunk).min(persons);
                         scan(

@@ -8,6 +8,7 @@
 use puls_core::attribute::{AttributeKey, AttributeValue};
 use puls_core::tracking::MessageType;
 
+use crate::cache::Memo;
 use crate::contacts::{ContactRow, ContactTable, NONE};
 use crate::dict::FastMap;
 use crate::events::{EventStore, NewEvent};
@@ -37,6 +38,20 @@ pub struct CustomerIndex {
     /// Anonymous person → user person, the first link seen.
     person_link: FastMap<u32, u32>,
     pub(crate) events: EventStore,
+    /// Who is who, derived from the above; dropped when persons, contacts or links change.
+    subjects: Memo<Subjects>,
+}
+
+/// Every person's subject, and the subjects of several persons.
+#[derive(Debug)]
+pub(crate) struct Subjects {
+    /// Per person: a live contact's code, or `contact_codes() + person` for a person who is
+    /// no contact (an anonymous id linked to a user id is that user).
+    pub(crate) of: Vec<u32>,
+    /// Per subject: how many persons it has (saturating).
+    pub(crate) count: Vec<u8>,
+    /// The persons (ascending) of each subject with more than one.
+    pub(crate) members: std::collections::HashMap<u32, Vec<u32>>,
 }
 
 impl CustomerIndex {
@@ -49,6 +64,7 @@ impl CustomerIndex {
         if let Some(p) = map.get(id) {
             return *p;
         }
+        self.subjects.clear();
         let p = self.person_contact.len() as u32;
         let contact = match user {
             true => self.contacts.external_code(id).unwrap_or(NONE),
@@ -66,6 +82,7 @@ impl CustomerIndex {
 
     /// Stores a contact's current state (also a merged or deleted one).
     pub fn apply_contact(&mut self, row: ContactRow<'_>) {
+        self.subjects.clear();
         let (c, old, new) = self.contacts.apply(&row);
         if old == new {
             return;
@@ -86,7 +103,10 @@ impl CustomerIndex {
     pub fn apply_link(&mut self, anonymous_id: &str, user_id: &str) {
         let a = self.person(false, anonymous_id);
         let u = self.person(true, user_id);
-        self.person_link.entry(a).or_insert(u);
+        if let std::collections::hash_map::Entry::Vacant(e) = self.person_link.entry(a) {
+            e.insert(u);
+            self.subjects.clear();
+        }
     }
 
     /// Records a contact's personal invitation token.
@@ -177,22 +197,31 @@ impl CustomerIndex {
             .or_else(|| email.and_then(|e| self.contacts.by_email(e)))
     }
 
-    /// The subject of every person: a live contact's code, or `contact_codes() + person`
-    /// for a person who is no contact (an anonymous id linked to a user id is that user).
-    pub(crate) fn subjects(&self) -> Vec<u32> {
-        let base = self.contacts.len() as u32;
-        (0..self.person_contact.len() as u32)
-            .map(|p| {
-                let u = self.person_link.get(&p).copied().unwrap_or(p);
-                match self.person_contact[u as usize] {
-                    NONE => base + u,
-                    c => self.contacts.root(c).unwrap_or(base + u),
+    /// Who is who (computed once until persons, contacts or links change).
+    pub(crate) fn subjects(&self) -> std::sync::Arc<Subjects> {
+        self.subjects.get_or(|| {
+            let base = self.contacts.len() as u32;
+            let of: Vec<u32> = (0..self.person_contact.len() as u32)
+                .map(|p| {
+                    let u = self.person_link.get(&p).copied().unwrap_or(p);
+                    match self.person_contact[u as usize] {
+                        NONE => base + u,
+                        c => self.contacts.root(c).unwrap_or(base + u),
+                    }
+                })
+                .collect();
+            let mut count = vec![0u8; base as usize + self.person_contact.len()];
+            for &s in &of {
+                let c = &mut count[s as usize];
+                *c = c.saturating_add(1);
+            }
+            let mut members: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+            for (p, &s) in of.iter().enumerate() {
+                if count[s as usize] > 1 {
+                    members.entry(s).or_default().push(p as u32);
                 }
-            })
-            .collect()
-    }
-
-    pub(crate) fn person_count(&self) -> usize {
-        self.person_contact.len()
+            }
+            Subjects { of, count, members }
+        })
     }
 }

@@ -11,6 +11,7 @@
 //! Pure: no I/O, no clock, no async. Events are stored by person and time (see [`events`]),
 //! so a funnel reads each person's events in one pass, split over the available cores.
 
+mod cache;
 mod contacts;
 mod dict;
 pub mod events;

@@ -12,7 +12,7 @@ use crate::JourneyError;
 use crate::contacts::{CONSENT_GRANTED, CONSENT_WITHDRAWN, NONE};
 use crate::dict::Bitset;
 use crate::events::{Columns, EventStore};
-use crate::funnel::condition_bits;
+use crate::funnel::{base_condition_bits, condition_bits};
 use crate::index::CustomerIndex;
 
 const DAY_MS: i64 = 86_400_000;
@@ -38,7 +38,7 @@ pub struct SegmentContext<'a> {
 /// Which events one matcher takes: by name code, and by position where it has conditions.
 pub(crate) struct MatcherBits {
     names: Vec<bool>,
-    cond: Option<(Bitset, Bitset)>,
+    cond: Option<(std::sync::Arc<Bitset>, Bitset)>,
 }
 
 impl MatcherBits {
@@ -50,7 +50,7 @@ impl MatcherBits {
             None
         } else {
             Some((
-                condition_bits(ev, &ev.base, m)?,
+                base_condition_bits(ev, m)?,
                 condition_bits(ev, &ev.delta, m)?,
             ))
         };
@@ -205,7 +205,8 @@ impl CustomerIndex {
     fn event_counts(&self, m: &EventMatcher, since: i64) -> Result<Vec<u32>, JourneyError> {
         let ev = &self.events;
         let bits = MatcherBits::new(ev, m)?;
-        let subjects = self.subjects();
+        let who = self.subjects();
+        let subjects = &who.of;
         let contacts = self.contacts.len();
         let mut counts = vec![0u32; contacts];
         for (p, &s) in subjects.iter().enumerate() {

@@ -5,6 +5,7 @@
 //! answers arrive as a [`Value`] tree that the edges build from JSON or YAML, so every
 //! problem can be reported with its exact path, and the core cannot fail for outside reasons.
 
+pub mod access;
 pub mod attribute;
 pub mod audience;
 pub mod contact;

@@ -12,6 +12,8 @@ pub mod model;
 mod postgres;
 mod sql;
 mod sqlite;
+mod users;
+mod users_sql;
 mod writer;
 
 use std::sync::Arc;
@@ -21,12 +23,14 @@ use async_trait::async_trait;
 pub use customers::*;
 pub use error::StoreError;
 pub use model::*;
+pub use users::*;
 pub use writer::ResponseWriter;
 
 /// Everything Puls keeps. Every method is scoped to a workspace where data belongs to one.
-/// The customer side (contacts, events, journeys, segments) is [`CustomerStore`].
+/// The customer side (contacts, events, journeys, segments) is [`CustomerStore`]; the
+/// people who sign in (users, roles, sessions) are [`UserStore`].
 #[async_trait]
-pub trait Store: CustomerStore + Send + Sync + 'static {
+pub trait Store: CustomerStore + UserStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

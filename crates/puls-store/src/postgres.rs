@@ -134,3 +134,4 @@ crate::customers_sql::impl_customer_store!(
     "changed_txid::text::bigint",
     "workspace_id"
 );
+crate::users_sql::impl_user_store!(PgStore, Postgres);

@@ -187,3 +187,4 @@ pub(crate) fn push_after<DB: sqlx::Database>(
 }
 
 crate::customers_sql::impl_customer_store!(SqliteStore, Sqlite, "seq", "+workspace_id");
+crate::users_sql::impl_user_store!(SqliteStore, Sqlite);

@@ -18,6 +18,8 @@ use helpers::response;
 
 #[path = "contract/customers.rs"]
 mod customers;
+#[path = "contract/users.rs"]
+mod users;
 
 /// Creates a survey `id` in a workspace at time `now`.
 async fn survey(store: &dyn Store, workspace_id: i64, id: &str, now: i64) {

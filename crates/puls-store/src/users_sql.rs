@@ -1,0 +1,504 @@
+//! The SQL of [`crate::UserStore`], written once for both backends.
+//!
+//! `impl_user_store!(Type, Database)` expands inside a backend module next to `impl_store!`.
+//! Every statement is plain SQL both databases accept; uniqueness (one account per email,
+//! one first owner ever, one use per invitation) is enforced by the database.
+
+/// `SELECT` of every `users` column, in the order `user_from_row` reads them.
+macro_rules! select_user {
+    () => {
+        "SELECT id, email, name, password_hash, locale, created_at, password_changed_at \
+         FROM users "
+    };
+}
+
+pub(crate) use select_user;
+
+macro_rules! impl_user_store {
+    ($store:ty, $db:ty) => {
+        mod users_impl {
+            use async_trait::async_trait;
+            use sqlx::Row;
+
+            use super::*;
+            use crate::error::StoreError;
+            use crate::model::Workspace;
+            use crate::sql::{hash_secret, random_token, storable};
+            use crate::users::*;
+            use crate::users_sql::select_user;
+
+            type DbRow = <$db as sqlx::Database>::Row;
+            type Conn = <$db as sqlx::Database>::Connection;
+
+            fn user_from_row(row: &DbRow) -> Result<UserRecord, StoreError> {
+                Ok(UserRecord {
+                    id: row.try_get(0)?,
+                    email: row.try_get(1)?,
+                    name: row.try_get(2)?,
+                    password_hash: row.try_get(3)?,
+                    locale: row.try_get(4)?,
+                    created_at: row.try_get(5)?,
+                    password_changed_at: row.try_get(6)?,
+                })
+            }
+
+            fn invitation_from_row(row: &DbRow) -> Result<UserInvitation, StoreError> {
+                Ok(UserInvitation {
+                    workspace_id: row.try_get(0)?,
+                    email: row.try_get(1)?,
+                    role: row.try_get(2)?,
+                    invited_by: row.try_get(3)?,
+                    created_at: row.try_get(4)?,
+                    expires_at: row.try_get(5)?,
+                    accepted_at: row.try_get(6)?,
+                })
+            }
+
+            /// Inserts a user unless the email is taken.
+            async fn insert_user(
+                conn: &mut Conn,
+                user: NewUser<'_>,
+            ) -> Result<Option<UserRecord>, StoreError> {
+                let now = crate::now_ms();
+                let record = UserRecord {
+                    id: format!("usr_{}", ulid::Ulid::new().to_string().to_lowercase()),
+                    email: user.email.to_string(),
+                    name: user.name.to_string(),
+                    password_hash: user.password_hash.to_string(),
+                    locale: user.locale.to_string(),
+                    created_at: now,
+                    password_changed_at: now,
+                };
+                let done = sqlx::query(
+                    "INSERT INTO users (id, email, name, password_hash, locale, created_at, \
+                     password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&record.id)
+                .bind(&record.email)
+                .bind(&record.name)
+                .bind(&record.password_hash)
+                .bind(&record.locale)
+                .bind(now)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                Ok((done.rows_affected() == 1).then_some(record))
+            }
+
+            async fn upsert_membership(
+                conn: &mut Conn,
+                workspace_id: i64,
+                user_id: &str,
+                role: &str,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
+                     VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role",
+                )
+                .bind(workspace_id)
+                .bind(user_id)
+                .bind(role)
+                .bind(crate::now_ms())
+                .execute(&mut *conn)
+                .await?;
+                Ok(())
+            }
+
+            #[async_trait]
+            impl UserStore for $store {
+                async fn user_count(&self) -> Result<i64, StoreError> {
+                    let row = sqlx::query("SELECT COUNT(*) FROM users")
+                        .fetch_one(&self.read)
+                        .await?;
+                    Ok(row.try_get(0)?)
+                }
+
+                async fn create_first_owner(
+                    &self,
+                    user: NewUser<'_>,
+                    workspace: (&str, &str),
+                ) -> Result<UserWrite<UserRecord>, StoreError> {
+                    let mut tx = self.write.begin().await?;
+                    let first = sqlx::query(
+                        "INSERT INTO setup_done (id, done_at) VALUES (1, $1) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(crate::now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+                    if first.rows_affected() == 0 {
+                        return Ok(UserWrite::SetupDone);
+                    }
+                    let Some(record) = insert_user(&mut tx, user).await? else {
+                        return Ok(UserWrite::EmailTaken);
+                    };
+                    sqlx::query(
+                        "INSERT INTO workspaces (slug, name, created_at) \
+                         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM workspaces)",
+                    )
+                    .bind(workspace.0)
+                    .bind(workspace.1)
+                    .bind(crate::now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
+                         SELECT id, $1, 'owner', $2 FROM workspaces",
+                    )
+                    .bind(&record.id)
+                    .bind(crate::now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM setup_tokens")
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(UserWrite::Done(record))
+                }
+
+                async fn create_user(
+                    &self,
+                    user: NewUser<'_>,
+                ) -> Result<UserWrite<UserRecord>, StoreError> {
+                    let mut conn = self.write.acquire().await?;
+                    Ok(match insert_user(&mut conn, user).await? {
+                        Some(r) => UserWrite::Done(r),
+                        None => UserWrite::EmailTaken,
+                    })
+                }
+
+                async fn user_by_email(
+                    &self,
+                    email: &str,
+                ) -> Result<Option<UserRecord>, StoreError> {
+                    if !storable(email) {
+                        return Ok(None);
+                    }
+                    let row = sqlx::query(concat!(select_user!(), "WHERE email = $1"))
+                        .bind(email)
+                        .fetch_optional(&self.read)
+                        .await?;
+                    row.as_ref().map(user_from_row).transpose()
+                }
+
+                async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+                    if !storable(id) {
+                        return Ok(None);
+                    }
+                    let row = sqlx::query(concat!(select_user!(), "WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.read)
+                        .await?;
+                    row.as_ref().map(user_from_row).transpose()
+                }
+
+                async fn set_password(
+                    &self,
+                    user_id: &str,
+                    password_hash: &str,
+                    keep: Option<&str>,
+                ) -> Result<(), StoreError> {
+                    let mut tx = self.write.begin().await?;
+                    sqlx::query(
+                        "UPDATE users SET password_hash = $1, password_changed_at = $2 \
+                         WHERE id = $3",
+                    )
+                    .bind(password_hash)
+                    .bind(crate::now_ms())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    let keep = keep.map(hash_secret).unwrap_or_default();
+                    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                        .bind(user_id)
+                        .bind(keep)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn set_user_locale(
+                    &self,
+                    user_id: &str,
+                    locale: &str,
+                ) -> Result<(), StoreError> {
+                    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+                        .bind(locale)
+                        .bind(user_id)
+                        .execute(&self.write)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn memberships(&self, user_id: &str) -> Result<Vec<Membership>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT w.id, w.slug, w.name, w.created_at, m.role \
+                         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+                         WHERE m.user_id = $1 ORDER BY w.slug",
+                    )
+                    .bind(user_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(Membership {
+                                workspace: Workspace {
+                                    id: r.try_get(0)?,
+                                    slug: r.try_get(1)?,
+                                    name: r.try_get(2)?,
+                                    created_at: r.try_get(3)?,
+                                },
+                                role: r.try_get(4)?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn role_in(
+                    &self,
+                    user_id: &str,
+                    workspace_id: i64,
+                ) -> Result<Option<String>, StoreError> {
+                    let row = sqlx::query(
+                        "SELECT role FROM memberships WHERE user_id = $1 AND workspace_id = $2",
+                    )
+                    .bind(user_id)
+                    .bind(workspace_id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                    Ok(row.map(|r| r.try_get(0)).transpose()?)
+                }
+
+                async fn members(&self, workspace_id: i64) -> Result<Vec<Member>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
+                         u.created_at, u.password_changed_at, m.role, m.created_at \
+                         FROM memberships m JOIN users u ON u.id = m.user_id \
+                         WHERE m.workspace_id = $1 ORDER BY u.email",
+                    )
+                    .bind(workspace_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(Member {
+                                user: user_from_row(r)?,
+                                role: r.try_get(7)?,
+                                since: r.try_get(8)?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn set_membership(
+                    &self,
+                    workspace_id: i64,
+                    user_id: &str,
+                    role: &str,
+                ) -> Result<(), StoreError> {
+                    let mut conn = self.write.acquire().await?;
+                    upsert_membership(&mut conn, workspace_id, user_id, role).await
+                }
+
+                async fn remove_membership(
+                    &self,
+                    workspace_id: i64,
+                    user_id: &str,
+                ) -> Result<bool, StoreError> {
+                    let done = sqlx::query(
+                        "DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2",
+                    )
+                    .bind(workspace_id)
+                    .bind(user_id)
+                    .execute(&self.write)
+                    .await?;
+                    Ok(done.rows_affected() > 0)
+                }
+
+                async fn create_session(
+                    &self,
+                    user_id: &str,
+                    ttl_ms: i64,
+                ) -> Result<(String, SessionRecord), StoreError> {
+                    let token = random_token(43);
+                    let now = crate::now_ms();
+                    let record = SessionRecord {
+                        user_id: user_id.to_string(),
+                        csrf: random_token(32),
+                        created_at: now,
+                        expires_at: now.saturating_add(ttl_ms),
+                    };
+                    let mut tx = self.write.begin().await?;
+                    // Expired sessions go as new ones come.
+                    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, \
+                         expires_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(hash_secret(&token))
+                    .bind(user_id)
+                    .bind(&record.csrf)
+                    .bind(now)
+                    .bind(record.expires_at)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok((token, record))
+                }
+
+                async fn session(
+                    &self,
+                    token: &str,
+                ) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
+                    let row = sqlx::query(
+                        "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
+                         u.created_at, u.password_changed_at, s.csrf, s.created_at, \
+                         s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+                         WHERE s.token_hash = $1 AND s.expires_at > $2",
+                    )
+                    .bind(hash_secret(token))
+                    .bind(crate::now_ms())
+                    .fetch_optional(&self.read)
+                    .await?;
+                    let Some(r) = row else {
+                        return Ok(None);
+                    };
+                    let user = user_from_row(&r)?;
+                    let session = SessionRecord {
+                        user_id: user.id.clone(),
+                        csrf: r.try_get(7)?,
+                        created_at: r.try_get(8)?,
+                        expires_at: r.try_get(9)?,
+                    };
+                    Ok(Some((session, user)))
+                }
+
+                async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                        .bind(hash_secret(token))
+                        .execute(&self.write)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn create_user_invitation(
+                    &self,
+                    workspace_id: i64,
+                    email: &str,
+                    role: &str,
+                    invited_by: Option<&str>,
+                    ttl_ms: i64,
+                ) -> Result<String, StoreError> {
+                    let token = random_token(43);
+                    let now = crate::now_ms();
+                    sqlx::query(
+                        "INSERT INTO user_invitations (token_hash, workspace_id, email, role, \
+                         invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(hash_secret(&token))
+                    .bind(workspace_id)
+                    .bind(email)
+                    .bind(role)
+                    .bind(invited_by)
+                    .bind(now)
+                    .bind(now.saturating_add(ttl_ms))
+                    .execute(&self.write)
+                    .await?;
+                    Ok(token)
+                }
+
+                async fn user_invitation(
+                    &self,
+                    token: &str,
+                ) -> Result<Option<UserInvitation>, StoreError> {
+                    let row = sqlx::query(
+                        "SELECT workspace_id, email, role, invited_by, created_at, expires_at, \
+                         accepted_at FROM user_invitations WHERE token_hash = $1",
+                    )
+                    .bind(hash_secret(token))
+                    .fetch_optional(&self.read)
+                    .await?;
+                    row.as_ref().map(invitation_from_row).transpose()
+                }
+
+                async fn accept_user_invitation(
+                    &self,
+                    token: &str,
+                    who: Acceptor<'_>,
+                ) -> Result<UserWrite<UserRecord>, StoreError> {
+                    let mut tx = self.write.begin().await?;
+                    let row = sqlx::query(
+                        "UPDATE user_invitations SET accepted_at = $1 \
+                         WHERE token_hash = $2 AND accepted_at IS NULL AND expires_at > $1 \
+                         RETURNING workspace_id, role",
+                    )
+                    .bind(crate::now_ms())
+                    .bind(hash_secret(token))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(row) = row else {
+                        return Ok(UserWrite::InvitationInvalid);
+                    };
+                    let (workspace_id, role): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+                    let user = match who {
+                        Acceptor::New(new) => match insert_user(&mut tx, new).await? {
+                            Some(u) => u,
+                            None => return Ok(UserWrite::EmailTaken),
+                        },
+                        Acceptor::Existing(id) => {
+                            let row = sqlx::query(concat!(select_user!(), "WHERE id = $1"))
+                                .bind(id)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                            match row {
+                                Some(r) => user_from_row(&r)?,
+                                None => return Ok(UserWrite::InvitationInvalid),
+                            }
+                        }
+                    };
+                    upsert_membership(&mut tx, workspace_id, &user.id, &role).await?;
+                    tx.commit().await?;
+                    Ok(UserWrite::Done(user))
+                }
+
+                async fn create_setup_token(
+                    &self,
+                    ttl_ms: i64,
+                ) -> Result<Option<String>, StoreError> {
+                    let token = random_token(32);
+                    let now = crate::now_ms();
+                    let done = sqlx::query(
+                        "INSERT INTO setup_tokens (token_hash, created_at, expires_at) \
+                         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM setup_done)",
+                    )
+                    .bind(hash_secret(&token))
+                    .bind(now)
+                    .bind(now.saturating_add(ttl_ms))
+                    .execute(&self.write)
+                    .await?;
+                    Ok((done.rows_affected() == 1).then_some(token))
+                }
+
+                async fn setup_token_valid(&self, token: &str) -> Result<bool, StoreError> {
+                    let row = sqlx::query(
+                        "SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2 \
+                         AND NOT EXISTS (SELECT 1 FROM setup_done)",
+                    )
+                    .bind(hash_secret(token))
+                    .bind(crate::now_ms())
+                    .fetch_optional(&self.read)
+                    .await?;
+                    Ok(row.is_some())
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use impl_user_store;

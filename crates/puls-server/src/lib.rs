@@ -6,6 +6,7 @@
 
 pub mod analytics;
 pub mod config;
+pub mod console;
 pub mod contact_fields;
 pub mod contacts_import;
 mod convert;
@@ -135,6 +136,7 @@ pub fn app(state: AppState) -> Router {
     api_router(&state)
         .split_for_parts()
         .0
+        .merge(console::router(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

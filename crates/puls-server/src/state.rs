@@ -32,6 +32,8 @@ pub struct Inner {
     pub config: Config,
     pub public_url: String,
     pub pages: puls_web::Renderer,
+    /// The web app's pages.
+    pub console: puls_console::Console,
     /// Parsed versions by (survey id, survey creation time, version): a survey deleted and
     /// created again under the same id is a different survey.
     surveys: RwLock<HashMap<(String, i64, i64), Arc<Survey>>>,
@@ -72,6 +74,7 @@ impl AppState {
             public_url: config.public_url(),
             config,
             pages: puls_web::Renderer::new(),
+            console: puls_console::Console::new(),
             surveys: RwLock::new(HashMap::new()),
             records: RwLock::new(HashMap::new()),
             limiter,

@@ -9,6 +9,7 @@ mod journey;
 mod report;
 mod serve;
 mod survey;
+mod user;
 mod writekey;
 
 use std::path::PathBuf;
@@ -46,6 +47,9 @@ enum Command {
     /// Import and export survey definitions.
     #[command(subcommand)]
     Survey(survey::Cmd),
+    /// Manage the people who sign in to the web app.
+    #[command(subcommand)]
+    User(user::Cmd),
     /// Manage the write keys of the Segment-compatible tracking API.
     #[command(subcommand)]
     Writekey(writekey::Cmd),
@@ -89,6 +93,7 @@ impl Cli {
             }
             Command::Apikey(c) => apikey::run(&*open(&settings).await?, c).await,
             Command::Survey(c) => survey::run(&*open(&settings).await?, c).await,
+            Command::User(c) => user::run(&*open(&settings).await?, c).await,
             Command::Writekey(c) => writekey::run(&*open(&settings).await?, c).await,
             Command::Journey(c) => journey::run(&*open(&settings).await?, c).await,
             Command::Segment(c) => journey::run_segment(&*open(&settings).await?, c).await,

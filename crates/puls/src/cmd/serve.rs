@@ -26,6 +26,22 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
         "Puls is running at http://{addr} (database: {})",
         store.backend()
     );
+    let base = match &state.config.http.public_url {
+        Some(_) => state.public_url.clone(),
+        None => format!("http://{addr}"),
+    };
+    match store.user_count().await {
+        Ok(0) => match store.create_setup_token(24 * 3_600_000).await {
+            Ok(Some(token)) => eprintln!(
+                "No one can sign in yet. Create the first owner (link valid 24 hours, once):\n  \
+                 {base}/app/setup?token={token}\n  or run: puls user create --email ... --name ..."
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not create a setup token"),
+        },
+        Ok(_) => eprintln!("Web app: {base}/app"),
+        Err(e) => tracing::warn!(error = %e, "could not count users"),
+    }
     if let Ok(Some(ws)) = store.workspace_by_slug("demo").await
         && let Ok(surveys) = store.list_surveys(ws.id).await
         && let Some(s) = surveys

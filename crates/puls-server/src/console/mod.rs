@@ -1,0 +1,246 @@
+//! The CX manager's web app under `/app`: server-rendered pages (`puls-console` templates)
+//! over the same store and analytics as the API.
+//!
+//! Pages work without JavaScript: links and forms, post/redirect/get. Every page sets a
+//! strict Content-Security-Policy (nothing loads from anywhere; inline styles only), is
+//! never cached, and is checked against the user's role on the server (`auth::Member`).
+
+// Handlers leave early with a whole page (a redirect, a 403): `Result<_, Response>` is the
+// natural shape, and a page is built at most once per request.
+#![allow(clippy::result_large_err)]
+
+pub mod auth;
+mod overview;
+mod pages;
+
+use axum::Router;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::from_fn_with_state;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use minijinja::Value;
+use puls_console::Lang;
+use puls_core::access::Permission;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The routes of the web app.
+pub fn router(state: &AppState) -> Router<AppState> {
+    // Attempts to sign in or set up are rate-limited per client, like public submissions.
+    let guarded = Router::new()
+        .route("/app/sign-in", post(pages::sign_in))
+        .route("/app/setup", post(pages::setup))
+        .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit));
+    Router::new()
+        .route("/app", get(pages::home))
+        .route("/app/", get(pages::home))
+        .route("/app/setup", get(pages::setup_form))
+        .route("/app/sign-in", get(pages::sign_in_form))
+        .route("/app/sign-out", post(pages::sign_out))
+        .route("/app/account", get(pages::account))
+        .route("/app/account/language", post(pages::set_language))
+        .route("/app/account/password", post(pages::change_password))
+        .route("/app/switch", get(pages::switch))
+        .route("/app/w/{slug}", get(overview::overview))
+        .merge(guarded)
+        .layer(axum::middleware::map_response(secure_headers))
+}
+
+async fn secure_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    r
+}
+
+/// An HTML page response.
+pub struct Page;
+
+impl Page {
+    /// Renders `template` with `ctx`, answering `status`.
+    pub fn render(
+        st: &AppState,
+        status: StatusCode,
+        template: &str,
+        lang: Lang,
+        ctx: Value,
+    ) -> Response {
+        match st.console.render(template, lang, ctx) {
+            Ok(html) => (
+                status,
+                [(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                )],
+                html,
+            )
+                .into_response(),
+            Err(e) => page_error(
+                st,
+                lang,
+                anyhow::anyhow!("rendering {template}: {e:#}").into(),
+            ),
+        }
+    }
+
+    /// A message page (no session needed).
+    pub fn message(
+        st: &AppState,
+        status: StatusCode,
+        lang: Lang,
+        title_key: &str,
+        text_key: &str,
+    ) -> Response {
+        let t = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
+        Page::render(
+            st,
+            status,
+            "message.html",
+            lang,
+            minijinja::context! {
+                title => t(title_key),
+                message => t(text_key),
+                link => minijinja::context! { href => "/app", text => t("nav_overview") },
+                langs => langs(lang, &[]),
+            },
+        )
+    }
+
+    pub fn forbidden(st: &AppState, lang: Lang) -> Response {
+        Page::message(
+            st,
+            StatusCode::FORBIDDEN,
+            lang,
+            "forbidden_title",
+            "forbidden",
+        )
+    }
+
+    pub fn not_found(st: &AppState, lang: Lang) -> Response {
+        Page::message(
+            st,
+            StatusCode::NOT_FOUND,
+            lang,
+            "not_found_title",
+            "not_found",
+        )
+    }
+}
+
+/// A server-side failure as a page: logged with its cause, shown to no one.
+pub fn page_error(st: &AppState, lang: Lang, e: ApiError) -> Response {
+    if let ApiError::Internal(cause) = &e {
+        tracing::error!(error = format!("{cause:#}"), "web app page failed");
+    }
+    let text = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
+    let body = format!(
+        "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>{}</title><p>{}</p>",
+        lang.code(),
+        text("error"),
+        text("server_error")
+    );
+    let _ = st;
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// A serialisable value (JSON built with `json!`, say) as a template value.
+pub fn ser<T: serde::Serialize>(v: T) -> Value {
+    Value::from(minijinja::value::Serde(v))
+}
+
+/// The language choices of a page, the current one marked; each links to the same page
+/// in that language, keeping the query parameters in `keep` (a setup token, say).
+pub fn langs(current: Lang, keep: &[(&str, &str)]) -> Value {
+    ser(Lang::ALL
+        .iter()
+        .map(|l| {
+            let mut q: Vec<(&str, &str)> = keep
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .copied()
+                .collect();
+            q.push(("lang", l.code()));
+            serde_json::json!({
+                "code": l.code(),
+                "name": puls_console::texts::text(*l, &format!("lang_{}", l.code())).unwrap_or(""),
+                "current": *l == current,
+                "href": format!("?{}", serde_urlencoded::to_string(&q).unwrap_or_default()),
+            })
+        })
+        .collect::<Vec<_>>())
+}
+
+/// The navigation of the shell: what the role may open, the current page marked.
+pub fn nav(m: &auth::Member, current: &str) -> Value {
+    let slug = &m.workspace.slug;
+    let items = [
+        (
+            "nav_overview",
+            format!("/app/w/{slug}"),
+            Permission::ViewDashboards,
+        ),
+        (
+            "nav_account",
+            "/app/account".to_string(),
+            Permission::ViewDashboards,
+        ),
+    ];
+    ser(
+        items
+            .iter()
+            .filter(|(_, _, p)| m.role.allows(*p))
+            .map(|(key, href, _)| {
+                serde_json::json!({ "key": key, "href": href, "current": *key == current })
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// What every page of the shell needs: the user, the workspace and its switcher, the
+/// navigation and the anti-forgery token.
+pub fn shell(m: &auth::Member, current: &str) -> Value {
+    minijinja::context! {
+        user => minijinja::context! { name => m.signed.user.name.clone(), email => m.signed.user.email.clone() },
+        ws => minijinja::context! { slug => m.workspace.slug.clone(), name => m.workspace.name.clone() },
+        workspaces => ser(
+            m.workspaces.iter().map(|w| serde_json::json!({"slug": w.workspace.slug, "name": w.workspace.name})).collect::<Vec<_>>()
+        ),
+        nav => nav(m, current),
+        csrf => m.signed.session.csrf.clone(),
+        role => m.role.as_str(),
+    }
+}
+
+/// Reads a urlencoded form body into pairs (a broken body gives no pairs, so the checks
+/// that follow refuse it like an empty form).
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+/// The first value of `key` in form pairs.
+pub fn field<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,537 @@
+//! The pages around the app: first-owner setup, signing in and out, the user's account.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::Value;
+use puls_console::Lang;
+use puls_core::access::check_password;
+use puls_store::{NewUser, UserWrite};
+use serde::Deserialize;
+
+use super::auth::{self, Member, Signed};
+use super::{Page, field, form_pairs, langs, page_error, shell};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct GuestQuery {
+    lang: Option<String>,
+    token: Option<String>,
+    next: Option<String>,
+    notice: Option<String>,
+}
+
+/// `/app`: the setup page before anyone exists, the first workspace when signed in, the
+/// sign-in page otherwise.
+pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE)
+        && let Ok(Some((_, user))) = st.store.session(token).await
+    {
+        let lang = Lang::parse(&user.locale).unwrap_or_default();
+        return match st.store.memberships(&user.id).await {
+            Ok(m) => match m.first() {
+                Some(first) => {
+                    Redirect::to(&format!("/app/w/{}", first.workspace.slug)).into_response()
+                }
+                None => Page::message(&st, StatusCode::OK, lang, "nav_overview", "no_workspace"),
+            },
+            Err(e) => page_error(&st, lang, e.into()),
+        };
+    }
+    match st.store.user_count().await {
+        Ok(0) => Redirect::to("/app/setup").into_response(),
+        Ok(_) => Redirect::to("/app/sign-in").into_response(),
+        Err(e) => page_error(&st, Lang::En, e.into()),
+    }
+}
+
+/// A page shown without a session, with the form-token cookie when new, and the language
+/// cookie when chosen by `?lang=`.
+fn guest_page(
+    st: &AppState,
+    headers: &HeaderMap,
+    q_lang: Option<&str>,
+    status: StatusCode,
+    template: &str,
+    build: impl FnOnce(Lang, &str) -> Value,
+) -> Response {
+    let lang = auth::guest_lang(headers, q_lang);
+    let (token, set) = auth::form_token(st, headers);
+    let mut r = Page::render(st, status, template, lang, build(lang, &token));
+    if let Some(set) = set {
+        r.headers_mut().append(SET_COOKIE, set);
+    }
+    if let Some(l) = q_lang.and_then(Lang::parse) {
+        r.headers_mut().append(
+            SET_COOKIE,
+            auth::set_cookie(st, auth::LANG_COOKIE, l.code(), 365 * 86_400),
+        );
+    }
+    r
+}
+
+/// Whether the setup page may be used with `token`: no user yet and a valid token. Gives
+/// the existing workspaces' names (empty: setup creates one), or the page that says no.
+async fn setup_allowed(st: &AppState, lang: Lang, token: &str) -> Result<String, Response> {
+    let fail = |e: puls_store::StoreError| page_error(st, lang, e.into());
+    if st.store.user_count().await.map_err(fail)? > 0 {
+        return Err(Page::message(
+            st,
+            StatusCode::OK,
+            lang,
+            "setup_title",
+            "setup_done",
+        ));
+    }
+    if !st.store.setup_token_valid(token).await.map_err(fail)? {
+        return Err(Page::message(
+            st,
+            StatusCode::FORBIDDEN,
+            lang,
+            "setup_title",
+            "setup_need_token",
+        ));
+    }
+    let ws = st.store.list_workspaces().await.map_err(fail)?;
+    Ok(ws
+        .iter()
+        .map(|w| w.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+pub async fn setup_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<GuestQuery>,
+) -> Response {
+    let token = q.token.clone().unwrap_or_default();
+    let lang = auth::guest_lang(&headers, q.lang.as_deref());
+    let existing = match setup_allowed(&st, lang, &token).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    guest_page(
+        &st,
+        &headers,
+        q.lang.as_deref(),
+        StatusCode::OK,
+        "setup.html",
+        |lang, form| {
+            minijinja::context! {
+                title => puls_console::texts::text(lang, "setup_title"),
+                form_token => form, token => token.clone(), existing => existing,
+                values => BTreeMap::from([("name", ""), ("email", ""), ("workspace", "")]),
+                errors => BTreeMap::<String, String>::new(),
+                langs => langs(lang, &[("token", &token)]),
+            }
+        },
+    )
+}
+
+/// Normalises an email (trimmed, lowercased) and checks its shape.
+fn email_of(s: &str) -> Option<String> {
+    let e = s.trim().to_lowercase();
+    puls_core::contact::Email::parse(&e).ok().map(|_| e)
+}
+
+/// Checks the account fields of a form: (email, problems by field).
+fn account_problems(pairs: &[(String, String)]) -> (Option<String>, BTreeMap<String, String>) {
+    let mut errors = BTreeMap::new();
+    let name = field(pairs, "name").unwrap_or("").trim();
+    if name.is_empty() {
+        errors.insert("name".into(), "field_required".into());
+    }
+    let raw_email = field(pairs, "email").unwrap_or("");
+    let email = email_of(raw_email);
+    if raw_email.trim().is_empty() {
+        errors.insert("email".into(), "field_required".into());
+    } else if email.is_none() {
+        errors.insert("email".into(), "email_invalid".into());
+    }
+    let password = field(pairs, "password").unwrap_or("");
+    if let Err(p) = check_password(password, raw_email) {
+        errors.insert("password".into(), p.code().into());
+    }
+    (email, errors)
+}
+
+pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let lang = auth::guest_lang(&headers, None);
+    if !auth::check_form_token(&headers, field(&pairs, "_form")) {
+        return Page::message(&st, StatusCode::FORBIDDEN, lang, "error", "csrf_failed");
+    }
+    let token = field(&pairs, "token").unwrap_or("").to_string();
+    let existing = match setup_allowed(&st, lang, &token).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let (email, mut errors) = account_problems(&pairs);
+    let ws_name = field(&pairs, "workspace").unwrap_or("").trim().to_string();
+    if existing.is_empty() && ws_name.is_empty() {
+        errors.insert("workspace".into(), "field_required".into());
+    }
+    let values: BTreeMap<String, String> = ["name", "email", "workspace"]
+        .iter()
+        .map(|k| (k.to_string(), field(&pairs, k).unwrap_or("").to_string()))
+        .collect();
+    let again = |errors: BTreeMap<String, String>| {
+        let values = values.clone();
+        guest_page(
+            &st,
+            &headers,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "setup.html",
+            |lang, form| {
+                minijinja::context! {
+                    title => puls_console::texts::text(lang, "setup_title"),
+                    form_token => form, token => token.clone(), existing => existing.clone(),
+                    values => values, errors => errors, langs => langs(lang, &[("token", &token)]),
+                }
+            },
+        )
+    };
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return again(errors);
+    };
+    let hash = match auth::hash_password(field(&pairs, "password").unwrap_or("").to_string()).await
+    {
+        Ok(h) => h,
+        Err(e) => return page_error(&st, lang, e.into()),
+    };
+    let slug = slug_of(&ws_name);
+    let written = st
+        .store
+        .create_first_owner(
+            NewUser {
+                email: &email,
+                name: field(&pairs, "name").unwrap_or("").trim(),
+                password_hash: &hash,
+                locale: lang.code(),
+            },
+            (&slug, if ws_name.is_empty() { "Puls" } else { &ws_name }),
+        )
+        .await;
+    match written {
+        Ok(UserWrite::Done(user)) => start_session(&st, &user.id, "/app").await,
+        Ok(UserWrite::EmailTaken) => {
+            let mut e = BTreeMap::new();
+            e.insert("email".into(), "email_taken".into());
+            again(e)
+        }
+        Ok(_) => Page::message(&st, StatusCode::CONFLICT, lang, "setup_title", "setup_done"),
+        Err(e) => page_error(&st, lang, e.into()),
+    }
+}
+
+/// A workspace slug from a name: lowercase ASCII letters, digits and dashes.
+pub fn slug_of(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.chars().flat_map(fold_char) {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s: String = s.trim_end_matches('-').chars().take(40).collect();
+    if s.is_empty() { "workspace".into() } else { s }
+}
+
+/// Polish and Czech letters without their marks, for slugs.
+fn fold_char(c: char) -> Option<char> {
+    const FROM: &str = "ąćęłńóśźżáčďéěíňřšťúůýžĄĆĘŁŃÓŚŹŻÁČĎÉĚÍŇŘŠŤÚŮÝŽ";
+    const TO: &str = "acelnoszzacdeeinrstuuyzACELNOSZZACDEEINRSTUUYZ";
+    Some(match FROM.chars().position(|f| f == c) {
+        Some(i) => TO.chars().nth(i).unwrap_or(c),
+        None => c,
+    })
+}
+
+async fn start_session(st: &AppState, user_id: &str, to: &str) -> Response {
+    match st
+        .store
+        .create_session(user_id, auth::SESSION_DAYS * 86_400_000)
+        .await
+    {
+        Ok((token, _)) => {
+            let mut r = Redirect::to(to).into_response();
+            r.headers_mut()
+                .append(SET_COOKIE, auth::session_cookie(st, &token));
+            r
+        }
+        Err(e) => page_error(st, Lang::En, e.into()),
+    }
+}
+
+/// Only paths inside the app are followed after signing in.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with("/app") && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/app",
+    }
+}
+
+pub async fn sign_in_form(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<GuestQuery>,
+) -> Response {
+    if let Ok(0) = st.store.user_count().await {
+        return Redirect::to("/app/setup").into_response();
+    }
+    let notice = q
+        .notice
+        .as_deref()
+        .filter(|n| ["signed_out", "session_expired", "password_changed"].contains(n));
+    let next = safe_next(q.next.as_deref()).to_string();
+    guest_page(
+        &st,
+        &headers,
+        q.lang.as_deref(),
+        StatusCode::OK,
+        "sign_in.html",
+        |lang, form| {
+            minijinja::context! {
+                title => puls_console::texts::text(lang, "sign_in_title"),
+                form_token => form, next => next.clone(), email => "", notice => notice, failed => Value::UNDEFINED,
+                langs => langs(lang, &[("next", &next)]),
+            }
+        },
+    )
+}
+
+pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let lang = auth::guest_lang(&headers, None);
+    let next = safe_next(field(&pairs, "next")).to_string();
+    let raw_email = field(&pairs, "email").unwrap_or("").to_string();
+    let fail = |code: &'static str, status: StatusCode| {
+        guest_page(&st, &headers, None, status, "sign_in.html", |lang, form| {
+            minijinja::context! {
+                title => puls_console::texts::text(lang, "sign_in_title"),
+                form_token => form, next => next.clone(), email => raw_email.clone(), failed => code,
+                notice => Value::UNDEFINED, langs => langs(lang, &[("next", &next)]),
+            }
+        })
+    };
+    if !auth::check_form_token(&headers, field(&pairs, "_form")) {
+        return fail("csrf_failed", StatusCode::FORBIDDEN);
+    }
+    let password = field(&pairs, "password").unwrap_or("").to_string();
+    if password.len() > puls_core::access::MAX_PASSWORD_BYTES {
+        return fail("bad_credentials", StatusCode::UNAUTHORIZED);
+    }
+    let user = match email_of(&raw_email) {
+        Some(e) => match st.store.user_by_email(&e).await {
+            Ok(u) => u,
+            Err(e) => return page_error(&st, lang, e.into()),
+        },
+        None => None,
+    };
+    let ok = auth::verify_password(user.as_ref().map(|u| u.password_hash.clone()), password).await;
+    match user.filter(|_| ok) {
+        Some(u) => start_session(&st, &u.id, &next).await,
+        None => {
+            tracing::info!("a sign-in failed");
+            fail("bad_credentials", StatusCode::UNAUTHORIZED)
+        }
+    }
+}
+
+pub async fn sign_out(
+    State(st): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    if !signed.check_csrf(&headers, field(&pairs, "_csrf")) {
+        return Page::message(
+            &st,
+            StatusCode::FORBIDDEN,
+            signed.lang,
+            "error",
+            "csrf_failed",
+        );
+    }
+    if let Err(e) = st.store.delete_session(&signed.token).await {
+        return page_error(&st, signed.lang, e.into());
+    }
+    let mut r = Redirect::to(&format!(
+        "/app/sign-in?notice=signed_out&lang={}",
+        signed.lang.code()
+    ))
+    .into_response();
+    r.headers_mut()
+        .append(SET_COOKIE, auth::clear_session_cookie(&st));
+    r
+}
+
+/// `/app/switch?w=SLUG`: the workspace switcher's target.
+pub async fn switch(Query(q): Query<BTreeMap<String, String>>) -> Response {
+    let slug = q.get("w").map(String::as_str).unwrap_or("");
+    if slug.is_empty()
+        || !slug
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Redirect::to("/app").into_response();
+    }
+    Redirect::to(&format!("/app/w/{slug}")).into_response()
+}
+
+/// The account page lives outside any workspace; the shell shows the first one.
+async fn account_member(st: &AppState, signed: Signed) -> Result<Member, Response> {
+    let first = st
+        .store
+        .memberships(&signed.user.id)
+        .await
+        .map_err(|e| page_error(st, signed.lang, e.into()))?
+        .into_iter()
+        .next();
+    match first {
+        Some(m) => Member::of(st, signed, &m.workspace.slug).await,
+        None => Err(Page::message(
+            st,
+            StatusCode::OK,
+            signed.lang,
+            "nav_account",
+            "no_workspace",
+        )),
+    }
+}
+
+fn account_page(
+    st: &AppState,
+    m: &Member,
+    status: StatusCode,
+    notice: Option<&str>,
+    errors: BTreeMap<String, String>,
+) -> Response {
+    let lang = m.signed.lang;
+    let ctx = minijinja::context! {
+        title => puls_console::texts::text(lang, "account_title"),
+        notice => notice, errors => errors, langs => langs(lang, &[]),
+        ..shell(m, "nav_account")
+    };
+    Page::render(st, status, "account.html", lang, ctx)
+}
+
+pub async fn account(
+    State(st): State<AppState>,
+    signed: Signed,
+    Query(q): Query<GuestQuery>,
+) -> Response {
+    let m = match account_member(&st, signed).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let notice = q
+        .notice
+        .as_deref()
+        .filter(|n| ["saved", "password_changed"].contains(n));
+    account_page(&st, &m, StatusCode::OK, notice, BTreeMap::new())
+}
+
+pub async fn set_language(
+    State(st): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    if !signed.check_csrf(&headers, field(&pairs, "_csrf")) {
+        return Page::message(
+            &st,
+            StatusCode::FORBIDDEN,
+            signed.lang,
+            "error",
+            "csrf_failed",
+        );
+    }
+    let Some(lang) = field(&pairs, "locale").and_then(Lang::parse) else {
+        return Page::message(
+            &st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            signed.lang,
+            "error",
+            "field_required",
+        );
+    };
+    if let Err(e) = st.store.set_user_locale(&signed.user.id, lang.code()).await {
+        return page_error(&st, signed.lang, e.into());
+    }
+    Redirect::to("/app/account?notice=saved").into_response()
+}
+
+pub async fn change_password(
+    State(st): State<AppState>,
+    signed: Signed,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    if !signed.check_csrf(&headers, field(&pairs, "_csrf")) {
+        return Page::message(
+            &st,
+            StatusCode::FORBIDDEN,
+            signed.lang,
+            "error",
+            "csrf_failed",
+        );
+    }
+    let current = field(&pairs, "current").unwrap_or("").to_string();
+    let new = field(&pairs, "new").unwrap_or("").to_string();
+    let mut errors = BTreeMap::new();
+    if current.len() > puls_core::access::MAX_PASSWORD_BYTES
+        || !auth::verify_password(Some(signed.user.password_hash.clone()), current).await
+    {
+        errors.insert("current".to_string(), "wrong_password".to_string());
+    }
+    if let Err(p) = check_password(&new, &signed.user.email) {
+        errors.insert("new".into(), p.code().into());
+    } else if field(&pairs, "repeat") != Some(new.as_str()) {
+        errors.insert("repeat".into(), "password_mismatch".into());
+    }
+    let (user_id, token, lang) = (signed.user.id.clone(), signed.token.clone(), signed.lang);
+    if !errors.is_empty() {
+        return match account_member(&st, signed).await {
+            Ok(m) => account_page(&st, &m, StatusCode::UNPROCESSABLE_ENTITY, None, errors),
+            Err(r) => r,
+        };
+    }
+    let hash = match auth::hash_password(new).await {
+        Ok(h) => h,
+        Err(e) => return page_error(&st, lang, e.into()),
+    };
+    if let Err(e) = st.store.set_password(&user_id, &hash, Some(&token)).await {
+        return page_error(&st, lang, e.into());
+    }
+    Redirect::to("/app/account?notice=password_changed").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_next() {
+        assert_eq!(slug_of("Żabka Polska sp. z o.o."), "zabka-polska-sp-z-o-o");
+        assert_eq!(slug_of("Čokoládovna Ústí"), "cokoladovna-usti");
+        assert_eq!(slug_of("!!!"), "workspace");
+        assert_eq!(
+            safe_next(Some("/app/w/shop?from=2026-01-01")),
+            "/app/w/shop?from=2026-01-01"
+        );
+        assert_eq!(safe_next(Some("https://evil.example")), "/app");
+        assert_eq!(safe_next(Some("//evil.example/app")), "/app");
+        assert_eq!(safe_next(None), "/app");
+    }
+}

@@ -1,0 +1,463 @@
+//! The web app over HTTP: the one-time setup, signing in and out, roles enforced on the
+//! server, anti-forgery tokens, the account page, and the overview's numbers and filters.
+//! (The browser test in `tests/e2e` drives the same pages through Chromium.)
+
+use std::collections::BTreeMap;
+
+use puls_store::{NewUser, UserWrite};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::fixtures::nps_survey;
+use crate::helpers::TestApp;
+
+/// A browser's cookies, by hand: reqwest's cookie store is not enabled in this workspace.
+#[derive(Default)]
+struct Browser {
+    cookies: BTreeMap<String, String>,
+}
+
+impl Browser {
+    fn header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            assert!(
+                v.contains("HttpOnly") && v.contains("SameSite=Lax") && v.contains("Path=/app")
+            );
+            let (kv, _) = v.split_once(';').unwrap();
+            let (k, val) = kv.split_once('=').unwrap();
+            if val.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.into(), val.into());
+            }
+        }
+    }
+
+    async fn get(&mut self, app: &TestApp, path: &str) -> (StatusCode, String, Option<String>) {
+        let r = app
+            .client
+            .get(app.url(path))
+            .header("cookie", self.header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let status = r.status();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        if status == StatusCode::OK {
+            let csp = r.headers().get("content-security-policy").unwrap();
+            assert!(csp.to_str().unwrap().contains("default-src 'none'"));
+        }
+        (status, r.text().await.unwrap(), location)
+    }
+
+    async fn post(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
+        let r = app
+            .client
+            .post(app.url(path))
+            .header("cookie", self.header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let status = r.status();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string());
+        (status, r.text().await.unwrap(), location)
+    }
+}
+
+/// The value of a hidden field in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no field {name} in {html}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+async fn user(app: &TestApp, email: &str, password: &str, role: Option<&str>) -> String {
+    let hash = puls_server::console::auth::hash_password(password.into())
+        .await
+        .unwrap();
+    let UserWrite::Done(u) = app
+        .store
+        .create_user(NewUser {
+            email,
+            name: "Eva Svobodová",
+            password_hash: &hash,
+            locale: "en",
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("creating {email}")
+    };
+    if let Some(role) = role {
+        app.store
+            .set_membership(app.workspace_id, &u.id, role)
+            .await
+            .unwrap();
+    }
+    u.id
+}
+
+async fn signed_in(app: &TestApp, email: &str, password: &str) -> Browser {
+    let mut b = Browser::default();
+    let (_, page, _) = b.get(app, "/app/sign-in").await;
+    let form = hidden(&page, "_form");
+    let (status, _, to) = b
+        .post(
+            app,
+            "/app/sign-in",
+            &[
+                ("_form", &form),
+                ("email", email),
+                ("password", password),
+                ("next", "/app"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(to.as_deref(), Some("/app"));
+    b
+}
+
+both_backends!(the_first_owner_is_set_up_once_with_the_token);
+async fn the_first_owner_is_set_up_once_with_the_token(app: TestApp) {
+    let mut b = Browser::default();
+    let (status, _, to) = b.get(&app, "/app").await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/app/setup"))
+    );
+    // Without the token printed at start, no one can take the instance.
+    let (status, page, _) = b.get(&app, "/app/setup").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("one-time link"), "{page}");
+    let token = app
+        .store
+        .create_setup_token(3_600_000)
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, page, _) = b
+        .get(&app, &format!("/app/setup?token={token}&lang=cs"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Nastavení Pulsu") && page.contains("lang=\"cs\""),
+        "{page}"
+    );
+    // Switching the language keeps the token.
+    assert!(
+        page.contains(&format!("href=\"?token={token}&amp;lang=pl\"")),
+        "{page}"
+    );
+    // The workspace exists (acme), so the page names it instead of asking.
+    assert!(page.contains("Acme"));
+    let form = hidden(&page, "_form");
+
+    // A forged form (no token) is refused; a weak password is explained in Czech.
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/setup",
+            &[
+                ("token", &token),
+                ("name", "Ana"),
+                ("email", "ana@shop.cz"),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/setup",
+            &[
+                ("_form", &form),
+                ("token", &token),
+                ("name", "<b>Ana</b>"),
+                ("email", "ana@shop"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Heslo musí mít alespoň 10 znaků."), "{page}");
+    assert!(page.contains("Zadejte platnou e-mailovou adresu."));
+    assert!(page.contains("&lt;b&gt;Ana&lt;&#x2f;b&gt;") && !page.contains("<b>Ana</b>"));
+
+    let (status, _, to) = b
+        .post(
+            &app,
+            "/app/setup",
+            &[
+                ("_form", &form),
+                ("token", &token),
+                ("name", "Ana Nováková"),
+                ("email", " Ana@Shop.cz "),
+                ("password", "dlouhé heslo 2026"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/app"))
+    );
+    assert!(b.cookies.contains_key("puls_session"));
+    let (_, _, to) = b.get(&app, "/app").await;
+    assert_eq!(to.as_deref(), Some("/app/w/acme"));
+    let (status, page, _) = b.get(&app, "/app/w/acme").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Přehled"),
+        "the owner chose Czech on the setup page"
+    );
+    assert!(page.len() < 200_000);
+
+    // Once only: the token is spent and the page says so.
+    let (status, page, _) = Browser::default()
+        .get(&app, &format!("/app/setup?token={token}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("set up already"));
+    let owner = app
+        .store
+        .user_by_email("ana@shop.cz")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        app.store
+            .role_in(&owner.id, app.workspace_id)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("owner")
+    );
+}
+
+both_backends!(signing_in_roles_and_forged_forms);
+async fn signing_in_roles_and_forged_forms(app: TestApp) {
+    user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;
+    user(&app, "outsider@shop.cz", "outsider password", None).await;
+    let other = app
+        .store
+        .ensure_workspace("globex", "Globex")
+        .await
+        .unwrap();
+
+    // Without a session every page sends to sign in, and comes back after.
+    let mut anon = Browser::default();
+    let (status, _, to) = anon.get(&app, "/app/w/acme?channel=web").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        to.as_deref(),
+        Some("/app/sign-in?next=/app/w/acme%3Fchannel%3Dweb")
+    );
+
+    // Wrong password and unknown email: the same answer.
+    let (_, page, _) = anon.get(&app, "/app/sign-in").await;
+    let form = hidden(&page, "_form");
+    for (email, pw) in [
+        ("viewer@shop.cz", "wrong password!"),
+        ("nobody@shop.cz", "viewer password 1"),
+    ] {
+        let (status, page, _) = anon
+            .post(
+                &app,
+                "/app/sign-in",
+                &[("_form", &form), ("email", email), ("password", pw)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(page.contains("The email or the password is not right."));
+    }
+    // Next only inside the app.
+    let (status, _, to) = anon
+        .post(
+            &app,
+            "/app/sign-in",
+            &[
+                ("_form", &form),
+                ("email", "VIEWER@shop.cz"),
+                ("password", "viewer password 1"),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/app"))
+    );
+
+    let mut viewer = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
+    let (status, page, _) = viewer.get(&app, "/app/w/acme").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Overview"));
+    // A workspace they are not in: 403; one that does not exist: 404.
+    let (status, _, _) = viewer.get(&app, &format!("/app/w/{}", other.slug)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = viewer.get(&app, "/app/w/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A user with no workspace is told so.
+    let mut outsider = signed_in(&app, "outsider@shop.cz", "outsider password").await;
+    let (status, page, _) = outsider.get(&app, "/app").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("not a member of any workspace"));
+
+    // State changes need the session's token and a same-site origin.
+    let (_, account, _) = viewer.get(&app, "/app/account").await;
+    let csrf = hidden(&account, "_csrf");
+    let (status, _, _) = viewer
+        .post(&app, "/app/account/language", &[("locale", "cs")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = viewer
+        .post(
+            &app,
+            "/app/account/language",
+            &[("_csrf", "x".repeat(32).as_str()), ("locale", "cs")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let r = app
+        .client
+        .post(app.url("/app/account/language"))
+        .header("cookie", viewer.header())
+        .header("origin", "https://evil.example")
+        .form(&[("_csrf", csrf.as_str()), ("locale", "cs")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (status, _, to) = viewer
+        .post(
+            &app,
+            "/app/account/language",
+            &[("_csrf", &csrf), ("locale", "cs")],
+        )
+        .await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/app/account?notice=saved"))
+    );
+    let (_, page, _) = viewer.get(&app, "/app/account?notice=saved").await;
+    assert!(page.contains("Uloženo.") && page.contains("lang=\"cs\""));
+
+    // Changing the password: checked, then other sessions end and this one stays.
+    let mut second = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
+    let (status, page, _) = viewer
+        .post(
+            &app,
+            "/app/account/password",
+            &[
+                ("_csrf", &csrf),
+                ("current", "wrong"),
+                ("new", "a new long password"),
+                ("repeat", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Současné heslo není správně."));
+    let (status, _, _) = viewer
+        .post(
+            &app,
+            "/app/account/password",
+            &[
+                ("_csrf", &csrf),
+                ("current", "viewer password 1"),
+                ("new", "a new long password"),
+                ("repeat", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = viewer.get(&app, "/app/w/acme").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, to) = second.get(&app, "/app/w/acme").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.unwrap().starts_with("/app/sign-in"));
+
+    // Signing out ends the session on the server, not just in the browser.
+    let stolen = viewer.header();
+    let (status, _, to) = viewer
+        .post(&app, "/app/sign-out", &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.unwrap().starts_with("/app/sign-in?notice=signed_out"));
+    let r = app
+        .client
+        .get(app.url("/app/w/acme"))
+        .header("cookie", stolen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+both_backends!(the_overview_shows_metrics_with_intervals_and_filters);
+async fn the_overview_shows_metrics_with_intervals_and_filters(app: TestApp) {
+    let mut survey = nps_survey();
+    survey["title"] = json!({ "en": "<script>alert(1)</script> Checkout" });
+    let id = app.published_survey(&survey).await;
+    // 6 promoters, 2 passives, 2 detractors: NPS +40.
+    for score in [10, 10, 9, 9, 10, 9, 8, 7, 3, 0] {
+        app.submit_ok(
+            &id,
+            &json!({ "answers": { "nps": score }, "channel": "web" }),
+        )
+        .await;
+    }
+    user(&app, "analyst@shop.cz", "analyst password", Some("analyst")).await;
+    let mut b = signed_in(&app, "analyst@shop.cz", "analyst password").await;
+    let (status, page, _) = b.get(&app, "/app/w/acme").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("+40.0"), "the NPS of the ten answers");
+    assert!(page.contains("Responses: 10"));
+    assert!(
+        page.contains("Small sample"),
+        "10 answers are under the minimum sample"
+    );
+    assert!(page.contains("<svg class=\"chart\""));
+    assert!(
+        page.contains("checkout"),
+        "the breakdown names the touchpoint"
+    );
+    assert!(page.contains("&lt;script&gt;") && !page.contains("<script>alert"));
+    // Filters are read from the URL and shown in the form.
+    let (status, page, _) = b.get(&app, "/app/w/acme?channel=email").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("No responses in this period."));
+    assert!(page.contains("<option value=\"email\" selected>"));
+    let (status, page, _) = b.get(&app, "/app/w/acme?channel=fax").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("A filter is not valid: channel"), "{page}");
+    let (status, page, _) = b.get(&app, "/app/w/acme?from=2026-13-01").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("from"));
+}

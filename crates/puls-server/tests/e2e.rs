@@ -1,0 +1,348 @@
+//! End to end through a real browser: headless Chromium driven over WebDriver
+//! (`chromedriver`, Debian's `chromium-driver`), against a real server over a fresh
+//! database, on SQLite and on PostgreSQL.
+//!
+//! The walk: set up the first owner with the one-time link, land on the overview, sign out
+//! and in again, answer a survey on its public page as a respondent would, see the overview
+//! change, switch the interface to Czech, look at it on a phone-sized screen, sign out.
+//! Every main screen is saved as a PNG under `target/e2e-screenshots/` for a person to look
+//! at (not committed).
+//!
+//! Needs `chromium` and `chromedriver` on the PATH (or `PULS_CHROMEDRIVER`); `.ci/run`
+//! installs them. Without them the test fails, unless `PULS_SKIP_BROWSER=1` says to skip,
+//! which it then prints loudly.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use puls_server::{AppState, Config};
+use puls_store::{ConnectOptions, Store};
+use puls_testdb::{Backend, TestDb, loud};
+use serde_json::json;
+
+/// chromedriver on a free port, stopped on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Starts chromedriver, or says why it cannot (None: skipped on purpose).
+async fn driver() -> Option<Driver> {
+    let bin = std::env::var("PULS_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = free_port();
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            if std::env::var("PULS_SKIP_BROWSER").as_deref() == Ok("1") {
+                loud("SKIPPED browser test: no chromedriver (PULS_SKIP_BROWSER=1)");
+                return None;
+            }
+            panic!(
+                "cannot start {bin}: {e}. Install Debian's chromium and chromium-driver \
+                 (`.ci/run` does), or set PULS_SKIP_BROWSER=1 to skip loudly"
+            );
+        }
+    };
+    let d = Driver {
+        child,
+        port,
+        _profile: tempfile::tempdir().expect("a profile directory"),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return Some(d);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not listen on {port} within 10 s");
+}
+
+async fn browser(d: &Driver) -> Client {
+    let profile = d._profile.path().display().to_string();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("PULS_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US",
+                format!("--user-data-dir={profile}"),
+            ]
+        }
+    });
+    let caps = match caps {
+        serde_json::Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", d.port))
+        .await
+        .expect("a browser session")
+}
+
+/// A server over a fresh database (rate limit off).
+async fn server(
+    backend: Backend,
+) -> Option<(
+    String,
+    Arc<dyn Store>,
+    TestDb,
+    tokio::sync::oneshot::Sender<()>,
+)> {
+    let db = TestDb::create(backend).await?;
+    let store = puls_store::connect(db.url(), &ConnectOptions { max_connections: 8 })
+        .await
+        .expect("opening the database");
+    store.migrate().await.expect("migrating");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut config = Config::default();
+    config.http.listen = addr.to_string();
+    config.http.public_url = Some(format!("http://{addr}"));
+    config.database.url = db.url().to_string();
+    config.rate_limit.per_second = 0;
+    let state = AppState::new(store.clone(), config);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = puls_server::serve(listener, state, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    Some((format!("http://{addr}"), store, db, tx))
+}
+
+struct Shots {
+    dir: PathBuf,
+    prefix: String,
+    n: usize,
+}
+
+impl Shots {
+    fn new(backend: Backend) -> Shots {
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+        let dir = target.join("e2e-screenshots");
+        std::fs::create_dir_all(&dir).expect("the screenshot directory");
+        Shots {
+            dir,
+            prefix: format!("{backend:?}").to_lowercase(),
+            n: 0,
+        }
+    }
+
+    async fn take(&mut self, c: &Client, name: &str) {
+        self.n += 1;
+        let png = c.screenshot().await.expect("a screenshot");
+        let path = self
+            .dir
+            .join(format!("{}-{:02}-{name}.png", self.prefix, self.n));
+        std::fs::write(&path, png).expect("saving a screenshot");
+    }
+}
+
+/// The page's text; empty while a navigation replaces the page under our feet.
+async fn text(c: &Client) -> String {
+    match c.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let e = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("no #{id}"));
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("nothing matches {css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits for a page whose text contains `needle`.
+async fn wait_text(c: &Client, needle: &str) -> String {
+    for _ in 0..100 {
+        let t = text(c).await;
+        if t.contains(needle) {
+            return t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no page with {needle:?}; last page:\n{}", text(c).await);
+}
+
+async fn walk(backend: Backend) {
+    let Some(d) = driver().await else { return };
+    let Some((base, store, _db, _stop)) = server(backend).await else {
+        return;
+    };
+    let c = browser(&d).await;
+    let mut shots = Shots::new(backend);
+
+    // 1. The one-time setup link, as `puls serve` prints it.
+    let token = store.create_setup_token(3_600_000).await.unwrap().unwrap();
+    c.goto(&format!("{base}/app/setup?token={token}"))
+        .await
+        .unwrap();
+    wait_text(&c, "Set up Puls").await;
+    shots.take(&c, "setup").await;
+    fill(&c, "workspace", "Kavárna Ústí & <Co>").await;
+    fill(&c, "name", "Ana Nováková").await;
+    fill(&c, "email", "ana@kavarna.cz").await;
+    fill(&c, "password", "short").await;
+    click(&c, "button.primary").await;
+    wait_text(&c, "at least 10 characters").await;
+    shots.take(&c, "setup-error").await;
+    fill(&c, "password", "káva s mlékem 2026").await;
+    click(&c, "button.primary").await;
+    let page = wait_text(&c, "Overview").await;
+    assert!(
+        page.contains("Kavárna Ústí & <Co>"),
+        "the name, escaped and shown as typed"
+    );
+    assert!(page.contains("No responses in this period."));
+    shots.take(&c, "overview-empty").await;
+
+    // 2. Sign out and back in.
+    click(&c, "form[action='/app/sign-out'] button").await;
+    wait_text(&c, "You have signed out.").await;
+    shots.take(&c, "signed-out").await;
+    fill(&c, "email", "ana@kavarna.cz").await;
+    fill(&c, "password", "wrong password!!").await;
+    click(&c, "button.primary").await;
+    wait_text(&c, "The email or the password is not right.").await;
+    fill(&c, "email", "ana@kavarna.cz").await;
+    fill(&c, "password", "káva s mlékem 2026").await;
+    click(&c, "button.primary").await;
+    wait_text(&c, "Overview").await;
+    let url = c.current_url().await.unwrap();
+    let slug = url.path().trim_start_matches("/app/w/").to_string();
+    assert_eq!(slug, "kavarna-usti-co");
+
+    // 3. A survey (through the API until the builder exists) answered on its public page.
+    let ws = store.workspace_by_slug(&slug).await.unwrap().unwrap();
+    let (_, key) = store.create_api_key(ws.id, "e2e").await.unwrap();
+    let http = reqwest::Client::new();
+    let created: serde_json::Value = http
+        .post(format!("{base}/api/v1/surveys"))
+        .bearer_auth(&key)
+        .json(&json!({
+            "title": { "en": "After your visit", "cs": "Po vaší návštěvě", "pl": "Po wizycie" },
+            "locales": ["en", "cs", "pl"],
+            "touchpoint": "cafe",
+            "questions": [
+                { "id": "nps", "type": "nps", "required": true,
+                  "text": { "en": "How likely are you to recommend us?", "cs": "Doporučili byste nás?", "pl": "Czy poleciłbyś nas?" } }
+            ]
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().expect("a survey id").to_string();
+    let published = http
+        .post(format!("{base}/api/v1/surveys/{id}/publish"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert!(published.status().is_success());
+    c.goto(&format!("{base}/s/{id}?channel=web")).await.unwrap();
+    wait_text(&c, "How likely are you to recommend us?").await;
+    shots.take(&c, "survey-page").await;
+    let radio = c
+        .find(Locator::Css("input[type=radio][value='9']"))
+        .await
+        .expect("the 9 of the scale");
+    // The page lays the radio over its label, as a big tap target: click what a finger would.
+    radio.click().await.unwrap();
+    click(&c, "button.pri").await;
+    wait_text(&c, "Thank you").await;
+    shots.take(&c, "survey-thanks").await;
+
+    // 4. The overview counts it.
+    c.goto(&format!("{base}/app/w/{slug}")).await.unwrap();
+    let page = wait_text(&c, "Overview").await;
+    assert!(page.contains("+100.0"), "one promoter: NPS +100\n{page}");
+    assert!(page.contains("Responses: 1"));
+    assert!(page.contains("Small sample"));
+    shots.take(&c, "overview").await;
+
+    // 5. The interface in Czech, chosen in the account.
+    c.goto(&format!("{base}/app/account")).await.unwrap();
+    wait_text(&c, "Interface language").await;
+    shots.take(&c, "account").await;
+    let select = c.find(Locator::Id("locale")).await.unwrap();
+    select.select_by_value("cs").await.unwrap();
+    click(&c, "form[action='/app/account/language'] button").await;
+    wait_text(&c, "Uloženo.").await;
+    shots.take(&c, "account-cs").await;
+    c.goto(&format!("{base}/app/w/{slug}")).await.unwrap();
+    let page = wait_text(&c, "Přehled").await;
+    assert!(
+        page.contains("+100,0"),
+        "Czech writes a decimal comma\n{page}"
+    );
+    assert!(page.contains("Malý vzorek"));
+    shots.take(&c, "overview-cs").await;
+    c.set_window_size(390, 844).await.unwrap();
+    shots.take(&c, "overview-cs-phone").await;
+    c.set_window_size(1280, 1000).await.unwrap();
+
+    // 6. Sign out, in Czech.
+    click(&c, "form[action='/app/sign-out'] button").await;
+    wait_text(&c, "Byli jste odhlášeni.").await;
+    shots.take(&c, "signed-out-cs").await;
+    c.goto(&format!("{base}/app/w/{slug}")).await.unwrap();
+    wait_text(&c, "Přihlášení do Pulsu").await;
+
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_manager_and_a_respondent_in_a_real_browser_sqlite() {
+    walk(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_manager_and_a_respondent_in_a_real_browser_postgres() {
+    walk(Backend::Postgres).await;
+}

@@ -179,6 +179,27 @@ impl Signed {
     pub fn check_csrf(&self, headers: &HeaderMap, field: Option<&str>) -> bool {
         same_origin(headers) && field.is_some_and(|f| same(&self.session.csrf, f))
     }
+
+    /// A posted form's fields, once its anti-forgery token checks out (else a 403 page).
+    pub fn form(
+        &self,
+        st: &AppState,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Vec<(String, String)>, Response> {
+        let pairs = super::form_pairs(body);
+        if self.check_csrf(headers, super::field(&pairs, "_csrf")) {
+            Ok(pairs)
+        } else {
+            Err(Page::message(
+                st,
+                axum::http::StatusCode::FORBIDDEN,
+                self.lang,
+                "error",
+                "csrf_failed",
+            ))
+        }
+    }
 }
 
 /// Where a request without a session goes: the sign-in page, coming back afterwards.

@@ -351,15 +351,8 @@ pub async fn sign_out(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let pairs = form_pairs(&body);
-    if !signed.check_csrf(&headers, field(&pairs, "_csrf")) {
-        return Page::message(
-            &st,
-            StatusCode::FORBIDDEN,
-            signed.lang,
-            "error",
-            "csrf_failed",
-        );
+    if let Err(r) = signed.form(&st, &headers, &body) {
+        return r;
     }
     if let Err(e) = st.store.delete_session(&signed.token).await {
         return page_error(&st, signed.lang, e.into());
@@ -446,16 +439,10 @@ pub async fn set_language(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let pairs = form_pairs(&body);
-    if !signed.check_csrf(&headers, field(&pairs, "_csrf")) {
-        return Page::message(
-            &st,
-            StatusCode::FORBIDDEN,
-            signed.lang,
-            "error",
-            "csrf_failed",
-        );
-    }
+    let pairs = match signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
     let Some(lang) = field(&pairs, "locale").and_then(Lang::parse) else {
         return Page::message(
             &st,
@@ -477,16 +464,10 @@ pub async fn change_password(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let pairs = form_pairs(&body);
-    if !signed.check_csrf(&headers, field(&pairs, "_csrf")) {
-        return Page::message(
-            &st,
-            StatusCode::FORBIDDEN,
-            signed.lang,
-            "error",
-            "csrf_failed",
-        );
-    }
+    let pairs = match signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
     let current = field(&pairs, "current").unwrap_or("").to_string();
     let new = field(&pairs, "new").unwrap_or("").to_string();
     let mut errors = BTreeMap::new();

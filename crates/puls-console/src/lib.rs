@@ -84,6 +84,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("../templates/message.html")),
     ("account.html", include_str!("../templates/account.html")),
     ("overview.html", include_str!("../templates/overview.html")),
+    ("inbox.html", include_str!("../templates/inbox.html")),
+    ("response.html", include_str!("../templates/response.html")),
 ];
 
 /// The page renderer: compiled templates, shared by all requests.

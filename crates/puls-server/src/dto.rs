@@ -225,6 +225,10 @@ pub struct ResponseQuery {
     pub limit: Option<i64>,
     /// Export format: `csv` (default) or `ndjson`.
     pub format: Option<String>,
+    /// Only responses whose open answers (open-text questions, "other" texts) contain this
+    /// text; case, Polish and Czech marks and runs of spaces are ignored. A page may then
+    /// hold fewer than `limit` items while `next_cursor` says more may follow.
+    pub q: Option<String>,
 }
 
 impl ResponseQuery {

@@ -9,6 +9,7 @@ use puls_core::{QuestionKind, Survey};
 use puls_store::{ResponseFilter, ResponseRecord};
 
 use crate::dto::{ResponseDto, format_ms, status_name};
+use crate::search::{Surveys, TextSearch};
 use crate::state::AppState;
 
 /// Rows read per database round trip.
@@ -21,6 +22,7 @@ fn pages<F>(
     st: AppState,
     workspace_id: i64,
     filter: ResponseFilter,
+    search: Option<TextSearch>,
     header: Option<Bytes>,
     render: F,
 ) -> impl Stream<Item = Chunk> + Send + 'static
@@ -30,6 +32,8 @@ where
     struct Cursor<F> {
         st: AppState,
         filter: ResponseFilter,
+        search: Option<TextSearch>,
+        surveys: Surveys,
         header: Option<Bytes>,
         done: bool,
         render: F,
@@ -37,6 +41,8 @@ where
     let start = Cursor {
         st,
         filter,
+        search,
+        surveys: Surveys::default(),
         header,
         done: false,
         render,
@@ -45,30 +51,40 @@ where
         if let Some(h) = c.header.take() {
             return Some((Ok(h), c));
         }
-        if c.done {
-            return None;
-        }
-        match c
-            .st
-            .store
-            .list_responses(workspace_id, &c.filter, PAGE)
-            .await
-        {
-            Ok(rows) => {
-                c.done = (rows.len() as i64) < PAGE;
-                c.filter.before_id = rows.last().map(|r| r.id.clone());
-                if rows.is_empty() {
-                    return None;
+        // Pages whose rows all fail the search are skipped, not ended on.
+        while !c.done {
+            let rows = match c
+                .st
+                .store
+                .list_responses(workspace_id, &c.filter, PAGE)
+                .await
+            {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::error!(error = ?e, "export failed mid-stream");
+                    c.done = true;
+                    return Some((Err(std::io::Error::other("export failed")), c));
                 }
+            };
+            c.done = (rows.len() as i64) < PAGE;
+            c.filter.before_id = rows.last().map(|r| r.id.clone());
+            let rows = match &c.search {
+                None => rows,
+                Some(s) => match s.filter(&c.st, rows, &mut c.surveys).await {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        tracing::error!(error = ?e, "export search failed mid-stream");
+                        c.done = true;
+                        return Some((Err(std::io::Error::other("export failed")), c));
+                    }
+                },
+            };
+            if !rows.is_empty() {
                 let out = (c.render)(&rows);
-                Some((out, c))
-            }
-            Err(e) => {
-                tracing::error!(error = ?e, "export failed mid-stream");
-                c.done = true;
-                Some((Err(std::io::Error::other("export failed")), c))
+                return Some((out, c));
             }
         }
+        None
     })
 }
 
@@ -77,8 +93,9 @@ pub fn ndjson(
     st: AppState,
     workspace_id: i64,
     filter: ResponseFilter,
+    search: Option<TextSearch>,
 ) -> impl Stream<Item = Chunk> + Send + 'static {
-    pages(st, workspace_id, filter, None, |rows| {
+    pages(st, workspace_id, filter, search, None, |rows| {
         let mut out = Vec::with_capacity(rows.len() * 512);
         for r in rows {
             serde_json::to_writer(&mut out, &ResponseDto::from_record(r))
@@ -184,6 +201,7 @@ pub fn csv(
     st: AppState,
     workspace_id: i64,
     filter: ResponseFilter,
+    search: Option<TextSearch>,
     survey: Option<Arc<Survey>>,
 ) -> impl Stream<Item = Chunk> + Send + 'static {
     let columns = survey.as_deref().map(answer_columns);
@@ -193,33 +211,41 @@ pub fn csv(
         None => header.push("answers".into()),
     }
     let header = write_rows(std::iter::once(header)).unwrap_or_default();
-    pages(st, workspace_id, filter, Some(header), move |rows| {
-        write_rows(rows.iter().map(|r| {
-            let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
-            let mut row = vec![
-                r.id.clone(),
-                r.survey_id.clone(),
-                r.survey_version.to_string(),
-                status_name(r.completed).to_string(),
-                r.channel.clone(),
-                r.touchpoint.clone(),
-                r.locale.clone(),
-                text_cell(r.contact_external_id.as_deref().unwrap_or_default()),
-                text_cell(r.contact_email.as_deref().unwrap_or_default()),
-                format_ms(r.created_at),
-                r.completed_at.map(format_ms).unwrap_or_default(),
-                r.attributes.clone(),
-            ];
-            match &columns {
-                Some(cols) => row.extend(
-                    cols.iter()
-                        .map(|(_, q, part)| cell(&answers, q, part.as_deref())),
-                ),
-                None => row.push(r.answers.clone()),
-            }
-            row
-        }))
-    })
+    pages(
+        st,
+        workspace_id,
+        filter,
+        search,
+        Some(header),
+        move |rows| {
+            write_rows(rows.iter().map(|r| {
+                let answers: serde_json::Value =
+                    serde_json::from_str(&r.answers).unwrap_or_default();
+                let mut row = vec![
+                    r.id.clone(),
+                    r.survey_id.clone(),
+                    r.survey_version.to_string(),
+                    status_name(r.completed).to_string(),
+                    r.channel.clone(),
+                    r.touchpoint.clone(),
+                    r.locale.clone(),
+                    text_cell(r.contact_external_id.as_deref().unwrap_or_default()),
+                    text_cell(r.contact_email.as_deref().unwrap_or_default()),
+                    format_ms(r.created_at),
+                    r.completed_at.map(format_ms).unwrap_or_default(),
+                    r.attributes.clone(),
+                ];
+                match &columns {
+                    Some(cols) => row.extend(
+                        cols.iter()
+                            .map(|(_, q, part)| cell(&answers, q, part.as_deref())),
+                    ),
+                    None => row.push(r.answers.clone()),
+                }
+                row
+            }))
+        },
+    )
 }
 
 fn write_rows(rows: impl Iterator<Item = Vec<String>>) -> Result<Bytes, std::io::Error> {

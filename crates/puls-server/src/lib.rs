@@ -16,6 +16,7 @@ mod export;
 mod extract;
 mod ratelimit;
 mod routes;
+pub mod search;
 pub mod state;
 
 use std::future::Future;

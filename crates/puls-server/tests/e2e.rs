@@ -3,8 +3,9 @@
 //! database, on SQLite and on PostgreSQL.
 //!
 //! The walk: set up the first owner with the one-time link, land on the overview, sign out
-//! and in again, answer a survey on its public page as a respondent would, see the overview
-//! change, switch the interface to Czech, look at it on a phone-sized screen, sign out.
+//! and in again, answer a survey on its public page as a respondent would, find the response
+//! in the inbox by searching its open answer and open it, see the overview change, switch
+//! the interface to Czech, look at it on a phone-sized screen, sign out.
 //! Every main screen is saved as a PNG under `target/e2e-screenshots/` for a person to look
 //! at (not committed).
 //!
@@ -268,7 +269,9 @@ async fn walk(backend: Backend) {
             "touchpoint": "cafe",
             "questions": [
                 { "id": "nps", "type": "nps", "required": true,
-                  "text": { "en": "How likely are you to recommend us?", "cs": "Doporučili byste nás?", "pl": "Czy poleciłbyś nas?" } }
+                  "text": { "en": "How likely are you to recommend us?", "cs": "Doporučili byste nás?", "pl": "Czy poleciłbyś nas?" } },
+                { "id": "why", "type": "open_text",
+                  "text": { "en": "What made you say that?", "cs": "Proč?", "pl": "Dlaczego?" } }
             ]
         }))
         .send()
@@ -295,10 +298,29 @@ async fn walk(backend: Backend) {
     // The page lays the radio over its label, as a big tap target: click what a finger would.
     radio.click().await.unwrap();
     click(&c, "button.pri").await;
+    wait_text(&c, "What made you say that?").await;
+    fill(&c, "a", "Výborná káva, ale dlouhá fronta").await;
+    click(&c, "button.pri").await;
     wait_text(&c, "Thank you").await;
     shots.take(&c, "survey-thanks").await;
 
-    // 4. The overview counts it.
+    // 4. The response in the inbox, found by a search without accents, and its detail.
+    c.goto(&format!("{base}/app/w/{slug}")).await.unwrap();
+    wait_text(&c, "Overview").await;
+    click(&c, &format!("nav a[href='/app/w/{slug}/responses']")).await;
+    let page = wait_text(&c, "Search in open answers").await;
+    assert!(page.contains("Výborná káva, ale dlouhá fronta"), "{page}");
+    fill(&c, "f-q", "KAVA").await;
+    click(&c, "form.filters button.primary").await;
+    let page = wait_text(&c, "Responses searched").await;
+    assert!(page.contains("Výborná káva"));
+    shots.take(&c, "inbox-search").await;
+    click(&c, "table tbody a").await;
+    let page = wait_text(&c, "What made you say that?").await;
+    assert!(page.contains("Výborná káva, ale dlouhá fronta") && page.contains("9"));
+    shots.take(&c, "response").await;
+
+    // 5. The overview counts it.
     c.goto(&format!("{base}/app/w/{slug}")).await.unwrap();
     let page = wait_text(&c, "Overview").await;
     assert!(page.contains("+100.0"), "one promoter: NPS +100\n{page}");
@@ -306,7 +328,7 @@ async fn walk(backend: Backend) {
     assert!(page.contains("Small sample"));
     shots.take(&c, "overview").await;
 
-    // 5. The interface in Czech, chosen in the account.
+    // 6. The interface in Czech, chosen in the account.
     c.goto(&format!("{base}/app/account")).await.unwrap();
     wait_text(&c, "Interface language").await;
     shots.take(&c, "account").await;
@@ -327,7 +349,7 @@ async fn walk(backend: Backend) {
     shots.take(&c, "overview-cs-phone").await;
     c.set_window_size(1280, 1000).await.unwrap();
 
-    // 6. Sign out, in Czech.
+    // 7. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;
     wait_text(&c, "Byli jste odhlášeni.").await;
     shots.take(&c, "signed-out-cs").await;

@@ -291,6 +291,18 @@ impl Member {
         })
     }
 
+    /// [`Member::of`], then [`Member::require`]: the start of every workspace page.
+    pub async fn allowed(
+        st: &AppState,
+        signed: Signed,
+        slug: &str,
+        p: Permission,
+    ) -> Result<Member, Response> {
+        let m = Member::of(st, signed, slug).await?;
+        m.require(st, p)?;
+        Ok(m)
+    }
+
     /// Refuses (403 page) unless the role allows `p`.
     pub fn require(&self, st: &AppState, p: Permission) -> Result<(), Response> {
         if self.role.allows(p) {

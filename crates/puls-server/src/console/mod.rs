@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+mod inbox;
 mod overview;
 mod pages;
 
@@ -46,6 +47,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/account/password", post(pages::change_password))
         .route("/app/switch", get(pages::switch))
         .route("/app/w/{slug}", get(overview::overview))
+        .route("/app/w/{slug}/responses", get(inbox::inbox))
+        .route("/app/w/{slug}/responses.csv", get(inbox::export))
+        .route("/app/w/{slug}/responses/{id}", get(inbox::detail))
         .merge(guarded)
         .layer(axum::middleware::map_response(secure_headers))
 }
@@ -198,6 +202,11 @@ pub fn nav(m: &auth::Member, current: &str) -> Value {
             "nav_overview",
             format!("/app/w/{slug}"),
             Permission::ViewDashboards,
+        ),
+        (
+            "nav_responses",
+            format!("/app/w/{slug}/responses"),
+            Permission::ViewResponses,
         ),
         (
             "nav_account",

@@ -38,7 +38,7 @@ fn utc_date(ms: i64) -> String {
 }
 
 /// `YYYY-MM-DD` plus `days`.
-fn add_days(date: &str, days: i64) -> Option<String> {
+pub(super) fn add_days(date: &str, days: i64) -> Option<String> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let d = time::Date::parse(date, fmt).ok()?;
     let d = d.checked_add(time::Duration::days(days))?;
@@ -199,13 +199,10 @@ pub async fn overview(
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let m = match Member::of(&st, signed, &slug).await {
+    let m = match Member::allowed(&st, signed, &slug, Permission::ViewDashboards).await {
         Ok(m) => m,
         Err(r) => return r,
     };
-    if let Err(r) = m.require(&st, Permission::ViewDashboards) {
-        return r;
-    }
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let f = Filters::parse(query.as_deref());

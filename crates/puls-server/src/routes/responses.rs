@@ -26,6 +26,7 @@ use crate::dto::{
 use crate::error::{ApiError, ErrorBody};
 use crate::export;
 use crate::extract::{Auth, JsonBody, Query};
+use crate::search::TextSearch;
 use crate::state::AppState;
 
 /// Routes anyone may call: a published survey takes responses without a key.
@@ -513,13 +514,11 @@ async fn list_responses(
         ));
     }
     let filter = q.filter()?;
-    let mut rows = st.store.list_responses(ws.id, &filter, limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = more.then(|| rows.last().map(|r| r.id.clone())).flatten();
+    let search = q.q.as_deref().and_then(TextSearch::new);
+    let found = crate::search::find(&st, ws.id, filter, search.as_ref(), limit as usize).await?;
     Ok(Json(ResponsePage {
-        items: rows.iter().map(ResponseDto::from_record).collect(),
-        next_cursor,
+        items: found.rows.iter().map(ResponseDto::from_record).collect(),
+        next_cursor: found.next,
     }))
 }
 
@@ -562,6 +561,7 @@ async fn export_responses(
         ));
     }
     let filter: ResponseFilter = q.filter()?;
+    let search = q.q.as_deref().and_then(TextSearch::new);
     let survey = match &filter.survey_id {
         Some(id) => {
             let r = st
@@ -577,12 +577,12 @@ async fn export_responses(
         "csv" => (
             "text/csv; charset=utf-8",
             "csv",
-            Body::from_stream(export::csv(st.clone(), ws.id, filter, survey)),
+            Body::from_stream(export::csv(st.clone(), ws.id, filter, search, survey)),
         ),
         "ndjson" => (
             "application/x-ndjson",
             "ndjson",
-            Body::from_stream(export::ndjson(st.clone(), ws.id, filter)),
+            Body::from_stream(export::ndjson(st.clone(), ws.id, filter, search)),
         ),
         other => {
             return Err(ApiError::bad_request(

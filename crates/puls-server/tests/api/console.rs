@@ -461,3 +461,124 @@ async fn the_overview_shows_metrics_with_intervals_and_filters(app: TestApp) {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("from"));
 }
+
+both_backends!(the_inbox_filters_searches_and_exports_exactly_that);
+async fn the_inbox_filters_searches_and_exports_exactly_that(app: TestApp) {
+    let id = app.published_survey(&nps_survey()).await;
+    let answers = [
+        (9, "Kurýr přišel POZDĚ, ale káva byla skvělá", "web"),
+        (10, "Great coffee", "web"),
+        (3, "kuryr  byl nepříjemný", "email"),
+        (7, "<script>alert(1)</script>", "web"),
+    ];
+    let mut ids = Vec::new();
+    for (score, comment, channel) in answers {
+        let r = app
+            .submit_ok(
+                &id,
+                &json!({ "answers": { "nps": score, "comment": comment }, "channel": channel,
+                         "contact": { "email": "jana@shop.cz" } }),
+            )
+            .await;
+        ids.push(r["id"].as_str().unwrap().to_string());
+    }
+    // A journey that takes this survey's touchpoint, for the detail's "where it sits".
+    let journey = json!({"key": "shop", "name": {"en": "Shop"}, "stages": [
+        {"key": "order", "name": "Order", "touchpoints": [
+            {"key": "checkout", "name": "Checkout", "channel": "web",
+             "events": [{"event": "Order Completed"}], "moment_of_truth": true}]}]});
+    let put = app
+        .request(reqwest::Method::PUT, "/api/v1/journeys/shop")
+        .json(&journey)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.text().await.unwrap());
+
+    user(&app, "agent@shop.cz", "agent password 1", Some("agent")).await;
+    user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;
+    let mut viewer = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
+    for path in [
+        "/app/w/acme/responses",
+        "/app/w/acme/responses.csv",
+        &format!("/app/w/acme/responses/{}", ids[0]),
+    ] {
+        let (status, _, _) = viewer.get(&app, path).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "a viewer sees dashboards only: {path}"
+        );
+    }
+    let (_, overview, _) = viewer.get(&app, "/app/w/acme").await;
+    assert!(
+        overview.contains("&#x2f;app&#x2f;account"),
+        "the navigation is there"
+    );
+    assert!(
+        !overview.contains("acme&#x2f;responses"),
+        "but not the inbox"
+    );
+
+    let mut agent = signed_in(&app, "agent@shop.cz", "agent password 1").await;
+    let (_, overview, _) = agent.get(&app, "/app/w/acme").await;
+    // (The template engine writes a slash in an attribute as `&#x2f;`.)
+    let inbox_link = "href=\"&#x2f;app&#x2f;w&#x2f;acme&#x2f;responses\"";
+    assert!(
+        overview.contains(inbox_link),
+        "an agent is offered the inbox"
+    );
+    let (status, page, _) = agent.get(&app, "/app/w/acme/responses").await;
+    assert_eq!(status, StatusCode::OK);
+    for id in &ids {
+        assert!(
+            page.contains(&format!("/app/w/acme/responses/{id}")),
+            "every response listed"
+        );
+    }
+    assert!(page.contains("&lt;script&gt;") && !page.contains("<script>alert"));
+
+    // Search ignores case, marks and runs of spaces; filters narrow it further.
+    let (_, page, _) = agent.get(&app, "/app/w/acme/responses?q=KURYR").await;
+    assert!(page.contains(&ids[0]) && page.contains(&ids[2]));
+    assert!(!page.contains(&ids[1]) && !page.contains(&ids[3]));
+    assert!(page.contains("Responses searched: 4 "));
+    let (_, page, _) = agent
+        .get(&app, "/app/w/acme/responses?q=kur%C3%BDr&channel=email")
+        .await;
+    assert!(page.contains(&ids[2]) && !page.contains(&ids[0]));
+    assert!(
+        page.contains("q=kur%C3%BDr&amp;channel=email"),
+        "the export link keeps the filters"
+    );
+
+    // The export holds exactly the filtered set.
+    let (status, csv, _) = agent.get(&app, "/app/w/acme/responses.csv?q=kuryr").await;
+    assert_eq!(status, StatusCode::OK);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two rows:\n{csv}");
+    assert!(csv.contains(&ids[0]) && csv.contains(&ids[2]) && !csv.contains(&ids[1]));
+    // The API takes the same search.
+    let page = app
+        .get_json("/api/v1/responses?q=kur%C3%BDr%20%20P%C5%99i%C5%A1el")
+        .await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["id"], ids[0].as_str());
+    let (status, _, _) = agent.get(&app, "/app/w/acme/responses?status=maybe").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A response's detail: its answers with the question texts, and its place in the journey.
+    let (status, page, _) = agent
+        .get(&app, &format!("/app/w/acme/responses/{}", ids[0]))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("How likely are you to recommend us to a friend?"));
+    assert!(page.contains("Kurýr přišel POZDĚ"));
+    assert!(page.contains("jana@shop.cz"));
+    assert!(
+        page.contains("Shop: Order → <strong>Checkout</strong>"),
+        "{page}"
+    );
+    let (status, _, _) = agent.get(&app, "/app/w/acme/responses/rsp_nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

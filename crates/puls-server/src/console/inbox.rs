@@ -1,0 +1,438 @@
+//! The responses inbox: the workspace's responses, newest first, with filters and full-text
+//! search over open answers kept in the URL; a response's detail with its contact and where
+//! it sits in the journeys; the CSV export of exactly the filtered set.
+//!
+//! The filters are the API's (`ResponseQuery`: survey, touchpoint, channel, status, since,
+//! until, q), so the page, its export and `GET /api/v1/responses` select the same rows.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::Value;
+use puls_core::access::Permission;
+use puls_core::{Channel, Locale, Survey};
+use puls_store::{ContactLookup, DefinitionKind, ResponseRecord};
+use serde_json::json;
+
+use super::auth::{Member, Signed};
+use super::{Page, page_error, ser, shell};
+use crate::dto::ResponseQuery;
+use crate::error::ApiError;
+use crate::search::{self, Surveys, TextSearch};
+use crate::state::AppState;
+
+/// Responses per page.
+const PAGE: usize = 50;
+
+/// The page's query: the API's filters, with inclusive `until` dates as the form gives them.
+fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>), String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| format!("query: {e}"))?;
+    let kept: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, v)| {
+            !v.is_empty()
+                && [
+                    "survey",
+                    "touchpoint",
+                    "channel",
+                    "status",
+                    "since",
+                    "until",
+                    "q",
+                ]
+                .contains(&k.as_str())
+        })
+        .cloned()
+        .collect();
+    let get = |k: &str| {
+        kept.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    // A date in the form means the whole day: the API's `until` is exclusive.
+    let until = get("until").map(|u| super::overview::add_days(&u, 1).unwrap_or(u));
+    let q = ResponseQuery {
+        survey: get("survey"),
+        touchpoint: get("touchpoint"),
+        channel: get("channel"),
+        status: get("status"),
+        since: get("since"),
+        until,
+        cursor: pairs
+            .iter()
+            .find(|(k, _)| k == "cursor")
+            .map(|(_, v)| v.clone()),
+        limit: None,
+        format: None,
+        q: get("q"),
+    };
+    Ok((q, kept))
+}
+
+fn message_of(e: ApiError) -> Result<String, ApiError> {
+    match e {
+        ApiError::BadRequest { message, .. } | ApiError::Unprocessable { message, .. } => {
+            Ok(message)
+        }
+        other => Err(other),
+    }
+}
+
+/// The title of a survey in `lang`, from its record's current version.
+async fn survey_titles(
+    st: &AppState,
+    ws: i64,
+    lang: &str,
+) -> Result<Vec<(String, String, String)>, ApiError> {
+    let surveys = st.store.list_surveys(ws).await?;
+    let mut out = Vec::new();
+    for s in surveys {
+        let title = match st.survey_version(&s, s.version).await {
+            Ok(def) => title_in(&def, lang),
+            Err(_) => s.title.clone(),
+        };
+        out.push((s.id, title, s.touchpoint));
+    }
+    Ok(out)
+}
+
+fn title_in(def: &Survey, lang: &str) -> String {
+    let l = Locale::parse(lang).unwrap_or_else(|_| def.default_locale.clone());
+    def.title.get(&l, &def.default_locale).to_string()
+}
+
+pub async fn inbox(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::ViewResponses).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let lang = m.signed.lang;
+    let ws = m.workspace.id;
+    let surveys = match survey_titles(&st, ws, lang.code()).await {
+        Ok(s) => s,
+        Err(e) => return page_error(&st, lang, e),
+    };
+    let mut error = None;
+    let mut rows = Vec::new();
+    let mut next = None;
+    let mut scanned = 0;
+    let mut kept = Vec::new();
+    match query_of(raw.as_deref()) {
+        Err(e) => error = Some(e),
+        Ok((q, k)) => {
+            kept = k;
+            let found = match q.filter() {
+                Ok(mut filter) => {
+                    filter.before_id = q.cursor.clone();
+                    let search = q.q.as_deref().and_then(TextSearch::new);
+                    search::find(&st, ws, filter, search.as_ref(), PAGE).await
+                }
+                Err(e) => Err(e),
+            };
+            match found {
+                Ok(f) => {
+                    let mut cache = Surveys::default();
+                    for r in &f.rows {
+                        let texts = match cache.open_answers(&st, r).await {
+                            Ok(t) => t,
+                            Err(e) => return page_error(&st, lang, e),
+                        };
+                        rows.push(row(r, &surveys, &texts));
+                    }
+                    next = f.next;
+                    scanned = f.scanned;
+                }
+                Err(e) => match message_of(e) {
+                    Ok(msg) => error = Some(msg),
+                    Err(e) => return page_error(&st, lang, e),
+                },
+            }
+        }
+    }
+    let filters_qs = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    let current = |k: &str| {
+        kept.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut touchpoints: Vec<String> = surveys.iter().map(|s| s.2.clone()).collect();
+    touchpoints.sort();
+    touchpoints.dedup();
+    let opt = |v: &str, t: &str| json!({"value": v, "text": t});
+    let selects = vec![
+        json!({"name": "survey", "label": "survey", "current": current("survey"),
+               "options": surveys.iter().map(|s| opt(&s.0, &s.1)).collect::<Vec<_>>()}),
+        json!({"name": "touchpoint", "label": "touchpoint", "current": current("touchpoint"),
+               "options": touchpoints.iter().map(|t| opt(t, t)).collect::<Vec<_>>()}),
+        json!({"name": "channel", "label": "channel", "current": current("channel"),
+               "options": Channel::ALL.iter().map(|c| opt(c.as_str(), c.as_str())).collect::<Vec<_>>()}),
+        json!({"name": "status", "label": "status", "current": current("status"),
+               "options": [opt("completed", "completed"), opt("partial", "partial")]}),
+    ];
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let searched = kept.iter().any(|(k, _)| k == "q");
+    let ctx = minijinja::context! {
+        title => puls_console::texts::text(lang, "inbox_title"),
+        rows => ser(rows),
+        selects => ser(selects),
+        q => current("q"), since => current("since"), until => current("until"),
+        export => format!("/app/w/{}/responses.csv{}{}", m.workspace.slug, if filters_qs.is_empty() { "" } else { "?" }, filters_qs),
+        older => next.map(|c| {
+            let mut qs = kept.clone();
+            qs.push(("cursor".into(), c));
+            format!("?{}", serde_urlencoded::to_string(&qs).unwrap_or_default())
+        }),
+        scanned => searched.then_some(scanned),
+        error => error,
+        ..shell(&m, "nav_responses")
+    };
+    Page::render(&st, status, "inbox.html", lang, ctx)
+}
+
+/// One line of the list.
+fn row(
+    r: &ResponseRecord,
+    surveys: &[(String, String, String)],
+    texts: &[String],
+) -> serde_json::Value {
+    let title = surveys
+        .iter()
+        .find(|s| s.0 == r.survey_id)
+        .map(|s| s.1.clone())
+        .unwrap_or_else(|| r.survey_id.clone());
+    let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
+    // The scores at a glance: every whole-number answer, in question order.
+    let scores: Vec<String> = answers
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_i64().map(|n| format!("{k} {n}")))
+                .collect()
+        })
+        .unwrap_or_default();
+    let excerpt: String = texts.join(" · ").chars().take(160).collect();
+    json!({
+        "id": r.id, "date": crate::dto::format_ms(r.created_at), "survey": title,
+        "touchpoint": r.touchpoint, "channel": r.channel, "locale": r.locale,
+        "completed": r.completed, "scores": scores.join(", "), "excerpt": excerpt,
+        "contact": r.contact_email.clone().or_else(|| r.contact_external_id.clone()),
+    })
+}
+
+/// `GET /app/w/{slug}/responses.csv`: the export of exactly the inbox's filtered set.
+pub async fn export(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::ViewResponses).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let lang = m.signed.lang;
+    let bad = |msg: String| (StatusCode::BAD_REQUEST, msg).into_response();
+    let (q, _) = match query_of(raw.as_deref()) {
+        Ok(q) => q,
+        Err(e) => return bad(e),
+    };
+    let filter = match q.filter() {
+        Ok(f) => f,
+        Err(e) => {
+            return match message_of(e) {
+                Ok(msg) => bad(msg),
+                Err(e) => page_error(&st, lang, e),
+            };
+        }
+    };
+    let survey = match &filter.survey_id {
+        Some(id) => match st.store.get_survey(m.workspace.id, id).await {
+            Ok(Some(r)) => match st.survey_version(&r, r.version).await {
+                Ok(s) => Some(s),
+                Err(e) => return page_error(&st, lang, e),
+            },
+            Ok(None) => return Page::not_found(&st, lang),
+            Err(e) => return page_error(&st, lang, e.into()),
+        },
+        None => None,
+    };
+    let search = q.q.as_deref().and_then(TextSearch::new);
+    let body = Body::from_stream(crate::export::csv(
+        st.clone(),
+        m.workspace.id,
+        filter,
+        search,
+        survey,
+    ));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"responses-{}.csv\"",
+                    m.workspace.slug
+                ),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /app/w/{slug}/responses/{id}`: one response, its contact and its place in the
+/// workspace's journeys.
+pub async fn detail(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path((slug, id)): Path<(String, String)>,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::ViewResponses).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let lang = m.signed.lang;
+    let ws = m.workspace.id;
+    let r = match st.store.get_response(ws, &id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return Page::not_found(&st, lang),
+        Err(e) => return page_error(&st, lang, e.into()),
+    };
+    match detail_context(&st, ws, lang.code(), &r).await {
+        Ok((response, answers, contact, places)) => {
+            let full = minijinja::context! {
+                title => puls_console::texts::text(lang, "response_title"),
+                response => response, answers => answers, contact => contact, places => places,
+                ..shell(&m, "nav_responses")
+            };
+            Page::render(&st, StatusCode::OK, "response.html", lang, full)
+        }
+        Err(e) => page_error(&st, lang, e),
+    }
+}
+
+/// The response, its answers, its contact and its places in the journeys.
+type Detail = (Value, Value, Value, Value);
+
+async fn detail_context(
+    st: &AppState,
+    ws: i64,
+    lang: &str,
+    r: &ResponseRecord,
+) -> Result<Detail, ApiError> {
+    let record = st.store.get_survey(ws, &r.survey_id).await?;
+    let def = match &record {
+        Some(rec) => Some(st.survey_version(rec, r.survey_version).await?),
+        None => None,
+    };
+    let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
+    let l = Locale::parse(lang).ok();
+    let items: Vec<serde_json::Value> = match &def {
+        Some(d) => d
+            .questions
+            .iter()
+            .filter_map(|q| {
+                let a = answers.get(q.id.as_str())?;
+                let text = q
+                    .text
+                    .get(l.as_ref().unwrap_or(&d.default_locale), &d.default_locale);
+                Some(json!({"question": text, "answer": answer_text(a)}))
+            })
+            .collect(),
+        None => answers
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| json!({"question": k, "answer": answer_text(v)}))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    // The contact, found the way the analytics link them (external id, then email).
+    let contact = if r.contact_external_id.is_some() || r.contact_email.is_some() {
+        st.store
+            .find_contact(
+                ws,
+                &ContactLookup {
+                    id: None,
+                    external_id: r.contact_external_id.clone(),
+                    email: r.contact_email.clone(),
+                },
+            )
+            .await?
+            .map(|c| {
+                json!({
+                    "id": c.id, "name": c.fields.name, "email": c.fields.email,
+                    "external_id": c.fields.external_id, "phone": c.fields.phone,
+                })
+            })
+    } else {
+        None
+    };
+    // Where the response sits: every journey stage and touchpoint that takes surveys of
+    // this touchpoint.
+    let mut places = Vec::new();
+    for j in st
+        .store
+        .list_definitions(DefinitionKind::Journey, ws)
+        .await?
+    {
+        let Ok(journey) = st.analytics.journey(ws, &j.key).await else {
+            continue;
+        };
+        for stage in &journey.stages {
+            for tp in &stage.touchpoints {
+                if tp.surveys.iter().any(|s| s.as_str() == r.touchpoint) {
+                    places.push(json!({
+                        "journey": journey.name.get(lang), "stage": stage.name.get(lang),
+                        "touchpoint": tp.name.get(lang), "moment_of_truth": tp.moment_of_truth,
+                    }));
+                }
+            }
+        }
+    }
+    let survey_title = def
+        .as_deref()
+        .map(|d| title_in(d, lang))
+        .unwrap_or_else(|| r.survey_id.clone());
+    Ok((
+        ser(json!({
+            "id": r.id, "survey": survey_title, "date": crate::dto::format_ms(r.created_at),
+            "touchpoint": r.touchpoint, "channel": r.channel, "locale": r.locale,
+            "completed": r.completed, "contact_email": r.contact_email,
+            "contact_external_id": r.contact_external_id,
+        })),
+        ser(items),
+        ser(contact),
+        ser(places),
+    ))
+}
+
+/// An answer as a person reads it.
+fn answer_text(a: &serde_json::Value) -> String {
+    match a {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Bool(b) => b.to_string(),
+        serde_json::Value::Array(v) => v.iter().map(answer_text).collect::<Vec<_>>().join(", "),
+        serde_json::Value::Object(o) => o
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| format!("{k}: {}", answer_text(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        serde_json::Value::Null => String::new(),
+    }
+}

@@ -85,6 +85,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account.html", include_str!("../templates/account.html")),
     ("overview.html", include_str!("../templates/overview.html")),
     ("inbox.html", include_str!("../templates/inbox.html")),
+    ("problems.html", include_str!("../templates/problems.html")),
+    ("surveys.html", include_str!("../templates/surveys.html")),
+    ("builder.html", include_str!("../templates/builder.html")),
     ("response.html", include_str!("../templates/response.html")),
 ];
 

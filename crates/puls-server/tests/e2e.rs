@@ -153,11 +153,18 @@ impl Shots {
             .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
         let dir = target.join("e2e-screenshots");
         std::fs::create_dir_all(&dir).expect("the screenshot directory");
-        Shots {
-            dir,
-            prefix: format!("{backend:?}").to_lowercase(),
-            n: 0,
+        let prefix = format!("{backend:?}").to_lowercase();
+        // This run's pictures only: an earlier walk may have had other steps.
+        for old in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if old
+                .file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{prefix}-"))
+            {
+                let _ = std::fs::remove_file(old.path());
+            }
         }
+        Shots { dir, prefix, n: 0 }
     }
 
     async fn take(&mut self, c: &Client, name: &str) {
@@ -256,40 +263,76 @@ async fn walk(backend: Backend) {
     let slug = url.path().trim_start_matches("/app/w/").to_string();
     assert_eq!(slug, "kavarna-usti-co");
 
-    // 3. A survey (through the API until the builder exists) answered on its public page.
-    let ws = store.workspace_by_slug(&slug).await.unwrap().unwrap();
-    let (_, key) = store.create_api_key(ws.id, "e2e").await.unwrap();
-    let http = reqwest::Client::new();
-    let created: serde_json::Value = http
-        .post(format!("{base}/api/v1/surveys"))
-        .bearer_auth(&key)
-        .json(&json!({
-            "title": { "en": "After your visit", "cs": "Po vaší návštěvě", "pl": "Po wizycie" },
-            "locales": ["en", "cs", "pl"],
-            "touchpoint": "cafe",
-            "questions": [
-                { "id": "nps", "type": "nps", "required": true,
-                  "text": { "en": "How likely are you to recommend us?", "cs": "Doporučili byste nás?", "pl": "Czy poleciłbyś nas?" } },
-                { "id": "why", "type": "open_text",
-                  "text": { "en": "What made you say that?", "cs": "Proč?", "pl": "Dlaczego?" } }
-            ]
-        }))
-        .send()
+    // 3. A survey made in the builder, previewed, published, answered on its public page.
+    click(&c, &format!("nav a[href='/app/w/{slug}/surveys']")).await;
+    wait_text(&c, "No surveys yet.").await;
+    fill(&c, "new-name", "After your visit").await;
+    fill(&c, "new-tp", "cafe").await;
+    for l in ["pl", "cs"] {
+        click(&c, &format!("input[name='locales'][value='{l}']")).await;
+    }
+    shots.take(&c, "surveys-new").await;
+    click(&c, "form[action$='/surveys'] button.primary").await;
+    wait_text(
+        &c,
+        "How likely are you to recommend us to a friend or colleague?",
+    )
+    .await;
+    fill(&c, "title-cs", "Po vaší návštěvě").await;
+    fill(&c, "title-pl", "Po wizycie").await;
+    let add = c.find(Locator::Id("add-type")).await.unwrap();
+    add.select_by_value("open_text").await.unwrap();
+    click(&c, "button[value='add']").await;
+    wait_text(&c, "Changes not saved yet.").await;
+    fill(&c, "q1-text-en", "What made you say that?").await;
+    fill(&c, "q1-text-cs", "Proč?").await;
+    fill(&c, "q1-text-pl", "Dlaczego?").await;
+    // Skip logic: ask why of everyone who answered the first question with at least 0
+    // (all of them), which takes the condition through the editor and the respondent page.
+    click(&c, "fieldset[aria-labelledby='q1-h'] details summary").await;
+    c.find(Locator::Id("q1-sq"))
         .await
         .unwrap()
-        .json()
+        .select_by_value("q1")
         .await
         .unwrap();
-    let id = created["id"].as_str().expect("a survey id").to_string();
-    let published = http
-        .post(format!("{base}/api/v1/surveys/{id}/publish"))
-        .bearer_auth(&key)
-        .send()
+    c.find(Locator::Id("q1-so"))
+        .await
+        .unwrap()
+        .select_by_value("gte")
         .await
         .unwrap();
-    assert!(published.status().is_success());
-    c.goto(&format!("{base}/s/{id}?channel=web")).await.unwrap();
-    wait_text(&c, "How likely are you to recommend us?").await;
+    fill(&c, "q1-sv", "0").await;
+    shots.take(&c, "builder").await;
+    click(&c, "button[value='publish']").await;
+    let page = wait_text(&c, "Published: respondents can answer at the link below.").await;
+    assert!(page.contains("Proč?") || c.source().await.unwrap().contains("Proč?"));
+    shots.take(&c, "builder-published").await;
+    let link = c
+        .find(Locator::Id("link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .expect("the link");
+    let id = link.rsplit('/').next().unwrap().to_string();
+    // The preview, as respondents see it, in Czech.
+    c.goto(&format!(
+        "{base}/app/w/{slug}/surveys/{id}/preview/0?lang=cs"
+    ))
+    .await
+    .unwrap();
+    wait_text(&c, "Jak pravděpodobně byste nás doporučili").await;
+    shots.take(&c, "preview-cs").await;
+    c.goto(&format!("{base}/s/{id}?channel=web&lang=en"))
+        .await
+        .unwrap();
+    wait_text(
+        &c,
+        "How likely are you to recommend us to a friend or colleague?",
+    )
+    .await;
     shots.take(&c, "survey-page").await;
     let radio = c
         .find(Locator::Css("input[type=radio][value='9']"))

@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+mod builder;
 mod inbox;
 mod overview;
 mod pages;
@@ -48,6 +49,19 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/switch", get(pages::switch))
         .route("/app/w/{slug}", get(overview::overview))
         .route("/app/w/{slug}/responses", get(inbox::inbox))
+        .route(
+            "/app/w/{slug}/surveys",
+            get(builder::list).post(builder::create),
+        )
+        .route(
+            "/app/w/{slug}/surveys/{id}",
+            get(builder::edit).post(builder::update),
+        )
+        .route(
+            "/app/w/{slug}/surveys/{id}/preview/{n}",
+            get(builder::preview).post(builder::preview_next),
+        )
+        .route("/app/w/{slug}/export/{file}", get(builder::export))
         .route("/app/w/{slug}/responses.csv", get(inbox::export))
         .route("/app/w/{slug}/responses/{id}", get(inbox::detail))
         .merge(guarded)
@@ -202,6 +216,11 @@ pub fn nav(m: &auth::Member, current: &str) -> Value {
             "nav_overview",
             format!("/app/w/{slug}"),
             Permission::ViewDashboards,
+        ),
+        (
+            "nav_surveys",
+            format!("/app/w/{slug}/surveys"),
+            Permission::EditSurveys,
         ),
         (
             "nav_responses",

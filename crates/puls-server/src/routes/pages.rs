@@ -263,6 +263,7 @@ fn render_question(st: &AppState, r: Render<'_>) -> String {
         show_intro: r.p.response.is_none() && step == 1,
         preview: false,
         extra_hidden: &r.extra,
+        action: None,
     })
 }
 

@@ -582,3 +582,176 @@ async fn the_inbox_filters_searches_and_exports_exactly_that(app: TestApp) {
     let (status, _, _) = agent.get(&app, "/app/w/acme/responses/rsp_nope").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+both_backends!(the_builder_edits_validates_publishes_and_moves_json);
+async fn the_builder_edits_validates_publishes_and_moves_json(app: TestApp) {
+    user(&app, "analyst@shop.cz", "analyst password", Some("analyst")).await;
+    user(&app, "agent@shop.cz", "agent password 1", Some("agent")).await;
+    let mut agent = signed_in(&app, "agent@shop.cz", "agent password 1").await;
+    let (status, _, _) = agent.get(&app, "/app/w/acme/surveys").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "agents do not edit surveys");
+
+    let mut b = signed_in(&app, "analyst@shop.cz", "analyst password").await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/surveys").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = hidden(&page, "_csrf");
+    let (status, _, to) = b
+        .post(
+            &app,
+            "/app/w/acme/surveys",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Delivery"),
+                ("touchpoint", "delivery"),
+                ("locales", "cs"),
+                ("locales", "en"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let path = to.unwrap();
+    let id = path.rsplit('/').next().unwrap().to_string();
+    let stored = app.get_json(&format!("/api/v1/surveys/{id}")).await;
+    assert_eq!(stored["status"], "draft");
+
+    // Reshaping redraws without storing; the page carries the state.
+    let (_, page, _) = b.get(&app, &path).await;
+    let base = html_unescape(&hidden(&page, "base"));
+    let (status, page, _) = b
+        .post(
+            &app,
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("base", &base),
+                ("action", "add"),
+                ("add_type", "single_choice"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Changes not saved yet.") && page.contains("Single choice"));
+    let base = html_unescape(&hidden(&page, "base"));
+    // Saving with the new question's texts and options missing lists every problem.
+    let form = |extra: &[(&'static str, &'static str)]| {
+        let mut f: Vec<(&str, &str)> = vec![
+            ("locales", "cs"),
+            ("locales", "en"),
+            ("title.cs", "Doručení"),
+            ("title.en", "Delivery"),
+            ("touchpoint", "delivery"),
+            ("channel", "email"),
+            ("q0.present", "1"),
+            ("q0.id", "nps"),
+            ("q0.required", "1"),
+            ("q0.text.cs", "Doporučili byste nás?"),
+            ("q0.text.en", "Would you recommend us?"),
+            ("q1.present", "1"),
+            ("q1.id", "late"),
+            ("q1.text.cs", "Přišla zásilka včas?"),
+            ("q1.text.en", "Was it on time?"),
+        ];
+        f.extend_from_slice(extra);
+        f
+    };
+    let mut f = form(&[("q1.options", ""), ("action", "save")]);
+    f.push(("_csrf", &csrf));
+    f.push(("base", &base));
+    let (status, page, _) = b.post(&app, &path, &f).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("questions[1].options"),
+        "the problem's path: {page}"
+    );
+    assert!(page.contains("Was it on time?"), "what was typed stays");
+    let mut f = form(&[
+        ("q1.options", "yes | Ano | Yes\nno | Ne | No"),
+        ("q1.show_q", "nps"),
+        ("q1.show_op", "lte"),
+        ("q1.show_value", "6"),
+        ("action", "publish"),
+    ]);
+    f.push(("_csrf", &csrf));
+    f.push(("base", &base));
+    let (status, _, to) = b.post(&app, &path, &f).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(to.unwrap(), format!("{path}?notice=published"));
+    let stored = app.get_json(&format!("/api/v1/surveys/{id}")).await;
+    assert_eq!(stored["status"], "published");
+    let def = &stored["definition"];
+    assert_eq!(def["channel"], "email");
+    assert_eq!(def["questions"][0]["required"], true);
+    assert_eq!(def["questions"][1]["options"][1]["text"]["cs"], "Ne");
+    assert_eq!(
+        def["questions"][1]["show_if"],
+        json!({"question": "nps", "op": "lte", "value": 6})
+    );
+    let (_, page, _) = b.get(&app, &format!("{path}?notice=published")).await;
+    let page = html_unescape(&page);
+    assert!(
+        page.contains(&format!("{}/s/{id}\"", app.address)),
+        "the link: {page}"
+    );
+    assert!(page.contains(&format!("/s/{id}/qr.svg")), "the QR code");
+
+    // The definition out, and in again as a new draft.
+    let (status, json_text, _) = b.get(&app, &format!("/app/w/acme/export/{id}.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, to) = b
+        .post(
+            &app,
+            "/app/w/acme/surveys",
+            &[("_csrf", &csrf), ("definition", &json_text)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let copy = to.unwrap().rsplit('/').next().unwrap().to_string();
+    assert_ne!(copy, id);
+    let copied = app.get_json(&format!("/api/v1/surveys/{copy}")).await;
+    assert_eq!(copied["definition"], stored["definition"]);
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/surveys",
+            &[("_csrf", &csrf), ("definition", "{\"title\": 1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("JSON:"));
+    // The preview draws a question with the banner and stores nothing.
+    let (status, page, _) = b
+        .get(&app, &format!("/app/w/acme/surveys/{id}/preview/1?lang=cs"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Přišla zásilka včas?"));
+    let before = app
+        .get_json(&format!("/api/v1/responses?survey={id}"))
+        .await;
+    let (status, _, to) = b
+        .post(
+            &app,
+            &format!("/app/w/acme/surveys/{id}/preview/0"),
+            &[("a", "9"), ("lang", "cs")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        to.unwrap(),
+        format!("/app/w/acme/surveys/{id}/preview/1?lang=cs")
+    );
+    assert_eq!(
+        app.get_json(&format!("/api/v1/responses?survey={id}"))
+            .await,
+        before
+    );
+}
+
+/// Undoes the template engine's escaping of a hidden field's value.
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

@@ -50,6 +50,9 @@ pub struct QuestionPage<'a> {
     pub preview: bool,
     /// More hidden fields to post back, such as the channel and invitation of a new response.
     pub extra_hidden: &'a [(String, String)],
+    /// Where the form posts and the page links go, instead of `/s/{survey_id}` (a preview
+    /// in the web app, which stores nothing).
+    pub action: Option<&'a str>,
 }
 
 /// The full-page messages a respondent may meet instead of a question.

@@ -467,7 +467,9 @@ pub(crate) fn question(page: &QuestionPage, ui: UiLang) -> Option<Ctx> {
     };
 
     let links = Links {
-        action: format!("/s/{}", encode(page.survey_id)),
+        action: page
+            .action
+            .map_or_else(|| format!("/s/{}", encode(page.survey_id)), str::to_string),
         page,
     };
     let langs: Vec<Ctx> = if survey.locales.len() > 1 {

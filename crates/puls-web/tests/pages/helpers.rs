@@ -217,6 +217,7 @@ pub fn page<'a>(
         show_intro: question == 0,
         preview: false,
         extra_hidden: &[],
+        action: None,
     }
 }
 

@@ -523,6 +523,7 @@ fn the_preview_banner_shows_only_in_preview() {
     let preview = renderer.question(&QuestionPage {
         preview: true,
         extra_hidden: &[],
+        action: None,
         ..page(&survey, &l, 0, &answers)
     });
     assert!(preview.contains("Podgląd"));

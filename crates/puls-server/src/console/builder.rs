@@ -1,0 +1,844 @@
+//! The survey builder: the workspace's surveys, a new one, and the editor of one survey's
+//! definition (settings, every question type, skip logic, the pl/cs/en texts side by side),
+//! its preview exactly as respondents see it, publishing, the link and QR code, and the
+//! JSON definition in and out.
+//!
+//! The editor works on the definition as JSON, the format of the API and `puls survey
+//! import`: the page carries the definition it was drawn from (`base`), every post overlays
+//! the form's fields on it, and only Save and Publish store it, after the same validation
+//! as `PUT /api/v1/surveys/{id}` (problems are listed with their paths, and the form keeps
+//! what was typed). Adding, moving and removing questions redraw the form without storing.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use puls_core::access::Permission;
+use puls_core::{Channel, Locale, Survey};
+use puls_store::{SurveyStatus, SurveyUpdate};
+use serde_json::{Map, Value as Json, json};
+
+use super::auth::{Member, Signed};
+use super::{Page, field, page_error, ser, shell};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The languages the web app writes surveys in.
+const LANGS: [&str; 3] = ["pl", "cs", "en"];
+
+/// Every question type, in the order the "add" menu offers them.
+const TYPES: [&str; 11] = [
+    "nps",
+    "csat",
+    "ces",
+    "rating",
+    "single_choice",
+    "multiple_choice",
+    "open_text",
+    "matrix",
+    "ranking",
+    "kano",
+    "contact",
+];
+
+/// Condition operators of skip logic.
+const OPS: [&str; 7] = ["eq", "ne", "lt", "lte", "gt", "gte", "in"];
+
+/// The texts of a question type besides its question text: (key, required).
+fn text_fields(kind: &str) -> &'static [(&'static str, bool)] {
+    match kind {
+        "rating" => &[("min_label", false), ("max_label", false)],
+        "multiple_choice" => &[("other", false)],
+        "kano" => &[("functional", true), ("dysfunctional", true)],
+        "contact" => &[("consent", true)],
+        _ => &[],
+    }
+}
+
+/// The list a question type has: options or matrix rows.
+fn list_field(kind: &str) -> Option<&'static str> {
+    match kind {
+        "single_choice" | "multiple_choice" | "ranking" => Some("options"),
+        "matrix" => Some("rows"),
+        _ => None,
+    }
+}
+
+fn has_scale(kind: &str) -> bool {
+    matches!(kind, "rating" | "matrix")
+}
+
+/// A new question of `kind` with an id not yet taken.
+fn new_question(kind: &str, taken: &[String], locales: &[String]) -> Json {
+    let mut n = taken.len() + 1;
+    let id = loop {
+        let id = format!("q{n}");
+        if !taken.contains(&id) {
+            break id;
+        }
+        n += 1;
+    };
+    let empty: Map<String, Json> = locales.iter().map(|l| (l.clone(), json!(""))).collect();
+    let mut q = json!({ "id": id, "type": kind, "text": empty.clone() });
+    for (key, required) in text_fields(kind) {
+        if *required {
+            q[*key] = Json::Object(empty.clone());
+        }
+    }
+    if has_scale(kind) {
+        q["min"] = json!(1);
+        q["max"] = json!(5);
+    }
+    if let Some(list) = list_field(kind) {
+        q[list] = json!([]);
+    }
+    if kind == "contact" {
+        q["fields"] = json!(["email"]);
+    }
+    q
+}
+
+fn locales_of(def: &Json) -> Vec<String> {
+    def["locales"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A localized text from form fields `{prefix}.{locale}`; None when all are blank.
+fn texts_from(pairs: &[(String, String)], prefix: &str, locales: &[String]) -> Option<Json> {
+    let m: Map<String, Json> = locales
+        .iter()
+        .filter_map(|l| {
+            field(pairs, &format!("{prefix}.{l}")).map(|v| (l.clone(), json!(v.trim())))
+        })
+        .collect();
+    (m.values()
+        .any(|v| v.as_str().is_some_and(|s| !s.is_empty())))
+    .then_some(Json::Object(m))
+}
+
+/// Options or rows from a textarea: one per line, `id | text in each language, in order`.
+fn list_from(text: &str, locales: &[String]) -> Json {
+    Json::Array(
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let mut parts = line.split('|').map(str::trim);
+                let id = parts.next().unwrap_or_default();
+                let texts: Map<String, Json> = locales
+                    .iter()
+                    .zip(parts)
+                    .map(|(l, t)| (l.clone(), json!(t)))
+                    .collect();
+                json!({ "id": id, "text": texts })
+            })
+            .collect(),
+    )
+}
+
+/// The textarea form of options or rows.
+fn list_text(list: &Json, locales: &[String]) -> String {
+    list.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|o| {
+                    let mut line = o["id"].as_str().unwrap_or_default().to_string();
+                    for l in locales {
+                        line.push_str(" | ");
+                        line.push_str(o["text"][l].as_str().unwrap_or_default());
+                    }
+                    line
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// A condition value as typed: a number when it reads as one.
+fn typed(v: &str) -> Json {
+    v.trim()
+        .parse::<i64>()
+        .map(Json::from)
+        .unwrap_or_else(|_| json!(v.trim()))
+}
+
+/// Overlays the posted form on the definition it was drawn from.
+fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
+    let mut def = base.clone();
+    let mut locales: Vec<String> = LANGS
+        .iter()
+        .filter(|l| pairs.iter().any(|(k, v)| k == "locales" && v == *l))
+        .map(|l| l.to_string())
+        .collect();
+    if locales.is_empty() {
+        locales = locales_of(base);
+    }
+    def["locales"] = json!(locales);
+    if !locales
+        .iter()
+        .any(|l| Some(l.as_str()) == def["default_locale"].as_str())
+    {
+        def["default_locale"] = json!(locales.first());
+    }
+    if let Some(t) = texts_from(pairs, "title", &locales) {
+        def["title"] = t;
+    }
+    for key in ["touchpoint", "channel"] {
+        if let Some(v) = field(pairs, key) {
+            def[key] = json!(v.trim());
+        }
+    }
+    let Some(questions) = def["questions"].as_array_mut() else {
+        return def;
+    };
+    for (i, q) in questions.iter_mut().enumerate() {
+        let p = format!("q{i}");
+        if field(pairs, &format!("{p}.present")).is_none() {
+            continue;
+        }
+        let kind = q["type"].as_str().unwrap_or_default().to_string();
+        if let Some(id) = field(pairs, &format!("{p}.id")) {
+            q["id"] = json!(id.trim());
+        }
+        q["required"] = json!(field(pairs, &format!("{p}.required")).is_some());
+        q["text"] = texts_from(pairs, &format!("{p}.text"), &locales).unwrap_or_else(|| json!({}));
+        for (key, required) in text_fields(&kind) {
+            match texts_from(pairs, &format!("{p}.{key}"), &locales) {
+                Some(t) => q[*key] = t,
+                None if *required => q[*key] = json!({}),
+                None => {
+                    if let Some(o) = q.as_object_mut() {
+                        o.remove(*key);
+                    }
+                }
+            }
+        }
+        if has_scale(&kind) {
+            for key in ["min", "max"] {
+                if let Some(v) = field(pairs, &format!("{p}.{key}")) {
+                    q[key] = typed(v);
+                }
+            }
+        }
+        if let Some(list) = list_field(&kind)
+            && let Some(text) = field(pairs, &format!("{p}.{list}"))
+        {
+            q[list] = list_from(text, &locales);
+        }
+        if kind == "contact" {
+            let fields: Vec<&str> = ["email", "phone"]
+                .into_iter()
+                .filter(|f| field(pairs, &format!("{p}.field.{f}")).is_some())
+                .collect();
+            q["fields"] = json!(fields);
+        }
+        // Skip logic: "show only if QUESTION OP VALUE".
+        let on = field(pairs, &format!("{p}.show_q")).unwrap_or("").trim();
+        let op = field(pairs, &format!("{p}.show_op")).unwrap_or("eq");
+        let value = field(pairs, &format!("{p}.show_value")).unwrap_or("");
+        if let Some(o) = q.as_object_mut() {
+            if on.is_empty() {
+                o.remove("show_if");
+            } else if op == "in" {
+                let values: Vec<Json> = value.split(',').map(typed).collect();
+                o.insert(
+                    "show_if".into(),
+                    json!({"question": on, "op": "in", "values": values}),
+                );
+            } else {
+                o.insert(
+                    "show_if".into(),
+                    json!({"question": on, "op": op, "value": typed(value)}),
+                );
+            }
+        }
+    }
+    def
+}
+
+/// Applies an action that only reshapes the form: add, move or remove a question.
+fn reshape(def: &mut Json, action: &str, add_type: Option<&str>) {
+    let locales = locales_of(def);
+    let Some(questions) = def["questions"].as_array_mut() else {
+        return;
+    };
+    let index = |s: &str| s.parse::<usize>().ok();
+    if action == "add" {
+        let kind = add_type.filter(|t| TYPES.contains(t)).unwrap_or("nps");
+        let taken: Vec<String> = questions
+            .iter()
+            .filter_map(|q| q["id"].as_str().map(str::to_string))
+            .collect();
+        questions.push(new_question(kind, &taken, &locales));
+    } else if let Some(i) = action.strip_prefix("up:").and_then(index) {
+        if i > 0 && i < questions.len() {
+            questions.swap(i - 1, i);
+        }
+    } else if let Some(i) = action.strip_prefix("down:").and_then(index) {
+        if i + 1 < questions.len() {
+            questions.swap(i, i + 1);
+        }
+    } else if let Some(i) = action.strip_prefix("delete:").and_then(index)
+        && i < questions.len()
+    {
+        questions.remove(i);
+    }
+}
+
+/// The editor's view of one question.
+fn question_view(i: usize, q: &Json, locales: &[String], earlier: &[String]) -> Json {
+    let kind = q["type"].as_str().unwrap_or_default();
+    let texts = |key: &str| -> Vec<Json> {
+        locales
+            .iter()
+            .map(|l| json!({"locale": l, "value": q[key][l].as_str().unwrap_or_default()}))
+            .collect()
+    };
+    let extra: Vec<Json> = text_fields(kind)
+        .iter()
+        .map(|(key, required)| json!({"key": key, "required": required, "texts": texts(key)}))
+        .collect();
+    let show = &q["show_if"];
+    let show_value = match &show["values"] {
+        Json::Array(v) => v
+            .iter()
+            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => show["value"].as_str().map_or_else(
+            || {
+                if show["value"].is_null() {
+                    String::new()
+                } else {
+                    show["value"].to_string()
+                }
+            },
+            str::to_string,
+        ),
+    };
+    json!({
+        "i": i, "id": q["id"], "type": kind, "required": q["required"].as_bool().unwrap_or(false),
+        "texts": texts("text"), "extra": extra,
+        "scale": has_scale(kind), "min": q["min"], "max": q["max"],
+        "list": list_field(kind), "list_text": list_field(kind).map(|k| list_text(&q[k], locales)),
+        "contact": kind == "contact",
+        "fields": q["fields"],
+        "show_q": show["question"].as_str().unwrap_or_default(),
+        "show_op": show["op"].as_str().unwrap_or("eq"),
+        "show_value": show_value,
+        "earlier": earlier,
+    })
+}
+
+/// The editor page of a survey drawn from `def`.
+#[allow(clippy::too_many_arguments)]
+fn editor(
+    st: &AppState,
+    m: &Member,
+    id: &str,
+    status: &str,
+    def: &Json,
+    problems: Vec<(String, String)>,
+    notice: Option<&str>,
+    http: StatusCode,
+) -> Response {
+    let lang = m.signed.lang;
+    let locales = locales_of(def);
+    let mut earlier: Vec<String> = Vec::new();
+    let questions: Vec<Json> = def["questions"]
+        .as_array()
+        .map(|qs| {
+            qs.iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let v = question_view(i, q, &locales, &earlier);
+                    if let Some(qid) = q["id"].as_str() {
+                        earlier.push(qid.to_string());
+                    }
+                    v
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let title: Vec<Json> = locales
+        .iter()
+        .map(|l| json!({"locale": l, "value": def["title"][l].as_str().unwrap_or_default()}))
+        .collect();
+    let link = format!("{}/s/{id}", st.public_url);
+    let ctx = minijinja::context! {
+        title => puls_console::texts::text(lang, "builder_title"),
+        survey => ser(json!({
+            "id": id, "status": status, "title": title, "touchpoint": def["touchpoint"],
+            "channel": def["channel"].as_str().unwrap_or("web"),
+            "link": link, "qr": format!("/s/{id}/qr.svg"),
+        })),
+        base => serde_json::to_string(def).unwrap_or_default(),
+        all_langs => ser(LANGS.iter().map(|l| json!({"code": l, "on": locales.iter().any(|x| x == l)})).collect::<Vec<_>>()),
+        locales => ser(&locales),
+        questions => ser(questions),
+        types => ser(TYPES),
+        ops => ser(OPS),
+        channels => ser(Channel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
+        problems => ser(problems.iter().map(|(p, msg)| json!({"path": p, "message": msg})).collect::<Vec<_>>()),
+        notice => notice,
+        ..shell(m, "nav_surveys")
+    };
+    Page::render(st, http, "builder.html", lang, ctx)
+}
+
+/// A validation failure as (path, message) lines; other errors pass through.
+fn problems_of(e: ApiError) -> Result<Vec<(String, String)>, ApiError> {
+    match e {
+        ApiError::Validation(errs) => Ok(errs
+            .0
+            .iter()
+            .map(|e| (e.path.clone(), e.kind.to_string()))
+            .collect()),
+        ApiError::BadRequest { message, .. } | ApiError::Unprocessable { message, .. } => {
+            Ok(vec![(String::new(), message)])
+        }
+        other => Err(other),
+    }
+}
+
+fn parse(def: &Json) -> Result<(Survey, String), ApiError> {
+    let v = crate::convert::from_json(def);
+    let survey = Survey::parse(&v).map_err(ApiError::Validation)?;
+    let text = crate::convert::to_json(&survey.to_value()).to_string();
+    Ok((survey, text))
+}
+
+fn status_name(s: SurveyStatus) -> &'static str {
+    match s {
+        SurveyStatus::Draft => "draft",
+        SurveyStatus::Published => "published",
+        SurveyStatus::Closed => "closed",
+    }
+}
+
+/// `GET /app/w/{slug}/surveys`: the list, a new survey, an import.
+pub async fn list(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    list_page(&st, &m, StatusCode::OK, Vec::new()).await
+}
+
+async fn list_page(
+    st: &AppState,
+    m: &Member,
+    http: StatusCode,
+    problems: Vec<(String, String)>,
+) -> Response {
+    let lang = m.signed.lang;
+    let surveys = match st.store.list_surveys(m.workspace.id).await {
+        Ok(s) => s,
+        Err(e) => return page_error(st, lang, e.into()),
+    };
+    let rows: Vec<Json> = surveys
+        .iter()
+        .map(|s| {
+            json!({"id": s.id, "title": s.title, "touchpoint": s.touchpoint,
+                   "status": status_name(s.status), "updated": crate::dto::format_ms(s.updated_at)})
+        })
+        .collect();
+    let ctx = minijinja::context! {
+        title => puls_console::texts::text(lang, "surveys_title"),
+        surveys => ser(rows),
+        problems => ser(problems.iter().map(|(p, msg)| json!({"path": p, "message": msg})).collect::<Vec<_>>()),
+        ..shell(m, "nav_surveys")
+    };
+    Page::render(st, http, "surveys.html", lang, ctx)
+}
+
+/// `POST /app/w/{slug}/surveys`: a new survey (title, touchpoint, languages) or an import
+/// of a JSON definition; either starts as a draft and opens in the editor.
+pub async fn create(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let pairs = match m.signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let def: Json = if let Some(text) = field(&pairs, "definition").filter(|t| !t.trim().is_empty())
+    {
+        match serde_json::from_str(text) {
+            Ok(d) => d,
+            Err(e) => {
+                return list_page(
+                    &st,
+                    &m,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    vec![(String::new(), format!("JSON: {e}"))],
+                )
+                .await;
+            }
+        }
+    } else {
+        let locales: Vec<String> = LANGS
+            .iter()
+            .filter(|l| pairs.iter().any(|(k, v)| k == "locales" && v == *l))
+            .map(|l| l.to_string())
+            .collect();
+        let locales = if locales.is_empty() {
+            vec![m.signed.lang.code().to_string()]
+        } else {
+            locales
+        };
+        let name = field(&pairs, "name").unwrap_or("").trim();
+        let title: Map<String, Json> = locales.iter().map(|l| (l.clone(), json!(name))).collect();
+        let first = new_question("nps", &[], &locales);
+        json!({
+            "title": title, "locales": locales,
+            "touchpoint": field(&pairs, "touchpoint").unwrap_or("").trim(),
+            "questions": [first],
+        })
+    };
+    // A new survey is stored even with empty question texts? No: it must be valid, so a
+    // new one gets its question text from the title's language as a placeholder.
+    let def = fill_placeholders(def, m.signed.lang.code());
+    match crate::create_from_definition(
+        &*st.store,
+        m.workspace.id,
+        &crate::convert::from_json(&def),
+        None,
+        SurveyStatus::Draft,
+    )
+    .await
+    {
+        Ok(rec) => Redirect::to(&format!("/app/w/{slug}/surveys/{}", rec.id)).into_response(),
+        Err(e) => match problems_of(e) {
+            Ok(p) => list_page(&st, &m, StatusCode::UNPROCESSABLE_ENTITY, p).await,
+            Err(e) => page_error(&st, m.signed.lang, e),
+        },
+    }
+}
+
+/// A new survey's first question needs a text: the standard NPS question, in each language.
+fn fill_placeholders(mut def: Json, _lang: &str) -> Json {
+    const NPS: [(&str, &str); 3] = [
+        (
+            "en",
+            "How likely are you to recommend us to a friend or colleague?",
+        ),
+        (
+            "pl",
+            "Jak prawdopodobne jest, że polecisz nas znajomemu lub współpracownikowi?",
+        ),
+        (
+            "cs",
+            "Jak pravděpodobně byste nás doporučili známému nebo kolegovi?",
+        ),
+    ];
+    if let Some(qs) = def["questions"].as_array_mut() {
+        for q in qs {
+            if q["type"] == "nps"
+                && let Some(t) = q["text"].as_object_mut()
+            {
+                for (l, v) in t.iter_mut() {
+                    if v.as_str().is_some_and(str::is_empty)
+                        && let Some((_, text)) = NPS.iter().find(|(c, _)| c == l)
+                    {
+                        *v = json!(text);
+                    }
+                }
+            }
+        }
+    }
+    def
+}
+
+async fn stored(
+    st: &AppState,
+    m: &Member,
+    id: &str,
+) -> Result<Option<(Json, &'static str)>, ApiError> {
+    let Some(rec) = st.store.get_survey(m.workspace.id, id).await? else {
+        return Ok(None);
+    };
+    let def: Json = serde_json::from_str(&rec.definition).unwrap_or_default();
+    Ok(Some((def, status_name(rec.status))))
+}
+
+/// `GET /app/w/{slug}/surveys/{id}`: the editor.
+pub async fn edit(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path((slug, id)): Path<(String, String)>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    match stored(&st, &m, &id).await {
+        Ok(Some((def, status))) => {
+            let notice = q
+                .get("notice")
+                .map(String::as_str)
+                .filter(|n| ["saved", "published", "closed"].contains(n));
+            editor(
+                &st,
+                &m,
+                &id,
+                status,
+                &def,
+                Vec::new(),
+                notice,
+                StatusCode::OK,
+            )
+        }
+        Ok(None) => Page::not_found(&st, m.signed.lang),
+        Err(e) => page_error(&st, m.signed.lang, e),
+    }
+}
+
+/// `POST /app/w/{slug}/surveys/{id}`: save, publish, close, or reshape the form.
+pub async fn update(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let lang = m.signed.lang;
+    let pairs = match m.signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (current, status) = match stored(&st, &m, &id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return Page::not_found(&st, lang),
+        Err(e) => return page_error(&st, lang, e),
+    };
+    let base: Json = field(&pairs, "base")
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or(current);
+    let mut def = apply_form(&base, &pairs);
+    let action = field(&pairs, "action").unwrap_or("save");
+    if action != "save" && action != "publish" && action != "close" {
+        reshape(&mut def, action, field(&pairs, "add_type"));
+        return editor(
+            &st,
+            &m,
+            &id,
+            status,
+            &def,
+            Vec::new(),
+            Some("unsaved"),
+            StatusCode::OK,
+        );
+    }
+    let (survey, text) = match parse(&def) {
+        Ok(p) => p,
+        Err(e) => {
+            return match problems_of(e) {
+                Ok(p) => editor(
+                    &st,
+                    &m,
+                    &id,
+                    status,
+                    &def,
+                    p,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                Err(e) => page_error(&st, lang, e),
+            };
+        }
+    };
+    let title = survey
+        .title
+        .get(&survey.default_locale, &survey.default_locale);
+    let now = puls_store::now_ms();
+    let saved = st
+        .store
+        .update_survey(
+            m.workspace.id,
+            &id,
+            SurveyUpdate {
+                title,
+                touchpoint: survey.touchpoint.as_str(),
+                definition: &text,
+                now,
+            },
+        )
+        .await;
+    if let Err(e) = saved {
+        return page_error(&st, lang, e.into());
+    }
+    let notice = match action {
+        "publish" | "close" => {
+            let to = if action == "publish" {
+                SurveyStatus::Published
+            } else {
+                SurveyStatus::Closed
+            };
+            if let Err(e) = st
+                .store
+                .set_survey_status(m.workspace.id, &id, to, now)
+                .await
+            {
+                return page_error(&st, lang, e.into());
+            }
+            if action == "publish" {
+                "published"
+            } else {
+                "closed"
+            }
+        }
+        _ => "saved",
+    };
+    st.forget_survey(&id);
+    Redirect::to(&format!("/app/w/{slug}/surveys/{id}?notice={notice}")).into_response()
+}
+
+/// `GET /app/w/{slug}/surveys/{id}.json`: the stored definition, for `puls survey import`
+/// or the API.
+pub async fn export(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path((slug, file)): Path<(String, String)>,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let Some(id) = file.strip_suffix(".json") else {
+        return Page::not_found(&st, m.signed.lang);
+    };
+    match st.store.get_survey(m.workspace.id, id).await {
+        Ok(Some(rec)) => {
+            let pretty = serde_json::from_str::<Json>(&rec.definition)
+                .and_then(|v| serde_json::to_string_pretty(&v))
+                .unwrap_or(rec.definition);
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/json; charset=utf-8".to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"survey-{id}.json\""),
+                    ),
+                ],
+                pretty,
+            )
+                .into_response()
+        }
+        Ok(None) => Page::not_found(&st, m.signed.lang),
+        Err(e) => page_error(&st, m.signed.lang, e.into()),
+    }
+}
+
+/// `GET /app/w/{slug}/surveys/{id}/preview/{n}?lang=L[&q=QID]`: question `n` (or `q`) as
+/// the respondent's page draws it, with a "Preview" banner; its form posts back here and
+/// stores nothing.
+pub async fn preview(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path((slug, id, n)): Path<(String, String, usize)>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let lang = m.signed.lang;
+    let rec = match st.store.get_survey(m.workspace.id, &id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return Page::not_found(&st, lang),
+        Err(e) => return page_error(&st, lang, e.into()),
+    };
+    let survey = match st.survey_version(&rec, rec.version).await {
+        Ok(s) => s,
+        Err(e) => return page_error(&st, lang, e),
+    };
+    let index = q
+        .get("q")
+        .and_then(|qid| survey.questions.iter().position(|x| x.id.as_str() == qid))
+        .unwrap_or(n);
+    let locale = q
+        .get("lang")
+        .and_then(|l| Locale::parse(l).ok())
+        .filter(|l| survey.locales.contains(l))
+        .or_else(|| {
+            Locale::parse(lang.code())
+                .ok()
+                .filter(|l| survey.locales.contains(l))
+        })
+        .unwrap_or_else(|| survey.default_locale.clone());
+    if index >= survey.questions.len() {
+        let html = st.pages.thank_you(&survey, &locale);
+        return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+    }
+    let action = format!("/app/w/{slug}/surveys/{id}/preview/{index}");
+    let back = index
+        .checked_sub(1)
+        .map(|i| survey.questions[i].id.as_str().to_string());
+    let answers = puls_core::Answers::new();
+    let html = st.pages.question(&puls_web::QuestionPage {
+        survey: &survey,
+        survey_id: &id,
+        locale: &locale,
+        question: index,
+        step: index + 1,
+        total: survey.questions.len(),
+        answers: &answers,
+        form: None,
+        errors: &[],
+        response_id: None,
+        resume_token: None,
+        back: back.as_deref(),
+        shuffle_seed: 1,
+        show_intro: index == 0,
+        preview: true,
+        extra_hidden: &[("lang".to_string(), locale.as_str().to_string())],
+        action: Some(&action),
+    });
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+}
+
+/// The preview's form: goes on to the next question, storing nothing.
+pub async fn preview_next(
+    signed: Signed,
+    Path((slug, id, n)): Path<(String, String, usize)>,
+    body: Bytes,
+) -> Response {
+    let _ = signed;
+    let pairs = super::form_pairs(&body);
+    let lang = field(&pairs, "lang").unwrap_or("");
+    Redirect::to(&format!(
+        "/app/w/{slug}/surveys/{id}/preview/{}?lang={}",
+        n + 1,
+        super::auth::url_escape(lang)
+    ))
+    .into_response()
+}

@@ -88,6 +88,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("problems.html", include_str!("../templates/problems.html")),
     ("surveys.html", include_str!("../templates/surveys.html")),
     ("builder.html", include_str!("../templates/builder.html")),
+    ("settings.html", include_str!("../templates/settings.html")),
+    (
+        "invitation.html",
+        include_str!("../templates/invitation.html"),
+    ),
     ("response.html", include_str!("../templates/response.html")),
 ];
 

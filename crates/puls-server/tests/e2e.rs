@@ -371,7 +371,32 @@ async fn walk(backend: Backend) {
     assert!(page.contains("Small sample"));
     shots.take(&c, "overview").await;
 
-    // 6. The interface in Czech, chosen in the account.
+    // 6. Settings: invite a colleague (the link is shown once), create a tracking write key.
+    click(&c, &format!("nav a[href='/app/w/{slug}/settings']")).await;
+    wait_text(&c, "People and roles").await;
+    fill(&c, "inv-email", "kolega@kavarna.cz").await;
+    c.find(Locator::Id("inv-role"))
+        .await
+        .unwrap()
+        .select_by_value("analyst")
+        .await
+        .unwrap();
+    click(&c, "form input[value='invite'] ~ div button").await;
+    wait_text(&c, "Invitation link").await;
+    let invite = c
+        .find(Locator::Id("invite-link"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(invite.starts_with(&format!("{base}/app/invite/")));
+    click(&c, "form input[value='create_write_key'] ~ div button").await;
+    wait_text(&c, "wk_").await;
+    shots.take(&c, "settings").await;
+
+    // 7. The interface in Czech, chosen in the account.
     c.goto(&format!("{base}/app/account")).await.unwrap();
     wait_text(&c, "Interface language").await;
     shots.take(&c, "account").await;
@@ -392,7 +417,7 @@ async fn walk(backend: Backend) {
     shots.take(&c, "overview-cs-phone").await;
     c.set_window_size(1280, 1000).await.unwrap();
 
-    // 7. Sign out, in Czech.
+    // 8. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;
     wait_text(&c, "Byli jste odhlášeni.").await;
     shots.take(&c, "signed-out-cs").await;

@@ -167,6 +167,9 @@ pub trait UserStore: Send + Sync + 'static {
         who: Acceptor<'_>,
     ) -> Result<UserWrite<UserRecord>, StoreError>;
 
+    /// Renames a workspace (its slug, in every URL, stays); false when there is none.
+    async fn rename_workspace(&self, workspace_id: i64, name: &str) -> Result<bool, StoreError>;
+
     /// A token for the one-time setup page; None once setup is done.
     async fn create_setup_token(&self, ttl_ms: i64) -> Result<Option<String>, StoreError>;
     /// Whether a setup token is valid (known, unexpired, setup not done).

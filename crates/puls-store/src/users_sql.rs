@@ -467,6 +467,19 @@ macro_rules! impl_user_store {
                     Ok(UserWrite::Done(user))
                 }
 
+                async fn rename_workspace(
+                    &self,
+                    workspace_id: i64,
+                    name: &str,
+                ) -> Result<bool, StoreError> {
+                    let done = sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
+                        .bind(name)
+                        .bind(workspace_id)
+                        .execute(&self.write)
+                        .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
                 async fn create_setup_token(
                     &self,
                     ttl_ms: i64,

@@ -14,6 +14,7 @@ mod builder;
 mod inbox;
 mod overview;
 mod pages;
+mod settings;
 
 use axum::Router;
 use axum::http::header::{
@@ -36,6 +37,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let guarded = Router::new()
         .route("/app/sign-in", post(pages::sign_in))
         .route("/app/setup", post(pages::setup))
+        .route("/app/invite/{token}", post(settings::accept))
         .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit));
     Router::new()
         .route("/app", get(pages::home))
@@ -49,6 +51,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/switch", get(pages::switch))
         .route("/app/w/{slug}", get(overview::overview))
         .route("/app/w/{slug}/responses", get(inbox::inbox))
+        .route(
+            "/app/w/{slug}/settings",
+            get(settings::page).post(settings::act),
+        )
+        .route("/app/invite/{token}", get(settings::invitation))
         .route(
             "/app/w/{slug}/surveys",
             get(builder::list).post(builder::create),
@@ -226,6 +233,11 @@ pub fn nav(m: &auth::Member, current: &str) -> Value {
             "nav_responses",
             format!("/app/w/{slug}/responses"),
             Permission::ViewResponses,
+        ),
+        (
+            "nav_settings",
+            format!("/app/w/{slug}/settings"),
+            Permission::ManageUsers,
         ),
         (
             "nav_account",

@@ -755,3 +755,236 @@ fn html_unescape(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+both_backends!(settings_people_invitations_and_keys);
+async fn settings_people_invitations_and_keys(app: TestApp) {
+    let admin = user(&app, "admin@shop.cz", "admin password 1", Some("admin")).await;
+    let owner = user(&app, "owner@shop.cz", "owner password 1", Some("owner")).await;
+    user(&app, "analyst@shop.cz", "analyst password", Some("analyst")).await;
+    let mut analyst = signed_in(&app, "analyst@shop.cz", "analyst password").await;
+    let (status, _, _) = analyst.get(&app, "/app/w/acme/settings").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "analysts manage neither people nor keys"
+    );
+    let (_, page, _) = analyst.get(&app, "/app/w/acme").await;
+    let csrf = hidden(&page, "_csrf");
+    let (status, _, _) = analyst
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[("_csrf", &csrf), ("action", "create_key")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "and the server refuses the action itself"
+    );
+
+    let mut b = signed_in(&app, "admin@shop.cz", "admin password 1").await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = hidden(&page, "_csrf");
+    assert!(page.contains("owner@shop.cz"));
+    // An admin cannot touch an owner, nor make one.
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "role"),
+                ("user", &owner),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "invite"),
+                ("email", "x@shop.cz"),
+                ("role", "owner"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Rename; an API key shown once, which then works; a write key; revoking.
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "rename"),
+                ("name", "Acme & <Co>"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store
+            .workspace_by_slug("acme")
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Acme & <Co>"
+    );
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[("_csrf", &csrf), ("action", "create_key"), ("name", "crm")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let key = html_unescape(&hidden_by_id(&page, "new-key"));
+    let r = app
+        .client
+        .get(app.url("/api/v1/surveys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "the new key works");
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "create_write_key"),
+                ("name", "shop"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store
+            .list_write_keys(app.workspace_id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let key_id = key.split('_').nth(1).unwrap().to_string();
+    b.post(
+        &app,
+        "/app/w/acme/settings",
+        &[("_csrf", &csrf), ("action", "revoke_key"), ("id", &key_id)],
+    )
+    .await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/surveys"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "revoked");
+
+    // An invitation: a link shown once; a new person joins with it, once.
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "invite"),
+                ("email", "Nova@Shop.cz"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let link = html_unescape(&hidden_by_id(&page, "invite-link"));
+    let path = link.strip_prefix(&app.address).unwrap().to_string();
+    let mut guest = Browser::default();
+    let (status, page, _) = guest.get(&app, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Acme &amp; &lt;Co&gt;") && page.contains("nova@shop.cz"));
+    let form = hidden(&page, "_form");
+    let (status, _, to) = guest
+        .post(
+            &app,
+            &path,
+            &[
+                ("_form", &form),
+                ("name", "Nová Kolegyně"),
+                ("password", "nova password 1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(to.as_deref(), Some("/app/w/acme"));
+    let (status, _, _) = guest.get(&app, "/app/w/acme/responses").await;
+    assert_eq!(status, StatusCode::OK, "an agent now");
+    let (status, _, _) = Browser::default().get(&app, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "used once");
+
+    // The last owner stays: the owner cannot step down or be removed while alone.
+    let mut o = signed_in(&app, "owner@shop.cz", "owner password 1").await;
+    let (_, page, _) = o.get(&app, "/app/w/acme/settings").await;
+    let csrf = hidden(&page, "_csrf");
+    let (_, _, to) = o
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "role"),
+                ("user", &owner),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        to.as_deref(),
+        Some("/app/w/acme/settings?notice=last_owner")
+    );
+    let (_, _, to) = o
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "role"),
+                ("user", &admin),
+                ("role", "owner"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        to.as_deref(),
+        Some("/app/w/acme/settings?notice=role_changed")
+    );
+    let (_, _, to) = o
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[("_csrf", &csrf), ("action", "remove"), ("user", &owner)],
+        )
+        .await;
+    assert_eq!(
+        to.as_deref(),
+        Some("/app/w/acme/settings?notice=member_removed")
+    );
+}
+
+/// The value of the input with this id.
+fn hidden_by_id(html: &str, id: &str) -> String {
+    let at = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[at..];
+    let v = rest.find("value=\"").unwrap() + 7;
+    rest[v..v + rest[v..].find('"').unwrap()].to_string()
+}

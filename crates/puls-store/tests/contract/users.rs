@@ -145,6 +145,12 @@ async fn accounts_memberships_and_sessions(store: Arc<dyn Store>) {
     store.delete_session(&t1).await.unwrap();
     assert!(store.session(&t1).await.unwrap().is_none());
 
+    assert!(store.rename_workspace(ws.id, "Shop & Co").await.unwrap());
+    assert_eq!(
+        store.workspace_by_slug("shop").await.unwrap().unwrap().name,
+        "Shop & Co"
+    );
+    assert!(!store.rename_workspace(-1, "x").await.unwrap());
     assert!(store.remove_membership(ws.id, &ana.id).await.unwrap());
     assert!(!store.remove_membership(ws.id, &ana.id).await.unwrap());
     assert!(store.memberships(&ana.id).await.unwrap().is_empty());

@@ -89,6 +89,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("surveys.html", include_str!("../templates/surveys.html")),
     ("builder.html", include_str!("../templates/builder.html")),
     ("settings.html", include_str!("../templates/settings.html")),
+    ("journey.html", include_str!("../templates/journey.html")),
+    (
+        "touchpoint.html",
+        include_str!("../templates/touchpoint.html"),
+    ),
+    ("analyses.html", include_str!("../templates/analyses.html")),
     (
         "invitation.html",
         include_str!("../templates/invitation.html"),

@@ -148,12 +148,16 @@ struct Shots {
 
 impl Shots {
     fn new(backend: Backend) -> Shots {
+        Shots::new_named(&format!("{backend:?}").to_lowercase())
+    }
+
+    fn new_named(prefix: &str) -> Shots {
         let target = std::env::var("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
         let dir = target.join("e2e-screenshots");
         std::fs::create_dir_all(&dir).expect("the screenshot directory");
-        let prefix = format!("{backend:?}").to_lowercase();
+        let prefix = prefix.to_string();
         // This run's pictures only: an earlier walk may have had other steps.
         for old in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             if old
@@ -165,6 +169,20 @@ impl Shots {
             }
         }
         Shots { dir, prefix, n: 0 }
+    }
+
+    /// A screenshot of the whole page: the window is made as tall as the page first.
+    async fn take_full(&mut self, c: &Client, name: &str) {
+        let height = c
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1000)
+            .clamp(600, 4000);
+        c.set_window_size(1280, height as u32 + 120).await.unwrap();
+        self.take(c, name).await;
+        c.set_window_size(1280, 1000).await.unwrap();
     }
 
     async fn take(&mut self, c: &Client, name: &str) {
@@ -435,4 +453,42 @@ async fn a_manager_and_a_respondent_in_a_real_browser_sqlite() {
 #[tokio::test]
 async fn a_manager_and_a_respondent_in_a_real_browser_postgres() {
     walk(Backend::Postgres).await;
+}
+
+/// Screenshots of the main screens of a server that is already running with data (the
+/// demo, say), for a person to look at: `PULS_E2E_URL=http://127.0.0.1:8080
+/// PULS_E2E_EMAIL=... PULS_E2E_PASSWORD=... PULS_E2E_WORKSPACE=demo cargo test -p
+/// puls-server --test e2e -- --ignored screens`. Files: `target/e2e-screenshots/screens-*`.
+#[tokio::test]
+#[ignore = "needs a running server with data; see its doc"]
+async fn screens_of_a_running_server() {
+    let var = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("set {k}"));
+    let (base, ws) = (var("PULS_E2E_URL"), var("PULS_E2E_WORKSPACE"));
+    let Some(d) = driver().await else { return };
+    let c = browser(&d).await;
+    let mut shots = Shots::new_named("screens");
+    c.goto(&format!("{base}/app/sign-in")).await.unwrap();
+    wait_text(&c, "Sign in").await;
+    fill(&c, "email", &var("PULS_E2E_EMAIL")).await;
+    fill(&c, "password", &var("PULS_E2E_PASSWORD")).await;
+    click(&c, "button.primary").await;
+    wait_text(&c, "Overview").await;
+    let pages = [
+        ("overview", format!("/app/w/{ws}")),
+        ("journey-map", format!("/app/w/{ws}/journeys")),
+        (
+            "touchpoint",
+            format!("/app/w/{ws}/journeys/eshop/t/delivery"),
+        ),
+        ("analyses", format!("/app/w/{ws}/analyses")),
+        ("inbox", format!("/app/w/{ws}/responses?q=kurier")),
+        ("surveys", format!("/app/w/{ws}/surveys")),
+        ("settings", format!("/app/w/{ws}/settings")),
+    ];
+    for (name, path) in pages {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        shots.take_full(&c, name).await;
+    }
+    c.close().await.unwrap();
 }

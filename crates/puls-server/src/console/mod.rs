@@ -12,6 +12,7 @@
 pub mod auth;
 mod builder;
 mod inbox;
+mod journeys;
 mod overview;
 mod pages;
 mod settings;
@@ -51,6 +52,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/switch", get(pages::switch))
         .route("/app/w/{slug}", get(overview::overview))
         .route("/app/w/{slug}/responses", get(inbox::inbox))
+        .route("/app/w/{slug}/journeys", get(journeys::first))
+        .route("/app/w/{slug}/journeys/{key}", get(journeys::map))
+        .route(
+            "/app/w/{slug}/journeys/{key}/t/{tp}",
+            get(journeys::touchpoint),
+        )
+        .route("/app/w/{slug}/analyses", get(journeys::analyses))
         .route(
             "/app/w/{slug}/settings",
             get(settings::page).post(settings::act),
@@ -222,6 +230,16 @@ pub fn nav(m: &auth::Member, current: &str) -> Value {
         (
             "nav_overview",
             format!("/app/w/{slug}"),
+            Permission::ViewDashboards,
+        ),
+        (
+            "nav_journeys",
+            format!("/app/w/{slug}/journeys"),
+            Permission::ViewDashboards,
+        ),
+        (
+            "nav_analyses",
+            format!("/app/w/{slug}/analyses"),
             Permission::ViewDashboards,
         ),
         (

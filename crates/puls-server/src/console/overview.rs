@@ -50,14 +50,21 @@ pub(super) fn add_days(date: &str, days: i64) -> Option<String> {
     ))
 }
 
-struct Filters {
-    from: String,
-    to: String,
+/// A page's period (inclusive dates, default the last [`DEFAULT_DAYS`] days) and the
+/// filters it passes on to the analytics.
+pub(super) struct Filters {
+    pub(super) from: String,
+    pub(super) to: String,
     passed: Vec<(String, String)>,
 }
 
 impl Filters {
     fn parse(query: Option<&str>) -> Filters {
+        Filters::parse_keeping(query, &PASSED)
+    }
+
+    /// The period and the parameters named in `keys`.
+    pub(super) fn parse_keeping(query: Option<&str>, keys: &[&str]) -> Filters {
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
         let get = |k: &str| {
@@ -70,15 +77,25 @@ impl Filters {
         let to = get("to").unwrap_or_else(|| today.clone());
         let from = get("from")
             .unwrap_or_else(|| add_days(&to, -(DEFAULT_DAYS - 1)).unwrap_or_else(|| to.clone()));
-        let passed = PASSED
+        let passed = keys
             .iter()
             .filter_map(|k| get(k).map(|v| (k.to_string(), v)))
             .collect();
         Filters { from, to, passed }
     }
 
+    /// The query string of the period and filters, for links that keep them.
+    pub(super) fn query(&self) -> String {
+        let mut v = vec![
+            ("from".to_string(), self.from.clone()),
+            ("to".to_string(), self.to.clone()),
+        ];
+        v.extend(self.passed.iter().cloned());
+        serde_urlencoded::to_string(&v).unwrap_or_default()
+    }
+
     /// The analytics parameters: the period (`to` made exclusive) and the passed filters.
-    fn params(&self, extra: &[(&str, &str)]) -> Params {
+    pub(super) fn params(&self, extra: &[(&str, &str)]) -> Params {
         let mut v: Vec<(String, String)> = vec![
             ("from".into(), self.from.clone()),
             (
@@ -95,7 +112,7 @@ impl Filters {
         Params::new(v)
     }
 
-    fn current(&self, key: &str) -> &str {
+    pub(super) fn current(&self, key: &str) -> &str {
         self.passed
             .iter()
             .find(|(k, _)| k == key)
@@ -104,7 +121,7 @@ impl Filters {
     }
 }
 
-async fn report(
+pub(super) async fn report(
     st: &AppState,
     ws: i64,
     f: &Filters,
@@ -116,7 +133,7 @@ async fn report(
     st.analytics.metrics(ws, req).await
 }
 
-fn decimals(metric: &str) -> u32 {
+pub(super) fn decimals(metric: &str) -> u32 {
     if metric == "ces" { 2 } else { 1 }
 }
 

@@ -988,3 +988,97 @@ fn hidden_by_id(html: &str, id: &str) -> String {
     let v = rest.find("value=\"").unwrap() + 7;
     rest[v..v + rest[v..].find('"').unwrap()].to_string()
 }
+
+both_backends!(the_journey_map_a_touchpoint_and_the_analyses);
+async fn the_journey_map_a_touchpoint_and_the_analyses(app: TestApp) {
+    use crate::customer_helpers::track;
+    let now = puls_store::now_ms();
+    let hour = 3_600_000;
+    let key = app.write_key().await;
+    let mut batch = Vec::new();
+    for u in 0..12 {
+        let user = format!("u{u}");
+        batch.push(track(
+            &user,
+            "Product Viewed",
+            now - 5 * 24 * hour + u * hour,
+            json!({}),
+        ));
+        if u % 3 != 0 {
+            batch.push(track(
+                &user,
+                "Order Completed",
+                now - 4 * 24 * hour + u * hour,
+                json!({}),
+            ));
+        }
+    }
+    app.send_batch_ok(&key, batch).await;
+    let journey = json!({"key": "shop", "name": {"en": "Shop", "cs": "Obchod"}, "stages": [
+        {"key": "browse", "name": {"en": "Browse", "cs": "Prohlížení"}, "touchpoints": [
+            {"key": "product", "name": "Product page", "channel": "web", "events": [{"event": "Product Viewed"}]}]},
+        {"key": "order", "name": {"en": "Order", "cs": "Objednávka"}, "touchpoints": [
+            {"key": "checkout", "name": "Checkout <web>", "channel": "web",
+             "events": [{"event": "Order Completed"}], "moment_of_truth": true}]}]});
+    let put = app
+        .request(reqwest::Method::PUT, "/api/v1/journeys/shop")
+        .json(&journey)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    // Feedback at checkout: the all-types survey asked there, with drivers and a Kano feature.
+    let mut survey = crate::fixtures::all_types_survey();
+    survey["touchpoint"] = json!("checkout");
+    let id = app.published_survey(&survey).await;
+    for i in 0..8 {
+        let mut a = crate::fixtures::all_types_answers();
+        a["nps"] = json!(if i < 5 { 10 } else { 2 });
+        a["csat"] = json!(1 + i % 5);
+        a["stars"] = json!(1 + (i * 3) % 10);
+        a["comment"] = json!(format!("comment number {i}"));
+        app.submit_ok(&id, &json!({ "answers": a })).await;
+    }
+    user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;
+    let mut b = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
+
+    let (status, _, to) = b.get(&app, "/app/w/acme/journeys").await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/app/w/acme/journeys/shop"))
+    );
+    let (status, page, _) = b.get(&app, "/app/w/acme/journeys/shop").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Browse") && page.contains("Product page"));
+    assert!(page.contains("Checkout &lt;web&gt;"), "names are escaped");
+    assert!(page.contains("Reached: 12"), "every viewer entered: {page}");
+    // 4 of 12 viewers never ordered: a third dropped off after the first stage.
+    assert!(page.contains("33.3 %"), "{page}");
+    assert!(
+        page.contains("+25") || page.contains("+25.0"),
+        "NPS at checkout: 5 promoters, 3 detractors"
+    );
+    let (status, page, _) = b.get(&app, "/app/w/acme/journeys/shop?segment=nope").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("A filter is not valid"), "{page}");
+
+    let (status, page, _) = b.get(&app, "/app/w/acme/journeys/shop/t/checkout").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("comment number 7"), "the latest open answers");
+    assert!(page.contains("<svg class=\"chart\""), "the NPS trend");
+    let (status, _, _) = b.get(&app, "/app/w/acme/journeys/shop/t/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, page, _) = b.get(&app, "/app/w/acme/analyses").await;
+    assert!(
+        status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+        "{page}"
+    );
+    assert!(
+        page.contains("Funnel") && page.contains("Browse") && page.contains("66.7"),
+        "{page}"
+    );
+    assert!(page.contains("Live parcel tracking"), "the Kano feature");
+    assert!(page.contains("Key drivers"));
+    assert!(page.len() < 200_000);
+}

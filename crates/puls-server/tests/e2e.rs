@@ -389,6 +389,28 @@ async fn walk(backend: Backend) {
     assert!(page.contains("Small sample"));
     shots.take(&c, "overview").await;
 
+    // The journey map, a touchpoint and the analyses, over the e-commerce template.
+    let ws = store.workspace_by_slug(&slug).await.unwrap().unwrap();
+    let (_, api_key) = store.create_api_key(ws.id, "e2e").await.unwrap();
+    let put = reqwest::Client::new()
+        .put(format!("{base}/api/v1/journeys/eshop"))
+        .bearer_auth(&api_key)
+        .header("content-type", "application/json")
+        .body(puls_server::ECOMMERCE_TEMPLATE)
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success());
+    click(&c, &format!("nav a[href='/app/w/{slug}/journeys']")).await;
+    wait_text(&c, "Courier delivery").await;
+    shots.take(&c, "journey-map").await;
+    click(&c, "a.tp").await;
+    wait_text(&c, "In the funnel").await;
+    shots.take(&c, "touchpoint").await;
+    click(&c, &format!("nav a[href='/app/w/{slug}/analyses']")).await;
+    wait_text(&c, "Funnel").await;
+    shots.take(&c, "analyses").await;
+
     // 6. Settings: invite a colleague (the link is shown once), create a tracking write key.
     click(&c, &format!("nav a[href='/app/w/{slug}/settings']")).await;
     wait_text(&c, "People and roles").await;

@@ -1081,4 +1081,51 @@ async fn the_journey_map_a_touchpoint_and_the_analyses(app: TestApp) {
     assert!(page.contains("Live parcel tracking"), "the Kano feature");
     assert!(page.contains("Key drivers"));
     assert!(page.len() < 200_000);
+
+    // Every main screen exists in Polish, Czech and English, as each user chooses.
+    let viewer = app
+        .store
+        .user_by_email("viewer@shop.cz")
+        .await
+        .unwrap()
+        .unwrap();
+    let rid = app.get_json("/api/v1/responses?limit=1").await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.store
+        .set_membership(app.workspace_id, &viewer.id, "owner")
+        .await
+        .unwrap();
+    let pages = [
+        "/app/w/acme".to_string(),
+        "/app/w/acme/journeys/shop".into(),
+        "/app/w/acme/journeys/shop/t/checkout".into(),
+        "/app/w/acme/analyses".into(),
+        "/app/w/acme/responses".into(),
+        format!("/app/w/acme/responses/{rid}"),
+        "/app/w/acme/surveys".into(),
+        format!("/app/w/acme/surveys/{id}"),
+        "/app/w/acme/settings".into(),
+        "/app/account".into(),
+    ];
+    for (lang, word) in [("pl", "Przegląd"), ("cs", "Přehled"), ("en", "Overview")] {
+        app.store.set_user_locale(&viewer.id, lang).await.unwrap();
+        for path in &pages {
+            let (status, page, _) = b.get(&app, path).await;
+            assert!(
+                status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+                "{lang} {path}: {status}"
+            );
+            assert!(
+                page.contains(&format!("<html lang=\"{lang}\">")),
+                "{lang} {path}"
+            );
+            assert!(
+                page.contains(word),
+                "{lang} {path}: the navigation in {lang}"
+            );
+            assert!(page.len() < 200_000, "{path} is {} bytes", page.len());
+        }
+    }
 }

@@ -7,10 +7,11 @@
 //! in the inbox by searching its open answer and open it, see the overview change, switch
 //! the interface to Czech, look at it on a phone-sized screen, sign out.
 //! Every main screen is saved as a PNG under `target/e2e-screenshots/` for a person to look
-//! at (not committed).
+//! at (not committed), and checked with axe-core against WCAG 2.1 A and AA (keyboard
+//! access, labels, contrast, names of images and regions); any violation fails the test.
 //!
-//! Needs `chromium` and `chromedriver` on the PATH (or `PULS_CHROMEDRIVER`); `.ci/run`
-//! installs them. Without them the test fails, unless `PULS_SKIP_BROWSER=1` says to skip,
+//! Needs `chromium` and `chromedriver` on the PATH (or `PULS_CHROMEDRIVER`) and axe-core in
+//! `target/axe` (`npm install --prefix target/axe axe-core@4.14.1`); `.ci/run` installs them. Without them the test fails, unless `PULS_SKIP_BROWSER=1` says to skip,
 //! which it then prints loudly.
 
 use std::path::PathBuf;
@@ -144,6 +145,23 @@ struct Shots {
     dir: PathBuf,
     prefix: String,
     n: usize,
+    /// axe-core's source, run on every page photographed.
+    axe: Option<String>,
+    /// Accessibility violations found, by page.
+    violations: Vec<String>,
+}
+
+/// axe-core (npm), installed by `.ci/run` into `target/axe`; the accessibility check of
+/// every screen needs it.
+fn axe_source(target: &std::path::Path) -> String {
+    let path = target.join("axe/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no {}: install it with `npm install --prefix target/axe axe-core@4.14.1` \
+             (`.ci/run` does)",
+            path.display()
+        )
+    })
 }
 
 impl Shots {
@@ -168,7 +186,34 @@ impl Shots {
                 let _ = std::fs::remove_file(old.path());
             }
         }
-        Shots { dir, prefix, n: 0 }
+        Shots {
+            axe: Some(axe_source(&target)),
+            dir,
+            prefix,
+            n: 0,
+            violations: Vec::new(),
+        }
+    }
+
+    /// Runs axe-core's WCAG 2.1 A and AA rules on the page and keeps what it finds.
+    async fn check_accessibility(&mut self, c: &Client, name: &str) {
+        let Some(axe) = &self.axe else { return };
+        c.execute(axe, vec![]).await.expect("loading axe-core");
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+              .then(r => done(r.violations.map(v =>
+                  `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)))
+              .catch(e => done(['axe failed: ' + e]));
+        "#;
+        let found = c
+            .execute_async(script, vec![])
+            .await
+            .expect("running axe-core");
+        for v in found.as_array().into_iter().flatten() {
+            self.violations
+                .push(format!("{name}: {}", v.as_str().unwrap_or_default()));
+        }
     }
 
     /// A screenshot of the whole page: the window is made as tall as the page first.
@@ -186,6 +231,7 @@ impl Shots {
     }
 
     async fn take(&mut self, c: &Client, name: &str) {
+        self.check_accessibility(c, name).await;
         self.n += 1;
         let png = c.screenshot().await.expect("a screenshot");
         let path = self
@@ -463,8 +509,14 @@ async fn walk(backend: Backend) {
     shots.take(&c, "signed-out-cs").await;
     c.goto(&format!("{base}/app/w/{slug}")).await.unwrap();
     wait_text(&c, "Přihlášení do Pulsu").await;
+    shots.take(&c, "sign-in-cs").await;
 
     c.close().await.unwrap();
+    assert!(
+        shots.violations.is_empty(),
+        "accessibility (axe-core, WCAG 2.1 A and AA):\n{}",
+        shots.violations.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -513,4 +565,9 @@ async fn screens_of_a_running_server() {
         shots.take_full(&c, name).await;
     }
     c.close().await.unwrap();
+    assert!(
+        shots.violations.is_empty(),
+        "accessibility (axe-core, WCAG 2.1 A and AA):\n{}",
+        shots.violations.join("\n")
+    );
 }

@@ -192,6 +192,19 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
     if let Some(t) = texts_from(pairs, "title", &locales) {
         def["title"] = t;
     }
+    for key in ["intro", "thank_you"] {
+        if !pairs.iter().any(|(k, _)| k.starts_with(&format!("{key}."))) {
+            continue;
+        }
+        match texts_from(pairs, key, &locales) {
+            Some(t) => def[key] = t,
+            None => {
+                if let Some(o) = def.as_object_mut() {
+                    o.remove(key);
+                }
+            }
+        }
+    }
     for key in ["touchpoint", "channel"] {
         if let Some(v) = field(pairs, key) {
             def[key] = json!(v.trim());
@@ -211,6 +224,14 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
         }
         q["required"] = json!(field(pairs, &format!("{p}.required")).is_some());
         q["text"] = texts_from(pairs, &format!("{p}.text"), &locales).unwrap_or_else(|| json!({}));
+        match texts_from(pairs, &format!("{p}.help"), &locales) {
+            Some(t) => q["help"] = t,
+            None => {
+                if let Some(o) = q.as_object_mut() {
+                    o.remove("help");
+                }
+            }
+        }
         for (key, required) in text_fields(&kind) {
             match texts_from(pairs, &format!("{p}.{key}"), &locales) {
                 Some(t) => q[*key] = t,
@@ -241,22 +262,24 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
                 .collect();
             q["fields"] = json!(fields);
         }
-        // Skip logic: "show only if QUESTION OP VALUE".
-        let on = field(pairs, &format!("{p}.show_q")).unwrap_or("").trim();
-        let op = field(pairs, &format!("{p}.show_op")).unwrap_or("eq");
-        let value = field(pairs, &format!("{p}.show_value")).unwrap_or("");
-        if let Some(o) = q.as_object_mut() {
+        // Skip logic: "show only if QUESTION OP VALUE"; an early end: "end the survey if
+        // QUESTION OP VALUE" (this question's answer, or an earlier one).
+        for (key, name) in [("show", "show_if"), ("end", "end_if")] {
+            let on = field(pairs, &format!("{p}.{key}_q")).unwrap_or("").trim();
+            let op = field(pairs, &format!("{p}.{key}_op")).unwrap_or("eq");
+            let value = field(pairs, &format!("{p}.{key}_value")).unwrap_or("");
+            let Some(o) = q.as_object_mut() else { continue };
             if on.is_empty() {
-                o.remove("show_if");
+                o.remove(name);
             } else if op == "in" {
                 let values: Vec<Json> = value.split(',').map(typed).collect();
                 o.insert(
-                    "show_if".into(),
+                    name.into(),
                     json!({"question": on, "op": "in", "values": values}),
                 );
             } else {
                 o.insert(
-                    "show_if".into(),
+                    name.into(),
                     json!({"question": on, "op": op, "value": typed(value)}),
                 );
             }
@@ -307,24 +330,20 @@ fn question_view(i: usize, q: &Json, locales: &[String], earlier: &[String]) -> 
         .iter()
         .map(|(key, required)| json!({"key": key, "required": required, "texts": texts(key)}))
         .collect();
-    let show = &q["show_if"];
-    let show_value = match &show["values"] {
+    let cond_value = |c: &Json| match &c["values"] {
         Json::Array(v) => v
             .iter()
             .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
             .collect::<Vec<_>>()
             .join(","),
-        _ => show["value"].as_str().map_or_else(
-            || {
-                if show["value"].is_null() {
-                    String::new()
-                } else {
-                    show["value"].to_string()
-                }
-            },
-            str::to_string,
-        ),
+        _ => match &c["value"] {
+            Json::Null => String::new(),
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        },
     };
+    let show = &q["show_if"];
+    let end = &q["end_if"];
     json!({
         "i": i, "id": q["id"], "type": kind, "required": q["required"].as_bool().unwrap_or(false),
         "texts": texts("text"), "extra": extra,
@@ -334,7 +353,11 @@ fn question_view(i: usize, q: &Json, locales: &[String], earlier: &[String]) -> 
         "fields": q["fields"],
         "show_q": show["question"].as_str().unwrap_or_default(),
         "show_op": show["op"].as_str().unwrap_or("eq"),
-        "show_value": show_value,
+        "show_value": cond_value(show),
+        "end_q": end["question"].as_str().unwrap_or_default(),
+        "end_op": end["op"].as_str().unwrap_or("eq"),
+        "end_value": cond_value(end),
+        "help": texts("help"),
         "earlier": earlier,
     })
 }
@@ -373,11 +396,18 @@ fn editor(
         .iter()
         .map(|l| json!({"locale": l, "value": def["title"][l].as_str().unwrap_or_default()}))
         .collect();
+    let texts_of = |key: &str| -> Vec<Json> {
+        locales
+            .iter()
+            .map(|l| json!({"locale": l, "value": def[key][l].as_str().unwrap_or_default()}))
+            .collect()
+    };
     let link = format!("{}/s/{id}", st.public_url);
     let ctx = minijinja::context! {
         title => puls_console::texts::text(lang, "builder_title"),
         survey => ser(json!({
             "id": id, "status": status, "title": title, "touchpoint": def["touchpoint"],
+            "intro": texts_of("intro"), "thank_you": texts_of("thank_you"),
             "channel": def["channel"].as_str().unwrap_or("web"),
             "link": link, "qr": format!("/s/{id}/qr.svg"),
         })),

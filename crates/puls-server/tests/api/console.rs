@@ -669,6 +669,13 @@ async fn the_builder_edits_validates_publishes_and_moves_json(app: TestApp) {
         ("q1.show_q", "nps"),
         ("q1.show_op", "lte"),
         ("q1.show_value", "6"),
+        ("q1.end_q", "late"),
+        ("q1.end_op", "in"),
+        ("q1.end_value", "no"),
+        ("intro.en", "Two short questions."),
+        ("intro.cs", "Dvě krátké otázky."),
+        ("q0.help.en", "0 means not at all"),
+        ("q0.help.cs", "0 znamená vůbec"),
         ("action", "publish"),
     ]);
     f.push(("_csrf", &csrf));
@@ -686,6 +693,12 @@ async fn the_builder_edits_validates_publishes_and_moves_json(app: TestApp) {
         def["questions"][1]["show_if"],
         json!({"question": "nps", "op": "lte", "value": 6})
     );
+    assert_eq!(
+        def["questions"][1]["end_if"],
+        json!({"question": "late", "op": "in", "values": ["no"]})
+    );
+    assert_eq!(def["intro"]["en"], "Two short questions.");
+    assert_eq!(def["questions"][0]["help"]["en"], "0 means not at all");
     let (_, page, _) = b.get(&app, &format!("{path}?notice=published")).await;
     let page = html_unescape(&page);
     assert!(

@@ -269,7 +269,8 @@ async fn click(c: &Client, css: &str) {
 
 /// Waits for a page whose text contains `needle`.
 async fn wait_text(c: &Client, needle: &str) -> String {
-    for _ in 0..100 {
+    // Up to 30 s: a debug build on a busy machine hashes passwords slowly.
+    for _ in 0..300 {
         let t = text(c).await;
         if t.contains(needle) {
             return t;

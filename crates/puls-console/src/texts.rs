@@ -506,6 +506,20 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Przestrzeń potrzebuje właściciela: najpierw ustaw innego właściciela.",
         "Prostor potřebuje vlastníka: nejprve nastavte jiného vlastníka.",
     ),
+    (
+        "pending_invitations",
+        "Invitations not used yet",
+        "Niewykorzystane zaproszenia",
+        "Nevyužité pozvánky",
+    ),
+    ("expires", "Expires", "Wygasa", "Vyprší"),
+    ("withdraw", "Withdraw", "Wycofaj", "Stáhnout"),
+    (
+        "notice_invitation_withdrawn",
+        "Invitation withdrawn: its link no longer works.",
+        "Zaproszenie wycofane: link już nie działa.",
+        "Pozvánka stažena: odkaz už nefunguje.",
+    ),
     ("invitation_title", "Invitation", "Zaproszenie", "Pozvánka"),
     (
         "invited_to",

@@ -70,6 +70,17 @@ pub struct UserInvitation {
     pub accepted_at: Option<i64>,
 }
 
+/// A pending invitation as listed to the workspace's managers; `id` is the stored hash of
+/// its token (the token itself is nowhere but in the link).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
 /// Who accepts an invitation: a user who exists already, or a new one.
 #[derive(Debug, Clone, Copy)]
 pub enum Acceptor<'a> {
@@ -169,6 +180,14 @@ pub trait UserStore: Send + Sync + 'static {
 
     /// Renames a workspace (its slug, in every URL, stays); false when there is none.
     async fn rename_workspace(&self, workspace_id: i64, name: &str) -> Result<bool, StoreError>;
+
+    /// A workspace's invitations not yet used and not expired, newest first.
+    async fn pending_invitations(
+        &self,
+        workspace_id: i64,
+    ) -> Result<Vec<PendingInvitation>, StoreError>;
+    /// Withdraws a pending invitation (by its `id`); false when there was none.
+    async fn withdraw_invitation(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError>;
 
     /// A token for the one-time setup page; None once setup is done.
     async fn create_setup_token(&self, ttl_ms: i64) -> Result<Option<String>, StoreError>;

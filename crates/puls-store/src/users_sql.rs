@@ -467,6 +467,49 @@ macro_rules! impl_user_store {
                     Ok(UserWrite::Done(user))
                 }
 
+                async fn pending_invitations(
+                    &self,
+                    workspace_id: i64,
+                ) -> Result<Vec<PendingInvitation>, StoreError> {
+                    let rows = sqlx::query(
+                        "SELECT token_hash, email, role, created_at, expires_at \
+                         FROM user_invitations WHERE workspace_id = $1 \
+                         AND accepted_at IS NULL AND expires_at > $2 \
+                         ORDER BY created_at DESC, token_hash",
+                    )
+                    .bind(workspace_id)
+                    .bind(crate::now_ms())
+                    .fetch_all(&self.read)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(PendingInvitation {
+                                id: r.try_get(0)?,
+                                email: r.try_get(1)?,
+                                role: r.try_get(2)?,
+                                created_at: r.try_get(3)?,
+                                expires_at: r.try_get(4)?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn withdraw_invitation(
+                    &self,
+                    workspace_id: i64,
+                    id: &str,
+                ) -> Result<bool, StoreError> {
+                    let done = sqlx::query(
+                        "DELETE FROM user_invitations WHERE workspace_id = $1 \
+                         AND token_hash = $2 AND accepted_at IS NULL",
+                    )
+                    .bind(workspace_id)
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+
                 async fn rename_workspace(
                     &self,
                     workspace_id: i64,

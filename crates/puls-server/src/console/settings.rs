@@ -53,6 +53,7 @@ pub async fn page(
             "member_removed",
             "key_revoked",
             "last_owner",
+            "invitation_withdrawn",
         ]
         .contains(n)
     });
@@ -81,6 +82,22 @@ async fn render(
                         "role": x.role, "me": x.user.id == m.signed.user.id,
                         "manageable": m.role.may_manage(role),
                     })
+                })
+                .collect::<Vec<_>>(),
+            Err(e) => return fail(e),
+        }
+    } else {
+        Vec::new()
+    };
+    let invitations = if m.role.allows(Permission::ManageUsers) {
+        match st.store.pending_invitations(ws).await {
+            Ok(list) => list
+                .iter()
+                .map(|i| {
+                    let role = Role::parse(&i.role).unwrap_or(Role::Viewer);
+                    json!({"id": i.id, "email": i.email, "role": i.role,
+                           "expires": crate::dto::format_ms(i.expires_at),
+                           "manageable": m.role.may_manage(role)})
                 })
                 .collect::<Vec<_>>(),
             Err(e) => return fail(e),
@@ -126,6 +143,7 @@ async fn render(
         can_users => m.role.allows(Permission::ManageUsers),
         can_keys => m.role.allows(Permission::ManageKeys),
         members => ser(members),
+        invitations => ser(invitations),
         roles => ser(grantable),
         keys => ser(keys),
         write_keys => ser(write_keys),
@@ -214,6 +232,29 @@ pub async fn act(
                     let link = format!("{}/app/invite/{token}", st.public_url);
                     render(&st, &m, StatusCode::OK, Some("invited"), Some(link), None).await
                 }
+                Err(e) => fail(e),
+            }
+        }
+        "withdraw" => {
+            if let Err(r) = need(Permission::ManageUsers) {
+                return r;
+            }
+            let id = field(&pairs, "id").unwrap_or("");
+            let pending = match st.store.pending_invitations(ws).await {
+                Ok(p) => p,
+                Err(e) => return fail(e),
+            };
+            let Some(inv) = pending.iter().find(|i| i.id == id) else {
+                return Page::not_found(&st, lang);
+            };
+            if !m
+                .role
+                .may_manage(Role::parse(&inv.role).unwrap_or(Role::Owner))
+            {
+                return Page::forbidden(&st, lang);
+            }
+            match st.store.withdraw_invitation(ws, id).await {
+                Ok(_) => back("invitation_withdrawn"),
                 Err(e) => fail(e),
             }
         }

@@ -942,6 +942,50 @@ async fn settings_people_invitations_and_keys(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "an agent now");
     let (status, _, _) = Browser::default().get(&app, &path).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "used once");
+    // A pending invitation is listed and can be withdrawn, which kills its link.
+    let (_, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "invite"),
+                ("email", "late@shop.cz"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    let late = html_unescape(&hidden_by_id(&page, "invite-link"));
+    let late_path = late.strip_prefix(&app.address).unwrap().to_string();
+    let (_, page, _) = b.get(&app, "/app/w/acme/settings").await;
+    assert!(page.contains("late@shop.cz") && page.contains("Invitations not used yet"));
+    let pending = app
+        .store
+        .pending_invitations(app.workspace_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.len(),
+        1,
+        "a used invitation is not pending: {pending:?}"
+    );
+    let (_, _, to) = b
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[
+                ("_csrf", &csrf),
+                ("action", "withdraw"),
+                ("id", &pending[0].id),
+            ],
+        )
+        .await;
+    assert_eq!(
+        to.as_deref(),
+        Some("/app/w/acme/settings?notice=invitation_withdrawn")
+    );
+    let (status, _, _) = Browser::default().get(&app, &late_path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "withdrawn");
 
     // The last owner stays: the owner cannot step down or be removed while alone.
     let mut o = signed_in(&app, "owner@shop.cz", "owner password 1").await;

@@ -163,6 +163,24 @@ async fn an_invitation_is_used_once(store: Arc<dyn Store>) {
         .create_user_invitation(ws.id, "eva@shop.cz", "agent", None, DAY)
         .await
         .unwrap();
+    let pending = store.pending_invitations(ws.id).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].email, "eva@shop.cz");
+    let spare = store
+        .create_user_invitation(ws.id, "spare@shop.cz", "viewer", None, DAY)
+        .await
+        .unwrap();
+    let spare_id = store
+        .pending_invitations(ws.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.email == "spare@shop.cz")
+        .unwrap()
+        .id;
+    assert!(store.withdraw_invitation(ws.id, &spare_id).await.unwrap());
+    assert!(!store.withdraw_invitation(ws.id, &spare_id).await.unwrap());
+    assert!(store.user_invitation(&spare).await.unwrap().is_none());
     let inv = store.user_invitation(&token).await.unwrap().unwrap();
     assert_eq!(
         (inv.email.as_str(), inv.role.as_str()),
@@ -195,6 +213,10 @@ async fn an_invitation_is_used_once(store: Arc<dyn Store>) {
             .unwrap()
             .accepted_at
             .is_some()
+    );
+    assert!(
+        store.pending_invitations(ws.id).await.unwrap().is_empty(),
+        "used ones are not pending"
     );
     // An existing user joins another workspace; an expired invitation is refused; a taken
     // email leaves the invitation unused.

@@ -161,6 +161,20 @@ impl Console {
                     .unwrap_or_else(|| "–".into())
             },
         );
+        // `{{ c | label("channel_") }}`: the text of key `channel_{c}`, or `c` itself when
+        // there is none (a value from the data, not from our vocabulary).
+        env.add_filter(
+            "label",
+            |state: &State<'_, '_>, v: Value, prefix: String| -> String {
+                let raw = v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string());
+                texts::text(lang_of(state), &format!("{prefix}{raw}"))
+                    .map(str::to_string)
+                    .unwrap_or(raw)
+            },
+        );
         // `{{ "2026-11-30" | date }}`: a calendar date in the page's language.
         env.add_filter("date", |state: &State<'_, '_>, v: String| -> String {
             format::date(lang_of(state), &v)
@@ -178,6 +192,23 @@ impl Console {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_translate_known_values_and_keep_others() {
+        let c = Console::new();
+        let mut env = c.env.clone();
+        env.add_template(
+            "l.html",
+            "{{ 'in_app' | label('channel_') }}|{{ 'kiosk' | label('channel_') }}",
+        )
+        .unwrap();
+        let out = env
+            .get_template("l.html")
+            .unwrap()
+            .render(minijinja::context! { lang => "cs" })
+            .unwrap();
+        assert_eq!(out, "V aplikaci|kiosk");
+    }
 
     #[test]
     fn accept_language_picks_the_preferred_supported_one() {

@@ -880,6 +880,21 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
     ),
     ("stage", "Stage", "Etap", "Fáze"),
     ("journey", "Journey", "Ścieżka", "Cesta"),
+    // Channels.
+    ("channel_web", "Web", "WWW", "Web"),
+    ("channel_email", "Email", "E-mail", "E-mail"),
+    ("channel_in_app", "In the app", "W aplikacji", "V aplikaci"),
+    ("channel_sms", "SMS", "SMS", "SMS"),
+    ("channel_store", "Store", "Sklep stacjonarny", "Prodejna"),
+    ("channel_phone", "Phone", "Telefon", "Telefon"),
+    ("channel_chat", "Chat", "Czat", "Chat"),
+    (
+        "channel_social",
+        "Social media",
+        "Media społecznościowe",
+        "Sociální sítě",
+    ),
+    ("channel_api", "API", "API", "API"),
     // Overview.
     ("overview_title", "Overview", "Przegląd", "Přehled"),
     ("filters", "Filters", "Filtry", "Filtry"),

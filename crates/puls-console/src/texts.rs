@@ -145,6 +145,12 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "E-mail nebo heslo není správně.",
     ),
     (
+        "too_many_attempts",
+        "Too many attempts for this address. Wait a minute and try again.",
+        "Zbyt wiele prób dla tego adresu. Odczekaj minutę i spróbuj ponownie.",
+        "Příliš mnoho pokusů pro tuto adresu. Počkejte minutu a zkuste to znovu.",
+    ),
+    (
         "field_required",
         "This field is required.",
         "To pole jest wymagane.",

@@ -38,6 +38,9 @@ pub struct Inner {
     /// created again under the same id is a different survey.
     surveys: RwLock<HashMap<(String, i64, i64), Arc<Survey>>>,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Sign-in attempts per email address: [`SIGN_IN_PER_MINUTE`] a minute, per process (a
+    /// brake on password guessing, on top of argon2's cost; each node brakes on its own).
+    pub sign_in_limiter: DefaultKeyedRateLimiter<String>,
     /// Survey records by id, as read within the last [`RECORD_TTL`].
     records: RwLock<HashMap<String, (Arc<SurveyRecord>, Instant)>>,
     /// The OpenAPI document, built once.
@@ -50,6 +53,9 @@ impl std::ops::Deref for AppState {
         &self.0
     }
 }
+
+/// Sign-in attempts allowed per email address and minute, per process.
+pub const SIGN_IN_PER_MINUTE: u32 = 10;
 
 /// Parsed survey versions kept at most; versions never change, so entries never go stale.
 const SURVEY_CACHE_SIZE: usize = 10_000;
@@ -78,6 +84,9 @@ impl AppState {
             surveys: RwLock::new(HashMap::new()),
             records: RwLock::new(HashMap::new()),
             limiter,
+            sign_in_limiter: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(SIGN_IN_PER_MINUTE).unwrap_or(NonZeroU32::MIN),
+            )),
             openapi: crate::openapi_document(),
         }))
     }

@@ -328,6 +328,12 @@ pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes
     if password.len() > puls_core::access::MAX_PASSWORD_BYTES {
         return fail("bad_credentials", StatusCode::UNAUTHORIZED);
     }
+    // Ten attempts a minute per address, whoever makes them.
+    let throttle_key = email_of(&raw_email).unwrap_or_else(|| raw_email.trim().to_lowercase());
+    if st.sign_in_limiter.check_key(&throttle_key).is_err() {
+        tracing::warn!("sign-in attempts throttled for one address");
+        return fail("too_many_attempts", StatusCode::TOO_MANY_REQUESTS);
+    }
     let user = match email_of(&raw_email) {
         Some(e) => match st.store.user_by_email(&e).await {
             Ok(u) => u,

@@ -296,6 +296,32 @@ async fn signing_in_roles_and_forged_forms(app: TestApp) {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(page.contains("The email or the password is not right."));
     }
+    // Guessing is braked: ten attempts a minute per address, then 429 whatever the password.
+    for _ in 0..10 {
+        anon.post(
+            &app,
+            "/app/sign-in",
+            &[
+                ("_form", &form),
+                ("email", "victim@shop.cz"),
+                ("password", "guess guess 1"),
+            ],
+        )
+        .await;
+    }
+    let (status, page, _) = anon
+        .post(
+            &app,
+            "/app/sign-in",
+            &[
+                ("_form", &form),
+                ("email", "Victim@Shop.cz"),
+                ("password", "guess guess 2"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{page}");
+    assert!(page.contains("Too many attempts"));
     // Next only inside the app.
     let (status, _, to) = anon
         .post(

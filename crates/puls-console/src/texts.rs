@@ -694,6 +694,31 @@ pub const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Hodnota (pro \"jedno z\": a, b)",
     ),
     (
+        "randomize",
+        "Show the options in random order",
+        "Pokazuj opcje w losowej kolejności",
+        "Zobrazovat možnosti v náhodném pořadí",
+    ),
+    (
+        "min_choices",
+        "At least this many choices",
+        "Co najmniej tyle wyborów",
+        "Alespoň tolik voleb",
+    ),
+    (
+        "max_choices",
+        "At most this many choices",
+        "Co najwyżej tyle wyborów",
+        "Nejvýše tolik voleb",
+    ),
+    (
+        "max_length",
+        "Longest answer (characters)",
+        "Najdłuższa odpowiedź (znaki)",
+        "Nejdelší odpověď (znaky)",
+    ),
+    ("multiline", "Several lines", "Wiele wierszy", "Více řádků"),
+    (
         "intro_and_thanks",
         "Introduction and thank-you texts",
         "Wstęp i podziękowanie",

@@ -255,6 +255,30 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
         {
             q[list] = list_from(text, &locales);
         }
+        if matches!(
+            kind.as_str(),
+            "single_choice" | "multiple_choice" | "ranking"
+        ) {
+            q["randomize"] = json!(field(pairs, &format!("{p}.randomize")).is_some());
+        }
+        let numbers: &[&str] = match kind.as_str() {
+            "multiple_choice" => &["min_choices", "max_choices"],
+            "open_text" => &["max_length"],
+            _ => &[],
+        };
+        for key in numbers {
+            match field(pairs, &format!("{p}.{key}")).map(str::trim) {
+                Some(v) if !v.is_empty() => q[*key] = typed(v),
+                _ => {
+                    if let Some(o) = q.as_object_mut() {
+                        o.remove(*key);
+                    }
+                }
+            }
+        }
+        if kind == "open_text" {
+            q["multiline"] = json!(field(pairs, &format!("{p}.multiline")).is_some());
+        }
         if kind == "contact" {
             let fields: Vec<&str> = ["email", "phone"]
                 .into_iter()
@@ -358,6 +382,13 @@ fn question_view(i: usize, q: &Json, locales: &[String], earlier: &[String]) -> 
         "end_op": end["op"].as_str().unwrap_or("eq"),
         "end_value": cond_value(end),
         "help": texts("help"),
+        "choice": matches!(kind, "single_choice" | "multiple_choice" | "ranking"),
+        "randomize": q["randomize"].as_bool().unwrap_or(false),
+        "multiple": kind == "multiple_choice",
+        "min_choices": q["min_choices"], "max_choices": q["max_choices"],
+        "open": kind == "open_text",
+        "max_length": q["max_length"],
+        "multiline": q["multiline"].as_bool().unwrap_or(true),
         "earlier": earlier,
     })
 }

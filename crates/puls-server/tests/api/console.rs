@@ -702,6 +702,7 @@ async fn the_builder_edits_validates_publishes_and_moves_json(app: TestApp) {
         ("intro.cs", "Dvě krátké otázky."),
         ("q0.help.en", "0 means not at all"),
         ("q0.help.cs", "0 znamená vůbec"),
+        ("q1.randomize", "1"),
         ("action", "publish"),
     ]);
     f.push(("_csrf", &csrf));
@@ -724,6 +725,7 @@ async fn the_builder_edits_validates_publishes_and_moves_json(app: TestApp) {
         json!({"question": "late", "op": "in", "values": ["no"]})
     );
     assert_eq!(def["intro"]["en"], "Two short questions.");
+    assert_eq!(def["questions"][1]["randomize"], true);
     assert_eq!(def["questions"][0]["help"]["en"], "0 means not at all");
     let (_, page, _) = b.get(&app, &format!("{path}?notice=published")).await;
     let page = html_unescape(&page);

@@ -16,7 +16,7 @@ use puls_store::{ContactLookup, DefinitionKind, ResponseRecord};
 use serde_json::json;
 
 use super::auth::{Member, Signed};
-use super::{Page, page_error, ser, shell};
+use super::{Page, page_error, ser, shell, user_message};
 use crate::dto::ResponseQuery;
 use crate::error::ApiError;
 use crate::search::{self, Surveys, TextSearch};
@@ -69,15 +69,6 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
         q: get("q"),
     };
     Ok((q, kept))
-}
-
-fn message_of(e: ApiError) -> Result<String, ApiError> {
-    match e {
-        ApiError::BadRequest { message, .. } | ApiError::Unprocessable { message, .. } => {
-            Ok(message)
-        }
-        other => Err(other),
-    }
 }
 
 /// The title of a survey in `lang`, from its record's current version.
@@ -149,7 +140,7 @@ pub async fn inbox(
                     next = f.next;
                     scanned = f.scanned;
                 }
-                Err(e) => match message_of(e) {
+                Err(e) => match user_message(e) {
                     Ok(msg) => error = Some(msg),
                     Err(e) => return page_error(&st, lang, e),
                 },
@@ -251,7 +242,7 @@ pub async fn export(
     let filter = match q.filter() {
         Ok(f) => f,
         Err(e) => {
-            return match message_of(e) {
+            return match user_message(e) {
                 Ok(msg) => bad(msg),
                 Err(e) => page_error(&st, lang, e),
             };

@@ -16,7 +16,7 @@ use serde_json::{Value as Json, json};
 
 use super::auth::{Member, Signed};
 use super::overview::Filters;
-use super::{Page, page_error, ser, shell};
+use super::{Page, page_error, ser, shell, user_message};
 use crate::analytics::drivers::DriversRequest;
 use crate::analytics::journeys::{FunnelRequest, MapRequest, MapTouchpoint};
 use crate::analytics::metrics::MetricValue;
@@ -24,17 +24,6 @@ use crate::analytics::params::Scope;
 use crate::error::ApiError;
 use crate::search::Surveys;
 use crate::state::AppState;
-
-/// A failure the person can fix (a bad filter) as a message; others as a server error.
-fn user_message(e: ApiError) -> Result<String, ApiError> {
-    match e {
-        ApiError::BadRequest { message, .. } | ApiError::Unprocessable { message, .. } => {
-            Ok(message)
-        }
-        ApiError::NotFound(what) => Ok(format!("{what} not found")),
-        other => Err(other),
-    }
-}
 
 fn metric(v: &Option<MetricValue>) -> Json {
     match v {

@@ -196,6 +196,18 @@ pub fn page_error(st: &AppState, lang: Lang, e: ApiError) -> Response {
         .into_response()
 }
 
+/// A failure the person can fix (a bad filter, an unknown segment) as the message to show;
+/// anything else stays an error for [`page_error`].
+pub fn user_message(e: ApiError) -> Result<String, ApiError> {
+    match e {
+        ApiError::BadRequest { message, .. } | ApiError::Unprocessable { message, .. } => {
+            Ok(message)
+        }
+        ApiError::NotFound(what) => Ok(format!("{what} not found")),
+        other => Err(other),
+    }
+}
+
 /// A serialisable value (JSON built with `json!`, say) as a template value.
 pub fn ser<T: serde::Serialize>(v: T) -> Value {
     Value::from(minijinja::value::Serde(v))

@@ -19,7 +19,7 @@ use puls_store::DefinitionKind;
 use serde_json::json;
 
 use super::auth::{Member, Signed};
-use super::{Page, page_error, ser, shell};
+use super::{Page, page_error, ser, shell, user_message};
 use crate::analytics::metrics::{MetricRow, MetricsReport, MetricsRequest};
 use crate::analytics::params::Params;
 use crate::error::ApiError;
@@ -240,17 +240,13 @@ pub async fn overview(
                 min_n = t.min_n;
                 cards.push(card(lang, metric, &t.total, &w));
             }
-            (Err(ApiError::BadRequest { message, .. }), _)
-            | (_, Err(ApiError::BadRequest { message, .. })) => {
-                error = Some(message);
-                break;
-            }
-            (Err(ApiError::Unprocessable { message, .. }), _)
-            | (_, Err(ApiError::Unprocessable { message, .. })) => {
-                error = Some(message);
-                break;
-            }
-            (Err(e), _) | (_, Err(e)) => return page_error(&st, lang, e),
+            (Err(e), _) | (_, Err(e)) => match user_message(e) {
+                Ok(message) => {
+                    error = Some(message);
+                    break;
+                }
+                Err(e) => return page_error(&st, lang, e),
+            },
         }
     }
     let mut breakdown = Vec::new();
@@ -283,8 +279,10 @@ pub async fn overview(
                     }));
                 }
             }
-            Err(ApiError::BadRequest { message, .. }) => error = Some(message),
-            Err(e) => return page_error(&st, lang, e),
+            Err(e) => match user_message(e) {
+                Ok(message) => error = Some(message),
+                Err(e) => return page_error(&st, lang, e),
+            },
         }
     }
     let selects = match filter_options(&st, ws, &f).await {

@@ -483,6 +483,13 @@ async fn the_overview_shows_metrics_with_intervals_and_filters(app: TestApp) {
     let (status, page, _) = b.get(&app, "/app/w/acme?channel=fax").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("A filter is not valid: channel"), "{page}");
+    // A segment that does not exist (deleted, or a hand-edited URL) is the caller's mistake.
+    let (status, page, _) = b.get(&app, "/app/w/acme?segment=gone").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("A filter is not valid: segment: there is no segment"),
+        "{page}"
+    );
     let (status, page, _) = b.get(&app, "/app/w/acme?from=2026-13-01").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("from"));

@@ -11,12 +11,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::Value;
 use puls_core::access::Permission;
-use puls_core::{Channel, Locale, Survey};
+use puls_core::{Channel, Locale};
 use puls_store::{ContactLookup, DefinitionKind, ResponseRecord};
 use serde_json::json;
 
 use super::auth::{Member, Signed};
-use super::{Page, page_error, ser, shell, user_message};
+use super::{Page, page_error, ser, shell, title_in, user_message};
 use crate::dto::ResponseQuery;
 use crate::error::ApiError;
 use crate::search::{self, Surveys, TextSearch};
@@ -71,27 +71,20 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
     Ok((q, kept))
 }
 
-/// The title of a survey in `lang`, from its record's current version.
+/// Every survey of the workspace as (id, title in `lang`, touchpoint), from the analytics'
+/// cache of current definitions.
 async fn survey_titles(
     st: &AppState,
     ws: i64,
     lang: &str,
 ) -> Result<Vec<(String, String, String)>, ApiError> {
-    let surveys = st.store.list_surveys(ws).await?;
-    let mut out = Vec::new();
-    for s in surveys {
-        let title = match st.survey_version(&s, s.version).await {
-            Ok(def) => title_in(&def, lang),
-            Err(_) => s.title.clone(),
-        };
-        out.push((s.id, title, s.touchpoint));
-    }
-    Ok(out)
-}
-
-fn title_in(def: &Survey, lang: &str) -> String {
-    let l = Locale::parse(lang).unwrap_or_else(|_| def.default_locale.clone());
-    def.title.get(&l, &def.default_locale).to_string()
+    Ok(st
+        .analytics
+        .current_surveys(ws)
+        .await?
+        .into_iter()
+        .map(|(id, s)| (id, title_in(&s, lang), s.touchpoint.as_str().to_string()))
+        .collect())
 }
 
 pub async fn inbox(

@@ -16,7 +16,7 @@ use serde_json::{Value as Json, json};
 
 use super::auth::{Member, Signed};
 use super::overview::Filters;
-use super::{Page, page_error, ser, shell, user_message};
+use super::{Page, page_error, ser, shell, title_in, user_message};
 use crate::analytics::drivers::DriversRequest;
 use crate::analytics::journeys::{FunnelRequest, MapRequest, MapTouchpoint};
 use crate::analytics::metrics::MetricValue;
@@ -342,9 +342,7 @@ pub async fn analyses(
     let mut survey_list: Vec<(String, String, bool, bool)> = surveys
         .iter()
         .map(|(id, s)| {
-            let l =
-                puls_core::Locale::parse(lang.code()).unwrap_or_else(|_| s.default_locale.clone());
-            let title = s.title.get(&l, &s.default_locale).to_string();
+            let title = title_in(s, lang.code());
             let drivable = outcome_of(s).is_some_and(|o| !driver_keys(s, &o).is_empty());
             let kano = s.questions.iter().any(|q| q.kind.type_name() == "kano");
             (id.clone(), title, drivable, kano)

@@ -208,6 +208,12 @@ pub fn user_message(e: ApiError) -> Result<String, ApiError> {
     }
 }
 
+/// A survey's title in the interface language (else its default language).
+pub fn title_in(def: &puls_core::Survey, lang: &str) -> String {
+    let l = puls_core::Locale::parse(lang).unwrap_or_else(|_| def.default_locale.clone());
+    def.title.get(&l, &def.default_locale).to_string()
+}
+
 /// A serialisable value (JSON built with `json!`, say) as a template value.
 pub fn ser<T: serde::Serialize>(v: T) -> Value {
     Value::from(minijinja::value::Serde(v))

@@ -4,16 +4,22 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn puls(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_puls"))
-        .args(["--db", db])
+/// `puls --db DB ARGS`, run beside the database with no configuration file.
+fn command(db: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_puls"));
+    c.args(["--db", db])
         .args(args)
         .current_dir(
             std::path::Path::new(db.trim_start_matches("sqlite://"))
                 .parent()
                 .unwrap(),
         )
-        .env_remove("PULS_CONFIG")
+        .env_remove("PULS_CONFIG");
+    c
+}
+
+fn puls(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = command(db, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -35,14 +41,7 @@ fn puls(db: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
 
 /// The setup line `puls serve` prints on a database without users, or its web-app line.
 fn first_lines_of_serve(db: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_puls"))
-        .args(["--db", db, "serve", "--listen", "127.0.0.1:0"])
-        .current_dir(
-            std::path::Path::new(db.trim_start_matches("sqlite://"))
-                .parent()
-                .unwrap(),
-        )
-        .env_remove("PULS_CONFIG")
+    let mut child = command(db, &["serve", "--listen", "127.0.0.1:0"])
         .env("PULS_ANALYTICS__WARM_UP", "false")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())

@@ -20,7 +20,7 @@ fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PULS_LOG").unwrap_or_else(|_| {
-                "puls=info,puls_server=info,puls_store=info,tower_http=warn".into()
+                "puls=info,puls_http=info,puls_store=info,tower_http=warn".into()
             }),
         )
         .with_writer(std::io::stderr)

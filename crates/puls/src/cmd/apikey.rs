@@ -53,7 +53,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
                     "{:<12} {:<20} {:<26} {status}",
                     k.id,
                     k.name,
-                    puls_server::format_ms(k.created_at)
+                    puls_http::format_ms(k.created_at)
                 );
             }
         }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use puls_server::contacts_import::{DEFAULT_BATCH_SIZE, ImportOptions, Progress, import_csv};
+use puls_http::contacts_import::{DEFAULT_BATCH_SIZE, ImportOptions, Progress, import_csv};
 use puls_store::Store;
 
 #[derive(Debug, clap::Subcommand)]

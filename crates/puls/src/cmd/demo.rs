@@ -68,7 +68,7 @@ enum Work {
 
 pub async fn run(
     store: Arc<dyn Store>,
-    settings: &puls_server::Config,
+    settings: &puls_http::Config,
     args: Args,
 ) -> anyhow::Result<()> {
     puls_core::WorkspaceSlug::parse(&args.workspace)
@@ -105,7 +105,7 @@ pub async fn run(
         } else if store.get_survey_public(d.key).await?.is_some() {
             anyhow::bail!("survey id {} is taken by another workspace", d.key);
         }
-        let r = puls_server::create_from_definition(
+        let r = puls_http::create_from_definition(
             &*store,
             ws.id,
             &d.definition,
@@ -250,7 +250,7 @@ fn generate(
     for r in responses {
         behaviour.observe(&r);
         let (survey_id, version) = &meta[r.survey];
-        let answers = puls_server::to_json(&answers_to_value(&r.answers)).to_string();
+        let answers = puls_http::to_json(&answers_to_value(&r.answers)).to_string();
         batch.push(WriteOp::Insert(NewResponse {
             id: ulid::Ulid::from_parts(r.created_at_ms as u64, ids.random()).to_string(),
             workspace_id,
@@ -349,7 +349,7 @@ fn start_events(responses: &ProgressBar, events: &ProgressBar, started: &mut boo
 
 /// Creates the demo contact, or makes the contact with its external id that contact again.
 fn upsert(contact: &puls_core::contact::Contact) -> ContactUpsert {
-    let fields = puls_server::contact_fields::fields_of(contact);
+    let fields = puls_http::contact_fields::fields_of(contact);
     ContactUpsert {
         lookup: ContactLookup {
             external_id: fields.external_id.clone(),
@@ -372,7 +372,7 @@ fn new_event(e: DemoEvent) -> NewEvent {
         let map: serde_json::Map<String, serde_json::Value> = e
             .properties
             .iter()
-            .map(|(k, v)| ((*k).to_string(), puls_server::to_json(v)))
+            .map(|(k, v)| ((*k).to_string(), puls_http::to_json(v)))
             .collect();
         serde_json::Value::Object(map).to_string()
     };
@@ -423,7 +423,7 @@ const DEMO_SEGMENTS: [(&str, &str); 5] = [
 /// of the same keys.
 async fn define_journey_and_segments(store: &dyn Store, workspace_id: i64) -> anyhow::Result<()> {
     let now = puls_store::now_ms();
-    let template = puls_server::parse_document(puls_server::ECOMMERCE_TEMPLATE, false)
+    let template = puls_http::parse_document(puls_http::ECOMMERCE_TEMPLATE, false)
         .map_err(|e| anyhow::anyhow!("the journey template: {e}"))?;
     let journey = puls_core::journey::Journey::parse(&template)
         .map_err(|e| anyhow::anyhow!("the journey template: {e}"))?;
@@ -432,12 +432,12 @@ async fn define_journey_and_segments(store: &dyn Store, workspace_id: i64) -> an
             puls_store::DefinitionKind::Journey,
             workspace_id,
             journey.key.as_str(),
-            &puls_server::to_json(&journey.to_value()).to_string(),
+            &puls_http::to_json(&journey.to_value()).to_string(),
             now,
         )
         .await?;
     for (key, text) in DEMO_SEGMENTS {
-        let value = puls_server::parse_document(text, false)
+        let value = puls_http::parse_document(text, false)
             .map_err(|e| anyhow::anyhow!("demo segment {key}: {e}"))?;
         let def = puls_core::audience::SegmentDef::parse(&value)
             .map_err(|e| anyhow::anyhow!("demo segment {key}: {e}"))?;
@@ -446,7 +446,7 @@ async fn define_journey_and_segments(store: &dyn Store, workspace_id: i64) -> an
                 puls_store::DefinitionKind::Segment,
                 workspace_id,
                 key,
-                &puls_server::to_json(&def.to_value()).to_string(),
+                &puls_http::to_json(&def.to_value()).to_string(),
                 now,
             )
             .await?;
@@ -461,7 +461,7 @@ mod tests {
     #[test]
     fn the_demo_segments_are_valid_and_keyed_as_listed() {
         for (key, text) in DEMO_SEGMENTS {
-            let value = puls_server::parse_document(text, false).expect("JSON");
+            let value = puls_http::parse_document(text, false).expect("JSON");
             let def = puls_core::audience::SegmentDef::parse(&value).expect("a valid segment");
             assert_eq!(def.key.as_str(), key);
         }

@@ -70,7 +70,7 @@ fn read<T>(
         file.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     );
-    let value = puls_server::parse_document(&text, yaml)
+    let value = puls_http::parse_document(&text, yaml)
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     parse(&value).map_err(|errs| {
         for e in &errs.0 {
@@ -89,7 +89,7 @@ async fn import(
 ) -> anyhow::Result<()> {
     puls_core::WorkspaceSlug::parse(workspace).map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
     let ws = store.ensure_workspace(workspace, workspace).await?;
-    let text = puls_server::to_json(canonical).to_string();
+    let text = puls_http::to_json(canonical).to_string();
     store
         .put_definition(kind, ws.id, key, &text, puls_store::now_ms())
         .await?;
@@ -124,7 +124,7 @@ async fn list(store: &dyn Store, kind: DefinitionKind, workspace: &str) -> anyho
         println!(
             "{:<32} updated {}",
             r.key,
-            puls_server::format_ms(r.updated_at)
+            puls_http::format_ms(r.updated_at)
         );
     }
     Ok(())
@@ -145,7 +145,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
         Cmd::List { workspace } => list(store, kind, &workspace).await,
         Cmd::Template { name } => match name.as_str() {
             "ecommerce" => {
-                print!("{}", puls_server::ECOMMERCE_TEMPLATE);
+                print!("{}", puls_http::ECOMMERCE_TEMPLATE);
                 Ok(())
             }
             other => anyhow::bail!("no template '{other}'; there is: ecommerce"),

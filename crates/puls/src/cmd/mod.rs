@@ -117,7 +117,7 @@ pub(crate) async fn workspace(
 }
 
 /// Opens the configured store and applies migrations.
-pub(crate) async fn open(settings: &puls_server::Config) -> anyhow::Result<Arc<dyn Store>> {
+pub(crate) async fn open(settings: &puls_http::Config) -> anyhow::Result<Arc<dyn Store>> {
     let store = puls_store::connect(
         &settings.database.url,
         &ConnectOptions {
@@ -128,7 +128,7 @@ pub(crate) async fn open(settings: &puls_server::Config) -> anyhow::Result<Arc<d
     .map_err(|e| {
         anyhow::anyhow!(
             "opening {}: {e:#}",
-            puls_server::config::redact_url(&settings.database.url)
+            puls_http::config::redact_url(&settings.database.url)
         )
     })?;
     store.migrate().await?;

@@ -7,12 +7,12 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use anyhow::Context;
-use puls_server::analytics::drivers::{DriversReport, DriversRequest};
-use puls_server::analytics::journeys::{FunnelDto, FunnelRequest};
-use puls_server::analytics::kano::KanoReport;
-use puls_server::analytics::metrics::{MetricValue, MetricsReport, MetricsRequest};
-use puls_server::analytics::params::{Params, Scope};
-use puls_server::{Analytics, ApiError};
+use puls_http::analytics::drivers::{DriversReport, DriversRequest};
+use puls_http::analytics::journeys::{FunnelDto, FunnelRequest};
+use puls_http::analytics::kano::KanoReport;
+use puls_http::analytics::metrics::{MetricValue, MetricsReport, MetricsRequest};
+use puls_http::analytics::params::{Params, Scope};
+use puls_http::{Analytics, ApiError};
 use puls_store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -223,7 +223,7 @@ impl Args {
 
 pub async fn run(
     store: Arc<dyn Store>,
-    settings: &puls_server::Config,
+    settings: &puls_http::Config,
     args: Args,
 ) -> anyhow::Result<()> {
     if let Some(Kind::Funnel(f)) = &args.what {
@@ -263,7 +263,7 @@ pub async fn run(
 
 async fn funnel(
     store: Arc<dyn Store>,
-    settings: &puls_server::Config,
+    settings: &puls_http::Config,
     f: &FunnelArgs,
 ) -> anyhow::Result<()> {
     let ws = store
@@ -421,7 +421,7 @@ fn metrics_table(r: &MetricsReport) -> String {
     let cells = |keys: Vec<String>,
                  v: &MetricValue,
                  prev: Option<&MetricValue>,
-                 ch: Option<&puls_server::analytics::metrics::ChangeDto>| {
+                 ch: Option<&puls_http::analytics::metrics::ChangeDto>| {
         let mut c = keys;
         c.push(v.n.to_string());
         c.push(num(v.value, digits));

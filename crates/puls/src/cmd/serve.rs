@@ -1,6 +1,6 @@
 //! `puls serve`: run the HTTP server until Ctrl-C or SIGTERM.
 
-use puls_server::{AppState, Config};
+use puls_http::{AppState, Config};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -50,7 +50,7 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
     {
         eprintln!("Demo survey: {}/s/{}", state.public_url, s.id);
     }
-    puls_server::serve(listener, state, shutdown()).await?;
+    puls_http::serve(listener, state, shutdown()).await?;
     Ok(())
 }
 

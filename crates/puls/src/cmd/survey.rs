@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use puls_server::ApiError;
+use puls_http::ApiError;
 use puls_store::{Store, SurveyStatus};
 
 #[derive(Debug, clap::Subcommand)]
@@ -44,7 +44,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
                 file.extension().and_then(|e| e.to_str()),
                 Some("yaml" | "yml")
             );
-            let def = puls_server::parse_document(&text, yaml)
+            let def = puls_http::parse_document(&text, yaml)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let ws = store.ensure_workspace(&workspace, &workspace).await?;
             let status = if publish {
@@ -52,7 +52,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
             } else {
                 SurveyStatus::Draft
             };
-            match puls_server::create_from_definition(store, ws.id, &def, None, status).await {
+            match puls_http::create_from_definition(store, ws.id, &def, None, status).await {
                 Ok(r) => {
                     eprintln!("Imported '{}' as {} ({})", r.title, r.id, r.status.as_str());
                     println!("{}", r.id);

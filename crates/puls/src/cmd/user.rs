@@ -59,7 +59,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             check_password(&password, &email)
                 .map_err(|p| anyhow::anyhow!("password: {}", p.code()))?;
-            let hash = puls_server::console::auth::hash_password(password).await?;
+            let hash = puls_http::console::auth::hash_password(password).await?;
             let ws = store.ensure_workspace(&workspace, &workspace).await?;
             let user = NewUser {
                 email: &email,
@@ -102,7 +102,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
                     m.user.email,
                     m.user.name,
                     m.role,
-                    puls_server::format_ms(m.since)
+                    puls_http::format_ms(m.since)
                 );
             }
         }

@@ -51,7 +51,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
                     "{:<36} {:<20} {:<26} {status}",
                     k.key,
                     k.name,
-                    puls_server::format_ms(k.created_at)
+                    puls_http::format_ms(k.created_at)
                 );
             }
         }

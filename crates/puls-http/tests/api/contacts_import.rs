@@ -4,8 +4,8 @@
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
 
-use puls_server::contact_fields::contact_json;
-use puls_server::contacts_import::{ImportOptions, Progress, import_csv};
+use puls_http::contact_fields::contact_json;
+use puls_http::contacts_import::{ImportOptions, Progress, import_csv};
 use puls_store::ContactLookup;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

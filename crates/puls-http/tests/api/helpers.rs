@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use puls_server::{AppState, Config};
+use puls_http::{AppState, Config};
 use puls_store::{ConnectOptions, Store, WriteOp, WriteOutcome};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -120,7 +120,7 @@ pub async fn spawn_app_with(
         let shutdown = async {
             let _ = rx.await;
         };
-        if let Err(e) = puls_server::serve(listener, state, shutdown).await {
+        if let Err(e) = puls_http::serve(listener, state, shutdown).await {
             loud(&format!("test server failed: {e}"));
         }
     });
@@ -187,7 +187,7 @@ impl TestApp {
             let shutdown = async {
                 let _ = rx.await;
             };
-            if let Err(e) = puls_server::serve(listener, state, shutdown).await {
+            if let Err(e) = puls_http::serve(listener, state, shutdown).await {
                 loud(&format!("second test node failed: {e}"));
             }
         });

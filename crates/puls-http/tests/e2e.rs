@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use puls_server::{AppState, Config};
+use puls_http::{AppState, Config};
 use puls_store::{ConnectOptions, Store};
 use puls_testdb::{Backend, TestDb, loud};
 use serde_json::json;
@@ -133,7 +133,7 @@ async fn server(
     let state = AppState::new(store.clone(), config);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        let _ = puls_server::serve(listener, state, async {
+        let _ = puls_http::serve(listener, state, async {
             let _ = rx.await;
         })
         .await;
@@ -443,7 +443,7 @@ async fn walk(backend: Backend) {
         .put(format!("{base}/api/v1/journeys/eshop"))
         .bearer_auth(&api_key)
         .header("content-type", "application/json")
-        .body(puls_server::ECOMMERCE_TEMPLATE)
+        .body(puls_http::ECOMMERCE_TEMPLATE)
         .send()
         .await
         .unwrap();
@@ -533,7 +533,7 @@ async fn a_manager_and_a_respondent_in_a_real_browser_postgres() {
 /// Screenshots of the main screens of a server that is already running with data (the
 /// demo, say), for a person to look at: `PULS_E2E_URL=http://127.0.0.1:8080
 /// PULS_E2E_EMAIL=... PULS_E2E_PASSWORD=... PULS_E2E_WORKSPACE=demo cargo test -p
-/// puls-server --test e2e -- --ignored screens`. Files: `target/e2e-screenshots/screens-*`.
+/// puls-http --test e2e -- --ignored screens`. Files: `target/e2e-screenshots/screens-*`.
 #[tokio::test]
 #[ignore = "needs a running server with data; see its doc"]
 async fn screens_of_a_running_server() {

@@ -44,11 +44,11 @@ pub fn looks_like_instant(s: &str) -> bool {
         && parse(s).is_some()
 }
 
-/// RFC 3339 in UTC with milliseconds when there are any: `2026-03-01T10:00:00Z`,
-/// `2026-03-01T10:00:00.250Z`. A bare date when `date_only` and the instant is midnight UTC.
+/// RFC 3339 in UTC, always with milliseconds: `2026-03-01T10:00:00.000Z`,
+/// `2026-03-01T10:00:00.250Z`. The one form every timestamp Puls prints takes (fixed width,
+/// so the text sorts as the instants do).
 pub fn format(ms: i64) -> String {
     match Timestamp::from_millisecond(ms) {
-        Ok(t) if ms % 1000 == 0 => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         Err(_) => ms.to_string(),
     }
@@ -95,6 +95,8 @@ mod tests {
             assert_eq!(parse(&format(ms)), Some(ms));
         }
         assert_eq!(format(1_772_359_200_123), "2026-03-01T10:00:00.123Z");
+        assert_eq!(format(1_772_359_200_000), "2026-03-01T10:00:00.000Z");
+        assert_eq!(format(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(format_date_or_time(86_400_000), "1970-01-02");
         assert_eq!(format_date_or_time(86_400_001), "1970-01-02T00:00:00.001Z");
     }

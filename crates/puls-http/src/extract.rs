@@ -4,7 +4,10 @@
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
+use puls_app::AppError;
 use puls_store::Workspace;
+use puls_wire::ErrorCode;
+use puls_wire::query::QueryPairs;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
@@ -25,13 +28,8 @@ impl FromRequestParts<AppState> for Auth {
             .and_then(|v| v.split_once(' '))
             .and_then(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer").then_some(token))
             .map(str::trim)
-            .ok_or(ApiError::Unauthorized)?;
-        state
-            .store
-            .authenticate(token)
-            .await?
-            .map(Auth)
-            .ok_or(ApiError::Unauthorized)
+            .ok_or(AppError::Unauthorized)?;
+        Ok(Auth(state.app.authenticate(token).await?))
     }
 }
 
@@ -40,7 +38,7 @@ async fn read_body(req: Request, state: &AppState) -> Result<bytes::Bytes, ApiEr
     let limit = state.config.http.max_body_bytes;
     axum::body::to_bytes(req.into_body(), limit)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge(limit))
+        .map_err(|_| ApiError::too_large(limit))
 }
 
 fn content_type(req: &Request) -> String {
@@ -64,14 +62,12 @@ impl FromRequest<AppState> for JsonBody {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let ct = content_type(&req);
         if ct != "application/json" && !ct.ends_with("+json") {
-            return Err(ApiError::UnsupportedMediaType(
-                "send the body as application/json".into(),
-            ));
+            return Err(ApiError::unsupported("send the body as application/json"));
         }
         let bytes = read_body(req, state).await?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
-            ApiError::bad_request("malformed_json", format!("body is not valid JSON: {e}"))
-        })
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(ApiError::malformed_json)
     }
 }
 
@@ -86,37 +82,50 @@ impl FromRequest<AppState> for DefinitionBody {
             "application/json" => false,
             "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" => true,
             _ => {
-                return Err(ApiError::UnsupportedMediaType(
-                    "send the definition as application/json or application/yaml".into(),
+                return Err(ApiError::unsupported(
+                    "send the definition as application/json or application/yaml",
                 ));
             }
         };
         let bytes = read_body(req, state).await?;
         let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::bad_request("malformed_body", "body is not UTF-8"))?;
-        crate::convert::parse_document(text, yaml)
+            .map_err(|_| ApiError::new(ErrorCode::MalformedBody, "body is not UTF-8"))?;
+        puls_wire::parse_document(text, yaml)
             .map(DefinitionBody)
             .map_err(|e| {
                 let code = if yaml {
-                    "malformed_yaml"
+                    ErrorCode::MalformedYaml
                 } else {
-                    "malformed_json"
+                    ErrorCode::MalformedJson
                 };
-                ApiError::bad_request(code, format!("definition could not be read: {e}"))
+                ApiError::new(code, format!("definition could not be read: {e}"))
             })
     }
 }
 
-/// Query parameters parsed into `T`; unknown or malformed ones are a 400 `invalid_query`.
+/// Query parameters parsed into `T` ([`QueryPairs`]: lists repeated or comma-separated,
+/// messages that name the parameter); unknown or malformed ones are a 400 `invalid_query`.
 pub struct Query<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let q = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(q)
-            .map(Query)
-            .map_err(|e| ApiError::bad_request("invalid_query", format!("query string: {e}")))
+        let q = QueryPairs::parse(parts.uri.query())?;
+        let value = q.take()?;
+        q.finish()?;
+        Ok(Query(value))
+    }
+}
+
+/// The raw query pairs, for handlers that read several parameter structs
+/// (`puls_wire::reports`).
+pub struct Pairs(pub QueryPairs);
+
+impl<S: Send + Sync> FromRequestParts<S> for Pairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Pairs(QueryPairs::parse(parts.uri.query())?))
     }
 }

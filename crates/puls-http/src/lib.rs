@@ -4,19 +4,11 @@
 //! [`app`] builds the router for in-process tests; [`serve`] runs it on a bound listener
 //! until a shutdown future resolves.
 
-pub mod analytics;
-pub mod config;
 pub mod console;
-pub mod contact_fields;
-pub mod contacts_import;
-mod convert;
-mod dto;
 pub mod error;
-mod export;
 mod extract;
 mod ratelimit;
 mod routes;
-pub mod search;
 pub mod state;
 
 use std::future::Future;
@@ -34,13 +26,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use analytics::{Analytics, AnalyticsConfig};
-pub use config::Config;
-pub use convert::{from_json, parse_document, to_json};
-pub use dto::format_ms;
 pub use error::ApiError;
-pub use routes::journeys::ECOMMERCE_TEMPLATE;
-pub use routes::surveys::create_from_definition;
 pub use state::AppState;
 
 #[derive(OpenApi)]
@@ -53,7 +39,7 @@ pub use state::AppState;
                        `{\"error\": {\"code\", \"message\", \"details\"}}` with a stable code."
     ),
     modifiers(&SecurityAddon),
-    components(schemas(error::ErrorBody, error::ErrorInfo, error::ErrorDetail)),
+    components(schemas(puls_wire::ErrorBody, puls_wire::ErrorInfo, puls_wire::ErrorDetail)),
     tags(
         (name = "surveys", description = "Survey definitions and their lifecycle"),
         (name = "responses", description = "Submitting, reading and exporting responses"),
@@ -81,7 +67,12 @@ impl Modify for SecurityAddon {
     }
 }
 
-fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
+/// Every API route, listed once: `limited` wraps the public routes (survey pages and
+/// submissions) in the per-client rate limit when the router serves, and is the identity
+/// when only the OpenAPI document is wanted.
+fn api_router(
+    limited: impl Fn(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
+) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(routes::surveys::router())
         .merge(routes::responses::router())
@@ -92,14 +83,8 @@ fn api_router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(routes::segments::router())
         .merge(routes::tracking::router())
         .merge(routes::contacts_import::router())
-        .merge(
-            routes::responses::public_router()
-                .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
-        )
-        .merge(
-            routes::pages::router()
-                .route_layer(from_fn_with_state(state.clone(), ratelimit::limit)),
-        )
+        .merge(limited(routes::responses::public_router()))
+        .merge(limited(routes::pages::router()))
         .routes(routes!(routes::health::healthz))
         .routes(routes!(openapi_json))
 }
@@ -113,28 +98,14 @@ async fn openapi_json(axum::extract::State(st): axum::extract::State<AppState>) 
 
 /// The OpenAPI document of every route, generated from the handlers' annotations.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
-        .merge(routes::surveys::router())
-        .merge(routes::responses::router())
-        .merge(routes::analytics::router())
-        .merge(routes::contacts::router())
-        .merge(routes::events::router())
-        .merge(routes::journeys::router())
-        .merge(routes::segments::router())
-        .merge(routes::tracking::router())
-        .merge(routes::contacts_import::router())
-        .merge(routes::responses::public_router())
-        .merge(routes::pages::router())
-        .routes(routes!(routes::health::healthz))
-        .routes(routes!(openapi_json))
-        .split_for_parts()
-        .1
+    api_router(|r| r).split_for_parts().1
 }
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     let max_body = state.config.http.max_body_bytes;
-    api_router(&state)
+    let limiter = state.clone();
+    api_router(move |r| r.route_layer(from_fn_with_state(limiter.clone(), ratelimit::limit)))
         .split_for_parts()
         .0
         .merge(console::router(&state))
@@ -142,7 +113,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CatchPanicLayer::custom(|_| {
-            ApiError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
+            ApiError::from(anyhow::anyhow!("a handler panicked")).into_response()
         }))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -150,7 +121,7 @@ pub fn app(state: AppState) -> Router {
 
 async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        ApiError::NotFound("route").into_response()
+        ApiError::from(puls_app::AppError::NotFound("route")).into_response()
     } else {
         (StatusCode::NOT_FOUND, "not found").into_response()
     }
@@ -160,7 +131,11 @@ async fn not_found(uri: Uri) -> Response {
 /// other API error (axum's default is an empty body). Axum still adds the `Allow` header.
 async fn method_not_allowed(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        ApiError::MethodNotAllowed.into_response()
+        ApiError::new(
+            puls_wire::ErrorCode::MethodNotAllowed,
+            "this route does not take that method; see the Allow header",
+        )
+        .into_response()
     } else {
         StatusCode::METHOD_NOT_ALLOWED.into_response()
     }

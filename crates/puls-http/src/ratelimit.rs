@@ -39,7 +39,7 @@ pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Resp
         let mut resp = if req.uri().path().starts_with("/s/") {
             crate::routes::pages::too_many_requests(&st, &req)
         } else {
-            ApiError::RateLimited.into_response()
+            ApiError::from(puls_app::AppError::RateLimited).into_response()
         };
         resp.headers_mut()
             .insert(RETRY_AFTER, axum::http::HeaderValue::from_static("1"));

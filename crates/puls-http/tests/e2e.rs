@@ -20,7 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use puls_http::{AppState, Config};
+use puls_app::{App, Config};
+use puls_http::AppState;
 use puls_store::{ConnectOptions, Store};
 use puls_testdb::{Backend, TestDb, loud};
 use serde_json::json;
@@ -130,7 +131,7 @@ async fn server(
     config.http.public_url = Some(format!("http://{addr}"));
     config.database.url = db.url().to_string();
     config.rate_limit.per_second = 0;
-    let state = AppState::new(store.clone(), config);
+    let state = AppState::new(App::new(store.clone(), config));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = puls_http::serve(listener, state, async {
@@ -443,7 +444,7 @@ async fn walk(backend: Backend) {
         .put(format!("{base}/api/v1/journeys/eshop"))
         .bearer_auth(&api_key)
         .header("content-type", "application/json")
-        .body(puls_http::ECOMMERCE_TEMPLATE)
+        .body(puls_app::definitions::ECOMMERCE_TEMPLATE)
         .send()
         .await
         .unwrap();

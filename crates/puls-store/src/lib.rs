@@ -8,6 +8,7 @@
 mod customers;
 mod customers_sql;
 mod error;
+pub mod json;
 pub mod model;
 mod postgres;
 mod sql;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use puls_http::Config;
+use puls_app::Config;
 
 /// The documented default configuration, printed by `puls config example`.
 pub const EXAMPLE: &str = r#"# Puls configuration. Every key is optional; these are the defaults.

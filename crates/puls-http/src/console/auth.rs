@@ -1,22 +1,21 @@
 //! Signing in to the web app: passwords, session cookies, anti-forgery tokens, roles.
 //!
-//! - Passwords are argon2id hashes (the crate's default parameters: 19 MiB, 2 passes),
-//!   computed on a blocking thread. An unknown email costs the same as a wrong password.
-//! - A session is a random token in an `HttpOnly`, `SameSite=Lax` cookie (also `Secure`
-//!   when the public URL is https), stored hashed; it lasts [`SESSION_DAYS`].
+//! - Passwords, sessions, memberships and roles are the application's (`puls_app::users`).
+//! - A session's token travels in an `HttpOnly`, `SameSite=Lax` cookie (also `Secure` when
+//!   the public URL is https); it lasts `SESSION_DAYS`.
 //! - Every state-changing form carries the session's anti-forgery token (`_csrf`), compared
 //!   in constant time; forms shown before a session exists (sign-in, setup) carry a token
 //!   that must equal a cookie set with the form (`_form`, double submit). A request whose
 //!   `Origin` names another host is refused as well.
 //! - Roles are checked here, on the server, for every page and action ([`Member::require`]).
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use puls_app::AppError;
+use puls_app::users::{Actor, SESSION_DAYS};
 use puls_console::Lang;
 use puls_core::access::{Permission, Role};
 use puls_store::{Membership, SessionRecord, UserRecord, Workspace};
@@ -28,43 +27,7 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "puls_session";
 pub const FORM_COOKIE: &str = "puls_form";
 pub const LANG_COOKIE: &str = "puls_lang";
-pub const SESSION_DAYS: i64 = 14;
 const DAY_MS: i64 = 86_400_000;
-
-/// Hashes a password (on a blocking thread: about 20 ms of CPU).
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let mut bytes = [0u8; 16];
-        rand::Rng::fill(&mut rand::rng(), &mut bytes);
-        let salt =
-            SaltString::encode_b64(&bytes).map_err(|e| anyhow::anyhow!("encoding a salt: {e}"))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
-    })
-    .await?
-}
-
-/// A valid hash of no one's password, so an unknown email takes as long as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Ht+Q3Ad3qIhI5/9VYgr6nbOlIpvxm0mFzVlLvPqQdZY";
-
-/// Whether `password` matches `hash` (None: check against a dummy and answer false).
-pub async fn verify_password(hash: Option<String>, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let known = hash.is_some();
-        let h = hash.unwrap_or_else(|| DUMMY_HASH.to_string());
-        let Ok(parsed) = PasswordHash::new(&h) else {
-            return false;
-        };
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        ok && known
-    })
-    .await
-    .unwrap_or(false)
-}
 
 /// A cookie's value from the request.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -233,7 +196,7 @@ impl FromRequestParts<AppState> for Signed {
             return Err(to_sign_in(parts));
         };
         let token = token.to_string();
-        match st.store.session(&token).await {
+        match st.app.session(&token).await {
             Ok(Some((session, user))) => Ok(Signed {
                 lang: Lang::parse(&user.locale).unwrap_or_default(),
                 user,
@@ -245,7 +208,7 @@ impl FromRequestParts<AppState> for Signed {
                 r.headers_mut().append(SET_COOKIE, clear_session_cookie(st));
                 Err(r)
             }
-            Err(e) => Err(page_error(st, Lang::En, e.into())),
+            Err(e) => Err(page_error(st, Lang::En, e)),
         }
     }
 }
@@ -253,6 +216,8 @@ impl FromRequestParts<AppState> for Signed {
 /// A signed-in user inside one workspace they belong to.
 pub struct Member {
     pub signed: Signed,
+    /// Who acts, as the application checks it.
+    pub actor: Actor,
     pub workspace: Workspace,
     pub role: Role,
     /// Every workspace of the user, for the switcher.
@@ -264,31 +229,18 @@ impl Member {
     /// they do not belong to.
     pub async fn of(st: &AppState, signed: Signed, slug: &str) -> Result<Member, Response> {
         let lang = signed.lang;
-        let workspaces = st
-            .store
-            .memberships(&signed.user.id)
-            .await
-            .map_err(|e| page_error(st, lang, e.into()))?;
-        let Some(m) = workspaces.iter().find(|m| m.workspace.slug == slug) else {
-            let exists = st
-                .store
-                .workspace_by_slug(slug)
-                .await
-                .map_err(|e| page_error(st, lang, e.into()))?
-                .is_some();
-            return Err(if exists {
-                Page::forbidden(st, lang)
-            } else {
-                Page::not_found(st, lang)
-            });
-        };
-        let role = Role::parse(&m.role).unwrap_or(Role::Viewer);
-        Ok(Member {
-            workspace: m.workspace.clone(),
-            role,
-            workspaces: workspaces.clone(),
-            signed,
-        })
+        match st.app.actor(&signed.user.id, slug).await {
+            Ok((actor, workspaces)) => Ok(Member {
+                workspace: actor.workspace.clone(),
+                role: actor.role,
+                actor,
+                workspaces,
+                signed,
+            }),
+            Err(AppError::Forbidden) => Err(Page::forbidden(st, lang)),
+            Err(AppError::NotFound(_)) => Err(Page::not_found(st, lang)),
+            Err(e) => Err(page_error(st, lang, e)),
+        }
     }
 
     /// [`Member::of`], then [`Member::require`]: the start of every workspace page.
@@ -316,19 +268,6 @@ impl Member {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn hashes_verify_and_dummy_never_does() {
-        let h = hash_password("correct horse battery".into()).await.unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password(Some(h.clone()), "correct horse battery".into()).await);
-        assert!(!verify_password(Some(h), "wrong horse battery".into()).await);
-        assert!(!verify_password(None, "anything".into()).await);
-        assert!(
-            PasswordHash::new(DUMMY_HASH).is_ok(),
-            "the dummy parses, so it costs a hash"
-        );
-    }
 
     #[test]
     fn cookies_and_origins() {

@@ -15,14 +15,14 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use puls_app::AppError;
 use puls_core::access::Permission;
-use puls_core::{Channel, Locale, Survey};
-use puls_store::{SurveyStatus, SurveyUpdate};
+use puls_core::{Channel, Locale};
+use puls_store::{SurveyStatus, json};
 use serde_json::{Map, Value as Json, json};
 
 use super::auth::{Member, Signed};
 use super::{Page, field, page_error, ser, shell};
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The languages the web app writes surveys in.
@@ -457,25 +457,18 @@ fn editor(
 }
 
 /// A validation failure as (path, message) lines; other errors pass through.
-fn problems_of(e: ApiError) -> Result<Vec<(String, String)>, ApiError> {
+fn problems_of(e: AppError) -> Result<Vec<(String, String)>, AppError> {
     match e {
-        ApiError::Validation(errs) => Ok(errs
+        AppError::Validation(errs) => Ok(errs
             .0
             .iter()
             .map(|e| (e.path.clone(), e.kind.to_string()))
             .collect()),
-        ApiError::BadRequest { message, .. } | ApiError::Unprocessable { message, .. } => {
+        AppError::InvalidParameter(message) | AppError::Rejected(_, message) => {
             Ok(vec![(String::new(), message)])
         }
         other => Err(other),
     }
-}
-
-fn parse(def: &Json) -> Result<(Survey, String), ApiError> {
-    let v = crate::convert::from_json(def);
-    let survey = Survey::parse(&v).map_err(ApiError::Validation)?;
-    let text = crate::convert::to_json(&survey.to_value()).to_string();
-    Ok((survey, text))
 }
 
 fn status_name(s: SurveyStatus) -> &'static str {
@@ -506,15 +499,15 @@ async fn list_page(
     problems: Vec<(String, String)>,
 ) -> Response {
     let lang = m.signed.lang;
-    let surveys = match st.store.list_surveys(m.workspace.id).await {
+    let surveys = match st.app.surveys(m.workspace.id).await {
         Ok(s) => s,
-        Err(e) => return page_error(st, lang, e.into()),
+        Err(e) => return page_error(st, lang, e),
     };
     let rows: Vec<Json> = surveys
         .iter()
         .map(|s| {
             json!({"id": s.id, "title": s.title, "touchpoint": s.touchpoint,
-                   "status": status_name(s.status), "updated": crate::dto::format_ms(s.updated_at)})
+                   "status": status_name(s.status), "updated": puls_wire::format_ms(s.updated_at)})
         })
         .collect();
     let ctx = minijinja::context! {
@@ -580,14 +573,15 @@ pub async fn create(
     // A new survey is stored even with empty question texts? No: it must be valid, so a
     // new one gets its question text from the title's language as a placeholder.
     let def = fill_placeholders(def, m.signed.lang.code());
-    match crate::create_from_definition(
-        &*st.store,
-        m.workspace.id,
-        &crate::convert::from_json(&def),
-        None,
-        SurveyStatus::Draft,
-    )
-    .await
+    match st
+        .app
+        .create_survey(
+            m.workspace.id,
+            &json::from_json(&def),
+            None,
+            SurveyStatus::Draft,
+        )
+        .await
     {
         Ok(rec) => Redirect::to(&format!("/app/w/{slug}/surveys/{}", rec.id)).into_response(),
         Err(e) => match problems_of(e) {
@@ -635,9 +629,11 @@ async fn stored(
     st: &AppState,
     m: &Member,
     id: &str,
-) -> Result<Option<(Json, &'static str)>, ApiError> {
-    let Some(rec) = st.store.get_survey(m.workspace.id, id).await? else {
-        return Ok(None);
+) -> Result<Option<(Json, &'static str)>, AppError> {
+    let rec = match st.app.survey(m.workspace.id, id, None).await {
+        Ok(rec) => rec,
+        Err(AppError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
     };
     let def: Json = serde_json::from_str(&rec.definition).unwrap_or_default();
     Ok(Some((def, status_name(rec.status))))
@@ -716,43 +712,24 @@ pub async fn update(
             StatusCode::OK,
         );
     }
-    let (survey, text) = match parse(&def) {
-        Ok(p) => p,
-        Err(e) => {
-            return match problems_of(e) {
-                Ok(p) => editor(
-                    &st,
-                    &m,
-                    &id,
-                    status,
-                    &def,
-                    p,
-                    None,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                ),
-                Err(e) => page_error(&st, lang, e),
-            };
-        }
-    };
-    let title = survey
-        .title
-        .get(&survey.default_locale, &survey.default_locale);
-    let now = puls_store::now_ms();
-    let saved = st
-        .store
-        .update_survey(
-            m.workspace.id,
-            &id,
-            SurveyUpdate {
-                title,
-                touchpoint: survey.touchpoint.as_str(),
-                definition: &text,
-                now,
-            },
-        )
-        .await;
-    if let Err(e) = saved {
-        return page_error(&st, lang, e.into());
+    if let Err(e) = st
+        .app
+        .update_survey(m.workspace.id, &id, &json::from_json(&def))
+        .await
+    {
+        return match problems_of(e) {
+            Ok(p) => editor(
+                &st,
+                &m,
+                &id,
+                status,
+                &def,
+                p,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            Err(e) => page_error(&st, lang, e),
+        };
     }
     let notice = match action {
         "publish" | "close" => {
@@ -761,12 +738,8 @@ pub async fn update(
             } else {
                 SurveyStatus::Closed
             };
-            if let Err(e) = st
-                .store
-                .set_survey_status(m.workspace.id, &id, to, now)
-                .await
-            {
-                return page_error(&st, lang, e.into());
+            if let Err(e) = st.app.set_survey_status(m.workspace.id, &id, to).await {
+                return page_error(&st, lang, e);
             }
             if action == "publish" {
                 "published"
@@ -776,7 +749,6 @@ pub async fn update(
         }
         _ => "saved",
     };
-    st.forget_survey(&id);
     Redirect::to(&format!("/app/w/{slug}/surveys/{id}?notice={notice}")).into_response()
 }
 
@@ -794,8 +766,8 @@ pub async fn export(
     let Some(id) = file.strip_suffix(".json") else {
         return Page::not_found(&st, m.signed.lang);
     };
-    match st.store.get_survey(m.workspace.id, id).await {
-        Ok(Some(rec)) => {
+    match st.app.survey(m.workspace.id, id, None).await {
+        Ok(rec) => {
             let pretty = serde_json::from_str::<Json>(&rec.definition)
                 .and_then(|v| serde_json::to_string_pretty(&v))
                 .unwrap_or(rec.definition);
@@ -814,8 +786,8 @@ pub async fn export(
             )
                 .into_response()
         }
-        Ok(None) => Page::not_found(&st, m.signed.lang),
-        Err(e) => page_error(&st, m.signed.lang, e.into()),
+        Err(AppError::NotFound(_)) => Page::not_found(&st, m.signed.lang),
+        Err(e) => page_error(&st, m.signed.lang, e),
     }
 }
 
@@ -833,12 +805,12 @@ pub async fn preview(
         Err(r) => return r,
     };
     let lang = m.signed.lang;
-    let rec = match st.store.get_survey(m.workspace.id, &id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return Page::not_found(&st, lang),
-        Err(e) => return page_error(&st, lang, e.into()),
+    let rec = match st.app.survey(m.workspace.id, &id, None).await {
+        Ok(r) => r,
+        Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
+        Err(e) => return page_error(&st, lang, e),
     };
-    let survey = match st.survey_version(&rec, rec.version).await {
+    let survey = match st.app.survey_version(&rec, rec.version).await {
         Ok(s) => s,
         Err(e) => return page_error(&st, lang, e),
     };

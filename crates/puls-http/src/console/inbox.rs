@@ -12,15 +12,16 @@ use axum::response::{IntoResponse, Response};
 use minijinja::Value;
 use puls_core::access::Permission;
 use puls_core::{Channel, Locale};
-use puls_store::{ContactLookup, DefinitionKind, ResponseRecord};
+use puls_store::{DefinitionKind, ResponseRecord};
 use serde_json::json;
 
 use super::auth::{Member, Signed};
 use super::{Page, page_error, ser, shell, title_in, user_message};
-use crate::dto::ResponseQuery;
-use crate::error::ApiError;
-use crate::search::{self, Surveys, TextSearch};
 use crate::state::AppState;
+use puls_app::AppError;
+use puls_app::search::{Surveys, TextSearch};
+use puls_wire::export;
+use puls_wire::surveys::ResponseQuery;
 
 /// Responses per page.
 const PAGE: usize = 50;
@@ -77,9 +78,10 @@ async fn survey_titles(
     st: &AppState,
     ws: i64,
     lang: &str,
-) -> Result<Vec<(String, String, String)>, ApiError> {
+) -> Result<Vec<(String, String, String)>, AppError> {
     Ok(st
-        .analytics
+        .app
+        .analytics()
         .current_surveys(ws)
         .await?
         .into_iter()
@@ -113,10 +115,11 @@ pub async fn inbox(
         Ok((q, k)) => {
             kept = k;
             let found = match q.filter() {
-                Ok(mut filter) => {
-                    filter.before_id = q.cursor.clone();
+                Ok(filter) => {
                     let search = q.q.as_deref().and_then(TextSearch::new);
-                    search::find(&st, ws, filter, search.as_ref(), PAGE).await
+                    st.app
+                        .find_responses(ws, filter, search.as_ref(), PAGE)
+                        .await
                 }
                 Err(e) => Err(e),
             };
@@ -124,7 +127,7 @@ pub async fn inbox(
                 Ok(f) => {
                     let mut cache = Surveys::default();
                     for r in &f.rows {
-                        let texts = match cache.open_answers(&st, r).await {
+                        let texts = match cache.open_answers(&st.app, r).await {
                             Ok(t) => t,
                             Err(e) => return page_error(&st, lang, e),
                         };
@@ -208,7 +211,7 @@ fn row(
         .unwrap_or_default();
     let excerpt: String = texts.join(" · ").chars().take(160).collect();
     json!({
-        "id": r.id, "date": crate::dto::format_ms(r.created_at), "survey": title,
+        "id": r.id, "date": puls_wire::format_ms(r.created_at), "survey": title,
         "touchpoint": r.touchpoint, "channel": r.channel, "locale": r.locale,
         "completed": r.completed, "scores": scores.join(", "), "excerpt": excerpt,
         "contact": r.contact_email.clone().or_else(|| r.contact_external_id.clone()),
@@ -242,24 +245,19 @@ pub async fn export(
         }
     };
     let survey = match &filter.survey_id {
-        Some(id) => match st.store.get_survey(m.workspace.id, id).await {
-            Ok(Some(r)) => match st.survey_version(&r, r.version).await {
+        Some(id) => match st.app.survey(m.workspace.id, id, None).await {
+            Ok(r) => match st.app.survey_version(&r, r.version).await {
                 Ok(s) => Some(s),
                 Err(e) => return page_error(&st, lang, e),
             },
-            Ok(None) => return Page::not_found(&st, lang),
-            Err(e) => return page_error(&st, lang, e.into()),
+            Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
+            Err(e) => return page_error(&st, lang, e),
         },
         None => None,
     };
     let search = q.q.as_deref().and_then(TextSearch::new);
-    let body = Body::from_stream(crate::export::csv(
-        st.clone(),
-        m.workspace.id,
-        filter,
-        search,
-        survey,
-    ));
+    let pages = st.app.response_pages(m.workspace.id, filter, search);
+    let body = Body::from_stream(export::responses_csv(pages, survey.as_deref()));
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -289,10 +287,10 @@ pub async fn detail(
     };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
-    let r = match st.store.get_response(ws, &id).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return Page::not_found(&st, lang),
-        Err(e) => return page_error(&st, lang, e.into()),
+    let r = match st.app.response(ws, &id).await {
+        Ok(r) => r,
+        Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
+        Err(e) => return page_error(&st, lang, e),
     };
     match detail_context(&st, ws, lang.code(), &r).await {
         Ok((response, answers, contact, places)) => {
@@ -315,10 +313,14 @@ async fn detail_context(
     ws: i64,
     lang: &str,
     r: &ResponseRecord,
-) -> Result<Detail, ApiError> {
-    let record = st.store.get_survey(ws, &r.survey_id).await?;
+) -> Result<Detail, AppError> {
+    let record = match st.app.survey(ws, &r.survey_id, None).await {
+        Ok(rec) => Some(rec),
+        Err(AppError::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
     let def = match &record {
-        Some(rec) => Some(st.survey_version(rec, r.survey_version).await?),
+        Some(rec) => Some(st.app.survey_version(rec, r.survey_version).await?),
         None => None,
     };
     let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
@@ -346,15 +348,8 @@ async fn detail_context(
     };
     // The contact, found the way the analytics link them (external id, then email).
     let contact = if r.contact_external_id.is_some() || r.contact_email.is_some() {
-        st.store
-            .find_contact(
-                ws,
-                &ContactLookup {
-                    id: None,
-                    external_id: r.contact_external_id.clone(),
-                    email: r.contact_email.clone(),
-                },
-            )
+        st.app
+            .find_contact(ws, r.contact_external_id.clone(), r.contact_email.clone())
             .await?
             .map(|c| {
                 json!({
@@ -368,12 +363,8 @@ async fn detail_context(
     // Where the response sits: every journey stage and touchpoint that takes surveys of
     // this touchpoint.
     let mut places = Vec::new();
-    for j in st
-        .store
-        .list_definitions(DefinitionKind::Journey, ws)
-        .await?
-    {
-        let Ok(journey) = st.analytics.journey(ws, &j.key).await else {
+    for j in st.app.definitions(ws, DefinitionKind::Journey).await? {
+        let Ok(journey) = st.app.analytics().journey(ws, &j.key).await else {
             continue;
         };
         for stage in &journey.stages {
@@ -393,7 +384,7 @@ async fn detail_context(
         .unwrap_or_else(|| r.survey_id.clone());
     Ok((
         ser(json!({
-            "id": r.id, "survey": survey_title, "date": crate::dto::format_ms(r.created_at),
+            "id": r.id, "survey": survey_title, "date": puls_wire::format_ms(r.created_at),
             "touchpoint": r.touchpoint, "channel": r.channel, "locale": r.locale,
             "completed": r.completed, "contact_email": r.contact_email,
             "contact_external_id": r.contact_external_id,

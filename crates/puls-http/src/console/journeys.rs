@@ -17,13 +17,15 @@ use serde_json::{Value as Json, json};
 use super::auth::{Member, Signed};
 use super::overview::Filters;
 use super::{Page, page_error, ser, shell, title_in, user_message};
-use crate::analytics::drivers::DriversRequest;
-use crate::analytics::journeys::{FunnelRequest, MapRequest, MapTouchpoint};
-use crate::analytics::metrics::MetricValue;
-use crate::analytics::params::Scope;
-use crate::error::ApiError;
-use crate::search::Surveys;
 use crate::state::AppState;
+use puls_app::analytics::drivers::DriverResult;
+use puls_app::analytics::journeys::MapTouchpoint;
+use puls_app::analytics::metrics::MetricValue;
+use puls_app::search::Surveys;
+use puls_app::{AppError, now_ms};
+use puls_core::drivers::Excluded;
+use puls_wire::analytics::verdict_name;
+use puls_wire::reports::{DriversQuery, FunnelQuery, MapQuery, ScopeQuery};
 
 fn metric(v: &Option<MetricValue>) -> Json {
     match v {
@@ -42,7 +44,7 @@ fn touchpoint_view(t: &MapTouchpoint) -> Json {
                      "n": t.drop_off.n, "small": t.drop_off.small_sample},
         "nps": metric(&t.nps), "csat": metric(&t.csat), "ces": metric(&t.ces),
         "detractors": t.detractor_share.as_ref().map(|d| json!({"value": d.value, "n": d.n})),
-        "health": t.health,
+        "health": t.health.as_str(),
     })
 }
 
@@ -51,17 +53,17 @@ async fn definition_keys(
     st: &AppState,
     kind: DefinitionKind,
     ws: i64,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<Vec<String>, AppError> {
     Ok(st
-        .store
-        .list_definitions(kind, ws)
+        .app
+        .definitions(ws, kind)
         .await?
         .into_iter()
         .map(|d| d.key)
         .collect())
 }
 
-async fn journey_keys(st: &AppState, ws: i64) -> Result<Vec<String>, ApiError> {
+async fn journey_keys(st: &AppState, ws: i64) -> Result<Vec<String>, AppError> {
     definition_keys(st, DefinitionKind::Journey, ws).await
 }
 
@@ -109,11 +111,14 @@ pub async fn map(
         Err(e) => return page_error(&st, lang, e),
     };
     let result = async {
-        let journey = st.analytics.journey(ws, &key).await?;
-        let mut p = f.params(&[("lang", lang.code())]);
-        let req = MapRequest::parse(&mut p, &st.analytics.config, puls_store::now_ms())?;
-        p.finish()?;
-        st.analytics.journey_map(ws, &journey, &req).await
+        let analytics = st.app.analytics();
+        let journey = analytics.journey(ws, &key).await?;
+        let req = MapQuery::parse(
+            f.params(&[("lang", lang.code())]),
+            &analytics.config,
+            now_ms(),
+        )?;
+        analytics.journey_map(ws, &journey, &req).await
     }
     .await;
     let (stages, name, error) = match result {
@@ -128,7 +133,7 @@ pub async fn map(
                 .collect();
             (stages, map.name, None)
         }
-        Err(ApiError::NotFound(_)) => return Page::not_found(&st, lang),
+        Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
         Err(e) => match user_message(e) {
             Ok(msg) => (Vec::new(), key.clone(), Some(msg)),
             Err(e) => return page_error(&st, lang, e),
@@ -144,13 +149,13 @@ pub async fn map(
         filters => minijinja::context! { from => f.from.clone(), to => f.to.clone(), segment => f.current("segment") },
         segments => ser(segments),
         query => f.query(),
-        min_n => st.analytics.config.min_n,
+        min_n => st.app.analytics().config.min_n,
         ..shell(&m, "nav_journeys")
     };
     Page::render(&st, StatusCode::OK, "journey.html", lang, ctx)
 }
 
-async fn segment_options(st: &AppState, ws: i64) -> Result<Vec<String>, ApiError> {
+async fn segment_options(st: &AppState, ws: i64) -> Result<Vec<String>, AppError> {
     definition_keys(st, DefinitionKind::Segment, ws).await
 }
 
@@ -170,23 +175,26 @@ pub async fn touchpoint(
     let ws = m.workspace.id;
     let f = Filters::parse_keeping(raw.as_deref(), &["segment"]);
     let result = async {
-        let journey = st.analytics.journey(ws, &key).await?;
-        let mut p = f.params(&[("lang", lang.code())]);
-        let req = MapRequest::parse(&mut p, &st.analytics.config, puls_store::now_ms())?;
-        p.finish()?;
-        let map = st.analytics.journey_map(ws, &journey, &req).await?;
+        let analytics = st.app.analytics();
+        let journey = analytics.journey(ws, &key).await?;
+        let req = MapQuery::parse(
+            f.params(&[("lang", lang.code())]),
+            &analytics.config,
+            now_ms(),
+        )?;
+        let map = analytics.journey_map(ws, &journey, &req).await?;
         let found = map.stages.iter().find_map(|s| {
             s.touchpoints
                 .iter()
                 .find(|t| t.key == tp)
                 .map(|t| (s.name.clone(), t.clone()))
         });
-        Ok::<_, ApiError>((map.name, found))
+        Ok::<_, AppError>((map.name, found))
     }
     .await;
     let (journey, (stage, t)) = match result {
         Ok((name, Some(found))) => (name, found),
-        Ok((_, None)) | Err(ApiError::NotFound(_)) => return Page::not_found(&st, lang),
+        Ok((_, None)) | Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
         Err(e) => return page_error(&st, lang, e),
     };
     // NPS by week over the surveys asked here.
@@ -239,12 +247,12 @@ pub async fn touchpoint(
             touchpoint: Some(s.clone()),
             ..ResponseFilter::default()
         };
-        let rows = match st.store.list_responses(ws, &filter, 200).await {
-            Ok(r) => r,
-            Err(e) => return page_error(&st, lang, e.into()),
+        let rows = match st.app.find_responses(ws, filter, None, 200).await {
+            Ok(found) => found.rows,
+            Err(e) => return page_error(&st, lang, e),
         };
         for r in rows {
-            let texts = match cache.open_answers(&st, &r).await {
+            let texts = match cache.open_answers(&st.app, &r).await {
                 Ok(t) => t,
                 Err(e) => return page_error(&st, lang, e),
             };
@@ -259,7 +267,7 @@ pub async fn touchpoint(
                     (!s.is_empty()).then(|| s.join(", "))
                 });
                 verbatims.push(
-                    json!({"id": r.id, "date": crate::dto::format_ms(r.created_at),
+                    json!({"id": r.id, "date": puls_wire::format_ms(r.created_at),
                                       "text": texts.join(" · "), "score": score}),
                 );
             }
@@ -274,7 +282,7 @@ pub async fn touchpoint(
         chart => chart, points => ser(points.iter().map(|p| json!({"label": p.label, "value": p.value, "low": p.low, "high": p.high})).collect::<Vec<_>>()),
         verbatims => ser(verbatims),
         query => f.query(),
-        min_n => st.analytics.config.min_n,
+        min_n => st.app.analytics().config.min_n,
         ..shell(&m, "nav_journeys")
     };
     Page::render(&st, StatusCode::OK, "touchpoint.html", lang, ctx)
@@ -335,7 +343,8 @@ pub async fn analyses(
         Ok(k) => k,
         Err(e) => return page_error(&st, lang, e),
     };
-    let surveys = match st.analytics.current_surveys(ws).await {
+    let analytics = st.app.analytics();
+    let surveys = match analytics.current_surveys(ws).await {
         Ok(s) => s,
         Err(e) => return page_error(&st, lang, e),
     };
@@ -363,10 +372,9 @@ pub async fn analyses(
     let mut funnel = Json::Null;
     if let Some(k) = &journey_key {
         let r = async {
-            let journey = st.analytics.journey(ws, k).await?;
-            let mut p = f.params(&seg);
-            let req = FunnelRequest::parse(&mut p, &st.analytics.config, puls_store::now_ms())?;
-            st.analytics.funnel(ws, &journey, &req).await
+            let journey = analytics.journey(ws, k).await?;
+            let req = FunnelQuery::read(&f.params(&seg), &analytics.config, now_ms())?;
+            analytics.funnel(ws, &journey, &req).await
         }
         .await;
         match r {
@@ -382,7 +390,7 @@ pub async fn analyses(
                                "median_days": r.median_time_to_convert_seconds.map(|s| s / 86_400.0),
                                "p90_days": r.p90_time_to_convert_seconds.map(|s| s / 86_400.0),
                                "small": r.small_sample,
-                               "verdict": r.change.as_ref().map(|c| c.verdict.clone())})
+                               "verdict": r.change.as_ref().map(|c| verdict_name(c.verdict))})
                     })
                     .collect();
                 funnel = json!({"journey": k, "window_days": dto.window_days, "rows": rows});
@@ -411,9 +419,8 @@ pub async fn analyses(
                 ("survey", id.as_str()),
             ];
             extra.extend(seg.iter().copied());
-            let mut p = f.params(&extra);
-            let req = DriversRequest::parse(&mut p, &st.analytics.config, puls_store::now_ms())?;
-            st.analytics.drivers(ws, req).await
+            let req = DriversQuery::read(&f.params(&extra), &analytics.config, now_ms())?;
+            analytics.drivers(ws, req).await
         }
         .await;
         match r {
@@ -423,8 +430,12 @@ pub async fn analyses(
                     .iter()
                     .map(|d| {
                         json!({"key": d.key, "importance": d.importance, "share": d.share,
-                                    "performance": d.performance, "quadrant": d.quadrant, "n": d.n,
-                                    "excluded": d.excluded})
+                        "performance": d.performance, "n": d.n,
+                        "quadrant": d.quadrant.map(|q| q.as_str()),
+                        "excluded": d.excluded.map(|e| match e {
+                            Excluded::NoAnswers => "no_answers",
+                            Excluded::Constant => "constant",
+                        })})
                     })
                     .collect();
                 let matrix = priority_matrix(
@@ -450,15 +461,14 @@ pub async fn analyses(
     let mut kano = Json::Null;
     if let Some(id) = &kano_id {
         let r = async {
-            let mut p = f.params(&seg);
-            let scope = Scope::parse(&mut p, &st.analytics.config, puls_store::now_ms())?;
-            st.analytics.kano(ws, id, scope).await
+            let scope = ScopeQuery::read(&f.params(&seg), &analytics.config, now_ms())?;
+            analytics.kano(ws, id, scope).await
         }
         .await;
         match r {
             Ok(rep) => {
                 kano = json!({"survey": id, "features": rep.features.iter().map(|k| json!({
-                    "feature": k.feature, "n": k.n, "small": k.small_sample, "dominant": k.dominant,
+                    "feature": k.feature, "n": k.n, "small": k.small_sample, "dominant": k.dominant.map(|c| c.as_str()),
                     "strength": k.category_strength, "better": k.better, "worse": k.worse,
                     "shares": k.shares.as_ref().map(|s| json!({
                         "attractive": s.attractive, "one_dimensional": s.one_dimensional,
@@ -490,7 +500,7 @@ pub async fn analyses(
         errors => ser(errors),
         filters => minijinja::context! { from => f.from.clone(), to => f.to.clone(), segment => segment.clone() },
         segments => ser(segments),
-        min_n => st.analytics.config.min_n,
+        min_n => st.app.analytics().config.min_n,
         ..shell(&m, "nav_analyses")
     };
     Page::render(&st, status, "analyses.html", lang, ctx)
@@ -499,7 +509,7 @@ pub async fn analyses(
 /// The priority matrix: importance (share of R²) across, performance (0–100) up, the means
 /// as the quadrant lines; each driver a labelled dot.
 fn priority_matrix(
-    drivers: &[crate::analytics::drivers::DriverDto],
+    drivers: &[DriverResult],
     mean_importance: f64,
     mean_performance: f64,
     lang: Lang,

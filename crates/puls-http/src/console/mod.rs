@@ -29,8 +29,8 @@ use minijinja::Value;
 use puls_console::Lang;
 use puls_core::access::Permission;
 
-use crate::error::ApiError;
 use crate::state::AppState;
+use puls_app::AppError;
 
 /// The routes of the web app.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -173,9 +173,12 @@ impl Page {
 }
 
 /// A server-side failure as a page: logged with its cause, shown to no one.
-pub fn page_error(st: &AppState, lang: Lang, e: ApiError) -> Response {
-    if let ApiError::Internal(cause) = &e {
-        tracing::error!(error = format!("{cause:#}"), "web app page failed");
+pub fn page_error(st: &AppState, lang: Lang, e: AppError) -> Response {
+    match &e {
+        AppError::Internal(cause) => {
+            tracing::error!(error = format!("{cause:#}"), "web app page failed");
+        }
+        other => tracing::warn!(error = %other, "web app page failed"),
     }
     let text = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
     let body = format!(
@@ -198,12 +201,10 @@ pub fn page_error(st: &AppState, lang: Lang, e: ApiError) -> Response {
 
 /// A failure the person can fix (a bad filter, an unknown segment) as the message to show;
 /// anything else stays an error for [`page_error`].
-pub fn user_message(e: ApiError) -> Result<String, ApiError> {
+pub fn user_message(e: AppError) -> Result<String, AppError> {
     match e {
-        ApiError::BadRequest { message, .. } | ApiError::Unprocessable { message, .. } => {
-            Ok(message)
-        }
-        ApiError::NotFound(what) => Ok(format!("{what} not found")),
+        AppError::InvalidParameter(message) | AppError::Rejected(_, message) => Ok(message),
+        AppError::NotFound(what) => Ok(format!("{what} not found")),
         other => Err(other),
     }
 }

@@ -20,10 +20,13 @@ use serde_json::json;
 
 use super::auth::{Member, Signed};
 use super::{Page, page_error, ser, shell, user_message};
-use crate::analytics::metrics::{MetricRow, MetricsReport, MetricsRequest};
-use crate::analytics::params::Params;
-use crate::error::ApiError;
 use crate::state::AppState;
+use puls_app::analytics::metrics::{MetricRow, MetricsReport};
+use puls_app::{AppError, now_ms};
+use puls_core::stats::Verdict;
+use puls_wire::analytics::verdict_name;
+use puls_wire::query::QueryPairs;
+use puls_wire::reports::MetricsQuery;
 
 /// Filters the page passes on to the analytics, in the form's order.
 const PASSED: [&str; 5] = ["survey", "touchpoint", "channel", "segment", "locale"];
@@ -73,7 +76,7 @@ impl Filters {
                 .find(|(key, v)| key == k && !v.is_empty())
                 .map(|(_, v)| v.clone())
         };
-        let today = utc_date(puls_store::now_ms());
+        let today = utc_date(now_ms());
         let to = get("to").unwrap_or_else(|| today.clone());
         let from = get("from")
             .unwrap_or_else(|| add_days(&to, -(DEFAULT_DAYS - 1)).unwrap_or_else(|| to.clone()));
@@ -95,7 +98,7 @@ impl Filters {
     }
 
     /// The analytics parameters: the period (`to` made exclusive) and the passed filters.
-    pub(super) fn params(&self, extra: &[(&str, &str)]) -> Params {
+    pub(super) fn params(&self, extra: &[(&str, &str)]) -> QueryPairs {
         let mut v: Vec<(String, String)> = vec![
             ("from".into(), self.from.clone()),
             (
@@ -109,7 +112,7 @@ impl Filters {
                 .iter()
                 .map(|(k, val)| (k.to_string(), val.to_string())),
         );
-        Params::new(v)
+        QueryPairs::new(v)
     }
 
     pub(super) fn current(&self, key: &str) -> &str {
@@ -126,11 +129,10 @@ pub(super) async fn report(
     ws: i64,
     f: &Filters,
     extra: &[(&str, &str)],
-) -> Result<MetricsReport, ApiError> {
-    let mut p = f.params(extra);
-    let req = MetricsRequest::parse(&mut p, &st.analytics.config, puls_store::now_ms())?;
-    p.finish()?;
-    st.analytics.metrics(ws, req).await
+) -> Result<MetricsReport, AppError> {
+    let analytics = st.app.analytics();
+    let req = MetricsQuery::parse(f.params(extra), &analytics.config, now_ms())?;
+    analytics.metrics(ws, req).await
 }
 
 pub(super) fn decimals(metric: &str) -> u32 {
@@ -144,8 +146,8 @@ fn card(lang: Lang, metric: &str, total: &MetricRow, weeks: &MetricsReport) -> V
     let change = total.change.as_ref().map(|ch| {
         json!({
             "difference": ch.difference, "low": ch.ci_low, "high": ch.ci_high, "p": ch.p_value,
-            "verdict": ch.verdict,
-            "class": match ch.verdict.as_str() { "better" => "better", "worse" => "worse", _ => "neutral" },
+            "verdict": verdict_name(ch.verdict),
+            "class": match ch.verdict { Verdict::Better => "better", Verdict::Worse => "worse", _ => "neutral" },
         })
     });
     // Every week of the period, empty ones included, so the line breaks where data stops.
@@ -225,7 +227,7 @@ pub async fn overview(
     let f = Filters::parse(query.as_deref());
     let mut error: Option<String> = None;
     let mut cards = Vec::new();
-    let mut min_n = st.analytics.config.min_n;
+    let mut min_n = st.app.analytics().config.min_n;
     for metric in ["nps", "csat", "ces"] {
         let total = report(&st, ws, &f, &[("metric", metric)]).await;
         let weeks = report(
@@ -309,15 +311,12 @@ pub async fn overview(
 
 /// The choices of the filter form: the workspace's surveys, their touchpoints, the
 /// channels, the saved segments and the languages.
-async fn filter_options(st: &AppState, ws: i64, f: &Filters) -> Result<Value, ApiError> {
-    let surveys = st.store.list_surveys(ws).await?;
+async fn filter_options(st: &AppState, ws: i64, f: &Filters) -> Result<Value, AppError> {
+    let surveys = st.app.surveys(ws).await?;
     let mut touchpoints: Vec<String> = surveys.iter().map(|s| s.touchpoint.clone()).collect();
     touchpoints.sort();
     touchpoints.dedup();
-    let segments = st
-        .store
-        .list_definitions(DefinitionKind::Segment, ws)
-        .await?;
+    let segments = st.app.definitions(ws, DefinitionKind::Segment).await?;
     let opt = |v: &str, t: &str| json!({"value": v, "text": t});
     let select = |name: &str, label: &str, options: Vec<serde_json::Value>| json!({"name": name, "label": label, "current": f.current(name), "options": options});
     Ok(ser(vec![

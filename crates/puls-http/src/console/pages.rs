@@ -8,9 +8,9 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::Value;
+use puls_app::users::{FirstOwner, PasswordChangeProblem, Setup, SetupOutcome, SignIn, email_of};
 use puls_console::Lang;
 use puls_core::access::check_password;
-use puls_store::{NewUser, UserWrite};
 use serde::Deserialize;
 
 use super::auth::{self, Member, Signed};
@@ -29,23 +29,23 @@ pub struct GuestQuery {
 /// sign-in page otherwise.
 pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE)
-        && let Ok(Some((_, user))) = st.store.session(token).await
+        && let Ok(Some((_, user))) = st.app.session(token).await
     {
         let lang = Lang::parse(&user.locale).unwrap_or_default();
-        return match st.store.memberships(&user.id).await {
+        return match st.app.memberships(&user.id).await {
             Ok(m) => match m.first() {
                 Some(first) => {
                     Redirect::to(&format!("/app/w/{}", first.workspace.slug)).into_response()
                 }
                 None => Page::message(&st, StatusCode::OK, lang, "nav_overview", "no_workspace"),
             },
-            Err(e) => page_error(&st, lang, e.into()),
+            Err(e) => page_error(&st, lang, e),
         };
     }
-    match st.store.user_count().await {
+    match st.app.user_count().await {
         Ok(0) => Redirect::to("/app/setup").into_response(),
         Ok(_) => Redirect::to("/app/sign-in").into_response(),
-        Err(e) => page_error(&st, Lang::En, e.into()),
+        Err(e) => page_error(&st, Lang::En, e),
     }
 }
 
@@ -77,31 +77,24 @@ fn guest_page(
 /// Whether the setup page may be used with `token`: no user yet and a valid token. Gives
 /// the existing workspaces' names (empty: setup creates one), or the page that says no.
 async fn setup_allowed(st: &AppState, lang: Lang, token: &str) -> Result<String, Response> {
-    let fail = |e: puls_store::StoreError| page_error(st, lang, e.into());
-    if st.store.user_count().await.map_err(fail)? > 0 {
-        return Err(Page::message(
+    match st.app.setup(token).await {
+        Ok(Setup::Open(names)) => Ok(names.join(", ")),
+        Ok(Setup::Done) => Err(Page::message(
             st,
             StatusCode::OK,
             lang,
             "setup_title",
             "setup_done",
-        ));
-    }
-    if !st.store.setup_token_valid(token).await.map_err(fail)? {
-        return Err(Page::message(
+        )),
+        Ok(Setup::NeedToken) => Err(Page::message(
             st,
             StatusCode::FORBIDDEN,
             lang,
             "setup_title",
             "setup_need_token",
-        ));
+        )),
+        Err(e) => Err(page_error(st, lang, e)),
     }
-    let ws = st.store.list_workspaces().await.map_err(fail)?;
-    Ok(ws
-        .iter()
-        .map(|w| w.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", "))
 }
 
 pub async fn setup_form(
@@ -131,12 +124,6 @@ pub async fn setup_form(
             }
         },
     )
-}
-
-/// Normalises an email (trimmed, lowercased) and checks its shape.
-fn email_of(s: &str) -> Option<String> {
-    let e = s.trim().to_lowercase();
-    puls_core::contact::Email::parse(&e).ok().map(|_| e)
 }
 
 /// Checks the account fields of a form: (email, problems by field).
@@ -200,33 +187,29 @@ pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return again(errors);
     };
-    let hash = match auth::hash_password(field(&pairs, "password").unwrap_or("").to_string()).await
-    {
-        Ok(h) => h,
-        Err(e) => return page_error(&st, lang, e.into()),
-    };
     let slug = slug_of(&ws_name);
     let written = st
-        .store
-        .create_first_owner(
-            NewUser {
-                email: &email,
-                name: field(&pairs, "name").unwrap_or("").trim(),
-                password_hash: &hash,
-                locale: lang.code(),
-            },
-            (&slug, if ws_name.is_empty() { "Puls" } else { &ws_name }),
-        )
+        .app
+        .create_first_owner(FirstOwner {
+            name: field(&pairs, "name").unwrap_or("").trim(),
+            email: &email,
+            password: field(&pairs, "password").unwrap_or("").to_string(),
+            locale: lang.code(),
+            workspace_slug: &slug,
+            workspace_name: if ws_name.is_empty() { "Puls" } else { &ws_name },
+        })
         .await;
     match written {
-        Ok(UserWrite::Done(user)) => start_session(&st, &user.id, "/app").await,
-        Ok(UserWrite::EmailTaken) => {
+        Ok(SetupOutcome::Session(token)) => with_session(&st, &token, "/app"),
+        Ok(SetupOutcome::EmailTaken) => {
             let mut e = BTreeMap::new();
             e.insert("email".into(), "email_taken".into());
             again(e)
         }
-        Ok(_) => Page::message(&st, StatusCode::CONFLICT, lang, "setup_title", "setup_done"),
-        Err(e) => page_error(&st, lang, e.into()),
+        Ok(SetupOutcome::Done) => {
+            Page::message(&st, StatusCode::CONFLICT, lang, "setup_title", "setup_done")
+        }
+        Err(e) => page_error(&st, lang, e),
     }
 }
 
@@ -254,20 +237,12 @@ fn fold_char(c: char) -> Option<char> {
     })
 }
 
-async fn start_session(st: &AppState, user_id: &str, to: &str) -> Response {
-    match st
-        .store
-        .create_session(user_id, auth::SESSION_DAYS * 86_400_000)
-        .await
-    {
-        Ok((token, _)) => {
-            let mut r = Redirect::to(to).into_response();
-            r.headers_mut()
-                .append(SET_COOKIE, auth::session_cookie(st, &token));
-            r
-        }
-        Err(e) => page_error(st, Lang::En, e.into()),
-    }
+/// A redirect to `to` that sets the session cookie of `token`.
+pub(super) fn with_session(st: &AppState, token: &str, to: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    r.headers_mut()
+        .append(SET_COOKIE, auth::session_cookie(st, token));
+    r
 }
 
 /// Only paths inside the app are followed after signing in.
@@ -283,7 +258,7 @@ pub async fn sign_in_form(
     headers: HeaderMap,
     Query(q): Query<GuestQuery>,
 ) -> Response {
-    if let Ok(0) = st.store.user_count().await {
+    if let Ok(0) = st.app.user_count().await {
         return Redirect::to("/app/setup").into_response();
     }
     let notice = q
@@ -325,29 +300,11 @@ pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes
         return fail("csrf_failed", StatusCode::FORBIDDEN);
     }
     let password = field(&pairs, "password").unwrap_or("").to_string();
-    if password.len() > puls_core::access::MAX_PASSWORD_BYTES {
-        return fail("bad_credentials", StatusCode::UNAUTHORIZED);
-    }
-    // Ten attempts a minute per address, whoever makes them.
-    let throttle_key = email_of(&raw_email).unwrap_or_else(|| raw_email.trim().to_lowercase());
-    if st.sign_in_limiter.check_key(&throttle_key).is_err() {
-        tracing::warn!("sign-in attempts throttled for one address");
-        return fail("too_many_attempts", StatusCode::TOO_MANY_REQUESTS);
-    }
-    let user = match email_of(&raw_email) {
-        Some(e) => match st.store.user_by_email(&e).await {
-            Ok(u) => u,
-            Err(e) => return page_error(&st, lang, e.into()),
-        },
-        None => None,
-    };
-    let ok = auth::verify_password(user.as_ref().map(|u| u.password_hash.clone()), password).await;
-    match user.filter(|_| ok) {
-        Some(u) => start_session(&st, &u.id, &next).await,
-        None => {
-            tracing::info!("a sign-in failed");
-            fail("bad_credentials", StatusCode::UNAUTHORIZED)
-        }
+    match st.app.sign_in(&raw_email, password).await {
+        Ok(SignIn::Session(token)) => with_session(&st, &token, &next),
+        Ok(SignIn::BadCredentials) => fail("bad_credentials", StatusCode::UNAUTHORIZED),
+        Ok(SignIn::TooManyAttempts) => fail("too_many_attempts", StatusCode::TOO_MANY_REQUESTS),
+        Err(e) => page_error(&st, lang, e),
     }
 }
 
@@ -360,8 +317,8 @@ pub async fn sign_out(
     if let Err(r) = signed.form(&st, &headers, &body) {
         return r;
     }
-    if let Err(e) = st.store.delete_session(&signed.token).await {
-        return page_error(&st, signed.lang, e.into());
+    if let Err(e) = st.app.sign_out(&signed.token).await {
+        return page_error(&st, signed.lang, e);
     }
     let mut r = Redirect::to(&format!(
         "/app/sign-in?notice=signed_out&lang={}",
@@ -389,10 +346,10 @@ pub async fn switch(Query(q): Query<BTreeMap<String, String>>) -> Response {
 /// The account page lives outside any workspace; the shell shows the first one.
 async fn account_member(st: &AppState, signed: Signed) -> Result<Member, Response> {
     let first = st
-        .store
+        .app
         .memberships(&signed.user.id)
         .await
-        .map_err(|e| page_error(st, signed.lang, e.into()))?
+        .map_err(|e| page_error(st, signed.lang, e))?
         .into_iter()
         .next();
     match first {
@@ -458,8 +415,8 @@ pub async fn set_language(
             "field_required",
         );
     };
-    if let Err(e) = st.store.set_user_locale(&signed.user.id, lang.code()).await {
-        return page_error(&st, signed.lang, e.into());
+    if let Err(e) = st.app.set_user_locale(&signed.user.id, lang.code()).await {
+        return page_error(&st, signed.lang, e);
     }
     Redirect::to("/app/account?notice=saved").into_response()
 }
@@ -476,32 +433,31 @@ pub async fn change_password(
     };
     let current = field(&pairs, "current").unwrap_or("").to_string();
     let new = field(&pairs, "new").unwrap_or("").to_string();
-    let mut errors = BTreeMap::new();
-    if current.len() > puls_core::access::MAX_PASSWORD_BYTES
-        || !auth::verify_password(Some(signed.user.password_hash.clone()), current).await
+    let repeat = field(&pairs, "repeat").unwrap_or("");
+    let lang = signed.lang;
+    let problems = match st
+        .app
+        .change_password(&signed.user, &signed.token, current, new, repeat)
+        .await
     {
-        errors.insert("current".to_string(), "wrong_password".to_string());
-    }
-    if let Err(p) = check_password(&new, &signed.user.email) {
-        errors.insert("new".into(), p.code().into());
-    } else if field(&pairs, "repeat") != Some(new.as_str()) {
-        errors.insert("repeat".into(), "password_mismatch".into());
-    }
-    let (user_id, token, lang) = (signed.user.id.clone(), signed.token.clone(), signed.lang);
-    if !errors.is_empty() {
-        return match account_member(&st, signed).await {
-            Ok(m) => account_page(&st, &m, StatusCode::UNPROCESSABLE_ENTITY, None, errors),
-            Err(r) => r,
-        };
-    }
-    let hash = match auth::hash_password(new).await {
-        Ok(h) => h,
-        Err(e) => return page_error(&st, lang, e.into()),
+        Ok(p) => p,
+        Err(e) => return page_error(&st, lang, e),
     };
-    if let Err(e) = st.store.set_password(&user_id, &hash, Some(&token)).await {
-        return page_error(&st, lang, e.into());
+    if problems.is_empty() {
+        return Redirect::to("/app/account?notice=password_changed").into_response();
     }
-    Redirect::to("/app/account?notice=password_changed").into_response()
+    let errors: BTreeMap<String, String> = problems
+        .iter()
+        .map(|p| match p {
+            PasswordChangeProblem::WrongCurrent => ("current".into(), "wrong_password".into()),
+            PasswordChangeProblem::New(p) => ("new".into(), p.code().into()),
+            PasswordChangeProblem::Mismatch => ("repeat".into(), "password_mismatch".into()),
+        })
+        .collect();
+    match account_member(&st, signed).await {
+        Ok(m) => account_page(&st, &m, StatusCode::UNPROCESSABLE_ENTITY, None, errors),
+        Err(r) => r,
+    }
 }
 
 #[cfg(test)]

@@ -14,16 +14,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use puls_app::AppError;
+use puls_app::users::{Joined, Joining, MemberChange, MemberChanged};
 use puls_console::Lang;
-use puls_core::access::{Permission, Role, check_password};
-use puls_store::{Acceptor, NewUser, UserWrite};
+use puls_core::access::{Permission, Role};
 use serde_json::json;
 
 use super::auth::{self, Member, Signed};
+use super::pages::with_session;
 use super::{Page, field, langs, page_error, ser, shell};
 use crate::state::AppState;
-
-const INVITATION_DAYS: i64 = 7;
 
 /// `GET /app/w/{slug}/settings`: the sections the role may see.
 pub async fn page(
@@ -70,9 +70,9 @@ async fn render(
 ) -> Response {
     let lang = m.signed.lang;
     let ws = m.workspace.id;
-    let fail = |e: puls_store::StoreError| page_error(st, lang, e.into());
+    let fail = |e: AppError| page_error(st, lang, e);
     let members = if m.role.allows(Permission::ManageUsers) {
-        match st.store.members(ws).await {
+        match st.app.members(&m.actor).await {
             Ok(list) => list
                 .iter()
                 .map(|x| {
@@ -90,13 +90,13 @@ async fn render(
         Vec::new()
     };
     let invitations = if m.role.allows(Permission::ManageUsers) {
-        match st.store.pending_invitations(ws).await {
+        match st.app.pending_invitations(&m.actor).await {
             Ok(list) => list
                 .iter()
                 .map(|i| {
                     let role = Role::parse(&i.role).unwrap_or(Role::Viewer);
                     json!({"id": i.id, "email": i.email, "role": i.role,
-                           "expires": crate::dto::format_ms(i.expires_at),
+                           "expires": puls_wire::format_ms(i.expires_at),
                            "manageable": m.role.may_manage(role)})
                 })
                 .collect::<Vec<_>>(),
@@ -106,25 +106,25 @@ async fn render(
         Vec::new()
     };
     let (keys, write_keys) = if m.role.allows(Permission::ManageKeys) {
-        let keys = match st.store.list_api_keys(ws).await {
+        let keys = match st.app.api_keys(ws).await {
             Ok(k) => k,
             Err(e) => return fail(e),
         };
-        let wkeys = match st.store.list_write_keys(ws).await {
+        let wkeys = match st.app.write_keys(ws).await {
             Ok(k) => k,
             Err(e) => return fail(e),
         };
         (
             keys.iter()
                 .map(|k| {
-                    json!({"id": k.id, "name": k.name, "created": crate::dto::format_ms(k.created_at),
+                    json!({"id": k.id, "name": k.name, "created": puls_wire::format_ms(k.created_at),
                        "revoked": k.revoked_at.is_some()})
                 })
                 .collect::<Vec<_>>(),
             wkeys
                 .iter()
                 .map(|k| {
-                    json!({"key": k.key, "name": k.name, "created": crate::dto::format_ms(k.created_at),
+                    json!({"key": k.key, "name": k.name, "created": puls_wire::format_ms(k.created_at),
                        "revoked": k.revoked_at.is_some()})
                 })
                 .collect::<Vec<_>>(),
@@ -174,31 +174,31 @@ pub async fn act(
         Err(r) => return r,
     };
     let ws = m.workspace.id;
-    let fail = |e: puls_store::StoreError| page_error(&st, lang, e.into());
+    let fail = |e: AppError| match e {
+        AppError::Forbidden => Page::forbidden(&st, lang),
+        AppError::NotFound(_) => Page::not_found(&st, lang),
+        AppError::Validation(_) => Page::message(
+            &st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            "error",
+            "field_required",
+        ),
+        e => page_error(&st, lang, e),
+    };
     let back = |notice: &str| {
         Redirect::to(&format!("/app/w/{slug}/settings?notice={notice}")).into_response()
     };
     let need = |p: Permission| m.require(&st, p);
     match field(&pairs, "action").unwrap_or("") {
-        "rename" => {
-            if let Err(r) = need(Permission::ManageWorkspace) {
-                return r;
-            }
-            let name = field(&pairs, "name").unwrap_or("").trim();
-            if name.is_empty() || name.chars().count() > 100 {
-                return Page::message(
-                    &st,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    lang,
-                    "error",
-                    "field_required",
-                );
-            }
-            match st.store.rename_workspace(ws, name).await {
-                Ok(_) => back("saved"),
-                Err(e) => fail(e),
-            }
-        }
+        "rename" => match st
+            .app
+            .rename_workspace(&m.actor, field(&pairs, "name").unwrap_or(""))
+            .await
+        {
+            Ok(()) => back("saved"),
+            Err(e) => fail(e),
+        },
         "invite" => {
             if let Err(r) = need(Permission::ManageUsers) {
                 return r;
@@ -214,20 +214,7 @@ pub async fn act(
                     "email_invalid",
                 );
             };
-            if !m.role.may_manage(role) {
-                return Page::forbidden(&st, lang);
-            }
-            match st
-                .store
-                .create_user_invitation(
-                    ws,
-                    &email,
-                    role.as_str(),
-                    Some(&m.signed.user.id),
-                    INVITATION_DAYS * 86_400_000,
-                )
-                .await
-            {
+            match st.app.invite_user(&m.actor, &email, role).await {
                 Ok(token) => {
                     let link = format!("{}/app/invite/{token}", st.public_url);
                     render(&st, &m, StatusCode::OK, Some("invited"), Some(link), None).await
@@ -235,77 +222,36 @@ pub async fn act(
                 Err(e) => fail(e),
             }
         }
-        "withdraw" => {
-            if let Err(r) = need(Permission::ManageUsers) {
-                return r;
-            }
-            let id = field(&pairs, "id").unwrap_or("");
-            let pending = match st.store.pending_invitations(ws).await {
-                Ok(p) => p,
-                Err(e) => return fail(e),
-            };
-            let Some(inv) = pending.iter().find(|i| i.id == id) else {
-                return Page::not_found(&st, lang);
-            };
-            if !m
-                .role
-                .may_manage(Role::parse(&inv.role).unwrap_or(Role::Owner))
-            {
-                return Page::forbidden(&st, lang);
-            }
-            match st.store.withdraw_invitation(ws, id).await {
-                Ok(_) => back("invitation_withdrawn"),
-                Err(e) => fail(e),
-            }
-        }
-        "role" | "remove" => {
+        "withdraw" => match st
+            .app
+            .withdraw_invitation(&m.actor, field(&pairs, "id").unwrap_or(""))
+            .await
+        {
+            Ok(()) => back("invitation_withdrawn"),
+            Err(e) => fail(e),
+        },
+        action @ ("role" | "remove") => {
             if let Err(r) = need(Permission::ManageUsers) {
                 return r;
             }
             let user = field(&pairs, "user").unwrap_or("");
-            let members = match st.store.members(ws).await {
-                Ok(x) => x,
-                Err(e) => return fail(e),
-            };
-            let Some(target) = members.iter().find(|x| x.user.id == user) else {
-                return Page::not_found(&st, lang);
-            };
-            let current = Role::parse(&target.role).unwrap_or(Role::Viewer);
-            let new = field(&pairs, "role").and_then(Role::parse);
-            let removing = field(&pairs, "action") == Some("remove");
-            if !m.role.may_manage(current) || new.is_some_and(|r| !m.role.may_manage(r)) {
-                return Page::forbidden(&st, lang);
-            }
-            // The last owner stays an owner.
-            let owners = members.iter().filter(|x| x.role == "owner").count();
-            if current == Role::Owner && owners == 1 && (removing || new != Some(Role::Owner)) {
-                return back("last_owner");
-            }
-            let done = if removing {
-                st.store
-                    .remove_membership(ws, user)
-                    .await
-                    .map(|_| "member_removed")
-            } else {
-                match new {
-                    Some(r) => st
-                        .store
-                        .set_membership(ws, user, r.as_str())
-                        .await
-                        .map(|_| "role_changed"),
-                    None => {
-                        return Page::message(
-                            &st,
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                            lang,
-                            "error",
-                            "field_required",
-                        );
-                    }
+            let change = match (action, field(&pairs, "role").and_then(Role::parse)) {
+                ("remove", _) => MemberChange::Remove,
+                (_, Some(r)) => MemberChange::Role(r),
+                (_, None) => {
+                    return Page::message(
+                        &st,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        lang,
+                        "error",
+                        "field_required",
+                    );
                 }
             };
-            match done {
-                Ok(n) => back(n),
+            match st.app.change_member(&m.actor, user, change).await {
+                Ok(MemberChanged::Removed) => back("member_removed"),
+                Ok(MemberChanged::RoleChanged) => back("role_changed"),
+                Ok(MemberChanged::LastOwner) => back("last_owner"),
                 Err(e) => fail(e),
             }
         }
@@ -316,11 +262,11 @@ pub async fn act(
             let name = field(&pairs, "name").unwrap_or("web").trim();
             let name = if name.is_empty() { "web" } else { name };
             let id = field(&pairs, "id").unwrap_or("");
-            match field(&pairs, "action").unwrap_or("") {
-                "create_key" => match st.store.create_api_key(ws, name).await {
+            let done = match field(&pairs, "action").unwrap_or("") {
+                "create_key" => match st.app.create_api_key(ws, name).await {
                     // Shown once: only its hash is kept.
                     Ok((_, token)) => {
-                        render(
+                        return render(
                             &st,
                             &m,
                             StatusCode::OK,
@@ -328,22 +274,19 @@ pub async fn act(
                             None,
                             Some(token),
                         )
-                        .await
+                        .await;
                     }
-                    Err(e) => fail(e),
+                    Err(e) => Err(e),
                 },
-                "create_write_key" => match st.store.create_write_key(ws, name).await {
-                    Ok(_) => back("saved"),
-                    Err(e) => fail(e),
-                },
-                "revoke_key" => match st.store.revoke_api_key(ws, id).await {
-                    Ok(_) => back("key_revoked"),
-                    Err(e) => fail(e),
-                },
-                _ => match st.store.revoke_write_key(ws, id).await {
-                    Ok(_) => back("key_revoked"),
-                    Err(e) => fail(e),
-                },
+                "create_write_key" => st.app.create_write_key(ws, name).await.map(|_| "saved"),
+                "revoke_key" => st.app.revoke_api_key(ws, id).await.map(|_| "key_revoked"),
+                _ => st.app.revoke_write_key(ws, id).await.map(|_| "key_revoked"),
+            };
+            match done {
+                Ok(notice) => back(notice),
+                // A key already revoked (a second click) is revoked: say so.
+                Err(AppError::NotFound(_)) => back("key_revoked"),
+                Err(e) => fail(e),
             }
         }
         _ => Page::message(
@@ -375,22 +318,12 @@ pub async fn invitation(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let lang = auth::guest_lang(&headers, q.get("lang").map(String::as_str));
-    let inv = match st.store.user_invitation(&token).await {
-        Ok(Some(i)) if i.accepted_at.is_none() && i.expires_at > puls_store::now_ms() => i,
-        Ok(_) => {
-            return invalid_invitation(&st, lang);
-        }
-        Err(e) => return page_error(&st, lang, e.into()),
+    let view = match st.app.invitation(&token).await {
+        Ok(Some(v)) => v,
+        Ok(None) => return invalid_invitation(&st, lang),
+        Err(e) => return page_error(&st, lang, e),
     };
-    let workspace = match st.store.list_workspaces().await {
-        Ok(ws) => ws
-            .into_iter()
-            .find(|w| w.id == inv.workspace_id)
-            .map(|w| w.name)
-            .unwrap_or_default(),
-        Err(e) => return page_error(&st, lang, e.into()),
-    };
-    let exists = matches!(st.store.user_by_email(&inv.email).await, Ok(Some(_)));
+    let (workspace, inv, exists) = (view.workspace_name, view.invitation, view.account_exists);
     let (form, set) = auth::form_token(&st, &headers);
     let ctx = minijinja::context! {
         title => puls_console::texts::text(lang, "invitation_title"),
@@ -419,104 +352,22 @@ pub async fn accept(
     if !auth::check_form_token(&headers, field(&pairs, "_form")) {
         return Page::message(&st, StatusCode::FORBIDDEN, lang, "error", "csrf_failed");
     }
-    let inv = match st.store.user_invitation(&token).await {
-        Ok(Some(i)) => i,
-        Ok(None) => {
-            return invalid_invitation(&st, lang);
-        }
-        Err(e) => return page_error(&st, lang, e.into()),
+    let joining = Joining::New {
+        name: field(&pairs, "name").unwrap_or(""),
+        password: field(&pairs, "password").unwrap_or("").to_string(),
+        locale: lang.code(),
     };
-    let password = field(&pairs, "password").unwrap_or("").to_string();
-    let existing = match st.store.user_by_email(&inv.email).await {
-        Ok(u) => u,
-        Err(e) => return page_error(&st, lang, e.into()),
-    };
-    let written = match &existing {
-        Some(u) => {
-            if password.len() > puls_core::access::MAX_PASSWORD_BYTES
-                || !auth::verify_password(Some(u.password_hash.clone()), password).await
-            {
-                return Page::message(
-                    &st,
-                    StatusCode::UNAUTHORIZED,
-                    lang,
-                    "invitation_title",
-                    "bad_credentials",
-                );
-            }
-            st.store
-                .accept_user_invitation(&token, Acceptor::Existing(&u.id))
-                .await
-        }
-        None => {
-            let name = field(&pairs, "name").unwrap_or("").trim().to_string();
-            if name.is_empty() {
-                return Page::message(
-                    &st,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    lang,
-                    "invitation_title",
-                    "field_required",
-                );
-            }
-            if let Err(p) = check_password(&password, &inv.email) {
-                return Page::message(
-                    &st,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    lang,
-                    "invitation_title",
-                    p.code(),
-                );
-            }
-            let hash = match auth::hash_password(password).await {
-                Ok(h) => h,
-                Err(e) => return page_error(&st, lang, e.into()),
-            };
-            st.store
-                .accept_user_invitation(
-                    &token,
-                    Acceptor::New(NewUser {
-                        email: &inv.email,
-                        name: &name,
-                        password_hash: &hash,
-                        locale: lang.code(),
-                    }),
-                )
-                .await
-        }
-    };
-    match written {
-        Ok(UserWrite::Done(user)) => {
-            let slug = match st.store.list_workspaces().await {
-                Ok(ws) => ws
-                    .into_iter()
-                    .find(|w| w.id == inv.workspace_id)
-                    .map(|w| w.slug),
-                Err(e) => return page_error(&st, lang, e.into()),
-            };
+    let message = |status, text| Page::message(&st, status, lang, "invitation_title", text);
+    match st.app.accept_invitation(&token, joining).await {
+        Ok(Joined::Session { token, slug }) => {
             let to = slug.map_or_else(|| "/app".to_string(), |s| format!("/app/w/{s}"));
-            match st
-                .store
-                .create_session(&user.id, auth::SESSION_DAYS * 86_400_000)
-                .await
-            {
-                Ok((t, _)) => {
-                    let mut r = Redirect::to(&to).into_response();
-                    r.headers_mut()
-                        .append(SET_COOKIE, auth::session_cookie(&st, &t));
-                    r
-                }
-                Err(e) => page_error(&st, Lang::En, e.into()),
-            }
+            with_session(&st, &token, &to)
         }
-        Ok(UserWrite::EmailTaken) => Page::message(
-            &st,
-            StatusCode::CONFLICT,
-            lang,
-            "invitation_title",
-            "email_taken",
-        ),
-        Ok(_) => invalid_invitation(&st, lang),
-        Err(e) => page_error(&st, lang, e.into()),
+        Ok(Joined::BadCredentials) => message(StatusCode::UNAUTHORIZED, "bad_credentials"),
+        Ok(Joined::NameRequired) => message(StatusCode::UNPROCESSABLE_ENTITY, "field_required"),
+        Ok(Joined::Password(p)) => message(StatusCode::UNPROCESSABLE_ENTITY, p.code()),
+        Ok(Joined::EmailTaken) => message(StatusCode::CONFLICT, "email_taken"),
+        Ok(Joined::Invalid) => invalid_invitation(&st, lang),
+        Err(e) => page_error(&st, lang, e),
     }
 }

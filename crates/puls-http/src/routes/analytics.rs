@@ -3,17 +3,17 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::Uri;
-use puls_store::now_ms;
+use puls_app::now_ms;
+use puls_wire::ErrorBody;
+use puls_wire::analytics::{DriversReportDto, KanoReportDto, MetricsReportDto};
+use puls_wire::reports::{
+    DriversQuery, FilterQuery, MetricsQuery, PeriodQuery, StatsQuery, kano_scope,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::analytics::drivers::{DriversParams, DriversReport, DriversRequest};
-use crate::analytics::kano::KanoReport;
-use crate::analytics::metrics::{MetricsParams, MetricsReport, MetricsRequest};
-use crate::analytics::params::{Params, Scope, ScopeParams};
-use crate::error::{ApiError, ErrorBody};
-use crate::extract::Auth;
+use crate::error::ApiError;
+use crate::extract::{Auth, Pairs};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -27,54 +27,51 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// its confidence interval, a small-sample flag and the change against the previous bucket
 /// or period with a significance test.
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "analytics",
-    params(MetricsParams, ScopeParams),
-    responses((status = 200, body = MetricsReport), (status = 400, body = ErrorBody),
+    params(MetricsQuery, PeriodQuery, FilterQuery, StatsQuery),
+    responses((status = 200, body = MetricsReportDto), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn metrics(
     State(st): State<AppState>,
     Auth(ws): Auth,
-    uri: Uri,
-) -> Result<Json<MetricsReport>, ApiError> {
-    let mut p = Params::from_query(uri.query().unwrap_or(""))?;
-    let req = MetricsRequest::parse(&mut p, &st.analytics.config, now_ms())?;
-    p.finish()?;
-    Ok(Json(st.analytics.metrics(ws.id, req).await?))
+    Pairs(q): Pairs,
+) -> Result<Json<MetricsReportDto>, ApiError> {
+    let analytics = st.app.analytics();
+    let req = MetricsQuery::parse(q, &analytics.config, now_ms())?;
+    Ok(Json((&analytics.metrics(ws.id, req).await?).into()))
 }
 
 /// Key-driver analysis: each driver's importance (Shapley share of R²), performance (0–100)
 /// and priority quadrant for an outcome question.
 #[utoipa::path(get, path = "/api/v1/drivers", tag = "analytics",
-    params(DriversParams, ScopeParams),
-    responses((status = 200, body = DriversReport), (status = 400, body = ErrorBody),
+    params(DriversQuery, PeriodQuery, FilterQuery, StatsQuery),
+    responses((status = 200, body = DriversReportDto), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn drivers(
     State(st): State<AppState>,
     Auth(ws): Auth,
-    uri: Uri,
-) -> Result<Json<DriversReport>, ApiError> {
-    let mut p = Params::from_query(uri.query().unwrap_or(""))?;
-    let req = DriversRequest::parse(&mut p, &st.analytics.config, now_ms())?;
-    p.finish()?;
-    Ok(Json(st.analytics.drivers(ws.id, req).await?))
+    Pairs(q): Pairs,
+) -> Result<Json<DriversReportDto>, ApiError> {
+    let analytics = st.app.analytics();
+    let req = DriversQuery::parse(q, &analytics.config, now_ms())?;
+    Ok(Json((&analytics.drivers(ws.id, req).await?).into()))
 }
 
 /// Kano summary of a survey: per Kano question the category shares, the dominant category
 /// and the Better/Worse coefficients.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/kano", tag = "analytics",
-    params(("id" = String, Path, description = "Survey id"), ScopeParams),
-    responses((status = 200, body = KanoReport), (status = 400, body = ErrorBody),
+    params(("id" = String, Path, description = "Survey id"), PeriodQuery, FilterQuery, StatsQuery),
+    responses((status = 200, body = KanoReportDto), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 async fn kano(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(id): Path<String>,
-    uri: Uri,
-) -> Result<Json<KanoReport>, ApiError> {
-    let mut p = Params::from_query(uri.query().unwrap_or(""))?;
-    let scope = Scope::parse(&mut p, &st.analytics.config, now_ms())?;
-    p.finish()?;
-    Ok(Json(st.analytics.kano(ws.id, &id, scope).await?))
+    Pairs(q): Pairs,
+) -> Result<Json<KanoReportDto>, ApiError> {
+    let analytics = st.app.analytics();
+    let scope = kano_scope(q, &analytics.config, now_ms())?;
+    Ok(Json((&analytics.kano(ws.id, &id, scope).await?).into()))
 }

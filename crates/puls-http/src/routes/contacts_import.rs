@@ -10,7 +10,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Json;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::StatusCode;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
@@ -18,8 +17,11 @@ use tokio_util::io::{StreamReader, SyncIoBridge};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::contacts_import::{ImportError, ImportOptions, ImportReport, import_csv};
-use crate::error::{ApiError, ErrorBody, ErrorInfo};
+use puls_app::contacts_import::{ImportError, ImportOptions};
+use puls_wire::import::ImportReportDto;
+use puls_wire::{ErrorBody, ErrorCode};
+
+use crate::error::ApiError;
 use crate::extract::Auth;
 use crate::state::AppState;
 
@@ -47,7 +49,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body(content = String, content_type = "text/csv",
         description = "The CSV file, streamed"),
     responses(
-        (status = 200, description = "The import's report", body = ImportReport),
+        (status = 200, description = "The import's report", body = ImportReportDto),
         (status = 400, description = "The header is unusable (`invalid_csv_header`); nothing was written", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 413, description = "Larger than `contacts.import_max_bytes`", body = ErrorBody),
@@ -65,12 +67,10 @@ async fn import_contacts(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
     if content_type.as_deref() != Some("text/csv") {
-        return Err(ApiError::UnsupportedMediaType(
-            "send the file as text/csv".into(),
-        ));
+        return Err(ApiError::unsupported("send the file as text/csv"));
     }
     let limit = st.config.contacts.import_max_bytes;
-    let too_large = ApiError::PayloadTooLarge(usize::try_from(limit).unwrap_or(usize::MAX));
+    let too_large = ApiError::too_large(limit);
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
@@ -95,14 +95,10 @@ async fn import_contacts(
         Ok(chunk)
     });
     let input = SyncIoBridge::new(StreamReader::new(body));
-    let result = import_csv(
-        st.store.clone(),
-        ws.id,
-        input,
-        ImportOptions::default(),
-        |_| {},
-    )
-    .await;
+    let result = st
+        .app
+        .import_contacts(ws.id, input, ImportOptions::default(), |_| {})
+        .await;
 
     if over.load(Ordering::Relaxed) {
         let stored = match result.as_ref().ok().and_then(|r| r.last_committed_line) {
@@ -112,12 +108,12 @@ async fn import_contacts(
         return Ok(too_large_after(limit, &stored));
     }
     match result {
-        Ok(report) => Ok(Json(report).into_response()),
+        Ok(report) => Ok(Json(ImportReportDto::from(&report)).into_response()),
         Err(ImportError::Header { message, .. }) => {
-            Err(ApiError::bad_request("invalid_csv_header", message))
+            Err(ApiError::new(ErrorCode::InvalidCsvHeader, message))
         }
-        Err(ImportError::Read(e)) => Err(ApiError::bad_request(
-            "unreadable_body",
+        Err(ImportError::Read(e)) => Err(ApiError::new(
+            ErrorCode::UnreadableBody,
             format!("the body could not be read: {e}"),
         )),
     }
@@ -125,12 +121,9 @@ async fn import_contacts(
 
 /// A 413 for a body that went over the limit while it streamed in.
 fn too_large_after(limit: u64, stored: &str) -> Response {
-    let body = ErrorBody {
-        error: ErrorInfo {
-            code: "payload_too_large".into(),
-            message: format!("request body is larger than {limit} bytes{stored}"),
-            details: Vec::new(),
-        },
-    };
-    (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("request body is larger than {limit} bytes{stored}"),
+    )
+    .into_response()
 }

@@ -4,14 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use crate::dto::Health;
 use crate::state::AppState;
+use puls_wire::surveys::Health;
 
 /// Health check: 200 when the database answers, 503 when it does not.
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(State(st): State<AppState>) -> (StatusCode, Json<Health>) {
-    let (code, status) = match st.store.ping().await {
+    let (code, status) = match st.app.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = ?e, "health check failed");
@@ -22,7 +22,7 @@ pub async fn healthz(State(st): State<AppState>) -> (StatusCode, Json<Health>) {
         code,
         Json(Health {
             status: status.into(),
-            database: st.store.backend().into(),
+            database: st.app.backend().into(),
         }),
     )
 }

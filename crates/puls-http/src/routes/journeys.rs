@@ -3,28 +3,21 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use puls_core::journey::Journey;
-use puls_store::{DefinitionKind, DefinitionRecord, now_ms};
-use serde::Serialize;
-use utoipa::ToSchema;
+use puls_app::definitions::{Saved, journey_template};
+use puls_app::{AppError, now_ms};
+use puls_store::DefinitionKind;
+use puls_wire::ErrorBody;
+use puls_wire::analytics::{FunnelDto, JourneyMapDto};
+use puls_wire::journeys::JourneyDto;
+use puls_wire::reports::{FunnelQuery, MapQuery, PeriodQuery, StatsQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::analytics::journeys::{
-    FunnelDto, FunnelParams, FunnelRequest, JourneyMapDto, MapRequest,
-};
-use crate::analytics::params::Params;
-use crate::convert;
-use crate::dto::format_ms;
-use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Auth, DefinitionBody};
-use crate::routes::definitions;
+use crate::error::ApiError;
+use crate::extract::{Auth, DefinitionBody, Pairs};
 use crate::state::AppState;
-
-/// The e-commerce journey template (also `examples/ecommerce-journey.json`).
-pub const ECOMMERCE_TEMPLATE: &str = include_str!("../../../../examples/ecommerce-journey.json");
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -35,28 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(journey_map))
 }
 
-/// A stored journey.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JourneyDto {
-    pub key: String,
-    /// The canonical definition: `key`, `name`, `conversion_window_days` and `stages`, each
-    /// with `touchpoints` (`key`, `name`, `channel`, `events` matchers, `surveys`).
-    #[schema(value_type = Object)]
-    pub definition: serde_json::Value,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-fn dto(r: &DefinitionRecord) -> Result<JourneyDto, ApiError> {
-    Ok(JourneyDto {
-        key: r.key.clone(),
-        definition: serde_json::from_str(&r.definition)
-            .map_err(|e| anyhow::anyhow!("stored journey {} is not JSON: {e}", r.key))?,
-        created_at: format_ms(r.created_at),
-        updated_at: format_ms(r.updated_at),
-    })
-}
-
 /// The workspace's journeys.
 #[utoipa::path(get, path = "/api/v1/journeys", tag = "journeys",
     responses((status = 200, body = Vec<JourneyDto>), (status = 401, body = ErrorBody)),
@@ -65,11 +36,10 @@ async fn list_journeys(
     State(st): State<AppState>,
     Auth(ws): Auth,
 ) -> Result<Json<Vec<JourneyDto>>, ApiError> {
-    let rows = st
-        .store
-        .list_definitions(DefinitionKind::Journey, ws.id)
-        .await?;
-    Ok(Json(rows.iter().map(dto).collect::<Result<_, _>>()?))
+    let rows = st.app.definitions(ws.id, DefinitionKind::Journey).await?;
+    Ok(Json(
+        rows.iter().map(JourneyDto::of).collect::<Result<_, _>>()?,
+    ))
 }
 
 async fn save(
@@ -78,18 +48,16 @@ async fn save(
     path_key: Option<&str>,
     body: &puls_core::Value,
 ) -> Result<Response, ApiError> {
-    let journey = Journey::parse(body).map_err(ApiError::Validation)?;
-    let text = convert::to_json(&journey.to_value()).to_string();
-    let (status, r) = definitions::save(
-        st,
-        workspace_id,
-        DefinitionKind::Journey,
-        path_key,
-        journey.key.as_str(),
-        &text,
-    )
-    .await?;
-    Ok((status, Json(dto(&r)?)).into_response())
+    let (saved, r) = st.app.save_journey(workspace_id, path_key, body).await?;
+    Ok((saved_status(saved), Json(JourneyDto::of(&r)?)).into_response())
+}
+
+/// 201 for a new definition, 200 for a replaced one.
+pub(crate) fn saved_status(saved: Saved) -> StatusCode {
+    match saved {
+        Saved::Created => StatusCode::CREATED,
+        Saved::Replaced => StatusCode::OK,
+    }
 }
 
 /// Defines a journey (JSON or YAML; the key comes from the definition). Every problem of a
@@ -135,8 +103,11 @@ async fn get_journey(
     Auth(ws): Auth,
     Path(key): Path<String>,
 ) -> Result<Json<JourneyDto>, ApiError> {
-    let r = definitions::get(&st, ws.id, DefinitionKind::Journey, &key, "journey").await?;
-    Ok(Json(dto(&r)?))
+    let r = st
+        .app
+        .definition(ws.id, DefinitionKind::Journey, &key)
+        .await?;
+    Ok(Json(JourneyDto::of(&r)?))
 }
 
 /// Deletes a journey (its events and responses stay).
@@ -149,7 +120,10 @@ async fn delete_journey(
     Auth(ws): Auth,
     Path(key): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    definitions::delete(&st, ws.id, DefinitionKind::Journey, &key, "journey").await
+    st.app
+        .delete_definition(ws.id, DefinitionKind::Journey, &key)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A ready journey to start from: `ecommerce` (information → consideration → purchase →
@@ -160,14 +134,12 @@ async fn delete_journey(
     responses((status = 200, description = "A journey definition", content_type = "application/json"),
         (status = 404, body = ErrorBody)))]
 async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
-    match name.as_str() {
-        "ecommerce" => Ok((
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            ECOMMERCE_TEMPLATE,
-        )
-            .into_response()),
-        _ => Err(ApiError::NotFound("template")),
-    }
+    let template = journey_template(&name).ok_or(AppError::NotFound("template"))?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        template,
+    )
+        .into_response())
 }
 
 /// The funnel over a journey's stages: per stage the subjects who entered it and converted
@@ -175,7 +147,7 @@ async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
 /// and p90), the change against the previous period with a test; optionally split by
 /// channel, entry or first touchpoint or segment, and the common paths before drop-offs.
 #[utoipa::path(get, path = "/api/v1/journeys/{key}/funnel", tag = "journeys",
-    params(("key" = String, Path, description = "Journey key"), FunnelParams),
+    params(("key" = String, Path, description = "Journey key"), FunnelQuery, PeriodQuery, StatsQuery),
     responses((status = 200, body = FunnelDto), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)),
@@ -184,29 +156,21 @@ async fn funnel(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(key): Path<String>,
-    uri: Uri,
+    Pairs(q): Pairs,
 ) -> Result<Json<FunnelDto>, ApiError> {
-    let mut p = Params::from_query(uri.query().unwrap_or(""))?;
-    let req = FunnelRequest::parse(&mut p, &st.analytics.config, now_ms())?;
-    p.finish()?;
-    let journey = st.analytics.journey(ws.id, &key).await?;
-    Ok(Json(st.analytics.funnel(ws.id, &journey, &req).await?))
+    let analytics = st.app.analytics();
+    let req = FunnelQuery::parse(q, &analytics.config, now_ms())?;
+    let journey = analytics.journey(ws.id, &key).await?;
+    Ok(Json(
+        (&analytics.funnel(ws.id, &journey, &req).await?).into(),
+    ))
 }
 
 /// The journey map: every touchpoint with its volume, passage and drop-off (with interval),
 /// NPS, CSAT and CES from the surveys asked there (with intervals), detractor share and a
 /// health grade.
 #[utoipa::path(get, path = "/api/v1/journeys/{key}/map", tag = "journeys",
-    params(("key" = String, Path, description = "Journey key"),
-        ("from" = Option<String>, Query, description = "Start (date in tz or RFC 3339)"),
-        ("to" = Option<String>, Query, description = "End, exclusive"),
-        ("tz" = Option<String>, Query, description = "IANA time zone"),
-        ("window_days" = Option<i64>, Query, description = "Conversion window"),
-        ("stages" = Option<String>, Query, description = "The stages whose chain gives passages and drop-off (default: all, in order)"),
-        ("segment" = Option<String>, Query, description = "Only members of these segments"),
-        ("lang" = Option<String>, Query, description = "Language of names: pl, cs, en"),
-        ("min_n" = Option<u64>, Query, description = "Small-sample threshold"),
-        ("confidence" = Option<f64>, Query, description = "Confidence level")),
+    params(("key" = String, Path, description = "Journey key"), MapQuery, PeriodQuery, StatsQuery),
     responses((status = 200, body = JourneyMapDto), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
@@ -214,11 +178,12 @@ async fn journey_map(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(key): Path<String>,
-    uri: Uri,
+    Pairs(q): Pairs,
 ) -> Result<Json<JourneyMapDto>, ApiError> {
-    let mut p = Params::from_query(uri.query().unwrap_or(""))?;
-    let req = MapRequest::parse(&mut p, &st.analytics.config, now_ms())?;
-    p.finish()?;
-    let journey = st.analytics.journey(ws.id, &key).await?;
-    Ok(Json(st.analytics.journey_map(ws.id, &journey, &req).await?))
+    let analytics = st.app.analytics();
+    let req = MapQuery::parse(q, &analytics.config, now_ms())?;
+    let journey = analytics.journey(ws.id, &key).await?;
+    Ok(Json(
+        (&analytics.journey_map(ws.id, &journey, &req).await?).into(),
+    ))
 }

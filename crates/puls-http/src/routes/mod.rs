@@ -3,7 +3,6 @@
 pub mod analytics;
 pub mod contacts;
 pub mod contacts_import;
-mod definitions;
 pub mod events;
 pub mod health;
 pub mod journeys;

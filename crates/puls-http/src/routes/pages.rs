@@ -23,9 +23,10 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::responses::{
-    Submission, check_resume, open_survey, store_new, store_update, stored_answers,
-};
+use puls_app::responses::{Submission, stored_answers};
+use puls_app::{AppError, Rejection};
+use puls_wire::{ErrorBody, ErrorCode, Problem};
+
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::state::AppState;
@@ -120,32 +121,41 @@ fn html(status: StatusCode, body: String, started: Instant) -> Response {
 }
 
 /// A full message page in the respondent's language for an error.
-fn error_page(st: &AppState, ui: UiLang, e: &ApiError, started: Instant) -> Response {
+fn error_page(st: &AppState, ui: UiLang, e: &PageError, started: Instant) -> Response {
     let kind = match e {
-        ApiError::NotFound(_) => MessageKind::NotFound,
-        ApiError::Conflict {
-            code: "survey_closed",
-            ..
-        } => MessageKind::Closed,
-        ApiError::Conflict {
-            code: "invitation_already_used" | "response_completed",
-            ..
-        } => MessageKind::AlreadyAnswered,
-        ApiError::RateLimited => MessageKind::TooManyRequests,
-        ApiError::Internal(err) => {
+        PageError::App(AppError::NotFound(_)) => MessageKind::NotFound,
+        PageError::App(AppError::Rejected(Rejection::SurveyClosed, _)) => MessageKind::Closed,
+        PageError::App(AppError::Rejected(
+            Rejection::InvitationUsed | Rejection::ResponseCompleted,
+            _,
+        )) => MessageKind::AlreadyAnswered,
+        PageError::App(AppError::RateLimited) => MessageKind::TooManyRequests,
+        PageError::App(AppError::Internal(err)) => {
             tracing::error!(error = ?err, "survey page failed");
             MessageKind::ServerError
         }
         _ => MessageKind::BadRequest,
     };
     let status = match e {
-        ApiError::Conflict {
-            code: "survey_closed",
-            ..
-        } => StatusCode::GONE,
-        other => other.status(),
+        PageError::App(AppError::Rejected(Rejection::SurveyClosed, _)) => StatusCode::GONE,
+        PageError::App(e) => Problem::from(e).status(),
+        PageError::Form(code) => code.status(),
     };
     html(status, st.pages.message(ui, kind), started)
+}
+
+/// What a survey page can fail with: the application's errors, and forms that cannot be
+/// read.
+#[derive(Debug)]
+enum PageError {
+    App(AppError),
+    Form(ErrorCode),
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError::App(e)
+    }
 }
 
 /// The 429 page, used by the rate limiter.
@@ -176,27 +186,18 @@ async fn progress(
     id: &str,
     rid: Option<&str>,
     rt: Option<&str>,
-) -> Result<Progress, ApiError> {
-    let record = open_survey(st, id).await?;
+) -> Result<Progress, AppError> {
+    let record = st.app.open_survey(id).await?;
     let response = match (rid, rt) {
-        (Some(rid), Some(rt)) => {
-            let r = st
-                .store
-                .get_response_public(rid)
-                .await?
-                .filter(|r| r.survey_id == id)
-                .ok_or(ApiError::NotFound("response"))?;
-            check_resume(&r, rt)?;
-            Some(r)
-        }
+        (Some(rid), Some(rt)) => Some(st.app.resumable(rid, rt, Some(id)).await?),
         // A response id without its token is a broken link, not a new respondent.
-        (Some(_), None) => return Err(ApiError::NotFound("response")),
+        (Some(_), None) => return Err(AppError::NotFound("response")),
         _ => None,
     };
     let version = response
         .as_ref()
         .map_or(record.version, |r| r.survey_version);
-    let survey = st.survey_version(&record, version).await?;
+    let survey = st.app.survey_version(&record, version).await?;
     let answers = match &response {
         Some(r) => stored_answers(r)?,
         None => BTreeMap::new(),
@@ -286,7 +287,7 @@ async fn show(
             return error_page(
                 &st,
                 ui_from_headers(q.lang.as_deref(), &headers),
-                &e,
+                &e.into(),
                 started,
             );
         }
@@ -305,7 +306,7 @@ async fn show(
         return error_page(
             &st,
             UiLang::for_locale(&locale),
-            &ApiError::NotFound("question"),
+            &AppError::NotFound("question").into(),
             started,
         );
     };
@@ -368,10 +369,10 @@ async fn answer(
     let limit = st.config.http.max_body_bytes;
     // Read here rather than by an extractor, so a too-large or malformed form gets a page
     // in the respondent's language, not a plain-text rejection.
-    let form: Result<FormFields, ApiError> = match axum::body::to_bytes(body, limit).await {
-        Err(_) => Err(ApiError::PayloadTooLarge(limit)),
+    let form: Result<FormFields, PageError> = match axum::body::to_bytes(body, limit).await {
+        Err(_) => Err(PageError::Form(ErrorCode::PayloadTooLarge)),
         Ok(bytes) => serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| ApiError::bad_request("malformed_form", "the form could not be read")),
+            .map_err(|_| PageError::Form(ErrorCode::MalformedForm)),
     };
     let form = match form {
         Ok(f) => f,
@@ -386,21 +387,15 @@ async fn answer(
         // the other lost the revision race. Go on from what is stored, as the first did.
         // ... or the last page sent twice: the response is complete; thank them again.
         // (`response_completed` comes only after the resume token was checked.)
-        Err(ApiError::Conflict {
-            code: "response_completed",
-            ..
-        }) => {
+        Err(PageError::App(AppError::Rejected(Rejection::ResponseCompleted, _))) => {
             let query =
                 serde_urlencoded::to_string(lang.map(|l| [("lang", l)]).unwrap_or_default())
                     .unwrap_or_default();
             Redirect::to(&format!("/s/{id}/thanks?{query}")).into_response()
         }
-        Err(ApiError::Conflict {
-            code: "revision_conflict",
-            ..
-        }) => {
+        Err(PageError::App(AppError::Rejected(Rejection::RevisionConflict, _))) => {
             let (Some(rid), Some(rt)) = resume else {
-                return error_page(&st, ui, &ApiError::NotFound("response"), started);
+                return error_page(&st, ui, &AppError::NotFound("response").into(), started);
             };
             let mut query = vec![("rid", rid), ("rt", rt)];
             query.extend(lang.map(|l| ("lang", l)));
@@ -421,7 +416,7 @@ async fn answer_inner(
     form: FormFields,
     lang: Option<&str>,
     started: Instant,
-) -> Result<Response, ApiError> {
+) -> Result<Response, PageError> {
     let rid = field(&form, "rid");
     let rt = field(&form, "rt");
     let mut p = progress(st, id, rid.as_deref(), rt.as_deref()).await?;
@@ -429,10 +424,7 @@ async fn answer_inner(
     let qid = field(&form, "q").unwrap_or_default();
     let survey = p.survey.clone();
     let Some(idx) = survey.questions.iter().position(|x| x.id.as_str() == qid) else {
-        return Err(ApiError::bad_request(
-            "unknown_question",
-            "the form names no question of this survey",
-        ));
+        return Err(PageError::Form(ErrorCode::MalformedForm));
     };
     let question = &survey.questions[idx];
     let given = puls_web::form_answer(question, &form);
@@ -474,7 +466,7 @@ async fn answer_inner(
                         .filter_map(|f| f.path.strip_prefix("answers.").map(str::to_string))
                         .collect();
                     if hidden.is_empty() {
-                        return Err(ApiError::Validation(puls_core::FieldErrors(others)));
+                        return Err(AppError::Validation(puls_core::FieldErrors(others)).into());
                     }
                     for h in hidden {
                         merged.remove(&h);
@@ -529,16 +521,18 @@ async fn answer_inner(
     };
     let (rid, rt) = match &p.response {
         Some(r) => {
-            store_update(st, r, &survey, &merged, completion).await?;
+            st.app
+                .update_response(r, &survey, &merged, completion)
+                .await?;
             (r.id.clone(), r.resume_token.clone().unwrap_or_default())
         }
         None => {
             let channel = field(&form, "channel").map(Value::Str);
             let inv = field(&form, "inv").map(Value::Str);
             let locale_value = Value::Str(locale.to_string());
-            let stored = store_new(
-                st,
-                Submission {
+            let stored = st
+                .app
+                .submit(Submission {
                     record: &p.record,
                     survey: &survey,
                     answers: std::mem::take(&mut p.answers)
@@ -556,9 +550,8 @@ async fn answer_inner(
                         .filter(|k| is_nonce(k))
                         .map(|k| format!("page:{k}")),
                     key_is_secret: true,
-                },
-            )
-            .await?;
+                })
+                .await?;
             (stored.id, stored.resume_token.unwrap_or_default())
         }
     };
@@ -595,24 +588,24 @@ async fn thanks(
     headers: HeaderMap,
 ) -> Response {
     let started = Instant::now();
-    let record = match st.survey_record(&id).await {
+    let record = match st.app.survey_record(&id).await {
         Ok(Some(r)) => r,
         Ok(None) => {
             return error_page(
                 &st,
                 ui_from_headers(q.lang.as_deref(), &headers),
-                &ApiError::NotFound("survey"),
+                &AppError::NotFound("survey").into(),
                 started,
             );
         }
-        Err(e) => return error_page(&st, UiLang::En, &e, started),
+        Err(e) => return error_page(&st, UiLang::En, &e.into(), started),
     };
-    match st.survey_version(&record, record.version).await {
+    match st.app.survey_version(&record, record.version).await {
         Ok(survey) => {
             let locale = choose_locale(&survey, q.lang.as_deref(), &headers);
             html(StatusCode::OK, st.pages.thank_you(&survey, locale), started)
         }
-        Err(e) => error_page(&st, UiLang::En, &e, started),
+        Err(e) => error_page(&st, UiLang::En, &e.into(), started),
     }
 }
 
@@ -628,20 +621,20 @@ struct QrQuery {
 #[utoipa::path(get, path = "/s/{id}/qr.svg", tag = "pages",
     params(("id" = String, Path, description = "Survey id"), QrQuery),
     responses((status = 200, description = "SVG image", content_type = "image/svg+xml"),
-        (status = 404, body = crate::error::ErrorBody)))]
+        (status = 404, body = ErrorBody)))]
 async fn qr(
     State(st): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<QrQuery>,
 ) -> Result<Response, ApiError> {
-    st.store
-        .get_survey_public(&id)
+    st.app
+        .survey_record(&id)
         .await?
-        .ok_or(ApiError::NotFound("survey"))?;
+        .ok_or(AppError::NotFound("survey"))?;
     let mut url = format!("{}/s/{id}", st.public_url);
     if let Some(c) = &q.channel {
-        let channel = puls_core::Channel::parse(c)
-            .map_err(|k| ApiError::bad_request("invalid_query", format!("channel: {k}")))?;
+        let channel =
+            puls_core::Channel::parse(c).map_err(|k| AppError::invalid(format!("channel: {k}")))?;
         url.push_str(&format!("?channel={}", channel.as_str()));
     }
     let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)

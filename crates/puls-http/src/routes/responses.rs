@@ -8,25 +8,24 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use puls_core::response::answers_to_value;
-use puls_core::{Completion, Expected, FieldErrors, ResponseMetaInput, Survey, Value};
-use puls_store::{
-    NewResponse, ResponseFilter, ResponseRecord, ResponseUpdate, SurveyRecord, SurveyStatus,
-    WriteOp, WriteOutcome, now_ms,
+use puls_app::AppError;
+use puls_app::responses::{MAX_IDEMPOTENCY_KEY, Submission};
+use puls_app::search::TextSearch;
+use puls_core::{
+    Completion, Expected, FieldErrorKind, FieldErrors, ResponseMetaInput, Survey, Value,
 };
-use subtle::ConstantTimeEq;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
-
-use crate::convert;
-use crate::dto::{
+use puls_store::{ResponseFilter, json};
+use puls_wire::contacts::limit;
+use puls_wire::surveys::{
     ResponseDto, ResponsePage, ResponseQuery, SubmitResponse, SubmitResult, UpdateResponse,
     status_name,
 };
-use crate::error::{ApiError, ErrorBody};
-use crate::export;
+use puls_wire::{ErrorBody, ErrorCode, export};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
 use crate::extract::{Auth, JsonBody, Query};
-use crate::search::TextSearch;
 use crate::state::AppState;
 
 /// Routes anyone may call: a published survey takes responses without a key.
@@ -44,243 +43,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_response))
 }
 
-/// Longest accepted `Idempotency-Key`.
-const MAX_IDEMPOTENCY_KEY: usize = 200;
-
-/// A published survey by id, or the error a respondent should see.
-pub(crate) async fn open_survey(st: &AppState, id: &str) -> Result<Arc<SurveyRecord>, ApiError> {
-    let mut record = st
-        .survey_record(id)
-        .await?
-        .ok_or(ApiError::NotFound("survey"))?;
-    // Only "published" is taken from the cache: a refusal is always read fresh, so a survey
-    // published again on another node is never refused here.
-    if record.status != SurveyStatus::Published {
-        st.forget_survey(id);
-        record = st
-            .survey_record(id)
-            .await?
-            .ok_or(ApiError::NotFound("survey"))?;
-    }
-    match record.status {
-        SurveyStatus::Published => Ok(record),
-        SurveyStatus::Draft => Err(ApiError::NotFound("survey")),
-        SurveyStatus::Closed => Err(ApiError::Conflict {
-            code: "survey_closed",
-            message: "this survey is closed and accepts no more responses".into(),
-        }),
-    }
-}
-
-/// A random token for continuing a partial response.
-fn new_resume_token() -> String {
-    use rand::Rng;
-    let bytes: [u8; 24] = rand::rng().random();
-    hex::encode(bytes)
-}
-
-/// Validated answers as canonical JSON text.
-fn answers_json(answers: &puls_core::Answers) -> String {
-    convert::to_json(&answers_to_value(answers)).to_string()
-}
-
-/// Everything needed to store a new response, already validated.
-pub(crate) struct Submission<'a> {
-    pub record: &'a SurveyRecord,
-    pub survey: &'a Survey,
-    pub answers: BTreeMap<String, Value>,
-    pub completion: Completion,
-    pub meta: ResponseMetaInput<'a>,
-    pub idempotency_key: Option<String>,
-    /// Whether only the respondent can know the idempotency key (the pages' random nonce),
-    /// so that a replay may hand back the resume token of the response stored under it.
-    pub key_is_secret: bool,
-}
-
-/// What storing a submission gave.
-pub(crate) struct Stored {
-    pub id: String,
-    pub completed: bool,
-    pub version: i64,
-    pub resume_token: Option<String>,
-    /// True when an earlier submission with the same idempotency key was returned.
-    pub replayed: bool,
-}
-
-/// Validates and stores a new response; returns once it is committed.
-///
-/// When the writer finds the survey changed since this node read it (closed, or a newer
-/// version current), the survey is read again and the submission validated and written
-/// once more against what the database now says.
-pub(crate) async fn store_new(st: &AppState, s: Submission<'_>) -> Result<Stored, ApiError> {
-    match try_store_new(st, &s).await {
-        Ok(Some(stored)) => return Ok(stored),
-        // The writer refused: the survey changed after this node read it.
-        Ok(None) => st.forget_survey(&s.record.id),
-        // Perhaps validated against a version this node cached before a newer one.
-        Err(ApiError::Validation(errors)) => {
-            st.forget_survey(&s.record.id);
-            let fresh = open_survey(st, &s.record.id).await?;
-            if fresh.version == s.record.version {
-                return Err(ApiError::Validation(errors));
-            }
-        }
-        Err(e) => return Err(e),
-    }
-    let record = open_survey(st, &s.record.id).await?;
-    let survey = st.survey_version(&record, record.version).await?;
-    let again = Submission {
-        record: &record,
-        survey: &survey,
-        ..s
-    };
-    try_store_new(st, &again)
-        .await?
-        .ok_or_else(|| ApiError::Conflict {
-            code: "survey_changed",
-            message: "the survey changed while the response was being stored; try again".into(),
-        })
-}
-
-/// One attempt of [`store_new`]; `None` when the survey no longer takes this response.
-async fn try_store_new(st: &AppState, s: &Submission<'_>) -> Result<Option<Stored>, ApiError> {
-    let meta = s.survey.validate_meta(&s.meta);
-    let answers = s
-        .survey
-        .validate_answers(&s.answers, s.completion, "answers");
-    let (meta, answers) = match (meta, answers) {
-        (Ok(m), Ok(a)) => (m, a),
-        (m, a) => {
-            let mut all = m.err().map(|e| e.0).unwrap_or_default();
-            all.extend(a.err().map(|e| e.0).unwrap_or_default());
-            return Err(ApiError::Validation(FieldErrors(all)));
-        }
-    };
-    let now = now_ms();
-    let completed = s.completion == Completion::Complete;
-    let resume_token = (!completed).then(new_resume_token);
-    let id = ulid::Ulid::from_parts(now as u64, rand::random()).to_string();
-    let attributes = serde_json::to_string(&meta.attributes).map_err(anyhow::Error::new)?;
-    let answers = answers_json(&answers);
-    let op = WriteOp::Insert(NewResponse {
-        id: id.clone(),
-        workspace_id: s.record.workspace_id,
-        survey_id: s.record.id.clone(),
-        survey_version: s.record.version,
-        completed,
-        channel: meta.channel.as_str().to_string(),
-        touchpoint: meta.touchpoint.to_string(),
-        locale: meta.locale.to_string(),
-        contact_external_id: meta.contact_external_id,
-        contact_email: meta.contact_email,
-        invitation_token: meta.invitation_token,
-        idempotency_key: s.idempotency_key.clone(),
-        resume_token: resume_token.clone(),
-        attributes,
-        answers: answers.clone(),
-        created_at: now,
-    });
-    match st.writer.write(op).await? {
-        WriteOutcome::Inserted => Ok(Some(Stored {
-            id,
-            completed,
-            version: s.record.version,
-            resume_token,
-            replayed: false,
-        })),
-        // An API client's key may be guessable (an order number), and the submit endpoint
-        // is public: the resume token of a partial response goes back only to a true retry
-        // (the very answers stored), never to anyone who merely knows the key.
-        WriteOutcome::Replayed(r) => Ok(Some(Stored {
-            resume_token: r
-                .resume_token
-                .filter(|_| !r.completed && (s.key_is_secret || r.answers == answers)),
-            id: r.id,
-            completed: r.completed,
-            version: r.survey_version,
-            replayed: true,
-        })),
-        WriteOutcome::SurveyNotAccepting => Ok(None),
-        WriteOutcome::InvitationUsed => Err(ApiError::Conflict {
-            code: "invitation_already_used",
-            message: "this invitation has already been answered".into(),
-        }),
-        other => Err(anyhow::anyhow!("unexpected outcome of an insert: {other:?}").into()),
-    }
-}
-
-/// Checks a resume token against a stored partial response.
-pub(crate) fn check_resume(record: &ResponseRecord, token: &str) -> Result<(), ApiError> {
-    let ok = record
-        .resume_token
-        .as_deref()
-        .is_some_and(|t| bool::from(t.as_bytes().ct_eq(token.as_bytes())));
-    if !ok {
-        return Err(ApiError::NotFound("response"));
-    }
-    if record.completed {
-        return Err(ApiError::Conflict {
-            code: "response_completed",
-            message: "this response is already completed".into(),
-        });
-    }
-    Ok(())
-}
-
-/// Parses stored answers back into the input form the core validates.
-pub(crate) fn stored_answers(record: &ResponseRecord) -> Result<BTreeMap<String, Value>, ApiError> {
-    let json: serde_json::Value =
-        serde_json::from_str(&record.answers).map_err(anyhow::Error::new)?;
-    match convert::from_json(&json) {
-        Value::Map(m) => Ok(m),
-        _ => Err(anyhow::anyhow!("stored answers of {} are not an object", record.id).into()),
-    }
-}
-
-/// Validates merged answers of a partial response and stores them with a revision check.
-pub(crate) async fn store_update(
-    st: &AppState,
-    record: &ResponseRecord,
-    survey: &Survey,
-    merged: &BTreeMap<String, Value>,
-    completion: Completion,
-) -> Result<(), ApiError> {
-    let answers = survey
-        .validate_answers(merged, completion, "answers")
-        .map_err(ApiError::Validation)?;
-    let op = WriteOp::Update(ResponseUpdate {
-        id: record.id.clone(),
-        workspace_id: record.workspace_id,
-        survey_id: record.survey_id.clone(),
-        expected_revision: record.revision,
-        completed: completion == Completion::Complete,
-        answers: answers_json(&answers),
-        now: now_ms(),
-    });
-    match st.writer.write(op).await? {
-        WriteOutcome::Updated(_) => Ok(()),
-        WriteOutcome::RevisionConflict => Err(ApiError::Conflict {
-            code: "revision_conflict",
-            message: "the response changed meanwhile; read it and try again".into(),
-        }),
-        WriteOutcome::NotFound => Err(ApiError::NotFound("response")),
-        WriteOutcome::SurveyNotAccepting => {
-            // This node's view of the survey was stale: say what the database says.
-            st.forget_survey(&record.survey_id);
-            open_survey(st, &record.survey_id).await?;
-            Err(ApiError::Conflict {
-                code: "survey_changed",
-                message: "the survey changed while the answers were being saved; try again".into(),
-            })
-        }
-        other => Err(anyhow::anyhow!("unexpected outcome of an update: {other:?}").into()),
-    }
-}
-
-fn object<'a>(body: &'a Value, known: &[&str]) -> Result<&'a BTreeMap<String, Value>, ApiError> {
+pub(crate) fn object<'a>(
+    body: &'a Value,
+    known: &[&str],
+) -> Result<&'a BTreeMap<String, Value>, ApiError> {
     let Value::Map(m) = body else {
-        return Err(ApiError::bad_request(
-            "invalid_body",
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
             "the body must be a JSON object",
         ));
     };
@@ -295,7 +64,7 @@ fn object<'a>(body: &'a Value, known: &[&str]) -> Result<&'a BTreeMap<String, Va
     if unknown.is_empty() {
         Ok(m)
     } else {
-        Err(ApiError::Validation(FieldErrors(unknown)))
+        Err(AppError::Validation(FieldErrors(unknown)).into())
     }
 }
 
@@ -306,18 +75,17 @@ fn answers_of(
     match m.get("answers") {
         Some(Value::Map(a)) => Ok(a.clone()),
         None | Some(Value::Null) if !required => Ok(BTreeMap::new()),
-        other => Err(ApiError::Validation(FieldErrors(vec![
-            puls_core::FieldError {
-                path: "answers".into(),
-                kind: if other.is_none() {
-                    puls_core::FieldErrorKind::Required
-                } else {
-                    puls_core::FieldErrorKind::WrongType {
-                        expected: Expected::Answers,
-                    }
-                },
+        other => Err(AppError::field(
+            "answers",
+            if other.is_none() {
+                FieldErrorKind::Required
+            } else {
+                FieldErrorKind::WrongType {
+                    expected: Expected::Answers,
+                }
             },
-        ]))),
+        )
+        .into()),
     }
 }
 
@@ -326,14 +94,13 @@ fn completed_flag(m: &BTreeMap<String, Value>, default: bool) -> Result<Completi
         None | Some(Value::Null) => default,
         Some(Value::Bool(b)) => *b,
         Some(_) => {
-            return Err(ApiError::Validation(FieldErrors(vec![
-                puls_core::FieldError {
-                    path: "completed".into(),
-                    kind: puls_core::FieldErrorKind::WrongType {
-                        expected: Expected::Boolean,
-                    },
+            return Err(AppError::field(
+                "completed",
+                FieldErrorKind::WrongType {
+                    expected: Expected::Boolean,
                 },
-            ])));
+            )
+            .into());
         }
     };
     Ok(if done {
@@ -371,8 +138,8 @@ async fn submit_response(
                 Some(k.trim().to_string())
             }
             _ => {
-                return Err(ApiError::bad_request(
-                    "invalid_idempotency_key",
+                return Err(ApiError::new(
+                    ErrorCode::InvalidIdempotencyKey,
                     format!(
                         "Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"
                     ),
@@ -380,7 +147,7 @@ async fn submit_response(
             }
         },
     };
-    let body = convert::from_json(&body);
+    let body = json::from_json(&body);
     let m = object(
         &body,
         &[
@@ -396,11 +163,11 @@ async fn submit_response(
     )?;
     let answers = answers_of(m, true)?;
     let completion = completed_flag(m, true)?;
-    let record = open_survey(&st, &id).await?;
-    let survey: Arc<Survey> = st.survey_version(&record, record.version).await?;
-    let stored = store_new(
-        &st,
-        Submission {
+    let record = st.app.open_survey(&id).await?;
+    let survey: Arc<Survey> = st.app.survey_version(&record, record.version).await?;
+    let stored = st
+        .app
+        .submit(Submission {
             record: &record,
             survey: &survey,
             answers,
@@ -415,9 +182,8 @@ async fn submit_response(
             },
             idempotency_key,
             key_is_secret: false,
-        },
-    )
-    .await?;
+        })
+        .await?;
     let status = if stored.replayed {
         StatusCode::OK
     } else {
@@ -451,35 +217,20 @@ async fn continue_response(
     headers: HeaderMap,
     JsonBody(body): JsonBody,
 ) -> Result<Json<SubmitResult>, ApiError> {
-    let body = convert::from_json(&body);
+    let body = json::from_json(&body);
     let m = object(&body, &["answers", "completed", "resume_token"])?;
     let token = headers
         .get("x-resume-token")
         .and_then(|v| v.to_str().ok())
         .or_else(|| m.get("resume_token").and_then(Value::as_str))
-        .ok_or(ApiError::NotFound("response"))?
+        .ok_or(AppError::NotFound("response"))?
         .to_string();
     let new_answers = answers_of(m, false)?;
     let completion = completed_flag(m, false)?;
     let record = st
-        .store
-        .get_response_public(&id)
-        .await?
-        .ok_or(ApiError::NotFound("response"))?;
-    check_resume(&record, &token)?;
-    let survey_record = open_survey(&st, &record.survey_id).await?;
-    let survey = st
-        .survey_version(&survey_record, record.survey_version)
+        .app
+        .continue_response(&id, &token, new_answers, completion)
         .await?;
-    let mut merged = stored_answers(&record)?;
-    for (k, v) in new_answers {
-        if matches!(v, Value::Null) {
-            merged.remove(&k);
-        } else {
-            merged.insert(k, v);
-        }
-    }
-    store_update(&st, &record, &survey, &merged, completion).await?;
     let completed = completion == Completion::Complete;
     Ok(Json(SubmitResult {
         id: record.id,
@@ -501,21 +252,15 @@ async fn list_responses(
     Query(q): Query<ResponseQuery>,
 ) -> Result<Json<ResponsePage>, ApiError> {
     if q.format.is_some() {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "format: only the export endpoint takes a format",
-        ));
+        return Err(AppError::invalid("format: only the export endpoint takes a format").into());
     }
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "limit: must be between 1 and 1000",
-        ));
-    }
+    let limit = limit(q.limit)?;
     let filter = q.filter()?;
     let search = q.q.as_deref().and_then(TextSearch::new);
-    let found = crate::search::find(&st, ws.id, filter, search.as_ref(), limit as usize).await?;
+    let found = st
+        .app
+        .find_responses(ws.id, filter, search.as_ref(), limit as usize)
+        .await?;
     Ok(Json(ResponsePage {
         items: found.rows.iter().map(ResponseDto::from_record).collect(),
         next_cursor: found.next,
@@ -532,11 +277,7 @@ async fn get_response(
     Auth(ws): Auth,
     Path(id): Path<String>,
 ) -> Result<Json<ResponseDto>, ApiError> {
-    let r = st
-        .store
-        .get_response(ws.id, &id)
-        .await?
-        .ok_or(ApiError::NotFound("response"))?;
+    let r = st.app.response(ws.id, &id).await?;
     Ok(Json(ResponseDto::from_record(&r)))
 }
 
@@ -555,40 +296,35 @@ async fn export_responses(
     Query(q): Query<ResponseQuery>,
 ) -> Result<Response, ApiError> {
     if q.cursor.is_some() || q.limit.is_some() {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "cursor, limit: an export streams everything that matches",
-        ));
+        return Err(
+            AppError::invalid("cursor, limit: an export streams everything that matches").into(),
+        );
     }
     let filter: ResponseFilter = q.filter()?;
     let search = q.q.as_deref().and_then(TextSearch::new);
     let survey = match &filter.survey_id {
         Some(id) => {
-            let r = st
-                .store
-                .get_survey(ws.id, id)
-                .await?
-                .ok_or(ApiError::NotFound("survey"))?;
-            Some(st.survey_version(&r, r.version).await?)
+            let r = st.app.survey(ws.id, id, None).await?;
+            Some(st.app.survey_version(&r, r.version).await?)
         }
         None => None,
     };
+    let pages = st.app.response_pages(ws.id, filter, search);
     let (content_type, ext, stream) = match q.format.as_deref().unwrap_or("csv") {
         "csv" => (
             "text/csv; charset=utf-8",
             "csv",
-            Body::from_stream(export::csv(st.clone(), ws.id, filter, search, survey)),
+            Body::from_stream(export::responses_csv(pages, survey.as_deref())),
         ),
         "ndjson" => (
             "application/x-ndjson",
             "ndjson",
-            Body::from_stream(export::ndjson(st.clone(), ws.id, filter, search)),
+            Body::from_stream(export::responses_ndjson(pages)),
         ),
         other => {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                format!("format: '{other}' is not one of csv, ndjson"),
-            ));
+            return Err(
+                AppError::invalid(format!("format: '{other}' is not one of csv, ndjson")).into(),
+            );
         }
     };
     Ok((

@@ -10,7 +10,6 @@
 //! `messageId`, so a client's retry of a batch stores nothing twice.
 
 use std::io::Read;
-use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -18,22 +17,18 @@ use axum::http::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use puls_core::contact::{Contact, ContactPatch};
+use puls_app::{AppError, now_ms};
 use puls_core::tracking::{Message, MessageType, Receipt, parse_message};
 use puls_core::{FieldError, FieldErrorKind, FieldErrors, Value};
-use puls_store::{
-    ContactChange, ContactLookup, ContactUpsert, NewEvent, TrackBatch, Workspace, WriteOp,
-    WriteOutcome, now_ms,
-};
+use puls_store::json::CoreValue;
+use puls_wire::{ErrorBody, ErrorCode};
 use serde::Serialize;
 use tower_http::cors::{Any, CorsLayer};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::contact_fields::{contact_of, fields_of};
-use crate::convert;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Every tracking route, answering browsers' CORS requests from any origin (analytics.js
@@ -233,13 +228,13 @@ async fn body_bytes(st: &AppState, req: Request) -> Result<Vec<u8>, ApiError> {
         .trim()
         .to_ascii_lowercase();
     if !(ct == "application/json" || ct.ends_with("+json") || ct == "text/plain") {
-        return Err(ApiError::UnsupportedMediaType(
-            "send the messages as application/json (or text/plain JSON)".into(),
+        return Err(ApiError::unsupported(
+            "send the messages as application/json (or text/plain JSON)",
         ));
     }
     let raw = axum::body::to_bytes(req.into_body(), limit)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge(limit))?;
+        .map_err(|_| ApiError::too_large(limit))?;
     let encoding = headers
         .get(CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -250,7 +245,7 @@ async fn body_bytes(st: &AppState, req: Request) -> Result<Vec<u8>, ApiError> {
         "identity" | "" => Ok(raw.to_vec()),
         "gzip" | "x-gzip" => inflate(flate2::read::GzDecoder::new(&raw[..]), limit),
         "deflate" => inflate(flate2::read::ZlibDecoder::new(&raw[..]), limit),
-        other => Err(ApiError::UnsupportedMediaType(format!(
+        other => Err(ApiError::unsupported(format!(
             "Content-Encoding '{}' is not supported: use gzip, deflate or none",
             other.chars().take(32).collect::<String>()
         ))),
@@ -258,7 +253,7 @@ async fn body_bytes(st: &AppState, req: Request) -> Result<Vec<u8>, ApiError> {
 }
 
 fn malformed(e: serde_json::Error) -> ApiError {
-    ApiError::bad_request("malformed_json", format!("body is not valid JSON: {e}"))
+    ApiError::malformed_json(e)
 }
 
 /// Decompresses at most `limit` bytes; more is a 413, a broken stream a 400.
@@ -267,13 +262,13 @@ fn inflate(r: impl Read, limit: usize) -> Result<Vec<u8>, ApiError> {
     r.take(limit as u64 + 1)
         .read_to_end(&mut out)
         .map_err(|e| {
-            ApiError::bad_request(
-                "malformed_body",
+            ApiError::new(
+                ErrorCode::MalformedBody,
                 format!("body could not be decompressed: {e}"),
             )
         })?;
     if out.len() > limit {
-        return Err(ApiError::PayloadTooLarge(limit));
+        return Err(ApiError::too_large(limit));
     }
     Ok(out)
 }
@@ -287,18 +282,11 @@ async fn receive(
     let header_key = basic_key(req.headers());
     let body = body_bytes(st, req).await?;
     let (body_key, messages) = read_messages(st, &body, endpoint, received_at)?;
-    let key = header_key.or(body_key).ok_or(ApiError::Unauthorized)?;
-    let workspace = st
-        .store
-        .workspace_by_write_key(&key)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let key = header_key.or(body_key).ok_or(AppError::Unauthorized)?;
+    let workspace = st.app.write_key_workspace(&key).await?;
     let messages = messages?;
-    let batch = track_batch(&workspace, messages, received_at)?;
-    match st.writer.write(WriteOp::Track(batch)).await? {
-        WriteOutcome::Tracked { .. } => Ok(Json(Accepted { success: true }).into_response()),
-        other => Err(anyhow::anyhow!("tracking write answered {other:?}").into()),
-    }
+    st.app.track(&workspace, messages, received_at).await?;
+    Ok(Json(Accepted { success: true }).into_response())
 }
 
 /// A batch as sent: the messages stay raw text until each is read on its own (so each one's
@@ -308,9 +296,9 @@ struct RawBatch<'a> {
     #[serde(borrow)]
     batch: Option<&'a serde_json::value::RawValue>,
     #[serde(rename = "sentAt")]
-    sent_at: Option<crate::convert::CoreValue>,
-    context: Option<crate::convert::CoreValue>,
-    integrations: Option<crate::convert::CoreValue>,
+    sent_at: Option<CoreValue>,
+    context: Option<CoreValue>,
+    integrations: Option<CoreValue>,
     #[serde(rename = "writeKey")]
     write_key: Option<String>,
 }
@@ -337,7 +325,7 @@ fn read_messages(
         },
     };
     if endpoint.is_some() {
-        let crate::convert::CoreValue(v) = serde_json::from_slice(body).map_err(malformed)?;
+        let CoreValue(v) = serde_json::from_slice(body).map_err(malformed)?;
         let key = match &v {
             Value::Map(m) => m
                 .get("writeKey")
@@ -348,7 +336,7 @@ fn read_messages(
         if body.len() > limits.max_message_bytes {
             return Ok((
                 key,
-                Err(ApiError::Validation(FieldErrors(vec![too_big("")]))),
+                Err(AppError::Validation(FieldErrors(vec![too_big("")])).into()),
             ));
         }
         let receipt = Receipt {
@@ -360,7 +348,7 @@ fn read_messages(
         };
         let one = parse_message(v, "", &receipt)
             .map(|m| vec![m])
-            .map_err(|e| ApiError::Validation(FieldErrors(e)));
+            .map_err(|e| AppError::Validation(FieldErrors(e)).into());
         return Ok((key, one));
     }
     let top: RawBatch<'_> = serde_json::from_slice(body).map_err(malformed)?;
@@ -405,111 +393,18 @@ fn read_messages(
             errors.push(too_big(&path));
             continue;
         }
-        let crate::convert::CoreValue(v) = serde_json::from_str(item.get()).map_err(malformed)?;
+        let CoreValue(v) = serde_json::from_str(item.get()).map_err(malformed)?;
         match parse_message(v, &path, &receipt) {
             Ok(m) => out.push(m),
             Err(e) => errors.extend(e),
         }
     }
     if !errors.is_empty() {
-        return Ok((key, Err(ApiError::Validation(FieldErrors(errors)))));
+        return Ok((key, Err(AppError::Validation(FieldErrors(errors)).into())));
     }
     Ok((key, Ok(out)))
 }
 
 fn invalid_one(path: &str, kind: FieldErrorKind) -> ApiError {
-    ApiError::Validation(FieldErrors(vec![FieldError {
-        path: path.to_string(),
-        kind,
-    }]))
-}
-
-fn json_text(map: std::collections::BTreeMap<String, Value>) -> String {
-    if map.is_empty() {
-        return "{}".into();
-    }
-    convert::to_json_text(&Value::Map(map))
-}
-
-/// What one request stores: every message, the ids seen together, and the contact changes
-/// of identify messages.
-fn track_batch(
-    workspace: &Workspace,
-    messages: Vec<Message>,
-    received_at: i64,
-) -> Result<TrackBatch, ApiError> {
-    let mut batch = TrackBatch {
-        workspace_id: workspace.id,
-        events: Vec::with_capacity(messages.len()),
-        links: Vec::new(),
-        contacts: Vec::new(),
-    };
-    for mut m in messages {
-        let message_id = m
-            .message_id
-            .clone()
-            .unwrap_or_else(|| format!("puls-{}", ulid::Ulid::new()));
-        let user = m.user_id.as_ref().map(|u| u.as_str().to_string());
-        let anon = m.anonymous_id.as_ref().map(|a| a.as_str().to_string());
-        match (m.kind, &anon, &user, &m.other_id) {
-            (MessageType::Alias, _, Some(u), Some(previous)) => {
-                batch.links.push((previous.as_str().to_string(), u.clone()));
-            }
-            (_, Some(a), Some(u), _) => batch.links.push((a.clone(), u.clone())),
-            _ => {}
-        }
-        if m.kind == MessageType::Identify {
-            let (patch, _skipped) =
-                ContactPatch::from_traits(&Value::Map(m.properties.clone()), m.locale());
-            let email = match &patch.email {
-                puls_core::contact::Change::Set(e) => Some(e.as_str().to_string()),
-                _ => None,
-            };
-            if user.is_some() || email.is_some() {
-                batch.contacts.push(ContactUpsert {
-                    lookup: ContactLookup {
-                        id: None,
-                        external_id: user.clone(),
-                        email,
-                    },
-                    create: true,
-                    change: patch_change(patch, m.timestamp_ms),
-                    message_id: Some(message_id.clone()),
-                });
-            }
-        }
-        let mut extra = std::mem::take(&mut m.extra);
-        if let Some(other) = &m.other_id {
-            let key = if m.kind == MessageType::Alias {
-                "previousId"
-            } else {
-                "groupId"
-            };
-            extra.insert(key.into(), Value::str(other.as_str()));
-        }
-        batch.events.push(NewEvent {
-            message_id,
-            kind: m.kind.as_str().to_string(),
-            name: std::mem::take(&mut m.name),
-            user_id: user,
-            anonymous_id: anon,
-            timestamp: m.timestamp_ms,
-            received_at,
-            properties: json_text(m.properties),
-            context: json_text(m.context),
-            extra: json_text(extra),
-        });
-    }
-    Ok(batch)
-}
-
-/// A store-side change applying a patch to a contact's stored fields.
-pub(crate) fn patch_change(patch: ContactPatch, at_ms: i64) -> ContactChange {
-    let patch = Arc::new(patch);
-    ContactChange(Arc::new(move |fields| {
-        let mut c: Contact = contact_of(fields)?;
-        c.apply(&patch, at_ms).map_err(|e| e.to_string())?;
-        *fields = fields_of(&c);
-        Ok(())
-    }))
+    AppError::field(path, kind).into()
 }

@@ -97,7 +97,7 @@ fn hidden(html: &str, name: &str) -> String {
 }
 
 async fn user(app: &TestApp, email: &str, password: &str, role: Option<&str>) -> String {
-    let hash = puls_http::console::auth::hash_password(password.into())
+    let hash = puls_app::users::hash_password(password.into())
         .await
         .unwrap();
     let UserWrite::Done(u) = app

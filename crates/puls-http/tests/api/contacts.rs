@@ -33,7 +33,7 @@ async fn contacts_are_created_updated_read_and_kept_unique(app: TestApp) {
     assert_eq!(ala["consents"]["email_marketing"]["granted"], true);
     assert_eq!(
         ala["consents"]["sms"],
-        json!({"granted": false, "at": "2026-01-02T03:04:05Z"})
+        json!({"granted": false, "at": "2026-01-02T03:04:05.000Z"})
     );
     let id = ala["id"].as_str().unwrap().to_string();
 

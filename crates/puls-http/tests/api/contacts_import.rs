@@ -4,8 +4,8 @@
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
 
-use puls_http::contact_fields::contact_json;
-use puls_http::contacts_import::{ImportOptions, Progress, import_csv};
+use puls_app::contact_fields::contact_json;
+use puls_app::contacts_import::{ImportOptions, Progress, import_csv};
 use puls_store::ContactLookup;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -219,7 +219,7 @@ async fn an_excel_export_with_a_bom_semicolons_and_crlf_line_ends_is_read(app: T
     let karol = by_external_id(&app, "k-1").await.expect("k-1 stored");
     assert_eq!(
         karol["consents"]["sms"],
-        json!({ "granted": true, "at": "2026-01-05T09:00:00Z" })
+        json!({ "granted": true, "at": "2026-01-05T09:00:00.000Z" })
     );
     assert_eq!(
         karol["attributes"],

@@ -8,7 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use puls_http::{AppState, Config};
+use puls_app::{App, Config};
+use puls_http::AppState;
 use puls_store::{ConnectOptions, Store, WriteOp, WriteOutcome};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -114,7 +115,7 @@ pub async fn spawn_app_with(
     config.rate_limit.per_second = 0;
     configure(&mut config);
 
-    let state = AppState::new(store.clone(), config);
+    let state = AppState::new(App::new(store.clone(), config));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let shutdown = async {
@@ -181,7 +182,7 @@ impl TestApp {
         config.http.listen = addr.to_string();
         config.database.url = self._db.url().to_string();
         config.rate_limit.per_second = 0;
-        let state = AppState::new(store, config);
+        let state = AppState::new(App::new(store, config));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {

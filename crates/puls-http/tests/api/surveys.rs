@@ -47,13 +47,13 @@ async fn every_demo_survey_is_accepted_and_reads_back_in_canonical_form(app: Tes
             .unwrap_or_else(|e| panic!("demo survey {} is invalid: {e}", demo.key))
             .to_value();
         let created = app
-            .create_survey(&puls_http::to_json(&demo.definition))
+            .create_survey(&puls_store::json::to_json(&demo.definition))
             .await;
         let id = created["id"].as_str().expect("an id");
         let read = app.get_json(&format!("/api/v1/surveys/{id}")).await;
         assert_eq!(
             read["definition"],
-            puls_http::to_json(&canonical),
+            puls_store::json::to_json(&canonical),
             "{} reads back as stored",
             demo.key
         );

@@ -1,6 +1,6 @@
 //! `puls apikey`: create, list and revoke API keys of a workspace.
 
-use puls_store::Store;
+use puls_app::{App, AppError};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Cmd {
@@ -27,13 +27,13 @@ pub enum Cmd {
     },
 }
 
-pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
+pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Create { workspace, name } => {
             puls_core::WorkspaceSlug::parse(&workspace)
                 .map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
-            let ws = store.ensure_workspace(&workspace, &workspace).await?;
-            let (info, token) = store.create_api_key(ws.id, &name).await?;
+            let ws = app.ensure_workspace(&workspace, &workspace).await?;
+            let (info, token) = app.create_api_key(ws.id, &name).await?;
             eprintln!(
                 "Created key {} for workspace {}. It is shown only now:",
                 info.id, ws.slug
@@ -41,9 +41,9 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
             println!("{token}");
         }
         Cmd::List { workspace: slug } => {
-            let ws = super::workspace(store, &slug).await?;
+            let ws = super::workspace(app, &slug).await?;
             println!("{:<12} {:<20} {:<26} status", "id", "name", "created");
-            for k in store.list_api_keys(ws.id).await? {
+            for k in app.api_keys(ws.id).await? {
                 let status = if k.revoked_at.is_some() {
                     "revoked"
                 } else {
@@ -53,7 +53,7 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
                     "{:<12} {:<20} {:<26} {status}",
                     k.id,
                     k.name,
-                    puls_http::format_ms(k.created_at)
+                    puls_core::instant::format(k.created_at)
                 );
             }
         }
@@ -61,11 +61,13 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
             workspace: slug,
             id,
         } => {
-            let ws = super::workspace(store, &slug).await?;
-            if store.revoke_api_key(ws.id, &id).await? {
-                eprintln!("revoked {id}");
-            } else {
-                anyhow::bail!("workspace {slug} has no active key {id}");
+            let ws = super::workspace(app, &slug).await?;
+            match app.revoke_api_key(ws.id, &id).await {
+                Ok(()) => eprintln!("revoked {id}"),
+                Err(AppError::NotFound(_)) => {
+                    anyhow::bail!("workspace {slug} has no active key {id}")
+                }
+                Err(e) => return Err(e.into()),
             }
         }
     }

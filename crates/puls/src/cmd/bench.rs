@@ -438,7 +438,7 @@ impl Bodies {
 async fn count_stored(url: &str, survey: &str) -> anyhow::Result<u64> {
     let store = puls_store::connect(url, &puls_store::ConnectOptions { max_connections: 2 })
         .await
-        .map_err(|e| anyhow::anyhow!("opening {}: {e:#}", puls_http::config::redact_url(url)))?;
+        .map_err(|e| anyhow::anyhow!("opening {}: {e:#}", puls_app::config::redact_url(url)))?;
     let record = store
         .get_survey_public(survey)
         .await?
@@ -791,7 +791,7 @@ fn event_batch(rng: &mut ChaCha8Rng, run: i64, seq: u64, n: u64) -> String {
         let user: u32 = rng.random_range(0..1_000_000);
         let platform = if rng.random_bool(0.7) { "web" } else { "app" };
         let price: u32 = rng.random_range(10..500);
-        let at = puls_http::format_ms(now - rng.random_range(0..86_400_000i64));
+        let at = puls_core::instant::format(now - rng.random_range(0..86_400_000i64));
         if i > 0 {
             out.push(',');
         }
@@ -803,7 +803,11 @@ fn event_batch(rng: &mut ChaCha8Rng, run: i64, seq: u64, n: u64) -> String {
              \"context\":{{\"library\":{{\"name\":\"puls-bench\",\"version\":\"1\"}}}}}}"
         );
     }
-    let _ = write!(out, "],\"sentAt\":\"{}\"}}", puls_http::format_ms(now));
+    let _ = write!(
+        out,
+        "],\"sentAt\":\"{}\"}}",
+        puls_core::instant::format(now)
+    );
     out
 }
 
@@ -811,7 +815,7 @@ fn event_batch(rng: &mut ChaCha8Rng, run: i64, seq: u64, n: u64) -> String {
 async fn count_events(url: &str, write_key: &str) -> anyhow::Result<u64> {
     let store = puls_store::connect(url, &puls_store::ConnectOptions { max_connections: 2 })
         .await
-        .map_err(|e| anyhow::anyhow!("opening {}: {e:#}", puls_http::config::redact_url(url)))?;
+        .map_err(|e| anyhow::anyhow!("opening {}: {e:#}", puls_app::config::redact_url(url)))?;
     let ws = store
         .workspace_by_write_key(write_key)
         .await?

@@ -1,6 +1,6 @@
 //! `puls config`: print the documented example or the effective configuration.
 
-use puls_http::Config;
+use puls_app::Config;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Cmd {

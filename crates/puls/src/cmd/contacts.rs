@@ -2,13 +2,12 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use puls_http::contacts_import::{DEFAULT_BATCH_SIZE, ImportOptions, Progress, import_csv};
-use puls_store::Store;
+use puls_app::App;
+use puls_app::contacts_import::{DEFAULT_BATCH_SIZE, ImportOptions, Progress};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Cmd {
@@ -35,26 +34,18 @@ pub enum Cmd {
     },
 }
 
-pub async fn run(store: Arc<dyn Store>, cmd: Cmd) -> anyhow::Result<()> {
+pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Import {
             file,
             workspace,
             batch_size,
-        } => import(store, &file, &workspace, batch_size).await,
+        } => import(app, &file, &workspace, batch_size).await,
     }
 }
 
-async fn import(
-    store: Arc<dyn Store>,
-    file: &PathBuf,
-    slug: &str,
-    batch_size: usize,
-) -> anyhow::Result<()> {
-    let ws = store
-        .workspace_by_slug(slug)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no workspace '{slug}'"))?;
+async fn import(app: &App, file: &PathBuf, slug: &str, batch_size: usize) -> anyhow::Result<()> {
+    let ws = super::workspace(app, slug).await?;
     let (input, size): (Box<dyn Read + Send>, Option<u64>) = if file.as_os_str() == "-" {
         (Box::new(std::io::stdin()), None)
     } else {
@@ -89,7 +80,7 @@ async fn import(
         batch_size,
         ..ImportOptions::default()
     };
-    let result = import_csv(store, ws.id, input, options, progress).await;
+    let result = app.import_contacts(ws.id, input, options, progress).await;
     bar.finish_and_clear();
     let report = result.context("the import did not start; nothing was written")?;
 

@@ -13,12 +13,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use puls_app::App;
+use puls_app::definitions::ECOMMERCE_TEMPLATE;
 use puls_core::Survey;
 use puls_core::response::answers_to_value;
 use puls_demo::{Behaviour, DemoEvent};
 use puls_store::{
     ContactChange, ContactFields, ContactLookup, ContactOutcome, ContactUpsert, NewEvent,
-    NewResponse, Store, SurveyStatus, TrackBatch, WriteOp, WriteOutcome,
+    NewResponse, SurveyStatus, TrackBatch, WriteOp, WriteOutcome, json,
 };
 use rand::{Rng, SeedableRng};
 
@@ -66,11 +68,11 @@ enum Work {
     Events(TrackBatch),
 }
 
-pub async fn run(
-    store: Arc<dyn Store>,
-    settings: &puls_http::Config,
-    args: Args,
-) -> anyhow::Result<()> {
+/// Seeds the demo workspace. Surveys, journeys and segments are created as any user's are
+/// (through the application); the year of responses, contacts and events goes to the store
+/// in bulk, as a generator of test data may, bypassing the per-request writer.
+pub async fn run(app: &App, args: Args) -> anyhow::Result<()> {
+    let store = app.store().clone();
     puls_core::WorkspaceSlug::parse(&args.workspace)
         .map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
     let demos = puls_demo::surveys();
@@ -105,15 +107,10 @@ pub async fn run(
         } else if store.get_survey_public(d.key).await?.is_some() {
             anyhow::bail!("survey id {} is taken by another workspace", d.key);
         }
-        let r = puls_http::create_from_definition(
-            &*store,
-            ws.id,
-            &d.definition,
-            Some(d.key),
-            SurveyStatus::Published,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("creating demo survey {}: {e}", d.key))?;
+        let r = app
+            .create_survey(ws.id, &d.definition, Some(d.key), SurveyStatus::Published)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating demo survey {}: {e}", d.key))?;
         records.push(r);
     }
 
@@ -183,9 +180,9 @@ pub async fn run(
         event_bar.finish();
     }
 
-    define_journey_and_segments(&*store, ws.id).await?;
+    define_journey_and_segments(app, ws.id).await?;
 
-    let base = settings.public_url();
+    let base = app.config().public_url();
     eprintln!(
         "\nDemo workspace '{}' has {} surveys and {} responses at {} touchpoints:",
         ws.slug,
@@ -250,7 +247,7 @@ fn generate(
     for r in responses {
         behaviour.observe(&r);
         let (survey_id, version) = &meta[r.survey];
-        let answers = puls_http::to_json(&answers_to_value(&r.answers)).to_string();
+        let answers = json::to_json_text(&answers_to_value(&r.answers));
         batch.push(WriteOp::Insert(NewResponse {
             id: ulid::Ulid::from_parts(r.created_at_ms as u64, ids.random()).to_string(),
             workspace_id,
@@ -349,7 +346,7 @@ fn start_events(responses: &ProgressBar, events: &ProgressBar, started: &mut boo
 
 /// Creates the demo contact, or makes the contact with its external id that contact again.
 fn upsert(contact: &puls_core::contact::Contact) -> ContactUpsert {
-    let fields = puls_http::contact_fields::fields_of(contact);
+    let fields = puls_app::contact_fields::fields_of(contact);
     ContactUpsert {
         lookup: ContactLookup {
             external_id: fields.external_id.clone(),
@@ -372,7 +369,7 @@ fn new_event(e: DemoEvent) -> NewEvent {
         let map: serde_json::Map<String, serde_json::Value> = e
             .properties
             .iter()
-            .map(|(k, v)| ((*k).to_string(), puls_http::to_json(v)))
+            .map(|(k, v)| ((*k).to_string(), json::to_json(v)))
             .collect();
         serde_json::Value::Object(map).to_string()
     };
@@ -421,35 +418,18 @@ const DEMO_SEGMENTS: [(&str, &str); 5] = [
 
 /// Defines the e-commerce journey (the template) and the demo's segments, replacing any
 /// of the same keys.
-async fn define_journey_and_segments(store: &dyn Store, workspace_id: i64) -> anyhow::Result<()> {
-    let now = puls_store::now_ms();
-    let template = puls_http::parse_document(puls_http::ECOMMERCE_TEMPLATE, false)
+async fn define_journey_and_segments(app: &App, workspace_id: i64) -> anyhow::Result<()> {
+    let template = json::from_text(ECOMMERCE_TEMPLATE)
         .map_err(|e| anyhow::anyhow!("the journey template: {e}"))?;
-    let journey = puls_core::journey::Journey::parse(&template)
+    app.save_journey(workspace_id, None, &template)
+        .await
         .map_err(|e| anyhow::anyhow!("the journey template: {e}"))?;
-    store
-        .put_definition(
-            puls_store::DefinitionKind::Journey,
-            workspace_id,
-            journey.key.as_str(),
-            &puls_http::to_json(&journey.to_value()).to_string(),
-            now,
-        )
-        .await?;
     for (key, text) in DEMO_SEGMENTS {
-        let value = puls_http::parse_document(text, false)
+        let value =
+            json::from_text(text).map_err(|e| anyhow::anyhow!("demo segment {key}: {e}"))?;
+        app.save_segment(workspace_id, Some(key), &value)
+            .await
             .map_err(|e| anyhow::anyhow!("demo segment {key}: {e}"))?;
-        let def = puls_core::audience::SegmentDef::parse(&value)
-            .map_err(|e| anyhow::anyhow!("demo segment {key}: {e}"))?;
-        store
-            .put_definition(
-                puls_store::DefinitionKind::Segment,
-                workspace_id,
-                key,
-                &puls_http::to_json(&def.to_value()).to_string(),
-                now,
-            )
-            .await?;
     }
     Ok(())
 }
@@ -461,7 +441,7 @@ mod tests {
     #[test]
     fn the_demo_segments_are_valid_and_keyed_as_listed() {
         for (key, text) in DEMO_SEGMENTS {
-            let value = puls_http::parse_document(text, false).expect("JSON");
+            let value = puls_store::json::from_text(text).expect("JSON");
             let def = puls_core::audience::SegmentDef::parse(&value).expect("a valid segment");
             assert_eq!(def.key.as_str(), key);
         }

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use puls_app::definitions::journey_template;
+use puls_app::{App, AppError};
 use puls_core::Value;
-use puls_core::audience::SegmentDef;
-use puls_core::journey::Journey;
-use puls_store::{DefinitionKind, Store};
+use puls_store::DefinitionKind;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Cmd {
@@ -59,56 +59,61 @@ pub enum SegmentCmd {
     },
 }
 
-/// Reads a definition file and parses it with `parse`, listing every problem.
-fn read<T>(
-    file: &Path,
-    parse: impl Fn(&Value) -> Result<T, puls_core::FieldErrors>,
-) -> anyhow::Result<T> {
+/// Reads a definition file (JSON, or YAML by its extension).
+fn read(file: &Path) -> anyhow::Result<Value> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let yaml = matches!(
         file.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     );
-    let value = puls_http::parse_document(&text, yaml)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    parse(&value).map_err(|errs| {
-        for e in &errs.0 {
-            eprintln!("{}: {e}", file.display());
-        }
-        anyhow::anyhow!("{} problem(s) in {}", errs.0.len(), file.display())
-    })
+    puls_wire::parse_document(&text, yaml).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
 }
 
+/// Saves a definition file into a workspace (created when missing), listing every problem.
 async fn import(
-    store: &dyn Store,
+    app: &App,
     kind: DefinitionKind,
     workspace: &str,
-    key: &str,
-    canonical: &Value,
+    file: &Path,
 ) -> anyhow::Result<()> {
     puls_core::WorkspaceSlug::parse(workspace).map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
-    let ws = store.ensure_workspace(workspace, workspace).await?;
-    let text = puls_http::to_json(canonical).to_string();
-    store
-        .put_definition(kind, ws.id, key, &text, puls_store::now_ms())
-        .await?;
-    println!("{key}");
-    Ok(())
+    let value = read(file)?;
+    let ws = app.ensure_workspace(workspace, workspace).await?;
+    let saved = match kind {
+        DefinitionKind::Journey => app.save_journey(ws.id, None, &value).await,
+        DefinitionKind::Segment => app.save_segment(ws.id, None, &value).await,
+    };
+    match saved {
+        Ok((_, record)) => {
+            println!("{}", record.key);
+            Ok(())
+        }
+        Err(AppError::Validation(errs)) => {
+            for e in &errs.0 {
+                eprintln!("{}: {e}", file.display());
+            }
+            anyhow::bail!("{} problem(s) in {}", errs.0.len(), file.display())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn export(
-    store: &dyn Store,
+    app: &App,
     kind: DefinitionKind,
     workspace: &str,
     key: &str,
     yaml: bool,
 ) -> anyhow::Result<()> {
-    let ws = super::workspace(store, workspace).await?;
-    let r = store
-        .get_definition(kind, ws.id, key)
-        .await?
-        .with_context(|| format!("workspace {workspace} has no definition '{key}'"))?;
+    let ws = super::workspace(app, workspace).await?;
+    let r = match app.definition(ws.id, kind, key).await {
+        Ok(r) => r,
+        Err(AppError::NotFound(_)) => {
+            anyhow::bail!("workspace {workspace} has no definition '{key}'")
+        }
+        Err(e) => return Err(e.into()),
+    };
     let json: serde_json::Value = serde_json::from_str(&r.definition)?;
     if yaml {
         print!("{}", serde_norway::to_string(&json)?);
@@ -118,53 +123,47 @@ async fn export(
     Ok(())
 }
 
-async fn list(store: &dyn Store, kind: DefinitionKind, workspace: &str) -> anyhow::Result<()> {
-    let ws = super::workspace(store, workspace).await?;
-    for r in store.list_definitions(kind, ws.id).await? {
+async fn list(app: &App, kind: DefinitionKind, workspace: &str) -> anyhow::Result<()> {
+    let ws = super::workspace(app, workspace).await?;
+    for r in app.definitions(ws.id, kind).await? {
         println!(
             "{:<32} updated {}",
             r.key,
-            puls_http::format_ms(r.updated_at)
+            puls_core::instant::format(r.updated_at)
         );
     }
     Ok(())
 }
 
-pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
+pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
     let kind = DefinitionKind::Journey;
     match cmd {
-        Cmd::Import { file, workspace } => {
-            let j = read(&file, Journey::parse)?;
-            import(store, kind, &workspace, j.key.as_str(), &j.to_value()).await
-        }
+        Cmd::Import { file, workspace } => import(app, kind, &workspace, &file).await,
         Cmd::Export {
             key,
             workspace,
             yaml,
-        } => export(store, kind, &workspace, &key, yaml).await,
-        Cmd::List { workspace } => list(store, kind, &workspace).await,
-        Cmd::Template { name } => match name.as_str() {
-            "ecommerce" => {
-                print!("{}", puls_http::ECOMMERCE_TEMPLATE);
+        } => export(app, kind, &workspace, &key, yaml).await,
+        Cmd::List { workspace } => list(app, kind, &workspace).await,
+        Cmd::Template { name } => match journey_template(&name) {
+            Some(t) => {
+                print!("{t}");
                 Ok(())
             }
-            other => anyhow::bail!("no template '{other}'; there is: ecommerce"),
+            None => anyhow::bail!("no template '{name}'; there is: ecommerce"),
         },
     }
 }
 
-pub async fn run_segment(store: &dyn Store, cmd: SegmentCmd) -> anyhow::Result<()> {
+pub async fn run_segment(app: &App, cmd: SegmentCmd) -> anyhow::Result<()> {
     let kind = DefinitionKind::Segment;
     match cmd {
-        SegmentCmd::Import { file, workspace } => {
-            let s = read(&file, SegmentDef::parse)?;
-            import(store, kind, &workspace, s.key.as_str(), &s.to_value()).await
-        }
+        SegmentCmd::Import { file, workspace } => import(app, kind, &workspace, &file).await,
         SegmentCmd::Export {
             key,
             workspace,
             yaml,
-        } => export(store, kind, &workspace, &key, yaml).await,
-        SegmentCmd::List { workspace } => list(store, kind, &workspace).await,
+        } => export(app, kind, &workspace, &key, yaml).await,
+        SegmentCmd::List { workspace } => list(app, kind, &workspace).await,
     }
 }

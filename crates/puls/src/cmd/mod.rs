@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use puls_app::{App, Config};
 use puls_store::{ConnectOptions, Store};
 
 /// Puls: customer-experience management in one binary.
@@ -91,33 +92,35 @@ impl Cli {
                 eprintln!("migrations applied");
                 Ok(())
             }
-            Command::Apikey(c) => apikey::run(&*open(&settings).await?, c).await,
-            Command::Survey(c) => survey::run(&*open(&settings).await?, c).await,
-            Command::User(c) => user::run(&*open(&settings).await?, c).await,
-            Command::Writekey(c) => writekey::run(&*open(&settings).await?, c).await,
-            Command::Journey(c) => journey::run(&*open(&settings).await?, c).await,
-            Command::Segment(c) => journey::run_segment(&*open(&settings).await?, c).await,
-            Command::Contacts(c) => contacts::run(open(&settings).await?, c).await,
+            Command::Apikey(c) => apikey::run(&open(&settings).await?, c).await,
+            Command::Survey(c) => survey::run(&open(&settings).await?, c).await,
+            Command::User(c) => user::run(&open(&settings).await?, c).await,
+            Command::Writekey(c) => writekey::run(&open(&settings).await?, c).await,
+            Command::Journey(c) => journey::run(&open(&settings).await?, c).await,
+            Command::Segment(c) => journey::run_segment(&open(&settings).await?, c).await,
+            Command::Contacts(c) => contacts::run(&open(&settings).await?, c).await,
             Command::Config(c) => config::run(&settings, c),
-            Command::Demo(a) => demo::run(open(&settings).await?, &settings, a).await,
-            Command::Report(a) => report::run(open(&settings).await?, &settings, *a).await,
+            Command::Demo(a) => demo::run(&open(&settings).await?, a).await,
+            Command::Report(a) => report::run(&open(&settings).await?, *a).await,
         }
     }
 }
 
 /// The workspace with this slug, or an error naming it.
-pub(crate) async fn workspace(
-    store: &dyn Store,
-    slug: &str,
-) -> anyhow::Result<puls_store::Workspace> {
-    store
+pub(crate) async fn workspace(app: &App, slug: &str) -> anyhow::Result<puls_store::Workspace> {
+    app.store()
         .workspace_by_slug(slug)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no workspace '{slug}'"))
 }
 
+/// The application over the configured store, its migrations applied.
+pub(crate) async fn open(settings: &Config) -> anyhow::Result<App> {
+    Ok(App::new(connect(settings).await?, settings.clone()))
+}
+
 /// Opens the configured store and applies migrations.
-pub(crate) async fn open(settings: &puls_http::Config) -> anyhow::Result<Arc<dyn Store>> {
+pub(crate) async fn connect(settings: &Config) -> anyhow::Result<Arc<dyn Store>> {
     let store = puls_store::connect(
         &settings.database.url,
         &ConnectOptions {
@@ -128,7 +131,7 @@ pub(crate) async fn open(settings: &puls_http::Config) -> anyhow::Result<Arc<dyn
     .map_err(|e| {
         anyhow::anyhow!(
             "opening {}: {e:#}",
-            puls_http::config::redact_url(&settings.database.url)
+            puls_app::config::redact_url(&settings.database.url)
         )
     })?;
     store.migrate().await?;

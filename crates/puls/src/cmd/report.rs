@@ -4,16 +4,14 @@
 //! `GET /api/v1/metrics?metric=nps&by=touchpoint` give the same rows.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
 
-use anyhow::Context;
-use puls_http::analytics::drivers::{DriversReport, DriversRequest};
-use puls_http::analytics::journeys::{FunnelDto, FunnelRequest};
-use puls_http::analytics::kano::KanoReport;
-use puls_http::analytics::metrics::{MetricValue, MetricsReport, MetricsRequest};
-use puls_http::analytics::params::{Params, Scope};
-use puls_http::{Analytics, ApiError};
-use puls_store::Store;
+use puls_app::{App, AppError, now_ms};
+use puls_wire::analytics::{
+    ChangeDto, DriversReportDto as DriversReport, FunnelDto, KanoReportDto as KanoReport,
+    MetricValueDto as MetricValue, MetricsReportDto as MetricsReport,
+};
+use puls_wire::query::QueryPairs;
+use puls_wire::reports::{DriversQuery, FunnelQuery, MetricsQuery, kano_scope};
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -143,7 +141,7 @@ struct FunnelArgs {
 }
 
 impl FunnelArgs {
-    fn params(&self) -> Params {
+    fn params(&self) -> QueryPairs {
         let mut p: Vec<(String, String)> = Vec::new();
         for (k, v) in [
             ("from", self.from.clone()),
@@ -166,7 +164,7 @@ impl FunnelArgs {
                 .iter()
                 .map(|s| ("segment".to_string(), s.clone())),
         );
-        Params::new(p)
+        QueryPairs::new(p)
     }
 }
 
@@ -178,7 +176,7 @@ enum Format {
 
 impl Args {
     /// The flags as API query parameters.
-    fn params(&self) -> Params {
+    fn params(&self) -> QueryPairs {
         let mut p: Vec<(String, String)> = Vec::new();
         let mut put = |k: &str, v: &Option<String>| {
             if let Some(v) = v {
@@ -217,66 +215,47 @@ impl Args {
                 .iter()
                 .map(|s| ("segment".to_string(), s.clone())),
         );
-        Params::new(p)
+        QueryPairs::new(p)
     }
 }
 
-pub async fn run(
-    store: Arc<dyn Store>,
-    settings: &puls_http::Config,
-    args: Args,
-) -> anyhow::Result<()> {
+pub async fn run(app: &App, args: Args) -> anyhow::Result<()> {
     if let Some(Kind::Funnel(f)) = &args.what {
-        return funnel(store, settings, f).await;
+        return funnel(app, f).await;
     }
-    let ws = store
-        .workspace_by_slug(&args.workspace)
-        .await?
-        .with_context(|| format!("no workspace '{}'", args.workspace))?;
-    let analytics = Analytics::new(store, settings.analytics.clone());
+    let ws = super::workspace(app, &args.workspace).await?;
+    let analytics = app.analytics();
     let config = &analytics.config;
-    let now = puls_store::now_ms();
-    let mut p = args.params();
+    let now = now_ms();
+    let p = args.params();
     let out = match (&args.kano, &args.outcome) {
         (Some(survey), _) => {
-            let scope = Scope::parse(&mut p, config, now).map_err(api)?;
-            p.finish().map_err(api)?;
+            let scope = kano_scope(p, config, now).map_err(api)?;
             let r = analytics.kano(ws.id, survey, scope).await.map_err(api)?;
-            render(args.format, &r, kano_table)?
+            render(args.format, &KanoReport::from(&r), kano_table)?
         }
         (None, Some(_)) => {
-            let req = DriversRequest::parse(&mut p, config, now).map_err(api)?;
-            p.finish().map_err(api)?;
+            let req = DriversQuery::parse(p, config, now).map_err(api)?;
             let r = analytics.drivers(ws.id, req).await.map_err(api)?;
-            render(args.format, &r, drivers_table)?
+            render(args.format, &DriversReport::from(&r), drivers_table)?
         }
         (None, None) => {
-            let req = MetricsRequest::parse(&mut p, config, now).map_err(api)?;
-            p.finish().map_err(api)?;
+            let req = MetricsQuery::parse(p, config, now).map_err(api)?;
             let r = analytics.metrics(ws.id, req).await.map_err(api)?;
-            render(args.format, &r, metrics_table)?
+            render(args.format, &MetricsReport::from(&r), metrics_table)?
         }
     };
     print!("{out}");
     Ok(())
 }
 
-async fn funnel(
-    store: Arc<dyn Store>,
-    settings: &puls_http::Config,
-    f: &FunnelArgs,
-) -> anyhow::Result<()> {
-    let ws = store
-        .workspace_by_slug(&f.workspace)
-        .await?
-        .with_context(|| format!("no workspace '{}'", f.workspace))?;
-    let analytics = Analytics::new(store, settings.analytics.clone());
-    let mut p = f.params();
-    let req = FunnelRequest::parse(&mut p, &analytics.config, puls_store::now_ms()).map_err(api)?;
-    p.finish().map_err(api)?;
+async fn funnel(app: &App, f: &FunnelArgs) -> anyhow::Result<()> {
+    let ws = super::workspace(app, &f.workspace).await?;
+    let analytics = app.analytics();
+    let req = FunnelQuery::parse(f.params(), &analytics.config, now_ms()).map_err(api)?;
     let journey = analytics.journey(ws.id, &f.journey).await.map_err(api)?;
     let r = analytics.funnel(ws.id, &journey, &req).await.map_err(api)?;
-    print!("{}", render(f.format, &r, funnel_table)?);
+    print!("{}", render(f.format, &FunnelDto::from(&r), funnel_table)?);
     Ok(())
 }
 
@@ -357,9 +336,13 @@ fn funnel_table(r: &FunnelDto) -> String {
     out
 }
 
-/// A request error as the API would word it, with `--flag` for the parameter.
-fn api(e: ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{} ({})", e.body().error.message, e.code())
+/// A request error as the API would word it, with its code.
+fn api(e: AppError) -> anyhow::Error {
+    let p = puls_wire::Problem::from(&e);
+    match e {
+        AppError::Internal(cause) => cause,
+        _ => anyhow::anyhow!("{} ({})", p.message, p.code.name()),
+    }
 }
 
 fn render<T: serde::Serialize>(
@@ -418,27 +401,25 @@ fn metrics_table(r: &MetricsReport) -> String {
         "n", "value", "ci_low", "ci_high", "small", "prev n", "prev", "change", "p", "verdict",
     ]);
     let digits = if r.metric == "nps" { 1 } else { 2 };
-    let cells = |keys: Vec<String>,
-                 v: &MetricValue,
-                 prev: Option<&MetricValue>,
-                 ch: Option<&puls_http::analytics::metrics::ChangeDto>| {
-        let mut c = keys;
-        c.push(v.n.to_string());
-        c.push(num(v.value, digits));
-        c.push(num(v.ci_low, digits));
-        c.push(num(v.ci_high, digits));
-        c.push(if v.small_sample {
-            "yes".into()
-        } else {
-            "".into()
-        });
-        c.push(prev.map(|p| p.n.to_string()).unwrap_or_default());
-        c.push(prev.map(|p| num(p.value, digits)).unwrap_or_default());
-        c.push(ch.map(|c| num(c.difference, digits)).unwrap_or_default());
-        c.push(ch.map(|c| num(c.p_value, 4)).unwrap_or_default());
-        c.push(ch.map(|c| c.verdict.replace('_', " ")).unwrap_or_default());
-        c
-    };
+    let cells =
+        |keys: Vec<String>, v: &MetricValue, prev: Option<&MetricValue>, ch: Option<&ChangeDto>| {
+            let mut c = keys;
+            c.push(v.n.to_string());
+            c.push(num(v.value, digits));
+            c.push(num(v.ci_low, digits));
+            c.push(num(v.ci_high, digits));
+            c.push(if v.small_sample {
+                "yes".into()
+            } else {
+                "".into()
+            });
+            c.push(prev.map(|p| p.n.to_string()).unwrap_or_default());
+            c.push(prev.map(|p| num(p.value, digits)).unwrap_or_default());
+            c.push(ch.map(|c| num(c.difference, digits)).unwrap_or_default());
+            c.push(ch.map(|c| num(c.p_value, 4)).unwrap_or_default());
+            c.push(ch.map(|c| c.verdict.replace('_', " ")).unwrap_or_default());
+            c
+        };
     let mut rows: Vec<Vec<String>> = r
         .rows
         .iter()

@@ -1,6 +1,7 @@
 //! `puls serve`: run the HTTP server until Ctrl-C or SIGTERM.
 
-use puls_http::{AppState, Config};
+use puls_app::{App, Config};
+use puls_http::AppState;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -10,16 +11,16 @@ pub struct Args {
 }
 
 pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
-    let store = super::open(&settings).await?;
+    let store = super::connect(&settings).await?;
     let listener = tokio::net::TcpListener::bind(&settings.http.listen)
         .await
         .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.http.listen))?;
     let addr = listener.local_addr()?;
     let warm_up = settings.analytics.warm_up;
-    let state = AppState::new(store.clone(), settings);
+    let app = App::new(store.clone(), settings);
+    let state = AppState::new(app.clone());
     if warm_up {
-        let st = state.clone();
-        tokio::spawn(async move { st.analytics.warm_up().await });
+        tokio::spawn(async move { app.analytics().warm_up().await });
     }
     tracing::info!(backend = store.backend(), %addr, "Puls is listening");
     eprintln!(

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use puls_http::ApiError;
-use puls_store::{Store, SurveyStatus};
+use puls_app::{App, AppError};
+use puls_store::SurveyStatus;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Cmd {
@@ -31,7 +31,7 @@ pub enum Cmd {
     },
 }
 
-pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
+pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Import {
             file,
@@ -44,21 +44,21 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
                 file.extension().and_then(|e| e.to_str()),
                 Some("yaml" | "yml")
             );
-            let def = puls_http::parse_document(&text, yaml)
+            let def = puls_wire::parse_document(&text, yaml)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let ws = store.ensure_workspace(&workspace, &workspace).await?;
+            let ws = app.ensure_workspace(&workspace, &workspace).await?;
             let status = if publish {
                 SurveyStatus::Published
             } else {
                 SurveyStatus::Draft
             };
-            match puls_http::create_from_definition(store, ws.id, &def, None, status).await {
+            match app.create_survey(ws.id, &def, None, status).await {
                 Ok(r) => {
                     eprintln!("Imported '{}' as {} ({})", r.title, r.id, r.status.as_str());
                     println!("{}", r.id);
                     Ok(())
                 }
-                Err(ApiError::Validation(errs)) => {
+                Err(AppError::Validation(errs)) => {
                     for e in &errs.0 {
                         eprintln!("{}: {e}", file.display());
                     }
@@ -73,22 +73,18 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
             version,
             yaml,
         } => {
-            let ws = store
-                .workspace_by_slug(&workspace)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no workspace '{workspace}'"))?;
-            let record = store
-                .get_survey(ws.id, &id)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("workspace {workspace} has no survey {id}"))?;
-            let text = match version {
-                Some(v) => store
-                    .survey_definition(&id, v)
-                    .await?
-                    .ok_or_else(|| anyhow::anyhow!("survey {id} has no version {v}"))?,
-                None => record.definition,
+            let ws = super::workspace(app, &workspace).await?;
+            let record = match app.survey(ws.id, &id, version).await {
+                Ok(r) => r,
+                Err(AppError::NotFound("survey version")) => {
+                    anyhow::bail!("survey {id} has no version {}", version.unwrap_or(0))
+                }
+                Err(AppError::NotFound(_)) => {
+                    anyhow::bail!("workspace {workspace} has no survey {id}")
+                }
+                Err(e) => return Err(e.into()),
             };
-            let json: serde_json::Value = serde_json::from_str(&text)?;
+            let json: serde_json::Value = serde_json::from_str(&record.definition)?;
             if yaml {
                 print!("{}", serde_norway::to_string(&json)?);
             } else {

@@ -2,8 +2,9 @@
 
 use std::io::BufRead;
 
+use puls_app::App;
+use puls_app::users::{Account, NewAccount};
 use puls_core::access::{Role, check_password};
-use puls_store::{NewUser, Store, UserWrite};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Cmd {
@@ -32,7 +33,7 @@ pub enum Cmd {
     },
 }
 
-pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
+pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Create {
             email,
@@ -59,50 +60,43 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             check_password(&password, &email)
                 .map_err(|p| anyhow::anyhow!("password: {}", p.code()))?;
-            let hash = puls_http::console::auth::hash_password(password).await?;
-            let ws = store.ensure_workspace(&workspace, &workspace).await?;
-            let user = NewUser {
-                email: &email,
-                name: name.trim(),
-                password_hash: &hash,
-                locale: &locale,
-            };
-            let written = if store.user_count().await? == 0 {
-                match store.create_first_owner(user, (&ws.slug, &ws.name)).await? {
-                    UserWrite::SetupDone => store.create_user(user).await?,
-                    other => {
-                        if role != Role::Owner {
-                            eprintln!("the first user is the owner of every workspace");
-                        }
-                        other
+            let account = app
+                .create_account(NewAccount {
+                    email: &email,
+                    name: name.trim(),
+                    password,
+                    locale: &locale,
+                    workspace: &workspace,
+                    role,
+                })
+                .await?;
+            match account {
+                Account::Created {
+                    user,
+                    workspace: ws,
+                    first_owner,
+                } => {
+                    if first_owner && role != Role::Owner {
+                        eprintln!("the first user is the owner of every workspace");
                     }
+                    eprintln!(
+                        "Created {} ({}) in workspace {}",
+                        user.email, user.id, ws.slug
+                    );
                 }
-            } else {
-                store.create_user(user).await?
-            };
-            let user = match written {
-                UserWrite::Done(u) => u,
-                UserWrite::EmailTaken => anyhow::bail!("email: a user with {email} exists already"),
-                other => anyhow::bail!("could not create the user: {other:?}"),
-            };
-            if store.role_in(&user.id, ws.id).await?.is_none() {
-                store.set_membership(ws.id, &user.id, role.as_str()).await?;
+                Account::EmailTaken => anyhow::bail!("email: a user with {email} exists already"),
             }
-            eprintln!(
-                "Created {} ({}) in workspace {}",
-                user.email, user.id, ws.slug
-            );
         }
         Cmd::List { workspace } => {
-            let ws = super::workspace(store, &workspace).await?;
+            let ws = super::workspace(app, &workspace).await?;
             println!("{:<32} {:<28} {:<8} since", "email", "name", "role");
-            for m in store.members(ws.id).await? {
+            for m in app.workspace_members(ws.id).await? {
                 println!(
                     "{:<32} {:<28} {:<8} {}",
                     m.user.email,
                     m.user.name,
                     m.role,
-                    puls_http::format_ms(m.since)
+                    puls_core::instant::format(m.since)
                 );
             }
         }

@@ -1,6 +1,6 @@
 //! `puls writekey`: the write keys of the tracking API (`/v1/batch` and friends).
 
-use puls_store::Store;
+use puls_app::{App, AppError};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Cmd {
@@ -28,20 +28,20 @@ pub enum Cmd {
     },
 }
 
-pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
+pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Create { workspace, name } => {
             puls_core::WorkspaceSlug::parse(&workspace)
                 .map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
-            let ws = store.ensure_workspace(&workspace, &workspace).await?;
-            let key = store.create_write_key(ws.id, &name).await?;
+            let ws = app.ensure_workspace(&workspace, &workspace).await?;
+            let key = app.create_write_key(ws.id, &name).await?;
             eprintln!("Created a write key for workspace {}:", ws.slug);
             println!("{}", key.key);
         }
         Cmd::List { workspace } => {
-            let ws = super::workspace(store, &workspace).await?;
+            let ws = super::workspace(app, &workspace).await?;
             println!("{:<36} {:<20} {:<26} status", "key", "name", "created");
-            for k in store.list_write_keys(ws.id).await? {
+            for k in app.write_keys(ws.id).await? {
                 let status = if k.revoked_at.is_some() {
                     "revoked"
                 } else {
@@ -51,16 +51,18 @@ pub async fn run(store: &dyn Store, cmd: Cmd) -> anyhow::Result<()> {
                     "{:<36} {:<20} {:<26} {status}",
                     k.key,
                     k.name,
-                    puls_http::format_ms(k.created_at)
+                    puls_core::instant::format(k.created_at)
                 );
             }
         }
         Cmd::Revoke { workspace, key } => {
-            let ws = super::workspace(store, &workspace).await?;
-            if store.revoke_write_key(ws.id, &key).await? {
-                eprintln!("revoked {key}");
-            } else {
-                anyhow::bail!("workspace {workspace} has no active write key {key}");
+            let ws = super::workspace(app, &workspace).await?;
+            match app.revoke_write_key(ws.id, &key).await {
+                Ok(()) => eprintln!("revoked {key}"),
+                Err(AppError::NotFound(_)) => {
+                    anyhow::bail!("workspace {workspace} has no active write key {key}")
+                }
+                Err(e) => return Err(e.into()),
             }
         }
     }

@@ -13,18 +13,18 @@ use puls_store::DefinitionKind;
 use super::Analytics;
 use super::customers::WorkspaceCustomers;
 use super::params::Scope;
-use crate::convert;
-use crate::error::ApiError;
+use crate::error::{AppError, Rejection};
+use puls_store::json;
 
 impl Analytics {
     /// A saved segment's definition; 404 when there is none.
-    pub async fn segment(&self, workspace_id: i64, key: &str) -> Result<SegmentDef, ApiError> {
+    pub async fn segment(&self, workspace_id: i64, key: &str) -> Result<SegmentDef, AppError> {
         let record = self
             .store()
             .get_definition(DefinitionKind::Segment, workspace_id, key)
             .await?
-            .ok_or(ApiError::NotFound("segment"))?;
-        let value = convert::parse_document(&record.definition, false)
+            .ok_or(AppError::NotFound("segment"))?;
+        let value = json::from_text(&record.definition)
             .map_err(|e| anyhow::anyhow!("stored segment {key} is not JSON: {e}"))?;
         Ok(SegmentDef::parse(&value)
             .map_err(|e| anyhow::anyhow!("stored segment {key} is invalid: {e}"))?)
@@ -37,7 +37,7 @@ impl Analytics {
         workspace_id: i64,
         rule: &Rule,
         now_ms: i64,
-    ) -> Result<(Arc<WorkspaceCustomers>, Bitset), ApiError> {
+    ) -> Result<(Arc<WorkspaceCustomers>, Bitset), AppError> {
         let customers = self.customers.fresh(workspace_id).await?;
         let needs_feedback = rule
             .leaves()
@@ -106,12 +106,12 @@ impl Analytics {
         workspace_id: i64,
         keys: &[String],
         now_ms: i64,
-    ) -> Result<Option<(Arc<WorkspaceCustomers>, Bitset)>, ApiError> {
+    ) -> Result<Option<(Arc<WorkspaceCustomers>, Bitset)>, AppError> {
         let mut out: Option<(Arc<WorkspaceCustomers>, Bitset)> = None;
         for key in keys {
             let def = self.segment(workspace_id, key).await.map_err(|e| match e {
-                ApiError::NotFound(_) => ApiError::unprocessable(
-                    "unknown_segment",
+                AppError::NotFound(_) => AppError::rejected(
+                    Rejection::UnknownSegment,
                     format!(
                         "segment: there is no segment '{}'",
                         super::params::clip(key)
@@ -138,7 +138,7 @@ impl Analytics {
         workspace_id: i64,
         scope: &mut Scope,
         facts: &Arc<super::WorkspaceIndex>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         if scope.segments.is_empty() {
             return Ok(());
         }
@@ -189,12 +189,14 @@ fn takes(metric: FeedbackMetric, kind: &QuestionKind) -> bool {
 }
 
 /// A customer-index error caused by the request (422) or by the server (500).
-pub(crate) fn journey_error(e: puls_journey::JourneyError) -> ApiError {
+pub(crate) fn journey_error(e: puls_journey::JourneyError) -> AppError {
     use puls_journey::JourneyError as E;
     match e {
-        E::PropertyNotIndexed(_) => ApiError::unprocessable("property_not_indexed", e.to_string()),
+        E::PropertyNotIndexed(_) => {
+            AppError::rejected(Rejection::PropertyNotIndexed, e.to_string())
+        }
         E::NoStages | E::TooManyStages(_) => {
-            ApiError::unprocessable("invalid_journey", e.to_string())
+            AppError::rejected(Rejection::InvalidJourney, e.to_string())
         }
     }
 }

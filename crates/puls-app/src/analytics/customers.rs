@@ -18,8 +18,8 @@ use puls_journey::{ContactRow, CustomerIndex, EventRow};
 use puls_store::{CustomerCursor, FeedEvent, Store, StoreError};
 
 use crate::contact_fields::contact_of;
-use crate::convert;
-use crate::error::ApiError;
+use crate::error::AppError;
+use puls_store::json;
 
 /// Events read per page while following the feed.
 const EVENT_PAGE: i64 = 20_000;
@@ -80,7 +80,7 @@ impl Customers {
     }
 
     /// The workspace's index with everything committed before this call applied.
-    pub async fn fresh(&self, workspace_id: i64) -> Result<Arc<WorkspaceCustomers>, ApiError> {
+    pub async fn fresh(&self, workspace_id: i64) -> Result<Arc<WorkspaceCustomers>, AppError> {
         let ws = {
             let mut map = self.workspaces.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(workspace_id)
@@ -139,7 +139,7 @@ impl Customers {
         since: &CustomerCursor,
         head: &CustomerCursor,
         sync: &mut SyncState,
-    ) -> Result<usize, ApiError> {
+    ) -> Result<usize, AppError> {
         let store = &self.store;
         let mut changed = pages(
             |after: String| async move {
@@ -210,7 +210,7 @@ impl Customers {
         since: &CustomerCursor,
         head: &CustomerCursor,
         sync: &mut SyncState,
-    ) -> Result<usize, ApiError> {
+    ) -> Result<usize, AppError> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<FeedEvent>>(2);
         let store = self.store.clone();
         let (since, head) = (*since, *head);
@@ -286,7 +286,7 @@ async fn pages<T, Fut>(
     fetch: impl Fn(String) -> Fut,
     key: impl Fn(&T) -> String,
     mut apply: impl FnMut(&[T]),
-) -> Result<usize, ApiError>
+) -> Result<usize, AppError>
 where
     Fut: std::future::Future<Output = Result<Vec<T>, StoreError>>,
 {
@@ -315,7 +315,7 @@ fn parse_event(e: FeedEvent) -> Result<Option<ParsedEvent>, String> {
     }
     let mut properties = Vec::new();
     if e.properties != "{}" {
-        let convert::CoreValue(value) = serde_json::from_str(&e.properties)
+        let json::CoreValue(value) = serde_json::from_str(&e.properties)
             .map_err(|err| format!("properties are not JSON: {err}"))?;
         flatten(&value, 3, &mut properties);
     }

@@ -15,17 +15,14 @@
 use std::collections::BTreeMap;
 
 use puls_core::stats::{self, Change, Distribution, Verdict};
-use puls_core::{OptionId, QuestionId, QuestionKind};
+use puls_core::{QuestionId, QuestionKind};
 use puls_index::{
     FactIndex, Filter, GroupBy, GroupKey, GroupValue, Query, QuestionKey, TimeBuckets, TimeUnit,
 };
-use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
 
-use super::params::{Params, Scope, clip, index_error, invalid};
-use super::{Analytics, AnalyticsConfig, Options};
-use crate::dto::format_ms;
-use crate::error::ApiError;
+use super::params::{Scope, index_error};
+use super::{Analytics, Options};
+use crate::error::{AppError, Rejection};
 
 /// What a metrics report measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,21 +34,6 @@ pub enum Metric {
 }
 
 impl Metric {
-    fn parse(s: &str) -> Result<Metric, ApiError> {
-        Ok(match s {
-            "nps" => Metric::Nps,
-            "csat" => Metric::Csat,
-            "ces" => Metric::Ces,
-            "rating" => Metric::Rating,
-            other => {
-                return Err(invalid(format!(
-                    "metric: '{}' is not one of nps, csat, ces, rating",
-                    clip(other)
-                )));
-            }
-        })
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Metric::Nps => "nps",
@@ -69,38 +51,6 @@ impl Metric {
                 | (Metric::Ces, QuestionKind::Ces)
         )
     }
-}
-
-/// One `by` word: `day`, `week`, `month`, `touchpoint`, `channel`, `survey`, `locale`,
-/// `choice:QUESTION` or `attribute:KEY`; time units in `tz`.
-fn parse_by(s: &str, tz: &str) -> Result<GroupBy, ApiError> {
-    let time = |unit| {
-        TimeBuckets::new(unit, tz)
-            .map(GroupBy::Time)
-            .map_err(index_error)
-    };
-    Ok(match s {
-        "day" => time(TimeUnit::Day)?,
-        "week" => time(TimeUnit::Week)?,
-        "month" => time(TimeUnit::Month)?,
-        "touchpoint" => GroupBy::Touchpoint,
-        "channel" => GroupBy::Channel,
-        "survey" => GroupBy::Survey,
-        "locale" => GroupBy::Locale,
-        other => match other.split_once(':') {
-            Some(("choice", q)) => {
-                GroupBy::Choice(QuestionId::parse(q).map_err(|e| invalid(format!("by: {e}")))?)
-            }
-            Some(("attribute", k)) if !k.is_empty() => GroupBy::Attribute(k.to_string()),
-            _ => {
-                return Err(invalid(format!(
-                    "by: '{}' is not one of day, week, month, touchpoint, channel, \
-                         survey, locale, choice:QUESTION, attribute:KEY",
-                    clip(other)
-                )));
-            }
-        },
-    })
 }
 
 /// The key name of a grouping in result rows (its `by` word).
@@ -130,167 +80,83 @@ pub struct MetricsRequest {
     pub scope: Scope,
 }
 
-/// Most grouping dimensions in one request.
-const MAX_BY: usize = 4;
-
-impl MetricsRequest {
-    pub fn parse(
-        p: &mut Params,
-        config: &AnalyticsConfig,
-        now_ms: i64,
-    ) -> Result<MetricsRequest, ApiError> {
-        let metric = Metric::parse(
-            &p.one("metric")?
-                .ok_or_else(|| invalid("metric: required (nps, csat, ces or rating)".into()))?,
-        )?;
-        let question = p
-            .one("question")?
-            .map(|q| parse_key(&q, "question"))
-            .transpose()?;
-        if metric == Metric::Rating && question.is_none() {
-            return Err(invalid(
-                "question: required for metric=rating (QUESTION or QUESTION.ROW)".into(),
-            ));
-        }
-        let by_words = p.list("by");
-        let compare = match p.one("compare")?.as_deref() {
-            None | Some("previous") => true,
-            Some("none") => false,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "compare: '{}' is not one of previous, none",
-                    clip(other)
-                )));
-            }
-        };
-        let scope = Scope::parse(p, config, now_ms)?;
-        let by = by_words
-            .iter()
-            .map(|s| parse_by(s, &scope.time_zone))
-            .collect::<Result<Vec<_>, _>>()?;
-        if by.iter().filter(|b| matches!(b, GroupBy::Time(_))).count() > 1 {
-            return Err(invalid("by: at most one of day, week, month".into()));
-        }
-        if by.len() > MAX_BY {
-            return Err(invalid(format!("by: at most {MAX_BY} dimensions")));
-        }
-        Ok(MetricsRequest {
-            metric,
-            question,
-            by,
-            compare,
-            scope,
-        })
-    }
-}
-
-/// `QUESTION` or `QUESTION.ROW` (a matrix row).
-pub(crate) fn parse_key(s: &str, field: &str) -> Result<QuestionKey, ApiError> {
-    let bad = |e: String| invalid(format!("{field}: '{}': {e}", clip(s)));
-    match s.split_once('.') {
-        None => Ok(QuestionKey::question(
-            QuestionId::parse(s).map_err(|e| bad(e.to_string()))?,
-        )),
-        Some((q, row)) => Ok(QuestionKey::matrix_row(
-            QuestionId::parse(q).map_err(|e| bad(e.to_string()))?,
-            OptionId::parse(row).map_err(|e| bad(e.to_string()))?,
-        )),
-    }
-}
-
-/// The documented parameters of `GET /api/v1/metrics` besides [`super::params::ScopeParams`].
-#[derive(Debug, serde::Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct MetricsParams {
-    /// `nps`, `csat`, `ces` or `rating`.
-    pub metric: String,
-    /// The question to read (`QUESTION` or `QUESTION.ROW` for a matrix row). Required for
-    /// `rating`; by default each survey's first question of the metric's kind.
-    pub question: Option<String>,
-    /// Group by these, comma-separated: `day`, `week`, `month` (at most one), `touchpoint`,
-    /// `channel`, `survey`, `locale`, `choice:QUESTION`, `attribute:KEY`.
-    pub by: Option<String>,
-    /// `previous` (default): each row with the previous bucket or period and the change;
-    /// `none`.
-    pub compare: Option<String>,
-}
-
-/// A metric's value for one group and period.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// A metric's value for one group and period (see the API's `MetricValue` for each field).
+#[derive(Debug, Clone, PartialEq)]
 pub struct MetricValue {
     /// Responses counted.
     pub n: u64,
-    /// NPS (−100…100), CSAT (% of 4–5), CES or rating mean; `null` without responses.
+    /// NPS (−100…100), CSAT (% of 4–5), CES or rating mean; `None` without responses.
     pub value: Option<f64>,
-    /// The interval of `value` at the requested confidence; `null` when it cannot be
-    /// computed (no responses; a mean needs two).
+    /// The interval of `value`; `None` when it cannot be computed.
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
-    /// `n` is below the minimum sample size (`min_n`): read the value with care.
+    /// `n` is below the minimum sample size.
     pub small_sample: bool,
-    /// NPS: percent promoters (9–10), passives (7–8), detractors (0–6).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// NPS: percent promoters, passives, detractors.
     pub promoters: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub passives: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detractors: Option<f64>,
-    /// CSAT: the mean score (1–5).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// CSAT: the mean score.
     pub mean: Option<f64>,
-    /// CES: percent of 5–7 ("easy") answers; rating: percent at the top score.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// CES: percent of 5–7 answers.
     pub share_5_to_7: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Rating: percent at the top score and the top two.
     pub top_box: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub top2_box: Option<f64>,
     /// `[score, count]` for every score of the scale.
     pub distribution: Vec<[i64; 2]>,
 }
 
-/// The change from the previous period to this one.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ChangeDto {
+/// The change from a previous period (or bucket) to this one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricChange {
     /// `value − previous.value`, in the metric's unit.
     pub difference: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
-    /// Two-sided p-value of the test (NPS: z on adjusted variances; CSAT: two-proportion z;
-    /// means: Welch's t).
+    /// Two-sided p-value of the test.
     pub p_value: Option<f64>,
-    /// `better`, `worse`, `no_significant_change` or `not_enough_data`.
-    pub verdict: String,
+    pub verdict: Verdict,
 }
 
-/// One result row.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+impl From<Change> for MetricChange {
+    fn from(c: Change) -> Self {
+        MetricChange {
+            difference: c.difference,
+            ci_low: c.interval.map(|i| i.low),
+            ci_high: c.interval.map(|i| i.high),
+            p_value: c.p_value,
+            verdict: c.verdict,
+        }
+    }
+}
+
+/// One result row: a group, its value, and its comparison.
+#[derive(Debug, Clone, PartialEq)]
 pub struct MetricRow {
-    /// The group: one entry per `by` dimension (time buckets by their first local day,
-    /// `YYYY-MM-DD`; `null` for "not answered" or "no such attribute").
-    #[schema(value_type = Object)]
+    /// One entry per `by` dimension (time buckets by their first local day, `YYYY-MM-DD`;
+    /// `None` for "not answered" or "no such attribute").
     pub keys: BTreeMap<String, Option<String>>,
-    #[serde(flatten)]
     pub current: MetricValue,
-    /// The same group in the previous bucket or period (`null` with `compare=none`).
+    /// The same group in the previous bucket or period (`None` without a comparison).
     pub previous: Option<MetricValue>,
-    pub change: Option<ChangeDto>,
+    pub change: Option<MetricChange>,
 }
 
-/// The answer of `GET /api/v1/metrics`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// A metrics report.
+#[derive(Debug, Clone, PartialEq)]
 pub struct MetricsReport {
-    pub metric: String,
+    pub metric: Metric,
     /// The questions read, as `SURVEY:QUESTION`.
     pub questions: Vec<String>,
-    /// The period (RFC 3339; `from` widened to whole buckets under a time grouping).
-    pub from: String,
-    pub to: String,
+    /// The period (Unix ms; `from` widened to whole buckets under a time grouping).
+    pub from_ms: i64,
+    pub to_ms: i64,
     /// The period `total` is compared with.
-    pub previous_from: String,
-    pub previous_to: String,
+    pub previous_from_ms: i64,
+    pub previous_to_ms: i64,
     pub time_zone: String,
+    /// The `by` words.
     pub group_by: Vec<String>,
     pub confidence: f64,
     pub min_n: u64,
@@ -316,7 +182,7 @@ impl Analytics {
         &self,
         workspace_id: i64,
         req: MetricsRequest,
-    ) -> Result<MetricsReport, ApiError> {
+    ) -> Result<MetricsReport, AppError> {
         let sources = self.sources(workspace_id, &req).await?;
         let ws = self.fresh(workspace_id).await?;
         let mut req = req;
@@ -327,7 +193,7 @@ impl Analytics {
             .map_err(|e| anyhow::anyhow!("metrics thread: {e}"))?
     }
 
-    async fn sources(&self, workspace_id: i64, req: &MetricsRequest) -> Result<Sources, ApiError> {
+    async fn sources(&self, workspace_id: i64, req: &MetricsRequest) -> Result<Sources, AppError> {
         if let Some(q) = &req.question {
             return Ok(vec![Source {
                 key: q.clone(),
@@ -368,7 +234,7 @@ fn compute(
     index: &FactIndex,
     req: &MetricsRequest,
     sources: &Sources,
-) -> Result<MetricsReport, ApiError> {
+) -> Result<MetricsReport, AppError> {
     let s = &req.scope;
     let o = &s.options;
     let tz = &s.time_zone;
@@ -407,7 +273,7 @@ fn compute(
     let add = |sum: &mut Option<Distribution>, d: &Distribution| match sum {
         Some(s) => s
             .merge(d)
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e))),
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e))),
         None => {
             *sum = Some(d.clone());
             Ok(())
@@ -462,7 +328,7 @@ fn compute(
 
     // The total: ungrouped, against the period of equal length before.
     let empty = empty_for(req.metric, index, sources);
-    let ungrouped = |from, to| -> Result<Distribution, ApiError> {
+    let ungrouped = |from, to| -> Result<Distribution, AppError> {
         Ok(run(from, to, &[])?
             .into_values()
             .next()
@@ -490,7 +356,7 @@ fn compute(
     )?;
 
     Ok(MetricsReport {
-        metric: req.metric.as_str().into(),
+        metric: req.metric,
         questions: sources
             .iter()
             .flat_map(|src| match &src.surveys {
@@ -498,10 +364,10 @@ fn compute(
                 Some(list) => list.iter().map(|s| format!("{s}:{}", src.key)).collect(),
             })
             .collect(),
-        from: format_ms(from),
-        to: format_ms(to),
-        previous_from: format_ms(prev_from),
-        previous_to: format_ms(prev_to),
+        from_ms: from,
+        to_ms: to,
+        previous_from_ms: prev_from,
+        previous_to_ms: prev_to,
         time_zone: tz.clone(),
         group_by: req.by.iter().map(by_name).collect(),
         confidence: o.confidence.level(),
@@ -517,7 +383,7 @@ fn distributions(
     sources: &Sources,
     filters: Vec<Filter>,
     group_by: &[GroupBy],
-) -> Result<BTreeMap<GroupKey, Distribution>, ApiError> {
+) -> Result<BTreeMap<GroupKey, Distribution>, AppError> {
     let mut out: BTreeMap<GroupKey, Distribution> = BTreeMap::new();
     for src in sources {
         let mut f = filters.clone();
@@ -532,8 +398,8 @@ fn distributions(
         for (g, d) in index.query(&q).map_err(index_error)? {
             match out.get_mut(&g) {
                 Some(sum) => sum.merge(&d).map_err(|_| {
-                    ApiError::unprocessable(
-                        "mixed_scales",
+                    AppError::rejected(
+                        Rejection::MixedScales,
                         "the questions read are on different scales; name one with question=",
                     )
                 })?,
@@ -579,7 +445,7 @@ fn row(
     previous: Option<&Distribution>,
     o: &Options,
     day: Option<&TimeBuckets>,
-) -> Result<MetricRow, ApiError> {
+) -> Result<MetricRow, AppError> {
     let keys = by
         .iter()
         .zip(&key.0)
@@ -610,9 +476,9 @@ fn key_text(v: &GroupValue, day: Option<&TimeBuckets>) -> Option<String> {
     }
 }
 
-fn stats_error(e: stats::StatsError) -> ApiError {
-    ApiError::unprocessable(
-        "wrong_scale",
+fn stats_error(e: stats::StatsError) -> AppError {
+    AppError::rejected(
+        Rejection::WrongScale,
         format!("{e}; name the question with question="),
     )
 }
@@ -622,7 +488,7 @@ pub(crate) fn value(
     metric: Metric,
     d: &Distribution,
     o: &Options,
-) -> Result<MetricValue, ApiError> {
+) -> Result<MetricValue, AppError> {
     let mut v = MetricValue {
         n: d.n(),
         value: None,
@@ -674,27 +540,12 @@ fn compare(
     current: &Distribution,
     previous: &Distribution,
     o: &Options,
-) -> Result<ChangeDto, ApiError> {
+) -> Result<MetricChange, AppError> {
     let c: Change = match metric {
         Metric::Nps => stats::compare_nps(current, previous, o),
         Metric::Csat => stats::compare_csat(current, previous, o),
         Metric::Ces | Metric::Rating => stats::compare_mean(current, previous, o),
     }
     .map_err(stats_error)?;
-    Ok(ChangeDto {
-        difference: c.difference,
-        ci_low: c.interval.map(|i| i.low),
-        ci_high: c.interval.map(|i| i.high),
-        p_value: c.p_value,
-        verdict: verdict_name(c.verdict).into(),
-    })
-}
-
-pub(crate) fn verdict_name(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Better => "better",
-        Verdict::Worse => "worse",
-        Verdict::NoSignificantChange => "no_significant_change",
-        Verdict::NotEnoughData => "not_enough_data",
-    }
+    Ok(c.into())
 }

@@ -1,5 +1,7 @@
-//! Server configuration. Loaded by the CLI from defaults, a TOML file, `PULS_` environment
-//! variables and flags, in that order; see `puls config example`.
+//! The configuration of a Puls process, one tree for every part: loaded by the CLI from
+//! defaults, a TOML file, `PULS_` environment variables and flags, in that order (see `puls
+//! config example`). The `http` and `rate_limit` sections are plain data read only by the
+//! HTTP edge; the application reads the rest.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,9 +12,32 @@ pub struct Config {
     pub http: HttpConfig,
     pub database: DatabaseConfig,
     pub rate_limit: RateLimitConfig,
-    pub analytics: crate::analytics::AnalyticsConfig,
+    pub analytics: AnalyticsConfig,
     pub tracking: TrackingConfig,
     pub contacts: ContactsConfig,
+}
+
+/// Defaults of the analytics reports.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalyticsConfig {
+    /// IANA time zone of dates, days, weeks and months when a request names none.
+    pub time_zone: String,
+    /// Results with fewer responses are flagged `small_sample`.
+    pub min_n: u64,
+    /// Build every workspace's indexes in the background when the server starts, so the
+    /// first report does not wait for them.
+    pub warm_up: bool,
+}
+
+impl Default for AnalyticsConfig {
+    fn default() -> Self {
+        AnalyticsConfig {
+            time_zone: "Europe/Warsaw".into(),
+            min_n: 30,
+            warm_up: true,
+        }
+    }
 }
 
 /// Limits of the Segment-compatible tracking API (Segment's own by default).

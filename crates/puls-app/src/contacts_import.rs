@@ -36,9 +36,7 @@ use puls_core::{Locale, instant};
 use puls_store::{
     ContactChange, ContactFields, ContactLookup, ContactOutcome, ContactUpsert, Store, StoreError,
 };
-use serde::Serialize;
 use tokio::sync::mpsc;
-use utoipa::ToSchema;
 
 use crate::contact_fields::{contact_of, fields_of};
 
@@ -86,7 +84,7 @@ pub struct Progress {
 }
 
 /// One problem of one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// The line of the file the row starts on (1 is the header).
     pub line: u64,
@@ -101,7 +99,7 @@ pub struct RowError {
 
 /// What an import did. Everything counts the rows of committed batches only: after a fatal
 /// error, the rows of the batch that failed are neither counted nor reported.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportReport {
     /// Data rows read (the header and rows with every cell empty are not counted).
     pub rows: u64,
@@ -871,4 +869,17 @@ fn change_of(patch: ContactPatch, now: i64) -> ContactChange {
         }
         Ok(())
     }))
+}
+
+impl crate::App {
+    /// Imports contacts from CSV into a workspace: [`import_csv`] over this app's store.
+    pub async fn import_contacts(
+        &self,
+        workspace_id: i64,
+        input: impl Read + Send + 'static,
+        options: ImportOptions,
+        progress: impl Fn(Progress) + Send + Sync + 'static,
+    ) -> Result<ImportReport, ImportError> {
+        import_csv(self.store().clone(), workspace_id, input, options, progress).await
+    }
 }

@@ -1,4 +1,5 @@
-//! Conversions between wire formats (JSON, YAML) and the core's format-neutral `Value`.
+//! JSON and the core's format-neutral [`Value`]: how the JSON columns are written and read,
+//! and what the edges use to turn request bodies into core values and back.
 
 use puls_core::Value;
 
@@ -36,14 +37,9 @@ pub fn to_json(v: &Value) -> serde_json::Value {
     }
 }
 
-/// A survey definition document: JSON, or YAML when `yaml` is set.
-pub fn parse_document(text: &str, yaml: bool) -> Result<Value, String> {
-    let json: serde_json::Value = if yaml {
-        serde_norway::from_str(text).map_err(|e| e.to_string())?
-    } else {
-        serde_json::from_str(text).map_err(|e| e.to_string())?
-    };
-    Ok(from_json(&json))
+/// A core value from JSON text (a stored column, a request body).
+pub fn from_text(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str::<CoreValue>(text).map(|v| v.0)
 }
 
 /// A core value read straight from JSON text, without a `serde_json::Value` in between

@@ -27,10 +27,11 @@ use puls_core::{Channel, Completion, Locale, ResponseMeta, Survey, Touchpoint, V
 use puls_index::{Fact, FactHead, FactIndex};
 use puls_store::{ChangeCursor, ChangeKind, ResponseFilter, ResponseRecord, Store, StoreError};
 
-use crate::convert;
-use crate::error::ApiError;
+use crate::error::AppError;
+use puls_store::json;
 
-pub use params::{AnalyticsConfig, Options};
+pub use crate::config::AnalyticsConfig;
+pub use params::Options;
 
 /// Responses read per page while building an index.
 const LOAD_PAGE: i64 = 5_000;
@@ -106,7 +107,7 @@ impl Analytics {
     }
 
     /// The workspace's index with every change committed before this call applied.
-    pub async fn fresh(&self, workspace_id: i64) -> Result<Arc<WorkspaceIndex>, ApiError> {
+    pub async fn fresh(&self, workspace_id: i64) -> Result<Arc<WorkspaceIndex>, AppError> {
         let ws = {
             let mut map = self.workspaces.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(workspace_id)
@@ -133,7 +134,7 @@ impl Analytics {
         workspace_id: i64,
         ws: &WorkspaceIndex,
         sync: &mut SyncState,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let started = Instant::now();
         let head = self.store.change_head().await?;
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<ResponseRecord>>(2);
@@ -195,7 +196,7 @@ impl Analytics {
         ws: &WorkspaceIndex,
         sync: &mut SyncState,
         cursor: ChangeCursor,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), AppError> {
         let changes = self.store.changes_since(workspace_id, cursor).await?;
         if changes.changes.is_empty() {
             sync.cursor = Some(changes.cursor);
@@ -273,7 +274,7 @@ impl Analytics {
     async fn definitions_for(
         &self,
         records: &[ResponseRecord],
-    ) -> Result<HashMap<(String, i64), Arc<Survey>>, ApiError> {
+    ) -> Result<HashMap<(String, i64), Arc<Survey>>, AppError> {
         let mut out = HashMap::new();
         for r in records {
             let key = (r.survey_id.clone(), r.survey_version);
@@ -292,7 +293,7 @@ impl Analytics {
         &self,
         id: &str,
         version: i64,
-    ) -> Result<Option<Arc<Survey>>, ApiError> {
+    ) -> Result<Option<Arc<Survey>>, AppError> {
         let key = (id.to_string(), version);
         if let Some(s) = self
             .definitions
@@ -316,7 +317,7 @@ impl Analytics {
     pub async fn current_surveys(
         &self,
         workspace_id: i64,
-    ) -> Result<BTreeMap<String, Arc<Survey>>, ApiError> {
+    ) -> Result<BTreeMap<String, Arc<Survey>>, AppError> {
         let mut out = BTreeMap::new();
         for r in self.store.list_surveys(workspace_id).await? {
             let key = (r.id.clone(), r.version);
@@ -352,8 +353,8 @@ fn advance(filter: &mut ResponseFilter, page: &[ResponseRecord]) -> bool {
     }
 }
 
-fn parse_definition(id: &str, version: i64, text: &str) -> Result<Survey, ApiError> {
-    let value = convert::parse_document(text, false)
+fn parse_definition(id: &str, version: i64, text: &str) -> Result<Survey, AppError> {
+    let value = json::from_text(text)
         .map_err(|e| anyhow::anyhow!("stored definition of survey {id} v{version}: {e}"))?;
     Ok(Survey::parse(&value)
         .map_err(|e| anyhow::anyhow!("stored definition of survey {id} v{version}: {e}"))?)
@@ -418,7 +419,7 @@ fn fact_of(r: &ResponseRecord, survey: &Survey) -> Result<Fact, String> {
 fn read_map(text: &str, what: &str) -> Result<BTreeMap<String, Value>, String> {
     let json: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("stored {what} are not JSON: {e}"))?;
-    match convert::from_json(&json) {
+    match json::from_json(&json) {
         Value::Map(m) => Ok(m),
         Value::Null => Ok(BTreeMap::new()),
         _ => Err(format!("stored {what} are not an object")),

@@ -5,14 +5,14 @@ use puls_core::contact::{Contact, Email, ExternalId, Phone};
 use puls_core::{Locale, Value, instant};
 use puls_store::{ContactFields, ContactRecord};
 
-use crate::convert;
+use puls_store::json;
 
 /// A stored contact's fields as the core's contact.
 pub fn contact_of(f: &ContactFields) -> Result<Contact, String> {
     let parse_json = |text: &str, what: &str| -> Result<Value, String> {
         let json: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("stored {what} are not JSON: {e}"))?;
-        Ok(convert::from_json(&json))
+        Ok(json::from_json(&json))
     };
     let mut c = Contact::read_stored(
         &parse_json(&f.attributes, "attributes")?,
@@ -56,8 +56,8 @@ pub fn fields_of(c: &Contact) -> ContactFields {
         phone: c.phone.as_ref().map(|p| p.as_str().to_string()),
         name: c.name.clone(),
         locale: c.locale.as_ref().map(|l| l.to_string()),
-        attributes: convert::to_json(&c.attributes_value()).to_string(),
-        consents: convert::to_json(&c.consents_value()).to_string(),
+        attributes: json::to_json(&c.attributes_value()).to_string(),
+        consents: json::to_json(&c.consents_value()).to_string(),
     }
 }
 
@@ -78,8 +78,8 @@ pub fn contact_json(r: &ContactRecord) -> serde_json::Value {
             v.clone().map_or(serde_json::Value::Null, Into::into),
         );
     }
-    m.insert("attributes".into(), convert::to_json(&c.attributes_value()));
-    m.insert("consents".into(), convert::to_json(&c.consents_value()));
+    m.insert("attributes".into(), json::to_json(&c.attributes_value()));
+    m.insert("consents".into(), json::to_json(&c.consents_value()));
     if let Some(into) = &r.merged_into {
         m.insert("merged_into".into(), into.clone().into());
     }

@@ -5,16 +5,13 @@
 use puls_core::QuestionKind;
 use puls_core::kano::KanoCategory;
 use puls_index::Filter;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::Analytics;
 use super::params::{Scope, index_error};
-use crate::dto::format_ms;
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// Category shares in percent.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KanoShares {
     pub attractive: f64,
     pub one_dimensional: f64,
@@ -24,8 +21,8 @@ pub struct KanoShares {
     pub questionable: f64,
 }
 
-/// One Kano feature's summary.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// One Kano feature's summary (see the API's `KanoFeature` for each field).
+#[derive(Debug, Clone, PartialEq)]
 pub struct KanoFeature {
     pub question: String,
     /// The feature's text in the survey's default language.
@@ -33,25 +30,20 @@ pub struct KanoFeature {
     /// Respondents who answered both halves.
     pub n: u64,
     pub small_sample: bool,
-    /// `null` without answers.
+    /// `None` without answers.
     pub shares: Option<KanoShares>,
-    /// `attractive`, `one_dimensional`, `must_be`, `indifferent`, `reverse` or
-    /// `questionable` (ties: must-be > one-dimensional > attractive > indifferent).
-    pub dominant: Option<String>,
-    /// Dominant share minus the runner-up's, in points; below about 6 the result is mixed.
+    pub dominant: Option<KanoCategory>,
     pub category_strength: Option<f64>,
-    /// (A + O) / (A + O + M + I), 0 to 1.
     pub better: Option<f64>,
-    /// −(O + M) / (A + O + M + I), −1 to 0.
     pub worse: Option<f64>,
 }
 
-/// The answer of `GET /api/v1/surveys/{id}/kano`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// The Kano summary of a survey.
+#[derive(Debug, Clone, PartialEq)]
 pub struct KanoReport {
     pub survey: String,
-    pub from: String,
-    pub to: String,
+    pub from_ms: i64,
+    pub to_ms: i64,
     pub features: Vec<KanoFeature>,
 }
 
@@ -61,12 +53,12 @@ impl Analytics {
         workspace_id: i64,
         survey_id: &str,
         scope: Scope,
-    ) -> Result<KanoReport, ApiError> {
+    ) -> Result<KanoReport, AppError> {
         let surveys = self.current_surveys(workspace_id).await?;
         let survey = surveys
             .get(survey_id)
             .cloned()
-            .ok_or(ApiError::NotFound("survey"))?;
+            .ok_or(AppError::NotFound("survey"))?;
         let ws = self.fresh(workspace_id).await?;
         let mut scope = scope;
         self.bind_segments(workspace_id, &mut scope, &ws).await?;
@@ -105,7 +97,7 @@ impl Analytics {
                         reverse: share(KanoCategory::Reverse),
                         questionable: share(KanoCategory::Questionable),
                     }),
-                    dominant: tally.dominant().map(|c| c.as_str().to_string()),
+                    dominant: tally.dominant(),
                     category_strength: tally.category_strength(),
                     better: tally.better(),
                     worse: tally.worse(),
@@ -113,8 +105,8 @@ impl Analytics {
             }
             Ok(KanoReport {
                 survey: id,
-                from: format_ms(scope.from_ms),
-                to: format_ms(scope.to_ms),
+                from_ms: scope.from_ms,
+                to_ms: scope.to_ms,
                 features,
             })
         })

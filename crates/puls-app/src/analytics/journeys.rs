@@ -7,18 +7,16 @@ use std::collections::{BTreeMap, HashMap};
 
 use puls_core::journey::Journey;
 use puls_core::stats::{self, Distribution, Options};
+use puls_index::{Filter, GroupBy};
 use puls_journey::{Breakdown, FunnelQuery, FunnelReport};
 use puls_store::DefinitionKind;
-use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
 
-use super::metrics::{ChangeDto, MetricValue, MetricsRequest, verdict_name};
-use super::params::{DAY_MS, Params, Period, clip, invalid, stat_options};
+use super::Analytics;
+use super::metrics::{Metric, MetricChange, MetricValue, MetricsRequest};
+use super::params::{DAY_MS, Period, Scope, clip};
 use super::segments::journey_error;
-use super::{Analytics, AnalyticsConfig};
-use crate::convert;
-use crate::dto::format_ms;
-use crate::error::ApiError;
+use crate::error::AppError;
+use puls_store::json;
 
 /// Most drop-off paths listed per stage.
 pub const MAX_PATHS: usize = 50;
@@ -33,7 +31,8 @@ pub enum FunnelBy {
 }
 
 impl FunnelBy {
-    fn name(&self) -> String {
+    /// The `by` word of this breakdown.
+    pub fn name(&self) -> String {
         match self {
             FunnelBy::Channel => "channel".into(),
             FunnelBy::EntryTouchpoint => "entry_touchpoint".into(),
@@ -58,115 +57,8 @@ pub struct FunnelRequest {
     pub options: Options,
 }
 
-impl FunnelRequest {
-    pub fn parse(
-        p: &mut Params,
-        config: &AnalyticsConfig,
-        now_ms: i64,
-    ) -> Result<FunnelRequest, ApiError> {
-        let period = Period::parse(p, config, now_ms)?;
-        let window_days = p
-            .one("window_days")?
-            .map(|s| match s.parse::<i64>() {
-                Ok(d) if (1..=puls_core::journey::limits::MAX_WINDOW_DAYS).contains(&d) => Ok(d),
-                _ => Err(invalid(format!(
-                    "window_days: must be a whole number of days from 1 to {}",
-                    puls_core::journey::limits::MAX_WINDOW_DAYS
-                ))),
-            })
-            .transpose()?;
-        let stages = p.list("stages");
-        let by = match p.one("by")?.as_deref() {
-            None => None,
-            Some("channel") => Some(FunnelBy::Channel),
-            Some("entry_touchpoint") => Some(FunnelBy::EntryTouchpoint),
-            Some("first_touchpoint") => Some(FunnelBy::FirstTouchpoint),
-            Some(other) => match other.strip_prefix("segment:") {
-                Some(k) => {
-                    puls_core::Key::parse(k)
-                        .map_err(|e| invalid(format!("by: segment '{}': {e}", clip(k))))?;
-                    Some(FunnelBy::Segment(k.to_string()))
-                }
-                None => {
-                    return Err(invalid(format!(
-                        "by: '{}' is not one of channel, entry_touchpoint, first_touchpoint, \
-                         segment:KEY",
-                        clip(other)
-                    )));
-                }
-            },
-        };
-        let segments = p.list("segment");
-        for s in &segments {
-            puls_core::Key::parse(s)
-                .map_err(|e| invalid(format!("segment: '{}': {e}", clip(s))))?;
-        }
-        let compare = match p.one("compare")?.as_deref() {
-            None | Some("previous") => true,
-            Some("none") => false,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "compare: '{}' is not one of previous, none",
-                    clip(other)
-                )));
-            }
-        };
-        let paths = match p.one("paths")? {
-            None => 0,
-            Some(s) => s
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n <= MAX_PATHS)
-                .ok_or_else(|| invalid(format!("paths: must be a number from 0 to {MAX_PATHS}")))?,
-        };
-        let options = stat_options(p, config)?;
-        Ok(FunnelRequest {
-            period,
-            window_days,
-            stages,
-            by,
-            segments,
-            compare,
-            paths,
-            options,
-        })
-    }
-}
-
-/// The documented parameters of the funnel endpoint.
-#[derive(Debug, serde::Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct FunnelParams {
-    /// Entries from (inclusive): `YYYY-MM-DD` (local midnight in `tz`) or RFC 3339. Default:
-    /// 30 days before `to`.
-    pub from: Option<String>,
-    /// Entries until (exclusive). Default: now.
-    pub to: Option<String>,
-    /// IANA time zone of dates. Default: the server's `analytics.time_zone`.
-    pub tz: Option<String>,
-    /// Conversion window in days from entry (1–365). Default: the journey's.
-    pub window_days: Option<i64>,
-    /// Use only these stages (keys, comma-separated), kept in journey order.
-    pub stages: Option<String>,
-    /// Split by `channel` (of the entry touchpoint), `entry_touchpoint`, `first_touchpoint`
-    /// (first journey touchpoint ever touched, up to entry) or `segment:KEY` (in / out).
-    pub by: Option<String>,
-    /// Only contacts in these saved segments (comma-separated or repeated; all must hold).
-    pub segment: Option<String>,
-    /// `previous` (default): each stage also over the period of equal length before, with a
-    /// two-proportion test of its conversion rate; `none`.
-    pub compare: Option<String>,
-    /// List the N most common touchpoint paths before each drop-off (0–50, default 0).
-    pub paths: Option<usize>,
-    /// Rates of fewer subjects are flagged `small_sample`. Default: `analytics.min_n`.
-    pub min_n: Option<u64>,
-    /// Confidence level of intervals and tests, 0.5 to 0.999. Default 0.95.
-    pub confidence: Option<f64>,
-}
-
 /// Counts of one stage of one group, in one period.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StageCounts {
     /// Subjects that reached the stage before (for the first stage: the entries).
     pub entered: u64,
@@ -178,14 +70,13 @@ pub struct StageCounts {
     pub ci_high: Option<f64>,
 }
 
-/// One stage of the funnel for everyone or for one group.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// One stage of the funnel for everyone or for one group (see the API's `FunnelRow`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunnelRow {
     pub stage: String,
     pub name: String,
-    /// The breakdown's value (`null` for the whole funnel).
+    /// The breakdown's value (`None` for the whole funnel).
     pub group: Option<String>,
-    #[serde(flatten)]
     pub counts: StageCounts,
     /// Subjects lost between the stage before and this one.
     pub drop_off: u64,
@@ -201,12 +92,12 @@ pub struct FunnelRow {
     /// The same stage over the period of equal length before.
     pub previous: Option<StageCounts>,
     /// The change of `conversion_rate` (percentage points) with a two-proportion test.
-    pub change: Option<ChangeDto>,
+    pub change: Option<MetricChange>,
 }
 
 /// One drop-off path.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PathDto {
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropOffPath {
     /// The last touchpoints visited within the window, oldest first.
     pub touchpoints: Vec<String>,
     pub subjects: u64,
@@ -215,42 +106,42 @@ pub struct PathDto {
 }
 
 /// The most common paths of those who reached a stage and went no further.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DropOffDto {
+#[derive(Debug, Clone, PartialEq)]
+pub struct DropOff {
     pub after_stage: String,
     pub dropped: u64,
-    pub paths: Vec<PathDto>,
+    pub paths: Vec<DropOffPath>,
 }
 
-/// The answer of the funnel endpoint.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FunnelDto {
+/// A journey's funnel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Funnel {
     pub journey: String,
-    pub from: String,
-    pub to: String,
-    pub previous_from: Option<String>,
-    pub previous_to: Option<String>,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub previous_from_ms: Option<i64>,
+    pub previous_to_ms: Option<i64>,
     pub time_zone: String,
     pub window_days: i64,
     pub stages: Vec<String>,
-    pub by: Option<String>,
+    pub by: Option<FunnelBy>,
     pub segments: Vec<String>,
     pub confidence: f64,
     pub min_n: u64,
     /// The whole funnel's stages, then each group's (ordered by group).
     pub rows: Vec<FunnelRow>,
-    pub paths: Vec<DropOffDto>,
+    pub paths: Vec<DropOff>,
 }
 
 impl Analytics {
     /// A saved journey; 404 when there is none.
-    pub async fn journey(&self, workspace_id: i64, key: &str) -> Result<Journey, ApiError> {
+    pub async fn journey(&self, workspace_id: i64, key: &str) -> Result<Journey, AppError> {
         let record = self
             .store()
             .get_definition(DefinitionKind::Journey, workspace_id, key)
             .await?
-            .ok_or(ApiError::NotFound("journey"))?;
-        let value = convert::parse_document(&record.definition, false)
+            .ok_or(AppError::NotFound("journey"))?;
+        let value = json::from_text(&record.definition)
             .map_err(|e| anyhow::anyhow!("stored journey {key} is not JSON: {e}"))?;
         Ok(Journey::parse(&value)
             .map_err(|e| anyhow::anyhow!("stored journey {key} is invalid: {e}"))?)
@@ -262,7 +153,7 @@ impl Analytics {
         workspace_id: i64,
         journey: &Journey,
         req: &FunnelRequest,
-    ) -> Result<FunnelDto, ApiError> {
+    ) -> Result<Funnel, AppError> {
         let journey = restrict(journey, &req.stages)?;
         let window_days = req.window_days.unwrap_or(journey.conversion_window_days);
         let (from, to) = (req.period.from_ms, req.period.to_ms);
@@ -340,13 +231,13 @@ impl Analytics {
         let paths = current
             .paths
             .iter()
-            .map(|d| DropOffDto {
+            .map(|d| DropOff {
                 after_stage: journey.stages[d.stage].key.to_string(),
                 dropped: d.dropped,
                 paths: d
                     .paths
                     .iter()
-                    .map(|(p, n)| PathDto {
+                    .map(|(p, n)| DropOffPath {
                         touchpoints: p.iter().map(|&i| tp_keys[i].clone()).collect(),
                         subjects: *n,
                         share: 100.0 * *n as f64 / d.dropped.max(1) as f64,
@@ -354,16 +245,16 @@ impl Analytics {
                     .collect(),
             })
             .collect();
-        Ok(FunnelDto {
+        Ok(Funnel {
             journey: journey.key.to_string(),
-            from: format_ms(from),
-            to: format_ms(to),
-            previous_from: req.compare.then(|| format_ms(prev_from)),
-            previous_to: req.compare.then(|| format_ms(prev_to)),
+            from_ms: from,
+            to_ms: to,
+            previous_from_ms: req.compare.then_some(prev_from),
+            previous_to_ms: req.compare.then_some(prev_to),
             time_zone: req.period.time_zone.clone(),
             window_days,
             stages: journey.stages.iter().map(|s| s.key.to_string()).collect(),
-            by: req.by.as_ref().map(FunnelBy::name),
+            by: req.by.clone(),
             segments: req.segments.clone(),
             confidence: o.confidence.level(),
             min_n: o.min_n,
@@ -374,13 +265,13 @@ impl Analytics {
 }
 
 /// The journey with only the named stages (all when none are named).
-fn restrict(journey: &Journey, stages: &[String]) -> Result<Journey, ApiError> {
+fn restrict(journey: &Journey, stages: &[String]) -> Result<Journey, AppError> {
     if stages.is_empty() {
         return Ok(journey.clone());
     }
     for s in stages {
         if !journey.stages.iter().any(|st| st.key.as_str() == s) {
-            return Err(invalid(format!(
+            return Err(AppError::InvalidParameter(format!(
                 "stages: the journey has no stage '{}'",
                 clip(s)
             )));
@@ -392,7 +283,7 @@ fn restrict(journey: &Journey, stages: &[String]) -> Result<Journey, ApiError> {
     Ok(j)
 }
 
-fn counts(entered: u64, converted: u64, o: &Options) -> Result<StageCounts, ApiError> {
+fn counts(entered: u64, converted: u64, o: &Options) -> Result<StageCounts, AppError> {
     let p = stats::proportion(converted, entered, o)
         .map_err(|e| anyhow::anyhow!("funnel counts: {e}"))?;
     Ok(StageCounts {
@@ -411,7 +302,7 @@ fn stage_rows(
     current: &puls_journey::FunnelGroup,
     previous: Option<&puls_journey::FunnelGroup>,
     o: &Options,
-) -> Result<Vec<FunnelRow>, ApiError> {
+) -> Result<Vec<FunnelRow>, AppError> {
     let entries = current.entered();
     let mut rows = Vec::with_capacity(current.stages.len());
     for (i, st) in current.stages.iter().enumerate() {
@@ -435,16 +326,7 @@ fn stage_rows(
                 let before = counts(p_entered, p_conv, o)?;
                 let c = stats::compare_proportions(st.converted, entered, p_conv, p_entered, o)
                     .map_err(|e| anyhow::anyhow!("funnel change: {e}"))?;
-                (
-                    Some(before),
-                    Some(ChangeDto {
-                        difference: c.difference,
-                        ci_low: c.interval.map(|i| i.low),
-                        ci_high: c.interval.map(|i| i.high),
-                        p_value: c.p_value,
-                        verdict: verdict_name(c.verdict).into(),
-                    }),
-                )
+                (Some(before), Some(c.into()))
             }
         };
         let stage = &journey.stages[i];
@@ -471,8 +353,8 @@ fn stage_rows(
 // The journey map.
 
 /// A rate with its interval.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RateDto {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rate {
     pub count: u64,
     pub n: u64,
     pub value: Option<f64>,
@@ -481,9 +363,9 @@ pub struct RateDto {
     pub small_sample: bool,
 }
 
-fn rate(count: u64, n: u64, o: &Options) -> Result<RateDto, ApiError> {
+fn rate(count: u64, n: u64, o: &Options) -> Result<Rate, AppError> {
     let p = stats::proportion(count, n, o).map_err(|e| anyhow::anyhow!("rate: {e}"))?;
-    Ok(RateDto {
+    Ok(Rate {
         count,
         n,
         value: p.value,
@@ -493,8 +375,28 @@ fn rate(count: u64, n: u64, o: &Options) -> Result<RateDto, ApiError> {
     })
 }
 
-/// One touchpoint on the map.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// How a touchpoint is doing (see [`health`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    Good,
+    Watch,
+    Poor,
+    Unknown,
+}
+
+impl Health {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Good => "good",
+            Health::Watch => "watch",
+            Health::Poor => "poor",
+            Health::Unknown => "unknown",
+        }
+    }
+}
+
+/// One touchpoint on the map (see the API's `MapTouchpoint`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct MapTouchpoint {
     pub key: String,
     pub name: String,
@@ -508,18 +410,17 @@ pub struct MapTouchpoint {
     /// Funnel subjects that reached the stage through this touchpoint, and of those, how
     /// many did not reach the next stage within the window.
     pub reached: u64,
-    pub drop_off: RateDto,
+    pub drop_off: Rate,
     pub nps: Option<MetricValue>,
     pub csat: Option<MetricValue>,
     pub ces: Option<MetricValue>,
     /// Share of NPS detractors (0–6), in percent.
-    pub detractor_share: Option<RateDto>,
-    /// `good`, `watch`, `poor` or `unknown` (see the docs: from NPS, CSAT, then drop-off).
-    pub health: String,
+    pub detractor_share: Option<Rate>,
+    pub health: Health,
 }
 
 /// One stage on the map.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MapStage {
     pub key: String,
     pub name: String,
@@ -527,13 +428,13 @@ pub struct MapStage {
     pub touchpoints: Vec<MapTouchpoint>,
 }
 
-/// The answer of the journey map endpoint.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct JourneyMapDto {
+/// A journey map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JourneyMap {
     pub journey: String,
     pub name: String,
-    pub from: String,
-    pub to: String,
+    pub from_ms: i64,
+    pub to_ms: i64,
     pub time_zone: String,
     pub window_days: i64,
     pub segments: Vec<String>,
@@ -555,27 +456,6 @@ pub struct MapRequest {
     pub lang: String,
 }
 
-impl MapRequest {
-    pub fn parse(p: &mut Params, config: &AnalyticsConfig, now_ms: i64) -> Result<Self, ApiError> {
-        let mut f = FunnelRequest::parse(p, config, now_ms)?;
-        let lang = p.one("lang")?.unwrap_or_else(|| "en".into());
-        if f.by.is_some() || f.paths > 0 {
-            return Err(invalid(
-                "by: the map takes no breakdown or paths; use the funnel".into(),
-            ));
-        }
-        f.compare = false;
-        Ok(MapRequest {
-            period: f.period,
-            window_days: f.window_days,
-            stages: f.stages,
-            segments: f.segments,
-            options: f.options,
-            lang,
-        })
-    }
-}
-
 impl Analytics {
     /// The journey map: each touchpoint's behaviour and feedback.
     pub async fn journey_map(
@@ -583,7 +463,7 @@ impl Analytics {
         workspace_id: i64,
         journey: &Journey,
         req: &MapRequest,
-    ) -> Result<JourneyMapDto, ApiError> {
+    ) -> Result<JourneyMap, AppError> {
         let window_days = req.window_days.unwrap_or(journey.conversion_window_days);
         let (from, to) = (req.period.from_ms, req.period.to_ms);
         let segment = self
@@ -640,37 +520,37 @@ impl Analytics {
         let passages = chained.as_ref().unwrap_or(&report);
 
         // Feedback per survey touchpoint, one metrics query per metric.
-        let survey_tps: Vec<String> = {
-            let mut v: Vec<String> = journey
+        let survey_tps: Vec<puls_core::Touchpoint> = {
+            let mut v: Vec<puls_core::Touchpoint> = journey
                 .touchpoints()
-                .flat_map(|(_, t)| t.surveys.iter().map(|s| s.to_string()))
+                .flat_map(|(_, t)| t.surveys.iter().cloned())
                 .collect();
             v.sort();
             v.dedup();
             v
         };
         let mut feedback: HashMap<&str, BTreeMap<String, Distribution>> = HashMap::new();
-        for metric in ["nps", "csat", "ces"] {
+        for metric in [Metric::Nps, Metric::Csat, Metric::Ces] {
             if survey_tps.is_empty() {
                 break;
             }
-            let mut pairs = vec![
-                ("metric".to_string(), metric.to_string()),
-                ("by".to_string(), "touchpoint".to_string()),
-                ("touchpoint".to_string(), survey_tps.join(",")),
-                ("from".to_string(), format_ms(from)),
-                ("to".to_string(), format_ms(to)),
-                ("tz".to_string(), req.period.time_zone.clone()),
-                ("compare".to_string(), "none".to_string()),
-            ];
-            for s in &req.segments {
-                pairs.push(("segment".to_string(), s.clone()));
-            }
-            let mut p = Params::new(pairs);
-            let mut mr = MetricsRequest::parse(&mut p, &self.config, to)?;
-            mr.scope.options = req.options;
+            let mr = MetricsRequest {
+                metric,
+                question: None,
+                by: vec![GroupBy::Touchpoint],
+                compare: false,
+                scope: Scope {
+                    from_ms: from,
+                    to_ms: to,
+                    time_zone: req.period.time_zone.clone(),
+                    filters: vec![Filter::Touchpoints(survey_tps.clone())],
+                    surveys: Vec::new(),
+                    segments: req.segments.clone(),
+                    options: req.options,
+                },
+            };
             let report = self.metrics(workspace_id, mr).await?;
-            let by_tp = feedback.entry(metric).or_default();
+            let by_tp = feedback.entry(metric.as_str()).or_default();
             for row in report.rows {
                 let Some(Some(tp)) = row.keys.get("touchpoint") else {
                     continue;
@@ -706,7 +586,7 @@ impl Analytics {
                 };
                 let value = |metric: &str,
                              m: super::metrics::Metric|
-                 -> Result<Option<MetricValue>, ApiError> {
+                 -> Result<Option<MetricValue>, AppError> {
                     merged(metric)
                         .map(|d| super::metrics::value(m, &d, o))
                         .transpose()
@@ -758,11 +638,11 @@ impl Analytics {
                 touchpoints: tps,
             });
         }
-        Ok(JourneyMapDto {
+        Ok(JourneyMap {
             journey: journey.key.to_string(),
             name: journey.name.get(lang).to_string(),
-            from: format_ms(from),
-            to: format_ms(to),
+            from_ms: from,
+            to_ms: to,
             time_zone: req.period.time_zone.clone(),
             window_days,
             segments: req.segments.clone(),
@@ -786,10 +666,10 @@ fn distribution_of(v: &MetricValue) -> Distribution {
 fn health(
     nps: Option<&MetricValue>,
     csat: Option<&MetricValue>,
-    drop_off: &RateDto,
+    drop_off: &Rate,
     last_stage: bool,
     o: &Options,
-) -> String {
+) -> Health {
     let grade = |v: f64, good: f64, watch: f64, higher_is_better: bool| {
         let (v, good, watch) = if higher_is_better {
             (v, good, watch)
@@ -797,25 +677,25 @@ fn health(
             (-v, -good, -watch)
         };
         if v >= good {
-            "good"
+            Health::Good
         } else if v >= watch {
-            "watch"
+            Health::Watch
         } else {
-            "poor"
+            Health::Poor
         }
     };
     let usable = |m: Option<&MetricValue>| m.filter(|m| m.n >= o.min_n).and_then(|m| m.value);
     if let Some(v) = usable(nps) {
-        return grade(v, 30.0, 0.0, true).into();
+        return grade(v, 30.0, 0.0, true);
     }
     if let Some(v) = usable(csat) {
-        return grade(v, 80.0, 60.0, true).into();
+        return grade(v, 80.0, 60.0, true);
     }
     if !last_stage
         && !drop_off.small_sample
         && let Some(v) = drop_off.value
     {
-        return grade(v, 30.0, 60.0, false).into();
+        return grade(v, 30.0, 60.0, false);
     }
-    "unknown".into()
+    Health::Unknown
 }

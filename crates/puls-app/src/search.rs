@@ -14,8 +14,8 @@ use puls_core::text::fold;
 use puls_core::{QuestionKind, Survey};
 use puls_store::{ResponseFilter, ResponseRecord};
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::App;
+use crate::error::AppError;
 
 /// Rows read per database round trip while searching.
 const PAGE: i64 = 500;
@@ -48,13 +48,13 @@ impl TextSearch {
     /// The responses among `rows` whose open answers contain the text, in order.
     pub async fn filter(
         &self,
-        st: &AppState,
+        app: &App,
         rows: Vec<ResponseRecord>,
         surveys: &mut Surveys,
-    ) -> Result<Vec<ResponseRecord>, ApiError> {
+    ) -> Result<Vec<ResponseRecord>, AppError> {
         let mut out = Vec::new();
         for r in rows {
-            if self.matches(&surveys.open_answers(st, &r).await?) {
+            if self.matches(&surveys.open_answers(app, &r).await?) {
                 out.push(r);
             }
         }
@@ -69,16 +69,16 @@ pub struct Surveys(HashMap<(String, i64), OpenQuestions>);
 impl Surveys {
     async fn questions(
         &mut self,
-        st: &AppState,
+        app: &App,
         survey_id: &str,
         version: i64,
-    ) -> Result<OpenQuestions, ApiError> {
+    ) -> Result<OpenQuestions, AppError> {
         let key = (survey_id.to_string(), version);
         if let Some(q) = self.0.get(&key) {
             return Ok(q.clone());
         }
-        let open = match st.survey_record(survey_id).await? {
-            Some(rec) => open_questions(&*st.survey_version(&rec, version).await?),
+        let open = match app.survey_record(survey_id).await? {
+            Some(rec) => open_questions(&*app.survey_version(&rec, version).await?),
             None => Vec::new(),
         };
         let open = Arc::new(open);
@@ -89,10 +89,10 @@ impl Surveys {
     /// The open answers of a response, in question order.
     pub async fn open_answers(
         &mut self,
-        st: &AppState,
+        app: &App,
         r: &ResponseRecord,
-    ) -> Result<Vec<String>, ApiError> {
-        let questions = self.questions(st, &r.survey_id, r.survey_version).await?;
+    ) -> Result<Vec<String>, AppError> {
+        let questions = self.questions(app, &r.survey_id, r.survey_version).await?;
         let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
         Ok(questions
             .iter()
@@ -130,15 +130,15 @@ pub struct Found {
 
 /// Up to `limit` responses passing `filter` (and `search`, when given).
 pub async fn find(
-    st: &AppState,
+    app: &App,
     workspace_id: i64,
     mut filter: ResponseFilter,
     search: Option<&TextSearch>,
     limit: usize,
-) -> Result<Found, ApiError> {
+) -> Result<Found, AppError> {
     let Some(search) = search else {
-        let mut rows = st
-            .store
+        let mut rows = app
+            .store()
             .list_responses(workspace_id, &filter, limit as i64 + 1)
             .await?;
         let more = rows.len() > limit;
@@ -155,12 +155,15 @@ pub async fn find(
     let mut out = Vec::new();
     let mut scanned = 0;
     loop {
-        let rows = st.store.list_responses(workspace_id, &filter, PAGE).await?;
+        let rows = app
+            .store()
+            .list_responses(workspace_id, &filter, PAGE)
+            .await?;
         let exhausted = (rows.len() as i64) < PAGE;
         for r in rows {
             scanned += 1;
             filter.before_id = Some(r.id.clone());
-            if search.matches(&surveys.open_answers(st, &r).await?) {
+            if search.matches(&surveys.open_answers(app, &r).await?) {
                 out.push(r);
                 if out.len() == limit {
                     // More may follow: the next page starts after this match.

@@ -1,39 +1,14 @@
-//! Wire types of the JSON API, converted by hand from store records and core types.
+//! Surveys and responses on the wire.
 
 use std::collections::BTreeMap;
 
-use puls_store::{ResponseRecord, SurveyRecord};
+use puls_app::AppError;
+use puls_store::{ResponseFilter, ResponseRecord, SurveyRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::ApiError;
-
-/// RFC 3339 in UTC with milliseconds, e.g. `2026-11-23T04:22:17.123Z`.
-pub fn format_ms(ms: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    t.format(&f).unwrap_or_default()
-}
-
-/// Parses an RFC 3339 timestamp or a plain date (`2026-11-23`, midnight UTC) to Unix ms.
-pub fn parse_time(field: &'static str, s: &str) -> Result<i64, ApiError> {
-    use time::format_description::well_known::Rfc3339;
-    let bad = || {
-        ApiError::bad_request(
-            "invalid_query",
-            format!("{field}: '{s}' is not an RFC 3339 timestamp or a YYYY-MM-DD date"),
-        )
-    };
-    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
-        return Ok((t.unix_timestamp_nanos() / 1_000_000) as i64);
-    }
-    let d = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| bad())?;
-    Ok(d.midnight().assume_utc().unix_timestamp() * 1000)
-}
+use crate::id_cursor;
+use crate::time::{format_ms, parse_time};
 
 /// A survey as the API shows it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -87,6 +62,16 @@ impl SurveyDto {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SurveyList {
     pub items: Vec<SurveyDto>,
+}
+
+/// Which version of a survey to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// An earlier version to read; default the current one.
+    #[param(minimum = 1)]
+    pub version: Option<i64>,
 }
 
 /// A response submission. Only `answers` is required.
@@ -192,6 +177,7 @@ impl ResponseDto {
     }
 }
 
+/// `completed` or `partial`.
 pub fn status_name(completed: bool) -> &'static str {
     if completed { "completed" } else { "partial" }
 }
@@ -222,6 +208,7 @@ pub struct ResponseQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1-1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Export format: `csv` (default) or `ndjson`.
     pub format: Option<String>,
@@ -232,23 +219,21 @@ pub struct ResponseQuery {
 }
 
 impl ResponseQuery {
-    pub fn filter(&self) -> Result<puls_store::ResponseFilter, ApiError> {
+    pub fn filter(&self) -> Result<ResponseFilter, AppError> {
         let completed = match self.status.as_deref() {
             None => None,
             Some("completed") => Some(true),
             Some("partial") => Some(false),
             Some(other) => {
-                return Err(ApiError::bad_request(
-                    "invalid_query",
-                    format!("status: '{other}' is not one of completed, partial"),
-                ));
+                return Err(AppError::invalid(format!(
+                    "status: '{other}' is not one of completed, partial"
+                )));
             }
         };
         if let Some(c) = &self.channel {
-            puls_core::Channel::parse(c)
-                .map_err(|k| ApiError::bad_request("invalid_query", format!("channel: {k}")))?;
+            puls_core::Channel::parse(c).map_err(|k| AppError::invalid(format!("channel: {k}")))?;
         }
-        Ok(puls_store::ResponseFilter {
+        Ok(ResponseFilter {
             survey_id: self.survey.clone(),
             touchpoint: self.touchpoint.clone(),
             channel: self.channel.clone(),
@@ -263,11 +248,12 @@ impl ResponseQuery {
                 .as_deref()
                 .map(|s| parse_time("until", s))
                 .transpose()?,
-            before_id: self.cursor.clone(),
+            before_id: id_cursor(self.cursor.as_deref())?,
         })
     }
 }
 
+/// Service health.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Health {
     /// `ok` when the database answers.

@@ -1,0 +1,138 @@
+//! Reading many responses or events: one page of a list (with the open-answer search), and
+//! everything that matches as a stream of pages for exports. Pages are read with keyset
+//! pagination (no long-lived read transaction) as the consumer takes them, so memory stays
+//! constant at any size; how a page is written out (CSV, NDJSON) is the edges' business.
+
+use futures::Stream;
+use puls_store::{EventFilter, EventRecord, ResponseFilter, ResponseRecord};
+
+use crate::App;
+use crate::error::AppError;
+use crate::search::{self, Found, Surveys, TextSearch};
+
+/// Responses read per database round trip of an export.
+const RESPONSE_PAGE: i64 = 500;
+/// Events read per database round trip of an export.
+const EVENT_PAGE: i64 = 2_000;
+
+impl App {
+    /// Up to `limit` responses passing `filter` (and `search`), newest first.
+    #[tracing::instrument(skip(self, search))]
+    pub async fn find_responses(
+        &self,
+        workspace_id: i64,
+        filter: ResponseFilter,
+        search: Option<&TextSearch>,
+        limit: usize,
+    ) -> Result<Found, AppError> {
+        search::find(self, workspace_id, filter, search, limit).await
+    }
+
+    /// Every response passing `filter` and `search`, newest first, page by page. Pages whose
+    /// rows all fail the search are skipped; an error ends the stream.
+    pub fn response_pages(
+        &self,
+        workspace_id: i64,
+        filter: ResponseFilter,
+        search: Option<TextSearch>,
+    ) -> impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static {
+        struct Cursor {
+            app: App,
+            filter: ResponseFilter,
+            search: Option<TextSearch>,
+            surveys: Surveys,
+            done: bool,
+        }
+        let start = Cursor {
+            app: self.clone(),
+            filter,
+            search,
+            surveys: Surveys::default(),
+            done: false,
+        };
+        futures::stream::unfold(start, move |mut c| async move {
+            while !c.done {
+                let rows = match c
+                    .app
+                    .store()
+                    .list_responses(workspace_id, &c.filter, RESPONSE_PAGE)
+                    .await
+                {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        c.done = true;
+                        return Some((Err(e.into()), c));
+                    }
+                };
+                c.done = (rows.len() as i64) < RESPONSE_PAGE;
+                c.filter.before_id = rows.last().map(|r| r.id.clone());
+                let rows = match &c.search {
+                    None => rows,
+                    Some(s) => match s.filter(&c.app, rows, &mut c.surveys).await {
+                        Ok(rows) => rows,
+                        Err(e) => {
+                            c.done = true;
+                            return Some((Err(e), c));
+                        }
+                    },
+                };
+                if !rows.is_empty() {
+                    return Some((Ok(rows), c));
+                }
+            }
+            None
+        })
+    }
+
+    /// Events newest first, at most `limit`.
+    #[tracing::instrument(skip(self))]
+    pub async fn events(
+        &self,
+        workspace_id: i64,
+        filter: &EventFilter,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>, AppError> {
+        Ok(self
+            .0
+            .store
+            .list_events(workspace_id, filter, limit)
+            .await?)
+    }
+
+    /// Every event passing `filter`, newest first, page by page; an error ends the stream.
+    pub fn event_pages(
+        &self,
+        workspace_id: i64,
+        filter: EventFilter,
+    ) -> impl Stream<Item = Result<Vec<EventRecord>, AppError>> + Send + 'static {
+        struct Cursor {
+            app: App,
+            filter: EventFilter,
+            done: bool,
+        }
+        let start = Cursor {
+            app: self.clone(),
+            filter,
+            done: false,
+        };
+        futures::stream::unfold(start, move |mut c| async move {
+            if c.done {
+                return None;
+            }
+            match c.app.events(workspace_id, &c.filter, EVENT_PAGE).await {
+                Ok(rows) => {
+                    c.done = (rows.len() as i64) < EVENT_PAGE;
+                    c.filter.before_seq = rows.last().map(|e| e.seq);
+                    if rows.is_empty() {
+                        return None;
+                    }
+                    Some((Ok(rows), c))
+                }
+                Err(e) => {
+                    c.done = true;
+                    Some((Err(e), c))
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,90 @@
+//! The Puls application: every use case (surveys and their versions, response submission,
+//! contacts and their CSV import, tracking, searching and exporting responses, the
+//! analytics engine, users, sessions and roles, keys) as typed functions on [`App`].
+//!
+//! It knows no HTTP and no HTML: callers pass typed inputs and get typed outputs or an
+//! [`AppError`]. The HTTP edge (`puls-http`: the JSON API, the tracking API, survey pages,
+//! the web app) and the CLI (`puls`) are two front ends on this crate; neither reaches
+//! into the other.
+
+pub mod analytics;
+pub mod config;
+pub mod contact_fields;
+pub mod contacts;
+pub mod contacts_import;
+pub mod definitions;
+pub mod error;
+pub mod exports;
+pub mod keys;
+pub mod responses;
+pub mod search;
+pub mod surveys;
+pub mod tracking;
+pub mod users;
+
+use std::sync::Arc;
+
+use puls_store::{ResponseWriter, Store};
+
+pub use analytics::Analytics;
+pub use config::Config;
+pub use error::{AppError, AppResult, Rejection};
+
+/// The application: the store, the response writer, this node's analytics indexes and
+/// caches. Cheap to clone; one per process.
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+/// What an [`App`] holds.
+pub struct Inner {
+    store: Arc<dyn Store>,
+    writer: ResponseWriter,
+    analytics: Analytics,
+    config: Config,
+    surveys: surveys::SurveyCache,
+    users: users::SignInBrake,
+}
+
+impl App {
+    /// Builds the application over `store` and starts the response writer on the current
+    /// Tokio runtime.
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        App(Arc::new(Inner {
+            writer: ResponseWriter::spawn(store.clone()),
+            analytics: Analytics::new(store.clone(), config.analytics.clone()),
+            store,
+            config,
+            surveys: surveys::SurveyCache::default(),
+            users: users::SignInBrake::new(),
+        }))
+    }
+
+    /// The store, for the administrative CLI commands that are plain storage calls.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.0.store
+    }
+
+    /// This node's analytics engine.
+    pub fn analytics(&self) -> &Analytics {
+        &self.0.analytics
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        self.0.store.backend()
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        Ok(self.0.store.ping().await?)
+    }
+}
+
+/// The current time in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    puls_store::now_ms()
+}

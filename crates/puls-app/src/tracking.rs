@@ -1,0 +1,121 @@
+//! The tracking API's use case: messages (identify, track, page, screen, group, alias)
+//! already parsed by the core, stored whole in one transaction through the group-commit
+//! writer; identify traits change the contact, and ids seen together are linked.
+//!
+//! A request is stored whole or refused whole, and once per `messageId`: the store inserts
+//! messages with `ON CONFLICT DO NOTHING` and applies an identify's contact change only when
+//! its message is new.
+
+use std::collections::BTreeMap;
+
+use puls_core::Value;
+use puls_core::contact::ContactPatch;
+use puls_core::tracking::{Message, MessageType};
+use puls_store::{
+    ContactLookup, ContactUpsert, NewEvent, TrackBatch, Workspace, WriteOp, WriteOutcome, json,
+};
+
+use crate::App;
+use crate::contacts::patch_change;
+use crate::error::AppError;
+
+fn json_text(map: BTreeMap<String, Value>) -> String {
+    if map.is_empty() {
+        return "{}".into();
+    }
+    json::to_json_text(&Value::Map(map))
+}
+
+/// What one request stores: every message, the ids seen together, and the contact changes
+/// of identify messages.
+fn track_batch(workspace: &Workspace, messages: Vec<Message>, received_at: i64) -> TrackBatch {
+    let mut batch = TrackBatch {
+        workspace_id: workspace.id,
+        events: Vec::with_capacity(messages.len()),
+        links: Vec::new(),
+        contacts: Vec::new(),
+    };
+    for mut m in messages {
+        let message_id = m
+            .message_id
+            .clone()
+            .unwrap_or_else(|| format!("puls-{}", ulid::Ulid::new()));
+        let user = m.user_id.as_ref().map(|u| u.as_str().to_string());
+        let anon = m.anonymous_id.as_ref().map(|a| a.as_str().to_string());
+        match (m.kind, &anon, &user, &m.other_id) {
+            (MessageType::Alias, _, Some(u), Some(previous)) => {
+                batch.links.push((previous.as_str().to_string(), u.clone()));
+            }
+            (_, Some(a), Some(u), _) => batch.links.push((a.clone(), u.clone())),
+            _ => {}
+        }
+        if m.kind == MessageType::Identify {
+            let (patch, _skipped) =
+                ContactPatch::from_traits(&Value::Map(m.properties.clone()), m.locale());
+            let email = match &patch.email {
+                puls_core::contact::Change::Set(e) => Some(e.as_str().to_string()),
+                _ => None,
+            };
+            if user.is_some() || email.is_some() {
+                batch.contacts.push(ContactUpsert {
+                    lookup: ContactLookup {
+                        id: None,
+                        external_id: user.clone(),
+                        email,
+                    },
+                    create: true,
+                    change: patch_change(patch, m.timestamp_ms),
+                    message_id: Some(message_id.clone()),
+                });
+            }
+        }
+        let mut extra = std::mem::take(&mut m.extra);
+        if let Some(other) = &m.other_id {
+            let key = if m.kind == MessageType::Alias {
+                "previousId"
+            } else {
+                "groupId"
+            };
+            extra.insert(key.into(), Value::str(other.as_str()));
+        }
+        batch.events.push(NewEvent {
+            message_id,
+            kind: m.kind.as_str().to_string(),
+            name: std::mem::take(&mut m.name),
+            user_id: user,
+            anonymous_id: anon,
+            timestamp: m.timestamp_ms,
+            received_at,
+            properties: json_text(m.properties),
+            context: json_text(m.context),
+            extra: json_text(extra),
+        });
+    }
+    batch
+}
+
+impl App {
+    /// The workspace of an active write key of the tracking API.
+    pub async fn write_key_workspace(&self, key: &str) -> Result<Workspace, AppError> {
+        self.0
+            .store
+            .workspace_by_write_key(key)
+            .await?
+            .ok_or(AppError::Unauthorized)
+    }
+
+    /// Stores one request's messages; returns once they are committed.
+    #[tracing::instrument(skip_all, fields(workspace = %workspace.slug, messages = messages.len()))]
+    pub async fn track(
+        &self,
+        workspace: &Workspace,
+        messages: Vec<Message>,
+        received_at: i64,
+    ) -> Result<(), AppError> {
+        let batch = track_batch(workspace, messages, received_at);
+        match self.0.writer.write(WriteOp::Track(batch)).await? {
+            WriteOutcome::Tracked { .. } => Ok(()),
+            other => Err(anyhow::anyhow!("tracking write answered {other:?}").into()),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The streamed export formats: responses as CSV (one column per answer part when the
+//! export is of one survey) or NDJSON (one response as the API shows it per line), events as
+//! NDJSON or CSV. Each page of rows the application reads becomes one chunk of bytes.
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use puls_app::AppError;
+use puls_core::{QuestionKind, Survey};
+use puls_store::{EventRecord, ResponseRecord};
+
+use crate::contacts::EventDto;
+use crate::surveys::{ResponseDto, status_name};
+use crate::time::format_ms;
+
+/// A chunk of an export, or the error that ended it (logged here; the stream breaks off).
+pub type Chunk = Result<Bytes, std::io::Error>;
+
+/// Pages of rows as chunks of bytes: a header first (when given), then each page rendered.
+/// An error is logged and ends the stream, so the client sees a broken-off download.
+fn chunks<T, F>(
+    header: Option<Bytes>,
+    pages: impl Stream<Item = Result<Vec<T>, AppError>> + Send + 'static,
+    render: F,
+) -> impl Stream<Item = Chunk> + Send + 'static
+where
+    T: Send + 'static,
+    F: Fn(&[T]) -> Chunk + Send + 'static,
+{
+    let body = pages.map(move |page| match page {
+        Ok(rows) => render(&rows),
+        Err(e) => {
+            tracing::error!(error = ?e, "export failed mid-stream");
+            Err(std::io::Error::other("export failed"))
+        }
+    });
+    futures::stream::iter(header.map(Ok)).chain(body)
+}
+
+/// Responses, one JSON object per line.
+pub fn responses_ndjson(
+    pages: impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static,
+) -> impl Stream<Item = Chunk> + Send + 'static {
+    chunks(None, pages, |rows| {
+        let mut out = Vec::with_capacity(rows.len() * 512);
+        for r in rows {
+            serde_json::to_writer(&mut out, &ResponseDto::from_record(r))
+                .map_err(std::io::Error::other)?;
+            out.push(b'\n');
+        }
+        Ok(Bytes::from(out))
+    })
+}
+
+const FIXED_COLUMNS: [&str; 12] = [
+    "id",
+    "survey_id",
+    "survey_version",
+    "status",
+    "channel",
+    "touchpoint",
+    "locale",
+    "contact_external_id",
+    "contact_email",
+    "created_at",
+    "completed_at",
+    "attributes",
+];
+
+/// One column per answer part of a survey: (header, question id, part).
+fn answer_columns(survey: &Survey) -> Vec<(String, String, Option<String>)> {
+    let mut cols = Vec::new();
+    for q in &survey.questions {
+        let id = q.id.to_string();
+        match &q.kind {
+            QuestionKind::Matrix { rows, .. } => {
+                for r in rows {
+                    cols.push((format!("{id}.{}", r.id), id.clone(), Some(r.id.to_string())));
+                }
+            }
+            QuestionKind::Kano { .. } => {
+                for side in ["functional", "dysfunctional"] {
+                    cols.push((format!("{id}.{side}"), id.clone(), Some(side.into())));
+                }
+            }
+            QuestionKind::Contact { fields, .. } => {
+                for f in fields {
+                    cols.push((
+                        format!("{id}.{}", f.as_str()),
+                        id.clone(),
+                        Some(f.as_str().into()),
+                    ));
+                }
+            }
+            QuestionKind::MultipleChoice { other, .. } => {
+                cols.push((id.clone(), id.clone(), Some("selected".into())));
+                if other.is_some() {
+                    cols.push((format!("{id}.other"), id.clone(), Some("other".into())));
+                }
+            }
+            _ => cols.push((id.clone(), id, None)),
+        }
+    }
+    cols
+}
+
+/// Text as a CSV cell that a spreadsheet will not run: a cell starting with `=`, `+`, `-`,
+/// `@`, tab or carriage return gets a leading `'` (OWASP's advice against CSV injection).
+/// Numbers are written by the caller and never pass through here.
+fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A CSV cell for one answer part. Lists are joined with `;` (ranking: best first).
+fn cell(answers: &serde_json::Value, question: &str, part: Option<&str>) -> String {
+    let Some(a) = answers.get(question) else {
+        return String::new();
+    };
+    let plain = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => text_cell(s),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(text_cell).unwrap_or_else(|| i.to_string()))
+            .collect::<Vec<_>>()
+            .join(";"),
+        other => other.to_string(),
+    };
+    match part {
+        None => plain(a),
+        Some("selected") => match a {
+            serde_json::Value::Array(_) => plain(a),
+            _ => a.get("selected").map(plain).unwrap_or_default(),
+        },
+        Some(p) => a.get(p).map(plain).unwrap_or_default(),
+    }
+}
+
+/// Responses as CSV with a header row. With a survey, answers are spread over one column per
+/// part; answers given to an older version's questions that no longer exist are left out of
+/// those columns but kept whole in the NDJSON export.
+pub fn responses_csv(
+    pages: impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static,
+    survey: Option<&Survey>,
+) -> impl Stream<Item = Chunk> + Send + 'static {
+    let columns = survey.map(answer_columns);
+    let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|s| s.to_string()).collect();
+    match &columns {
+        Some(cols) => header.extend(cols.iter().map(|c| c.0.clone())),
+        None => header.push("answers".into()),
+    }
+    let header = write_rows(std::iter::once(header)).unwrap_or_default();
+    chunks(Some(header), pages, move |rows| {
+        write_rows(rows.iter().map(|r| {
+            let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
+            let mut row = vec![
+                r.id.clone(),
+                r.survey_id.clone(),
+                r.survey_version.to_string(),
+                status_name(r.completed).to_string(),
+                r.channel.clone(),
+                r.touchpoint.clone(),
+                r.locale.clone(),
+                text_cell(r.contact_external_id.as_deref().unwrap_or_default()),
+                text_cell(r.contact_email.as_deref().unwrap_or_default()),
+                format_ms(r.created_at),
+                r.completed_at.map(format_ms).unwrap_or_default(),
+                r.attributes.clone(),
+            ];
+            match &columns {
+                Some(cols) => row.extend(
+                    cols.iter()
+                        .map(|(_, q, part)| cell(&answers, q, part.as_deref())),
+                ),
+                None => row.push(r.answers.clone()),
+            }
+            row
+        }))
+    })
+}
+
+fn write_rows(rows: impl Iterator<Item = Vec<String>>) -> Chunk {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(64 * 1024));
+    for row in rows {
+        w.write_record(&row).map_err(std::io::Error::other)?;
+    }
+    w.into_inner()
+        .map(Bytes::from)
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// The header of the events CSV.
+const EVENT_COLUMNS: &[u8] =
+    b"seq,message_id,type,name,user_id,anonymous_id,timestamp,timestamp_ms,received_at,properties,context\n";
+
+/// Events as NDJSON (one event as the list shows it per line) or CSV (`seq, message_id,
+/// type, name, user_id, anonymous_id, timestamp, timestamp_ms, received_at, properties,
+/// context`, with JSON in the last two).
+pub fn events(
+    pages: impl Stream<Item = Result<Vec<EventRecord>, AppError>> + Send + 'static,
+    csv: bool,
+) -> impl Stream<Item = Chunk> + Send + 'static {
+    let header = csv.then(|| Bytes::from_static(EVENT_COLUMNS));
+    chunks(header, pages, move |rows| render_events(rows, csv))
+}
+
+fn render_events(rows: &[EventRecord], csv: bool) -> Chunk {
+    if !csv {
+        let mut out = Vec::with_capacity(rows.len() * 256);
+        for e in rows {
+            serde_json::to_writer(&mut out, &EventDto::of(e))?;
+            out.push(b'\n');
+        }
+        return Ok(out.into());
+    }
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(rows.len() * 200));
+    for e in rows {
+        let ev = &e.event;
+        w.write_record([
+            e.seq.to_string().as_str(),
+            &ev.message_id,
+            &ev.kind,
+            &ev.name,
+            ev.user_id.as_deref().unwrap_or(""),
+            ev.anonymous_id.as_deref().unwrap_or(""),
+            &format_ms(ev.timestamp),
+            &ev.timestamp.to_string(),
+            &format_ms(ev.received_at),
+            &ev.properties,
+            &ev.context,
+        ])?;
+    }
+    w.into_inner()
+        .map(Bytes::from)
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}

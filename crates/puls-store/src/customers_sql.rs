@@ -4,7 +4,7 @@
 //! next to `impl_store!`. The backend supplies what differs: `Self::stamp` (the feed stamp of
 //! a write), the `feed_*_rows` readers and the SQL expression of an event's feed marker.
 
-/// `SELECT` of every `contacts` column, in the order `contact_from_row` reads them.
+/// `SELECT` of every `contacts` column `contact_from_row` reads.
 macro_rules! select_contact {
     () => {
         "SELECT id, workspace_id, external_id, email, phone, name, locale, attributes, \
@@ -12,7 +12,7 @@ macro_rules! select_contact {
     };
 }
 
-/// The columns of an event after `seq` and its marker, in `event_from_row`'s order.
+/// The columns of an event after `seq` and its marker, as `event_from_row` reads them.
 macro_rules! event_columns {
     () => {
         "message_id, type, name, user_id, anonymous_id, timestamp, received_at, properties, \
@@ -22,6 +22,13 @@ macro_rules! event_columns {
 
 pub(crate) use {event_columns, select_contact};
 
+use crate::customers::{
+    ContactFields, ContactRecord, DefinitionRecord, EventRecord, FeedEvent, InvitationRecord,
+    NewEvent, WriteKeyInfo,
+};
+use crate::db::RowExt;
+use crate::error::StoreError;
+
 /// Rows per multi-row `INSERT` of events: 11 parameters each.
 pub(crate) const EVENT_ROWS: usize = 500;
 
@@ -29,81 +36,106 @@ pub(crate) const EVENT_ROWS: usize = 500;
 /// contacts merged into the secondary, so chains stay one step long; this is a guard).
 pub(crate) const MAX_MERGE_HOPS: usize = 8;
 
+pub(crate) fn contact_from_row(row: &impl RowExt) -> Result<ContactRecord, StoreError> {
+    Ok(ContactRecord {
+        id: row.text("id")?,
+        workspace_id: row.int("workspace_id")?,
+        fields: ContactFields {
+            external_id: row.opt_text("external_id")?,
+            email: row.opt_text("email")?,
+            phone: row.opt_text("phone")?,
+            name: row.opt_text("name")?,
+            locale: row.opt_text("locale")?,
+            attributes: row.text("attributes")?,
+            consents: row.text("consents")?,
+        },
+        merged_into: row.opt_text("merged_into")?,
+        deleted_at: row.opt_int("deleted_at")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+pub(crate) fn event_from_row(row: &impl RowExt) -> Result<EventRecord, StoreError> {
+    Ok(EventRecord {
+        seq: row.int("seq")?,
+        marker: row.int("marker")?,
+        event: NewEvent {
+            message_id: row.text("message_id")?,
+            kind: row.text("type")?,
+            name: row.text("name")?,
+            user_id: row.opt_text("user_id")?,
+            anonymous_id: row.opt_text("anonymous_id")?,
+            timestamp: row.int("timestamp")?,
+            received_at: row.int("received_at")?,
+            properties: row.text("properties")?,
+            context: row.text("context")?,
+            extra: row.text("extra")?,
+        },
+    })
+}
+
+pub(crate) fn feed_event_from_row(row: &impl RowExt) -> Result<FeedEvent, StoreError> {
+    Ok(FeedEvent {
+        seq: row.int("seq")?,
+        marker: row.int("marker")?,
+        kind: row.text("type")?,
+        name: row.text("name")?,
+        user_id: row.opt_text("user_id")?,
+        anonymous_id: row.opt_text("anonymous_id")?,
+        timestamp: row.int("timestamp")?,
+        properties: row.text("properties")?,
+    })
+}
+
+pub(crate) fn invitation_from_row(row: &impl RowExt) -> Result<InvitationRecord, StoreError> {
+    Ok(InvitationRecord {
+        token: row.text("token")?,
+        survey_id: row.text("survey_id")?,
+        contact_id: row.text("contact_id")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub(crate) fn definition_from_row(row: &impl RowExt) -> Result<DefinitionRecord, StoreError> {
+    Ok(DefinitionRecord {
+        workspace_id: row.int("workspace_id")?,
+        key: row.text("key")?,
+        definition: row.text("definition")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+pub(crate) fn write_key_from_row(row: &impl RowExt) -> Result<WriteKeyInfo, StoreError> {
+    Ok(WriteKeyInfo {
+        key: row.text("key")?,
+        workspace_id: row.int("workspace_id")?,
+        name: row.text("name")?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+    })
+}
+
 macro_rules! impl_customer_store {
     ($store:ty, $db:ty, $marker:literal, $scan_workspace:literal) => {
         mod customers_impl {
             use std::collections::HashSet;
 
             use async_trait::async_trait;
-            use sqlx::Row;
 
             use super::*;
             use crate::customers::*;
-            use crate::customers_sql::{EVENT_ROWS, MAX_MERGE_HOPS, event_columns, select_contact};
+            use crate::customers_sql::{
+                EVENT_ROWS, MAX_MERGE_HOPS, contact_from_row, definition_from_row, event_columns,
+                event_from_row, feed_event_from_row, invitation_from_row, select_contact,
+                write_key_from_row,
+            };
+            use crate::db::RowExt;
             use crate::error::StoreError;
-            use crate::sql::{random_token, select_response, storable};
+            use crate::sql::{random_token, response_from_row, select_response, storable, workspace_from_row};
 
-            type DbRow = <$db as sqlx::Database>::Row;
             type Conn = <$db as sqlx::Database>::Connection;
-
-            pub(crate) fn contact_from_row(row: &DbRow) -> Result<ContactRecord, StoreError> {
-                Ok(ContactRecord {
-                    id: row.try_get(0)?,
-                    workspace_id: row.try_get(1)?,
-                    fields: ContactFields {
-                        external_id: row.try_get(2)?,
-                        email: row.try_get(3)?,
-                        phone: row.try_get(4)?,
-                        name: row.try_get(5)?,
-                        locale: row.try_get(6)?,
-                        attributes: row.try_get(7)?,
-                        consents: row.try_get(8)?,
-                    },
-                    merged_into: row.try_get(9)?,
-                    deleted_at: row.try_get(10)?,
-                    created_at: row.try_get(11)?,
-                    updated_at: row.try_get(12)?,
-                })
-            }
-
-            pub(crate) fn event_from_row(row: &DbRow) -> Result<EventRecord, StoreError> {
-                Ok(EventRecord {
-                    seq: row.try_get(0)?,
-                    marker: row.try_get(1)?,
-                    event: NewEvent {
-                        message_id: row.try_get(2)?,
-                        kind: row.try_get(3)?,
-                        name: row.try_get(4)?,
-                        user_id: row.try_get(5)?,
-                        anonymous_id: row.try_get(6)?,
-                        timestamp: row.try_get(7)?,
-                        received_at: row.try_get(8)?,
-                        properties: row.try_get(9)?,
-                        context: row.try_get(10)?,
-                        extra: row.try_get(11)?,
-                    },
-                })
-            }
-
-            fn definition_from_row(row: &DbRow) -> Result<DefinitionRecord, StoreError> {
-                Ok(DefinitionRecord {
-                    workspace_id: row.try_get(0)?,
-                    key: row.try_get(1)?,
-                    definition: row.try_get(2)?,
-                    created_at: row.try_get(3)?,
-                    updated_at: row.try_get(4)?,
-                })
-            }
-
-            fn write_key_from_row(row: &DbRow) -> Result<WriteKeyInfo, StoreError> {
-                Ok(WriteKeyInfo {
-                    key: row.try_get(0)?,
-                    workspace_id: row.try_get(1)?,
-                    name: row.try_get(2)?,
-                    created_at: row.try_get(3)?,
-                    revoked_at: row.try_get(4)?,
-                })
-            }
 
             fn lookup_storable(l: &ContactLookup) -> bool {
                 [&l.id, &l.external_id, &l.email]
@@ -361,7 +393,7 @@ macro_rules! impl_customer_store {
                     });
                     q.push(" ON CONFLICT DO NOTHING RETURNING message_id");
                     for row in q.build().fetch_all(&mut *conn).await? {
-                        new_ids.insert(row.try_get(0)?);
+                        new_ids.insert(row.text("message_id")?);
                     }
                 }
                 if !batch.links.is_empty() {
@@ -545,15 +577,7 @@ macro_rules! impl_customer_store {
                     .bind(key)
                     .fetch_optional(&self.read)
                     .await?;
-                    Ok(match row {
-                        Some(row) => Some(Workspace {
-                            id: row.try_get(0)?,
-                            slug: row.try_get(1)?,
-                            name: row.try_get(2)?,
-                            created_at: row.try_get(3)?,
-                        }),
-                        None => None,
-                    })
+                    row.as_ref().map(workspace_from_row).transpose()
                 }
 
                 async fn upsert_contacts(
@@ -817,7 +841,7 @@ macro_rules! impl_customer_store {
                     let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
                         "SELECT seq, ",
                         $marker,
-                        ", ",
+                        " AS marker, ",
                         event_columns!(),
                         "WHERE workspace_id = "
                     ));
@@ -827,7 +851,7 @@ macro_rules! impl_customer_store {
                     for v in &externals {
                         list.push_bind(v.clone());
                     }
-                    q.push(concat!(") UNION ALL SELECT seq, ", $marker, ", ", event_columns!(), "WHERE workspace_id = "));
+                    q.push(concat!(") UNION ALL SELECT seq, ", $marker, " AS marker, ", event_columns!(), "WHERE workspace_id = "));
                     q.push_bind(workspace_id).push(" AND seq < ").push_bind(before);
                     q.push(" AND user_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links WHERE workspace_id = ");
                     q.push_bind(workspace_id).push(" AND user_id IN (");
@@ -857,7 +881,7 @@ macro_rules! impl_customer_store {
                     let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
                         "SELECT seq, ",
                         $marker,
-                        ", ",
+                        " AS marker, ",
                         event_columns!(),
                         "WHERE "
                     ));
@@ -969,7 +993,7 @@ macro_rules! impl_customer_store {
                             concat!(
                                 "SELECT seq, ",
                                 $marker,
-                                ", type, name, user_id, anonymous_id, timestamp, properties FROM events "
+                                " AS marker, type, name, user_id, anonymous_id, timestamp, properties FROM events "
                             ),
                             "seq",
                             "seq",
@@ -979,20 +1003,7 @@ macro_rules! impl_customer_store {
                             limit,
                         )
                         .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(FeedEvent {
-                                seq: r.try_get(0)?,
-                                marker: r.try_get(1)?,
-                                kind: r.try_get(2)?,
-                                name: r.try_get(3)?,
-                                user_id: r.try_get(4)?,
-                                anonymous_id: r.try_get(5)?,
-                                timestamp: r.try_get(6)?,
-                                properties: r.try_get(7)?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(feed_event_from_row).collect()
                 }
 
                 async fn feed_contacts(
@@ -1037,7 +1048,7 @@ macro_rules! impl_customer_store {
                         )
                         .await?;
                     rows.iter()
-                        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                        .map(|r| Ok((r.text("anonymous_id")?, r.text("user_id")?)))
                         .collect()
                 }
 
@@ -1060,16 +1071,7 @@ macro_rules! impl_customer_store {
                             limit,
                         )
                         .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(InvitationRecord {
-                                token: r.try_get(0)?,
-                                survey_id: r.try_get(1)?,
-                                contact_id: r.try_get(2)?,
-                                created_at: r.try_get(3)?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(invitation_from_row).collect()
                 }
             }
         }

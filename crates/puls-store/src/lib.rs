@@ -7,6 +7,7 @@
 
 mod customers;
 mod customers_sql;
+mod db;
 mod error;
 pub mod model;
 mod postgres;

@@ -34,10 +34,11 @@ impl PgStore {
     /// The oldest transaction still running: every transaction with a smaller id has
     /// finished, so everything it wrote is visible from now on.
     async fn feed_head(&self) -> Result<ChangeCursor, StoreError> {
-        let row = sqlx::query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            .fetch_one(&self.read)
-            .await?;
-        Ok(ChangeCursor(row.try_get(0)?))
+        let row =
+            sqlx::query("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS head")
+                .fetch_one(&self.read)
+                .await?;
+        Ok(ChangeCursor(row.int("head")?))
     }
 
     /// Responses are not logged in `response_changes`: each carries `changed_txid`, the

@@ -8,7 +8,13 @@
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-/// `SELECT` of every `responses` column, in the order `response_from_row` reads them.
+use crate::db::RowExt;
+use crate::error::StoreError;
+use crate::model::{
+    ApiKeyInfo, Change, ChangeKind, ResponseRecord, SurveyRecord, SurveyStatus, Workspace,
+};
+
+/// `SELECT` of every `responses` column `response_from_row` reads.
 /// A macro, not a const, so statements stay `&'static str` literals through `concat!`.
 macro_rules! select_response {
     () => {
@@ -18,7 +24,7 @@ macro_rules! select_response {
     };
 }
 
-/// `SELECT` of a survey with its current definition, in the order `survey_from_row` reads.
+/// `SELECT` of a survey with its current definition, as `survey_from_row` reads it.
 macro_rules! select_survey {
     () => {
         "SELECT s.id, s.workspace_id, s.status, s.current_version, s.title, s.touchpoint, \
@@ -61,83 +67,99 @@ pub(crate) fn storable(key: &str) -> bool {
 /// PostgreSQL's 65,535 bind parameters per statement.
 pub(crate) const BULK_ROWS: usize = 500;
 
+pub(crate) fn survey_from_row(row: &impl RowExt) -> Result<SurveyRecord, StoreError> {
+    let status = row.text("status")?;
+    Ok(SurveyRecord {
+        id: row.text("id")?,
+        workspace_id: row.int("workspace_id")?,
+        status: SurveyStatus::parse(&status)
+            .ok_or_else(|| anyhow::anyhow!("survey has unknown status '{status}'"))?,
+        version: row.int("current_version")?,
+        title: row.text("title")?,
+        touchpoint: row.text("touchpoint")?,
+        definition: row.text("definition")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+pub(crate) fn response_from_row(row: &impl RowExt) -> Result<ResponseRecord, StoreError> {
+    Ok(ResponseRecord {
+        id: row.text("id")?,
+        workspace_id: row.int("workspace_id")?,
+        survey_id: row.text("survey_id")?,
+        survey_version: row.int("survey_version")?,
+        completed: row.bool("completed")?,
+        channel: row.text("channel")?,
+        touchpoint: row.text("touchpoint")?,
+        locale: row.text("locale")?,
+        contact_external_id: row.opt_text("contact_external_id")?,
+        contact_email: row.opt_text("contact_email")?,
+        invitation_token: row.opt_text("invitation_token")?,
+        resume_token: row.opt_text("resume_token")?,
+        attributes: row.text("attributes")?,
+        answers: row.text("answers")?,
+        revision: row.int("revision")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+        completed_at: row.opt_int("completed_at")?,
+    })
+}
+
+/// A workspace from its `id`, `slug`, `name` and `created_at` columns.
+pub(crate) fn workspace_from_row(row: &impl RowExt) -> Result<Workspace, StoreError> {
+    Ok(Workspace {
+        id: row.int("id")?,
+        slug: row.text("slug")?,
+        name: row.text("name")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub(crate) fn key_from_row(row: &impl RowExt) -> Result<ApiKeyInfo, StoreError> {
+    Ok(ApiKeyInfo {
+        id: row.text("id")?,
+        workspace_id: row.int("workspace_id")?,
+        name: row.text("name")?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+    })
+}
+
+/// A change of the response feed from its `survey_id`, `response_id` and `kind`.
+pub(crate) fn change_from_row(row: &impl RowExt) -> Result<Change, StoreError> {
+    let survey_id = row.text("survey_id")?;
+    let response = row.opt_text("response_id")?;
+    let kind = row.text("kind")?;
+    Ok(Change {
+        survey_id,
+        kind: match (kind.as_str(), response) {
+            ("response", Some(id)) => ChangeKind::Response(id),
+            ("survey_deleted", _) => ChangeKind::SurveyDeleted,
+            (other, _) => {
+                return Err(anyhow::anyhow!("unknown change kind '{other}'").into());
+            }
+        },
+    })
+}
+
 /// `impl_store!(Type, Database, "name", "BEGIN statement for writes", "lock clause")`: the
 /// begin statement and lock clause are where the two databases differ in taking locks
 /// (SQLite: `BEGIN IMMEDIATE`, one writer; PostgreSQL: `FOR SHARE` on the survey rows).
 macro_rules! impl_store {
     ($store:ty, $db:ty, $backend:literal, $begin:literal, $lock:literal) => {
         use async_trait::async_trait;
-        use sqlx::Row;
         use subtle::ConstantTimeEq;
 
         use crate::error::StoreError;
         use crate::model::*;
+        use crate::db::RowExt;
         use crate::sql::{
-            BULK_ROWS, hash_secret, random_token, select_response, select_survey, split_token,
-            storable,
+            BULK_ROWS, change_from_row, hash_secret, key_from_row, random_token,
+            response_from_row, select_response, select_survey, split_token, storable,
+            survey_from_row, workspace_from_row,
         };
         use crate::Store;
-
-        type DbRow = <$db as sqlx::Database>::Row;
-
-        fn survey_from_row(row: &DbRow) -> Result<SurveyRecord, StoreError> {
-            let status: String = row.try_get(2)?;
-            Ok(SurveyRecord {
-                id: row.try_get(0)?,
-                workspace_id: row.try_get(1)?,
-                status: SurveyStatus::parse(&status).ok_or_else(|| {
-                    anyhow::anyhow!("survey has unknown status '{status}'")
-                })?,
-                version: row.try_get(3)?,
-                title: row.try_get(4)?,
-                touchpoint: row.try_get(5)?,
-                definition: row.try_get(6)?,
-                created_at: row.try_get(7)?,
-                updated_at: row.try_get(8)?,
-            })
-        }
-
-        fn response_from_row(row: &DbRow) -> Result<ResponseRecord, StoreError> {
-            Ok(ResponseRecord {
-                id: row.try_get(0)?,
-                workspace_id: row.try_get(1)?,
-                survey_id: row.try_get(2)?,
-                survey_version: row.try_get(3)?,
-                completed: row.try_get(4)?,
-                channel: row.try_get(5)?,
-                touchpoint: row.try_get(6)?,
-                locale: row.try_get(7)?,
-                contact_external_id: row.try_get(8)?,
-                contact_email: row.try_get(9)?,
-                invitation_token: row.try_get(10)?,
-                resume_token: row.try_get(11)?,
-                attributes: row.try_get(12)?,
-                answers: row.try_get(13)?,
-                revision: row.try_get(14)?,
-                created_at: row.try_get(15)?,
-                updated_at: row.try_get(16)?,
-                completed_at: row.try_get(17)?,
-            })
-        }
-
-        fn workspace_from_row(row: &DbRow) -> Result<Workspace, StoreError> {
-            Ok(Workspace {
-                id: row.try_get(0)?,
-                slug: row.try_get(1)?,
-                name: row.try_get(2)?,
-                created_at: row.try_get(3)?,
-            })
-        }
-
-        fn key_from_row(row: &DbRow) -> Result<ApiKeyInfo, StoreError> {
-            Ok(ApiKeyInfo {
-                id: row.try_get(0)?,
-                workspace_id: row.try_get(1)?,
-                name: row.try_get(2)?,
-                created_at: row.try_get(3)?,
-                revoked_at: row.try_get(4)?,
-            })
-        }
 
         async fn apply_op(
             conn: &mut <$db as sqlx::Database>::Connection,
@@ -212,7 +234,7 @@ macro_rules! impl_store {
                     .fetch_optional(&mut *conn)
                     .await?;
                     if let Some(row) = row {
-                        return Ok(WriteOutcome::Updated(row.try_get(0)?));
+                        return Ok(WriteOutcome::Updated(row.int("revision")?));
                     }
                     let exists = sqlx::query("SELECT 1 FROM responses WHERE id = $1")
                         .bind(&u.id)
@@ -359,7 +381,7 @@ macro_rules! impl_store {
                 let Some(row) = row else {
                     return Ok(None);
                 };
-                let stored: String = row.try_get(4)?;
+                let stored = row.text("secret_hash")?;
                 let given = hash_secret(secret);
                 if bool::from(stored.as_bytes().ct_eq(given.as_bytes())) {
                     Ok(Some(workspace_from_row(&row)?))
@@ -446,7 +468,7 @@ macro_rules! impl_store {
                 .bind(version)
                 .fetch_optional(&self.read)
                 .await?;
-                Ok(row.map(|r| r.try_get(0)).transpose()?)
+                row.map(|r| r.text("definition")).transpose()
             }
 
             async fn list_surveys(&self, workspace_id: i64) -> Result<Vec<SurveyRecord>, StoreError> {
@@ -486,7 +508,7 @@ macro_rules! impl_store {
                 let Some(row) = row else {
                     return Ok(None);
                 };
-                let version: i64 = row.try_get(0)?;
+                let version = row.int("current_version")?;
                 sqlx::query(
                     "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
                      VALUES ($1, $2, $3, $4)",
@@ -585,8 +607,8 @@ macro_rules! impl_store {
                     .await?;
                     let current = match row {
                         Some(row) => {
-                            let status: String = row.try_get(0)?;
-                            let version: i64 = row.try_get(1)?;
+                            let status = row.text("status")?;
+                            let version = row.int("current_version")?;
                             (status == SurveyStatus::Published.as_str()).then_some(version)
                         }
                         None => None,
@@ -745,21 +767,7 @@ macro_rules! impl_store {
                 let (rows, next) = self.feed_since(workspace_id, cursor).await?;
                 let changes = rows
                     .iter()
-                    .map(|row| {
-                        let survey_id: String = row.try_get(0)?;
-                        let response: Option<String> = row.try_get(1)?;
-                        let kind: String = row.try_get(2)?;
-                        Ok(Change {
-                            survey_id,
-                            kind: match (kind.as_str(), response) {
-                                ("response", Some(id)) => ChangeKind::Response(id),
-                                ("survey_deleted", _) => ChangeKind::SurveyDeleted,
-                                (other, _) => {
-                                    return Err(anyhow::anyhow!("unknown change kind '{other}'").into());
-                                }
-                            },
-                        })
-                    })
+                    .map(change_from_row)
                     .collect::<Result<Vec<_>, StoreError>>()?;
                 Ok(Changes { changes, cursor: next })
             }

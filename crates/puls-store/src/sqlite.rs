@@ -53,10 +53,10 @@ impl SqliteStore {
     /// The last sequence number: SQLite commits one writer at a time, so every later
     /// change has a higher one.
     async fn feed_head(&self) -> Result<ChangeCursor, StoreError> {
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM response_changes")
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS head FROM response_changes")
             .fetch_one(&self.read)
             .await?;
-        Ok(ChangeCursor(row.try_get(0)?))
+        Ok(ChangeCursor(row.int("head")?))
     }
 
     /// Every stored or updated response gets a row in `response_changes`, whose sequence
@@ -78,7 +78,7 @@ impl SqliteStore {
         .fetch_all(&self.read)
         .await?;
         let next = match rows.last() {
-            Some(r) => ChangeCursor(r.try_get(3)?),
+            Some(r) => ChangeCursor(r.int("seq")?),
             None => cursor,
         };
         Ok((rows, next))
@@ -101,29 +101,31 @@ impl SqliteStore {
         _workspace_id: i64,
     ) -> Result<i64, StoreError> {
         let sql = match table {
-            "contacts" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM contacts",
-            "identity_links" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM identity_links",
-            "invitations" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM invitations",
+            "contacts" => "SELECT COALESCE(MAX(change_seq), 0) + 1 AS stamp FROM contacts",
+            "identity_links" => {
+                "SELECT COALESCE(MAX(change_seq), 0) + 1 AS stamp FROM identity_links"
+            }
+            "invitations" => "SELECT COALESCE(MAX(change_seq), 0) + 1 AS stamp FROM invitations",
             other => return Err(anyhow::anyhow!("no feed stamp for table {other}").into()),
         };
-        Ok(sqlx::query(sql).fetch_one(&mut *conn).await?.try_get(0)?)
+        sqlx::query(sql).fetch_one(&mut *conn).await?.int("stamp")
     }
 
     /// The highest event `seq` and stamps: every later write has a higher one.
     async fn customer_feed_head(&self, _workspace_id: i64) -> Result<CustomerCursor, StoreError> {
         let row = sqlx::query(
-            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events), \
-             (SELECT COALESCE(MAX(change_seq), 0) FROM contacts), \
-             (SELECT COALESCE(MAX(change_seq), 0) FROM identity_links), \
-             (SELECT COALESCE(MAX(change_seq), 0) FROM invitations)",
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events) AS events, \
+             (SELECT COALESCE(MAX(change_seq), 0) FROM contacts) AS contacts, \
+             (SELECT COALESCE(MAX(change_seq), 0) FROM identity_links) AS links, \
+             (SELECT COALESCE(MAX(change_seq), 0) FROM invitations) AS invitations",
         )
         .fetch_one(&self.read)
         .await?;
         Ok(CustomerCursor {
-            events: row.try_get(0)?,
-            contacts: row.try_get(1)?,
-            links: row.try_get(2)?,
-            invitations: row.try_get(3)?,
+            events: row.int("events")?,
+            contacts: row.int("contacts")?,
+            links: row.int("links")?,
+            invitations: row.int("invitations")?,
         })
     }
 

@@ -4,7 +4,7 @@
 //! Every statement is plain SQL both databases accept; uniqueness (one account per email,
 //! one first owner ever, one use per invitation) is enforced by the database.
 
-/// `SELECT` of every `users` column, in the order `user_from_row` reads them.
+/// `SELECT` of every `users` column `user_from_row` reads.
 macro_rules! select_user {
     () => {
         "SELECT id, email, name, password_hash, locale, created_at, password_changed_at \
@@ -14,45 +14,57 @@ macro_rules! select_user {
 
 pub(crate) use select_user;
 
+use crate::db::RowExt;
+use crate::error::StoreError;
+use crate::users::{PendingInvitation, UserInvitation, UserRecord};
+
+pub(crate) fn user_from_row(row: &impl RowExt) -> Result<UserRecord, StoreError> {
+    Ok(UserRecord {
+        id: row.text("id")?,
+        email: row.text("email")?,
+        name: row.text("name")?,
+        password_hash: row.text("password_hash")?,
+        locale: row.text("locale")?,
+        created_at: row.int("created_at")?,
+        password_changed_at: row.int("password_changed_at")?,
+    })
+}
+
+pub(crate) fn invitation_from_row(row: &impl RowExt) -> Result<UserInvitation, StoreError> {
+    Ok(UserInvitation {
+        workspace_id: row.int("workspace_id")?,
+        email: row.text("email")?,
+        role: row.text("role")?,
+        invited_by: row.opt_text("invited_by")?,
+        created_at: row.int("created_at")?,
+        expires_at: row.int("expires_at")?,
+        accepted_at: row.opt_int("accepted_at")?,
+    })
+}
+
+pub(crate) fn pending_from_row(row: &impl RowExt) -> Result<PendingInvitation, StoreError> {
+    Ok(PendingInvitation {
+        id: row.text("token_hash")?,
+        email: row.text("email")?,
+        role: row.text("role")?,
+        created_at: row.int("created_at")?,
+        expires_at: row.int("expires_at")?,
+    })
+}
+
 macro_rules! impl_user_store {
     ($store:ty, $db:ty) => {
         mod users_impl {
             use async_trait::async_trait;
-            use sqlx::Row;
 
             use super::*;
             use crate::error::StoreError;
-            use crate::model::Workspace;
-            use crate::sql::{hash_secret, random_token, storable};
+            use crate::sql::{hash_secret, random_token, storable, workspace_from_row};
             use crate::users::*;
-            use crate::users_sql::select_user;
+            use crate::db::RowExt;
+            use crate::users_sql::{invitation_from_row, pending_from_row, select_user, user_from_row};
 
-            type DbRow = <$db as sqlx::Database>::Row;
             type Conn = <$db as sqlx::Database>::Connection;
-
-            fn user_from_row(row: &DbRow) -> Result<UserRecord, StoreError> {
-                Ok(UserRecord {
-                    id: row.try_get(0)?,
-                    email: row.try_get(1)?,
-                    name: row.try_get(2)?,
-                    password_hash: row.try_get(3)?,
-                    locale: row.try_get(4)?,
-                    created_at: row.try_get(5)?,
-                    password_changed_at: row.try_get(6)?,
-                })
-            }
-
-            fn invitation_from_row(row: &DbRow) -> Result<UserInvitation, StoreError> {
-                Ok(UserInvitation {
-                    workspace_id: row.try_get(0)?,
-                    email: row.try_get(1)?,
-                    role: row.try_get(2)?,
-                    invited_by: row.try_get(3)?,
-                    created_at: row.try_get(4)?,
-                    expires_at: row.try_get(5)?,
-                    accepted_at: row.try_get(6)?,
-                })
-            }
 
             /// Inserts a user unless the email is taken.
             async fn insert_user(
@@ -109,10 +121,10 @@ macro_rules! impl_user_store {
             #[async_trait]
             impl UserStore for $store {
                 async fn user_count(&self) -> Result<i64, StoreError> {
-                    let row = sqlx::query("SELECT COUNT(*) FROM users")
+                    let row = sqlx::query("SELECT COUNT(*) AS users FROM users")
                         .fetch_one(&self.read)
                         .await?;
-                    Ok(row.try_get(0)?)
+                    row.int("users")
                 }
 
                 async fn create_first_owner(
@@ -245,13 +257,8 @@ macro_rules! impl_user_store {
                     rows.iter()
                         .map(|r| {
                             Ok(Membership {
-                                workspace: Workspace {
-                                    id: r.try_get(0)?,
-                                    slug: r.try_get(1)?,
-                                    name: r.try_get(2)?,
-                                    created_at: r.try_get(3)?,
-                                },
-                                role: r.try_get(4)?,
+                                workspace: workspace_from_row(r)?,
+                                role: r.text("role")?,
                             })
                         })
                         .collect()
@@ -269,13 +276,13 @@ macro_rules! impl_user_store {
                     .bind(workspace_id)
                     .fetch_optional(&self.read)
                     .await?;
-                    Ok(row.map(|r| r.try_get(0)).transpose()?)
+                    row.map(|r| r.text("role")).transpose()
                 }
 
                 async fn members(&self, workspace_id: i64) -> Result<Vec<Member>, StoreError> {
                     let rows = sqlx::query(
                         "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
-                         u.created_at, u.password_changed_at, m.role, m.created_at \
+                         u.created_at, u.password_changed_at, m.role, m.created_at AS since \
                          FROM memberships m JOIN users u ON u.id = m.user_id \
                          WHERE m.workspace_id = $1 ORDER BY u.email",
                     )
@@ -286,8 +293,8 @@ macro_rules! impl_user_store {
                         .map(|r| {
                             Ok(Member {
                                 user: user_from_row(r)?,
-                                role: r.try_get(7)?,
-                                since: r.try_get(8)?,
+                                role: r.text("role")?,
+                                since: r.int("since")?,
                             })
                         })
                         .collect()
@@ -358,8 +365,9 @@ macro_rules! impl_user_store {
                 ) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
                     let row = sqlx::query(
                         "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
-                         u.created_at, u.password_changed_at, s.csrf, s.created_at, \
-                         s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
+                         u.created_at, u.password_changed_at, s.csrf, \
+                         s.created_at AS session_created_at, s.expires_at \
+                         FROM sessions s JOIN users u ON u.id = s.user_id \
                          WHERE s.token_hash = $1 AND s.expires_at > $2",
                     )
                     .bind(hash_secret(token))
@@ -372,9 +380,9 @@ macro_rules! impl_user_store {
                     let user = user_from_row(&r)?;
                     let session = SessionRecord {
                         user_id: user.id.clone(),
-                        csrf: r.try_get(7)?,
-                        created_at: r.try_get(8)?,
-                        expires_at: r.try_get(9)?,
+                        csrf: r.text("csrf")?,
+                        created_at: r.int("session_created_at")?,
+                        expires_at: r.int("expires_at")?,
                     };
                     Ok(Some((session, user)))
                 }
@@ -445,7 +453,7 @@ macro_rules! impl_user_store {
                     let Some(row) = row else {
                         return Ok(UserWrite::InvitationInvalid);
                     };
-                    let (workspace_id, role): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+                    let (workspace_id, role) = (row.int("workspace_id")?, row.text("role")?);
                     let user = match who {
                         Acceptor::New(new) => match insert_user(&mut tx, new).await? {
                             Some(u) => u,
@@ -481,17 +489,7 @@ macro_rules! impl_user_store {
                     .bind(crate::now_ms())
                     .fetch_all(&self.read)
                     .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(PendingInvitation {
-                                id: r.try_get(0)?,
-                                email: r.try_get(1)?,
-                                role: r.try_get(2)?,
-                                created_at: r.try_get(3)?,
-                                expires_at: r.try_get(4)?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(pending_from_row).collect()
                 }
 
                 async fn withdraw_invitation(

@@ -1,26 +1,19 @@
-//! The SQL of [`crate::CustomerStore`] that both backends share, written once.
+//! The SQL of [`CustomerStore`], written once for both backends.
 //!
-//! `impl_customer_store!(Type, Database, "event marker")` expands inside a backend module,
-//! next to `impl_store!`. The backend supplies what differs: `Self::stamp` (the feed stamp of
-//! a write), the `feed_*_rows` readers and the SQL expression of an event's feed marker.
+//! What differs between them comes from `db.rs`: [`stamp`] (the feed stamp of a write), the
+//! feed readers ([`SqlStore::feed_rows`], [`SqlStore::customer_feed_head`]), the SQL
+//! expression of an event's feed marker and the workspace column of a scan by `seq`.
 
-/// `SELECT` of every `contacts` column, in the order `contact_from_row` reads them.
-macro_rules! select_contact {
-    () => {
-        "SELECT id, workspace_id, external_id, email, phone, name, locale, attributes, \
-         consents, merged_into, deleted_at, created_at, updated_at FROM contacts "
-    };
-}
+use std::collections::HashSet;
+use std::sync::LazyLock;
 
-/// The columns of an event after `seq` and its marker, in `event_from_row`'s order.
-macro_rules! event_columns {
-    () => {
-        "message_id, type, name, user_id, anonymous_id, timestamp, received_at, properties, \
-         context, extra FROM events "
-    };
-}
+use async_trait::async_trait;
 
-pub(crate) use {event_columns, select_contact};
+use crate::customers::*;
+use crate::db::{Conn, FeedRead, RowExt, SqlStore, on, stamp};
+use crate::error::StoreError;
+use crate::model::{ResponseRecord, Workspace, WriteOutcome};
+use crate::sql::{SELECT_RESPONSE, random_token, response_from_row, storable, workspace_from_row};
 
 /// Rows per multi-row `INSERT` of events: 11 parameters each.
 pub(crate) const EVENT_ROWS: usize = 500;
@@ -29,1051 +22,1113 @@ pub(crate) const EVENT_ROWS: usize = 500;
 /// contacts merged into the secondary, so chains stay one step long; this is a guard).
 pub(crate) const MAX_MERGE_HOPS: usize = 8;
 
-macro_rules! impl_customer_store {
-    ($store:ty, $db:ty, $marker:literal, $scan_workspace:literal) => {
-        mod customers_impl {
-            use std::collections::HashSet;
+/// `SELECT` of every `contacts` column `contact_from_row` reads.
+const SELECT_CONTACT: &str = "SELECT id, workspace_id, external_id, email, phone, name, locale, \
+     attributes, consents, merged_into, deleted_at, created_at, updated_at FROM contacts ";
 
-            use async_trait::async_trait;
-            use sqlx::Row;
+/// The columns of an event after `seq` and its marker, as `event_from_row` reads them.
+const EVENT_COLUMNS: &str = "message_id, type, name, user_id, anonymous_id, timestamp, \
+     received_at, properties, context, extra FROM events ";
 
-            use super::*;
-            use crate::customers::*;
-            use crate::customers_sql::{EVENT_ROWS, MAX_MERGE_HOPS, event_columns, select_contact};
-            use crate::error::StoreError;
-            use crate::sql::{random_token, select_response, storable};
+static CONTACT_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_CONTACT}WHERE workspace_id = $1 AND id = $2"));
+static CONTACT_BY_EXTERNAL_ID: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_CONTACT}WHERE workspace_id = $1 AND external_id = $2"));
+static CONTACT_BY_EMAIL: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_CONTACT}WHERE workspace_id = $1 AND email = $2"));
+/// A contact and the contacts merged into it.
+static CONTACT_AND_MERGED: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{SELECT_CONTACT}WHERE workspace_id = $1 AND id = $2 UNION ALL \
+         {SELECT_CONTACT}WHERE workspace_id = $1 AND merged_into = $2"
+    )
+});
+static LIVE_CONTACTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{SELECT_CONTACT}WHERE workspace_id = $1 AND id > $2 AND merged_into IS NULL \
+         AND deleted_at IS NULL ORDER BY id LIMIT $3"
+    )
+});
 
-            type DbRow = <$db as sqlx::Database>::Row;
-            type Conn = <$db as sqlx::Database>::Connection;
-
-            pub(crate) fn contact_from_row(row: &DbRow) -> Result<ContactRecord, StoreError> {
-                Ok(ContactRecord {
-                    id: row.try_get(0)?,
-                    workspace_id: row.try_get(1)?,
-                    fields: ContactFields {
-                        external_id: row.try_get(2)?,
-                        email: row.try_get(3)?,
-                        phone: row.try_get(4)?,
-                        name: row.try_get(5)?,
-                        locale: row.try_get(6)?,
-                        attributes: row.try_get(7)?,
-                        consents: row.try_get(8)?,
-                    },
-                    merged_into: row.try_get(9)?,
-                    deleted_at: row.try_get(10)?,
-                    created_at: row.try_get(11)?,
-                    updated_at: row.try_get(12)?,
-                })
-            }
-
-            pub(crate) fn event_from_row(row: &DbRow) -> Result<EventRecord, StoreError> {
-                Ok(EventRecord {
-                    seq: row.try_get(0)?,
-                    marker: row.try_get(1)?,
-                    event: NewEvent {
-                        message_id: row.try_get(2)?,
-                        kind: row.try_get(3)?,
-                        name: row.try_get(4)?,
-                        user_id: row.try_get(5)?,
-                        anonymous_id: row.try_get(6)?,
-                        timestamp: row.try_get(7)?,
-                        received_at: row.try_get(8)?,
-                        properties: row.try_get(9)?,
-                        context: row.try_get(10)?,
-                        extra: row.try_get(11)?,
-                    },
-                })
-            }
-
-            fn definition_from_row(row: &DbRow) -> Result<DefinitionRecord, StoreError> {
-                Ok(DefinitionRecord {
-                    workspace_id: row.try_get(0)?,
-                    key: row.try_get(1)?,
-                    definition: row.try_get(2)?,
-                    created_at: row.try_get(3)?,
-                    updated_at: row.try_get(4)?,
-                })
-            }
-
-            fn write_key_from_row(row: &DbRow) -> Result<WriteKeyInfo, StoreError> {
-                Ok(WriteKeyInfo {
-                    key: row.try_get(0)?,
-                    workspace_id: row.try_get(1)?,
-                    name: row.try_get(2)?,
-                    created_at: row.try_get(3)?,
-                    revoked_at: row.try_get(4)?,
-                })
-            }
-
-            fn lookup_storable(l: &ContactLookup) -> bool {
-                [&l.id, &l.external_id, &l.email]
-                    .into_iter()
-                    .flatten()
-                    .all(|k| storable(k))
-            }
-
-            /// A contact row by one column's value (`id`, `external_id` or `email`).
-            async fn contact_by(
-                conn: &mut Conn,
-                workspace_id: i64,
-                column: &str,
-                value: &str,
-            ) -> Result<Option<ContactRecord>, StoreError> {
-                let sql = match column {
-                    "id" => concat!(select_contact!(), "WHERE workspace_id = $1 AND id = $2"),
-                    "external_id" => {
-                        concat!(select_contact!(), "WHERE workspace_id = $1 AND external_id = $2")
-                    }
-                    _ => concat!(select_contact!(), "WHERE workspace_id = $1 AND email = $2"),
-                };
-                let row = sqlx::query(sql)
-                    .bind(workspace_id)
-                    .bind(value)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                row.as_ref().map(contact_from_row).transpose()
-            }
-
-            /// Follows merges from `c` to the live contact; `None` for a deleted one.
-            async fn follow(
-                conn: &mut Conn,
-                workspace_id: i64,
-                mut c: ContactRecord,
-            ) -> Result<Option<ContactRecord>, StoreError> {
-                for _ in 0..MAX_MERGE_HOPS {
-                    if c.deleted_at.is_some() {
-                        return Ok(None);
-                    }
-                    let Some(next) = c.merged_into.clone() else {
-                        return Ok(Some(c));
-                    };
-                    match contact_by(conn, workspace_id, "id", &next).await? {
-                        Some(n) => c = n,
-                        None => return Ok(None),
-                    }
-                }
-                Err(anyhow::anyhow!("contact {} forwards through too many merges", c.id).into())
-            }
-
-            /// The live contact a lookup finds: by id; else by external id; else by email,
-            /// but only a contact without an external id of its own when the lookup has one
-            /// (an email does not make two users one).
-            pub(crate) async fn resolve(
-                conn: &mut Conn,
-                workspace_id: i64,
-                l: &ContactLookup,
-            ) -> Result<Option<ContactRecord>, StoreError> {
-                if !lookup_storable(l) {
-                    return Ok(None);
-                }
-                if let Some(id) = &l.id {
-                    return match contact_by(conn, workspace_id, "id", id).await? {
-                        Some(c) => follow(conn, workspace_id, c).await,
-                        None => Ok(None),
-                    };
-                }
-                if let Some(ext) = &l.external_id
-                    && let Some(c) = contact_by(conn, workspace_id, "external_id", ext).await?
-                {
-                    return follow(conn, workspace_id, c).await;
-                }
-                if let Some(email) = &l.email
-                    && let Some(c) = contact_by(conn, workspace_id, "email", email).await?
-                {
-                    let c = follow(conn, workspace_id, c).await?;
-                    if l.external_id.is_some()
-                        && c.as_ref().is_some_and(|c| c.fields.external_id.is_some())
-                    {
-                        return Ok(None);
-                    }
-                    return Ok(c);
-                }
-                Ok(None)
-            }
-
-            /// Another contact holding `value` in `column`, if any.
-            async fn holder(
-                conn: &mut Conn,
-                workspace_id: i64,
-                column: &'static str,
-                value: &str,
-                me: Option<&str>,
-            ) -> Result<Option<String>, StoreError> {
-                let found = contact_by(conn, workspace_id, column, value).await?;
-                Ok(found.map(|c| c.id).filter(|id| Some(id.as_str()) != me))
-            }
-
-            /// Applies one upsert in the caller's transaction.
-            pub(crate) async fn upsert_one(
-                conn: &mut Conn,
-                workspace_id: i64,
-                op: &ContactUpsert,
-                stamp: i64,
-                now: i64,
-            ) -> Result<ContactOutcome, StoreError> {
-                let existing = resolve(conn, workspace_id, &op.lookup).await?;
-                let before = match &existing {
-                    Some(c) => c.fields.clone(),
-                    None if op.create && lookup_storable(&op.lookup) => ContactFields {
-                        attributes: "{}".into(),
-                        consents: "{}".into(),
-                        ..ContactFields::default()
-                    },
-                    None => return Ok(ContactOutcome::NotFound),
-                };
-                let mut fields = before.clone();
-                if let Err(m) = (op.change.0)(&mut fields) {
-                    return Ok(ContactOutcome::Invalid(m));
-                }
-                // The ids it was looked up by are its ids, unless the change set others.
-                if fields.external_id.is_none() && before.external_id.is_none() {
-                    fields.external_id.clone_from(&op.lookup.external_id);
-                }
-                if fields.email.is_none() && before.email.is_none() {
-                    fields.email.clone_from(&op.lookup.email);
-                }
-                let fields_ok = [&fields.external_id, &fields.email, &fields.phone, &fields.name]
-                    .into_iter()
-                    .flatten()
-                    .chain([&fields.attributes, &fields.consents])
-                    .all(|s| storable(s));
-                if !fields_ok {
-                    return Ok(ContactOutcome::Invalid("a value holds a NUL character".into()));
-                }
-                let me = existing.as_ref().map(|c| c.id.as_str());
-                if let Some(ext) = &fields.external_id
-                    && Some(ext) != before.external_id.as_ref()
-                    && let Some(other) = holder(conn, workspace_id, "external_id", ext, me).await?
-                {
-                    return Ok(ContactOutcome::Conflict {
-                        field: "external_id",
-                        other,
-                    });
-                }
-                if let Some(email) = fields.email.clone()
-                    && Some(&email) != before.email.as_ref()
-                    && let Some(other) = holder(conn, workspace_id, "email", &email, me).await?
-                {
-                    if op.message_id.is_none() {
-                        return Ok(ContactOutcome::Conflict {
-                            field: "email",
-                            other,
-                        });
-                    }
-                    // An identify's traits cannot take another contact's email; the rest of
-                    // the call still applies.
-                    fields.email = before.email.clone();
-                }
-                let Some(existing) = existing else {
-                    let id = ulid::Ulid::new().to_string();
-                    sqlx::query(
-                        "INSERT INTO contacts (id, workspace_id, external_id, email, phone, name, \
-                         locale, attributes, consents, created_at, updated_at, change_seq) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
-                    )
-                    .bind(&id)
-                    .bind(workspace_id)
-                    .bind(&fields.external_id)
-                    .bind(&fields.email)
-                    .bind(&fields.phone)
-                    .bind(&fields.name)
-                    .bind(&fields.locale)
-                    .bind(&fields.attributes)
-                    .bind(&fields.consents)
-                    .bind(now)
-                    .bind(stamp)
-                    .execute(&mut *conn)
-                    .await?;
-                    return Ok(ContactOutcome::Created(ContactRecord {
-                        id,
-                        workspace_id,
-                        fields,
-                        merged_into: None,
-                        deleted_at: None,
-                        created_at: now,
-                        updated_at: now,
-                    }));
-                };
-                if fields == before {
-                    return Ok(ContactOutcome::Unchanged(existing));
-                }
-                write_fields(conn, &existing.id, &fields, stamp, now).await?;
-                Ok(ContactOutcome::Updated(ContactRecord {
-                    fields,
-                    updated_at: now,
-                    ..existing
-                }))
-            }
-
-            async fn write_fields(
-                conn: &mut Conn,
-                id: &str,
-                f: &ContactFields,
-                stamp: i64,
-                now: i64,
-            ) -> Result<(), StoreError> {
-                sqlx::query(
-                    "UPDATE contacts SET external_id = $1, email = $2, phone = $3, name = $4, \
-                     locale = $5, attributes = $6, consents = $7, updated_at = $8, \
-                     change_seq = $9 WHERE id = $10",
-                )
-                .bind(&f.external_id)
-                .bind(&f.email)
-                .bind(&f.phone)
-                .bind(&f.name)
-                .bind(&f.locale)
-                .bind(&f.attributes)
-                .bind(&f.consents)
-                .bind(now)
-                .bind(stamp)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
-            }
-
-            /// Stores one tracking request's messages, links and identify changes in the
-            /// caller's transaction; returns (stored, repeated).
-            pub(crate) async fn apply_track(
-                conn: &mut Conn,
-                batch: &TrackBatch,
-                now: i64,
-            ) -> Result<WriteOutcome, StoreError> {
-                let ws = batch.workspace_id;
-                let mut new_ids: HashSet<String> = HashSet::new();
-                for chunk in batch.events.chunks(EVENT_ROWS) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO events (workspace_id, message_id, type, name, user_id, \
-                         anonymous_id, timestamp, received_at, properties, context, extra) ",
-                    );
-                    q.push_values(chunk, |mut b, e| {
-                        b.push_bind(ws)
-                            .push_bind(e.message_id.as_str())
-                            .push_bind(e.kind.as_str())
-                            .push_bind(e.name.as_str())
-                            .push_bind(e.user_id.as_deref())
-                            .push_bind(e.anonymous_id.as_deref())
-                            .push_bind(e.timestamp)
-                            .push_bind(e.received_at)
-                            .push_bind(e.properties.as_str())
-                            .push_bind(e.context.as_str())
-                            .push_bind(e.extra.as_str());
-                    });
-                    q.push(" ON CONFLICT DO NOTHING RETURNING message_id");
-                    for row in q.build().fetch_all(&mut *conn).await? {
-                        new_ids.insert(row.try_get(0)?);
-                    }
-                }
-                if !batch.links.is_empty() {
-                    let stamp = <$store>::stamp(&mut *conn, "identity_links", ws).await?;
-                    for chunk in batch.links.chunks(EVENT_ROWS) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO identity_links (workspace_id, anonymous_id, user_id, \
-                             created_at, change_seq) ",
-                        );
-                        q.push_values(chunk, |mut b, (anon, user)| {
-                            b.push_bind(ws)
-                                .push_bind(anon.as_str())
-                                .push_bind(user.as_str())
-                                .push_bind(now)
-                                .push_bind(stamp);
-                        });
-                        q.push(" ON CONFLICT DO NOTHING");
-                        q.build().execute(&mut *conn).await?;
-                    }
-                }
-                let fresh: Vec<&ContactUpsert> = batch
-                    .contacts
-                    .iter()
-                    .filter(|c| c.message_id.as_ref().is_none_or(|m| new_ids.contains(m)))
-                    .collect();
-                if !fresh.is_empty() {
-                    let stamp = <$store>::stamp(&mut *conn, "contacts", ws).await?;
-                    for op in fresh {
-                        let outcome = upsert_one(conn, ws, op, stamp, now).await?;
-                        let problem = match &outcome {
-                            ContactOutcome::Invalid(m) => Some(m.clone()),
-                            ContactOutcome::Conflict { field, .. } => Some(format!("{field} is taken")),
-                            _ => None,
-                        };
-                        if let Some(m) = problem {
-                            tracing::warn!(workspace_id = ws, "identify left its contact unchanged: {m}");
-                        }
-                    }
-                }
-                Ok(WriteOutcome::Tracked {
-                    stored: new_ids.len(),
-                    repeated: batch.events.len() - new_ids.len(),
-                })
-            }
-
-            fn definitions_table(kind: DefinitionKind) -> [&'static str; 5] {
-                match kind {
-                    DefinitionKind::Journey => [
-                        "INSERT INTO journeys (workspace_id, key, definition, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (workspace_id, key) DO UPDATE \
-                         SET definition = excluded.definition, updated_at = excluded.updated_at \
-                         RETURNING workspace_id, key, definition, created_at, updated_at",
-                        "SELECT workspace_id, key, definition, created_at, updated_at FROM journeys \
-                         WHERE workspace_id = $1 AND key = $2",
-                        "SELECT workspace_id, key, definition, created_at, updated_at FROM journeys \
-                         WHERE workspace_id = $1 ORDER BY key",
-                        "DELETE FROM journeys WHERE workspace_id = $1 AND key = $2",
-                        "journeys",
-                    ],
-                    DefinitionKind::Segment => [
-                        "INSERT INTO segments (workspace_id, key, definition, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $4) ON CONFLICT (workspace_id, key) DO UPDATE \
-                         SET definition = excluded.definition, updated_at = excluded.updated_at \
-                         RETURNING workspace_id, key, definition, created_at, updated_at",
-                        "SELECT workspace_id, key, definition, created_at, updated_at FROM segments \
-                         WHERE workspace_id = $1 AND key = $2",
-                        "SELECT workspace_id, key, definition, created_at, updated_at FROM segments \
-                         WHERE workspace_id = $1 ORDER BY key",
-                        "DELETE FROM segments WHERE workspace_id = $1 AND key = $2",
-                        "segments",
-                    ],
-                }
-            }
-
-            /// The ids a contact is known by: its own and those of contacts merged into it.
-            async fn known_ids(
-                conn: &mut Conn,
-                workspace_id: i64,
-                contact_id: &str,
-            ) -> Result<Option<(Vec<String>, Vec<String>, Vec<String>)>, StoreError> {
-                let Some(c) = contact_by(conn, workspace_id, "id", contact_id).await? else {
-                    return Ok(None);
-                };
-                if c.merged_into.is_some() || c.deleted_at.is_some() {
-                    return Ok(None);
-                }
-                let rows = sqlx::query(concat!(
-                    select_contact!(),
-                    "WHERE workspace_id = $1 AND id = $2 UNION ALL ",
-                    select_contact!(),
-                    "WHERE workspace_id = $1 AND merged_into = $2"
-                ))
-                .bind(workspace_id)
-                .bind(contact_id)
-                .fetch_all(&mut *conn)
-                .await?;
-                let mut ids = Vec::new();
-                let (mut externals, mut emails) = (Vec::new(), Vec::new());
-                for row in &rows {
-                    let c = contact_from_row(row)?;
-                    ids.push(c.id);
-                    externals.extend(c.fields.external_id);
-                    emails.extend(c.fields.email);
-                }
-                Ok(Some((ids, externals, emails)))
-            }
-
-            #[async_trait]
-            impl CustomerStore for $store {
-                async fn create_write_key(
-                    &self,
-                    workspace_id: i64,
-                    name: &str,
-                ) -> Result<WriteKeyInfo, StoreError> {
-                    let info = WriteKeyInfo {
-                        key: format!("wk_{}", random_token(32)),
-                        workspace_id,
-                        name: name.to_string(),
-                        created_at: crate::now_ms(),
-                        revoked_at: None,
-                    };
-                    sqlx::query(
-                        "INSERT INTO write_keys (key, workspace_id, name, created_at) \
-                         VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(&info.key)
-                    .bind(workspace_id)
-                    .bind(&info.name)
-                    .bind(info.created_at)
-                    .execute(&self.write)
-                    .await?;
-                    Ok(info)
-                }
-
-                async fn list_write_keys(
-                    &self,
-                    workspace_id: i64,
-                ) -> Result<Vec<WriteKeyInfo>, StoreError> {
-                    let rows = sqlx::query(
-                        "SELECT key, workspace_id, name, created_at, revoked_at FROM write_keys \
-                         WHERE workspace_id = $1 ORDER BY created_at, key",
-                    )
-                    .bind(workspace_id)
-                    .fetch_all(&self.read)
-                    .await?;
-                    rows.iter().map(write_key_from_row).collect()
-                }
-
-                async fn revoke_write_key(
-                    &self,
-                    workspace_id: i64,
-                    key: &str,
-                ) -> Result<bool, StoreError> {
-                    if !storable(key) {
-                        return Ok(false);
-                    }
-                    let done = sqlx::query(
-                        "UPDATE write_keys SET revoked_at = $1 \
-                         WHERE key = $2 AND workspace_id = $3 AND revoked_at IS NULL",
-                    )
-                    .bind(crate::now_ms())
-                    .bind(key)
-                    .bind(workspace_id)
-                    .execute(&self.write)
-                    .await?;
-                    Ok(done.rows_affected() > 0)
-                }
-
-                async fn workspace_by_write_key(
-                    &self,
-                    key: &str,
-                ) -> Result<Option<Workspace>, StoreError> {
-                    if !storable(key) {
-                        return Ok(None);
-                    }
-                    let row = sqlx::query(
-                        "SELECT w.id, w.slug, w.name, w.created_at FROM write_keys k \
-                         JOIN workspaces w ON w.id = k.workspace_id \
-                         WHERE k.key = $1 AND k.revoked_at IS NULL",
-                    )
-                    .bind(key)
-                    .fetch_optional(&self.read)
-                    .await?;
-                    Ok(match row {
-                        Some(row) => Some(Workspace {
-                            id: row.try_get(0)?,
-                            slug: row.try_get(1)?,
-                            name: row.try_get(2)?,
-                            created_at: row.try_get(3)?,
-                        }),
-                        None => None,
-                    })
-                }
-
-                async fn upsert_contacts(
-                    &self,
-                    workspace_id: i64,
-                    ops: &[ContactUpsert],
-                ) -> Result<Vec<ContactOutcome>, StoreError> {
-                    let mut tx = self.write.begin().await?;
-                    let stamp = <$store>::stamp(&mut tx, "contacts", workspace_id).await?;
-                    let now = crate::now_ms();
-                    let mut out = Vec::with_capacity(ops.len());
-                    for op in ops {
-                        out.push(upsert_one(&mut tx, workspace_id, op, stamp, now).await?);
-                    }
-                    tx.commit().await?;
-                    Ok(out)
-                }
-
-                async fn get_contact(
-                    &self,
-                    workspace_id: i64,
-                    id: &str,
-                ) -> Result<Option<ContactRecord>, StoreError> {
-                    if !storable(id) {
-                        return Ok(None);
-                    }
-                    let mut conn = self.read.acquire().await?;
-                    contact_by(&mut conn, workspace_id, "id", id).await
-                }
-
-                async fn find_contact(
-                    &self,
-                    workspace_id: i64,
-                    lookup: &ContactLookup,
-                ) -> Result<Option<ContactRecord>, StoreError> {
-                    let mut conn = self.read.acquire().await?;
-                    resolve(&mut conn, workspace_id, lookup).await
-                }
-
-                async fn list_contacts(
-                    &self,
-                    workspace_id: i64,
-                    after_id: Option<&str>,
-                    limit: i64,
-                ) -> Result<Vec<ContactRecord>, StoreError> {
-                    let after = after_id.filter(|a| storable(a)).unwrap_or("");
-                    let rows = sqlx::query(concat!(
-                        select_contact!(),
-                        "WHERE workspace_id = $1 AND id > $2 AND merged_into IS NULL \
-                         AND deleted_at IS NULL ORDER BY id LIMIT $3"
-                    ))
-                    .bind(workspace_id)
-                    .bind(after)
-                    .bind(limit)
-                    .fetch_all(&self.read)
-                    .await?;
-                    rows.iter().map(contact_from_row).collect()
-                }
-
-                async fn merge_contacts(
-                    &self,
-                    workspace_id: i64,
-                    primary: &str,
-                    secondary: &str,
-                    merge: &MergeFn,
-                ) -> Result<MergeOutcome, StoreError> {
-                    if !storable(primary) || !storable(secondary) {
-                        return Ok(MergeOutcome::NotFound);
-                    }
-                    let mut tx = self.write.begin().await?;
-                    let live = |c: Option<ContactRecord>| {
-                        c.filter(|c| c.merged_into.is_none() && c.deleted_at.is_none())
-                    };
-                    let a = live(contact_by(&mut tx, workspace_id, "id", primary).await?);
-                    let b = live(contact_by(&mut tx, workspace_id, "id", secondary).await?);
-                    let (Some(a), Some(b)) = (a, b) else {
-                        return Ok(MergeOutcome::NotFound);
-                    };
-                    if a.id == b.id {
-                        return Ok(MergeOutcome::Same);
-                    }
-                    let mut fields = a.fields.clone();
-                    if let Err(m) = merge(&mut fields, &b.fields) {
-                        return Ok(MergeOutcome::Invalid(m));
-                    }
-                    // The secondary keeps its ids so that they forward to the primary; the
-                    // primary cannot take them over.
-                    if fields.external_id != a.fields.external_id
-                        && fields.external_id == b.fields.external_id
-                    {
-                        fields.external_id = a.fields.external_id.clone();
-                    }
-                    if fields.email != a.fields.email && fields.email == b.fields.email {
-                        fields.email = a.fields.email.clone();
-                    }
-                    let stamp = <$store>::stamp(&mut tx, "contacts", workspace_id).await?;
-                    let now = crate::now_ms();
-                    write_fields(&mut tx, &a.id, &fields, stamp, now).await?;
-                    for sql in [
-                        "UPDATE contacts SET merged_into = $1, updated_at = $2, change_seq = $3 \
-                         WHERE workspace_id = $4 AND merged_into = $5",
-                        "UPDATE contacts SET merged_into = $1, updated_at = $2, change_seq = $3 \
-                         WHERE workspace_id = $4 AND id = $5",
-                    ] {
-                        sqlx::query(sql)
-                            .bind(&a.id)
-                            .bind(now)
-                            .bind(stamp)
-                            .bind(workspace_id)
-                            .bind(&b.id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    tx.commit().await?;
-                    Ok(MergeOutcome::Merged(ContactRecord {
-                        fields,
-                        updated_at: now,
-                        ..a
-                    }))
-                }
-
-                async fn delete_contact(
-                    &self,
-                    workspace_id: i64,
-                    id: &str,
-                ) -> Result<bool, StoreError> {
-                    if !storable(id) {
-                        return Ok(false);
-                    }
-                    let mut tx = self.write.begin().await?;
-                    let stamp = <$store>::stamp(&mut tx, "contacts", workspace_id).await?;
-                    let done = sqlx::query(
-                        "UPDATE contacts SET external_id = NULL, email = NULL, phone = NULL, \
-                         name = NULL, locale = NULL, attributes = '{}', consents = '{}', \
-                         deleted_at = $1, updated_at = $1, change_seq = $2 \
-                         WHERE workspace_id = $3 AND id = $4 AND deleted_at IS NULL \
-                         AND merged_into IS NULL",
-                    )
-                    .bind(crate::now_ms())
-                    .bind(stamp)
-                    .bind(workspace_id)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    Ok(done.rows_affected() > 0)
-                }
-
-                async fn create_invitation(
-                    &self,
-                    workspace_id: i64,
-                    contact_id: &str,
-                    survey_id: &str,
-                ) -> Result<Option<InvitationRecord>, StoreError> {
-                    if !storable(contact_id) || !storable(survey_id) {
-                        return Ok(None);
-                    }
-                    let mut tx = self.write.begin().await?;
-                    let contact = match contact_by(&mut tx, workspace_id, "id", contact_id).await? {
-                        Some(c) => follow(&mut tx, workspace_id, c).await?,
-                        None => None,
-                    };
-                    let survey = sqlx::query("SELECT 1 FROM surveys WHERE id = $1 AND workspace_id = $2")
-                        .bind(survey_id)
-                        .bind(workspace_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    let (Some(contact), Some(_)) = (contact, survey) else {
-                        return Ok(None);
-                    };
-                    let stamp = <$store>::stamp(&mut tx, "invitations", workspace_id).await?;
-                    let inv = InvitationRecord {
-                        token: random_token(32),
-                        survey_id: survey_id.to_string(),
-                        contact_id: contact.id,
-                        created_at: crate::now_ms(),
-                    };
-                    sqlx::query(
-                        "INSERT INTO invitations (token, workspace_id, survey_id, contact_id, \
-                         created_at, change_seq) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(&inv.token)
-                    .bind(workspace_id)
-                    .bind(&inv.survey_id)
-                    .bind(&inv.contact_id)
-                    .bind(inv.created_at)
-                    .bind(stamp)
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    Ok(Some(inv))
-                }
-
-                async fn contact_responses(
-                    &self,
-                    workspace_id: i64,
-                    contact_id: &str,
-                    limit: i64,
-                ) -> Result<Vec<ResponseRecord>, StoreError> {
-                    if !storable(contact_id) {
-                        return Ok(Vec::new());
-                    }
-                    let mut conn = self.read.acquire().await?;
-                    let Some((ids, externals, emails)) =
-                        known_ids(&mut conn, workspace_id, contact_id).await?
-                    else {
-                        return Ok(Vec::new());
-                    };
-                    // One index search per way a response names its contact, merged (UNION
-                    // drops a response found twice) newest first.
-                    let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
-                        select_response!(),
-                        "WHERE workspace_id = "
-                    ));
-                    q.push_bind(workspace_id).push(" AND invitation_token IN (SELECT token FROM invitations WHERE workspace_id = ");
-                    q.push_bind(workspace_id).push(" AND contact_id IN (");
-                    let mut list = q.separated(", ");
-                    for id in &ids {
-                        list.push_bind(id.clone());
-                    }
-                    q.push("))");
-                    for (column, values) in [("contact_external_id", &externals), ("contact_email", &emails)] {
-                        if values.is_empty() {
-                            continue;
-                        }
-                        q.push(concat!(" UNION ", select_response!(), "WHERE workspace_id = "));
-                        q.push_bind(workspace_id).push(" AND ").push(column).push(" IN (");
-                        let mut list = q.separated(", ");
-                        for v in values {
-                            list.push_bind(v.clone());
-                        }
-                        q.push(")");
-                    }
-                    q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
-                    let rows = q.build().fetch_all(&mut *conn).await?;
-                    rows.iter().map(response_from_row).collect()
-                }
-
-                async fn contact_events(
-                    &self,
-                    workspace_id: i64,
-                    contact_id: &str,
-                    before_seq: Option<i64>,
-                    limit: i64,
-                ) -> Result<Vec<EventRecord>, StoreError> {
-                    if !storable(contact_id) {
-                        return Ok(Vec::new());
-                    }
-                    let mut conn = self.read.acquire().await?;
-                    let Some((_, externals, _)) =
-                        known_ids(&mut conn, workspace_id, contact_id).await?
-                    else {
-                        return Ok(Vec::new());
-                    };
-                    if externals.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    // Two index searches (by user id; by the anonymous ids tied to them, for
-                    // events without a user id), merged newest first.
-                    let before = before_seq.unwrap_or(i64::MAX);
-                    let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
-                        "SELECT seq, ",
-                        $marker,
-                        ", ",
-                        event_columns!(),
-                        "WHERE workspace_id = "
-                    ));
-                    q.push_bind(workspace_id).push(" AND seq < ").push_bind(before);
-                    q.push(" AND user_id IN (");
-                    let mut list = q.separated(", ");
-                    for v in &externals {
-                        list.push_bind(v.clone());
-                    }
-                    q.push(concat!(") UNION ALL SELECT seq, ", $marker, ", ", event_columns!(), "WHERE workspace_id = "));
-                    q.push_bind(workspace_id).push(" AND seq < ").push_bind(before);
-                    q.push(" AND user_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM identity_links WHERE workspace_id = ");
-                    q.push_bind(workspace_id).push(" AND user_id IN (");
-                    let mut list = q.separated(", ");
-                    for v in &externals {
-                        list.push_bind(v.clone());
-                    }
-                    q.push(")) ORDER BY seq DESC LIMIT ").push_bind(limit);
-                    let rows = q.build().fetch_all(&mut *conn).await?;
-                    rows.iter().map(event_from_row).collect()
-                }
-
-                async fn list_events(
-                    &self,
-                    workspace_id: i64,
-                    filter: &EventFilter,
-                    limit: i64,
-                ) -> Result<Vec<EventRecord>, StoreError> {
-                    let keys = [&filter.kind, &filter.name, &filter.user_id, &filter.anonymous_id];
-                    if keys.into_iter().flatten().any(|k| !storable(k)) {
-                        return Ok(Vec::new());
-                    }
-                    // Without an id to look up, the newest events come from a scan of `seq`
-                    // (`$scan_workspace` keeps SQLite off the workspace index, which would
-                    // sort the whole workspace for every page).
-                    let by_id = filter.user_id.is_some() || filter.anonymous_id.is_some();
-                    let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
-                        "SELECT seq, ",
-                        $marker,
-                        ", ",
-                        event_columns!(),
-                        "WHERE "
-                    ));
-                    q.push(if by_id { "workspace_id" } else { $scan_workspace })
-                        .push(" = ")
-                        .push_bind(workspace_id);
-                    for (column, value) in [
-                        (" AND type = ", &filter.kind),
-                        (" AND name = ", &filter.name),
-                        (" AND user_id = ", &filter.user_id),
-                        (" AND anonymous_id = ", &filter.anonymous_id),
-                    ] {
-                        if let Some(v) = value {
-                            q.push(column).push_bind(v.clone());
-                        }
-                    }
-                    if let Some(v) = filter.since {
-                        q.push(" AND timestamp >= ").push_bind(v);
-                    }
-                    if let Some(v) = filter.until {
-                        q.push(" AND timestamp < ").push_bind(v);
-                    }
-                    if let Some(v) = filter.before_seq {
-                        q.push(" AND seq < ").push_bind(v);
-                    }
-                    q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
-                    let rows = q.build().fetch_all(&self.read).await?;
-                    rows.iter().map(event_from_row).collect()
-                }
-
-                async fn put_definition(
-                    &self,
-                    kind: DefinitionKind,
-                    workspace_id: i64,
-                    key: &str,
-                    definition: &str,
-                    now: i64,
-                ) -> Result<DefinitionRecord, StoreError> {
-                    let row = sqlx::query(definitions_table(kind)[0])
-                        .bind(workspace_id)
-                        .bind(key)
-                        .bind(definition)
-                        .bind(now)
-                        .fetch_one(&self.write)
-                        .await?;
-                    definition_from_row(&row)
-                }
-
-                async fn get_definition(
-                    &self,
-                    kind: DefinitionKind,
-                    workspace_id: i64,
-                    key: &str,
-                ) -> Result<Option<DefinitionRecord>, StoreError> {
-                    if !storable(key) {
-                        return Ok(None);
-                    }
-                    let row = sqlx::query(definitions_table(kind)[1])
-                        .bind(workspace_id)
-                        .bind(key)
-                        .fetch_optional(&self.read)
-                        .await?;
-                    row.as_ref().map(definition_from_row).transpose()
-                }
-
-                async fn list_definitions(
-                    &self,
-                    kind: DefinitionKind,
-                    workspace_id: i64,
-                ) -> Result<Vec<DefinitionRecord>, StoreError> {
-                    let rows = sqlx::query(definitions_table(kind)[2])
-                        .bind(workspace_id)
-                        .fetch_all(&self.read)
-                        .await?;
-                    rows.iter().map(definition_from_row).collect()
-                }
-
-                async fn delete_definition(
-                    &self,
-                    kind: DefinitionKind,
-                    workspace_id: i64,
-                    key: &str,
-                ) -> Result<bool, StoreError> {
-                    if !storable(key) {
-                        return Ok(false);
-                    }
-                    let done = sqlx::query(definitions_table(kind)[3])
-                        .bind(workspace_id)
-                        .bind(key)
-                        .execute(&self.write)
-                        .await?;
-                    Ok(done.rows_affected() > 0)
-                }
-
-                async fn customer_head(&self, workspace_id: i64) -> Result<CustomerCursor, StoreError> {
-                    self.customer_feed_head(workspace_id).await
-                }
-
-                async fn feed_events(
-                    &self,
-                    workspace_id: i64,
-                    since: &CustomerCursor,
-                    head: &CustomerCursor,
-                    after_seq: i64,
-                    limit: i64,
-                ) -> Result<Vec<FeedEvent>, StoreError> {
-                    let rows = self
-                        .feed_rows(
-                            concat!(
-                                "SELECT seq, ",
-                                $marker,
-                                ", type, name, user_id, anonymous_id, timestamp, properties FROM events "
-                            ),
-                            "seq",
-                            "seq",
-                            workspace_id,
-                            (since.events, head.events),
-                            &after_seq.to_string(),
-                            limit,
-                        )
-                        .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(FeedEvent {
-                                seq: r.try_get(0)?,
-                                marker: r.try_get(1)?,
-                                kind: r.try_get(2)?,
-                                name: r.try_get(3)?,
-                                user_id: r.try_get(4)?,
-                                anonymous_id: r.try_get(5)?,
-                                timestamp: r.try_get(6)?,
-                                properties: r.try_get(7)?,
-                            })
-                        })
-                        .collect()
-                }
-
-                async fn feed_contacts(
-                    &self,
-                    workspace_id: i64,
-                    since: &CustomerCursor,
-                    head: &CustomerCursor,
-                    after_id: &str,
-                    limit: i64,
-                ) -> Result<Vec<ContactRecord>, StoreError> {
-                    let rows = self
-                        .feed_rows(
-                            select_contact!(),
-                            "change_seq",
-                            "id",
-                            workspace_id,
-                            (since.contacts, head.contacts),
-                            after_id,
-                            limit,
-                        )
-                        .await?;
-                    rows.iter().map(contact_from_row).collect()
-                }
-
-                async fn feed_links(
-                    &self,
-                    workspace_id: i64,
-                    since: &CustomerCursor,
-                    head: &CustomerCursor,
-                    after: &str,
-                    limit: i64,
-                ) -> Result<Vec<(String, String)>, StoreError> {
-                    let rows = self
-                        .feed_rows(
-                            "SELECT anonymous_id, user_id FROM identity_links ",
-                            "change_seq",
-                            "anonymous_id",
-                            workspace_id,
-                            (since.links, head.links),
-                            after,
-                            limit,
-                        )
-                        .await?;
-                    rows.iter()
-                        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                        .collect()
-                }
-
-                async fn feed_invitations(
-                    &self,
-                    workspace_id: i64,
-                    since: &CustomerCursor,
-                    head: &CustomerCursor,
-                    after: &str,
-                    limit: i64,
-                ) -> Result<Vec<InvitationRecord>, StoreError> {
-                    let rows = self
-                        .feed_rows(
-                            "SELECT token, survey_id, contact_id, created_at FROM invitations ",
-                            "change_seq",
-                            "token",
-                            workspace_id,
-                            (since.invitations, head.invitations),
-                            after,
-                            limit,
-                        )
-                        .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(InvitationRecord {
-                                token: r.try_get(0)?,
-                                survey_id: r.try_get(1)?,
-                                contact_id: r.try_get(2)?,
-                                created_at: r.try_get(3)?,
-                            })
-                        })
-                        .collect()
-                }
-            }
-        }
-    };
+pub(crate) fn contact_from_row(row: &impl RowExt) -> Result<ContactRecord, StoreError> {
+    Ok(ContactRecord {
+        id: row.text("id")?,
+        workspace_id: row.int("workspace_id")?,
+        fields: ContactFields {
+            external_id: row.opt_text("external_id")?,
+            email: row.opt_text("email")?,
+            phone: row.opt_text("phone")?,
+            name: row.opt_text("name")?,
+            locale: row.opt_text("locale")?,
+            attributes: row.text("attributes")?,
+            consents: row.text("consents")?,
+        },
+        merged_into: row.opt_text("merged_into")?,
+        deleted_at: row.opt_int("deleted_at")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
 }
 
-pub(crate) use impl_customer_store;
+pub(crate) fn event_from_row(row: &impl RowExt) -> Result<EventRecord, StoreError> {
+    Ok(EventRecord {
+        seq: row.int("seq")?,
+        marker: row.int("marker")?,
+        event: NewEvent {
+            message_id: row.text("message_id")?,
+            kind: row.text("type")?,
+            name: row.text("name")?,
+            user_id: row.opt_text("user_id")?,
+            anonymous_id: row.opt_text("anonymous_id")?,
+            timestamp: row.int("timestamp")?,
+            received_at: row.int("received_at")?,
+            properties: row.text("properties")?,
+            context: row.text("context")?,
+            extra: row.text("extra")?,
+        },
+    })
+}
+
+fn feed_event_from_row(row: &impl RowExt) -> Result<FeedEvent, StoreError> {
+    Ok(FeedEvent {
+        seq: row.int("seq")?,
+        marker: row.int("marker")?,
+        kind: row.text("type")?,
+        name: row.text("name")?,
+        user_id: row.opt_text("user_id")?,
+        anonymous_id: row.opt_text("anonymous_id")?,
+        timestamp: row.int("timestamp")?,
+        properties: row.text("properties")?,
+    })
+}
+
+fn invitation_from_row(row: &impl RowExt) -> Result<InvitationRecord, StoreError> {
+    Ok(InvitationRecord {
+        token: row.text("token")?,
+        survey_id: row.text("survey_id")?,
+        contact_id: row.text("contact_id")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+fn definition_from_row(row: &impl RowExt) -> Result<DefinitionRecord, StoreError> {
+    Ok(DefinitionRecord {
+        workspace_id: row.int("workspace_id")?,
+        key: row.text("key")?,
+        definition: row.text("definition")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+fn write_key_from_row(row: &impl RowExt) -> Result<WriteKeyInfo, StoreError> {
+    Ok(WriteKeyInfo {
+        key: row.text("key")?,
+        workspace_id: row.int("workspace_id")?,
+        name: row.text("name")?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+    })
+}
+
+fn lookup_storable(l: &ContactLookup) -> bool {
+    [&l.id, &l.external_id, &l.email]
+        .into_iter()
+        .flatten()
+        .all(|k| storable(k))
+}
+
+/// A contact row by one column's value (`id`, `external_id` or `email`).
+async fn contact_by(
+    conn: Conn<'_>,
+    workspace_id: i64,
+    column: &str,
+    value: &str,
+) -> Result<Option<ContactRecord>, StoreError> {
+    let sql = match column {
+        "id" => &CONTACT_BY_ID,
+        "external_id" => &CONTACT_BY_EXTERNAL_ID,
+        _ => &CONTACT_BY_EMAIL,
+    };
+    on!(conn, |c| {
+        let row = sqlx::query(sql.as_str())
+            .bind(workspace_id)
+            .bind(value)
+            .fetch_optional(c)
+            .await?;
+        row.as_ref().map(contact_from_row).transpose()
+    })
+}
+
+/// Follows merges from `c` to the live contact; `None` for a deleted one.
+async fn follow(
+    mut conn: Conn<'_>,
+    workspace_id: i64,
+    mut c: ContactRecord,
+) -> Result<Option<ContactRecord>, StoreError> {
+    for _ in 0..MAX_MERGE_HOPS {
+        if c.deleted_at.is_some() {
+            return Ok(None);
+        }
+        let Some(next) = c.merged_into.clone() else {
+            return Ok(Some(c));
+        };
+        match contact_by(conn.as_conn(), workspace_id, "id", &next).await? {
+            Some(n) => c = n,
+            None => return Ok(None),
+        }
+    }
+    Err(anyhow::anyhow!("contact {} forwards through too many merges", c.id).into())
+}
+
+/// The live contact a lookup finds: by id; else by external id; else by email,
+/// but only a contact without an external id of its own when the lookup has one
+/// (an email does not make two users one).
+pub(crate) async fn resolve(
+    mut conn: Conn<'_>,
+    workspace_id: i64,
+    l: &ContactLookup,
+) -> Result<Option<ContactRecord>, StoreError> {
+    if !lookup_storable(l) {
+        return Ok(None);
+    }
+    if let Some(id) = &l.id {
+        return match contact_by(conn.as_conn(), workspace_id, "id", id).await? {
+            Some(c) => follow(conn, workspace_id, c).await,
+            None => Ok(None),
+        };
+    }
+    if let Some(ext) = &l.external_id
+        && let Some(c) = contact_by(conn.as_conn(), workspace_id, "external_id", ext).await?
+    {
+        return follow(conn, workspace_id, c).await;
+    }
+    if let Some(email) = &l.email
+        && let Some(c) = contact_by(conn.as_conn(), workspace_id, "email", email).await?
+    {
+        let c = follow(conn, workspace_id, c).await?;
+        if l.external_id.is_some() && c.as_ref().is_some_and(|c| c.fields.external_id.is_some()) {
+            return Ok(None);
+        }
+        return Ok(c);
+    }
+    Ok(None)
+}
+
+/// Another contact holding `value` in `column`, if any.
+async fn holder(
+    conn: Conn<'_>,
+    workspace_id: i64,
+    column: &'static str,
+    value: &str,
+    me: Option<&str>,
+) -> Result<Option<String>, StoreError> {
+    let found = contact_by(conn, workspace_id, column, value).await?;
+    Ok(found.map(|c| c.id).filter(|id| Some(id.as_str()) != me))
+}
+
+/// Applies one upsert in the caller's transaction.
+pub(crate) async fn upsert_one(
+    mut conn: Conn<'_>,
+    workspace_id: i64,
+    op: &ContactUpsert,
+    stamp: i64,
+    now: i64,
+) -> Result<ContactOutcome, StoreError> {
+    let existing = resolve(conn.as_conn(), workspace_id, &op.lookup).await?;
+    let before = match &existing {
+        Some(c) => c.fields.clone(),
+        None if op.create && lookup_storable(&op.lookup) => ContactFields {
+            attributes: "{}".into(),
+            consents: "{}".into(),
+            ..ContactFields::default()
+        },
+        None => return Ok(ContactOutcome::NotFound),
+    };
+    let mut fields = before.clone();
+    if let Err(m) = (op.change.0)(&mut fields) {
+        return Ok(ContactOutcome::Invalid(m));
+    }
+    // The ids it was looked up by are its ids, unless the change set others.
+    if fields.external_id.is_none() && before.external_id.is_none() {
+        fields.external_id.clone_from(&op.lookup.external_id);
+    }
+    if fields.email.is_none() && before.email.is_none() {
+        fields.email.clone_from(&op.lookup.email);
+    }
+    let fields_ok = [
+        &fields.external_id,
+        &fields.email,
+        &fields.phone,
+        &fields.name,
+    ]
+    .into_iter()
+    .flatten()
+    .chain([&fields.attributes, &fields.consents])
+    .all(|s| storable(s));
+    if !fields_ok {
+        return Ok(ContactOutcome::Invalid(
+            "a value holds a NUL character".into(),
+        ));
+    }
+    let me = existing.as_ref().map(|c| c.id.as_str());
+    if let Some(ext) = &fields.external_id
+        && Some(ext) != before.external_id.as_ref()
+        && let Some(other) = holder(conn.as_conn(), workspace_id, "external_id", ext, me).await?
+    {
+        return Ok(ContactOutcome::Conflict {
+            field: "external_id",
+            other,
+        });
+    }
+    if let Some(email) = fields.email.clone()
+        && Some(&email) != before.email.as_ref()
+        && let Some(other) = holder(conn.as_conn(), workspace_id, "email", &email, me).await?
+    {
+        if op.message_id.is_none() {
+            return Ok(ContactOutcome::Conflict {
+                field: "email",
+                other,
+            });
+        }
+        // An identify's traits cannot take another contact's email; the rest of
+        // the call still applies.
+        fields.email = before.email.clone();
+    }
+    let Some(existing) = existing else {
+        let id = ulid::Ulid::new().to_string();
+        on!(conn, |c| {
+            sqlx::query(
+                "INSERT INTO contacts (id, workspace_id, external_id, email, phone, name, \
+                 locale, attributes, consents, created_at, updated_at, change_seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
+            )
+            .bind(&id)
+            .bind(workspace_id)
+            .bind(&fields.external_id)
+            .bind(&fields.email)
+            .bind(&fields.phone)
+            .bind(&fields.name)
+            .bind(&fields.locale)
+            .bind(&fields.attributes)
+            .bind(&fields.consents)
+            .bind(now)
+            .bind(stamp)
+            .execute(c)
+            .await?;
+        });
+        return Ok(ContactOutcome::Created(ContactRecord {
+            id,
+            workspace_id,
+            fields,
+            merged_into: None,
+            deleted_at: None,
+            created_at: now,
+            updated_at: now,
+        }));
+    };
+    if fields == before {
+        return Ok(ContactOutcome::Unchanged(existing));
+    }
+    write_fields(conn, &existing.id, &fields, stamp, now).await?;
+    Ok(ContactOutcome::Updated(ContactRecord {
+        fields,
+        updated_at: now,
+        ..existing
+    }))
+}
+
+async fn write_fields(
+    conn: Conn<'_>,
+    id: &str,
+    f: &ContactFields,
+    stamp: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    on!(conn, |c| {
+        sqlx::query(
+            "UPDATE contacts SET external_id = $1, email = $2, phone = $3, name = $4, \
+             locale = $5, attributes = $6, consents = $7, updated_at = $8, \
+             change_seq = $9 WHERE id = $10",
+        )
+        .bind(&f.external_id)
+        .bind(&f.email)
+        .bind(&f.phone)
+        .bind(&f.name)
+        .bind(&f.locale)
+        .bind(&f.attributes)
+        .bind(&f.consents)
+        .bind(now)
+        .bind(stamp)
+        .bind(id)
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Stores one tracking request's messages, links and identify changes in the
+/// caller's transaction; returns (stored, repeated).
+pub(crate) async fn apply_track(
+    mut conn: Conn<'_>,
+    batch: &TrackBatch,
+    now: i64,
+) -> Result<WriteOutcome, StoreError> {
+    let ws = batch.workspace_id;
+    let mut new_ids: HashSet<String> = HashSet::new();
+    for chunk in batch.events.chunks(EVENT_ROWS) {
+        on!(conn.as_conn(), |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO events (workspace_id, message_id, type, name, user_id, \
+                 anonymous_id, timestamp, received_at, properties, context, extra) ",
+            );
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(ws)
+                    .push_bind(e.message_id.as_str())
+                    .push_bind(e.kind.as_str())
+                    .push_bind(e.name.as_str())
+                    .push_bind(e.user_id.as_deref())
+                    .push_bind(e.anonymous_id.as_deref())
+                    .push_bind(e.timestamp)
+                    .push_bind(e.received_at)
+                    .push_bind(e.properties.as_str())
+                    .push_bind(e.context.as_str())
+                    .push_bind(e.extra.as_str());
+            });
+            q.push(" ON CONFLICT DO NOTHING RETURNING message_id");
+            for row in q.build().fetch_all(c).await? {
+                new_ids.insert(row.text("message_id")?);
+            }
+        });
+    }
+    if !batch.links.is_empty() {
+        let stamp = stamp(conn.as_conn(), "identity_links").await?;
+        for chunk in batch.links.chunks(EVENT_ROWS) {
+            on!(conn.as_conn(), |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO identity_links (workspace_id, anonymous_id, user_id, \
+                     created_at, change_seq) ",
+                );
+                q.push_values(chunk, |mut b, (anon, user)| {
+                    b.push_bind(ws)
+                        .push_bind(anon.as_str())
+                        .push_bind(user.as_str())
+                        .push_bind(now)
+                        .push_bind(stamp);
+                });
+                q.push(" ON CONFLICT DO NOTHING");
+                q.build().execute(c).await?;
+            });
+        }
+    }
+    let fresh: Vec<&ContactUpsert> = batch
+        .contacts
+        .iter()
+        .filter(|c| c.message_id.as_ref().is_none_or(|m| new_ids.contains(m)))
+        .collect();
+    if !fresh.is_empty() {
+        let stamp = stamp(conn.as_conn(), "contacts").await?;
+        for op in fresh {
+            let outcome = upsert_one(conn.as_conn(), ws, op, stamp, now).await?;
+            let problem = match &outcome {
+                ContactOutcome::Invalid(m) => Some(m.clone()),
+                ContactOutcome::Conflict { field, .. } => Some(format!("{field} is taken")),
+                _ => None,
+            };
+            if let Some(m) = problem {
+                tracing::warn!(
+                    workspace_id = ws,
+                    "identify left its contact unchanged: {m}"
+                );
+            }
+        }
+    }
+    Ok(WriteOutcome::Tracked {
+        stored: new_ids.len(),
+        repeated: batch.events.len() - new_ids.len(),
+    })
+}
+
+/// The statements of a definition table: upsert, get, list, delete, and its name.
+fn definitions_table(kind: DefinitionKind) -> [&'static str; 5] {
+    match kind {
+        DefinitionKind::Journey => [
+            "INSERT INTO journeys (workspace_id, key, definition, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (workspace_id, key) DO UPDATE \
+             SET definition = excluded.definition, updated_at = excluded.updated_at \
+             RETURNING workspace_id, key, definition, created_at, updated_at",
+            "SELECT workspace_id, key, definition, created_at, updated_at FROM journeys \
+             WHERE workspace_id = $1 AND key = $2",
+            "SELECT workspace_id, key, definition, created_at, updated_at FROM journeys \
+             WHERE workspace_id = $1 ORDER BY key",
+            "DELETE FROM journeys WHERE workspace_id = $1 AND key = $2",
+            "journeys",
+        ],
+        DefinitionKind::Segment => [
+            "INSERT INTO segments (workspace_id, key, definition, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (workspace_id, key) DO UPDATE \
+             SET definition = excluded.definition, updated_at = excluded.updated_at \
+             RETURNING workspace_id, key, definition, created_at, updated_at",
+            "SELECT workspace_id, key, definition, created_at, updated_at FROM segments \
+             WHERE workspace_id = $1 AND key = $2",
+            "SELECT workspace_id, key, definition, created_at, updated_at FROM segments \
+             WHERE workspace_id = $1 ORDER BY key",
+            "DELETE FROM segments WHERE workspace_id = $1 AND key = $2",
+            "segments",
+        ],
+    }
+}
+
+/// The ids a contact is known by: its own and those of contacts merged into it.
+async fn known_ids(
+    mut conn: Conn<'_>,
+    workspace_id: i64,
+    contact_id: &str,
+) -> Result<Option<(Vec<String>, Vec<String>, Vec<String>)>, StoreError> {
+    let Some(c) = contact_by(conn.as_conn(), workspace_id, "id", contact_id).await? else {
+        return Ok(None);
+    };
+    if c.merged_into.is_some() || c.deleted_at.is_some() {
+        return Ok(None);
+    }
+    let contacts = on!(conn, |c| {
+        let rows = sqlx::query(CONTACT_AND_MERGED.as_str())
+            .bind(workspace_id)
+            .bind(contact_id)
+            .fetch_all(c)
+            .await?;
+        rows.iter()
+            .map(contact_from_row)
+            .collect::<Result<Vec<_>, _>>()?
+    });
+    let mut ids = Vec::new();
+    let (mut externals, mut emails) = (Vec::new(), Vec::new());
+    for c in contacts {
+        ids.push(c.id);
+        externals.extend(c.fields.external_id);
+        emails.extend(c.fields.email);
+    }
+    Ok(Some((ids, externals, emails)))
+}
+
+#[async_trait]
+impl CustomerStore for SqlStore {
+    async fn create_write_key(
+        &self,
+        workspace_id: i64,
+        name: &str,
+    ) -> Result<WriteKeyInfo, StoreError> {
+        let info = WriteKeyInfo {
+            key: format!("wk_{}", random_token(32)),
+            workspace_id,
+            name: name.to_string(),
+            created_at: crate::now_ms(),
+            revoked_at: None,
+        };
+        on!(self.write(), |pool| {
+            sqlx::query(
+                "INSERT INTO write_keys (key, workspace_id, name, created_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&info.key)
+            .bind(workspace_id)
+            .bind(&info.name)
+            .bind(info.created_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(info)
+    }
+
+    async fn list_write_keys(&self, workspace_id: i64) -> Result<Vec<WriteKeyInfo>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(
+                "SELECT key, workspace_id, name, created_at, revoked_at FROM write_keys \
+                 WHERE workspace_id = $1 ORDER BY created_at, key",
+            )
+            .bind(workspace_id)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(write_key_from_row).collect()
+        })
+    }
+
+    async fn revoke_write_key(&self, workspace_id: i64, key: &str) -> Result<bool, StoreError> {
+        if !storable(key) {
+            return Ok(false);
+        }
+        let revoked = on!(self.write(), |pool| {
+            sqlx::query(
+                "UPDATE write_keys SET revoked_at = $1 \
+                 WHERE key = $2 AND workspace_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(crate::now_ms())
+            .bind(key)
+            .bind(workspace_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(revoked > 0)
+    }
+
+    async fn workspace_by_write_key(&self, key: &str) -> Result<Option<Workspace>, StoreError> {
+        if !storable(key) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(
+                "SELECT w.id, w.slug, w.name, w.created_at FROM write_keys k \
+                 JOIN workspaces w ON w.id = k.workspace_id \
+                 WHERE k.key = $1 AND k.revoked_at IS NULL",
+            )
+            .bind(key)
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(workspace_from_row).transpose()
+        })
+    }
+
+    async fn upsert_contacts(
+        &self,
+        workspace_id: i64,
+        ops: &[ContactUpsert],
+    ) -> Result<Vec<ContactOutcome>, StoreError> {
+        let mut tx = self.write().begin().await?;
+        let stamp = stamp(tx.as_conn(), "contacts").await?;
+        let now = crate::now_ms();
+        let mut out = Vec::with_capacity(ops.len());
+        for op in ops {
+            out.push(upsert_one(tx.as_conn(), workspace_id, op, stamp, now).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn get_contact(
+        &self,
+        workspace_id: i64,
+        id: &str,
+    ) -> Result<Option<ContactRecord>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        let mut conn = self.read().acquire().await?;
+        contact_by(conn.as_conn(), workspace_id, "id", id).await
+    }
+
+    async fn find_contact(
+        &self,
+        workspace_id: i64,
+        lookup: &ContactLookup,
+    ) -> Result<Option<ContactRecord>, StoreError> {
+        let mut conn = self.read().acquire().await?;
+        resolve(conn.as_conn(), workspace_id, lookup).await
+    }
+
+    async fn list_contacts(
+        &self,
+        workspace_id: i64,
+        after_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ContactRecord>, StoreError> {
+        let after = after_id.filter(|a| storable(a)).unwrap_or("");
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(LIVE_CONTACTS.as_str())
+                .bind(workspace_id)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(contact_from_row).collect()
+        })
+    }
+
+    async fn merge_contacts(
+        &self,
+        workspace_id: i64,
+        primary: &str,
+        secondary: &str,
+        merge: &MergeFn,
+    ) -> Result<MergeOutcome, StoreError> {
+        if !storable(primary) || !storable(secondary) {
+            return Ok(MergeOutcome::NotFound);
+        }
+        let mut tx = self.write().begin().await?;
+        let live = |c: Option<ContactRecord>| {
+            c.filter(|c| c.merged_into.is_none() && c.deleted_at.is_none())
+        };
+        let a = live(contact_by(tx.as_conn(), workspace_id, "id", primary).await?);
+        let b = live(contact_by(tx.as_conn(), workspace_id, "id", secondary).await?);
+        let (Some(a), Some(b)) = (a, b) else {
+            return Ok(MergeOutcome::NotFound);
+        };
+        if a.id == b.id {
+            return Ok(MergeOutcome::Same);
+        }
+        let mut fields = a.fields.clone();
+        if let Err(m) = merge(&mut fields, &b.fields) {
+            return Ok(MergeOutcome::Invalid(m));
+        }
+        // The secondary keeps its ids so that they forward to the primary; the
+        // primary cannot take them over.
+        if fields.external_id != a.fields.external_id && fields.external_id == b.fields.external_id
+        {
+            fields.external_id = a.fields.external_id.clone();
+        }
+        if fields.email != a.fields.email && fields.email == b.fields.email {
+            fields.email = a.fields.email.clone();
+        }
+        let stamp = stamp(tx.as_conn(), "contacts").await?;
+        let now = crate::now_ms();
+        write_fields(tx.as_conn(), &a.id, &fields, stamp, now).await?;
+        on!(tx.as_conn(), |c| {
+            for sql in [
+                "UPDATE contacts SET merged_into = $1, updated_at = $2, change_seq = $3 \
+                 WHERE workspace_id = $4 AND merged_into = $5",
+                "UPDATE contacts SET merged_into = $1, updated_at = $2, change_seq = $3 \
+                 WHERE workspace_id = $4 AND id = $5",
+            ] {
+                sqlx::query(sql)
+                    .bind(&a.id)
+                    .bind(now)
+                    .bind(stamp)
+                    .bind(workspace_id)
+                    .bind(&b.id)
+                    .execute(&mut *c)
+                    .await?;
+            }
+        });
+        tx.commit().await?;
+        Ok(MergeOutcome::Merged(ContactRecord {
+            fields,
+            updated_at: now,
+            ..a
+        }))
+    }
+
+    async fn delete_contact(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
+        if !storable(id) {
+            return Ok(false);
+        }
+        let mut tx = self.write().begin().await?;
+        let stamp = stamp(tx.as_conn(), "contacts").await?;
+        let deleted = on!(tx.as_conn(), |c| {
+            sqlx::query(
+                "UPDATE contacts SET external_id = NULL, email = NULL, phone = NULL, \
+                 name = NULL, locale = NULL, attributes = '{}', consents = '{}', \
+                 deleted_at = $1, updated_at = $1, change_seq = $2 \
+                 WHERE workspace_id = $3 AND id = $4 AND deleted_at IS NULL \
+                 AND merged_into IS NULL",
+            )
+            .bind(crate::now_ms())
+            .bind(stamp)
+            .bind(workspace_id)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        tx.commit().await?;
+        Ok(deleted > 0)
+    }
+
+    async fn create_invitation(
+        &self,
+        workspace_id: i64,
+        contact_id: &str,
+        survey_id: &str,
+    ) -> Result<Option<InvitationRecord>, StoreError> {
+        if !storable(contact_id) || !storable(survey_id) {
+            return Ok(None);
+        }
+        let mut tx = self.write().begin().await?;
+        let contact = match contact_by(tx.as_conn(), workspace_id, "id", contact_id).await? {
+            Some(c) => follow(tx.as_conn(), workspace_id, c).await?,
+            None => None,
+        };
+        let survey = on!(tx.as_conn(), |c| {
+            sqlx::query("SELECT 1 FROM surveys WHERE id = $1 AND workspace_id = $2")
+                .bind(survey_id)
+                .bind(workspace_id)
+                .fetch_optional(c)
+                .await?
+                .is_some()
+        });
+        let (Some(contact), true) = (contact, survey) else {
+            return Ok(None);
+        };
+        let stamp = stamp(tx.as_conn(), "invitations").await?;
+        let inv = InvitationRecord {
+            token: random_token(32),
+            survey_id: survey_id.to_string(),
+            contact_id: contact.id,
+            created_at: crate::now_ms(),
+        };
+        on!(tx.as_conn(), |c| {
+            sqlx::query(
+                "INSERT INTO invitations (token, workspace_id, survey_id, contact_id, \
+                 created_at, change_seq) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&inv.token)
+            .bind(workspace_id)
+            .bind(&inv.survey_id)
+            .bind(&inv.contact_id)
+            .bind(inv.created_at)
+            .bind(stamp)
+            .execute(c)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok(Some(inv))
+    }
+
+    async fn contact_responses(
+        &self,
+        workspace_id: i64,
+        contact_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ResponseRecord>, StoreError> {
+        if !storable(contact_id) {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.read().acquire().await?;
+        let Some((ids, externals, emails)) =
+            known_ids(conn.as_conn(), workspace_id, contact_id).await?
+        else {
+            return Ok(Vec::new());
+        };
+        // One index search per way a response names its contact, merged (UNION
+        // drops a response found twice) newest first.
+        on!(conn.as_conn(), |c| {
+            let mut q = sqlx::QueryBuilder::new(SELECT_RESPONSE);
+            q.push("WHERE workspace_id = ")
+                .push_bind(workspace_id)
+                .push(
+                    " AND invitation_token IN (SELECT token FROM invitations WHERE workspace_id = ",
+                );
+            q.push_bind(workspace_id).push(" AND contact_id IN (");
+            let mut list = q.separated(", ");
+            for id in &ids {
+                list.push_bind(id.clone());
+            }
+            q.push("))");
+            for (column, values) in [
+                ("contact_external_id", &externals),
+                ("contact_email", &emails),
+            ] {
+                if values.is_empty() {
+                    continue;
+                }
+                q.push(" UNION ")
+                    .push(SELECT_RESPONSE)
+                    .push("WHERE workspace_id = ");
+                q.push_bind(workspace_id)
+                    .push(" AND ")
+                    .push(column)
+                    .push(" IN (");
+                let mut list = q.separated(", ");
+                for v in values {
+                    list.push_bind(v.clone());
+                }
+                q.push(")");
+            }
+            q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+            let rows = q.build().fetch_all(c).await?;
+            rows.iter().map(response_from_row).collect()
+        })
+    }
+
+    async fn contact_events(
+        &self,
+        workspace_id: i64,
+        contact_id: &str,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        if !storable(contact_id) {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.read().acquire().await?;
+        let Some((_, externals, _)) = known_ids(conn.as_conn(), workspace_id, contact_id).await?
+        else {
+            return Ok(Vec::new());
+        };
+        if externals.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Two index searches (by user id; by the anonymous ids tied to them, for
+        // events without a user id), merged newest first.
+        let before = before_seq.unwrap_or(i64::MAX);
+        let marker = self.event_marker();
+        on!(conn.as_conn(), |c| {
+            let mut q = sqlx::QueryBuilder::new("SELECT seq, ");
+            q.push(marker)
+                .push(" AS marker, ")
+                .push(EVENT_COLUMNS)
+                .push("WHERE workspace_id = ");
+            q.push_bind(workspace_id)
+                .push(" AND seq < ")
+                .push_bind(before);
+            q.push(" AND user_id IN (");
+            let mut list = q.separated(", ");
+            for v in &externals {
+                list.push_bind(v.clone());
+            }
+            q.push(") UNION ALL SELECT seq, ")
+                .push(marker)
+                .push(" AS marker, ")
+                .push(EVENT_COLUMNS)
+                .push("WHERE workspace_id = ");
+            q.push_bind(workspace_id)
+                .push(" AND seq < ")
+                .push_bind(before);
+            q.push(
+                " AND user_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM \
+                 identity_links WHERE workspace_id = ",
+            );
+            q.push_bind(workspace_id).push(" AND user_id IN (");
+            let mut list = q.separated(", ");
+            for v in &externals {
+                list.push_bind(v.clone());
+            }
+            q.push(")) ORDER BY seq DESC LIMIT ").push_bind(limit);
+            let rows = q.build().fetch_all(c).await?;
+            rows.iter().map(event_from_row).collect()
+        })
+    }
+
+    async fn list_events(
+        &self,
+        workspace_id: i64,
+        filter: &EventFilter,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        let keys = [
+            &filter.kind,
+            &filter.name,
+            &filter.user_id,
+            &filter.anonymous_id,
+        ];
+        if keys.into_iter().flatten().any(|k| !storable(k)) {
+            return Ok(Vec::new());
+        }
+        // Without an id to look up, the newest events come from a scan of `seq`
+        // (`scan_workspace` keeps SQLite off the workspace index, which would
+        // sort the whole workspace for every page).
+        let by_id = filter.user_id.is_some() || filter.anonymous_id.is_some();
+        let workspace = if by_id {
+            "workspace_id"
+        } else {
+            self.scan_workspace()
+        };
+        let marker = self.event_marker();
+        on!(self.read(), |pool| {
+            let mut q = sqlx::QueryBuilder::new("SELECT seq, ");
+            q.push(marker)
+                .push(" AS marker, ")
+                .push(EVENT_COLUMNS)
+                .push("WHERE ");
+            q.push(workspace).push(" = ").push_bind(workspace_id);
+            for (column, value) in [
+                (" AND type = ", &filter.kind),
+                (" AND name = ", &filter.name),
+                (" AND user_id = ", &filter.user_id),
+                (" AND anonymous_id = ", &filter.anonymous_id),
+            ] {
+                if let Some(v) = value {
+                    q.push(column).push_bind(v.clone());
+                }
+            }
+            if let Some(v) = filter.since {
+                q.push(" AND timestamp >= ").push_bind(v);
+            }
+            if let Some(v) = filter.until {
+                q.push(" AND timestamp < ").push_bind(v);
+            }
+            if let Some(v) = filter.before_seq {
+                q.push(" AND seq < ").push_bind(v);
+            }
+            q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+            let rows = q.build().fetch_all(pool).await?;
+            rows.iter().map(event_from_row).collect()
+        })
+    }
+
+    async fn put_definition(
+        &self,
+        kind: DefinitionKind,
+        workspace_id: i64,
+        key: &str,
+        definition: &str,
+        now: i64,
+    ) -> Result<DefinitionRecord, StoreError> {
+        on!(self.write(), |pool| {
+            let row = sqlx::query(definitions_table(kind)[0])
+                .bind(workspace_id)
+                .bind(key)
+                .bind(definition)
+                .bind(now)
+                .fetch_one(pool)
+                .await?;
+            definition_from_row(&row)
+        })
+    }
+
+    async fn get_definition(
+        &self,
+        kind: DefinitionKind,
+        workspace_id: i64,
+        key: &str,
+    ) -> Result<Option<DefinitionRecord>, StoreError> {
+        if !storable(key) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(definitions_table(kind)[1])
+                .bind(workspace_id)
+                .bind(key)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(definition_from_row).transpose()
+        })
+    }
+
+    async fn list_definitions(
+        &self,
+        kind: DefinitionKind,
+        workspace_id: i64,
+    ) -> Result<Vec<DefinitionRecord>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(definitions_table(kind)[2])
+                .bind(workspace_id)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(definition_from_row).collect()
+        })
+    }
+
+    async fn delete_definition(
+        &self,
+        kind: DefinitionKind,
+        workspace_id: i64,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        if !storable(key) {
+            return Ok(false);
+        }
+        let deleted = on!(self.write(), |pool| {
+            sqlx::query(definitions_table(kind)[3])
+                .bind(workspace_id)
+                .bind(key)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted > 0)
+    }
+
+    async fn customer_head(&self, _workspace_id: i64) -> Result<CustomerCursor, StoreError> {
+        self.customer_feed_head().await
+    }
+
+    async fn feed_events(
+        &self,
+        workspace_id: i64,
+        since: &CustomerCursor,
+        head: &CustomerCursor,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<FeedEvent>, StoreError> {
+        let rows = self
+            .feed_rows(&FeedRead {
+                select: &[
+                    "SELECT seq, ",
+                    self.event_marker(),
+                    " AS marker, type, name, user_id, anonymous_id, timestamp, properties \
+                     FROM events ",
+                ],
+                marker: "seq",
+                order: "seq",
+                workspace_id,
+                since: since.events,
+                head: head.events,
+                after: &after_seq.to_string(),
+                limit,
+            })
+            .await?;
+        on!(rows, |rows| rows.iter().map(feed_event_from_row).collect())
+    }
+
+    async fn feed_contacts(
+        &self,
+        workspace_id: i64,
+        since: &CustomerCursor,
+        head: &CustomerCursor,
+        after_id: &str,
+        limit: i64,
+    ) -> Result<Vec<ContactRecord>, StoreError> {
+        let rows = self
+            .feed_rows(&FeedRead {
+                select: &[SELECT_CONTACT],
+                marker: "change_seq",
+                order: "id",
+                workspace_id,
+                since: since.contacts,
+                head: head.contacts,
+                after: after_id,
+                limit,
+            })
+            .await?;
+        on!(rows, |rows| rows.iter().map(contact_from_row).collect())
+    }
+
+    async fn feed_links(
+        &self,
+        workspace_id: i64,
+        since: &CustomerCursor,
+        head: &CustomerCursor,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = self
+            .feed_rows(&FeedRead {
+                select: &["SELECT anonymous_id, user_id FROM identity_links "],
+                marker: "change_seq",
+                order: "anonymous_id",
+                workspace_id,
+                since: since.links,
+                head: head.links,
+                after,
+                limit,
+            })
+            .await?;
+        on!(rows, |rows| rows
+            .iter()
+            .map(|r| Ok((r.text("anonymous_id")?, r.text("user_id")?)))
+            .collect())
+    }
+
+    async fn feed_invitations(
+        &self,
+        workspace_id: i64,
+        since: &CustomerCursor,
+        head: &CustomerCursor,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<InvitationRecord>, StoreError> {
+        let rows = self
+            .feed_rows(&FeedRead {
+                select: &["SELECT token, survey_id, contact_id, created_at FROM invitations "],
+                marker: "change_seq",
+                order: "token",
+                workspace_id,
+                since: since.invitations,
+                head: head.invitations,
+                after,
+                limit,
+            })
+            .await?;
+        on!(rows, |rows| rows.iter().map(invitation_from_row).collect())
+    }
+}

@@ -1,12 +1,14 @@
 //! Puls storage: the [`Store`] trait and its SQLite and PostgreSQL backends.
 //!
 //! The backend is chosen from the database URL's scheme by [`connect`]. Both backends run
-//! the same SQL (written once in `sql.rs`), each with its own migrations. Responses are
+//! the same SQL (written once, in `sql.rs`, `customers_sql.rs` and `users_sql.rs`, and
+//! dispatched to the backend by `db.rs`), each with its own migrations. Responses are
 //! written through the group-commit [`ResponseWriter`], so a response is committed before
 //! its submitter hears about it, without one disk flush per response.
 
 mod customers;
 mod customers_sql;
+mod db;
 mod error;
 pub mod json;
 pub mod model;
@@ -152,9 +154,9 @@ impl Default for ConnectOptions {
 /// Opens the store named by `url`: `sqlite://PATH` (created when missing) or `postgres://...`.
 pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::connect(url, opts).await?))
+        Ok(Arc::new(sqlite::connect(url, opts).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(postgres::PgStore::connect(url, opts).await?))
+        Ok(Arc::new(postgres::connect(url, opts).await?))
     } else {
         Err(StoreError::UnsupportedUrl(
             url.split(':').next().unwrap_or_default().to_string(),

@@ -1,33 +1,23 @@
-//! The SQL both backends share, written once.
+//! The SQL of [`Store`], written once for both backends.
 //!
-//! `impl_store!` expands to `impl Store` for a backend struct that has `read` and `write`
-//! pools of its database type. The statements use `$N` parameters and syntax that SQLite
-//! and PostgreSQL both accept (`RETURNING`, `ON CONFLICT DO NOTHING`), so the only
-//! per-backend code is connecting and the migrations.
+//! Every statement uses `$N` parameters and syntax that SQLite and PostgreSQL both accept
+//! (`RETURNING`, `ON CONFLICT DO NOTHING`), and runs through [`on!`] on whichever backend
+//! the store holds (see `db.rs`). Columns are read by name, so a statement's column order
+//! is free; an expression gets an alias to be read by.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
 use rand::Rng;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
-/// `SELECT` of every `responses` column, in the order `response_from_row` reads them.
-/// A macro, not a const, so statements stay `&'static str` literals through `concat!`.
-macro_rules! select_response {
-    () => {
-        "SELECT id, workspace_id, survey_id, survey_version, completed, channel, touchpoint, \
-         locale, contact_external_id, contact_email, invitation_token, resume_token, \
-         attributes, answers, revision, created_at, updated_at, completed_at FROM responses "
-    };
-}
-
-/// `SELECT` of a survey with its current definition, in the order `survey_from_row` reads.
-macro_rules! select_survey {
-    () => {
-        "SELECT s.id, s.workspace_id, s.status, s.current_version, s.title, s.touchpoint, \
-         v.definition, s.created_at, s.updated_at FROM surveys s \
-         JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version "
-    };
-}
-
-pub(crate) use {select_response, select_survey};
+use crate::Store;
+use crate::customers_sql::apply_track;
+use crate::db::{Conn, Db, RowExt, SqlStore, on};
+use crate::error::StoreError;
+use crate::model::*;
 
 /// SHA-256 of an API key secret, hex. Keys are 256 random bits, so a fast hash is safe.
 pub(crate) fn hash_secret(secret: &str) -> String {
@@ -61,492 +51,561 @@ pub(crate) fn storable(key: &str) -> bool {
 /// PostgreSQL's 65,535 bind parameters per statement.
 pub(crate) const BULK_ROWS: usize = 500;
 
-/// `impl_store!(Type, Database, "name", "BEGIN statement for writes", "lock clause")`: the
-/// begin statement and lock clause are where the two databases differ in taking locks
-/// (SQLite: `BEGIN IMMEDIATE`, one writer; PostgreSQL: `FOR SHARE` on the survey rows).
-macro_rules! impl_store {
-    ($store:ty, $db:ty, $backend:literal, $begin:literal, $lock:literal) => {
-        use async_trait::async_trait;
-        use sqlx::Row;
-        use subtle::ConstantTimeEq;
+/// `SELECT` of every `responses` column `response_from_row` reads.
+pub(crate) const SELECT_RESPONSE: &str = "SELECT id, workspace_id, survey_id, survey_version, \
+     completed, channel, touchpoint, locale, contact_external_id, contact_email, \
+     invitation_token, resume_token, attributes, answers, revision, created_at, updated_at, \
+     completed_at FROM responses ";
 
-        use crate::error::StoreError;
-        use crate::model::*;
-        use crate::sql::{
-            BULK_ROWS, hash_secret, random_token, select_response, select_survey, split_token,
-            storable,
-        };
-        use crate::Store;
+/// `SELECT` of a survey with its current definition, as `survey_from_row` reads it.
+const SELECT_SURVEY: &str = "SELECT s.id, s.workspace_id, s.status, s.current_version, \
+     s.title, s.touchpoint, v.definition, s.created_at, s.updated_at FROM surveys s \
+     JOIN survey_versions v ON v.survey_id = s.id AND v.version = s.current_version ";
 
-        type DbRow = <$db as sqlx::Database>::Row;
+/// The response stored under an idempotency key.
+static RESPONSE_BY_KEY: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_RESPONSE}WHERE survey_id = $1 AND idempotency_key = $2"));
+static RESPONSE_IN_WORKSPACE: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_RESPONSE}WHERE id = $1 AND workspace_id = $2"));
+static RESPONSE_BY_ID: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_RESPONSE}WHERE id = $1"));
+static SURVEY_IN_WORKSPACE: LazyLock<String> =
+    LazyLock::new(|| format!("{SELECT_SURVEY}WHERE s.id = $1 AND s.workspace_id = $2"));
+static SURVEY_BY_ID: LazyLock<String> = LazyLock::new(|| format!("{SELECT_SURVEY}WHERE s.id = $1"));
+static SURVEYS_OF_WORKSPACE: LazyLock<String> = LazyLock::new(|| {
+    format!("{SELECT_SURVEY}WHERE s.workspace_id = $1 ORDER BY s.created_at DESC, s.id")
+});
 
-        fn survey_from_row(row: &DbRow) -> Result<SurveyRecord, StoreError> {
-            let status: String = row.try_get(2)?;
-            Ok(SurveyRecord {
-                id: row.try_get(0)?,
-                workspace_id: row.try_get(1)?,
-                status: SurveyStatus::parse(&status).ok_or_else(|| {
-                    anyhow::anyhow!("survey has unknown status '{status}'")
-                })?,
-                version: row.try_get(3)?,
-                title: row.try_get(4)?,
-                touchpoint: row.try_get(5)?,
-                definition: row.try_get(6)?,
-                created_at: row.try_get(7)?,
-                updated_at: row.try_get(8)?,
-            })
+fn survey_from_row(row: &impl RowExt) -> Result<SurveyRecord, StoreError> {
+    let status = row.text("status")?;
+    Ok(SurveyRecord {
+        id: row.text("id")?,
+        workspace_id: row.int("workspace_id")?,
+        status: SurveyStatus::parse(&status)
+            .ok_or_else(|| anyhow::anyhow!("survey has unknown status '{status}'"))?,
+        version: row.int("current_version")?,
+        title: row.text("title")?,
+        touchpoint: row.text("touchpoint")?,
+        definition: row.text("definition")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+pub(crate) fn response_from_row(row: &impl RowExt) -> Result<ResponseRecord, StoreError> {
+    Ok(ResponseRecord {
+        id: row.text("id")?,
+        workspace_id: row.int("workspace_id")?,
+        survey_id: row.text("survey_id")?,
+        survey_version: row.int("survey_version")?,
+        completed: row.bool("completed")?,
+        channel: row.text("channel")?,
+        touchpoint: row.text("touchpoint")?,
+        locale: row.text("locale")?,
+        contact_external_id: row.opt_text("contact_external_id")?,
+        contact_email: row.opt_text("contact_email")?,
+        invitation_token: row.opt_text("invitation_token")?,
+        resume_token: row.opt_text("resume_token")?,
+        attributes: row.text("attributes")?,
+        answers: row.text("answers")?,
+        revision: row.int("revision")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+        completed_at: row.opt_int("completed_at")?,
+    })
+}
+
+/// A workspace from its `id`, `slug`, `name` and `created_at` columns.
+pub(crate) fn workspace_from_row(row: &impl RowExt) -> Result<Workspace, StoreError> {
+    Ok(Workspace {
+        id: row.int("id")?,
+        slug: row.text("slug")?,
+        name: row.text("name")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+fn key_from_row(row: &impl RowExt) -> Result<ApiKeyInfo, StoreError> {
+    Ok(ApiKeyInfo {
+        id: row.text("id")?,
+        workspace_id: row.int("workspace_id")?,
+        name: row.text("name")?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+    })
+}
+
+/// A change of the response feed from its `survey_id`, `response_id` and `kind`.
+fn change_from_row(row: &impl RowExt) -> Result<Change, StoreError> {
+    let survey_id = row.text("survey_id")?;
+    let response = row.opt_text("response_id")?;
+    let kind = row.text("kind")?;
+    Ok(Change {
+        survey_id,
+        kind: match (kind.as_str(), response) {
+            ("response", Some(id)) => ChangeKind::Response(id),
+            ("survey_deleted", _) => ChangeKind::SurveyDeleted,
+            (other, _) => {
+                return Err(anyhow::anyhow!("unknown change kind '{other}'").into());
+            }
+        },
+    })
+}
+
+/// The response stored under `key` for the survey, read in the caller's transaction.
+async fn response_by_key(
+    conn: Conn<'_>,
+    survey_id: &str,
+    key: &str,
+) -> Result<Option<ResponseRecord>, StoreError> {
+    on!(conn, |c| {
+        let row = sqlx::query(RESPONSE_BY_KEY.as_str())
+            .bind(survey_id)
+            .bind(key)
+            .fetch_optional(c)
+            .await?;
+        row.as_ref().map(response_from_row).transpose()
+    })
+}
+
+async fn apply_op(mut conn: Conn<'_>, op: &WriteOp) -> Result<WriteOutcome, StoreError> {
+    match op {
+        WriteOp::Insert(r) => {
+            let inserted = on!(conn.as_conn(), |c| {
+                sqlx::query(
+                    "INSERT INTO responses (id, workspace_id, survey_id, survey_version, \
+                     completed, channel, touchpoint, locale, contact_external_id, \
+                     contact_email, invitation_token, idempotency_key, resume_token, \
+                     attributes, answers, revision, created_at, updated_at, completed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                     $15, 1, $16, $16, $17) ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .bind(&r.id)
+                .bind(r.workspace_id)
+                .bind(&r.survey_id)
+                .bind(r.survey_version)
+                .bind(r.completed)
+                .bind(&r.channel)
+                .bind(&r.touchpoint)
+                .bind(&r.locale)
+                .bind(&r.contact_external_id)
+                .bind(&r.contact_email)
+                .bind(&r.invitation_token)
+                .bind(&r.idempotency_key)
+                .bind(&r.resume_token)
+                .bind(&r.attributes)
+                .bind(&r.answers)
+                .bind(r.created_at)
+                .bind(r.completed.then_some(r.created_at))
+                .fetch_optional(c)
+                .await?
+                .is_some()
+            });
+            if inserted {
+                return Ok(WriteOutcome::Inserted);
+            }
+            if let Some(key) = &r.idempotency_key
+                && let Some(stored) = response_by_key(conn.as_conn(), &r.survey_id, key).await?
+            {
+                return Ok(WriteOutcome::Replayed(Box::new(stored)));
+            }
+            if r.invitation_token.is_some() {
+                return Ok(WriteOutcome::InvitationUsed);
+            }
+            // Only its own id is left to conflict with: this write was committed
+            // before (a retry after a commit whose answer was lost). Ids are 80
+            // random bits per millisecond, so another response cannot hold it.
+            Ok(WriteOutcome::Inserted)
         }
-
-        fn response_from_row(row: &DbRow) -> Result<ResponseRecord, StoreError> {
-            Ok(ResponseRecord {
-                id: row.try_get(0)?,
-                workspace_id: row.try_get(1)?,
-                survey_id: row.try_get(2)?,
-                survey_version: row.try_get(3)?,
-                completed: row.try_get(4)?,
-                channel: row.try_get(5)?,
-                touchpoint: row.try_get(6)?,
-                locale: row.try_get(7)?,
-                contact_external_id: row.try_get(8)?,
-                contact_email: row.try_get(9)?,
-                invitation_token: row.try_get(10)?,
-                resume_token: row.try_get(11)?,
-                attributes: row.try_get(12)?,
-                answers: row.try_get(13)?,
-                revision: row.try_get(14)?,
-                created_at: row.try_get(15)?,
-                updated_at: row.try_get(16)?,
-                completed_at: row.try_get(17)?,
-            })
-        }
-
-        fn workspace_from_row(row: &DbRow) -> Result<Workspace, StoreError> {
-            Ok(Workspace {
-                id: row.try_get(0)?,
-                slug: row.try_get(1)?,
-                name: row.try_get(2)?,
-                created_at: row.try_get(3)?,
-            })
-        }
-
-        fn key_from_row(row: &DbRow) -> Result<ApiKeyInfo, StoreError> {
-            Ok(ApiKeyInfo {
-                id: row.try_get(0)?,
-                workspace_id: row.try_get(1)?,
-                name: row.try_get(2)?,
-                created_at: row.try_get(3)?,
-                revoked_at: row.try_get(4)?,
-            })
-        }
-
-        async fn apply_op(
-            conn: &mut <$db as sqlx::Database>::Connection,
-            op: &WriteOp,
-        ) -> Result<WriteOutcome, StoreError> {
-            match op {
-                WriteOp::Insert(r) => {
-                    let inserted = sqlx::query(
-                        "INSERT INTO responses (id, workspace_id, survey_id, survey_version, \
-                         completed, channel, touchpoint, locale, contact_external_id, \
-                         contact_email, invitation_token, idempotency_key, resume_token, \
-                         attributes, answers, revision, created_at, updated_at, completed_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                         $15, 1, $16, $16, $17) ON CONFLICT DO NOTHING RETURNING id",
-                    )
-                    .bind(&r.id)
-                    .bind(r.workspace_id)
-                    .bind(&r.survey_id)
-                    .bind(r.survey_version)
-                    .bind(r.completed)
-                    .bind(&r.channel)
-                    .bind(&r.touchpoint)
-                    .bind(&r.locale)
-                    .bind(&r.contact_external_id)
-                    .bind(&r.contact_email)
-                    .bind(&r.invitation_token)
-                    .bind(&r.idempotency_key)
-                    .bind(&r.resume_token)
-                    .bind(&r.attributes)
-                    .bind(&r.answers)
-                    .bind(r.created_at)
-                    .bind(r.completed.then_some(r.created_at))
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                    if inserted.is_some() {
-                        return Ok(WriteOutcome::Inserted);
-                    }
-                    if let Some(key) = &r.idempotency_key {
-                        let sql = concat!(
-                            select_response!(),
-                            "WHERE survey_id = $1 AND idempotency_key = $2"
-                        );
-                        let row = sqlx::query(sql)
-                            .bind(&r.survey_id)
-                            .bind(key)
-                            .fetch_optional(&mut *conn)
-                            .await?;
-                        if let Some(row) = row {
-                            return Ok(WriteOutcome::Replayed(Box::new(response_from_row(&row)?)));
-                        }
-                    }
-                    if r.invitation_token.is_some() {
-                        return Ok(WriteOutcome::InvitationUsed);
-                    }
-                    // Only its own id is left to conflict with: this write was committed
-                    // before (a retry after a commit whose answer was lost). Ids are 80
-                    // random bits per millisecond, so another response cannot hold it.
-                    Ok(WriteOutcome::Inserted)
-                }
-                WriteOp::Update(u) => {
-                    let row = sqlx::query(
-                        "UPDATE responses SET answers = $1, completed = $2, \
-                         completed_at = CASE WHEN $2 THEN $3 ELSE NULL END, updated_at = $3, \
-                         revision = revision + 1 \
-                         WHERE id = $4 AND revision = $5 AND NOT completed RETURNING revision",
-                    )
-                    .bind(&u.answers)
-                    .bind(u.completed)
-                    .bind(u.now)
+        WriteOp::Update(u) => {
+            let revision = on!(conn.as_conn(), |c| {
+                let row = sqlx::query(
+                    "UPDATE responses SET answers = $1, completed = $2, \
+                     completed_at = CASE WHEN $2 THEN $3 ELSE NULL END, updated_at = $3, \
+                     revision = revision + 1 \
+                     WHERE id = $4 AND revision = $5 AND NOT completed RETURNING revision",
+                )
+                .bind(&u.answers)
+                .bind(u.completed)
+                .bind(u.now)
+                .bind(&u.id)
+                .bind(u.expected_revision)
+                .fetch_optional(c)
+                .await?;
+                row.map(|r| r.int("revision")).transpose()?
+            });
+            if let Some(revision) = revision {
+                return Ok(WriteOutcome::Updated(revision));
+            }
+            let exists = on!(conn.as_conn(), |c| {
+                sqlx::query("SELECT 1 FROM responses WHERE id = $1")
                     .bind(&u.id)
-                    .bind(u.expected_revision)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                    if let Some(row) = row {
-                        return Ok(WriteOutcome::Updated(row.try_get(0)?));
-                    }
-                    let exists = sqlx::query("SELECT 1 FROM responses WHERE id = $1")
-                        .bind(&u.id)
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                    Ok(if exists.is_some() {
-                        WriteOutcome::RevisionConflict
-                    } else {
-                        WriteOutcome::NotFound
-                    })
-                }
-                WriteOp::Track(batch) => {
-                    customers_impl::apply_track(conn, batch, crate::now_ms()).await
-                }
-            }
-        }
-
-        #[async_trait]
-        impl Store for $store {
-            fn backend(&self) -> &'static str {
-                $backend
-            }
-
-            fn writer_tasks(&self) -> usize {
-                self.writer_tasks
-            }
-
-            async fn ping(&self) -> Result<(), StoreError> {
-                sqlx::query("SELECT 1").execute(&self.read).await?;
-                Ok(())
-            }
-
-            async fn migrate(&self) -> Result<(), StoreError> {
-                self.migrator().run(&self.write).await?;
-                Ok(())
-            }
-
-            async fn ensure_workspace(&self, slug: &str, name: &str) -> Result<Workspace, StoreError> {
-                sqlx::query(
-                    "INSERT INTO workspaces (slug, name, created_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(slug)
-                .bind(name)
-                .bind(crate::now_ms())
-                .execute(&self.write)
-                .await?;
-                self.workspace_by_slug(slug)
+                    .fetch_optional(c)
                     .await?
-                    .ok_or_else(|| StoreError::UnknownWorkspace(slug.to_string()))
-            }
+                    .is_some()
+            });
+            Ok(if exists {
+                WriteOutcome::RevisionConflict
+            } else {
+                WriteOutcome::NotFound
+            })
+        }
+        WriteOp::Track(batch) => apply_track(conn, batch, crate::now_ms()).await,
+    }
+}
 
-            async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>, StoreError> {
-                if !storable(slug) {
-                    return Ok(None);
-                }
-                let row = sqlx::query(
-                    "SELECT id, slug, name, created_at FROM workspaces WHERE slug = $1",
-                )
-                .bind(slug)
-                .fetch_optional(&self.read)
-                .await?;
-                row.as_ref().map(workspace_from_row).transpose()
-            }
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        self.backend_name()
+    }
 
-            async fn list_workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
-                let rows = sqlx::query("SELECT id, slug, name, created_at FROM workspaces ORDER BY id")
-                    .fetch_all(&self.read)
+    fn writer_tasks(&self) -> usize {
+        self.writer_task_count()
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.run_migrations().await
+    }
+
+    async fn ensure_workspace(&self, slug: &str, name: &str) -> Result<Workspace, StoreError> {
+        on!(self.write(), |pool| {
+            sqlx::query(
+                "INSERT INTO workspaces (slug, name, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(slug)
+            .bind(name)
+            .bind(crate::now_ms())
+            .execute(pool)
+            .await?;
+        });
+        self.workspace_by_slug(slug)
+            .await?
+            .ok_or_else(|| StoreError::UnknownWorkspace(slug.to_string()))
+    }
+
+    async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>, StoreError> {
+        if !storable(slug) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row =
+                sqlx::query("SELECT id, slug, name, created_at FROM workspaces WHERE slug = $1")
+                    .bind(slug)
+                    .fetch_optional(pool)
                     .await?;
-                rows.iter().map(workspace_from_row).collect()
-            }
+            row.as_ref().map(workspace_from_row).transpose()
+        })
+    }
 
-            async fn create_api_key(
-                &self,
-                workspace_id: i64,
-                name: &str,
-            ) -> Result<(ApiKeyInfo, String), StoreError> {
-                let id = random_token(10);
-                let secret = random_token(40);
-                let now = crate::now_ms();
-                sqlx::query(
-                    "INSERT INTO api_keys (id, workspace_id, name, secret_hash, created_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&id)
-                .bind(workspace_id)
-                .bind(name)
-                .bind(hash_secret(&secret))
-                .bind(now)
-                .execute(&self.write)
+    async fn list_workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query("SELECT id, slug, name, created_at FROM workspaces ORDER BY id")
+                .fetch_all(pool)
                 .await?;
-                let token = format!("puls_{id}_{secret}");
-                Ok((
-                    ApiKeyInfo {
-                        id,
-                        workspace_id,
-                        name: name.to_string(),
-                        created_at: now,
-                        revoked_at: None,
-                    },
-                    token,
-                ))
-            }
+            rows.iter().map(workspace_from_row).collect()
+        })
+    }
 
-            async fn list_api_keys(&self, workspace_id: i64) -> Result<Vec<ApiKeyInfo>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT id, workspace_id, name, created_at, revoked_at FROM api_keys \
-                     WHERE workspace_id = $1 ORDER BY created_at, id",
-                )
-                .bind(workspace_id)
-                .fetch_all(&self.read)
-                .await?;
-                rows.iter().map(key_from_row).collect()
-            }
+    async fn create_api_key(
+        &self,
+        workspace_id: i64,
+        name: &str,
+    ) -> Result<(ApiKeyInfo, String), StoreError> {
+        let id = random_token(10);
+        let secret = random_token(40);
+        let now = crate::now_ms();
+        on!(self.write(), |pool| {
+            sqlx::query(
+                "INSERT INTO api_keys (id, workspace_id, name, secret_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&id)
+            .bind(workspace_id)
+            .bind(name)
+            .bind(hash_secret(&secret))
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        let token = format!("puls_{id}_{secret}");
+        Ok((
+            ApiKeyInfo {
+                id,
+                workspace_id,
+                name: name.to_string(),
+                created_at: now,
+                revoked_at: None,
+            },
+            token,
+        ))
+    }
 
-            async fn revoke_api_key(&self, workspace_id: i64, key_id: &str) -> Result<bool, StoreError> {
-                if !storable(key_id) {
-                    return Ok(false);
-                }
-                let done = sqlx::query(
-                    "UPDATE api_keys SET revoked_at = $1 \
-                     WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
-                )
-                .bind(crate::now_ms())
-                .bind(key_id)
-                .bind(workspace_id)
-                .execute(&self.write)
-                .await?;
-                Ok(done.rows_affected() > 0)
-            }
+    async fn list_api_keys(&self, workspace_id: i64) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(
+                "SELECT id, workspace_id, name, created_at, revoked_at FROM api_keys \
+                 WHERE workspace_id = $1 ORDER BY created_at, id",
+            )
+            .bind(workspace_id)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(key_from_row).collect()
+        })
+    }
 
-            async fn authenticate(&self, token: &str) -> Result<Option<Workspace>, StoreError> {
-                let Some((id, secret)) = split_token(token) else {
-                    return Ok(None);
-                };
-                let row = sqlx::query(
-                    "SELECT w.id, w.slug, w.name, w.created_at, k.secret_hash \
-                     FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id \
-                     WHERE k.id = $1 AND k.revoked_at IS NULL",
-                )
+    async fn revoke_api_key(&self, workspace_id: i64, key_id: &str) -> Result<bool, StoreError> {
+        if !storable(key_id) {
+            return Ok(false);
+        }
+        let revoked = on!(self.write(), |pool| {
+            sqlx::query(
+                "UPDATE api_keys SET revoked_at = $1 \
+                 WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
+            )
+            .bind(crate::now_ms())
+            .bind(key_id)
+            .bind(workspace_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(revoked > 0)
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<Option<Workspace>, StoreError> {
+        let Some((id, secret)) = split_token(token) else {
+            return Ok(None);
+        };
+        let found = on!(self.read(), |pool| {
+            let row = sqlx::query(
+                "SELECT w.id, w.slug, w.name, w.created_at, k.secret_hash \
+                 FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id \
+                 WHERE k.id = $1 AND k.revoked_at IS NULL",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+            match row {
+                Some(row) => Some((workspace_from_row(&row)?, row.text("secret_hash")?)),
+                None => None,
+            }
+        });
+        let Some((workspace, stored)) = found else {
+            return Ok(None);
+        };
+        let given = hash_secret(secret);
+        if bool::from(stored.as_bytes().ct_eq(given.as_bytes())) {
+            Ok(Some(workspace))
+        } else {
+            Ok(None)
+        }
+    }
+
+    async fn create_survey(&self, new: NewSurvey<'_>) -> Result<SurveyRecord, StoreError> {
+        let mut tx = self.write().begin().await?;
+        on!(tx.as_conn(), |c| {
+            sqlx::query(
+                "INSERT INTO surveys (id, workspace_id, status, current_version, title, \
+                 touchpoint, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $6)",
+            )
+            .bind(new.id)
+            .bind(new.workspace_id)
+            .bind(new.status.as_str())
+            .bind(new.title)
+            .bind(new.touchpoint)
+            .bind(new.now)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
+                 VALUES ($1, 1, $2, $3)",
+            )
+            .bind(new.id)
+            .bind(new.definition)
+            .bind(new.now)
+            .execute(&mut *c)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok(SurveyRecord {
+            id: new.id.to_string(),
+            workspace_id: new.workspace_id,
+            status: new.status,
+            version: 1,
+            title: new.title.to_string(),
+            touchpoint: new.touchpoint.to_string(),
+            definition: new.definition.to_string(),
+            created_at: new.now,
+            updated_at: new.now,
+        })
+    }
+
+    async fn get_survey(
+        &self,
+        workspace_id: i64,
+        id: &str,
+    ) -> Result<Option<SurveyRecord>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(SURVEY_IN_WORKSPACE.as_str())
                 .bind(id)
-                .fetch_optional(&self.read)
+                .bind(workspace_id)
+                .fetch_optional(pool)
                 .await?;
-                let Some(row) = row else {
-                    return Ok(None);
-                };
-                let stored: String = row.try_get(4)?;
-                let given = hash_secret(secret);
-                if bool::from(stored.as_bytes().ct_eq(given.as_bytes())) {
-                    Ok(Some(workspace_from_row(&row)?))
-                } else {
-                    Ok(None)
-                }
-            }
+            row.as_ref().map(survey_from_row).transpose()
+        })
+    }
 
-            async fn create_survey(&self, new: NewSurvey<'_>) -> Result<SurveyRecord, StoreError> {
-                let mut tx = self.write.begin().await?;
-                sqlx::query(
-                    "INSERT INTO surveys (id, workspace_id, status, current_version, title, \
-                     touchpoint, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $6)",
-                )
-                .bind(new.id)
-                .bind(new.workspace_id)
-                .bind(new.status.as_str())
-                .bind(new.title)
-                .bind(new.touchpoint)
-                .bind(new.now)
-                .execute(&mut *tx)
+    async fn get_survey_public(&self, id: &str) -> Result<Option<SurveyRecord>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(SURVEY_BY_ID.as_str())
+                .bind(id)
+                .fetch_optional(pool)
                 .await?;
-                sqlx::query(
-                    "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
-                     VALUES ($1, 1, $2, $3)",
-                )
-                .bind(new.id)
-                .bind(new.definition)
-                .bind(new.now)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(SurveyRecord {
-                    id: new.id.to_string(),
-                    workspace_id: new.workspace_id,
-                    status: new.status,
-                    version: 1,
-                    title: new.title.to_string(),
-                    touchpoint: new.touchpoint.to_string(),
-                    definition: new.definition.to_string(),
-                    created_at: new.now,
-                    updated_at: new.now,
-                })
-            }
+            row.as_ref().map(survey_from_row).transpose()
+        })
+    }
 
-            async fn get_survey(
-                &self,
-                workspace_id: i64,
-                id: &str,
-            ) -> Result<Option<SurveyRecord>, StoreError> {
-                if !storable(id) {
-                    return Ok(None);
-                }
-                let sql = concat!(select_survey!(), "WHERE s.id = $1 AND s.workspace_id = $2");
-                let row = sqlx::query(sql)
+    async fn survey_definition(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> Result<Option<String>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(
+                "SELECT definition FROM survey_versions WHERE survey_id = $1 AND version = $2",
+            )
+            .bind(id)
+            .bind(version)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| r.text("definition")).transpose()
+        })
+    }
+
+    async fn list_surveys(&self, workspace_id: i64) -> Result<Vec<SurveyRecord>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(SURVEYS_OF_WORKSPACE.as_str())
+                .bind(workspace_id)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(survey_from_row).collect()
+        })
+    }
+
+    async fn update_survey(
+        &self,
+        workspace_id: i64,
+        id: &str,
+        update: SurveyUpdate<'_>,
+    ) -> Result<Option<SurveyRecord>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        let mut tx = self.write().begin().await?;
+        let updated = on!(tx.as_conn(), |c| {
+            let row = sqlx::query(
+                "UPDATE surveys SET current_version = current_version + 1, title = $1, \
+                 touchpoint = $2, updated_at = $3 WHERE id = $4 AND workspace_id = $5 \
+                 RETURNING current_version",
+            )
+            .bind(update.title)
+            .bind(update.touchpoint)
+            .bind(update.now)
+            .bind(id)
+            .bind(workspace_id)
+            .fetch_optional(&mut *c)
+            .await?;
+            match row {
+                Some(row) => {
+                    let version = row.int("current_version")?;
+                    sqlx::query(
+                        "INSERT INTO survey_versions (survey_id, version, definition, \
+                         created_at) VALUES ($1, $2, $3, $4)",
+                    )
                     .bind(id)
-                    .bind(workspace_id)
-                    .fetch_optional(&self.read)
+                    .bind(version)
+                    .bind(update.definition)
+                    .bind(update.now)
+                    .execute(&mut *c)
                     .await?;
-                row.as_ref().map(survey_from_row).transpose()
-            }
-
-            async fn get_survey_public(&self, id: &str) -> Result<Option<SurveyRecord>, StoreError> {
-                if !storable(id) {
-                    return Ok(None);
+                    true
                 }
-                let sql = concat!(select_survey!(), "WHERE s.id = $1");
-                let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
-                row.as_ref().map(survey_from_row).transpose()
+                None => false,
             }
+        });
+        if !updated {
+            return Ok(None);
+        }
+        tx.commit().await?;
+        self.get_survey(workspace_id, id).await
+    }
 
-            async fn survey_definition(
-                &self,
-                id: &str,
-                version: i64,
-            ) -> Result<Option<String>, StoreError> {
-                if !storable(id) {
-                    return Ok(None);
-                }
-                let row = sqlx::query(
-                    "SELECT definition FROM survey_versions WHERE survey_id = $1 AND version = $2",
-                )
-                .bind(id)
-                .bind(version)
-                .fetch_optional(&self.read)
-                .await?;
-                Ok(row.map(|r| r.try_get(0)).transpose()?)
-            }
+    async fn set_survey_status(
+        &self,
+        workspace_id: i64,
+        id: &str,
+        status: SurveyStatus,
+        now: i64,
+    ) -> Result<Option<SurveyRecord>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        let changed = on!(self.write(), |pool| {
+            sqlx::query(
+                "UPDATE surveys SET status = $1, updated_at = $2 \
+                 WHERE id = $3 AND workspace_id = $4",
+            )
+            .bind(status.as_str())
+            .bind(now)
+            .bind(id)
+            .bind(workspace_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.get_survey(workspace_id, id).await
+    }
 
-            async fn list_surveys(&self, workspace_id: i64) -> Result<Vec<SurveyRecord>, StoreError> {
-                let sql = concat!(
-                    select_survey!(),
-                    "WHERE s.workspace_id = $1 ORDER BY s.created_at DESC, s.id"
-                );
-                let rows = sqlx::query(sql)
-                    .bind(workspace_id)
-                    .fetch_all(&self.read)
-                    .await?;
-                rows.iter().map(survey_from_row).collect()
-            }
-
-            async fn update_survey(
-                &self,
-                workspace_id: i64,
-                id: &str,
-                update: SurveyUpdate<'_>,
-            ) -> Result<Option<SurveyRecord>, StoreError> {
-                if !storable(id) {
-                    return Ok(None);
-                }
-                let mut tx = self.write.begin().await?;
-                let row = sqlx::query(
-                    "UPDATE surveys SET current_version = current_version + 1, title = $1, \
-                     touchpoint = $2, updated_at = $3 WHERE id = $4 AND workspace_id = $5 \
-                     RETURNING current_version",
-                )
-                .bind(update.title)
-                .bind(update.touchpoint)
-                .bind(update.now)
+    async fn delete_survey(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
+        if !storable(id) {
+            return Ok(false);
+        }
+        let mut tx = self.write().begin().await?;
+        let deleted = on!(tx.as_conn(), |c| {
+            let owned = sqlx::query("SELECT 1 FROM surveys WHERE id = $1 AND workspace_id = $2")
                 .bind(id)
                 .bind(workspace_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *c)
                 .await?;
-                let Some(row) = row else {
-                    return Ok(None);
-                };
-                let version: i64 = row.try_get(0)?;
-                sqlx::query(
-                    "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(version)
-                .bind(update.definition)
-                .bind(update.now)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                self.get_survey(workspace_id, id).await
-            }
-
-            async fn set_survey_status(
-                &self,
-                workspace_id: i64,
-                id: &str,
-                status: SurveyStatus,
-                now: i64,
-            ) -> Result<Option<SurveyRecord>, StoreError> {
-                if !storable(id) {
-                    return Ok(None);
-                }
-                let done = sqlx::query(
-                    "UPDATE surveys SET status = $1, updated_at = $2 \
-                     WHERE id = $3 AND workspace_id = $4",
-                )
-                .bind(status.as_str())
-                .bind(now)
-                .bind(id)
-                .bind(workspace_id)
-                .execute(&self.write)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Ok(None);
-                }
-                self.get_survey(workspace_id, id).await
-            }
-
-            async fn delete_survey(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
-                if !storable(id) {
-                    return Ok(false);
-                }
-                let mut tx = self.write.begin().await?;
-                let owned = sqlx::query("SELECT 1 FROM surveys WHERE id = $1 AND workspace_id = $2")
-                    .bind(id)
-                    .bind(workspace_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if owned.is_none() {
-                    return Ok(false);
-                }
+            if owned.is_some() {
                 // Explicit deletes rather than relying on cascades, so the order is clear.
                 for sql in [
                     "DELETE FROM responses WHERE survey_id = $1",
                     "DELETE FROM survey_versions WHERE survey_id = $1",
                     "DELETE FROM surveys WHERE id = $1",
                 ] {
-                    sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+                    sqlx::query(sql).bind(id).execute(&mut *c).await?;
                 }
                 sqlx::query(
                     "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) \
@@ -554,282 +613,291 @@ macro_rules! impl_store {
                 )
                 .bind(workspace_id)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?;
-                tx.commit().await?;
-                Ok(true)
             }
+            owned.is_some()
+        });
+        if !deleted {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
 
-            async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError> {
-                let mut tx = self.write.begin_with($begin).await?;
-                // Which surveys take responses, read in this transaction (and share-locked on
-                // PostgreSQL, so a concurrent close waits for this commit): the current
-                // version when published, else None.
-                let mut open: std::collections::HashMap<&str, Option<i64>> =
-                    std::collections::HashMap::new();
-                for op in ops {
-                    let survey = match op {
-                        WriteOp::Insert(r) => r.survey_id.as_str(),
-                        WriteOp::Update(u) => u.survey_id.as_str(),
-                        WriteOp::Track(_) => continue,
-                    };
-                    if open.contains_key(survey) {
-                        continue;
-                    }
-                    let row = sqlx::query(concat!(
-                        "SELECT status, current_version FROM surveys WHERE id = $1",
-                        $lock
-                    ))
+    async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError> {
+        let mut tx = self.begin_batch().await?;
+        // Which surveys take responses, read in this transaction (and share-locked on
+        // PostgreSQL, so a concurrent close waits for this commit): the current
+        // version when published, else None.
+        let survey_sql = match tx {
+            Db::Sqlite(_) => "SELECT status, current_version FROM surveys WHERE id = $1",
+            Db::Postgres(_) => {
+                "SELECT status, current_version FROM surveys WHERE id = $1 FOR SHARE"
+            }
+        };
+        let mut open: HashMap<&str, Option<i64>> = HashMap::new();
+        for op in ops {
+            let survey = match op {
+                WriteOp::Insert(r) => r.survey_id.as_str(),
+                WriteOp::Update(u) => u.survey_id.as_str(),
+                WriteOp::Track(_) => continue,
+            };
+            if open.contains_key(survey) {
+                continue;
+            }
+            let current = on!(tx.as_conn(), |c| {
+                let row = sqlx::query(survey_sql)
                     .bind(survey)
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(c)
                     .await?;
-                    let current = match row {
-                        Some(row) => {
-                            let status: String = row.try_get(0)?;
-                            let version: i64 = row.try_get(1)?;
-                            (status == SurveyStatus::Published.as_str()).then_some(version)
-                        }
-                        None => None,
-                    };
-                    open.insert(survey, current);
-                }
-
-                let mut out: Vec<Option<WriteOutcome>> = vec![None; ops.len()];
-                let mut bulk: Vec<(usize, &NewResponse)> = Vec::new();
-                let now = crate::now_ms();
-                for (i, op) in ops.iter().enumerate() {
-                    let accepting = match op {
-                        WriteOp::Insert(r) => open.get(r.survey_id.as_str()) == Some(&Some(r.survey_version)),
-                        WriteOp::Update(u) => matches!(open.get(u.survey_id.as_str()), Some(Some(_))),
-                        WriteOp::Track(batch) => {
-                            out[i] = Some(customers_impl::apply_track(&mut tx, batch, now).await?);
-                            continue;
-                        }
-                    };
-                    if !accepting {
-                        // A retry of a response stored before the survey closed still gets
-                        // that response back: idempotency outlives the survey's status.
-                        let replay = match op {
-                            WriteOp::Insert(NewResponse { survey_id, idempotency_key: Some(key), .. }) => {
-                                sqlx::query(concat!(
-                                    select_response!(),
-                                    "WHERE survey_id = $1 AND idempotency_key = $2"
-                                ))
-                                .bind(survey_id)
-                                .bind(key)
-                                .fetch_optional(&mut *tx)
-                                .await?
-                            }
-                            _ => None,
-                        };
-                        out[i] = Some(match replay {
-                            Some(row) => WriteOutcome::Replayed(Box::new(response_from_row(&row)?)),
-                            None => WriteOutcome::SurveyNotAccepting,
-                        });
-                        continue;
+                match row {
+                    Some(row) => {
+                        let status = row.text("status")?;
+                        let version = row.int("current_version")?;
+                        (status == SurveyStatus::Published.as_str()).then_some(version)
                     }
-                    match op {
-                        // Plain inserts cannot conflict (ids are fresh): they go in bulk.
-                        WriteOp::Insert(r) if r.idempotency_key.is_none() && r.invitation_token.is_none() => {
-                            bulk.push((i, r))
-                        }
-                        _ => out[i] = Some(apply_op(&mut tx, op).await?),
-                    }
+                    None => None,
                 }
-                for chunk in bulk.chunks(BULK_ROWS) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO responses (id, workspace_id, survey_id, survey_version, \
-                         completed, channel, touchpoint, locale, contact_external_id, \
-                         contact_email, invitation_token, idempotency_key, resume_token, \
-                         attributes, answers, revision, created_at, updated_at, completed_at) ",
-                    );
-                    q.push_values(chunk, |mut b, (_, r)| {
-                        b.push_bind(r.id.as_str())
-                            .push_bind(r.workspace_id)
-                            .push_bind(r.survey_id.as_str())
-                            .push_bind(r.survey_version)
-                            .push_bind(r.completed)
-                            .push_bind(r.channel.as_str())
-                            .push_bind(r.touchpoint.as_str())
-                            .push_bind(r.locale.as_str())
-                            .push_bind(r.contact_external_id.as_deref())
-                            .push_bind(r.contact_email.as_deref())
-                            .push_bind(None::<&str>)
-                            .push_bind(None::<&str>)
-                            .push_bind(r.resume_token.as_deref())
-                            .push_bind(r.attributes.as_str())
-                            .push_bind(r.answers.as_str())
-                            .push_bind(1_i64)
-                            .push_bind(r.created_at)
-                            .push_bind(r.created_at)
-                            .push_bind(r.completed.then_some(r.created_at));
-                    });
-                    // A retry of a batch whose commit answer was lost finds its own rows:
-                    // they are stored, so they count as inserted (see `apply_op`).
-                    q.push(" ON CONFLICT DO NOTHING");
-                    q.build().execute(&mut *tx).await?;
-                    for (i, _) in chunk {
-                        out[*i] = Some(WriteOutcome::Inserted);
-                    }
-                }
-                // The change feed: every stored or updated response, in this transaction
-                // (unless the backend tracks changes on the response rows themselves).
-                let changed: Vec<(i64, &str, &str)> = if !<$store>::LOGS_RESPONSE_CHANGES {
-                    Vec::new()
-                } else { ops
-                    .iter()
-                    .zip(&out)
-                    .filter_map(|(op, o)| match (op, o) {
-                        (WriteOp::Insert(r), Some(WriteOutcome::Inserted)) => {
-                            Some((r.workspace_id, r.survey_id.as_str(), r.id.as_str()))
-                        }
-                        (WriteOp::Update(u), Some(WriteOutcome::Updated(_))) => {
-                            Some((u.workspace_id, u.survey_id.as_str(), u.id.as_str()))
-                        }
-                        _ => None,
-                    })
-                    .collect() };
-                for chunk in changed.chunks(BULK_ROWS) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) ",
-                    );
-                    q.push_values(chunk, |mut b, (ws, survey, id)| {
-                        b.push_bind(*ws)
-                            .push_bind(*survey)
-                            .push_bind(*id)
-                            .push_bind("response");
-                    });
-                    q.build().execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                out.into_iter()
-                    .map(|o| o.ok_or_else(|| anyhow::anyhow!("a write got no outcome").into()))
-                    .collect()
-            }
+            });
+            open.insert(survey, current);
+        }
 
-            async fn get_response(
-                &self,
-                workspace_id: i64,
-                id: &str,
-            ) -> Result<Option<ResponseRecord>, StoreError> {
-                if !storable(id) {
-                    return Ok(None);
+        let mut out: Vec<Option<WriteOutcome>> = vec![None; ops.len()];
+        let mut bulk: Vec<(usize, &NewResponse)> = Vec::new();
+        let now = crate::now_ms();
+        for (i, op) in ops.iter().enumerate() {
+            let accepting = match op {
+                WriteOp::Insert(r) => {
+                    open.get(r.survey_id.as_str()) == Some(&Some(r.survey_version))
                 }
-                let sql = concat!(select_response!(), "WHERE id = $1 AND workspace_id = $2");
-                let row = sqlx::query(sql)
-                    .bind(id)
-                    .bind(workspace_id)
-                    .fetch_optional(&self.read)
-                    .await?;
-                row.as_ref().map(response_from_row).transpose()
+                WriteOp::Update(u) => matches!(open.get(u.survey_id.as_str()), Some(Some(_))),
+                WriteOp::Track(batch) => {
+                    out[i] = Some(apply_track(tx.as_conn(), batch, now).await?);
+                    continue;
+                }
+            };
+            if !accepting {
+                // A retry of a response stored before the survey closed still gets
+                // that response back: idempotency outlives the survey's status.
+                let replay = match op {
+                    WriteOp::Insert(NewResponse {
+                        survey_id,
+                        idempotency_key: Some(key),
+                        ..
+                    }) => response_by_key(tx.as_conn(), survey_id, key).await?,
+                    _ => None,
+                };
+                out[i] = Some(match replay {
+                    Some(stored) => WriteOutcome::Replayed(Box::new(stored)),
+                    None => WriteOutcome::SurveyNotAccepting,
+                });
+                continue;
             }
-
-            async fn get_response_public(&self, id: &str) -> Result<Option<ResponseRecord>, StoreError> {
-                if !storable(id) {
-                    return Ok(None);
+            match op {
+                // Plain inserts cannot conflict (ids are fresh): they go in bulk.
+                WriteOp::Insert(r)
+                    if r.idempotency_key.is_none() && r.invitation_token.is_none() =>
+                {
+                    bulk.push((i, r))
                 }
-                let sql = concat!(select_response!(), "WHERE id = $1");
-                let row = sqlx::query(sql).bind(id).fetch_optional(&self.read).await?;
-                row.as_ref().map(response_from_row).transpose()
-            }
-
-            async fn change_head(&self) -> Result<ChangeCursor, StoreError> {
-                self.feed_head().await
-            }
-
-            async fn changes_since(
-                &self,
-                workspace_id: i64,
-                cursor: ChangeCursor,
-            ) -> Result<Changes, StoreError> {
-                let (rows, next) = self.feed_since(workspace_id, cursor).await?;
-                let changes = rows
-                    .iter()
-                    .map(|row| {
-                        let survey_id: String = row.try_get(0)?;
-                        let response: Option<String> = row.try_get(1)?;
-                        let kind: String = row.try_get(2)?;
-                        Ok(Change {
-                            survey_id,
-                            kind: match (kind.as_str(), response) {
-                                ("response", Some(id)) => ChangeKind::Response(id),
-                                ("survey_deleted", _) => ChangeKind::SurveyDeleted,
-                                (other, _) => {
-                                    return Err(anyhow::anyhow!("unknown change kind '{other}'").into());
-                                }
-                            },
-                        })
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()?;
-                Ok(Changes { changes, cursor: next })
-            }
-
-            async fn responses_by_ids(
-                &self,
-                workspace_id: i64,
-                ids: &[String],
-            ) -> Result<Vec<ResponseRecord>, StoreError> {
-                let mut out = Vec::with_capacity(ids.len());
-                for chunk in ids.chunks(BULK_ROWS) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
-                        select_response!(),
-                        "WHERE workspace_id = "
-                    ));
-                    q.push_bind(workspace_id).push(" AND id IN (");
-                    let mut list = q.separated(", ");
-                    for id in chunk {
-                        list.push_bind(id.as_str());
-                    }
-                    q.push(")");
-                    for row in q.build().fetch_all(&self.read).await? {
-                        out.push(response_from_row(&row)?);
-                    }
-                }
-                Ok(out)
-            }
-
-            async fn list_responses(
-                &self,
-                workspace_id: i64,
-                filter: &ResponseFilter,
-                limit: i64,
-            ) -> Result<Vec<ResponseRecord>, StoreError> {
-                let keys = [&filter.survey_id, &filter.touchpoint, &filter.channel, &filter.before_id];
-                if keys.into_iter().flatten().any(|k| !storable(k)) {
-                    return Ok(Vec::new());
-                }
-                let mut q = sqlx::QueryBuilder::<$db>::new(concat!(
-                    select_response!(),
-                    "WHERE workspace_id = "
-                ));
-                q.push_bind(workspace_id);
-                if let Some(v) = &filter.survey_id {
-                    q.push(" AND survey_id = ").push_bind(v.clone());
-                }
-                if let Some(v) = &filter.touchpoint {
-                    q.push(" AND touchpoint = ").push_bind(v.clone());
-                }
-                if let Some(v) = &filter.channel {
-                    q.push(" AND channel = ").push_bind(v.clone());
-                }
-                if let Some(v) = filter.completed {
-                    q.push(" AND completed = ").push_bind(v);
-                }
-                if let Some(v) = filter.since {
-                    q.push(" AND created_at >= ").push_bind(v);
-                }
-                if let Some(v) = filter.until {
-                    q.push(" AND created_at < ").push_bind(v);
-                }
-                if let Some(v) = &filter.before_id {
-                    q.push(" AND id < ").push_bind(v.clone());
-                }
-                q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
-                let rows = q.build().fetch_all(&self.read).await?;
-                rows.iter().map(response_from_row).collect()
+                _ => out[i] = Some(apply_op(tx.as_conn(), op).await?),
             }
         }
-    };
-}
+        for chunk in bulk.chunks(BULK_ROWS) {
+            on!(tx.as_conn(), |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO responses (id, workspace_id, survey_id, survey_version, \
+                     completed, channel, touchpoint, locale, contact_external_id, \
+                     contact_email, invitation_token, idempotency_key, resume_token, \
+                     attributes, answers, revision, created_at, updated_at, completed_at) ",
+                );
+                q.push_values(chunk, |mut b, (_, r)| {
+                    b.push_bind(r.id.as_str())
+                        .push_bind(r.workspace_id)
+                        .push_bind(r.survey_id.as_str())
+                        .push_bind(r.survey_version)
+                        .push_bind(r.completed)
+                        .push_bind(r.channel.as_str())
+                        .push_bind(r.touchpoint.as_str())
+                        .push_bind(r.locale.as_str())
+                        .push_bind(r.contact_external_id.as_deref())
+                        .push_bind(r.contact_email.as_deref())
+                        .push_bind(None::<&str>)
+                        .push_bind(None::<&str>)
+                        .push_bind(r.resume_token.as_deref())
+                        .push_bind(r.attributes.as_str())
+                        .push_bind(r.answers.as_str())
+                        .push_bind(1_i64)
+                        .push_bind(r.created_at)
+                        .push_bind(r.created_at)
+                        .push_bind(r.completed.then_some(r.created_at));
+                });
+                // A retry of a batch whose commit answer was lost finds its own rows:
+                // they are stored, so they count as inserted (see `apply_op`).
+                q.push(" ON CONFLICT DO NOTHING");
+                q.build().execute(c).await?;
+            });
+            for (i, _) in chunk {
+                out[*i] = Some(WriteOutcome::Inserted);
+            }
+        }
+        // The change feed: every stored or updated response, in this transaction
+        // (unless the backend tracks changes on the response rows themselves).
+        let changed: Vec<(i64, &str, &str)> = if !self.logs_response_changes() {
+            Vec::new()
+        } else {
+            ops.iter()
+                .zip(&out)
+                .filter_map(|(op, o)| match (op, o) {
+                    (WriteOp::Insert(r), Some(WriteOutcome::Inserted)) => {
+                        Some((r.workspace_id, r.survey_id.as_str(), r.id.as_str()))
+                    }
+                    (WriteOp::Update(u), Some(WriteOutcome::Updated(_))) => {
+                        Some((u.workspace_id, u.survey_id.as_str(), u.id.as_str()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        for chunk in changed.chunks(BULK_ROWS) {
+            on!(tx.as_conn(), |c| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) ",
+                );
+                q.push_values(chunk, |mut b, (ws, survey, id)| {
+                    b.push_bind(*ws)
+                        .push_bind(*survey)
+                        .push_bind(*id)
+                        .push_bind("response");
+                });
+                q.build().execute(c).await?;
+            });
+        }
+        tx.commit().await?;
+        out.into_iter()
+            .map(|o| o.ok_or_else(|| anyhow::anyhow!("a write got no outcome").into()))
+            .collect()
+    }
 
-pub(crate) use impl_store;
+    async fn get_response(
+        &self,
+        workspace_id: i64,
+        id: &str,
+    ) -> Result<Option<ResponseRecord>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(RESPONSE_IN_WORKSPACE.as_str())
+                .bind(id)
+                .bind(workspace_id)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(response_from_row).transpose()
+        })
+    }
+
+    async fn get_response_public(&self, id: &str) -> Result<Option<ResponseRecord>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(RESPONSE_BY_ID.as_str())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(response_from_row).transpose()
+        })
+    }
+
+    async fn change_head(&self) -> Result<ChangeCursor, StoreError> {
+        self.feed_head().await
+    }
+
+    async fn changes_since(
+        &self,
+        workspace_id: i64,
+        cursor: ChangeCursor,
+    ) -> Result<Changes, StoreError> {
+        let (rows, next) = self.feed_since(workspace_id, cursor).await?;
+        let changes = on!(rows, |rows| rows
+            .iter()
+            .map(change_from_row)
+            .collect::<Result<Vec<_>, _>>()?);
+        Ok(Changes {
+            changes,
+            cursor: next,
+        })
+    }
+
+    async fn responses_by_ids(
+        &self,
+        workspace_id: i64,
+        ids: &[String],
+    ) -> Result<Vec<ResponseRecord>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BULK_ROWS) {
+            on!(self.read(), |pool| {
+                let mut q = sqlx::QueryBuilder::new(SELECT_RESPONSE);
+                q.push("WHERE workspace_id = ")
+                    .push_bind(workspace_id)
+                    .push(" AND id IN (");
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.as_str());
+                }
+                q.push(")");
+                for row in q.build().fetch_all(pool).await? {
+                    out.push(response_from_row(&row)?);
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    async fn list_responses(
+        &self,
+        workspace_id: i64,
+        filter: &ResponseFilter,
+        limit: i64,
+    ) -> Result<Vec<ResponseRecord>, StoreError> {
+        let keys = [
+            &filter.survey_id,
+            &filter.touchpoint,
+            &filter.channel,
+            &filter.before_id,
+        ];
+        if keys.into_iter().flatten().any(|k| !storable(k)) {
+            return Ok(Vec::new());
+        }
+        on!(self.read(), |pool| {
+            let mut q = sqlx::QueryBuilder::new(SELECT_RESPONSE);
+            q.push("WHERE workspace_id = ").push_bind(workspace_id);
+            if let Some(v) = &filter.survey_id {
+                q.push(" AND survey_id = ").push_bind(v.clone());
+            }
+            if let Some(v) = &filter.touchpoint {
+                q.push(" AND touchpoint = ").push_bind(v.clone());
+            }
+            if let Some(v) = &filter.channel {
+                q.push(" AND channel = ").push_bind(v.clone());
+            }
+            if let Some(v) = filter.completed {
+                q.push(" AND completed = ").push_bind(v);
+            }
+            if let Some(v) = filter.since {
+                q.push(" AND created_at >= ").push_bind(v);
+            }
+            if let Some(v) = filter.until {
+                q.push(" AND created_at < ").push_bind(v);
+            }
+            if let Some(v) = &filter.before_id {
+                q.push(" AND id < ").push_bind(v.clone());
+            }
+            q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+            let rows = q.build().fetch_all(pool).await?;
+            rows.iter().map(response_from_row).collect()
+        })
+    }
+}

@@ -4,168 +4,171 @@
 //! commit, so a committed transaction survives power loss. `NORMAL` would only flush at
 //! checkpoints and could lose the last commits, which breaks "2xx means stored". The cost
 //! of one flush per commit is paid once per batch by the group-commit writer.
+//!
+//! Here: connecting, the migrations, and what SQLite does differently from PostgreSQL in
+//! the change feeds, which need stamps in commit order and bounded reads here (`db.rs`
+//! dispatches to these).
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 
+use crate::db::{FeedRead, Pools, RowExt, SqlStore};
+use crate::error::StoreError;
+use crate::model::ChangeCursor;
 use crate::{ConnectOptions, CustomerCursor};
 
-/// SQLite store: readers share a pool; every write goes through a one-connection pool,
-/// because SQLite allows one writer at a time anyway.
-pub(crate) struct SqliteStore {
-    read: SqlitePool,
-    write: SqlitePool,
-    writer_tasks: usize,
+/// Opens the SQLite store: readers share a pool; every write goes through a one-connection
+/// pool, because SQLite allows one writer at a time anyway (so one writer task).
+pub(crate) async fn connect(url: &str, opts: &ConnectOptions) -> Result<SqlStore, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        // 64 MiB of page cache per connection (the default is 2 MiB): the unique index
+        // on event message ids takes random inserts, which otherwise read and rewrite
+        // index pages from the OS on every batch.
+        .pragma("cache_size", "-65536");
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    // Readers map the file (up to 16 GiB) instead of copying pages through read(): the
+    // analytics indexes read whole tables when they are built.
+    let read = SqlitePoolOptions::new()
+        .max_connections(opts.max_connections.clamp(1, 64))
+        .connect_with(options.read_only(true).pragma("mmap_size", "17179869184"))
+        .await?;
+    Ok(SqlStore::new(Pools::Sqlite { read, write }, 1))
 }
 
-impl SqliteStore {
-    pub(crate) async fn connect(url: &str, opts: &ConnectOptions) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // 64 MiB of page cache per connection (the default is 2 MiB): the unique index
-            // on event message ids takes random inserts, which otherwise read and rewrite
-            // index pages from the OS on every batch.
-            .pragma("cache_size", "-65536");
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        // Readers map the file (up to 16 GiB) instead of copying pages through read(): the
-        // analytics indexes read whole tables when they are built.
-        let read = SqlitePoolOptions::new()
-            .max_connections(opts.max_connections.clamp(1, 64))
-            .connect_with(options.read_only(true).pragma("mmap_size", "17179869184"))
-            .await?;
-        Ok(SqliteStore {
-            read,
-            write,
-            writer_tasks: 1,
-        })
-    }
-
-    /// The last sequence number: SQLite commits one writer at a time, so every later
-    /// change has a higher one.
-    async fn feed_head(&self) -> Result<ChangeCursor, StoreError> {
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM response_changes")
-            .fetch_one(&self.read)
-            .await?;
-        Ok(ChangeCursor(row.try_get(0)?))
-    }
-
-    /// Every stored or updated response gets a row in `response_changes`, whose sequence
-    /// is commit order here (one writer at a time).
-    pub(crate) const LOGS_RESPONSE_CHANGES: bool = true;
-
-    /// Changes after the cursor's sequence number; the next cursor is the last one read.
-    async fn feed_since(
-        &self,
-        workspace_id: i64,
-        cursor: ChangeCursor,
-    ) -> Result<(Vec<sqlx::sqlite::SqliteRow>, ChangeCursor), StoreError> {
-        let rows = sqlx::query(
-            "SELECT survey_id, response_id, kind, seq FROM response_changes \
-             WHERE workspace_id = $1 AND seq > $2 ORDER BY seq",
-        )
-        .bind(workspace_id)
-        .bind(cursor.0)
-        .fetch_all(&self.read)
-        .await?;
-        let next = match rows.last() {
-            Some(r) => ChangeCursor(r.try_get(3)?),
-            None => cursor,
-        };
-        Ok((rows, next))
-    }
-
-    fn migrator(&self) -> sqlx::migrate::Migrator {
-        sqlx::migrate!("./migrations/sqlite")
-    }
+pub(crate) fn migrator() -> sqlx::migrate::Migrator {
+    sqlx::migrate!("./migrations/sqlite")
 }
 
-crate::sql::impl_store!(SqliteStore, Sqlite, "sqlite", "BEGIN IMMEDIATE", "");
+/// Every stored or updated response gets a row in `response_changes`, whose sequence
+/// is commit order here (one writer at a time).
+pub(crate) const LOGS_RESPONSE_CHANGES: bool = true;
 
-/// What the customer feed needs from SQLite: stamps in commit order and bounded reads.
-impl SqliteStore {
-    /// The stamp of a transaction writing `table`: its highest `change_seq` plus one. The
-    /// single writer makes the order of stamps the order of commits.
-    pub(crate) async fn stamp(
-        conn: &mut sqlx::SqliteConnection,
-        table: &str,
-        _workspace_id: i64,
-    ) -> Result<i64, StoreError> {
-        let sql = match table {
-            "contacts" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM contacts",
-            "identity_links" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM identity_links",
-            "invitations" => "SELECT COALESCE(MAX(change_seq), 0) + 1 FROM invitations",
-            other => return Err(anyhow::anyhow!("no feed stamp for table {other}").into()),
-        };
-        Ok(sqlx::query(sql).fetch_one(&mut *conn).await?.try_get(0)?)
-    }
+/// An event's feed marker is its `seq`: the single writer commits in `seq` order.
+pub(crate) const EVENT_MARKER: &str = "seq";
 
-    /// The highest event `seq` and stamps: every later write has a higher one.
-    async fn customer_feed_head(&self, _workspace_id: i64) -> Result<CustomerCursor, StoreError> {
-        let row = sqlx::query(
-            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events), \
-             (SELECT COALESCE(MAX(change_seq), 0) FROM contacts), \
-             (SELECT COALESCE(MAX(change_seq), 0) FROM identity_links), \
-             (SELECT COALESCE(MAX(change_seq), 0) FROM invitations)",
-        )
-        .fetch_one(&self.read)
+/// A scan of events by `seq` names the workspace column with a unary `+`, which keeps
+/// SQLite off the workspace index: it would pick it and then sort the whole workspace for
+/// every page.
+pub(crate) const SCAN_WORKSPACE: &str = "+workspace_id";
+
+/// The last sequence number: SQLite commits one writer at a time, so every later
+/// change has a higher one.
+pub(crate) async fn feed_head(read: &SqlitePool) -> Result<ChangeCursor, StoreError> {
+    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS head FROM response_changes")
+        .fetch_one(read)
         .await?;
-        Ok(CustomerCursor {
-            events: row.try_get(0)?,
-            contacts: row.try_get(1)?,
-            links: row.try_get(2)?,
-            invitations: row.try_get(3)?,
-        })
-    }
+    Ok(ChangeCursor(row.int("head")?))
+}
 
-    /// Rows of `select` whose `marker` column lies in `(since, head]`, ordered by `order`
-    /// after `after`: exactly the rows committed between the two cursors.
-    #[allow(clippy::too_many_arguments)]
-    async fn feed_rows(
-        &self,
-        select: &str,
-        marker: &str,
-        order: &str,
-        workspace_id: i64,
-        (since, head): (i64, i64),
-        after: &str,
-        limit: i64,
-    ) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
-        let mut q = sqlx::QueryBuilder::<Sqlite>::new(select);
-        // Which index serves the read: events by their primary key (`seq`) always; other
-        // tables by their workspace index in key order for a first read (everything), and
-        // by the `change_seq` index after that (a few rows, then sorted). A unary `+` keeps
-        // SQLite from using an index on the workspace column, which it would otherwise pick
-        // and then sort the whole workspace for every page.
-        let workspace = if order == "seq" || since > 0 {
-            " WHERE +workspace_id = "
-        } else {
-            " WHERE workspace_id = "
-        };
-        q.push(workspace).push_bind(workspace_id);
-        if marker == order {
-            // One lower bound: with two (`seq > since AND seq > after`) SQLite ranges over
-            // one and filters by the other, and may scan from the start for every page.
-            let after = after.parse::<i64>().unwrap_or(0).max(since);
-            q.push(format!(" AND {marker} > ")).push_bind(after);
-            q.push(format!(" AND {marker} <= ")).push_bind(head);
-        } else {
-            q.push(format!(" AND {marker} > ")).push_bind(since);
-            q.push(format!(" AND {marker} <= ")).push_bind(head);
-            push_after(&mut q, order, after);
-        }
-        q.push(format!(" ORDER BY {order} LIMIT ")).push_bind(limit);
-        Ok(q.build().fetch_all(&self.read).await?)
+/// Changes after the cursor's sequence number; the next cursor is the last one read.
+pub(crate) async fn feed_since(
+    read: &SqlitePool,
+    workspace_id: i64,
+    cursor: ChangeCursor,
+) -> Result<(Vec<SqliteRow>, ChangeCursor), StoreError> {
+    let rows = sqlx::query(
+        "SELECT survey_id, response_id, kind, seq FROM response_changes \
+         WHERE workspace_id = $1 AND seq > $2 ORDER BY seq",
+    )
+    .bind(workspace_id)
+    .bind(cursor.0)
+    .fetch_all(read)
+    .await?;
+    let next = match rows.last() {
+        Some(r) => ChangeCursor(r.int("seq")?),
+        None => cursor,
+    };
+    Ok((rows, next))
+}
+
+/// The stamp of a transaction writing `table`: its highest `change_seq` plus one. The
+/// single writer makes the order of stamps the order of commits.
+pub(crate) async fn stamp(conn: &mut SqliteConnection, table: &str) -> Result<i64, StoreError> {
+    let sql = match table {
+        "contacts" => "SELECT COALESCE(MAX(change_seq), 0) + 1 AS stamp FROM contacts",
+        "identity_links" => "SELECT COALESCE(MAX(change_seq), 0) + 1 AS stamp FROM identity_links",
+        "invitations" => "SELECT COALESCE(MAX(change_seq), 0) + 1 AS stamp FROM invitations",
+        other => return Err(anyhow::anyhow!("no feed stamp for table {other}").into()),
+    };
+    sqlx::query(sql).fetch_one(&mut *conn).await?.int("stamp")
+}
+
+/// The highest event `seq` and stamps: every later write has a higher one.
+pub(crate) async fn customer_feed_head(read: &SqlitePool) -> Result<CustomerCursor, StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events) AS events, \
+         (SELECT COALESCE(MAX(change_seq), 0) FROM contacts) AS contacts, \
+         (SELECT COALESCE(MAX(change_seq), 0) FROM identity_links) AS links, \
+         (SELECT COALESCE(MAX(change_seq), 0) FROM invitations) AS invitations",
+    )
+    .fetch_one(read)
+    .await?;
+    Ok(CustomerCursor {
+        events: row.int("events")?,
+        contacts: row.int("contacts")?,
+        links: row.int("links")?,
+        invitations: row.int("invitations")?,
+    })
+}
+
+/// Rows of `select` whose `marker` column lies in `(since, head]`, ordered by `order`
+/// after `after`: exactly the rows committed between the two cursors.
+pub(crate) async fn feed_rows(
+    read: &SqlitePool,
+    feed: &FeedRead<'_>,
+) -> Result<Vec<SqliteRow>, StoreError> {
+    let FeedRead {
+        select,
+        marker,
+        order,
+        workspace_id,
+        since,
+        head,
+        after,
+        limit,
+    } = *feed;
+    let mut q = sqlx::QueryBuilder::<Sqlite>::new("");
+    for piece in select {
+        q.push(piece);
     }
+    // Which index serves the read: events by their primary key (`seq`) always; other
+    // tables by their workspace index in key order for a first read (everything), and
+    // by the `change_seq` index after that (a few rows, then sorted). A unary `+` keeps
+    // SQLite from using an index on the workspace column, which it would otherwise pick
+    // and then sort the whole workspace for every page.
+    let workspace = if order == "seq" || since > 0 {
+        " WHERE +workspace_id = "
+    } else {
+        " WHERE workspace_id = "
+    };
+    q.push(workspace).push_bind(workspace_id);
+    if marker == order {
+        // One lower bound: with two (`seq > since AND seq > after`) SQLite ranges over
+        // one and filters by the other, and may scan from the start for every page.
+        let after = after.parse::<i64>().unwrap_or(0).max(since);
+        q.push(format_args!(" AND {marker} > ")).push_bind(after);
+        q.push(format_args!(" AND {marker} <= ")).push_bind(head);
+    } else {
+        q.push(format_args!(" AND {marker} > ")).push_bind(since);
+        q.push(format_args!(" AND {marker} <= ")).push_bind(head);
+        push_after(&mut q, order, after);
+    }
+    q.push(format_args!(" ORDER BY {order} LIMIT "))
+        .push_bind(limit);
+    Ok(q.build().fetch_all(read).await?)
 }
 
 /// `AND order > after`, with `after` bound as a number where `order` is `seq`: SQLite
@@ -178,13 +181,10 @@ pub(crate) fn push_after<DB: sqlx::Database>(
     for<'a> i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
     for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
 {
-    q.push(format!(" AND {order} > "));
+    q.push(format_args!(" AND {order} > "));
     if order == "seq" {
         q.push_bind(after.parse::<i64>().unwrap_or(0));
     } else {
         q.push_bind(after.to_string());
     }
 }
-
-crate::customers_sql::impl_customer_store!(SqliteStore, Sqlite, "seq", "+workspace_id");
-crate::users_sql::impl_user_store!(SqliteStore, Sqlite);

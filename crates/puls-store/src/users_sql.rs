@@ -1,560 +1,574 @@
-//! The SQL of [`crate::UserStore`], written once for both backends.
+//! The SQL of [`UserStore`], written once for both backends.
 //!
-//! `impl_user_store!(Type, Database)` expands inside a backend module next to `impl_store!`.
 //! Every statement is plain SQL both databases accept; uniqueness (one account per email,
 //! one first owner ever, one use per invitation) is enforced by the database.
 
-/// `SELECT` of every `users` column, in the order `user_from_row` reads them.
-macro_rules! select_user {
-    () => {
-        "SELECT id, email, name, password_hash, locale, created_at, password_changed_at \
-         FROM users "
-    };
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+
+use crate::db::{Conn, RowExt, SqlStore, on};
+use crate::error::StoreError;
+use crate::sql::{hash_secret, random_token, storable, workspace_from_row};
+use crate::users::*;
+
+/// `SELECT` of every `users` column `user_from_row` reads.
+const SELECT_USER: &str = "SELECT id, email, name, password_hash, locale, created_at, \
+     password_changed_at FROM users ";
+
+static USER_BY_EMAIL: LazyLock<String> = LazyLock::new(|| format!("{SELECT_USER}WHERE email = $1"));
+static USER_BY_ID: LazyLock<String> = LazyLock::new(|| format!("{SELECT_USER}WHERE id = $1"));
+
+fn user_from_row(row: &impl RowExt) -> Result<UserRecord, StoreError> {
+    Ok(UserRecord {
+        id: row.text("id")?,
+        email: row.text("email")?,
+        name: row.text("name")?,
+        password_hash: row.text("password_hash")?,
+        locale: row.text("locale")?,
+        created_at: row.int("created_at")?,
+        password_changed_at: row.int("password_changed_at")?,
+    })
 }
 
-pub(crate) use select_user;
+fn invitation_from_row(row: &impl RowExt) -> Result<UserInvitation, StoreError> {
+    Ok(UserInvitation {
+        workspace_id: row.int("workspace_id")?,
+        email: row.text("email")?,
+        role: row.text("role")?,
+        invited_by: row.opt_text("invited_by")?,
+        created_at: row.int("created_at")?,
+        expires_at: row.int("expires_at")?,
+        accepted_at: row.opt_int("accepted_at")?,
+    })
+}
 
-macro_rules! impl_user_store {
-    ($store:ty, $db:ty) => {
-        mod users_impl {
-            use async_trait::async_trait;
-            use sqlx::Row;
+fn pending_from_row(row: &impl RowExt) -> Result<PendingInvitation, StoreError> {
+    Ok(PendingInvitation {
+        id: row.text("token_hash")?,
+        email: row.text("email")?,
+        role: row.text("role")?,
+        created_at: row.int("created_at")?,
+        expires_at: row.int("expires_at")?,
+    })
+}
 
-            use super::*;
-            use crate::error::StoreError;
-            use crate::model::Workspace;
-            use crate::sql::{hash_secret, random_token, storable};
-            use crate::users::*;
-            use crate::users_sql::select_user;
+/// Inserts a user unless the email is taken.
+async fn insert_user(conn: Conn<'_>, user: NewUser<'_>) -> Result<Option<UserRecord>, StoreError> {
+    let now = crate::now_ms();
+    let record = UserRecord {
+        id: format!("usr_{}", ulid::Ulid::new().to_string().to_lowercase()),
+        email: user.email.to_string(),
+        name: user.name.to_string(),
+        password_hash: user.password_hash.to_string(),
+        locale: user.locale.to_string(),
+        created_at: now,
+        password_changed_at: now,
+    };
+    let inserted = on!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, locale, created_at, \
+             password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&record.id)
+        .bind(&record.email)
+        .bind(&record.name)
+        .bind(&record.password_hash)
+        .bind(&record.locale)
+        .bind(now)
+        .bind(now)
+        .execute(c)
+        .await?
+        .rows_affected()
+    });
+    Ok((inserted == 1).then_some(record))
+}
 
-            type DbRow = <$db as sqlx::Database>::Row;
-            type Conn = <$db as sqlx::Database>::Connection;
+async fn upsert_membership(
+    conn: Conn<'_>,
+    workspace_id: i64,
+    user_id: &str,
+    role: &str,
+) -> Result<(), StoreError> {
+    on!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(workspace_id)
+        .bind(user_id)
+        .bind(role)
+        .bind(crate::now_ms())
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
 
-            fn user_from_row(row: &DbRow) -> Result<UserRecord, StoreError> {
-                Ok(UserRecord {
-                    id: row.try_get(0)?,
-                    email: row.try_get(1)?,
-                    name: row.try_get(2)?,
-                    password_hash: row.try_get(3)?,
-                    locale: row.try_get(4)?,
-                    created_at: row.try_get(5)?,
-                    password_changed_at: row.try_get(6)?,
-                })
-            }
+#[async_trait]
+impl UserStore for SqlStore {
+    async fn user_count(&self) -> Result<i64, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query("SELECT COUNT(*) AS users FROM users")
+                .fetch_one(pool)
+                .await?
+                .int("users")
+        })
+    }
 
-            fn invitation_from_row(row: &DbRow) -> Result<UserInvitation, StoreError> {
-                Ok(UserInvitation {
-                    workspace_id: row.try_get(0)?,
-                    email: row.try_get(1)?,
-                    role: row.try_get(2)?,
-                    invited_by: row.try_get(3)?,
-                    created_at: row.try_get(4)?,
-                    expires_at: row.try_get(5)?,
-                    accepted_at: row.try_get(6)?,
-                })
-            }
-
-            /// Inserts a user unless the email is taken.
-            async fn insert_user(
-                conn: &mut Conn,
-                user: NewUser<'_>,
-            ) -> Result<Option<UserRecord>, StoreError> {
-                let now = crate::now_ms();
-                let record = UserRecord {
-                    id: format!("usr_{}", ulid::Ulid::new().to_string().to_lowercase()),
-                    email: user.email.to_string(),
-                    name: user.name.to_string(),
-                    password_hash: user.password_hash.to_string(),
-                    locale: user.locale.to_string(),
-                    created_at: now,
-                    password_changed_at: now,
-                };
-                let done = sqlx::query(
-                    "INSERT INTO users (id, email, name, password_hash, locale, created_at, \
-                     password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(&record.id)
-                .bind(&record.email)
-                .bind(&record.name)
-                .bind(&record.password_hash)
-                .bind(&record.locale)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *conn)
+    async fn create_first_owner(
+        &self,
+        user: NewUser<'_>,
+        workspace: (&str, &str),
+    ) -> Result<UserWrite<UserRecord>, StoreError> {
+        let mut tx = self.write().begin().await?;
+        let first = on!(tx.as_conn(), |c| {
+            sqlx::query(
+                "INSERT INTO setup_done (id, done_at) VALUES (1, $1) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(crate::now_ms())
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        if first == 0 {
+            return Ok(UserWrite::SetupDone);
+        }
+        let Some(record) = insert_user(tx.as_conn(), user).await? else {
+            return Ok(UserWrite::EmailTaken);
+        };
+        on!(tx.as_conn(), |c| {
+            sqlx::query(
+                "INSERT INTO workspaces (slug, name, created_at) \
+                 SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM workspaces)",
+            )
+            .bind(workspace.0)
+            .bind(workspace.1)
+            .bind(crate::now_ms())
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
+                 SELECT id, $1, 'owner', $2 FROM workspaces",
+            )
+            .bind(&record.id)
+            .bind(crate::now_ms())
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("DELETE FROM setup_tokens")
+                .execute(&mut *c)
                 .await?;
-                Ok((done.rows_affected() == 1).then_some(record))
-            }
+        });
+        tx.commit().await?;
+        Ok(UserWrite::Done(record))
+    }
 
-            async fn upsert_membership(
-                conn: &mut Conn,
-                workspace_id: i64,
-                user_id: &str,
-                role: &str,
-            ) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
-                     VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role",
-                )
+    async fn create_user(&self, user: NewUser<'_>) -> Result<UserWrite<UserRecord>, StoreError> {
+        let mut conn = self.write().acquire().await?;
+        Ok(match insert_user(conn.as_conn(), user).await? {
+            Some(r) => UserWrite::Done(r),
+            None => UserWrite::EmailTaken,
+        })
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        if !storable(email) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(USER_BY_EMAIL.as_str())
+                .bind(email)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(user_from_row).transpose()
+        })
+    }
+
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
+        if !storable(id) {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let row = sqlx::query(USER_BY_ID.as_str())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(user_from_row).transpose()
+        })
+    }
+
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().begin().await?;
+        let keep = keep.map(hash_secret).unwrap_or_default();
+        on!(tx.as_conn(), |c| {
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, password_changed_at = $2 \
+                 WHERE id = $3",
+            )
+            .bind(password_hash)
+            .bind(crate::now_ms())
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(&keep)
+                .execute(&mut *c)
+                .await?;
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_user_locale(&self, user_id: &str, locale: &str) -> Result<(), StoreError> {
+        on!(self.write(), |pool| {
+            sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+                .bind(locale)
+                .bind(user_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn memberships(&self, user_id: &str) -> Result<Vec<Membership>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(
+                "SELECT w.id, w.slug, w.name, w.created_at, m.role \
+                 FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
+                 WHERE m.user_id = $1 ORDER BY w.slug",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Membership {
+                        workspace: workspace_from_row(r)?,
+                        role: r.text("role")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn role_in(
+        &self,
+        user_id: &str,
+        workspace_id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        on!(self.read(), |pool| {
+            let row = sqlx::query(
+                "SELECT role FROM memberships WHERE user_id = $1 AND workspace_id = $2",
+            )
+            .bind(user_id)
+            .bind(workspace_id)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|r| r.text("role")).transpose()
+        })
+    }
+
+    async fn members(&self, workspace_id: i64) -> Result<Vec<Member>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(
+                "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
+                 u.created_at, u.password_changed_at, m.role, m.created_at AS since \
+                 FROM memberships m JOIN users u ON u.id = m.user_id \
+                 WHERE m.workspace_id = $1 ORDER BY u.email",
+            )
+            .bind(workspace_id)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Member {
+                        user: user_from_row(r)?,
+                        role: r.text("role")?,
+                        since: r.int("since")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn set_membership(
+        &self,
+        workspace_id: i64,
+        user_id: &str,
+        role: &str,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.write().acquire().await?;
+        upsert_membership(conn.as_conn(), workspace_id, user_id, role).await
+    }
+
+    async fn remove_membership(
+        &self,
+        workspace_id: i64,
+        user_id: &str,
+    ) -> Result<bool, StoreError> {
+        let removed = on!(self.write(), |pool| {
+            sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
                 .bind(workspace_id)
                 .bind(user_id)
-                .bind(role)
-                .bind(crate::now_ms())
-                .execute(&mut *conn)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(removed > 0)
+    }
+
+    async fn create_session(
+        &self,
+        user_id: &str,
+        ttl_ms: i64,
+    ) -> Result<(String, SessionRecord), StoreError> {
+        let token = random_token(43);
+        let now = crate::now_ms();
+        let record = SessionRecord {
+            user_id: user_id.to_string(),
+            csrf: random_token(32),
+            created_at: now,
+            expires_at: now.saturating_add(ttl_ms),
+        };
+        let mut tx = self.write().begin().await?;
+        on!(tx.as_conn(), |c| {
+            // Expired sessions go as new ones come.
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&mut *c)
                 .await?;
-                Ok(())
-            }
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, \
+                 expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(hash_secret(&token))
+            .bind(user_id)
+            .bind(&record.csrf)
+            .bind(now)
+            .bind(record.expires_at)
+            .execute(&mut *c)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok((token, record))
+    }
 
-            #[async_trait]
-            impl UserStore for $store {
-                async fn user_count(&self) -> Result<i64, StoreError> {
-                    let row = sqlx::query("SELECT COUNT(*) FROM users")
-                        .fetch_one(&self.read)
-                        .await?;
-                    Ok(row.try_get(0)?)
-                }
-
-                async fn create_first_owner(
-                    &self,
-                    user: NewUser<'_>,
-                    workspace: (&str, &str),
-                ) -> Result<UserWrite<UserRecord>, StoreError> {
-                    let mut tx = self.write.begin().await?;
-                    let first = sqlx::query(
-                        "INSERT INTO setup_done (id, done_at) VALUES (1, $1) \
-                         ON CONFLICT DO NOTHING",
-                    )
-                    .bind(crate::now_ms())
-                    .execute(&mut *tx)
-                    .await?;
-                    if first.rows_affected() == 0 {
-                        return Ok(UserWrite::SetupDone);
-                    }
-                    let Some(record) = insert_user(&mut tx, user).await? else {
-                        return Ok(UserWrite::EmailTaken);
-                    };
-                    sqlx::query(
-                        "INSERT INTO workspaces (slug, name, created_at) \
-                         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM workspaces)",
-                    )
-                    .bind(workspace.0)
-                    .bind(workspace.1)
-                    .bind(crate::now_ms())
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
-                         SELECT id, $1, 'owner', $2 FROM workspaces",
-                    )
-                    .bind(&record.id)
-                    .bind(crate::now_ms())
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("DELETE FROM setup_tokens")
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    Ok(UserWrite::Done(record))
-                }
-
-                async fn create_user(
-                    &self,
-                    user: NewUser<'_>,
-                ) -> Result<UserWrite<UserRecord>, StoreError> {
-                    let mut conn = self.write.acquire().await?;
-                    Ok(match insert_user(&mut conn, user).await? {
-                        Some(r) => UserWrite::Done(r),
-                        None => UserWrite::EmailTaken,
-                    })
-                }
-
-                async fn user_by_email(
-                    &self,
-                    email: &str,
-                ) -> Result<Option<UserRecord>, StoreError> {
-                    if !storable(email) {
-                        return Ok(None);
-                    }
-                    let row = sqlx::query(concat!(select_user!(), "WHERE email = $1"))
-                        .bind(email)
-                        .fetch_optional(&self.read)
-                        .await?;
-                    row.as_ref().map(user_from_row).transpose()
-                }
-
-                async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
-                    if !storable(id) {
-                        return Ok(None);
-                    }
-                    let row = sqlx::query(concat!(select_user!(), "WHERE id = $1"))
-                        .bind(id)
-                        .fetch_optional(&self.read)
-                        .await?;
-                    row.as_ref().map(user_from_row).transpose()
-                }
-
-                async fn set_password(
-                    &self,
-                    user_id: &str,
-                    password_hash: &str,
-                    keep: Option<&str>,
-                ) -> Result<(), StoreError> {
-                    let mut tx = self.write.begin().await?;
-                    sqlx::query(
-                        "UPDATE users SET password_hash = $1, password_changed_at = $2 \
-                         WHERE id = $3",
-                    )
-                    .bind(password_hash)
-                    .bind(crate::now_ms())
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    let keep = keep.map(hash_secret).unwrap_or_default();
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                        .bind(user_id)
-                        .bind(keep)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    Ok(())
-                }
-
-                async fn set_user_locale(
-                    &self,
-                    user_id: &str,
-                    locale: &str,
-                ) -> Result<(), StoreError> {
-                    sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
-                        .bind(locale)
-                        .bind(user_id)
-                        .execute(&self.write)
-                        .await?;
-                    Ok(())
-                }
-
-                async fn memberships(&self, user_id: &str) -> Result<Vec<Membership>, StoreError> {
-                    let rows = sqlx::query(
-                        "SELECT w.id, w.slug, w.name, w.created_at, m.role \
-                         FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
-                         WHERE m.user_id = $1 ORDER BY w.slug",
-                    )
-                    .bind(user_id)
-                    .fetch_all(&self.read)
-                    .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(Membership {
-                                workspace: Workspace {
-                                    id: r.try_get(0)?,
-                                    slug: r.try_get(1)?,
-                                    name: r.try_get(2)?,
-                                    created_at: r.try_get(3)?,
-                                },
-                                role: r.try_get(4)?,
-                            })
-                        })
-                        .collect()
-                }
-
-                async fn role_in(
-                    &self,
-                    user_id: &str,
-                    workspace_id: i64,
-                ) -> Result<Option<String>, StoreError> {
-                    let row = sqlx::query(
-                        "SELECT role FROM memberships WHERE user_id = $1 AND workspace_id = $2",
-                    )
-                    .bind(user_id)
-                    .bind(workspace_id)
-                    .fetch_optional(&self.read)
-                    .await?;
-                    Ok(row.map(|r| r.try_get(0)).transpose()?)
-                }
-
-                async fn members(&self, workspace_id: i64) -> Result<Vec<Member>, StoreError> {
-                    let rows = sqlx::query(
-                        "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
-                         u.created_at, u.password_changed_at, m.role, m.created_at \
-                         FROM memberships m JOIN users u ON u.id = m.user_id \
-                         WHERE m.workspace_id = $1 ORDER BY u.email",
-                    )
-                    .bind(workspace_id)
-                    .fetch_all(&self.read)
-                    .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(Member {
-                                user: user_from_row(r)?,
-                                role: r.try_get(7)?,
-                                since: r.try_get(8)?,
-                            })
-                        })
-                        .collect()
-                }
-
-                async fn set_membership(
-                    &self,
-                    workspace_id: i64,
-                    user_id: &str,
-                    role: &str,
-                ) -> Result<(), StoreError> {
-                    let mut conn = self.write.acquire().await?;
-                    upsert_membership(&mut conn, workspace_id, user_id, role).await
-                }
-
-                async fn remove_membership(
-                    &self,
-                    workspace_id: i64,
-                    user_id: &str,
-                ) -> Result<bool, StoreError> {
-                    let done = sqlx::query(
-                        "DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2",
-                    )
-                    .bind(workspace_id)
-                    .bind(user_id)
-                    .execute(&self.write)
-                    .await?;
-                    Ok(done.rows_affected() > 0)
-                }
-
-                async fn create_session(
-                    &self,
-                    user_id: &str,
-                    ttl_ms: i64,
-                ) -> Result<(String, SessionRecord), StoreError> {
-                    let token = random_token(43);
-                    let now = crate::now_ms();
-                    let record = SessionRecord {
-                        user_id: user_id.to_string(),
-                        csrf: random_token(32),
-                        created_at: now,
-                        expires_at: now.saturating_add(ttl_ms),
-                    };
-                    let mut tx = self.write.begin().await?;
-                    // Expired sessions go as new ones come.
-                    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(
-                        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, \
-                         expires_at) VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(hash_secret(&token))
-                    .bind(user_id)
-                    .bind(&record.csrf)
-                    .bind(now)
-                    .bind(record.expires_at)
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    Ok((token, record))
-                }
-
-                async fn session(
-                    &self,
-                    token: &str,
-                ) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
-                    let row = sqlx::query(
-                        "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
-                         u.created_at, u.password_changed_at, s.csrf, s.created_at, \
-                         s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
-                         WHERE s.token_hash = $1 AND s.expires_at > $2",
-                    )
-                    .bind(hash_secret(token))
-                    .bind(crate::now_ms())
-                    .fetch_optional(&self.read)
-                    .await?;
-                    let Some(r) = row else {
-                        return Ok(None);
-                    };
+    async fn session(
+        &self,
+        token: &str,
+    ) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
+        on!(self.read(), |pool| {
+            let row = sqlx::query(
+                "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
+                 u.created_at, u.password_changed_at, s.csrf, \
+                 s.created_at AS session_created_at, s.expires_at \
+                 FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2",
+            )
+            .bind(hash_secret(token))
+            .bind(crate::now_ms())
+            .fetch_optional(pool)
+            .await?;
+            match row {
+                Some(r) => {
                     let user = user_from_row(&r)?;
                     let session = SessionRecord {
                         user_id: user.id.clone(),
-                        csrf: r.try_get(7)?,
-                        created_at: r.try_get(8)?,
-                        expires_at: r.try_get(9)?,
+                        csrf: r.text("csrf")?,
+                        created_at: r.int("session_created_at")?,
+                        expires_at: r.int("expires_at")?,
                     };
                     Ok(Some((session, user)))
                 }
+                None => Ok(None),
+            }
+        })
+    }
 
-                async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
-                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                        .bind(hash_secret(token))
-                        .execute(&self.write)
+    async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
+        on!(self.write(), |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(hash_secret(token))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn create_user_invitation(
+        &self,
+        workspace_id: i64,
+        email: &str,
+        role: &str,
+        invited_by: Option<&str>,
+        ttl_ms: i64,
+    ) -> Result<String, StoreError> {
+        let token = random_token(43);
+        let now = crate::now_ms();
+        on!(self.write(), |pool| {
+            sqlx::query(
+                "INSERT INTO user_invitations (token_hash, workspace_id, email, role, \
+                 invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(hash_secret(&token))
+            .bind(workspace_id)
+            .bind(email)
+            .bind(role)
+            .bind(invited_by)
+            .bind(now)
+            .bind(now.saturating_add(ttl_ms))
+            .execute(pool)
+            .await?;
+        });
+        Ok(token)
+    }
+
+    async fn user_invitation(&self, token: &str) -> Result<Option<UserInvitation>, StoreError> {
+        on!(self.read(), |pool| {
+            let row = sqlx::query(
+                "SELECT workspace_id, email, role, invited_by, created_at, expires_at, \
+                 accepted_at FROM user_invitations WHERE token_hash = $1",
+            )
+            .bind(hash_secret(token))
+            .fetch_optional(pool)
+            .await?;
+            row.as_ref().map(invitation_from_row).transpose()
+        })
+    }
+
+    async fn accept_user_invitation(
+        &self,
+        token: &str,
+        who: Acceptor<'_>,
+    ) -> Result<UserWrite<UserRecord>, StoreError> {
+        let mut tx = self.write().begin().await?;
+        let invited = on!(tx.as_conn(), |c| {
+            let row = sqlx::query(
+                "UPDATE user_invitations SET accepted_at = $1 \
+                 WHERE token_hash = $2 AND accepted_at IS NULL AND expires_at > $1 \
+                 RETURNING workspace_id, role",
+            )
+            .bind(crate::now_ms())
+            .bind(hash_secret(token))
+            .fetch_optional(c)
+            .await?;
+            match row {
+                Some(r) => Some((r.int("workspace_id")?, r.text("role")?)),
+                None => None,
+            }
+        });
+        let Some((workspace_id, role)) = invited else {
+            return Ok(UserWrite::InvitationInvalid);
+        };
+        let user = match who {
+            Acceptor::New(new) => match insert_user(tx.as_conn(), new).await? {
+                Some(u) => u,
+                None => return Ok(UserWrite::EmailTaken),
+            },
+            Acceptor::Existing(id) => {
+                let existing = on!(tx.as_conn(), |c| {
+                    let row = sqlx::query(USER_BY_ID.as_str())
+                        .bind(id)
+                        .fetch_optional(c)
                         .await?;
-                    Ok(())
-                }
-
-                async fn create_user_invitation(
-                    &self,
-                    workspace_id: i64,
-                    email: &str,
-                    role: &str,
-                    invited_by: Option<&str>,
-                    ttl_ms: i64,
-                ) -> Result<String, StoreError> {
-                    let token = random_token(43);
-                    let now = crate::now_ms();
-                    sqlx::query(
-                        "INSERT INTO user_invitations (token_hash, workspace_id, email, role, \
-                         invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(hash_secret(&token))
-                    .bind(workspace_id)
-                    .bind(email)
-                    .bind(role)
-                    .bind(invited_by)
-                    .bind(now)
-                    .bind(now.saturating_add(ttl_ms))
-                    .execute(&self.write)
-                    .await?;
-                    Ok(token)
-                }
-
-                async fn user_invitation(
-                    &self,
-                    token: &str,
-                ) -> Result<Option<UserInvitation>, StoreError> {
-                    let row = sqlx::query(
-                        "SELECT workspace_id, email, role, invited_by, created_at, expires_at, \
-                         accepted_at FROM user_invitations WHERE token_hash = $1",
-                    )
-                    .bind(hash_secret(token))
-                    .fetch_optional(&self.read)
-                    .await?;
-                    row.as_ref().map(invitation_from_row).transpose()
-                }
-
-                async fn accept_user_invitation(
-                    &self,
-                    token: &str,
-                    who: Acceptor<'_>,
-                ) -> Result<UserWrite<UserRecord>, StoreError> {
-                    let mut tx = self.write.begin().await?;
-                    let row = sqlx::query(
-                        "UPDATE user_invitations SET accepted_at = $1 \
-                         WHERE token_hash = $2 AND accepted_at IS NULL AND expires_at > $1 \
-                         RETURNING workspace_id, role",
-                    )
-                    .bind(crate::now_ms())
-                    .bind(hash_secret(token))
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(row) = row else {
-                        return Ok(UserWrite::InvitationInvalid);
-                    };
-                    let (workspace_id, role): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
-                    let user = match who {
-                        Acceptor::New(new) => match insert_user(&mut tx, new).await? {
-                            Some(u) => u,
-                            None => return Ok(UserWrite::EmailTaken),
-                        },
-                        Acceptor::Existing(id) => {
-                            let row = sqlx::query(concat!(select_user!(), "WHERE id = $1"))
-                                .bind(id)
-                                .fetch_optional(&mut *tx)
-                                .await?;
-                            match row {
-                                Some(r) => user_from_row(&r)?,
-                                None => return Ok(UserWrite::InvitationInvalid),
-                            }
-                        }
-                    };
-                    upsert_membership(&mut tx, workspace_id, &user.id, &role).await?;
-                    tx.commit().await?;
-                    Ok(UserWrite::Done(user))
-                }
-
-                async fn pending_invitations(
-                    &self,
-                    workspace_id: i64,
-                ) -> Result<Vec<PendingInvitation>, StoreError> {
-                    let rows = sqlx::query(
-                        "SELECT token_hash, email, role, created_at, expires_at \
-                         FROM user_invitations WHERE workspace_id = $1 \
-                         AND accepted_at IS NULL AND expires_at > $2 \
-                         ORDER BY created_at DESC, token_hash",
-                    )
-                    .bind(workspace_id)
-                    .bind(crate::now_ms())
-                    .fetch_all(&self.read)
-                    .await?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(PendingInvitation {
-                                id: r.try_get(0)?,
-                                email: r.try_get(1)?,
-                                role: r.try_get(2)?,
-                                created_at: r.try_get(3)?,
-                                expires_at: r.try_get(4)?,
-                            })
-                        })
-                        .collect()
-                }
-
-                async fn withdraw_invitation(
-                    &self,
-                    workspace_id: i64,
-                    id: &str,
-                ) -> Result<bool, StoreError> {
-                    let done = sqlx::query(
-                        "DELETE FROM user_invitations WHERE workspace_id = $1 \
-                         AND token_hash = $2 AND accepted_at IS NULL",
-                    )
-                    .bind(workspace_id)
-                    .bind(id)
-                    .execute(&self.write)
-                    .await?;
-                    Ok(done.rows_affected() == 1)
-                }
-
-                async fn rename_workspace(
-                    &self,
-                    workspace_id: i64,
-                    name: &str,
-                ) -> Result<bool, StoreError> {
-                    let done = sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
-                        .bind(name)
-                        .bind(workspace_id)
-                        .execute(&self.write)
-                        .await?;
-                    Ok(done.rows_affected() == 1)
-                }
-
-                async fn create_setup_token(
-                    &self,
-                    ttl_ms: i64,
-                ) -> Result<Option<String>, StoreError> {
-                    let token = random_token(32);
-                    let now = crate::now_ms();
-                    let done = sqlx::query(
-                        "INSERT INTO setup_tokens (token_hash, created_at, expires_at) \
-                         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM setup_done)",
-                    )
-                    .bind(hash_secret(&token))
-                    .bind(now)
-                    .bind(now.saturating_add(ttl_ms))
-                    .execute(&self.write)
-                    .await?;
-                    Ok((done.rows_affected() == 1).then_some(token))
-                }
-
-                async fn setup_token_valid(&self, token: &str) -> Result<bool, StoreError> {
-                    let row = sqlx::query(
-                        "SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2 \
-                         AND NOT EXISTS (SELECT 1 FROM setup_done)",
-                    )
-                    .bind(hash_secret(token))
-                    .bind(crate::now_ms())
-                    .fetch_optional(&self.read)
-                    .await?;
-                    Ok(row.is_some())
+                    row.as_ref().map(user_from_row).transpose()?
+                });
+                match existing {
+                    Some(u) => u,
+                    None => return Ok(UserWrite::InvitationInvalid),
                 }
             }
-        }
-    };
-}
+        };
+        upsert_membership(tx.as_conn(), workspace_id, &user.id, &role).await?;
+        tx.commit().await?;
+        Ok(UserWrite::Done(user))
+    }
 
-pub(crate) use impl_user_store;
+    async fn pending_invitations(
+        &self,
+        workspace_id: i64,
+    ) -> Result<Vec<PendingInvitation>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(
+                "SELECT token_hash, email, role, created_at, expires_at \
+                 FROM user_invitations WHERE workspace_id = $1 \
+                 AND accepted_at IS NULL AND expires_at > $2 \
+                 ORDER BY created_at DESC, token_hash",
+            )
+            .bind(workspace_id)
+            .bind(crate::now_ms())
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(pending_from_row).collect()
+        })
+    }
+
+    async fn withdraw_invitation(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
+        let withdrawn = on!(self.write(), |pool| {
+            sqlx::query(
+                "DELETE FROM user_invitations WHERE workspace_id = $1 \
+                 AND token_hash = $2 AND accepted_at IS NULL",
+            )
+            .bind(workspace_id)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(withdrawn == 1)
+    }
+
+    async fn rename_workspace(&self, workspace_id: i64, name: &str) -> Result<bool, StoreError> {
+        let renamed = on!(self.write(), |pool| {
+            sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
+                .bind(name)
+                .bind(workspace_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(renamed == 1)
+    }
+
+    async fn create_setup_token(&self, ttl_ms: i64) -> Result<Option<String>, StoreError> {
+        let token = random_token(32);
+        let now = crate::now_ms();
+        let created = on!(self.write(), |pool| {
+            sqlx::query(
+                "INSERT INTO setup_tokens (token_hash, created_at, expires_at) \
+                 SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM setup_done)",
+            )
+            .bind(hash_secret(&token))
+            .bind(now)
+            .bind(now.saturating_add(ttl_ms))
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok((created == 1).then_some(token))
+    }
+
+    async fn setup_token_valid(&self, token: &str) -> Result<bool, StoreError> {
+        let valid = on!(self.read(), |pool| {
+            sqlx::query(
+                "SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND expires_at > $2 \
+                 AND NOT EXISTS (SELECT 1 FROM setup_done)",
+            )
+            .bind(hash_secret(token))
+            .bind(crate::now_ms())
+            .fetch_optional(pool)
+            .await?
+            .is_some()
+        });
+        Ok(valid)
+    }
+}

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use puls_core::FieldErrorKind;
 use puls_core::contact::{Change, Contact, ContactPatch};
+use puls_core::{ContactId, SurveyId, WorkspaceId};
 use puls_store::{
     ContactChange, ContactFields, ContactLookup, ContactOutcome, ContactRecord, ContactUpsert,
     EventRecord, InvitationRecord, MergeOutcome, ResponseRecord,
@@ -47,9 +48,9 @@ fn outcome(o: ContactOutcome) -> Result<(Upserted, ContactRecord), AppError> {
     }
 }
 
-fn by_id(id: &str) -> ContactLookup {
+fn by_id(id: &ContactId) -> ContactLookup {
     ContactLookup {
-        id: Some(id.to_string()),
+        id: Some(id.clone()),
         ..ContactLookup::default()
     }
 }
@@ -59,7 +60,7 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn find_contact(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         external_id: Option<String>,
         email: Option<String>,
     ) -> Result<Option<ContactRecord>, AppError> {
@@ -75,8 +76,8 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn contacts(
         &self,
-        workspace_id: i64,
-        after_id: Option<&str>,
+        workspace_id: WorkspaceId,
+        after_id: Option<&ContactId>,
         limit: i64,
     ) -> Result<Vec<ContactRecord>, AppError> {
         Ok(self
@@ -88,7 +89,11 @@ impl App {
 
     /// A live contact (a merged contact's id gives the contact it was merged into).
     #[tracing::instrument(skip(self))]
-    pub async fn contact(&self, workspace_id: i64, id: &str) -> Result<ContactRecord, AppError> {
+    pub async fn contact(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
+    ) -> Result<ContactRecord, AppError> {
         self.0
             .store
             .find_contact(workspace_id, &by_id(id))
@@ -100,7 +105,7 @@ impl App {
     #[tracing::instrument(skip_all, err(level = "debug"))]
     pub async fn upsert_contact(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         patch: ContactPatch,
     ) -> Result<(Upserted, ContactRecord), AppError> {
         let lookup = ContactLookup {
@@ -124,8 +129,8 @@ impl App {
     #[tracing::instrument(skip(self, patch), err(level = "debug"))]
     pub async fn update_contact(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
         patch: ContactPatch,
     ) -> Result<ContactRecord, AppError> {
         if patch.external_id == Change::Clear && patch.email == Change::Clear {
@@ -139,7 +144,7 @@ impl App {
 
     async fn upsert_one(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         lookup: ContactLookup,
         create: bool,
         patch: ContactPatch,
@@ -162,7 +167,11 @@ impl App {
 
     /// Deletes a contact's data (its profile; its events and responses stay, unlinked).
     #[tracing::instrument(skip(self))]
-    pub async fn delete_contact(&self, workspace_id: i64, id: &str) -> Result<(), AppError> {
+    pub async fn delete_contact(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
+    ) -> Result<(), AppError> {
         match self.0.store.delete_contact(workspace_id, id).await? {
             true => Ok(()),
             false => Err(AppError::NotFound("contact")),
@@ -175,9 +184,9 @@ impl App {
     #[tracing::instrument(skip(self), err(level = "debug"))]
     pub async fn merge_contacts(
         &self,
-        workspace_id: i64,
-        id: &str,
-        from: &str,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
+        from: &ContactId,
     ) -> Result<ContactRecord, AppError> {
         let merge = |mine: &mut ContactFields, theirs: &ContactFields| {
             let mut a = contact_of(mine)?;
@@ -206,9 +215,9 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn invite_contact(
         &self,
-        workspace_id: i64,
-        contact_id: &str,
-        survey_id: &str,
+        workspace_id: WorkspaceId,
+        contact_id: &ContactId,
+        survey_id: &SurveyId,
     ) -> Result<InvitationRecord, AppError> {
         self.0
             .store
@@ -221,8 +230,8 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn contact_responses(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
         limit: i64,
     ) -> Result<Vec<ResponseRecord>, AppError> {
         let c = self.contact(workspace_id, id).await?;
@@ -237,8 +246,8 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn contact_events(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
         before_seq: Option<i64>,
         limit: i64,
     ) -> Result<Vec<EventRecord>, AppError> {

@@ -28,6 +28,7 @@ use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::sync::Arc;
 
 use puls_core::FieldErrorKind as K;
+use puls_core::WorkspaceId;
 use puls_core::attribute::{AttributeKey, AttributeType, AttributeValue};
 use puls_core::contact::{
     Change, ConsentPurpose, ContactPatch, Email, ExternalId, Phone, parse_name,
@@ -153,7 +154,7 @@ fn header_error(column: Option<&str>, message: String) -> ImportError {
 /// a report with `completed: false` and the reason in `fatal`.
 pub async fn import_csv(
     store: Arc<dyn Store>,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     input: impl Read + Send + 'static,
     options: ImportOptions,
     progress: impl Fn(Progress) + Send + Sync + 'static,
@@ -178,7 +179,7 @@ pub async fn import_csv(
         {
             tracing::error!(
                 error = ?anyhow::Error::new(e),
-                workspace_id,
+                workspace = workspace_id.get(),
                 first_line,
                 "contact import: storing a batch failed"
             );
@@ -202,7 +203,11 @@ pub async fn import_csv(
         // The receiver lives until here, so the reader cannot have lost it.
         Ok(Err(Stop::Closed)) => report.fatal = Some("the import was cancelled".into()),
         Err(e) => {
-            tracing::error!(error = %e, workspace_id, "contact import: the CSV reader failed");
+            tracing::error!(
+                error = %e,
+                workspace = workspace_id.get(),
+                "contact import: the CSV reader failed"
+            );
             report.fatal = Some("the CSV reader stopped unexpectedly".into());
         }
     }
@@ -252,7 +257,7 @@ impl Batch {
 /// was (the batch's transaction is rolled back).
 async fn apply(
     store: &dyn Store,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     batch: Batch,
     report: &mut ImportReport,
     max_errors: usize,
@@ -875,7 +880,7 @@ impl crate::App {
     /// Imports contacts from CSV into a workspace: [`import_csv`] over this app's store.
     pub async fn import_contacts(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         input: impl Read + Send + 'static,
         options: ImportOptions,
         progress: impl Fn(Progress) + Send + Sync + 'static,

@@ -2,9 +2,11 @@
 //! canonical form, replaced whole; a segment's members now; the ready journey templates.
 
 use puls_core::Value;
+use puls_core::WorkspaceId;
 use puls_core::audience::SegmentDef;
 use puls_core::journey::Journey;
-use puls_store::{DefinitionKind, DefinitionRecord, json};
+use puls_store::json::JsonText;
+use puls_store::{DefinitionKind, DefinitionRecord};
 
 use crate::error::{AppError, Rejection};
 use crate::{App, now_ms};
@@ -54,12 +56,12 @@ impl App {
     #[tracing::instrument(skip(self, def), err(level = "debug"))]
     pub async fn save_journey(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         path_key: Option<&str>,
         def: &Value,
     ) -> Result<(Saved, DefinitionRecord), AppError> {
         let journey = Journey::parse(def).map_err(AppError::Validation)?;
-        let text = json::to_json_text(&journey.to_value());
+        let text = JsonText::encode(&journey.to_value());
         self.save_definition(
             workspace_id,
             DefinitionKind::Journey,
@@ -75,12 +77,12 @@ impl App {
     #[tracing::instrument(skip(self, def), err(level = "debug"))]
     pub async fn save_segment(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         path_key: Option<&str>,
         def: &Value,
     ) -> Result<(Saved, DefinitionRecord), AppError> {
         let segment = SegmentDef::parse(def).map_err(AppError::Validation)?;
-        let text = json::to_json_text(&segment.to_value());
+        let text = JsonText::encode(&segment.to_value());
         self.save_definition(
             workspace_id,
             DefinitionKind::Segment,
@@ -93,11 +95,11 @@ impl App {
 
     async fn save_definition(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         kind: DefinitionKind,
         path_key: Option<&str>,
         key: &str,
-        canonical: &str,
+        canonical: &JsonText,
     ) -> Result<(Saved, DefinitionRecord), AppError> {
         if let Some(k) = path_key
             && key != k
@@ -129,7 +131,7 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn definition(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         kind: DefinitionKind,
         key: &str,
     ) -> Result<DefinitionRecord, AppError> {
@@ -144,7 +146,7 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn definitions(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         kind: DefinitionKind,
     ) -> Result<Vec<DefinitionRecord>, AppError> {
         Ok(self.0.store.list_definitions(kind, workspace_id).await?)
@@ -154,7 +156,7 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn delete_definition(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         kind: DefinitionKind,
         key: &str,
     ) -> Result<(), AppError> {
@@ -172,12 +174,10 @@ impl App {
     /// How many live contacts a stored segment has now.
     pub async fn segment_size(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         record: &DefinitionRecord,
     ) -> Result<u64, AppError> {
-        let value = json::from_text(&record.definition)
-            .map_err(|e| anyhow::anyhow!("stored segment {} is not JSON: {e}", record.key))?;
-        let def = SegmentDef::parse(&value)
+        let def = SegmentDef::parse(&record.definition)
             .map_err(|e| anyhow::anyhow!("stored segment {} is invalid: {e}", record.key))?;
         let (_, members) = self
             .0
@@ -191,7 +191,7 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn segment_members(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         key: &str,
         after: String,
         limit: usize,

@@ -4,6 +4,7 @@
 //! constant at any size; how a page is written out (CSV, NDJSON) is the edges' business.
 
 use futures::Stream;
+use puls_core::WorkspaceId;
 use puls_store::{EventFilter, EventRecord, ResponseFilter, ResponseRecord};
 
 use crate::App;
@@ -20,7 +21,7 @@ impl App {
     #[tracing::instrument(skip(self, search))]
     pub async fn find_responses(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         filter: ResponseFilter,
         search: Option<&TextSearch>,
         limit: usize,
@@ -32,7 +33,7 @@ impl App {
     /// rows all fail the search are skipped; an error ends the stream.
     pub fn response_pages(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         filter: ResponseFilter,
         search: Option<TextSearch>,
     ) -> impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static {
@@ -88,7 +89,7 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn events(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         filter: &EventFilter,
         limit: i64,
     ) -> Result<Vec<EventRecord>, AppError> {
@@ -102,7 +103,7 @@ impl App {
     /// Every event passing `filter`, newest first, page by page; an error ends the stream.
     pub fn event_pages(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         filter: EventFilter,
     ) -> impl Stream<Item = Result<Vec<EventRecord>, AppError>> + Send + 'static {
         struct Cursor {

@@ -1,6 +1,7 @@
 //! Workspaces and their keys: API keys (a secret shown once, stored hashed) for the JSON
 //! API, and write keys (not secret, like Segment's) for the tracking API.
 
+use puls_core::WorkspaceId;
 use puls_store::{ApiKeyInfo, Workspace, WriteKeyInfo};
 
 use crate::App;
@@ -49,17 +50,21 @@ impl App {
     /// Creates an API key; the returned token is the only copy of its secret.
     pub async fn create_api_key(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         name: &str,
     ) -> Result<(ApiKeyInfo, String), AppError> {
         Ok(self.0.store.create_api_key(workspace_id, name).await?)
     }
 
-    pub async fn api_keys(&self, workspace_id: i64) -> Result<Vec<ApiKeyInfo>, AppError> {
+    pub async fn api_keys(&self, workspace_id: WorkspaceId) -> Result<Vec<ApiKeyInfo>, AppError> {
         Ok(self.0.store.list_api_keys(workspace_id).await?)
     }
 
-    pub async fn revoke_api_key(&self, workspace_id: i64, id: &str) -> Result<(), AppError> {
+    pub async fn revoke_api_key(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+    ) -> Result<(), AppError> {
         match self.0.store.revoke_api_key(workspace_id, id).await? {
             true => Ok(()),
             false => Err(AppError::NotFound("API key")),
@@ -69,18 +74,25 @@ impl App {
     /// Creates a write key named `name` (1 to 100 characters).
     pub async fn create_write_key(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         name: &str,
     ) -> Result<WriteKeyInfo, AppError> {
         let name = key_name(name)?;
         Ok(self.0.store.create_write_key(workspace_id, name).await?)
     }
 
-    pub async fn write_keys(&self, workspace_id: i64) -> Result<Vec<WriteKeyInfo>, AppError> {
+    pub async fn write_keys(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<WriteKeyInfo>, AppError> {
         Ok(self.0.store.list_write_keys(workspace_id).await?)
     }
 
-    pub async fn revoke_write_key(&self, workspace_id: i64, key: &str) -> Result<(), AppError> {
+    pub async fn revoke_write_key(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &str,
+    ) -> Result<(), AppError> {
         match self.0.store.revoke_write_key(workspace_id, key).await? {
             true => Ok(()),
             false => Err(AppError::NotFound("write key")),

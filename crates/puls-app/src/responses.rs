@@ -13,8 +13,10 @@ use std::sync::Arc;
 
 use puls_core::response::answers_to_value;
 use puls_core::{Completion, FieldErrors, ResponseMetaInput, Survey, Value};
+use puls_core::{ResponseId, SurveyId, WorkspaceId};
+use puls_store::json::{JsonMap, JsonText};
 use puls_store::{
-    NewResponse, ResponseRecord, ResponseUpdate, SurveyRecord, WriteOp, WriteOutcome, json,
+    NewResponse, ResponseRecord, ResponseUpdate, SurveyRecord, WriteOp, WriteOutcome,
 };
 use subtle::ConstantTimeEq;
 
@@ -40,7 +42,7 @@ pub struct Submission<'a> {
 /// What storing a submission gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
-    pub id: String,
+    pub id: ResponseId,
     pub completed: bool,
     pub version: i64,
     pub resume_token: Option<String>,
@@ -55,9 +57,12 @@ fn new_resume_token() -> String {
     hex::encode(bytes)
 }
 
-/// Validated answers as canonical JSON text.
-fn answers_json(answers: &puls_core::Answers) -> String {
-    json::to_json_text(&answers_to_value(answers))
+/// Validated answers as the stored object.
+fn answers_map(answers: &puls_core::Answers) -> JsonMap {
+    match answers_to_value(answers) {
+        Value::Map(m) => m,
+        _ => JsonMap::new(),
+    }
 }
 
 impl App {
@@ -110,9 +115,10 @@ impl App {
         let now = now_ms();
         let completed = s.completion == Completion::Complete;
         let resume_token = (!completed).then(new_resume_token);
-        let id = ulid::Ulid::from_parts(now as u64, rand::random()).to_string();
-        let attributes = serde_json::to_string(&meta.attributes).map_err(anyhow::Error::new)?;
-        let answers = answers_json(&answers);
+        let id = ResponseId::parse(&ulid::Ulid::from_parts(now as u64, rand::random()).to_string())
+            .map_err(|e| anyhow::anyhow!("a new response id: {e}"))?;
+        let attributes = JsonText::strings(&meta.attributes);
+        let answers = answers_map(&answers);
         let op = WriteOp::Insert(NewResponse {
             id: id.clone(),
             workspace_id: s.record.workspace_id,
@@ -128,7 +134,7 @@ impl App {
             idempotency_key: s.idempotency_key.clone(),
             resume_token: resume_token.clone(),
             attributes,
-            answers: answers.clone(),
+            answers: JsonText::object(&answers),
             created_at: now,
         });
         match self.0.writer.write(op).await? {
@@ -164,16 +170,16 @@ impl App {
     /// `survey_id` when that is given.
     pub async fn resumable(
         &self,
-        id: &str,
+        id: &ResponseId,
         token: &str,
-        survey_id: Option<&str>,
+        survey_id: Option<&SurveyId>,
     ) -> Result<ResponseRecord, AppError> {
         let r = self
             .0
             .store
             .get_response_public(id)
             .await?
-            .filter(|r| survey_id.is_none_or(|s| r.survey_id == s))
+            .filter(|r| survey_id.is_none_or(|s| r.survey_id == *s))
             .ok_or(AppError::NotFound("response"))?;
         check_resume(&r, token)?;
         Ok(r)
@@ -198,7 +204,7 @@ impl App {
             survey_id: record.survey_id.clone(),
             expected_revision: record.revision,
             completed: completion == Completion::Complete,
-            answers: answers_json(&answers),
+            answers: JsonText::object(&answers_map(&answers)),
             now: now_ms(),
         });
         match self.0.writer.write(op).await? {
@@ -225,7 +231,7 @@ impl App {
     /// is validated against the survey version the response started on.
     pub async fn continue_response(
         &self,
-        id: &str,
+        id: &ResponseId,
         token: &str,
         new_answers: BTreeMap<String, Value>,
         completion: Completion,
@@ -235,7 +241,7 @@ impl App {
         let survey = self
             .survey_version(&survey_record, record.survey_version)
             .await?;
-        let mut merged = stored_answers(&record)?;
+        let mut merged = record.answers.clone();
         for (k, v) in new_answers {
             if matches!(v, Value::Null) {
                 merged.remove(&k);
@@ -250,7 +256,11 @@ impl App {
 
     /// One response of the workspace.
     #[tracing::instrument(skip(self))]
-    pub async fn response(&self, workspace_id: i64, id: &str) -> Result<ResponseRecord, AppError> {
+    pub async fn response(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &ResponseId,
+    ) -> Result<ResponseRecord, AppError> {
         self.0
             .store
             .get_response(workspace_id, id)
@@ -275,12 +285,4 @@ pub fn check_resume(record: &ResponseRecord, token: &str) -> Result<(), AppError
         ));
     }
     Ok(())
-}
-
-/// Stored answers back in the input form the core validates.
-pub fn stored_answers(record: &ResponseRecord) -> Result<BTreeMap<String, Value>, AppError> {
-    match json::from_text(&record.answers).map_err(anyhow::Error::new)? {
-        Value::Map(m) => Ok(m),
-        _ => Err(anyhow::anyhow!("stored answers of {} are not an object", record.id).into()),
-    }
 }

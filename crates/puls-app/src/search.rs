@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use puls_core::text::fold;
-use puls_core::{QuestionKind, Survey};
+use puls_core::{QuestionKind, Survey, Value};
+use puls_core::{ResponseId, SurveyId, WorkspaceId};
 use puls_store::{ResponseFilter, ResponseRecord};
 
 use crate::App;
@@ -64,16 +65,16 @@ impl TextSearch {
 
 /// Which questions of each survey version hold open answers, looked up once per search.
 #[derive(Default)]
-pub struct Surveys(HashMap<(String, i64), OpenQuestions>);
+pub struct Surveys(HashMap<(SurveyId, i64), OpenQuestions>);
 
 impl Surveys {
     async fn questions(
         &mut self,
         app: &App,
-        survey_id: &str,
+        survey_id: &SurveyId,
         version: i64,
     ) -> Result<OpenQuestions, AppError> {
-        let key = (survey_id.to_string(), version);
+        let key = (survey_id.clone(), version);
         if let Some(q) = self.0.get(&key) {
             return Ok(q.clone());
         }
@@ -93,12 +94,15 @@ impl Surveys {
         r: &ResponseRecord,
     ) -> Result<Vec<String>, AppError> {
         let questions = self.questions(app, &r.survey_id, r.survey_version).await?;
-        let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
         Ok(questions
             .iter()
             .filter_map(|(id, open_text)| {
-                let a = answers.get(id)?;
-                let text = if *open_text { a } else { a.get("other")? };
+                let a = r.answers.get(id)?;
+                let text = match (open_text, a) {
+                    (true, a) => a,
+                    (false, Value::Map(m)) => m.get("other")?,
+                    (false, _) => return None,
+                };
                 text.as_str().map(str::to_string)
             })
             .filter(|t| !t.trim().is_empty())
@@ -123,7 +127,7 @@ fn open_questions(s: &Survey) -> Vec<(String, bool)> {
 pub struct Found {
     pub rows: Vec<ResponseRecord>,
     /// Where the next page starts (a response id), if there may be more.
-    pub next: Option<String>,
+    pub next: Option<ResponseId>,
     /// Rows read to find these (for "searched the newest N").
     pub scanned: usize,
 }
@@ -131,7 +135,7 @@ pub struct Found {
 /// Up to `limit` responses passing `filter` (and `search`, when given).
 pub async fn find(
     app: &App,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     mut filter: ResponseFilter,
     search: Option<&TextSearch>,
     limit: usize,

@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use puls_core::{Survey, Value};
-use puls_store::{NewSurvey, SurveyRecord, SurveyStatus, SurveyUpdate, json};
+use puls_core::{SurveyId, WorkspaceId};
+use puls_store::json::JsonText;
+use puls_store::{NewSurvey, SurveyRecord, SurveyStatus, SurveyUpdate};
 
 use crate::error::{AppError, Rejection};
 use crate::{App, now_ms};
@@ -31,26 +33,27 @@ pub const RECORD_TTL: Duration = Duration::from_secs(2);
 #[derive(Default)]
 pub(crate) struct SurveyCache {
     /// Parsed versions by (survey id, survey creation time, version).
-    versions: RwLock<HashMap<(String, i64, i64), Arc<Survey>>>,
+    versions: RwLock<HashMap<(SurveyId, i64, i64), Arc<Survey>>>,
     /// Survey records by id, as read within the last [`RECORD_TTL`].
-    records: RwLock<HashMap<String, (Arc<SurveyRecord>, Instant)>>,
+    records: RwLock<HashMap<SurveyId, (Arc<SurveyRecord>, Instant)>>,
 }
 
 /// Parses a definition and returns it with its canonical JSON text.
-fn parse_definition(v: &Value) -> Result<(Survey, String), AppError> {
+fn parse_definition(v: &Value) -> Result<(Survey, JsonText), AppError> {
     let survey = Survey::parse(v).map_err(AppError::Validation)?;
-    let text = json::to_json_text(&survey.to_value());
+    let text = JsonText::encode(&survey.to_value());
     Ok((survey, text))
 }
 
 /// A new random survey id: 10 lowercase letters and digits, easy to read from print.
-fn new_survey_id() -> String {
+fn new_survey_id() -> Result<SurveyId, AppError> {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    (0..10)
+    let id: String = (0..10)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+        .collect();
+    SurveyId::parse(&id).map_err(|e| anyhow::anyhow!("a new survey id: {e}").into())
 }
 
 impl App {
@@ -59,16 +62,19 @@ impl App {
     #[tracing::instrument(skip(self, def), err(level = "debug"))]
     pub async fn create_survey(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         def: &Value,
-        id: Option<&str>,
+        id: Option<&SurveyId>,
         status: SurveyStatus,
     ) -> Result<SurveyRecord, AppError> {
         let (survey, text) = parse_definition(def)?;
         let title = survey
             .title
             .get(&survey.default_locale, &survey.default_locale);
-        let id = id.map_or_else(new_survey_id, str::to_string);
+        let id = match id {
+            Some(id) => id.clone(),
+            None => new_survey_id()?,
+        };
         Ok(self
             .0
             .store
@@ -86,7 +92,7 @@ impl App {
 
     /// The workspace's surveys, newest first.
     #[tracing::instrument(skip(self))]
-    pub async fn surveys(&self, workspace_id: i64) -> Result<Vec<SurveyRecord>, AppError> {
+    pub async fn surveys(&self, workspace_id: WorkspaceId) -> Result<Vec<SurveyRecord>, AppError> {
         Ok(self.0.store.list_surveys(workspace_id).await?)
     }
 
@@ -95,8 +101,8 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn survey(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
         version: Option<i64>,
     ) -> Result<SurveyRecord, AppError> {
         let mut record = self
@@ -122,8 +128,8 @@ impl App {
     #[tracing::instrument(skip(self, def), err(level = "debug"))]
     pub async fn update_survey(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
         def: &Value,
     ) -> Result<SurveyRecord, AppError> {
         let (survey, text) = parse_definition(def)?;
@@ -152,8 +158,8 @@ impl App {
     #[tracing::instrument(skip(self))]
     pub async fn set_survey_status(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
         status: SurveyStatus,
     ) -> Result<SurveyRecord, AppError> {
         let record = self
@@ -167,7 +173,11 @@ impl App {
 
     /// Deletes a survey with all its versions and responses.
     #[tracing::instrument(skip(self))]
-    pub async fn delete_survey(&self, workspace_id: i64, id: &str) -> Result<(), AppError> {
+    pub async fn delete_survey(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
+    ) -> Result<(), AppError> {
         let deleted = self.0.store.delete_survey(workspace_id, id).await?;
         self.forget_survey(id);
         if deleted {
@@ -178,7 +188,7 @@ impl App {
     }
 
     /// A published survey by id, or the error a respondent should see.
-    pub async fn open_survey(&self, id: &str) -> Result<Arc<SurveyRecord>, AppError> {
+    pub async fn open_survey(&self, id: &SurveyId) -> Result<Arc<SurveyRecord>, AppError> {
         let mut record = self
             .survey_record(id)
             .await?
@@ -203,7 +213,10 @@ impl App {
     }
 
     /// A survey by id (any workspace), from this node's short-lived cache or the store.
-    pub async fn survey_record(&self, id: &str) -> Result<Option<Arc<SurveyRecord>>, AppError> {
+    pub async fn survey_record(
+        &self,
+        id: &SurveyId,
+    ) -> Result<Option<Arc<SurveyRecord>>, AppError> {
         let cache = &self.0.surveys;
         if let Some((r, at)) = cache.records.read().ok().and_then(|m| m.get(id).cloned())
             && at.elapsed() < RECORD_TTL
@@ -219,13 +232,13 @@ impl App {
             if m.len() >= SURVEY_CACHE_SIZE {
                 m.clear();
             }
-            m.insert(id.to_string(), (r.clone(), Instant::now()));
+            m.insert(id.clone(), (r.clone(), Instant::now()));
         }
         Ok(Some(r))
     }
 
     /// Drops this node's cached record of a survey, after a change or a refused write.
-    pub fn forget_survey(&self, id: &str) {
+    pub fn forget_survey(&self, id: &SurveyId) {
         if let Ok(mut m) = self.0.surveys.records.write() {
             m.remove(id);
         }
@@ -238,7 +251,7 @@ impl App {
         record: &SurveyRecord,
         version: i64,
     ) -> Result<Arc<Survey>, AppError> {
-        let id = record.id.as_str();
+        let id = &record.id;
         let key = (record.id.clone(), record.created_at, version);
         let cache = &self.0.surveys;
         if let Some(s) = cache
@@ -249,19 +262,21 @@ impl App {
         {
             return Ok(s);
         }
-        let text = match record.version == version {
-            true => record.definition.clone(),
-            false => self
-                .0
-                .store
-                .survey_definition(id, version)
-                .await?
-                .ok_or(AppError::NotFound("survey version"))?,
+        let stored;
+        let definition = match record.version == version {
+            true => &record.definition,
+            false => {
+                stored = self
+                    .0
+                    .store
+                    .survey_definition(id, version)
+                    .await?
+                    .ok_or(AppError::NotFound("survey version"))?;
+                &stored
+            }
         };
-        let value = json::from_text(&text)
-            .with_context(|| format!("stored definition of survey {id} v{version} is not JSON"))?;
         let survey = Arc::new(
-            Survey::parse(&value)
+            Survey::parse(definition)
                 .map_err(anyhow::Error::new)
                 .with_context(|| {
                     format!("stored definition of survey {id} v{version} is invalid")

@@ -6,25 +6,17 @@
 //! messages with `ON CONFLICT DO NOTHING` and applies an identify's contact change only when
 //! its message is new.
 
-use std::collections::BTreeMap;
-
 use puls_core::Value;
 use puls_core::contact::ContactPatch;
 use puls_core::tracking::{Message, MessageType};
+use puls_store::json::JsonText;
 use puls_store::{
-    ContactLookup, ContactUpsert, NewEvent, TrackBatch, Workspace, WriteOp, WriteOutcome, json,
+    ContactLookup, ContactUpsert, NewEvent, TrackBatch, Workspace, WriteOp, WriteOutcome,
 };
 
 use crate::App;
 use crate::contacts::patch_change;
 use crate::error::AppError;
-
-fn json_text(map: BTreeMap<String, Value>) -> String {
-    if map.is_empty() {
-        return "{}".into();
-    }
-    json::to_json_text(&Value::Map(map))
-}
 
 /// What one request stores: every message, the ids seen together, and the contact changes
 /// of identify messages.
@@ -86,9 +78,9 @@ fn track_batch(workspace: &Workspace, messages: Vec<Message>, received_at: i64) 
             anonymous_id: anon,
             timestamp: m.timestamp_ms,
             received_at,
-            properties: json_text(m.properties),
-            context: json_text(m.context),
-            extra: json_text(extra),
+            properties: JsonText::object(&m.properties),
+            context: JsonText::object(&m.context),
+            extra: JsonText::object(&extra),
         });
     }
     batch

@@ -16,6 +16,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use puls_core::access::{MAX_PASSWORD_BYTES, PasswordProblem, Permission, Role, check_password};
+use puls_core::{UserId, WorkspaceId};
 use puls_store::{
     Acceptor, Member, Membership, NewUser, PendingInvitation, SessionRecord, UserInvitation,
     UserRecord, UserWrite, Workspace,
@@ -154,7 +155,7 @@ pub enum SetupOutcome {
 /// A signed-in user inside one workspace they belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    pub user_id: String,
+    pub user_id: UserId,
     pub workspace: Workspace,
     pub role: Role,
 }
@@ -268,7 +269,7 @@ impl App {
     }
 
     /// A new session of the user; its token.
-    pub async fn start_session(&self, user_id: &str) -> Result<String, AppError> {
+    pub async fn start_session(&self, user_id: &UserId) -> Result<String, AppError> {
         let (token, _) = self
             .0
             .store
@@ -340,7 +341,10 @@ impl App {
     }
 
     /// A workspace's members, for its administrators' tools.
-    pub async fn workspace_members(&self, workspace_id: i64) -> Result<Vec<Member>, AppError> {
+    pub async fn workspace_members(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<Member>, AppError> {
         Ok(self.0.store.members(workspace_id).await?)
     }
 
@@ -388,7 +392,7 @@ impl App {
     }
 
     /// The user's workspaces and roles.
-    pub async fn memberships(&self, user_id: &str) -> Result<Vec<Membership>, AppError> {
+    pub async fn memberships(&self, user_id: &UserId) -> Result<Vec<Membership>, AppError> {
         Ok(self.0.store.memberships(user_id).await?)
     }
 
@@ -396,7 +400,7 @@ impl App {
     /// for one they do not belong to.
     pub async fn actor(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         slug: &str,
     ) -> Result<(Actor, Vec<Membership>), AppError> {
         let workspaces = self.memberships(user_id).await?;
@@ -407,14 +411,14 @@ impl App {
             });
         };
         let actor = Actor {
-            user_id: user_id.to_string(),
+            user_id: user_id.clone(),
             workspace: m.workspace.clone(),
             role: Role::parse(&m.role).unwrap_or(Role::Viewer),
         };
         Ok((actor, workspaces))
     }
 
-    pub async fn set_user_locale(&self, user_id: &str, locale: &str) -> Result<(), AppError> {
+    pub async fn set_user_locale(&self, user_id: &UserId, locale: &str) -> Result<(), AppError> {
         Ok(self.0.store.set_user_locale(user_id, locale).await?)
     }
 
@@ -521,13 +525,13 @@ impl App {
     pub async fn change_member(
         &self,
         actor: &Actor,
-        user_id: &str,
+        user_id: &UserId,
         change: MemberChange,
     ) -> Result<MemberChanged, AppError> {
         let members = self.members(actor).await?;
         let target = members
             .iter()
-            .find(|x| x.user.id == user_id)
+            .find(|x| &x.user.id == user_id)
             .ok_or(AppError::NotFound("member"))?;
         let current = Role::parse(&target.role).unwrap_or(Role::Viewer);
         actor.manage(current)?;
@@ -641,7 +645,7 @@ impl App {
         })
     }
 
-    async fn workspace_by_id(&self, id: i64) -> Result<Option<Workspace>, AppError> {
+    async fn workspace_by_id(&self, id: WorkspaceId) -> Result<Option<Workspace>, AppError> {
         Ok(self
             .0
             .store

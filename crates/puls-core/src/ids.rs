@@ -14,16 +14,18 @@ fn is_slug(s: &str, max: usize) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_' || *b == b'-')
 }
 
-macro_rules! slug_newtype {
-    ($(#[$meta:meta])* $name:ident, $max:expr) => {
+/// A string id whose every value passes `$valid`: parsed once, then trusted.
+macro_rules! text_id {
+    ($(#[$meta:meta])* $name:ident, $valid:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(String);
 
         impl $name {
-            /// Parses a slug: 1 to the maximum length of `[a-z0-9_-]`, starting with a letter.
+            /// Parses an id; anything else is `InvalidId`.
             pub fn parse(s: &str) -> Result<Self, FieldErrorKind> {
-                if is_slug(s, $max) {
+                let valid: fn(&str) -> bool = $valid;
+                if valid(s) {
                     Ok(Self(s.to_string()))
                 } else {
                     Err(FieldErrorKind::InvalidId)
@@ -43,35 +45,92 @@ macro_rules! slug_newtype {
     };
 }
 
-slug_newtype!(
+text_id!(
     /// A question's id, unique within a survey; answers are keyed by it.
     QuestionId,
-    64
+    |s| is_slug(s, 64)
 );
-slug_newtype!(
+text_id!(
     /// An option's (or matrix row's) id, unique within its question.
     OptionId,
-    64
+    |s| is_slug(s, 64)
 );
-slug_newtype!(
+text_id!(
     /// A touchpoint in the customer journey, such as `checkout` or `delivery`.
     Touchpoint,
-    64
+    |s| is_slug(s, 64)
 );
-slug_newtype!(
+text_id!(
     /// A workspace's URL-safe name, such as `demo`.
     WorkspaceSlug,
-    48
+    |s| is_slug(s, 48)
 );
-slug_newtype!(
+text_id!(
     /// What a contact's consent is for, such as `email_marketing` or `surveys`.
     Purpose,
-    64
+    |s| is_slug(s, 64)
 );
-slug_newtype!(
+text_id!(
     /// The key of a journey, a stage, a segment and the like: `eshop`, `purchase`, `vip`.
     Key,
-    64
+    |s| is_slug(s, 64)
+);
+
+/// A workspace: the tenant every survey, response, contact and key belongs to. A number the
+/// database gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WorkspaceId(i64);
+
+impl WorkspaceId {
+    pub fn new(id: i64) -> Self {
+        WorkspaceId(id)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for WorkspaceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Whether `s` is a ULID as Puls writes them: 26 characters of Crockford's base 32, upper
+/// case, the first at most `7` (a 48-bit time).
+fn is_ulid(s: &str) -> bool {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let b = s.as_bytes();
+    b.len() == 26 && b[0] <= b'7' && b.iter().all(|c| ALPHABET.contains(c))
+}
+
+text_id!(
+    /// A survey's id, as in its link: 1 to 64 letters, digits, `-` and `_` (new surveys
+    /// get 10 random lowercase letters and digits; the demo's have readable ones).
+    SurveyId,
+    |s| {
+        (1..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+);
+text_id!(
+    /// A response's id: a ULID, so ids sort by the time the response was created.
+    ResponseId,
+    is_ulid
+);
+text_id!(
+    /// A contact's id: a ULID.
+    ContactId,
+    is_ulid
+);
+text_id!(
+    /// A user's id: `usr_` and a ULID in lower case.
+    UserId,
+    |s| s
+        .strip_prefix("usr_")
+        .is_some_and(|u| is_ulid(&u.to_ascii_uppercase()) && u.bytes().all(|b| !b.is_ascii_uppercase()))
 );
 
 /// A language tag: `pl`, `cs`, `en`, or a language with a region such as `pt-BR`.
@@ -193,6 +252,28 @@ mod tests {
         assert_eq!(Locale::parse("CS").unwrap().as_str(), "cs");
         assert!(Locale::parse("english").is_err());
         assert!(Locale::parse("p1").is_err());
+    }
+
+    #[test]
+    fn ids_take_their_own_forms_only() {
+        assert!(SurveyId::parse("checkout-nps").is_ok());
+        assert!(SurveyId::parse("k3v9q2m8xa").is_ok());
+        for bad in ["", "a b", "a\0b", "ą", &"a".repeat(65)] {
+            assert!(SurveyId::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(ResponseId::parse("01J0000000000000000000000A").is_ok());
+        for bad in [
+            "01J0000000000000000000000",
+            "01j0000000000000000000000a",
+            "81J0000000000000000000000A",
+            "01J000000000000000000000IL",
+        ] {
+            assert!(ResponseId::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(UserId::parse("usr_01j0000000000000000000000a").is_ok());
+        assert!(UserId::parse("usr_01J0000000000000000000000A").is_err());
+        assert!(ContactId::parse("usr_01j0000000000000000000000a").is_err());
+        assert_eq!(WorkspaceId::new(7).get(), 7);
     }
 
     #[test]

@@ -24,7 +24,10 @@ pub mod tracking;
 pub mod value;
 
 pub use error::{Expected, FieldError, FieldErrorKind, FieldErrors};
-pub use ids::{Channel, Key, Locale, OptionId, Purpose, QuestionId, Touchpoint, WorkspaceSlug};
+pub use ids::{
+    Channel, ContactId, Key, Locale, OptionId, Purpose, QuestionId, ResponseId, SurveyId,
+    Touchpoint, UserId, WorkspaceId, WorkspaceSlug,
+};
 pub use response::{Answer, Answers, Completion, KanoAnswer, ResponseMeta, ResponseMetaInput};
 pub use survey::{Condition, Question, QuestionKind, Survey};
 pub use text::LocalizedText;

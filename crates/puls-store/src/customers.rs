@@ -10,6 +10,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use puls_core::{ContactId, SurveyId, Value, WorkspaceId};
+
+use crate::json::{JsonMap, JsonText};
 
 use crate::error::StoreError;
 use crate::model::{ResponseRecord, Workspace};
@@ -18,32 +21,33 @@ use crate::model::{ResponseRecord, Workspace};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteKeyInfo {
     pub key: String,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
 
-/// A contact's own fields as stored; `attributes` and `consents` are JSON objects.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A contact's own fields as stored; `attributes` and `consents` are objects in the form
+/// `puls_core::contact::Contact` reads and prints.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContactFields {
     pub external_id: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub name: Option<String>,
     pub locale: Option<String>,
-    pub attributes: String,
-    pub consents: String,
+    pub attributes: JsonMap,
+    pub consents: JsonMap,
 }
 
 /// A stored contact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContactRecord {
-    pub id: String,
-    pub workspace_id: i64,
+    pub id: ContactId,
+    pub workspace_id: WorkspaceId,
     pub fields: ContactFields,
     /// The contact this one was merged into; it then only forwards its ids.
-    pub merged_into: Option<String>,
+    pub merged_into: Option<ContactId>,
     /// When it was deleted (its fields are then empty).
     pub deleted_at: Option<i64>,
     pub created_at: i64,
@@ -54,7 +58,7 @@ pub struct ContactRecord {
 /// followed to the contact they were merged into; deleted ones are not found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ContactLookup {
-    pub id: Option<String>,
+    pub id: Option<ContactId>,
     pub external_id: Option<String>,
     pub email: Option<String>,
 }
@@ -92,7 +96,7 @@ pub struct ContactUpsert {
 
 /// What one [`ContactUpsert`] did.
 #[allow(clippy::large_enum_variant)] // Every variant is built once per upsert.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ContactOutcome {
     Created(ContactRecord),
     Updated(ContactRecord),
@@ -101,7 +105,7 @@ pub enum ContactOutcome {
     /// The change would give it an external id or email that another contact has.
     Conflict {
         field: &'static str,
-        other: String,
+        other: ContactId,
     },
     /// The change refused the contact (its message).
     Invalid(String),
@@ -111,7 +115,7 @@ pub enum ContactOutcome {
 
 /// What a merge did.
 #[allow(clippy::large_enum_variant)] // Merges are rare; the record is what callers want.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum MergeOutcome {
     Merged(ContactRecord),
     /// One of the two is missing, deleted or already merged.
@@ -121,9 +125,10 @@ pub enum MergeOutcome {
     Invalid(String),
 }
 
-/// A behavioural message to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEvent {
+/// A behavioural message: `Event<JsonText>` on its way in ([`NewEvent`]), `Event<JsonMap>`
+/// read back inside an [`EventRecord`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event<J> {
     pub message_id: String,
     /// `track`, `page`, `screen`, `identify`, `group` or `alias`.
     pub kind: String,
@@ -134,24 +139,27 @@ pub struct NewEvent {
     /// When it happened (Unix ms, clock skew corrected).
     pub timestamp: i64,
     pub received_at: i64,
-    /// JSON objects: properties (or traits), context, and every other key sent.
-    pub properties: String,
-    pub context: String,
-    pub extra: String,
+    /// Objects: properties (or traits), context, and every other key sent.
+    pub properties: J,
+    pub context: J,
+    pub extra: J,
 }
 
+/// A behavioural message to store.
+pub type NewEvent = Event<JsonText>;
+
 /// A stored event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventRecord {
     /// Ascending in insertion order; the event's id.
     pub seq: i64,
     /// Where the row stands in the change feed (see [`CustomerStore::feed_events`]).
     pub marker: i64,
-    pub event: NewEvent,
+    pub event: Event<JsonMap>,
 }
 
 /// What the customer feed gives of an event: what an index needs, not the whole message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FeedEvent {
     pub seq: i64,
     /// Where the row stands in the change feed (see [`CustomerStore::feed_events`]).
@@ -161,14 +169,14 @@ pub struct FeedEvent {
     pub user_id: Option<String>,
     pub anonymous_id: Option<String>,
     pub timestamp: i64,
-    /// The properties (or traits) as JSON text.
-    pub properties: String,
+    /// The properties (or traits).
+    pub properties: JsonMap,
 }
 
 /// Everything one tracking request stores, in one transaction (through the writer).
 #[derive(Debug, Clone)]
 pub struct TrackBatch {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub events: Vec<NewEvent>,
     /// (anonymous id, user id) seen together; the first link of an anonymous id stands.
     pub links: Vec<(String, String)>,
@@ -192,11 +200,12 @@ pub struct EventFilter {
 }
 
 /// A stored journey or segment definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DefinitionRecord {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub key: String,
-    pub definition: String,
+    /// The canonical definition.
+    pub definition: Value,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -222,8 +231,8 @@ pub struct CustomerCursor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationRecord {
     pub token: String,
-    pub survey_id: String,
-    pub contact_id: String,
+    pub survey_id: SurveyId,
+    pub contact_id: ContactId,
     pub created_at: i64,
 }
 
@@ -233,11 +242,18 @@ pub trait CustomerStore: Send + Sync + 'static {
     /// Creates a write key for the workspace.
     async fn create_write_key(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         name: &str,
     ) -> Result<WriteKeyInfo, StoreError>;
-    async fn list_write_keys(&self, workspace_id: i64) -> Result<Vec<WriteKeyInfo>, StoreError>;
-    async fn revoke_write_key(&self, workspace_id: i64, key: &str) -> Result<bool, StoreError>;
+    async fn list_write_keys(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<WriteKeyInfo>, StoreError>;
+    async fn revoke_write_key(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &str,
+    ) -> Result<bool, StoreError>;
     /// The workspace of an active write key.
     async fn workspace_by_write_key(&self, key: &str) -> Result<Option<Workspace>, StoreError>;
 
@@ -245,68 +261,72 @@ pub trait CustomerStore: Send + Sync + 'static {
     /// outcome is not `Created`/`Updated`/`Unchanged` changes nothing.
     async fn upsert_contacts(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         ops: &[ContactUpsert],
     ) -> Result<Vec<ContactOutcome>, StoreError>;
     /// A contact by id as stored (also a merged or deleted one).
     async fn get_contact(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
     ) -> Result<Option<ContactRecord>, StoreError>;
     /// The live contact a lookup finds (following merges).
     async fn find_contact(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         lookup: &ContactLookup,
     ) -> Result<Option<ContactRecord>, StoreError>;
     /// Live contacts by id ascending, after `after_id`.
     async fn list_contacts(
         &self,
-        workspace_id: i64,
-        after_id: Option<&str>,
+        workspace_id: WorkspaceId,
+        after_id: Option<&ContactId>,
         limit: i64,
     ) -> Result<Vec<ContactRecord>, StoreError>;
     /// Merges `secondary` into `primary`: `merge` gets the primary's fields and the
     /// secondary's and changes the primary's; the secondary then forwards to the primary.
     async fn merge_contacts(
         &self,
-        workspace_id: i64,
-        primary: &str,
-        secondary: &str,
+        workspace_id: WorkspaceId,
+        primary: &ContactId,
+        secondary: &ContactId,
         merge: &MergeFn,
     ) -> Result<MergeOutcome, StoreError>;
     /// Deletes a live contact's data (the row keeps only its id); false when there is none.
-    async fn delete_contact(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError>;
+    async fn delete_contact(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
+    ) -> Result<bool, StoreError>;
     /// Creates a personal invitation of a live contact to a survey of the workspace;
     /// `None` when either is missing.
     async fn create_invitation(
         &self,
-        workspace_id: i64,
-        contact_id: &str,
-        survey_id: &str,
+        workspace_id: WorkspaceId,
+        contact_id: &ContactId,
+        survey_id: &SurveyId,
     ) -> Result<Option<InvitationRecord>, StoreError>;
     /// The responses given with any of the contact's ids (its own and those of contacts
     /// merged into it) or invitations, newest first.
     async fn contact_responses(
         &self,
-        workspace_id: i64,
-        contact_id: &str,
+        workspace_id: WorkspaceId,
+        contact_id: &ContactId,
         limit: i64,
     ) -> Result<Vec<ResponseRecord>, StoreError>;
     /// The contact's events (by its user ids and the anonymous ids linked to them), newest
     /// first, before `before_seq`.
     async fn contact_events(
         &self,
-        workspace_id: i64,
-        contact_id: &str,
+        workspace_id: WorkspaceId,
+        contact_id: &ContactId,
         before_seq: Option<i64>,
         limit: i64,
     ) -> Result<Vec<EventRecord>, StoreError>;
     /// Events newest first (by `seq`).
     async fn list_events(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         filter: &EventFilter,
         limit: i64,
     ) -> Result<Vec<EventRecord>, StoreError>;
@@ -314,39 +334,39 @@ pub trait CustomerStore: Send + Sync + 'static {
     async fn put_definition(
         &self,
         kind: DefinitionKind,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         key: &str,
-        definition: &str,
+        definition: &JsonText,
         now: i64,
     ) -> Result<DefinitionRecord, StoreError>;
     async fn get_definition(
         &self,
         kind: DefinitionKind,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         key: &str,
     ) -> Result<Option<DefinitionRecord>, StoreError>;
     async fn list_definitions(
         &self,
         kind: DefinitionKind,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
     ) -> Result<Vec<DefinitionRecord>, StoreError>;
     async fn delete_definition(
         &self,
         kind: DefinitionKind,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         key: &str,
     ) -> Result<bool, StoreError>;
 
     /// Where the workspace's customer feed stands now. Every row committed after this call
     /// is read by the `feed_*` calls with this cursor as `since`.
-    async fn customer_head(&self, workspace_id: i64) -> Result<CustomerCursor, StoreError>;
+    async fn customer_head(&self, workspace_id: WorkspaceId) -> Result<CustomerCursor, StoreError>;
     /// Behavioural events written since `since` (up to `head` where the backend can bound
     /// it), after `after_seq`, by `seq`, at most `limit`. `since` = default reads every
     /// event. On PostgreSQL an event may come again in a later read (its `marker` is then at
     /// least the later `since.events`); readers skip the `seq`s they have.
     async fn feed_events(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         since: &CustomerCursor,
         head: &CustomerCursor,
         after_seq: i64,
@@ -356,16 +376,16 @@ pub trait CustomerStore: Send + Sync + 'static {
     /// ones, which readers apply as such). Repeats are harmless: a row is its latest state.
     async fn feed_contacts(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         since: &CustomerCursor,
         head: &CustomerCursor,
-        after_id: &str,
+        after_id: Option<&ContactId>,
         limit: i64,
     ) -> Result<Vec<ContactRecord>, StoreError>;
     /// Identity links written since `since`, by anonymous id after `after`.
     async fn feed_links(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         since: &CustomerCursor,
         head: &CustomerCursor,
         after: &str,
@@ -374,7 +394,7 @@ pub trait CustomerStore: Send + Sync + 'static {
     /// Invitations written since `since`, by token after `after`.
     async fn feed_invitations(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         since: &CustomerCursor,
         head: &CustomerCursor,
         after: &str,

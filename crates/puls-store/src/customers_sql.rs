@@ -8,10 +8,12 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
+use puls_core::{ContactId, SurveyId, WorkspaceId};
 
 use crate::customers::*;
 use crate::db::{Conn, FeedRead, RowExt, SqlStore, on, stamp};
 use crate::error::StoreError;
+use crate::json::{JsonText, read_object, read_value};
 use crate::model::{ResponseRecord, Workspace, WriteOutcome};
 use crate::sql::{SELECT_RESPONSE, random_token, response_from_row, storable, workspace_from_row};
 
@@ -52,18 +54,18 @@ static LIVE_CONTACTS: LazyLock<String> = LazyLock::new(|| {
 
 pub(crate) fn contact_from_row(row: &impl RowExt) -> Result<ContactRecord, StoreError> {
     Ok(ContactRecord {
-        id: row.text("id")?,
-        workspace_id: row.int("workspace_id")?,
+        id: row.parsed("id", ContactId::parse)?,
+        workspace_id: row.workspace("workspace_id")?,
         fields: ContactFields {
             external_id: row.opt_text("external_id")?,
             email: row.opt_text("email")?,
             phone: row.opt_text("phone")?,
             name: row.opt_text("name")?,
             locale: row.opt_text("locale")?,
-            attributes: row.text("attributes")?,
-            consents: row.text("consents")?,
+            attributes: read_object("attributes", &row.text("attributes")?)?,
+            consents: read_object("consents", &row.text("consents")?)?,
         },
-        merged_into: row.opt_text("merged_into")?,
+        merged_into: row.opt_parsed("merged_into", ContactId::parse)?,
         deleted_at: row.opt_int("deleted_at")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
@@ -74,7 +76,7 @@ pub(crate) fn event_from_row(row: &impl RowExt) -> Result<EventRecord, StoreErro
     Ok(EventRecord {
         seq: row.int("seq")?,
         marker: row.int("marker")?,
-        event: NewEvent {
+        event: Event {
             message_id: row.text("message_id")?,
             kind: row.text("type")?,
             name: row.text("name")?,
@@ -82,9 +84,9 @@ pub(crate) fn event_from_row(row: &impl RowExt) -> Result<EventRecord, StoreErro
             anonymous_id: row.opt_text("anonymous_id")?,
             timestamp: row.int("timestamp")?,
             received_at: row.int("received_at")?,
-            properties: row.text("properties")?,
-            context: row.text("context")?,
-            extra: row.text("extra")?,
+            properties: read_object("properties", &row.text("properties")?)?,
+            context: read_object("context", &row.text("context")?)?,
+            extra: read_object("extra", &row.text("extra")?)?,
         },
     })
 }
@@ -98,24 +100,24 @@ fn feed_event_from_row(row: &impl RowExt) -> Result<FeedEvent, StoreError> {
         user_id: row.opt_text("user_id")?,
         anonymous_id: row.opt_text("anonymous_id")?,
         timestamp: row.int("timestamp")?,
-        properties: row.text("properties")?,
+        properties: read_object("properties", &row.text("properties")?)?,
     })
 }
 
 fn invitation_from_row(row: &impl RowExt) -> Result<InvitationRecord, StoreError> {
     Ok(InvitationRecord {
         token: row.text("token")?,
-        survey_id: row.text("survey_id")?,
-        contact_id: row.text("contact_id")?,
+        survey_id: row.parsed("survey_id", SurveyId::parse)?,
+        contact_id: row.parsed("contact_id", ContactId::parse)?,
         created_at: row.int("created_at")?,
     })
 }
 
 fn definition_from_row(row: &impl RowExt) -> Result<DefinitionRecord, StoreError> {
     Ok(DefinitionRecord {
-        workspace_id: row.int("workspace_id")?,
+        workspace_id: row.workspace("workspace_id")?,
         key: row.text("key")?,
-        definition: row.text("definition")?,
+        definition: read_value("definition", &row.text("definition")?)?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })
@@ -124,7 +126,7 @@ fn definition_from_row(row: &impl RowExt) -> Result<DefinitionRecord, StoreError
 fn write_key_from_row(row: &impl RowExt) -> Result<WriteKeyInfo, StoreError> {
     Ok(WriteKeyInfo {
         key: row.text("key")?,
-        workspace_id: row.int("workspace_id")?,
+        workspace_id: row.workspace("workspace_id")?,
         name: row.text("name")?,
         created_at: row.int("created_at")?,
         revoked_at: row.opt_int("revoked_at")?,
@@ -132,7 +134,7 @@ fn write_key_from_row(row: &impl RowExt) -> Result<WriteKeyInfo, StoreError> {
 }
 
 fn lookup_storable(l: &ContactLookup) -> bool {
-    [&l.id, &l.external_id, &l.email]
+    [&l.external_id, &l.email]
         .into_iter()
         .flatten()
         .all(|k| storable(k))
@@ -141,7 +143,7 @@ fn lookup_storable(l: &ContactLookup) -> bool {
 /// A contact row by one column's value (`id`, `external_id` or `email`).
 async fn contact_by(
     conn: Conn<'_>,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     column: &str,
     value: &str,
 ) -> Result<Option<ContactRecord>, StoreError> {
@@ -152,7 +154,7 @@ async fn contact_by(
     };
     on!(conn, |c| {
         let row = sqlx::query(sql.as_str())
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .bind(value)
             .fetch_optional(c)
             .await?;
@@ -163,7 +165,7 @@ async fn contact_by(
 /// Follows merges from `c` to the live contact; `None` for a deleted one.
 async fn follow(
     mut conn: Conn<'_>,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     mut c: ContactRecord,
 ) -> Result<Option<ContactRecord>, StoreError> {
     for _ in 0..MAX_MERGE_HOPS {
@@ -173,7 +175,7 @@ async fn follow(
         let Some(next) = c.merged_into.clone() else {
             return Ok(Some(c));
         };
-        match contact_by(conn.as_conn(), workspace_id, "id", &next).await? {
+        match contact_by(conn.as_conn(), workspace_id, "id", next.as_str()).await? {
             Some(n) => c = n,
             None => return Ok(None),
         }
@@ -186,14 +188,14 @@ async fn follow(
 /// (an email does not make two users one).
 pub(crate) async fn resolve(
     mut conn: Conn<'_>,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     l: &ContactLookup,
 ) -> Result<Option<ContactRecord>, StoreError> {
     if !lookup_storable(l) {
         return Ok(None);
     }
     if let Some(id) = &l.id {
-        return match contact_by(conn.as_conn(), workspace_id, "id", id).await? {
+        return match contact_by(conn.as_conn(), workspace_id, "id", id.as_str()).await? {
             Some(c) => follow(conn, workspace_id, c).await,
             None => Ok(None),
         };
@@ -218,19 +220,19 @@ pub(crate) async fn resolve(
 /// Another contact holding `value` in `column`, if any.
 async fn holder(
     conn: Conn<'_>,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     column: &'static str,
     value: &str,
-    me: Option<&str>,
-) -> Result<Option<String>, StoreError> {
+    me: Option<&ContactId>,
+) -> Result<Option<ContactId>, StoreError> {
     let found = contact_by(conn, workspace_id, column, value).await?;
-    Ok(found.map(|c| c.id).filter(|id| Some(id.as_str()) != me))
+    Ok(found.map(|c| c.id).filter(|id| Some(id) != me))
 }
 
 /// Applies one upsert in the caller's transaction.
 pub(crate) async fn upsert_one(
     mut conn: Conn<'_>,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     op: &ContactUpsert,
     stamp: i64,
     now: i64,
@@ -238,11 +240,7 @@ pub(crate) async fn upsert_one(
     let existing = resolve(conn.as_conn(), workspace_id, &op.lookup).await?;
     let before = match &existing {
         Some(c) => c.fields.clone(),
-        None if op.create && lookup_storable(&op.lookup) => ContactFields {
-            attributes: "{}".into(),
-            consents: "{}".into(),
-            ..ContactFields::default()
-        },
+        None if op.create && lookup_storable(&op.lookup) => ContactFields::default(),
         None => return Ok(ContactOutcome::NotFound),
     };
     let mut fields = before.clone();
@@ -256,6 +254,10 @@ pub(crate) async fn upsert_one(
     if fields.email.is_none() && before.email.is_none() {
         fields.email.clone_from(&op.lookup.email);
     }
+    let (attributes, consents) = (
+        JsonText::object(&fields.attributes),
+        JsonText::object(&fields.consents),
+    );
     let fields_ok = [
         &fields.external_id,
         &fields.email,
@@ -264,14 +266,15 @@ pub(crate) async fn upsert_one(
     ]
     .into_iter()
     .flatten()
-    .chain([&fields.attributes, &fields.consents])
-    .all(|s| storable(s));
+    .map(String::as_str)
+    .chain([attributes.as_str(), consents.as_str()])
+    .all(storable);
     if !fields_ok {
         return Ok(ContactOutcome::Invalid(
             "a value holds a NUL character".into(),
         ));
     }
-    let me = existing.as_ref().map(|c| c.id.as_str());
+    let me = existing.as_ref().map(|c| &c.id);
     if let Some(ext) = &fields.external_id
         && Some(ext) != before.external_id.as_ref()
         && let Some(other) = holder(conn.as_conn(), workspace_id, "external_id", ext, me).await?
@@ -296,22 +299,23 @@ pub(crate) async fn upsert_one(
         fields.email = before.email.clone();
     }
     let Some(existing) = existing else {
-        let id = ulid::Ulid::new().to_string();
+        let id = ContactId::parse(&ulid::Ulid::new().to_string())
+            .map_err(|e| anyhow::anyhow!("a new contact id: {e}"))?;
         on!(conn, |c| {
             sqlx::query(
                 "INSERT INTO contacts (id, workspace_id, external_id, email, phone, name, \
                  locale, attributes, consents, created_at, updated_at, change_seq) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
             )
-            .bind(&id)
-            .bind(workspace_id)
+            .bind(id.as_str())
+            .bind(workspace_id.get())
             .bind(&fields.external_id)
             .bind(&fields.email)
             .bind(&fields.phone)
             .bind(&fields.name)
             .bind(&fields.locale)
-            .bind(&fields.attributes)
-            .bind(&fields.consents)
+            .bind(attributes.as_str())
+            .bind(consents.as_str())
             .bind(now)
             .bind(stamp)
             .execute(c)
@@ -340,7 +344,7 @@ pub(crate) async fn upsert_one(
 
 async fn write_fields(
     conn: Conn<'_>,
-    id: &str,
+    id: &ContactId,
     f: &ContactFields,
     stamp: i64,
     now: i64,
@@ -356,11 +360,11 @@ async fn write_fields(
         .bind(&f.phone)
         .bind(&f.name)
         .bind(&f.locale)
-        .bind(&f.attributes)
-        .bind(&f.consents)
+        .bind(JsonText::object(&f.attributes).as_str())
+        .bind(JsonText::object(&f.consents).as_str())
         .bind(now)
         .bind(stamp)
-        .bind(id)
+        .bind(id.as_str())
         .execute(c)
         .await?;
     });
@@ -383,7 +387,7 @@ pub(crate) async fn apply_track(
                  anonymous_id, timestamp, received_at, properties, context, extra) ",
             );
             q.push_values(chunk, |mut b, e| {
-                b.push_bind(ws)
+                b.push_bind(ws.get())
                     .push_bind(e.message_id.as_str())
                     .push_bind(e.kind.as_str())
                     .push_bind(e.name.as_str())
@@ -410,7 +414,7 @@ pub(crate) async fn apply_track(
                      created_at, change_seq) ",
                 );
                 q.push_values(chunk, |mut b, (anon, user)| {
-                    b.push_bind(ws)
+                    b.push_bind(ws.get())
                         .push_bind(anon.as_str())
                         .push_bind(user.as_str())
                         .push_bind(now)
@@ -437,7 +441,7 @@ pub(crate) async fn apply_track(
             };
             if let Some(m) = problem {
                 tracing::warn!(
-                    workspace_id = ws,
+                    workspace_id = ws.get(),
                     "identify left its contact unchanged: {m}"
                 );
             }
@@ -482,10 +486,10 @@ fn definitions_table(kind: DefinitionKind) -> [&'static str; 5] {
 /// The ids a contact is known by: its own and those of contacts merged into it.
 async fn known_ids(
     mut conn: Conn<'_>,
-    workspace_id: i64,
-    contact_id: &str,
-) -> Result<Option<(Vec<String>, Vec<String>, Vec<String>)>, StoreError> {
-    let Some(c) = contact_by(conn.as_conn(), workspace_id, "id", contact_id).await? else {
+    workspace_id: WorkspaceId,
+    contact_id: &ContactId,
+) -> Result<Option<(Vec<ContactId>, Vec<String>, Vec<String>)>, StoreError> {
+    let Some(c) = contact_by(conn.as_conn(), workspace_id, "id", contact_id.as_str()).await? else {
         return Ok(None);
     };
     if c.merged_into.is_some() || c.deleted_at.is_some() {
@@ -493,8 +497,8 @@ async fn known_ids(
     }
     let contacts = on!(conn, |c| {
         let rows = sqlx::query(CONTACT_AND_MERGED.as_str())
-            .bind(workspace_id)
-            .bind(contact_id)
+            .bind(workspace_id.get())
+            .bind(contact_id.as_str())
             .fetch_all(c)
             .await?;
         rows.iter()
@@ -515,7 +519,7 @@ async fn known_ids(
 impl CustomerStore for SqlStore {
     async fn create_write_key(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         name: &str,
     ) -> Result<WriteKeyInfo, StoreError> {
         let info = WriteKeyInfo {
@@ -531,7 +535,7 @@ impl CustomerStore for SqlStore {
                  VALUES ($1, $2, $3, $4)",
             )
             .bind(&info.key)
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .bind(&info.name)
             .bind(info.created_at)
             .execute(pool)
@@ -540,20 +544,27 @@ impl CustomerStore for SqlStore {
         Ok(info)
     }
 
-    async fn list_write_keys(&self, workspace_id: i64) -> Result<Vec<WriteKeyInfo>, StoreError> {
+    async fn list_write_keys(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<WriteKeyInfo>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(
                 "SELECT key, workspace_id, name, created_at, revoked_at FROM write_keys \
                  WHERE workspace_id = $1 ORDER BY created_at, key",
             )
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .fetch_all(pool)
             .await?;
             rows.iter().map(write_key_from_row).collect()
         })
     }
 
-    async fn revoke_write_key(&self, workspace_id: i64, key: &str) -> Result<bool, StoreError> {
+    async fn revoke_write_key(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &str,
+    ) -> Result<bool, StoreError> {
         if !storable(key) {
             return Ok(false);
         }
@@ -564,7 +575,7 @@ impl CustomerStore for SqlStore {
             )
             .bind(crate::now_ms())
             .bind(key)
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .execute(pool)
             .await?
             .rows_affected()
@@ -591,7 +602,7 @@ impl CustomerStore for SqlStore {
 
     async fn upsert_contacts(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         ops: &[ContactUpsert],
     ) -> Result<Vec<ContactOutcome>, StoreError> {
         let mut tx = self.write().begin().await?;
@@ -607,19 +618,16 @@ impl CustomerStore for SqlStore {
 
     async fn get_contact(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
     ) -> Result<Option<ContactRecord>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
         let mut conn = self.read().acquire().await?;
-        contact_by(conn.as_conn(), workspace_id, "id", id).await
+        contact_by(conn.as_conn(), workspace_id, "id", id.as_str()).await
     }
 
     async fn find_contact(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         lookup: &ContactLookup,
     ) -> Result<Option<ContactRecord>, StoreError> {
         let mut conn = self.read().acquire().await?;
@@ -628,14 +636,14 @@ impl CustomerStore for SqlStore {
 
     async fn list_contacts(
         &self,
-        workspace_id: i64,
-        after_id: Option<&str>,
+        workspace_id: WorkspaceId,
+        after_id: Option<&ContactId>,
         limit: i64,
     ) -> Result<Vec<ContactRecord>, StoreError> {
-        let after = after_id.filter(|a| storable(a)).unwrap_or("");
+        let after = after_id.map_or("", ContactId::as_str);
         on!(self.read(), |pool| {
             let rows = sqlx::query(LIVE_CONTACTS.as_str())
-                .bind(workspace_id)
+                .bind(workspace_id.get())
                 .bind(after)
                 .bind(limit)
                 .fetch_all(pool)
@@ -646,20 +654,17 @@ impl CustomerStore for SqlStore {
 
     async fn merge_contacts(
         &self,
-        workspace_id: i64,
-        primary: &str,
-        secondary: &str,
+        workspace_id: WorkspaceId,
+        primary: &ContactId,
+        secondary: &ContactId,
         merge: &MergeFn,
     ) -> Result<MergeOutcome, StoreError> {
-        if !storable(primary) || !storable(secondary) {
-            return Ok(MergeOutcome::NotFound);
-        }
         let mut tx = self.write().begin().await?;
         let live = |c: Option<ContactRecord>| {
             c.filter(|c| c.merged_into.is_none() && c.deleted_at.is_none())
         };
-        let a = live(contact_by(tx.as_conn(), workspace_id, "id", primary).await?);
-        let b = live(contact_by(tx.as_conn(), workspace_id, "id", secondary).await?);
+        let a = live(contact_by(tx.as_conn(), workspace_id, "id", primary.as_str()).await?);
+        let b = live(contact_by(tx.as_conn(), workspace_id, "id", secondary.as_str()).await?);
         let (Some(a), Some(b)) = (a, b) else {
             return Ok(MergeOutcome::NotFound);
         };
@@ -690,11 +695,11 @@ impl CustomerStore for SqlStore {
                  WHERE workspace_id = $4 AND id = $5",
             ] {
                 sqlx::query(sql)
-                    .bind(&a.id)
+                    .bind(a.id.as_str())
                     .bind(now)
                     .bind(stamp)
-                    .bind(workspace_id)
-                    .bind(&b.id)
+                    .bind(workspace_id.get())
+                    .bind(b.id.as_str())
                     .execute(&mut *c)
                     .await?;
             }
@@ -707,10 +712,11 @@ impl CustomerStore for SqlStore {
         }))
     }
 
-    async fn delete_contact(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
-        if !storable(id) {
-            return Ok(false);
-        }
+    async fn delete_contact(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &ContactId,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write().begin().await?;
         let stamp = stamp(tx.as_conn(), "contacts").await?;
         let deleted = on!(tx.as_conn(), |c| {
@@ -723,8 +729,8 @@ impl CustomerStore for SqlStore {
             )
             .bind(crate::now_ms())
             .bind(stamp)
-            .bind(workspace_id)
-            .bind(id)
+            .bind(workspace_id.get())
+            .bind(id.as_str())
             .execute(c)
             .await?
             .rows_affected()
@@ -735,22 +741,20 @@ impl CustomerStore for SqlStore {
 
     async fn create_invitation(
         &self,
-        workspace_id: i64,
-        contact_id: &str,
-        survey_id: &str,
+        workspace_id: WorkspaceId,
+        contact_id: &ContactId,
+        survey_id: &SurveyId,
     ) -> Result<Option<InvitationRecord>, StoreError> {
-        if !storable(contact_id) || !storable(survey_id) {
-            return Ok(None);
-        }
         let mut tx = self.write().begin().await?;
-        let contact = match contact_by(tx.as_conn(), workspace_id, "id", contact_id).await? {
-            Some(c) => follow(tx.as_conn(), workspace_id, c).await?,
-            None => None,
-        };
+        let contact =
+            match contact_by(tx.as_conn(), workspace_id, "id", contact_id.as_str()).await? {
+                Some(c) => follow(tx.as_conn(), workspace_id, c).await?,
+                None => None,
+            };
         let survey = on!(tx.as_conn(), |c| {
             sqlx::query("SELECT 1 FROM surveys WHERE id = $1 AND workspace_id = $2")
-                .bind(survey_id)
-                .bind(workspace_id)
+                .bind(survey_id.as_str())
+                .bind(workspace_id.get())
                 .fetch_optional(c)
                 .await?
                 .is_some()
@@ -761,7 +765,7 @@ impl CustomerStore for SqlStore {
         let stamp = stamp(tx.as_conn(), "invitations").await?;
         let inv = InvitationRecord {
             token: random_token(32),
-            survey_id: survey_id.to_string(),
+            survey_id: survey_id.clone(),
             contact_id: contact.id,
             created_at: crate::now_ms(),
         };
@@ -771,9 +775,9 @@ impl CustomerStore for SqlStore {
                  created_at, change_seq) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&inv.token)
-            .bind(workspace_id)
-            .bind(&inv.survey_id)
-            .bind(&inv.contact_id)
+            .bind(workspace_id.get())
+            .bind(inv.survey_id.as_str())
+            .bind(inv.contact_id.as_str())
             .bind(inv.created_at)
             .bind(stamp)
             .execute(c)
@@ -785,13 +789,10 @@ impl CustomerStore for SqlStore {
 
     async fn contact_responses(
         &self,
-        workspace_id: i64,
-        contact_id: &str,
+        workspace_id: WorkspaceId,
+        contact_id: &ContactId,
         limit: i64,
     ) -> Result<Vec<ResponseRecord>, StoreError> {
-        if !storable(contact_id) {
-            return Ok(Vec::new());
-        }
         let mut conn = self.read().acquire().await?;
         let Some((ids, externals, emails)) =
             known_ids(conn.as_conn(), workspace_id, contact_id).await?
@@ -803,14 +804,14 @@ impl CustomerStore for SqlStore {
         on!(conn.as_conn(), |c| {
             let mut q = sqlx::QueryBuilder::new(SELECT_RESPONSE);
             q.push("WHERE workspace_id = ")
-                .push_bind(workspace_id)
+                .push_bind(workspace_id.get())
                 .push(
                     " AND invitation_token IN (SELECT token FROM invitations WHERE workspace_id = ",
                 );
-            q.push_bind(workspace_id).push(" AND contact_id IN (");
+            q.push_bind(workspace_id.get()).push(" AND contact_id IN (");
             let mut list = q.separated(", ");
             for id in &ids {
-                list.push_bind(id.clone());
+                list.push_bind(id.as_str().to_string());
             }
             q.push("))");
             for (column, values) in [
@@ -823,7 +824,7 @@ impl CustomerStore for SqlStore {
                 q.push(" UNION ")
                     .push(SELECT_RESPONSE)
                     .push("WHERE workspace_id = ");
-                q.push_bind(workspace_id)
+                q.push_bind(workspace_id.get())
                     .push(" AND ")
                     .push(column)
                     .push(" IN (");
@@ -841,14 +842,11 @@ impl CustomerStore for SqlStore {
 
     async fn contact_events(
         &self,
-        workspace_id: i64,
-        contact_id: &str,
+        workspace_id: WorkspaceId,
+        contact_id: &ContactId,
         before_seq: Option<i64>,
         limit: i64,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        if !storable(contact_id) {
-            return Ok(Vec::new());
-        }
         let mut conn = self.read().acquire().await?;
         let Some((_, externals, _)) = known_ids(conn.as_conn(), workspace_id, contact_id).await?
         else {
@@ -867,7 +865,7 @@ impl CustomerStore for SqlStore {
                 .push(" AS marker, ")
                 .push(EVENT_COLUMNS)
                 .push("WHERE workspace_id = ");
-            q.push_bind(workspace_id)
+            q.push_bind(workspace_id.get())
                 .push(" AND seq < ")
                 .push_bind(before);
             q.push(" AND user_id IN (");
@@ -880,14 +878,14 @@ impl CustomerStore for SqlStore {
                 .push(" AS marker, ")
                 .push(EVENT_COLUMNS)
                 .push("WHERE workspace_id = ");
-            q.push_bind(workspace_id)
+            q.push_bind(workspace_id.get())
                 .push(" AND seq < ")
                 .push_bind(before);
             q.push(
                 " AND user_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM \
                  identity_links WHERE workspace_id = ",
             );
-            q.push_bind(workspace_id).push(" AND user_id IN (");
+            q.push_bind(workspace_id.get()).push(" AND user_id IN (");
             let mut list = q.separated(", ");
             for v in &externals {
                 list.push_bind(v.clone());
@@ -900,7 +898,7 @@ impl CustomerStore for SqlStore {
 
     async fn list_events(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         filter: &EventFilter,
         limit: i64,
     ) -> Result<Vec<EventRecord>, StoreError> {
@@ -929,7 +927,7 @@ impl CustomerStore for SqlStore {
                 .push(" AS marker, ")
                 .push(EVENT_COLUMNS)
                 .push("WHERE ");
-            q.push(workspace).push(" = ").push_bind(workspace_id);
+            q.push(workspace).push(" = ").push_bind(workspace_id.get());
             for (column, value) in [
                 (" AND type = ", &filter.kind),
                 (" AND name = ", &filter.name),
@@ -958,16 +956,16 @@ impl CustomerStore for SqlStore {
     async fn put_definition(
         &self,
         kind: DefinitionKind,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         key: &str,
-        definition: &str,
+        definition: &JsonText,
         now: i64,
     ) -> Result<DefinitionRecord, StoreError> {
         on!(self.write(), |pool| {
             let row = sqlx::query(definitions_table(kind)[0])
-                .bind(workspace_id)
+                .bind(workspace_id.get())
                 .bind(key)
-                .bind(definition)
+                .bind(definition.as_str())
                 .bind(now)
                 .fetch_one(pool)
                 .await?;
@@ -978,7 +976,7 @@ impl CustomerStore for SqlStore {
     async fn get_definition(
         &self,
         kind: DefinitionKind,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         key: &str,
     ) -> Result<Option<DefinitionRecord>, StoreError> {
         if !storable(key) {
@@ -986,7 +984,7 @@ impl CustomerStore for SqlStore {
         }
         on!(self.read(), |pool| {
             let row = sqlx::query(definitions_table(kind)[1])
-                .bind(workspace_id)
+                .bind(workspace_id.get())
                 .bind(key)
                 .fetch_optional(pool)
                 .await?;
@@ -997,11 +995,11 @@ impl CustomerStore for SqlStore {
     async fn list_definitions(
         &self,
         kind: DefinitionKind,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
     ) -> Result<Vec<DefinitionRecord>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(definitions_table(kind)[2])
-                .bind(workspace_id)
+                .bind(workspace_id.get())
                 .fetch_all(pool)
                 .await?;
             rows.iter().map(definition_from_row).collect()
@@ -1011,7 +1009,7 @@ impl CustomerStore for SqlStore {
     async fn delete_definition(
         &self,
         kind: DefinitionKind,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         key: &str,
     ) -> Result<bool, StoreError> {
         if !storable(key) {
@@ -1019,7 +1017,7 @@ impl CustomerStore for SqlStore {
         }
         let deleted = on!(self.write(), |pool| {
             sqlx::query(definitions_table(kind)[3])
-                .bind(workspace_id)
+                .bind(workspace_id.get())
                 .bind(key)
                 .execute(pool)
                 .await?
@@ -1028,13 +1026,16 @@ impl CustomerStore for SqlStore {
         Ok(deleted > 0)
     }
 
-    async fn customer_head(&self, _workspace_id: i64) -> Result<CustomerCursor, StoreError> {
+    async fn customer_head(
+        &self,
+        _workspace_id: WorkspaceId,
+    ) -> Result<CustomerCursor, StoreError> {
         self.customer_feed_head().await
     }
 
     async fn feed_events(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         since: &CustomerCursor,
         head: &CustomerCursor,
         after_seq: i64,
@@ -1062,10 +1063,10 @@ impl CustomerStore for SqlStore {
 
     async fn feed_contacts(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         since: &CustomerCursor,
         head: &CustomerCursor,
-        after_id: &str,
+        after_id: Option<&ContactId>,
         limit: i64,
     ) -> Result<Vec<ContactRecord>, StoreError> {
         let rows = self
@@ -1076,7 +1077,7 @@ impl CustomerStore for SqlStore {
                 workspace_id,
                 since: since.contacts,
                 head: head.contacts,
-                after: after_id,
+                after: after_id.map_or("", ContactId::as_str),
                 limit,
             })
             .await?;
@@ -1085,7 +1086,7 @@ impl CustomerStore for SqlStore {
 
     async fn feed_links(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         since: &CustomerCursor,
         head: &CustomerCursor,
         after: &str,
@@ -1111,7 +1112,7 @@ impl CustomerStore for SqlStore {
 
     async fn feed_invitations(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         since: &CustomerCursor,
         head: &CustomerCursor,
         after: &str,

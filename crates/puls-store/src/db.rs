@@ -15,6 +15,9 @@
 //! `postgres.rs`.
 
 use std::ops::DerefMut;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use puls_core::WorkspaceId;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgRow;
@@ -169,7 +172,7 @@ impl SqlStore {
     /// `kind`), and the cursor to read from next.
     pub(crate) async fn feed_since(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         cursor: ChangeCursor,
     ) -> Result<(Rows, ChangeCursor), StoreError> {
         Ok(match self.read() {
@@ -219,7 +222,7 @@ pub(crate) struct FeedRead<'a> {
     pub marker: &'a str,
     /// The column the page is ordered and continued by.
     pub order: &'a str,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub since: i64,
     pub head: i64,
     /// The last `order` value of the page before (a number where `order` is `seq`).
@@ -267,13 +270,58 @@ impl Tx {
     }
 }
 
-/// Reading a column by name from a row of either backend.
+/// Stored values read back that could not be parsed, since the process started.
+static CORRUPT: AtomicU64 = AtomicU64::new(0);
+
+/// How many stored values could not be read back since the process started (each was
+/// logged and failed its read).
+pub fn corrupt_rows() -> u64 {
+    CORRUPT.load(Ordering::Relaxed)
+}
+
+/// The one policy for a stored value that cannot be read back: logged, counted, and an
+/// error for the read; never turned into an empty value.
+pub(crate) fn corrupt(column: &str, reason: impl std::fmt::Display) -> StoreError {
+    CORRUPT.fetch_add(1, Ordering::Relaxed);
+    let reason = reason.to_string();
+    tracing::error!(column, %reason, "a stored value cannot be read back");
+    StoreError::Corrupt {
+        column: column.to_string(),
+        reason,
+    }
+}
+
+/// Reading a column by name from a row of either backend, typed.
 pub(crate) trait RowExt {
     fn text(&self, column: &str) -> Result<String, StoreError>;
     fn opt_text(&self, column: &str) -> Result<Option<String>, StoreError>;
     fn int(&self, column: &str) -> Result<i64, StoreError>;
     fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
     fn bool(&self, column: &str) -> Result<bool, StoreError>;
+
+    fn workspace(&self, column: &str) -> Result<WorkspaceId, StoreError> {
+        Ok(WorkspaceId::new(self.int(column)?))
+    }
+
+    /// A text column parsed into a core type (an id, say).
+    fn parsed<T, E: std::fmt::Display>(
+        &self,
+        column: &str,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Result<T, StoreError> {
+        let text = self.text(column)?;
+        parse(&text).map_err(|e| corrupt(column, format!("'{text}': {e}")))
+    }
+
+    fn opt_parsed<T, E: std::fmt::Display>(
+        &self,
+        column: &str,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, StoreError> {
+        self.opt_text(column)?
+            .map(|text| parse(&text).map_err(|e| corrupt(column, format!("'{text}': {e}"))))
+            .transpose()
+    }
 }
 
 impl<R> RowExt for R

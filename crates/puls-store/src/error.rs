@@ -13,6 +13,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the response writer has stopped")]
     WriterGone,
+    /// A stored value that cannot be read back (edited by hand, or written by a bug): the
+    /// read fails, is logged and counted ([`crate::corrupt_rows`]); it never reads as empty.
+    #[error("corrupt stored value in column {column}: {reason}")]
+    Corrupt { column: String, reason: String },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

@@ -1,6 +1,8 @@
 //! JSON and the core's format-neutral [`Value`]: how the JSON columns are written and read,
 //! and what the edges use to turn request bodies into core values and back.
 
+use std::collections::BTreeMap;
+
 use puls_core::Value;
 
 /// JSON to core value. Integers stay integers; other numbers become floats.
@@ -20,6 +22,11 @@ pub fn from_json(v: &serde_json::Value) -> Value {
     }
 }
 
+/// An object of core values as a JSON object.
+pub fn object(m: &JsonMap) -> serde_json::Value {
+    serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+}
+
 /// Core value to JSON. Non-finite floats, which JSON cannot carry, become null.
 pub fn to_json(v: &Value) -> serde_json::Value {
     match v {
@@ -35,6 +42,69 @@ pub fn to_json(v: &Value) -> serde_json::Value {
             serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
         }
     }
+}
+
+/// A JSON object as the core reads it: keys in order, values as core values.
+pub type JsonMap = BTreeMap<String, Value>;
+
+/// JSON text written by this module from a core value: what a write binds for a JSON
+/// column. Callers encode (on their own tasks, in parallel), so the store's single writer
+/// only binds; the only way to make one is from a value, so a column never takes text
+/// that is not JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonText(String);
+
+impl JsonText {
+    pub fn encode(v: &Value) -> Self {
+        JsonText(to_json_text(v))
+    }
+
+    /// An object (`{}` when empty).
+    pub fn object(m: &JsonMap) -> Self {
+        if m.is_empty() {
+            return JsonText("{}".into());
+        }
+        JsonText(serde_json::to_string(&MapRef(m)).unwrap_or_else(|_| "{}".into()))
+    }
+
+    /// An object of strings (`{}` when empty).
+    pub fn strings(m: &BTreeMap<String, String>) -> Self {
+        JsonText(serde_json::to_string(m).unwrap_or_else(|_| "{}".into()))
+    }
+
+    /// JSON text read and written again in this module's form; `Err` when it is not JSON.
+    pub fn parse(text: &str) -> Result<Self, serde_json::Error> {
+        from_text(text).map(|v| Self::encode(&v))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A stored JSON object read back; anything else is corrupt ([`crate::StoreError::Corrupt`]).
+pub(crate) fn read_object(column: &str, text: &str) -> Result<JsonMap, crate::StoreError> {
+    match from_text(text) {
+        Ok(Value::Map(m)) => Ok(m),
+        Ok(other) => Err(crate::db::corrupt(
+            column,
+            format!("a {} where an object belongs", other.type_name()),
+        )),
+        Err(e) => Err(crate::db::corrupt(column, e)),
+    }
+}
+
+/// A stored JSON object of strings read back.
+pub(crate) fn read_strings(
+    column: &str,
+    text: &str,
+) -> Result<BTreeMap<String, String>, crate::StoreError> {
+    serde_json::from_str(text).map_err(|e| crate::db::corrupt(column, e))
+}
+
+/// A stored JSON value read back.
+pub(crate) fn read_value(column: &str, text: &str) -> Result<Value, crate::StoreError> {
+    from_text(text).map_err(|e| crate::db::corrupt(column, e))
 }
 
 /// A core value from JSON text (a stored column, a request body).
@@ -117,6 +187,19 @@ pub fn to_json_text(v: &Value) -> String {
 }
 
 struct JsonRef<'a>(&'a Value);
+
+struct MapRef<'a>(&'a JsonMap);
+
+impl serde::Serialize for MapRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, &JsonRef(v))?;
+        }
+        map.end()
+    }
+}
 
 impl serde::Serialize for JsonRef<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

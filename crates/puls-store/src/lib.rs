@@ -22,8 +22,10 @@ mod writer;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+pub use puls_core::{ContactId, ResponseId, SurveyId, UserId, Value, WorkspaceId};
 
 pub use customers::*;
+pub use db::corrupt_rows;
 pub use error::StoreError;
 pub use model::*;
 pub use users::*;
@@ -55,12 +57,17 @@ pub trait Store: CustomerStore + UserStore + Send + Sync + 'static {
     /// Creates an API key; the returned token is the only copy of its secret.
     async fn create_api_key(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         name: &str,
     ) -> Result<(ApiKeyInfo, String), StoreError>;
-    async fn list_api_keys(&self, workspace_id: i64) -> Result<Vec<ApiKeyInfo>, StoreError>;
+    async fn list_api_keys(&self, workspace_id: WorkspaceId)
+    -> Result<Vec<ApiKeyInfo>, StoreError>;
     /// Revokes a key; false when the workspace has no such active key.
-    async fn revoke_api_key(&self, workspace_id: i64, key_id: &str) -> Result<bool, StoreError>;
+    async fn revoke_api_key(
+        &self,
+        workspace_id: WorkspaceId,
+        key_id: &str,
+    ) -> Result<bool, StoreError>;
     /// The workspace an API token belongs to, if the token is valid and not revoked.
     async fn authenticate(&self, token: &str) -> Result<Option<Workspace>, StoreError>;
 
@@ -68,42 +75,55 @@ pub trait Store: CustomerStore + UserStore + Send + Sync + 'static {
     /// A survey of this workspace (any status), with its current version.
     async fn get_survey(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
     ) -> Result<Option<SurveyRecord>, StoreError>;
     /// A survey by id alone, for public pages and submissions.
-    async fn get_survey_public(&self, id: &str) -> Result<Option<SurveyRecord>, StoreError>;
+    async fn get_survey_public(&self, id: &SurveyId) -> Result<Option<SurveyRecord>, StoreError>;
     /// The definition (canonical JSON) of one version.
-    async fn survey_definition(&self, id: &str, version: i64)
-    -> Result<Option<String>, StoreError>;
-    async fn list_surveys(&self, workspace_id: i64) -> Result<Vec<SurveyRecord>, StoreError>;
+    async fn survey_definition(
+        &self,
+        id: &SurveyId,
+        version: i64,
+    ) -> Result<Option<Value>, StoreError>;
+    async fn list_surveys(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<SurveyRecord>, StoreError>;
     /// Stores a new version and makes it current.
     async fn update_survey(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
         update: SurveyUpdate<'_>,
     ) -> Result<Option<SurveyRecord>, StoreError>;
     async fn set_survey_status(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
         status: SurveyStatus,
         now: i64,
     ) -> Result<Option<SurveyRecord>, StoreError>;
     /// Deletes a survey with all its versions and responses.
-    async fn delete_survey(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError>;
+    async fn delete_survey(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
+    ) -> Result<bool, StoreError>;
 
     /// Applies writes in one transaction; the outcomes are in the order of `ops`.
     /// Callers go through [`ResponseWriter`], which batches concurrent submissions.
     async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError>;
     async fn get_response(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &ResponseId,
     ) -> Result<Option<ResponseRecord>, StoreError>;
     /// A response by id alone, for resuming a partial response with its token.
-    async fn get_response_public(&self, id: &str) -> Result<Option<ResponseRecord>, StoreError>;
+    async fn get_response_public(
+        &self,
+        id: &ResponseId,
+    ) -> Result<Option<ResponseRecord>, StoreError>;
     /// Where the workspace's change feed stands now: every change committed after this
     /// call is returned by `changes_since` with this cursor.
     async fn change_head(&self) -> Result<ChangeCursor, StoreError>;
@@ -116,21 +136,21 @@ pub trait Store: CustomerStore + UserStore + Send + Sync + 'static {
     /// changes come in commit order.
     async fn changes_since(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         cursor: ChangeCursor,
     ) -> Result<Changes, StoreError>;
 
     /// The workspace's responses with these ids (missing ones are left out).
     async fn responses_by_ids(
         &self,
-        workspace_id: i64,
-        ids: &[String],
+        workspace_id: WorkspaceId,
+        ids: &[ResponseId],
     ) -> Result<Vec<ResponseRecord>, StoreError>;
 
     /// Newest first, at most `limit`, after the filter's cursor.
     async fn list_responses(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         filter: &ResponseFilter,
         limit: i64,
     ) -> Result<Vec<ResponseRecord>, StoreError>;

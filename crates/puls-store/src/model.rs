@@ -1,10 +1,16 @@
 //! Records as stored. JSON columns (definitions, answers, attributes) are kept as text the
 //! edges produced; the store never interprets them.
 
+use std::collections::BTreeMap;
+
+use puls_core::{ResponseId, SurveyId, Value, WorkspaceId};
+
+use crate::json::{JsonMap, JsonText};
+
 /// A tenant: surveys, responses and keys all belong to one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workspace {
-    pub id: i64,
+    pub id: WorkspaceId,
     pub slug: String,
     pub name: String,
     pub created_at: i64,
@@ -14,7 +20,7 @@ pub struct Workspace {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKeyInfo {
     pub id: String,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub name: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
@@ -48,15 +54,16 @@ impl SurveyStatus {
 }
 
 /// A survey with its current version's definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SurveyRecord {
-    pub id: String,
-    pub workspace_id: i64,
+    pub id: SurveyId,
+    pub workspace_id: WorkspaceId,
     pub status: SurveyStatus,
     pub version: i64,
     pub title: String,
     pub touchpoint: String,
-    pub definition: String,
+    /// The canonical definition (JSON as written by the edge that stored it).
+    pub definition: Value,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -64,12 +71,12 @@ pub struct SurveyRecord {
 /// A survey to create.
 #[derive(Debug, Clone)]
 pub struct NewSurvey<'a> {
-    pub id: &'a str,
-    pub workspace_id: i64,
+    pub id: &'a SurveyId,
+    pub workspace_id: WorkspaceId,
     pub status: SurveyStatus,
     pub title: &'a str,
     pub touchpoint: &'a str,
-    pub definition: &'a str,
+    pub definition: &'a JsonText,
     pub now: i64,
 }
 
@@ -78,16 +85,16 @@ pub struct NewSurvey<'a> {
 pub struct SurveyUpdate<'a> {
     pub title: &'a str,
     pub touchpoint: &'a str,
-    pub definition: &'a str,
+    pub definition: &'a JsonText,
     pub now: i64,
 }
 
 /// A response to store.
 #[derive(Debug, Clone)]
 pub struct NewResponse {
-    pub id: String,
-    pub workspace_id: i64,
-    pub survey_id: String,
+    pub id: ResponseId,
+    pub workspace_id: WorkspaceId,
+    pub survey_id: SurveyId,
     pub survey_version: i64,
     pub completed: bool,
     pub channel: String,
@@ -98,21 +105,23 @@ pub struct NewResponse {
     pub invitation_token: Option<String>,
     pub idempotency_key: Option<String>,
     pub resume_token: Option<String>,
-    pub attributes: String,
-    pub answers: String,
+    /// An object of strings.
+    pub attributes: JsonText,
+    /// An object of answers by question id.
+    pub answers: JsonText,
     pub created_at: i64,
 }
 
 /// New answers for a partial response, guarded by the revision the caller read.
 #[derive(Debug, Clone)]
 pub struct ResponseUpdate {
-    pub id: String,
-    pub workspace_id: i64,
+    pub id: ResponseId,
+    pub workspace_id: WorkspaceId,
     /// The response's survey, which must still be published.
-    pub survey_id: String,
+    pub survey_id: SurveyId,
     pub expected_revision: i64,
     pub completed: bool,
-    pub answers: String,
+    pub answers: JsonText,
     pub now: i64,
 }
 
@@ -127,7 +136,7 @@ pub enum WriteOp {
 }
 
 /// What a write did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum WriteOutcome {
     Inserted,
     /// The idempotency key was seen before: this is the response stored then.
@@ -152,11 +161,11 @@ pub enum WriteOutcome {
 }
 
 /// A stored response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResponseRecord {
-    pub id: String,
-    pub workspace_id: i64,
-    pub survey_id: String,
+    pub id: ResponseId,
+    pub workspace_id: WorkspaceId,
+    pub survey_id: SurveyId,
     pub survey_version: i64,
     pub completed: bool,
     pub channel: String,
@@ -166,8 +175,9 @@ pub struct ResponseRecord {
     pub contact_email: Option<String>,
     pub invitation_token: Option<String>,
     pub resume_token: Option<String>,
-    pub attributes: String,
-    pub answers: String,
+    pub attributes: BTreeMap<String, String>,
+    /// Answers by question id, as stored (read against the survey version to be typed).
+    pub answers: JsonMap,
     pub revision: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -186,7 +196,7 @@ pub struct ResponseFilter {
     /// Created before (Unix ms).
     pub until: Option<i64>,
     /// Only responses with an id below this one (ids sort by creation time).
-    pub before_id: Option<String>,
+    pub before_id: Option<ResponseId>,
 }
 
 /// A position in a workspace's change feed. Opaque: pass back what the store returned.
@@ -197,7 +207,7 @@ pub struct ChangeCursor(pub i64);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangeKind {
     /// A response was stored or updated: reload it by id.
-    Response(String),
+    Response(ResponseId),
     /// A survey was deleted with all its responses.
     SurveyDeleted,
 }
@@ -205,7 +215,7 @@ pub enum ChangeKind {
 /// One entry of the change feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    pub survey_id: String,
+    pub survey_id: SurveyId,
     pub kind: ChangeKind,
 }
 

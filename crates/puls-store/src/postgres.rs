@@ -7,6 +7,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use puls_core::WorkspaceId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgPool, Postgres};
 
@@ -62,7 +63,7 @@ pub(crate) async fn feed_head(read: &PgPool) -> Result<ChangeCursor, StoreError>
 /// first, then deleted surveys.
 pub(crate) async fn feed_since(
     read: &PgPool,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     cursor: ChangeCursor,
 ) -> Result<(Vec<PgRow>, ChangeCursor), StoreError> {
     let next = feed_head(read).await?;
@@ -77,7 +78,7 @@ pub(crate) async fn feed_since(
            WHERE workspace_id = $1 AND txid >= $2::bigint::text::xid8 \
          ) AS changes ORDER BY part, seq",
     )
-    .bind(workspace_id)
+    .bind(workspace_id.get())
     .bind(cursor.0)
     .fetch_all(read)
     .await?;
@@ -107,7 +108,7 @@ pub(crate) async fn feed_rows(
         q.push(piece);
     }
     q.push(" WHERE workspace_id = ")
-        .push_bind(feed.workspace_id);
+        .push_bind(feed.workspace_id.get());
     q.push(" AND changed_txid >= ")
         .push_bind(feed.since)
         .push("::bigint::text::xid8");

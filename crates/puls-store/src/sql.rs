@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
+use puls_core::{ResponseId, SurveyId, WorkspaceId};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -17,7 +18,9 @@ use crate::Store;
 use crate::customers_sql::apply_track;
 use crate::db::{Conn, Db, RowExt, SqlStore, on};
 use crate::error::StoreError;
+use crate::json::{read_object, read_strings, read_value};
 use crate::model::*;
+use puls_core::Value;
 
 /// SHA-256 of an API key secret, hex. Keys are 256 random bits, so a fast hash is safe.
 pub(crate) fn hash_secret(secret: &str) -> String {
@@ -79,14 +82,14 @@ static SURVEYS_OF_WORKSPACE: LazyLock<String> = LazyLock::new(|| {
 fn survey_from_row(row: &impl RowExt) -> Result<SurveyRecord, StoreError> {
     let status = row.text("status")?;
     Ok(SurveyRecord {
-        id: row.text("id")?,
-        workspace_id: row.int("workspace_id")?,
+        id: row.parsed("id", SurveyId::parse)?,
+        workspace_id: row.workspace("workspace_id")?,
         status: SurveyStatus::parse(&status)
             .ok_or_else(|| anyhow::anyhow!("survey has unknown status '{status}'"))?,
         version: row.int("current_version")?,
         title: row.text("title")?,
         touchpoint: row.text("touchpoint")?,
-        definition: row.text("definition")?,
+        definition: read_value("definition", &row.text("definition")?)?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })
@@ -94,9 +97,9 @@ fn survey_from_row(row: &impl RowExt) -> Result<SurveyRecord, StoreError> {
 
 pub(crate) fn response_from_row(row: &impl RowExt) -> Result<ResponseRecord, StoreError> {
     Ok(ResponseRecord {
-        id: row.text("id")?,
-        workspace_id: row.int("workspace_id")?,
-        survey_id: row.text("survey_id")?,
+        id: row.parsed("id", ResponseId::parse)?,
+        workspace_id: row.workspace("workspace_id")?,
+        survey_id: row.parsed("survey_id", SurveyId::parse)?,
         survey_version: row.int("survey_version")?,
         completed: row.bool("completed")?,
         channel: row.text("channel")?,
@@ -106,8 +109,8 @@ pub(crate) fn response_from_row(row: &impl RowExt) -> Result<ResponseRecord, Sto
         contact_email: row.opt_text("contact_email")?,
         invitation_token: row.opt_text("invitation_token")?,
         resume_token: row.opt_text("resume_token")?,
-        attributes: row.text("attributes")?,
-        answers: row.text("answers")?,
+        attributes: read_strings("attributes", &row.text("attributes")?)?,
+        answers: read_object("answers", &row.text("answers")?)?,
         revision: row.int("revision")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
@@ -118,7 +121,7 @@ pub(crate) fn response_from_row(row: &impl RowExt) -> Result<ResponseRecord, Sto
 /// A workspace from its `id`, `slug`, `name` and `created_at` columns.
 pub(crate) fn workspace_from_row(row: &impl RowExt) -> Result<Workspace, StoreError> {
     Ok(Workspace {
-        id: row.int("id")?,
+        id: row.workspace("id")?,
         slug: row.text("slug")?,
         name: row.text("name")?,
         created_at: row.int("created_at")?,
@@ -128,7 +131,7 @@ pub(crate) fn workspace_from_row(row: &impl RowExt) -> Result<Workspace, StoreEr
 fn key_from_row(row: &impl RowExt) -> Result<ApiKeyInfo, StoreError> {
     Ok(ApiKeyInfo {
         id: row.text("id")?,
-        workspace_id: row.int("workspace_id")?,
+        workspace_id: row.workspace("workspace_id")?,
         name: row.text("name")?,
         created_at: row.int("created_at")?,
         revoked_at: row.opt_int("revoked_at")?,
@@ -137,8 +140,8 @@ fn key_from_row(row: &impl RowExt) -> Result<ApiKeyInfo, StoreError> {
 
 /// A change of the response feed from its `survey_id`, `response_id` and `kind`.
 fn change_from_row(row: &impl RowExt) -> Result<Change, StoreError> {
-    let survey_id = row.text("survey_id")?;
-    let response = row.opt_text("response_id")?;
+    let survey_id = row.parsed("survey_id", SurveyId::parse)?;
+    let response = row.opt_parsed("response_id", ResponseId::parse)?;
     let kind = row.text("kind")?;
     Ok(Change {
         survey_id,
@@ -155,12 +158,12 @@ fn change_from_row(row: &impl RowExt) -> Result<Change, StoreError> {
 /// The response stored under `key` for the survey, read in the caller's transaction.
 async fn response_by_key(
     conn: Conn<'_>,
-    survey_id: &str,
+    survey_id: &SurveyId,
     key: &str,
 ) -> Result<Option<ResponseRecord>, StoreError> {
     on!(conn, |c| {
         let row = sqlx::query(RESPONSE_BY_KEY.as_str())
-            .bind(survey_id)
+            .bind(survey_id.as_str())
             .bind(key)
             .fetch_optional(c)
             .await?;
@@ -180,9 +183,9 @@ async fn apply_op(mut conn: Conn<'_>, op: &WriteOp) -> Result<WriteOutcome, Stor
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
                      $15, 1, $16, $16, $17) ON CONFLICT DO NOTHING RETURNING id",
                 )
-                .bind(&r.id)
-                .bind(r.workspace_id)
-                .bind(&r.survey_id)
+                .bind(r.id.as_str())
+                .bind(r.workspace_id.get())
+                .bind(r.survey_id.as_str())
                 .bind(r.survey_version)
                 .bind(r.completed)
                 .bind(&r.channel)
@@ -193,8 +196,8 @@ async fn apply_op(mut conn: Conn<'_>, op: &WriteOp) -> Result<WriteOutcome, Stor
                 .bind(&r.invitation_token)
                 .bind(&r.idempotency_key)
                 .bind(&r.resume_token)
-                .bind(&r.attributes)
-                .bind(&r.answers)
+                .bind(r.attributes.as_str())
+                .bind(r.answers.as_str())
                 .bind(r.created_at)
                 .bind(r.completed.then_some(r.created_at))
                 .fetch_optional(c)
@@ -225,10 +228,10 @@ async fn apply_op(mut conn: Conn<'_>, op: &WriteOp) -> Result<WriteOutcome, Stor
                      revision = revision + 1 \
                      WHERE id = $4 AND revision = $5 AND NOT completed RETURNING revision",
                 )
-                .bind(&u.answers)
+                .bind(u.answers.as_str())
                 .bind(u.completed)
                 .bind(u.now)
-                .bind(&u.id)
+                .bind(u.id.as_str())
                 .bind(u.expected_revision)
                 .fetch_optional(c)
                 .await?;
@@ -239,7 +242,7 @@ async fn apply_op(mut conn: Conn<'_>, op: &WriteOp) -> Result<WriteOutcome, Stor
             }
             let exists = on!(conn.as_conn(), |c| {
                 sqlx::query("SELECT 1 FROM responses WHERE id = $1")
-                    .bind(&u.id)
+                    .bind(u.id.as_str())
                     .fetch_optional(c)
                     .await?
                     .is_some()
@@ -317,7 +320,7 @@ impl Store for SqlStore {
 
     async fn create_api_key(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         name: &str,
     ) -> Result<(ApiKeyInfo, String), StoreError> {
         let id = random_token(10);
@@ -329,7 +332,7 @@ impl Store for SqlStore {
                  VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&id)
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .bind(name)
             .bind(hash_secret(&secret))
             .bind(now)
@@ -349,20 +352,27 @@ impl Store for SqlStore {
         ))
     }
 
-    async fn list_api_keys(&self, workspace_id: i64) -> Result<Vec<ApiKeyInfo>, StoreError> {
+    async fn list_api_keys(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<ApiKeyInfo>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(
                 "SELECT id, workspace_id, name, created_at, revoked_at FROM api_keys \
                  WHERE workspace_id = $1 ORDER BY created_at, id",
             )
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .fetch_all(pool)
             .await?;
             rows.iter().map(key_from_row).collect()
         })
     }
 
-    async fn revoke_api_key(&self, workspace_id: i64, key_id: &str) -> Result<bool, StoreError> {
+    async fn revoke_api_key(
+        &self,
+        workspace_id: WorkspaceId,
+        key_id: &str,
+    ) -> Result<bool, StoreError> {
         if !storable(key_id) {
             return Ok(false);
         }
@@ -373,7 +383,7 @@ impl Store for SqlStore {
             )
             .bind(crate::now_ms())
             .bind(key_id)
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .execute(pool)
             .await?
             .rows_affected()
@@ -417,8 +427,8 @@ impl Store for SqlStore {
                 "INSERT INTO surveys (id, workspace_id, status, current_version, title, \
                  touchpoint, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $6)",
             )
-            .bind(new.id)
-            .bind(new.workspace_id)
+            .bind(new.id.as_str())
+            .bind(new.workspace_id.get())
             .bind(new.status.as_str())
             .bind(new.title)
             .bind(new.touchpoint)
@@ -429,21 +439,21 @@ impl Store for SqlStore {
                 "INSERT INTO survey_versions (survey_id, version, definition, created_at) \
                  VALUES ($1, 1, $2, $3)",
             )
-            .bind(new.id)
-            .bind(new.definition)
+            .bind(new.id.as_str())
+            .bind(new.definition.as_str())
             .bind(new.now)
             .execute(&mut *c)
             .await?;
         });
         tx.commit().await?;
         Ok(SurveyRecord {
-            id: new.id.to_string(),
+            id: new.id.clone(),
             workspace_id: new.workspace_id,
             status: new.status,
             version: 1,
             title: new.title.to_string(),
             touchpoint: new.touchpoint.to_string(),
-            definition: new.definition.to_string(),
+            definition: read_value("definition", new.definition.as_str())?,
             created_at: new.now,
             updated_at: new.now,
         })
@@ -451,29 +461,23 @@ impl Store for SqlStore {
 
     async fn get_survey(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
     ) -> Result<Option<SurveyRecord>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
         on!(self.read(), |pool| {
             let row = sqlx::query(SURVEY_IN_WORKSPACE.as_str())
-                .bind(id)
-                .bind(workspace_id)
+                .bind(id.as_str())
+                .bind(workspace_id.get())
                 .fetch_optional(pool)
                 .await?;
             row.as_ref().map(survey_from_row).transpose()
         })
     }
 
-    async fn get_survey_public(&self, id: &str) -> Result<Option<SurveyRecord>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
+    async fn get_survey_public(&self, id: &SurveyId) -> Result<Option<SurveyRecord>, StoreError> {
         on!(self.read(), |pool| {
             let row = sqlx::query(SURVEY_BY_ID.as_str())
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(pool)
                 .await?;
             row.as_ref().map(survey_from_row).transpose()
@@ -482,28 +486,29 @@ impl Store for SqlStore {
 
     async fn survey_definition(
         &self,
-        id: &str,
+        id: &SurveyId,
         version: i64,
-    ) -> Result<Option<String>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
+    ) -> Result<Option<Value>, StoreError> {
         on!(self.read(), |pool| {
             let row = sqlx::query(
                 "SELECT definition FROM survey_versions WHERE survey_id = $1 AND version = $2",
             )
-            .bind(id)
+            .bind(id.as_str())
             .bind(version)
             .fetch_optional(pool)
             .await?;
-            row.map(|r| r.text("definition")).transpose()
+            row.map(|r| read_value("definition", &r.text("definition")?))
+                .transpose()
         })
     }
 
-    async fn list_surveys(&self, workspace_id: i64) -> Result<Vec<SurveyRecord>, StoreError> {
+    async fn list_surveys(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<SurveyRecord>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(SURVEYS_OF_WORKSPACE.as_str())
-                .bind(workspace_id)
+                .bind(workspace_id.get())
                 .fetch_all(pool)
                 .await?;
             rows.iter().map(survey_from_row).collect()
@@ -512,13 +517,10 @@ impl Store for SqlStore {
 
     async fn update_survey(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
         update: SurveyUpdate<'_>,
     ) -> Result<Option<SurveyRecord>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
         let mut tx = self.write().begin().await?;
         let updated = on!(tx.as_conn(), |c| {
             let row = sqlx::query(
@@ -529,8 +531,8 @@ impl Store for SqlStore {
             .bind(update.title)
             .bind(update.touchpoint)
             .bind(update.now)
-            .bind(id)
-            .bind(workspace_id)
+            .bind(id.as_str())
+            .bind(workspace_id.get())
             .fetch_optional(&mut *c)
             .await?;
             match row {
@@ -540,9 +542,9 @@ impl Store for SqlStore {
                         "INSERT INTO survey_versions (survey_id, version, definition, \
                          created_at) VALUES ($1, $2, $3, $4)",
                     )
-                    .bind(id)
+                    .bind(id.as_str())
                     .bind(version)
-                    .bind(update.definition)
+                    .bind(update.definition.as_str())
                     .bind(update.now)
                     .execute(&mut *c)
                     .await?;
@@ -560,14 +562,11 @@ impl Store for SqlStore {
 
     async fn set_survey_status(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
         status: SurveyStatus,
         now: i64,
     ) -> Result<Option<SurveyRecord>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
         let changed = on!(self.write(), |pool| {
             sqlx::query(
                 "UPDATE surveys SET status = $1, updated_at = $2 \
@@ -575,8 +574,8 @@ impl Store for SqlStore {
             )
             .bind(status.as_str())
             .bind(now)
-            .bind(id)
-            .bind(workspace_id)
+            .bind(id.as_str())
+            .bind(workspace_id.get())
             .execute(pool)
             .await?
             .rows_affected()
@@ -587,15 +586,16 @@ impl Store for SqlStore {
         self.get_survey(workspace_id, id).await
     }
 
-    async fn delete_survey(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
-        if !storable(id) {
-            return Ok(false);
-        }
+    async fn delete_survey(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &SurveyId,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write().begin().await?;
         let deleted = on!(tx.as_conn(), |c| {
             let owned = sqlx::query("SELECT 1 FROM surveys WHERE id = $1 AND workspace_id = $2")
-                .bind(id)
-                .bind(workspace_id)
+                .bind(id.as_str())
+                .bind(workspace_id.get())
                 .fetch_optional(&mut *c)
                 .await?;
             if owned.is_some() {
@@ -605,14 +605,14 @@ impl Store for SqlStore {
                     "DELETE FROM survey_versions WHERE survey_id = $1",
                     "DELETE FROM surveys WHERE id = $1",
                 ] {
-                    sqlx::query(sql).bind(id).execute(&mut *c).await?;
+                    sqlx::query(sql).bind(id.as_str()).execute(&mut *c).await?;
                 }
                 sqlx::query(
                     "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) \
                      VALUES ($1, $2, NULL, 'survey_deleted')",
                 )
-                .bind(workspace_id)
-                .bind(id)
+                .bind(workspace_id.get())
+                .bind(id.as_str())
                 .execute(&mut *c)
                 .await?;
             }
@@ -714,7 +714,7 @@ impl Store for SqlStore {
                 );
                 q.push_values(chunk, |mut b, (_, r)| {
                     b.push_bind(r.id.as_str())
-                        .push_bind(r.workspace_id)
+                        .push_bind(r.workspace_id.get())
                         .push_bind(r.survey_id.as_str())
                         .push_bind(r.survey_version)
                         .push_bind(r.completed)
@@ -744,7 +744,7 @@ impl Store for SqlStore {
         }
         // The change feed: every stored or updated response, in this transaction
         // (unless the backend tracks changes on the response rows themselves).
-        let changed: Vec<(i64, &str, &str)> = if !self.logs_response_changes() {
+        let changed: Vec<(WorkspaceId, &str, &str)> = if !self.logs_response_changes() {
             Vec::new()
         } else {
             ops.iter()
@@ -766,7 +766,7 @@ impl Store for SqlStore {
                     "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) ",
                 );
                 q.push_values(chunk, |mut b, (ws, survey, id)| {
-                    b.push_bind(*ws)
+                    b.push_bind(ws.get())
                         .push_bind(*survey)
                         .push_bind(*id)
                         .push_bind("response");
@@ -782,29 +782,26 @@ impl Store for SqlStore {
 
     async fn get_response(
         &self,
-        workspace_id: i64,
-        id: &str,
+        workspace_id: WorkspaceId,
+        id: &ResponseId,
     ) -> Result<Option<ResponseRecord>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
         on!(self.read(), |pool| {
             let row = sqlx::query(RESPONSE_IN_WORKSPACE.as_str())
-                .bind(id)
-                .bind(workspace_id)
+                .bind(id.as_str())
+                .bind(workspace_id.get())
                 .fetch_optional(pool)
                 .await?;
             row.as_ref().map(response_from_row).transpose()
         })
     }
 
-    async fn get_response_public(&self, id: &str) -> Result<Option<ResponseRecord>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
+    async fn get_response_public(
+        &self,
+        id: &ResponseId,
+    ) -> Result<Option<ResponseRecord>, StoreError> {
         on!(self.read(), |pool| {
             let row = sqlx::query(RESPONSE_BY_ID.as_str())
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(pool)
                 .await?;
             row.as_ref().map(response_from_row).transpose()
@@ -817,7 +814,7 @@ impl Store for SqlStore {
 
     async fn changes_since(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         cursor: ChangeCursor,
     ) -> Result<Changes, StoreError> {
         let (rows, next) = self.feed_since(workspace_id, cursor).await?;
@@ -833,15 +830,15 @@ impl Store for SqlStore {
 
     async fn responses_by_ids(
         &self,
-        workspace_id: i64,
-        ids: &[String],
+        workspace_id: WorkspaceId,
+        ids: &[ResponseId],
     ) -> Result<Vec<ResponseRecord>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(BULK_ROWS) {
             on!(self.read(), |pool| {
                 let mut q = sqlx::QueryBuilder::new(SELECT_RESPONSE);
                 q.push("WHERE workspace_id = ")
-                    .push_bind(workspace_id)
+                    .push_bind(workspace_id.get())
                     .push(" AND id IN (");
                 let mut list = q.separated(", ");
                 for id in chunk {
@@ -858,22 +855,18 @@ impl Store for SqlStore {
 
     async fn list_responses(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         filter: &ResponseFilter,
         limit: i64,
     ) -> Result<Vec<ResponseRecord>, StoreError> {
-        let keys = [
-            &filter.survey_id,
-            &filter.touchpoint,
-            &filter.channel,
-            &filter.before_id,
-        ];
+        let keys = [&filter.survey_id, &filter.touchpoint, &filter.channel];
         if keys.into_iter().flatten().any(|k| !storable(k)) {
             return Ok(Vec::new());
         }
         on!(self.read(), |pool| {
             let mut q = sqlx::QueryBuilder::new(SELECT_RESPONSE);
-            q.push("WHERE workspace_id = ").push_bind(workspace_id);
+            q.push("WHERE workspace_id = ")
+                .push_bind(workspace_id.get());
             if let Some(v) = &filter.survey_id {
                 q.push(" AND survey_id = ").push_bind(v.clone());
             }
@@ -893,7 +886,7 @@ impl Store for SqlStore {
                 q.push(" AND created_at < ").push_bind(v);
             }
             if let Some(v) = &filter.before_id {
-                q.push(" AND id < ").push_bind(v.clone());
+                q.push(" AND id < ").push_bind(v.as_str().to_string());
             }
             q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
             let rows = q.build().fetch_all(pool).await?;

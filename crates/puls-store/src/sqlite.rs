@@ -12,6 +12,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use puls_core::WorkspaceId;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -76,14 +77,14 @@ pub(crate) async fn feed_head(read: &SqlitePool) -> Result<ChangeCursor, StoreEr
 /// Changes after the cursor's sequence number; the next cursor is the last one read.
 pub(crate) async fn feed_since(
     read: &SqlitePool,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     cursor: ChangeCursor,
 ) -> Result<(Vec<SqliteRow>, ChangeCursor), StoreError> {
     let rows = sqlx::query(
         "SELECT survey_id, response_id, kind, seq FROM response_changes \
          WHERE workspace_id = $1 AND seq > $2 ORDER BY seq",
     )
-    .bind(workspace_id)
+    .bind(workspace_id.get())
     .bind(cursor.0)
     .fetch_all(read)
     .await?;
@@ -154,7 +155,7 @@ pub(crate) async fn feed_rows(
     } else {
         " WHERE workspace_id = "
     };
-    q.push(workspace).push_bind(workspace_id);
+    q.push(workspace).push_bind(workspace_id.get());
     if marker == order {
         // One lower bound: with two (`seq > since AND seq > after`) SQLite ranges over
         // one and filters by the other, and may scan from the start for every page.

@@ -6,6 +6,7 @@
 //! copy. Roles are stored by name (`puls_core::access::Role::as_str`).
 
 use async_trait::async_trait;
+use puls_core::{UserId, WorkspaceId};
 
 use crate::error::StoreError;
 use crate::model::Workspace;
@@ -13,7 +14,7 @@ use crate::model::Workspace;
 /// A stored user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
-    pub id: String,
+    pub id: UserId,
     /// Lowercased.
     pub email: String,
     pub name: String,
@@ -52,7 +53,7 @@ pub struct Member {
 /// A signed-in session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
-    pub user_id: String,
+    pub user_id: UserId,
     pub csrf: String,
     pub created_at: i64,
     pub expires_at: i64,
@@ -61,10 +62,10 @@ pub struct SessionRecord {
 /// An invitation to join a workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserInvitation {
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub email: String,
     pub role: String,
-    pub invited_by: Option<String>,
+    pub invited_by: Option<UserId>,
     pub created_at: i64,
     pub expires_at: i64,
     pub accepted_at: Option<i64>,
@@ -84,7 +85,7 @@ pub struct PendingInvitation {
 /// Who accepts an invitation: a user who exists already, or a new one.
 #[derive(Debug, Clone, Copy)]
 pub enum Acceptor<'a> {
-    Existing(&'a str),
+    Existing(&'a UserId),
     New(NewUser<'a>),
 }
 
@@ -118,39 +119,45 @@ pub trait UserStore: Send + Sync + 'static {
     /// Creates a user (no membership).
     async fn create_user(&self, user: NewUser<'_>) -> Result<UserWrite<UserRecord>, StoreError>;
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError>;
-    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError>;
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError>;
     /// Sets a new password hash and ends every session of the user but `keep` (a session
     /// token), if given.
     async fn set_password(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         password_hash: &str,
         keep: Option<&str>,
     ) -> Result<(), StoreError>;
-    async fn set_user_locale(&self, user_id: &str, locale: &str) -> Result<(), StoreError>;
+    async fn set_user_locale(&self, user_id: &UserId, locale: &str) -> Result<(), StoreError>;
 
     /// The workspaces a user belongs to, by slug.
-    async fn memberships(&self, user_id: &str) -> Result<Vec<Membership>, StoreError>;
+    async fn memberships(&self, user_id: &UserId) -> Result<Vec<Membership>, StoreError>;
     /// A user's role in a workspace.
-    async fn role_in(&self, user_id: &str, workspace_id: i64)
-    -> Result<Option<String>, StoreError>;
+    async fn role_in(
+        &self,
+        user_id: &UserId,
+        workspace_id: WorkspaceId,
+    ) -> Result<Option<String>, StoreError>;
     /// The members of a workspace, by email.
-    async fn members(&self, workspace_id: i64) -> Result<Vec<Member>, StoreError>;
+    async fn members(&self, workspace_id: WorkspaceId) -> Result<Vec<Member>, StoreError>;
     /// Gives a user a role in a workspace (adds or changes the membership).
     async fn set_membership(
         &self,
-        workspace_id: i64,
-        user_id: &str,
+        workspace_id: WorkspaceId,
+        user_id: &UserId,
         role: &str,
     ) -> Result<(), StoreError>;
     /// Removes a membership; false when there was none.
-    async fn remove_membership(&self, workspace_id: i64, user_id: &str)
-    -> Result<bool, StoreError>;
+    async fn remove_membership(
+        &self,
+        workspace_id: WorkspaceId,
+        user_id: &UserId,
+    ) -> Result<bool, StoreError>;
 
     /// Starts a session; returns the token (the cookie's only copy) and the record.
     async fn create_session(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         ttl_ms: i64,
     ) -> Result<(String, SessionRecord), StoreError>;
     /// A live (unexpired) session by token, with its user.
@@ -162,10 +169,10 @@ pub trait UserStore: Send + Sync + 'static {
     /// Invites an email to a workspace with a role; returns the token (the link's only copy).
     async fn create_user_invitation(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         email: &str,
         role: &str,
-        invited_by: Option<&str>,
+        invited_by: Option<&UserId>,
         ttl_ms: i64,
     ) -> Result<String, StoreError>;
     /// An invitation by token, whatever its state.
@@ -179,15 +186,23 @@ pub trait UserStore: Send + Sync + 'static {
     ) -> Result<UserWrite<UserRecord>, StoreError>;
 
     /// Renames a workspace (its slug, in every URL, stays); false when there is none.
-    async fn rename_workspace(&self, workspace_id: i64, name: &str) -> Result<bool, StoreError>;
+    async fn rename_workspace(
+        &self,
+        workspace_id: WorkspaceId,
+        name: &str,
+    ) -> Result<bool, StoreError>;
 
     /// A workspace's invitations not yet used and not expired, newest first.
     async fn pending_invitations(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
     ) -> Result<Vec<PendingInvitation>, StoreError>;
     /// Withdraws a pending invitation (by its `id`); false when there was none.
-    async fn withdraw_invitation(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError>;
+    async fn withdraw_invitation(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+    ) -> Result<bool, StoreError>;
 
     /// A token for the one-time setup page; None once setup is done.
     async fn create_setup_token(&self, ttl_ms: i64) -> Result<Option<String>, StoreError>;

@@ -6,6 +6,7 @@
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
+use puls_core::{UserId, WorkspaceId};
 
 use crate::db::{Conn, RowExt, SqlStore, on};
 use crate::error::StoreError;
@@ -21,7 +22,7 @@ static USER_BY_ID: LazyLock<String> = LazyLock::new(|| format!("{SELECT_USER}WHE
 
 fn user_from_row(row: &impl RowExt) -> Result<UserRecord, StoreError> {
     Ok(UserRecord {
-        id: row.text("id")?,
+        id: row.parsed("id", UserId::parse)?,
         email: row.text("email")?,
         name: row.text("name")?,
         password_hash: row.text("password_hash")?,
@@ -33,10 +34,10 @@ fn user_from_row(row: &impl RowExt) -> Result<UserRecord, StoreError> {
 
 fn invitation_from_row(row: &impl RowExt) -> Result<UserInvitation, StoreError> {
     Ok(UserInvitation {
-        workspace_id: row.int("workspace_id")?,
+        workspace_id: row.workspace("workspace_id")?,
         email: row.text("email")?,
         role: row.text("role")?,
-        invited_by: row.opt_text("invited_by")?,
+        invited_by: row.opt_parsed("invited_by", UserId::parse)?,
         created_at: row.int("created_at")?,
         expires_at: row.int("expires_at")?,
         accepted_at: row.opt_int("accepted_at")?,
@@ -57,7 +58,11 @@ fn pending_from_row(row: &impl RowExt) -> Result<PendingInvitation, StoreError> 
 async fn insert_user(conn: Conn<'_>, user: NewUser<'_>) -> Result<Option<UserRecord>, StoreError> {
     let now = crate::now_ms();
     let record = UserRecord {
-        id: format!("usr_{}", ulid::Ulid::new().to_string().to_lowercase()),
+        id: UserId::parse(&format!(
+            "usr_{}",
+            ulid::Ulid::new().to_string().to_lowercase()
+        ))
+        .map_err(|e| anyhow::anyhow!("a new user id: {e}"))?,
         email: user.email.to_string(),
         name: user.name.to_string(),
         password_hash: user.password_hash.to_string(),
@@ -71,7 +76,7 @@ async fn insert_user(conn: Conn<'_>, user: NewUser<'_>) -> Result<Option<UserRec
              password_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT DO NOTHING",
         )
-        .bind(&record.id)
+        .bind(record.id.as_str())
         .bind(&record.email)
         .bind(&record.name)
         .bind(&record.password_hash)
@@ -87,8 +92,8 @@ async fn insert_user(conn: Conn<'_>, user: NewUser<'_>) -> Result<Option<UserRec
 
 async fn upsert_membership(
     conn: Conn<'_>,
-    workspace_id: i64,
-    user_id: &str,
+    workspace_id: WorkspaceId,
+    user_id: &UserId,
     role: &str,
 ) -> Result<(), StoreError> {
     on!(conn, |c| {
@@ -97,8 +102,8 @@ async fn upsert_membership(
              VALUES ($1, $2, $3, $4) \
              ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = excluded.role",
         )
-        .bind(workspace_id)
-        .bind(user_id)
+        .bind(workspace_id.get())
+        .bind(user_id.as_str())
         .bind(role)
         .bind(crate::now_ms())
         .execute(c)
@@ -154,7 +159,7 @@ impl UserStore for SqlStore {
                 "INSERT INTO memberships (workspace_id, user_id, role, created_at) \
                  SELECT id, $1, 'owner', $2 FROM workspaces",
             )
-            .bind(&record.id)
+            .bind(record.id.as_str())
             .bind(crate::now_ms())
             .execute(&mut *c)
             .await?;
@@ -187,13 +192,10 @@ impl UserStore for SqlStore {
         })
     }
 
-    async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
-        if !storable(id) {
-            return Ok(None);
-        }
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
         on!(self.read(), |pool| {
             let row = sqlx::query(USER_BY_ID.as_str())
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(pool)
                 .await?;
             row.as_ref().map(user_from_row).transpose()
@@ -202,7 +204,7 @@ impl UserStore for SqlStore {
 
     async fn set_password(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         password_hash: &str,
         keep: Option<&str>,
     ) -> Result<(), StoreError> {
@@ -215,11 +217,11 @@ impl UserStore for SqlStore {
             )
             .bind(password_hash)
             .bind(crate::now_ms())
-            .bind(user_id)
+            .bind(user_id.as_str())
             .execute(&mut *c)
             .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                .bind(user_id)
+                .bind(user_id.as_str())
                 .bind(&keep)
                 .execute(&mut *c)
                 .await?;
@@ -228,25 +230,25 @@ impl UserStore for SqlStore {
         Ok(())
     }
 
-    async fn set_user_locale(&self, user_id: &str, locale: &str) -> Result<(), StoreError> {
+    async fn set_user_locale(&self, user_id: &UserId, locale: &str) -> Result<(), StoreError> {
         on!(self.write(), |pool| {
             sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
                 .bind(locale)
-                .bind(user_id)
+                .bind(user_id.as_str())
                 .execute(pool)
                 .await?;
         });
         Ok(())
     }
 
-    async fn memberships(&self, user_id: &str) -> Result<Vec<Membership>, StoreError> {
+    async fn memberships(&self, user_id: &UserId) -> Result<Vec<Membership>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(
                 "SELECT w.id, w.slug, w.name, w.created_at, m.role \
                  FROM memberships m JOIN workspaces w ON w.id = m.workspace_id \
                  WHERE m.user_id = $1 ORDER BY w.slug",
             )
-            .bind(user_id)
+            .bind(user_id.as_str())
             .fetch_all(pool)
             .await?;
             rows.iter()
@@ -262,22 +264,22 @@ impl UserStore for SqlStore {
 
     async fn role_in(
         &self,
-        user_id: &str,
-        workspace_id: i64,
+        user_id: &UserId,
+        workspace_id: WorkspaceId,
     ) -> Result<Option<String>, StoreError> {
         on!(self.read(), |pool| {
             let row = sqlx::query(
                 "SELECT role FROM memberships WHERE user_id = $1 AND workspace_id = $2",
             )
-            .bind(user_id)
-            .bind(workspace_id)
+            .bind(user_id.as_str())
+            .bind(workspace_id.get())
             .fetch_optional(pool)
             .await?;
             row.map(|r| r.text("role")).transpose()
         })
     }
 
-    async fn members(&self, workspace_id: i64) -> Result<Vec<Member>, StoreError> {
+    async fn members(&self, workspace_id: WorkspaceId) -> Result<Vec<Member>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(
                 "SELECT u.id, u.email, u.name, u.password_hash, u.locale, \
@@ -285,7 +287,7 @@ impl UserStore for SqlStore {
                  FROM memberships m JOIN users u ON u.id = m.user_id \
                  WHERE m.workspace_id = $1 ORDER BY u.email",
             )
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .fetch_all(pool)
             .await?;
             rows.iter()
@@ -302,8 +304,8 @@ impl UserStore for SqlStore {
 
     async fn set_membership(
         &self,
-        workspace_id: i64,
-        user_id: &str,
+        workspace_id: WorkspaceId,
+        user_id: &UserId,
         role: &str,
     ) -> Result<(), StoreError> {
         let mut conn = self.write().acquire().await?;
@@ -312,13 +314,13 @@ impl UserStore for SqlStore {
 
     async fn remove_membership(
         &self,
-        workspace_id: i64,
-        user_id: &str,
+        workspace_id: WorkspaceId,
+        user_id: &UserId,
     ) -> Result<bool, StoreError> {
         let removed = on!(self.write(), |pool| {
             sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
-                .bind(workspace_id)
-                .bind(user_id)
+                .bind(workspace_id.get())
+                .bind(user_id.as_str())
                 .execute(pool)
                 .await?
                 .rows_affected()
@@ -328,13 +330,13 @@ impl UserStore for SqlStore {
 
     async fn create_session(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         ttl_ms: i64,
     ) -> Result<(String, SessionRecord), StoreError> {
         let token = random_token(43);
         let now = crate::now_ms();
         let record = SessionRecord {
-            user_id: user_id.to_string(),
+            user_id: user_id.clone(),
             csrf: random_token(32),
             created_at: now,
             expires_at: now.saturating_add(ttl_ms),
@@ -351,7 +353,7 @@ impl UserStore for SqlStore {
                  expires_at) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(hash_secret(&token))
-            .bind(user_id)
+            .bind(user_id.as_str())
             .bind(&record.csrf)
             .bind(now)
             .bind(record.expires_at)
@@ -406,10 +408,10 @@ impl UserStore for SqlStore {
 
     async fn create_user_invitation(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         email: &str,
         role: &str,
-        invited_by: Option<&str>,
+        invited_by: Option<&UserId>,
         ttl_ms: i64,
     ) -> Result<String, StoreError> {
         let token = random_token(43);
@@ -420,10 +422,10 @@ impl UserStore for SqlStore {
                  invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(hash_secret(&token))
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .bind(email)
             .bind(role)
-            .bind(invited_by)
+            .bind(invited_by.map(UserId::as_str))
             .bind(now)
             .bind(now.saturating_add(ttl_ms))
             .execute(pool)
@@ -462,7 +464,7 @@ impl UserStore for SqlStore {
             .fetch_optional(c)
             .await?;
             match row {
-                Some(r) => Some((r.int("workspace_id")?, r.text("role")?)),
+                Some(r) => Some((r.workspace("workspace_id")?, r.text("role")?)),
                 None => None,
             }
         });
@@ -477,7 +479,7 @@ impl UserStore for SqlStore {
             Acceptor::Existing(id) => {
                 let existing = on!(tx.as_conn(), |c| {
                     let row = sqlx::query(USER_BY_ID.as_str())
-                        .bind(id)
+                        .bind(id.as_str())
                         .fetch_optional(c)
                         .await?;
                     row.as_ref().map(user_from_row).transpose()?
@@ -495,7 +497,7 @@ impl UserStore for SqlStore {
 
     async fn pending_invitations(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
     ) -> Result<Vec<PendingInvitation>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(
@@ -504,7 +506,7 @@ impl UserStore for SqlStore {
                  AND accepted_at IS NULL AND expires_at > $2 \
                  ORDER BY created_at DESC, token_hash",
             )
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .bind(crate::now_ms())
             .fetch_all(pool)
             .await?;
@@ -512,13 +514,17 @@ impl UserStore for SqlStore {
         })
     }
 
-    async fn withdraw_invitation(&self, workspace_id: i64, id: &str) -> Result<bool, StoreError> {
+    async fn withdraw_invitation(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+    ) -> Result<bool, StoreError> {
         let withdrawn = on!(self.write(), |pool| {
             sqlx::query(
                 "DELETE FROM user_invitations WHERE workspace_id = $1 \
                  AND token_hash = $2 AND accepted_at IS NULL",
             )
-            .bind(workspace_id)
+            .bind(workspace_id.get())
             .bind(id)
             .execute(pool)
             .await?
@@ -527,11 +533,15 @@ impl UserStore for SqlStore {
         Ok(withdrawn == 1)
     }
 
-    async fn rename_workspace(&self, workspace_id: i64, name: &str) -> Result<bool, StoreError> {
+    async fn rename_workspace(
+        &self,
+        workspace_id: WorkspaceId,
+        name: &str,
+    ) -> Result<bool, StoreError> {
         let renamed = on!(self.write(), |pool| {
             sqlx::query("UPDATE workspaces SET name = $1 WHERE id = $2")
                 .bind(name)
-                .bind(workspace_id)
+                .bind(workspace_id.get())
                 .execute(pool)
                 .await?
                 .rows_affected()

@@ -10,11 +10,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use puls_store::{
-    Change, ChangeKind, Changes, NewSurvey, ResponseFilter, ResponseUpdate, Store, SurveyStatus,
-    SurveyUpdate, WriteOp, WriteOutcome,
+    Change, ChangeKind, Changes, NewSurvey, ResponseFilter, ResponseId, ResponseUpdate, Store,
+    SurveyStatus, SurveyUpdate, WorkspaceId, WriteOp, WriteOutcome,
 };
 
-use helpers::response;
+use helpers::{json, response, rid, sid, value};
 
 #[path = "contract/customers.rs"]
 mod customers;
@@ -22,15 +22,15 @@ mod customers;
 mod users;
 
 /// Creates a survey `id` in a workspace at time `now`.
-async fn survey(store: &dyn Store, workspace_id: i64, id: &str, now: i64) {
+async fn survey(store: &dyn Store, workspace_id: WorkspaceId, id: &str, now: i64) {
     store
         .create_survey(NewSurvey {
-            id,
+            id: &sid(id),
             workspace_id,
             status: SurveyStatus::Published,
             title: "Checkout",
             touchpoint: "checkout",
-            definition: r#"{"v":1}"#,
+            definition: &json(r#"{"v":1}"#),
             now,
         })
         .await
@@ -163,43 +163,49 @@ async fn surveys_are_versioned_and_belong_to_their_workspace(store: Arc<dyn Stor
         .id;
     let created = store
         .create_survey(NewSurvey {
-            id: "s1",
+            id: &sid("s1"),
             workspace_id: acme,
             status: SurveyStatus::Draft,
             title: "Checkout",
             touchpoint: "checkout",
-            definition: r#"{"v":1}"#,
+            definition: &json(r#"{"v":1}"#),
             now: 1_000,
         })
         .await
         .expect("creating");
     assert_eq!((created.version, created.status), (1, SurveyStatus::Draft));
     assert_eq!(
-        store.get_survey(acme, "s1").await.expect("get"),
+        store.get_survey(acme, &sid("s1")).await.expect("get"),
         Some(created.clone())
     );
-    assert_eq!(store.get_survey(globex, "s1").await.expect("get"), None);
     assert_eq!(
-        store.get_survey_public("s1").await.expect("get"),
+        store.get_survey(globex, &sid("s1")).await.expect("get"),
+        None
+    );
+    assert_eq!(
+        store.get_survey_public(&sid("s1")).await.expect("get"),
         Some(created.clone())
     );
-    assert_eq!(store.get_survey_public("nope").await.expect("get"), None);
+    assert_eq!(
+        store.get_survey_public(&sid("nope")).await.expect("get"),
+        None
+    );
 
     let update = SurveyUpdate {
         title: "Checkout v2",
         touchpoint: "payment",
-        definition: r#"{"v":2}"#,
+        definition: &json(r#"{"v":2}"#),
         now: 2_000,
     };
     assert_eq!(
         store
-            .update_survey(globex, "s1", update.clone())
+            .update_survey(globex, &sid("s1"), update.clone())
             .await
             .expect("update"),
         None
     );
     let v2 = store
-        .update_survey(acme, "s1", update)
+        .update_survey(acme, &sid("s1"), update)
         .await
         .expect("update")
         .expect("found");
@@ -208,35 +214,38 @@ async fn surveys_are_versioned_and_belong_to_their_workspace(store: Arc<dyn Stor
         (v2.title.as_str(), v2.touchpoint.as_str()),
         ("Checkout v2", "payment")
     );
-    assert_eq!(v2.definition, r#"{"v":2}"#);
+    assert_eq!(v2.definition, value(r#"{"v":2}"#));
     assert_eq!((v2.created_at, v2.updated_at), (1_000, 2_000));
     assert_eq!(
         store
-            .survey_definition("s1", 1)
+            .survey_definition(&sid("s1"), 1)
             .await
             .expect("v1")
-            .as_deref(),
-        Some(r#"{"v":1}"#)
+            .expect("found"),
+        value(r#"{"v":1}"#)
     );
     assert_eq!(
         store
-            .survey_definition("s1", 2)
+            .survey_definition(&sid("s1"), 2)
             .await
             .expect("v2")
-            .as_deref(),
-        Some(r#"{"v":2}"#)
+            .expect("found"),
+        value(r#"{"v":2}"#)
     );
-    assert_eq!(store.survey_definition("s1", 3).await.expect("v3"), None);
+    assert_eq!(
+        store.survey_definition(&sid("s1"), 3).await.expect("v3"),
+        None
+    );
 
     assert_eq!(
         store
-            .set_survey_status(globex, "s1", SurveyStatus::Published, 3_000)
+            .set_survey_status(globex, &sid("s1"), SurveyStatus::Published, 3_000)
             .await
             .expect("status"),
         None
     );
     let published = store
-        .set_survey_status(acme, "s1", SurveyStatus::Published, 3_000)
+        .set_survey_status(acme, &sid("s1"), SurveyStatus::Published, 3_000)
         .await
         .expect("status")
         .expect("found");
@@ -251,15 +260,24 @@ async fn surveys_are_versioned_and_belong_to_their_workspace(store: Arc<dyn Stor
         .await
         .expect("list")
         .into_iter()
-        .map(|s| s.id)
+        .map(|s| s.id.to_string())
         .collect();
     assert_eq!(listed, ["s2", "s1"], "newest first");
     assert_eq!(store.list_surveys(globex).await.expect("list"), vec![]);
     assert!(
-        !store.delete_survey(globex, "s1").await.expect("delete"),
+        !store
+            .delete_survey(globex, &sid("s1"))
+            .await
+            .expect("delete"),
         "not globex's survey"
     );
-    assert!(store.get_survey(acme, "s1").await.expect("get").is_some());
+    assert!(
+        store
+            .get_survey(acme, &sid("s1"))
+            .await
+            .expect("get")
+            .is_some()
+    );
 }
 
 both_backends!(a_write_batch_reports_an_outcome_per_write_in_order);
@@ -333,7 +351,7 @@ async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Stor
             survey_id: partial.survey_id.clone(),
             expected_revision: revision,
             completed,
-            answers: answers.to_string(),
+            answers: json(answers),
             now,
         })
     };
@@ -343,12 +361,12 @@ async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Stor
             update(1, false, r#"{"nps":4}"#, 20_001),
             WriteOp::Insert(response(ws, "s2", 20_002)),
             WriteOp::Update(ResponseUpdate {
-                id: "01J0000000000000000000000".into(),
+                id: rid("01J00000000000000000000000"),
                 workspace_id: ws,
-                survey_id: "s1".into(),
+                survey_id: sid("s1"),
                 expected_revision: 1,
                 completed: true,
-                answers: "{}".into(),
+                answers: json("{}"),
                 now: 20_003,
             }),
             update(2, true, r#"{"nps":5}"#, 20_004),
@@ -373,7 +391,10 @@ async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Stor
         .await
         .expect("get")
         .expect("found");
-    assert_eq!(stored.answers, r#"{"nps":5}"#);
+    assert_eq!(
+        puls_store::Value::Map(stored.answers.clone()),
+        value(r#"{"nps":5}"#)
+    );
     assert_eq!((stored.revision, stored.completed), (3, true));
     assert_eq!(
         (stored.created_at, stored.updated_at, stored.completed_at),
@@ -399,7 +420,10 @@ async fn a_write_batch_reports_an_outcome_per_write_in_order(store: Arc<dyn Stor
         .expect("found");
     assert_eq!(first_stored.completed_at, Some(10_000));
     assert_eq!(first_stored.survey_version, 1);
-    assert_eq!(first_stored.answers, first.answers);
+    assert_eq!(
+        puls_store::json::JsonText::object(&first_stored.answers),
+        first.answers
+    );
     let all = store
         .list_responses(ws, &ResponseFilter::default(), 100)
         .await
@@ -454,11 +478,11 @@ async fn responses_are_listed_newest_first_with_filters_and_a_cursor(store: Arc<
                 .expect("list")
                 .into_iter()
                 .map(|r| r.id)
-                .collect::<Vec<String>>()
+                .collect::<Vec<ResponseId>>()
         }
     };
     // The expected ids, newest first, of the responses numbered by `keep`.
-    let want = |keep: &dyn Fn(i64) -> bool| -> Vec<String> {
+    let want = |keep: &dyn Fn(i64) -> bool| -> Vec<ResponseId> {
         (0..12)
             .rev()
             .filter(|&i| keep(i))
@@ -480,7 +504,7 @@ async fn responses_are_listed_newest_first_with_filters_and_a_cursor(store: Arc<
     );
     assert_eq!(
         list(f(Some("theirs"), None, None), 100).await,
-        Vec::<String>::new()
+        Vec::<ResponseId>::new()
     );
     assert_eq!(
         list(f(None, Some("delivery"), None), 100).await,
@@ -538,11 +562,11 @@ async fn deleting_a_survey_removes_its_versions_and_responses(store: Arc<dyn Sto
     store
         .update_survey(
             ws,
-            "s1",
+            &sid("s1"),
             SurveyUpdate {
                 title: "v2",
                 touchpoint: "checkout",
-                definition: "{}",
+                definition: &json("{}"),
                 now: 2_000,
             },
         )
@@ -561,10 +585,16 @@ async fn deleting_a_survey_removes_its_versions_and_responses(store: Arc<dyn Sto
         .await
         .expect("seeding");
 
-    assert!(store.delete_survey(ws, "s1").await.expect("delete"));
-    assert_eq!(store.get_survey(ws, "s1").await.expect("get"), None);
-    assert_eq!(store.survey_definition("s1", 1).await.expect("v1"), None);
-    assert_eq!(store.survey_definition("s1", 2).await.expect("v2"), None);
+    assert!(store.delete_survey(ws, &sid("s1")).await.expect("delete"));
+    assert_eq!(store.get_survey(ws, &sid("s1")).await.expect("get"), None);
+    assert_eq!(
+        store.survey_definition(&sid("s1"), 1).await.expect("v1"),
+        None
+    );
+    assert_eq!(
+        store.survey_definition(&sid("s1"), 2).await.expect("v2"),
+        None
+    );
     assert_eq!(store.get_response(ws, &gone.id).await.expect("get"), None);
     assert_eq!(
         store
@@ -573,7 +603,7 @@ async fn deleting_a_survey_removes_its_versions_and_responses(store: Arc<dyn Sto
             .expect("get"),
         None
     );
-    let left: Vec<String> = store
+    let left: Vec<ResponseId> = store
         .list_responses(ws, &ResponseFilter::default(), 100)
         .await
         .expect("list")
@@ -582,16 +612,19 @@ async fn deleting_a_survey_removes_its_versions_and_responses(store: Arc<dyn Sto
         .collect();
     assert_eq!(left, vec![kept.id]);
     assert!(
-        !store.delete_survey(ws, "s1").await.expect("delete"),
+        !store.delete_survey(ws, &sid("s1")).await.expect("delete"),
         "gone already"
     );
 
     // Nothing of it lingers: the id can be used again from version 1.
     survey(&*store, ws, "s1", 3_000).await;
-    assert_eq!(store.survey_definition("s1", 2).await.expect("v2"), None);
+    assert_eq!(
+        store.survey_definition(&sid("s1"), 2).await.expect("v2"),
+        None
+    );
     assert_eq!(
         store
-            .get_survey(ws, "s1")
+            .get_survey(ws, &sid("s1"))
             .await
             .expect("get")
             .map(|s| s.version),
@@ -626,11 +659,11 @@ async fn the_writer_takes_responses_only_for_the_current_version_of_a_published_
     store
         .update_survey(
             ws,
-            "s1",
+            &sid("s1"),
             SurveyUpdate {
                 title: "Checkout",
                 touchpoint: "checkout",
-                definition: r#"{"v":2}"#,
+                definition: &json(r#"{"v":2}"#),
                 now: 3_000,
             },
         )
@@ -661,7 +694,7 @@ async fn the_writer_takes_responses_only_for_the_current_version_of_a_published_
     // Closed: no new responses, no more answers to partial ones; a retry of a stored
     // submission still gets its response back.
     store
-        .set_survey_status(ws, "s1", SurveyStatus::Closed, 4_000)
+        .set_survey_status(ws, &sid("s1"), SurveyStatus::Closed, 4_000)
         .await
         .expect("close")
         .expect("the survey");
@@ -676,10 +709,10 @@ async fn the_writer_takes_responses_only_for_the_current_version_of_a_published_
             WriteOp::Update(ResponseUpdate {
                 id: partial.id.clone(),
                 workspace_id: ws,
-                survey_id: "s1".into(),
+                survey_id: sid("s1"),
                 expected_revision: 1,
                 completed: true,
-                answers: "{}".into(),
+                answers: json("{}"),
                 now: 4_003,
             }),
         ])
@@ -796,10 +829,10 @@ async fn the_change_feed_lists_every_stored_updated_and_deleted_response_once_re
         .write_batch(&[WriteOp::Update(ResponseUpdate {
             id: partial.id.clone(),
             workspace_id: ws,
-            survey_id: "s1".into(),
+            survey_id: sid("s1"),
             expected_revision: 1,
             completed: true,
-            answers: r#"{"nps":3}"#.into(),
+            answers: json(r#"{"nps":3}"#),
             now: 3_000,
         })])
         .await
@@ -829,7 +862,11 @@ async fn the_change_feed_lists_every_stored_updated_and_deleted_response_once_re
     let reloaded = store
         .responses_by_ids(
             ws,
-            &[partial.id.clone(), plain.id.clone(), "missing".into()],
+            &[
+                partial.id.clone(),
+                plain.id.clone(),
+                rid("01J00000000000000000000000"),
+            ],
         )
         .await
         .expect("reload");
@@ -844,12 +881,12 @@ async fn the_change_feed_lists_every_stored_updated_and_deleted_response_once_re
     );
 
     // A deleted survey is one change for the whole survey.
-    store.delete_survey(ws, "s1").await.expect("delete");
+    store.delete_survey(ws, &sid("s1")).await.expect("delete");
     let after = store.changes_since(ws, feed.cursor).await.expect("changes");
     assert_eq!(
         after.changes.last(),
         Some(&Change {
-            survey_id: "s1".into(),
+            survey_id: sid("s1"),
             kind: ChangeKind::SurveyDeleted
         })
     );
@@ -862,6 +899,23 @@ async fn the_change_feed_lists_every_stored_updated_and_deleted_response_once_re
     );
 }
 
+/// A workspace with a survey `s1` and two responses to it, stored.
+async fn two_responses(store: &dyn Store) -> (WorkspaceId, ResponseId, ResponseId) {
+    let ws = store
+        .ensure_workspace("acme", "Acme")
+        .await
+        .expect("workspace")
+        .id;
+    survey(store, ws, "s1", 1_000).await;
+    let (first, second) = (response(ws, "s1", 2_000), response(ws, "s1", 2_001));
+    let ids = (first.id.clone(), second.id.clone());
+    store
+        .write_batch(&[WriteOp::Insert(first), WriteOp::Insert(second)])
+        .await
+        .expect("two responses");
+    (ws, ids.0, ids.1)
+}
+
 /// PostgreSQL only: sequence numbers are taken before commit, so a slow transaction can
 /// commit a change with a lower number after a reader has moved past a higher one. The
 /// feed must still deliver it.
@@ -871,22 +925,10 @@ async fn postgres_a_slow_transaction_committing_after_a_later_one_is_not_missed(
     let Some((db, store)) = helpers::open(helpers::Backend::Postgres).await else {
         return;
     };
-    let ws = store
-        .ensure_workspace("acme", "Acme")
-        .await
-        .expect("workspace")
-        .id;
-    survey(&*store, ws, "s1", 1_000).await;
-    let (mut slow_r, mut fast_r) = (response(ws, "s1", 2_000), response(ws, "s1", 2_001));
-    (slow_r.id, fast_r.id) = ("slow".into(), "fast".into());
-    store
-        .write_batch(&[WriteOp::Insert(slow_r), WriteOp::Insert(fast_r)])
-        .await
-        .expect("two responses");
+    let (ws, slow_id, fast_id) = two_responses(&*store).await;
     // An update marks a response changed by the updating transaction.
-    let change = |id: &'static str| {
-        format!("UPDATE responses SET revision = revision + 1 WHERE id = '{id}'")
-    };
+    let change =
+        |id: &ResponseId| format!("UPDATE responses SET revision = revision + 1 WHERE id = '{id}'");
     let mut slow = sqlx::PgConnection::connect(db.url())
         .await
         .expect("connect");
@@ -896,25 +938,25 @@ async fn postgres_a_slow_transaction_committing_after_a_later_one_is_not_missed(
     let start = store.change_head().await.expect("head");
 
     let mut slow_tx = slow.begin().await.expect("begin");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(change("slow")))
+    sqlx::raw_sql(sqlx::AssertSqlSafe(change(&slow_id)))
         .execute(&mut *slow_tx)
         .await
         .expect("slow change");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(change("fast")))
+    sqlx::raw_sql(sqlx::AssertSqlSafe(change(&fast_id)))
         .execute(&mut fast)
         .await
         .expect("fast change");
 
     let first = store.changes_since(ws, start).await.expect("changes");
-    let seen = |c: &Changes, id: &str| {
+    let seen = |c: &Changes, id: &ResponseId| {
         c.changes
             .iter()
-            .any(|ch| ch.kind == ChangeKind::Response(id.to_string()))
+            .any(|ch| ch.kind == ChangeKind::Response(id.clone()))
     };
     // "slow" may be listed here too, for its insert: a transaction of another test on this
     // cluster can hold the snapshot's xmin back, and the feed repeats rather than skips.
     // What matters is that its update, committed after this read, is not lost.
-    assert!(seen(&first, "fast"), "{first:?}");
+    assert!(seen(&first, &fast_id), "{first:?}");
 
     slow_tx.commit().await.expect("commit");
     let second = store
@@ -922,8 +964,60 @@ async fn postgres_a_slow_transaction_committing_after_a_later_one_is_not_missed(
         .await
         .expect("changes");
     assert!(
-        seen(&second, "slow"),
+        seen(&second, &slow_id),
         "the slow change was skipped: {second:?}"
     );
     drop(db);
+}
+
+/// A stored value that cannot be read back (edited by hand, say) fails the read, loudly
+/// and counted, on both backends; it is never read as empty.
+#[tokio::test]
+async fn a_corrupt_stored_value_fails_its_read_and_is_counted() {
+    for backend in [helpers::Backend::Sqlite, helpers::Backend::Postgres] {
+        let Some((db, store)) = helpers::open(backend).await else {
+            continue;
+        };
+        let (ws, good, bad) = two_responses(&*store).await;
+        let spoil = format!(
+            "UPDATE responses SET answers = '{{\"nps\": 9' WHERE id = '{}'",
+            bad
+        );
+        let spoil = sqlx::AssertSqlSafe(spoil);
+        match backend {
+            helpers::Backend::Sqlite => {
+                use sqlx::Connection;
+                let mut c = sqlx::SqliteConnection::connect(db.url())
+                    .await
+                    .expect("connect");
+                sqlx::raw_sql(spoil).execute(&mut c).await.expect("spoil");
+            }
+            helpers::Backend::Postgres => {
+                use sqlx::Connection;
+                let mut c = sqlx::PgConnection::connect(db.url())
+                    .await
+                    .expect("connect");
+                sqlx::raw_sql(spoil).execute(&mut c).await.expect("spoil");
+            }
+        }
+
+        let before = puls_store::corrupt_rows();
+        let read = store.get_response(ws, &bad).await;
+        assert!(
+            matches!(&read, Err(puls_store::StoreError::Corrupt { column, .. }) if column == "answers"),
+            "{:?}: {read:?}",
+            store.backend()
+        );
+        assert!(puls_store::corrupt_rows() > before, "counted");
+        assert!(
+            store
+                .list_responses(ws, &ResponseFilter::default(), 10)
+                .await
+                .is_err(),
+            "a list holding it fails too, rather than leaving it out"
+        );
+        let fine = store.get_response(ws, &good).await.expect("read");
+        assert!(fine.is_some(), "the other response reads as before");
+        drop(db);
+    }
 }

@@ -10,7 +10,8 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use puls_store::NewResponse;
+use puls_store::json::JsonText;
+use puls_store::{NewResponse, ResponseId, SurveyId, Value, WorkspaceId};
 use rand::Rng;
 use sqlx::Connection;
 
@@ -178,11 +179,12 @@ impl Drop for TestDb {
 
 /// A completed web response with no extras, created at `created_at` (Unix ms) with an id
 /// that sorts by it, as the server makes them; tests change what they need.
-pub fn response(workspace_id: i64, survey_id: &str, created_at: i64) -> NewResponse {
+pub fn response(workspace_id: WorkspaceId, survey_id: &str, created_at: i64) -> NewResponse {
+    let id = ulid::Ulid::from_parts(created_at as u64, rand::random()).to_string();
     NewResponse {
-        id: ulid::Ulid::from_parts(created_at as u64, rand::random()).to_string(),
+        id: ResponseId::parse(&id).expect("a ULID is a response id"),
         workspace_id,
-        survey_id: survey_id.to_string(),
+        survey_id: SurveyId::parse(survey_id).expect("a valid survey id"),
         survey_version: 1,
         completed: true,
         channel: "web".into(),
@@ -193,8 +195,8 @@ pub fn response(workspace_id: i64, survey_id: &str, created_at: i64) -> NewRespo
         invitation_token: None,
         idempotency_key: None,
         resume_token: None,
-        attributes: "{}".into(),
-        answers: r#"{"nps":9}"#.into(),
+        attributes: JsonText::object(&Default::default()),
+        answers: JsonText::object(&[("nps".to_string(), Value::Int(9))].into()),
         created_at,
     }
 }

@@ -32,7 +32,7 @@ impl ContactDto {
         let c = contact_of(&r.fields)
             .map_err(|e| anyhow::anyhow!("stored contact {} is unreadable: {e}", r.id))?;
         Ok(ContactDto {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             external_id: r.fields.external_id.clone(),
             email: r.fields.email.clone(),
             phone: r.fields.phone.clone(),
@@ -109,8 +109,8 @@ impl InvitationDto {
         InvitationDto {
             link: format!("{public_url}/s/{}?inv={}", inv.survey_id, inv.token),
             token: inv.token,
-            survey: inv.survey_id,
-            contact: inv.contact_id,
+            survey: inv.survey_id.to_string(),
+            contact: inv.contact_id.to_string(),
             created_at: format_ms(inv.created_at),
         }
     }
@@ -158,20 +158,20 @@ pub struct EventDto {
 }
 
 impl EventDto {
-    pub fn of(e: &EventRecord) -> EventDto {
-        let json = |s: &str| serde_json::from_str(s).unwrap_or(serde_json::Value::Null);
+    pub fn of(record: &EventRecord) -> EventDto {
+        let e = &record.event;
         EventDto {
-            seq: e.seq,
-            message_id: e.event.message_id.clone(),
-            kind: e.event.kind.clone(),
-            name: e.event.name.clone(),
-            user_id: e.event.user_id.clone(),
-            anonymous_id: e.event.anonymous_id.clone(),
-            timestamp: format_ms(e.event.timestamp),
-            received_at: format_ms(e.event.received_at),
-            properties: json(&e.event.properties),
-            context: json(&e.event.context),
-            extra: json(&e.event.extra),
+            seq: record.seq,
+            message_id: e.message_id.clone(),
+            kind: e.kind.clone(),
+            name: e.name.clone(),
+            user_id: e.user_id.clone(),
+            anonymous_id: e.anonymous_id.clone(),
+            timestamp: format_ms(e.timestamp),
+            received_at: format_ms(e.received_at),
+            properties: json::object(&e.properties),
+            context: json::object(&e.context),
+            extra: json::object(&e.extra),
         }
     }
 }

@@ -5,7 +5,8 @@
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use puls_app::AppError;
-use puls_core::{QuestionKind, Survey};
+use puls_core::{QuestionKind, Survey, Value};
+use puls_store::json::{self, JsonMap, JsonText};
 use puls_store::{EventRecord, ResponseRecord};
 
 use crate::contacts::EventDto;
@@ -115,27 +116,35 @@ fn text_cell(s: &str) -> String {
 }
 
 /// A CSV cell for one answer part. Lists are joined with `;` (ranking: best first).
-fn cell(answers: &serde_json::Value, question: &str, part: Option<&str>) -> String {
+fn cell(answers: &JsonMap, question: &str, part: Option<&str>) -> String {
     let Some(a) = answers.get(question) else {
         return String::new();
     };
-    let plain = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => text_cell(s),
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::Array(items) => items
+    let plain = |v: &Value| match v {
+        Value::Str(s) => text_cell(s),
+        Value::Null => String::new(),
+        Value::List(items) => items
             .iter()
-            .map(|i| i.as_str().map(text_cell).unwrap_or_else(|| i.to_string()))
+            .map(|i| {
+                i.as_str()
+                    .map(text_cell)
+                    .unwrap_or_else(|| json::to_json_text(i))
+            })
             .collect::<Vec<_>>()
             .join(";"),
-        other => other.to_string(),
+        other => json::to_json_text(other),
+    };
+    let field = |name: &str| match a {
+        Value::Map(m) => m.get(name).map(plain).unwrap_or_default(),
+        _ => String::new(),
     };
     match part {
         None => plain(a),
         Some("selected") => match a {
-            serde_json::Value::Array(_) => plain(a),
-            _ => a.get("selected").map(plain).unwrap_or_default(),
+            Value::List(_) => plain(a),
+            _ => field("selected"),
         },
-        Some(p) => a.get(p).map(plain).unwrap_or_default(),
+        Some(p) => field(p),
     }
 }
 
@@ -155,10 +164,9 @@ pub fn responses_csv(
     let header = write_rows(std::iter::once(header)).unwrap_or_default();
     chunks(Some(header), pages, move |rows| {
         write_rows(rows.iter().map(|r| {
-            let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
             let mut row = vec![
-                r.id.clone(),
-                r.survey_id.clone(),
+                r.id.to_string(),
+                r.survey_id.to_string(),
                 r.survey_version.to_string(),
                 status_name(r.completed).to_string(),
                 r.channel.clone(),
@@ -168,14 +176,14 @@ pub fn responses_csv(
                 text_cell(r.contact_email.as_deref().unwrap_or_default()),
                 format_ms(r.created_at),
                 r.completed_at.map(format_ms).unwrap_or_default(),
-                r.attributes.clone(),
+                JsonText::strings(&r.attributes).as_str().to_string(),
             ];
             match &columns {
                 Some(cols) => row.extend(
                     cols.iter()
-                        .map(|(_, q, part)| cell(&answers, q, part.as_deref())),
+                        .map(|(_, q, part)| cell(&r.answers, q, part.as_deref())),
                 ),
-                None => row.push(r.answers.clone()),
+                None => row.push(JsonText::object(&r.answers).as_str().to_string()),
             }
             row
         }))
@@ -219,10 +227,10 @@ fn render_events(rows: &[EventRecord], csv: bool) -> Chunk {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::with_capacity(rows.len() * 200));
-    for e in rows {
-        let ev = &e.event;
+    for record in rows {
+        let ev = &record.event;
         w.write_record([
-            e.seq.to_string().as_str(),
+            record.seq.to_string().as_str(),
             &ev.message_id,
             &ev.kind,
             &ev.name,
@@ -231,8 +239,8 @@ fn render_events(rows: &[EventRecord], csv: bool) -> Chunk {
             &format_ms(ev.timestamp),
             &ev.timestamp.to_string(),
             &format_ms(ev.received_at),
-            &ev.properties,
-            &ev.context,
+            JsonText::object(&ev.properties).as_str(),
+            JsonText::object(&ev.context).as_str(),
         ])?;
     }
     w.into_inner()

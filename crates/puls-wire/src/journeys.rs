@@ -1,7 +1,6 @@
 //! Journeys as data on the wire.
 
-use puls_app::AppError;
-use puls_store::DefinitionRecord;
+use puls_store::{DefinitionRecord, json};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -20,13 +19,12 @@ pub struct JourneyDto {
 }
 
 impl JourneyDto {
-    pub fn of(r: &DefinitionRecord) -> Result<JourneyDto, AppError> {
-        Ok(JourneyDto {
+    pub fn of(r: &DefinitionRecord) -> JourneyDto {
+        JourneyDto {
             key: r.key.clone(),
-            definition: serde_json::from_str(&r.definition)
-                .map_err(|e| anyhow::anyhow!("stored journey {} is not JSON: {e}", r.key))?,
+            definition: json::to_json(&r.definition),
             created_at: format_ms(r.created_at),
             updated_at: format_ms(r.updated_at),
-        })
+        }
     }
 }

@@ -24,14 +24,32 @@ pub use document::parse_document;
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, ErrorInfo, Problem};
 pub use time::{format_ms, parse_time};
 
-/// A list cursor that is an id this API gave (a ULID, as response and contact ids are);
+/// A list cursor: an id this API gave (a response's, a contact's), parsed with `parse`;
 /// anything else is an [`AppError::InvalidCursor`].
-pub fn id_cursor(cursor: Option<&str>) -> Result<Option<String>, AppError> {
+pub fn id_cursor<T, E>(
+    cursor: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, AppError> {
     cursor
-        .map(|c| {
-            ulid::Ulid::from_string(c)
-                .map(|u| u.to_string())
-                .map_err(|_| AppError::InvalidCursor)
-        })
+        .map(|c| parse(c).map_err(|_| AppError::InvalidCursor))
         .transpose()
+}
+
+/// An id from a path: a text that is not an id names nothing, so it is "not found" (the
+/// same answer as an id that names nothing).
+pub mod path {
+    use puls_app::AppError;
+    use puls_core::{ContactId, ResponseId, SurveyId};
+
+    pub fn survey(s: &str) -> Result<SurveyId, AppError> {
+        SurveyId::parse(s).map_err(|_| AppError::NotFound("survey"))
+    }
+
+    pub fn response(s: &str) -> Result<ResponseId, AppError> {
+        ResponseId::parse(s).map_err(|_| AppError::NotFound("response"))
+    }
+
+    pub fn contact(s: &str) -> Result<ContactId, AppError> {
+        ContactId::parse(s).map_err(|_| AppError::NotFound("contact"))
+    }
 }

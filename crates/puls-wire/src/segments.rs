@@ -1,8 +1,7 @@
 //! Segments on the wire.
 
-use puls_app::AppError;
 use puls_app::definitions::{Member, MembersPage};
-use puls_store::DefinitionRecord;
+use puls_store::{DefinitionRecord, json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,15 +21,14 @@ pub struct SegmentDto {
 }
 
 impl SegmentDto {
-    pub fn of(r: &DefinitionRecord, members: u64) -> Result<SegmentDto, AppError> {
-        Ok(SegmentDto {
+    pub fn of(r: &DefinitionRecord, members: u64) -> SegmentDto {
+        SegmentDto {
             key: r.key.clone(),
-            definition: serde_json::from_str(&r.definition)
-                .map_err(|e| anyhow::anyhow!("stored segment {} is not JSON: {e}", r.key))?,
+            definition: json::to_json(&r.definition),
             members,
             created_at: format_ms(r.created_at),
             updated_at: format_ms(r.updated_at),
-        })
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use puls_app::AppError;
-use puls_store::{ResponseFilter, ResponseRecord, SurveyRecord};
+use puls_core::ResponseId;
+use puls_store::{ResponseFilter, ResponseRecord, SurveyRecord, json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -42,7 +43,7 @@ pub struct SurveyLinks {
 impl SurveyDto {
     pub fn from_record(r: &SurveyRecord, public_url: &str, with_definition: bool) -> Self {
         SurveyDto {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             status: r.status.as_str().to_string(),
             version: r.version,
             title: r.title.clone(),
@@ -53,8 +54,7 @@ impl SurveyDto {
                 page: format!("{public_url}/s/{}", r.id),
                 qr: format!("{public_url}/s/{}/qr.svg", r.id),
             },
-            definition: with_definition
-                .then(|| serde_json::from_str(&r.definition).unwrap_or_default()),
+            definition: with_definition.then(|| json::to_json(&r.definition)),
         }
     }
 }
@@ -159,8 +159,8 @@ impl ResponseDto {
                 email: r.contact_email.clone(),
             });
         ResponseDto {
-            id: r.id.clone(),
-            survey_id: r.survey_id.clone(),
+            id: r.id.to_string(),
+            survey_id: r.survey_id.to_string(),
             survey_version: r.survey_version,
             status: status_name(r.completed).to_string(),
             channel: r.channel.clone(),
@@ -168,8 +168,8 @@ impl ResponseDto {
             locale: r.locale.clone(),
             contact,
             invitation_token: r.invitation_token.clone(),
-            attributes: serde_json::from_str(&r.attributes).unwrap_or_default(),
-            answers: serde_json::from_str(&r.answers).unwrap_or_default(),
+            attributes: r.attributes.clone(),
+            answers: json::object(&r.answers),
             created_at: format_ms(r.created_at),
             updated_at: format_ms(r.updated_at),
             completed_at: r.completed_at.map(format_ms),
@@ -248,7 +248,7 @@ impl ResponseQuery {
                 .as_deref()
                 .map(|s| parse_time("until", s))
                 .transpose()?,
-            before_id: id_cursor(self.cursor.as_deref())?,
+            before_id: id_cursor(self.cursor.as_deref(), ResponseId::parse)?,
         })
     }
 }

@@ -12,14 +12,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::Instant;
 
+use puls_core::Value;
 use puls_core::attribute::{AttributeKey, AttributeValue, flatten};
 use puls_core::tracking::MessageType;
+use puls_core::{ContactId, WorkspaceId};
 use puls_journey::{ContactRow, CustomerIndex, EventRow};
 use puls_store::{CustomerCursor, FeedEvent, Store, StoreError};
 
 use crate::contact_fields::contact_of;
 use crate::error::AppError;
-use puls_store::json;
 
 /// Events read per page while following the feed.
 const EVENT_PAGE: i64 = 20_000;
@@ -29,7 +30,7 @@ const ROW_PAGE: i64 = 5_000;
 /// Every workspace's customer index on this node.
 pub struct Customers {
     store: Arc<dyn Store>,
-    workspaces: Mutex<HashMap<i64, Arc<WorkspaceCustomers>>>,
+    workspaces: Mutex<HashMap<WorkspaceId, Arc<WorkspaceCustomers>>>,
 }
 
 /// One workspace's customer index and where in the feed it stands.
@@ -80,7 +81,10 @@ impl Customers {
     }
 
     /// The workspace's index with everything committed before this call applied.
-    pub async fn fresh(&self, workspace_id: i64) -> Result<Arc<WorkspaceCustomers>, AppError> {
+    pub async fn fresh(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Arc<WorkspaceCustomers>, AppError> {
         let ws = {
             let mut map = self.workspaces.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(workspace_id)
@@ -119,7 +123,7 @@ impl Customers {
         if first {
             let index = ws.read();
             tracing::info!(
-                workspace_id,
+                workspace = workspace_id.get(),
                 contacts = index.contact_count(),
                 events = index.event_count(),
                 skipped = sync.skipped,
@@ -134,7 +138,7 @@ impl Customers {
     /// Contacts, identity links and invitations written between the cursors.
     async fn apply_rows(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         ws: &WorkspaceCustomers,
         since: &CustomerCursor,
         head: &CustomerCursor,
@@ -143,19 +147,20 @@ impl Customers {
         let store = &self.store;
         let mut changed = pages(
             |after: String| async move {
+                let after = ContactId::parse(&after).ok();
                 store
-                    .feed_contacts(workspace_id, since, head, &after, ROW_PAGE)
+                    .feed_contacts(workspace_id, since, head, after.as_ref(), ROW_PAGE)
                     .await
             },
-            |c| c.id.clone(),
+            |c| c.id.to_string(),
             |page| {
                 let mut index = ws.index.write().unwrap_or_else(|e| e.into_inner());
                 for r in page {
                     match contact_of(&r.fields) {
                         Ok(c) => index.apply_contact(ContactRow {
-                            id: &r.id,
+                            id: r.id.as_str(),
                             contact: &c,
-                            merged_into: r.merged_into.as_deref(),
+                            merged_into: r.merged_into.as_ref().map(ContactId::as_str),
                             deleted: r.deleted_at.is_some(),
                             created_at_ms: r.created_at,
                         }),
@@ -193,7 +198,7 @@ impl Customers {
             |page| {
                 let mut index = ws.index.write().unwrap_or_else(|e| e.into_inner());
                 for inv in page {
-                    index.apply_invitation(&inv.token, &inv.contact_id);
+                    index.apply_invitation(&inv.token, inv.contact_id.as_str());
                 }
             },
         )
@@ -205,7 +210,7 @@ impl Customers {
     /// parsed and added on a blocking thread.
     async fn apply_events(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         ws: &Arc<WorkspaceCustomers>,
         since: &CustomerCursor,
         head: &CustomerCursor,
@@ -314,10 +319,8 @@ fn parse_event(e: FeedEvent) -> Result<Option<ParsedEvent>, String> {
         return Ok(None);
     }
     let mut properties = Vec::new();
-    if e.properties != "{}" {
-        let json::CoreValue(value) = serde_json::from_str(&e.properties)
-            .map_err(|err| format!("properties are not JSON: {err}"))?;
-        flatten(&value, 3, &mut properties);
+    if !e.properties.is_empty() {
+        flatten(&Value::Map(e.properties), 3, &mut properties);
     }
     Ok(Some(ParsedEvent {
         kind,

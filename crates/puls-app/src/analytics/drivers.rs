@@ -2,6 +2,7 @@
 //! questions (`puls_core::drivers`: Shapley decomposition of R², pairwise correlations with
 //! a listwise fallback, importance × performance quadrants).
 
+use puls_core::WorkspaceId;
 use puls_core::drivers::{self, Driver, DriverError, Excluded, MissingData, Quadrant, Scale};
 use puls_core::{QuestionKind, Survey};
 use puls_index::QuestionKey;
@@ -57,7 +58,7 @@ pub struct DriversReport {
 impl Analytics {
     pub async fn drivers(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         req: DriversRequest,
     ) -> Result<DriversReport, AppError> {
         let surveys = self.current_surveys(workspace_id).await?;

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use puls_core::WorkspaceId;
 use puls_core::journey::Journey;
 use puls_core::stats::{self, Distribution, Options};
 use puls_index::{Filter, GroupBy};
@@ -16,7 +17,6 @@ use super::metrics::{Metric, MetricChange, MetricValue, MetricsRequest};
 use super::params::{DAY_MS, Period, Scope, clip};
 use super::segments::journey_error;
 use crate::error::AppError;
-use puls_store::json;
 
 /// Most drop-off paths listed per stage.
 pub const MAX_PATHS: usize = 50;
@@ -135,22 +135,20 @@ pub struct Funnel {
 
 impl Analytics {
     /// A saved journey; 404 when there is none.
-    pub async fn journey(&self, workspace_id: i64, key: &str) -> Result<Journey, AppError> {
+    pub async fn journey(&self, workspace_id: WorkspaceId, key: &str) -> Result<Journey, AppError> {
         let record = self
             .store()
             .get_definition(DefinitionKind::Journey, workspace_id, key)
             .await?
             .ok_or(AppError::NotFound("journey"))?;
-        let value = json::from_text(&record.definition)
-            .map_err(|e| anyhow::anyhow!("stored journey {key} is not JSON: {e}"))?;
-        Ok(Journey::parse(&value)
+        Ok(Journey::parse(&record.definition)
             .map_err(|e| anyhow::anyhow!("stored journey {key} is invalid: {e}"))?)
     }
 
     /// The funnel of a journey.
     pub async fn funnel(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         journey: &Journey,
         req: &FunnelRequest,
     ) -> Result<Funnel, AppError> {
@@ -460,7 +458,7 @@ impl Analytics {
     /// The journey map: each touchpoint's behaviour and feedback.
     pub async fn journey_map(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         journey: &Journey,
         req: &MapRequest,
     ) -> Result<JourneyMap, AppError> {

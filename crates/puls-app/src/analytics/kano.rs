@@ -3,6 +3,7 @@
 //! Better/Worse coefficients (`puls_core::kano`).
 
 use puls_core::QuestionKind;
+use puls_core::WorkspaceId;
 use puls_core::kano::KanoCategory;
 use puls_index::Filter;
 
@@ -50,7 +51,7 @@ pub struct KanoReport {
 impl Analytics {
     pub async fn kano(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         survey_id: &str,
         scope: Scope,
     ) -> Result<KanoReport, AppError> {

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use puls_core::WorkspaceId;
 use puls_core::stats::{self, Change, Distribution, Verdict};
 use puls_core::{QuestionId, QuestionKind};
 use puls_index::{
@@ -180,7 +181,7 @@ impl Analytics {
     /// Runs a metrics request over the workspace's current data.
     pub async fn metrics(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         req: MetricsRequest,
     ) -> Result<MetricsReport, AppError> {
         let sources = self.sources(workspace_id, &req).await?;
@@ -193,7 +194,11 @@ impl Analytics {
             .map_err(|e| anyhow::anyhow!("metrics thread: {e}"))?
     }
 
-    async fn sources(&self, workspace_id: i64, req: &MetricsRequest) -> Result<Sources, AppError> {
+    async fn sources(
+        &self,
+        workspace_id: WorkspaceId,
+        req: &MetricsRequest,
+    ) -> Result<Sources, AppError> {
         if let Some(q) = &req.question {
             return Ok(vec![Source {
                 key: q.clone(),

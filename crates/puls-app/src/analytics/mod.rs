@@ -24,11 +24,11 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::Instant;
 
 use puls_core::{Channel, Completion, Locale, ResponseMeta, Survey, Touchpoint, Value};
+use puls_core::{ResponseId, SurveyId, WorkspaceId};
 use puls_index::{Fact, FactHead, FactIndex};
 use puls_store::{ChangeCursor, ChangeKind, ResponseFilter, ResponseRecord, Store, StoreError};
 
 use crate::error::AppError;
-use puls_store::json;
 
 pub use crate::config::AnalyticsConfig;
 pub use params::Options;
@@ -42,9 +42,9 @@ const REFRESH_CHUNK: usize = 500;
 pub struct Analytics {
     store: Arc<dyn Store>,
     pub config: AnalyticsConfig,
-    workspaces: Mutex<HashMap<i64, Arc<WorkspaceIndex>>>,
+    workspaces: Mutex<HashMap<WorkspaceId, Arc<WorkspaceIndex>>>,
     /// Parsed survey versions by (survey id, version); cleared for a survey when it is deleted.
-    definitions: RwLock<HashMap<(String, i64), Arc<Survey>>>,
+    definitions: RwLock<HashMap<(SurveyId, i64), Arc<Survey>>>,
     /// This node's customer indexes (contacts, events), for journeys and segments.
     pub customers: customers::Customers,
 }
@@ -107,7 +107,7 @@ impl Analytics {
     }
 
     /// The workspace's index with every change committed before this call applied.
-    pub async fn fresh(&self, workspace_id: i64) -> Result<Arc<WorkspaceIndex>, AppError> {
+    pub async fn fresh(&self, workspace_id: WorkspaceId) -> Result<Arc<WorkspaceIndex>, AppError> {
         let ws = {
             let mut map = self.workspaces.lock().unwrap_or_else(|e| e.into_inner());
             map.entry(workspace_id)
@@ -131,7 +131,7 @@ impl Analytics {
     /// Builds the index from scratch, then applies what changed while it was read.
     async fn load(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         ws: &WorkspaceIndex,
         sync: &mut SyncState,
     ) -> Result<(), AppError> {
@@ -180,7 +180,7 @@ impl Analytics {
         sync.cursor = Some(head);
         sync.skipped = skipped;
         tracing::info!(
-            workspace_id,
+            workspace = workspace_id.get(),
             responses = loaded,
             skipped,
             seconds = started.elapsed().as_secs_f64(),
@@ -192,7 +192,7 @@ impl Analytics {
     /// Applies the changes committed since `cursor`.
     async fn refresh(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         ws: &WorkspaceIndex,
         sync: &mut SyncState,
         cursor: ChangeCursor,
@@ -244,7 +244,7 @@ impl Analytics {
             }
         }
         let mut seen = HashSet::new();
-        let ids: Vec<String> = changes
+        let ids: Vec<ResponseId> = changes
             .changes
             .into_iter()
             .filter_map(|c| match c.kind {
@@ -255,10 +255,10 @@ impl Analytics {
         for chunk in ids.chunks(REFRESH_CHUNK) {
             let records = self.store.responses_by_ids(workspace_id, chunk).await?;
             let surveys = self.definitions_for(&records).await?;
-            let found: HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+            let found: HashSet<&ResponseId> = records.iter().map(|r| &r.id).collect();
             let mut index = ws.index.write().unwrap_or_else(|e| e.into_inner());
-            for id in chunk.iter().filter(|id| !found.contains(id.as_str())) {
-                index.remove(id);
+            for id in chunk.iter().filter(|id| !found.contains(id)) {
+                index.remove(id.as_str());
             }
             for r in &records {
                 if !upsert_record(&mut index, r, &surveys) {
@@ -274,7 +274,7 @@ impl Analytics {
     async fn definitions_for(
         &self,
         records: &[ResponseRecord],
-    ) -> Result<HashMap<(String, i64), Arc<Survey>>, AppError> {
+    ) -> Result<HashMap<(SurveyId, i64), Arc<Survey>>, AppError> {
         let mut out = HashMap::new();
         for r in records {
             let key = (r.survey_id.clone(), r.survey_version);
@@ -291,10 +291,10 @@ impl Analytics {
     /// One parsed survey version, from the cache or the store; `None` when it is gone.
     pub async fn definition(
         &self,
-        id: &str,
+        id: &SurveyId,
         version: i64,
     ) -> Result<Option<Arc<Survey>>, AppError> {
-        let key = (id.to_string(), version);
+        let key = (id.clone(), version);
         if let Some(s) = self
             .definitions
             .read()
@@ -303,10 +303,10 @@ impl Analytics {
         {
             return Ok(Some(s));
         }
-        let Some(text) = self.store.survey_definition(id, version).await? else {
+        let Some(definition) = self.store.survey_definition(id, version).await? else {
             return Ok(None);
         };
-        let survey = Arc::new(parse_definition(id, version, &text)?);
+        let survey = Arc::new(parse_definition(id, version, &definition)?);
         if let Ok(mut m) = self.definitions.write() {
             m.insert(key, survey.clone());
         }
@@ -316,7 +316,7 @@ impl Analytics {
     /// The current definition of every survey of the workspace, by survey id.
     pub async fn current_surveys(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
     ) -> Result<BTreeMap<String, Arc<Survey>>, AppError> {
         let mut out = BTreeMap::new();
         for r in self.store.list_surveys(workspace_id).await? {
@@ -336,7 +336,7 @@ impl Analytics {
                     s
                 }
             };
-            out.insert(r.id, survey);
+            out.insert(r.id.to_string(), survey);
         }
         Ok(out)
     }
@@ -353,10 +353,8 @@ fn advance(filter: &mut ResponseFilter, page: &[ResponseRecord]) -> bool {
     }
 }
 
-fn parse_definition(id: &str, version: i64, text: &str) -> Result<Survey, AppError> {
-    let value = json::from_text(text)
-        .map_err(|e| anyhow::anyhow!("stored definition of survey {id} v{version}: {e}"))?;
-    Ok(Survey::parse(&value)
+fn parse_definition(id: &SurveyId, version: i64, definition: &Value) -> Result<Survey, AppError> {
+    Ok(Survey::parse(definition)
         .map_err(|e| anyhow::anyhow!("stored definition of survey {id} v{version}: {e}"))?)
 }
 
@@ -365,7 +363,7 @@ fn parse_definition(id: &str, version: i64, text: &str) -> Result<Survey, AppErr
 fn upsert_record(
     index: &mut FactIndex,
     r: &ResponseRecord,
-    surveys: &HashMap<(String, i64), Arc<Survey>>,
+    surveys: &HashMap<(SurveyId, i64), Arc<Survey>>,
 ) -> bool {
     let result = surveys
         .get(&(r.survey_id.clone(), r.survey_version))
@@ -384,19 +382,9 @@ fn upsert_record(
 /// The fact of a stored response, its answers read back against its survey version.
 fn fact_of(r: &ResponseRecord, survey: &Survey) -> Result<Fact, String> {
     let answers = survey
-        .validate_answers(
-            &read_map(&r.answers, "answers")?,
-            Completion::Partial,
-            "answers",
-        )
+        .validate_answers(&r.answers, Completion::Partial, "answers")
         .map_err(|e| e.to_string())?;
-    let attributes = read_map(&r.attributes, "attributes")?
-        .into_iter()
-        .filter_map(|(k, v)| match v {
-            Value::Str(s) => Some((k, s)),
-            _ => None,
-        })
-        .collect();
+    let attributes = r.attributes.clone();
     let meta = ResponseMeta {
         channel: Channel::parse(&r.channel).map_err(|e| format!("channel: {e}"))?,
         touchpoint: Touchpoint::parse(&r.touchpoint).map_err(|e| format!("touchpoint: {e}"))?,
@@ -407,21 +395,11 @@ fn fact_of(r: &ResponseRecord, survey: &Survey) -> Result<Fact, String> {
         attributes,
     };
     let head = FactHead {
-        id: r.id.clone(),
-        survey: r.survey_id.clone(),
+        id: r.id.to_string(),
+        survey: r.survey_id.to_string(),
         survey_version: r.survey_version,
         created_at_ms: r.created_at,
         completed: r.completed,
     };
     Ok(Fact::from_answers(head, &meta, survey, &answers))
-}
-
-fn read_map(text: &str, what: &str) -> Result<BTreeMap<String, Value>, String> {
-    let json: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("stored {what} are not JSON: {e}"))?;
-    match json::from_json(&json) {
-        Value::Map(m) => Ok(m),
-        Value::Null => Ok(BTreeMap::new()),
-        _ => Err(format!("stored {what} are not an object")),
-    }
 }

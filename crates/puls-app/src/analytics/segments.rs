@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use puls_core::WorkspaceId;
 use puls_core::audience::{FeedbackMetric, Rule, SegmentDef};
 use puls_core::{QuestionKind, Touchpoint};
 use puls_index::{FactIndex, Filter, QuestionKey};
@@ -14,19 +15,20 @@ use super::Analytics;
 use super::customers::WorkspaceCustomers;
 use super::params::Scope;
 use crate::error::{AppError, Rejection};
-use puls_store::json;
 
 impl Analytics {
     /// A saved segment's definition; 404 when there is none.
-    pub async fn segment(&self, workspace_id: i64, key: &str) -> Result<SegmentDef, AppError> {
+    pub async fn segment(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &str,
+    ) -> Result<SegmentDef, AppError> {
         let record = self
             .store()
             .get_definition(DefinitionKind::Segment, workspace_id, key)
             .await?
             .ok_or(AppError::NotFound("segment"))?;
-        let value = json::from_text(&record.definition)
-            .map_err(|e| anyhow::anyhow!("stored segment {key} is not JSON: {e}"))?;
-        Ok(SegmentDef::parse(&value)
+        Ok(SegmentDef::parse(&record.definition)
             .map_err(|e| anyhow::anyhow!("stored segment {key} is invalid: {e}"))?)
     }
 
@@ -34,7 +36,7 @@ impl Analytics {
     /// this call; with the customer index they are codes of.
     pub async fn members(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         rule: &Rule,
         now_ms: i64,
     ) -> Result<(Arc<WorkspaceCustomers>, Bitset), AppError> {
@@ -103,7 +105,7 @@ impl Analytics {
     /// The contacts of every segment named in `keys` (all must hold), or `None` for none.
     pub async fn segments_members(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         keys: &[String],
         now_ms: i64,
     ) -> Result<Option<(Arc<WorkspaceCustomers>, Bitset)>, AppError> {
@@ -135,7 +137,7 @@ impl Analytics {
     /// against this node's fact index (whose respondent codes the filter uses).
     pub(crate) async fn bind_segments(
         &self,
-        workspace_id: i64,
+        workspace_id: WorkspaceId,
         scope: &mut Scope,
         facts: &Arc<super::WorkspaceIndex>,
     ) -> Result<(), AppError> {

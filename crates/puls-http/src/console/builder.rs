@@ -19,10 +19,11 @@ use puls_app::AppError;
 use puls_core::access::Permission;
 use puls_core::{Channel, Locale};
 use puls_store::{SurveyStatus, json};
+use puls_wire::path;
 use serde_json::{Map, Value as Json, json};
 
 use super::auth::{Member, Signed};
-use super::{Page, field, page_error, ser, shell};
+use super::{Page, field, page_error, ser, shell, survey_at};
 use crate::state::AppState;
 
 /// The languages the web app writes surveys in.
@@ -506,7 +507,7 @@ async fn list_page(
     let rows: Vec<Json> = surveys
         .iter()
         .map(|s| {
-            json!({"id": s.id, "title": s.title, "touchpoint": s.touchpoint,
+            json!({"id": s.id.as_str(), "title": s.title, "touchpoint": s.touchpoint,
                    "status": status_name(s.status), "updated": puls_wire::format_ms(s.updated_at)})
         })
         .collect();
@@ -630,12 +631,12 @@ async fn stored(
     m: &Member,
     id: &str,
 ) -> Result<Option<(Json, &'static str)>, AppError> {
-    let rec = match st.app.survey(m.workspace.id, id, None).await {
+    let rec = match survey_at(st, m.workspace.id, id).await {
         Ok(rec) => rec,
         Err(AppError::NotFound(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let def: Json = serde_json::from_str(&rec.definition).unwrap_or_default();
+    let def: Json = json::to_json(&rec.definition);
     Ok(Some((def, status_name(rec.status))))
 }
 
@@ -694,6 +695,10 @@ pub async fn update(
         Ok(None) => return Page::not_found(&st, lang),
         Err(e) => return page_error(&st, lang, e),
     };
+    // `stored` found it, so the path holds a survey id.
+    let Ok(survey_id) = path::survey(&id) else {
+        return Page::not_found(&st, lang);
+    };
     let base: Json = field(&pairs, "base")
         .and_then(|b| serde_json::from_str(b).ok())
         .unwrap_or(current);
@@ -714,7 +719,7 @@ pub async fn update(
     }
     if let Err(e) = st
         .app
-        .update_survey(m.workspace.id, &id, &json::from_json(&def))
+        .update_survey(m.workspace.id, &survey_id, &json::from_json(&def))
         .await
     {
         return match problems_of(e) {
@@ -738,7 +743,11 @@ pub async fn update(
             } else {
                 SurveyStatus::Closed
             };
-            if let Err(e) = st.app.set_survey_status(m.workspace.id, &id, to).await {
+            if let Err(e) = st
+                .app
+                .set_survey_status(m.workspace.id, &survey_id, to)
+                .await
+            {
                 return page_error(&st, lang, e);
             }
             if action == "publish" {
@@ -766,11 +775,10 @@ pub async fn export(
     let Some(id) = file.strip_suffix(".json") else {
         return Page::not_found(&st, m.signed.lang);
     };
-    match st.app.survey(m.workspace.id, id, None).await {
+    match survey_at(&st, m.workspace.id, id).await {
         Ok(rec) => {
-            let pretty = serde_json::from_str::<Json>(&rec.definition)
-                .and_then(|v| serde_json::to_string_pretty(&v))
-                .unwrap_or(rec.definition);
+            let pretty =
+                serde_json::to_string_pretty(&json::to_json(&rec.definition)).unwrap_or_default();
             (
                 [
                     (
@@ -805,7 +813,7 @@ pub async fn preview(
         Err(r) => return r,
     };
     let lang = m.signed.lang;
-    let rec = match st.app.survey(m.workspace.id, &id, None).await {
+    let rec = match survey_at(&st, m.workspace.id, &id).await {
         Ok(r) => r,
         Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
         Err(e) => return page_error(&st, lang, e),

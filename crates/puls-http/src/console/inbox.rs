@@ -10,18 +10,20 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::Value;
+use puls_core::WorkspaceId;
 use puls_core::access::Permission;
 use puls_core::{Channel, Locale};
 use puls_store::{DefinitionKind, ResponseRecord};
 use serde_json::json;
 
 use super::auth::{Member, Signed};
-use super::{Page, page_error, ser, shell, title_in, user_message};
+use super::{Page, page_error, ser, shell, survey_at, title_in, user_message};
 use crate::state::AppState;
 use puls_app::AppError;
 use puls_app::search::{Surveys, TextSearch};
-use puls_wire::export;
+use puls_store::json;
 use puls_wire::surveys::ResponseQuery;
+use puls_wire::{export, path};
 
 /// Responses per page.
 const PAGE: usize = 50;
@@ -76,7 +78,7 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
 /// cache of current definitions.
 async fn survey_titles(
     st: &AppState,
-    ws: i64,
+    ws: WorkspaceId,
     lang: &str,
 ) -> Result<Vec<(String, String, String)>, AppError> {
     Ok(st
@@ -178,7 +180,7 @@ pub async fn inbox(
         export => format!("/app/w/{}/responses.csv{}{}", m.workspace.slug, if filters_qs.is_empty() { "" } else { "?" }, filters_qs),
         older => next.map(|c| {
             let mut qs = kept.clone();
-            qs.push(("cursor".into(), c));
+            qs.push(("cursor".into(), c.to_string()));
             format!("?{}", serde_urlencoded::to_string(&qs).unwrap_or_default())
         }),
         scanned => searched.then_some(scanned),
@@ -196,10 +198,10 @@ fn row(
 ) -> serde_json::Value {
     let title = surveys
         .iter()
-        .find(|s| s.0 == r.survey_id)
+        .find(|s| s.0 == r.survey_id.as_str())
         .map(|s| s.1.clone())
-        .unwrap_or_else(|| r.survey_id.clone());
-    let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
+        .unwrap_or_else(|| r.survey_id.to_string());
+    let answers = json::object(&r.answers);
     // The scores at a glance: every whole-number answer, in question order.
     let scores: Vec<String> = answers
         .as_object()
@@ -211,7 +213,7 @@ fn row(
         .unwrap_or_default();
     let excerpt: String = texts.join(" · ").chars().take(160).collect();
     json!({
-        "id": r.id, "date": puls_wire::format_ms(r.created_at), "survey": title,
+        "id": r.id.as_str(), "date": puls_wire::format_ms(r.created_at), "survey": title,
         "touchpoint": r.touchpoint, "channel": r.channel, "locale": r.locale,
         "completed": r.completed, "scores": scores.join(", "), "excerpt": excerpt,
         "contact": r.contact_email.clone().or_else(|| r.contact_external_id.clone()),
@@ -245,7 +247,7 @@ pub async fn export(
         }
     };
     let survey = match &filter.survey_id {
-        Some(id) => match st.app.survey(m.workspace.id, id, None).await {
+        Some(id) => match survey_at(&st, m.workspace.id, id).await {
             Ok(r) => match st.app.survey_version(&r, r.version).await {
                 Ok(s) => Some(s),
                 Err(e) => return page_error(&st, lang, e),
@@ -287,7 +289,11 @@ pub async fn detail(
     };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
-    let r = match st.app.response(ws, &id).await {
+    let found = match path::response(&id) {
+        Ok(id) => st.app.response(ws, &id).await,
+        Err(e) => Err(e),
+    };
+    let r = match found {
         Ok(r) => r,
         Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
         Err(e) => return page_error(&st, lang, e),
@@ -310,7 +316,7 @@ type Detail = (Value, Value, Value, Value);
 
 async fn detail_context(
     st: &AppState,
-    ws: i64,
+    ws: WorkspaceId,
     lang: &str,
     r: &ResponseRecord,
 ) -> Result<Detail, AppError> {
@@ -323,7 +329,7 @@ async fn detail_context(
         Some(rec) => Some(st.app.survey_version(rec, r.survey_version).await?),
         None => None,
     };
-    let answers: serde_json::Value = serde_json::from_str(&r.answers).unwrap_or_default();
+    let answers = json::object(&r.answers);
     let l = Locale::parse(lang).ok();
     let items: Vec<serde_json::Value> = match &def {
         Some(d) => d
@@ -353,7 +359,7 @@ async fn detail_context(
             .await?
             .map(|c| {
                 json!({
-                    "id": c.id, "name": c.fields.name, "email": c.fields.email,
+                    "id": c.id.as_str(), "name": c.fields.name, "email": c.fields.email,
                     "external_id": c.fields.external_id, "phone": c.fields.phone,
                 })
             })
@@ -381,10 +387,10 @@ async fn detail_context(
     let survey_title = def
         .as_deref()
         .map(|d| title_in(d, lang))
-        .unwrap_or_else(|| r.survey_id.clone());
+        .unwrap_or_else(|| r.survey_id.to_string());
     Ok((
         ser(json!({
-            "id": r.id, "survey": survey_title, "date": puls_wire::format_ms(r.created_at),
+            "id": r.id.as_str(), "survey": survey_title, "date": puls_wire::format_ms(r.created_at),
             "touchpoint": r.touchpoint, "channel": r.channel, "locale": r.locale,
             "completed": r.completed, "contact_email": r.contact_email,
             "contact_external_id": r.contact_external_id,

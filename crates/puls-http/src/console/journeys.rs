@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_console::chart::{Point, escape, trend};
 use puls_console::{Lang, format};
+use puls_core::WorkspaceId;
 use puls_core::access::Permission;
 use puls_core::{QuestionKind, Survey};
 use puls_store::{DefinitionKind, ResponseFilter};
@@ -52,7 +53,7 @@ fn touchpoint_view(t: &MapTouchpoint) -> Json {
 async fn definition_keys(
     st: &AppState,
     kind: DefinitionKind,
-    ws: i64,
+    ws: WorkspaceId,
 ) -> Result<Vec<String>, AppError> {
     Ok(st
         .app
@@ -63,7 +64,7 @@ async fn definition_keys(
         .collect())
 }
 
-async fn journey_keys(st: &AppState, ws: i64) -> Result<Vec<String>, AppError> {
+async fn journey_keys(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, AppError> {
     definition_keys(st, DefinitionKind::Journey, ws).await
 }
 
@@ -155,7 +156,7 @@ pub async fn map(
     Page::render(&st, StatusCode::OK, "journey.html", lang, ctx)
 }
 
-async fn segment_options(st: &AppState, ws: i64) -> Result<Vec<String>, AppError> {
+async fn segment_options(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, AppError> {
     definition_keys(st, DefinitionKind::Segment, ws).await
 }
 
@@ -258,16 +259,19 @@ pub async fn touchpoint(
             };
             if !texts.is_empty() {
                 // The scores at a glance, named: "nps 9, csat 4".
-                let score = serde_json::from_str::<Json>(&r.answers).ok().and_then(|a| {
-                    let s: Vec<String> = a
-                        .as_object()?
+                let score = {
+                    let s: Vec<String> = r
+                        .answers
                         .iter()
-                        .filter_map(|(k, v)| v.as_i64().map(|n| format!("{k} {n}")))
+                        .filter_map(|(k, v)| match v {
+                            puls_core::Value::Int(n) => Some(format!("{k} {n}")),
+                            _ => None,
+                        })
                         .collect();
                     (!s.is_empty()).then(|| s.join(", "))
-                });
+                };
                 verbatims.push(
-                    json!({"id": r.id, "date": puls_wire::format_ms(r.created_at),
+                    json!({"id": r.id.as_str(), "date": puls_wire::format_ms(r.created_at),
                                       "text": texts.join(" · "), "score": score}),
                 );
             }

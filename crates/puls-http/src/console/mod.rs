@@ -31,6 +31,7 @@ use puls_core::access::Permission;
 
 use crate::state::AppState;
 use puls_app::AppError;
+use puls_core::WorkspaceId;
 
 /// The routes of the web app.
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -207,6 +208,15 @@ pub fn user_message(e: AppError) -> Result<String, AppError> {
         AppError::NotFound(what) => Ok(format!("{what} not found")),
         other => Err(other),
     }
+}
+
+/// The workspace's survey named in a page's path (any other text names none).
+pub async fn survey_at(
+    st: &AppState,
+    ws: WorkspaceId,
+    id: &str,
+) -> Result<puls_store::SurveyRecord, AppError> {
+    st.app.survey(ws, &puls_wire::path::survey(id)?, None).await
 }
 
 /// A survey's title in the interface language (else its default language).

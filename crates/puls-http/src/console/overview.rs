@@ -14,6 +14,7 @@ use minijinja::Value;
 use puls_console::chart::{Point, trend};
 use puls_console::{Lang, format};
 use puls_core::Channel;
+use puls_core::WorkspaceId;
 use puls_core::access::Permission;
 use puls_store::DefinitionKind;
 use serde_json::json;
@@ -126,7 +127,7 @@ impl Filters {
 
 pub(super) async fn report(
     st: &AppState,
-    ws: i64,
+    ws: WorkspaceId,
     f: &Filters,
     extra: &[(&str, &str)],
 ) -> Result<MetricsReport, AppError> {
@@ -311,7 +312,7 @@ pub async fn overview(
 
 /// The choices of the filter form: the workspace's surveys, their touchpoints, the
 /// channels, the saved segments and the languages.
-async fn filter_options(st: &AppState, ws: i64, f: &Filters) -> Result<Value, AppError> {
+async fn filter_options(st: &AppState, ws: WorkspaceId, f: &Filters) -> Result<Value, AppError> {
     let surveys = st.app.surveys(ws).await?;
     let mut touchpoints: Vec<String> = surveys.iter().map(|s| s.touchpoint.clone()).collect();
     touchpoints.sort();
@@ -323,7 +324,10 @@ async fn filter_options(st: &AppState, ws: i64, f: &Filters) -> Result<Value, Ap
         select(
             "survey",
             "survey",
-            surveys.iter().map(|s| opt(&s.id, &s.title)).collect(),
+            surveys
+                .iter()
+                .map(|s| opt(s.id.as_str(), &s.title))
+                .collect(),
         ),
         select(
             "touchpoint",

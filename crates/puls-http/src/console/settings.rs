@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
 use puls_app::users::{Joined, Joining, MemberChange, MemberChanged};
 use puls_console::Lang;
+use puls_core::UserId;
 use puls_core::access::{Permission, Role};
 use serde_json::json;
 
@@ -78,7 +79,7 @@ async fn render(
                 .map(|x| {
                     let role = Role::parse(&x.role).unwrap_or(Role::Viewer);
                     json!({
-                        "id": x.user.id, "name": x.user.name, "email": x.user.email,
+                        "id": x.user.id.as_str(), "name": x.user.name, "email": x.user.email,
                         "role": x.role, "me": x.user.id == m.signed.user.id,
                         "manageable": m.role.may_manage(role),
                     })
@@ -248,7 +249,10 @@ pub async fn act(
                     );
                 }
             };
-            match st.app.change_member(&m.actor, user, change).await {
+            let Ok(user) = UserId::parse(user) else {
+                return Page::not_found(&st, lang);
+            };
+            match st.app.change_member(&m.actor, &user, change).await {
                 Ok(MemberChanged::Removed) => back("member_removed"),
                 Ok(MemberChanged::RoleChanged) => back("role_changed"),
                 Ok(MemberChanged::LastOwner) => back("last_owner"),

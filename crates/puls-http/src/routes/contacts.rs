@@ -8,13 +8,14 @@ use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
 use puls_app::contacts::Upserted;
 use puls_core::contact::ContactPatch;
+use puls_core::{ContactId, SurveyId};
 use puls_store::json;
 use puls_wire::contacts::{
     ContactDto, ContactPage, ContactQuery, EventPage, InvitationDto, InvitationInput, MergeInput,
     TimelineQuery, limit, seq_cursor,
 };
 use puls_wire::surveys::ResponseDto;
-use puls_wire::{ErrorBody, id_cursor};
+use puls_wire::{ErrorBody, id_cursor, path};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -55,10 +56,10 @@ async fn list_contacts(
             next_cursor: None,
         }));
     }
-    let after = id_cursor(q.cursor.as_deref())?;
-    let rows = st.app.contacts(ws.id, after.as_deref(), limit).await?;
+    let after = id_cursor(q.cursor.as_deref(), ContactId::parse)?;
+    let rows = st.app.contacts(ws.id, after.as_ref(), limit).await?;
     let next_cursor = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|r| r.id.clone()))
+        .then(|| rows.last().map(|r| r.id.to_string()))
         .flatten();
     Ok(Json(ContactPage {
         items: rows.iter().map(ContactDto::of).collect::<Result<_, _>>()?,
@@ -122,7 +123,7 @@ async fn get_contact(
     Auth(ws): Auth,
     Path(id): Path<String>,
 ) -> Result<Json<ContactDto>, ApiError> {
-    let c = st.app.contact(ws.id, &id).await?;
+    let c = st.app.contact(ws.id, &path::contact(&id)?).await?;
     Ok(Json(ContactDto::of(&c)?))
 }
 
@@ -141,7 +142,10 @@ async fn update_contact(
     JsonBody(body): JsonBody,
 ) -> Result<Json<ContactDto>, ApiError> {
     let patch = parse_patch(&body)?;
-    let record = st.app.update_contact(ws.id, &id, patch).await?;
+    let record = st
+        .app
+        .update_contact(ws.id, &path::contact(&id)?, patch)
+        .await?;
     Ok(Json(ContactDto::of(&record)?))
 }
 
@@ -155,7 +159,7 @@ async fn delete_contact(
     Auth(ws): Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    st.app.delete_contact(ws.id, &id).await?;
+    st.app.delete_contact(ws.id, &path::contact(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -175,7 +179,12 @@ async fn merge_contact(
     JsonBody(body): JsonBody,
 ) -> Result<Json<ContactDto>, ApiError> {
     let input: MergeInput = serde_json::from_value(body).map_err(body_error)?;
-    let c = st.app.merge_contacts(ws.id, &id, &input.from).await?;
+    // The duplicate named by the body: a text that is no contact id names no contact.
+    let from = path::contact(&input.from)?;
+    let c = st
+        .app
+        .merge_contacts(ws.id, &path::contact(&id)?, &from)
+        .await?;
     Ok(Json(ContactDto::of(&c)?))
 }
 
@@ -194,7 +203,10 @@ async fn create_invitation(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let input: InvitationInput = serde_json::from_value(body).map_err(body_error)?;
-    let inv = st.app.invite_contact(ws.id, &id, &input.survey).await?;
+    let not_found = |_| AppError::NotFound("contact or survey");
+    let contact = ContactId::parse(&id).map_err(not_found)?;
+    let survey = SurveyId::parse(&input.survey).map_err(not_found)?;
+    let inv = st.app.invite_contact(ws.id, &contact, &survey).await?;
     Ok((
         StatusCode::CREATED,
         Json(InvitationDto::of(inv, &st.public_url)),
@@ -217,7 +229,7 @@ async fn contact_responses(
 ) -> Result<Json<Vec<ResponseDto>>, ApiError> {
     let rows = st
         .app
-        .contact_responses(ws.id, &id, limit(q.limit)?)
+        .contact_responses(ws.id, &path::contact(&id)?, limit(q.limit)?)
         .await?;
     Ok(Json(rows.iter().map(ResponseDto::from_record).collect()))
 }
@@ -238,7 +250,12 @@ async fn contact_events(
     let limit = limit(q.limit)?;
     let rows = st
         .app
-        .contact_events(ws.id, &id, seq_cursor(q.cursor.as_deref())?, limit)
+        .contact_events(
+            ws.id,
+            &path::contact(&id)?,
+            seq_cursor(q.cursor.as_deref())?,
+            limit,
+        )
         .await?;
     Ok(Json(EventPage::of(rows, limit)))
 }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use puls_app::definitions::{Saved, journey_template};
 use puls_app::{AppError, now_ms};
+use puls_core::WorkspaceId;
 use puls_store::DefinitionKind;
 use puls_wire::ErrorBody;
 use puls_wire::analytics::{FunnelDto, JourneyMapDto};
@@ -37,19 +38,17 @@ async fn list_journeys(
     Auth(ws): Auth,
 ) -> Result<Json<Vec<JourneyDto>>, ApiError> {
     let rows = st.app.definitions(ws.id, DefinitionKind::Journey).await?;
-    Ok(Json(
-        rows.iter().map(JourneyDto::of).collect::<Result<_, _>>()?,
-    ))
+    Ok(Json(rows.iter().map(JourneyDto::of).collect()))
 }
 
 async fn save(
     st: &AppState,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     path_key: Option<&str>,
     body: &puls_core::Value,
 ) -> Result<Response, ApiError> {
     let (saved, r) = st.app.save_journey(workspace_id, path_key, body).await?;
-    Ok((saved_status(saved), Json(JourneyDto::of(&r)?)).into_response())
+    Ok((saved_status(saved), Json(JourneyDto::of(&r))).into_response())
 }
 
 /// 201 for a new definition, 200 for a replaced one.
@@ -107,7 +106,7 @@ async fn get_journey(
         .app
         .definition(ws.id, DefinitionKind::Journey, &key)
         .await?;
-    Ok(Json(JourneyDto::of(&r)?))
+    Ok(Json(JourneyDto::of(&r)))
 }
 
 /// Deletes a journey (its events and responses stay).

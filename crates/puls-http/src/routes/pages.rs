@@ -23,9 +23,9 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use puls_app::responses::{Submission, stored_answers};
+use puls_app::responses::Submission;
 use puls_app::{AppError, Rejection};
-use puls_wire::{ErrorBody, ErrorCode, Problem};
+use puls_wire::{ErrorBody, ErrorCode, Problem, path};
 
 use crate::error::ApiError;
 use crate::extract::Query;
@@ -187,9 +187,14 @@ async fn progress(
     rid: Option<&str>,
     rt: Option<&str>,
 ) -> Result<Progress, AppError> {
-    let record = st.app.open_survey(id).await?;
+    let id = path::survey(id)?;
+    let record = st.app.open_survey(&id).await?;
     let response = match (rid, rt) {
-        (Some(rid), Some(rt)) => Some(st.app.resumable(rid, rt, Some(id)).await?),
+        (Some(rid), Some(rt)) => Some(
+            st.app
+                .resumable(&path::response(rid)?, rt, Some(&id))
+                .await?,
+        ),
         // A response id without its token is a broken link, not a new respondent.
         (Some(_), None) => return Err(AppError::NotFound("response")),
         _ => None,
@@ -199,7 +204,7 @@ async fn progress(
         .map_or(record.version, |r| r.survey_version);
     let survey = st.app.survey_version(&record, version).await?;
     let answers = match &response {
-        Some(r) => stored_answers(r)?,
+        Some(r) => r.answers.clone(),
         None => BTreeMap::new(),
     };
     Ok(Progress {
@@ -524,7 +529,7 @@ async fn answer_inner(
             st.app
                 .update_response(r, &survey, &merged, completion)
                 .await?;
-            (r.id.clone(), r.resume_token.clone().unwrap_or_default())
+            (r.id.to_string(), r.resume_token.clone().unwrap_or_default())
         }
         None => {
             let channel = field(&form, "channel").map(Value::Str);
@@ -552,7 +557,10 @@ async fn answer_inner(
                     key_is_secret: true,
                 })
                 .await?;
-            (stored.id, stored.resume_token.unwrap_or_default())
+            (
+                stored.id.to_string(),
+                stored.resume_token.unwrap_or_default(),
+            )
         }
     };
     let enc =
@@ -588,9 +596,13 @@ async fn thanks(
     headers: HeaderMap,
 ) -> Response {
     let started = Instant::now();
-    let record = match st.app.survey_record(&id).await {
+    let found = match path::survey(&id) {
+        Ok(id) => st.app.survey_record(&id).await,
+        Err(e) => Err(e),
+    };
+    let record = match found {
         Ok(Some(r)) => r,
-        Ok(None) => {
+        Ok(None) | Err(AppError::NotFound(_)) => {
             return error_page(
                 &st,
                 ui_from_headers(q.lang.as_deref(), &headers),
@@ -628,7 +640,7 @@ async fn qr(
     Query(q): Query<QrQuery>,
 ) -> Result<Response, ApiError> {
     st.app
-        .survey_record(&id)
+        .survey_record(&path::survey(&id)?)
         .await?
         .ok_or(AppError::NotFound("survey"))?;
     let mut url = format!("{}/s/{id}", st.public_url);

@@ -20,7 +20,7 @@ use puls_wire::surveys::{
     ResponseDto, ResponsePage, ResponseQuery, SubmitResponse, SubmitResult, UpdateResponse,
     status_name,
 };
-use puls_wire::{ErrorBody, ErrorCode, export};
+use puls_wire::{ErrorBody, ErrorCode, export, path};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -163,7 +163,7 @@ async fn submit_response(
     )?;
     let answers = answers_of(m, true)?;
     let completion = completed_flag(m, true)?;
-    let record = st.app.open_survey(&id).await?;
+    let record = st.app.open_survey(&path::survey(&id)?).await?;
     let survey: Arc<Survey> = st.app.survey_version(&record, record.version).await?;
     let stored = st
         .app
@@ -192,7 +192,7 @@ async fn submit_response(
     Ok((
         status,
         Json(SubmitResult {
-            id: stored.id,
+            id: stored.id.to_string(),
             status: status_name(stored.completed).into(),
             survey_version: stored.version,
             resume_token: stored.resume_token,
@@ -229,11 +229,11 @@ async fn continue_response(
     let completion = completed_flag(m, false)?;
     let record = st
         .app
-        .continue_response(&id, &token, new_answers, completion)
+        .continue_response(&path::response(&id)?, &token, new_answers, completion)
         .await?;
     let completed = completion == Completion::Complete;
     Ok(Json(SubmitResult {
-        id: record.id,
+        id: record.id.to_string(),
         status: status_name(completed).into(),
         survey_version: record.survey_version,
         resume_token: (!completed).then_some(token),
@@ -263,7 +263,7 @@ async fn list_responses(
         .await?;
     Ok(Json(ResponsePage {
         items: found.rows.iter().map(ResponseDto::from_record).collect(),
-        next_cursor: found.next,
+        next_cursor: found.next.map(|id| id.to_string()),
     }))
 }
 
@@ -277,7 +277,7 @@ async fn get_response(
     Auth(ws): Auth,
     Path(id): Path<String>,
 ) -> Result<Json<ResponseDto>, ApiError> {
-    let r = st.app.response(ws.id, &id).await?;
+    let r = st.app.response(ws.id, &path::response(&id)?).await?;
     Ok(Json(ResponseDto::from_record(&r)))
 }
 
@@ -304,7 +304,7 @@ async fn export_responses(
     let search = q.q.as_deref().and_then(TextSearch::new);
     let survey = match &filter.survey_id {
         Some(id) => {
-            let r = st.app.survey(ws.id, id, None).await?;
+            let r = st.app.survey(ws.id, &path::survey(id)?, None).await?;
             Some(st.app.survey_version(&r, r.version).await?)
         }
         None => None,

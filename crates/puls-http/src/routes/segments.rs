@@ -6,6 +6,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use puls_core::ContactId;
+use puls_core::WorkspaceId;
 use puls_store::{DefinitionKind, DefinitionRecord};
 use puls_wire::contacts::limit;
 use puls_wire::segments::{MembersPageDto, MembersQuery, SegmentDto};
@@ -27,11 +29,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 async fn dto(
     st: &AppState,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     r: &DefinitionRecord,
 ) -> Result<SegmentDto, ApiError> {
     let members = st.app.segment_size(workspace_id, r).await?;
-    Ok(SegmentDto::of(r, members)?)
+    Ok(SegmentDto::of(r, members))
 }
 
 /// The workspace's segments with their member counts.
@@ -52,7 +54,7 @@ async fn list_segments(
 
 async fn save(
     st: &AppState,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     path_key: Option<&str>,
     body: &puls_core::Value,
 ) -> Result<Response, ApiError> {
@@ -138,7 +140,9 @@ async fn segment_members(
     Query(q): Query<MembersQuery>,
 ) -> Result<Json<MembersPageDto>, ApiError> {
     let limit = limit(q.limit)? as usize;
-    let after = id_cursor(q.cursor.as_deref())?.unwrap_or_default();
+    let after = id_cursor(q.cursor.as_deref(), ContactId::parse)?
+        .map(|c| c.to_string())
+        .unwrap_or_default();
     let page = st.app.segment_members(ws.id, &key, after, limit).await?;
     Ok(Json(page.into()))
 }

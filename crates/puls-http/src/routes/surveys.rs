@@ -3,9 +3,10 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use puls_core::WorkspaceId;
 use puls_store::SurveyStatus;
-use puls_wire::ErrorBody;
 use puls_wire::surveys::{SurveyDto, SurveyList, VersionQuery};
+use puls_wire::{ErrorBody, path};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -73,7 +74,7 @@ async fn get_survey(
     Path(id): Path<String>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Json<SurveyDto>, ApiError> {
-    let record = st.app.survey(ws.id, &id, q.version).await?;
+    let record = st.app.survey(ws.id, &path::survey(&id)?, q.version).await?;
     Ok(Json(SurveyDto::from_record(&record, &st.public_url, true)))
 }
 
@@ -90,17 +91,23 @@ async fn update_survey(
     Path(id): Path<String>,
     DefinitionBody(def): DefinitionBody,
 ) -> Result<Json<SurveyDto>, ApiError> {
-    let record = st.app.update_survey(ws.id, &id, &def).await?;
+    let record = st
+        .app
+        .update_survey(ws.id, &path::survey(&id)?, &def)
+        .await?;
     Ok(Json(SurveyDto::from_record(&record, &st.public_url, true)))
 }
 
 async fn set_status(
     st: &AppState,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     id: &str,
     status: SurveyStatus,
 ) -> Result<Json<SurveyDto>, ApiError> {
-    let record = st.app.set_survey_status(workspace_id, id, status).await?;
+    let record = st
+        .app
+        .set_survey_status(workspace_id, &path::survey(id)?, status)
+        .await?;
     Ok(Json(SurveyDto::from_record(&record, &st.public_url, false)))
 }
 
@@ -140,6 +147,6 @@ async fn delete_survey(
     Auth(ws): Auth,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    st.app.delete_survey(ws.id, &id).await?;
+    st.app.delete_survey(ws.id, &path::survey(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

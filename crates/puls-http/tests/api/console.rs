@@ -119,7 +119,7 @@ async fn user(app: &TestApp, email: &str, password: &str, role: Option<&str>) ->
             .await
             .unwrap();
     }
-    u.id
+    u.id.to_string()
 }
 
 async fn signed_in(app: &TestApp, email: &str, password: &str) -> Browser {

@@ -4,9 +4,9 @@
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
 
-use puls_app::contact_fields::contact_json;
 use puls_app::contacts_import::{ImportOptions, Progress, import_csv};
 use puls_store::ContactLookup;
+use puls_wire::contacts::ContactDto;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -96,7 +96,7 @@ async fn contact(app: &TestApp, external_id: Option<&str>, email: Option<&str>) 
         .find_contact(app.workspace_id, &lookup)
         .await
         .expect("reading a contact")
-        .map(|r| contact_json(&r))
+        .map(|r| serde_json::to_value(ContactDto::of(&r).expect("a readable contact")).unwrap())
 }
 
 async fn by_external_id(app: &TestApp, id: &str) -> Option<Value> {

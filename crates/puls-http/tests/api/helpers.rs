@@ -69,7 +69,7 @@ pub struct TestApp {
     /// Follows no redirects, as a test must see every 303.
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
-    pub workspace_id: i64,
+    pub workspace_id: puls_store::WorkspaceId,
     /// A key of the workspace `acme`.
     pub api_key: String,
     pub backend: Backend,
@@ -469,7 +469,7 @@ impl TestApp {
     }
 
     /// A second workspace with its own key, for isolation tests.
-    pub async fn other_workspace(&self, slug: &str) -> (i64, String) {
+    pub async fn other_workspace(&self, slug: &str) -> (puls_store::WorkspaceId, String) {
         let ws = self
             .store
             .ensure_workspace(slug, slug)
@@ -498,7 +498,7 @@ impl TestApp {
         assert!(outcomes.iter().all(|o| *o == WriteOutcome::Inserted));
         ops.into_iter()
             .filter_map(|op| match op {
-                WriteOp::Insert(r) => Some(r.id),
+                WriteOp::Insert(r) => Some(r.id.to_string()),
                 _ => None,
             })
             .collect()

@@ -2,6 +2,7 @@
 //! checked against values worked out by hand (the formulas are written out here, apart from
 //! the server's code), over data stored at chosen times.
 
+use puls_store::json::JsonText;
 use puls_store::{NewResponse, WriteOp, WriteOutcome};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -69,8 +70,8 @@ async fn store(app: &TestApp, survey: &str, seeds: &[Seed]) {
                 touchpoint: s.touchpoint.into(),
                 channel: s.channel.into(),
                 completed: s.completed,
-                attributes: s.attributes.to_string(),
-                answers: s.answers.to_string(),
+                attributes: JsonText::parse(&s.attributes.to_string()).unwrap(),
+                answers: JsonText::parse(&s.answers.to_string()).unwrap(),
                 ..puls_testdb::response(app.workspace_id, survey, s.at)
             })
         })

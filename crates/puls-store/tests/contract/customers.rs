@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use puls_store::{
     ContactChange, ContactFields, ContactLookup, ContactOutcome, ContactUpsert, CustomerCursor,
-    DefinitionKind, MergeOutcome, NewEvent, Store, TrackBatch, WriteOp, WriteOutcome,
+    DefinitionKind, MergeOutcome, NewEvent, ResponseId, Store, TrackBatch, Value, WorkspaceId,
+    WriteOp, WriteOutcome,
 };
+
+use super::helpers::{cid, json, sid, value};
 
 fn event(
     message_id: &str,
@@ -25,9 +28,9 @@ fn event(
         anonymous_id: anon.map(str::to_string),
         timestamp: ts,
         received_at: ts + 5,
-        properties: r#"{"plan":"pro"}"#.into(),
-        context: "{}".into(),
-        extra: "{}".into(),
+        properties: json(r#"{"plan":"pro"}"#),
+        context: json("{}"),
+        extra: json("{}"),
     }
 }
 
@@ -45,7 +48,10 @@ fn set(pairs: &[(&str, &str)]) -> ContactChange {
                 "email" => f.email = Some(v.clone()),
                 "name" if v == "!" => return Err("refused".into()),
                 "name" => f.name = Some(v.clone()),
-                "attributes" => f.attributes = v.clone(),
+                "attributes" => match value(v) {
+                    Value::Map(m) => f.attributes = m,
+                    other => return Err(format!("not an object: {other:?}")),
+                },
                 other => return Err(format!("unknown field {other}")),
             }
         }
@@ -125,7 +131,7 @@ both_backends!(a_message_is_stored_once_per_message_id_and_workspace);
 async fn a_message_is_stored_once_per_message_id_and_workspace(store: Arc<dyn Store>) {
     let ws = store.ensure_workspace("acme", "Acme").await.unwrap();
     let other = store.ensure_workspace("other", "Other").await.unwrap();
-    let batch = |ws: i64, events: Vec<NewEvent>| TrackBatch {
+    let batch = |ws: WorkspaceId, events: Vec<NewEvent>| TrackBatch {
         workspace_id: ws,
         events,
         links: Vec::new(),
@@ -162,10 +168,23 @@ async fn a_message_is_stored_once_per_message_id_and_workspace(store: Arc<dyn St
         .unwrap();
     let ids: Vec<&str> = listed.iter().map(|e| e.event.message_id.as_str()).collect();
     assert_eq!(ids, ["m3", "m2", "m1"], "newest first");
+    let m1 = &listed[2].event;
     assert_eq!(
-        listed[2].event,
-        event("m1", "track", "Order Completed", Some("u1"), None, 1000)
+        (
+            m1.kind.as_str(),
+            m1.name.as_str(),
+            m1.user_id.as_deref(),
+            m1.anonymous_id.as_deref(),
+            m1.timestamp,
+            m1.received_at,
+        ),
+        ("track", "Order Completed", Some("u1"), None, 1000, 1005)
     );
+    assert_eq!(
+        Value::Map(m1.properties.clone()),
+        value(r#"{"plan":"pro"}"#)
+    );
+    assert!(m1.context.is_empty() && m1.extra.is_empty());
     let tracks = store
         .list_events(
             ws.id,
@@ -338,7 +357,7 @@ async fn contacts_are_created_found_updated_and_kept_unique(store: Arc<dyn Store
         .list_contacts(ws.id, Some(&page[0].id), 10)
         .await
         .unwrap();
-    let mut all: Vec<String> = page.iter().chain(&rest).map(|c| c.id.clone()).collect();
+    let mut all: Vec<_> = page.iter().chain(&rest).map(|c| c.id.clone()).collect();
     all.sort();
     let mut expected = vec![ala.id.clone(), ola.id.clone()];
     expected.sort();
@@ -476,20 +495,20 @@ async fn a_contacts_responses_and_events_are_found_by_all_its_ids(store: Arc<dyn
         .await
         .unwrap();
     let inv = store
-        .create_invitation(ws.id, &ala.id, "s1")
+        .create_invitation(ws.id, &ala.id, &sid("s1"))
         .await
         .unwrap()
         .expect("an invitation");
     assert_eq!(
         store
-            .create_invitation(ws.id, &ala.id, "nope")
+            .create_invitation(ws.id, &ala.id, &sid("nope"))
             .await
             .unwrap(),
         None
     );
     assert_eq!(
         store
-            .create_invitation(ws.id, "nobody", "s1")
+            .create_invitation(ws.id, &cid("01J00000000000000000000000"), &sid("s1"))
             .await
             .unwrap(),
         None
@@ -502,7 +521,7 @@ async fn a_contacts_responses_and_events_are_found_by_all_its_ids(store: Arc<dyn
     let mut by_inv = super::helpers::response(ws.id, "s1", 30);
     by_inv.invitation_token = Some(inv.token.clone());
     let stranger = super::helpers::response(ws.id, "s1", 40);
-    let ids: Vec<String> = [&by_ext, &by_mail, &by_inv]
+    let ids: Vec<ResponseId> = [&by_ext, &by_mail, &by_inv]
         .iter()
         .map(|r| r.id.clone())
         .collect();
@@ -510,7 +529,7 @@ async fn a_contacts_responses_and_events_are_found_by_all_its_ids(store: Arc<dyn
         .write_batch(&[by_ext, by_mail, by_inv, stranger].map(WriteOp::Insert))
         .await
         .unwrap();
-    let mut found: Vec<String> = store
+    let mut found: Vec<ResponseId> = store
         .contact_responses(ws.id, &ala.id, 10)
         .await
         .unwrap()
@@ -560,24 +579,20 @@ async fn journeys_and_segments_are_stored_by_key(store: Arc<dyn Store>) {
     let ws = store.ensure_workspace("acme", "Acme").await.unwrap();
     for kind in [DefinitionKind::Journey, DefinitionKind::Segment] {
         let first = store
-            .put_definition(kind, ws.id, "eshop", r#"{"v":1}"#, 100)
+            .put_definition(kind, ws.id, "eshop", &json(r#"{"v":1}"#), 100)
             .await
             .unwrap();
         assert_eq!((first.created_at, first.updated_at), (100, 100));
         let second = store
-            .put_definition(kind, ws.id, "eshop", r#"{"v":2}"#, 200)
+            .put_definition(kind, ws.id, "eshop", &json(r#"{"v":2}"#), 200)
             .await
             .unwrap();
         assert_eq!(
-            (
-                second.created_at,
-                second.updated_at,
-                second.definition.as_str()
-            ),
-            (100, 200, r#"{"v":2}"#)
+            (second.created_at, second.updated_at, &second.definition),
+            (100, 200, &value(r#"{"v":2}"#))
         );
         store
-            .put_definition(kind, ws.id, "b2b", "{}", 300)
+            .put_definition(kind, ws.id, "b2b", &json("{}"), 300)
             .await
             .unwrap();
         let keys: Vec<String> = store
@@ -612,7 +627,7 @@ async fn journeys_and_segments_are_stored_by_key(store: Arc<dyn Store>) {
 /// Reads every event the feed gives between two cursors, page by page.
 async fn feed_all(
     store: &dyn Store,
-    ws: i64,
+    ws: WorkspaceId,
     since: &CustomerCursor,
     head: &CustomerCursor,
 ) -> Vec<String> {
@@ -632,7 +647,7 @@ both_backends!(the_customer_feed_gives_everything_written_after_a_cursor);
 async fn the_customer_feed_gives_everything_written_after_a_cursor(store: Arc<dyn Store>) {
     let ws = store.ensure_workspace("acme", "Acme").await.unwrap();
     let other = store.ensure_workspace("other", "Other").await.unwrap();
-    let write = |ws: i64, ids: &[&str]| TrackBatch {
+    let write = |ws: WorkspaceId, ids: &[&str]| TrackBatch {
         workspace_id: ws,
         events: ids
             .iter()
@@ -670,14 +685,14 @@ async fn the_customer_feed_gives_everything_written_after_a_cursor(store: Arc<dy
         assert_eq!(since_head.len(), 2, "SQLite reads exactly what is new");
     }
     let contacts = store
-        .feed_contacts(ws.id, &head, &next, "", 10)
+        .feed_contacts(ws.id, &head, &next, None, 10)
         .await
         .unwrap();
     assert_eq!(contacts.len(), 1);
     assert_eq!(contacts[0].fields.name.as_deref(), Some("U"));
     assert!(
         store
-            .feed_contacts(other.id, &head, &next, "", 10)
+            .feed_contacts(other.id, &head, &next, None, 10)
             .await
             .unwrap()
             .is_empty()
@@ -690,7 +705,7 @@ async fn the_customer_feed_gives_everything_written_after_a_cursor(store: Arc<dy
         .unwrap();
     let last = store.customer_head(ws.id).await.unwrap();
     let changed = store
-        .feed_contacts(ws.id, &next, &last, "", 10)
+        .feed_contacts(ws.id, &next, &last, None, 10)
         .await
         .unwrap();
     assert_eq!(changed.len(), 1);

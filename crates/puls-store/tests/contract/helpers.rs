@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-use puls_store::{ConnectOptions, Store};
+use puls_store::json::{JsonText, from_text};
+use puls_store::{ConnectOptions, ContactId, ResponseId, Store, SurveyId, Value};
 
 pub use puls_testdb::{Backend, TestDb, response};
 
@@ -52,4 +53,29 @@ pub async fn open(backend: Backend) -> Option<(TestDb, Arc<dyn Store>)> {
         .expect("opening the test database");
     store.migrate().await.expect("migrating");
     Some((db, store))
+}
+
+/// A survey id from a literal.
+pub fn sid(id: &str) -> SurveyId {
+    SurveyId::parse(id).expect("a valid survey id")
+}
+
+/// A response id from a literal ULID.
+pub fn rid(id: &str) -> ResponseId {
+    ResponseId::parse(id).expect("a valid response id")
+}
+
+/// A contact id from a literal ULID.
+pub fn cid(id: &str) -> ContactId {
+    ContactId::parse(id).expect("a valid contact id")
+}
+
+/// JSON text to bind, from a literal.
+pub fn json(text: &str) -> JsonText {
+    JsonText::parse(text).expect("valid JSON")
+}
+
+/// A core value from a JSON literal, to compare with what the store reads back.
+pub fn value(text: &str) -> Value {
+    from_text(text).expect("valid JSON")
 }

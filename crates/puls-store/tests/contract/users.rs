@@ -35,7 +35,7 @@ async fn the_first_owner_is_created_once_and_owns_every_workspace(store: Arc<dyn
         UserWrite::Done(u) => u,
         other => panic!("{other:?}"),
     };
-    assert!(owner.id.starts_with("usr_"));
+    assert!(owner.id.as_str().starts_with("usr_"));
     let m = store.memberships(&owner.id).await.unwrap();
     assert_eq!(m.len(), 1);
     assert_eq!(
@@ -150,7 +150,12 @@ async fn accounts_memberships_and_sessions(store: Arc<dyn Store>) {
         store.workspace_by_slug("shop").await.unwrap().unwrap().name,
         "Shop & Co"
     );
-    assert!(!store.rename_workspace(-1, "x").await.unwrap());
+    assert!(
+        !store
+            .rename_workspace(puls_store::WorkspaceId::new(-1), "x")
+            .await
+            .unwrap()
+    );
     assert!(store.remove_membership(ws.id, &ana.id).await.unwrap());
     assert!(!store.remove_membership(ws.id, &ana.id).await.unwrap());
     assert!(store.memberships(&ana.id).await.unwrap().is_empty());

@@ -439,8 +439,9 @@ async fn count_stored(url: &str, survey: &str) -> anyhow::Result<u64> {
     let store = puls_store::connect(url, &puls_store::ConnectOptions { max_connections: 2 })
         .await
         .map_err(|e| anyhow::anyhow!("opening {}: {e:#}", puls_app::config::redact_url(url)))?;
+    let id = puls_store::SurveyId::parse(survey).map_err(|e| anyhow::anyhow!("--survey: {e}"))?;
     let record = store
-        .get_survey_public(survey)
+        .get_survey_public(&id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the --verify-db database has no survey {survey}"))?;
     const PAGE: i64 = 1000;

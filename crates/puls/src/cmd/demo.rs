@@ -15,9 +15,10 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use puls_app::App;
 use puls_app::definitions::ECOMMERCE_TEMPLATE;
-use puls_core::Survey;
 use puls_core::response::answers_to_value;
+use puls_core::{ResponseId, Survey, SurveyId, WorkspaceId};
 use puls_demo::{Behaviour, DemoEvent};
+use puls_store::json::{JsonMap, JsonText};
 use puls_store::{
     ContactChange, ContactFields, ContactLookup, ContactOutcome, ContactUpsert, NewEvent,
     NewResponse, SurveyStatus, TrackBatch, WriteOp, WriteOutcome, json,
@@ -102,13 +103,15 @@ pub async fn run(app: &App, args: Args) -> anyhow::Result<()> {
     let mut records = Vec::with_capacity(demos.len());
     for d in &demos {
         // A fresh demo each time: the survey is replaced with its responses.
-        if store.get_survey(ws.id, d.key).await?.is_some() {
-            store.delete_survey(ws.id, d.key).await?;
-        } else if store.get_survey_public(d.key).await?.is_some() {
+        let id =
+            SurveyId::parse(d.key).map_err(|e| anyhow::anyhow!("demo survey id {}: {e}", d.key))?;
+        if store.get_survey(ws.id, &id).await?.is_some() {
+            store.delete_survey(ws.id, &id).await?;
+        } else if store.get_survey_public(&id).await?.is_some() {
             anyhow::bail!("survey id {} is taken by another workspace", d.key);
         }
         let r = app
-            .create_survey(ws.id, &d.definition, Some(d.key), SurveyStatus::Published)
+            .create_survey(ws.id, &d.definition, Some(&id), SurveyStatus::Published)
             .await
             .map_err(|e| anyhow::anyhow!("creating demo survey {}: {e}", d.key))?;
         records.push(r);
@@ -120,7 +123,7 @@ pub async fn run(app: &App, args: Args) -> anyhow::Result<()> {
     bar.set_style(style.clone());
     bar.set_message("responses");
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Work>(4);
-    let meta: Vec<(String, i64)> = records.iter().map(|r| (r.id.clone(), r.version)).collect();
+    let meta: Vec<(SurveyId, i64)> = records.iter().map(|r| (r.id.clone(), r.version)).collect();
     let (seed, workspace_id) = (args.seed, ws.id);
     let generator = std::thread::spawn(move || {
         generate(responses, behaviour, &meta, seed, workspace_id, &tx);
@@ -237,9 +240,9 @@ pub async fn run(app: &App, args: Args) -> anyhow::Result<()> {
 fn generate(
     responses: puls_demo::Generator,
     mut behaviour: Behaviour,
-    meta: &[(String, i64)],
+    meta: &[(SurveyId, i64)],
     seed: u64,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     tx: &tokio::sync::mpsc::Sender<Work>,
 ) {
     let mut ids = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
@@ -247,9 +250,11 @@ fn generate(
     for r in responses {
         behaviour.observe(&r);
         let (survey_id, version) = &meta[r.survey];
-        let answers = json::to_json_text(&answers_to_value(&r.answers));
+        let answers = JsonText::encode(&answers_to_value(&r.answers));
+        let id = ulid::Ulid::from_parts(r.created_at_ms as u64, ids.random()).to_string();
         batch.push(WriteOp::Insert(NewResponse {
-            id: ulid::Ulid::from_parts(r.created_at_ms as u64, ids.random()).to_string(),
+            // The text of a ULID is always a response id.
+            id: ResponseId::parse(&id).expect("a ULID is a response id"),
             workspace_id,
             survey_id: survey_id.clone(),
             survey_version: *version,
@@ -262,7 +267,7 @@ fn generate(
             invitation_token: r.meta.invitation_token,
             idempotency_key: None,
             resume_token: None,
-            attributes: serde_json::to_string(&r.meta.attributes).unwrap_or_else(|_| "{}".into()),
+            attributes: JsonText::strings(&r.meta.attributes),
             answers,
             created_at: r.created_at_ms,
         }));
@@ -363,16 +368,12 @@ fn upsert(contact: &puls_core::contact::Contact) -> ContactUpsert {
 
 /// A demo event as the store keeps it: properties as JSON text, received when it happened.
 fn new_event(e: DemoEvent) -> NewEvent {
-    let properties = if e.properties.is_empty() {
-        "{}".to_string()
-    } else {
-        let map: serde_json::Map<String, serde_json::Value> = e
-            .properties
-            .iter()
-            .map(|(k, v)| ((*k).to_string(), json::to_json(v)))
-            .collect();
-        serde_json::Value::Object(map).to_string()
-    };
+    let properties: JsonMap = e
+        .properties
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect();
+    let empty = JsonText::object(&JsonMap::new());
     NewEvent {
         message_id: e.message_id,
         kind: e.kind.as_str().to_string(),
@@ -381,9 +382,9 @@ fn new_event(e: DemoEvent) -> NewEvent {
         anonymous_id: e.anonymous_id,
         timestamp: e.timestamp_ms,
         received_at: e.timestamp_ms,
-        properties,
-        context: "{}".to_string(),
-        extra: "{}".to_string(),
+        properties: JsonText::object(&properties),
+        context: empty.clone(),
+        extra: empty,
     }
 }
 
@@ -418,7 +419,7 @@ const DEMO_SEGMENTS: [(&str, &str); 5] = [
 
 /// Defines the e-commerce journey (the template) and the demo's segments, replacing any
 /// of the same keys.
-async fn define_journey_and_segments(app: &App, workspace_id: i64) -> anyhow::Result<()> {
+async fn define_journey_and_segments(app: &App, workspace_id: WorkspaceId) -> anyhow::Result<()> {
     let template = json::from_text(ECOMMERCE_TEMPLATE)
         .map_err(|e| anyhow::anyhow!("the journey template: {e}"))?;
     app.save_journey(workspace_id, None, &template)

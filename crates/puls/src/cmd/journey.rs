@@ -114,7 +114,7 @@ async fn export(
         }
         Err(e) => return Err(e.into()),
     };
-    let json: serde_json::Value = serde_json::from_str(&r.definition)?;
+    let json = puls_store::json::to_json(&r.definition);
     if yaml {
         print!("{}", serde_norway::to_string(&json)?);
     } else {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use puls_app::{App, AppError};
+use puls_core::SurveyId;
 use puls_store::SurveyStatus;
 
 #[derive(Debug, clap::Subcommand)]
@@ -74,6 +75,7 @@ pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
             yaml,
         } => {
             let ws = super::workspace(app, &workspace).await?;
+            let id = SurveyId::parse(&id).map_err(|e| anyhow::anyhow!("survey id: {e}"))?;
             let record = match app.survey(ws.id, &id, version).await {
                 Ok(r) => r,
                 Err(AppError::NotFound("survey version")) => {
@@ -84,7 +86,7 @@ pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let json: serde_json::Value = serde_json::from_str(&record.definition)?;
+            let json = puls_store::json::to_json(&record.definition);
             if yaml {
                 print!("{}", serde_norway::to_string(&json)?);
             } else {

@@ -11,7 +11,7 @@
 //! in time and count, and only loopback addresses are accepted: this is a tool for measuring
 //! your own server, not a load generator for someone else's. No subcommand reads a Puls
 //! configuration or opens a database, except `--verify-db`, which opens the one it is given
-//! (read-only in effect, through [`verify`], the only module that uses `puls-store`).
+//! (read-only in effect, through `verify.rs`, the only module that uses `puls-store`).
 //!
 //! A development tool, not part of the shipping `puls` binary: it talks to the server over
 //! HTTP only, so an older build of `puls serve` can be measured with the same load.

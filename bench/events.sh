@@ -6,7 +6,7 @@
 # Quick run:                  PULS_BENCH_SECONDS=3 PULS_BENCH_BACKENDS=sqlite bash bench/events.sh
 #
 # For each backend: a fresh database and write key, `puls serve` (rate limit off) on a free
-# loopback port, `puls bench events` at rising concurrency (each request a batch of
+# loopback port, `puls-bench events` at rising concurrency (each request a batch of
 # PULS_BENCH_BATCH events, as Segment's libraries send them; the load generator runs on the
 # same machine), then the stored rows are counted against the 2xx answers.
 #
@@ -17,7 +17,8 @@
 #   PULS_BENCH_BACKENDS    default "sqlite postgres"
 #   PULS_BENCH_PG          PostgreSQL server for the scratch database
 #                          (default postgres://root@127.0.0.1:5432/test)
-#   PULS_BENCH_SKIP_BUILD=1
+#   PULS_BENCH_SKIP_BUILD=1  build nothing: use the existing target/release/puls and
+#                            target/release/puls-bench
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,7 +29,10 @@ LEVELS=${PULS_BENCH_LEVELS:-1,8,32,64}
 BATCH=${PULS_BENCH_BATCH:-100}
 BACKENDS=${PULS_BENCH_BACKENDS:-sqlite postgres}
 PG=${PULS_BENCH_PG:-postgres://root@127.0.0.1:5432/test}
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/puls
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+# BIN is the server (bench/lib.sh starts it); LOAD is the load generator.
+BIN=$TARGET_DIR/release/puls
+LOAD=$TARGET_DIR/release/puls-bench
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/puls-events.XXXXXX")
 SERVER_PID=""
 PG_DB=""
@@ -58,9 +62,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if [[ "${PULS_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-    echo "==> cargo build --release -p puls"
-    cargo build --release -p puls
+    echo "==> cargo build --release -p puls -p puls-bench"
+    cargo build --release -p puls -p puls-bench
 fi
+[[ -x "$BIN" ]] || { echo "no binary at $BIN" >&2; exit 1; }
+[[ -x "$LOAD" ]] || { echo "no binary at $LOAD" >&2; exit 1; }
 : >"$WORK/puls.toml"
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
@@ -77,7 +83,7 @@ for backend in $BACKENDS; do
     fi
     WK=$("$BIN" --config "$WORK/puls.toml" --db "$DB" writekey create --workspace bench 2>/dev/null | tail -n 1)
     PULS_ANALYTICS__WARM_UP=false start_server "$DB" "$WORK/serve-$backend.log" 60
-    "$BIN" bench events --url "$URL" --write-key "$WK" --batch "$BATCH" --concurrency "$LEVELS" \
+    "$LOAD" events --url "$URL" --write-key "$WK" --batch "$BATCH" --concurrency "$LEVELS" \
         --seconds "$SECONDS_PER_LEVEL" --verify-db "$DB" --label "$backend" --tsv "$WORK/events.tsv"
     stop_server
     drop_pg_db

@@ -6,8 +6,9 @@
 #
 # For each backend it builds a fresh database, seeds the demo surveys (no responses), imports
 # bench/ten-questions.json, starts `puls serve` (rate limit off) on a free loopback port,
-# runs `puls bench ingest` and `puls bench page`, checks that every 2xx is a stored row,
-# stops the server and removes the database. A summary table comes last. See bench/README.md.
+# runs `puls-bench ingest` and `puls-bench page` (the load generator, crates/puls-bench),
+# checks that every 2xx is a stored row, stops the server and removes the database. A summary
+# table comes last. See bench/README.md.
 # (Functions below run under `cmd || ...`, where `set -e` does not apply: they check each step.)
 #
 # Settings (environment variables):
@@ -20,9 +21,19 @@
 #                                drops its own)
 #   PULS_BENCH_PAGE_REQUESTS     requests of the page benchmark (default 2000)
 #   PULS_BENCH_PAGE_CONCURRENCY  clients of the page benchmark (default 4)
-#   PULS_BENCH_SKIP_BUILD=1      use the existing target/release/puls
+#   PULS_BENCH_SERVER_BIN        the `puls` binary that runs `serve`, `demo` and `survey import`
+#                                (default target/release/puls), e.g. a copy of an older build,
+#                                to measure it with the current load generator; when set, only
+#                                puls-bench is built. `--verify-db` reads its database with the
+#                                current puls-store, so its schema must be one that reads.
+#   PULS_BENCH_SKIP_BUILD=1      build nothing: use the existing target/release/puls-bench
+#                                (and target/release/puls)
 set -euo pipefail
 
+# Before the cd below, so a relative PULS_BENCH_SERVER_BIN means the caller's directory.
+if [[ -n "${PULS_BENCH_SERVER_BIN:-}" && "$PULS_BENCH_SERVER_BIN" != /* ]]; then
+    PULS_BENCH_SERVER_BIN=$PWD/$PULS_BENCH_SERVER_BIN
+fi
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
@@ -32,7 +43,10 @@ BACKENDS=${PULS_BENCH_BACKENDS:-sqlite postgres}
 PG=${PULS_BENCH_PG:-postgres://root@127.0.0.1:5432/test}
 PAGE_REQUESTS=${PULS_BENCH_PAGE_REQUESTS:-2000}
 PAGE_CONCURRENCY=${PULS_BENCH_PAGE_CONCURRENCY:-4}
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/puls
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+# BIN is the server (bench/lib.sh starts it); LOAD is the load generator.
+BIN=${PULS_BENCH_SERVER_BIN:-$TARGET_DIR/release/puls}
+LOAD=$TARGET_DIR/release/puls-bench
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/puls-bench.XXXXXX")
 SERVER_PID=""
@@ -66,10 +80,17 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if [[ "${PULS_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-    echo "==> cargo build --release -p puls"
-    cargo build --release -p puls
+    if [[ -n "${PULS_BENCH_SERVER_BIN:-}" ]]; then
+        echo "==> cargo build --release -p puls-bench"
+        cargo build --release -p puls-bench
+    else
+        echo "==> cargo build --release -p puls -p puls-bench"
+        cargo build --release -p puls -p puls-bench
+    fi
 fi
 [[ -x "$BIN" ]] || { echo "no binary at $BIN" >&2; exit 1; }
+[[ -x "$LOAD" ]] || { echo "no binary at $LOAD" >&2; exit 1; }
+[[ -z "${PULS_BENCH_SERVER_BIN:-}" ]] || echo "server: $BIN; load generator: $LOAD"
 
 # An empty configuration file, so a puls.toml in the current directory cannot interfere.
 : >"$WORK/puls.toml"
@@ -110,13 +131,13 @@ run_backend() {
     echo "server at $URL (rate limit off); ingestion into checkout-nps, page of survey $ten"
 
     local rc=0
-    puls bench ingest --url "$URL" --survey checkout-nps --concurrency "$LEVELS" \
+    "$LOAD" ingest --url "$URL" --survey checkout-nps --concurrency "$LEVELS" \
         --seconds "$SECONDS_PER_LEVEL" --verify-db "$db" \
         --label "$backend" --tsv "$WORK/ingest.tsv" | tee "$WORK/ingest-$backend.out" || rc=$?
     grep '^durability' "$WORK/ingest-$backend.out" | sed "s/^/$backend /" >>"$WORK/durability.txt" ||
         echo "$backend durability: not checked (the ingest run failed)" >>"$WORK/durability.txt"
     echo
-    puls bench page --url "$URL" --survey "$ten" --requests "$PAGE_REQUESTS" \
+    "$LOAD" page --url "$URL" --survey "$ten" --requests "$PAGE_REQUESTS" \
         --concurrency "$PAGE_CONCURRENCY" --label "$backend" --tsv "$WORK/page.tsv" || rc=$?
 
     stop_server

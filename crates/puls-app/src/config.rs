@@ -90,21 +90,10 @@ pub struct DatabaseConfig {
 impl std::fmt::Debug for DatabaseConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseConfig")
-            .field("url", &redact_url(&self.url))
+            .field("url", &puls_store::redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .finish()
     }
-}
-
-/// Replaces the password in `scheme://user:password@host` with `***`.
-pub fn redact_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://")
-        && let Some((creds, host)) = rest.split_once('@')
-        && let Some((user, _)) = creds.split_once(':')
-    {
-        return format!("{scheme}://{user}:***@{host}");
-    }
-    url.to_string()
 }
 
 /// Per-client limits on public endpoints (survey pages and submissions).

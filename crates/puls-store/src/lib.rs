@@ -184,10 +184,40 @@ pub async fn connect(url: &str, opts: &ConnectOptions) -> Result<Arc<dyn Store>,
     }
 }
 
+/// A database URL with the password of its user info replaced by `***`, for logs and
+/// error messages (`postgres://user:secret@host/db` becomes `postgres://user:***@host/db`).
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((creds, host)) = rest.split_once('@')
+        && let Some((user, _)) = creds.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
+}
+
 /// The current time in Unix milliseconds.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_hidden_and_nothing_else_changes() {
+        assert_eq!(
+            redact_url("postgres://puls:s3cret@db:5432/puls"),
+            "postgres://puls:***@db:5432/puls"
+        );
+        assert_eq!(
+            redact_url("postgres://root@127.0.0.1/test"),
+            "postgres://root@127.0.0.1/test"
+        );
+        assert_eq!(redact_url("sqlite:///tmp/p.db"), "sqlite:///tmp/p.db");
+    }
 }

@@ -1,7 +1,6 @@
 //! The subcommands, one module each.
 
 mod apikey;
-mod bench;
 mod config;
 mod contacts;
 mod demo;
@@ -71,9 +70,6 @@ enum Command {
     Demo(demo::Args),
     /// Print metrics, key drivers, a Kano summary or a journey's funnel as a table or JSON.
     Report(Box<report::Args>),
-    /// Benchmarks against a running server.
-    #[command(subcommand)]
-    Bench(bench::Cmd),
 }
 
 impl Cli {
@@ -84,8 +80,6 @@ impl Cli {
         };
         let settings = crate::settings::load(self.config.as_deref(), self.db.as_deref(), listen)?;
         match self.command {
-            // Benchmarks talk to a running server and never open the configured database.
-            Command::Bench(c) => bench::run(c).await,
             Command::Serve(a) => serve::run(settings, a).await,
             Command::Migrate => {
                 open(&settings).await?;
@@ -131,7 +125,7 @@ pub(crate) async fn connect(settings: &Config) -> anyhow::Result<Arc<dyn Store>>
     .map_err(|e| {
         anyhow::anyhow!(
             "opening {}: {e:#}",
-            puls_app::config::redact_url(&settings.database.url)
+            puls_store::redact_url(&settings.database.url)
         )
     })?;
     store.migrate().await?;

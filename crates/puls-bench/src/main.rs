@@ -1,18 +1,24 @@
-//! `puls bench`: load benchmarks against a running Puls server on this machine.
+//! `puls-bench`: load benchmarks against a running Puls server on this machine.
 //!
 //! * `ingest` submits responses through the public API at rising concurrency and reports
 //!   accepted responses per second, latency percentiles and errors; with `--verify-db` it
 //!   then checks that every 2xx is a stored row.
 //! * `page` fetches a hosted survey page and reports the server's own time (its
 //!   `Server-Timing: app;dur=` header) and the page size.
+//! * `events` sends tracking batches to `/v1/batch` at rising concurrency, like `ingest`.
 //!
 //! Every client is a Tokio task with its own keep-alive HTTP/1.1 connection. Runs are bounded
 //! in time and count, and only loopback addresses are accepted: this is a tool for measuring
-//! your own server, not a load generator for someone else's. Neither subcommand opens the
-//! configured database (`--verify-db` opens the one it is given, read-only in effect).
+//! your own server, not a load generator for someone else's. No subcommand reads a Puls
+//! configuration or opens a database, except `--verify-db`, which opens the one it is given
+//! (read-only in effect, through `verify.rs`, the only module that uses `puls-store`).
 //!
-//! `bench/ingest.sh` drives both against SQLite and PostgreSQL; `bench/README.md` explains
-//! how to read the figures.
+//! A development tool, not part of the shipping `puls` binary: it talks to the server over
+//! HTTP only, so an older build of `puls serve` can be measured with the same load.
+//! `bench/ingest.sh` and `bench/events.sh` drive it against SQLite and PostgreSQL;
+//! `bench/README.md` explains how to read the figures.
+
+mod verify;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -41,8 +47,16 @@ const MAX_SECONDS: f64 = 600.0;
 /// Most requests of one page run.
 const MAX_REQUESTS: u64 = 1_000_000;
 
+/// Load benchmarks against a Puls server running on this machine (loopback only).
+#[derive(Debug, clap::Parser)]
+#[command(name = "puls-bench", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
 #[derive(Debug, clap::Subcommand)]
-pub enum Cmd {
+enum Cmd {
     /// Submit responses at each concurrency level; print accepted/s, latency and errors.
     Ingest(IngestArgs),
     /// Fetch a hosted survey page repeatedly; print server time (Server-Timing) and size.
@@ -53,7 +67,7 @@ pub enum Cmd {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct IngestArgs {
+struct IngestArgs {
     /// Base URL of the server (loopback only).
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
@@ -91,7 +105,7 @@ pub struct IngestArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct PageArgs {
+struct PageArgs {
     /// Base URL of the server (loopback only).
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
@@ -121,7 +135,25 @@ pub struct PageArgs {
     tsv: Option<PathBuf>,
 }
 
-pub async fn run(cmd: Cmd) -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let cli = <Cli as clap::Parser>::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run_cmd(cli.command))
+}
+
+async fn run_cmd(cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Ingest(a) => ingest(a).await,
         Cmd::Page(a) => page(a).await,
@@ -160,7 +192,7 @@ impl Target {
         anyhow::ensure!(!addrs.is_empty(), "{host} resolves to no address");
         anyhow::ensure!(
             addrs.iter().all(|a| a.ip().is_loopback()),
-            "{host} is not a loopback address: puls bench only measures a server on this machine"
+            "{host} is not a loopback address: puls-bench only measures a server on this machine"
         );
         Ok(Target {
             addr: addrs[0],
@@ -366,6 +398,13 @@ fn append_tsv(path: &PathBuf, header: &str, row: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The current time in Unix milliseconds.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 fn check_seconds(name: &str, s: f64, max: f64) -> anyhow::Result<Duration> {
     anyhow::ensure!(
         s.is_finite() && (0.0..=max).contains(&s),
@@ -430,34 +469,6 @@ impl Bodies {
                     .replace("{{comment_key}}", comment_key)
                     .replace("{{seq}}", &seq.to_string())
             }
-        }
-    }
-}
-
-/// Counts the survey's stored responses by paging through them.
-async fn count_stored(url: &str, survey: &str) -> anyhow::Result<u64> {
-    let store = puls_store::connect(url, &puls_store::ConnectOptions { max_connections: 2 })
-        .await
-        .map_err(|e| anyhow::anyhow!("opening {}: {e:#}", puls_app::config::redact_url(url)))?;
-    let id = puls_store::SurveyId::parse(survey).map_err(|e| anyhow::anyhow!("--survey: {e}"))?;
-    let record = store
-        .get_survey_public(&id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the --verify-db database has no survey {survey}"))?;
-    const PAGE: i64 = 1000;
-    let mut filter = puls_store::ResponseFilter {
-        survey_id: Some(survey.to_string()),
-        ..Default::default()
-    };
-    let mut n = 0u64;
-    loop {
-        let rows = store
-            .list_responses(record.workspace_id, &filter, PAGE)
-            .await?;
-        n += rows.len() as u64;
-        match rows.last() {
-            Some(last) if rows.len() as i64 == PAGE => filter.before_id = Some(last.id.clone()),
-            _ => return Ok(n),
         }
     }
 }
@@ -699,11 +710,11 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
     let bodies = Arc::new(Bodies::from_arg(a.body_template.as_deref())?);
     let path: Arc<str> = format!("{}/api/v1/surveys/{}/responses", target.base, a.survey).into();
     let before = match &a.verify_db {
-        Some(db) => Some(count_stored(db, &a.survey).await?),
+        Some(db) => Some(verify::count_responses(db, &a.survey).await?),
         None => None,
     };
     println!(
-        "puls bench ingest: POST http://{}{path}, {} s per level after {} s warm-up",
+        "puls-bench ingest: POST http://{}{path}, {} s per level after {} s warm-up",
         target.host,
         run.seconds.as_secs_f64(),
         run.warmup.as_secs_f64()
@@ -722,14 +733,14 @@ async fn ingest(a: IngestArgs) -> anyhow::Result<()> {
             ok,
             failed,
             before,
-            count_stored(db, &a.survey).await?,
+            verify::count_responses(db, &a.survey).await?,
         )?;
     }
     Ok(())
 }
 
 #[derive(Debug, clap::Args)]
-pub struct EventsArgs {
+struct EventsArgs {
     /// Base URL of the server (loopback only).
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     url: String,
@@ -774,7 +785,7 @@ const EVENT_NAMES: [(&str, u32); 5] = [
 
 fn event_batch(rng: &mut ChaCha8Rng, run: i64, seq: u64, n: u64) -> String {
     let total: u32 = EVENT_NAMES.iter().map(|(_, w)| w).sum();
-    let now = puls_store::now_ms();
+    let now = now_ms();
     // Written by hand rather than through serde_json: the load generator shares the
     // machine with the server, and every cycle it spends is one the server does not get.
     let mut out = String::with_capacity(260 * n as usize + 64);
@@ -812,28 +823,6 @@ fn event_batch(rng: &mut ChaCha8Rng, run: i64, seq: u64, n: u64) -> String {
     out
 }
 
-/// Counts a workspace's stored events (by its write key) in a database.
-async fn count_events(url: &str, write_key: &str) -> anyhow::Result<u64> {
-    let store = puls_store::connect(url, &puls_store::ConnectOptions { max_connections: 2 })
-        .await
-        .map_err(|e| anyhow::anyhow!("opening {}: {e:#}", puls_app::config::redact_url(url)))?;
-    let ws = store
-        .workspace_by_write_key(write_key)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the --verify-db database has no such write key"))?;
-    const PAGE: i64 = 10_000;
-    let mut filter = puls_store::EventFilter::default();
-    let mut n = 0u64;
-    loop {
-        let rows = store.list_events(ws.id, &filter, PAGE).await?;
-        n += rows.len() as u64;
-        match rows.last() {
-            Some(last) if rows.len() as i64 == PAGE => filter.before_seq = Some(last.seq),
-            _ => return Ok(n),
-        }
-    }
-}
-
 async fn events(a: EventsArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         (1..=2500).contains(&a.batch),
@@ -848,12 +837,12 @@ async fn events(a: EventsArgs) -> anyhow::Result<()> {
         a.tsv.as_ref(),
     )?;
     let before = match &a.verify_db {
-        Some(db) => Some(count_events(db, &a.write_key).await?),
+        Some(db) => Some(verify::count_events(db, &a.write_key).await?),
         None => None,
     };
     let path: Arc<str> = format!("{}/v1/batch", target.base).into();
     println!(
-        "puls bench events: POST http://{}{path}, {} events a request, {} s per level after {} s warm-up",
+        "puls-bench events: POST http://{}{path}, {} events a request, {} s per level after {} s warm-up",
         target.host,
         a.batch,
         run.seconds.as_secs_f64(),
@@ -861,7 +850,7 @@ async fn events(a: EventsArgs) -> anyhow::Result<()> {
     );
     let n = a.batch;
     // Messages ids are unique per run start, so a second run is not taken for retries.
-    let run_id = puls_store::now_ms();
+    let run_id = now_ms();
     let workload = Workload {
         path,
         auth: Some(format!(
@@ -874,7 +863,7 @@ async fn events(a: EventsArgs) -> anyhow::Result<()> {
     };
     let (ok, failed) = run_levels(&run, Arc::new(workload)).await?;
     if let (Some(db), Some(before)) = (&a.verify_db, before) {
-        let after = count_events(db, &a.write_key).await?;
+        let after = verify::count_events(db, &a.write_key).await?;
         durability("events", ok * n, failed, before, after)?;
     }
     Ok(())
@@ -1056,7 +1045,7 @@ async fn page(a: PageArgs) -> anyhow::Result<()> {
     let kb = max_size as f64 / 1024.0;
 
     println!(
-        "puls bench page: GET http://{}{path}, {} requests over {} connection(s) after {} warm-up",
+        "puls-bench page: GET http://{}{path}, {} requests over {} connection(s) after {} warm-up",
         target.host, a.requests, a.concurrency, a.warmup
     );
     println!(

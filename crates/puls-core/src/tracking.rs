@@ -143,8 +143,9 @@ pub fn parse_message(
     }
 }
 
-/// The keys a message's fields are read from; the rest is kept as `extra`.
-const USED: [&str; 12] = [
+/// The keys a message's fields are read from; the rest is kept as `extra` (`sentAt` too,
+/// which is read for the clock skew and kept).
+pub const MESSAGE_KEYS: [&str; 12] = [
     "type",
     "userId",
     "anonymousId",
@@ -184,7 +185,7 @@ fn move_bodies(m: &mut Message, mut map: BTreeMap<String, Value>, receipt: &Rece
     // `properties` of an identify (or `traits` of a track) are not part of its meaning but
     // are kept, like any other key.
     let other = map.remove(other_body).filter(|v| !matches!(v, Value::Null));
-    map.retain(|k, _| !USED.contains(&k.as_str()) && !DROPPED.contains(&k.as_str()));
+    map.retain(|k, _| !MESSAGE_KEYS.contains(&k.as_str()) && !DROPPED.contains(&k.as_str()));
     if let Some(v) = other {
         map.insert(other_body.to_string(), v);
     }

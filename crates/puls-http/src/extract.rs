@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use puls_app::AppError;
 use puls_store::Workspace;
 use puls_wire::ErrorCode;
+use puls_wire::body::Body;
 use puls_wire::query::QueryPairs;
 use serde::de::DeserializeOwned;
 
@@ -53,10 +54,11 @@ fn content_type(req: &Request) -> String {
         .to_ascii_lowercase()
 }
 
-/// A JSON body as a generic tree: the core reports field problems with paths.
-pub struct JsonBody(pub serde_json::Value);
+/// A JSON body read by its type ([`Body`]): the content type must be JSON, the text JSON,
+/// and the value what `T` takes, each with its own error code.
+pub struct Input<T>(pub T);
 
-impl FromRequest<AppState> for JsonBody {
+impl<T: Body> FromRequest<AppState> for Input<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
@@ -65,9 +67,8 @@ impl FromRequest<AppState> for JsonBody {
             return Err(ApiError::unsupported("send the body as application/json"));
         }
         let bytes = read_body(req, state).await?;
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(ApiError::malformed_json)
+        let value = serde_json::from_slice(&bytes).map_err(ApiError::malformed_json)?;
+        Ok(Input(T::read(value)?))
     }
 }
 

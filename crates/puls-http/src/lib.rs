@@ -7,6 +7,7 @@
 pub mod console;
 pub mod error;
 mod extract;
+mod openapi;
 mod ratelimit;
 mod routes;
 pub mod state;
@@ -21,59 +22,21 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use error::ApiError;
+pub use openapi::openapi_document;
 pub use state::AppState;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Puls API",
-        description = "Surveys, responses and customer-experience data. Management calls need \
-                       `Authorization: Bearer KEY` (create keys with `puls apikey create`); \
-                       submitting a response to a published survey needs no key. Errors are \
-                       `{\"error\": {\"code\", \"message\", \"details\"}}` with a stable code."
-    ),
-    modifiers(&SecurityAddon),
-    components(schemas(puls_wire::ErrorBody, puls_wire::ErrorInfo, puls_wire::ErrorDetail)),
-    tags(
-        (name = "surveys", description = "Survey definitions and their lifecycle"),
-        (name = "responses", description = "Submitting, reading and exporting responses"),
-        (name = "analytics", description = "CX metrics with intervals and tests, key drivers, Kano"),
-        (name = "contacts", description = "Contacts: profiles, attributes, consents, merging, invitations"),
-        (name = "journeys", description = "Journeys as data, funnels and the journey map"),
-        (name = "segments", description = "Saved segments of contacts and their members"),
-        (name = "events", description = "Behavioural events as stored, and write keys"),
-        (name = "tracking", description = "The Segment-compatible tracking API (write key auth)"),
-        (name = "pages", description = "Hosted survey pages for respondents (HTML)"),
-        (name = "health", description = "Service health and this document")
-    )
-)]
-struct ApiDoc;
-
-struct SecurityAddon;
-
-impl Modify for SecurityAddon {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "api_key",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
 
 /// Every API route, listed once: `limited` wraps the public routes (survey pages and
 /// submissions) in the per-client rate limit when the router serves, and is the identity
 /// when only the OpenAPI document is wanted.
-fn api_router(
+pub(crate) fn api_router(
     limited: impl Fn(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
 ) -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::surveys::router())
         .merge(routes::responses::router())
         .merge(routes::analytics::router())
@@ -94,11 +57,6 @@ fn api_router(
     responses((status = 200, description = "OpenAPI 3 document", content_type = "application/json")))]
 async fn openapi_json(axum::extract::State(st): axum::extract::State<AppState>) -> Response {
     axum::Json(st.openapi.clone()).into_response()
-}
-
-/// The OpenAPI document of every route, generated from the handlers' annotations.
-pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    api_router(|r| r).split_for_parts().1
 }
 
 /// The whole application.

@@ -78,21 +78,6 @@ pub fn limit(l: Option<i64>) -> Result<i64, AppError> {
     }
 }
 
-/// Which contact to merge into this one.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MergeInput {
-    /// The duplicate: its fields fill this contact's gaps, its ids forward here.
-    pub from: String,
-}
-
-/// The survey to invite a contact to.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InvitationInput {
-    pub survey: String,
-}
-
 /// A personal survey link.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationDto {
@@ -272,12 +257,4 @@ impl From<WriteKeyInfo> for WriteKeyDto {
             revoked_at: k.revoked_at.map(format_ms),
         }
     }
-}
-
-/// A new write key.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WriteKeyInput {
-    /// A name to recognise it by (where it is used).
-    pub name: Option<String>,
 }

@@ -6,6 +6,7 @@
 //! No HTTP server here (no axum, hyper or tower): only the shapes of what goes over it.
 
 pub mod analytics;
+pub mod body;
 pub mod contacts;
 pub mod document;
 pub mod error;

@@ -74,49 +74,11 @@ pub struct VersionQuery {
     pub version: Option<i64>,
 }
 
-/// A response submission. Only `answers` is required.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SubmitResponse {
-    /// Answers keyed by question id. Formats: nps/csat/ces/rating an integer;
-    /// single_choice an option id; multiple_choice an array of option ids or
-    /// `{"selected": [...], "other": "text"}`; open_text a string; matrix
-    /// `{"row_id": score}`; ranking every option id, best first; kano
-    /// `{"functional": "like", "dysfunctional": "dislike"}` (like, expect, neutral, tolerate,
-    /// dislike); contact `{"email": "...", "phone": "...", "consent": true}`.
-    #[schema(value_type = Object)]
-    pub answers: serde_json::Value,
-    /// `false` saves progress as a partial response; default `true`.
-    pub completed: Option<bool>,
-    /// web, email, in_app, sms, store, phone, chat, social or api; default: the survey's.
-    pub channel: Option<String>,
-    /// Default: the survey's touchpoint.
-    pub touchpoint: Option<String>,
-    /// One of the survey's locales; default: its default locale.
-    pub locale: Option<String>,
-    pub contact: Option<ContactRef>,
-    /// A personal invitation token: one response per token and survey.
-    pub invitation_token: Option<String>,
-    /// Up to 50 string attributes, e.g. `{"order_id": "A-1001"}`.
-    pub attributes: Option<BTreeMap<String, String>>,
-}
-
 /// Who answered, when known.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ContactRef {
     pub external_id: Option<String>,
     pub email: Option<String>,
-}
-
-/// More answers for a partial response.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct UpdateResponse {
-    /// Answers to add or replace, keyed by question id; `null` removes an answer.
-    #[schema(value_type = Object)]
-    pub answers: serde_json::Value,
-    /// `true` completes the response; default `false`.
-    pub completed: Option<bool>,
-    /// The token returned when the partial response was created (or send `X-Resume-Token`).
-    pub resume_token: Option<String>,
 }
 
 /// What a submission or update stored.

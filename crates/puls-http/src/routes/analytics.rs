@@ -63,7 +63,8 @@ async fn drivers(
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/kano", tag = "analytics",
     params(("id" = String, Path, description = "Survey id"), PeriodQuery, FilterQuery, StatsQuery),
     responses((status = 200, body = KanoReportDto), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "The segment named is not a saved one", body = ErrorBody)),
     security(("api_key" = [])))]
 async fn kano(
     State(st): State<AppState>,

@@ -7,22 +7,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
 use puls_app::contacts::Upserted;
-use puls_core::contact::ContactPatch;
 use puls_core::{ContactId, SurveyId};
-use puls_store::json;
+use puls_wire::body::{ContactInput, InvitationInput, MergeInput};
 use puls_wire::contacts::{
-    ContactDto, ContactPage, ContactQuery, EventPage, InvitationDto, InvitationInput, MergeInput,
-    TimelineQuery, limit, seq_cursor,
+    ContactDto, ContactPage, ContactQuery, EventPage, InvitationDto, TimelineQuery, limit,
+    seq_cursor,
 };
 use puls_wire::surveys::ResponseDto;
 use puls_wire::{ErrorBody, id_cursor, path};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, body_error};
-use crate::extract::{Auth, JsonBody, Query};
+use crate::error::ApiError;
+use crate::extract::{Auth, Input, Query};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -67,29 +64,6 @@ async fn list_contacts(
     }))
 }
 
-/// A contact as sent: `{"external_id", "email", "phone", "name", "locale", "attributes",
-/// "consents"}`; `null` clears a field or removes an attribute.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
-struct ContactInput {
-    external_id: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    name: Option<String>,
-    /// `pl`, `cs`, `en`, ...
-    locale: Option<String>,
-    /// Values: text, number, boolean; text in `YYYY-MM-DD` or RFC 3339 form is a date.
-    #[schema(value_type = Object)]
-    attributes: Option<serde_json::Value>,
-    /// `{"email_marketing": true}` or `{"sms": {"granted": false, "at": "2026-01-01T00:00:00Z"}}`.
-    #[schema(value_type = Object)]
-    consents: Option<serde_json::Value>,
-}
-
-fn parse_patch(body: &serde_json::Value) -> Result<ContactPatch, ApiError> {
-    Ok(ContactPatch::parse(&json::from_json(body)).map_err(AppError::Validation)?)
-}
-
 /// Creates a contact, or updates the one with the same external id (else email): 201 when
 /// created, 200 when updated. The body needs an `external_id` or an `email`.
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
@@ -101,9 +75,8 @@ fn parse_patch(body: &serde_json::Value) -> Result<ContactPatch, ApiError> {
 async fn upsert_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
-    JsonBody(body): JsonBody,
+    Input(ContactInput(patch)): Input<ContactInput>,
 ) -> Result<Response, ApiError> {
-    let patch = parse_patch(&body)?;
     let (upserted, record) = st.app.upsert_contact(ws.id, patch).await?;
     let status = match upserted {
         Upserted::Created => StatusCode::CREATED,
@@ -139,9 +112,8 @@ async fn update_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    Input(ContactInput(patch)): Input<ContactInput>,
 ) -> Result<Json<ContactDto>, ApiError> {
-    let patch = parse_patch(&body)?;
     let record = st
         .app
         .update_contact(ws.id, &path::contact(&id)?, patch)
@@ -176,9 +148,8 @@ async fn merge_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    Input(input): Input<MergeInput>,
 ) -> Result<Json<ContactDto>, ApiError> {
-    let input: MergeInput = serde_json::from_value(body).map_err(body_error)?;
     // The duplicate named by the body: a text that is no contact id names no contact.
     let from = path::contact(&input.from)?;
     let c = st
@@ -200,9 +171,8 @@ async fn create_invitation(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    Input(input): Input<InvitationInput>,
 ) -> Result<Response, ApiError> {
-    let input: InvitationInput = serde_json::from_value(body).map_err(body_error)?;
     let not_found = |_| AppError::NotFound("contact or survey");
     let contact = ContactId::parse(&id).map_err(not_found)?;
     let survey = SurveyId::parse(&input.survey).map_err(not_found)?;

@@ -7,13 +7,14 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
-use puls_wire::contacts::{EventPage, EventQuery, WriteKeyDto, WriteKeyInput, limit};
+use puls_wire::body::WriteKeyInput;
+use puls_wire::contacts::{EventPage, EventQuery, WriteKeyDto, limit};
 use puls_wire::{ErrorBody, export};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, body_error};
-use crate::extract::{Auth, JsonBody, Query};
+use crate::error::ApiError;
+use crate::extract::{Auth, Input, Query};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -110,9 +111,8 @@ async fn list_write_keys(
 async fn create_write_key(
     State(st): State<AppState>,
     Auth(ws): Auth,
-    JsonBody(body): JsonBody,
+    Input(input): Input<WriteKeyInput>,
 ) -> Result<Response, ApiError> {
-    let input: WriteKeyInput = serde_json::from_value(body).map_err(body_error)?;
     let name = input.name.unwrap_or_else(|| "api".into());
     let key = st.app.create_write_key(ws.id, &name).await?;
     Ok((StatusCode::CREATED, Json(WriteKeyDto::from(key))).into_response())

@@ -171,7 +171,8 @@ async fn funnel(
 #[utoipa::path(get, path = "/api/v1/journeys/{key}/map", tag = "journeys",
     params(("key" = String, Path, description = "Journey key"), MapQuery, PeriodQuery, StatsQuery),
     responses((status = 200, body = JourneyMapDto), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "The segment named is not a saved one", body = ErrorBody)),
     security(("api_key" = [])))]
 async fn journey_map(
     State(st): State<AppState>,

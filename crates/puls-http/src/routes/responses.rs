@@ -1,6 +1,5 @@
 //! Responses: public submission and continuation, and the owner's list, read and export.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
@@ -11,21 +10,17 @@ use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
 use puls_app::responses::{MAX_IDEMPOTENCY_KEY, Submission};
 use puls_app::search::TextSearch;
-use puls_core::{
-    Completion, Expected, FieldErrorKind, FieldErrors, ResponseMetaInput, Survey, Value,
-};
-use puls_store::{ResponseFilter, json};
+use puls_core::{Completion, ResponseMetaInput, Survey};
+use puls_store::ResponseFilter;
+use puls_wire::body::{SubmitResponse, UpdateResponse};
 use puls_wire::contacts::limit;
-use puls_wire::surveys::{
-    ResponseDto, ResponsePage, ResponseQuery, SubmitResponse, SubmitResult, UpdateResponse,
-    status_name,
-};
+use puls_wire::surveys::{ResponseDto, ResponsePage, ResponseQuery, SubmitResult, status_name};
 use puls_wire::{ErrorBody, ErrorCode, export, path};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiError;
-use crate::extract::{Auth, JsonBody, Query};
+use crate::extract::{Auth, Input, Query};
 use crate::state::AppState;
 
 /// Routes anyone may call: a published survey takes responses without a key.
@@ -41,73 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_responses))
         .routes(routes!(export_responses))
         .routes(routes!(get_response))
-}
-
-pub(crate) fn object<'a>(
-    body: &'a Value,
-    known: &[&str],
-) -> Result<&'a BTreeMap<String, Value>, ApiError> {
-    let Value::Map(m) = body else {
-        return Err(ApiError::new(
-            ErrorCode::InvalidBody,
-            "the body must be a JSON object",
-        ));
-    };
-    let unknown: Vec<puls_core::FieldError> = m
-        .keys()
-        .filter(|k| !known.contains(&k.as_str()))
-        .map(|k| puls_core::FieldError {
-            path: k.clone(),
-            kind: puls_core::FieldErrorKind::UnknownField,
-        })
-        .collect();
-    if unknown.is_empty() {
-        Ok(m)
-    } else {
-        Err(AppError::Validation(FieldErrors(unknown)).into())
-    }
-}
-
-fn answers_of(
-    m: &BTreeMap<String, Value>,
-    required: bool,
-) -> Result<BTreeMap<String, Value>, ApiError> {
-    match m.get("answers") {
-        Some(Value::Map(a)) => Ok(a.clone()),
-        None | Some(Value::Null) if !required => Ok(BTreeMap::new()),
-        other => Err(AppError::field(
-            "answers",
-            if other.is_none() {
-                FieldErrorKind::Required
-            } else {
-                FieldErrorKind::WrongType {
-                    expected: Expected::Answers,
-                }
-            },
-        )
-        .into()),
-    }
-}
-
-fn completed_flag(m: &BTreeMap<String, Value>, default: bool) -> Result<Completion, ApiError> {
-    let done = match m.get("completed") {
-        None | Some(Value::Null) => default,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => {
-            return Err(AppError::field(
-                "completed",
-                FieldErrorKind::WrongType {
-                    expected: Expected::Boolean,
-                },
-            )
-            .into());
-        }
-    };
-    Ok(if done {
-        Completion::Complete
-    } else {
-        Completion::Partial
-    })
 }
 
 /// Submit a response to a published survey. No API key needed.
@@ -129,7 +57,7 @@ async fn submit_response(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody,
+    Input(body): Input<SubmitResponse>,
 ) -> Result<(StatusCode, Json<SubmitResult>), ApiError> {
     let idempotency_key = match headers.get("idempotency-key") {
         None => None,
@@ -147,22 +75,6 @@ async fn submit_response(
             }
         },
     };
-    let body = json::from_json(&body);
-    let m = object(
-        &body,
-        &[
-            "answers",
-            "completed",
-            "channel",
-            "touchpoint",
-            "locale",
-            "contact",
-            "invitation_token",
-            "attributes",
-        ],
-    )?;
-    let answers = answers_of(m, true)?;
-    let completion = completed_flag(m, true)?;
     let record = st.app.open_survey(&path::survey(&id)?).await?;
     let survey: Arc<Survey> = st.app.survey_version(&record, record.version).await?;
     let stored = st
@@ -170,15 +82,15 @@ async fn submit_response(
         .submit(Submission {
             record: &record,
             survey: &survey,
-            answers,
-            completion,
+            answers: body.answers,
+            completion: body.completed,
             meta: ResponseMetaInput {
-                channel: m.get("channel"),
-                touchpoint: m.get("touchpoint"),
-                locale: m.get("locale"),
-                contact: m.get("contact"),
-                invitation_token: m.get("invitation_token"),
-                attributes: m.get("attributes"),
+                channel: body.channel.as_ref(),
+                touchpoint: body.touchpoint.as_ref(),
+                locale: body.locale.as_ref(),
+                contact: body.contact.as_ref(),
+                invitation_token: body.invitation_token.as_ref(),
+                attributes: body.attributes.as_ref(),
             },
             idempotency_key,
             key_is_secret: false,
@@ -215,21 +127,18 @@ async fn continue_response(
     State(st): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody,
+    Input(body): Input<UpdateResponse>,
 ) -> Result<Json<SubmitResult>, ApiError> {
-    let body = json::from_json(&body);
-    let m = object(&body, &["answers", "completed", "resume_token"])?;
     let token = headers
         .get("x-resume-token")
         .and_then(|v| v.to_str().ok())
-        .or_else(|| m.get("resume_token").and_then(Value::as_str))
-        .ok_or(AppError::NotFound("response"))?
-        .to_string();
-    let new_answers = answers_of(m, false)?;
-    let completion = completed_flag(m, false)?;
+        .map(str::to_string)
+        .or(body.resume_token)
+        .ok_or(AppError::NotFound("response"))?;
+    let completion = body.completed;
     let record = st
         .app
-        .continue_response(&path::response(&id)?, &token, new_answers, completion)
+        .continue_response(&path::response(&id)?, &token, body.answers, completion)
         .await?;
     let completed = completion == Completion::Complete;
     Ok(Json(SubmitResult {

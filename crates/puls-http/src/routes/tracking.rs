@@ -18,10 +18,11 @@ use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use puls_app::{AppError, now_ms};
-use puls_core::tracking::{Message, MessageType, Receipt, parse_message};
+use puls_core::tracking::{Message, MessageType, Receipt};
 use puls_core::{FieldError, FieldErrorKind, FieldErrors, Value};
 use puls_store::json::CoreValue;
-use puls_wire::{ErrorBody, ErrorCode};
+use puls_wire::ErrorCode;
+use puls_wire::body::{TrackingBatch, TrackingMessage};
 use serde::Serialize;
 use tower_http::cors::{Any, CorsLayer};
 use utoipa::ToSchema;
@@ -73,69 +74,13 @@ pub struct Accepted {
     pub success: bool,
 }
 
-/// A message of the tracking API (see Segment's spec for every field).
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
-struct TrackingMessage {
-    /// `identify`, `track`, `page`, `screen`, `group` or `alias` (implied by the path of a
-    /// single-message call).
-    #[serde(rename = "type")]
-    kind: Option<String>,
-    /// The user's id in your systems (a contact's external id).
-    #[serde(rename = "userId")]
-    user_id: Option<String>,
-    /// A device's or browser's id; tied to `userId` once both come together.
-    #[serde(rename = "anonymousId")]
-    anonymous_id: Option<String>,
-    /// Unique per message (at most 100 characters): a repeat is stored once.
-    #[serde(rename = "messageId")]
-    message_id: Option<String>,
-    /// Track: the event's name.
-    event: Option<String>,
-    /// Page, screen: the name.
-    name: Option<String>,
-    /// Track, page, screen.
-    #[schema(value_type = Object)]
-    properties: Option<serde_json::Value>,
-    /// Identify, group.
-    #[schema(value_type = Object)]
-    traits: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
-    context: Option<serde_json::Value>,
-    /// RFC 3339; corrected for clock skew by `sentAt`.
-    timestamp: Option<String>,
-    #[serde(rename = "sentAt")]
-    sent_at: Option<String>,
-    /// Alias: the id the user had before.
-    #[serde(rename = "previousId")]
-    previous_id: Option<String>,
-    /// Group: the group's id.
-    #[serde(rename = "groupId")]
-    group_id: Option<String>,
-}
-
-/// A batch of messages.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
-struct TrackingBatch {
-    batch: Vec<TrackingMessage>,
-    #[serde(rename = "sentAt")]
-    sent_at: Option<String>,
-    /// Merged under each message's own context.
-    #[schema(value_type = Object)]
-    context: Option<serde_json::Value>,
-    #[serde(rename = "writeKey")]
-    write_key: Option<String>,
-}
-
 macro_rules! single {
     ($name:ident, $path:literal, $kind:expr, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(post, path = $path, tag = "tracking",
                     request_body(content = TrackingMessage, content_type = "application/json"),
-                    responses((status = 200, body = Accepted),
-                        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
-                        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+                    responses((status = 200, body = Accepted)),
+                    security(("write_key" = [])))]
         async fn $name(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
             receive(&st, Some($kind), req).await
         }
@@ -184,9 +129,8 @@ single!(
 /// message up to 32 KB. All are stored, or none.
 #[utoipa::path(post, path = "/v1/batch", tag = "tracking",
     request_body(content = TrackingBatch, content_type = "application/json"),
-    responses((status = 200, body = Accepted),
-        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Accepted)),
+    security(("write_key" = [])))]
 async fn batch(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
     receive(&st, None, req).await
 }
@@ -194,7 +138,8 @@ async fn batch(State(st): State<AppState>, req: Request) -> Result<Response, Api
 /// The old name of `/v1/batch`, for older libraries.
 #[utoipa::path(post, path = "/v1/import", tag = "tracking",
     request_body(content = TrackingBatch, content_type = "application/json"),
-    responses((status = 200, body = Accepted), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Accepted)),
+    security(("write_key" = [])))]
 async fn import(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
     receive(&st, None, req).await
 }
@@ -289,20 +234,6 @@ async fn receive(
     Ok(Json(Accepted { success: true }).into_response())
 }
 
-/// A batch as sent: the messages stay raw text until each is read on its own (so each one's
-/// size is known as sent, and no tree of the whole body is built).
-#[derive(serde::Deserialize)]
-struct RawBatch<'a> {
-    #[serde(borrow)]
-    batch: Option<&'a serde_json::value::RawValue>,
-    #[serde(rename = "sentAt")]
-    sent_at: Option<CoreValue>,
-    context: Option<CoreValue>,
-    integrations: Option<CoreValue>,
-    #[serde(rename = "writeKey")]
-    write_key: Option<String>,
-}
-
 /// The body's write key, if it has one, and its messages or every problem with its path.
 /// A malformed body (not JSON) is an error at once; a bad message only after the sender is
 /// known, so an unauthorised caller learns nothing about what it sent.
@@ -346,12 +277,12 @@ fn read_messages(
             batch_context: None,
             batch_integrations: None,
         };
-        let one = parse_message(v, "", &receipt)
-            .map(|m| vec![m])
+        let one = TrackingMessage::read(v, "", &receipt)
+            .map(|m| vec![m.0])
             .map_err(|e| AppError::Validation(FieldErrors(e)).into());
         return Ok((key, one));
     }
-    let top: RawBatch<'_> = serde_json::from_slice(body).map_err(malformed)?;
+    let top: TrackingBatch<'_> = serde_json::from_slice(body).map_err(malformed)?;
     let key = top.write_key.clone();
     let Some(raw) = top.batch else {
         return Ok((key, Err(invalid_one("batch", FieldErrorKind::Required))));
@@ -394,8 +325,8 @@ fn read_messages(
             continue;
         }
         let CoreValue(v) = serde_json::from_str(item.get()).map_err(malformed)?;
-        match parse_message(v, &path, &receipt) {
-            Ok(m) => out.push(m),
+        match TrackingMessage::read(v, &path, &receipt) {
+            Ok(m) => out.push(m.0),
             Err(e) => errors.extend(e),
         }
     }

@@ -517,6 +517,7 @@ async fn known_ids(
 
 #[async_trait]
 impl CustomerStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn create_write_key(
         &self,
         workspace_id: WorkspaceId,
@@ -544,6 +545,7 @@ impl CustomerStore for SqlStore {
         Ok(info)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn list_write_keys(
         &self,
         workspace_id: WorkspaceId,
@@ -560,6 +562,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn revoke_write_key(
         &self,
         workspace_id: WorkspaceId,
@@ -583,6 +586,7 @@ impl CustomerStore for SqlStore {
         Ok(revoked > 0)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn workspace_by_write_key(&self, key: &str) -> Result<Option<Workspace>, StoreError> {
         if !storable(key) {
             return Ok(None);
@@ -600,6 +604,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn upsert_contacts(
         &self,
         workspace_id: WorkspaceId,
@@ -616,6 +621,7 @@ impl CustomerStore for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn get_contact(
         &self,
         workspace_id: WorkspaceId,
@@ -625,6 +631,7 @@ impl CustomerStore for SqlStore {
         contact_by(conn.as_conn(), workspace_id, "id", id.as_str()).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn find_contact(
         &self,
         workspace_id: WorkspaceId,
@@ -634,6 +641,7 @@ impl CustomerStore for SqlStore {
         resolve(conn.as_conn(), workspace_id, lookup).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn list_contacts(
         &self,
         workspace_id: WorkspaceId,
@@ -652,6 +660,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn merge_contacts(
         &self,
         workspace_id: WorkspaceId,
@@ -712,6 +721,7 @@ impl CustomerStore for SqlStore {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn delete_contact(
         &self,
         workspace_id: WorkspaceId,
@@ -739,6 +749,7 @@ impl CustomerStore for SqlStore {
         Ok(deleted > 0)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn create_invitation(
         &self,
         workspace_id: WorkspaceId,
@@ -787,6 +798,7 @@ impl CustomerStore for SqlStore {
         Ok(Some(inv))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn contact_responses(
         &self,
         workspace_id: WorkspaceId,
@@ -840,6 +852,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn contact_events(
         &self,
         workspace_id: WorkspaceId,
@@ -896,6 +909,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn list_events(
         &self,
         workspace_id: WorkspaceId,
@@ -953,6 +967,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn put_definition(
         &self,
         kind: DefinitionKind,
@@ -973,6 +988,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn get_definition(
         &self,
         kind: DefinitionKind,
@@ -992,6 +1008,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn list_definitions(
         &self,
         kind: DefinitionKind,
@@ -1006,6 +1023,7 @@ impl CustomerStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn delete_definition(
         &self,
         kind: DefinitionKind,
@@ -1026,6 +1044,7 @@ impl CustomerStore for SqlStore {
         Ok(deleted > 0)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn customer_head(
         &self,
         _workspace_id: WorkspaceId,
@@ -1033,6 +1052,7 @@ impl CustomerStore for SqlStore {
         self.customer_feed_head().await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn feed_events(
         &self,
         workspace_id: WorkspaceId,
@@ -1061,6 +1081,7 @@ impl CustomerStore for SqlStore {
         on!(rows, |rows| rows.iter().map(feed_event_from_row).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn feed_contacts(
         &self,
         workspace_id: WorkspaceId,
@@ -1084,6 +1105,7 @@ impl CustomerStore for SqlStore {
         on!(rows, |rows| rows.iter().map(contact_from_row).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn feed_links(
         &self,
         workspace_id: WorkspaceId,
@@ -1110,6 +1132,7 @@ impl CustomerStore for SqlStore {
             .collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn feed_invitations(
         &self,
         workspace_id: WorkspaceId,

@@ -267,6 +267,7 @@ impl Store for SqlStore {
         self.writer_task_count()
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<(), StoreError> {
         on!(self.read(), |pool| {
             sqlx::query("SELECT 1").execute(pool).await?;
@@ -274,10 +275,12 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn migrate(&self) -> Result<(), StoreError> {
         self.run_migrations().await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ensure_workspace(&self, slug: &str, name: &str) -> Result<Workspace, StoreError> {
         on!(self.write(), |pool| {
             sqlx::query(
@@ -295,6 +298,7 @@ impl Store for SqlStore {
             .ok_or_else(|| StoreError::UnknownWorkspace(slug.to_string()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn workspace_by_slug(&self, slug: &str) -> Result<Option<Workspace>, StoreError> {
         if !storable(slug) {
             return Ok(None);
@@ -309,6 +313,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query("SELECT id, slug, name, created_at FROM workspaces ORDER BY id")
@@ -318,6 +323,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn create_api_key(
         &self,
         workspace_id: WorkspaceId,
@@ -352,6 +358,7 @@ impl Store for SqlStore {
         ))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn list_api_keys(
         &self,
         workspace_id: WorkspaceId,
@@ -368,6 +375,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn revoke_api_key(
         &self,
         workspace_id: WorkspaceId,
@@ -391,6 +399,7 @@ impl Store for SqlStore {
         Ok(revoked > 0)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn authenticate(&self, token: &str) -> Result<Option<Workspace>, StoreError> {
         let Some((id, secret)) = split_token(token) else {
             return Ok(None);
@@ -420,6 +429,7 @@ impl Store for SqlStore {
         }
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_survey(&self, new: NewSurvey<'_>) -> Result<SurveyRecord, StoreError> {
         let mut tx = self.write().begin().await?;
         on!(tx.as_conn(), |c| {
@@ -459,6 +469,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn get_survey(
         &self,
         workspace_id: WorkspaceId,
@@ -474,6 +485,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_survey_public(&self, id: &SurveyId) -> Result<Option<SurveyRecord>, StoreError> {
         on!(self.read(), |pool| {
             let row = sqlx::query(SURVEY_BY_ID.as_str())
@@ -484,6 +496,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn survey_definition(
         &self,
         id: &SurveyId,
@@ -502,6 +515,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn list_surveys(
         &self,
         workspace_id: WorkspaceId,
@@ -515,6 +529,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn update_survey(
         &self,
         workspace_id: WorkspaceId,
@@ -560,6 +575,7 @@ impl Store for SqlStore {
         self.get_survey(workspace_id, id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn set_survey_status(
         &self,
         workspace_id: WorkspaceId,
@@ -586,6 +602,7 @@ impl Store for SqlStore {
         self.get_survey(workspace_id, id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn delete_survey(
         &self,
         workspace_id: WorkspaceId,
@@ -625,6 +642,7 @@ impl Store for SqlStore {
         Ok(true)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError> {
         let mut tx = self.begin_batch().await?;
         // Which surveys take responses, read in this transaction (and share-locked on
@@ -780,6 +798,7 @@ impl Store for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn get_response(
         &self,
         workspace_id: WorkspaceId,
@@ -795,6 +814,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_response_public(
         &self,
         id: &ResponseId,
@@ -808,10 +828,12 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn change_head(&self) -> Result<ChangeCursor, StoreError> {
         self.feed_head().await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn changes_since(
         &self,
         workspace_id: WorkspaceId,
@@ -828,6 +850,7 @@ impl Store for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn responses_by_ids(
         &self,
         workspace_id: WorkspaceId,
@@ -853,6 +876,7 @@ impl Store for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn list_responses(
         &self,
         workspace_id: WorkspaceId,

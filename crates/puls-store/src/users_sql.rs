@@ -114,6 +114,7 @@ async fn upsert_membership(
 
 #[async_trait]
 impl UserStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn user_count(&self) -> Result<i64, StoreError> {
         on!(self.read(), |pool| {
             sqlx::query("SELECT COUNT(*) AS users FROM users")
@@ -123,6 +124,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_first_owner(
         &self,
         user: NewUser<'_>,
@@ -171,6 +173,7 @@ impl UserStore for SqlStore {
         Ok(UserWrite::Done(record))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_user(&self, user: NewUser<'_>) -> Result<UserWrite<UserRecord>, StoreError> {
         let mut conn = self.write().acquire().await?;
         Ok(match insert_user(conn.as_conn(), user).await? {
@@ -179,6 +182,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         if !storable(email) {
             return Ok(None);
@@ -192,6 +196,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn user_by_id(&self, id: &UserId) -> Result<Option<UserRecord>, StoreError> {
         on!(self.read(), |pool| {
             let row = sqlx::query(USER_BY_ID.as_str())
@@ -202,6 +207,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_password(
         &self,
         user_id: &UserId,
@@ -230,6 +236,7 @@ impl UserStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn set_user_locale(&self, user_id: &UserId, locale: &str) -> Result<(), StoreError> {
         on!(self.write(), |pool| {
             sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
@@ -241,6 +248,7 @@ impl UserStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn memberships(&self, user_id: &UserId) -> Result<Vec<Membership>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(
@@ -262,6 +270,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn role_in(
         &self,
         user_id: &UserId,
@@ -279,6 +288,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn members(&self, workspace_id: WorkspaceId) -> Result<Vec<Member>, StoreError> {
         on!(self.read(), |pool| {
             let rows = sqlx::query(
@@ -302,6 +312,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn set_membership(
         &self,
         workspace_id: WorkspaceId,
@@ -312,6 +323,7 @@ impl UserStore for SqlStore {
         upsert_membership(conn.as_conn(), workspace_id, user_id, role).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn remove_membership(
         &self,
         workspace_id: WorkspaceId,
@@ -328,6 +340,7 @@ impl UserStore for SqlStore {
         Ok(removed > 0)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_session(
         &self,
         user_id: &UserId,
@@ -364,6 +377,7 @@ impl UserStore for SqlStore {
         Ok((token, record))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn session(
         &self,
         token: &str,
@@ -396,6 +410,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_session(&self, token: &str) -> Result<(), StoreError> {
         on!(self.write(), |pool| {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -406,6 +421,7 @@ impl UserStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn create_user_invitation(
         &self,
         workspace_id: WorkspaceId,
@@ -434,6 +450,7 @@ impl UserStore for SqlStore {
         Ok(token)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn user_invitation(&self, token: &str) -> Result<Option<UserInvitation>, StoreError> {
         on!(self.read(), |pool| {
             let row = sqlx::query(
@@ -447,6 +464,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn accept_user_invitation(
         &self,
         token: &str,
@@ -495,6 +513,7 @@ impl UserStore for SqlStore {
         Ok(UserWrite::Done(user))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn pending_invitations(
         &self,
         workspace_id: WorkspaceId,
@@ -514,6 +533,7 @@ impl UserStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn withdraw_invitation(
         &self,
         workspace_id: WorkspaceId,
@@ -533,6 +553,7 @@ impl UserStore for SqlStore {
         Ok(withdrawn == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn rename_workspace(
         &self,
         workspace_id: WorkspaceId,
@@ -549,6 +570,7 @@ impl UserStore for SqlStore {
         Ok(renamed == 1)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_setup_token(&self, ttl_ms: i64) -> Result<Option<String>, StoreError> {
         let token = random_token(32);
         let now = crate::now_ms();
@@ -567,6 +589,7 @@ impl UserStore for SqlStore {
         Ok((created == 1).then_some(token))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn setup_token_valid(&self, token: &str) -> Result<bool, StoreError> {
         let valid = on!(self.read(), |pool| {
             sqlx::query(

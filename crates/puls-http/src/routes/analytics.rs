@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = MetricsReportDto), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn metrics(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -48,6 +49,7 @@ async fn metrics(
     responses((status = 200, body = DriversReportDto), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn drivers(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -66,6 +68,7 @@ async fn drivers(
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, description = "The segment named is not a saved one", body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn kano(
     State(st): State<AppState>,
     Auth(ws): Auth,

@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = ContactPage), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_contacts(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -72,6 +73,7 @@ async fn list_contacts(
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn upsert_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -91,6 +93,7 @@ async fn upsert_contact(
     responses((status = 200, body = ContactDto), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn get_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -108,6 +111,7 @@ async fn get_contact(
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn update_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -126,6 +130,7 @@ async fn update_contact(
     params(("id" = String, Path, description = "Contact id")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn delete_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -144,6 +149,7 @@ async fn delete_contact(
     responses((status = 200, body = ContactDto), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn merge_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -167,6 +173,7 @@ async fn merge_contact(
     responses((status = 201, body = InvitationDto), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn create_invitation(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -191,6 +198,7 @@ async fn create_invitation(
     responses((status = 200, body = Vec<ResponseDto>), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn contact_responses(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -211,6 +219,7 @@ async fn contact_responses(
     responses((status = 200, body = EventPage), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn contact_events(
     State(st): State<AppState>,
     Auth(ws): Auth,

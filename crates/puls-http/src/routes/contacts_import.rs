@@ -55,6 +55,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 413, description = "Larger than `contacts.import_max_bytes`", body = ErrorBody),
         (status = 415, description = "Not `text/csv`", body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn import_contacts(
     State(st): State<AppState>,
     Auth(ws): Auth,

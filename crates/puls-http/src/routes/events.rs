@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, body = EventPage), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_events(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -50,6 +51,7 @@ async fn list_events(
     responses((status = 200, description = "NDJSON or CSV", content_type = "application/x-ndjson"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn export_events(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -94,6 +96,7 @@ async fn export_events(
 #[utoipa::path(get, path = "/api/v1/write-keys", tag = "events",
     responses((status = 200, body = Vec<WriteKeyDto>), (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_write_keys(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -108,6 +111,7 @@ async fn list_write_keys(
     responses((status = 201, body = WriteKeyDto), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_write_key(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -123,6 +127,7 @@ async fn create_write_key(
     params(("key" = String, Path, description = "The write key")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn revoke_write_key(
     State(st): State<AppState>,
     Auth(ws): Auth,

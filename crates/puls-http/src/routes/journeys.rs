@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/journeys", tag = "journeys",
     responses((status = 200, body = Vec<JourneyDto>), (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_journeys(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -67,6 +68,7 @@ pub(crate) fn saved_status(saved: Saved) -> StatusCode {
     responses((status = 201, body = JourneyDto), (status = 200, body = JourneyDto),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_journey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -82,6 +84,7 @@ async fn create_journey(
     responses((status = 201, body = JourneyDto), (status = 200, body = JourneyDto),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn put_journey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -97,6 +100,7 @@ async fn put_journey(
     responses((status = 200, body = JourneyDto), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn get_journey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -114,6 +118,7 @@ async fn get_journey(
     params(("key" = String, Path, description = "Journey key")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn delete_journey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -132,6 +137,7 @@ async fn delete_journey(
     params(("name" = String, Path, description = "`ecommerce`")),
     responses((status = 200, description = "A journey definition", content_type = "application/json"),
         (status = 404, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all, fields(name = %name))]
 async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
     let template = journey_template(&name).ok_or(AppError::NotFound("template"))?;
     Ok((
@@ -151,6 +157,7 @@ async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn funnel(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -174,6 +181,7 @@ async fn funnel(
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, description = "The segment named is not a saved one", body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn journey_map(
     State(st): State<AppState>,
     Auth(ws): Auth,

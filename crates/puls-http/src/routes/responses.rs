@@ -53,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 409, description = "Survey closed or invitation already used", body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 async fn submit_response(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -123,6 +124,7 @@ async fn submit_response(
     responses((status = 200, body = SubmitResult), (status = 404, body = ErrorBody),
         (status = 409, description = "Completed already, survey closed, or changed meanwhile", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 async fn continue_response(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -155,6 +157,7 @@ async fn continue_response(
     responses((status = 200, body = ResponsePage), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_responses(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -181,6 +184,7 @@ async fn list_responses(
     params(("id" = String, Path, description = "Response id")),
     responses((status = 200, body = ResponseDto), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn get_response(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -199,6 +203,7 @@ async fn get_response(
     responses((status = 200, description = "CSV or NDJSON", content_type = "text/csv"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn export_responses(
     State(st): State<AppState>,
     Auth(ws): Auth,

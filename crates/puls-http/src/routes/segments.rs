@@ -40,6 +40,7 @@ async fn dto(
 #[utoipa::path(get, path = "/api/v1/segments", tag = "segments",
     responses((status = 200, body = Vec<SegmentDto>), (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_segments(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -69,6 +70,7 @@ async fn save(
     responses((status = 201, body = SegmentDto), (status = 200, body = SegmentDto),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_segment(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -84,6 +86,7 @@ async fn create_segment(
     responses((status = 201, body = SegmentDto), (status = 200, body = SegmentDto),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn put_segment(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -99,6 +102,7 @@ async fn put_segment(
     responses((status = 200, body = SegmentDto), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn get_segment(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -116,6 +120,7 @@ async fn get_segment(
     params(("key" = String, Path, description = "Segment key")),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn delete_segment(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -133,6 +138,7 @@ async fn delete_segment(
     responses((status = 200, body = MembersPageDto), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn segment_members(
     State(st): State<AppState>,
     Auth(ws): Auth,

@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 422, description = "The definition has problems; each is listed", body = ErrorBody),
         (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_survey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -49,6 +50,7 @@ async fn create_survey(
 #[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys",
     responses((status = 200, body = SurveyList), (status = 401, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_surveys(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -68,6 +70,7 @@ async fn list_surveys(
     params(("id" = String, Path, description = "Survey id"), VersionQuery),
     responses((status = 200, body = SurveyDto), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn get_survey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -85,6 +88,7 @@ async fn get_survey(
     responses((status = 200, body = SurveyDto), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn update_survey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -116,6 +120,7 @@ async fn set_status(
     params(("id" = String, Path, description = "Survey id")),
     responses((status = 200, body = SurveyDto), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn publish_survey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -129,6 +134,7 @@ async fn publish_survey(
     params(("id" = String, Path, description = "Survey id")),
     responses((status = 200, body = SurveyDto), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn close_survey(
     State(st): State<AppState>,
     Auth(ws): Auth,
@@ -142,6 +148,7 @@ async fn close_survey(
     params(("id" = String, Path, description = "Survey id")),
     responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn delete_survey(
     State(st): State<AppState>,
     Auth(ws): Auth,

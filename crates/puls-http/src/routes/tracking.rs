@@ -81,6 +81,7 @@ macro_rules! single {
                     request_body(content = TrackingMessage, content_type = "application/json"),
                     responses((status = 200, body = Accepted)),
                     security(("write_key" = [])))]
+        #[tracing::instrument(level = "debug", skip_all)]
         async fn $name(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
             receive(&st, Some($kind), req).await
         }
@@ -131,6 +132,7 @@ single!(
     request_body(content = TrackingBatch, content_type = "application/json"),
     responses((status = 200, body = Accepted)),
     security(("write_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all)]
 async fn batch(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
     receive(&st, None, req).await
 }
@@ -140,6 +142,7 @@ async fn batch(State(st): State<AppState>, req: Request) -> Result<Response, Api
     request_body(content = TrackingBatch, content_type = "application/json"),
     responses((status = 200, body = Accepted)),
     security(("write_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all)]
 async fn import(State(st): State<AppState>, req: Request) -> Result<Response, ApiError> {
     receive(&st, None, req).await
 }

@@ -28,8 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// or period with a significance test.
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "analytics",
     params(MetricsQuery, PeriodQuery, FilterQuery, StatsQuery),
-    responses((status = 200, body = MetricsReportDto), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = MetricsReportDto), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn metrics(
@@ -46,8 +45,7 @@ async fn metrics(
 /// and priority quadrant for an outcome question.
 #[utoipa::path(get, path = "/api/v1/drivers", tag = "analytics",
     params(DriversQuery, PeriodQuery, FilterQuery, StatsQuery),
-    responses((status = 200, body = DriversReportDto), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = DriversReportDto), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn drivers(
@@ -64,8 +62,7 @@ async fn drivers(
 /// and the Better/Worse coefficients.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/kano", tag = "analytics",
     params(("id" = String, Path, description = "Survey id"), PeriodQuery, FilterQuery, StatsQuery),
-    responses((status = 200, body = KanoReportDto), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = KanoReportDto),
         (status = 422, description = "The segment named is not a saved one", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]

@@ -34,8 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Contacts by id, or the one contact with an external id or email.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ContactQuery),
-    responses((status = 200, body = ContactPage), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody)),
+    responses((status = 200, body = ContactPage)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_contacts(
@@ -70,8 +69,7 @@ async fn list_contacts(
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
     request_body(content = ContactInput, content_type = "application/json"),
     responses((status = 201, body = ContactDto), (status = 200, body = ContactDto),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+        (status = 409, body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn upsert_contact(
@@ -90,8 +88,7 @@ async fn upsert_contact(
 /// A contact (a merged contact's id gives the contact it was merged into).
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts",
     params(("id" = String, Path, description = "Contact id")),
-    responses((status = 200, body = ContactDto), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)),
+    responses((status = 200, body = ContactDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn get_contact(
@@ -107,9 +104,7 @@ async fn get_contact(
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts",
     params(("id" = String, Path, description = "Contact id")),
     request_body(content = ContactInput, content_type = "application/json"),
-    responses((status = 200, body = ContactDto), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ContactDto), (status = 409, body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn update_contact(
@@ -128,7 +123,7 @@ async fn update_contact(
 /// Deletes a contact's data (its profile; its events and responses stay, unlinked).
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
     params(("id" = String, Path, description = "Contact id")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 204)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn delete_contact(
@@ -146,8 +141,7 @@ async fn delete_contact(
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/merge", tag = "contacts",
     params(("id" = String, Path, description = "The contact to keep")),
     request_body = MergeInput,
-    responses((status = 200, body = ContactDto), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ContactDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn merge_contact(
@@ -170,8 +164,7 @@ async fn merge_contact(
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/invitations", tag = "contacts",
     params(("id" = String, Path, description = "Contact id")),
     request_body = InvitationInput,
-    responses((status = 201, body = InvitationDto), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)),
+    responses((status = 201, body = InvitationDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn create_invitation(
@@ -195,8 +188,7 @@ async fn create_invitation(
 /// contacts merged into it) or through its invitations.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/responses", tag = "contacts",
     params(("id" = String, Path, description = "Contact id"), TimelineQuery),
-    responses((status = 200, body = Vec<ResponseDto>), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Vec<ResponseDto>)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn contact_responses(
@@ -216,8 +208,7 @@ async fn contact_responses(
 /// to them.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/events", tag = "contacts",
     params(("id" = String, Path, description = "Contact id"), TimelineQuery),
-    responses((status = 200, body = EventPage), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)),
+    responses((status = 200, body = EventPage)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn contact_events(

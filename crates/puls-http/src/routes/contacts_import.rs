@@ -48,10 +48,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/api/v1/contacts/import", tag = "contacts",
     request_body(content = String, content_type = "text/csv",
         description = "The CSV file, streamed"),
-    responses(
-        (status = 200, description = "The import's report", body = ImportReportDto),
+    responses((status = 200, description = "The import's report", body = ImportReportDto),
         (status = 400, description = "The header is unusable (`invalid_csv_header`); nothing was written", body = ErrorBody),
-        (status = 401, body = ErrorBody),
         (status = 413, description = "Larger than `contacts.import_max_bytes`", body = ErrorBody),
         (status = 415, description = "Not `text/csv`", body = ErrorBody)),
     security(("api_key" = [])))]

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
 use puls_wire::body::WriteKeyInput;
 use puls_wire::contacts::{EventPage, EventQuery, WriteKeyDto, limit};
-use puls_wire::{ErrorBody, export};
+use puls_wire::export;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,8 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Events, newest first.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
-    responses((status = 200, body = EventPage), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody)),
+    responses((status = 200, body = EventPage)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_events(
@@ -48,8 +47,7 @@ async fn list_events(
 /// line) or CSV (`seq, message_id, type, name, user_id, anonymous_id, timestamp,
 /// timestamp_ms, received_at, properties, context` with JSON in the last two).
 #[utoipa::path(get, path = "/api/v1/events/export", tag = "events", params(EventQuery),
-    responses((status = 200, description = "NDJSON or CSV", content_type = "application/x-ndjson"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, description = "NDJSON or CSV", content_type = "application/x-ndjson")),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn export_events(
@@ -94,7 +92,7 @@ async fn export_events(
 
 /// The workspace's write keys.
 #[utoipa::path(get, path = "/api/v1/write-keys", tag = "events",
-    responses((status = 200, body = Vec<WriteKeyDto>), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Vec<WriteKeyDto>)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_write_keys(
@@ -108,8 +106,7 @@ async fn list_write_keys(
 /// Creates a write key: send it as the HTTP Basic user of tracking calls, or as
 /// `writeKey` in their body.
 #[utoipa::path(post, path = "/api/v1/write-keys", tag = "events", request_body = WriteKeyInput,
-    responses((status = 201, body = WriteKeyDto), (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+    responses((status = 201, body = WriteKeyDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_write_key(
@@ -125,7 +122,7 @@ async fn create_write_key(
 /// Revokes a write key: calls sending it get 401 from now on.
 #[utoipa::path(delete, path = "/api/v1/write-keys/{key}", tag = "events",
     params(("key" = String, Path, description = "The write key")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 204)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn revoke_write_key(

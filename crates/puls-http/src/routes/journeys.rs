@@ -31,7 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The workspace's journeys.
 #[utoipa::path(get, path = "/api/v1/journeys", tag = "journeys",
-    responses((status = 200, body = Vec<JourneyDto>), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Vec<JourneyDto>)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_journeys(
@@ -65,8 +65,7 @@ pub(crate) fn saved_status(saved: Saved) -> StatusCode {
 #[utoipa::path(post, path = "/api/v1/journeys", tag = "journeys",
     request_body(content = Object, content_type = "application/json",
         description = "A journey definition; see GET /api/v1/journey-templates/ecommerce"),
-    responses((status = 201, body = JourneyDto), (status = 200, body = JourneyDto),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = JourneyDto), (status = 200, body = JourneyDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_journey(
@@ -81,8 +80,7 @@ async fn create_journey(
 #[utoipa::path(put, path = "/api/v1/journeys/{key}", tag = "journeys",
     params(("key" = String, Path, description = "Journey key")),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, body = JourneyDto), (status = 200, body = JourneyDto),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = JourneyDto), (status = 200, body = JourneyDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn put_journey(
@@ -97,8 +95,7 @@ async fn put_journey(
 /// A journey.
 #[utoipa::path(get, path = "/api/v1/journeys/{key}", tag = "journeys",
     params(("key" = String, Path, description = "Journey key")),
-    responses((status = 200, body = JourneyDto), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)),
+    responses((status = 200, body = JourneyDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn get_journey(
@@ -116,7 +113,7 @@ async fn get_journey(
 /// Deletes a journey (its events and responses stay).
 #[utoipa::path(delete, path = "/api/v1/journeys/{key}", tag = "journeys",
     params(("key" = String, Path, description = "Journey key")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 204)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn delete_journey(
@@ -135,8 +132,7 @@ async fn delete_journey(
 /// event names).
 #[utoipa::path(get, path = "/api/v1/journey-templates/{name}", tag = "journeys",
     params(("name" = String, Path, description = "`ecommerce`")),
-    responses((status = 200, description = "A journey definition", content_type = "application/json"),
-        (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "A journey definition", content_type = "application/json")))]
 #[tracing::instrument(level = "debug", skip_all, fields(name = %name))]
 async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
     let template = journey_template(&name).ok_or(AppError::NotFound("template"))?;
@@ -153,9 +149,7 @@ async fn template(Path(name): Path<String>) -> Result<Response, ApiError> {
 /// channel, entry or first touchpoint or segment, and the common paths before drop-offs.
 #[utoipa::path(get, path = "/api/v1/journeys/{key}/funnel", tag = "journeys",
     params(("key" = String, Path, description = "Journey key"), FunnelQuery, PeriodQuery, StatsQuery),
-    responses((status = 200, body = FunnelDto), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+    responses((status = 200, body = FunnelDto), (status = 422, body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn funnel(
@@ -177,8 +171,7 @@ async fn funnel(
 /// health grade.
 #[utoipa::path(get, path = "/api/v1/journeys/{key}/map", tag = "journeys",
     params(("key" = String, Path, description = "Journey key"), MapQuery, PeriodQuery, StatsQuery),
-    responses((status = 200, body = JourneyMapDto), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = JourneyMapDto),
         (status = 422, description = "The segment named is not a saved one", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]

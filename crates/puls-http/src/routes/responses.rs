@@ -46,12 +46,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     params(("id" = String, Path, description = "Survey id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Up to 200 characters; a retry with the same key is stored once")),
     request_body = SubmitResponse,
-    responses(
-        (status = 201, description = "Stored", body = SubmitResult),
+    responses((status = 201, description = "Stored", body = SubmitResult),
         (status = 200, description = "Already stored under this Idempotency-Key", body = SubmitResult),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "Survey closed or invitation already used", body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody)))]
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 async fn submit_response(
@@ -121,9 +118,8 @@ async fn submit_response(
     params(("id" = String, Path, description = "Response id"),
         ("X-Resume-Token" = Option<String>, Header, description = "The resume token (or send it in the body)")),
     request_body = UpdateResponse,
-    responses((status = 200, body = SubmitResult), (status = 404, body = ErrorBody),
-        (status = 409, description = "Completed already, survey closed, or changed meanwhile", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = SubmitResult),
+        (status = 409, description = "Completed already, survey closed, or changed meanwhile", body = ErrorBody)))]
 #[tracing::instrument(level = "debug", skip_all, fields(id = %id))]
 async fn continue_response(
     State(st): State<AppState>,
@@ -154,8 +150,7 @@ async fn continue_response(
 /// List responses, newest first, with filters and cursor pagination.
 #[utoipa::path(get, path = "/api/v1/responses", tag = "responses",
     params(ResponseQuery),
-    responses((status = 200, body = ResponsePage), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody)),
+    responses((status = 200, body = ResponsePage)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_responses(
@@ -182,7 +177,7 @@ async fn list_responses(
 /// Get one response.
 #[utoipa::path(get, path = "/api/v1/responses/{id}", tag = "responses",
     params(("id" = String, Path, description = "Response id")),
-    responses((status = 200, body = ResponseDto), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = ResponseDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn get_response(
@@ -201,7 +196,7 @@ async fn get_response(
 #[utoipa::path(get, path = "/api/v1/responses/export", tag = "responses",
     params(ResponseQuery),
     responses((status = 200, description = "CSV or NDJSON", content_type = "text/csv"),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+        (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn export_responses(

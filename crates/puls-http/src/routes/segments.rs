@@ -10,8 +10,8 @@ use puls_core::ContactId;
 use puls_core::WorkspaceId;
 use puls_store::{DefinitionKind, DefinitionRecord};
 use puls_wire::contacts::limit;
+use puls_wire::id_cursor;
 use puls_wire::segments::{MembersPageDto, MembersQuery, SegmentDto};
-use puls_wire::{ErrorBody, id_cursor};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,7 +38,7 @@ async fn dto(
 
 /// The workspace's segments with their member counts.
 #[utoipa::path(get, path = "/api/v1/segments", tag = "segments",
-    responses((status = 200, body = Vec<SegmentDto>), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Vec<SegmentDto>)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_segments(
@@ -67,8 +67,7 @@ async fn save(
 #[utoipa::path(post, path = "/api/v1/segments", tag = "segments",
     request_body(content = Object, content_type = "application/json",
         description = "`{\"key\", \"name\", \"rule\"}`"),
-    responses((status = 201, body = SegmentDto), (status = 200, body = SegmentDto),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = SegmentDto), (status = 200, body = SegmentDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_segment(
@@ -83,8 +82,7 @@ async fn create_segment(
 #[utoipa::path(put, path = "/api/v1/segments/{key}", tag = "segments",
     params(("key" = String, Path, description = "Segment key")),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 201, body = SegmentDto), (status = 200, body = SegmentDto),
-        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = SegmentDto), (status = 200, body = SegmentDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn put_segment(
@@ -99,8 +97,7 @@ async fn put_segment(
 /// A segment with its member count.
 #[utoipa::path(get, path = "/api/v1/segments/{key}", tag = "segments",
     params(("key" = String, Path, description = "Segment key")),
-    responses((status = 200, body = SegmentDto), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)),
+    responses((status = 200, body = SegmentDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn get_segment(
@@ -118,7 +115,7 @@ async fn get_segment(
 /// Deletes a segment.
 #[utoipa::path(delete, path = "/api/v1/segments/{key}", tag = "segments",
     params(("key" = String, Path, description = "Segment key")),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 204)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn delete_segment(
@@ -135,8 +132,7 @@ async fn delete_segment(
 /// The segment's members now, by contact id.
 #[utoipa::path(get, path = "/api/v1/segments/{key}/members", tag = "segments",
     params(("key" = String, Path, description = "Segment key"), MembersQuery),
-    responses((status = 200, body = MembersPageDto), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)),
+    responses((status = 200, body = MembersPageDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
 async fn segment_members(

@@ -25,10 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Create a survey from a definition (JSON or YAML). It starts as a draft.
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys",
     request_body(content = Object, description = "A survey definition", content_type = "application/json"),
-    responses(
-        (status = 201, body = SurveyDto),
-        (status = 422, description = "The definition has problems; each is listed", body = ErrorBody),
-        (status = 401, body = ErrorBody)),
+    responses((status = 201, body = SurveyDto),
+        (status = 422, description = "The definition has problems; each is listed", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_survey(
@@ -48,7 +46,7 @@ async fn create_survey(
 
 /// List the workspace's surveys, newest first.
 #[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys",
-    responses((status = 200, body = SurveyList), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = SurveyList)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn list_surveys(
@@ -68,7 +66,7 @@ async fn list_surveys(
 /// Get a survey with its definition (the current version, or `?version=N`).
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys",
     params(("id" = String, Path, description = "Survey id"), VersionQuery),
-    responses((status = 200, body = SurveyDto), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = SurveyDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn get_survey(
@@ -85,8 +83,7 @@ async fn get_survey(
 #[utoipa::path(put, path = "/api/v1/surveys/{id}", tag = "surveys",
     params(("id" = String, Path, description = "Survey id")),
     request_body(content = Object, description = "A survey definition", content_type = "application/json"),
-    responses((status = 200, body = SurveyDto), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)),
+    responses((status = 200, body = SurveyDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn update_survey(
@@ -118,7 +115,7 @@ async fn set_status(
 /// Publish a survey: its page and the submission endpoint start accepting responses.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/publish", tag = "surveys",
     params(("id" = String, Path, description = "Survey id")),
-    responses((status = 200, body = SurveyDto), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = SurveyDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn publish_survey(
@@ -132,7 +129,7 @@ async fn publish_survey(
 /// Close a survey: it keeps its responses but accepts no more.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/close", tag = "surveys",
     params(("id" = String, Path, description = "Survey id")),
-    responses((status = 200, body = SurveyDto), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = SurveyDto)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn close_survey(
@@ -146,7 +143,7 @@ async fn close_survey(
 /// Delete a survey with all its versions and responses. This cannot be undone.
 #[utoipa::path(delete, path = "/api/v1/surveys/{id}", tag = "surveys",
     params(("id" = String, Path, description = "Survey id")),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)),
+    responses((status = 204, description = "Deleted")),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn delete_survey(

@@ -30,9 +30,7 @@ pub enum Cmd {
 pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Create { workspace, name } => {
-            puls_core::WorkspaceSlug::parse(&workspace)
-                .map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
-            let ws = app.ensure_workspace(&workspace, &workspace).await?;
+            let ws = super::ensure_workspace(app, &workspace).await?;
             let (info, token) = app.create_api_key(ws.id, &name).await?;
             eprintln!(
                 "Created key {} for workspace {}. It is shown only now:",
@@ -42,20 +40,17 @@ pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
         }
         Cmd::List { workspace: slug } => {
             let ws = super::workspace(app, &slug).await?;
-            println!("{:<12} {:<20} {:<26} status", "id", "name", "created");
-            for k in app.api_keys(ws.id).await? {
-                let status = if k.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!(
-                    "{:<12} {:<20} {:<26} {status}",
-                    k.id,
-                    k.name,
-                    puls_core::instant::format(k.created_at)
-                );
-            }
+            let keys = app.api_keys(ws.id).await?;
+            super::print_keys(
+                "id",
+                12,
+                keys.iter().map(|k| super::KeyRow {
+                    id: &k.id,
+                    name: &k.name,
+                    created_at: k.created_at,
+                    revoked: k.revoked_at.is_some(),
+                }),
+            );
         }
         Cmd::Revoke {
             workspace: slug,

@@ -108,6 +108,41 @@ pub(crate) async fn workspace(app: &App, slug: &str) -> anyhow::Result<puls_stor
         .ok_or_else(|| anyhow::anyhow!("no workspace '{slug}'"))
 }
 
+/// The workspace with this slug, created when missing (for the commands that make keys).
+pub(crate) async fn ensure_workspace(
+    app: &App,
+    slug: &str,
+) -> anyhow::Result<puls_store::Workspace> {
+    puls_core::WorkspaceSlug::parse(slug).map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
+    Ok(app.ensure_workspace(slug, slug).await?)
+}
+
+/// A key as `list` shows it: its id (or the key itself), name, creation time, whether revoked.
+pub(crate) struct KeyRow<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
+/// Prints keys as a table whose first column, `header`, is `width` wide.
+pub(crate) fn print_keys<'a>(
+    header: &str,
+    width: usize,
+    keys: impl IntoIterator<Item = KeyRow<'a>>,
+) {
+    println!("{header:<width$} {:<20} {:<26} status", "name", "created");
+    for k in keys {
+        let status = if k.revoked { "revoked" } else { "active" };
+        println!(
+            "{:<width$} {:<20} {:<26} {status}",
+            k.id,
+            k.name,
+            puls_core::instant::format(k.created_at)
+        );
+    }
+}
+
 /// The application over the configured store, its migrations applied.
 pub(crate) async fn open(settings: &Config) -> anyhow::Result<App> {
     Ok(App::new(connect(settings).await?, settings.clone()))

@@ -31,29 +31,24 @@ pub enum Cmd {
 pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
     match cmd {
         Cmd::Create { workspace, name } => {
-            puls_core::WorkspaceSlug::parse(&workspace)
-                .map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
-            let ws = app.ensure_workspace(&workspace, &workspace).await?;
+            let ws = super::ensure_workspace(app, &workspace).await?;
             let key = app.create_write_key(ws.id, &name).await?;
             eprintln!("Created a write key for workspace {}:", ws.slug);
             println!("{}", key.key);
         }
         Cmd::List { workspace } => {
             let ws = super::workspace(app, &workspace).await?;
-            println!("{:<36} {:<20} {:<26} status", "key", "name", "created");
-            for k in app.write_keys(ws.id).await? {
-                let status = if k.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!(
-                    "{:<36} {:<20} {:<26} {status}",
-                    k.key,
-                    k.name,
-                    puls_core::instant::format(k.created_at)
-                );
-            }
+            let keys = app.write_keys(ws.id).await?;
+            super::print_keys(
+                "key",
+                36,
+                keys.iter().map(|k| super::KeyRow {
+                    id: &k.key,
+                    name: &k.name,
+                    created_at: k.created_at,
+                    revoked: k.revoked_at.is_some(),
+                }),
+            );
         }
         Cmd::Revoke { workspace, key } => {
             let ws = super::workspace(app, &workspace).await?;

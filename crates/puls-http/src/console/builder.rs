@@ -17,7 +17,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
 use puls_core::access::Permission;
-use puls_core::{Channel, Locale};
+use puls_core::survey::CmpOp;
+use puls_core::{Channel, Condition, Locale, QuestionKind};
 use puls_store::{SurveyStatus, json};
 use puls_wire::path;
 use serde_json::{Map, Value as Json, json};
@@ -29,23 +30,14 @@ use crate::state::AppState;
 /// The languages the web app writes surveys in.
 const LANGS: [&str; 3] = ["pl", "cs", "en"];
 
-/// Every question type, in the order the "add" menu offers them.
-const TYPES: [&str; 11] = [
-    "nps",
-    "csat",
-    "ces",
-    "rating",
-    "single_choice",
-    "multiple_choice",
-    "open_text",
-    "matrix",
-    "ranking",
-    "kano",
-    "contact",
-];
-
-/// Condition operators of skip logic.
-const OPS: [&str; 7] = ["eq", "ne", "lt", "lte", "gt", "gte", "in"];
+/// Condition operators of skip logic the editor offers: the comparisons and "one of".
+fn ops() -> Vec<&'static str> {
+    CmpOp::ALL
+        .iter()
+        .map(|op| op.as_str())
+        .chain([Condition::IN_OP])
+        .collect()
+}
 
 /// The texts of a question type besides its question text: (key, required).
 fn text_fields(kind: &str) -> &'static [(&'static str, bool)] {
@@ -296,11 +288,11 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
             let Some(o) = q.as_object_mut() else { continue };
             if on.is_empty() {
                 o.remove(name);
-            } else if op == "in" {
+            } else if op == Condition::IN_OP {
                 let values: Vec<Json> = value.split(',').map(typed).collect();
                 o.insert(
                     name.into(),
-                    json!({"question": on, "op": "in", "values": values}),
+                    json!({"question": on, "op": op, "values": values}),
                 );
             } else {
                 o.insert(
@@ -321,7 +313,9 @@ fn reshape(def: &mut Json, action: &str, add_type: Option<&str>) {
     };
     let index = |s: &str| s.parse::<usize>().ok();
     if action == "add" {
-        let kind = add_type.filter(|t| TYPES.contains(t)).unwrap_or("nps");
+        let kind = add_type
+            .filter(|t| QuestionKind::TYPE_NAMES.contains(t))
+            .unwrap_or("nps");
         let taken: Vec<String> = questions
             .iter()
             .filter_map(|q| q["id"].as_str().map(str::to_string))
@@ -447,8 +441,8 @@ fn editor(
         all_langs => ser(LANGS.iter().map(|l| json!({"code": l, "on": locales.iter().any(|x| x == l)})).collect::<Vec<_>>()),
         locales => ser(&locales),
         questions => ser(questions),
-        types => ser(TYPES),
-        ops => ser(OPS),
+        types => ser(QuestionKind::TYPE_NAMES),
+        ops => ser(ops()),
         channels => ser(Channel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         problems => ser(problems.iter().map(|(p, msg)| json!({"path": p, "message": msg})).collect::<Vec<_>>()),
         notice => notice,

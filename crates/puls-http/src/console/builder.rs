@@ -23,6 +23,8 @@ use puls_store::{SurveyStatus, json};
 use puls_wire::path;
 use serde_json::{Map, Value as Json, json};
 
+use puls_html::Text;
+
 use super::auth::{Member, Signed};
 use super::{Page, field, page_error, ser, shell, survey_at};
 use crate::state::AppState;
@@ -430,7 +432,7 @@ fn editor(
     };
     let link = format!("{}/s/{id}", st.public_url);
     let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "builder_title"),
+        title => lang.t(Text::BuilderTitle),
         survey => ser(json!({
             "id": id, "status": status, "title": title, "touchpoint": def["touchpoint"],
             "intro": texts_of("intro"), "thank_you": texts_of("thank_you"),
@@ -506,7 +508,7 @@ async fn list_page(
         })
         .collect();
     let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "surveys_title"),
+        title => lang.t(Text::SurveysTitle),
         surveys => ser(rows),
         problems => ser(problems.iter().map(|(p, msg)| json!({"path": p, "message": msg})).collect::<Vec<_>>()),
         ..shell(m, "nav_surveys")
@@ -831,7 +833,7 @@ pub async fn preview(
         })
         .unwrap_or_else(|| survey.default_locale.clone());
     if index >= survey.questions.len() {
-        let html = st.pages.thank_you(&survey, &locale);
+        let html = st.html.thank_you(&survey, &locale);
         return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     }
     let action = format!("/app/w/{slug}/surveys/{id}/preview/{index}");
@@ -839,7 +841,7 @@ pub async fn preview(
         .checked_sub(1)
         .map(|i| survey.questions[i].id.as_str().to_string());
     let answers = puls_core::Answers::new();
-    let html = st.pages.question(&puls_web::QuestionPage {
+    let html = st.html.question(&puls_html::QuestionPage {
         survey: &survey,
         survey_id: &id,
         locale: &locale,

@@ -16,6 +16,8 @@ use puls_core::{Channel, Locale};
 use puls_store::{DefinitionKind, ResponseRecord};
 use serde_json::json;
 
+use puls_html::Text;
+
 use super::auth::{Member, Signed};
 use super::{Page, page_error, ser, shell, survey_at, title_in, user_message};
 use crate::state::AppState;
@@ -173,7 +175,7 @@ pub async fn inbox(
     };
     let searched = kept.iter().any(|(k, _)| k == "q");
     let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "inbox_title"),
+        title => lang.t(Text::InboxTitle),
         rows => ser(rows),
         selects => ser(selects),
         q => current("q"), since => current("since"), until => current("until"),
@@ -301,7 +303,7 @@ pub async fn detail(
     match detail_context(&st, ws, lang.code(), &r).await {
         Ok((response, answers, contact, places)) => {
             let full = minijinja::context! {
-                title => puls_console::texts::text(lang, "response_title"),
+                title => lang.t(Text::ResponseTitle),
                 response => response, answers => answers, contact => contact, places => places,
                 ..shell(&m, "nav_responses")
             };

@@ -7,11 +7,11 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use puls_console::chart::{Point, escape, trend};
-use puls_console::{Lang, format};
 use puls_core::WorkspaceId;
 use puls_core::access::Permission;
 use puls_core::{QuestionKind, Survey};
+use puls_html::chart::{Point, escape, trend};
+use puls_html::{Lang, Text, format};
 use puls_store::{DefinitionKind, ResponseFilter};
 use serde_json::{Value as Json, json};
 
@@ -85,8 +85,8 @@ pub async fn first(
                 &st,
                 StatusCode::OK,
                 m.signed.lang,
-                "nav_journeys",
-                "no_journeys",
+                Text::NavJourneys,
+                Text::NoJourneys,
             ),
         },
         Err(e) => page_error(&st, m.signed.lang, e),
@@ -496,7 +496,7 @@ pub async fn analyses(
         StatusCode::BAD_REQUEST
     };
     let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "nav_analyses"),
+        title => lang.t(Text::NavAnalyses),
         journeys => ser(&keys), journey => journey_key,
         surveys => ser(survey_list.iter().map(|s| json!({"id": s.0, "title": s.1, "drivable": s.2, "kano": s.3})).collect::<Vec<_>>()),
         drivers_survey => drivers_id, kano_survey => kano_id,
@@ -544,10 +544,10 @@ fn priority_matrix(
     let span = (hi_p - lo_p).max(1.0);
     let x = |v: f64| PAD + (W - 2.0 * PAD) * (v / max_i).clamp(0.0, 1.0);
     let y = |v: f64| H - PAD - (H - 2.0 * PAD) * ((v - lo_p) / span).clamp(0.0, 1.0);
-    let t = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
+    let t = |text: Text| lang.t(text);
     let mut s = format!(
         r#"<svg class="matrix" viewBox="0 0 {W} {H}" role="img" aria-label="{}">"#,
-        escape(&t("priority_matrix"))
+        escape(t(Text::PriorityMatrix))
     );
     s.push_str(&format!(
         r#"<rect x="{PAD}" y="{PAD}" width="{}" height="{}" class="frame"/>"#,
@@ -563,14 +563,19 @@ fn priority_matrix(
     ));
     // Quadrant names in the corners: high importance and low performance is "fix first".
     for (key, qx, qy, anchor) in [
-        ("quadrant_fix_first", W - PAD - 4.0, H - PAD - 6.0, "end"),
-        ("quadrant_keep_up", W - PAD - 4.0, PAD + 14.0, "end"),
-        ("quadrant_lower_priority", PAD + 4.0, H - PAD - 6.0, "start"),
-        ("quadrant_maintain", PAD + 4.0, PAD + 14.0, "start"),
+        (Text::QuadrantFixFirst, W - PAD - 4.0, H - PAD - 6.0, "end"),
+        (Text::QuadrantKeepUp, W - PAD - 4.0, PAD + 14.0, "end"),
+        (
+            Text::QuadrantLowerPriority,
+            PAD + 4.0,
+            H - PAD - 6.0,
+            "start",
+        ),
+        (Text::QuadrantMaintain, PAD + 4.0, PAD + 14.0, "start"),
     ] {
         s.push_str(&format!(
             r#"<text class="quad" x="{qx}" y="{qy}" text-anchor="{anchor}">{}</text>"#,
-            escape(&t(key))
+            escape(t(key))
         ));
     }
     for (k, imp, perf) in &pts {
@@ -599,10 +604,10 @@ fn priority_matrix(
         r#"<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text><text class="axis" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">{}</text></svg>"#,
         W / 2.0,
         H - 10.0,
-        escape(&t("importance")),
+        escape(t(Text::Importance)),
         H / 2.0,
         H / 2.0,
-        escape(&t("performance"))
+        escape(t(Text::Performance))
     ));
     s
 }

@@ -26,8 +26,8 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use minijinja::Value;
-use puls_console::Lang;
 use puls_core::access::Permission;
+use puls_html::{Lang, Text};
 
 use crate::state::AppState;
 use puls_app::AppError;
@@ -111,7 +111,7 @@ impl Page {
         lang: Lang,
         ctx: Value,
     ) -> Response {
-        match st.console.render(template, lang, ctx) {
+        match st.html.render_value(&format!("app/{template}"), lang, ctx) {
             Ok(html) => (
                 status,
                 [(
@@ -134,19 +134,18 @@ impl Page {
         st: &AppState,
         status: StatusCode,
         lang: Lang,
-        title_key: &str,
-        text_key: &str,
+        title: Text,
+        text: Text,
     ) -> Response {
-        let t = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
         Page::render(
             st,
             status,
             "message.html",
             lang,
             minijinja::context! {
-                title => t(title_key),
-                message => t(text_key),
-                link => minijinja::context! { href => "/app", text => t("nav_overview") },
+                title => lang.t(title),
+                message => lang.t(text),
+                link => minijinja::context! { href => "/app", text => lang.t(Text::NavOverview) },
                 langs => langs(lang, &[]),
             },
         )
@@ -157,8 +156,8 @@ impl Page {
             st,
             StatusCode::FORBIDDEN,
             lang,
-            "forbidden_title",
-            "forbidden",
+            Text::ForbiddenTitle,
+            Text::Forbidden,
         )
     }
 
@@ -167,8 +166,8 @@ impl Page {
             st,
             StatusCode::NOT_FOUND,
             lang,
-            "not_found_title",
-            "not_found",
+            Text::NotFoundTitle,
+            Text::NotFound,
         )
     }
 }
@@ -181,12 +180,11 @@ pub fn page_error(st: &AppState, lang: Lang, e: AppError) -> Response {
         }
         other => tracing::warn!(error = %other, "web app page failed"),
     }
-    let text = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
     let body = format!(
         "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>{}</title><p>{}</p>",
         lang.code(),
-        text("error"),
-        text("server_error")
+        lang.t(Text::Error),
+        lang.t(Text::ServerError)
     );
     let _ = st;
     (
@@ -244,7 +242,7 @@ pub fn langs(current: Lang, keep: &[(&str, &str)]) -> Value {
             q.push(("lang", l.code()));
             serde_json::json!({
                 "code": l.code(),
-                "name": puls_console::texts::text(*l, &format!("lang_{}", l.code())).unwrap_or(""),
+                "name": l.t(l.name()),
                 "current": *l == current,
                 "href": format!("?{}", serde_urlencoded::to_string(&q).unwrap_or_default()),
             })

@@ -11,11 +11,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::Value;
-use puls_console::chart::{Point, trend};
-use puls_console::{Lang, format};
 use puls_core::Channel;
 use puls_core::WorkspaceId;
 use puls_core::access::Permission;
+use puls_html::chart::{Point, trend};
+use puls_html::{Lang, Text, format};
 use puls_store::DefinitionKind;
 use serde_json::json;
 
@@ -195,11 +195,12 @@ fn card(lang: Lang, metric: &str, total: &MetricRow, weeks: &MetricsReport) -> V
         "csat" => (0.0, 100.0),
         _ => (1.0, 7.0),
     };
-    let label = format!(
-        "{} – {}",
-        puls_console::texts::text(lang, metric).unwrap_or(metric),
-        puls_console::texts::text(lang, "trend").unwrap_or("")
-    );
+    let name = match metric {
+        "nps" => Text::Nps,
+        "csat" => Text::Csat,
+        _ => Text::Ces,
+    };
+    let label = format!("{} – {}", lang.t(name), lang.t(Text::Trend));
     let svg = trend(&chart_points, range, &label, &|v| {
         format::number(lang, v, if metric == "ces" { 1 } else { 0 })
     });
@@ -298,7 +299,7 @@ pub async fn overview(
         StatusCode::OK
     };
     let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "overview_title"),
+        title => lang.t(Text::OverviewTitle),
         filters => minijinja::context! { from => f.from.clone(), to => f.to.clone() },
         selects => selects,
         cards => cards,

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::Value;
 use puls_app::users::{FirstOwner, PasswordChangeProblem, Setup, SetupOutcome, SignIn, email_of};
-use puls_console::Lang;
 use puls_core::access::check_password;
+use puls_html::{Lang, Text};
 use serde::Deserialize;
 
 use super::auth::{self, Member, Signed};
@@ -37,7 +37,13 @@ pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
                 Some(first) => {
                     Redirect::to(&format!("/app/w/{}", first.workspace.slug)).into_response()
                 }
-                None => Page::message(&st, StatusCode::OK, lang, "nav_overview", "no_workspace"),
+                None => Page::message(
+                    &st,
+                    StatusCode::OK,
+                    lang,
+                    Text::NavOverview,
+                    Text::NoWorkspace,
+                ),
             },
             Err(e) => page_error(&st, lang, e),
         };
@@ -83,15 +89,15 @@ async fn setup_allowed(st: &AppState, lang: Lang, token: &str) -> Result<String,
             st,
             StatusCode::OK,
             lang,
-            "setup_title",
-            "setup_done",
+            Text::SetupTitle,
+            Text::SetupDone,
         )),
         Ok(Setup::NeedToken) => Err(Page::message(
             st,
             StatusCode::FORBIDDEN,
             lang,
-            "setup_title",
-            "setup_need_token",
+            Text::SetupTitle,
+            Text::SetupNeedToken,
         )),
         Err(e) => Err(page_error(st, lang, e)),
     }
@@ -116,7 +122,7 @@ pub async fn setup_form(
         "setup.html",
         |lang, form| {
             minijinja::context! {
-                title => puls_console::texts::text(lang, "setup_title"),
+                title => lang.t(Text::SetupTitle),
                 form_token => form, token => token.clone(), existing => existing,
                 values => BTreeMap::from([("name", ""), ("email", ""), ("workspace", "")]),
                 errors => BTreeMap::<String, String>::new(),
@@ -151,7 +157,13 @@ pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
     let pairs = form_pairs(&body);
     let lang = auth::guest_lang(&headers, None);
     if !auth::check_form_token(&headers, field(&pairs, "_form")) {
-        return Page::message(&st, StatusCode::FORBIDDEN, lang, "error", "csrf_failed");
+        return Page::message(
+            &st,
+            StatusCode::FORBIDDEN,
+            lang,
+            Text::Error,
+            Text::CsrfFailed,
+        );
     }
     let token = field(&pairs, "token").unwrap_or("").to_string();
     let existing = match setup_allowed(&st, lang, &token).await {
@@ -177,7 +189,7 @@ pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
             "setup.html",
             |lang, form| {
                 minijinja::context! {
-                    title => puls_console::texts::text(lang, "setup_title"),
+                    title => lang.t(Text::SetupTitle),
                     form_token => form, token => token.clone(), existing => existing.clone(),
                     values => values, errors => errors, langs => langs(lang, &[("token", &token)]),
                 }
@@ -206,9 +218,13 @@ pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
             e.insert("email".into(), "email_taken".into());
             again(e)
         }
-        Ok(SetupOutcome::Done) => {
-            Page::message(&st, StatusCode::CONFLICT, lang, "setup_title", "setup_done")
-        }
+        Ok(SetupOutcome::Done) => Page::message(
+            &st,
+            StatusCode::CONFLICT,
+            lang,
+            Text::SetupTitle,
+            Text::SetupDone,
+        ),
         Err(e) => page_error(&st, lang, e),
     }
 }
@@ -274,7 +290,7 @@ pub async fn sign_in_form(
         "sign_in.html",
         |lang, form| {
             minijinja::context! {
-                title => puls_console::texts::text(lang, "sign_in_title"),
+                title => lang.t(Text::SignInTitle),
                 form_token => form, next => next.clone(), email => "", notice => notice, failed => Value::UNDEFINED,
                 langs => langs(lang, &[("next", &next)]),
             }
@@ -290,7 +306,7 @@ pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes
     let fail = |code: &'static str, status: StatusCode| {
         guest_page(&st, &headers, None, status, "sign_in.html", |lang, form| {
             minijinja::context! {
-                title => puls_console::texts::text(lang, "sign_in_title"),
+                title => lang.t(Text::SignInTitle),
                 form_token => form, next => next.clone(), email => raw_email.clone(), failed => code,
                 notice => Value::UNDEFINED, langs => langs(lang, &[("next", &next)]),
             }
@@ -358,8 +374,8 @@ async fn account_member(st: &AppState, signed: Signed) -> Result<Member, Respons
             st,
             StatusCode::OK,
             signed.lang,
-            "nav_account",
-            "no_workspace",
+            Text::NavAccount,
+            Text::NoWorkspace,
         )),
     }
 }
@@ -373,7 +389,7 @@ fn account_page(
 ) -> Response {
     let lang = m.signed.lang;
     let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "account_title"),
+        title => lang.t(Text::AccountTitle),
         notice => notice, errors => errors, langs => langs(lang, &[]),
         ..shell(m, "nav_account")
     };
@@ -411,8 +427,8 @@ pub async fn set_language(
             &st,
             StatusCode::UNPROCESSABLE_ENTITY,
             signed.lang,
-            "error",
-            "field_required",
+            Text::Error,
+            Text::FieldRequired,
         );
     };
     if let Err(e) = st.app.set_user_locale(&signed.user.id, lang.code()).await {

@@ -16,9 +16,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
 use puls_app::users::{Joined, Joining, MemberChange, MemberChanged};
-use puls_console::Lang;
 use puls_core::UserId;
 use puls_core::access::{Permission, Role};
+use puls_html::{Lang, Text};
 use serde_json::json;
 
 use super::auth::{self, Member, Signed};
@@ -139,7 +139,7 @@ async fn render(
         .map(|r| r.as_str())
         .collect();
     let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "settings"),
+        title => lang.t(Text::Settings),
         can_workspace => m.role.allows(Permission::ManageWorkspace),
         can_users => m.role.allows(Permission::ManageUsers),
         can_keys => m.role.allows(Permission::ManageKeys),
@@ -182,8 +182,8 @@ pub async fn act(
             &st,
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
-            "error",
-            "field_required",
+            Text::Error,
+            Text::FieldRequired,
         ),
         e => page_error(&st, lang, e),
     };
@@ -211,8 +211,8 @@ pub async fn act(
                     &st,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     lang,
-                    "error",
-                    "email_invalid",
+                    Text::Error,
+                    Text::EmailInvalid,
                 );
             };
             match st.app.invite_user(&m.actor, &email, role).await {
@@ -244,8 +244,8 @@ pub async fn act(
                         &st,
                         StatusCode::UNPROCESSABLE_ENTITY,
                         lang,
-                        "error",
-                        "field_required",
+                        Text::Error,
+                        Text::FieldRequired,
                     );
                 }
             };
@@ -297,8 +297,8 @@ pub async fn act(
             &st,
             StatusCode::BAD_REQUEST,
             lang,
-            "error",
-            "field_required",
+            Text::Error,
+            Text::FieldRequired,
         ),
     }
 }
@@ -308,8 +308,8 @@ fn invalid_invitation(st: &AppState, lang: Lang) -> Response {
         st,
         StatusCode::NOT_FOUND,
         lang,
-        "invitation_title",
-        "invitation_invalid",
+        Text::InvitationTitle,
+        Text::InvitationInvalid,
     )
 }
 
@@ -330,7 +330,7 @@ pub async fn invitation(
     let (workspace, inv, exists) = (view.workspace_name, view.invitation, view.account_exists);
     let (form, set) = auth::form_token(&st, &headers);
     let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "invitation_title"),
+        title => lang.t(Text::InvitationTitle),
         workspace => workspace, email => inv.email, role => inv.role, exists => exists,
         form_token => form, token => token.clone(), errors => BTreeMap::<String, String>::new(),
         values => BTreeMap::from([("name", "")]),
@@ -354,23 +354,31 @@ pub async fn accept(
     let pairs = super::form_pairs(&body);
     let lang = auth::guest_lang(&headers, None);
     if !auth::check_form_token(&headers, field(&pairs, "_form")) {
-        return Page::message(&st, StatusCode::FORBIDDEN, lang, "error", "csrf_failed");
+        return Page::message(
+            &st,
+            StatusCode::FORBIDDEN,
+            lang,
+            Text::Error,
+            Text::CsrfFailed,
+        );
     }
     let joining = Joining::New {
         name: field(&pairs, "name").unwrap_or(""),
         password: field(&pairs, "password").unwrap_or("").to_string(),
         locale: lang.code(),
     };
-    let message = |status, text| Page::message(&st, status, lang, "invitation_title", text);
+    let message = |status, text| Page::message(&st, status, lang, Text::InvitationTitle, text);
     match st.app.accept_invitation(&token, joining).await {
         Ok(Joined::Session { token, slug }) => {
             let to = slug.map_or_else(|| "/app".to_string(), |s| format!("/app/w/{s}"));
             with_session(&st, &token, &to)
         }
-        Ok(Joined::BadCredentials) => message(StatusCode::UNAUTHORIZED, "bad_credentials"),
-        Ok(Joined::NameRequired) => message(StatusCode::UNPROCESSABLE_ENTITY, "field_required"),
-        Ok(Joined::Password(p)) => message(StatusCode::UNPROCESSABLE_ENTITY, p.code()),
-        Ok(Joined::EmailTaken) => message(StatusCode::CONFLICT, "email_taken"),
+        Ok(Joined::BadCredentials) => message(StatusCode::UNAUTHORIZED, Text::BadCredentials),
+        Ok(Joined::NameRequired) => message(StatusCode::UNPROCESSABLE_ENTITY, Text::FieldRequired),
+        Ok(Joined::Password(p)) => {
+            message(StatusCode::UNPROCESSABLE_ENTITY, Text::password_problem(p))
+        }
+        Ok(Joined::EmailTaken) => message(StatusCode::CONFLICT, Text::EmailTaken),
         Ok(Joined::Invalid) => invalid_invitation(&st, lang),
         Err(e) => page_error(&st, lang, e),
     }

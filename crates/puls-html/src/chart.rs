@@ -2,9 +2,12 @@
 //!
 //! A chart is an image for the eye (`role="img"` with a label) and always comes with the
 //! same numbers as a table for everyone else; the page puts the table next to it.
-//! Labels are escaped here, since the SVG is inserted as markup.
+//! Labels are escaped here, since the SVG is inserted as markup. Two charts: a trend line
+//! with its interval band, and the key drivers' priority matrix.
 
 use std::fmt::Write;
+
+use crate::{Lang, Text};
 
 /// One point of a trend: its label (a date), value and interval.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,6 +163,107 @@ pub fn trend(points: &[Point], y: (f64, f64), label: &str, fmt: &dyn Fn(f64) -> 
         }
     }
     s.push_str("</svg>");
+    s
+}
+
+/// The priority matrix: importance (share of R²) across, performance (0–100) up, the means
+/// as the quadrant lines; each driver a labelled dot.
+///
+/// `points` are (label, importance, performance) of the drivers that have a performance.
+pub fn priority_matrix(
+    points: &[(&str, f64, f64)],
+    mean_importance: f64,
+    mean_performance: f64,
+    lang: Lang,
+) -> String {
+    const W: f64 = 420.0;
+    const H: f64 = 300.0;
+    const PAD: f64 = 40.0;
+    let pts = points;
+    // Zoomed to the drivers: importance from 0, performance around the points (0–100).
+    let max_i = pts
+        .iter()
+        .map(|p| p.1)
+        .fold(mean_importance, f64::max)
+        .max(1e-9)
+        * 1.15;
+    let (lo_p, hi_p) = pts
+        .iter()
+        .fold((mean_performance, mean_performance), |(a, b), p| {
+            (a.min(p.2), b.max(p.2))
+        });
+    let (lo_p, hi_p) = (
+        (lo_p - 5.0).max(0.0).floor(),
+        (hi_p + 5.0).min(100.0).ceil(),
+    );
+    let span = (hi_p - lo_p).max(1.0);
+    let x = |v: f64| PAD + (W - 2.0 * PAD) * (v / max_i).clamp(0.0, 1.0);
+    let y = |v: f64| H - PAD - (H - 2.0 * PAD) * ((v - lo_p) / span).clamp(0.0, 1.0);
+    let t = |text: Text| escape(lang.t(text));
+    let mut s = format!(
+        r#"<svg class="matrix" viewBox="0 0 {W} {H}" role="img" aria-label="{}">"#,
+        t(Text::PriorityMatrix)
+    );
+    s.push_str(&format!(
+        r#"<rect x="{PAD}" y="{PAD}" width="{}" height="{}" class="frame"/>"#,
+        W - 2.0 * PAD,
+        H - 2.0 * PAD
+    ));
+    s.push_str(&format!(
+        r#"<line class="mean" x1="{0:.1}" x2="{0:.1}" y1="{PAD}" y2="{1}"/><line class="mean" x1="{PAD}" x2="{2}" y1="{3:.1}" y2="{3:.1}"/>"#,
+        x(mean_importance),
+        H - PAD,
+        W - PAD,
+        y(mean_performance)
+    ));
+    // Quadrant names in the corners: high importance and low performance is "fix first".
+    for (key, qx, qy, anchor) in [
+        (Text::QuadrantFixFirst, W - PAD - 4.0, H - PAD - 6.0, "end"),
+        (Text::QuadrantKeepUp, W - PAD - 4.0, PAD + 14.0, "end"),
+        (
+            Text::QuadrantLowerPriority,
+            PAD + 4.0,
+            H - PAD - 6.0,
+            "start",
+        ),
+        (Text::QuadrantMaintain, PAD + 4.0, PAD + 14.0, "start"),
+    ] {
+        s.push_str(&format!(
+            r#"<text class="quad" x="{qx}" y="{qy}" text-anchor="{anchor}">{}</text>"#,
+            t(key)
+        ));
+    }
+    for (k, imp, perf) in pts {
+        s.push_str(&format!(
+            r#"<circle class="dot" cx="{:.1}" cy="{:.1}" r="5"><title>{}: {}, {}</title></circle><text class="lbl" x="{:.1}" y="{:.1}">{}</text>"#,
+            x(*imp),
+            y(*perf),
+            escape(k),
+            crate::format::number(lang, *imp, 3),
+            crate::format::number(lang, *perf, 0),
+            x(*imp) + 7.0,
+            y(*perf) + 4.0,
+            escape(k)
+        ));
+    }
+    s.push_str(&format!(
+        r#"<text class="quad" x="{}" y="{}" text-anchor="end">{}</text><text class="quad" x="{}" y="{}" text-anchor="end">{}</text>"#,
+        PAD - 4.0,
+        PAD + 4.0,
+        crate::format::number(lang, hi_p, 0),
+        PAD - 4.0,
+        H - PAD,
+        crate::format::number(lang, lo_p, 0)
+    ));
+    s.push_str(&format!(
+        r#"<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text><text class="axis" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">{}</text></svg>"#,
+        W / 2.0,
+        H - 10.0,
+        t(Text::Importance),
+        H / 2.0,
+        H / 2.0,
+        t(Text::Performance)
+    ));
     s
 }
 

@@ -1,6 +1,10 @@
 //! Puls as HTML: the respondents' survey pages and the CX manager's web app, rendered from
 //! templates embedded in the binary, in Polish, Czech or English.
 //!
+//! A page is a typed context: a `#[derive(Serialize)]` struct that knows its template
+//! through [`Page`] ([`console`] has the web app's; the respondents' are built here from
+//! the survey model, [`QuestionPage`]), rendered with [`Html::render`].
+//!
 //! One [`Html`] holds every template (`templates/survey/` for respondents, `templates/app/`
 //! for the web app) and every filter in one minijinja environment. Every text comes from
 //! one vocabulary, [`Text`] (`texts.toml`; see [`texts`] for how a missing key fails the
@@ -13,6 +17,7 @@
 //! pages load nothing from anywhere (styles inline, no scripts).
 
 pub mod chart;
+pub mod console;
 pub mod format;
 pub mod i18n;
 mod lang;
@@ -21,6 +26,8 @@ pub mod texts;
 
 use minijinja::value::{Rest, merge_maps};
 use minijinja::{Environment, State, UndefinedBehavior, Value, context};
+use puls_core::Channel;
+use serde::Serialize;
 
 pub use lang::Lang;
 pub use minijinja::Error;
@@ -30,6 +37,12 @@ pub use texts::Text;
 use texts::Texts;
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+
+/// A page's context, and the template it fills.
+pub trait Page: Serialize {
+    /// The template's name: its path under `templates/` (`app/overview.html`).
+    const TEMPLATE: &'static str;
+}
 
 /// The page renderer: every template, compiled once and shared by all requests.
 #[derive(Debug)]
@@ -90,20 +103,14 @@ impl Html {
                     .unwrap_or_else(|| "–".into())
             },
         );
-        // `{{ c | label("channel_") }}`: the text of key `channel_{c}`, or `c` itself when
-        // there is none (a value from the data, not from our vocabulary).
-        env.add_filter(
-            "label",
-            |state: &State<'_, '_>, v: Value, prefix: String| -> String {
-                let raw = v
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| v.to_string());
-                Text::from_key(&format!("{prefix}{raw}"))
-                    .map(|t| t.get(lang_of(state)).to_string())
-                    .unwrap_or(raw)
-            },
-        );
+        // `{{ r.channel | channel }}`: a channel's name, or the value itself when it is no
+        // channel we know (stored data).
+        env.add_filter("channel", |state: &State<'_, '_>, v: String| -> String {
+            match Channel::ALL.into_iter().find(|c| c.as_str() == v) {
+                Some(c) => Text::channel(c).get(lang_of(state)).to_string(),
+                None => v,
+            }
+        });
         // `{{ "2026-11-30" | date }}`: a calendar date in the page's language.
         env.add_filter("date", |state: &State<'_, '_>, v: String| -> String {
             format::date(lang_of(state), &v)
@@ -111,9 +118,18 @@ impl Html {
         Html { env }
     }
 
+    /// Renders a page in `lang`.
+    pub fn render<P: Page>(&self, page: &P, lang: Lang) -> Result<String, Error> {
+        self.render_value(
+            P::TEMPLATE,
+            lang,
+            Value::from(minijinja::value::Serde(page)),
+        )
+    }
+
     /// Renders template `name` in `lang`; `ctx` is the page's own context. Every page gets
     /// `t` (the texts in `lang`) and, unless it names its own, `lang` (the language tag).
-    pub fn render_value(&self, name: &str, lang: Lang, ctx: Value) -> Result<String, Error> {
+    fn render_value(&self, name: &str, lang: Lang, ctx: Value) -> Result<String, Error> {
         // The last map that has a key gives it.
         let full = merge_maps([
             context! { lang => lang.code() },
@@ -136,9 +152,9 @@ mod tests {
     }
 
     #[test]
-    fn labels_translate_known_values_and_keep_others() {
+    fn channels_are_named_and_other_values_kept() {
         let out = render(
-            "{{ 'in_app' | label('channel_') }}|{{ 'kiosk' | label('channel_') }}",
+            "{{ 'in_app' | channel }}|{{ 'kiosk' | channel }}",
             Lang::Cs,
             context! {},
         );

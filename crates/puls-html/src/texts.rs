@@ -19,6 +19,7 @@ use puls_core::access::{PasswordProblem, Role};
 use puls_core::drivers::Quadrant;
 use puls_core::kano::KanoCategory;
 use puls_core::stats::Verdict;
+use puls_core::survey::{CmpOp, ContactField};
 
 use crate::Lang;
 
@@ -90,6 +91,45 @@ impl Text {
             Quadrant::Maintain => Text::QuadrantMaintain,
             Quadrant::LowerPriority => Text::QuadrantLowerPriority,
         }
+    }
+
+    /// A comparison of skip logic ("at least"); "one of" is [`Text::OpIn`].
+    pub fn cmp_op(op: CmpOp) -> Text {
+        match op {
+            CmpOp::Eq => Text::OpEq,
+            CmpOp::Ne => Text::OpNe,
+            CmpOp::Lt => Text::OpLt,
+            CmpOp::Lte => Text::OpLte,
+            CmpOp::Gt => Text::OpGt,
+            CmpOp::Gte => Text::OpGte,
+        }
+    }
+
+    /// What a contact question may ask for.
+    pub fn contact_field(field: ContactField) -> Text {
+        match field {
+            ContactField::Email => Text::Email,
+            ContactField::Phone => Text::Phone,
+        }
+    }
+
+    /// The name of a question type, by its `type` in the definition format (every one of
+    /// [`puls_core::QuestionKind::TYPE_NAMES`] has one; anything else has none).
+    pub fn question_type(type_name: &str) -> Option<Text> {
+        Some(match type_name {
+            "nps" => Text::TypeNps,
+            "csat" => Text::TypeCsat,
+            "ces" => Text::TypeCes,
+            "rating" => Text::TypeRating,
+            "single_choice" => Text::TypeSingleChoice,
+            "multiple_choice" => Text::TypeMultipleChoice,
+            "open_text" => Text::TypeOpenText,
+            "matrix" => Text::TypeMatrix,
+            "ranking" => Text::TypeRanking,
+            "kano" => Text::TypeKano,
+            "contact" => Text::TypeContact,
+            _ => return None,
+        })
     }
 
     pub fn kano_category(category: KanoCategory) -> Text {
@@ -166,6 +206,9 @@ mod tests {
         assert_eq!(Lang::Cs.t(Text::Back), "Zpět");
         assert_eq!(Lang::Cs.t(Text::Next), "Další");
         assert_eq!(Text::from_key("nope"), None);
+        for name in puls_core::QuestionKind::TYPE_NAMES {
+            assert!(Text::question_type(name).is_some(), "{name}");
+        }
         assert_eq!(Lang::Pl.fill(Text::QuestionOf, &[&3, &7]), "Pytanie 3 z 7");
     }
 }

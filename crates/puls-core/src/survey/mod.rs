@@ -79,6 +79,8 @@ pub enum ContactField {
 }
 
 impl ContactField {
+    pub const ALL: [ContactField; 2] = [ContactField::Email, ContactField::Phone];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ContactField::Email => "email",

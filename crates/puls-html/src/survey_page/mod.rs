@@ -7,11 +7,11 @@
 mod form;
 mod view;
 
-use minijinja::context;
 use puls_core::{Answers, FieldError, Locale, Survey};
+use serde::Serialize;
 
 use crate::i18n::is_rtl;
-use crate::{Html, Lang, Text};
+use crate::{Html, Lang, Page, Text};
 
 pub use form::{FormFields, form_answer};
 
@@ -80,9 +80,27 @@ const FALLBACK: &str = "<!doctype html><html><head><meta charset=\"utf-8\">\
 <body><h1 lang=\"en\">Something went wrong</h1><p lang=\"pl\">Coś poszło nie tak.</p>\
 <p lang=\"cs\">Něco se pokazilo.</p></body></html>";
 
+/// The context of a message page (the thank-you page is one too).
+#[derive(Debug, Serialize)]
+struct MessageView<'a> {
+    /// The survey locale, or the chrome language when there is no survey.
+    lang: &'a str,
+    rtl: bool,
+    title: &'a str,
+    heading: &'a str,
+    lead: String,
+    text: &'a str,
+    preview: bool,
+}
+
+impl Page for MessageView<'_> {
+    const TEMPLATE: &'static str = "survey/message.html";
+}
+
 impl Html {
-    fn respondent_page(&self, name: &str, lang: Lang, ctx: minijinja::Value) -> String {
-        self.render_value(name, lang, ctx)
+    /// A respondent's page: never an error, which would leave them with nothing.
+    fn respondent_page<P: Page>(&self, page: &P, lang: Lang) -> String {
+        self.render(page, lang)
             .unwrap_or_else(|_| FALLBACK.to_string())
     }
 
@@ -90,7 +108,7 @@ impl Html {
     pub fn question(&self, page: &QuestionPage) -> String {
         let lang = Lang::for_locale(page.locale);
         match view::question(page, lang) {
-            Some(ctx) => self.respondent_page("survey/question.html", lang, ctx),
+            Some(view) => self.respondent_page(&view, lang),
             None => self.message(lang, MessageKind::NotFound),
         }
     }
@@ -107,36 +125,30 @@ impl Html {
                 lang.t(Text::AnswersRecorded)
             ),
         };
-        self.respondent_page(
-            "survey/message.html",
-            lang,
-            context! {
-                lang => locale.as_str(),
-                rtl => is_rtl(locale),
-                title,
-                heading => title,
-                lead,
-                text => lang.t(Text::CanClose),
-                preview => false,
-            },
-        )
+        let page = MessageView {
+            lang: locale.as_str(),
+            rtl: is_rtl(locale),
+            title,
+            heading: title,
+            lead,
+            text: lang.t(Text::CanClose),
+            preview: false,
+        };
+        self.respondent_page(&page, lang)
     }
 
     /// A full page with a message, in the respondent's language.
     pub fn message(&self, lang: Lang, kind: MessageKind) -> String {
         let (heading, text) = lang.message(kind);
-        self.respondent_page(
-            "survey/message.html",
-            lang,
-            context! {
-                lang => lang.code(),
-                rtl => false,
-                title => heading,
-                heading,
-                lead => "",
-                text,
-                preview => false,
-            },
-        )
+        let page = MessageView {
+            lang: lang.code(),
+            rtl: false,
+            title: heading,
+            heading,
+            lead: String::new(),
+            text,
+            preview: false,
+        };
+        self.respondent_page(&page, lang)
     }
 }

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use minijinja::{Value as Ctx, context};
 use puls_core::response::limits::MAX_OTHER_TEXT;
 use puls_core::survey::{Choice, ContactField};
 use puls_core::{KanoAnswer, Locale, QuestionKind};
@@ -14,10 +13,187 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+use serde::Serialize;
+
 use super::QuestionPage;
 use super::form::{Fields, answer_fields};
 use crate::i18n::{is_rtl, native_name};
-use crate::{Lang, Text};
+use crate::{Lang, Page, Text};
+
+/// The context of a question page.
+#[derive(Debug, Serialize)]
+pub(crate) struct QuestionView {
+    /// The survey locale (`<html lang>`), and whether it is written right to left.
+    lang: String,
+    rtl: bool,
+    title: String,
+    preview: bool,
+    show_intro: bool,
+    survey_title: String,
+    intro: Option<String>,
+    /// The survey's other languages (none when it has one).
+    langs: Vec<LocaleLink>,
+    progress: Option<String>,
+    step: usize,
+    total: usize,
+    /// Every error of the page, linking to its field.
+    summary: Vec<SummaryLine>,
+    action: String,
+    hidden: Vec<Hidden>,
+    q: QuestionCtx,
+    /// The button: "Next", or "Submit" on the last question.
+    next: &'static str,
+    skip: bool,
+    back: Option<String>,
+}
+
+impl Page for QuestionView {
+    const TEMPLATE: &'static str = "survey/question.html";
+}
+
+#[derive(Debug, Serialize)]
+struct LocaleLink {
+    href: String,
+    code: String,
+    name: String,
+    current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct SummaryLine {
+    message: String,
+    anchor: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Hidden {
+    name: String,
+    value: String,
+}
+
+/// The question: its text, hints and errors, and what its type shows.
+#[derive(Debug, Serialize)]
+struct QuestionCtx {
+    text: String,
+    required: bool,
+    hints: Vec<Hint>,
+    described_by: String,
+    #[serde(flatten)]
+    errors: FieldErrors,
+    #[serde(flatten)]
+    kind: KindView,
+}
+
+#[derive(Debug, Serialize)]
+struct Hint {
+    id: String,
+    text: String,
+}
+
+/// What a question type shows; `view` names the template's branch.
+#[derive(Debug, Serialize)]
+#[serde(tag = "view", rename_all = "lowercase")]
+enum KindView {
+    Scale {
+        wide: bool,
+        points: Vec<Input>,
+        lo: String,
+        hi: String,
+    },
+    Choice {
+        input: &'static str,
+        options: Vec<Input>,
+        other: Option<Other>,
+    },
+    Text {
+        multiline: bool,
+        max: usize,
+        value: String,
+    },
+    Matrix {
+        wide: bool,
+        rows: Vec<MatrixRow>,
+        lo: String,
+        hi: String,
+    },
+    Ranking {
+        items: Vec<RankItem>,
+        ranks: Vec<String>,
+    },
+    Kano {
+        sides: Vec<KanoSide>,
+    },
+    Contact {
+        inputs: Vec<ContactInput>,
+        consent: Consent,
+    },
+}
+
+/// A radio button or checkbox; `sr` is read to screen readers after its label.
+#[derive(Debug, Serialize)]
+struct Input {
+    id: String,
+    name: String,
+    value: String,
+    label: String,
+    checked: bool,
+    inv: Option<String>,
+    sr: String,
+}
+
+/// The "other" text of a multiple-choice question.
+#[derive(Debug, Serialize)]
+struct Other {
+    label: String,
+    value: String,
+    max: usize,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Serialize)]
+struct MatrixRow {
+    label: String,
+    points: Vec<Input>,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Serialize)]
+struct RankItem {
+    id: String,
+    rank: String,
+    name: String,
+    label: String,
+    inv: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct KanoSide {
+    label: String,
+    options: Vec<Input>,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Serialize)]
+struct ContactInput {
+    id: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    label: &'static str,
+    value: String,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Serialize)]
+struct Consent {
+    label: String,
+    checked: bool,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
 
 /// Percent-encodes a URL path segment or query component (everything but unreserved bytes).
 fn encode(s: &str) -> String {
@@ -82,11 +258,15 @@ struct Errors {
 }
 
 /// One field's errors, as the template needs them.
+#[derive(Debug, Serialize)]
 struct FieldErrors {
     /// The id of the element with the messages, when there are any.
+    #[serde(rename = "err")]
     id: Option<String>,
+    #[serde(rename = "errs")]
     messages: Vec<String>,
     /// `aria-describedby` of the field's inputs: the question's and the field's messages.
+    #[serde(rename = "inv")]
     described_by: Option<String>,
 }
 
@@ -149,8 +329,16 @@ fn choice(
     label: &str,
     checked: bool,
     inv: &Option<String>,
-) -> Ctx {
-    context! { id, name, value, label, checked, inv, sr => "" }
+) -> Input {
+    Input {
+        id,
+        name: name.to_string(),
+        value: value.to_string(),
+        label: label.to_string(),
+        checked,
+        inv: inv.clone(),
+        sr: String::new(),
+    }
 }
 
 /// The radio buttons of a score scale; the end labels are repeated, hidden, on the first
@@ -163,7 +351,7 @@ fn points(
     lo: &str,
     hi: &str,
     inv: &Option<String>,
-) -> Vec<Ctx> {
+) -> Vec<Input> {
     (min..=max)
         .enumerate()
         .map(|(i, v)| {
@@ -173,21 +361,17 @@ fn points(
                 _ if v == max => hi,
                 _ => "",
             };
-            context! {
-                id => format!("{id_prefix}{i}"),
-                name,
-                checked => fields.has(name, &value),
-                label => &value,
+            Input {
+                id: format!("{id_prefix}{i}"),
+                name: name.to_string(),
+                checked: fields.has(name, &value),
+                label: value.clone(),
                 value,
-                inv,
-                sr,
+                inv: inv.clone(),
+                sr: sr.to_string(),
             }
         })
         .collect()
-}
-
-fn error_ctx(e: &FieldErrors) -> Ctx {
-    context! { err => &e.id, errs => &e.messages, inv => &e.described_by }
 }
 
 /// Whether no question after `index` can still be shown: then the button says "Submit".
@@ -233,7 +417,7 @@ impl Links<'_> {
 }
 
 /// The template context of a question page, or `None` when the index is out of range.
-pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
+pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
     let survey = page.survey;
     let question = survey.questions.get(page.question)?;
     let (locale, fallback) = (page.locale, &survey.default_locale);
@@ -284,17 +468,20 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
                     .map(|(lo, hi)| (lo.to_string(), hi.to_string()))
                     .unwrap_or_default(),
             };
-            context! {
-                view => "scale",
-                wide => range.1 - range.0 >= 7,
-                points => points(range, "a", "a", &fields, &lo, &hi, q_inv),
+            KindView::Scale {
+                wide: range.1 - range.0 >= 7,
+                points: points(range, "a", "a", &fields, &lo, &hi, q_inv),
                 lo,
                 hi,
             }
         }
         QuestionKind::SingleChoice { options, randomize } => {
             let items = choices(options, *randomize, page, qid, &fields, q_inv, &text);
-            context! { view => "choice", input => "radio", options => items }
+            KindView::Choice {
+                input: "radio",
+                options: items,
+                other: None,
+            }
         }
         QuestionKind::MultipleChoice {
             options,
@@ -314,44 +501,54 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
             });
             let other = other.as_ref().map(|label| {
                 let e = errors.field("other", "other");
-                context! {
-                    label => text(label),
-                    value => fields.first("other").unwrap_or(""),
-                    max => MAX_OTHER_TEXT,
-                    ..error_ctx(&e)
+                Other {
+                    label: text(label),
+                    value: fields.first("other").unwrap_or("").to_string(),
+                    max: MAX_OTHER_TEXT,
+                    errors: e,
                 }
             });
-            context! { view => "choice", input => "checkbox", options => items, other }
+            KindView::Choice {
+                input: "checkbox",
+                options: items,
+                other,
+            }
         }
         QuestionKind::OpenText {
             max_length,
             multiline,
-        } => context! {
-            view => "text",
-            multiline => *multiline,
-            max => *max_length,
-            value => fields.first("a").unwrap_or(""),
+        } => KindView::Text {
+            multiline: *multiline,
+            max: *max_length,
+            value: fields.first("a").unwrap_or("").to_string(),
         },
         QuestionKind::Matrix { rows, scale } => {
             let lo = scale.min_label.as_ref().map(text).unwrap_or_default();
             let hi = scale.max_label.as_ref().map(text).unwrap_or_default();
-            let rows: Vec<Ctx> = rows
+            let rows: Vec<MatrixRow> = rows
                 .iter()
                 .enumerate()
                 .map(|(i, row)| {
                     let prefix = format!("m{i}-");
                     let e = errors.field(row.id.as_str(), &format!("{prefix}0"));
                     let name = format!("a.{}", row.id);
-                    context! {
-                        label => text(&row.text),
-                        points => points((scale.min, scale.max), &name, &prefix, &fields, &lo, &hi, &e.described_by),
-                        ..error_ctx(&e)
+                    MatrixRow {
+                        label: text(&row.text),
+                        points: points(
+                            (scale.min, scale.max),
+                            &name,
+                            &prefix,
+                            &fields,
+                            &lo,
+                            &hi,
+                            &e.described_by,
+                        ),
+                        errors: e,
                     }
                 })
                 .collect();
-            context! {
-                view => "matrix",
-                wide => scale.max - scale.min >= 7,
+            KindView::Matrix {
+                wide: scale.max - scale.min >= 7,
                 rows,
                 lo,
                 hi,
@@ -360,36 +557,36 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
         QuestionKind::Ranking { options, randomize } => {
             hints.push(ui.t(Text::RankHint).to_string());
             let order = display_order(options.len(), *randomize, page.shuffle_seed, qid);
-            let items: Vec<Ctx> = order
+            let items: Vec<RankItem> = order
                 .iter()
                 .enumerate()
                 .map(|(i, &o)| {
                     let option = &options[o];
                     let name = format!("a.{}", option.id);
-                    context! {
-                        id => format!("r{i}"),
-                        rank => fields.first(&name).map(str::trim).unwrap_or(""),
+                    RankItem {
+                        id: format!("r{i}"),
+                        rank: fields.first(&name).map(str::trim).unwrap_or("").to_string(),
                         name,
-                        label => text(&option.text),
-                        inv => q_inv,
+                        label: text(&option.text),
+                        inv: q_inv.clone(),
                     }
                 })
                 .collect();
             let ranks: Vec<String> = (1..=options.len()).map(|r| r.to_string()).collect();
-            context! { view => "ranking", items, ranks }
+            KindView::Ranking { items, ranks }
         }
         QuestionKind::Kano {
             functional,
             dysfunctional,
         } => {
-            let sides: Vec<Ctx> = [
+            let sides: Vec<KanoSide> = [
                 ("functional", "f", functional),
                 ("dysfunctional", "d", dysfunctional),
             ]
             .into_iter()
             .map(|(name, prefix, label)| {
                 let e = errors.field(name, &format!("{prefix}0"));
-                let options: Vec<Ctx> = KanoAnswer::ALL
+                let options: Vec<Input> = KanoAnswer::ALL
                     .iter()
                     .enumerate()
                     .map(|(i, a)| {
@@ -403,16 +600,20 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
                         )
                     })
                     .collect();
-                context! { label => text(label), options, ..error_ctx(&e) }
+                KanoSide {
+                    label: text(label),
+                    options,
+                    errors: e,
+                }
             })
             .collect();
-            context! { view => "kano", sides }
+            KindView::Kano { sides }
         }
         QuestionKind::Contact {
             fields: wanted,
             consent,
         } => {
-            let inputs: Vec<Ctx> = wanted
+            let inputs: Vec<ContactInput> = wanted
                 .iter()
                 .map(|f| {
                     let name = f.as_str();
@@ -421,30 +622,33 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
                         ContactField::Email => ("email", ui.t(Text::EmailAddress)),
                         ContactField::Phone => ("tel", ui.t(Text::PhoneNumber)),
                     };
-                    context! {
-                        id => name,
+                    ContactInput {
+                        id: name,
                         name,
                         kind,
                         label,
-                        value => fields.first(name).unwrap_or(""),
-                        ..error_ctx(&e)
+                        value: fields.first(name).unwrap_or("").to_string(),
+                        errors: e,
                     }
                 })
                 .collect();
             let e = errors.field("consent", "consent");
-            let consent = context! {
-                label => text(consent),
-                checked => ["1", "on", "true"].iter().any(|v| fields.has("consent", v)),
-                ..error_ctx(&e)
+            let consent = Consent {
+                label: text(consent),
+                checked: ["1", "on", "true"].iter().any(|v| fields.has("consent", v)),
+                errors: e,
             };
-            context! { view => "contact", inputs, consent }
+            KindView::Contact { inputs, consent }
         }
     };
 
-    let hints: Vec<Ctx> = hints
+    let hints: Vec<Hint> = hints
         .into_iter()
         .enumerate()
-        .map(|(i, text)| context! { id => format!("h{i}"), text })
+        .map(|(i, text)| Hint {
+            id: format!("h{i}"),
+            text,
+        })
         .collect();
     let described_by = hints
         .iter()
@@ -452,12 +656,13 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
         .map(|(i, _)| format!("h{i}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let q = context! {
-        text => text(&question.text),
-        required => question.required,
+    let q = QuestionCtx {
+        text: text(&question.text),
+        required: question.required,
         hints,
         described_by,
-        ..context! { ..error_ctx(&q_errors), ..kind_ctx }
+        errors: q_errors,
+        kind: kind_ctx,
     };
 
     let links = Links {
@@ -466,17 +671,15 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
             .map_or_else(|| format!("/s/{}", encode(page.survey_id)), str::to_string),
         page,
     };
-    let langs: Vec<Ctx> = if survey.locales.len() > 1 {
+    let langs: Vec<LocaleLink> = if survey.locales.len() > 1 {
         survey
             .locales
             .iter()
-            .map(|l| {
-                context! {
-                    href => links.to(qid, l),
-                    code => l.as_str(),
-                    name => native_name(l).into_owned(),
-                    current => l == locale,
-                }
+            .map(|l| LocaleLink {
+                href: links.to(qid, l),
+                code: l.as_str().to_string(),
+                name: native_name(l).into_owned(),
+                current: l == locale,
             })
             .collect()
     } else {
@@ -491,15 +694,18 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let hidden: Vec<Ctx> = hidden
+    let hidden: Vec<Hidden> = hidden
         .into_iter()
-        .map(|(name, value)| context! { name, value })
+        .map(|(name, value)| Hidden {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
         .collect();
 
-    let summary: Vec<Ctx> = errors
+    let summary: Vec<SummaryLine> = errors
         .summary
-        .iter()
-        .map(|(message, anchor)| context! { message, anchor })
+        .into_iter()
+        .map(|(message, anchor)| SummaryLine { message, anchor })
         .collect();
     let survey_title = text(&survey.title);
     let title = if summary.is_empty() {
@@ -514,25 +720,29 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<Ctx> {
         Text::Next
     };
 
-    Some(context! {
-        lang => locale.as_str(),
-        rtl => is_rtl(locale),
+    Some(QuestionView {
+        lang: locale.as_str().to_string(),
+        rtl: is_rtl(locale),
         title,
-        preview => page.preview,
-        show_intro => page.show_intro,
+        preview: page.preview,
+        show_intro: page.show_intro,
         survey_title,
-        intro => if page.show_intro { survey.intro.as_ref().map(text) } else { None },
+        intro: if page.show_intro {
+            survey.intro.as_ref().map(text)
+        } else {
+            None
+        },
         langs,
-        progress => (page.step > 0).then(|| ui.progress(page.step, total)),
-        step => page.step,
+        progress: (page.step > 0).then(|| ui.progress(page.step, total)),
+        step: page.step,
         total,
         summary,
-        action => &links.action,
+        action: links.action.clone(),
         hidden,
         q,
-        next => ui.t(next),
-        skip => !question.required,
-        back => page.back.map(|b| links.to(b, locale)),
+        next: ui.t(next),
+        skip: !question.required,
+        back: page.back.map(|b| links.to(b, locale)),
     })
 }
 
@@ -545,7 +755,7 @@ fn choices(
     fields: &Fields,
     inv: &Option<String>,
     text: &dyn Fn(&puls_core::LocalizedText) -> String,
-) -> Vec<Ctx> {
+) -> Vec<Input> {
     display_order(options.len(), randomize, page.shuffle_seed, question_id)
         .into_iter()
         .enumerate()

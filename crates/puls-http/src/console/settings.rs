@@ -18,12 +18,14 @@ use puls_app::AppError;
 use puls_app::users::{Joined, Joining, MemberChange, MemberChanged};
 use puls_core::UserId;
 use puls_core::access::{Permission, Role};
+use puls_html::console::{
+    Choice, InvitationPage, InvitationRow, KeyRow, MemberRow, SettingsPage, WriteKeyRow,
+};
 use puls_html::{Lang, Text};
-use serde_json::json;
 
 use super::auth::{self, Member, Signed};
 use super::pages::with_session;
-use super::{Page, field, langs, page_error, ser, shell};
+use super::{Page, field, langs, page_error, shell};
 use crate::state::AppState;
 
 /// `GET /app/w/{slug}/settings`: the sections the role may see.
@@ -47,17 +49,15 @@ pub async fn page(
     if !any {
         return Page::forbidden(&st, m.signed.lang);
     }
-    let notice = q.get("notice").map(String::as_str).filter(|n| {
-        [
-            "saved",
-            "role_changed",
-            "member_removed",
-            "key_revoked",
-            "last_owner",
-            "invitation_withdrawn",
-        ]
-        .contains(n)
-    });
+    let notice = match q.get("notice").map(String::as_str) {
+        Some("saved") => Some(Text::NoticeSaved),
+        Some("role_changed") => Some(Text::NoticeRoleChanged),
+        Some("member_removed") => Some(Text::NoticeMemberRemoved),
+        Some("key_revoked") => Some(Text::NoticeKeyRevoked),
+        Some("last_owner") => Some(Text::NoticeLastOwner),
+        Some("invitation_withdrawn") => Some(Text::NoticeInvitationWithdrawn),
+        _ => None,
+    };
     render(&st, &m, StatusCode::OK, notice, None, None).await
 }
 
@@ -65,7 +65,7 @@ async fn render(
     st: &AppState,
     m: &Member,
     status: StatusCode,
-    notice: Option<&str>,
+    notice: Option<Text>,
     invite_link: Option<String>,
     new_key: Option<String>,
 ) -> Response {
@@ -78,11 +78,15 @@ async fn render(
                 .iter()
                 .map(|x| {
                     let role = Role::parse(&x.role).unwrap_or(Role::Viewer);
-                    json!({
-                        "id": x.user.id.as_str(), "name": x.user.name, "email": x.user.email,
-                        "role": x.role, "me": x.user.id == m.signed.user.id,
-                        "manageable": m.role.may_manage(role),
-                    })
+                    MemberRow {
+                        id: x.user.id.as_str().to_string(),
+                        name: x.user.name.clone(),
+                        email: x.user.email.clone(),
+                        role: x.role.clone(),
+                        role_name: Text::role(role),
+                        me: x.user.id == m.signed.user.id,
+                        manageable: m.role.may_manage(role),
+                    }
                 })
                 .collect::<Vec<_>>(),
             Err(e) => return fail(e),
@@ -96,9 +100,13 @@ async fn render(
                 .iter()
                 .map(|i| {
                     let role = Role::parse(&i.role).unwrap_or(Role::Viewer);
-                    json!({"id": i.id, "email": i.email, "role": i.role,
-                           "expires": puls_wire::format_ms(i.expires_at),
-                           "manageable": m.role.may_manage(role)})
+                    InvitationRow {
+                        id: i.id.clone(),
+                        email: i.email.clone(),
+                        role_name: Text::role(role),
+                        expires: puls_wire::format_ms(i.expires_at),
+                        manageable: m.role.may_manage(role),
+                    }
                 })
                 .collect::<Vec<_>>(),
             Err(e) => return fail(e),
@@ -117,44 +125,51 @@ async fn render(
         };
         (
             keys.iter()
-                .map(|k| {
-                    json!({"id": k.id, "name": k.name, "created": puls_wire::format_ms(k.created_at),
-                       "revoked": k.revoked_at.is_some()})
+                .map(|k| KeyRow {
+                    id: k.id.clone(),
+                    name: k.name.clone(),
+                    created: puls_wire::format_ms(k.created_at),
+                    revoked: k.revoked_at.is_some(),
                 })
                 .collect::<Vec<_>>(),
             wkeys
                 .iter()
-                .map(|k| {
-                    json!({"key": k.key, "name": k.name, "created": puls_wire::format_ms(k.created_at),
-                       "revoked": k.revoked_at.is_some()})
+                .map(|k| WriteKeyRow {
+                    key: k.key.clone(),
+                    name: k.name.clone(),
+                    created: puls_wire::format_ms(k.created_at),
+                    revoked: k.revoked_at.is_some(),
                 })
                 .collect::<Vec<_>>(),
         )
     } else {
         (Vec::new(), Vec::new())
     };
-    let grantable: Vec<&str> = Role::ALL
+    let roles: Vec<Choice> = Role::ALL
         .iter()
         .filter(|r| m.role.may_manage(**r))
-        .map(|r| r.as_str())
+        .map(|r| Choice {
+            value: r.as_str(),
+            name: Text::role(*r),
+        })
         .collect();
-    let ctx = minijinja::context! {
-        title => lang.t(Text::Settings),
-        can_workspace => m.role.allows(Permission::ManageWorkspace),
-        can_users => m.role.allows(Permission::ManageUsers),
-        can_keys => m.role.allows(Permission::ManageKeys),
-        members => ser(members),
-        invitations => ser(invitations),
-        roles => ser(grantable),
-        keys => ser(keys),
-        write_keys => ser(write_keys),
-        tracking_url => format!("{}/v1/batch", st.public_url),
-        invite_link => invite_link,
-        new_key => new_key,
-        notice => notice,
-        ..shell(m, "nav_settings")
+    let page = SettingsPage {
+        title: lang.t(Text::Settings).into(),
+        can_workspace: m.role.allows(Permission::ManageWorkspace),
+        can_users: m.role.allows(Permission::ManageUsers),
+        can_keys: m.role.allows(Permission::ManageKeys),
+        members,
+        invitations,
+        roles,
+        keys,
+        write_keys,
+        tracking_url: format!("{}/v1/batch", st.public_url),
+        invite_link,
+        new_key,
+        notice,
+        shell: shell(m, Text::NavSettings),
     };
-    Page::render(st, status, "settings.html", lang, ctx)
+    Page::render(st, status, lang, &page)
 }
 
 /// `POST /app/w/{slug}/settings`: one action, named by `action`.
@@ -218,7 +233,15 @@ pub async fn act(
             match st.app.invite_user(&m.actor, &email, role).await {
                 Ok(token) => {
                     let link = format!("{}/app/invite/{token}", st.public_url);
-                    render(&st, &m, StatusCode::OK, Some("invited"), Some(link), None).await
+                    render(
+                        &st,
+                        &m,
+                        StatusCode::OK,
+                        Some(Text::NoticeInvited),
+                        Some(link),
+                        None,
+                    )
+                    .await
                 }
                 Err(e) => fail(e),
             }
@@ -274,7 +297,7 @@ pub async fn act(
                             &st,
                             &m,
                             StatusCode::OK,
-                            Some("key_created"),
+                            Some(Text::NoticeKeyCreated),
                             None,
                             Some(token),
                         )
@@ -328,15 +351,22 @@ pub async fn invitation(
         Err(e) => return page_error(&st, lang, e),
     };
     let (workspace, inv, exists) = (view.workspace_name, view.invitation, view.account_exists);
-    let (form, set) = auth::form_token(&st, &headers);
-    let ctx = minijinja::context! {
-        title => lang.t(Text::InvitationTitle),
-        workspace => workspace, email => inv.email, role => inv.role, exists => exists,
-        form_token => form, token => token.clone(), errors => BTreeMap::<String, String>::new(),
-        values => BTreeMap::from([("name", "")]),
-        langs => langs(lang, &[]),
+    let Some(role) = Role::parse(&inv.role) else {
+        return invalid_invitation(&st, lang);
     };
-    let mut r = Page::render(&st, StatusCode::OK, "invitation.html", lang, ctx);
+    let (form_token, set) = auth::form_token(&st, &headers);
+    let page = InvitationPage {
+        title: lang.t(Text::InvitationTitle).into(),
+        workspace,
+        email: inv.email,
+        role: Text::role(role),
+        exists,
+        name: String::new(),
+        form_token,
+        token,
+        langs: langs(lang, &[]),
+    };
+    let mut r = Page::render(&st, StatusCode::OK, lang, &page);
     if let Some(set) = set {
         r.headers_mut().append(SET_COOKIE, set);
     }

@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp};
 use puls_core::Channel;
 use puls_core::WorkspaceId;
 use puls_core::access::Permission;
@@ -34,24 +37,24 @@ const PASSED: [&str; 5] = ["survey", "touchpoint", "channel", "segment", "locale
 /// The default period: this many days up to today.
 const DEFAULT_DAYS: i64 = 90;
 
+/// The UTC date of a Unix time in milliseconds, `YYYY-MM-DD`.
 fn utc_date(ms: i64) -> String {
-    let d = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .date();
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(TimeZone::UTC)
+        .date()
+        .to_string()
 }
 
-/// `YYYY-MM-DD` plus `days`.
+/// `YYYY-MM-DD` plus `days`; `None` for anything but a date, or beyond the calendar.
 pub(super) fn add_days(date: &str, days: i64) -> Option<String> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(date, fmt).ok()?;
-    let d = d.checked_add(time::Duration::days(days))?;
-    Some(format!(
-        "{:04}-{:02}-{:02}",
-        d.year(),
-        d.month() as u8,
-        d.day()
-    ))
+    let is_date = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+    let d: Date = date.parse().ok().filter(|_| is_date)?;
+    Some(
+        d.checked_add(Span::new().try_days(days).ok()?)
+            .ok()?
+            .to_string(),
+    )
 }
 
 /// A page's period (inclusive dates, default the last [`DEFAULT_DAYS`] days) and the
@@ -451,4 +454,22 @@ fn channel_options() -> Vec<SelectOption> {
             ..option(c.as_str(), c.as_str())
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_move_by_days_across_months_and_years() {
+        assert_eq!(add_days("2026-12-30", 3).as_deref(), Some("2027-01-02"));
+        assert_eq!(add_days("2024-03-01", -1).as_deref(), Some("2024-02-29"));
+        assert_eq!(add_days("2026-01-05", -89).as_deref(), Some("2025-10-08"));
+        assert_eq!(add_days("2026-02-30", 1), None);
+        assert_eq!(add_days("2026-01-05T10:00:00Z", 1), None);
+        assert_eq!(add_days("yesterday", 1), None);
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(1_798_761_599_999), "2026-12-31");
+        assert_eq!(utc_date(-1), "1969-12-31");
+    }
 }

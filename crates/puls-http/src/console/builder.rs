@@ -599,6 +599,7 @@ fn status_text(s: SurveyStatus) -> Text {
 }
 
 /// `GET /app/w/{slug}/surveys`: the list, a new survey, an import.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn list(
     State(st): State<AppState>,
     signed: Signed,
@@ -643,6 +644,7 @@ async fn list_page(
 
 /// `POST /app/w/{slug}/surveys`: a new survey (title, touchpoint, languages) or an import
 /// of a JSON definition; either starts as a draft and opens in the editor.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn create(
     State(st): State<AppState>,
     signed: Signed,
@@ -768,6 +770,7 @@ async fn stored(
 }
 
 /// `GET /app/w/{slug}/surveys/{id}`: the editor.
+#[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id))]
 pub async fn edit(
     State(st): State<AppState>,
     signed: Signed,
@@ -803,6 +806,7 @@ pub async fn edit(
 }
 
 /// `POST /app/w/{slug}/surveys/{id}`: save, publish, close, or reshape the form.
+#[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id))]
 pub async fn update(
     State(st): State<AppState>,
     signed: Signed,
@@ -892,6 +896,7 @@ pub async fn update(
 
 /// `GET /app/w/{slug}/surveys/{id}.json`: the stored definition, for `puls survey import`
 /// or the API.
+#[tracing::instrument(skip_all, fields(workspace = %slug, file = %file))]
 pub async fn export(
     State(st): State<AppState>,
     signed: Signed,
@@ -931,6 +936,7 @@ pub async fn export(
 /// `GET /app/w/{slug}/surveys/{id}/preview/{n}?lang=L[&q=QID]`: question `n` (or `q`) as
 /// the respondent's page draws it, with a "Preview" banner; its form posts back here and
 /// stores nothing.
+#[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id, question = n))]
 pub async fn preview(
     State(st): State<AppState>,
     signed: Signed,
@@ -997,6 +1003,7 @@ pub async fn preview(
 }
 
 /// The preview's form: goes on to the next question, storing nothing.
+#[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id, question = n))]
 pub async fn preview_next(
     signed: Signed,
     Path((slug, id, n)): Path<(String, String, usize)>,

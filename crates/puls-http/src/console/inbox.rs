@@ -94,6 +94,7 @@ async fn survey_titles(
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn inbox(
     State(st): State<AppState>,
     signed: Signed,
@@ -236,6 +237,7 @@ fn row(r: &ResponseRecord, surveys: &[(String, String, String)], texts: &[String
 }
 
 /// `GET /app/w/{slug}/responses.csv`: the export of exactly the inbox's filtered set.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn export(
     State(st): State<AppState>,
     signed: Signed,
@@ -293,6 +295,7 @@ pub async fn export(
 
 /// `GET /app/w/{slug}/responses/{id}`: one response, its contact and its place in the
 /// workspace's journeys.
+#[tracing::instrument(skip_all, fields(workspace = %slug, response = %id))]
 pub async fn detail(
     State(st): State<AppState>,
     signed: Signed,

@@ -94,6 +94,7 @@ async fn journey_keys(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, App
 }
 
 /// `GET /app/w/{slug}/journeys`: the first journey's map (or a note that there is none).
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn first(
     State(st): State<AppState>,
     signed: Signed,
@@ -119,6 +120,7 @@ pub async fn first(
 }
 
 /// `GET /app/w/{slug}/journeys/{key}`: the map.
+#[tracing::instrument(skip_all, fields(workspace = %slug, journey = %key))]
 pub async fn map(
     State(st): State<AppState>,
     signed: Signed,
@@ -193,6 +195,7 @@ async fn segment_options(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, 
 
 /// `GET /app/w/{slug}/journeys/{key}/t/{tp}`: one touchpoint: its numbers on the map, its
 /// NPS by week, and the latest open answers of its surveys.
+#[tracing::instrument(skip_all, fields(workspace = %slug, journey = %key, touchpoint = %tp))]
 pub async fn touchpoint(
     State(st): State<AppState>,
     signed: Signed,
@@ -391,6 +394,7 @@ fn outcome_of(s: &Survey) -> Option<String> {
 
 /// `GET /app/w/{slug}/analyses`: the funnel of a journey, a driver analysis of a survey, the
 /// Kano features of a survey, under one period and segment.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn analyses(
     State(st): State<AppState>,
     signed: Signed,

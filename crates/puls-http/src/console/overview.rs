@@ -262,6 +262,7 @@ fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -
     }
 }
 
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn overview(
     State(st): State<AppState>,
     signed: Signed,

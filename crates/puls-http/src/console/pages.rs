@@ -27,6 +27,7 @@ pub struct GuestQuery {
 
 /// `/app`: the setup page before anyone exists, the first workspace when signed in, the
 /// sign-in page otherwise.
+#[tracing::instrument(skip_all)]
 pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE)
         && let Ok(Some((_, user))) = st.app.session(token).await
@@ -102,6 +103,7 @@ async fn setup_allowed(st: &AppState, lang: Lang, token: &str) -> Result<String,
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn setup_form(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -151,6 +153,7 @@ fn account_problems(pairs: &[(String, String)]) -> (Option<String>, FieldProblem
     (email, errors)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let pairs = form_pairs(&body);
     let lang = auth::guest_lang(&headers, None);
@@ -265,6 +268,7 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_in_form(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -297,6 +301,7 @@ pub async fn sign_in_form(
     )
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let pairs = form_pairs(&body);
     let lang = auth::guest_lang(&headers, None);
@@ -325,6 +330,7 @@ pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_out(
     State(st): State<AppState>,
     signed: Signed,
@@ -348,6 +354,7 @@ pub async fn sign_out(
 }
 
 /// `/app/switch?w=SLUG`: the workspace switcher's target.
+#[tracing::instrument(skip_all)]
 pub async fn switch(Query(q): Query<BTreeMap<String, String>>) -> Response {
     let slug = q.get("w").map(String::as_str).unwrap_or("");
     if slug.is_empty()
@@ -399,6 +406,7 @@ fn account_page(
     Page::render(st, status, lang, &page)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn account(
     State(st): State<AppState>,
     signed: Signed,
@@ -416,6 +424,7 @@ pub async fn account(
     account_page(&st, &m, StatusCode::OK, notice, FieldProblems::new())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn set_language(
     State(st): State<AppState>,
     signed: Signed,
@@ -441,6 +450,7 @@ pub async fn set_language(
     Redirect::to("/app/account?notice=saved").into_response()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     State(st): State<AppState>,
     signed: Signed,

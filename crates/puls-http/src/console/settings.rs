@@ -29,6 +29,7 @@ use super::{Page, field, langs, page_error, shell};
 use crate::state::AppState;
 
 /// `GET /app/w/{slug}/settings`: the sections the role may see.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn page(
     State(st): State<AppState>,
     signed: Signed,
@@ -173,6 +174,7 @@ async fn render(
 }
 
 /// `POST /app/w/{slug}/settings`: one action, named by `action`.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn act(
     State(st): State<AppState>,
     signed: Signed,
@@ -338,6 +340,7 @@ fn invalid_invitation(st: &AppState, lang: Lang) -> Response {
 
 /// `GET /app/invite/{token}`: who is invited where; join as yourself (signed in with the
 /// invited email) or create your account.
+#[tracing::instrument(skip_all)]
 pub async fn invitation(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -375,6 +378,7 @@ pub async fn invitation(
 
 /// `POST /app/invite/{token}`: joins. An existing account proves itself with its password;
 /// a new one is created with the invited email.
+#[tracing::instrument(skip_all)]
 pub async fn accept(
     State(st): State<AppState>,
     headers: HeaderMap,

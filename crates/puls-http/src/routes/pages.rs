@@ -278,6 +278,7 @@ fn render_question(st: &AppState, r: Render<'_>) -> String {
     responses((status = 200, description = "The question page", content_type = "text/html"),
         (status = 404, description = "No such published survey", content_type = "text/html"),
         (status = 410, description = "The survey is closed", content_type = "text/html")))]
+#[tracing::instrument(skip_all, fields(survey = %id))]
 async fn show(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -363,6 +364,7 @@ fn field(form: &FormFields, name: &str) -> Option<String> {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Stored; go to the next question or the thank-you page"),
         (status = 422, description = "The answer has a problem, shown next to the field", content_type = "text/html")))]
+#[tracing::instrument(skip_all, fields(survey = %id))]
 async fn answer(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -588,6 +590,7 @@ struct ThanksQuery {
 #[utoipa::path(get, path = "/s/{id}/thanks", tag = "pages",
     params(("id" = String, Path, description = "Survey id"), ThanksQuery),
     responses((status = 200, description = "Thank-you page", content_type = "text/html")))]
+#[tracing::instrument(skip_all, fields(survey = %id))]
 async fn thanks(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -633,6 +636,7 @@ struct QrQuery {
     params(("id" = String, Path, description = "Survey id"), QrQuery),
     responses((status = 200, description = "SVG image", content_type = "image/svg+xml"),
         (status = 404, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(survey = %id))]
 async fn qr(
     State(st): State<AppState>,
     Path(id): Path<String>,

@@ -22,9 +22,8 @@ pub struct Inner {
     pub config: Config,
     /// The URL respondents and users reach this server at, without a trailing slash.
     pub public_url: String,
-    pub pages: puls_web::Renderer,
-    /// The web app's pages.
-    pub console: puls_console::Console,
+    /// Every page: respondents' survey pages and the web app's.
+    pub html: puls_html::Html,
     pub limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// The OpenAPI document, built once.
     pub openapi: utoipa::openapi::OpenApi,
@@ -49,8 +48,7 @@ impl AppState {
             public_url: config.public_url(),
             app,
             config,
-            pages: puls_web::Renderer::new(),
-            console: puls_console::Console::new(),
+            html: puls_html::Html::new(),
             limiter,
             openapi: crate::openapi_document(),
         }))

@@ -79,6 +79,8 @@ pub enum ContactField {
 }
 
 impl ContactField {
+    pub const ALL: [ContactField; 2] = [ContactField::Email, ContactField::Phone];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ContactField::Email => "email",
@@ -133,6 +135,22 @@ pub enum QuestionKind {
 }
 
 impl QuestionKind {
+    /// Every `type` name of the definition format, in the order of the variants (the order
+    /// a menu of question types offers them).
+    pub const TYPE_NAMES: [&'static str; 11] = [
+        "nps",
+        "csat",
+        "ces",
+        "rating",
+        "single_choice",
+        "multiple_choice",
+        "open_text",
+        "matrix",
+        "ranking",
+        "kano",
+        "contact",
+    ];
+
     /// The `type` name in the definition format.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -238,6 +256,10 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// The `op` of [`Condition::In`] in the definition format; a [`Condition::Compare`]
+    /// writes its [`CmpOp::as_str`].
+    pub const IN_OP: &'static str = "in";
+
     /// Evaluates on the answers given so far. A comparison on an unanswered question is false.
     pub fn holds(&self, answers: &BTreeMap<QuestionId, Answer>) -> bool {
         match self {

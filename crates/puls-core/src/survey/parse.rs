@@ -397,7 +397,7 @@ impl Ctx {
         let cond = match op {
             "answered" => Some(Condition::Answered(qid.clone())),
             "not_answered" => Some(Condition::NotAnswered(qid.clone())),
-            "in" => match kind.options() {
+            Condition::IN_OP => match kind.options() {
                 Some(opts) if !matches!(kind, QuestionKind::Ranking { .. }) => {
                     let p = o.path("values");
                     match o.req("values", &mut self.errs) {

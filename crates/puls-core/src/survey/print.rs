@@ -55,7 +55,7 @@ impl Condition {
                 Value::map(m)
             }
             Condition::In { question, options } => {
-                let mut m = q(question, "in");
+                let mut m = q(question, Condition::IN_OP);
                 m.push((
                     "values",
                     Value::List(options.iter().map(|o| Value::str(o.as_str())).collect()),

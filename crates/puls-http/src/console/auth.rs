@@ -16,8 +16,8 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
 use puls_app::users::{Actor, SESSION_DAYS};
-use puls_console::Lang;
 use puls_core::access::{Permission, Role};
+use puls_html::{Lang, Text};
 use puls_store::{Membership, SessionRecord, UserRecord, Workspace};
 use subtle::ConstantTimeEq;
 
@@ -158,8 +158,8 @@ impl Signed {
                 st,
                 axum::http::StatusCode::FORBIDDEN,
                 self.lang,
-                "error",
-                "csrf_failed",
+                Text::Error,
+                Text::CsrfFailed,
             ))
         }
     }

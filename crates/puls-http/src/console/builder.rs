@@ -17,43 +17,65 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
 use puls_core::access::Permission;
-use puls_core::{Channel, Locale};
+use puls_core::survey::{CmpOp, ContactField};
+use puls_core::{Channel, Condition, Locale, QuestionKind};
 use puls_store::{SurveyStatus, json};
 use puls_wire::path;
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
+
+use puls_html::console::{
+    BuilderPage, BuilderQuestion, BuilderSurvey, Choice, ContactFieldChoice, ExtraText,
+    LanguageChoice, LocaleText, Problem, SurveyRow, SurveysPage,
+};
+use puls_html::{Lang, Text};
 
 use super::auth::{Member, Signed};
-use super::{Page, field, page_error, ser, shell, survey_at};
+use super::{Page, field, page_error, shell, survey_at};
 use crate::state::AppState;
 
-/// The languages the web app writes surveys in.
-const LANGS: [&str; 3] = ["pl", "cs", "en"];
+/// The languages the web app writes surveys in, in the order it offers them.
+const LANGS: [Lang; 3] = [Lang::Pl, Lang::Cs, Lang::En];
 
-/// Every question type, in the order the "add" menu offers them.
-const TYPES: [&str; 11] = [
-    "nps",
-    "csat",
-    "ces",
-    "rating",
-    "single_choice",
-    "multiple_choice",
-    "open_text",
-    "matrix",
-    "ranking",
-    "kano",
-    "contact",
-];
+/// The languages as choices, those in `on` ticked.
+fn language_choices(on: impl Fn(&str) -> bool) -> Vec<LanguageChoice> {
+    LANGS
+        .iter()
+        .map(|l| LanguageChoice {
+            code: l.code(),
+            name: l.name(),
+            on: on(l.code()),
+        })
+        .collect()
+}
 
-/// Condition operators of skip logic.
-const OPS: [&str; 7] = ["eq", "ne", "lt", "lte", "gt", "gte", "in"];
+/// Condition operators of skip logic the editor offers: the comparisons and "one of".
+fn ops() -> Vec<Choice> {
+    CmpOp::ALL
+        .iter()
+        .map(|op| Choice {
+            value: op.as_str(),
+            name: Text::cmp_op(*op),
+        })
+        .chain([Choice {
+            value: Condition::IN_OP,
+            name: Text::OpIn,
+        }])
+        .collect()
+}
 
-/// The texts of a question type besides its question text: (key, required).
-fn text_fields(kind: &str) -> &'static [(&'static str, bool)] {
+/// The texts of a question type besides its question text: (key, label, required).
+fn text_fields(kind: &str) -> &'static [(&'static str, Text, bool)] {
     match kind {
-        "rating" => &[("min_label", false), ("max_label", false)],
-        "multiple_choice" => &[("other", false)],
-        "kano" => &[("functional", true), ("dysfunctional", true)],
-        "contact" => &[("consent", true)],
+        "rating" => &[
+            ("min_label", Text::FieldMinLabel, false),
+            ("max_label", Text::FieldMaxLabel, false),
+        ],
+        "multiple_choice" => &[("other", Text::FieldOther, false)],
+        "kano" => &[
+            ("functional", Text::FieldFunctional, true),
+            ("dysfunctional", Text::FieldDysfunctional, true),
+        ],
+        "contact" => &[("consent", Text::FieldConsent, true)],
         _ => &[],
     }
 }
@@ -71,6 +93,16 @@ fn has_scale(kind: &str) -> bool {
     matches!(kind, "rating" | "matrix")
 }
 
+/// A JSON object of these fields.
+fn object<const N: usize>(fields: [(&str, Json); N]) -> Json {
+    Json::Object(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
 /// A new question of `kind` with an id not yet taken.
 fn new_question(kind: &str, taken: &[String], locales: &[String]) -> Json {
     let mut n = taken.len() + 1;
@@ -81,22 +113,29 @@ fn new_question(kind: &str, taken: &[String], locales: &[String]) -> Json {
         }
         n += 1;
     };
-    let empty: Map<String, Json> = locales.iter().map(|l| (l.clone(), json!(""))).collect();
-    let mut q = json!({ "id": id, "type": kind, "text": empty.clone() });
-    for (key, required) in text_fields(kind) {
+    let empty: Map<String, Json> = locales
+        .iter()
+        .map(|l| (l.clone(), Json::from("")))
+        .collect();
+    let mut q = object([
+        ("id", Json::from(id)),
+        ("type", Json::from(kind)),
+        ("text", Json::Object(empty.clone())),
+    ]);
+    for (key, _, required) in text_fields(kind) {
         if *required {
             q[*key] = Json::Object(empty.clone());
         }
     }
     if has_scale(kind) {
-        q["min"] = json!(1);
-        q["max"] = json!(5);
+        q["min"] = Json::from(1);
+        q["max"] = Json::from(5);
     }
     if let Some(list) = list_field(kind) {
-        q[list] = json!([]);
+        q[list] = Json::Array(Vec::new());
     }
     if kind == "contact" {
-        q["fields"] = json!(["email"]);
+        q["fields"] = Json::from([ContactField::Email.as_str()].as_slice());
     }
     q
 }
@@ -117,7 +156,7 @@ fn texts_from(pairs: &[(String, String)], prefix: &str, locales: &[String]) -> O
     let m: Map<String, Json> = locales
         .iter()
         .filter_map(|l| {
-            field(pairs, &format!("{prefix}.{l}")).map(|v| (l.clone(), json!(v.trim())))
+            field(pairs, &format!("{prefix}.{l}")).map(|v| (l.clone(), Json::from(v.trim())))
         })
         .collect();
     (m.values()
@@ -136,9 +175,9 @@ fn list_from(text: &str, locales: &[String]) -> Json {
                 let texts: Map<String, Json> = locales
                     .iter()
                     .zip(parts)
-                    .map(|(l, t)| (l.clone(), json!(t)))
+                    .map(|(l, t)| (l.clone(), Json::from(t)))
                     .collect();
-                json!({ "id": id, "text": texts })
+                object([("id", Json::from(id)), ("text", Json::Object(texts))])
             })
             .collect(),
     )
@@ -169,26 +208,22 @@ fn typed(v: &str) -> Json {
     v.trim()
         .parse::<i64>()
         .map(Json::from)
-        .unwrap_or_else(|_| json!(v.trim()))
+        .unwrap_or_else(|_| Json::from(v.trim()))
 }
 
 /// Overlays the posted form on the definition it was drawn from.
 fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
     let mut def = base.clone();
-    let mut locales: Vec<String> = LANGS
-        .iter()
-        .filter(|l| pairs.iter().any(|(k, v)| k == "locales" && v == *l))
-        .map(|l| l.to_string())
-        .collect();
+    let mut locales = chosen_languages(pairs);
     if locales.is_empty() {
         locales = locales_of(base);
     }
-    def["locales"] = json!(locales);
+    def["locales"] = Json::from(locales.as_slice());
     if !locales
         .iter()
         .any(|l| Some(l.as_str()) == def["default_locale"].as_str())
     {
-        def["default_locale"] = json!(locales.first());
+        def["default_locale"] = Json::from(locales.first().cloned());
     }
     if let Some(t) = texts_from(pairs, "title", &locales) {
         def["title"] = t;
@@ -208,7 +243,7 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
     }
     for key in ["touchpoint", "channel"] {
         if let Some(v) = field(pairs, key) {
-            def[key] = json!(v.trim());
+            def[key] = Json::from(v.trim());
         }
     }
     let Some(questions) = def["questions"].as_array_mut() else {
@@ -221,10 +256,11 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
         }
         let kind = q["type"].as_str().unwrap_or_default().to_string();
         if let Some(id) = field(pairs, &format!("{p}.id")) {
-            q["id"] = json!(id.trim());
+            q["id"] = Json::from(id.trim());
         }
-        q["required"] = json!(field(pairs, &format!("{p}.required")).is_some());
-        q["text"] = texts_from(pairs, &format!("{p}.text"), &locales).unwrap_or_else(|| json!({}));
+        q["required"] = Json::from(field(pairs, &format!("{p}.required")).is_some());
+        q["text"] = texts_from(pairs, &format!("{p}.text"), &locales)
+            .unwrap_or_else(|| Json::Object(Map::new()));
         match texts_from(pairs, &format!("{p}.help"), &locales) {
             Some(t) => q["help"] = t,
             None => {
@@ -233,10 +269,10 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
                 }
             }
         }
-        for (key, required) in text_fields(&kind) {
+        for (key, _, required) in text_fields(&kind) {
             match texts_from(pairs, &format!("{p}.{key}"), &locales) {
                 Some(t) => q[*key] = t,
-                None if *required => q[*key] = json!({}),
+                None if *required => q[*key] = Json::Object(Map::new()),
                 None => {
                     if let Some(o) = q.as_object_mut() {
                         o.remove(*key);
@@ -260,7 +296,7 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
             kind.as_str(),
             "single_choice" | "multiple_choice" | "ranking"
         ) {
-            q["randomize"] = json!(field(pairs, &format!("{p}.randomize")).is_some());
+            q["randomize"] = Json::from(field(pairs, &format!("{p}.randomize")).is_some());
         }
         let numbers: &[&str] = match kind.as_str() {
             "multiple_choice" => &["min_choices", "max_choices"],
@@ -278,14 +314,15 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
             }
         }
         if kind == "open_text" {
-            q["multiline"] = json!(field(pairs, &format!("{p}.multiline")).is_some());
+            q["multiline"] = Json::from(field(pairs, &format!("{p}.multiline")).is_some());
         }
         if kind == "contact" {
-            let fields: Vec<&str> = ["email", "phone"]
-                .into_iter()
+            let fields: Vec<&str> = ContactField::ALL
+                .iter()
+                .map(|f| f.as_str())
                 .filter(|f| field(pairs, &format!("{p}.field.{f}")).is_some())
                 .collect();
-            q["fields"] = json!(fields);
+            q["fields"] = Json::from(fields);
         }
         // Skip logic: "show only if QUESTION OP VALUE"; an early end: "end the survey if
         // QUESTION OP VALUE" (this question's answer, or an earlier one).
@@ -296,16 +333,24 @@ fn apply_form(base: &Json, pairs: &[(String, String)]) -> Json {
             let Some(o) = q.as_object_mut() else { continue };
             if on.is_empty() {
                 o.remove(name);
-            } else if op == "in" {
+            } else if op == Condition::IN_OP {
                 let values: Vec<Json> = value.split(',').map(typed).collect();
                 o.insert(
                     name.into(),
-                    json!({"question": on, "op": "in", "values": values}),
+                    object([
+                        ("question", Json::from(on)),
+                        ("op", Json::from(op)),
+                        ("values", Json::Array(values)),
+                    ]),
                 );
             } else {
                 o.insert(
                     name.into(),
-                    json!({"question": on, "op": op, "value": typed(value)}),
+                    object([
+                        ("question", Json::from(on)),
+                        ("op", Json::from(op)),
+                        ("value", typed(value)),
+                    ]),
                 );
             }
         }
@@ -321,7 +366,9 @@ fn reshape(def: &mut Json, action: &str, add_type: Option<&str>) {
     };
     let index = |s: &str| s.parse::<usize>().ok();
     if action == "add" {
-        let kind = add_type.filter(|t| TYPES.contains(t)).unwrap_or("nps");
+        let kind = add_type
+            .filter(|t| QuestionKind::TYPE_NAMES.contains(t))
+            .unwrap_or("nps");
         let taken: Vec<String> = questions
             .iter()
             .filter_map(|q| q["id"].as_str().map(str::to_string))
@@ -342,18 +389,52 @@ fn reshape(def: &mut Json, action: &str, add_type: Option<&str>) {
     }
 }
 
-/// The editor's view of one question.
-fn question_view(i: usize, q: &Json, locales: &[String], earlier: &[String]) -> Json {
-    let kind = q["type"].as_str().unwrap_or_default();
-    let texts = |key: &str| -> Vec<Json> {
-        locales
-            .iter()
-            .map(|l| json!({"locale": l, "value": q[key][l].as_str().unwrap_or_default()}))
-            .collect()
-    };
-    let extra: Vec<Json> = text_fields(kind)
+/// The languages ticked in a form (`locales`), in the order the app offers them.
+fn chosen_languages(pairs: &[(String, String)]) -> Vec<String> {
+    LANGS
         .iter()
-        .map(|(key, required)| json!({"key": key, "required": required, "texts": texts(key)}))
+        .map(|l| l.code())
+        .filter(|l| pairs.iter().any(|(k, v)| k == "locales" && v == l))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A value of the definition as the form shows it: as typed, a text or a number.
+fn shown(v: &Json) -> String {
+    match v {
+        Json::Null => String::new(),
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A value the form may leave empty.
+fn shown_opt(v: &Json) -> Option<String> {
+    (!v.is_null()).then(|| shown(v))
+}
+
+/// A localized text of the definition, in each of its languages.
+fn locale_texts(v: &Json, locales: &[String]) -> Vec<LocaleText> {
+    locales
+        .iter()
+        .map(|l| LocaleText {
+            locale: l.clone(),
+            value: v[l].as_str().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+/// The editor's view of one question.
+fn question_view(i: usize, q: &Json, locales: &[String], earlier: &[String]) -> BuilderQuestion {
+    let kind = q["type"].as_str().unwrap_or_default();
+    let extra: Vec<ExtraText> = text_fields(kind)
+        .iter()
+        .map(|(key, name, required)| ExtraText {
+            key,
+            name: *name,
+            required: *required,
+            texts: locale_texts(&q[*key], locales),
+        })
         .collect();
     let cond_value = |c: &Json| match &c["values"] {
         Json::Array(v) => v
@@ -361,37 +442,58 @@ fn question_view(i: usize, q: &Json, locales: &[String], earlier: &[String]) -> 
             .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
             .collect::<Vec<_>>()
             .join(","),
-        _ => match &c["value"] {
-            Json::Null => String::new(),
-            Json::String(s) => s.clone(),
-            other => other.to_string(),
-        },
+        _ => shown(&c["value"]),
     };
     let show = &q["show_if"];
     let end = &q["end_if"];
-    json!({
-        "i": i, "id": q["id"], "type": kind, "required": q["required"].as_bool().unwrap_or(false),
-        "texts": texts("text"), "extra": extra,
-        "scale": has_scale(kind), "min": q["min"], "max": q["max"],
-        "list": list_field(kind), "list_text": list_field(kind).map(|k| list_text(&q[k], locales)),
-        "contact": kind == "contact",
-        "fields": q["fields"],
-        "show_q": show["question"].as_str().unwrap_or_default(),
-        "show_op": show["op"].as_str().unwrap_or("eq"),
-        "show_value": cond_value(show),
-        "end_q": end["question"].as_str().unwrap_or_default(),
-        "end_op": end["op"].as_str().unwrap_or("eq"),
-        "end_value": cond_value(end),
-        "help": texts("help"),
-        "choice": matches!(kind, "single_choice" | "multiple_choice" | "ranking"),
-        "randomize": q["randomize"].as_bool().unwrap_or(false),
-        "multiple": kind == "multiple_choice",
-        "min_choices": q["min_choices"], "max_choices": q["max_choices"],
-        "open": kind == "open_text",
-        "max_length": q["max_length"],
-        "multiline": q["multiline"].as_bool().unwrap_or(true),
-        "earlier": earlier,
-    })
+    let list = list_field(kind);
+    let asked = q["fields"].as_array();
+    BuilderQuestion {
+        i,
+        id: shown(&q["id"]),
+        kind: kind.to_string(),
+        kind_name: Text::question_type(kind),
+        required: q["required"].as_bool().unwrap_or(false),
+        texts: locale_texts(&q["text"], locales),
+        help: locale_texts(&q["help"], locales),
+        extra,
+        scale: has_scale(kind),
+        min: shown(&q["min"]),
+        max: shown(&q["max"]),
+        list,
+        list_name: list.map(|l| {
+            if l == "rows" {
+                Text::ListRows
+            } else {
+                Text::ListOptions
+            }
+        }),
+        list_text: list.map(|k| list_text(&q[k], locales)),
+        contact: kind == "contact",
+        contact_fields: ContactField::ALL
+            .iter()
+            .map(|f| ContactFieldChoice {
+                value: f.as_str(),
+                name: Text::contact_field(*f),
+                on: asked.is_some_and(|a| a.iter().any(|x| x.as_str() == Some(f.as_str()))),
+            })
+            .collect(),
+        show_q: show["question"].as_str().unwrap_or_default().to_string(),
+        show_op: show["op"].as_str().unwrap_or("eq").to_string(),
+        show_value: cond_value(show),
+        end_q: end["question"].as_str().unwrap_or_default().to_string(),
+        end_op: end["op"].as_str().unwrap_or("eq").to_string(),
+        end_value: cond_value(end),
+        choice: matches!(kind, "single_choice" | "multiple_choice" | "ranking"),
+        randomize: q["randomize"].as_bool().unwrap_or(false),
+        multiple: kind == "multiple_choice",
+        min_choices: shown_opt(&q["min_choices"]),
+        max_choices: shown_opt(&q["max_choices"]),
+        open: kind == "open_text",
+        max_length: shown_opt(&q["max_length"]),
+        multiline: q["multiline"].as_bool().unwrap_or(true),
+        earlier: earlier.to_vec(),
+    }
 }
 
 /// The editor page of a survey drawn from `def`.
@@ -400,16 +502,16 @@ fn editor(
     st: &AppState,
     m: &Member,
     id: &str,
-    status: &str,
+    status: SurveyStatus,
     def: &Json,
-    problems: Vec<(String, String)>,
-    notice: Option<&str>,
+    problems: Vec<Problem>,
+    notice: Option<Text>,
     http: StatusCode,
 ) -> Response {
     let lang = m.signed.lang;
     let locales = locales_of(def);
     let mut earlier: Vec<String> = Vec::new();
-    let questions: Vec<Json> = def["questions"]
+    let questions: Vec<BuilderQuestion> = def["questions"]
         .as_array()
         .map(|qs| {
             qs.iter()
@@ -424,50 +526,58 @@ fn editor(
                 .collect()
         })
         .unwrap_or_default();
-    let title: Vec<Json> = locales
-        .iter()
-        .map(|l| json!({"locale": l, "value": def["title"][l].as_str().unwrap_or_default()}))
-        .collect();
-    let texts_of = |key: &str| -> Vec<Json> {
-        locales
+    let page = BuilderPage {
+        title: lang.t(Text::BuilderTitle).into(),
+        survey: BuilderSurvey {
+            id: id.to_string(),
+            status: status_name(status),
+            status_name: status_text(status),
+            title: locale_texts(&def["title"], &locales),
+            touchpoint: shown(&def["touchpoint"]),
+            intro: locale_texts(&def["intro"], &locales),
+            thank_you: locale_texts(&def["thank_you"], &locales),
+            channel: def["channel"].as_str().unwrap_or("web").to_string(),
+            link: format!("{}/s/{id}", st.public_url),
+            qr: format!("/s/{id}/qr.svg"),
+        },
+        base: serde_json::to_string(def).unwrap_or_default(),
+        all_langs: language_choices(|l| locales.iter().any(|x| x == l)),
+        locales,
+        questions,
+        types: QuestionKind::TYPE_NAMES
             .iter()
-            .map(|l| json!({"locale": l, "value": def[key][l].as_str().unwrap_or_default()}))
-            .collect()
+            .filter_map(|t| Text::question_type(t).map(|name| Choice { value: t, name }))
+            .collect(),
+        ops: ops(),
+        channels: Channel::ALL
+            .iter()
+            .map(|c| Choice {
+                value: c.as_str(),
+                name: Text::channel(*c),
+            })
+            .collect(),
+        problems,
+        notice,
+        shell: shell(m, Text::NavSurveys),
     };
-    let link = format!("{}/s/{id}", st.public_url);
-    let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "builder_title"),
-        survey => ser(json!({
-            "id": id, "status": status, "title": title, "touchpoint": def["touchpoint"],
-            "intro": texts_of("intro"), "thank_you": texts_of("thank_you"),
-            "channel": def["channel"].as_str().unwrap_or("web"),
-            "link": link, "qr": format!("/s/{id}/qr.svg"),
-        })),
-        base => serde_json::to_string(def).unwrap_or_default(),
-        all_langs => ser(LANGS.iter().map(|l| json!({"code": l, "on": locales.iter().any(|x| x == l)})).collect::<Vec<_>>()),
-        locales => ser(&locales),
-        questions => ser(questions),
-        types => ser(TYPES),
-        ops => ser(OPS),
-        channels => ser(Channel::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
-        problems => ser(problems.iter().map(|(p, msg)| json!({"path": p, "message": msg})).collect::<Vec<_>>()),
-        notice => notice,
-        ..shell(m, "nav_surveys")
-    };
-    Page::render(st, http, "builder.html", lang, ctx)
+    Page::render(st, http, lang, &page)
 }
 
 /// A validation failure as (path, message) lines; other errors pass through.
-fn problems_of(e: AppError) -> Result<Vec<(String, String)>, AppError> {
+fn problems_of(e: AppError) -> Result<Vec<Problem>, AppError> {
     match e {
         AppError::Validation(errs) => Ok(errs
             .0
             .iter()
-            .map(|e| (e.path.clone(), e.kind.to_string()))
+            .map(|e| Problem {
+                path: e.path.clone(),
+                message: e.kind.to_string(),
+            })
             .collect()),
-        AppError::InvalidParameter(message) | AppError::Rejected(_, message) => {
-            Ok(vec![(String::new(), message)])
-        }
+        AppError::InvalidParameter(message) | AppError::Rejected(_, message) => Ok(vec![Problem {
+            path: String::new(),
+            message,
+        }]),
         other => Err(other),
     }
 }
@@ -480,7 +590,16 @@ fn status_name(s: SurveyStatus) -> &'static str {
     }
 }
 
+fn status_text(s: SurveyStatus) -> Text {
+    match s {
+        SurveyStatus::Draft => Text::StatusDraft,
+        SurveyStatus::Published => Text::StatusPublished,
+        SurveyStatus::Closed => Text::StatusClosed,
+    }
+}
+
 /// `GET /app/w/{slug}/surveys`: the list, a new survey, an import.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn list(
     State(st): State<AppState>,
     signed: Signed,
@@ -497,31 +616,35 @@ async fn list_page(
     st: &AppState,
     m: &Member,
     http: StatusCode,
-    problems: Vec<(String, String)>,
+    problems: Vec<Problem>,
 ) -> Response {
     let lang = m.signed.lang;
     let surveys = match st.app.surveys(m.workspace.id).await {
         Ok(s) => s,
         Err(e) => return page_error(st, lang, e),
     };
-    let rows: Vec<Json> = surveys
-        .iter()
-        .map(|s| {
-            json!({"id": s.id.as_str(), "title": s.title, "touchpoint": s.touchpoint,
-                   "status": status_name(s.status), "updated": puls_wire::format_ms(s.updated_at)})
-        })
-        .collect();
-    let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "surveys_title"),
-        surveys => ser(rows),
-        problems => ser(problems.iter().map(|(p, msg)| json!({"path": p, "message": msg})).collect::<Vec<_>>()),
-        ..shell(m, "nav_surveys")
+    let page = SurveysPage {
+        title: lang.t(Text::SurveysTitle).into(),
+        surveys: surveys
+            .iter()
+            .map(|s| SurveyRow {
+                id: s.id.as_str().to_string(),
+                title: s.title.clone(),
+                touchpoint: s.touchpoint.clone(),
+                status: status_text(s.status),
+                updated: puls_wire::format_ms(s.updated_at),
+            })
+            .collect(),
+        languages: language_choices(|l| l == lang.code()),
+        problems,
+        shell: shell(m, Text::NavSurveys),
     };
-    Page::render(st, http, "surveys.html", lang, ctx)
+    Page::render(st, http, lang, &page)
 }
 
 /// `POST /app/w/{slug}/surveys`: a new survey (title, touchpoint, languages) or an import
 /// of a JSON definition; either starts as a draft and opens in the editor.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn create(
     State(st): State<AppState>,
     signed: Signed,
@@ -546,30 +669,36 @@ pub async fn create(
                     &st,
                     &m,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    vec![(String::new(), format!("JSON: {e}"))],
+                    vec![Problem {
+                        path: String::new(),
+                        message: format!("JSON: {e}"),
+                    }],
                 )
                 .await;
             }
         }
     } else {
-        let locales: Vec<String> = LANGS
-            .iter()
-            .filter(|l| pairs.iter().any(|(k, v)| k == "locales" && v == *l))
-            .map(|l| l.to_string())
-            .collect();
+        let locales = chosen_languages(&pairs);
         let locales = if locales.is_empty() {
             vec![m.signed.lang.code().to_string()]
         } else {
             locales
         };
         let name = field(&pairs, "name").unwrap_or("").trim();
-        let title: Map<String, Json> = locales.iter().map(|l| (l.clone(), json!(name))).collect();
+        let title: Map<String, Json> = locales
+            .iter()
+            .map(|l| (l.clone(), Json::from(name)))
+            .collect();
         let first = new_question("nps", &[], &locales);
-        json!({
-            "title": title, "locales": locales,
-            "touchpoint": field(&pairs, "touchpoint").unwrap_or("").trim(),
-            "questions": [first],
-        })
+        object([
+            ("title", Json::Object(title)),
+            ("locales", Json::from(locales.as_slice())),
+            (
+                "touchpoint",
+                Json::from(field(&pairs, "touchpoint").unwrap_or("").trim()),
+            ),
+            ("questions", Json::Array(vec![first])),
+        ])
     };
     // A new survey is stored even with empty question texts? No: it must be valid, so a
     // new one gets its question text from the title's language as a placeholder.
@@ -617,7 +746,7 @@ fn fill_placeholders(mut def: Json, _lang: &str) -> Json {
                     if v.as_str().is_some_and(str::is_empty)
                         && let Some((_, text)) = NPS.iter().find(|(c, _)| c == l)
                     {
-                        *v = json!(text);
+                        *v = Json::from(*text);
                     }
                 }
             }
@@ -630,17 +759,18 @@ async fn stored(
     st: &AppState,
     m: &Member,
     id: &str,
-) -> Result<Option<(Json, &'static str)>, AppError> {
+) -> Result<Option<(Json, SurveyStatus)>, AppError> {
     let rec = match survey_at(st, m.workspace.id, id).await {
         Ok(rec) => rec,
         Err(AppError::NotFound(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
     let def: Json = json::to_json(&rec.definition);
-    Ok(Some((def, status_name(rec.status))))
+    Ok(Some((def, rec.status)))
 }
 
 /// `GET /app/w/{slug}/surveys/{id}`: the editor.
+#[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id))]
 pub async fn edit(
     State(st): State<AppState>,
     signed: Signed,
@@ -653,10 +783,12 @@ pub async fn edit(
     };
     match stored(&st, &m, &id).await {
         Ok(Some((def, status))) => {
-            let notice = q
-                .get("notice")
-                .map(String::as_str)
-                .filter(|n| ["saved", "published", "closed"].contains(n));
+            let notice = match q.get("notice").map(String::as_str) {
+                Some("saved") => Some(Text::NoticeSaved),
+                Some("published") => Some(Text::NoticePublished),
+                Some("closed") => Some(Text::NoticeClosed),
+                _ => None,
+            };
             editor(
                 &st,
                 &m,
@@ -674,6 +806,7 @@ pub async fn edit(
 }
 
 /// `POST /app/w/{slug}/surveys/{id}`: save, publish, close, or reshape the form.
+#[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id))]
 pub async fn update(
     State(st): State<AppState>,
     signed: Signed,
@@ -713,7 +846,7 @@ pub async fn update(
             status,
             &def,
             Vec::new(),
-            Some("unsaved"),
+            Some(Text::NoticeUnsaved),
             StatusCode::OK,
         );
     }
@@ -763,6 +896,7 @@ pub async fn update(
 
 /// `GET /app/w/{slug}/surveys/{id}.json`: the stored definition, for `puls survey import`
 /// or the API.
+#[tracing::instrument(skip_all, fields(workspace = %slug, file = %file))]
 pub async fn export(
     State(st): State<AppState>,
     signed: Signed,
@@ -802,6 +936,7 @@ pub async fn export(
 /// `GET /app/w/{slug}/surveys/{id}/preview/{n}?lang=L[&q=QID]`: question `n` (or `q`) as
 /// the respondent's page draws it, with a "Preview" banner; its form posts back here and
 /// stores nothing.
+#[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id, question = n))]
 pub async fn preview(
     State(st): State<AppState>,
     signed: Signed,
@@ -837,7 +972,7 @@ pub async fn preview(
         })
         .unwrap_or_else(|| survey.default_locale.clone());
     if index >= survey.questions.len() {
-        let html = st.pages.thank_you(&survey, &locale);
+        let html = st.html.thank_you(&survey, &locale);
         return ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
     }
     let action = format!("/app/w/{slug}/surveys/{id}/preview/{index}");
@@ -845,7 +980,7 @@ pub async fn preview(
         .checked_sub(1)
         .map(|i| survey.questions[i].id.as_str().to_string());
     let answers = puls_core::Answers::new();
-    let html = st.pages.question(&puls_web::QuestionPage {
+    let html = st.html.question(&puls_html::QuestionPage {
         survey: &survey,
         survey_id: &id,
         locale: &locale,
@@ -868,6 +1003,7 @@ pub async fn preview(
 }
 
 /// The preview's form: goes on to the next question, storing nothing.
+#[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id, question = n))]
 pub async fn preview_next(
     signed: Signed,
     Path((slug, id, n)): Path<(String, String, usize)>,

@@ -9,15 +9,18 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use minijinja::Value;
+use puls_core::Locale;
 use puls_core::WorkspaceId;
 use puls_core::access::Permission;
-use puls_core::{Channel, Locale};
+use puls_html::Text;
+use puls_html::console::{
+    AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView, SelectOption,
+};
 use puls_store::{DefinitionKind, ResponseRecord};
-use serde_json::json;
 
 use super::auth::{Member, Signed};
-use super::{Page, page_error, ser, shell, survey_at, title_in, user_message};
+use super::overview::{option, select, survey_selects};
+use super::{Page, page_error, shell, survey_at, title_in, user_message};
 use crate::state::AppState;
 use puls_app::AppError;
 use puls_app::search::{Surveys, TextSearch};
@@ -91,6 +94,7 @@ async fn survey_titles(
         .collect())
 }
 
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn inbox(
     State(st): State<AppState>,
     signed: Signed,
@@ -152,50 +156,53 @@ pub async fn inbox(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let mut touchpoints: Vec<String> = surveys.iter().map(|s| s.2.clone()).collect();
-    touchpoints.sort();
-    touchpoints.dedup();
-    let opt = |v: &str, t: &str| json!({"value": v, "text": t});
-    let selects = vec![
-        json!({"name": "survey", "label": "survey", "current": current("survey"),
-               "options": surveys.iter().map(|s| opt(&s.0, &s.1)).collect::<Vec<_>>()}),
-        json!({"name": "touchpoint", "label": "touchpoint", "current": current("touchpoint"),
-               "options": touchpoints.iter().map(|t| opt(t, t)).collect::<Vec<_>>()}),
-        json!({"name": "channel", "label": "channel", "current": current("channel"),
-               "options": Channel::ALL.iter().map(|c| opt(c.as_str(), c.as_str())).collect::<Vec<_>>()}),
-        json!({"name": "status", "label": "status", "current": current("status"),
-               "options": [opt("completed", "completed"), opt("partial", "partial")]}),
-    ];
+    let status_option = |value: &str, label: Text| SelectOption {
+        label: Some(label),
+        ..option(value, value)
+    };
+    let mut selects = survey_selects(&surveys, &current);
+    selects.push(select(
+        "status",
+        Text::Status,
+        &current("status"),
+        vec![
+            status_option("completed", Text::StatusCompleted),
+            status_option("partial", Text::StatusPartial),
+        ],
+    ));
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
     let searched = kept.iter().any(|(k, _)| k == "q");
-    let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "inbox_title"),
-        rows => ser(rows),
-        selects => ser(selects),
-        q => current("q"), since => current("since"), until => current("until"),
-        export => format!("/app/w/{}/responses.csv{}{}", m.workspace.slug, if filters_qs.is_empty() { "" } else { "?" }, filters_qs),
-        older => next.map(|c| {
+    let page = InboxPage {
+        title: lang.t(Text::InboxTitle).into(),
+        rows,
+        selects,
+        q: current("q"),
+        since: current("since"),
+        until: current("until"),
+        export: format!(
+            "/app/w/{}/responses.csv{}{}",
+            m.workspace.slug,
+            if filters_qs.is_empty() { "" } else { "?" },
+            filters_qs
+        ),
+        older: next.map(|c| {
             let mut qs = kept.clone();
             qs.push(("cursor".into(), c.to_string()));
             format!("?{}", serde_urlencoded::to_string(&qs).unwrap_or_default())
         }),
-        scanned => searched.then_some(scanned),
-        error => error,
-        ..shell(&m, "nav_responses")
+        scanned: searched.then_some(scanned),
+        error,
+        shell: shell(&m, Text::NavResponses),
     };
-    Page::render(&st, status, "inbox.html", lang, ctx)
+    Page::render(&st, status, lang, &page)
 }
 
 /// One line of the list.
-fn row(
-    r: &ResponseRecord,
-    surveys: &[(String, String, String)],
-    texts: &[String],
-) -> serde_json::Value {
+fn row(r: &ResponseRecord, surveys: &[(String, String, String)], texts: &[String]) -> InboxRow {
     let title = surveys
         .iter()
         .find(|s| s.0 == r.survey_id.as_str())
@@ -212,15 +219,25 @@ fn row(
         })
         .unwrap_or_default();
     let excerpt: String = texts.join(" · ").chars().take(160).collect();
-    json!({
-        "id": r.id.as_str(), "date": puls_wire::format_ms(r.created_at), "survey": title,
-        "touchpoint": r.touchpoint, "channel": r.channel, "locale": r.locale,
-        "completed": r.completed, "scores": scores.join(", "), "excerpt": excerpt,
-        "contact": r.contact_email.clone().or_else(|| r.contact_external_id.clone()),
-    })
+    InboxRow {
+        id: r.id.as_str().to_string(),
+        date: puls_wire::format_ms(r.created_at),
+        survey: title,
+        touchpoint: r.touchpoint.clone(),
+        channel: r.channel.clone(),
+        locale: r.locale.clone(),
+        completed: r.completed,
+        scores: scores.join(", "),
+        excerpt,
+        contact: r
+            .contact_email
+            .clone()
+            .or_else(|| r.contact_external_id.clone()),
+    }
 }
 
 /// `GET /app/w/{slug}/responses.csv`: the export of exactly the inbox's filtered set.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn export(
     State(st): State<AppState>,
     signed: Signed,
@@ -278,6 +295,7 @@ pub async fn export(
 
 /// `GET /app/w/{slug}/responses/{id}`: one response, its contact and its place in the
 /// workspace's journeys.
+#[tracing::instrument(skip_all, fields(workspace = %slug, response = %id))]
 pub async fn detail(
     State(st): State<AppState>,
     signed: Signed,
@@ -298,28 +316,20 @@ pub async fn detail(
         Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
         Err(e) => return page_error(&st, lang, e),
     };
-    match detail_context(&st, ws, lang.code(), &r).await {
-        Ok((response, answers, contact, places)) => {
-            let full = minijinja::context! {
-                title => puls_console::texts::text(lang, "response_title"),
-                response => response, answers => answers, contact => contact, places => places,
-                ..shell(&m, "nav_responses")
-            };
-            Page::render(&st, StatusCode::OK, "response.html", lang, full)
-        }
+    match detail_page(&st, &m, &r).await {
+        Ok(page) => Page::render(&st, StatusCode::OK, lang, &page),
         Err(e) => page_error(&st, lang, e),
     }
 }
 
 /// The response, its answers, its contact and its places in the journeys.
-type Detail = (Value, Value, Value, Value);
-
-async fn detail_context(
+async fn detail_page(
     st: &AppState,
-    ws: WorkspaceId,
-    lang: &str,
+    m: &Member,
     r: &ResponseRecord,
-) -> Result<Detail, AppError> {
+) -> Result<ResponsePage, AppError> {
+    let ws = m.workspace.id;
+    let lang = m.signed.lang.code();
     let record = match st.app.survey(ws, &r.survey_id, None).await {
         Ok(rec) => Some(rec),
         Err(AppError::NotFound(_)) => None,
@@ -331,7 +341,11 @@ async fn detail_context(
     };
     let answers = json::object(&r.answers);
     let l = Locale::parse(lang).ok();
-    let items: Vec<serde_json::Value> = match &def {
+    let answer = |question: &str, a: &serde_json::Value| AnswerRow {
+        question: question.to_string(),
+        answer: answer_text(a),
+    };
+    let answers_shown: Vec<AnswerRow> = match &def {
         Some(d) => d
             .questions
             .iter()
@@ -340,16 +354,12 @@ async fn detail_context(
                 let text = q
                     .text
                     .get(l.as_ref().unwrap_or(&d.default_locale), &d.default_locale);
-                Some(json!({"question": text, "answer": answer_text(a)}))
+                Some(answer(text, a))
             })
             .collect(),
         None => answers
             .as_object()
-            .map(|o| {
-                o.iter()
-                    .map(|(k, v)| json!({"question": k, "answer": answer_text(v)}))
-                    .collect()
-            })
+            .map(|o| o.iter().map(|(k, v)| answer(k, v)).collect())
             .unwrap_or_default(),
     };
     // The contact, found the way the analytics link them (external id, then email).
@@ -357,11 +367,16 @@ async fn detail_context(
         st.app
             .find_contact(ws, r.contact_external_id.clone(), r.contact_email.clone())
             .await?
-            .map(|c| {
-                json!({
-                    "id": c.id.as_str(), "name": c.fields.name, "email": c.fields.email,
-                    "external_id": c.fields.external_id, "phone": c.fields.phone,
-                })
+            .map(|c| ContactView {
+                id: c.id.as_str().to_string(),
+                name: c.fields.name.clone(),
+                email: c.fields.email.as_ref().map(|e| e.as_str().to_string()),
+                external_id: c
+                    .fields
+                    .external_id
+                    .as_ref()
+                    .map(|e| e.as_str().to_string()),
+                phone: c.fields.phone.as_ref().map(|p| p.as_str().to_string()),
             })
     } else {
         None
@@ -376,10 +391,12 @@ async fn detail_context(
         for stage in &journey.stages {
             for tp in &stage.touchpoints {
                 if tp.surveys.iter().any(|s| s.as_str() == r.touchpoint) {
-                    places.push(json!({
-                        "journey": journey.name.get(lang), "stage": stage.name.get(lang),
-                        "touchpoint": tp.name.get(lang), "moment_of_truth": tp.moment_of_truth,
-                    }));
+                    places.push(Place {
+                        journey: journey.name.get(lang).to_string(),
+                        stage: stage.name.get(lang).to_string(),
+                        touchpoint: tp.name.get(lang).to_string(),
+                        moment_of_truth: tp.moment_of_truth,
+                    });
                 }
             }
         }
@@ -388,17 +405,24 @@ async fn detail_context(
         .as_deref()
         .map(|d| title_in(d, lang))
         .unwrap_or_else(|| r.survey_id.to_string());
-    Ok((
-        ser(json!({
-            "id": r.id.as_str(), "survey": survey_title, "date": puls_wire::format_ms(r.created_at),
-            "touchpoint": r.touchpoint, "channel": r.channel, "locale": r.locale,
-            "completed": r.completed, "contact_email": r.contact_email,
-            "contact_external_id": r.contact_external_id,
-        })),
-        ser(items),
-        ser(contact),
-        ser(places),
-    ))
+    Ok(ResponsePage {
+        title: m.signed.lang.t(Text::ResponseTitle).into(),
+        response: ResponseView {
+            id: r.id.as_str().to_string(),
+            survey: survey_title,
+            date: puls_wire::format_ms(r.created_at),
+            touchpoint: r.touchpoint.clone(),
+            channel: r.channel.clone(),
+            locale: r.locale.clone(),
+            completed: r.completed,
+            contact_email: r.contact_email.clone(),
+            contact_external_id: r.contact_external_id.clone(),
+        },
+        answers: answers_shown,
+        contact,
+        places,
+        shell: shell(m, Text::NavResponses),
+    })
 }
 
 /// An answer as a person reads it.

@@ -7,46 +7,71 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use puls_console::chart::{Point, escape, trend};
-use puls_console::{Lang, format};
 use puls_core::WorkspaceId;
 use puls_core::access::Permission;
 use puls_core::{QuestionKind, Survey};
+use puls_html::chart::{Point, priority_matrix, trend};
+use puls_html::console::{
+    AnalysesPage, ChartPoint, DriverRow, Drivers, Estimate, Feedback, Funnel, FunnelRow,
+    JourneyPage, Kano, KanoFeature, KanoShares, MapStage, MapTouchpoint, ShareView, SurveyChoice,
+    TouchpointPage, Verbatim,
+};
+use puls_html::{Text, format};
 use puls_store::{DefinitionKind, ResponseFilter};
-use serde_json::{Value as Json, json};
 
 use super::auth::{Member, Signed};
 use super::overview::Filters;
-use super::{Page, page_error, ser, shell, title_in, user_message};
+use super::{Page, page_error, shell, title_in, user_message};
 use crate::state::AppState;
-use puls_app::analytics::drivers::DriverResult;
-use puls_app::analytics::journeys::MapTouchpoint;
+use puls_app::analytics::journeys::Health;
 use puls_app::analytics::metrics::MetricValue;
 use puls_app::search::Surveys;
 use puls_app::{AppError, now_ms};
 use puls_core::drivers::Excluded;
-use puls_wire::analytics::verdict_name;
 use puls_wire::reports::{DriversQuery, FunnelQuery, MapQuery, ScopeQuery};
 
-fn metric(v: &Option<MetricValue>) -> Json {
-    match v {
-        Some(m) if m.n > 0 => json!({
-            "value": m.value, "low": m.ci_low, "high": m.ci_high, "n": m.n, "small": m.small_sample,
-        }),
-        _ => Json::Null,
-    }
+/// A metric of a touchpoint, when it has responses.
+fn metric(v: &Option<MetricValue>) -> Option<Estimate> {
+    v.as_ref().filter(|m| m.n > 0).map(|m| Estimate {
+        value: m.value,
+        low: m.ci_low,
+        high: m.ci_high,
+        n: m.n,
+        small: m.small_sample,
+    })
 }
 
-fn touchpoint_view(t: &MapTouchpoint) -> Json {
-    json!({
-        "key": t.key, "name": t.name, "channel": t.channel, "moment_of_truth": t.moment_of_truth,
-        "events": t.events, "subjects": t.subjects, "reached": t.reached,
-        "drop_off": {"value": t.drop_off.value, "low": t.drop_off.ci_low, "high": t.drop_off.ci_high,
-                     "n": t.drop_off.n, "small": t.drop_off.small_sample},
-        "nps": metric(&t.nps), "csat": metric(&t.csat), "ces": metric(&t.ces),
-        "detractors": t.detractor_share.as_ref().map(|d| json!({"value": d.value, "n": d.n})),
-        "health": t.health.as_str(),
-    })
+fn touchpoint_view(t: &puls_app::analytics::journeys::MapTouchpoint) -> MapTouchpoint {
+    MapTouchpoint {
+        key: t.key.clone(),
+        name: t.name.clone(),
+        channel: t.channel.clone(),
+        moment_of_truth: t.moment_of_truth,
+        events: t.events,
+        subjects: t.subjects,
+        reached: t.reached,
+        drop_off: Estimate {
+            value: t.drop_off.value,
+            low: t.drop_off.ci_low,
+            high: t.drop_off.ci_high,
+            n: t.drop_off.n,
+            small: t.drop_off.small_sample,
+        },
+        nps: metric(&t.nps),
+        csat: metric(&t.csat),
+        ces: metric(&t.ces),
+        detractors: t.detractor_share.as_ref().map(|d| ShareView {
+            value: d.value,
+            n: d.n,
+        }),
+        health: t.health.as_str(),
+        health_name: match t.health {
+            Health::Good => Text::HealthGood,
+            Health::Watch => Text::HealthWatch,
+            Health::Poor => Text::HealthPoor,
+            Health::Unknown => Text::HealthUnknown,
+        },
+    }
 }
 
 /// The keys of a workspace's saved definitions of one kind (journeys, segments).
@@ -69,6 +94,7 @@ async fn journey_keys(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, App
 }
 
 /// `GET /app/w/{slug}/journeys`: the first journey's map (or a note that there is none).
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn first(
     State(st): State<AppState>,
     signed: Signed,
@@ -85,8 +111,8 @@ pub async fn first(
                 &st,
                 StatusCode::OK,
                 m.signed.lang,
-                "nav_journeys",
-                "no_journeys",
+                Text::NavJourneys,
+                Text::NoJourneys,
             ),
         },
         Err(e) => page_error(&st, m.signed.lang, e),
@@ -94,6 +120,7 @@ pub async fn first(
 }
 
 /// `GET /app/w/{slug}/journeys/{key}`: the map.
+#[tracing::instrument(skip_all, fields(workspace = %slug, journey = %key))]
 pub async fn map(
     State(st): State<AppState>,
     signed: Signed,
@@ -124,12 +151,14 @@ pub async fn map(
     .await;
     let (stages, name, error) = match result {
         Ok(map) => {
-            let stages: Vec<Json> = map
+            let stages: Vec<MapStage> = map
                 .stages
                 .iter()
-                .map(|s| {
-                    json!({"key": s.key, "name": s.name, "reached": s.reached,
-                       "touchpoints": s.touchpoints.iter().map(touchpoint_view).collect::<Vec<_>>()})
+                .map(|s| MapStage {
+                    key: s.key.clone(),
+                    name: s.name.clone(),
+                    reached: s.reached,
+                    touchpoints: s.touchpoints.iter().map(touchpoint_view).collect(),
                 })
                 .collect();
             (stages, map.name, None)
@@ -144,16 +173,20 @@ pub async fn map(
         Ok(s) => s,
         Err(e) => return page_error(&st, lang, e),
     };
-    let ctx = minijinja::context! {
-        title => name.clone(), journey => name, key => key.clone(), journeys => ser(keys),
-        stages => ser(stages), error => error,
-        filters => minijinja::context! { from => f.from.clone(), to => f.to.clone(), segment => f.current("segment") },
-        segments => ser(segments),
-        query => f.query(),
-        min_n => st.app.analytics().config.min_n,
-        ..shell(&m, "nav_journeys")
+    let page = JourneyPage {
+        title: name.clone(),
+        journey: name,
+        key: key.clone(),
+        journeys: keys,
+        stages,
+        error,
+        filters: f.period(),
+        segments,
+        query: f.query(),
+        min_n: st.app.analytics().config.min_n,
+        shell: shell(&m, Text::NavJourneys),
     };
-    Page::render(&st, StatusCode::OK, "journey.html", lang, ctx)
+    Page::render(&st, StatusCode::OK, lang, &page)
 }
 
 async fn segment_options(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, AppError> {
@@ -162,6 +195,7 @@ async fn segment_options(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, 
 
 /// `GET /app/w/{slug}/journeys/{key}/t/{tp}`: one touchpoint: its numbers on the map, its
 /// NPS by week, and the latest open answers of its surveys.
+#[tracing::instrument(skip_all, fields(workspace = %slug, journey = %key, touchpoint = %tp))]
 pub async fn touchpoint(
     State(st): State<AppState>,
     signed: Signed,
@@ -241,7 +275,7 @@ pub async fn touchpoint(
         }
     }
     // The latest open answers ("verbatims") of its surveys.
-    let mut verbatims: Vec<Json> = Vec::new();
+    let mut verbatims: Vec<Verbatim> = Vec::new();
     let mut cache = Surveys::default();
     for s in &t.surveys {
         let filter = ResponseFilter {
@@ -270,26 +304,60 @@ pub async fn touchpoint(
                         .collect();
                     (!s.is_empty()).then(|| s.join(", "))
                 };
-                verbatims.push(
-                    json!({"id": r.id.as_str(), "date": puls_wire::format_ms(r.created_at),
-                                      "text": texts.join(" · "), "score": score}),
-                );
+                verbatims.push(Verbatim {
+                    id: r.id.as_str().to_string(),
+                    date: puls_wire::format_ms(r.created_at),
+                    text: texts.join(" · "),
+                    score,
+                });
             }
             if verbatims.len() >= 10 {
                 break;
             }
         }
     }
-    let ctx = minijinja::context! {
-        title => t.name.clone(), journey => journey, key => key, stage => stage,
-        tp => ser(touchpoint_view(&t)), surveys => ser(&t.surveys),
-        chart => chart, points => ser(points.iter().map(|p| json!({"label": p.label, "value": p.value, "low": p.low, "high": p.high})).collect::<Vec<_>>()),
-        verbatims => ser(verbatims),
-        query => f.query(),
-        min_n => st.app.analytics().config.min_n,
-        ..shell(&m, "nav_journeys")
+    let tp = touchpoint_view(&t);
+    let feedback = vec![
+        Feedback {
+            metric: "nps",
+            name: Text::Nps,
+            value: tp.nps.clone(),
+        },
+        Feedback {
+            metric: "csat",
+            name: Text::Csat,
+            value: tp.csat.clone(),
+        },
+        Feedback {
+            metric: "ces",
+            name: Text::Ces,
+            value: tp.ces.clone(),
+        },
+    ];
+    let page = TouchpointPage {
+        title: t.name.clone(),
+        journey,
+        key,
+        stage,
+        tp,
+        feedback,
+        surveys: t.surveys.clone(),
+        chart,
+        points: points
+            .into_iter()
+            .map(|p| ChartPoint {
+                label: p.label,
+                value: p.value,
+                low: p.low,
+                high: p.high,
+            })
+            .collect(),
+        verbatims,
+        query: f.query(),
+        min_n: st.app.analytics().config.min_n,
+        shell: shell(&m, Text::NavJourneys),
     };
-    Page::render(&st, StatusCode::OK, "touchpoint.html", lang, ctx)
+    Page::render(&st, StatusCode::OK, lang, &page)
 }
 
 /// The scale questions of a survey that can drive an outcome, as question keys.
@@ -326,6 +394,7 @@ fn outcome_of(s: &Survey) -> Option<String> {
 
 /// `GET /app/w/{slug}/analyses`: the funnel of a journey, a driver analysis of a survey, the
 /// Kano features of a survey, under one period and segment.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn analyses(
     State(st): State<AppState>,
     signed: Signed,
@@ -373,7 +442,7 @@ pub async fn analyses(
     let journey_key = Some(f.current("journey").to_string())
         .filter(|k| !k.is_empty())
         .or_else(|| keys.first().cloned());
-    let mut funnel = Json::Null;
+    let mut funnel = None;
     if let Some(k) = &journey_key {
         let r = async {
             let journey = analytics.journey(ws, k).await?;
@@ -383,21 +452,29 @@ pub async fn analyses(
         .await;
         match r {
             Ok(dto) => {
-                let rows: Vec<Json> = dto
+                let rows: Vec<FunnelRow> = dto
                     .rows
                     .iter()
                     .filter(|r| r.group.is_none())
-                    .map(|r| {
-                        json!({"name": r.name, "entered": r.counts.entered, "converted": r.counts.converted,
-                               "rate": r.counts.conversion_rate, "low": r.counts.ci_low, "high": r.counts.ci_high,
-                               "overall": r.overall_rate, "drop_off": r.drop_off,
-                               "median_days": r.median_time_to_convert_seconds.map(|s| s / 86_400.0),
-                               "p90_days": r.p90_time_to_convert_seconds.map(|s| s / 86_400.0),
-                               "small": r.small_sample,
-                               "verdict": r.change.as_ref().map(|c| verdict_name(c.verdict))})
+                    .map(|r| FunnelRow {
+                        name: r.name.clone(),
+                        entered: r.counts.entered,
+                        converted: r.counts.converted,
+                        rate: r.counts.conversion_rate,
+                        low: r.counts.ci_low,
+                        high: r.counts.ci_high,
+                        overall: r.overall_rate,
+                        drop_off: r.drop_off,
+                        median_days: r.median_time_to_convert_seconds.map(|s| s / 86_400.0),
+                        p90_days: r.p90_time_to_convert_seconds.map(|s| s / 86_400.0),
+                        small: r.small_sample,
                     })
                     .collect();
-                funnel = json!({"journey": k, "window_days": dto.window_days, "rows": rows});
+                funnel = Some(Funnel {
+                    journey: k.clone(),
+                    window_days: dto.window_days,
+                    rows,
+                });
             }
             Err(e) => match user_message(e) {
                 Ok(msg) => errors.push(msg),
@@ -410,7 +487,7 @@ pub async fn analyses(
     let drivers_id = Some(f.current("drivers_survey").to_string())
         .filter(|k| !k.is_empty())
         .or_else(|| survey_list.iter().find(|s| s.2).map(|s| s.0.clone()));
-    let mut drivers = Json::Null;
+    let mut drivers = None;
     if let Some(id) = &drivers_id
         && let Some(s) = surveys.get(id)
         && let Some(outcome) = outcome_of(s)
@@ -429,27 +506,35 @@ pub async fn analyses(
         .await;
         match r {
             Ok(rep) => {
-                let list: Vec<Json> = rep
+                let list: Vec<DriverRow> = rep
                     .drivers
                     .iter()
-                    .map(|d| {
-                        json!({"key": d.key, "importance": d.importance, "share": d.share,
-                        "performance": d.performance, "n": d.n,
-                        "quadrant": d.quadrant.map(|q| q.as_str()),
-                        "excluded": d.excluded.map(|e| match e {
+                    .map(|d| DriverRow {
+                        key: d.key.clone(),
+                        share: d.share,
+                        performance: d.performance,
+                        quadrant: d.quadrant.map(Text::quadrant),
+                        excluded: d.excluded.map(|e| match e {
                             Excluded::NoAnswers => "no_answers",
                             Excluded::Constant => "constant",
-                        })})
+                        }),
                     })
                     .collect();
-                let matrix = priority_matrix(
-                    &rep.drivers,
-                    rep.mean_importance,
-                    rep.mean_performance,
-                    lang,
-                );
-                drivers = json!({"survey": id, "outcome": outcome, "n": rep.n, "r2": rep.r_squared,
-                                 "small": rep.small_sample, "drivers": list, "matrix": matrix});
+                let points: Vec<(&str, f64, f64)> = rep
+                    .drivers
+                    .iter()
+                    .filter_map(|d| d.performance.map(|p| (d.key.as_str(), d.importance, p)))
+                    .collect();
+                let matrix =
+                    priority_matrix(&points, rep.mean_importance, rep.mean_performance, lang);
+                drivers = Some(Drivers {
+                    outcome: outcome.clone(),
+                    n: rep.n,
+                    r2: rep.r_squared,
+                    small: rep.small_sample,
+                    drivers: list,
+                    matrix,
+                });
             }
             Err(e) => match user_message(e) {
                 Ok(msg) => errors.push(msg),
@@ -462,7 +547,7 @@ pub async fn analyses(
     let kano_id = Some(f.current("kano_survey").to_string())
         .filter(|k| !k.is_empty())
         .or_else(|| survey_list.iter().find(|s| s.3).map(|s| s.0.clone()));
-    let mut kano = Json::Null;
+    let mut kano = None;
     if let Some(id) = &kano_id {
         let r = async {
             let scope = ScopeQuery::read(&f.params(&seg), &analytics.config, now_ms())?;
@@ -471,14 +556,28 @@ pub async fn analyses(
         .await;
         match r {
             Ok(rep) => {
-                kano = json!({"survey": id, "features": rep.features.iter().map(|k| json!({
-                    "feature": k.feature, "n": k.n, "small": k.small_sample, "dominant": k.dominant.map(|c| c.as_str()),
-                    "strength": k.category_strength, "better": k.better, "worse": k.worse,
-                    "shares": k.shares.as_ref().map(|s| json!({
-                        "attractive": s.attractive, "one_dimensional": s.one_dimensional,
-                        "must_be": s.must_be, "indifferent": s.indifferent,
-                        "reverse": s.reverse, "questionable": s.questionable})),
-                })).collect::<Vec<_>>()});
+                let features = rep
+                    .features
+                    .iter()
+                    .map(|k| KanoFeature {
+                        feature: k.feature.clone(),
+                        n: k.n,
+                        small: k.small_sample,
+                        dominant: k.dominant.map(Text::kano_category),
+                        strength: k.category_strength,
+                        better: k.better,
+                        worse: k.worse,
+                        shares: k.shares.as_ref().map(|s| KanoShares {
+                            attractive: s.attractive,
+                            one_dimensional: s.one_dimensional,
+                            must_be: s.must_be,
+                            indifferent: s.indifferent,
+                            reverse: s.reverse,
+                            questionable: s.questionable,
+                        }),
+                    })
+                    .collect();
+                kano = Some(Kano { features });
             }
             Err(e) => match user_message(e) {
                 Ok(msg) => errors.push(msg),
@@ -495,114 +594,29 @@ pub async fn analyses(
     } else {
         StatusCode::BAD_REQUEST
     };
-    let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "nav_analyses"),
-        journeys => ser(&keys), journey => journey_key,
-        surveys => ser(survey_list.iter().map(|s| json!({"id": s.0, "title": s.1, "drivable": s.2, "kano": s.3})).collect::<Vec<_>>()),
-        drivers_survey => drivers_id, kano_survey => kano_id,
-        funnel => ser(funnel), drivers => ser(drivers), kano => ser(kano),
-        errors => ser(errors),
-        filters => minijinja::context! { from => f.from.clone(), to => f.to.clone(), segment => segment.clone() },
-        segments => ser(segments),
-        min_n => st.app.analytics().config.min_n,
-        ..shell(&m, "nav_analyses")
+    let page = AnalysesPage {
+        title: lang.t(Text::NavAnalyses).into(),
+        journeys: keys,
+        journey: journey_key,
+        surveys: survey_list
+            .into_iter()
+            .map(|(id, title, drivable, kano)| SurveyChoice {
+                id,
+                title,
+                drivable,
+                kano,
+            })
+            .collect(),
+        drivers_survey: drivers_id,
+        kano_survey: kano_id,
+        funnel,
+        drivers,
+        kano,
+        errors,
+        filters: f.period(),
+        segments,
+        min_n: st.app.analytics().config.min_n,
+        shell: shell(&m, Text::NavAnalyses),
     };
-    Page::render(&st, status, "analyses.html", lang, ctx)
-}
-
-/// The priority matrix: importance (share of R²) across, performance (0–100) up, the means
-/// as the quadrant lines; each driver a labelled dot.
-fn priority_matrix(
-    drivers: &[DriverResult],
-    mean_importance: f64,
-    mean_performance: f64,
-    lang: Lang,
-) -> String {
-    const W: f64 = 420.0;
-    const H: f64 = 300.0;
-    const PAD: f64 = 40.0;
-    let pts: Vec<(&str, f64, f64)> = drivers
-        .iter()
-        .filter_map(|d| d.performance.map(|p| (d.key.as_str(), d.importance, p)))
-        .collect();
-    // Zoomed to the drivers: importance from 0, performance around the points (0–100).
-    let max_i = pts
-        .iter()
-        .map(|p| p.1)
-        .fold(mean_importance, f64::max)
-        .max(1e-9)
-        * 1.15;
-    let (lo_p, hi_p) = pts
-        .iter()
-        .fold((mean_performance, mean_performance), |(a, b), p| {
-            (a.min(p.2), b.max(p.2))
-        });
-    let (lo_p, hi_p) = (
-        (lo_p - 5.0).max(0.0).floor(),
-        (hi_p + 5.0).min(100.0).ceil(),
-    );
-    let span = (hi_p - lo_p).max(1.0);
-    let x = |v: f64| PAD + (W - 2.0 * PAD) * (v / max_i).clamp(0.0, 1.0);
-    let y = |v: f64| H - PAD - (H - 2.0 * PAD) * ((v - lo_p) / span).clamp(0.0, 1.0);
-    let t = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
-    let mut s = format!(
-        r#"<svg class="matrix" viewBox="0 0 {W} {H}" role="img" aria-label="{}">"#,
-        escape(&t("priority_matrix"))
-    );
-    s.push_str(&format!(
-        r#"<rect x="{PAD}" y="{PAD}" width="{}" height="{}" class="frame"/>"#,
-        W - 2.0 * PAD,
-        H - 2.0 * PAD
-    ));
-    s.push_str(&format!(
-        r#"<line class="mean" x1="{0:.1}" x2="{0:.1}" y1="{PAD}" y2="{1}"/><line class="mean" x1="{PAD}" x2="{2}" y1="{3:.1}" y2="{3:.1}"/>"#,
-        x(mean_importance),
-        H - PAD,
-        W - PAD,
-        y(mean_performance)
-    ));
-    // Quadrant names in the corners: high importance and low performance is "fix first".
-    for (key, qx, qy, anchor) in [
-        ("quadrant_fix_first", W - PAD - 4.0, H - PAD - 6.0, "end"),
-        ("quadrant_keep_up", W - PAD - 4.0, PAD + 14.0, "end"),
-        ("quadrant_lower_priority", PAD + 4.0, H - PAD - 6.0, "start"),
-        ("quadrant_maintain", PAD + 4.0, PAD + 14.0, "start"),
-    ] {
-        s.push_str(&format!(
-            r#"<text class="quad" x="{qx}" y="{qy}" text-anchor="{anchor}">{}</text>"#,
-            escape(&t(key))
-        ));
-    }
-    for (k, imp, perf) in &pts {
-        s.push_str(&format!(
-            r#"<circle class="dot" cx="{:.1}" cy="{:.1}" r="5"><title>{}: {}, {}</title></circle><text class="lbl" x="{:.1}" y="{:.1}">{}</text>"#,
-            x(*imp),
-            y(*perf),
-            escape(k),
-            format::number(lang, *imp, 3),
-            format::number(lang, *perf, 0),
-            x(*imp) + 7.0,
-            y(*perf) + 4.0,
-            escape(k)
-        ));
-    }
-    s.push_str(&format!(
-        r#"<text class="quad" x="{}" y="{}" text-anchor="end">{}</text><text class="quad" x="{}" y="{}" text-anchor="end">{}</text>"#,
-        PAD - 4.0,
-        PAD + 4.0,
-        format::number(lang, hi_p, 0),
-        PAD - 4.0,
-        H - PAD,
-        format::number(lang, lo_p, 0)
-    ));
-    s.push_str(&format!(
-        r#"<text class="axis" x="{}" y="{}" text-anchor="middle">{}</text><text class="axis" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">{}</text></svg>"#,
-        W / 2.0,
-        H - 10.0,
-        escape(&t("importance")),
-        H / 2.0,
-        H / 2.0,
-        escape(&t("performance"))
-    ));
-    s
+    Page::render(&st, status, lang, &page)
 }

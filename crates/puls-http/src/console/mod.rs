@@ -1,5 +1,5 @@
-//! The CX manager's web app under `/app`: server-rendered pages (`puls-console` templates)
-//! over the same store and analytics as the API.
+//! The CX manager's web app under `/app`: server-rendered pages (`puls-html` page contexts
+//! and templates) over the same store and analytics as the API.
 //!
 //! Pages work without JavaScript: links and forms, post/redirect/get. Every page sets a
 //! strict Content-Security-Policy (nothing loads from anywhere; inline styles only), is
@@ -25,9 +25,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use minijinja::Value;
-use puls_console::Lang;
 use puls_core::access::Permission;
+use puls_html::console::{LangLink, Link, MessagePage, NavItem, Person, Shell, WorkspaceRef};
+use puls_html::{Lang, Text};
 
 use crate::state::AppState;
 use puls_app::AppError;
@@ -103,15 +103,14 @@ async fn secure_headers(mut r: Response) -> Response {
 pub struct Page;
 
 impl Page {
-    /// Renders `template` with `ctx`, answering `status`.
-    pub fn render(
+    /// Renders `page` in `lang`, answering `status`.
+    pub fn render<P: puls_html::Page>(
         st: &AppState,
         status: StatusCode,
-        template: &str,
         lang: Lang,
-        ctx: Value,
+        page: &P,
     ) -> Response {
-        match st.console.render(template, lang, ctx) {
+        match st.html.render(page, lang) {
             Ok(html) => (
                 status,
                 [(
@@ -124,7 +123,7 @@ impl Page {
             Err(e) => page_error(
                 st,
                 lang,
-                anyhow::anyhow!("rendering {template}: {e:#}").into(),
+                anyhow::anyhow!("rendering {}: {e:#}", P::TEMPLATE).into(),
             ),
         }
     }
@@ -134,22 +133,19 @@ impl Page {
         st: &AppState,
         status: StatusCode,
         lang: Lang,
-        title_key: &str,
-        text_key: &str,
+        title: Text,
+        text: Text,
     ) -> Response {
-        let t = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
-        Page::render(
-            st,
-            status,
-            "message.html",
-            lang,
-            minijinja::context! {
-                title => t(title_key),
-                message => t(text_key),
-                link => minijinja::context! { href => "/app", text => t("nav_overview") },
-                langs => langs(lang, &[]),
-            },
-        )
+        let page = MessagePage {
+            title: lang.t(title).to_string(),
+            message: lang.t(text).to_string(),
+            link: Some(Link {
+                href: "/app".into(),
+                text: lang.t(Text::NavOverview).into(),
+            }),
+            langs: langs(lang, &[]),
+        };
+        Page::render(st, status, lang, &page)
     }
 
     pub fn forbidden(st: &AppState, lang: Lang) -> Response {
@@ -157,8 +153,8 @@ impl Page {
             st,
             StatusCode::FORBIDDEN,
             lang,
-            "forbidden_title",
-            "forbidden",
+            Text::ForbiddenTitle,
+            Text::Forbidden,
         )
     }
 
@@ -167,8 +163,8 @@ impl Page {
             st,
             StatusCode::NOT_FOUND,
             lang,
-            "not_found_title",
-            "not_found",
+            Text::NotFoundTitle,
+            Text::NotFound,
         )
     }
 }
@@ -181,12 +177,11 @@ pub fn page_error(st: &AppState, lang: Lang, e: AppError) -> Response {
         }
         other => tracing::warn!(error = %other, "web app page failed"),
     }
-    let text = |k: &str| puls_console::texts::text(lang, k).unwrap_or(k).to_string();
     let body = format!(
         "<!doctype html><html lang=\"{}\"><meta charset=\"utf-8\"><title>{}</title><p>{}</p>",
         lang.code(),
-        text("error"),
-        text("server_error")
+        lang.t(Text::Error),
+        lang.t(Text::ServerError)
     );
     let _ = st;
     (
@@ -225,15 +220,10 @@ pub fn title_in(def: &puls_core::Survey, lang: &str) -> String {
     def.title.get(&l, &def.default_locale).to_string()
 }
 
-/// A serialisable value (JSON built with `json!`, say) as a template value.
-pub fn ser<T: serde::Serialize>(v: T) -> Value {
-    Value::from(minijinja::value::Serde(v))
-}
-
 /// The language choices of a page, the current one marked; each links to the same page
 /// in that language, keeping the query parameters in `keep` (a setup token, say).
-pub fn langs(current: Lang, keep: &[(&str, &str)]) -> Value {
-    ser(Lang::ALL
+pub fn langs(current: Lang, keep: &[(&str, &str)]) -> Vec<LangLink> {
+    Lang::ALL
         .iter()
         .map(|l| {
             let mut q: Vec<(&str, &str)> = keep
@@ -242,79 +232,83 @@ pub fn langs(current: Lang, keep: &[(&str, &str)]) -> Value {
                 .copied()
                 .collect();
             q.push(("lang", l.code()));
-            serde_json::json!({
-                "code": l.code(),
-                "name": puls_console::texts::text(*l, &format!("lang_{}", l.code())).unwrap_or(""),
-                "current": *l == current,
-                "href": format!("?{}", serde_urlencoded::to_string(&q).unwrap_or_default()),
-            })
+            LangLink {
+                code: l.code(),
+                name: l.t(l.name()),
+                current: *l == current,
+                href: format!("?{}", serde_urlencoded::to_string(&q).unwrap_or_default()),
+            }
         })
-        .collect::<Vec<_>>())
+        .collect()
 }
 
 /// The navigation of the shell: what the role may open, the current page marked.
-pub fn nav(m: &auth::Member, current: &str) -> Value {
+pub fn nav(m: &auth::Member, current: Text) -> Vec<NavItem> {
     let slug = &m.workspace.slug;
     let items = [
         (
-            "nav_overview",
+            Text::NavOverview,
             format!("/app/w/{slug}"),
             Permission::ViewDashboards,
         ),
         (
-            "nav_journeys",
+            Text::NavJourneys,
             format!("/app/w/{slug}/journeys"),
             Permission::ViewDashboards,
         ),
         (
-            "nav_analyses",
+            Text::NavAnalyses,
             format!("/app/w/{slug}/analyses"),
             Permission::ViewDashboards,
         ),
         (
-            "nav_surveys",
+            Text::NavSurveys,
             format!("/app/w/{slug}/surveys"),
             Permission::EditSurveys,
         ),
         (
-            "nav_responses",
+            Text::NavResponses,
             format!("/app/w/{slug}/responses"),
             Permission::ViewResponses,
         ),
         (
-            "nav_settings",
+            Text::NavSettings,
             format!("/app/w/{slug}/settings"),
             Permission::ManageUsers,
         ),
         (
-            "nav_account",
+            Text::NavAccount,
             "/app/account".to_string(),
             Permission::ViewDashboards,
         ),
     ];
-    ser(
-        items
-            .iter()
-            .filter(|(_, _, p)| m.role.allows(*p))
-            .map(|(key, href, _)| {
-                serde_json::json!({ "key": key, "href": href, "current": *key == current })
-            })
-            .collect::<Vec<_>>(),
-    )
+    items
+        .into_iter()
+        .filter(|(_, _, p)| m.role.allows(*p))
+        .map(|(key, href, _)| NavItem {
+            key,
+            href,
+            current: key == current,
+        })
+        .collect()
 }
 
 /// What every page of the shell needs: the user, the workspace and its switcher, the
 /// navigation and the anti-forgery token.
-pub fn shell(m: &auth::Member, current: &str) -> Value {
-    minijinja::context! {
-        user => minijinja::context! { name => m.signed.user.name.clone(), email => m.signed.user.email.clone() },
-        ws => minijinja::context! { slug => m.workspace.slug.clone(), name => m.workspace.name.clone() },
-        workspaces => ser(
-            m.workspaces.iter().map(|w| serde_json::json!({"slug": w.workspace.slug, "name": w.workspace.name})).collect::<Vec<_>>()
-        ),
-        nav => nav(m, current),
-        csrf => m.signed.session.csrf.clone(),
-        role => m.role.as_str(),
+pub fn shell(m: &auth::Member, current: Text) -> Shell {
+    let ws = |w: &puls_store::Workspace| WorkspaceRef {
+        slug: w.slug.clone(),
+        name: w.name.clone(),
+    };
+    Shell {
+        user: Person {
+            name: m.signed.user.name.clone(),
+            email: m.signed.user.email.clone(),
+        },
+        ws: ws(&m.workspace),
+        workspaces: m.workspaces.iter().map(|w| ws(&w.workspace)).collect(),
+        nav: nav(m, current),
+        csrf: m.signed.session.csrf.clone(),
     }
 }
 

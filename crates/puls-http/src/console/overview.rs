@@ -10,22 +10,25 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use minijinja::Value;
-use puls_console::chart::{Point, trend};
-use puls_console::{Lang, format};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp};
 use puls_core::Channel;
 use puls_core::WorkspaceId;
 use puls_core::access::Permission;
+use puls_html::chart::{Point, trend};
+use puls_html::console::{
+    BreakdownRow, Card, Change, OverviewPage, Period, Select, SelectOption, TrendRow,
+};
+use puls_html::{Lang, Text, format};
 use puls_store::DefinitionKind;
-use serde_json::json;
 
 use super::auth::{Member, Signed};
-use super::{Page, page_error, ser, shell, user_message};
+use super::{Page, page_error, shell, user_message};
 use crate::state::AppState;
 use puls_app::analytics::metrics::{MetricRow, MetricsReport};
 use puls_app::{AppError, now_ms};
 use puls_core::stats::Verdict;
-use puls_wire::analytics::verdict_name;
 use puls_wire::query::QueryPairs;
 use puls_wire::reports::MetricsQuery;
 
@@ -34,24 +37,24 @@ const PASSED: [&str; 5] = ["survey", "touchpoint", "channel", "segment", "locale
 /// The default period: this many days up to today.
 const DEFAULT_DAYS: i64 = 90;
 
+/// The UTC date of a Unix time in milliseconds, `YYYY-MM-DD`.
 fn utc_date(ms: i64) -> String {
-    let d = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .date();
-    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(TimeZone::UTC)
+        .date()
+        .to_string()
 }
 
-/// `YYYY-MM-DD` plus `days`.
+/// `YYYY-MM-DD` plus `days`; `None` for anything but a date, or beyond the calendar.
 pub(super) fn add_days(date: &str, days: i64) -> Option<String> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(date, fmt).ok()?;
-    let d = d.checked_add(time::Duration::days(days))?;
-    Some(format!(
-        "{:04}-{:02}-{:02}",
-        d.year(),
-        d.month() as u8,
-        d.day()
-    ))
+    let is_date = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
+    let d: Date = date.parse().ok().filter(|_| is_date)?;
+    Some(
+        d.checked_add(Span::new().try_days(days).ok()?)
+            .ok()?
+            .to_string(),
+    )
 }
 
 /// A page's period (inclusive dates, default the last [`DEFAULT_DAYS`] days) and the
@@ -116,6 +119,15 @@ impl Filters {
         QueryPairs::new(v)
     }
 
+    /// The period and segment as the filter forms show them.
+    pub(super) fn period(&self) -> Period {
+        Period {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            segment: self.current("segment").to_string(),
+        }
+    }
+
     pub(super) fn current(&self, key: &str) -> &str {
         self.passed
             .iter()
@@ -136,20 +148,59 @@ pub(super) async fn report(
     analytics.metrics(ws, req).await
 }
 
-pub(super) fn decimals(metric: &str) -> u32 {
-    if metric == "ces" { 2 } else { 1 }
+/// A metric the overview has a card of.
+struct Metric {
+    key: &'static str,
+    name: Text,
+    long_name: Text,
+    /// The trend's y range (widened to the data).
+    range: (f64, f64),
+    /// Decimals of its values, and of its trend's axis.
+    decimals: u32,
+    axis_decimals: usize,
 }
 
+const METRICS: [Metric; 3] = [
+    Metric {
+        key: "nps",
+        name: Text::Nps,
+        long_name: Text::NpsLong,
+        range: (-100.0, 100.0),
+        decimals: 1,
+        axis_decimals: 0,
+    },
+    Metric {
+        key: "csat",
+        name: Text::Csat,
+        long_name: Text::CsatLong,
+        range: (0.0, 100.0),
+        decimals: 1,
+        axis_decimals: 0,
+    },
+    Metric {
+        key: "ces",
+        name: Text::Ces,
+        long_name: Text::CesLong,
+        range: (1.0, 7.0),
+        decimals: 2,
+        axis_decimals: 1,
+    },
+];
+
 /// One card: the period's value, interval, change and weekly trend.
-fn card(lang: Lang, metric: &str, total: &MetricRow, weeks: &MetricsReport) -> Value {
-    let dec = decimals(metric);
+fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -> Card {
     let c = &total.current;
-    let change = total.change.as_ref().map(|ch| {
-        json!({
-            "difference": ch.difference, "low": ch.ci_low, "high": ch.ci_high, "p": ch.p_value,
-            "verdict": verdict_name(ch.verdict),
-            "class": match ch.verdict { Verdict::Better => "better", Verdict::Worse => "worse", _ => "neutral" },
-        })
+    let change = total.change.as_ref().map(|ch| Change {
+        difference: ch.difference,
+        low: ch.ci_low,
+        high: ch.ci_high,
+        p: ch.p_value,
+        verdict: Text::verdict(ch.verdict),
+        class: match ch.verdict {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            _ => "neutral",
+        },
     });
     // Every week of the period, empty ones included, so the line breaks where data stops.
     let by_week: BTreeMap<String, &MetricRow> = weeks
@@ -168,51 +219,50 @@ fn card(lang: Lang, metric: &str, total: &MetricRow, weeks: &MetricsReport) -> V
             }
         }
     }
-    let points: Vec<serde_json::Value> = labels
-        .iter()
-        .map(|l| match by_week.get(l) {
-            Some(r) => json!({
-                "label": l, "value": r.current.value, "low": r.current.ci_low,
-                "high": r.current.ci_high, "n": r.current.n, "small": r.current.small_sample,
-            }),
-            None => json!({"label": l, "value": null, "low": null, "high": null, "n": 0, "small": false}),
-        })
-        .collect();
-    let chart_points: Vec<Point> = labels
+    let points: Vec<TrendRow> = labels
         .iter()
         .map(|l| {
-            let r = by_week.get(l);
-            Point {
-                label: format::date(lang, l),
-                value: r.and_then(|r| r.current.value),
-                low: r.and_then(|r| r.current.ci_low),
-                high: r.and_then(|r| r.current.ci_high),
+            let r = by_week.get(l).map(|r| &r.current);
+            TrendRow {
+                label: l.clone(),
+                value: r.and_then(|r| r.value),
+                low: r.and_then(|r| r.ci_low),
+                high: r.and_then(|r| r.ci_high),
+                n: r.map_or(0, |r| r.n),
+                small: r.is_some_and(|r| r.small_sample),
             }
         })
         .collect();
-    let range = match metric {
-        "nps" => (-100.0, 100.0),
-        "csat" => (0.0, 100.0),
-        _ => (1.0, 7.0),
-    };
-    let label = format!(
-        "{} – {}",
-        puls_console::texts::text(lang, metric).unwrap_or(metric),
-        puls_console::texts::text(lang, "trend").unwrap_or("")
-    );
-    let svg = trend(&chart_points, range, &label, &|v| {
-        format::number(lang, v, if metric == "ces" { 1 } else { 0 })
+    let chart_points: Vec<Point> = points
+        .iter()
+        .map(|p| Point {
+            label: format::date(lang, &p.label),
+            value: p.value,
+            low: p.low,
+            high: p.high,
+        })
+        .collect();
+    let label = format!("{} – {}", lang.t(metric.name), lang.t(Text::Trend));
+    let chart = trend(&chart_points, metric.range, &label, &|v| {
+        format::number(lang, v, metric.axis_decimals)
     });
-    minijinja::context! {
-        metric => metric,
-        value => c.value, low => c.ci_low, high => c.ci_high, n => c.n, small => c.small_sample,
-        decimals => dec,
-        change => ser(change),
-        chart => svg,
-        points => ser(points),
+    Card {
+        metric: metric.key,
+        name: metric.name,
+        long_name: metric.long_name,
+        value: c.value,
+        low: c.ci_low,
+        high: c.ci_high,
+        n: c.n,
+        small: c.small_sample,
+        decimals: metric.decimals,
+        change,
+        chart,
+        points,
     }
 }
 
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn overview(
     State(st): State<AppState>,
     signed: Signed,
@@ -229,13 +279,13 @@ pub async fn overview(
     let mut error: Option<String> = None;
     let mut cards = Vec::new();
     let mut min_n = st.app.analytics().config.min_n;
-    for metric in ["nps", "csat", "ces"] {
-        let total = report(&st, ws, &f, &[("metric", metric)]).await;
+    for metric in &METRICS {
+        let total = report(&st, ws, &f, &[("metric", metric.key)]).await;
         let weeks = report(
             &st,
             ws,
             &f,
-            &[("metric", metric), ("by", "week"), ("compare", "none")],
+            &[("metric", metric.key), ("by", "week"), ("compare", "none")],
         )
         .await;
         match (total, weeks) {
@@ -275,11 +325,16 @@ pub async fn overview(
                             .flatten()
                             .unwrap_or_else(|| "–".into())
                     };
-                    breakdown.push(json!({
-                        "touchpoint": key("touchpoint"), "channel": key("channel"),
-                        "value": row.current.value, "low": row.current.ci_low, "high": row.current.ci_high,
-                        "detractors": row.current.detractors, "n": row.current.n, "small": row.current.small_sample,
-                    }));
+                    breakdown.push(BreakdownRow {
+                        touchpoint: key("touchpoint"),
+                        channel: key("channel"),
+                        value: row.current.value,
+                        low: row.current.ci_low,
+                        high: row.current.ci_high,
+                        detractors: row.current.detractors,
+                        n: row.current.n,
+                        small: row.current.small_sample,
+                    });
                 }
             }
             Err(e) => match user_message(e) {
@@ -297,60 +352,125 @@ pub async fn overview(
     } else {
         StatusCode::OK
     };
-    let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "overview_title"),
-        filters => minijinja::context! { from => f.from.clone(), to => f.to.clone() },
-        selects => selects,
-        cards => cards,
-        breakdown => ser(breakdown),
-        min_n => min_n,
-        error => error,
-        ..shell(&m, "nav_overview")
+    let page = OverviewPage {
+        title: lang.t(Text::OverviewTitle).into(),
+        filters: f.period(),
+        selects,
+        cards,
+        breakdown,
+        min_n,
+        error,
+        shell: shell(&m, Text::NavOverview),
     };
-    Page::render(&st, status, "overview.html", lang, ctx)
+    Page::render(&st, status, lang, &page)
 }
 
 /// The choices of the filter form: the workspace's surveys, their touchpoints, the
 /// channels, the saved segments and the languages.
-async fn filter_options(st: &AppState, ws: WorkspaceId, f: &Filters) -> Result<Value, AppError> {
-    let surveys = st.app.surveys(ws).await?;
-    let mut touchpoints: Vec<String> = surveys.iter().map(|s| s.touchpoint.clone()).collect();
+async fn filter_options(
+    st: &AppState,
+    ws: WorkspaceId,
+    f: &Filters,
+) -> Result<Vec<Select>, AppError> {
+    let surveys: Vec<(String, String, String)> = st
+        .app
+        .surveys(ws)
+        .await?
+        .into_iter()
+        .map(|s| (s.id.as_str().to_string(), s.title, s.touchpoint))
+        .collect();
+    let segments = st.app.definitions(ws, DefinitionKind::Segment).await?;
+    let current = |name: &str| f.current(name).to_string();
+    let mut selects = survey_selects(&surveys, &current);
+    selects.push(select(
+        "segment",
+        Text::Segment,
+        f.current("segment"),
+        segments.iter().map(|s| option(&s.key, &s.key)).collect(),
+    ));
+    selects.push(select(
+        "locale",
+        Text::Locale,
+        f.current("locale"),
+        ["pl", "cs", "en"].iter().map(|l| option(l, l)).collect(),
+    ));
+    Ok(selects)
+}
+
+/// The filters of every list of responses: survey, touchpoint and channel. `surveys` are
+/// (id, title, touchpoint); `current` gives a filter's current value.
+pub(super) fn survey_selects(
+    surveys: &[(String, String, String)],
+    current: &dyn Fn(&str) -> String,
+) -> Vec<Select> {
+    let mut touchpoints: Vec<&str> = surveys.iter().map(|s| s.2.as_str()).collect();
     touchpoints.sort();
     touchpoints.dedup();
-    let segments = st.app.definitions(ws, DefinitionKind::Segment).await?;
-    let opt = |v: &str, t: &str| json!({"value": v, "text": t});
-    let select = |name: &str, label: &str, options: Vec<serde_json::Value>| json!({"name": name, "label": label, "current": f.current(name), "options": options});
-    Ok(ser(vec![
+    let select = |name, label, options| select(name, label, &current(name), options);
+    vec![
         select(
             "survey",
-            "survey",
-            surveys
-                .iter()
-                .map(|s| opt(s.id.as_str(), &s.title))
-                .collect(),
+            Text::Survey,
+            surveys.iter().map(|s| option(&s.0, &s.1)).collect(),
         ),
         select(
             "touchpoint",
-            "touchpoint",
-            touchpoints.iter().map(|t| opt(t, t)).collect(),
+            Text::Touchpoint,
+            touchpoints.iter().map(|t| option(t, t)).collect(),
         ),
-        select(
-            "channel",
-            "channel",
-            Channel::ALL
-                .iter()
-                .map(|c| opt(c.as_str(), c.as_str()))
-                .collect(),
-        ),
-        select(
-            "segment",
-            "segment",
-            segments.iter().map(|s| opt(&s.key, &s.key)).collect(),
-        ),
-        select(
-            "locale",
-            "locale",
-            ["pl", "cs", "en"].iter().map(|l| opt(l, l)).collect(),
-        ),
-    ]))
+        select("channel", Text::Channel, channel_options()),
+    ]
+}
+
+/// A filter's `<select>`, `current` chosen.
+pub(super) fn select(
+    name: &'static str,
+    label: Text,
+    current: &str,
+    options: Vec<SelectOption>,
+) -> Select {
+    Select {
+        name,
+        label,
+        current: current.to_string(),
+        options,
+    }
+}
+
+/// An option of a filter that shows data (a survey's title, a touchpoint).
+pub(super) fn option(value: &str, text: &str) -> SelectOption {
+    SelectOption {
+        value: value.to_string(),
+        text: text.to_string(),
+        label: None,
+    }
+}
+
+/// Every channel as an option of a filter, by its name.
+fn channel_options() -> Vec<SelectOption> {
+    Channel::ALL
+        .iter()
+        .map(|c| SelectOption {
+            label: Some(Text::channel(*c)),
+            ..option(c.as_str(), c.as_str())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_move_by_days_across_months_and_years() {
+        assert_eq!(add_days("2026-12-30", 3).as_deref(), Some("2027-01-02"));
+        assert_eq!(add_days("2024-03-01", -1).as_deref(), Some("2024-02-29"));
+        assert_eq!(add_days("2026-01-05", -89).as_deref(), Some("2025-10-08"));
+        assert_eq!(add_days("2026-02-30", 1), None);
+        assert_eq!(add_days("2026-01-05T10:00:00Z", 1), None);
+        assert_eq!(add_days("yesterday", 1), None);
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(1_798_761_599_999), "2026-12-31");
+        assert_eq!(utc_date(-1), "1969-12-31");
+    }
 }

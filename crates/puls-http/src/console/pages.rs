@@ -7,10 +7,10 @@ use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::Value;
 use puls_app::users::{FirstOwner, PasswordChangeProblem, Setup, SetupOutcome, SignIn, email_of};
-use puls_console::Lang;
 use puls_core::access::check_password;
+use puls_html::console::{AccountPage, FieldProblems, SetupPage, SetupValues, SignInPage};
+use puls_html::{Lang, Text};
 use serde::Deserialize;
 
 use super::auth::{self, Member, Signed};
@@ -27,6 +27,7 @@ pub struct GuestQuery {
 
 /// `/app`: the setup page before anyone exists, the first workspace when signed in, the
 /// sign-in page otherwise.
+#[tracing::instrument(skip_all)]
 pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = auth::cookie(&headers, auth::SESSION_COOKIE)
         && let Ok(Some((_, user))) = st.app.session(token).await
@@ -37,7 +38,13 @@ pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
                 Some(first) => {
                     Redirect::to(&format!("/app/w/{}", first.workspace.slug)).into_response()
                 }
-                None => Page::message(&st, StatusCode::OK, lang, "nav_overview", "no_workspace"),
+                None => Page::message(
+                    &st,
+                    StatusCode::OK,
+                    lang,
+                    Text::NavOverview,
+                    Text::NoWorkspace,
+                ),
             },
             Err(e) => page_error(&st, lang, e),
         };
@@ -51,17 +58,16 @@ pub async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
 
 /// A page shown without a session, with the form-token cookie when new, and the language
 /// cookie when chosen by `?lang=`.
-fn guest_page(
+fn guest_page<P: puls_html::Page>(
     st: &AppState,
     headers: &HeaderMap,
     q_lang: Option<&str>,
     status: StatusCode,
-    template: &str,
-    build: impl FnOnce(Lang, &str) -> Value,
+    build: impl FnOnce(Lang, String) -> P,
 ) -> Response {
     let lang = auth::guest_lang(headers, q_lang);
     let (token, set) = auth::form_token(st, headers);
-    let mut r = Page::render(st, status, template, lang, build(lang, &token));
+    let mut r = Page::render(st, status, lang, &build(lang, token));
     if let Some(set) = set {
         r.headers_mut().append(SET_COOKIE, set);
     }
@@ -83,20 +89,21 @@ async fn setup_allowed(st: &AppState, lang: Lang, token: &str) -> Result<String,
             st,
             StatusCode::OK,
             lang,
-            "setup_title",
-            "setup_done",
+            Text::SetupTitle,
+            Text::SetupDone,
         )),
         Ok(Setup::NeedToken) => Err(Page::message(
             st,
             StatusCode::FORBIDDEN,
             lang,
-            "setup_title",
-            "setup_need_token",
+            Text::SetupTitle,
+            Text::SetupNeedToken,
         )),
         Err(e) => Err(page_error(st, lang, e)),
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn setup_form(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -113,45 +120,51 @@ pub async fn setup_form(
         &headers,
         q.lang.as_deref(),
         StatusCode::OK,
-        "setup.html",
-        |lang, form| {
-            minijinja::context! {
-                title => puls_console::texts::text(lang, "setup_title"),
-                form_token => form, token => token.clone(), existing => existing,
-                values => BTreeMap::from([("name", ""), ("email", ""), ("workspace", "")]),
-                errors => BTreeMap::<String, String>::new(),
-                langs => langs(lang, &[("token", &token)]),
-            }
+        |lang, form_token| SetupPage {
+            title: lang.t(Text::SetupTitle).into(),
+            form_token,
+            langs: langs(lang, &[("token", &token)]),
+            token: token.clone(),
+            existing,
+            values: SetupValues::default(),
+            errors: FieldProblems::new(),
         },
     )
 }
 
 /// Checks the account fields of a form: (email, problems by field).
-fn account_problems(pairs: &[(String, String)]) -> (Option<String>, BTreeMap<String, String>) {
-    let mut errors = BTreeMap::new();
+fn account_problems(pairs: &[(String, String)]) -> (Option<String>, FieldProblems) {
+    let mut errors = FieldProblems::new();
     let name = field(pairs, "name").unwrap_or("").trim();
     if name.is_empty() {
-        errors.insert("name".into(), "field_required".into());
+        errors.insert("name", Text::FieldRequired);
     }
     let raw_email = field(pairs, "email").unwrap_or("");
     let email = email_of(raw_email);
     if raw_email.trim().is_empty() {
-        errors.insert("email".into(), "field_required".into());
+        errors.insert("email", Text::FieldRequired);
     } else if email.is_none() {
-        errors.insert("email".into(), "email_invalid".into());
+        errors.insert("email", Text::EmailInvalid);
     }
     let password = field(pairs, "password").unwrap_or("");
     if let Err(p) = check_password(password, raw_email) {
-        errors.insert("password".into(), p.code().into());
+        errors.insert("password", Text::password_problem(p));
     }
     (email, errors)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let pairs = form_pairs(&body);
     let lang = auth::guest_lang(&headers, None);
     if !auth::check_form_token(&headers, field(&pairs, "_form")) {
-        return Page::message(&st, StatusCode::FORBIDDEN, lang, "error", "csrf_failed");
+        return Page::message(
+            &st,
+            StatusCode::FORBIDDEN,
+            lang,
+            Text::Error,
+            Text::CsrfFailed,
+        );
     }
     let token = field(&pairs, "token").unwrap_or("").to_string();
     let existing = match setup_allowed(&st, lang, &token).await {
@@ -161,26 +174,28 @@ pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
     let (email, mut errors) = account_problems(&pairs);
     let ws_name = field(&pairs, "workspace").unwrap_or("").trim().to_string();
     if existing.is_empty() && ws_name.is_empty() {
-        errors.insert("workspace".into(), "field_required".into());
+        errors.insert("workspace", Text::FieldRequired);
     }
-    let values: BTreeMap<String, String> = ["name", "email", "workspace"]
-        .iter()
-        .map(|k| (k.to_string(), field(&pairs, k).unwrap_or("").to_string()))
-        .collect();
-    let again = |errors: BTreeMap<String, String>| {
-        let values = values.clone();
+    let typed = |k: &str| field(&pairs, k).unwrap_or("").to_string();
+    let values = SetupValues {
+        name: typed("name"),
+        email: typed("email"),
+        workspace: typed("workspace"),
+    };
+    let again = |errors: FieldProblems| {
         guest_page(
             &st,
             &headers,
             None,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "setup.html",
-            |lang, form| {
-                minijinja::context! {
-                    title => puls_console::texts::text(lang, "setup_title"),
-                    form_token => form, token => token.clone(), existing => existing.clone(),
-                    values => values, errors => errors, langs => langs(lang, &[("token", &token)]),
-                }
+            |lang, form_token| SetupPage {
+                title: lang.t(Text::SetupTitle).into(),
+                form_token,
+                langs: langs(lang, &[("token", &token)]),
+                token: token.clone(),
+                existing: existing.clone(),
+                values: values.clone(),
+                errors,
             },
         )
     };
@@ -201,14 +216,14 @@ pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
         .await;
     match written {
         Ok(SetupOutcome::Session(token)) => with_session(&st, &token, "/app"),
-        Ok(SetupOutcome::EmailTaken) => {
-            let mut e = BTreeMap::new();
-            e.insert("email".into(), "email_taken".into());
-            again(e)
-        }
-        Ok(SetupOutcome::Done) => {
-            Page::message(&st, StatusCode::CONFLICT, lang, "setup_title", "setup_done")
-        }
+        Ok(SetupOutcome::EmailTaken) => again(FieldProblems::from([("email", Text::EmailTaken)])),
+        Ok(SetupOutcome::Done) => Page::message(
+            &st,
+            StatusCode::CONFLICT,
+            lang,
+            Text::SetupTitle,
+            Text::SetupDone,
+        ),
         Err(e) => page_error(&st, lang, e),
     }
 }
@@ -253,6 +268,7 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_in_form(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -261,53 +277,60 @@ pub async fn sign_in_form(
     if let Ok(0) = st.app.user_count().await {
         return Redirect::to("/app/setup").into_response();
     }
-    let notice = q
-        .notice
-        .as_deref()
-        .filter(|n| ["signed_out", "session_expired", "password_changed"].contains(n));
+    let notice = match q.notice.as_deref() {
+        Some("signed_out") => Some(Text::SignedOut),
+        Some("session_expired") => Some(Text::SessionExpired),
+        Some("password_changed") => Some(Text::PasswordChanged),
+        _ => None,
+    };
     let next = safe_next(q.next.as_deref()).to_string();
     guest_page(
         &st,
         &headers,
         q.lang.as_deref(),
         StatusCode::OK,
-        "sign_in.html",
-        |lang, form| {
-            minijinja::context! {
-                title => puls_console::texts::text(lang, "sign_in_title"),
-                form_token => form, next => next.clone(), email => "", notice => notice, failed => Value::UNDEFINED,
-                langs => langs(lang, &[("next", &next)]),
-            }
+        |lang, form_token| SignInPage {
+            title: lang.t(Text::SignInTitle).into(),
+            form_token,
+            langs: langs(lang, &[("next", &next)]),
+            next: next.clone(),
+            email: String::new(),
+            notice,
+            failed: None,
         },
     )
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let pairs = form_pairs(&body);
     let lang = auth::guest_lang(&headers, None);
     let next = safe_next(field(&pairs, "next")).to_string();
     let raw_email = field(&pairs, "email").unwrap_or("").to_string();
-    let fail = |code: &'static str, status: StatusCode| {
-        guest_page(&st, &headers, None, status, "sign_in.html", |lang, form| {
-            minijinja::context! {
-                title => puls_console::texts::text(lang, "sign_in_title"),
-                form_token => form, next => next.clone(), email => raw_email.clone(), failed => code,
-                notice => Value::UNDEFINED, langs => langs(lang, &[("next", &next)]),
-            }
+    let fail = |failed: Text, status: StatusCode| {
+        guest_page(&st, &headers, None, status, |lang, form_token| SignInPage {
+            title: lang.t(Text::SignInTitle).into(),
+            form_token,
+            langs: langs(lang, &[("next", &next)]),
+            next: next.clone(),
+            email: raw_email.clone(),
+            notice: None,
+            failed: Some(failed),
         })
     };
     if !auth::check_form_token(&headers, field(&pairs, "_form")) {
-        return fail("csrf_failed", StatusCode::FORBIDDEN);
+        return fail(Text::CsrfFailed, StatusCode::FORBIDDEN);
     }
     let password = field(&pairs, "password").unwrap_or("").to_string();
     match st.app.sign_in(&raw_email, password).await {
         Ok(SignIn::Session(token)) => with_session(&st, &token, &next),
-        Ok(SignIn::BadCredentials) => fail("bad_credentials", StatusCode::UNAUTHORIZED),
-        Ok(SignIn::TooManyAttempts) => fail("too_many_attempts", StatusCode::TOO_MANY_REQUESTS),
+        Ok(SignIn::BadCredentials) => fail(Text::BadCredentials, StatusCode::UNAUTHORIZED),
+        Ok(SignIn::TooManyAttempts) => fail(Text::TooManyAttempts, StatusCode::TOO_MANY_REQUESTS),
         Err(e) => page_error(&st, lang, e),
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn sign_out(
     State(st): State<AppState>,
     signed: Signed,
@@ -331,6 +354,7 @@ pub async fn sign_out(
 }
 
 /// `/app/switch?w=SLUG`: the workspace switcher's target.
+#[tracing::instrument(skip_all)]
 pub async fn switch(Query(q): Query<BTreeMap<String, String>>) -> Response {
     let slug = q.get("w").map(String::as_str).unwrap_or("");
     if slug.is_empty()
@@ -358,8 +382,8 @@ async fn account_member(st: &AppState, signed: Signed) -> Result<Member, Respons
             st,
             StatusCode::OK,
             signed.lang,
-            "nav_account",
-            "no_workspace",
+            Text::NavAccount,
+            Text::NoWorkspace,
         )),
     }
 }
@@ -368,18 +392,21 @@ fn account_page(
     st: &AppState,
     m: &Member,
     status: StatusCode,
-    notice: Option<&str>,
-    errors: BTreeMap<String, String>,
+    notice: Option<Text>,
+    errors: FieldProblems,
 ) -> Response {
     let lang = m.signed.lang;
-    let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "account_title"),
-        notice => notice, errors => errors, langs => langs(lang, &[]),
-        ..shell(m, "nav_account")
+    let page = AccountPage {
+        title: lang.t(Text::AccountTitle).into(),
+        notice,
+        errors,
+        langs: langs(lang, &[]),
+        shell: shell(m, Text::NavAccount),
     };
-    Page::render(st, status, "account.html", lang, ctx)
+    Page::render(st, status, lang, &page)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn account(
     State(st): State<AppState>,
     signed: Signed,
@@ -389,13 +416,15 @@ pub async fn account(
         Ok(m) => m,
         Err(r) => return r,
     };
-    let notice = q
-        .notice
-        .as_deref()
-        .filter(|n| ["saved", "password_changed"].contains(n));
-    account_page(&st, &m, StatusCode::OK, notice, BTreeMap::new())
+    let notice = match q.notice.as_deref() {
+        Some("saved") => Some(Text::Saved),
+        Some("password_changed") => Some(Text::PasswordChanged),
+        _ => None,
+    };
+    account_page(&st, &m, StatusCode::OK, notice, FieldProblems::new())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn set_language(
     State(st): State<AppState>,
     signed: Signed,
@@ -411,8 +440,8 @@ pub async fn set_language(
             &st,
             StatusCode::UNPROCESSABLE_ENTITY,
             signed.lang,
-            "error",
-            "field_required",
+            Text::Error,
+            Text::FieldRequired,
         );
     };
     if let Err(e) = st.app.set_user_locale(&signed.user.id, lang.code()).await {
@@ -421,6 +450,7 @@ pub async fn set_language(
     Redirect::to("/app/account?notice=saved").into_response()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     State(st): State<AppState>,
     signed: Signed,
@@ -446,12 +476,12 @@ pub async fn change_password(
     if problems.is_empty() {
         return Redirect::to("/app/account?notice=password_changed").into_response();
     }
-    let errors: BTreeMap<String, String> = problems
+    let errors: FieldProblems = problems
         .iter()
         .map(|p| match p {
-            PasswordChangeProblem::WrongCurrent => ("current".into(), "wrong_password".into()),
-            PasswordChangeProblem::New(p) => ("new".into(), p.code().into()),
-            PasswordChangeProblem::Mismatch => ("repeat".into(), "password_mismatch".into()),
+            PasswordChangeProblem::WrongCurrent => ("current", Text::WrongPassword),
+            PasswordChangeProblem::New(p) => ("new", Text::password_problem(*p)),
+            PasswordChangeProblem::Mismatch => ("repeat", Text::PasswordMismatch),
         })
         .collect();
     match account_member(&st, signed).await {

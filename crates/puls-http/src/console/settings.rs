@@ -16,17 +16,20 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
 use puls_app::users::{Joined, Joining, MemberChange, MemberChanged};
-use puls_console::Lang;
 use puls_core::UserId;
 use puls_core::access::{Permission, Role};
-use serde_json::json;
+use puls_html::console::{
+    Choice, InvitationPage, InvitationRow, KeyRow, MemberRow, SettingsPage, WriteKeyRow,
+};
+use puls_html::{Lang, Text};
 
 use super::auth::{self, Member, Signed};
 use super::pages::with_session;
-use super::{Page, field, langs, page_error, ser, shell};
+use super::{Page, field, langs, page_error, shell};
 use crate::state::AppState;
 
 /// `GET /app/w/{slug}/settings`: the sections the role may see.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn page(
     State(st): State<AppState>,
     signed: Signed,
@@ -47,17 +50,15 @@ pub async fn page(
     if !any {
         return Page::forbidden(&st, m.signed.lang);
     }
-    let notice = q.get("notice").map(String::as_str).filter(|n| {
-        [
-            "saved",
-            "role_changed",
-            "member_removed",
-            "key_revoked",
-            "last_owner",
-            "invitation_withdrawn",
-        ]
-        .contains(n)
-    });
+    let notice = match q.get("notice").map(String::as_str) {
+        Some("saved") => Some(Text::NoticeSaved),
+        Some("role_changed") => Some(Text::NoticeRoleChanged),
+        Some("member_removed") => Some(Text::NoticeMemberRemoved),
+        Some("key_revoked") => Some(Text::NoticeKeyRevoked),
+        Some("last_owner") => Some(Text::NoticeLastOwner),
+        Some("invitation_withdrawn") => Some(Text::NoticeInvitationWithdrawn),
+        _ => None,
+    };
     render(&st, &m, StatusCode::OK, notice, None, None).await
 }
 
@@ -65,7 +66,7 @@ async fn render(
     st: &AppState,
     m: &Member,
     status: StatusCode,
-    notice: Option<&str>,
+    notice: Option<Text>,
     invite_link: Option<String>,
     new_key: Option<String>,
 ) -> Response {
@@ -78,11 +79,15 @@ async fn render(
                 .iter()
                 .map(|x| {
                     let role = Role::parse(&x.role).unwrap_or(Role::Viewer);
-                    json!({
-                        "id": x.user.id.as_str(), "name": x.user.name, "email": x.user.email,
-                        "role": x.role, "me": x.user.id == m.signed.user.id,
-                        "manageable": m.role.may_manage(role),
-                    })
+                    MemberRow {
+                        id: x.user.id.as_str().to_string(),
+                        name: x.user.name.clone(),
+                        email: x.user.email.clone(),
+                        role: x.role.clone(),
+                        role_name: Text::role(role),
+                        me: x.user.id == m.signed.user.id,
+                        manageable: m.role.may_manage(role),
+                    }
                 })
                 .collect::<Vec<_>>(),
             Err(e) => return fail(e),
@@ -96,9 +101,13 @@ async fn render(
                 .iter()
                 .map(|i| {
                     let role = Role::parse(&i.role).unwrap_or(Role::Viewer);
-                    json!({"id": i.id, "email": i.email, "role": i.role,
-                           "expires": puls_wire::format_ms(i.expires_at),
-                           "manageable": m.role.may_manage(role)})
+                    InvitationRow {
+                        id: i.id.clone(),
+                        email: i.email.clone(),
+                        role_name: Text::role(role),
+                        expires: puls_wire::format_ms(i.expires_at),
+                        manageable: m.role.may_manage(role),
+                    }
                 })
                 .collect::<Vec<_>>(),
             Err(e) => return fail(e),
@@ -117,47 +126,55 @@ async fn render(
         };
         (
             keys.iter()
-                .map(|k| {
-                    json!({"id": k.id, "name": k.name, "created": puls_wire::format_ms(k.created_at),
-                       "revoked": k.revoked_at.is_some()})
+                .map(|k| KeyRow {
+                    id: k.id.clone(),
+                    name: k.name.clone(),
+                    created: puls_wire::format_ms(k.created_at),
+                    revoked: k.revoked_at.is_some(),
                 })
                 .collect::<Vec<_>>(),
             wkeys
                 .iter()
-                .map(|k| {
-                    json!({"key": k.key, "name": k.name, "created": puls_wire::format_ms(k.created_at),
-                       "revoked": k.revoked_at.is_some()})
+                .map(|k| WriteKeyRow {
+                    key: k.key.clone(),
+                    name: k.name.clone(),
+                    created: puls_wire::format_ms(k.created_at),
+                    revoked: k.revoked_at.is_some(),
                 })
                 .collect::<Vec<_>>(),
         )
     } else {
         (Vec::new(), Vec::new())
     };
-    let grantable: Vec<&str> = Role::ALL
+    let roles: Vec<Choice> = Role::ALL
         .iter()
         .filter(|r| m.role.may_manage(**r))
-        .map(|r| r.as_str())
+        .map(|r| Choice {
+            value: r.as_str(),
+            name: Text::role(*r),
+        })
         .collect();
-    let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "settings"),
-        can_workspace => m.role.allows(Permission::ManageWorkspace),
-        can_users => m.role.allows(Permission::ManageUsers),
-        can_keys => m.role.allows(Permission::ManageKeys),
-        members => ser(members),
-        invitations => ser(invitations),
-        roles => ser(grantable),
-        keys => ser(keys),
-        write_keys => ser(write_keys),
-        tracking_url => format!("{}/v1/batch", st.public_url),
-        invite_link => invite_link,
-        new_key => new_key,
-        notice => notice,
-        ..shell(m, "nav_settings")
+    let page = SettingsPage {
+        title: lang.t(Text::Settings).into(),
+        can_workspace: m.role.allows(Permission::ManageWorkspace),
+        can_users: m.role.allows(Permission::ManageUsers),
+        can_keys: m.role.allows(Permission::ManageKeys),
+        members,
+        invitations,
+        roles,
+        keys,
+        write_keys,
+        tracking_url: format!("{}/v1/batch", st.public_url),
+        invite_link,
+        new_key,
+        notice,
+        shell: shell(m, Text::NavSettings),
     };
-    Page::render(st, status, "settings.html", lang, ctx)
+    Page::render(st, status, lang, &page)
 }
 
 /// `POST /app/w/{slug}/settings`: one action, named by `action`.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn act(
     State(st): State<AppState>,
     signed: Signed,
@@ -182,8 +199,8 @@ pub async fn act(
             &st,
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
-            "error",
-            "field_required",
+            Text::Error,
+            Text::FieldRequired,
         ),
         e => page_error(&st, lang, e),
     };
@@ -211,14 +228,22 @@ pub async fn act(
                     &st,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     lang,
-                    "error",
-                    "email_invalid",
+                    Text::Error,
+                    Text::EmailInvalid,
                 );
             };
             match st.app.invite_user(&m.actor, &email, role).await {
                 Ok(token) => {
                     let link = format!("{}/app/invite/{token}", st.public_url);
-                    render(&st, &m, StatusCode::OK, Some("invited"), Some(link), None).await
+                    render(
+                        &st,
+                        &m,
+                        StatusCode::OK,
+                        Some(Text::NoticeInvited),
+                        Some(link),
+                        None,
+                    )
+                    .await
                 }
                 Err(e) => fail(e),
             }
@@ -244,8 +269,8 @@ pub async fn act(
                         &st,
                         StatusCode::UNPROCESSABLE_ENTITY,
                         lang,
-                        "error",
-                        "field_required",
+                        Text::Error,
+                        Text::FieldRequired,
                     );
                 }
             };
@@ -274,7 +299,7 @@ pub async fn act(
                             &st,
                             &m,
                             StatusCode::OK,
-                            Some("key_created"),
+                            Some(Text::NoticeKeyCreated),
                             None,
                             Some(token),
                         )
@@ -297,8 +322,8 @@ pub async fn act(
             &st,
             StatusCode::BAD_REQUEST,
             lang,
-            "error",
-            "field_required",
+            Text::Error,
+            Text::FieldRequired,
         ),
     }
 }
@@ -308,13 +333,14 @@ fn invalid_invitation(st: &AppState, lang: Lang) -> Response {
         st,
         StatusCode::NOT_FOUND,
         lang,
-        "invitation_title",
-        "invitation_invalid",
+        Text::InvitationTitle,
+        Text::InvitationInvalid,
     )
 }
 
 /// `GET /app/invite/{token}`: who is invited where; join as yourself (signed in with the
 /// invited email) or create your account.
+#[tracing::instrument(skip_all)]
 pub async fn invitation(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -328,15 +354,22 @@ pub async fn invitation(
         Err(e) => return page_error(&st, lang, e),
     };
     let (workspace, inv, exists) = (view.workspace_name, view.invitation, view.account_exists);
-    let (form, set) = auth::form_token(&st, &headers);
-    let ctx = minijinja::context! {
-        title => puls_console::texts::text(lang, "invitation_title"),
-        workspace => workspace, email => inv.email, role => inv.role, exists => exists,
-        form_token => form, token => token.clone(), errors => BTreeMap::<String, String>::new(),
-        values => BTreeMap::from([("name", "")]),
-        langs => langs(lang, &[]),
+    let Some(role) = Role::parse(&inv.role) else {
+        return invalid_invitation(&st, lang);
     };
-    let mut r = Page::render(&st, StatusCode::OK, "invitation.html", lang, ctx);
+    let (form_token, set) = auth::form_token(&st, &headers);
+    let page = InvitationPage {
+        title: lang.t(Text::InvitationTitle).into(),
+        workspace,
+        email: inv.email,
+        role: Text::role(role),
+        exists,
+        name: String::new(),
+        form_token,
+        token,
+        langs: langs(lang, &[]),
+    };
+    let mut r = Page::render(&st, StatusCode::OK, lang, &page);
     if let Some(set) = set {
         r.headers_mut().append(SET_COOKIE, set);
     }
@@ -345,6 +378,7 @@ pub async fn invitation(
 
 /// `POST /app/invite/{token}`: joins. An existing account proves itself with its password;
 /// a new one is created with the invited email.
+#[tracing::instrument(skip_all)]
 pub async fn accept(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -354,23 +388,31 @@ pub async fn accept(
     let pairs = super::form_pairs(&body);
     let lang = auth::guest_lang(&headers, None);
     if !auth::check_form_token(&headers, field(&pairs, "_form")) {
-        return Page::message(&st, StatusCode::FORBIDDEN, lang, "error", "csrf_failed");
+        return Page::message(
+            &st,
+            StatusCode::FORBIDDEN,
+            lang,
+            Text::Error,
+            Text::CsrfFailed,
+        );
     }
     let joining = Joining::New {
         name: field(&pairs, "name").unwrap_or(""),
         password: field(&pairs, "password").unwrap_or("").to_string(),
         locale: lang.code(),
     };
-    let message = |status, text| Page::message(&st, status, lang, "invitation_title", text);
+    let message = |status, text| Page::message(&st, status, lang, Text::InvitationTitle, text);
     match st.app.accept_invitation(&token, joining).await {
         Ok(Joined::Session { token, slug }) => {
             let to = slug.map_or_else(|| "/app".to_string(), |s| format!("/app/w/{s}"));
             with_session(&st, &token, &to)
         }
-        Ok(Joined::BadCredentials) => message(StatusCode::UNAUTHORIZED, "bad_credentials"),
-        Ok(Joined::NameRequired) => message(StatusCode::UNPROCESSABLE_ENTITY, "field_required"),
-        Ok(Joined::Password(p)) => message(StatusCode::UNPROCESSABLE_ENTITY, p.code()),
-        Ok(Joined::EmailTaken) => message(StatusCode::CONFLICT, "email_taken"),
+        Ok(Joined::BadCredentials) => message(StatusCode::UNAUTHORIZED, Text::BadCredentials),
+        Ok(Joined::NameRequired) => message(StatusCode::UNPROCESSABLE_ENTITY, Text::FieldRequired),
+        Ok(Joined::Password(p)) => {
+            message(StatusCode::UNPROCESSABLE_ENTITY, Text::password_problem(p))
+        }
+        Ok(Joined::EmailTaken) => message(StatusCode::CONFLICT, Text::EmailTaken),
         Ok(Joined::Invalid) => invalid_invitation(&st, lang),
         Err(e) => page_error(&st, lang, e),
     }

@@ -15,9 +15,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use puls_core::{
     Answers, Completion, FieldError, FieldErrorKind, Locale, ResponseMetaInput, Survey, Value,
 };
+use puls_html::{FormFields, Lang, MessageKind, QuestionPage};
 use puls_store::SurveyRecord;
-use puls_web::i18n::UiLang;
-use puls_web::{FormFields, MessageKind, QuestionPage};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -85,15 +84,15 @@ fn choose_locale<'a>(survey: &'a Survey, lang: Option<&str>, headers: &HeaderMap
 }
 
 /// Page chrome language when there is no survey to choose from.
-fn ui_from_headers(lang: Option<&str>, headers: &HeaderMap) -> UiLang {
+fn ui_from_headers(lang: Option<&str>, headers: &HeaderMap) -> Lang {
     let prefs = accepted(headers);
     lang.into_iter()
         .chain(prefs.iter().map(String::as_str))
         .find_map(|t| {
             let l = Locale::parse(t).ok()?;
-            matches!(l.language(), "pl" | "cs" | "en").then(|| UiLang::for_locale(&l))
+            matches!(l.language(), "pl" | "cs" | "en").then(|| Lang::for_locale(&l))
         })
-        .unwrap_or(UiLang::En)
+        .unwrap_or(Lang::En)
 }
 
 fn html(status: StatusCode, body: String, started: Instant) -> Response {
@@ -121,7 +120,7 @@ fn html(status: StatusCode, body: String, started: Instant) -> Response {
 }
 
 /// A full message page in the respondent's language for an error.
-fn error_page(st: &AppState, ui: UiLang, e: &PageError, started: Instant) -> Response {
+fn error_page(st: &AppState, ui: Lang, e: &PageError, started: Instant) -> Response {
     let kind = match e {
         PageError::App(AppError::NotFound(_)) => MessageKind::NotFound,
         PageError::App(AppError::Rejected(Rejection::SurveyClosed, _)) => MessageKind::Closed,
@@ -141,7 +140,7 @@ fn error_page(st: &AppState, ui: UiLang, e: &PageError, started: Instant) -> Res
         PageError::App(e) => Problem::from(e).status(),
         PageError::Form(code) => code.status(),
     };
-    html(status, st.pages.message(ui, kind), started)
+    html(status, st.html.message(ui, kind), started)
 }
 
 /// What a survey page can fail with: the application's errors, and forms that cannot be
@@ -168,7 +167,7 @@ pub fn too_many_requests(st: &AppState, req: &Request) -> Response {
     let ui = ui_from_headers(lang.as_deref(), req.headers());
     html(
         StatusCode::TOO_MANY_REQUESTS,
-        st.pages.message(ui, MessageKind::TooManyRequests),
+        st.html.message(ui, MessageKind::TooManyRequests),
         Instant::now(),
     )
 }
@@ -252,7 +251,7 @@ fn render_question(st: &AppState, r: Render<'_>) -> String {
         s.bytes()
             .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
     });
-    st.pages.question(&QuestionPage {
+    st.html.question(&QuestionPage {
         survey: &r.p.survey,
         survey_id: r.id,
         locale: r.locale,
@@ -279,6 +278,7 @@ fn render_question(st: &AppState, r: Render<'_>) -> String {
     responses((status = 200, description = "The question page", content_type = "text/html"),
         (status = 404, description = "No such published survey", content_type = "text/html"),
         (status = 410, description = "The survey is closed", content_type = "text/html")))]
+#[tracing::instrument(skip_all, fields(survey = %id))]
 async fn show(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -310,7 +310,7 @@ async fn show(
     else {
         return error_page(
             &st,
-            UiLang::for_locale(&locale),
+            Lang::for_locale(&locale),
             &AppError::NotFound("question").into(),
             started,
         );
@@ -364,6 +364,7 @@ fn field(form: &FormFields, name: &str) -> Option<String> {
     request_body(content = String, content_type = "application/x-www-form-urlencoded"),
     responses((status = 303, description = "Stored; go to the next question or the thank-you page"),
         (status = 422, description = "The answer has a problem, shown next to the field", content_type = "text/html")))]
+#[tracing::instrument(skip_all, fields(survey = %id))]
 async fn answer(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -432,7 +433,7 @@ async fn answer_inner(
         return Err(PageError::Form(ErrorCode::MalformedForm));
     };
     let question = &survey.questions[idx];
-    let given = puls_web::form_answer(question, &form);
+    let given = puls_html::form_answer(question, &form);
     let mut merged = p.answers.clone();
     match &given {
         Some(v) => merged.insert(qid.clone(), v.clone()),
@@ -589,6 +590,7 @@ struct ThanksQuery {
 #[utoipa::path(get, path = "/s/{id}/thanks", tag = "pages",
     params(("id" = String, Path, description = "Survey id"), ThanksQuery),
     responses((status = 200, description = "Thank-you page", content_type = "text/html")))]
+#[tracing::instrument(skip_all, fields(survey = %id))]
 async fn thanks(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -610,14 +612,14 @@ async fn thanks(
                 started,
             );
         }
-        Err(e) => return error_page(&st, UiLang::En, &e.into(), started),
+        Err(e) => return error_page(&st, Lang::En, &e.into(), started),
     };
     match st.app.survey_version(&record, record.version).await {
         Ok(survey) => {
             let locale = choose_locale(&survey, q.lang.as_deref(), &headers);
-            html(StatusCode::OK, st.pages.thank_you(&survey, locale), started)
+            html(StatusCode::OK, st.html.thank_you(&survey, locale), started)
         }
-        Err(e) => error_page(&st, UiLang::En, &e.into(), started),
+        Err(e) => error_page(&st, Lang::En, &e.into(), started),
     }
 }
 
@@ -634,6 +636,7 @@ struct QrQuery {
     params(("id" = String, Path, description = "Survey id"), QrQuery),
     responses((status = 200, description = "SVG image", content_type = "image/svg+xml"),
         (status = 404, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(survey = %id))]
 async fn qr(
     State(st): State<AppState>,
     Path(id): Path<String>,

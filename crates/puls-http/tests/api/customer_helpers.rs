@@ -14,10 +14,9 @@ pub const DAY: i64 = 24 * HOUR;
 
 /// RFC 3339 of a Unix ms instant.
 pub fn at(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let t = time::OffsetDateTime::from_unix_timestamp(secs).expect("a valid instant");
-    t.format(&time::format_description::well_known::Rfc3339)
-        .expect("formatting")
+    jiff::Timestamp::from_second(ms.div_euclid(1000))
+        .expect("a valid instant")
+        .to_string()
 }
 
 /// A track call of `user` at `ms`.

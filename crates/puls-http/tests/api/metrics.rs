@@ -81,10 +81,9 @@ async fn store(app: &TestApp, survey: &str, seeds: &[Seed]) {
 }
 
 fn ms_to_rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+    jiff::Timestamp::from_millisecond(ms)
         .expect("a valid instant")
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("formatting")
+        .to_string()
 }
 
 async fn report(app: &TestApp, path_and_query: &str) -> Value {

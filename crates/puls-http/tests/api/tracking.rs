@@ -498,12 +498,12 @@ async fn the_senders_clock_skew_is_corrected_by_sent_at(app: TestApp) {
     let after = puls_store::now_ms();
     assert_eq!(resp.status(), 200);
     let events = app.events("").await;
-    let ts = time::OffsetDateTime::parse(
-        events[0]["timestamp"].as_str().expect("timestamp"),
-        &time::format_description::well_known::Rfc3339,
-    )
-    .expect("RFC 3339");
-    let ms = (ts.unix_timestamp_nanos() / 1_000_000) as i64;
+    let ts: jiff::Timestamp = events[0]["timestamp"]
+        .as_str()
+        .expect("timestamp")
+        .parse()
+        .expect("RFC 3339");
+    let ms = ts.as_millisecond();
     // Received between `before` and `after`; happened 5 s before it was received.
     assert!(
         (before - 5000..=after - 5000).contains(&ms),

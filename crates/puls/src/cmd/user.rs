@@ -47,7 +47,7 @@ pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("role: '{role}' is not one of owner, admin, analyst, agent, viewer")
             })?;
-            if puls_console::Lang::parse(&locale).is_none() {
+            if puls_html::Lang::parse(&locale).is_none() {
                 anyhow::bail!("locale: '{locale}' is not one of pl, cs, en");
             }
             if name.trim().is_empty() {

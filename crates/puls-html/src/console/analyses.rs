@@ -1,0 +1,112 @@
+//! The analyses: a journey's funnel, key drivers with their priority matrix, Kano.
+
+use serde::Serialize;
+
+use super::{Period, Shell};
+use crate::{Page, Text};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysesPage {
+    pub title: String,
+    pub journeys: Vec<String>,
+    pub journey: Option<String>,
+    pub surveys: Vec<SurveyChoice>,
+    pub drivers_survey: Option<String>,
+    pub kano_survey: Option<String>,
+    pub funnel: Option<Funnel>,
+    pub drivers: Option<Drivers>,
+    pub kano: Option<Kano>,
+    /// Filters the analytics refused, as their messages.
+    pub errors: Vec<String>,
+    pub filters: Period,
+    pub segments: Vec<String>,
+    pub min_n: u64,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for AnalysesPage {
+    const TEMPLATE: &'static str = "app/analyses.html";
+}
+
+/// A survey of the menus, and which analyses it allows.
+#[derive(Debug, Clone, Serialize)]
+pub struct SurveyChoice {
+    pub id: String,
+    pub title: String,
+    pub drivable: bool,
+    pub kano: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Funnel {
+    pub journey: String,
+    pub window_days: i64,
+    pub rows: Vec<FunnelRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FunnelRow {
+    pub name: String,
+    pub entered: u64,
+    pub converted: u64,
+    pub rate: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// Of the funnel's entries, in percent.
+    pub overall: Option<f64>,
+    pub drop_off: u64,
+    pub median_days: Option<f64>,
+    pub p90_days: Option<f64>,
+    pub small: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Drivers {
+    pub outcome: String,
+    pub n: usize,
+    pub r2: f64,
+    pub small: bool,
+    pub drivers: Vec<DriverRow>,
+    /// The priority matrix as SVG ([`crate::chart::priority_matrix`], labels escaped).
+    pub matrix: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DriverRow {
+    pub key: String,
+    /// Its share of R², in percent.
+    pub share: Option<f64>,
+    pub performance: Option<f64>,
+    pub quadrant: Option<Text>,
+    /// Why it was left out (`no_answers`, `constant`).
+    pub excluded: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Kano {
+    pub features: Vec<KanoFeature>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KanoFeature {
+    pub feature: String,
+    pub n: u64,
+    pub small: bool,
+    pub dominant: Option<Text>,
+    pub strength: Option<f64>,
+    pub better: Option<f64>,
+    pub worse: Option<f64>,
+    pub shares: Option<KanoShares>,
+}
+
+/// The shares of each category, in percent.
+#[derive(Debug, Clone, Serialize)]
+pub struct KanoShares {
+    pub attractive: f64,
+    pub one_dimensional: f64,
+    pub must_be: f64,
+    pub indifferent: f64,
+    pub reverse: f64,
+    pub questionable: f64,
+}

@@ -1,0 +1,103 @@
+//! The responses inbox and one response's page.
+
+use serde::Serialize;
+
+use super::{Select, Shell};
+use crate::Page;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxPage {
+    pub title: String,
+    pub rows: Vec<InboxRow>,
+    pub selects: Vec<Select>,
+    /// The search and the dates as the form shows them.
+    pub q: String,
+    pub since: String,
+    pub until: String,
+    /// The CSV export of exactly these filters.
+    pub export: String,
+    /// The next page's link, when there are older responses.
+    pub older: Option<String>,
+    /// How many responses a search read (shown only for a search).
+    pub scanned: Option<usize>,
+    pub error: Option<String>,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for InboxPage {
+    const TEMPLATE: &'static str = "app/inbox.html";
+}
+
+/// One response in the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxRow {
+    pub id: String,
+    /// RFC 3339.
+    pub date: String,
+    pub survey: String,
+    pub touchpoint: String,
+    pub channel: String,
+    pub locale: String,
+    pub completed: bool,
+    /// The scores at a glance: "nps 9, csat 4".
+    pub scores: String,
+    /// The start of its open answers.
+    pub excerpt: String,
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponsePage {
+    pub title: String,
+    pub response: ResponseView,
+    pub answers: Vec<AnswerRow>,
+    /// The contact it is linked to, when found.
+    pub contact: Option<ContactView>,
+    /// Where it sits in the journeys.
+    pub places: Vec<Place>,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for ResponsePage {
+    const TEMPLATE: &'static str = "app/response.html";
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseView {
+    pub id: String,
+    pub survey: String,
+    pub date: String,
+    pub touchpoint: String,
+    pub channel: String,
+    pub locale: String,
+    pub completed: bool,
+    pub contact_email: Option<String>,
+    pub contact_external_id: Option<String>,
+}
+
+/// A question and its answer as a person reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerRow {
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub external_id: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A journey stage and touchpoint that takes surveys of the response's touchpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct Place {
+    pub journey: String,
+    pub stage: String,
+    pub touchpoint: String,
+    pub moment_of_truth: bool,
+}

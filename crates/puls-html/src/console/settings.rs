@@ -1,0 +1,73 @@
+//! A workspace's settings: its name, people and roles, invitations, API and write keys.
+
+use serde::Serialize;
+
+use super::Shell;
+use crate::{Page, Text};
+
+use super::builder::Choice;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingsPage {
+    pub title: String,
+    /// The sections the role may see.
+    pub can_workspace: bool,
+    pub can_users: bool,
+    pub can_keys: bool,
+    pub members: Vec<MemberRow>,
+    pub invitations: Vec<InvitationRow>,
+    /// The roles this user may grant.
+    pub roles: Vec<Choice>,
+    pub keys: Vec<KeyRow>,
+    pub write_keys: Vec<WriteKeyRow>,
+    /// Where Segment libraries send to.
+    pub tracking_url: String,
+    /// Shown once, right after it was made.
+    pub invite_link: Option<String>,
+    pub new_key: Option<String>,
+    pub notice: Option<Text>,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for SettingsPage {
+    const TEMPLATE: &'static str = "app/settings.html";
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub role_name: Text,
+    /// The signed-in user.
+    pub me: bool,
+    /// Whether this user may change their role or remove them.
+    pub manageable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvitationRow {
+    pub id: String,
+    pub email: String,
+    pub role_name: Text,
+    pub expires: String,
+    pub manageable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyRow {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WriteKeyRow {
+    pub key: String,
+    pub name: String,
+    pub created: String,
+    pub revoked: bool,
+}

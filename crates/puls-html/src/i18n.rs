@@ -1,0 +1,418 @@
+//! What respondents read that takes numbers or depends on the survey model: field error
+//! messages with their plural forms, hints of limited choices, and the texts of Kano
+//! answers, scale ends and message pages (kept in `texts.toml` like every other text).
+//!
+//! Survey texts come from the author, in every locale the survey declares. Everything else a
+//! respondent reads lives in the one vocabulary, so a survey in `pl` or `cs` never shows a
+//! stray English word. Other survey locales get English chrome.
+
+use std::borrow::Cow;
+
+use puls_core::{Expected, FieldErrorKind, KanoAnswer, Locale, QuestionKind};
+
+use crate::survey_page::MessageKind;
+use crate::{Lang, Text};
+
+impl Lang {
+    fn pick<T>(self, [en, pl, cs]: [T; 3]) -> T {
+        match self {
+            Lang::En => en,
+            Lang::Pl => pl,
+            Lang::Cs => cs,
+        }
+    }
+
+    /// "Question 3 of 7".
+    pub fn progress(self, step: usize, total: usize) -> String {
+        self.fill(Text::QuestionOf, &[&step, &total])
+    }
+
+    /// Picks the plural form for `n`: `forms` are the CLDR "one", "few" and "many/other"
+    /// forms (English uses "one" and "other", so pass its plural twice).
+    fn plural(self, n: usize, [one, few, many]: [&'static str; 3]) -> &'static str {
+        match self {
+            _ if n == 1 => one,
+            Lang::En => many,
+            Lang::Pl if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) => few,
+            Lang::Cs if (2..=4).contains(&n) => few,
+            Lang::Pl | Lang::Cs => many,
+        }
+    }
+
+    /// "option(s)" in the accusative/genitive form that follows a number.
+    fn options_word(self, n: usize) -> &'static str {
+        match self {
+            Lang::En => self.plural(n, ["option", "options", "options"]),
+            Lang::Pl => self.plural(n, ["odpowiedź", "odpowiedzi", "odpowiedzi"]),
+            Lang::Cs => self.plural(n, ["možnost", "možnosti", "možností"]),
+        }
+    }
+
+    /// The message for a field error, in full sentences a respondent understands.
+    ///
+    /// Technical details that only the English core text carries (such as the JSON type a
+    /// value should have) are left out: a respondent cannot act on them.
+    pub fn field_error(self, kind: &FieldErrorKind) -> String {
+        use FieldErrorKind as K;
+        let s = |texts: [&str; 3]| self.pick(texts).to_string();
+        match kind {
+            K::WrongType {
+                expected: Expected::Integer,
+            } => s([
+                "Choose a number on the scale.",
+                "Wybierz liczbę ze skali.",
+                "Vyberte číslo na stupnici.",
+            ]),
+            K::WrongType { .. } => s([
+                "This answer is not in the expected form.",
+                "Ta odpowiedź ma nieprawidłową postać.",
+                "Tato odpověď nemá očekávaný tvar.",
+            ]),
+            K::Required => s([
+                "Please answer this question.",
+                "Odpowiedz na to pytanie.",
+                "Odpovězte prosím na tuto otázku.",
+            ]),
+            K::UnknownField => s([
+                "This field is not part of the question.",
+                "To pole nie należy do pytania.",
+                "Toto pole do otázky nepatří.",
+            ]),
+            K::OutOfRange { min, max } => match self {
+                Lang::En => format!("Choose a value from {min} to {max}."),
+                Lang::Pl => format!("Wybierz wartość od {min} do {max}."),
+                Lang::Cs => format!("Zvolte hodnotu od {min} do {max}."),
+            },
+            K::TooLong { max } => {
+                let n = *max;
+                match self {
+                    Lang::En => format!(
+                        "Use at most {n} {}.",
+                        self.plural(n, ["character", "characters", "characters"])
+                    ),
+                    Lang::Pl => format!(
+                        "Wpisz najwyżej {n} {}.",
+                        self.plural(n, ["znak", "znaki", "znaków"])
+                    ),
+                    Lang::Cs => format!(
+                        "Napište nejvýše {n} {}.",
+                        self.plural(n, ["znak", "znaky", "znaků"])
+                    ),
+                }
+            }
+            K::Empty => s([
+                "Please fill this in.",
+                "Uzupełnij to pole.",
+                "Vyplňte prosím toto pole.",
+            ]),
+            K::NulCharacter => s([
+                "This contains a character that cannot be stored.",
+                "To pole zawiera znak, którego nie można zapisać.",
+                "Toto pole obsahuje znak, který nelze uložit.",
+            ]),
+            K::InvalidKey => s([
+                "This is not a valid name: use letters, digits, '_', '-' or '.'.",
+                "To nie jest prawidłowa nazwa: użyj liter, cyfr, '_', '-' lub '.'.",
+                "Toto není platný název: použijte písmena, číslice, '_', '-' nebo '.'.",
+            ]),
+            K::InvalidTimestamp => s([
+                "Enter a date like 2026-03-01 or a time like 2026-03-01T10:00:00Z.",
+                "Wpisz datę, np. 2026-03-01, lub czas, np. 2026-03-01T10:00:00Z.",
+                "Zadejte datum, např. 2026-03-01, nebo čas, např. 2026-03-01T10:00:00Z.",
+            ]),
+            K::InvalidId => s([
+                "This is not a valid identifier.",
+                "To nie jest prawidłowy identyfikator.",
+                "Toto není platný identifikátor.",
+            ]),
+            K::Duplicate { id } => match self {
+                Lang::En => format!("“{id}” is given more than once."),
+                Lang::Pl => format!("„{id}” podano więcej niż raz."),
+                Lang::Cs => format!("„{id}“ je uvedeno vícekrát."),
+            },
+            K::UnknownQuestion { id } => match self {
+                Lang::En => format!("There is no question “{id}” here."),
+                Lang::Pl => format!("Nie ma tu pytania „{id}”."),
+                Lang::Cs => format!("Otázka „{id}“ tu není."),
+            },
+            K::UnknownOption { id } => match self {
+                Lang::En => format!("“{id}” is not one of the offered answers."),
+                Lang::Pl => format!("„{id}” nie jest jedną z podanych odpowiedzi."),
+                Lang::Cs => format!("„{id}“ není mezi nabízenými odpověďmi."),
+            },
+            K::UnknownLocale { locale } => match self {
+                Lang::En => format!("The language “{locale}” is not available."),
+                Lang::Pl => format!("Język „{locale}” nie jest dostępny."),
+                Lang::Cs => format!("Jazyk „{locale}“ není k dispozici."),
+            },
+            K::MissingTranslation { locale } => match self {
+                Lang::En => format!("The text is missing in the language “{locale}”."),
+                Lang::Pl => format!("Brakuje tekstu w języku „{locale}”."),
+                Lang::Cs => format!("Chybí text v jazyce „{locale}“."),
+            },
+            K::MinNotBelowMax => s([
+                "The minimum must be less than the maximum.",
+                "Minimum musi być mniejsze niż maksimum.",
+                "Minimum musí být menší než maximum.",
+            ]),
+            K::HiddenQuestion => s([
+                "Given your earlier answers, this question does not apply to you.",
+                "Biorąc pod uwagę Twoje wcześniejsze odpowiedzi, to pytanie Cię nie dotyczy.",
+                "Vzhledem k vašim předchozím odpovědím se vás tato otázka netýká.",
+            ]),
+            K::ChoiceCount { min, max } => self.choice_count(*min, *max),
+            K::IncompleteRanking => s([
+                "Give every option a different number, using each number once.",
+                "Nadaj każdej odpowiedzi inny numer, każdy numer tylko raz.",
+                "Přiřaďte každé možnosti jiné číslo, každé číslo jen jednou.",
+            ]),
+            K::InvalidEmail => s([
+                "Enter a valid email address, like name@example.com.",
+                "Wpisz prawidłowy adres e-mail, np. imie@example.com.",
+                "Zadejte platnou e-mailovou adresu, např. jmeno@example.com.",
+            ]),
+            K::InvalidPhone => s([
+                "Enter a valid phone number (6 to 20 digits).",
+                "Wpisz prawidłowy numer telefonu (od 6 do 20 cyfr).",
+                "Zadejte platné telefonní číslo (6 až 20 číslic).",
+            ]),
+            K::ConsentRequired => s([
+                "To leave your contact details, tick the consent box.",
+                "Aby zostawić dane kontaktowe, zaznacz zgodę.",
+                "Chcete-li zanechat kontaktní údaje, zaškrtněte souhlas.",
+            ]),
+            K::NotOneOf { .. } => s([
+                "Choose one of the offered answers.",
+                "Wybierz jedną z podanych odpowiedzi.",
+                "Vyberte jednu z nabízených odpovědí.",
+            ]),
+            K::BadCondition { reason } => match self {
+                Lang::En => format!("Invalid condition: {reason}"),
+                Lang::Pl => format!("Nieprawidłowy warunek: {reason}"),
+                Lang::Cs => format!("Neplatná podmínka: {reason}"),
+            },
+            K::TooMany { max } => {
+                let n = *max;
+                match self {
+                    Lang::En => format!(
+                        "At most {n} {} allowed.",
+                        self.plural(n, ["entry is", "entries are", "entries are"])
+                    ),
+                    Lang::Pl => format!(
+                        "Możesz podać najwyżej {n} {}.",
+                        self.plural(n, ["pozycję", "pozycje", "pozycji"])
+                    ),
+                    Lang::Cs => format!(
+                        "Můžete zadat nejvýše {n} {}.",
+                        self.plural(n, ["položku", "položky", "položek"])
+                    ),
+                }
+            }
+        }
+    }
+
+    /// "Choose between 1 and 3 options", also the hint of a limited multiple-choice question.
+    pub fn choice_count(self, min: usize, max: usize) -> String {
+        let word = self.options_word(max);
+        match (self, min == max) {
+            (Lang::En, true) => format!("Choose exactly {max} {word}."),
+            (Lang::Pl, true) => format!("Wybierz dokładnie {max} {word}."),
+            (Lang::Cs, true) => format!("Vyberte přesně {max} {word}."),
+            (Lang::En, false) => format!("Choose {min} to {max} {word}."),
+            (Lang::Pl, false) => format!("Wybierz od {min} do {max} {word}."),
+            (Lang::Cs, false) => format!("Vyberte {min} až {max} {word}."),
+        }
+    }
+
+    /// The label of a Kano answer ("I like it").
+    pub fn kano(self, answer: KanoAnswer) -> &'static str {
+        self.t(match answer {
+            KanoAnswer::Like => Text::KanoAnswerLike,
+            KanoAnswer::Expect => Text::KanoAnswerExpect,
+            KanoAnswer::Neutral => Text::KanoAnswerNeutral,
+            KanoAnswer::Tolerate => Text::KanoAnswerTolerate,
+            KanoAnswer::Dislike => Text::KanoAnswerDislike,
+        })
+    }
+
+    /// The default end labels (low, high) of the standard scales: nps, csat and ces.
+    /// Other kinds have none (a rating or matrix scale carries its own author labels).
+    pub fn scale_labels(self, kind: &QuestionKind) -> Option<(&'static str, &'static str)> {
+        let (lo, hi) = match kind {
+            QuestionKind::Nps => (Text::ScaleNpsLow, Text::ScaleNpsHigh),
+            QuestionKind::Csat => (Text::ScaleCsatLow, Text::ScaleCsatHigh),
+            QuestionKind::Ces => (Text::ScaleCesLow, Text::ScaleCesHigh),
+            _ => return None,
+        };
+        Some((self.t(lo), self.t(hi)))
+    }
+
+    /// The heading and the text of a message page.
+    pub fn message(self, kind: MessageKind) -> (&'static str, &'static str) {
+        let (heading, text) = match kind {
+            MessageKind::NotFound => (Text::MessageNotFoundTitle, Text::MessageNotFoundText),
+            MessageKind::Closed => (Text::MessageClosedTitle, Text::MessageClosedText),
+            MessageKind::AlreadyAnswered => (
+                Text::MessageAlreadyAnsweredTitle,
+                Text::MessageAlreadyAnsweredText,
+            ),
+            MessageKind::TooManyRequests => (
+                Text::MessageTooManyRequestsTitle,
+                Text::MessageTooManyRequestsText,
+            ),
+            MessageKind::ServerError => {
+                (Text::MessageServerErrorTitle, Text::MessageServerErrorText)
+            }
+            MessageKind::BadRequest => (Text::MessageBadRequestTitle, Text::MessageBadRequestText),
+        };
+        (self.t(heading), self.t(text))
+    }
+}
+
+/// The name of a locale in its own language, for the language switcher ("Čeština").
+/// A locale with a region gets the region in brackets ("Português (BR)"); an unknown
+/// language is shown by its tag.
+pub fn native_name(locale: &Locale) -> Cow<'static, str> {
+    let name = match locale.language() {
+        "pl" => "Polski",
+        "cs" => "Čeština",
+        "en" => "English",
+        "de" => "Deutsch",
+        "sk" => "Slovenčina",
+        "uk" => "Українська",
+        "ru" => "Русский",
+        "be" => "Беларуская",
+        "lt" => "Lietuvių",
+        "lv" => "Latviešu",
+        "et" => "Eesti",
+        "hu" => "Magyar",
+        "ro" => "Română",
+        "bg" => "Български",
+        "hr" => "Hrvatski",
+        "sl" => "Slovenščina",
+        "sr" => "Српски",
+        "fr" => "Français",
+        "es" => "Español",
+        "it" => "Italiano",
+        "pt" => "Português",
+        "nl" => "Nederlands",
+        "da" => "Dansk",
+        "sv" => "Svenska",
+        "nb" | "no" => "Norsk",
+        "fi" => "Suomi",
+        "el" => "Ελληνικά",
+        "tr" => "Türkçe",
+        "vi" => "Tiếng Việt",
+        "ja" => "日本語",
+        "zh" => "中文",
+        "ko" => "한국어",
+        "ar" => "العربية",
+        "he" => "עברית",
+        _ => return Cow::Owned(locale.as_str().to_string()),
+    };
+    match locale.as_str().split_once('-') {
+        Some((_, region)) => Cow::Owned(format!("{name} ({region})")),
+        None => Cow::Borrowed(name),
+    }
+}
+
+/// Whether a locale's script runs right to left, for `<html dir>`.
+pub fn is_rtl(locale: &Locale) -> bool {
+    matches!(locale.language(), "ar" | "he" | "fa" | "ur" | "yi")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locale(s: &str) -> Locale {
+        Locale::parse(s).unwrap()
+    }
+
+    #[test]
+    fn every_field_error_is_translated_with_its_numbers() {
+        use FieldErrorKind as K;
+        let kinds = [
+            K::WrongType {
+                expected: Expected::Integer,
+            },
+            K::WrongType {
+                expected: Expected::String,
+            },
+            K::Required,
+            K::UnknownField,
+            K::OutOfRange { min: 0, max: 10 },
+            K::TooLong { max: 500 },
+            K::Empty,
+            K::InvalidId,
+            K::Duplicate { id: "a1".into() },
+            K::UnknownQuestion { id: "q9".into() },
+            K::UnknownOption { id: "zz".into() },
+            K::UnknownLocale {
+                locale: "xx".into(),
+            },
+            K::MissingTranslation {
+                locale: "cs".into(),
+            },
+            K::MinNotBelowMax,
+            K::HiddenQuestion,
+            K::ChoiceCount { min: 1, max: 3 },
+            K::IncompleteRanking,
+            K::InvalidEmail,
+            K::InvalidPhone,
+            K::ConsentRequired,
+            K::NotOneOf {
+                allowed: "a, b".into(),
+            },
+            K::BadCondition { reason: "r".into() },
+            K::TooMany { max: 50 },
+            K::NulCharacter,
+            K::InvalidKey,
+            K::InvalidTimestamp,
+        ];
+        for kind in &kinds {
+            let [en, pl, cs] = [Lang::En, Lang::Pl, Lang::Cs].map(|l| l.field_error(kind));
+            assert!(
+                !en.is_empty() && !pl.is_empty() && !cs.is_empty(),
+                "{kind:?}"
+            );
+            assert!(en != pl && en != cs && pl != cs, "{kind:?} not translated");
+        }
+        assert_eq!(
+            Lang::Cs.field_error(&K::OutOfRange { min: 0, max: 10 }),
+            "Zvolte hodnotu od 0 do 10."
+        );
+        assert_eq!(
+            Lang::Pl.field_error(&K::TooLong { max: 500 }),
+            "Wpisz najwyżej 500 znaków."
+        );
+        assert_eq!(
+            Lang::Pl.field_error(&K::TooLong { max: 22 }),
+            "Wpisz najwyżej 22 znaki."
+        );
+        assert_eq!(
+            Lang::Cs.field_error(&K::ChoiceCount { min: 1, max: 3 }),
+            "Vyberte 1 až 3 možnosti."
+        );
+        assert_eq!(
+            Lang::En.field_error(&K::ChoiceCount { min: 2, max: 2 }),
+            "Choose exactly 2 options."
+        );
+    }
+
+    #[test]
+    fn message_pages_exist_in_every_language() {
+        for kind in MessageKind::ALL {
+            let texts = Lang::ALL.map(|l| l.message(kind));
+            assert!(texts[0] != texts[1] && texts[1] != texts[2], "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn native_names_read_in_their_own_language() {
+        assert_eq!(native_name(&locale("cs")), "Čeština");
+        assert_eq!(native_name(&locale("pl")), "Polski");
+        assert_eq!(native_name(&locale("pt-BR")), "Português (BR)");
+        assert_eq!(native_name(&locale("xx")), "xx");
+    }
+}

@@ -1,0 +1,806 @@
+//! What a question page shows, prepared from the survey model for the template.
+//!
+//! Input ids, error ids and links are decided here; `question.html` only lays them out.
+//! Ids are short and fixed per position (`a0`, `o2`, `m1-0`...) so pages stay small.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use puls_core::response::limits::MAX_OTHER_TEXT;
+use puls_core::survey::{Choice, ContactField};
+use puls_core::{KanoAnswer, Locale, QuestionKind};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use serde::Serialize;
+
+use super::QuestionPage;
+use super::form::{Fields, answer_fields};
+use crate::i18n::{is_rtl, native_name};
+use crate::{Lang, Page, Text};
+
+/// The context of a question page.
+#[derive(Debug, Serialize)]
+pub(crate) struct QuestionView {
+    /// The survey locale (`<html lang>`), and whether it is written right to left.
+    lang: String,
+    rtl: bool,
+    title: String,
+    preview: bool,
+    show_intro: bool,
+    survey_title: String,
+    intro: Option<String>,
+    /// The survey's other languages (none when it has one).
+    langs: Vec<LocaleLink>,
+    progress: Option<String>,
+    step: usize,
+    total: usize,
+    /// Every error of the page, linking to its field.
+    summary: Vec<SummaryLine>,
+    action: String,
+    hidden: Vec<Hidden>,
+    q: QuestionCtx,
+    /// The button: "Next", or "Submit" on the last question.
+    next: &'static str,
+    skip: bool,
+    back: Option<String>,
+}
+
+impl Page for QuestionView {
+    const TEMPLATE: &'static str = "survey/question.html";
+}
+
+#[derive(Debug, Serialize)]
+struct LocaleLink {
+    href: String,
+    code: String,
+    name: String,
+    current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct SummaryLine {
+    message: String,
+    anchor: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Hidden {
+    name: String,
+    value: String,
+}
+
+/// The question: its text, hints and errors, and what its type shows.
+#[derive(Debug, Serialize)]
+struct QuestionCtx {
+    text: String,
+    required: bool,
+    hints: Vec<Hint>,
+    described_by: String,
+    #[serde(flatten)]
+    errors: FieldErrors,
+    #[serde(flatten)]
+    kind: KindView,
+}
+
+#[derive(Debug, Serialize)]
+struct Hint {
+    id: String,
+    text: String,
+}
+
+/// What a question type shows; `view` names the template's branch.
+#[derive(Debug, Serialize)]
+#[serde(tag = "view", rename_all = "lowercase")]
+enum KindView {
+    Scale {
+        wide: bool,
+        points: Vec<Input>,
+        lo: String,
+        hi: String,
+    },
+    Choice {
+        input: &'static str,
+        options: Vec<Input>,
+        other: Option<Other>,
+    },
+    Text {
+        multiline: bool,
+        max: usize,
+        value: String,
+    },
+    Matrix {
+        wide: bool,
+        rows: Vec<MatrixRow>,
+        lo: String,
+        hi: String,
+    },
+    Ranking {
+        items: Vec<RankItem>,
+        ranks: Vec<String>,
+    },
+    Kano {
+        sides: Vec<KanoSide>,
+    },
+    Contact {
+        inputs: Vec<ContactInput>,
+        consent: Consent,
+    },
+}
+
+/// A radio button or checkbox; `sr` is read to screen readers after its label.
+#[derive(Debug, Serialize)]
+struct Input {
+    id: String,
+    name: String,
+    value: String,
+    label: String,
+    checked: bool,
+    inv: Option<String>,
+    sr: String,
+}
+
+/// The "other" text of a multiple-choice question.
+#[derive(Debug, Serialize)]
+struct Other {
+    label: String,
+    value: String,
+    max: usize,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Serialize)]
+struct MatrixRow {
+    label: String,
+    points: Vec<Input>,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Serialize)]
+struct RankItem {
+    id: String,
+    rank: String,
+    name: String,
+    label: String,
+    inv: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct KanoSide {
+    label: String,
+    options: Vec<Input>,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Serialize)]
+struct ContactInput {
+    id: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    label: &'static str,
+    value: String,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Serialize)]
+struct Consent {
+    label: String,
+    checked: bool,
+    #[serde(flatten)]
+    errors: FieldErrors,
+}
+
+/// Percent-encodes a URL path segment or query component (everything but unreserved bytes).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The order in which to show `n` options: as defined, or shuffled when the question asks
+/// for it. The same seed and question give the same order, so a page reload (or an error)
+/// does not reshuffle under the respondent's thumb; different questions shuffle differently.
+pub(crate) fn display_order(n: usize, randomize: bool, seed: u64, question_id: &str) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    if randomize {
+        // FNV-1a of the question id, so each question gets its own order.
+        let salt = question_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        order.shuffle(&mut StdRng::seed_from_u64(seed ^ salt));
+    }
+    order
+}
+
+/// The part of an error path below the question: `answers.c.email` gives `email`.
+fn sub_key<'p>(path: &'p str, question_id: &str) -> &'p str {
+    let path = path.strip_prefix("answers.").unwrap_or(path);
+    match path.strip_prefix(question_id) {
+        Some(rest) => rest.strip_prefix('.').unwrap_or(""),
+        None => "",
+    }
+}
+
+/// The sub-fields of a question that errors can point at; other paths go to the question.
+fn sub_keys(kind: &QuestionKind) -> Vec<&str> {
+    match kind {
+        QuestionKind::MultipleChoice { other: Some(_), .. } => vec!["other"],
+        QuestionKind::Matrix { rows, .. } => rows.iter().map(|r| r.id.as_str()).collect(),
+        QuestionKind::Kano { .. } => vec!["functional", "dysfunctional"],
+        QuestionKind::Contact { fields, .. } => fields
+            .iter()
+            .map(|f| f.as_str())
+            .chain(["consent"])
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The id of the question-level error message.
+const QUESTION_ERROR_ID: &str = "e-q";
+
+/// The errors of one question, translated and sorted by the field they belong to.
+struct Errors {
+    by_key: BTreeMap<String, Vec<String>>,
+    /// `(message, id of the input it links to)`, in page order.
+    summary: Vec<(String, String)>,
+}
+
+/// One field's errors, as the template needs them.
+#[derive(Debug, Serialize)]
+struct FieldErrors {
+    /// The id of the element with the messages, when there are any.
+    #[serde(rename = "err")]
+    id: Option<String>,
+    #[serde(rename = "errs")]
+    messages: Vec<String>,
+    /// `aria-describedby` of the field's inputs: the question's and the field's messages.
+    #[serde(rename = "inv")]
+    described_by: Option<String>,
+}
+
+impl Errors {
+    fn new(page: &QuestionPage, ui: Lang, kind: &QuestionKind, question_id: &str) -> Self {
+        let keys = sub_keys(kind);
+        let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in page.errors {
+            let key = sub_key(&e.path, question_id);
+            let key = if keys.contains(&key) { key } else { "" };
+            by_key
+                .entry(key.to_string())
+                .or_default()
+                .push(ui.field_error(&e.kind));
+        }
+        Errors {
+            by_key,
+            summary: Vec::new(),
+        }
+    }
+
+    /// The errors of the whole question; `anchor` is its first input.
+    fn question(&mut self, anchor: &str) -> FieldErrors {
+        let messages = self.by_key.get("").cloned().unwrap_or_default();
+        let id = (!messages.is_empty()).then(|| QUESTION_ERROR_ID.to_string());
+        self.summary
+            .extend(messages.iter().map(|m| (m.clone(), anchor.to_string())));
+        FieldErrors {
+            described_by: id.clone(),
+            id,
+            messages,
+        }
+    }
+
+    /// The errors of a sub-field (`email`, a matrix row...); `anchor` is its first input.
+    fn field(&mut self, key: &str, anchor: &str) -> FieldErrors {
+        let messages = self.by_key.get(key).cloned().unwrap_or_default();
+        let id = (!messages.is_empty()).then(|| format!("e-{anchor}"));
+        self.summary
+            .extend(messages.iter().map(|m| (m.clone(), anchor.to_string())));
+        let question = self.by_key.contains_key("").then_some(QUESTION_ERROR_ID);
+        let described_by = match (question, &id) {
+            (Some(q), Some(own)) => Some(format!("{q} {own}")),
+            (Some(q), None) => Some(q.to_string()),
+            (None, own) => own.clone(),
+        };
+        FieldErrors {
+            id,
+            messages,
+            described_by,
+        }
+    }
+}
+
+/// A radio button or checkbox.
+fn choice(
+    id: String,
+    name: &str,
+    value: &str,
+    label: &str,
+    checked: bool,
+    inv: &Option<String>,
+) -> Input {
+    Input {
+        id,
+        name: name.to_string(),
+        value: value.to_string(),
+        label: label.to_string(),
+        checked,
+        inv: inv.clone(),
+        sr: String::new(),
+    }
+}
+
+/// The radio buttons of a score scale; the end labels are repeated, hidden, on the first
+/// and the last button so a screen reader says what the numbers mean.
+fn points(
+    (min, max): (i64, i64),
+    name: &str,
+    id_prefix: &str,
+    fields: &Fields,
+    lo: &str,
+    hi: &str,
+    inv: &Option<String>,
+) -> Vec<Input> {
+    (min..=max)
+        .enumerate()
+        .map(|(i, v)| {
+            let value = v.to_string();
+            let sr = match v {
+                _ if v == min => lo,
+                _ if v == max => hi,
+                _ => "",
+            };
+            Input {
+                id: format!("{id_prefix}{i}"),
+                name: name.to_string(),
+                checked: fields.has(name, &value),
+                label: value.clone(),
+                value,
+                inv: inv.clone(),
+                sr: sr.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Whether no question after `index` can still be shown: then the button says "Submit".
+/// A later question counts when it is visible now or when its condition reads the current
+/// question, whose answer is not known yet.
+fn is_last(page: &QuestionPage) -> bool {
+    let (survey, index) = (page.survey, page.question);
+    let Some(current) = survey.questions.get(index).map(|q| &q.id) else {
+        return true;
+    };
+    let visible = survey.visibility(page.answers).visible;
+    !survey
+        .questions
+        .iter()
+        .enumerate()
+        .skip(index + 1)
+        .any(|(i, q)| {
+            visible.contains(&i)
+                || q.show_if
+                    .as_ref()
+                    .is_some_and(|c| c.questions().contains(&current))
+        })
+}
+
+/// Builds links back to the survey page, keeping the partial response.
+struct Links<'a> {
+    action: String,
+    page: &'a QuestionPage<'a>,
+}
+
+impl Links<'_> {
+    fn to(&self, question_id: &str, locale: &Locale) -> String {
+        let mut url = format!("{}?q={}", self.action, encode(question_id));
+        if let Some(rid) = self.page.response_id {
+            let _ = write!(url, "&rid={}", encode(rid));
+        }
+        if let Some(rt) = self.page.resume_token {
+            let _ = write!(url, "&rt={}", encode(rt));
+        }
+        let _ = write!(url, "&lang={}", encode(locale.as_str()));
+        url
+    }
+}
+
+/// The template context of a question page, or `None` when the index is out of range.
+pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
+    let survey = page.survey;
+    let question = survey.questions.get(page.question)?;
+    let (locale, fallback) = (page.locale, &survey.default_locale);
+    let text = |t: &puls_core::LocalizedText| t.get(locale, fallback).to_string();
+    let qid = question.id.as_str();
+
+    // The posted form when re-showing an error, else the answer given earlier, if any.
+    let prefill;
+    let fields = match page.form {
+        Some(form) => Fields(form),
+        None => {
+            prefill = page
+                .answers
+                .get(&question.id)
+                .map(answer_fields)
+                .unwrap_or_default();
+            Fields(&prefill)
+        }
+    };
+
+    let mut errors = Errors::new(page, ui, &question.kind, qid);
+    let mut hints: Vec<String> = question.help.iter().map(text).collect();
+
+    let first_input = match &question.kind {
+        QuestionKind::OpenText { .. } => "a".to_string(),
+        QuestionKind::SingleChoice { .. } | QuestionKind::MultipleChoice { .. } => "o0".into(),
+        QuestionKind::Matrix { .. } => "m0-0".into(),
+        QuestionKind::Ranking { .. } => "r0".into(),
+        QuestionKind::Kano { .. } => "f0".into(),
+        QuestionKind::Contact { fields, .. } => {
+            fields.first().map_or("consent", |f| f.as_str()).to_string()
+        }
+        _ => "a0".into(),
+    };
+    let q_errors = errors.question(&first_input);
+    let q_inv = &q_errors.described_by;
+
+    let kind_ctx = match &question.kind {
+        QuestionKind::Nps | QuestionKind::Csat | QuestionKind::Ces | QuestionKind::Rating(_) => {
+            let range = question.kind.score_range()?;
+            let (lo, hi) = match &question.kind {
+                QuestionKind::Rating(scale) => (
+                    scale.min_label.as_ref().map(text).unwrap_or_default(),
+                    scale.max_label.as_ref().map(text).unwrap_or_default(),
+                ),
+                kind => ui
+                    .scale_labels(kind)
+                    .map(|(lo, hi)| (lo.to_string(), hi.to_string()))
+                    .unwrap_or_default(),
+            };
+            KindView::Scale {
+                wide: range.1 - range.0 >= 7,
+                points: points(range, "a", "a", &fields, &lo, &hi, q_inv),
+                lo,
+                hi,
+            }
+        }
+        QuestionKind::SingleChoice { options, randomize } => {
+            let items = choices(options, *randomize, page, qid, &fields, q_inv, &text);
+            KindView::Choice {
+                input: "radio",
+                options: items,
+                other: None,
+            }
+        }
+        QuestionKind::MultipleChoice {
+            options,
+            randomize,
+            other,
+            min_choices,
+            max_choices,
+        } => {
+            let items = choices(options, *randomize, page, qid, &fields, q_inv, &text);
+            let most = options.len() + usize::from(other.is_some());
+            let max = max_choices.unwrap_or(most);
+            let min = (*min_choices).max(1);
+            hints.push(if min > 1 || max < most {
+                ui.choice_count(min, max)
+            } else {
+                ui.t(Text::SelectAll).to_string()
+            });
+            let other = other.as_ref().map(|label| {
+                let e = errors.field("other", "other");
+                Other {
+                    label: text(label),
+                    value: fields.first("other").unwrap_or("").to_string(),
+                    max: MAX_OTHER_TEXT,
+                    errors: e,
+                }
+            });
+            KindView::Choice {
+                input: "checkbox",
+                options: items,
+                other,
+            }
+        }
+        QuestionKind::OpenText {
+            max_length,
+            multiline,
+        } => KindView::Text {
+            multiline: *multiline,
+            max: *max_length,
+            value: fields.first("a").unwrap_or("").to_string(),
+        },
+        QuestionKind::Matrix { rows, scale } => {
+            let lo = scale.min_label.as_ref().map(text).unwrap_or_default();
+            let hi = scale.max_label.as_ref().map(text).unwrap_or_default();
+            let rows: Vec<MatrixRow> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let prefix = format!("m{i}-");
+                    let e = errors.field(row.id.as_str(), &format!("{prefix}0"));
+                    let name = format!("a.{}", row.id);
+                    MatrixRow {
+                        label: text(&row.text),
+                        points: points(
+                            (scale.min, scale.max),
+                            &name,
+                            &prefix,
+                            &fields,
+                            &lo,
+                            &hi,
+                            &e.described_by,
+                        ),
+                        errors: e,
+                    }
+                })
+                .collect();
+            KindView::Matrix {
+                wide: scale.max - scale.min >= 7,
+                rows,
+                lo,
+                hi,
+            }
+        }
+        QuestionKind::Ranking { options, randomize } => {
+            hints.push(ui.t(Text::RankHint).to_string());
+            let order = display_order(options.len(), *randomize, page.shuffle_seed, qid);
+            let items: Vec<RankItem> = order
+                .iter()
+                .enumerate()
+                .map(|(i, &o)| {
+                    let option = &options[o];
+                    let name = format!("a.{}", option.id);
+                    RankItem {
+                        id: format!("r{i}"),
+                        rank: fields.first(&name).map(str::trim).unwrap_or("").to_string(),
+                        name,
+                        label: text(&option.text),
+                        inv: q_inv.clone(),
+                    }
+                })
+                .collect();
+            let ranks: Vec<String> = (1..=options.len()).map(|r| r.to_string()).collect();
+            KindView::Ranking { items, ranks }
+        }
+        QuestionKind::Kano {
+            functional,
+            dysfunctional,
+        } => {
+            let sides: Vec<KanoSide> = [
+                ("functional", "f", functional),
+                ("dysfunctional", "d", dysfunctional),
+            ]
+            .into_iter()
+            .map(|(name, prefix, label)| {
+                let e = errors.field(name, &format!("{prefix}0"));
+                let options: Vec<Input> = KanoAnswer::ALL
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        choice(
+                            format!("{prefix}{i}"),
+                            name,
+                            a.as_str(),
+                            ui.kano(*a),
+                            fields.has(name, a.as_str()),
+                            &e.described_by,
+                        )
+                    })
+                    .collect();
+                KanoSide {
+                    label: text(label),
+                    options,
+                    errors: e,
+                }
+            })
+            .collect();
+            KindView::Kano { sides }
+        }
+        QuestionKind::Contact {
+            fields: wanted,
+            consent,
+        } => {
+            let inputs: Vec<ContactInput> = wanted
+                .iter()
+                .map(|f| {
+                    let name = f.as_str();
+                    let e = errors.field(name, name);
+                    let (kind, label) = match f {
+                        ContactField::Email => ("email", ui.t(Text::EmailAddress)),
+                        ContactField::Phone => ("tel", ui.t(Text::PhoneNumber)),
+                    };
+                    ContactInput {
+                        id: name,
+                        name,
+                        kind,
+                        label,
+                        value: fields.first(name).unwrap_or("").to_string(),
+                        errors: e,
+                    }
+                })
+                .collect();
+            let e = errors.field("consent", "consent");
+            let consent = Consent {
+                label: text(consent),
+                checked: ["1", "on", "true"].iter().any(|v| fields.has("consent", v)),
+                errors: e,
+            };
+            KindView::Contact { inputs, consent }
+        }
+    };
+
+    let hints: Vec<Hint> = hints
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Hint {
+            id: format!("h{i}"),
+            text,
+        })
+        .collect();
+    let described_by = hints
+        .iter()
+        .enumerate()
+        .map(|(i, _)| format!("h{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let q = QuestionCtx {
+        text: text(&question.text),
+        required: question.required,
+        hints,
+        described_by,
+        errors: q_errors,
+        kind: kind_ctx,
+    };
+
+    let links = Links {
+        action: page
+            .action
+            .map_or_else(|| format!("/s/{}", encode(page.survey_id)), str::to_string),
+        page,
+    };
+    let langs: Vec<LocaleLink> = if survey.locales.len() > 1 {
+        survey
+            .locales
+            .iter()
+            .map(|l| LocaleLink {
+                href: links.to(qid, l),
+                code: l.as_str().to_string(),
+                name: native_name(l).into_owned(),
+                current: l == locale,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut hidden = vec![("q", qid)];
+    hidden.extend(page.response_id.map(|v| ("rid", v)));
+    hidden.extend(page.resume_token.map(|v| ("rt", v)));
+    hidden.push(("lang", locale.as_str()));
+    hidden.extend(
+        page.extra_hidden
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let hidden: Vec<Hidden> = hidden
+        .into_iter()
+        .map(|(name, value)| Hidden {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+        .collect();
+
+    let summary: Vec<SummaryLine> = errors
+        .summary
+        .into_iter()
+        .map(|(message, anchor)| SummaryLine { message, anchor })
+        .collect();
+    let survey_title = text(&survey.title);
+    let title = if summary.is_empty() {
+        survey_title.clone()
+    } else {
+        format!("{}: {}", ui.t(Text::Error), survey_title)
+    };
+    let total = page.total.max(page.step);
+    let next = if is_last(page) {
+        Text::Submit
+    } else {
+        Text::Next
+    };
+
+    Some(QuestionView {
+        lang: locale.as_str().to_string(),
+        rtl: is_rtl(locale),
+        title,
+        preview: page.preview,
+        show_intro: page.show_intro,
+        survey_title,
+        intro: if page.show_intro {
+            survey.intro.as_ref().map(text)
+        } else {
+            None
+        },
+        langs,
+        progress: (page.step > 0).then(|| ui.progress(page.step, total)),
+        step: page.step,
+        total,
+        summary,
+        action: links.action.clone(),
+        hidden,
+        q,
+        next: ui.t(next),
+        skip: !question.required,
+        back: page.back.map(|b| links.to(b, locale)),
+    })
+}
+
+/// The radio buttons or checkboxes of a choice question, in display order.
+fn choices(
+    options: &[Choice],
+    randomize: bool,
+    page: &QuestionPage,
+    question_id: &str,
+    fields: &Fields,
+    inv: &Option<String>,
+    text: &dyn Fn(&puls_core::LocalizedText) -> String,
+) -> Vec<Input> {
+    display_order(options.len(), randomize, page.shuffle_seed, question_id)
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let option = &options[o];
+            let id = option.id.as_str();
+            choice(
+                format!("o{i}"),
+                "a",
+                id,
+                &text(&option.text),
+                fields.has("a", id),
+                inv,
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_components_are_percent_encoded() {
+        assert_eq!(encode("abc-_.~09"), "abc-_.~09");
+        assert_eq!(encode("a b&c=\"ż"), "a%20b%26c%3D%22%C5%BC");
+    }
+
+    #[test]
+    fn error_paths_point_at_sub_fields() {
+        assert_eq!(sub_key("answers.c.email", "c"), "email");
+        assert_eq!(sub_key("answers.c", "c"), "");
+        assert_eq!(sub_key("answers.c2", "c"), "");
+        assert_eq!(sub_key("c.consent", "c"), "consent");
+        assert_eq!(sub_key("answers.other.x", "c"), "");
+    }
+
+    #[test]
+    fn randomised_order_is_a_deterministic_permutation() {
+        let a = display_order(10, true, 42, "q1");
+        let mut sorted = a.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..10).collect::<Vec<_>>());
+        assert_eq!(a, display_order(10, true, 42, "q1"));
+        assert_ne!(a, display_order(10, true, 43, "q1"));
+        assert_eq!(display_order(4, false, 42, "q1"), vec![0, 1, 2, 3]);
+    }
+}

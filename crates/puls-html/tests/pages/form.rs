@@ -1,0 +1,469 @@
+//! The form field contract: posted fields to answers, including garbage.
+
+use std::collections::BTreeMap;
+
+use puls_core::{Answer, Expected, FieldErrorKind, KanoAnswer, OptionId, QuestionId, Value};
+use puls_html::form_answer;
+
+use crate::helpers::*;
+
+fn question<'a>(survey: &'a puls_core::Survey, id: &str) -> &'a puls_core::Question {
+    &survey.questions[index(survey, id)]
+}
+
+/// The answer the posted fields give, after the core validated it.
+fn answer(id: &str, posted: &[(&str, &str)]) -> Answer {
+    let survey = all_types();
+    let value = form_answer(question(&survey, id), &fields(posted))
+        .unwrap_or_else(|| panic!("{id}: no answer from {posted:?}"));
+    let answers = validate(&survey, id, value.clone())
+        .unwrap_or_else(|e| panic!("{id}: {value:?} rejected: {e:?}"));
+    answers[&QuestionId::parse(id).unwrap()].clone()
+}
+
+/// The error kinds the core reports for the posted fields.
+fn rejected(id: &str, posted: &[(&str, &str)]) -> Vec<FieldErrorKind> {
+    let survey = all_types();
+    let value = form_answer(question(&survey, id), &fields(posted))
+        .unwrap_or_else(|| panic!("{id}: no answer from {posted:?}"));
+    match validate(&survey, id, value.clone()) {
+        Ok(a) => panic!("{id}: {value:?} accepted as {a:?}"),
+        Err(e) => e.0.into_iter().map(|e| e.kind).collect(),
+    }
+}
+
+fn empty(id: &str, posted: &[(&str, &str)]) -> bool {
+    let survey = all_types();
+    form_answer(question(&survey, id), &fields(posted)).is_none()
+}
+
+fn opt(s: &str) -> OptionId {
+    OptionId::parse(s).unwrap()
+}
+
+const HIDDEN: [(&str, &str); 4] = [("q", "x"), ("rid", "r"), ("rt", "t"), ("lang", "pl")];
+
+#[test]
+fn scores_are_read_from_a() {
+    for id in ["nps", "csat", "ces", "rating"] {
+        assert_eq!(
+            answer(id, &[("q", id), ("a", "3")]),
+            Answer::Score(3),
+            "{id}"
+        );
+        assert!(empty(id, &HIDDEN), "{id}");
+        assert!(empty(id, &[("a", "  ")]), "{id}");
+    }
+    assert_eq!(answer("nps", &[("a", " 10 ")]), Answer::Score(10));
+}
+
+#[test]
+fn garbage_scores_are_passed_on_for_the_core_to_reject() {
+    let wrong = || FieldErrorKind::WrongType {
+        expected: Expected::Integer,
+    };
+    assert_eq!(rejected("nps", &[("a", "abc")]), [wrong()]);
+    assert_eq!(rejected("nps", &[("a", "7.5")]), [wrong()]);
+    assert_eq!(
+        rejected("nps", &[("a", "99999999999999999999999")]),
+        [wrong()]
+    );
+    assert_eq!(
+        rejected("nps", &[("a", "11")]),
+        [FieldErrorKind::OutOfRange { min: 0, max: 10 }]
+    );
+    assert_eq!(
+        rejected("csat", &[("a", "-1")]),
+        [FieldErrorKind::OutOfRange { min: 1, max: 5 }]
+    );
+    // Two different scores for one question: a list, which no score accepts.
+    assert_eq!(rejected("nps", &[("a", "3"), ("a", "4")]), [wrong()]);
+    // The same value twice is still one answer.
+    assert_eq!(answer("nps", &[("a", "4"), ("a", "4")]), Answer::Score(4));
+}
+
+#[test]
+fn single_choice_reads_the_option_id() {
+    assert_eq!(
+        answer("single", &[("a", "green")]),
+        Answer::Choice(opt("green"))
+    );
+    assert!(empty("single", &HIDDEN));
+    assert_eq!(
+        rejected("single", &[("a", "purple")]),
+        [FieldErrorKind::UnknownOption {
+            id: "purple".into()
+        }]
+    );
+    assert_eq!(
+        rejected("single", &[("a", "NOT AN ID <>")]),
+        [FieldErrorKind::UnknownOption {
+            id: "NOT AN ID <>".into()
+        }]
+    );
+}
+
+#[test]
+fn multiple_choice_reads_repeated_a_and_other() {
+    assert_eq!(
+        answer("multi", &[("a", "red"), ("a", "blue")]),
+        Answer::Choices {
+            selected: vec![opt("red"), opt("blue")],
+            other: None,
+        }
+    );
+    assert_eq!(
+        answer("multi", &[("a", "red"), ("other", " Violet ")]),
+        Answer::Choices {
+            selected: vec![opt("red")],
+            other: Some("Violet".into()),
+        }
+    );
+    assert_eq!(
+        answer("multi", &[("other", "Violet")]),
+        Answer::Choices {
+            selected: vec![],
+            other: Some("Violet".into()),
+        }
+    );
+    assert!(empty("multi", &[("other", " ")]));
+    assert_eq!(
+        rejected("multi", &[("a", "red"), ("a", "green"), ("a", "blue")]),
+        [FieldErrorKind::ChoiceCount { min: 1, max: 2 }]
+    );
+    assert_eq!(
+        rejected("multi", &[("a", "teal")]),
+        [FieldErrorKind::UnknownOption { id: "teal".into() }]
+    );
+    assert_eq!(
+        rejected("multi", &[("other", &"x".repeat(501))]),
+        [FieldErrorKind::TooLong { max: 500 }]
+    );
+}
+
+#[test]
+fn open_text_is_trimmed_with_unix_line_breaks() {
+    assert_eq!(
+        answer("open", &[("a", "  Quick.\r\nFriendly.  ")]),
+        Answer::Text("Quick.\nFriendly.".into())
+    );
+    assert!(empty("open", &[("a", " \r\n ")]));
+    assert_eq!(
+        rejected("open", &[("a", &"ż".repeat(301))]),
+        [FieldErrorKind::TooLong { max: 300 }]
+    );
+}
+
+#[test]
+fn matrix_reads_one_score_per_row() {
+    assert_eq!(
+        answer("matrix", &[("a.speed", "5"), ("a.price", "2")]),
+        Answer::Matrix(BTreeMap::from([(opt("speed"), 5), (opt("price"), 2)]))
+    );
+    assert_eq!(
+        answer("matrix", &[("a.speed", "4"), ("a.price", "")]),
+        Answer::Matrix(BTreeMap::from([(opt("speed"), 4)]))
+    );
+    assert!(empty("matrix", &[("a.speed", ""), ("a.price", "")]));
+    assert_eq!(
+        rejected("matrix", &[("a.speed", "x")]),
+        [FieldErrorKind::WrongType {
+            expected: Expected::Integer
+        }]
+    );
+    assert_eq!(
+        rejected("matrix", &[("a.speed", "9")]),
+        [FieldErrorKind::OutOfRange { min: 1, max: 5 }]
+    );
+    assert!(
+        rejected("matrix", &[("a.colour", "3")]).contains(&FieldErrorKind::UnknownOption {
+            id: "colour".into()
+        })
+    );
+}
+
+/// A posted matrix was read by looking every `a.{row}` up in the whole form again: tens of
+/// thousands of made-up rows in one 200 KB form cost seconds of CPU per request.
+#[test]
+fn a_matrix_form_with_thousands_of_made_up_rows_is_read_in_one_pass() {
+    let survey = all_types();
+    let rows: Vec<(String, String)> = (0..30_000)
+        .map(|i| (format!("a.r{i}"), "3".to_string()))
+        .chain([
+            ("a.speed".into(), "2".into()),
+            ("a.speed".into(), "4".into()),
+        ])
+        .collect();
+    let Some(Value::Map(scores)) = form_answer(question(&survey, "matrix"), &rows) else {
+        panic!("no matrix answer");
+    };
+    assert_eq!(scores.len(), 30_001);
+    assert_eq!(scores["r17"], Value::Int(3));
+    // Conflicting repeats of one row still become a list the core rejects.
+    assert_eq!(
+        scores["speed"],
+        Value::List(vec![Value::Int(2), Value::Int(4)])
+    );
+}
+
+#[test]
+fn ranking_orders_the_options_by_the_rank_chosen() {
+    assert_eq!(
+        answer(
+            "ranking",
+            &[("a.red", "2"), ("a.green", "3"), ("a.blue", "1")]
+        ),
+        Answer::Ranking(vec![opt("blue"), opt("red"), opt("green")])
+    );
+    assert!(empty(
+        "ranking",
+        &[("a.red", ""), ("a.green", ""), ("a.blue", "")]
+    ));
+    let incomplete = [FieldErrorKind::IncompleteRanking];
+    // A missing rank.
+    assert_eq!(
+        rejected(
+            "ranking",
+            &[("a.red", "1"), ("a.green", "2"), ("a.blue", "")]
+        ),
+        incomplete
+    );
+    // A duplicate rank, with every option ranked.
+    assert_eq!(
+        rejected(
+            "ranking",
+            &[("a.red", "1"), ("a.green", "1"), ("a.blue", "2")]
+        ),
+        incomplete
+    );
+    // Ranks out of range and garbage.
+    assert_eq!(
+        rejected(
+            "ranking",
+            &[("a.red", "1"), ("a.green", "2"), ("a.blue", "4")]
+        ),
+        incomplete
+    );
+    assert_eq!(
+        rejected(
+            "ranking",
+            &[("a.red", "x"), ("a.green", "y"), ("a.blue", "z")]
+        ),
+        incomplete
+    );
+}
+
+#[test]
+fn kano_reads_both_sides() {
+    assert_eq!(
+        answer(
+            "kano",
+            &[("functional", "like"), ("dysfunctional", "tolerate")]
+        ),
+        Answer::Kano {
+            functional: KanoAnswer::Like,
+            dysfunctional: KanoAnswer::Tolerate,
+        }
+    );
+    assert!(empty("kano", &HIDDEN));
+    assert_eq!(
+        rejected("kano", &[("functional", "like")]),
+        [FieldErrorKind::Required]
+    );
+    assert!(matches!(
+        rejected(
+            "kano",
+            &[("functional", "love"), ("dysfunctional", "dislike")]
+        )[..],
+        [FieldErrorKind::NotOneOf { .. }]
+    ));
+}
+
+#[test]
+fn contact_reads_email_phone_and_consent() {
+    assert_eq!(
+        answer(
+            "contact",
+            &[
+                ("email", " ana@example.com "),
+                ("phone", ""),
+                ("consent", "1")
+            ]
+        ),
+        Answer::Contact {
+            email: Some("ana@example.com".into()),
+            phone: None,
+            consent: true,
+        }
+    );
+    assert_eq!(
+        answer("contact", &[("phone", "+48 600 700 800"), ("consent", "1")]),
+        Answer::Contact {
+            email: None,
+            phone: Some("+48 600 700 800".into()),
+            consent: true,
+        }
+    );
+    assert!(empty("contact", &[("email", ""), ("phone", "")]));
+    assert_eq!(
+        rejected("contact", &[("email", "ana@example.com")]),
+        [FieldErrorKind::ConsentRequired]
+    );
+    assert_eq!(
+        rejected("contact", &[("email", "not-an-email"), ("consent", "1")]),
+        [FieldErrorKind::InvalidEmail]
+    );
+    assert_eq!(
+        rejected("contact", &[("phone", "call me"), ("consent", "1")]),
+        [FieldErrorKind::InvalidPhone]
+    );
+    assert_eq!(
+        rejected(
+            "contact",
+            &[("email", "ana@example.com"), ("consent", "yes please")]
+        ),
+        [FieldErrorKind::WrongType {
+            expected: Expected::Boolean
+        }]
+    );
+    assert_eq!(
+        rejected("contact", &[("consent", "1")]),
+        [FieldErrorKind::Empty]
+    );
+}
+
+#[test]
+fn the_skip_button_leaves_any_question_unanswered() {
+    let survey = all_types();
+    for q in &survey.questions {
+        let posted = fields(&[
+            ("a", "3"),
+            ("a.red", "1"),
+            ("functional", "like"),
+            ("email", "ana@example.com"),
+            ("consent", "1"),
+            ("skip", "1"),
+        ]);
+        assert_eq!(form_answer(q, &posted), None, "{}", q.id);
+    }
+}
+
+#[test]
+fn answers_round_trip_through_the_rendered_form() {
+    // What a page shows pre-filled posts back the same answer.
+    use puls_core::Answers;
+    use puls_html::{Html, QuestionPage};
+    let survey = all_types();
+    let renderer = Html::new();
+    let l = locale("en");
+    let given: Vec<(&str, Answer)> = vec![
+        ("nps", Answer::Score(8)),
+        ("single", Answer::Choice(opt("blue"))),
+        (
+            "multi",
+            Answer::Choices {
+                selected: vec![opt("green")],
+                other: Some("Gold".into()),
+            },
+        ),
+        ("open", Answer::Text("Line one\nLine two".into())),
+        (
+            "matrix",
+            Answer::Matrix(BTreeMap::from([(opt("price"), 4)])),
+        ),
+        (
+            "ranking",
+            Answer::Ranking(vec![opt("green"), opt("blue"), opt("red")]),
+        ),
+        (
+            "kano",
+            Answer::Kano {
+                functional: KanoAnswer::Expect,
+                dysfunctional: KanoAnswer::Dislike,
+            },
+        ),
+        (
+            "contact",
+            Answer::Contact {
+                email: Some("ana@example.com".into()),
+                phone: None,
+                consent: true,
+            },
+        ),
+    ];
+    for (id, a) in given {
+        let mut answers = Answers::new();
+        answers.insert(QuestionId::parse(id).unwrap(), a.clone());
+        let html = renderer.question(&QuestionPage {
+            ..page(&survey, &l, index(&survey, id), &answers)
+        });
+        let posted = post(&html);
+        let value = form_answer(question(&survey, id), &posted).unwrap();
+        assert_eq!(value, a.to_value(), "{id}: {posted:?}");
+    }
+}
+
+/// What a browser would post for a page's form as it is pre-filled: checked radios and
+/// checkboxes, selected options, text inputs and textareas (HTML entities decoded).
+fn post(html: &str) -> Vec<(String, String)> {
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let needle = format!(" {name}=\"");
+        let i = tag.find(&needle)?;
+        let rest = &tag[i + needle.len()..];
+        Some(unescape(&rest[..rest.find('"')?]))
+    };
+    let mut out = Vec::new();
+    let form = &html[html.find("<form").unwrap()..];
+    for (i, _) in form.match_indices('<') {
+        let tag = &form[i..];
+        let tag_end = tag.find('>').unwrap();
+        let head = &tag[..tag_end];
+        if head.starts_with("<input ") {
+            let ty = attr(head, "type").unwrap_or_default();
+            let name = attr(head, "name").unwrap_or_default();
+            let value = attr(head, "value").unwrap_or_default();
+            let on = head.ends_with(" checked") || head.contains(" checked ");
+            if ty == "hidden" || ((ty == "radio" || ty == "checkbox") && !on) {
+                continue;
+            }
+            out.push((name, value));
+        } else if head.starts_with("<textarea ") {
+            let body = &tag[tag_end + 1..tag.find("</textarea>").unwrap()];
+            out.push((attr(head, "name").unwrap(), unescape(body)));
+        } else if head.starts_with("<select ") {
+            let body = &tag[..tag.find("</select>").unwrap()];
+            let selected = body
+                .split("<option")
+                .find(|o| o.starts_with(" selected>"))
+                .map(|o| o[" selected>".len()..o.find('<').unwrap()].to_string())
+                .unwrap_or_default();
+            out.push((attr(head, "name").unwrap(), selected));
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn value_shapes_match_the_core_wire_format() {
+    let survey = all_types();
+    let v = form_answer(
+        question(&survey, "multi"),
+        &fields(&[("a", "red"), ("other", "x")]),
+    );
+    assert_eq!(
+        v,
+        Some(Value::map([
+            ("selected", Value::List(vec![Value::str("red")])),
+            ("other", Value::str("x")),
+        ]))
+    );
+}

@@ -6,7 +6,7 @@
 //! with a body 400 (not JSON, or not the body's shape), 413, 415 and 422 (each problem
 //! listed); one with query parameters 400 (an unknown or malformed parameter, a bad cursor);
 //! one with path parameters 404 (an id that names nothing); a public one behind the
-//! per-client rate limit 429.
+//! per-client rate limit 429. An operation that answers pages answers these as pages.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -76,9 +76,8 @@ pub fn openapi_document() -> Document {
     .1;
     let limited = limited.into_inner();
     for (path, item) in doc.paths.paths.iter_mut() {
-        let html = path.starts_with("/s/");
         for (method, op) in operations_mut(item) {
-            add_edge_statuses(op, html, limited.contains(&(path.clone(), method)));
+            add_edge_statuses(op, limited.contains(&(path.clone(), method)));
         }
     }
     doc
@@ -109,8 +108,13 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &m
     .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
 }
 
-/// The statuses the extractors and middleware answer, for one operation.
-fn add_edge_statuses(op: &mut Operation, html: bool, rate_limited: bool) {
+/// The statuses the extractors and middleware answer, for one operation. An operation that
+/// answers pages (a survey page) answers its errors as pages too; the others as JSON.
+fn add_edge_statuses(op: &mut Operation, rate_limited: bool) {
+    let html = op.responses.responses.values().any(|r| match r {
+        RefOr::T(r) => r.content.contains_key("text/html"),
+        RefOr::Ref(_) => false,
+    });
     let params = op.parameters.as_deref().unwrap_or_default();
     let takes = |place: ParameterIn| {
         params

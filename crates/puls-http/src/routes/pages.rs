@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use puls_core::{
@@ -24,6 +25,7 @@ use utoipa_axum::routes;
 
 use puls_app::responses::Submission;
 use puls_app::{AppError, Rejection};
+use puls_wire::query::QueryPairs;
 use puls_wire::{ErrorBody, ErrorCode, Problem, path};
 
 use crate::error::ApiError;
@@ -157,6 +159,29 @@ impl From<AppError> for PageError {
     }
 }
 
+/// The query parameters of a page. Keys a page does not know are left alone (links travel
+/// with campaign tags such as `utm_source`); a known one given twice or malformed is a
+/// message page in the respondent's language (400), like every other problem a page meets.
+struct PageParams<T>(T);
+
+impl<T: serde::de::DeserializeOwned> FromRequestParts<AppState> for PageParams<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        QueryPairs::parse(parts.uri.query())
+            .and_then(|q| q.take())
+            .map(PageParams)
+            .map_err(|e| {
+                error_page(
+                    st,
+                    ui_from_headers(None, &parts.headers),
+                    &PageError::App(e),
+                    Instant::now(),
+                )
+            })
+    }
+}
+
 /// The 429 page, used by the rate limiter.
 pub fn too_many_requests(st: &AppState, req: &Request) -> Response {
     let lang = req
@@ -282,7 +307,7 @@ fn render_question(st: &AppState, r: Render<'_>) -> String {
 async fn show(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<PageQuery>,
+    PageParams(q): PageParams<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
     let started = Instant::now();
@@ -361,8 +386,10 @@ fn field(form: &FormFields, name: &str) -> Option<String> {
 /// question or the thank-you page; a wrong answer shows the page again with the error (422).
 #[utoipa::path(post, path = "/s/{id}", tag = "pages",
     params(("id" = String, Path, description = "Survey id")),
-    request_body(content = String, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = BTreeMap<String, String>, content_type = "application/x-www-form-urlencoded",
+        description = "The page's form: the answer's fields by question id, and `q`, `rid`, `rt`, `lang`"),
     responses((status = 303, description = "Stored; go to the next question or the thank-you page"),
+        (status = 410, description = "The survey is closed", content_type = "text/html"),
         (status = 422, description = "The answer has a problem, shown next to the field", content_type = "text/html")))]
 #[tracing::instrument(skip_all, fields(survey = %id))]
 async fn answer(
@@ -594,7 +621,7 @@ struct ThanksQuery {
 async fn thanks(
     State(st): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<ThanksQuery>,
+    PageParams(q): PageParams<ThanksQuery>,
     headers: HeaderMap,
 ) -> Response {
     let started = Instant::now();

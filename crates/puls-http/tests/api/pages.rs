@@ -396,3 +396,23 @@ async fn a_response_id_without_its_token_is_not_taken_for_a_new_respondent(app: 
         1
     );
 }
+
+both_backends!(a_page_link_keeps_working_with_campaign_tags_and_a_broken_one_is_a_page);
+async fn a_page_link_keeps_working_with_campaign_tags_and_a_broken_one_is_a_page(app: TestApp) {
+    let survey = app.published_survey(&nps_survey()).await;
+    for path in [
+        format!("/s/{survey}?utm_source=newsletter&utm_medium=email"),
+        format!("/s/{survey}/thanks?utm_source=newsletter"),
+    ] {
+        let (status, _) = page(&app, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    for path in [
+        format!("/s/{survey}?lang=cs&lang=pl"),
+        format!("/s/{survey}/thanks?lang=cs&lang=pl"),
+    ] {
+        let (status, html) = page(&app, &path, Some("cs-CZ,cs;q=0.9")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(html_lang(&html), Some("cs"), "{path}: {html}");
+    }
+}

@@ -20,6 +20,9 @@
 #   PULS_BENCH_VENV            Python venv with duckdb and numpy (default bench/.venv; created
 #                              and filled from PyPI when it lacks them)
 #   PULS_BENCH_SKIP_BUILD=1    use the existing target/release/puls
+#   PULS_BENCH_SERVER_BIN      the `puls` binary that runs `demo` and `serve` (default
+#                              target/release/puls), e.g. a copy of an older build, to compare
+#                              two versions on the same machine; when set, nothing is built
 #   PULS_BENCH_KEEP=1          keep the temporary directory (database, Parquet, answers)
 #
 # Exit status: 0 when every query was timed on both sides and they agreed; 1 when an answer
@@ -27,6 +30,10 @@
 # endpoint is missing) but the DuckDB side ran and nothing disagreed.
 set -euo pipefail
 
+# Before the cd below, so a relative PULS_BENCH_SERVER_BIN means the caller's directory.
+if [[ -n "${PULS_BENCH_SERVER_BIN:-}" && "$PULS_BENCH_SERVER_BIN" != /* ]]; then
+    PULS_BENCH_SERVER_BIN=$PWD/$PULS_BENCH_SERVER_BIN
+fi
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
@@ -36,7 +43,7 @@ RUNS=${PULS_BENCH_RUNS:-9}
 BENCH_TZ=${PULS_BENCH_TZ:-Europe/Warsaw}
 SEED=${PULS_BENCH_SEED:-42}
 VENV=${PULS_BENCH_VENV:-$ROOT/bench/.venv}
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/puls
+BIN=${PULS_BENCH_SERVER_BIN:-${CARGO_TARGET_DIR:-$ROOT/target}/release/puls}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/puls-metrics.XXXXXX")
 SERVER_PID=""
@@ -66,7 +73,7 @@ trap 'exit 143' TERM
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-if [[ "${PULS_BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+if [[ "${PULS_BENCH_SKIP_BUILD:-0}" != 1 && -z "${PULS_BENCH_SERVER_BIN:-}" ]]; then
     echo "==> cargo build --release -p puls"
     cargo build --release -p puls
 fi

@@ -568,22 +568,13 @@ impl CustomerStore for SqlStore {
         workspace_id: WorkspaceId,
         key: &str,
     ) -> Result<bool, StoreError> {
-        if !storable(key) {
-            return Ok(false);
-        }
-        let revoked = on!(self.write(), |pool| {
-            sqlx::query(
-                "UPDATE write_keys SET revoked_at = $1 \
-                 WHERE key = $2 AND workspace_id = $3 AND revoked_at IS NULL",
-            )
-            .bind(crate::now_ms())
-            .bind(key)
-            .bind(workspace_id.get())
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(revoked > 0)
+        self.revoke(
+            "UPDATE write_keys SET revoked_at = $1 \
+             WHERE key = $2 AND workspace_id = $3 AND revoked_at IS NULL",
+            workspace_id,
+            key,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

@@ -22,6 +22,32 @@ fn invalid(message: String) -> AppError {
     AppError::InvalidParameter(message)
 }
 
+/// A report's query: its own parameters and the shared ones (period, filters, statistics),
+/// read from query-string pairs (or a command line's) into the application's request.
+pub trait ReportQuery {
+    type Request;
+
+    /// A request from the pairs' keys it knows, leaving the others (for pages that read
+    /// several).
+    fn read(
+        q: &QueryPairs,
+        config: &AnalyticsConfig,
+        now_ms: i64,
+    ) -> Result<Self::Request, AppError>;
+
+    /// A whole request from a query string (or a command line's pairs): any key it does not
+    /// know is an error.
+    fn parse(
+        q: QueryPairs,
+        config: &AnalyticsConfig,
+        now_ms: i64,
+    ) -> Result<Self::Request, AppError> {
+        let req = Self::read(&q, config, now_ms)?;
+        q.finish()?;
+        Ok(req)
+    }
+}
+
 /// A report's period.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[serde(default)]
@@ -362,27 +388,18 @@ impl MetricsQuery {
             scope,
         })
     }
+}
 
-    /// A metrics request from the pairs' keys it knows, leaving the others.
-    pub fn read(
+impl ReportQuery for MetricsQuery {
+    type Request = MetricsRequest;
+
+    fn read(
         q: &QueryPairs,
         config: &AnalyticsConfig,
         now_ms: i64,
     ) -> Result<MetricsRequest, AppError> {
         let own: MetricsQuery = q.take()?;
         own.request(&ScopeQuery::take(q)?, config, now_ms)
-    }
-
-    /// A whole metrics request from a query string (or a command line's pairs): any key it
-    /// does not know is an error.
-    pub fn parse(
-        q: QueryPairs,
-        config: &AnalyticsConfig,
-        now_ms: i64,
-    ) -> Result<MetricsRequest, AppError> {
-        let req = Self::read(&q, config, now_ms)?;
-        q.finish()?;
-        Ok(req)
     }
 }
 
@@ -435,9 +452,12 @@ impl DriversQuery {
             scope: scope.scope(config, now_ms)?,
         })
     }
+}
 
-    /// A driver request from the pairs' keys it knows, leaving the others.
-    pub fn read(
+impl ReportQuery for DriversQuery {
+    type Request = DriversRequest;
+
+    fn read(
         q: &QueryPairs,
         config: &AnalyticsConfig,
         now_ms: i64,
@@ -445,29 +465,12 @@ impl DriversQuery {
         let own: DriversQuery = q.take()?;
         own.request(&ScopeQuery::take(q)?, config, now_ms)
     }
-
-    /// A whole driver request from a query string (or a command line's pairs).
-    pub fn parse(
-        q: QueryPairs,
-        config: &AnalyticsConfig,
-        now_ms: i64,
-    ) -> Result<DriversRequest, AppError> {
-        let req = Self::read(&q, config, now_ms)?;
-        q.finish()?;
-        Ok(req)
-    }
 }
 
-/// A Kano report's scope from a query string (or a command line's pairs).
-pub fn kano_scope(q: QueryPairs, config: &AnalyticsConfig, now_ms: i64) -> Result<Scope, AppError> {
-    let scope = ScopeQuery::take(&q)?;
-    q.finish()?;
-    scope.scope(config, now_ms)
-}
+impl ReportQuery for ScopeQuery {
+    type Request = Scope;
 
-impl ScopeQuery {
-    /// A report's scope from the pairs' keys it knows, leaving the others.
-    pub fn read(q: &QueryPairs, config: &AnalyticsConfig, now_ms: i64) -> Result<Scope, AppError> {
+    fn read(q: &QueryPairs, config: &AnalyticsConfig, now_ms: i64) -> Result<Scope, AppError> {
         ScopeQuery::take(q)?.scope(config, now_ms)
     }
 }
@@ -555,26 +558,18 @@ impl FunnelQuery {
             options: stats.options(config)?,
         })
     }
+}
 
-    /// A funnel request from the pairs' keys it knows, leaving the others.
-    pub fn read(
+impl ReportQuery for FunnelQuery {
+    type Request = FunnelRequest;
+
+    fn read(
         q: &QueryPairs,
         config: &AnalyticsConfig,
         now_ms: i64,
     ) -> Result<FunnelRequest, AppError> {
         let own: FunnelQuery = q.take()?;
         own.request(&q.take()?, &q.take()?, config, now_ms)
-    }
-
-    /// A whole funnel request from a query string (or a command line's pairs).
-    pub fn parse(
-        q: QueryPairs,
-        config: &AnalyticsConfig,
-        now_ms: i64,
-    ) -> Result<FunnelRequest, AppError> {
-        let req = Self::read(&q, config, now_ms)?;
-        q.finish()?;
-        Ok(req)
     }
 }
 
@@ -612,25 +607,13 @@ impl MapQuery {
             lang: self.lang.clone().unwrap_or_else(|| "en".into()),
         })
     }
+}
 
-    /// A map request from the pairs' keys it knows, leaving the others.
-    pub fn read(
-        q: &QueryPairs,
-        config: &AnalyticsConfig,
-        now_ms: i64,
-    ) -> Result<MapRequest, AppError> {
+impl ReportQuery for MapQuery {
+    type Request = MapRequest;
+
+    fn read(q: &QueryPairs, config: &AnalyticsConfig, now_ms: i64) -> Result<MapRequest, AppError> {
         let own: MapQuery = q.take()?;
         own.request(&q.take()?, &q.take()?, config, now_ms)
-    }
-
-    /// A whole map request from a query string (or a command line's pairs).
-    pub fn parse(
-        q: QueryPairs,
-        config: &AnalyticsConfig,
-        now_ms: i64,
-    ) -> Result<MapRequest, AppError> {
-        let req = Self::read(&q, config, now_ms)?;
-        q.finish()?;
-        Ok(req)
     }
 }

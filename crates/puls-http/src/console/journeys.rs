@@ -28,7 +28,7 @@ use puls_app::analytics::metrics::MetricValue;
 use puls_app::search::Surveys;
 use puls_app::{AppError, now_ms};
 use puls_core::drivers::Excluded;
-use puls_wire::reports::{DriversQuery, FunnelQuery, MapQuery, ScopeQuery};
+use puls_wire::reports::{DriversQuery, FunnelQuery, MapQuery, ReportQuery, ScopeQuery};
 
 /// A metric of a touchpoint, when it has responses.
 fn metric(v: &Option<MetricValue>) -> Option<Estimate> {

@@ -30,7 +30,7 @@ use puls_app::analytics::metrics::{MetricRow, MetricsReport};
 use puls_app::{AppError, now_ms};
 use puls_core::stats::Verdict;
 use puls_wire::query::QueryPairs;
-use puls_wire::reports::MetricsQuery;
+use puls_wire::reports::{MetricsQuery, ReportQuery};
 
 /// Filters the page passes on to the analytics, in the form's order.
 const PASSED: [&str; 5] = ["survey", "touchpoint", "channel", "segment", "locale"];

@@ -7,7 +7,7 @@ use puls_app::now_ms;
 use puls_wire::ErrorBody;
 use puls_wire::analytics::{DriversReportDto, KanoReportDto, MetricsReportDto};
 use puls_wire::reports::{
-    DriversQuery, FilterQuery, MetricsQuery, PeriodQuery, StatsQuery, kano_scope,
+    DriversQuery, FilterQuery, MetricsQuery, PeriodQuery, ReportQuery, ScopeQuery, StatsQuery,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -73,6 +73,6 @@ async fn kano(
     Pairs(q): Pairs,
 ) -> Result<Json<KanoReportDto>, ApiError> {
     let analytics = st.app.analytics();
-    let scope = kano_scope(q, &analytics.config, now_ms())?;
+    let scope = ScopeQuery::parse(q, &analytics.config, now_ms())?;
     Ok(Json((&analytics.kano(ws.id, &id, scope).await?).into()))
 }

@@ -12,7 +12,7 @@ use puls_store::DefinitionKind;
 use puls_wire::ErrorBody;
 use puls_wire::analytics::{FunnelDto, JourneyMapDto};
 use puls_wire::journeys::JourneyDto;
-use puls_wire::reports::{FunnelQuery, MapQuery, PeriodQuery, StatsQuery};
+use puls_wire::reports::{FunnelQuery, MapQuery, PeriodQuery, ReportQuery, StatsQuery};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

@@ -3,10 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use puls_app::definitions::journey_template;
 use puls_app::{App, AppError};
-use puls_core::Value;
 use puls_store::DefinitionKind;
 
 #[derive(Debug, clap::Subcommand)]
@@ -59,17 +57,6 @@ pub enum SegmentCmd {
     },
 }
 
-/// Reads a definition file (JSON, or YAML by its extension).
-fn read(file: &Path) -> anyhow::Result<Value> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let yaml = matches!(
-        file.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    );
-    puls_wire::parse_document(&text, yaml).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
-}
-
 /// Saves a definition file into a workspace (created when missing), listing every problem.
 async fn import(
     app: &App,
@@ -78,7 +65,7 @@ async fn import(
     file: &Path,
 ) -> anyhow::Result<()> {
     puls_core::WorkspaceSlug::parse(workspace).map_err(|e| anyhow::anyhow!("workspace: {e}"))?;
-    let value = read(file)?;
+    let value = super::read_document(file)?;
     let ws = app.ensure_workspace(workspace, workspace).await?;
     let saved = match kind {
         DefinitionKind::Journey => app.save_journey(ws.id, None, &value).await,
@@ -114,13 +101,7 @@ async fn export(
         }
         Err(e) => return Err(e.into()),
     };
-    let json = puls_store::json::to_json(&r.definition);
-    if yaml {
-        print!("{}", serde_norway::to_string(&json)?);
-    } else {
-        println!("{}", serde_json::to_string_pretty(&json)?);
-    }
-    Ok(())
+    super::print_document(&r.definition, yaml)
 }
 
 async fn list(app: &App, kind: DefinitionKind, workspace: &str) -> anyhow::Result<()> {

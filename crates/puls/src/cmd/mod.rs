@@ -14,6 +14,7 @@ mod writekey;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use puls_app::{App, Config};
 use puls_store::{ConnectOptions, Store};
@@ -141,6 +142,28 @@ pub(crate) fn print_keys<'a>(
             puls_core::instant::format(k.created_at)
         );
     }
+}
+
+/// Reads a definition file (JSON, or YAML by its extension).
+pub(crate) fn read_document(file: &std::path::Path) -> anyhow::Result<puls_core::Value> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let yaml = matches!(
+        file.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
+    puls_wire::parse_document(&text, yaml).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+}
+
+/// Prints a definition (a survey's, a journey's, a segment's) as pretty JSON or as YAML.
+pub(crate) fn print_document(definition: &puls_core::Value, yaml: bool) -> anyhow::Result<()> {
+    let json = puls_store::json::to_json(definition);
+    if yaml {
+        print!("{}", serde_norway::to_string(&json)?);
+    } else {
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    }
+    Ok(())
 }
 
 /// The application over the configured store, its migrations applied.

@@ -11,7 +11,7 @@ use puls_wire::analytics::{
     MetricValueDto as MetricValue, MetricsReportDto as MetricsReport,
 };
 use puls_wire::query::QueryPairs;
-use puls_wire::reports::{DriversQuery, FunnelQuery, MetricsQuery, kano_scope};
+use puls_wire::reports::{DriversQuery, FunnelQuery, MetricsQuery, ReportQuery, ScopeQuery};
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -230,7 +230,7 @@ pub async fn run(app: &App, args: Args) -> anyhow::Result<()> {
     let p = args.params();
     let out = match (&args.kano, &args.outcome) {
         (Some(survey), _) => {
-            let scope = kano_scope(p, config, now).map_err(api)?;
+            let scope = ScopeQuery::parse(p, config, now).map_err(api)?;
             let r = analytics.kano(ws.id, survey, scope).await.map_err(api)?;
             render(args.format, &KanoReport::from(&r), kano_table)?
         }

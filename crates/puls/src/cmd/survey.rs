@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use puls_app::{App, AppError};
 use puls_core::SurveyId;
 use puls_store::SurveyStatus;
@@ -39,14 +38,7 @@ pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
             workspace,
             publish,
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let yaml = matches!(
-                file.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml")
-            );
-            let def = puls_wire::parse_document(&text, yaml)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let def = super::read_document(&file)?;
             let ws = app.ensure_workspace(&workspace, &workspace).await?;
             let status = if publish {
                 SurveyStatus::Published
@@ -86,13 +78,7 @@ pub async fn run(app: &App, cmd: Cmd) -> anyhow::Result<()> {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let json = puls_store::json::to_json(&record.definition);
-            if yaml {
-                print!("{}", serde_norway::to_string(&json)?);
-            } else {
-                println!("{}", serde_json::to_string_pretty(&json)?);
-            }
-            Ok(())
+            super::print_document(&record.definition, yaml)
         }
     }
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
+use futures::TryStreamExt;
 use puls_core::{ResponseId, SurveyId, WorkspaceId};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -257,6 +258,31 @@ async fn apply_op(mut conn: Conn<'_>, op: &WriteOp) -> Result<WriteOutcome, Stor
     }
 }
 
+impl SqlStore {
+    /// Revokes an active key of a workspace with `sql` (the key table's `UPDATE`, binding
+    /// the time, the key and the workspace); false when there is no such active key.
+    pub(crate) async fn revoke(
+        &self,
+        sql: &'static str,
+        workspace_id: WorkspaceId,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        if !storable(key) {
+            return Ok(false);
+        }
+        let revoked = on!(self.write(), |pool| {
+            sqlx::query(sql)
+                .bind(crate::now_ms())
+                .bind(key)
+                .bind(workspace_id.get())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(revoked > 0)
+    }
+}
+
 #[async_trait]
 impl Store for SqlStore {
     fn backend(&self) -> &'static str {
@@ -381,22 +407,13 @@ impl Store for SqlStore {
         workspace_id: WorkspaceId,
         key_id: &str,
     ) -> Result<bool, StoreError> {
-        if !storable(key_id) {
-            return Ok(false);
-        }
-        let revoked = on!(self.write(), |pool| {
-            sqlx::query(
-                "UPDATE api_keys SET revoked_at = $1 \
-                 WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
-            )
-            .bind(crate::now_ms())
-            .bind(key_id)
-            .bind(workspace_id.get())
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(revoked > 0)
+        self.revoke(
+            "UPDATE api_keys SET revoked_at = $1 \
+             WHERE id = $2 AND workspace_id = $3 AND revoked_at IS NULL",
+            workspace_id,
+            key_id,
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -913,8 +930,15 @@ impl Store for SqlStore {
                 q.push(" AND id < ").push_bind(v.as_str().to_string());
             }
             q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
-            let rows = q.build().fetch_all(pool).await?;
-            rows.iter().map(response_from_row).collect()
+            // Each row becomes a record (its JSON parsed) as it arrives, while the database
+            // produces the next ones: a whole page read first and then parsed would take
+            // both one after the other (the analytics load reads every response this way).
+            let mut rows = q.build().fetch(pool);
+            let mut records = Vec::with_capacity(usize::try_from(limit).unwrap_or(0).min(10_000));
+            while let Some(row) = rows.try_next().await? {
+                records.push(response_from_row(&row)?);
+            }
+            Ok(records)
         })
     }
 }

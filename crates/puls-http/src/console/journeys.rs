@@ -133,7 +133,7 @@ pub async fn map(
     };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
-    let f = Filters::parse_keeping(raw.as_deref(), &["segment"]);
+    let f = Filters::parse_keeping(&st, raw.as_deref(), &["segment"]);
     let keys = match journey_keys(&st, ws).await {
         Ok(k) => k,
         Err(e) => return page_error(&st, lang, e),
@@ -208,7 +208,7 @@ pub async fn touchpoint(
     };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
-    let f = Filters::parse_keeping(raw.as_deref(), &["segment"]);
+    let f = Filters::parse_keeping(&st, raw.as_deref(), &["segment"]);
     let result = async {
         let analytics = st.app.analytics();
         let journey = analytics.journey(ws, &key).await?;
@@ -408,6 +408,7 @@ pub async fn analyses(
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let f = Filters::parse_keeping(
+        &st,
         raw.as_deref(),
         &["segment", "journey", "drivers_survey", "kano_survey"],
     );

@@ -37,11 +37,14 @@ const PASSED: [&str; 5] = ["survey", "touchpoint", "channel", "segment", "locale
 /// The default period: this many days up to today.
 const DEFAULT_DAYS: i64 = 90;
 
-/// The UTC date of a Unix time in milliseconds, `YYYY-MM-DD`.
-fn utc_date(ms: i64) -> String {
+/// The date of a Unix time in milliseconds in the time zone `tz`, `YYYY-MM-DD`: the
+/// analytics read the period's dates in that zone, so "today" must be its today (UTC's
+/// would leave out the answers given after local midnight).
+fn local_date(ms: i64, tz: &str) -> String {
+    let zone = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
     Timestamp::from_millisecond(ms)
         .unwrap_or(Timestamp::UNIX_EPOCH)
-        .to_zoned(TimeZone::UTC)
+        .to_zoned(zone)
         .date()
         .to_string()
 }
@@ -66,12 +69,13 @@ pub(super) struct Filters {
 }
 
 impl Filters {
-    fn parse(query: Option<&str>) -> Filters {
-        Filters::parse_keeping(query, &PASSED)
+    fn parse(st: &AppState, query: Option<&str>) -> Filters {
+        Filters::parse_keeping(st, query, &PASSED)
     }
 
-    /// The period and the parameters named in `keys`.
-    pub(super) fn parse_keeping(query: Option<&str>, keys: &[&str]) -> Filters {
+    /// The period and the parameters named in `keys`; the default period ends today in the
+    /// analytics' time zone.
+    pub(super) fn parse_keeping(st: &AppState, query: Option<&str>, keys: &[&str]) -> Filters {
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
         let get = |k: &str| {
@@ -80,7 +84,7 @@ impl Filters {
                 .find(|(key, v)| key == k && !v.is_empty())
                 .map(|(_, v)| v.clone())
         };
-        let today = utc_date(now_ms());
+        let today = local_date(now_ms(), &st.app.analytics().config.time_zone);
         let to = get("to").unwrap_or_else(|| today.clone());
         let from = get("from")
             .unwrap_or_else(|| add_days(&to, -(DEFAULT_DAYS - 1)).unwrap_or_else(|| to.clone()));
@@ -275,7 +279,7 @@ pub async fn overview(
     };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
-    let f = Filters::parse(query.as_deref());
+    let f = Filters::parse(&st, query.as_deref());
     let mut error: Option<String> = None;
     let mut cards = Vec::new();
     let mut min_n = st.app.analytics().config.min_n;
@@ -469,8 +473,19 @@ mod tests {
         assert_eq!(add_days("2026-02-30", 1), None);
         assert_eq!(add_days("2026-01-05T10:00:00Z", 1), None);
         assert_eq!(add_days("yesterday", 1), None);
-        assert_eq!(utc_date(0), "1970-01-01");
-        assert_eq!(utc_date(1_798_761_599_999), "2026-12-31");
-        assert_eq!(utc_date(-1), "1969-12-31");
+        assert_eq!(local_date(0, "UTC"), "1970-01-01");
+        assert_eq!(local_date(1_798_761_599_999, "UTC"), "2026-12-31");
+        assert_eq!(local_date(-1, "UTC"), "1969-12-31");
+    }
+
+    #[test]
+    fn today_is_the_analytics_time_zones_today() {
+        // 2026-12-04 23:30 UTC is already 5 December in Warsaw and Prague (the default
+        // period must hold an answer given then), still the 4th in New York.
+        let late = 1_796_427_000_000;
+        assert_eq!(local_date(late, "UTC"), "2026-12-04");
+        assert_eq!(local_date(late, "Europe/Warsaw"), "2026-12-05");
+        assert_eq!(local_date(late, "Europe/Prague"), "2026-12-05");
+        assert_eq!(local_date(late, "America/New_York"), "2026-12-04");
     }
 }

@@ -13,7 +13,7 @@ use puls_core::{ContactId, SurveyId, WorkspaceId};
 use crate::customers::*;
 use crate::db::{Conn, FeedRead, RowExt, SqlStore, on, stamp};
 use crate::error::StoreError;
-use crate::json::{JsonText, read_object, read_value};
+use crate::json::JsonText;
 use crate::model::{ResponseRecord, Workspace, WriteOutcome};
 use crate::sql::{SELECT_RESPONSE, random_token, response_from_row, storable, workspace_from_row};
 
@@ -62,8 +62,8 @@ pub(crate) fn contact_from_row(row: &impl RowExt) -> Result<ContactRecord, Store
             phone: row.opt_text("phone")?,
             name: row.opt_text("name")?,
             locale: row.opt_text("locale")?,
-            attributes: read_object("attributes", &row.text("attributes")?)?,
-            consents: read_object("consents", &row.text("consents")?)?,
+            attributes: row.object("attributes")?,
+            consents: row.object("consents")?,
         },
         merged_into: row.opt_parsed("merged_into", ContactId::parse)?,
         deleted_at: row.opt_int("deleted_at")?,
@@ -84,9 +84,9 @@ pub(crate) fn event_from_row(row: &impl RowExt) -> Result<EventRecord, StoreErro
             anonymous_id: row.opt_text("anonymous_id")?,
             timestamp: row.int("timestamp")?,
             received_at: row.int("received_at")?,
-            properties: read_object("properties", &row.text("properties")?)?,
-            context: read_object("context", &row.text("context")?)?,
-            extra: read_object("extra", &row.text("extra")?)?,
+            properties: row.object("properties")?,
+            context: row.object("context")?,
+            extra: row.object("extra")?,
         },
     })
 }
@@ -100,7 +100,7 @@ fn feed_event_from_row(row: &impl RowExt) -> Result<FeedEvent, StoreError> {
         user_id: row.opt_text("user_id")?,
         anonymous_id: row.opt_text("anonymous_id")?,
         timestamp: row.int("timestamp")?,
-        properties: read_object("properties", &row.text("properties")?)?,
+        properties: row.object("properties")?,
     })
 }
 
@@ -117,7 +117,7 @@ fn definition_from_row(row: &impl RowExt) -> Result<DefinitionRecord, StoreError
     Ok(DefinitionRecord {
         workspace_id: row.workspace("workspace_id")?,
         key: row.text("key")?,
-        definition: read_value("definition", &row.text("definition")?)?,
+        definition: row.json("definition")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })

@@ -14,6 +14,7 @@
 //! migrations, connecting) is a plain `match` here, over functions of `sqlite.rs` and
 //! `postgres.rs`.
 
+use std::collections::BTreeMap;
 use std::ops::DerefMut;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -298,6 +299,12 @@ pub(crate) trait RowExt {
     fn int(&self, column: &str) -> Result<i64, StoreError>;
     fn opt_int(&self, column: &str) -> Result<Option<i64>, StoreError>;
     fn bool(&self, column: &str) -> Result<bool, StoreError>;
+    /// A text column lent to `read` without a copy (ids and JSON are parsed from it).
+    fn read_text<T>(
+        &self,
+        column: &str,
+        read: impl FnOnce(Option<&str>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError>;
 
     fn workspace(&self, column: &str) -> Result<WorkspaceId, StoreError> {
         Ok(WorkspaceId::new(self.int(column)?))
@@ -309,8 +316,8 @@ pub(crate) trait RowExt {
         column: &str,
         parse: impl Fn(&str) -> Result<T, E>,
     ) -> Result<T, StoreError> {
-        let text = self.text(column)?;
-        parse(&text).map_err(|e| corrupt(column, format!("'{text}': {e}")))
+        self.opt_parsed(column, parse)?
+            .ok_or_else(|| corrupt(column, "NULL where a value belongs"))
     }
 
     fn opt_parsed<T, E: std::fmt::Display>(
@@ -318,9 +325,31 @@ pub(crate) trait RowExt {
         column: &str,
         parse: impl Fn(&str) -> Result<T, E>,
     ) -> Result<Option<T>, StoreError> {
-        self.opt_text(column)?
-            .map(|text| parse(&text).map_err(|e| corrupt(column, format!("'{text}': {e}"))))
-            .transpose()
+        self.read_text(column, |text| {
+            text.map(|t| parse(t).map_err(|e| corrupt(column, format!("'{t}': {e}"))))
+                .transpose()
+        })
+    }
+
+    /// A JSON object column ([`crate::json::read_object`]).
+    fn object(&self, column: &str) -> Result<crate::json::JsonMap, StoreError> {
+        self.read_text(column, |t| {
+            crate::json::read_object(column, t.unwrap_or("null"))
+        })
+    }
+
+    /// A JSON object-of-strings column ([`crate::json::read_strings`]).
+    fn strings(&self, column: &str) -> Result<BTreeMap<String, String>, StoreError> {
+        self.read_text(column, |t| {
+            crate::json::read_strings(column, t.unwrap_or("null"))
+        })
+    }
+
+    /// A JSON column of any value ([`crate::json::read_value`]).
+    fn json(&self, column: &str) -> Result<puls_core::Value, StoreError> {
+        self.read_text(column, |t| {
+            crate::json::read_value(column, t.unwrap_or("null"))
+        })
     }
 }
 
@@ -331,7 +360,16 @@ where
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> &'r str: Decode<'r, R::Database> + Type<R::Database>,
 {
+    fn read_text<T>(
+        &self,
+        column: &str,
+        read: impl FnOnce(Option<&str>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        read(self.try_get::<Option<&str>, _>(column)?)
+    }
+
     fn text(&self, column: &str) -> Result<String, StoreError> {
         Ok(self.try_get(column)?)
     }

@@ -19,7 +19,7 @@ use crate::Store;
 use crate::customers_sql::apply_track;
 use crate::db::{Conn, Db, RowExt, SqlStore, on};
 use crate::error::StoreError;
-use crate::json::{read_object, read_strings, read_value};
+use crate::json::read_value;
 use crate::model::*;
 use puls_core::Value;
 
@@ -90,7 +90,7 @@ fn survey_from_row(row: &impl RowExt) -> Result<SurveyRecord, StoreError> {
         version: row.int("current_version")?,
         title: row.text("title")?,
         touchpoint: row.text("touchpoint")?,
-        definition: read_value("definition", &row.text("definition")?)?,
+        definition: row.json("definition")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })
@@ -110,8 +110,8 @@ pub(crate) fn response_from_row(row: &impl RowExt) -> Result<ResponseRecord, Sto
         contact_email: row.opt_text("contact_email")?,
         invitation_token: row.opt_text("invitation_token")?,
         resume_token: row.opt_text("resume_token")?,
-        attributes: read_strings("attributes", &row.text("attributes")?)?,
-        answers: read_object("answers", &row.text("answers")?)?,
+        attributes: row.strings("attributes")?,
+        answers: row.object("answers")?,
         revision: row.int("revision")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
@@ -527,8 +527,7 @@ impl Store for SqlStore {
             .bind(version)
             .fetch_optional(pool)
             .await?;
-            row.map(|r| read_value("definition", &r.text("definition")?))
-                .transpose()
+            row.map(|r| r.json("definition")).transpose()
         })
     }
 

@@ -41,10 +41,18 @@ pub(crate) async fn connect(url: &str, opts: &ConnectOptions) -> Result<SqlStore
         .connect_with(options.clone())
         .await?;
     // Readers map the file (up to 16 GiB) instead of copying pages through read(): the
-    // analytics indexes read whole tables when they are built.
+    // analytics indexes read whole tables when they are built. Their rows come from
+    // SQLite's thread in batches of up to 1,024 (sqlx's default is 50): with 50, that thread
+    // and the one parsing the rows woke each other every few rows (a sixth of the 3M-response
+    // index load's samples were thread wake-ups; with 1,024 it loads about 10% faster).
     let read = SqlitePoolOptions::new()
         .max_connections(opts.max_connections.clamp(1, 64))
-        .connect_with(options.read_only(true).pragma("mmap_size", "17179869184"))
+        .connect_with(
+            options
+                .read_only(true)
+                .pragma("mmap_size", "17179869184")
+                .row_buffer_size(1024),
+        )
         .await?;
     Ok(SqlStore::new(Pools::Sqlite { read, write }, 1))
 }

@@ -395,8 +395,8 @@ fn fact_of(r: &ResponseRecord, survey: &Survey) -> Result<Fact, String> {
         attributes,
     };
     let head = FactHead {
-        id: r.id.to_string(),
-        survey: r.survey_id.to_string(),
+        id: r.id.as_str().to_owned(),
+        survey: r.survey_id.as_str().to_owned(),
         survey_version: r.survey_version,
         created_at_ms: r.created_at,
         completed: r.completed,

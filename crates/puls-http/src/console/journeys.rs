@@ -21,7 +21,7 @@ use puls_store::{DefinitionKind, ResponseFilter};
 
 use super::auth::{Member, Signed};
 use super::overview::Filters;
-use super::{Page, page_error, shell, title_in, user_message};
+use super::{Page, page_error, shell, shown, title_in, user_message};
 use crate::state::AppState;
 use puls_app::analytics::journeys::Health;
 use puls_app::analytics::metrics::MetricValue;
@@ -406,22 +406,30 @@ pub async fn analyses(
         Err(r) => return r,
     };
     let lang = m.signed.lang;
-    let ws = m.workspace.id;
     let f = Filters::parse_keeping(
         &st,
         raw.as_deref(),
         &["segment", "journey", "drivers_survey", "kano_survey"],
     );
+    match analyses_page(&st, &m, &f).await {
+        Ok((status, page)) => Page::render(&st, status, lang, &page),
+        Err(e) => page_error(&st, lang, e),
+    }
+}
+
+/// The analyses page: a section the person's filters make impossible (an unknown segment, a
+/// journey without stages) says why on the page (400), the others are still shown.
+async fn analyses_page(
+    st: &AppState,
+    m: &Member,
+    f: &Filters,
+) -> Result<(StatusCode, AnalysesPage), AppError> {
+    let lang = m.signed.lang;
+    let ws = m.workspace.id;
     let mut errors: Vec<String> = Vec::new();
-    let keys = match journey_keys(&st, ws).await {
-        Ok(k) => k,
-        Err(e) => return page_error(&st, lang, e),
-    };
+    let keys = journey_keys(st, ws).await?;
     let analytics = st.app.analytics();
-    let surveys = match analytics.current_surveys(ws).await {
-        Ok(s) => s,
-        Err(e) => return page_error(&st, lang, e),
-    };
+    let surveys = analytics.current_surveys(ws).await?;
     let mut survey_list: Vec<(String, String, bool, bool)> = surveys
         .iter()
         .map(|(id, s)| {
@@ -451,36 +459,30 @@ pub async fn analyses(
             analytics.funnel(ws, &journey, &req).await
         }
         .await;
-        match r {
-            Ok(dto) => {
-                let rows: Vec<FunnelRow> = dto
-                    .rows
-                    .iter()
-                    .filter(|r| r.group.is_none())
-                    .map(|r| FunnelRow {
-                        name: r.name.clone(),
-                        entered: r.counts.entered,
-                        converted: r.counts.converted,
-                        rate: r.counts.conversion_rate,
-                        low: r.counts.ci_low,
-                        high: r.counts.ci_high,
-                        overall: r.overall_rate,
-                        drop_off: r.drop_off,
-                        median_days: r.median_time_to_convert_seconds.map(|s| s / 86_400.0),
-                        p90_days: r.p90_time_to_convert_seconds.map(|s| s / 86_400.0),
-                        small: r.small_sample,
-                    })
-                    .collect();
-                funnel = Some(Funnel {
-                    journey: k.clone(),
-                    window_days: dto.window_days,
-                    rows,
-                });
-            }
-            Err(e) => match user_message(e) {
-                Ok(msg) => errors.push(msg),
-                Err(e) => return page_error(&st, lang, e),
-            },
+        if let Some(dto) = shown(r, &mut errors)? {
+            let rows: Vec<FunnelRow> = dto
+                .rows
+                .iter()
+                .filter(|r| r.group.is_none())
+                .map(|r| FunnelRow {
+                    name: r.name.clone(),
+                    entered: r.counts.entered,
+                    converted: r.counts.converted,
+                    rate: r.counts.conversion_rate,
+                    low: r.counts.ci_low,
+                    high: r.counts.ci_high,
+                    overall: r.overall_rate,
+                    drop_off: r.drop_off,
+                    median_days: r.median_time_to_convert_seconds.map(|s| s / 86_400.0),
+                    p90_days: r.p90_time_to_convert_seconds.map(|s| s / 86_400.0),
+                    small: r.small_sample,
+                })
+                .collect();
+            funnel = Some(Funnel {
+                journey: k.clone(),
+                window_days: dto.window_days,
+                rows,
+            });
         }
     }
 
@@ -505,42 +507,35 @@ pub async fn analyses(
             analytics.drivers(ws, req).await
         }
         .await;
-        match r {
-            Ok(rep) => {
-                let list: Vec<DriverRow> = rep
-                    .drivers
-                    .iter()
-                    .map(|d| DriverRow {
-                        key: d.key.clone(),
-                        share: d.share,
-                        performance: d.performance,
-                        quadrant: d.quadrant.map(Text::quadrant),
-                        excluded: d.excluded.map(|e| match e {
-                            Excluded::NoAnswers => "no_answers",
-                            Excluded::Constant => "constant",
-                        }),
-                    })
-                    .collect();
-                let points: Vec<(&str, f64, f64)> = rep
-                    .drivers
-                    .iter()
-                    .filter_map(|d| d.performance.map(|p| (d.key.as_str(), d.importance, p)))
-                    .collect();
-                let matrix =
-                    priority_matrix(&points, rep.mean_importance, rep.mean_performance, lang);
-                drivers = Some(Drivers {
-                    outcome: outcome.clone(),
-                    n: rep.n,
-                    r2: rep.r_squared,
-                    small: rep.small_sample,
-                    drivers: list,
-                    matrix,
-                });
-            }
-            Err(e) => match user_message(e) {
-                Ok(msg) => errors.push(msg),
-                Err(e) => return page_error(&st, lang, e),
-            },
+        if let Some(rep) = shown(r, &mut errors)? {
+            let list: Vec<DriverRow> = rep
+                .drivers
+                .iter()
+                .map(|d| DriverRow {
+                    key: d.key.clone(),
+                    share: d.share,
+                    performance: d.performance,
+                    quadrant: d.quadrant.map(Text::quadrant),
+                    excluded: d.excluded.map(|e| match e {
+                        Excluded::NoAnswers => "no_answers",
+                        Excluded::Constant => "constant",
+                    }),
+                })
+                .collect();
+            let points: Vec<(&str, f64, f64)> = rep
+                .drivers
+                .iter()
+                .filter_map(|d| d.performance.map(|p| (d.key.as_str(), d.importance, p)))
+                .collect();
+            let matrix = priority_matrix(&points, rep.mean_importance, rep.mean_performance, lang);
+            drivers = Some(Drivers {
+                outcome: outcome.clone(),
+                n: rep.n,
+                r2: rep.r_squared,
+                small: rep.small_sample,
+                drivers: list,
+                matrix,
+            });
         }
     }
 
@@ -555,41 +550,32 @@ pub async fn analyses(
             analytics.kano(ws, id, scope).await
         }
         .await;
-        match r {
-            Ok(rep) => {
-                let features = rep
-                    .features
-                    .iter()
-                    .map(|k| KanoFeature {
-                        feature: k.feature.clone(),
-                        n: k.n,
-                        small: k.small_sample,
-                        dominant: k.dominant.map(Text::kano_category),
-                        strength: k.category_strength,
-                        better: k.better,
-                        worse: k.worse,
-                        shares: k.shares.as_ref().map(|s| KanoShares {
-                            attractive: s.attractive,
-                            one_dimensional: s.one_dimensional,
-                            must_be: s.must_be,
-                            indifferent: s.indifferent,
-                            reverse: s.reverse,
-                            questionable: s.questionable,
-                        }),
-                    })
-                    .collect();
-                kano = Some(Kano { features });
-            }
-            Err(e) => match user_message(e) {
-                Ok(msg) => errors.push(msg),
-                Err(e) => return page_error(&st, lang, e),
-            },
+        if let Some(rep) = shown(r, &mut errors)? {
+            let features = rep
+                .features
+                .iter()
+                .map(|k| KanoFeature {
+                    feature: k.feature.clone(),
+                    n: k.n,
+                    small: k.small_sample,
+                    dominant: k.dominant.map(Text::kano_category),
+                    strength: k.category_strength,
+                    better: k.better,
+                    worse: k.worse,
+                    shares: k.shares.as_ref().map(|s| KanoShares {
+                        attractive: s.attractive,
+                        one_dimensional: s.one_dimensional,
+                        must_be: s.must_be,
+                        indifferent: s.indifferent,
+                        reverse: s.reverse,
+                        questionable: s.questionable,
+                    }),
+                })
+                .collect();
+            kano = Some(Kano { features });
         }
     }
-    let segments = match segment_options(&st, ws).await {
-        Ok(s) => s,
-        Err(e) => return page_error(&st, lang, e),
-    };
+    let segments = segment_options(st, ws).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -617,7 +603,7 @@ pub async fn analyses(
         filters: f.period(),
         segments,
         min_n: st.app.analytics().config.min_n,
-        shell: shell(&m, Text::NavAnalyses),
+        shell: shell(m, Text::NavAnalyses),
     };
-    Page::render(&st, status, lang, &page)
+    Ok((status, page))
 }

@@ -205,6 +205,18 @@ pub fn user_message(e: AppError) -> Result<String, AppError> {
     }
 }
 
+/// A page section's result: `Some` when it could be made; `None` when the person's filters
+/// prevent it, their message kept in `errors` for the page; any other error ends the page.
+pub fn shown<T>(r: Result<T, AppError>, errors: &mut Vec<String>) -> Result<Option<T>, AppError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => user_message(e).map(|message| {
+            errors.push(message);
+            None
+        }),
+    }
+}
+
 /// The workspace's survey named in a page's path (any other text names none).
 pub async fn survey_at(
     st: &AppState,
@@ -316,6 +328,28 @@ pub fn shell(m: &auth::Member, current: Text) -> Shell {
 /// that follow refuse it like an empty form).
 pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+/// A form posted without a session (first setup, accepting an invitation): its pairs and
+/// the guest's language, or the 403 page when its `_form` token does not match the cookie.
+pub fn guest_form(
+    st: &AppState,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<(Vec<(String, String)>, Lang), Response> {
+    let pairs = form_pairs(body);
+    let lang = auth::guest_lang(headers, None);
+    if auth::check_form_token(headers, field(&pairs, "_form")) {
+        Ok((pairs, lang))
+    } else {
+        Err(Page::message(
+            st,
+            StatusCode::FORBIDDEN,
+            lang,
+            Text::Error,
+            Text::CsrfFailed,
+        ))
+    }
 }
 
 /// The first value of `key` in form pairs.

@@ -155,17 +155,10 @@ fn account_problems(pairs: &[(String, String)]) -> (Option<String>, FieldProblem
 
 #[tracing::instrument(skip_all)]
 pub async fn setup(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let pairs = form_pairs(&body);
-    let lang = auth::guest_lang(&headers, None);
-    if !auth::check_form_token(&headers, field(&pairs, "_form")) {
-        return Page::message(
-            &st,
-            StatusCode::FORBIDDEN,
-            lang,
-            Text::Error,
-            Text::CsrfFailed,
-        );
-    }
+    let (pairs, lang) = match super::guest_form(&st, &headers, &body) {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let token = field(&pairs, "token").unwrap_or("").to_string();
     let existing = match setup_allowed(&st, lang, &token).await {
         Ok(e) => e,

@@ -385,17 +385,10 @@ pub async fn accept(
     Path(token): Path<String>,
     body: Bytes,
 ) -> Response {
-    let pairs = super::form_pairs(&body);
-    let lang = auth::guest_lang(&headers, None);
-    if !auth::check_form_token(&headers, field(&pairs, "_form")) {
-        return Page::message(
-            &st,
-            StatusCode::FORBIDDEN,
-            lang,
-            Text::Error,
-            Text::CsrfFailed,
-        );
-    }
+    let (pairs, lang) = match super::guest_form(&st, &headers, &body) {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let joining = Joining::New {
         name: field(&pairs, "name").unwrap_or(""),
         password: field(&pairs, "password").unwrap_or("").to_string(),

@@ -34,7 +34,7 @@ for p in prefixes:
     c = contacts[0] if contacts else {}
     a = c.get("attributes", {})
     if (c.get("email"), c.get("name"), a.get("age"), a.get("vip"), a.get("city"), a.get("created_at")) != (
-            f"{p}@example.com", "Ala Kowalska", 34, True, "Łódź", "2024-01-15T10:30:00Z"):
+            f"{p}@example.com", "Ala Kowalska", 34, True, "Łódź", "2024-01-15T10:30:00.000Z"):
         failures.append(f"{p}: contact {p}-1 is {c}")
     two = get(f"/api/v1/contacts?external_id={p}-2")["items"]
     timeline = get(f"/api/v1/contacts/{two[0]['id']}/events")["items"] if two else []

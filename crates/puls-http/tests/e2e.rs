@@ -534,7 +534,8 @@ async fn a_manager_and_a_respondent_in_a_real_browser_postgres() {
 /// Screenshots of the main screens of a server that is already running with data (the
 /// demo, say), for a person to look at: `PULS_E2E_URL=http://127.0.0.1:8080
 /// PULS_E2E_EMAIL=... PULS_E2E_PASSWORD=... PULS_E2E_WORKSPACE=demo cargo test -p
-/// puls-http --test e2e -- --ignored screens`. Files: `target/e2e-screenshots/screens-*`.
+/// puls-http --test e2e -- --ignored screens`. Files: `target/e2e-screenshots/screens-*`
+/// (or `$PULS_E2E_LABEL-*`), in the signed-in user's language.
 #[tokio::test]
 #[ignore = "needs a running server with data; see its doc"]
 async fn screens_of_a_running_server() {
@@ -542,13 +543,25 @@ async fn screens_of_a_running_server() {
     let (base, ws) = (var("PULS_E2E_URL"), var("PULS_E2E_WORKSPACE"));
     let Some(d) = driver().await else { return };
     let c = browser(&d).await;
-    let mut shots = Shots::new_named("screens");
-    c.goto(&format!("{base}/app/sign-in")).await.unwrap();
+    // PULS_E2E_LABEL names the files (default `screens`), e.g. `screens-pl` for a user
+    // whose interface language is Polish.
+    let label = std::env::var("PULS_E2E_LABEL").unwrap_or_else(|_| "screens".into());
+    let mut shots = Shots::new_named(&label);
+    c.goto(&format!("{base}/app/sign-in?lang=en"))
+        .await
+        .unwrap();
     wait_text(&c, "Sign in").await;
     fill(&c, "email", &var("PULS_E2E_EMAIL")).await;
     fill(&c, "password", &var("PULS_E2E_PASSWORD")).await;
     click(&c, "button.primary").await;
-    wait_text(&c, "Overview").await;
+    // What comes next is in the user's own language: wait for the sign-in page to go.
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        if !url.path().ends_with("/sign-in") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let pages = [
         ("overview", format!("/app/w/{ws}")),
         ("journey-map", format!("/app/w/{ws}/journeys")),

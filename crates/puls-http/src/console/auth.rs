@@ -9,7 +9,9 @@
 //!   `Origin` names another host is refused as well.
 //! - Roles are checked here, on the server, for every page and action ([`Member::require`]).
 
-use axum::extract::FromRequestParts;
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::header::{COOKIE, HOST, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
@@ -262,6 +264,55 @@ impl Member {
         } else {
             Err(Page::forbidden(st, self.signed.lang))
         }
+    }
+}
+
+/// The permissions a web app page can ask for as a type, for [`Allowed`].
+pub mod need {
+    use puls_core::access::Permission;
+
+    /// A permission as a type.
+    pub trait Need: Send + Sync + 'static {
+        const PERMISSION: Permission;
+    }
+
+    /// The dashboards: overview, journeys, analyses.
+    pub struct ViewDashboards;
+    /// The responses: the inbox and its export.
+    pub struct ViewResponses;
+    /// The surveys: list, builder, preview.
+    pub struct EditSurveys;
+
+    impl Need for ViewDashboards {
+        const PERMISSION: Permission = Permission::ViewDashboards;
+    }
+    impl Need for ViewResponses {
+        const PERMISSION: Permission = Permission::ViewResponses;
+    }
+    impl Need for EditSurveys {
+        const PERMISSION: Permission = Permission::EditSurveys;
+    }
+}
+
+/// A member of the workspace named by the route's `{slug}` whose role allows `P`. Anyone
+/// else gets what [`Signed`] and [`Member::allowed`] answer instead: the way to sign in, the
+/// not-found page or the 403 page.
+pub struct Allowed<P>(pub Member, pub PhantomData<P>);
+
+impl<P: need::Need> FromRequestParts<AppState> for Allowed<P> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+        let signed = Signed::from_request_parts(parts, st).await?;
+        let params = RawPathParams::from_request_parts(parts, st)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let slug = params
+            .iter()
+            .find(|(name, _)| *name == "slug")
+            .map_or("", |(_, value)| value);
+        let m = Member::allowed(st, signed, slug, P::PERMISSION).await?;
+        Ok(Allowed(m, PhantomData))
     }
 }
 

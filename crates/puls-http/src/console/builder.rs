@@ -16,7 +16,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
-use puls_core::access::Permission;
 use puls_core::survey::{CmpOp, ContactField};
 use puls_core::{Channel, Condition, Locale, QuestionKind};
 use puls_store::{SurveyStatus, json};
@@ -29,7 +28,8 @@ use puls_html::console::{
 };
 use puls_html::{Lang, Text};
 
-use super::auth::{Member, Signed};
+use super::auth::need;
+use super::auth::{Allowed, Member, Signed};
 use super::{Page, field, page_error, shell, survey_at};
 use crate::state::AppState;
 
@@ -602,13 +602,9 @@ fn status_text(s: SurveyStatus) -> Text {
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn list(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::EditSurveys>,
     Path(slug): Path<String>,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     list_page(&st, &m, StatusCode::OK, Vec::new()).await
 }
 
@@ -647,15 +643,11 @@ async fn list_page(
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn create(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::EditSurveys>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let pairs = match m.signed.form(&st, &headers, &body) {
         Ok(p) => p,
         Err(r) => return r,
@@ -773,14 +765,10 @@ async fn stored(
 #[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id))]
 pub async fn edit(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::EditSurveys>,
     Path((slug, id)): Path<(String, String)>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     match stored(&st, &m, &id).await {
         Ok(Some((def, status))) => {
             let notice = match q.get("notice").map(String::as_str) {
@@ -809,15 +797,11 @@ pub async fn edit(
 #[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id))]
 pub async fn update(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::EditSurveys>,
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let pairs = match m.signed.form(&st, &headers, &body) {
         Ok(p) => p,
@@ -899,13 +883,9 @@ pub async fn update(
 #[tracing::instrument(skip_all, fields(workspace = %slug, file = %file))]
 pub async fn export(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::EditSurveys>,
     Path((slug, file)): Path<(String, String)>,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let Some(id) = file.strip_suffix(".json") else {
         return Page::not_found(&st, m.signed.lang);
     };
@@ -939,14 +919,10 @@ pub async fn export(
 #[tracing::instrument(skip_all, fields(workspace = %slug, survey = %id, question = n))]
 pub async fn preview(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::EditSurveys>,
     Path((slug, id, n)): Path<(String, String, usize)>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::EditSurveys).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let rec = match survey_at(&st, m.workspace.id, &id).await {
         Ok(r) => r,

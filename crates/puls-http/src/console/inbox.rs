@@ -11,14 +11,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use puls_core::Locale;
 use puls_core::WorkspaceId;
-use puls_core::access::Permission;
 use puls_html::Text;
 use puls_html::console::{
     AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView, SelectOption,
 };
 use puls_store::{DefinitionKind, ResponseRecord};
 
-use super::auth::{Member, Signed};
+use super::auth::need;
+use super::auth::{Allowed, Member};
 use super::overview::{option, select, survey_selects};
 use super::{Page, page_error, shell, survey_at, title_in, user_message};
 use crate::state::AppState;
@@ -97,14 +97,10 @@ async fn survey_titles(
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn inbox(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::ViewResponses>,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::ViewResponses).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let surveys = match survey_titles(&st, ws, lang.code()).await {
@@ -240,14 +236,10 @@ fn row(r: &ResponseRecord, surveys: &[(String, String, String)], texts: &[String
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn export(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::ViewResponses>,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::ViewResponses).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let bad = |msg: String| (StatusCode::BAD_REQUEST, msg).into_response();
     let (q, _) = match query_of(raw.as_deref()) {
@@ -298,13 +290,9 @@ pub async fn export(
 #[tracing::instrument(skip_all, fields(workspace = %slug, response = %id))]
 pub async fn detail(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::ViewResponses>,
     Path((slug, id)): Path<(String, String)>,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::ViewResponses).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let found = match path::response(&id) {

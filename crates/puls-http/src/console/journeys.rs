@@ -8,7 +8,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_core::WorkspaceId;
-use puls_core::access::Permission;
 use puls_core::{QuestionKind, Survey};
 use puls_html::chart::{Point, priority_matrix, trend};
 use puls_html::console::{
@@ -19,7 +18,8 @@ use puls_html::console::{
 use puls_html::{Text, format};
 use puls_store::{DefinitionKind, ResponseFilter};
 
-use super::auth::{Member, Signed};
+use super::auth::need;
+use super::auth::{Allowed, Member};
 use super::overview::Filters;
 use super::{Page, page_error, shell, shown, title_in, user_message};
 use crate::state::AppState;
@@ -97,13 +97,9 @@ async fn journey_keys(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, App
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn first(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
     Path(slug): Path<String>,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::ViewDashboards).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     match journey_keys(&st, m.workspace.id).await {
         Ok(keys) => match keys.first() {
             Some(k) => Redirect::to(&format!("/app/w/{slug}/journeys/{k}")).into_response(),
@@ -123,14 +119,10 @@ pub async fn first(
 #[tracing::instrument(skip_all, fields(workspace = %slug, journey = %key))]
 pub async fn map(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
     Path((slug, key)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::ViewDashboards).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let f = Filters::parse_keeping(&st, raw.as_deref(), &["segment"]);
@@ -198,14 +190,10 @@ async fn segment_options(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, 
 #[tracing::instrument(skip_all, fields(workspace = %slug, journey = %key, touchpoint = %tp))]
 pub async fn touchpoint(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
     Path((slug, key, tp)): Path<(String, String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::ViewDashboards).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let f = Filters::parse_keeping(&st, raw.as_deref(), &["segment"]);
@@ -397,14 +385,10 @@ fn outcome_of(s: &Survey) -> Option<String> {
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn analyses(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::ViewDashboards).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let f = Filters::parse_keeping(
         &st,

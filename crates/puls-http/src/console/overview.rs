@@ -15,7 +15,6 @@ use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 use puls_core::Channel;
 use puls_core::WorkspaceId;
-use puls_core::access::Permission;
 use puls_html::chart::{Point, trend};
 use puls_html::console::{
     BreakdownRow, Card, Change, OverviewPage, Period, Select, SelectOption, TrendRow,
@@ -23,7 +22,8 @@ use puls_html::console::{
 use puls_html::{Lang, Text, format};
 use puls_store::DefinitionKind;
 
-use super::auth::{Member, Signed};
+use super::auth::Allowed;
+use super::auth::need;
 use super::{Page, page_error, shell, user_message};
 use crate::state::AppState;
 use puls_app::analytics::metrics::{MetricRow, MetricsReport};
@@ -269,14 +269,10 @@ fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn overview(
     State(st): State<AppState>,
-    signed: Signed,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let m = match Member::allowed(&st, signed, &slug, Permission::ViewDashboards).await {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let f = Filters::parse(&st, query.as_deref());

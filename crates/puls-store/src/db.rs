@@ -316,8 +316,21 @@ pub(crate) trait RowExt {
         column: &str,
         parse: impl Fn(&str) -> Result<T, E>,
     ) -> Result<T, StoreError> {
-        self.opt_parsed(column, parse)?
-            .ok_or_else(|| corrupt(column, "NULL where a value belongs"))
+        self.with_text(column, |t| {
+            parse(t).map_err(|e| corrupt(column, format!("'{t}': {e}")))
+        })
+    }
+
+    /// A text column that must not be NULL lent to `read`; NULL is a corrupt row.
+    fn with_text<T>(
+        &self,
+        column: &str,
+        read: impl FnOnce(&str) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.read_text(column, |t| match t {
+            Some(t) => read(t),
+            None => Err(corrupt(column, "NULL where a value belongs")),
+        })
     }
 
     fn opt_parsed<T, E: std::fmt::Display>(
@@ -333,23 +346,17 @@ pub(crate) trait RowExt {
 
     /// A JSON object column ([`crate::json::read_object`]).
     fn object(&self, column: &str) -> Result<crate::json::JsonMap, StoreError> {
-        self.read_text(column, |t| {
-            crate::json::read_object(column, t.unwrap_or("null"))
-        })
+        self.with_text(column, |t| crate::json::read_object(column, t))
     }
 
     /// A JSON object-of-strings column ([`crate::json::read_strings`]).
     fn strings(&self, column: &str) -> Result<BTreeMap<String, String>, StoreError> {
-        self.read_text(column, |t| {
-            crate::json::read_strings(column, t.unwrap_or("null"))
-        })
+        self.with_text(column, |t| crate::json::read_strings(column, t))
     }
 
     /// A JSON column of any value ([`crate::json::read_value`]).
     fn json(&self, column: &str) -> Result<puls_core::Value, StoreError> {
-        self.read_text(column, |t| {
-            crate::json::read_value(column, t.unwrap_or("null"))
-        })
+        self.with_text(column, |t| crate::json::read_value(column, t))
     }
 }
 

@@ -90,6 +90,13 @@ pub trait Store: CustomerStore + UserStore + Send + Sync + 'static {
         &self,
         workspace_id: WorkspaceId,
     ) -> Result<Vec<SurveyRecord>, StoreError>;
+    /// Each survey of the workspace with its current version number, in the order of
+    /// [`Store::list_surveys`]: what a cache of parsed definitions needs to know, without
+    /// reading the definitions.
+    async fn current_survey_versions(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<(SurveyId, i64)>, StoreError>;
     /// Stores a new version and makes it current.
     async fn update_survey(
         &self,

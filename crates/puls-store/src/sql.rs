@@ -545,6 +545,29 @@ impl Store for SqlStore {
         })
     }
 
+    async fn current_survey_versions(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<(SurveyId, i64)>, StoreError> {
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(
+                "SELECT s.id, s.current_version FROM surveys s WHERE s.workspace_id = $1 \
+                 ORDER BY s.created_at DESC, s.id",
+            )
+            .bind(workspace_id.get())
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok((
+                        row.parsed("id", SurveyId::parse)?,
+                        row.int("current_version")?,
+                    ))
+                })
+                .collect()
+        })
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn update_survey(
         &self,

@@ -264,6 +264,18 @@ async fn surveys_are_versioned_and_belong_to_their_workspace(store: Arc<dyn Stor
         .collect();
     assert_eq!(listed, ["s2", "s1"], "newest first");
     assert_eq!(store.list_surveys(globex).await.expect("list"), vec![]);
+    assert_eq!(
+        store.current_survey_versions(acme).await.expect("versions"),
+        vec![(sid("s2"), 1), (sid("s1"), 2)],
+        "the current version of each, in the order of list_surveys"
+    );
+    assert_eq!(
+        store
+            .current_survey_versions(globex)
+            .await
+            .expect("versions"),
+        vec![]
+    );
     assert!(
         !store
             .delete_survey(globex, &sid("s1"))

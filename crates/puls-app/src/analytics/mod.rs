@@ -313,30 +313,18 @@ impl Analytics {
         Ok(Some(survey))
     }
 
-    /// The current definition of every survey of the workspace, by survey id.
+    /// The current definition of every survey of the workspace, by survey id. Reads only
+    /// the version numbers when every definition is cached (each analytics request asks).
     pub async fn current_surveys(
         &self,
         workspace_id: WorkspaceId,
     ) -> Result<BTreeMap<String, Arc<Survey>>, AppError> {
         let mut out = BTreeMap::new();
-        for r in self.store.list_surveys(workspace_id).await? {
-            let key = (r.id.clone(), r.version);
-            let cached = self
-                .definitions
-                .read()
-                .ok()
-                .and_then(|m| m.get(&key).cloned());
-            let survey = match cached {
-                Some(s) => s,
-                None => {
-                    let s = Arc::new(parse_definition(&r.id, r.version, &r.definition)?);
-                    if let Ok(mut m) = self.definitions.write() {
-                        m.insert(key, s.clone());
-                    }
-                    s
-                }
-            };
-            out.insert(r.id.to_string(), survey);
+        for (id, version) in self.store.current_survey_versions(workspace_id).await? {
+            // A survey deleted between the two reads is left out, as if read a moment later.
+            if let Some(survey) = self.definition(&id, version).await? {
+                out.insert(id.to_string(), survey);
+            }
         }
         Ok(out)
     }

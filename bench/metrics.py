@@ -552,20 +552,27 @@ def nps_stats(n: int, hi: int, lo: int) -> dict:
     return {"n": n, "value": value, "ci_low": low, "ci_high": high, "small_sample": n < MIN_N}
 
 
-def nps_var(n: int, hi: int, lo: int) -> float:
+def nps_adjusted(n: int, hi: int, lo: int) -> tuple[float, float]:
+    """Centre and variance after Rocks' three pseudo-responses (docs/statistics.md)."""
     nt = n + 3
     pp, pm = (hi + 0.75) / nt, (lo + 0.75) / nt
     c = pp - pm
-    return (pp + pm - c * c) / nt
+    return c, (pp + pm - c * c) / nt
 
 
 def nps_change(cur: tuple, prev: tuple) -> dict | None:
+    """The adjusted-Wald test for a difference, on Welch-Satterthwaite degrees of freedom."""
     if cur[0] < 2 or prev[0] < 2:
         return None
     d = 100.0 * (cur[1] - cur[2]) / cur[0] - 100.0 * (prev[1] - prev[2]) / prev[0]
-    se = 100 * math.sqrt(nps_var(*cur) + nps_var(*prev))
-    p = p_normal(d / se)
-    low, high = max(-200.0, d - Z * se), min(200.0, d + Z * se)
+    (c1, v1), (c2, v2) = nps_adjusted(*cur), nps_adjusted(*prev)
+    centre = 100.0 * (c1 - c2)
+    se = 100 * math.sqrt(v1 + v2)
+    df = (v1 + v2) ** 2 / (v1 * v1 / (cur[0] + 2) + v2 * v2 / (prev[0] + 2))
+    p = p_t(centre / se, df)
+    half = t_quantile(df) * se
+    low = max(-200.0, min(centre - half, d))
+    high = min(200.0, max(centre + half, d))
     return {"difference": d, "ci_low": low, "ci_high": high, "p_value": p, "verdict": verdict(d, p)}
 
 

@@ -68,8 +68,8 @@ pub struct ChangeDto {
     pub difference: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,
-    /// Two-sided p-value of the test (NPS: z on adjusted variances; CSAT: two-proportion z;
-    /// means: Welch's t).
+    /// Two-sided p-value of the test (NPS: adjusted-Wald t for a difference; CSAT:
+    /// two-proportion z; means: Welch's t).
     pub p_value: Option<f64>,
     /// `better`, `worse`, `no_significant_change` or `not_enough_data`.
     pub verdict: String,

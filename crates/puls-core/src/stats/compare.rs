@@ -46,9 +46,18 @@ impl Change {
     }
 }
 
-/// Compares two NPS distributions (0–10) by a z-test on the difference of the NPS values with
-/// the adjusted (pseudo-response) variance of each side. The interval is `d ± z·SE` clipped to
-/// [−200, 200], so it contains `d` and excludes 0 exactly when `p < α`.
+/// Compares two NPS distributions (0–10) by the adjusted-Wald test for a difference: each
+/// side gains Rocks' three pseudo-responses (¾ promoter, ¾ detractor, 1½ passive, as in
+/// [`super::nps()`]), the statistic is the difference of the two adjusted NPS values over the
+/// root of the summed adjusted variances, and it is referred to Student's t with
+/// Welch–Satterthwaite degrees of freedom (`ñ − 1 = n + 2` per side). Taking the observed
+/// difference over adjusted variances instead (the test Puls used before) flagged a change
+/// in 15.9 % of samples at 5 responses a side when nothing had changed; this one stays at or
+/// under the nominal 5 % (docs/statistics.md gives the exact rates).
+///
+/// `difference` is the observed `current − previous`; the interval is the adjusted centre
+/// `± t·SE`, widened to contain the observed difference and clipped to [−200, 200], so it
+/// excludes 0 exactly when `p < α`.
 pub fn compare_nps(
     current: &Distribution,
     previous: &Distribution,
@@ -63,22 +72,21 @@ pub fn compare_nps(
         return Ok(Change::not_enough_data(cur, prev));
     }
     let d = x - y;
-    // Both adjusted variances are strictly positive, so `se > 0`.
-    let se = 100.0 * (a.adjusted().1 + b.adjusted().1).sqrt();
-    let p = p_normal(d / se);
-    let half = o.confidence.z() * se;
-    Ok(decided(
-        cur,
-        prev,
-        d,
-        Interval {
-            low: d - half,
-            high: d + half,
-        }
-        .clip(-200.0, 200.0),
-        p,
-        o,
-    ))
+    let ((centre_a, var_a), (centre_b, var_b)) = (a.adjusted(), b.adjusted());
+    let centre = 100.0 * (centre_a - centre_b);
+    // Both adjusted variances are strictly positive, so `se > 0` and `df > 0`.
+    let se = 100.0 * (var_a + var_b).sqrt();
+    let df = (var_a + var_b).powi(2)
+        / (var_a * var_a / (a.n as f64 + 2.0) + var_b * var_b / (b.n as f64 + 2.0));
+    let p = p_students_t(centre / se, df);
+    let half = o.confidence.t(df) * se;
+    let interval = Interval {
+        low: centre - half,
+        high: centre + half,
+    }
+    .including(d)
+    .clip(-200.0, 200.0);
+    Ok(decided(cur, prev, d, interval, p, o))
 }
 
 /// Compares two CSAT distributions (1–5) by their shares of 4–5 ([`compare_proportions`]).

@@ -33,9 +33,12 @@
 //!   `x̄ ± t(n−1)·s/√n` with the sample standard deviation `s`, clipped to the scale.
 //! - **Changes** ([`compare_nps`], [`compare_csat`], [`compare_proportions`],
 //!   [`compare_mean`]): two-sided tests of `current − previous` for independent samples.
-//!   NPS: z-test on the difference with the adjusted (pseudo-response) variances of both
-//!   sides, which stay positive at 0 % or 100 % promoters; the interval is
-//!   `d ± z·SE`, so interval, p-value and verdict always agree. Proportions: pooled
+//!   NPS: the adjusted-Wald test for a difference: both sides get the three
+//!   pseudo-responses, `t = (c̃₁ − c̃₂)/√(ṽ₁ + ṽ₂)` on Welch–Satterthwaite degrees of
+//!   freedom (`ñ − 1` per side); the variances stay positive at 0 % or 100 % promoters and
+//!   the false-alarm rate stays at or under α from 5 responses a side (checked exactly in
+//!   the tests). The interval is `(c̃₁ − c̃₂) ± t·SE` widened to contain the observed
+//!   difference, so interval, p-value and verdict always agree. Proportions: pooled
 //!   two-proportion z-test for the p-value, Newcombe's hybrid score interval (from the two
 //!   Wilson intervals) for the difference. Means: Welch's unequal-variance t-test with
 //!   Welch–Satterthwaite degrees of freedom. The verdict is [`Verdict::Better`] or

@@ -122,12 +122,6 @@ fn nps_interval(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
     (lo.min(nps).max(-100.0), hi.max(nps).min(100.0))
 }
 
-fn nps_variance(promoters: f64, detractors: f64, n: f64) -> f64 {
-    let nt = n + 3.0;
-    let (p, d) = ((promoters + 0.75) / nt, (detractors + 0.75) / nt);
-    (p + d - (p - d) * (p - d)) / nt
-}
-
 /// The Wilson score interval in percent.
 fn wilson(x: f64, n: f64) -> (f64, f64) {
     let p = x / n;
@@ -180,14 +174,26 @@ async fn nps_by_touchpoint_has_hand_computed_values_intervals_and_tests(app: Tes
         "{web}"
     );
     assert_eq!(web["small_sample"], true, "10 < the default minimum of 30");
-    // Against the week before (NPS -100): a z-test on the adjusted variances.
+    // Against the week before (NPS -100): the adjusted-Wald test for a difference
+    // (docs/statistics.md). scipy: centre = 100·(2/13 + 10/13); se from the adjusted
+    // variances; Welch–Satterthwaite df ≈ 20.49; 2·t.sf(centre/se, df); centre − t.ppf(.975)·se
     assert_eq!(web["previous"]["n"], 10);
     assert!(close(f(&web["previous"]["value"]), -100.0));
-    let se = 100.0 * (nps_variance(5.0, 3.0, 10.0) + nps_variance(0.0, 10.0, 10.0)).sqrt();
     let change = &web["change"];
     assert!(close(f(&change["difference"]), 120.0));
-    assert!(close(f(&change["ci_low"]), 120.0 - Z95 * se), "{change}");
-    assert!(f(&change["p_value"]) < 0.001);
+    // The t quantile is the Cornish–Fisher expansion (error ~1e-7 here), hence 1e-6.
+    assert!(
+        (f(&change["ci_low"]) - 34.54124223733592).abs() < 1e-6,
+        "{change}"
+    );
+    assert!(
+        (f(&change["ci_high"]) - 150.0741423780487).abs() < 1e-6,
+        "{change}"
+    );
+    assert!(
+        close(f(&change["p_value"]), 0.003272081486814423),
+        "{change}"
+    );
     assert_eq!(change["verdict"], "better");
 
     let app_row = row(&body, "touchpoint", "app");

@@ -75,6 +75,17 @@ pub struct HttpConfig {
     /// Take the client address from the first `X-Forwarded-For` entry (only behind a proxy
     /// you control).
     pub trust_forwarded_for: bool,
+    /// Seconds a client has to send a request's head; also how long an idle keep-alive
+    /// connection stays open.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request body may stall (no bytes arriving) before the request fails.
+    pub body_read_timeout_secs: u64,
+    /// Client connections open at once; at the limit the oldest is asked to close. Lowered
+    /// at start to what the open-file limit (`ulimit -n`) leaves room for.
+    pub max_connections: usize,
+    /// Seconds `puls serve` gives requests in flight to finish after SIGTERM or Ctrl-C
+    /// before it closes what is still open and exits.
+    pub shutdown_grace_secs: u64,
 }
 
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
@@ -131,6 +142,10 @@ impl Default for HttpConfig {
             public_url: None,
             max_body_bytes: 256 * 1024,
             trust_forwarded_for: false,
+            header_read_timeout_secs: 30,
+            body_read_timeout_secs: 30,
+            max_connections: 10_000,
+            shutdown_grace_secs: 10,
         }
     }
 }
@@ -160,6 +175,18 @@ impl Config {
             Some(u) => u.trim_end_matches('/').to_string(),
             None => format!("http://{}", self.http.listen),
         }
+    }
+
+    /// The address links printed ahead of `puls serve` (by `puls demo`) can use: the public
+    /// URL, or `http://{listen}`; `None` when the configuration lets the kernel pick the
+    /// port (`:0`), since no one knows it before the server starts.
+    pub fn known_public_url(&self) -> Option<String> {
+        let picked_by_kernel = self
+            .http
+            .listen
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p == "0");
+        (self.http.public_url.is_some() || !picked_by_kernel).then(|| self.public_url())
     }
 }
 

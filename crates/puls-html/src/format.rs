@@ -4,7 +4,7 @@
 //! `30.11.2026`. Czech: `1 234,5`, `30. 11. 2026`. Groups are separated by a no-break space
 //! so a number never wraps; negatives take a real minus sign (U+2212).
 
-use crate::Lang;
+use crate::{Lang, Text};
 
 const NBSP: char = '\u{a0}';
 const MINUS: char = '\u{2212}';
@@ -53,6 +53,17 @@ pub fn signed(lang: Lang, v: f64, decimals: usize) -> String {
     }
 }
 
+/// A p-value to three decimals, as `p = 0.023`; below 0.001 as `p < 0.001`, never as a
+/// `p = 0.000` that reads as "impossible".
+pub fn p_value(lang: Lang, p: f64) -> String {
+    const FLOOR: f64 = 0.001;
+    if p < FLOOR {
+        lang.fill(Text::PValueBelow, &[&number(lang, FLOOR, 3)])
+    } else {
+        lang.fill(Text::PValue, &[&number(lang, p, 3)])
+    }
+}
+
 const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -94,6 +105,16 @@ mod tests {
         assert_eq!(signed(Lang::En, 11.66, 1), "+11.7");
         assert_eq!(signed(Lang::Pl, -1.0, 1), "−1,0");
         assert_eq!(signed(Lang::En, 0.0, 1), "0.0");
+    }
+
+    #[test]
+    fn p_values_below_a_thousandth_are_not_written_as_zero() {
+        assert_eq!(p_value(Lang::En, 0.0234), "p = 0.023");
+        assert_eq!(p_value(Lang::Pl, 0.0234), "p = 0,023");
+        assert_eq!(p_value(Lang::Cs, 1.0), "p = 1,000");
+        assert_eq!(p_value(Lang::Pl, 0.0004), "p < 0,001");
+        assert_eq!(p_value(Lang::En, 0.0), "p < 0.001");
+        assert_eq!(p_value(Lang::En, 0.001), "p = 0.001");
     }
 
     #[test]

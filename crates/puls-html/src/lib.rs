@@ -95,6 +95,14 @@ impl Html {
                     .unwrap_or_else(|| "–".into())
             },
         );
+        // `{{ p | p_value }}`: `p = 0.023`, or `p < 0.001`.
+        env.add_filter(
+            "p_value",
+            |state: &State<'_, '_>, v: Option<f64>| -> String {
+                v.map(|p| format::p_value(lang_of(state), p))
+                    .unwrap_or_else(|| "–".into())
+            },
+        );
         // `{{ x | signed(1) }}`: with its sign (+3.2, −1.0).
         env.add_filter(
             "signed",

@@ -23,6 +23,17 @@ listen = "127.0.0.1:8080"
 max_body_bytes = 262144
 # Take the client address from X-Forwarded-For (only behind a proxy you control).
 trust_forwarded_for = false
+# Seconds a client has to send a request's head; also how long an idle keep-alive
+# connection stays open.
+header_read_timeout_secs = 30
+# Seconds a request body may stall (no bytes arriving) before the request fails.
+body_read_timeout_secs = 30
+# Client connections open at once; at the limit the oldest is asked to close. Lowered at
+# start to what the open-file limit (ulimit -n) leaves room for.
+max_connections = 10000
+# Seconds serve gives requests in flight to finish after SIGTERM or Ctrl-C before it
+# closes what is still open and exits.
+shutdown_grace_secs = 10
 
 [database]
 # sqlite://PATH (created on first start) or postgres://USER:PASSWORD@HOST:PORT/DB

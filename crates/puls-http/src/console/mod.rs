@@ -42,6 +42,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/invite/{token}", post(settings::accept))
         .route_layer(from_fn_with_state(state.clone(), crate::ratelimit::limit));
     Router::new()
+        // The front door: whoever opens the server's address lands in the web app.
+        .route("/", get(|| async { axum::response::Redirect::to("/app") }))
         .route("/app", get(pages::home))
         .route("/app/", get(pages::home))
         .route("/app/setup", get(pages::setup_form))

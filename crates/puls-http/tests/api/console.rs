@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use puls_store::{NewUser, UserWrite};
+use puls_store::json::JsonText;
+use puls_store::{NewResponse, NewUser, UserWrite, WriteOp};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -97,6 +98,17 @@ fn hidden(html: &str, name: &str) -> String {
 }
 
 async fn user(app: &TestApp, email: &str, password: &str, role: Option<&str>) -> String {
+    user_in(app, email, password, role, "en").await
+}
+
+/// A user whose web app speaks `locale`.
+async fn user_in(
+    app: &TestApp,
+    email: &str,
+    password: &str,
+    role: Option<&str>,
+    locale: &str,
+) -> String {
     let hash = puls_app::users::hash_password(password.into())
         .await
         .unwrap();
@@ -106,7 +118,7 @@ async fn user(app: &TestApp, email: &str, password: &str, role: Option<&str>) ->
             email,
             name: "Eva Svobodová",
             password_hash: &hash,
-            locale: "en",
+            locale,
         })
         .await
         .unwrap()
@@ -493,6 +505,63 @@ async fn the_overview_shows_metrics_with_intervals_and_filters(app: TestApp) {
     let (status, page, _) = b.get(&app, "/app/w/acme?from=2026-13-01").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("from"));
+}
+
+both_backends!(the_front_door_leads_to_the_web_app);
+async fn the_front_door_leads_to_the_web_app(app: TestApp) {
+    let r = app
+        .anonymous(reqwest::Method::GET, "/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/app");
+    // The web app then sends a stranger to the setup or sign-in page, as before.
+    let r = app
+        .anonymous(reqwest::Method::GET, "/app")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+both_backends!(a_p_value_under_a_thousandth_reads_as_such_not_as_zero);
+async fn a_p_value_under_a_thousandth_reads_as_such_not_as_zero(app: TestApp) {
+    let id = app.published_survey(&nps_survey()).await;
+    // 2026-03-02 is a Monday. The week from then: 40 promoters; the week before: 40
+    // detractors. The change (+200) has p far below 0.001.
+    const MONDAY: i64 = 1_772_409_600_000;
+    const DAY: i64 = 86_400_000;
+    let ops: Vec<WriteOp> = (0..80)
+        .map(|i| {
+            let (at, score) = if i < 40 {
+                (MONDAY + DAY + i * 60_000, 10)
+            } else {
+                (MONDAY - 5 * DAY + i * 60_000, 0)
+            };
+            WriteOp::Insert(NewResponse {
+                answers: JsonText::parse(&json!({ "nps": score }).to_string()).unwrap(),
+                ..puls_testdb::response(app.workspace_id, &id, at)
+            })
+        })
+        .collect();
+    app.store.write_batch(&ops).await.expect("seeding");
+    user_in(
+        &app,
+        "analityk@sklep.pl",
+        "hasło analityka",
+        Some("analyst"),
+        "pl",
+    )
+    .await;
+    let mut b = signed_in(&app, "analityk@sklep.pl", "hasło analityka").await;
+    let (status, page, _) = b
+        .get(&app, "/app/w/acme?from=2026-03-02&to=2026-03-08")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("+100,0"), "the NPS of the week: {page}");
+    assert!(page.contains("p &lt; 0,001"), "{page}");
+    assert!(!page.contains("p = 0,000"));
 }
 
 both_backends!(the_inbox_filters_searches_and_exports_exactly_that);

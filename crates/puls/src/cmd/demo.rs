@@ -185,20 +185,28 @@ pub async fn run(app: &App, args: Args) -> anyhow::Result<()> {
 
     define_journey_and_segments(app, ws.id).await?;
 
-    let base = app.config().public_url();
+    let base = app.config().known_public_url();
     eprintln!(
-        "\nDemo workspace '{}' has {} surveys and {} responses at {} touchpoints:",
+        "\nDemo workspace '{}' has {} surveys and {} responses at {} touchpoints{}",
         ws.slug,
         records.len(),
         args.responses,
-        touchpoints.len()
+        touchpoints.len(),
+        match base {
+            Some(_) => ":",
+            // Nothing to link to before `serve` has picked its port.
+            None => " (links: the address `puls serve` prints, then /s/<survey id>):",
+        }
     );
     for r in &records {
-        eprintln!(
-            "  {:<20} {base}/s/{}",
-            r.title.chars().take(20).collect::<String>(),
-            r.id
-        );
+        let title = words_within(&r.title, TITLE_WIDTH);
+        match &base {
+            Some(base) => eprintln!("  {title:<TITLE_WIDTH$} {base}/s/{}", r.id),
+            None => eprintln!("  {title:<TITLE_WIDTH$} {}", r.id),
+        }
+    }
+    if let Some(base) = &base {
+        eprintln!("The web app: {base}/app (run `puls serve` first).");
     }
     if contacts > 0 || events > 0 {
         eprintln!("{contacts} contacts and {events} behavioural events over the same year.");
@@ -435,9 +443,30 @@ async fn define_journey_and_segments(app: &App, workspace_id: WorkspaceId) -> an
     Ok(())
 }
 
+/// How wide the survey titles' column is in `puls demo`'s summary.
+const TITLE_WIDTH: usize = 28;
+
+/// `text` cut to at most `width` characters at a word boundary, with `…` where it was cut;
+/// a single word longer than `width` is cut inside it, since nothing else fits.
+fn words_within(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    // Room for the ellipsis.
+    let room: String = text.chars().take(width - 1).collect();
+    let next_is_space = text.chars().nth(width - 1).is_some_and(char::is_whitespace);
+    let kept = if next_is_space {
+        room.as_str()
+    } else {
+        room.rsplit_once(char::is_whitespace)
+            .map_or(room.as_str(), |(head, _)| head)
+    };
+    format!("{}…", kept.trim_end_matches([' ', ',', ':', ';', '-', '–']))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::DEMO_SEGMENTS;
+    use super::{DEMO_SEGMENTS, words_within};
 
     #[test]
     fn the_demo_segments_are_valid_and_keyed_as_listed() {
@@ -446,5 +475,17 @@ mod tests {
             let def = puls_core::audience::SegmentDef::parse(&value).expect("a valid segment");
             assert_eq!(def.key.as_str(), key);
         }
+    }
+
+    #[test]
+    fn titles_are_cut_between_words() {
+        assert_eq!(words_within("Delivery feedback", 28), "Delivery feedback");
+        assert_eq!(
+            words_within("Jak hodnotíte doručení objednávky kurýrem?", 28),
+            "Jak hodnotíte doručení…"
+        );
+        assert_eq!(words_within("Checkout – web and app", 12), "Checkout…");
+        assert_eq!(words_within("Supercalifragilistic", 8), "Superca…");
+        assert_eq!(words_within("ab cd", 3), "ab…");
     }
 }

@@ -2,7 +2,7 @@
 //! QR codes and the OpenAPI document.
 //!
 //! [`app`] builds the router for in-process tests; [`serve`] runs it on a bound listener
-//! until a shutdown future resolves.
+//! until a shutdown future resolves, within the limits of [`server`].
 
 pub mod console;
 pub mod error;
@@ -10,10 +10,11 @@ mod extract;
 mod openapi;
 mod ratelimit;
 mod routes;
+pub mod server;
 pub mod state;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -21,6 +22,7 @@ use axum::http::{StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -62,6 +64,7 @@ async fn openapi_json(axum::extract::State(st): axum::extract::State<AppState>) 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     let max_body = state.config.http.max_body_bytes;
+    let body_timeout = Duration::from_secs(state.config.http.body_read_timeout_secs.max(1));
     let limiter = state.clone();
     api_router(move |r| r.route_layer(from_fn_with_state(limiter.clone(), ratelimit::limit)))
         .split_for_parts()
@@ -70,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::from(anyhow::anyhow!("a handler panicked")).into_response()
         }))
@@ -99,16 +103,26 @@ async fn method_not_allowed(uri: Uri) -> Response {
     }
 }
 
-/// Serves the app on `listener` until `shutdown` resolves, then finishes open requests.
+/// Serves the app on `listener` until `shutdown` resolves, then lets requests in flight
+/// finish within `http.shutdown_grace_secs` ([`server`] has the limits).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let http = &state.config.http;
+    let limits = server::Limits {
+        header_read_timeout: Duration::from_secs(http.header_read_timeout_secs.max(1)),
+        max_connections: http.max_connections,
+        shutdown_grace: Duration::from_secs(http.shutdown_grace_secs),
+    }
+    .fitted(server::open_file_limit());
+    if limits.max_connections < http.max_connections {
+        tracing::warn!(
+            configured = http.max_connections,
+            used = limits.max_connections,
+            "http.max_connections lowered to fit the open-file limit (ulimit -n)"
+        );
+    }
+    server::run(listener, app(state), limits, shutdown).await
 }

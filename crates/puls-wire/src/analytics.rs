@@ -206,7 +206,8 @@ pub struct DriversReportDto {
     pub n: usize,
     /// Respondents who answered every driver in the model.
     pub n_complete: usize,
-    /// `n` is below `min_n`.
+    /// `n_complete` is below `min_n` (the model rests on the respondents who answered
+    /// every driver).
     pub small_sample: bool,
     /// R² of the model with every driver.
     pub r_squared: f64,

@@ -47,6 +47,8 @@ pub struct DriversReport {
     pub n: usize,
     /// Respondents who answered every driver in the model.
     pub n_complete: usize,
+    /// `n_complete` is below the minimum sample size: the model rests on the respondents
+    /// who answered every driver, however many answered the outcome.
     pub small_sample: bool,
     pub r_squared: f64,
     pub method: MissingData,
@@ -102,7 +104,7 @@ impl Analytics {
                 to_ms: s.to_ms,
                 n: a.n_rows,
                 n_complete: a.n_complete,
-                small_sample: (a.n_rows as u64) < s.options.min_n,
+                small_sample: (a.n_complete as u64) < s.options.min_n,
                 r_squared: a.r_squared,
                 method: a.method,
                 mean_importance: a.mean_importance,

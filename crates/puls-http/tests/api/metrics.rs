@@ -456,6 +456,50 @@ async fn filters_groupings_ces_ratings_and_matrix_rows(app: TestApp) {
     assert_eq!(body["total"]["n"], 12);
 }
 
+both_backends!(the_drivers_small_sample_flag_counts_who_answered_every_driver);
+async fn the_drivers_small_sample_flag_counts_who_answered_every_driver(app: TestApp) {
+    let id = app.published_survey(&survey()).await;
+    // 50 answer the outcome and speed; only 20 of them also rate price.
+    let seeds: Vec<Seed> = (0..50i64)
+        .map(|i| {
+            let speed = 1 + i % 5;
+            let aspects = if i < 20 {
+                json!({ "speed": speed, "price": 1 + (i / 5) % 4 })
+            } else {
+                json!({ "speed": speed })
+            };
+            seed(
+                T0 + i * 1000,
+                json!({ "aspects": aspects, "overall": 2 * speed }),
+            )
+        })
+        .collect();
+    store(&app, &id, &seeds).await;
+    let body = report(
+        &app,
+        "/api/v1/drivers?outcome=overall&drivers=aspects.speed,aspects.price\
+         &from=2026-03-01&to=2026-03-03&tz=UTC",
+    )
+    .await;
+    assert_eq!(
+        (body["n"].clone(), body["n_complete"].clone()),
+        (json!(50), json!(20)),
+        "{body}"
+    );
+    assert_eq!(
+        body["small_sample"], true,
+        "20 complete answers < the minimum of 30"
+    );
+    // With the minimum at 20, the same model is not small.
+    let body = report(
+        &app,
+        "/api/v1/drivers?outcome=overall&drivers=aspects.speed,aspects.price\
+         &from=2026-03-01&to=2026-03-03&tz=UTC&min_n=20",
+    )
+    .await;
+    assert_eq!(body["small_sample"], false, "{body}");
+}
+
 both_backends!(key_drivers_and_kano_match_answers_known_by_construction);
 async fn key_drivers_and_kano_match_answers_known_by_construction(app: TestApp) {
     let id = app.published_survey(&survey()).await;

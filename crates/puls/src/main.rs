@@ -35,6 +35,9 @@ fn run() -> anyhow::Result<()> {
             }),
         )
         .with_writer(std::io::stderr)
+        // A log line that cannot be written (stderr closed: `puls serve 2>&1 | head`) is
+        // dropped; reporting that failure would go to the same closed stderr and panic.
+        .log_internal_errors(false)
         .init();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

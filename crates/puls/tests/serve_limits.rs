@@ -356,3 +356,39 @@ async fn sigterm_with_half_sent_requests_postgres() {
     sigterm_with_half_sent_requests_exits_in_time_and_keeps_what_it_accepted(Backend::Postgres)
         .await;
 }
+
+#[test]
+fn a_closed_stderr_does_not_stop_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("puls.db").display());
+    let mut child = puls(dir.path())
+        .args(["--db", &db, "serve", "--listen", "127.0.0.1:0"])
+        .env("PULS_ANALYTICS__WARM_UP", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read up to the address, then close the pipe, as `puls serve 2>&1 | head -1` does.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr: SocketAddr = loop {
+        let line = lines.next().expect("a line").expect("text");
+        if let Some(rest) = line.split("Puls is running at http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    drop(lines);
+    // The shutdown is logged at info: before the fix that write panicked (exit 101).
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(healthz(addr, Duration::from_secs(5)), Ok(200));
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = exit_within(&mut child, Duration::from_secs(15));
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+}

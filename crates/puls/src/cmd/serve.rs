@@ -23,24 +23,24 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
         tokio::spawn(async move { app.analytics().warm_up().await });
     }
     tracing::info!(backend = store.backend(), %addr, "Puls is listening");
-    eprintln!(
+    say(format_args!(
         "Puls is running at http://{addr} (database: {})",
         store.backend()
-    );
+    ));
     let base = match &state.config.http.public_url {
         Some(_) => state.public_url.clone(),
         None => format!("http://{addr}"),
     };
     match store.user_count().await {
         Ok(0) => match store.create_setup_token(24 * 3_600_000).await {
-            Ok(Some(token)) => eprintln!(
+            Ok(Some(token)) => say(format_args!(
                 "No one can sign in yet. Create the first owner (link valid 24 hours, once):\n  \
                  {base}/app/setup?token={token}\n  or run: puls user create --email ... --name ..."
-            ),
+            )),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "could not create a setup token"),
         },
-        Ok(_) => eprintln!("Web app: {base}/app"),
+        Ok(_) => say(format_args!("Web app: {base}/app")),
         Err(e) => tracing::warn!(error = %e, "could not count users"),
     }
     if let Ok(Some(ws)) = store.workspace_by_slug("demo").await
@@ -49,7 +49,7 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
             .iter()
             .find(|s| s.status == puls_store::SurveyStatus::Published)
     {
-        eprintln!("Demo survey: {}/s/{}", state.public_url, s.id);
+        say(format_args!("Demo survey: {}/s/{}", state.public_url, s.id));
     }
     puls_http::serve(listener, state, shutdown()).await?;
     Ok(())
@@ -75,4 +75,12 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
     tracing::info!("shutting down");
+}
+
+/// A line for the person who started the server, on stderr. Unlike `eprintln!`, a closed
+/// stderr (`puls serve 2>&1 | head -1`, a supervisor that stopped reading) does not stop
+/// the server: the line is dropped.
+fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

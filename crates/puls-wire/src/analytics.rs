@@ -53,6 +53,11 @@ pub struct MetricValueDto {
     /// CES: percent of 5–7 ("easy") answers; rating: percent at the top score.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share_5_to_7: Option<f64>,
+    /// CES: the Wilson interval of `share_5_to_7`, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_5_to_7_ci_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_5_to_7_ci_high: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_box: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -126,6 +131,8 @@ impl From<&MetricValue> for MetricValueDto {
             detractors: v.detractors,
             mean: v.mean,
             share_5_to_7: v.share_5_to_7,
+            share_5_to_7_ci_low: v.share_5_to_7_ci_low,
+            share_5_to_7_ci_high: v.share_5_to_7_ci_high,
             top_box: v.top_box,
             top2_box: v.top2_box,
             distribution: v.distribution.clone(),

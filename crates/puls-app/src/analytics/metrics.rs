@@ -99,8 +99,10 @@ pub struct MetricValue {
     pub detractors: Option<f64>,
     /// CSAT: the mean score.
     pub mean: Option<f64>,
-    /// CES: percent of 5–7 answers.
+    /// CES: percent of 5–7 answers, with its Wilson interval.
     pub share_5_to_7: Option<f64>,
+    pub share_5_to_7_ci_low: Option<f64>,
+    pub share_5_to_7_ci_high: Option<f64>,
     /// Rating: percent at the top score and the top two.
     pub top_box: Option<f64>,
     pub top2_box: Option<f64>,
@@ -505,6 +507,8 @@ pub(crate) fn value(
         detractors: None,
         mean: None,
         share_5_to_7: None,
+        share_5_to_7_ci_low: None,
+        share_5_to_7_ci_high: None,
         top_box: None,
         top2_box: None,
         distribution: d.counts().map(|(s, c)| [s, c as i64]).collect(),
@@ -527,6 +531,10 @@ pub(crate) fn value(
         Metric::Ces => {
             let r = stats::ces(d, o).map_err(stats_error)?;
             (v.value, v.share_5_to_7) = (r.mean, r.share_5_to_7);
+            (v.share_5_to_7_ci_low, v.share_5_to_7_ci_high) = (
+                r.share_interval.map(|i| i.low),
+                r.share_interval.map(|i| i.high),
+            );
             r.interval
         }
         Metric::Rating => {

@@ -382,6 +382,12 @@ async fn filters_groupings_ces_ratings_and_matrix_rows(app: TestApp) {
     );
     let easy = ces_values.iter().filter(|&&x| x >= 5.0).count() as f64;
     assert!(close(f(&total["share_5_to_7"]), 100.0 * easy / 12.0));
+    // The share comes with its Wilson interval, as docs/statistics.md promises.
+    let (lo, hi) = wilson(easy, 12.0);
+    assert!(
+        close(f(&total["share_5_to_7_ci_low"]), lo) && close(f(&total["share_5_to_7_ci_high"]), hi),
+        "{total}"
+    );
 
     // Filters: channel, attribute, choice and status, alone and combined.
     let n = |body: Value| body["total"]["n"].as_u64().expect("n");

@@ -543,10 +543,8 @@ def nps_stats(n: int, hi: int, lo: int) -> dict:
     if n == 0:
         return {"n": 0, "value": None, "ci_low": None, "ci_high": None, "small_sample": True}
     value = 100.0 * (hi - lo) / n
-    nt = n + 3
-    pp, pm = (hi + 0.75) / nt, (lo + 0.75) / nt
-    c = pp - pm
-    half = Z * math.sqrt((pp + pm - c * c) / nt)
+    c, var = nps_adjusted(n, hi, lo)
+    half = Z * math.sqrt(var)
     low = max(-100.0, min(100 * (c - half), value))
     high = min(100.0, max(100 * (c + half), value))
     return {"n": n, "value": value, "ci_low": low, "ci_high": high, "small_sample": n < MIN_N}

@@ -102,8 +102,7 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .keep_alive(true);
+        .header_read_timeout(limits.header_read_timeout);
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
     tracing::debug!(?limits, "serving");

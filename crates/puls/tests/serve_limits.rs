@@ -105,21 +105,10 @@ fn closed_within(s: &mut TcpStream, wait: Duration) -> bool {
     }
 }
 
-/// This process's soft limit on open files.
-fn own_open_file_limit() -> u64 {
-    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
-    limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .and_then(|l| l["Max open files".len()..].split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(u64::MAX)
-}
-
 #[test]
 fn two_thousand_idle_connections_do_not_keep_healthz_out() {
     assert!(
-        own_open_file_limit() >= 2_200,
+        puls_http::server::open_file_limit().is_none_or(|n| n >= 2_200),
         "this test opens 2,000 connections: raise `ulimit -n` to at least 2200"
     );
     let dir = tempfile::tempdir().unwrap();

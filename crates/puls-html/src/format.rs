@@ -109,12 +109,13 @@ mod tests {
 
     #[test]
     fn p_values_below_a_thousandth_are_not_written_as_zero() {
-        assert_eq!(p_value(Lang::En, 0.0234), "p = 0.023");
-        assert_eq!(p_value(Lang::Pl, 0.0234), "p = 0,023");
-        assert_eq!(p_value(Lang::Cs, 1.0), "p = 1,000");
-        assert_eq!(p_value(Lang::Pl, 0.0004), "p < 0,001");
-        assert_eq!(p_value(Lang::En, 0.0), "p < 0.001");
-        assert_eq!(p_value(Lang::En, 0.001), "p = 0.001");
+        // No-break spaces keep "p" with its value.
+        assert_eq!(p_value(Lang::En, 0.0234), "p\u{a0}=\u{a0}0.023");
+        assert_eq!(p_value(Lang::Pl, 0.0234), "p\u{a0}=\u{a0}0,023");
+        assert_eq!(p_value(Lang::Cs, 1.0), "p\u{a0}=\u{a0}1,000");
+        assert_eq!(p_value(Lang::Pl, 0.0004), "p\u{a0}<\u{a0}0,001");
+        assert_eq!(p_value(Lang::En, 0.0), "p\u{a0}<\u{a0}0.001");
+        assert_eq!(p_value(Lang::En, 0.001), "p\u{a0}=\u{a0}0.001");
     }
 
     #[test]

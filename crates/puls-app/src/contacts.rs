@@ -8,7 +8,7 @@ use puls_core::contact::{Change, Contact, ContactPatch};
 use puls_core::{ContactId, SurveyId, WorkspaceId};
 use puls_store::{
     ContactChange, ContactFields, ContactLookup, ContactOutcome, ContactRecord, ContactUpsert,
-    EventRecord, InvitationRecord, MergeOutcome, ResponseRecord,
+    ErasureReceipt, EventRecord, InvitationRecord, MergeOutcome, ResponseRecord,
 };
 
 use crate::contact_fields::{contact_of, fields_of};
@@ -165,17 +165,30 @@ impl App {
         outcome(out.into_iter().next().unwrap_or(ContactOutcome::NotFound))
     }
 
-    /// Deletes a contact's data (its profile; its events and responses stay, unlinked).
+    /// Erases a person everywhere their data is: the contact and the duplicates merged into
+    /// it, their responses, events, anonymous-id ties and personal links, in one
+    /// transaction; returns the receipt of what was removed. Every node's indexes drop
+    /// them before their next query (the response feed; the erasure count for events).
     #[tracing::instrument(skip(self))]
-    pub async fn delete_contact(
+    pub async fn erase_contact(
         &self,
         workspace_id: WorkspaceId,
         id: &ContactId,
-    ) -> Result<(), AppError> {
-        match self.0.store.delete_contact(workspace_id, id).await? {
-            true => Ok(()),
-            false => Err(AppError::NotFound("contact")),
-        }
+    ) -> Result<ErasureReceipt, AppError> {
+        let receipt = self
+            .0
+            .store
+            .erase_contact(workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound("contact"))?;
+        tracing::info!(
+            workspace = workspace_id.get(),
+            contact = %id,
+            responses = receipt.responses,
+            events = receipt.events,
+            "person erased"
+        );
+        Ok(receipt)
     }
 
     /// Merges the duplicate `from` into the contact `id`: fields it lacks come from the

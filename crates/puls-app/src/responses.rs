@@ -254,6 +254,19 @@ impl App {
         Ok(record)
     }
 
+    /// Deletes one response; every node's index drops it before its next query.
+    #[tracing::instrument(skip(self))]
+    pub async fn delete_response(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &ResponseId,
+    ) -> Result<(), AppError> {
+        match self.0.store.delete_response(workspace_id, id).await? {
+            true => Ok(()),
+            false => Err(AppError::NotFound("response")),
+        }
+    }
+
     /// One response of the workspace.
     #[tracing::instrument(skip(self))]
     pub async fn response(

@@ -40,6 +40,8 @@ pub enum Permission {
     ManageKeys,
     /// The workspace's name and settings.
     ManageWorkspace,
+    /// Delete responses and erase people for good.
+    EraseData,
 }
 
 impl Role {
@@ -71,7 +73,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Owner | Role::Admin => true,
-            Role::Analyst => !matches!(p, ManageUsers | ManageKeys | ManageWorkspace),
+            Role::Analyst => !matches!(p, ManageUsers | ManageKeys | ManageWorkspace | EraseData),
             Role::Agent => matches!(p, ViewDashboards | ViewResponses | ManageContacts),
             Role::Viewer => matches!(p, ViewDashboards),
         }

@@ -13,6 +13,9 @@ use crate::{Lang, Text};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Point {
     pub label: String,
+    /// A bucket cut by the period: drawn as a hollow dot, its tooltip this text (which days
+    /// it holds) instead of the label.
+    pub partial: Option<String>,
     pub value: Option<f64>,
     pub low: Option<f64>,
     pub high: Option<f64>,
@@ -136,10 +139,11 @@ pub fn trend(points: &[Point], y: (f64, f64), label: &str, fmt: &dyn Fn(f64) -> 
         if let Some(v) = p.value {
             let _ = write!(
                 s,
-                r#"<circle class="dot" cx="{:.1}" cy="{:.1}" r="3"><title>{}: {}</title></circle>"#,
+                r#"<circle class="dot{}" cx="{:.1}" cy="{:.1}" r="3"><title>{}: {}</title></circle>"#,
+                if p.partial.is_some() { " partial" } else { "" },
                 x(i),
                 yy(v),
-                escape(&p.label),
+                escape(p.partial.as_deref().unwrap_or(&p.label)),
                 escape(&fmt(v))
             );
         }
@@ -274,6 +278,7 @@ mod tests {
     fn p(label: &str, v: Option<f64>, ci: Option<(f64, f64)>) -> Point {
         Point {
             label: label.into(),
+            partial: None,
             value: v,
             low: ci.map(|c| c.0),
             high: ci.map(|c| c.1),

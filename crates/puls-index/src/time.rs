@@ -122,6 +122,12 @@ impl TimeBuckets {
         })
     }
 
+    /// The first instant after `bucket` (the start of the next one).
+    pub fn end_of(&self, bucket: &TimeBucket) -> Result<i64, IndexError> {
+        let first = self.first_day(self.date_of(bucket.start_ms)?);
+        self.start_of(self.next_day(first)?)
+    }
+
     /// The bucket just before `bucket` (the previous day, week or month).
     pub fn previous(&self, bucket: &TimeBucket) -> Result<TimeBucket, IndexError> {
         self.bucket_of(bucket.start_ms - 1)
@@ -167,6 +173,26 @@ pub fn parse_instant(s: &str, tz: &str) -> Result<i64, IndexError> {
         s.parse::<Timestamp>()
             .map_err(|_| invalid())?
             .as_millisecond()
+    };
+    if !(MIN_MS..=MAX_MS).contains(&ms) {
+        return Err(IndexError::TimeOutOfRange(ms));
+    }
+    Ok(ms)
+}
+
+/// The end of a period, exclusive, in Unix milliseconds: a bare `YYYY-MM-DD` is the whole
+/// of that day in `tz` (so the period ends at the next local midnight), an RFC 3339
+/// timestamp is the first instant left out. A date means the same as an end in the web app
+/// and the API: `from=2026-03-01&to=2026-03-31` is all of March.
+pub fn parse_end(s: &str, tz: &str) -> Result<i64, IndexError> {
+    let ms = if s.len() == 10 {
+        let day = s
+            .parse::<Date>()
+            .map_err(|_| IndexError::InvalidInstant(s.chars().take(64).collect()))?;
+        let days = TimeBuckets::new(TimeUnit::Day, tz)?;
+        days.start_of(days.next_day(day)?)?
+    } else {
+        parse_instant(s, tz)?
     };
     if !(MIN_MS..=MAX_MS).contains(&ms) {
         return Err(IndexError::TimeOutOfRange(ms));

@@ -217,6 +217,24 @@ pub enum DefinitionKind {
     Segment,
 }
 
+/// What erasing a person removed: counts only (the receipt keeps no erased data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ErasureReceipt {
+    /// The contact and the duplicates merged into it, their fields wiped.
+    pub contacts: u64,
+    /// Responses given with any of their ids or personal links, deleted.
+    pub responses: u64,
+    /// Behavioural events sent with their user ids, or before sign-in with a browser or
+    /// device later tied to them, deleted.
+    pub events: u64,
+    /// Links from anonymous (browser, device) ids to their user ids, deleted.
+    pub identities: u64,
+    /// Personal survey links, deleted.
+    pub invitations: u64,
+    /// When (Unix ms).
+    pub erased_at: i64,
+}
+
 /// A position in a workspace's customer feed, per table. Opaque: pass back what the store
 /// returned. On PostgreSQL all four are the same snapshot xmin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -292,12 +310,19 @@ pub trait CustomerStore: Send + Sync + 'static {
         secondary: &ContactId,
         merge: &MergeFn,
     ) -> Result<MergeOutcome, StoreError>;
-    /// Deletes a live contact's data (the row keeps only its id); false when there is none.
-    async fn delete_contact(
+    /// Erases a live contact everywhere, in one transaction: its fields and those of the
+    /// duplicates merged into it (the rows keep only their ids), the responses given with
+    /// any of their ids or personal links, their events (by user id, and the anonymous ids
+    /// tied to it), those ties, and their invitations; records the receipt. `None` when
+    /// there is no such live contact.
+    async fn erase_contact(
         &self,
         workspace_id: WorkspaceId,
         id: &ContactId,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Option<ErasureReceipt>, StoreError>;
+    /// How many people were ever erased in the workspace: a node whose customer index was
+    /// built at another count rebuilds it.
+    async fn erasure_count(&self, workspace_id: WorkspaceId) -> Result<i64, StoreError>;
     /// Creates a personal invitation of a live contact to a survey of the workspace;
     /// `None` when either is missing.
     async fn create_invitation(

@@ -515,6 +515,58 @@ async fn known_ids(
     Ok(Some((ids, externals, emails)))
 }
 
+/// `(v1, v2, ...)`: bound values for an `IN`.
+fn push_list<DB: sqlx::Database>(
+    q: &mut sqlx::QueryBuilder<DB>,
+    values: impl IntoIterator<Item = String>,
+) where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    q.push("(");
+    let mut list = q.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    q.push(")");
+}
+
+/// `select` (columns `FROM responses `) of the responses a person gave: by a personal link
+/// of theirs, their external ids or their emails; one index search per way, merged by
+/// `UNION` (which drops a response found twice).
+fn person_responses<DB: sqlx::Database>(
+    select: &str,
+    workspace_id: WorkspaceId,
+    ids: &[ContactId],
+    externals: &[String],
+    emails: &[String],
+) -> sqlx::QueryBuilder<DB>
+where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    <DB as sqlx::Database>::Arguments: Default,
+{
+    let ws = workspace_id.get();
+    let mut q = sqlx::QueryBuilder::new(select);
+    q.push("WHERE workspace_id = ")
+        .push_bind(ws)
+        .push(" AND invitation_token IN (SELECT token FROM invitations WHERE workspace_id = ");
+    q.push_bind(ws).push(" AND contact_id IN ");
+    push_list(&mut q, ids.iter().map(|id| id.as_str().to_string()));
+    q.push(")");
+    for (column, values) in [
+        ("contact_external_id", externals),
+        ("contact_email", emails),
+    ] {
+        if values.is_empty() {
+            continue;
+        }
+        q.push(" UNION ").push(select).push("WHERE workspace_id = ");
+        q.push_bind(ws).push(" AND ").push(column).push(" IN ");
+        push_list(&mut q, values.iter().cloned());
+    }
+    q
+}
+
 #[async_trait]
 impl CustomerStore for SqlStore {
     #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
@@ -713,31 +765,129 @@ impl CustomerStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
-    async fn delete_contact(
+    async fn erase_contact(
         &self,
         workspace_id: WorkspaceId,
         id: &ContactId,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<ErasureReceipt>, StoreError> {
         let mut tx = self.write().begin().await?;
+        let Some((ids, externals, emails)) = known_ids(tx.as_conn(), workspace_id, id).await?
+        else {
+            return Ok(None);
+        };
         let stamp = stamp(tx.as_conn(), "contacts").await?;
-        let deleted = on!(tx.as_conn(), |c| {
-            sqlx::query(
+        let now = crate::now_ms();
+        let ws = workspace_id.get();
+        let id_texts = || ids.iter().map(|i| i.as_str().to_string());
+        let receipt = on!(tx.as_conn(), |c| {
+            // The responses: by personal link, external id or email, like the timeline.
+            let mut q = person_responses(
+                "SELECT id, survey_id FROM responses ",
+                workspace_id,
+                &ids,
+                &externals,
+                &emails,
+            );
+            let rows = q.build().fetch_all(&mut *c).await?;
+            let mut responses = 0;
+            for row in &rows {
+                let (rid, survey) = (row.text("id")?, row.text("survey_id")?);
+                sqlx::query("DELETE FROM responses WHERE workspace_id = $1 AND id = $2")
+                    .bind(ws)
+                    .bind(&rid)
+                    .execute(&mut *c)
+                    .await?;
+                // The change feed tells every node's index to drop it.
+                sqlx::query(
+                    "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) \
+                     VALUES ($1, $2, $3, 'response')",
+                )
+                .bind(ws)
+                .bind(&survey)
+                .bind(&rid)
+                .execute(&mut *c)
+                .await?;
+                responses += 1;
+            }
+            // Events: sent with their user ids, or anonymously from a browser or device
+            // tied to one of them; then those ties.
+            let (mut events, mut identities) = (0, 0);
+            if !externals.is_empty() {
+                let mut q = sqlx::QueryBuilder::new("DELETE FROM events WHERE workspace_id = ");
+                q.push_bind(ws).push(" AND (user_id IN (");
+                let mut list = q.separated(", ");
+                for v in &externals {
+                    list.push_bind(v.clone());
+                }
+                q.push(
+                    ") OR (user_id IS NULL AND anonymous_id IN (SELECT anonymous_id FROM \
+                        identity_links WHERE workspace_id = ",
+                );
+                q.push_bind(ws).push(" AND user_id IN (");
+                let mut list = q.separated(", ");
+                for v in &externals {
+                    list.push_bind(v.clone());
+                }
+                q.push("))))");
+                events = q.build().execute(&mut *c).await?.rows_affected();
+                let mut q =
+                    sqlx::QueryBuilder::new("DELETE FROM identity_links WHERE workspace_id = ");
+                q.push_bind(ws).push(" AND user_id IN ");
+                push_list(&mut q, externals.iter().cloned());
+                identities = q.build().execute(&mut *c).await?.rows_affected();
+            }
+            let mut q = sqlx::QueryBuilder::new("DELETE FROM invitations WHERE workspace_id = ");
+            q.push_bind(ws).push(" AND contact_id IN ");
+            push_list(&mut q, id_texts());
+            let invitations = q.build().execute(&mut *c).await?.rows_affected();
+            // The contact and its merged duplicates keep only their ids.
+            let contacts = sqlx::query(
                 "UPDATE contacts SET external_id = NULL, email = NULL, phone = NULL, \
                  name = NULL, locale = NULL, attributes = '{}', consents = '{}', \
                  deleted_at = $1, updated_at = $1, change_seq = $2 \
-                 WHERE workspace_id = $3 AND id = $4 AND deleted_at IS NULL \
-                 AND merged_into IS NULL",
+                 WHERE workspace_id = $3 AND (id = $4 OR merged_into = $4)",
             )
-            .bind(crate::now_ms())
+            .bind(now)
             .bind(stamp)
-            .bind(workspace_id.get())
+            .bind(ws)
             .bind(id.as_str())
-            .execute(c)
+            .execute(&mut *c)
             .await?
-            .rows_affected()
+            .rows_affected();
+            let receipt = ErasureReceipt {
+                contacts,
+                responses,
+                events,
+                identities,
+                invitations,
+                erased_at: now,
+            };
+            let text = serde_json::to_string(&receipt)
+                .map_err(|e| StoreError::from(anyhow::anyhow!(e)))?;
+            sqlx::query(
+                "INSERT INTO erasures (workspace_id, contact_id, erased_at, receipt) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(ws)
+            .bind(id.as_str())
+            .bind(now)
+            .bind(text)
+            .execute(&mut *c)
+            .await?;
+            receipt
         });
         tx.commit().await?;
-        Ok(deleted > 0)
+        Ok(Some(receipt))
+    }
+
+    async fn erasure_count(&self, workspace_id: WorkspaceId) -> Result<i64, StoreError> {
+        on!(self.read(), |pool| {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM erasures WHERE workspace_id = $1")
+                .bind(workspace_id.get())
+                .fetch_one(pool)
+                .await?;
+            row.int("n")
+        })
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
@@ -805,38 +955,7 @@ impl CustomerStore for SqlStore {
         // One index search per way a response names its contact, merged (UNION
         // drops a response found twice) newest first.
         on!(conn.as_conn(), |c| {
-            let mut q = sqlx::QueryBuilder::new(SELECT_RESPONSE);
-            q.push("WHERE workspace_id = ")
-                .push_bind(workspace_id.get())
-                .push(
-                    " AND invitation_token IN (SELECT token FROM invitations WHERE workspace_id = ",
-                );
-            q.push_bind(workspace_id.get()).push(" AND contact_id IN (");
-            let mut list = q.separated(", ");
-            for id in &ids {
-                list.push_bind(id.as_str().to_string());
-            }
-            q.push("))");
-            for (column, values) in [
-                ("contact_external_id", &externals),
-                ("contact_email", &emails),
-            ] {
-                if values.is_empty() {
-                    continue;
-                }
-                q.push(" UNION ")
-                    .push(SELECT_RESPONSE)
-                    .push("WHERE workspace_id = ");
-                q.push_bind(workspace_id.get())
-                    .push(" AND ")
-                    .push(column)
-                    .push(" IN (");
-                let mut list = q.separated(", ");
-                for v in values {
-                    list.push_bind(v.clone());
-                }
-                q.push(")");
-            }
+            let mut q = person_responses(SELECT_RESPONSE, workspace_id, &ids, &externals, &emails);
             q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
             let rows = q.build().fetch_all(c).await?;
             rows.iter().map(response_from_row).collect()

@@ -118,6 +118,14 @@ pub trait Store: CustomerStore + UserStore + Send + Sync + 'static {
         id: &SurveyId,
     ) -> Result<bool, StoreError>;
 
+    /// Deletes one response (and tells every node's index through the change feed); false
+    /// when the workspace has no such response.
+    async fn delete_response(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &ResponseId,
+    ) -> Result<bool, StoreError>;
+
     /// Applies writes in one transaction; the outcomes are in the order of `ops`.
     /// Callers go through [`ResponseWriter`], which batches concurrent submissions.
     async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError>;

@@ -681,6 +681,41 @@ impl Store for SqlStore {
         Ok(true)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
+    async fn delete_response(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &ResponseId,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write().begin().await?;
+        let deleted = on!(tx.as_conn(), |c| {
+            let survey = sqlx::query(
+                "DELETE FROM responses WHERE workspace_id = $1 AND id = $2 RETURNING survey_id",
+            )
+            .bind(workspace_id.get())
+            .bind(id.as_str())
+            .fetch_optional(&mut *c)
+            .await?;
+            match survey {
+                None => false,
+                Some(row) => {
+                    sqlx::query(
+                        "INSERT INTO response_changes (workspace_id, survey_id, response_id, \
+                         kind) VALUES ($1, $2, $3, 'response')",
+                    )
+                    .bind(workspace_id.get())
+                    .bind(row.text("survey_id")?)
+                    .bind(id.as_str())
+                    .execute(&mut *c)
+                    .await?;
+                    true
+                }
+            }
+        });
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
     #[tracing::instrument(level = "debug", skip_all)]
     async fn write_batch(&self, ops: &[WriteOp]) -> Result<Vec<WriteOutcome>, StoreError> {
         let mut tx = self.begin_batch().await?;

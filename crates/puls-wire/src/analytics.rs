@@ -93,6 +93,21 @@ pub struct MetricRowDto {
     /// The same group in the previous bucket or period (`null` with `compare=none`).
     pub previous: Option<MetricValueDto>,
     pub change: Option<ChangeDto>,
+    /// Under a time grouping (`day`, `week`, `month`): the part of the bucket inside the
+    /// period; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<BucketDto>,
+}
+
+/// The part of a time bucket a row counts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BucketDto {
+    /// The bucket clipped to the period (RFC 3339; `to` exclusive).
+    pub from: String,
+    pub to: String,
+    /// The bucket reaches outside the period (the first or last week or month cut by `from`
+    /// or `to`): it counts only the days inside, fewer than a whole bucket.
+    pub partial: bool,
 }
 
 /// The answer of `GET /api/v1/metrics`.
@@ -102,7 +117,7 @@ pub struct MetricsReportDto {
     pub metric: String,
     /// The questions read, as `SURVEY:QUESTION`.
     pub questions: Vec<String>,
-    /// The period (RFC 3339; `from` widened to whole buckets under a time grouping).
+    /// The period (RFC 3339; `to` exclusive). Time buckets are clipped to it.
     pub from: String,
     pub to: String,
     /// The period `total` is compared with.
@@ -159,6 +174,11 @@ impl From<&MetricRow> for MetricRowDto {
             current: (&r.current).into(),
             previous: r.previous.as_ref().map(Into::into),
             change: r.change.as_ref().map(Into::into),
+            bucket: r.bucket.map(|b| BucketDto {
+                from: format_ms(b.from_ms),
+                to: format_ms(b.to_ms),
+                partial: b.partial,
+            }),
         }
     }
 }

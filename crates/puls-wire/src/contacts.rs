@@ -6,7 +6,7 @@ use puls_store::{ContactRecord, EventFilter, EventRecord, InvitationRecord, Writ
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::time::{format_ms, parse_time};
+use crate::time::{Bound, format_ms, parse_time, zone};
 
 /// A contact.
 #[derive(Debug, Serialize, ToSchema)]
@@ -189,6 +189,41 @@ pub fn seq_cursor(cursor: Option<&str>) -> Result<Option<i64>, AppError> {
         .transpose()
 }
 
+/// The receipt of an erasure: what was removed, counts only.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ErasureReceipt)]
+pub struct ErasureDto {
+    /// The erased contact's id (the row keeps only its id, so the id is not reused).
+    pub contact_id: String,
+    /// When (RFC 3339).
+    pub erased_at: String,
+    /// The contact and the duplicates merged into it, their fields wiped.
+    pub contacts: u64,
+    /// Responses given with any of their ids or personal links, deleted.
+    pub responses: u64,
+    /// Events sent with their user ids, or before sign-in from a browser or device later
+    /// tied to them, deleted.
+    pub events: u64,
+    /// Links from anonymous ids (browsers, devices) to their user ids, deleted.
+    pub identities: u64,
+    /// Personal survey links, deleted (they no longer open the survey).
+    pub invitations: u64,
+}
+
+impl ErasureDto {
+    pub fn of(contact_id: &puls_core::ContactId, r: &puls_store::ErasureReceipt) -> Self {
+        ErasureDto {
+            contact_id: contact_id.to_string(),
+            erased_at: format_ms(r.erased_at),
+            contacts: r.contacts,
+            responses: r.responses,
+            events: r.events,
+            identities: r.identities,
+            invitations: r.invitations,
+        }
+    }
+}
+
 /// Which events to list or export.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -202,10 +237,15 @@ pub struct EventQuery {
     pub name: Option<String>,
     pub user_id: Option<String>,
     pub anonymous_id: Option<String>,
-    /// Happened at or after (RFC 3339 or YYYY-MM-DD).
+    /// Happened at or after: an RFC 3339 timestamp, or a `YYYY-MM-DD` date (from its start
+    /// in `tz`).
     pub since: Option<String>,
-    /// Happened before.
+    /// Happened up to: a `YYYY-MM-DD` date includes that whole day in `tz`; an RFC 3339
+    /// timestamp is exclusive.
     pub until: Option<String>,
+    /// IANA time zone of `since` and `until` dates. Default: the server's
+    /// `analytics.time_zone`.
+    pub tz: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1-1000 (default 100).
@@ -216,7 +256,9 @@ pub struct EventQuery {
 }
 
 impl EventQuery {
-    pub fn filter(&self) -> Result<EventFilter, AppError> {
+    /// The filter; dates are read in `tz`, else in `default_tz`.
+    pub fn filter(&self, default_tz: &str) -> Result<EventFilter, AppError> {
+        let tz = zone(self.tz.as_deref(), default_tz)?;
         Ok(EventFilter {
             kind: self.kind.clone(),
             name: self.name.clone(),
@@ -225,12 +267,12 @@ impl EventQuery {
             since: self
                 .since
                 .as_deref()
-                .map(|s| parse_time("since", s))
+                .map(|s| parse_time("since", s, tz, Bound::Start))
                 .transpose()?,
             until: self
                 .until
                 .as_deref()
-                .map(|s| parse_time("until", s))
+                .map(|s| parse_time("until", s, tz, Bound::End))
                 .transpose()?,
             before_seq: seq_cursor(self.cursor.as_deref())?,
         })

@@ -12,7 +12,9 @@ use puls_app::analytics::params::{DAY_MS, DEFAULT_DAYS, Period, Scope, clip, ind
 use puls_app::config::AnalyticsConfig;
 use puls_core::stats::Confidence;
 use puls_core::{Channel, Key, Locale, OptionId, QuestionId, Touchpoint};
-use puls_index::{Filter, GroupBy, QuestionKey, TimeBuckets, TimeUnit, parse_instant};
+use puls_index::{
+    Filter, GroupBy, IndexError, QuestionKey, TimeBuckets, TimeUnit, parse_end, parse_instant,
+};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -56,7 +58,9 @@ pub struct PeriodQuery {
     /// Start of the period, inclusive: `YYYY-MM-DD` (local midnight in `tz`) or RFC 3339.
     /// Default: 30 days before `to`.
     pub from: Option<String>,
-    /// End of the period, exclusive (same forms). Default: now.
+    /// End of the period: a `YYYY-MM-DD` date includes that whole day in `tz` (as the web
+    /// app's date fields do); an RFC 3339 timestamp is the first instant left out. Default:
+    /// now.
     pub to: Option<String>,
     /// IANA time zone of dates and day/week/month buckets. Default: the server's
     /// `analytics.time_zone` (Europe/Warsaw unless configured).
@@ -68,13 +72,15 @@ impl PeriodQuery {
     pub fn period(&self, config: &AnalyticsConfig, now_ms: i64) -> Result<Period, AppError> {
         let time_zone = self.tz.clone().unwrap_or_else(|| config.time_zone.clone());
         TimeBuckets::new(TimeUnit::Day, &time_zone).map_err(|e| invalid(format!("tz: {e}")))?;
-        let instant = |key: &str, v: &Option<String>| -> Result<Option<i64>, AppError> {
-            v.as_deref()
-                .map(|s| parse_instant(s, &time_zone).map_err(|e| invalid(format!("{key}: {e}"))))
-                .transpose()
-        };
-        let to_ms = instant("to", &self.to)?.unwrap_or(now_ms);
-        let from_ms = instant("from", &self.from)?.unwrap_or(to_ms - DEFAULT_DAYS * DAY_MS);
+        let read =
+            |key: &str, v: &Option<String>, parse: fn(&str, &str) -> Result<i64, IndexError>| {
+                v.as_deref()
+                    .map(|s| parse(s, &time_zone).map_err(|e| invalid(format!("{key}: {e}"))))
+                    .transpose()
+            };
+        let to_ms = read("to", &self.to, parse_end)?.unwrap_or(now_ms);
+        let from_ms =
+            read("from", &self.from, parse_instant)?.unwrap_or(to_ms - DEFAULT_DAYS * DAY_MS);
         if from_ms >= to_ms {
             return Err(invalid("from: must be before to".into()));
         }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::id_cursor;
-use crate::time::{format_ms, parse_time};
+use crate::time::{Bound, format_ms, parse_time, zone};
 
 /// A survey as the API shows it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -163,10 +163,15 @@ pub struct ResponseQuery {
     pub channel: Option<String>,
     /// `completed` or `partial`.
     pub status: Option<String>,
-    /// Created at or after (RFC 3339 or YYYY-MM-DD).
+    /// Created at or after: an RFC 3339 timestamp, or a `YYYY-MM-DD` date (from its start
+    /// in `tz`).
     pub since: Option<String>,
-    /// Created before (RFC 3339 or YYYY-MM-DD).
+    /// Created up to: a `YYYY-MM-DD` date includes that whole day in `tz`; an RFC 3339
+    /// timestamp is exclusive.
     pub until: Option<String>,
+    /// IANA time zone of `since` and `until` dates. Default: the server's
+    /// `analytics.time_zone`, as in the reports.
+    pub tz: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1-1000 (default 100).
@@ -181,7 +186,9 @@ pub struct ResponseQuery {
 }
 
 impl ResponseQuery {
-    pub fn filter(&self) -> Result<ResponseFilter, AppError> {
+    /// The filter; dates are read in `tz`, else in `default_tz`.
+    pub fn filter(&self, default_tz: &str) -> Result<ResponseFilter, AppError> {
+        let tz = zone(self.tz.as_deref(), default_tz)?;
         let completed = match self.status.as_deref() {
             None => None,
             Some("completed") => Some(true),
@@ -203,12 +210,12 @@ impl ResponseQuery {
             since: self
                 .since
                 .as_deref()
-                .map(|s| parse_time("since", s))
+                .map(|s| parse_time("since", s, tz, Bound::Start))
                 .transpose()?,
             until: self
                 .until
                 .as_deref()
-                .map(|s| parse_time("until", s))
+                .map(|s| parse_time("until", s, tz, Bound::End))
                 .transpose()?,
             before_id: id_cursor(self.cursor.as_deref(), ResponseId::parse)?,
         })

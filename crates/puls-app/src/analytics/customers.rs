@@ -53,6 +53,8 @@ struct SyncState {
     recent: HashMap<i64, i64>,
     /// Stored rows that could not be read (logged when found).
     skipped: u64,
+    /// The workspace's erasure count the index was built at.
+    erasures: i64,
 }
 
 impl WorkspaceCustomers {
@@ -97,6 +99,14 @@ impl Customers {
                 .clone()
         };
         let mut sync = ws.sync.lock().await;
+        // Someone was erased since the index was built: their events are gone from the
+        // store, so they go from memory too (the index is built again; erasures are rare).
+        let erasures = self.store.erasure_count(workspace_id).await?;
+        if sync.cursor.is_some() && sync.erasures != erasures {
+            *sync = SyncState::default();
+            *ws.index.write().unwrap_or_else(|e| e.into_inner()) = CustomerIndex::new();
+        }
+        sync.erasures = erasures;
         let started = Instant::now();
         let first = sync.cursor.is_none();
         let head = self.store.customer_head(workspace_id).await?;

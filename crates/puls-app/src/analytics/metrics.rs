@@ -7,10 +7,14 @@
 //! question for NPS), so one NPS spans every survey that asks it, each respondent counted
 //! once.
 //!
-//! The previous period: for a time grouping, each bucket is compared with the bucket before
-//! it (same other keys), and the period is widened to whole buckets; otherwise each group is
-//! compared with the same group over the period of equal length just before. The `total` row
-//! always compares with the period of equal length before.
+//! Time buckets hold only the period's responses: a week or month cut by `from` or `to` is
+//! clipped to the period and marked partial, so no bucket counts days outside it and the rows
+//! sum to the total.
+//!
+//! The previous period: for a time grouping, each bucket is compared with the whole bucket
+//! before it (same other keys); otherwise each group is compared with the same group over the
+//! period of equal length just before. The `total` row always compares with the period of
+//! equal length before.
 
 use std::collections::BTreeMap;
 
@@ -144,6 +148,18 @@ pub struct MetricRow {
     /// The same group in the previous bucket or period (`None` without a comparison).
     pub previous: Option<MetricValue>,
     pub change: Option<MetricChange>,
+    /// Under a time grouping: the part of the bucket inside the period.
+    pub bucket: Option<BucketSpan>,
+}
+
+/// The part of a time bucket a row counts: the bucket clipped to the report's period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketSpan {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    /// The bucket reaches outside the period (a week cut by `from` or `to`), so it holds
+    /// fewer days than a whole one.
+    pub partial: bool,
 }
 
 /// A metrics report.
@@ -152,7 +168,7 @@ pub struct MetricsReport {
     pub metric: Metric,
     /// The questions read, as `SURVEY:QUESTION`.
     pub questions: Vec<String>,
-    /// The period (Unix ms; `from` widened to whole buckets under a time grouping).
+    /// The period (Unix ms).
     pub from_ms: i64,
     pub to_ms: i64,
     /// The period `total` is compared with.
@@ -254,22 +270,7 @@ fn compute(
         distributions(index, sources, s.filters_for(from, to), group_by)
     };
 
-    // Under a time grouping the period starts at its first bucket's start, and one more
-    // bucket before it is read for the first bucket's comparison.
-    let (from, scan_from) = match &buckets {
-        Some(b) => {
-            let first = b.bucket_of(s.from_ms).map_err(index_error)?;
-            let before = b.previous(&first).map_err(index_error)?;
-            let scan = if req.compare {
-                before.start_ms
-            } else {
-                first.start_ms
-            };
-            (first.start_ms, scan)
-        }
-        None => (s.from_ms, s.from_ms),
-    };
-    let to = s.to_ms;
+    let (from, to) = (s.from_ms, s.to_ms);
     let (prev_from, prev_to) = (from - (to - from), from);
 
     // When every fact falls in exactly one group (no grouping by a multiple choice), the
@@ -289,13 +290,31 @@ fn compute(
 
     let mut rows = Vec::new();
     if let Some(bk) = &buckets {
-        let all = run(scan_from, to, group_by)?;
-        let day = TimeBuckets::new(TimeUnit::Day, tz).map_err(index_error)?;
-        for (key, d) in &all {
-            let Some(bucket) = time_of(key) else { continue };
-            if bucket.start_ms < from {
-                continue;
+        // Buckets hold only the period's responses: a first or last bucket that reaches
+        // outside it is clipped and marked partial. Each is compared with the whole bucket
+        // before it, so the first bucket's comparison reads the days before the period too.
+        let current = run(from, to, group_by)?;
+        let first = bk.bucket_of(from).map_err(index_error)?;
+        let before = if req.compare {
+            let start = bk.previous(&first).map_err(index_error)?.start_ms;
+            run(start, from, group_by)?
+        } else {
+            BTreeMap::new()
+        };
+        let whole = |key: &GroupKey| -> Result<Option<Distribution>, AppError> {
+            match (current.get(key), before.get(key)) {
+                (Some(a), Some(b)) => {
+                    let mut d = a.clone();
+                    d.merge(b)
+                        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+                    Ok(Some(d))
+                }
+                (a, b) => Ok(a.or(b).cloned()),
             }
+        };
+        let day = TimeBuckets::new(TimeUnit::Day, tz).map_err(index_error)?;
+        for (key, d) in &current {
+            let Some(bucket) = time_of(key) else { continue };
             add(&mut sum_now, d)?;
             let previous = if req.compare {
                 let prev_bucket = bk.previous(bucket).map_err(index_error)?;
@@ -308,11 +327,18 @@ fn compute(
                         })
                         .collect(),
                 );
-                Some(all.get(&prev_key).cloned().unwrap_or_else(|| empty_like(d)))
+                Some(whole(&prev_key)?.unwrap_or_else(|| empty_like(d)))
             } else {
                 None
             };
-            rows.push(row(req, &req.by, key, d, previous.as_ref(), o, Some(&day))?);
+            let mut r = row(req, &req.by, key, d, previous.as_ref(), o, Some(&day))?;
+            let end = bk.end_of(bucket).map_err(index_error)?;
+            r.bucket = Some(BucketSpan {
+                from_ms: bucket.start_ms.max(from),
+                to_ms: end.min(to),
+                partial: bucket.start_ms < from || end > to,
+            });
+            rows.push(r);
         }
     } else {
         let current = run(from, to, group_by)?;
@@ -466,6 +492,7 @@ fn row(
         current: value(req.metric, current, o)?,
         previous: previous.map(|p| value(req.metric, p, o)).transpose()?,
         change,
+        bucket: None,
     })
 }
 

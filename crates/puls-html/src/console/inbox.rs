@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Select, Shell};
-use crate::Page;
+use crate::{Page, Text};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InboxPage {
@@ -21,6 +21,8 @@ pub struct InboxPage {
     /// How many responses a search read (shown only for a search).
     pub scanned: Option<usize>,
     pub error: Option<String>,
+    /// A done action to confirm (`response_deleted`).
+    pub notice: Option<Text>,
     #[serde(flatten)]
     pub shell: Shell,
 }
@@ -56,6 +58,8 @@ pub struct ResponsePage {
     pub contact: Option<ContactView>,
     /// Where it sits in the journeys.
     pub places: Vec<Place>,
+    /// The viewer may delete it.
+    pub can_delete: bool,
     #[serde(flatten)]
     pub shell: Shell,
 }

@@ -61,6 +61,8 @@ pub struct Change {
 pub struct TrendRow {
     /// The week's first day, `YYYY-MM-DD`.
     pub label: String,
+    /// For a week cut by the period: "partial: first – last day", in words.
+    pub partial: Option<String>,
     pub value: Option<f64>,
     pub low: Option<f64>,
     pub high: Option<f64>,

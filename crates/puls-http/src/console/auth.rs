@@ -282,6 +282,8 @@ pub mod need {
     pub struct ViewResponses;
     /// The surveys: list, builder, preview.
     pub struct EditSurveys;
+    /// Deleting responses and erasing people.
+    pub struct EraseData;
 
     impl Need for ViewDashboards {
         const PERMISSION: Permission = Permission::ViewDashboards;
@@ -291,6 +293,9 @@ pub mod need {
     }
     impl Need for EditSurveys {
         const PERMISSION: Permission = Permission::EditSurveys;
+    }
+    impl Need for EraseData {
+        const PERMISSION: Permission = Permission::EraseData;
     }
 }
 

@@ -5,12 +5,13 @@
 //! The filters are the API's (`ResponseQuery`: survey, touchpoint, channel, status, since,
 //! until, q), so the page, its export and `GET /api/v1/responses` select the same rows.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use puls_core::Locale;
 use puls_core::WorkspaceId;
+use puls_core::access::Permission;
 use puls_html::Text;
 use puls_html::console::{
     AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView, SelectOption,
@@ -20,7 +21,7 @@ use puls_store::{DefinitionKind, ResponseRecord};
 use super::auth::need;
 use super::auth::{Allowed, Member};
 use super::overview::{option, select, survey_selects};
-use super::{Page, page_error, shell, survey_at, title_in, user_message};
+use super::{Page, field, page_error, shell, survey_at, title_in, user_message};
 use crate::state::AppState;
 use puls_app::AppError;
 use puls_app::search::{Surveys, TextSearch};
@@ -31,7 +32,16 @@ use puls_wire::{export, path};
 /// Responses per page.
 const PAGE: usize = 50;
 
-/// The page's query: the API's filters, with inclusive `until` dates as the form gives them.
+/// The confirmation a redirect after an action asks for (`?notice=`), if it is one we know.
+fn notice_of(raw: Option<&str>) -> Option<Text> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).ok()?;
+    pairs
+        .iter()
+        .any(|(k, v)| k == "notice" && v == "response_deleted")
+        .then_some(Text::ResponseDeleted)
+}
+
+/// The page's query: the API's filters (an `until` date includes that day, as in the API).
 fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>), String> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| format!("query: {e}"))?;
@@ -57,15 +67,14 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
     };
-    // A date in the form means the whole day: the API's `until` is exclusive.
-    let until = get("until").map(|u| super::overview::add_days(&u, 1).unwrap_or(u));
     let q = ResponseQuery {
         survey: get("survey"),
         touchpoint: get("touchpoint"),
         channel: get("channel"),
         status: get("status"),
         since: get("since"),
-        until,
+        until: get("until"),
+        tz: None,
         cursor: pairs
             .iter()
             .find(|(k, _)| k == "cursor")
@@ -116,7 +125,7 @@ pub async fn inbox(
         Err(e) => error = Some(e),
         Ok((q, k)) => {
             kept = k;
-            let found = match q.filter() {
+            let found = match q.filter(&st.app.analytics().config.time_zone) {
                 Ok(filter) => {
                     let search = q.q.as_deref().and_then(TextSearch::new);
                     st.app
@@ -192,6 +201,7 @@ pub async fn inbox(
         }),
         scanned: searched.then_some(scanned),
         error,
+        notice: notice_of(raw.as_deref()),
         shell: shell(&m, Text::NavResponses),
     };
     Page::render(&st, status, lang, &page)
@@ -246,7 +256,7 @@ pub async fn export(
         Ok(q) => q,
         Err(e) => return bad(e),
     };
-    let filter = match q.filter() {
+    let filter = match q.filter(&st.app.analytics().config.time_zone) {
         Ok(f) => f,
         Err(e) => {
             return match user_message(e) {
@@ -409,8 +419,47 @@ async fn detail_page(
         answers: answers_shown,
         contact,
         places,
+        can_delete: m.role.allows(Permission::EraseData),
         shell: shell(m, Text::NavResponses),
     })
+}
+
+/// `POST /app/w/{slug}/responses/{id}/delete`: deletes the response (owners and admins),
+/// once the form's box is ticked, and goes back to the inbox.
+#[tracing::instrument(skip_all, fields(workspace = %slug, response = %id))]
+pub async fn delete(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EraseData>,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = m.signed.lang;
+    let pairs = match m.signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if field(&pairs, "confirm") != Some("yes") {
+        return Page::message(
+            &st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            Text::Error,
+            Text::FieldRequired,
+        );
+    }
+    let deleted = match path::response(&id) {
+        Ok(id) => st.app.delete_response(m.workspace.id, &id).await,
+        Err(e) => Err(e),
+    };
+    match deleted {
+        Ok(()) => Redirect::to(&format!("/app/w/{slug}/responses?notice=response_deleted"))
+            .into_response(),
+        Err(AppError::NotFound(_)) | Err(AppError::InvalidParameter(_)) => {
+            Page::not_found(&st, lang)
+        }
+        Err(e) => page_error(&st, lang, e),
+    }
 }
 
 /// An answer as a person reads it.

@@ -240,9 +240,11 @@ pub async fn touchpoint(
         match weeks {
             Ok(w) => {
                 for r in &w.rows {
-                    let label = r.keys.get("week").cloned().flatten().unwrap_or_default();
+                    let (label, partial) =
+                        super::overview::bucket_label(lang, r, "week", &w.time_zone);
                     points.push(Point {
                         label: format::date(lang, &label),
+                        partial,
                         value: r.current.value,
                         low: r.current.ci_low,
                         high: r.current.ci_high,
@@ -334,7 +336,7 @@ pub async fn touchpoint(
         points: points
             .into_iter()
             .map(|p| ChartPoint {
-                label: p.label,
+                label: p.partial.unwrap_or(p.label),
                 value: p.value,
                 low: p.low,
                 high: p.high,

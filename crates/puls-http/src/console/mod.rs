@@ -82,6 +82,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/w/{slug}/export/{file}", get(builder::export))
         .route("/app/w/{slug}/responses.csv", get(inbox::export))
         .route("/app/w/{slug}/responses/{id}", get(inbox::detail))
+        .route("/app/w/{slug}/responses/{id}/delete", post(inbox::delete))
         .merge(guarded)
         .layer(axum::middleware::map_response(secure_headers))
 }

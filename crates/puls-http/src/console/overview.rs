@@ -49,6 +49,23 @@ fn local_date(ms: i64, tz: &str) -> String {
         .to_string()
 }
 
+/// A trend point's label: its bucket's first day, and for a bucket cut by the period (a
+/// partial week), "partial: first – last day" so no one reads it as a whole week.
+pub(super) fn bucket_label(
+    lang: Lang,
+    row: &MetricRow,
+    unit: &str,
+    tz: &str,
+) -> (String, Option<String>) {
+    let start = row.keys.get(unit).cloned().flatten().unwrap_or_default();
+    let partial = row.bucket.filter(|b| b.partial).map(|b| {
+        lang.t(Text::PartialBucket)
+            .replace("{0}", &format::date(lang, &local_date(b.from_ms, tz)))
+            .replace("{1}", &format::date(lang, &local_date(b.to_ms - 1, tz)))
+    });
+    (start, partial)
+}
+
 /// `YYYY-MM-DD` plus `days`; `None` for anything but a date, or beyond the calendar.
 pub(super) fn add_days(date: &str, days: i64) -> Option<String> {
     let is_date = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
@@ -105,14 +122,12 @@ impl Filters {
         serde_urlencoded::to_string(&v).unwrap_or_default()
     }
 
-    /// The analytics parameters: the period (`to` made exclusive) and the passed filters.
+    /// The analytics parameters: the period (dates, `to` included as in the API) and the
+    /// passed filters.
     pub(super) fn params(&self, extra: &[(&str, &str)]) -> QueryPairs {
         let mut v: Vec<(String, String)> = vec![
             ("from".into(), self.from.clone()),
-            (
-                "to".into(),
-                add_days(&self.to, 1).unwrap_or_else(|| self.to.clone()),
-            ),
+            ("to".into(), self.to.clone()),
         ];
         v.extend(self.passed.iter().cloned());
         v.extend(
@@ -207,10 +222,13 @@ fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -
         },
     });
     // Every week of the period, empty ones included, so the line breaks where data stops.
-    let by_week: BTreeMap<String, &MetricRow> = weeks
+    let by_week: BTreeMap<String, (&MetricRow, Option<String>)> = weeks
         .rows
         .iter()
-        .filter_map(|r| r.keys.get("week").cloned().flatten().map(|k| (k, r)))
+        .map(|r| {
+            let (start, partial) = bucket_label(lang, r, "week", &weeks.time_zone);
+            (start, (r, partial))
+        })
         .collect();
     let mut labels: Vec<String> = Vec::new();
     if let (Some(first), Some(last)) = (by_week.keys().next(), by_week.keys().next_back()) {
@@ -226,9 +244,11 @@ fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -
     let points: Vec<TrendRow> = labels
         .iter()
         .map(|l| {
-            let r = by_week.get(l).map(|r| &r.current);
+            let partial = by_week.get(l).and_then(|(_, p)| p.clone());
+            let r = by_week.get(l).map(|(r, _)| &r.current);
             TrendRow {
                 label: l.clone(),
+                partial,
                 value: r.and_then(|r| r.value),
                 low: r.and_then(|r| r.ci_low),
                 high: r.and_then(|r| r.ci_high),
@@ -241,6 +261,7 @@ fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -
         .iter()
         .map(|p| Point {
             label: format::date(lang, &p.label),
+            partial: p.partial.clone(),
             value: p.value,
             low: p.low,
             high: p.high,

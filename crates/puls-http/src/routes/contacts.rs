@@ -1,4 +1,4 @@
-//! Contacts: create or update (by external id or email), read, list, change, delete, merge,
+//! Contacts: create or update (by external id or email), read, list, change, erase, merge,
 //! personal invitations, and a contact's responses and events.
 
 use axum::Json;
@@ -10,8 +10,8 @@ use puls_app::contacts::Upserted;
 use puls_core::{ContactId, SurveyId};
 use puls_wire::body::{ContactInput, InvitationInput, MergeInput};
 use puls_wire::contacts::{
-    ContactDto, ContactPage, ContactQuery, EventPage, InvitationDto, TimelineQuery, limit,
-    seq_cursor,
+    ContactDto, ContactPage, ContactQuery, ErasureDto, EventPage, InvitationDto, TimelineQuery,
+    limit, seq_cursor,
 };
 use puls_wire::surveys::ResponseDto;
 use puls_wire::{ErrorBody, id_cursor, path};
@@ -120,19 +120,25 @@ async fn update_contact(
     Ok(Json(ContactDto::of(&record)?))
 }
 
-/// Deletes a contact's data (its profile; its events and responses stay, unlinked).
+/// Erases a person: the contact and the duplicates merged into it (the rows keep only their
+/// ids), the responses given with any of their ids or personal links, their events (by user
+/// id, and anonymous events from browsers or devices tied to it), those ties, and their
+/// invitations, in one transaction. Answers with the receipt of what was removed. Reports,
+/// lists, search and the web app stop showing them at once, on every node.
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
     params(("id" = String, Path, description = "Contact id")),
-    responses((status = 204)),
+    responses((status = 200, body = ErasureDto),
+        (status = 404, description = "No such live contact", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
 async fn delete_contact(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    st.app.delete_contact(ws.id, &path::contact(&id)?).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Json<ErasureDto>, ApiError> {
+    let id = path::contact(&id)?;
+    let receipt = st.app.erase_contact(ws.id, &id).await?;
+    Ok(Json(ErasureDto::of(&id, &receipt)))
 }
 
 /// Merges a duplicate into this contact: fields this one lacks come from the duplicate,

@@ -39,7 +39,14 @@ async fn list_events(
         return Err(AppError::invalid("format: only the export takes a format").into());
     }
     let limit = limit(q.limit)?;
-    let rows = st.app.events(ws.id, &q.filter()?, limit).await?;
+    let rows = st
+        .app
+        .events(
+            ws.id,
+            &q.filter(&st.app.analytics().config.time_zone)?,
+            limit,
+        )
+        .await?;
     Ok(Json(EventPage::of(rows, limit)))
 }
 
@@ -71,7 +78,11 @@ async fn export_events(
             .into());
         }
     };
-    let stream = export::events(st.app.event_pages(ws.id, q.filter()?), csv);
+    let stream = export::events(
+        st.app
+            .event_pages(ws.id, q.filter(&st.app.analytics().config.time_zone)?),
+        csv,
+    );
     let (content_type, ext) = if csv {
         ("text/csv; charset=utf-8", "csv")
     } else {

@@ -1,4 +1,5 @@
-//! Responses: public submission and continuation, and the owner's list, read and export.
+//! Responses: public submission and continuation, and the owner's list, read, delete and
+//! export.
 
 use std::sync::Arc;
 
@@ -35,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_responses))
         .routes(routes!(export_responses))
-        .routes(routes!(get_response))
+        .routes(routes!(get_response, delete_response))
 }
 
 /// Submit a response to a published survey. No API key needed.
@@ -162,7 +163,7 @@ async fn list_responses(
         return Err(AppError::invalid("format: only the export endpoint takes a format").into());
     }
     let limit = limit(q.limit)?;
-    let filter = q.filter()?;
+    let filter = q.filter(&st.app.analytics().config.time_zone)?;
     let search = q.q.as_deref().and_then(TextSearch::new);
     let found = st
         .app
@@ -189,6 +190,22 @@ async fn get_response(
     Ok(Json(ResponseDto::from_record(&r)))
 }
 
+/// Delete one response: it leaves lists, exports, reports and search at once, on every node.
+#[utoipa::path(delete, path = "/api/v1/responses/{id}", tag = "responses",
+    params(("id" = String, Path, description = "Response id")),
+    responses((status = 204, description = "Deleted"),
+        (status = 404, description = "No such response", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, id = %id))]
+async fn delete_response(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    st.app.delete_response(ws.id, &path::response(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Export responses as CSV (default) or NDJSON, streamed in constant memory.
 ///
 /// With `survey=ID`, the CSV has one column per question (per row for matrices, per side for
@@ -209,7 +226,7 @@ async fn export_responses(
             AppError::invalid("cursor, limit: an export streams everything that matches").into(),
         );
     }
-    let filter: ResponseFilter = q.filter()?;
+    let filter: ResponseFilter = q.filter(&st.app.analytics().config.time_zone)?;
     let search = q.q.as_deref().and_then(TextSearch::new);
     let survey = match &filter.survey_id {
         Some(id) => {

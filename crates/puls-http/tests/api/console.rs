@@ -525,6 +525,33 @@ async fn the_front_door_leads_to_the_web_app(app: TestApp) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
+/// Stores NPS answers `(at, score)` straight through the store, at chosen times.
+async fn seed_nps(app: &TestApp, survey: &str, scores: &[(i64, i64)]) {
+    let ops: Vec<WriteOp> = scores
+        .iter()
+        .map(|&(at, score)| {
+            WriteOp::Insert(NewResponse {
+                answers: JsonText::parse(&json!({ "nps": score }).to_string()).unwrap(),
+                ..puls_testdb::response(app.workspace_id, survey, at)
+            })
+        })
+        .collect();
+    app.store.write_batch(&ops).await.expect("seeding");
+}
+
+/// An analyst who reads the app in Polish, signed in.
+async fn polish_analyst(app: &TestApp) -> Browser {
+    user_in(
+        app,
+        "analityk@sklep.pl",
+        "hasło analityka",
+        Some("analyst"),
+        "pl",
+    )
+    .await;
+    signed_in(app, "analityk@sklep.pl", "hasło analityka").await
+}
+
 both_backends!(a_p_value_under_a_thousandth_reads_as_such_not_as_zero);
 async fn a_p_value_under_a_thousandth_reads_as_such_not_as_zero(app: TestApp) {
     let id = app.published_survey(&nps_survey()).await;
@@ -532,29 +559,17 @@ async fn a_p_value_under_a_thousandth_reads_as_such_not_as_zero(app: TestApp) {
     // detractors. The change (+200) has p far below 0.001.
     const MONDAY: i64 = 1_772_409_600_000;
     const DAY: i64 = 86_400_000;
-    let ops: Vec<WriteOp> = (0..80)
+    let scores: Vec<(i64, i64)> = (0..80)
         .map(|i| {
-            let (at, score) = if i < 40 {
+            if i < 40 {
                 (MONDAY + DAY + i * 60_000, 10)
             } else {
                 (MONDAY - 5 * DAY + i * 60_000, 0)
-            };
-            WriteOp::Insert(NewResponse {
-                answers: JsonText::parse(&json!({ "nps": score }).to_string()).unwrap(),
-                ..puls_testdb::response(app.workspace_id, &id, at)
-            })
+            }
         })
         .collect();
-    app.store.write_batch(&ops).await.expect("seeding");
-    user_in(
-        &app,
-        "analityk@sklep.pl",
-        "hasło analityka",
-        Some("analyst"),
-        "pl",
-    )
-    .await;
-    let mut b = signed_in(&app, "analityk@sklep.pl", "hasło analityka").await;
+    seed_nps(&app, &id, &scores).await;
+    let mut b = polish_analyst(&app).await;
     let (status, page, _) = b
         .get(&app, "/app/w/acme?from=2026-03-02&to=2026-03-08")
         .await;
@@ -562,6 +577,49 @@ async fn a_p_value_under_a_thousandth_reads_as_such_not_as_zero(app: TestApp) {
     assert!(page.contains("+100,0"), "the NPS of the week: {page}");
     assert!(page.contains("p\u{a0}&lt;\u{a0}0,001"), "{page}");
     assert!(!page.contains("0,000"));
+}
+
+both_backends!(the_overview_trend_counts_only_the_period_and_agrees_with_the_api);
+async fn the_overview_trend_counts_only_the_period_and_agrees_with_the_api(app: TestApp) {
+    let id = app.published_survey(&nps_survey()).await;
+    // Noon UTC each day from Monday 23 February to Sunday 8 March: one promoter a day, and
+    // a detractor on each of 23-26 February (outside the period asked below).
+    const MONDAY: i64 = 1_772_409_600_000 - 7 * 86_400_000;
+    const DAY: i64 = 86_400_000;
+    let mut scores: Vec<(i64, i64)> = (0..14).map(|d| (MONDAY + d * DAY + DAY / 2, 10)).collect();
+    scores.extend((0..4).map(|d| (MONDAY + d * DAY + DAY / 2 + 1, 0)));
+    seed_nps(&app, &id, &scores).await;
+    let mut b = polish_analyst(&app).await;
+    // Friday 27 February to Wednesday 4 March, both included: 6 promoters, no detractor.
+    let (status, page, _) = b
+        .get(&app, "/app/w/acme?from=2026-02-27&to=2026-03-04")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The first week holds Friday to Sunday only (3 promoters: NPS +100, not the whole
+    // week's 7 promoters and 4 detractors), and says it is partial, in words.
+    assert!(page.contains("niepełny: 27.02.2026 – 01.03.2026"), "{page}");
+    assert!(page.contains("niepełny: 02.03.2026 – 04.03.2026"), "{page}");
+    assert!(
+        !page.contains("+27,3"),
+        "the whole first week's NPS leaked in: {page}"
+    );
+    assert!(
+        page.contains("class=\"dot partial\""),
+        "hollow dots: {page}"
+    );
+    // The card's count is the trend's sum, and the API says the same for the same dates.
+    assert!(page.contains("Odpowiedzi: 6"), "{page}");
+    let api = app
+        .get_json("/api/v1/metrics?metric=nps&by=week&from=2026-02-27&to=2026-03-04")
+        .await;
+    assert_eq!(api["total"]["n"], 6);
+    let ns: Vec<u64> = api["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["n"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ns, vec![3, 3]);
 }
 
 both_backends!(the_inbox_filters_searches_and_exports_exactly_that);
@@ -1289,4 +1347,82 @@ async fn the_journey_map_a_touchpoint_and_the_analyses(app: TestApp) {
             assert!(page.len() < 200_000, "{path} is {} bytes", page.len());
         }
     }
+}
+
+both_backends!(an_admin_deletes_a_response_in_the_web_app_and_an_agent_cannot);
+async fn an_admin_deletes_a_response_in_the_web_app_and_an_agent_cannot(app: TestApp) {
+    let id = app.published_survey(&nps_survey()).await;
+    let r = app
+        .submit_ok(
+            &id,
+            &json!({ "answers": { "nps": 1, "comment": "Nigdy więcej" } }),
+        )
+        .await;
+    let rid = r["id"].as_str().unwrap().to_string();
+    let detail = format!("/app/w/acme/responses/{rid}");
+    let delete = format!("{detail}/delete");
+
+    user_in(
+        &app,
+        "agent@sklep.pl",
+        "hasło agenta 1",
+        Some("agent"),
+        "pl",
+    )
+    .await;
+    let mut agent = signed_in(&app, "agent@sklep.pl", "hasło agenta 1").await;
+    let (status, page, _) = agent.get(&app, &detail).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !page.contains("Usuń tę odpowiedź"),
+        "no delete form for an agent"
+    );
+    let csrf = hidden(&page, "_csrf");
+    let (status, _, _) = agent
+        .post(&app, &delete, &[("_csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    user_in(
+        &app,
+        "admin@sklep.pl",
+        "hasło admina 1",
+        Some("admin"),
+        "pl",
+    )
+    .await;
+    let mut admin = signed_in(&app, "admin@sklep.pl", "hasło admina 1").await;
+    let (_, page, _) = admin.get(&app, &detail).await;
+    assert!(page.contains("Usuń tę odpowiedź"), "{page}");
+    let csrf = hidden(&page, "_csrf");
+    // Without the box ticked nothing happens; without the token neither.
+    let (status, _, _) = admin.post(&app, &delete, &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = admin
+        .post(
+            &app,
+            &delete,
+            &[("_csrf", &"x".repeat(32)), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get(&format!("/api/v1/responses/{rid}")).await.status(),
+        200
+    );
+
+    let (status, _, location) = admin
+        .post(&app, &delete, &[("_csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    let (_, inbox, _) = admin.get(&app, &location).await;
+    assert!(inbox.contains("Odpowiedź została usunięta."), "{inbox}");
+    assert!(!inbox.contains("Nigdy więcej"));
+    let (status, _, _) = admin.get(&app, &detail).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/api/v1/responses/{rid}")).await.status(),
+        404
+    );
 }

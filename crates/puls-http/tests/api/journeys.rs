@@ -12,7 +12,7 @@ fn tp(key: &str, channel: &str, events: Value) -> Value {
 }
 
 /// View (web or app) → cart → order; the checkout asks the `checkout` surveys.
-fn shop_journey() -> Value {
+pub(crate) fn shop_journey() -> Value {
     json!({
         "key": "shop",
         "name": {"en": "Shop", "pl": "Sklep"},
@@ -46,7 +46,7 @@ fn web() -> Value {
 /// - u4 adds to cart without ever viewing: never enters;
 /// - an anonymous visitor views on the web, identifies as u5 an hour later, adds to cart
 ///   after 2 h and orders 40 days later, outside the 30-day window.
-fn shoppers() -> Vec<Value> {
+pub(crate) fn shoppers() -> Vec<Value> {
     vec![
         track("u1", "Product Viewed", T0, web()),
         track("u1", "Product Added", T0 + HOUR, json!({})),
@@ -63,7 +63,7 @@ fn shoppers() -> Vec<Value> {
     ]
 }
 
-async fn setup(app: &TestApp) {
+pub(crate) async fn setup(app: &TestApp) {
     let key = app.write_key().await;
     app.send_batch_ok(&key, shoppers()).await;
     let resp = app
@@ -72,10 +72,10 @@ async fn setup(app: &TestApp) {
     assert_eq!(resp.status(), 201);
 }
 
-const PERIOD: &str = "from=2026-03-01T00:00:00Z&to=2026-03-11T00:00:00Z&tz=UTC";
+pub(crate) const PERIOD: &str = "from=2026-03-01T00:00:00Z&to=2026-03-11T00:00:00Z&tz=UTC";
 
 /// (stage, group, entered, converted) of every row.
-fn counts(f: &Value) -> Vec<(String, Value, u64, u64)> {
+pub(crate) fn counts(f: &Value) -> Vec<(String, Value, u64, u64)> {
     f["rows"]
         .as_array()
         .expect("rows")

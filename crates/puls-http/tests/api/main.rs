@@ -12,6 +12,7 @@ mod auth;
 mod console;
 mod contacts;
 mod contacts_import;
+mod erasure;
 mod export;
 mod isolation;
 mod journeys;

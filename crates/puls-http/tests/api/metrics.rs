@@ -258,8 +258,9 @@ async fn weeks_follow_the_time_zone_and_compare_with_the_week_before(app: TestAp
     assert_eq!(this["change"]["verdict"], "no_significant_change");
     let before = row(&warsaw, "week", "2026-02-23");
     assert_eq!(before["n"], 3);
-    // The period starts at its first week's Monday (local midnight).
-    assert_eq!(warsaw["from"], "2026-02-15T23:00:00.000Z");
+    // The period starts where it was asked to (local midnight of 20 February), not at its
+    // first week's Monday.
+    assert_eq!(warsaw["from"], "2026-02-19T23:00:00.000Z");
 
     // In UTC all seven answers are in the week of 23 February.
     let utc = report(
@@ -274,6 +275,124 @@ async fn weeks_follow_the_time_zone_and_compare_with_the_week_before(app: TestAp
             .expect("rows")
             .iter()
             .all(|r| r["keys"]["week"] != "2026-03-02")
+    );
+}
+
+both_backends!(weeks_cut_by_the_period_count_only_its_days_and_say_so);
+async fn weeks_cut_by_the_period_count_only_its_days_and_say_so(app: TestApp) {
+    let id = app.published_survey(&survey()).await;
+    // Week of Monday 23 February: Tuesday a detractor, Friday 27th two promoters.
+    // Week of 2 March: Monday a promoter, Wednesday 4th a detractor, Friday 6th a promoter.
+    let mut seeds = Vec::new();
+    for (at, nps) in [
+        (T0 - 6 * DAY + HOUR, 2),
+        (T0 - 3 * DAY + HOUR, 10),
+        (T0 - 3 * DAY + 2 * HOUR, 9),
+        (T0 + HOUR, 10),
+        (T0 + 2 * DAY + HOUR, 0),
+        (T0 + 4 * DAY + HOUR, 10),
+    ] {
+        seeds.push(seed(at, json!({ "nps": nps })));
+    }
+    store(&app, &id, &seeds).await;
+
+    // From Friday 27 February to Wednesday 4 March, both days included.
+    let body = report(
+        &app,
+        "/api/v1/metrics?metric=nps&by=week&tz=UTC&from=2026-02-27&to=2026-03-04",
+    )
+    .await;
+    let first = row(&body, "week", "2026-02-23");
+    // Only Friday's two promoters: Tuesday's detractor is outside the period.
+    assert_eq!(first["n"], 2, "{first}");
+    assert!(close(f(&first["value"]), 100.0));
+    assert_eq!(first["bucket"]["partial"], true);
+    assert_eq!(first["bucket"]["from"], "2026-02-27T00:00:00.000Z");
+    assert_eq!(first["bucket"]["to"], "2026-03-02T00:00:00.000Z");
+    // Its comparison is the whole week before (empty here).
+    assert_eq!(first["previous"]["n"], 0);
+    let last = row(&body, "week", "2026-03-02");
+    // Monday and Wednesday (the `to` date counts whole), not Friday.
+    assert_eq!(last["n"], 2, "{last}");
+    assert_eq!(last["bucket"]["partial"], true);
+    assert_eq!(last["bucket"]["to"], "2026-03-05T00:00:00.000Z");
+    // Compared with the whole week of 23 February (3 answers, Tuesday's included).
+    assert_eq!(last["previous"]["n"], 3);
+    // The rows add up to the total.
+    assert_eq!(body["total"]["n"], 4);
+    assert_eq!(body["from"], "2026-02-27T00:00:00.000Z");
+    assert_eq!(body["to"], "2026-03-05T00:00:00.000Z");
+
+    // A whole week is not partial, and a row without time grouping has no bucket.
+    let body = report(
+        &app,
+        "/api/v1/metrics?metric=nps&by=week&tz=UTC&from=2026-03-02&to=2026-03-08",
+    )
+    .await;
+    let week = row(&body, "week", "2026-03-02");
+    assert_eq!(week["n"], 3);
+    assert_eq!(week["bucket"]["partial"], false);
+    let body = report(
+        &app,
+        "/api/v1/metrics?metric=nps&tz=UTC&from=2026-03-02&to=2026-03-08",
+    )
+    .await;
+    assert!(body["total"].get("bucket").is_none());
+}
+
+both_backends!(a_date_as_the_end_includes_that_day_in_reports_lists_and_exports);
+async fn a_date_as_the_end_includes_that_day_in_reports_lists_and_exports(app: TestApp) {
+    let id = app.published_survey(&survey()).await;
+    // 1 March 23:30 UTC is 2 March 00:30 in Warsaw.
+    let seeds = [
+        seed(T0 - DAY + HOUR, json!({ "nps": 10 })),
+        seed(T0 - 30 * 60_000, json!({ "nps": 9 })),
+        seed(T0 + 12 * HOUR, json!({ "nps": 3 })),
+    ];
+    store(&app, &id, &seeds).await;
+    let count = |body: &Value| body["items"].as_array().expect("items").len();
+    for (tz, dates, n) in [
+        ("UTC", "2026-03-01", 2),
+        ("Europe/Warsaw", "2026-03-01", 1),
+        ("Europe/Warsaw", "2026-03-02", 2),
+    ] {
+        let report = report(
+            &app,
+            &format!("/api/v1/metrics?metric=nps&tz={tz}&from={dates}&to={dates}"),
+        )
+        .await;
+        assert_eq!(report["total"]["n"], n, "report {tz} {dates}");
+        let list = app
+            .get_json(&format!(
+                "/api/v1/responses?tz={tz}&since={dates}&until={dates}"
+            ))
+            .await;
+        assert_eq!(count(&list), n, "list {tz} {dates}");
+    }
+    // Without `tz`, the lists read dates in the server's analytics time zone (Warsaw), as
+    // the reports do.
+    let list = app
+        .get_json("/api/v1/responses?since=2026-03-02&until=2026-03-02")
+        .await;
+    assert_eq!(count(&list), 2);
+    // A timestamp end stays exclusive.
+    let list = app
+        .get_json("/api/v1/responses?since=2026-03-01T00:00:00Z&until=2026-03-02T00:00:00Z")
+        .await;
+    assert_eq!(count(&list), 2);
+    let list = app
+        .get_json("/api/v1/responses?until=2026-03-01T23:30:00Z")
+        .await;
+    assert_eq!(count(&list), 1);
+    // An unknown zone is the caller's mistake.
+    let (status, body) = json_of(app.get("/api/v1/responses?tz=Mars/Olympus").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("tz:"),
+        "{body}"
     );
 }
 

@@ -141,7 +141,9 @@ async fn responses_are_filtered_by_survey_touchpoint_channel_and_time(app: TestA
         set(&[&web])
     );
 
-    // Time filters, on responses stored at known times: `since` is inclusive, `until` not.
+    // Time filters, on responses stored at known times (noon UTC, the same day in Warsaw,
+    // the server's analytics zone): a date includes its whole day at either end; a
+    // timestamp `until` is exclusive.
     let dated = app.published_survey(&nps_survey()).await;
     let ids = app
         .seed_responses(&dated, &[jan_2026(1, 12), jan_2026(2, 12), jan_2026(3, 12)])
@@ -149,11 +151,13 @@ async fn responses_are_filtered_by_survey_touchpoint_channel_and_time(app: TestA
     let [first, second, third] = [&ids[0], &ids[1], &ids[2]];
     let q = |time: &str| format!("survey={dated}&{time}");
     assert_eq!(listed(q("since=2026-01-02")).await, set(&[second, third]));
-    assert_eq!(listed(q("until=2026-01-02")).await, set(&[first]));
+    assert_eq!(listed(q("until=2026-01-02")).await, set(&[first, second]));
+    assert_eq!(listed(q("until=2026-01-01")).await, set(&[first]));
     assert_eq!(
-        listed(q("since=2026-01-02&until=2026-01-03")).await,
+        listed(q("since=2026-01-02&until=2026-01-02")).await,
         set(&[second])
     );
+    assert_eq!(listed(q("until=2026-01-02T12:00:00Z")).await, set(&[first]));
     assert_eq!(
         listed(q("since=2026-01-01T12:00:00Z")).await,
         set(&[first, second, third])

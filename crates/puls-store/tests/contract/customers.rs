@@ -454,8 +454,15 @@ async fn a_merged_contact_forwards_its_ids_and_a_deleted_one_keeps_nothing(store
     );
     assert_eq!(store.list_contacts(ws.id, None, 10).await.unwrap().len(), 1);
 
-    assert!(store.delete_contact(ws.id, &a.id).await.unwrap());
-    assert!(!store.delete_contact(ws.id, &a.id).await.unwrap());
+    let erased = store
+        .erase_contact(ws.id, &a.id)
+        .await
+        .unwrap()
+        .expect("a receipt");
+    // The contact and the two merged into it.
+    assert_eq!(erased.contacts, 3);
+    assert_eq!(store.erase_contact(ws.id, &a.id).await.unwrap(), None);
+    assert_eq!(store.erasure_count(ws.id).await.unwrap(), 1);
     let gone = store.get_contact(ws.id, &a.id).await.unwrap().unwrap();
     assert!(gone.deleted_at.is_some());
     assert_eq!((gone.fields.email, gone.fields.name), (None, None));

@@ -34,22 +34,9 @@ BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/puls
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/puls-funnel.XXXXXX")
 SERVER_PID=""
 
-stop_server() {
-    if [[ -n "$SERVER_PID" ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
-    fi
-}
-cleanup() {
-    local rc=$?
-    stop_server
-    if [[ "${PULS_BENCH_KEEP:-0}" == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_traps
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
@@ -96,9 +83,6 @@ read -r START END < <(sqlite3 -separator ' ' "$DB_FILE" \
     "SELECT min(timestamp), max(timestamp) + 1 FROM events WHERE type IN ('track', 'page', 'screen')")
 DB_MIB=$(du -cm "$DB_FILE"* | tail -n 1 | cut -f1)
 echo "$STORED events stored ($DEMO_DESC; SQLite files: $DB_MIB MiB); entries from $START to $END (ms)"
-
-# shellcheck source=bench/lib.sh
-source "$ROOT/bench/lib.sh"
 
 echo
 echo "==> Puls over HTTP"

@@ -1,5 +1,29 @@
 # Shared by the benchmark scripts; sourced, not run.
 
+# Stops the server start_server started, if it runs.
+stop_server() {
+    if [[ -n "${SERVER_PID:-}" ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=""
+    fi
+}
+
+# On exit: stop the server and remove $WORK (kept with PULS_BENCH_KEEP=1).
+bench_cleanup() {
+    local rc=$?
+    stop_server
+    if [[ "${PULS_BENCH_KEEP:-0}" == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+    exit $rc
+}
+
+# Stops and cleans up however the script ends.
+bench_traps() {
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
 # Starts `$BIN serve` over database $1 on a free loopback port (the kernel picks it), with
 # the rate limit off, logging to $2; waits up to $3 seconds for /healthz; sets SERVER_PID
 # and URL. Needs BIN and WORK (whose puls.toml is the config).

@@ -148,12 +148,24 @@ fn cell(answers: &JsonMap, question: &str, part: Option<&str>) -> String {
     }
 }
 
+/// How a CSV file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvStyle {
+    /// RFC 4180: commas, `\n` line ends, no byte-order mark.
+    Plain,
+    /// What Excel in Polish and Czech settings opens by double-click: semicolons (the list
+    /// separator where the decimal mark is a comma), `\r\n` line ends, and a UTF-8
+    /// byte-order mark so "ż" and "ř" are not read as Windows-1250.
+    Excel,
+}
+
 /// Responses as CSV with a header row. With a survey, answers are spread over one column per
 /// part; answers given to an older version's questions that no longer exist are left out of
 /// those columns but kept whole in the NDJSON export.
 pub fn responses_csv(
     pages: impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static,
     survey: Option<&Survey>,
+    style: CsvStyle,
 ) -> impl Stream<Item = Chunk> + Send + 'static {
     let columns = survey.map(answer_columns);
     let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|s| s.to_string()).collect();
@@ -161,37 +173,48 @@ pub fn responses_csv(
         Some(cols) => header.extend(cols.iter().map(|c| c.0.clone())),
         None => header.push("answers".into()),
     }
-    let header = write_rows(std::iter::once(header)).unwrap_or_default();
-    chunks(Some(header), pages, move |rows| {
-        write_rows(rows.iter().map(|r| {
-            let mut row = vec![
-                r.id.to_string(),
-                r.survey_id.to_string(),
-                r.survey_version.to_string(),
-                status_name(r.completed).to_string(),
-                r.channel.clone(),
-                r.touchpoint.clone(),
-                r.locale.clone(),
-                text_cell(r.contact_external_id.as_deref().unwrap_or_default()),
-                text_cell(r.contact_email.as_deref().unwrap_or_default()),
-                format_ms(r.created_at),
-                r.completed_at.map(format_ms).unwrap_or_default(),
-                JsonText::strings(&r.attributes).as_str().to_string(),
-            ];
-            match &columns {
-                Some(cols) => row.extend(
-                    cols.iter()
-                        .map(|(_, q, part)| cell(&r.answers, q, part.as_deref())),
-                ),
-                None => row.push(JsonText::object(&r.answers).as_str().to_string()),
-            }
-            row
-        }))
+    let mut first = match style {
+        CsvStyle::Plain => Vec::new(),
+        CsvStyle::Excel => b"\xEF\xBB\xBF".to_vec(),
+    };
+    first.extend_from_slice(&write_rows(std::iter::once(header), style).unwrap_or_default());
+    chunks(Some(Bytes::from(first)), pages, move |rows| {
+        write_rows(
+            rows.iter().map(|r| {
+                let mut row = vec![
+                    r.id.to_string(),
+                    r.survey_id.to_string(),
+                    r.survey_version.to_string(),
+                    status_name(r.completed).to_string(),
+                    r.channel.clone(),
+                    r.touchpoint.clone(),
+                    r.locale.clone(),
+                    text_cell(r.contact_external_id.as_deref().unwrap_or_default()),
+                    text_cell(r.contact_email.as_deref().unwrap_or_default()),
+                    format_ms(r.created_at),
+                    r.completed_at.map(format_ms).unwrap_or_default(),
+                    JsonText::strings(&r.attributes).as_str().to_string(),
+                ];
+                match &columns {
+                    Some(cols) => row.extend(
+                        cols.iter()
+                            .map(|(_, q, part)| cell(&r.answers, q, part.as_deref())),
+                    ),
+                    None => row.push(JsonText::object(&r.answers).as_str().to_string()),
+                }
+                row
+            }),
+            style,
+        )
     })
 }
 
-fn write_rows(rows: impl Iterator<Item = Vec<String>>) -> Chunk {
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(64 * 1024));
+fn write_rows(rows: impl Iterator<Item = Vec<String>>, style: CsvStyle) -> Chunk {
+    let mut b = csv::WriterBuilder::new();
+    if style == CsvStyle::Excel {
+        b.delimiter(b';').terminator(csv::Terminator::CRLF);
+    }
+    let mut w = b.from_writer(Vec::with_capacity(64 * 1024));
     for row in rows {
         w.write_record(&row).map_err(std::io::Error::other)?;
     }

@@ -177,8 +177,12 @@ pub struct ResponseQuery {
     /// Page size, 1-1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
-    /// Export format: `csv` (default) or `ndjson`.
+    /// Export format: `csv` (default), `csv_semicolon` (for Excel in Polish and Czech
+    /// settings: semicolons, CRLF, UTF-8 byte-order mark), `ndjson` or `xlsx`.
     pub format: Option<String>,
+    /// Language of an `xlsx` export's headers, question texts and option labels: `en`
+    /// (default), `pl` or `cs`.
+    pub lang: Option<String>,
     /// Only responses whose open answers (open-text questions, "other" texts) contain this
     /// text; case, Polish and Czech marks and runs of spaces are ignored. A page may then
     /// hold fewer than `limit` items while `next_cursor` says more may follow.

@@ -14,8 +14,11 @@ pub struct InboxPage {
     pub q: String,
     pub since: String,
     pub until: String,
-    /// The CSV export of exactly these filters.
+    /// The CSV export of exactly these filters, the same for Excel in pl/cs settings, and
+    /// as an Excel workbook.
     pub export: String,
+    pub export_excel: String,
+    pub export_xlsx: String,
     /// The next page's link, when there are older responses.
     pub older: Option<String>,
     /// How many responses a search read (shown only for a search).

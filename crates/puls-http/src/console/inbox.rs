@@ -5,9 +5,9 @@
 //! The filters are the API's (`ResponseQuery`: survey, touchpoint, channel, status, since,
 //! until, q), so the page, its export and `GET /api/v1/responses` select the same rows.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_core::Locale;
 use puls_core::WorkspaceId;
@@ -21,13 +21,13 @@ use puls_store::{DefinitionKind, ResponseRecord};
 use super::auth::need;
 use super::auth::{Allowed, Member};
 use super::overview::{option, select, survey_selects};
-use super::{Page, field, page_error, shell, survey_at, title_in, user_message};
+use super::{Page, field, page_error, shell, title_in, user_message};
 use crate::state::AppState;
 use puls_app::AppError;
 use puls_app::search::{Surveys, TextSearch};
 use puls_store::json;
+use puls_wire::path;
 use puls_wire::surveys::ResponseQuery;
-use puls_wire::{export, path};
 
 /// Responses per page.
 const PAGE: usize = 50;
@@ -81,6 +81,7 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
             .map(|(_, v)| v.clone()),
         limit: None,
         format: None,
+        lang: None,
         q: get("q"),
     };
     Ok((q, kept))
@@ -181,6 +182,15 @@ pub async fn inbox(
         StatusCode::OK
     };
     let searched = kept.iter().any(|(k, _)| k == "q");
+    // The exports of exactly these filters.
+    let download = |file: &str| {
+        format!(
+            "/app/w/{}/{file}{}{}",
+            m.workspace.slug,
+            if filters_qs.is_empty() { "" } else { "?" },
+            filters_qs
+        )
+    };
     let page = InboxPage {
         title: lang.t(Text::InboxTitle).into(),
         rows,
@@ -188,12 +198,9 @@ pub async fn inbox(
         q: current("q"),
         since: current("since"),
         until: current("until"),
-        export: format!(
-            "/app/w/{}/responses.csv{}{}",
-            m.workspace.slug,
-            if filters_qs.is_empty() { "" } else { "?" },
-            filters_qs
-        ),
+        export: download("responses.csv"),
+        export_excel: download("responses-excel.csv"),
+        export_xlsx: download("responses.xlsx"),
         older: next.map(|c| {
             let mut qs = kept.clone();
             qs.push(("cursor".into(), c.to_string()));
@@ -244,55 +251,57 @@ fn row(r: &ResponseRecord, surveys: &[(String, String, String)], texts: &[String
 
 /// `GET /app/w/{slug}/responses.csv`: the export of exactly the inbox's filtered set.
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
-pub async fn export(
+pub async fn export_csv(
     State(st): State<AppState>,
     Allowed(m, _): Allowed<need::ViewResponses>,
     Path(slug): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    export_as(&st, &m, raw.as_deref(), "csv").await
+}
+
+/// `GET /app/w/{slug}/responses-excel.csv`: the same as CSV that Excel in Polish and Czech
+/// settings opens by double-click.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
+pub async fn export_excel_csv(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::ViewResponses>,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    export_as(&st, &m, raw.as_deref(), "csv_semicolon").await
+}
+
+/// `GET /app/w/{slug}/responses.xlsx`: the same as an Excel workbook in the reader's
+/// language.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
+pub async fn export_xlsx(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::ViewResponses>,
+    Path(slug): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    export_as(&st, &m, raw.as_deref(), "xlsx").await
+}
+
+/// The inbox's filtered set in `format`, through the API's export.
+async fn export_as(st: &AppState, m: &Member, raw: Option<&str>, format: &str) -> Response {
     let lang = m.signed.lang;
     let bad = |msg: String| (StatusCode::BAD_REQUEST, msg).into_response();
-    let (q, _) = match query_of(raw.as_deref()) {
-        Ok(q) => q,
+    let mut q = match query_of(raw) {
+        Ok((q, _)) => q,
         Err(e) => return bad(e),
     };
-    let filter = match q.filter(&st.app.analytics().config.time_zone) {
-        Ok(f) => f,
-        Err(e) => {
-            return match user_message(e) {
-                Ok(msg) => bad(msg),
-                Err(e) => page_error(&st, lang, e),
-            };
-        }
-    };
-    let survey = match &filter.survey_id {
-        Some(id) => match survey_at(&st, m.workspace.id, id).await {
-            Ok(r) => match st.app.survey_version(&r, r.version).await {
-                Ok(s) => Some(s),
-                Err(e) => return page_error(&st, lang, e),
-            },
-            Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
-            Err(e) => return page_error(&st, lang, e),
+    q.format = Some(format.to_string());
+    let name = format!("responses-{}", m.workspace.slug);
+    match crate::routes::responses::export(st, m.workspace.id, &q, lang, &name).await {
+        Ok(r) => r,
+        Err(AppError::NotFound(_)) => Page::not_found(st, lang),
+        Err(e) => match user_message(e) {
+            Ok(msg) => bad(msg),
+            Err(e) => page_error(st, lang, e),
         },
-        None => None,
-    };
-    let search = q.q.as_deref().and_then(TextSearch::new);
-    let pages = st.app.response_pages(m.workspace.id, filter, search);
-    let body = Body::from_stream(export::responses_csv(pages, survey.as_deref()));
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"responses-{}.csv\"",
-                    m.workspace.slug
-                ),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    }
 }
 
 /// `GET /app/w/{slug}/responses/{id}`: one response, its contact and its place in the

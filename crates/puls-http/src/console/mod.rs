@@ -80,7 +80,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(builder::preview).post(builder::preview_next),
         )
         .route("/app/w/{slug}/export/{file}", get(builder::export))
-        .route("/app/w/{slug}/responses.csv", get(inbox::export))
+        .route("/app/w/{slug}/responses.csv", get(inbox::export_csv))
+        .route(
+            "/app/w/{slug}/responses-excel.csv",
+            get(inbox::export_excel_csv),
+        )
+        .route("/app/w/{slug}/responses.xlsx", get(inbox::export_xlsx))
         .route("/app/w/{slug}/responses/{id}", get(inbox::detail))
         .route("/app/w/{slug}/responses/{id}/delete", post(inbox::delete))
         .merge(guarded)

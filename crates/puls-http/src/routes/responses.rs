@@ -11,11 +11,15 @@ use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
 use puls_app::responses::{MAX_IDEMPOTENCY_KEY, Submission};
 use puls_app::search::TextSearch;
+use puls_core::{Channel, KanoAnswer, Locale, WorkspaceId};
 use puls_core::{Completion, ResponseMetaInput, Survey};
+use puls_html::{Lang, Text};
 use puls_store::ResponseFilter;
 use puls_wire::body::{SubmitResponse, UpdateResponse};
 use puls_wire::contacts::limit;
+use puls_wire::export::CsvStyle;
 use puls_wire::surveys::{ResponseDto, ResponsePage, ResponseQuery, SubmitResult, status_name};
+use puls_wire::xlsx::{self, XlsxOptions, XlsxTexts};
 use puls_wire::{ErrorBody, ErrorCode, export, path};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -206,13 +210,19 @@ async fn delete_response(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Export responses as CSV (default) or NDJSON, streamed in constant memory.
+/// Export responses as CSV (default), NDJSON or XLSX, in constant memory.
 ///
 /// With `survey=ID`, the CSV has one column per question (per row for matrices, per side for
-/// Kano, per field for contact); otherwise answers are one JSON column.
+/// Kano, per field for contact); otherwise answers are one JSON column. `format=xlsx` gives
+/// an Excel workbook: a sheet per survey with a column per question, option labels and
+/// question texts in `lang`, local times in `tz` as date cells, and a sheet of the surveys'
+/// questions and options. `format=csv_semicolon` is the CSV that Polish and Czech Excel
+/// opens by double-click (semicolons, CRLF, a UTF-8 byte-order mark).
 #[utoipa::path(get, path = "/api/v1/responses/export", tag = "responses",
     params(ResponseQuery),
-    responses((status = 200, description = "CSV or NDJSON", content_type = "text/csv"),
+    responses((status = 200, description = "CSV, NDJSON or XLSX", content(
+            ("text/csv"), ("application/x-ndjson"),
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
@@ -226,31 +236,127 @@ async fn export_responses(
             AppError::invalid("cursor, limit: an export streams everything that matches").into(),
         );
     }
-    let filter: ResponseFilter = q.filter(&st.app.analytics().config.time_zone)?;
+    let lang = match q.lang.as_deref() {
+        None => Lang::En,
+        Some(l) => Lang::parse(l)
+            .ok_or_else(|| AppError::invalid(format!("lang: '{l}' is not one of en, pl, cs")))?,
+    };
+    Ok(export(&st, ws.id, &q, lang, "responses").await?)
+}
+
+/// The words of the Excel export in `lang`.
+pub(crate) fn xlsx_texts(lang: Lang) -> XlsxTexts {
+    let t = |x: Text| lang.t(x).to_string();
+    XlsxTexts {
+        fixed: [
+            t(Text::XlsxResponseId),
+            t(Text::Status),
+            t(Text::Channel),
+            t(Text::Touchpoint),
+            t(Text::Language),
+            t(Text::XlsxContactId),
+            t(Text::XlsxContactEmail),
+            t(Text::XlsxCreated),
+            t(Text::XlsxCompleted),
+        ],
+        attributes: t(Text::XlsxAttributes),
+        completed: t(Text::StatusCompleted),
+        partial: t(Text::StatusPartial),
+        definitions: t(Text::Questions),
+        definition_headers: [
+            t(Text::Survey),
+            t(Text::XlsxQuestionId),
+            t(Text::XlsxType),
+            t(Text::Question),
+            t(Text::XlsxOptions),
+        ],
+        other: t(Text::XlsxOther),
+        functional: t(Text::XlsxFunctional),
+        dysfunctional: t(Text::XlsxDysfunctional),
+        contact_fields: [t(Text::Email), t(Text::Phone)],
+        channel: Box::new(move |c| match Channel::parse(c) {
+            Ok(c) => lang.t(Text::channel(c)).to_string(),
+            Err(_) => c.to_string(),
+        }),
+        kano: Box::new(move |k| match KanoAnswer::parse(k) {
+            Some(a) => lang.kano(a).to_string(),
+            None => k.to_string(),
+        }),
+    }
+}
+
+/// The export of the responses `q` selects, in its `format`, as a download named `name`:
+/// the API's and the web app's alike. CSV and NDJSON stream; XLSX is written row by row
+/// on a blocking thread and sent whole.
+pub(crate) async fn export(
+    st: &AppState,
+    ws: WorkspaceId,
+    q: &ResponseQuery,
+    lang: Lang,
+    name: &str,
+) -> Result<Response, AppError> {
+    let time_zone = st.app.analytics().config.time_zone.clone();
+    let filter: ResponseFilter = q.filter(&time_zone)?;
+    let format = q.format.as_deref().unwrap_or("csv");
+    if !["csv", "csv_semicolon", "ndjson", "xlsx"].contains(&format) {
+        return Err(AppError::invalid(format!(
+            "format: '{format}' is not one of csv, csv_semicolon, ndjson, xlsx"
+        )));
+    }
     let search = q.q.as_deref().and_then(TextSearch::new);
     let survey = match &filter.survey_id {
         Some(id) => {
-            let r = st.app.survey(ws.id, &path::survey(id)?, None).await?;
+            let r = st.app.survey(ws, &path::survey(id)?, None).await?;
             Some(st.app.survey_version(&r, r.version).await?)
         }
         None => None,
     };
-    let pages = st.app.response_pages(ws.id, filter, search);
-    let (content_type, ext, stream) = match q.format.as_deref().unwrap_or("csv") {
+    let survey_id = filter.survey_id.clone();
+    let pages = st.app.response_pages(ws, filter, search);
+    let (content_type, ext, body) = match format {
         "csv" => (
             "text/csv; charset=utf-8",
             "csv",
-            Body::from_stream(export::responses_csv(pages, survey.as_deref())),
+            Body::from_stream(export::responses_csv(
+                pages,
+                survey.as_deref(),
+                CsvStyle::Plain,
+            )),
+        ),
+        "csv_semicolon" => (
+            "text/csv; charset=utf-8",
+            "csv",
+            Body::from_stream(export::responses_csv(
+                pages,
+                survey.as_deref(),
+                CsvStyle::Excel,
+            )),
         ),
         "ndjson" => (
             "application/x-ndjson",
             "ndjson",
             Body::from_stream(export::responses_ndjson(pages)),
         ),
-        other => {
-            return Err(
-                AppError::invalid(format!("format: '{other}' is not one of csv, ndjson")).into(),
-            );
+        _ => {
+            let mut surveys = st.app.analytics().current_surveys(ws).await?;
+            if let (Some(id), Some(s)) = (&survey_id, &survey) {
+                surveys.retain(|k, _| k == id);
+                surveys.insert(id.clone(), s.clone());
+            }
+            let locale =
+                Locale::parse(lang.code()).map_err(|e| AppError::invalid(e.to_string()))?;
+            let opts = XlsxOptions {
+                locale,
+                time_zone: q.tz.clone().unwrap_or(time_zone),
+                surveys,
+                survey: survey_id,
+            };
+            let bytes = xlsx::responses_xlsx(pages, xlsx_texts(lang), opts).await?;
+            (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+                Body::from(bytes),
+            )
         }
     };
     Ok((
@@ -258,10 +364,10 @@ async fn export_responses(
             (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"responses.{ext}\""),
+                format!("attachment; filename=\"{name}.{ext}\""),
             ),
         ],
-        stream,
+        body,
     )
         .into_response())
 }

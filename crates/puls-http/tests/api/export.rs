@@ -296,3 +296,172 @@ async fn text_that_a_spreadsheet_would_run_as_a_formula_is_defused_in_csv(app: T
         "=HYPERLINK(\"http://evil\",\"x\")"
     );
 }
+
+/// A workbook's sheets, each as rows of cells.
+fn read_xlsx(bytes: &[u8]) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+            .expect("an XLSX file calamine opens");
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).expect("a sheet");
+            (name, range.rows().map(|r| r.to_vec()).collect())
+        })
+        .collect()
+}
+
+async fn download(app: &TestApp, query: &str) -> (reqwest::header::HeaderMap, Vec<u8>) {
+    let resp = app.get(&format!("/api/v1/responses/export?{query}")).await;
+    assert_eq!(resp.status(), StatusCode::OK, "export?{query}");
+    let headers = resp.headers().clone();
+    (headers, resp.bytes().await.expect("body").to_vec())
+}
+
+both_backends!(an_xlsx_export_has_a_sheet_per_survey_in_the_readers_language);
+async fn an_xlsx_export_has_a_sheet_per_survey_in_the_readers_language(app: TestApp) {
+    use calamine::Data;
+    let id = app.published_survey(&all_types_survey()).await;
+    app.submit_ok(
+        &id,
+        &json!({ "answers": all_types_answers(), "contact": { "external_id": "k-1" } }),
+    )
+    .await;
+    let other = app.published_survey(&nps_survey()).await;
+    app.submit_ok(&other, &json!({ "answers": { "nps": 10 } }))
+        .await;
+
+    let (headers, bytes) = download(
+        &app,
+        &format!("survey={id}&format=xlsx&lang=cs&tz=Europe/Prague"),
+    )
+    .await;
+    assert_eq!(
+        headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .ends_with(".xlsx\"")
+    );
+    let book = read_xlsx(&bytes);
+    let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Dotazník se vším", "Otázky"]);
+    let rows = &book[0].1;
+    assert_eq!(rows.len(), 2, "the header and one response");
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    let at = |name: &str| {
+        let i = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+        rows[1][i].clone()
+    };
+    assert_eq!(header[0], "ID odpovědi");
+    assert_eq!(at("Stav"), Data::String("Dokončené".into()));
+    assert_eq!(at("Kanál"), Data::String("E-mail".into()));
+    assert_eq!(at("ID zákazníka"), Data::String("k-1".into()));
+    // Scores are numbers; options, rows and Kano answers are words in Czech.
+    assert_eq!(at("Doporučili byste nás?"), Data::Float(9.0));
+    assert_eq!(at("Jak jste platili?"), Data::String("Převodem".into()));
+    assert_eq!(
+        at("Co se vám líbilo?"),
+        Data::String("Rychlost; Balení".into())
+    );
+    assert_eq!(
+        at("Co se vám líbilo? – jiné"),
+        Data::String("Friendly driver".into())
+    );
+    assert_eq!(at("Ohodnoťte jednotlivé části – Web"), Data::Float(5.0));
+    assert_eq!(
+        at("Ohodnoťte jednotlivé části – Doručení"),
+        Data::Float(3.0)
+    );
+    assert_eq!(
+        at("Seřaďte podle důležitosti"),
+        Data::String("Kvalita; Cena; Rychlost".into())
+    );
+    assert_eq!(
+        at("Sledování zásilky – když je"),
+        Data::String("Líbí se mi to".into())
+    );
+    assert_eq!(
+        at("Ještě něco?"),
+        Data::String("Fast, but the box was \"slightly\" dented, sadly.\nStill happy.".into())
+    );
+    // Times are date cells in local time.
+    assert!(
+        matches!(at("Zodpovězeno (místní čas)"), Data::DateTime(_)),
+        "{:?}",
+        at("Zodpovězeno (místní čas)")
+    );
+    // The definitions sheet lists the questions with their options.
+    let defs = &book[1].1;
+    assert!(defs.iter().any(|r| r[1] == Data::String("payment".into())
+        && r[4].to_string().contains("transfer = Převodem")));
+
+    // Every survey: a sheet each, in English by default.
+    let (_, bytes) = download(&app, "format=xlsx").await;
+    let book = read_xlsx(&bytes);
+    assert_eq!(book.len(), 3, "two surveys and the questions");
+    assert!(book.iter().all(|(_, rows)| !rows.is_empty()));
+    assert_eq!(book[2].0, "Questions");
+    let total: usize = book[..2].iter().map(|(_, rows)| rows.len() - 1).sum();
+    assert_eq!(total, 2);
+
+    // Nothing matches: the survey's sheet still has its header.
+    let (_, bytes) = download(&app, &format!("survey={id}&format=xlsx&since=2100-01-01")).await;
+    let book = read_xlsx(&bytes);
+    assert_eq!(book[0].1.len(), 1);
+
+    // Mistakes are the caller's.
+    for (q, field) in [
+        ("format=xls", "format"),
+        ("format=xlsx&lang=de", "lang"),
+        ("format=xlsx&tz=Mars/Base", "tz"),
+    ] {
+        let resp = app.get(&format!("/api/v1/responses/export?{q}")).await;
+        let body = expect_error(resp, 400, "invalid_query").await;
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(field),
+            "{body}"
+        );
+    }
+}
+
+both_backends!(a_csv_for_excel_has_semicolons_crlf_and_a_byte_order_mark);
+async fn a_csv_for_excel_has_semicolons_crlf_and_a_byte_order_mark(app: TestApp) {
+    let id = app.published_survey(&all_types_survey()).await;
+    app.submit_ok(&id, &json!({ "answers": all_types_answers() }))
+        .await;
+    let (headers, bytes) = download(&app, &format!("survey={id}&format=csv_semicolon")).await;
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a UTF-8 byte-order mark"
+    );
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("id;survey_id;survey_version;"), "{text}");
+    assert!(text.contains("\r\n"));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let comment = header.iter().position(|h| h == "comment").unwrap();
+    assert_eq!(
+        &row[comment],
+        "Fast, but the box was \"slightly\" dented, sadly.\nStill happy."
+    );
+}

@@ -170,6 +170,85 @@ pub fn trend(points: &[Point], y: (f64, f64), label: &str, fmt: &dyn Fn(f64) -> 
     s
 }
 
+/// Longest label drawn in the matrix (the full text is in the dot's tooltip).
+const LABEL_CHARS: usize = 24;
+/// About the width of a character of an 11 px label, and a label's height.
+const CHAR_W: f64 = 6.0;
+const LABEL_H: f64 = 12.0;
+
+/// Where each dot's label goes, so no two labels overlap and none covers a dot: beside
+/// the dot on the right, else on the left, moved up or down a line at a time until it fits
+/// (the first free place, nearest first). Long labels are cut at a word with "…".
+/// Returns (x, baseline y, text-anchor, text) per point.
+fn place_labels(
+    pts: &[(&str, f64, f64)],
+    dots: &[(f64, f64)],
+    (w, h): (f64, f64),
+) -> Vec<(f64, f64, &'static str, String)> {
+    type Box4 = (f64, f64, f64, f64);
+    let overlaps = |a: &Box4, b: &Box4| a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3;
+    let mut placed: Vec<Box4> = Vec::new();
+    let mut out = Vec::with_capacity(pts.len());
+    for ((k, _, _), &(cx, cy)) in pts.iter().zip(dots) {
+        let short = cut_label(k, LABEL_CHARS);
+        let lw = short.chars().count() as f64 * CHAR_W;
+        let mut chosen = None;
+        'search: for step in 0..12 {
+            let dy = if step % 2 == 0 { 1.0 } else { -1.0 } * f64::from((step + 1) / 2) * LABEL_H;
+            for right in [true, false] {
+                let base = cy + 4.0 + dy;
+                let (x0, x1) = if right {
+                    (cx + 8.0, cx + 8.0 + lw)
+                } else {
+                    (cx - 8.0 - lw, cx - 8.0)
+                };
+                let b = (x0, base - LABEL_H + 2.0, x1, base + 2.0);
+                let inside = b.0 >= 2.0 && b.2 <= w - 2.0 && b.1 >= 2.0 && b.3 <= h - 2.0;
+                let free = !placed.iter().any(|p| overlaps(p, &b))
+                    && !dots
+                        .iter()
+                        .any(|&(dx, dy)| overlaps(&(dx - 5.0, dy - 5.0, dx + 5.0, dy + 5.0), &b));
+                if inside && free {
+                    chosen = Some((b, if right { x0 } else { x1 }, base, right));
+                    break 'search;
+                }
+            }
+        }
+        let (b, lx, base, right) = chosen.unwrap_or((
+            (cx + 8.0, cy - 8.0, cx + 8.0 + lw, cy + 6.0),
+            cx + 8.0,
+            cy + 4.0,
+            true,
+        ));
+        placed.push(b);
+        out.push((lx, base, if right { "start" } else { "end" }, short));
+    }
+    out
+}
+
+/// `text` cut to at most `max` characters at a word boundary, with "…" when cut.
+fn cut_label(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        let next = if out.is_empty() {
+            word.to_string()
+        } else {
+            format!("{out} {word}")
+        };
+        if next.chars().count() + 1 > max {
+            break;
+        }
+        out = next;
+    }
+    if out.is_empty() {
+        out = text.chars().take(max - 1).collect();
+    }
+    format!("{}…", out.trim_end_matches([',', ';', ':', '?']))
+}
+
 /// The priority matrix: importance (share of R²) across, performance (0–100) up, the means
 /// as the quadrant lines; each driver a labelled dot.
 ///
@@ -237,17 +316,18 @@ pub fn priority_matrix(
             t(key)
         ));
     }
-    for (k, imp, perf) in pts {
+    let dots: Vec<(f64, f64)> = pts.iter().map(|p| (x(p.1), y(p.2))).collect();
+    for ((k, imp, perf), (lx, ly, anchor, short)) in
+        pts.iter().zip(place_labels(pts, &dots, (W, H)))
+    {
         s.push_str(&format!(
-            r#"<circle class="dot" cx="{:.1}" cy="{:.1}" r="5"><title>{}: {}, {}</title></circle><text class="lbl" x="{:.1}" y="{:.1}">{}</text>"#,
+            r#"<circle class="dot" cx="{:.1}" cy="{:.1}" r="5"><title>{}: {}, {}</title></circle><text class="lbl" x="{lx:.1}" y="{ly:.1}" text-anchor="{anchor}">{}</text>"#,
             x(*imp),
             y(*perf),
             escape(k),
             crate::format::number(lang, *imp, 3),
             crate::format::number(lang, *perf, 0),
-            x(*imp) + 7.0,
-            y(*perf) + 4.0,
-            escape(k)
+            escape(&short)
         ));
     }
     s.push_str(&format!(
@@ -283,6 +363,41 @@ mod tests {
             low: ci.map(|c| c.0),
             high: ci.map(|c| c.1),
         }
+    }
+
+    #[test]
+    fn matrix_labels_do_not_overlap_and_long_ones_are_cut_at_a_word() {
+        // Five drivers close together, as the demo's are.
+        let pts = [
+            ("Jak oceniasz szybkość dostawy zamówienia?", 0.160, 72.0),
+            ("Opakowanie", 0.149, 79.0),
+            ("Kurier", 0.161, 71.0),
+            ("Śledzenie przesyłki", 0.156, 72.0),
+            ("Zadowolenie", 0.157, 73.0),
+        ];
+        let dots: Vec<(f64, f64)> = pts
+            .iter()
+            .map(|p| (40.0 + p.1 * 2000.0, 300.0 - p.2 * 3.0))
+            .collect();
+        let labels = place_labels(&pts, &dots, (420.0, 300.0));
+        let boxes: Vec<(f64, f64, f64, f64)> = labels
+            .iter()
+            .map(|(x, y, anchor, t)| {
+                let w = t.chars().count() as f64 * CHAR_W;
+                let x0 = if *anchor == "start" { *x } else { x - w };
+                (x0, y - LABEL_H + 2.0, x0 + w, y + 2.0)
+            })
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                assert!(
+                    !(a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3),
+                    "{labels:?}"
+                );
+            }
+        }
+        assert_eq!(labels[0].3, "Jak oceniasz szybkość…");
+        assert_eq!(cut_label("Kurier", 24), "Kurier");
     }
 
     #[test]

@@ -502,6 +502,8 @@ pub struct FunnelQuery {
     /// List the N most common touchpoint paths before each drop-off (0–50, default 0).
     #[param(minimum = 0, maximum = 50)]
     pub paths: Option<u64>,
+    /// Language of stage names: `pl`, `cs`, `en` (default).
+    pub lang: Option<String>,
 }
 
 /// A window in days: 1 to the journey limit.
@@ -562,6 +564,7 @@ impl FunnelQuery {
             compare: compare(&self.compare)?,
             paths,
             options: stats.options(config)?,
+            lang: self.lang.clone().unwrap_or_else(|| "en".into()),
         })
     }
 }

@@ -55,6 +55,8 @@ pub struct FunnelRequest {
     pub compare: bool,
     pub paths: usize,
     pub options: Options,
+    /// The language of stage names (`en` when the journey lacks it).
+    pub lang: String,
 }
 
 /// Counts of one stage of one group, in one period.
@@ -209,18 +211,20 @@ impl Analytics {
         .map_err(|e| anyhow::anyhow!("funnel thread: {e}"))?
         .map_err(journey_error)?;
         let o = &req.options;
+        let lang = req.lang.as_str();
         let mut rows = stage_rows(
             &journey,
             None,
             &current.total,
             previous.as_ref().map(|p| &p.total),
             o,
+            lang,
         )?;
         for g in &current.groups {
             let before = previous
                 .as_ref()
                 .and_then(|p| p.groups.iter().find(|x| x.key == g.key));
-            rows.extend(stage_rows(&journey, g.key.clone(), g, before, o)?);
+            rows.extend(stage_rows(&journey, g.key.clone(), g, before, o, lang)?);
         }
         let tp_keys: Vec<String> = journey
             .touchpoints()
@@ -300,6 +304,7 @@ fn stage_rows(
     current: &puls_journey::FunnelGroup,
     previous: Option<&puls_journey::FunnelGroup>,
     o: &Options,
+    lang: &str,
 ) -> Result<Vec<FunnelRow>, AppError> {
     let entries = current.entered();
     let mut rows = Vec::with_capacity(current.stages.len());
@@ -330,7 +335,7 @@ fn stage_rows(
         let stage = &journey.stages[i];
         rows.push(FunnelRow {
             stage: stage.key.to_string(),
-            name: stage.name.get("en").to_string(),
+            name: stage.name.get(lang).to_string(),
             group: group.clone(),
             drop_off: entered - st.converted,
             small_sample: entered < o.min_n,

@@ -2,13 +2,14 @@
 
 use serde::Serialize;
 
-use super::{Period, Shell};
+use super::{Period, SelectOption, Shell};
 use crate::{Page, Text};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AnalysesPage {
     pub title: String,
-    pub journeys: Vec<String>,
+    /// Every journey (key, name) and the chosen one's key.
+    pub journeys: Vec<SelectOption>,
     pub journey: Option<String>,
     pub surveys: Vec<SurveyChoice>,
     pub drivers_survey: Option<String>,
@@ -19,7 +20,8 @@ pub struct AnalysesPage {
     /// Filters the analytics refused, as their messages.
     pub errors: Vec<String>,
     pub filters: Period,
-    pub segments: Vec<String>,
+    /// The saved segments (key, name).
+    pub segments: Vec<SelectOption>,
     pub min_n: u64,
     #[serde(flatten)]
     pub shell: Shell,
@@ -74,13 +76,15 @@ pub struct Drivers {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DriverRow {
+    /// The question (or matrix row) key, for a tooltip, and its text in the page's language.
     pub key: String,
+    pub label: String,
     /// Its share of R², in percent.
     pub share: Option<f64>,
     pub performance: Option<f64>,
     pub quadrant: Option<Text>,
-    /// Why it was left out (`no_answers`, `constant`).
-    pub excluded: Option<&'static str>,
+    /// Why it was left out, in words.
+    pub excluded: Option<Text>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Period, Shell};
+use super::{Period, SelectOption, Shell};
 use crate::{Page, Text};
 
 #[derive(Debug, Clone, Serialize)]
@@ -11,11 +11,12 @@ pub struct JourneyPage {
     /// The journey's name and key, and the keys of every journey of the workspace.
     pub journey: String,
     pub key: String,
-    pub journeys: Vec<String>,
+    pub journeys: Vec<SelectOption>,
     pub stages: Vec<MapStage>,
     pub error: Option<String>,
     pub filters: Period,
-    pub segments: Vec<String>,
+    /// The saved segments (key, name).
+    pub segments: Vec<SelectOption>,
     /// The period and segment as a query string, for links that keep them.
     pub query: String,
     pub min_n: u64,

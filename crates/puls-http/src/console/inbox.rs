@@ -5,21 +5,24 @@
 //! The filters are the API's (`ResponseQuery`: survey, touchpoint, channel, status, since,
 //! until, q), so the page, its export and `GET /api/v1/responses` select the same rows.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use puls_core::Locale;
-use puls_core::WorkspaceId;
 use puls_core::access::Permission;
-use puls_html::Text;
+use puls_core::{Locale, Question, QuestionKind, Survey};
 use puls_html::console::{
     AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView, SelectOption,
 };
+use puls_html::{Lang, Text};
 use puls_store::{DefinitionKind, ResponseRecord};
 
 use super::auth::need;
 use super::auth::{Allowed, Member};
+use super::names::Names;
 use super::overview::{option, select, survey_selects};
 use super::{Page, field, page_error, shell, title_in, user_message};
 use crate::state::AppState;
@@ -87,23 +90,6 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
     Ok((q, kept))
 }
 
-/// Every survey of the workspace as (id, title in `lang`, touchpoint), from the analytics'
-/// cache of current definitions.
-async fn survey_titles(
-    st: &AppState,
-    ws: WorkspaceId,
-    lang: &str,
-) -> Result<Vec<(String, String, String)>, AppError> {
-    Ok(st
-        .app
-        .analytics()
-        .current_surveys(ws)
-        .await?
-        .into_iter()
-        .map(|(id, s)| (id, title_in(&s, lang), s.touchpoint.as_str().to_string()))
-        .collect())
-}
-
 #[tracing::instrument(skip_all, fields(workspace = %slug))]
 pub async fn inbox(
     State(st): State<AppState>,
@@ -113,10 +99,20 @@ pub async fn inbox(
 ) -> Response {
     let lang = m.signed.lang;
     let ws = m.workspace.id;
-    let surveys = match survey_titles(&st, ws, lang.code()).await {
-        Ok(s) => s,
-        Err(e) => return page_error(&st, lang, e),
+    let (defs, names) = match (
+        st.app.analytics().current_surveys(ws).await,
+        Names::load(&st, ws, lang).await,
+    ) {
+        (Ok(d), Ok(n)) => (d, n),
+        (Err(e), _) | (_, Err(e)) => return page_error(&st, lang, e),
     };
+    let surveys: Vec<(String, String, String)> = defs
+        .iter()
+        .map(|(id, s)| {
+            let title = title_in(s, lang.code());
+            (id.clone(), title, s.touchpoint.as_str().to_string())
+        })
+        .collect();
     let mut error = None;
     let mut rows = Vec::new();
     let mut next = None;
@@ -143,7 +139,7 @@ pub async fn inbox(
                             Ok(t) => t,
                             Err(e) => return page_error(&st, lang, e),
                         };
-                        rows.push(row(r, &surveys, &texts));
+                        rows.push(row(r, &defs, lang, &names, &texts));
                     }
                     next = f.next;
                     scanned = f.scanned;
@@ -166,7 +162,7 @@ pub async fn inbox(
         label: Some(label),
         ..option(value, value)
     };
-    let mut selects = survey_selects(&surveys, &current);
+    let mut selects = survey_selects(&surveys, &current, &names);
     selects.push(select(
         "status",
         Text::Status,
@@ -215,37 +211,68 @@ pub async fn inbox(
 }
 
 /// One line of the list.
-fn row(r: &ResponseRecord, surveys: &[(String, String, String)], texts: &[String]) -> InboxRow {
-    let title = surveys
-        .iter()
-        .find(|s| s.0 == r.survey_id.as_str())
-        .map(|s| s.1.clone())
+fn row(
+    r: &ResponseRecord,
+    surveys: &BTreeMap<String, Arc<Survey>>,
+    lang: Lang,
+    names: &Names,
+    texts: &[String],
+) -> InboxRow {
+    let def = surveys.get(r.survey_id.as_str());
+    let title = def
+        .map(|s| title_in(s, lang.code()))
         .unwrap_or_else(|| r.survey_id.to_string());
-    let answers = json::object(&r.answers);
-    // The scores at a glance: every whole-number answer, in question order.
-    let scores: Vec<String> = answers
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| v.as_i64().map(|n| format!("{k} {n}")))
-                .collect()
-        })
-        .unwrap_or_default();
     let excerpt: String = texts.join(" · ").chars().take(160).collect();
     InboxRow {
         id: r.id.as_str().to_string(),
         date: puls_wire::format_ms(r.created_at),
         survey: title,
-        touchpoint: r.touchpoint.clone(),
+        touchpoint: names.touchpoint(&r.touchpoint),
         channel: r.channel.clone(),
         locale: r.locale.clone(),
         completed: r.completed,
-        scores: scores.join(", "),
+        scores: scores_of(r, def.map(|d| d.as_ref()), lang),
         excerpt,
         contact: r
             .contact_email
             .clone()
             .or_else(|| r.contact_external_id.clone()),
+    }
+}
+
+/// The scores of a response at a glance: every score question's answer, in question order,
+/// named by its metric (NPS, CSAT, CES) or the start of its text ("NPS 9, CSAT 4").
+pub(super) fn scores_of(r: &ResponseRecord, def: Option<&Survey>, lang: Lang) -> String {
+    let Some(d) = def else {
+        return String::new();
+    };
+    d.questions
+        .iter()
+        .filter_map(|q| match r.answers.get(q.id.as_str())? {
+            puls_core::Value::Int(n) => Some(format!("{} {n}", score_label(d, q, lang))),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A score question's short name: its metric for NPS, CSAT and CES, else the start of its
+/// text in `lang`.
+fn score_label(survey: &Survey, q: &Question, lang: Lang) -> String {
+    match &q.kind {
+        QuestionKind::Nps => lang.t(Text::Nps).to_string(),
+        QuestionKind::Csat => lang.t(Text::Csat).to_string(),
+        QuestionKind::Ces => lang.t(Text::Ces).to_string(),
+        _ => {
+            let l = Locale::parse(lang.code()).unwrap_or_else(|_| survey.default_locale.clone());
+            let text = q.text.get(&l, &survey.default_locale);
+            let short: String = text.chars().take(30).collect();
+            if short.len() < text.len() {
+                format!("{}…", short.trim_end())
+            } else {
+                short
+            }
+        }
     }
 }
 
@@ -337,6 +364,7 @@ async fn detail_page(
 ) -> Result<ResponsePage, AppError> {
     let ws = m.workspace.id;
     let lang = m.signed.lang.code();
+    let names = Names::load(st, ws, m.signed.lang).await?;
     let record = match st.app.survey(ws, &r.survey_id, None).await {
         Ok(rec) => Some(rec),
         Err(AppError::NotFound(_)) => None,
@@ -348,25 +376,25 @@ async fn detail_page(
     };
     let answers = json::object(&r.answers);
     let l = Locale::parse(lang).ok();
-    let answer = |question: &str, a: &serde_json::Value| AnswerRow {
+    let answer = |question: &str, answer: String| AnswerRow {
         question: question.to_string(),
-        answer: answer_text(a),
+        answer,
     };
     let answers_shown: Vec<AnswerRow> = match &def {
-        Some(d) => d
-            .questions
-            .iter()
-            .filter_map(|q| {
-                let a = answers.get(q.id.as_str())?;
-                let text = q
-                    .text
-                    .get(l.as_ref().unwrap_or(&d.default_locale), &d.default_locale);
-                Some(answer(text, a))
-            })
-            .collect(),
+        Some(d) => {
+            let l = l.as_ref().unwrap_or(&d.default_locale);
+            d.questions
+                .iter()
+                .filter_map(|q| {
+                    let a = answers.get(q.id.as_str())?;
+                    let text = q.text.get(l, &d.default_locale);
+                    Some(answer(text, answer_words(d, q, a, l, m.signed.lang)))
+                })
+                .collect()
+        }
         None => answers
             .as_object()
-            .map(|o| o.iter().map(|(k, v)| answer(k, v)).collect())
+            .map(|o| o.iter().map(|(k, v)| answer(k, answer_text(v))).collect())
             .unwrap_or_default(),
     };
     // The contact, found the way the analytics link them (external id, then email).
@@ -418,7 +446,7 @@ async fn detail_page(
             id: r.id.as_str().to_string(),
             survey: survey_title,
             date: puls_wire::format_ms(r.created_at),
-            touchpoint: r.touchpoint.clone(),
+            touchpoint: names.touchpoint(&r.touchpoint),
             channel: r.channel.clone(),
             locale: r.locale.clone(),
             completed: r.completed,
@@ -468,6 +496,78 @@ pub async fn delete(
             Page::not_found(&st, lang)
         }
         Err(e) => page_error(&st, lang, e),
+    }
+}
+
+/// An answer in words: option labels instead of option ids, matrix rows by their text, Kano
+/// answers and contact fields named in the reader's language.
+fn answer_words(d: &Survey, q: &Question, a: &serde_json::Value, l: &Locale, lang: Lang) -> String {
+    let text = |t: &puls_core::LocalizedText| t.get(l, &d.default_locale).to_string();
+    let label = |options: &[puls_core::survey::Choice], id: &str| {
+        options
+            .iter()
+            .find(|o| o.id.as_str() == id)
+            .map_or_else(|| id.to_string(), |o| text(&o.text))
+    };
+    let labels = |options: &[puls_core::survey::Choice], ids: &serde_json::Value| {
+        ids.as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|i| i.as_str())
+                    .map(|i| label(options, i))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    match (&q.kind, a) {
+        (QuestionKind::SingleChoice { options, .. }, serde_json::Value::String(id)) => {
+            label(options, id)
+        }
+        (QuestionKind::MultipleChoice { options, .. }, _) => {
+            let (ids, other) = match a {
+                serde_json::Value::Object(o) => (
+                    o.get("selected").cloned().unwrap_or_default(),
+                    o.get("other").and_then(|v| v.as_str()),
+                ),
+                _ => (a.clone(), None),
+            };
+            let mut v = labels(options, &ids);
+            v.extend(other.map(|t| format!("„{t}”")));
+            v.join(", ")
+        }
+        (QuestionKind::Ranking { options, .. }, _) => labels(options, a)
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{}. {l}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", "),
+        (QuestionKind::Matrix { rows, .. }, serde_json::Value::Object(o)) => rows
+            .iter()
+            .filter_map(|r| Some(format!("{}: {}", text(&r.text), o.get(r.id.as_str())?)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        (
+            QuestionKind::Kano {
+                functional,
+                dysfunctional,
+            },
+            serde_json::Value::Object(o),
+        ) => {
+            let side = |k: &str| {
+                o.get(k)
+                    .and_then(|v| v.as_str())
+                    .and_then(puls_core::KanoAnswer::parse)
+                    .map_or("–", |a| lang.kano(a))
+            };
+            format!(
+                "{} {}; {} {}",
+                text(functional),
+                side("functional"),
+                text(dysfunctional),
+                side("dysfunctional")
+            )
+        }
+        _ => answer_text(a),
     }
 }
 

@@ -15,11 +15,12 @@ use puls_html::console::{
     JourneyPage, Kano, KanoFeature, KanoShares, MapStage, MapTouchpoint, ShareView, SurveyChoice,
     TouchpointPage, Verbatim,
 };
-use puls_html::{Text, format};
+use puls_html::{Lang, Text, format};
 use puls_store::{DefinitionKind, ResponseFilter};
 
 use super::auth::need;
 use super::auth::{Allowed, Member};
+use super::names::Names;
 use super::overview::Filters;
 use super::{Page, page_error, shell, shown, title_in, user_message};
 use crate::state::AppState;
@@ -126,8 +127,8 @@ pub async fn map(
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let f = Filters::parse_keeping(&st, raw.as_deref(), &["segment"]);
-    let keys = match journey_keys(&st, ws).await {
-        Ok(k) => k,
+    let names = match Names::load(&st, ws, lang).await {
+        Ok(n) => n,
         Err(e) => return page_error(&st, lang, e),
     };
     let result = async {
@@ -161,28 +162,20 @@ pub async fn map(
             Err(e) => return page_error(&st, lang, e),
         },
     };
-    let segments = match segment_options(&st, ws).await {
-        Ok(s) => s,
-        Err(e) => return page_error(&st, lang, e),
-    };
     let page = JourneyPage {
         title: name.clone(),
         journey: name,
         key: key.clone(),
-        journeys: keys,
+        journeys: names.journey_options(),
         stages,
         error,
         filters: f.period(),
-        segments,
+        segments: names.segment_options(),
         query: f.query(),
         min_n: st.app.analytics().config.min_n,
         shell: shell(&m, Text::NavJourneys),
     };
     Page::render(&st, StatusCode::OK, lang, &page)
-}
-
-async fn segment_options(st: &AppState, ws: WorkspaceId) -> Result<Vec<String>, AppError> {
-    definition_keys(st, DefinitionKind::Segment, ws).await
 }
 
 /// `GET /app/w/{slug}/journeys/{key}/t/{tp}`: one touchpoint: its numbers on the map, its
@@ -265,6 +258,10 @@ pub async fn touchpoint(
         }
     }
     // The latest open answers ("verbatims") of its surveys.
+    let defs = match st.app.analytics().current_surveys(ws).await {
+        Ok(d) => d,
+        Err(e) => return page_error(&st, lang, e),
+    };
     let mut verbatims: Vec<Verbatim> = Vec::new();
     let mut cache = Surveys::default();
     for s in &t.surveys {
@@ -282,18 +279,8 @@ pub async fn touchpoint(
                 Err(e) => return page_error(&st, lang, e),
             };
             if !texts.is_empty() {
-                // The scores at a glance, named: "nps 9, csat 4".
-                let score = {
-                    let s: Vec<String> = r
-                        .answers
-                        .iter()
-                        .filter_map(|(k, v)| match v {
-                            puls_core::Value::Int(n) => Some(format!("{k} {n}")),
-                            _ => None,
-                        })
-                        .collect();
-                    (!s.is_empty()).then(|| s.join(", "))
-                };
+                let def = defs.get(r.survey_id.as_str()).map(|d| d.as_ref());
+                let score = Some(super::inbox::scores_of(&r, def, lang)).filter(|s| !s.is_empty());
                 verbatims.push(Verbatim {
                     id: r.id.as_str().to_string(),
                     date: puls_wire::format_ms(r.created_at),
@@ -331,7 +318,12 @@ pub async fn touchpoint(
         stage,
         tp,
         feedback,
-        surveys: t.surveys.clone(),
+        // The surveys asked here, by title.
+        surveys: defs
+            .values()
+            .filter(|d| t.surveys.iter().any(|s| s == d.touchpoint.as_str()))
+            .map(|d| title_in(d, lang.code()))
+            .collect(),
         chart,
         points: points
             .into_iter()
@@ -370,6 +362,28 @@ fn driver_keys(s: &Survey, outcome: &str) -> Vec<String> {
     }
     keys.truncate(puls_core::drivers::MAX_DRIVERS);
     keys
+}
+
+/// A question's (or matrix row's, `QUESTION.ROW`) text in the page's language; the key
+/// itself when the survey has no such question.
+fn key_label(s: &Survey, key: &str, lang: Lang) -> String {
+    let l = puls_core::Locale::parse(lang.code()).unwrap_or_else(|_| s.default_locale.clone());
+    let text = |t: &puls_core::LocalizedText| t.get(&l, &s.default_locale).to_string();
+    let (q, row) = match key.split_once('.') {
+        Some((q, r)) => (q, Some(r)),
+        None => (key, None),
+    };
+    let Some(question) = s.questions.iter().find(|x| x.id.as_str() == q) else {
+        return key.to_string();
+    };
+    match (row, &question.kind) {
+        (None, _) => text(&question.text),
+        (Some(r), QuestionKind::Matrix { rows, .. }) => rows
+            .iter()
+            .find(|x| x.id.as_str() == r)
+            .map_or_else(|| key.to_string(), |x| text(&x.text)),
+        _ => key.to_string(),
+    }
 }
 
 /// The outcome of a driver analysis: a survey's NPS question, else its CSAT, else its CES.
@@ -414,6 +428,7 @@ async fn analyses_page(
     let ws = m.workspace.id;
     let mut errors: Vec<String> = Vec::new();
     let keys = journey_keys(st, ws).await?;
+    let names = Names::load(st, ws, lang).await?;
     let analytics = st.app.analytics();
     let surveys = analytics.current_surveys(ws).await?;
     let mut survey_list: Vec<(String, String, bool, bool)> = surveys
@@ -441,7 +456,9 @@ async fn analyses_page(
     if let Some(k) = &journey_key {
         let r = async {
             let journey = analytics.journey(ws, k).await?;
-            let req = FunnelQuery::read(&f.params(&seg), &analytics.config, now_ms())?;
+            let mut extra = seg.clone();
+            extra.push(("lang", lang.code()));
+            let req = FunnelQuery::read(&f.params(&extra), &analytics.config, now_ms())?;
             analytics.funnel(ws, &journey, &req).await
         }
         .await;
@@ -465,7 +482,11 @@ async fn analyses_page(
                 })
                 .collect();
             funnel = Some(Funnel {
-                journey: k.clone(),
+                journey: names
+                    .journey_options()
+                    .into_iter()
+                    .find(|o| o.value == *k)
+                    .map_or_else(|| k.clone(), |o| o.text),
                 window_days: dto.window_days,
                 rows,
             });
@@ -499,23 +520,25 @@ async fn analyses_page(
                 .iter()
                 .map(|d| DriverRow {
                     key: d.key.clone(),
+                    label: key_label(s, &d.key, lang),
                     share: d.share,
                     performance: d.performance,
                     quadrant: d.quadrant.map(Text::quadrant),
                     excluded: d.excluded.map(|e| match e {
-                        Excluded::NoAnswers => "no_answers",
-                        Excluded::Constant => "constant",
+                        Excluded::NoAnswers => Text::DriverNoAnswers,
+                        Excluded::Constant => Text::DriverConstant,
                     }),
                 })
                 .collect();
             let points: Vec<(&str, f64, f64)> = rep
                 .drivers
                 .iter()
-                .filter_map(|d| d.performance.map(|p| (d.key.as_str(), d.importance, p)))
+                .zip(&list)
+                .filter_map(|(d, row)| d.performance.map(|p| (row.label.as_str(), d.importance, p)))
                 .collect();
             let matrix = priority_matrix(&points, rep.mean_importance, rep.mean_performance, lang);
             drivers = Some(Drivers {
-                outcome: outcome.clone(),
+                outcome: key_label(s, &outcome, lang),
                 n: rep.n,
                 r2: rep.r_squared,
                 small: rep.small_sample,
@@ -541,7 +564,9 @@ async fn analyses_page(
                 .features
                 .iter()
                 .map(|k| KanoFeature {
-                    feature: k.feature.clone(),
+                    feature: surveys
+                        .get(id.as_str())
+                        .map_or_else(|| k.feature.clone(), |s| key_label(s, &k.question, lang)),
                     n: k.n,
                     small: k.small_sample,
                     dominant: k.dominant.map(Text::kano_category),
@@ -561,7 +586,6 @@ async fn analyses_page(
             kano = Some(Kano { features });
         }
     }
-    let segments = segment_options(st, ws).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -569,7 +593,7 @@ async fn analyses_page(
     };
     let page = AnalysesPage {
         title: lang.t(Text::NavAnalyses).into(),
-        journeys: keys,
+        journeys: names.journey_options(),
         journey: journey_key,
         surveys: survey_list
             .into_iter()
@@ -587,7 +611,7 @@ async fn analyses_page(
         kano,
         errors,
         filters: f.period(),
-        segments,
+        segments: names.segment_options(),
         min_n: st.app.analytics().config.min_n,
         shell: shell(m, Text::NavAnalyses),
     };

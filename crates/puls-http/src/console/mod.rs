@@ -13,6 +13,7 @@ pub mod auth;
 mod builder;
 mod inbox;
 mod journeys;
+mod names;
 mod overview;
 mod pages;
 mod settings;

@@ -20,10 +20,10 @@ use puls_html::console::{
     BreakdownRow, Card, Change, OverviewPage, Period, Select, SelectOption, TrendRow,
 };
 use puls_html::{Lang, Text, format};
-use puls_store::DefinitionKind;
 
 use super::auth::Allowed;
 use super::auth::need;
+use super::names::Names;
 use super::{Page, page_error, shell, user_message};
 use crate::state::AppState;
 use puls_app::analytics::metrics::{MetricRow, MetricsReport};
@@ -297,6 +297,10 @@ pub async fn overview(
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let f = Filters::parse(&st, query.as_deref());
+    let names = match Names::load(&st, ws, lang).await {
+        Ok(n) => n,
+        Err(e) => return page_error(&st, lang, e),
+    };
     let mut error: Option<String> = None;
     let mut cards = Vec::new();
     let mut min_n = st.app.analytics().config.min_n;
@@ -347,7 +351,7 @@ pub async fn overview(
                             .unwrap_or_else(|| "–".into())
                     };
                     breakdown.push(BreakdownRow {
-                        touchpoint: key("touchpoint"),
+                        touchpoint: names.touchpoint(&key("touchpoint")),
                         channel: key("channel"),
                         value: row.current.value,
                         low: row.current.ci_low,
@@ -364,7 +368,7 @@ pub async fn overview(
             },
         }
     }
-    let selects = match filter_options(&st, ws, &f).await {
+    let selects = match filter_options(&st, ws, &f, &names).await {
         Ok(s) => s,
         Err(e) => return page_error(&st, lang, e),
     };
@@ -392,6 +396,7 @@ async fn filter_options(
     st: &AppState,
     ws: WorkspaceId,
     f: &Filters,
+    names: &Names,
 ) -> Result<Vec<Select>, AppError> {
     let surveys: Vec<(String, String, String)> = st
         .app
@@ -400,20 +405,25 @@ async fn filter_options(
         .into_iter()
         .map(|s| (s.id.as_str().to_string(), s.title, s.touchpoint))
         .collect();
-    let segments = st.app.definitions(ws, DefinitionKind::Segment).await?;
     let current = |name: &str| f.current(name).to_string();
-    let mut selects = survey_selects(&surveys, &current);
+    let mut selects = survey_selects(&surveys, &current, names);
     selects.push(select(
         "segment",
         Text::Segment,
         f.current("segment"),
-        segments.iter().map(|s| option(&s.key, &s.key)).collect(),
+        names.segment_options(),
     ));
     selects.push(select(
         "locale",
         Text::Locale,
         f.current("locale"),
-        ["pl", "cs", "en"].iter().map(|l| option(l, l)).collect(),
+        ["pl", "cs", "en"]
+            .iter()
+            .map(|l| match puls_core::Locale::parse(l) {
+                Ok(loc) => option(l, &puls_html::i18n::native_name(&loc)),
+                Err(_) => option(l, l),
+            })
+            .collect(),
     ));
     Ok(selects)
 }
@@ -423,6 +433,7 @@ async fn filter_options(
 pub(super) fn survey_selects(
     surveys: &[(String, String, String)],
     current: &dyn Fn(&str) -> String,
+    names: &Names,
 ) -> Vec<Select> {
     let mut touchpoints: Vec<&str> = surveys.iter().map(|s| s.2.as_str()).collect();
     touchpoints.sort();
@@ -437,7 +448,10 @@ pub(super) fn survey_selects(
         select(
             "touchpoint",
             Text::Touchpoint,
-            touchpoints.iter().map(|t| option(t, t)).collect(),
+            touchpoints
+                .iter()
+                .map(|t| option(t, &names.touchpoint(t)))
+                .collect(),
         ),
         select("channel", Text::Channel, channel_options()),
     ]

@@ -1426,3 +1426,117 @@ async fn an_admin_deletes_a_response_in_the_web_app_and_an_agent_cannot(app: Tes
         404
     );
 }
+
+/// The visible text of a page: tags and tooltips dropped.
+fn visible(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push('\n');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+both_backends!(polish_pages_show_words_not_ids);
+async fn polish_pages_show_words_not_ids(app: TestApp) {
+    let survey = json!({
+        "title": { "pl": "Dostawa", "en": "Delivery" },
+        "locales": ["pl", "en"], "default_locale": "pl",
+        "touchpoint": "courier_leg",
+        "questions": [
+            { "id": "rec_score", "type": "nps", "required": true,
+              "text": { "pl": "Czy polecisz nas?", "en": "Would you recommend us?" } },
+            { "id": "parcel_q", "type": "matrix", "min": 1, "max": 5,
+              "text": { "pl": "Oceń dostawę", "en": "Rate the delivery" },
+              "rows": [ { "id": "speed_row", "text": { "pl": "Szybkość", "en": "Speed" } },
+                        { "id": "pack_row", "text": { "pl": "Opakowanie", "en": "Packaging" } } ] },
+            { "id": "pay_q", "type": "single_choice",
+              "text": { "pl": "Jak płaciłeś?", "en": "How did you pay?" },
+              "options": [ { "id": "blik_opt", "text": { "pl": "BLIK", "en": "BLIK" } },
+                           { "id": "cod_opt", "text": { "pl": "Za pobraniem", "en": "Cash on delivery" } } ] }
+        ]
+    });
+    let id = app.published_survey(&survey).await;
+    let mut last = String::new();
+    for i in 0..40i64 {
+        let r = app
+            .submit_ok(
+                &id,
+                &json!({ "answers": { "rec_score": i % 11, "pay_q": "cod_opt",
+                    "parcel_q": { "speed_row": 1 + i % 5, "pack_row": 1 + (i / 3) % 5 } },
+                    "contact": { "external_id": format!("k-{i}") } }),
+            )
+            .await;
+        last = r["id"].as_str().unwrap().to_string();
+    }
+    let put = |path: &str, body: serde_json::Value| {
+        app.request(reqwest::Method::PUT, path).json(&body).send()
+    };
+    let r = put(
+        "/api/v1/journeys/shop",
+        json!({"key": "shop", "name": {"pl": "Sklep", "en": "Shop"}, "stages": [
+            {"key": "ship_stage", "name": {"pl": "Wysyłka", "en": "Shipping"}, "touchpoints": [
+                {"key": "courier_leg", "name": {"pl": "Dostawa kurierem", "en": "Courier delivery"},
+                 "channel": "email", "events": [{"event": "Order Delivered"}]}]}]}),
+    )
+    .await
+    .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let r = put(
+        "/api/v1/segments/loyal_seg",
+        json!({"key": "loyal_seg", "name": {"pl": "Stali klienci", "en": "Regulars"},
+               "rule": {"attribute": "plan", "op": "eq", "value": "pro"}}),
+    )
+    .await
+    .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    let mut b = polish_analyst(&app).await;
+    let ids = [
+        "rec_score",
+        "parcel_q",
+        "speed_row",
+        "pack_row",
+        "pay_q",
+        "cod_opt",
+        "courier_leg",
+        "ship_stage",
+        "loyal_seg",
+    ];
+    let pages = [
+        "/app/w/acme".to_string(),
+        "/app/w/acme/responses".to_string(),
+        format!("/app/w/acme/responses/{last}"),
+        format!("/app/w/acme/analyses?drivers_survey={id}"),
+        "/app/w/acme/journeys/shop".to_string(),
+    ];
+    let mut seen = String::new();
+    for path in &pages {
+        let (status, html, _) = b.get(&app, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let text = visible(&html);
+        for id in ids {
+            assert!(!text.contains(id), "{path} shows the id {id}: {text}");
+        }
+        seen.push_str(&text);
+    }
+    for words in [
+        "Dostawa kurierem",  // the touchpoint, in the breakdown and the filters
+        "Stali klienci",     // the segment, in the filters
+        "Za pobraniem",      // the option, on the response's page
+        "Szybkość: ",        // a matrix row, on the response's page
+        "Szybkość",          // a driver
+        "Czy polecisz nas?", // the outcome
+        "NPS 10",            // the inbox's scores
+    ] {
+        assert!(seen.contains(words), "no '{words}'");
+    }
+}

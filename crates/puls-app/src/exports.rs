@@ -9,7 +9,7 @@ use puls_store::{EventFilter, EventRecord, ResponseFilter, ResponseRecord};
 
 use crate::App;
 use crate::error::AppError;
-use crate::search::{self, Found, Surveys, TextSearch};
+use crate::search::{self, Found, ResponseMatch, Surveys};
 
 /// Responses read per database round trip of an export.
 const RESPONSE_PAGE: i64 = 500;
@@ -18,15 +18,25 @@ const EVENT_PAGE: i64 = 2_000;
 
 impl App {
     /// Up to `limit` responses passing `filter` (and `search`), newest first.
-    #[tracing::instrument(skip(self, search))]
+    #[tracing::instrument(skip(self, m))]
     pub async fn find_responses(
         &self,
         workspace_id: WorkspaceId,
         filter: ResponseFilter,
-        search: Option<&TextSearch>,
+        m: &ResponseMatch,
         limit: usize,
     ) -> Result<Found, AppError> {
-        search::find(self, workspace_id, filter, search, limit).await
+        search::find(self, workspace_id, filter, m, limit).await
+    }
+
+    /// How many responses pass `filter` and `m` (see [`search::count`]).
+    pub async fn count_responses(
+        &self,
+        workspace_id: WorkspaceId,
+        filter: ResponseFilter,
+        m: &ResponseMatch,
+    ) -> Result<search::Count, AppError> {
+        search::count(self, workspace_id, filter, m).await
     }
 
     /// Every response passing `filter` and `search`, newest first, page by page. Pages whose
@@ -35,19 +45,19 @@ impl App {
         &self,
         workspace_id: WorkspaceId,
         filter: ResponseFilter,
-        search: Option<TextSearch>,
+        m: ResponseMatch,
     ) -> impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static {
         struct Cursor {
             app: App,
             filter: ResponseFilter,
-            search: Option<TextSearch>,
+            m: ResponseMatch,
             surveys: Surveys,
             done: bool,
         }
         let start = Cursor {
             app: self.clone(),
             filter,
-            search,
+            m,
             surveys: Surveys::default(),
             done: false,
         };
@@ -67,15 +77,16 @@ impl App {
                 };
                 c.done = (rows.len() as i64) < RESPONSE_PAGE;
                 c.filter.before_id = rows.last().map(|r| r.id.clone());
-                let rows = match &c.search {
-                    None => rows,
-                    Some(s) => match s.filter(&c.app, rows, &mut c.surveys).await {
+                let rows = if c.m.is_empty() {
+                    rows
+                } else {
+                    match c.m.filter(&c.app, rows, &mut c.surveys).await {
                         Ok(rows) => rows,
                         Err(e) => {
                             c.done = true;
                             return Some((Err(e), c));
                         }
-                    },
+                    }
                 };
                 if !rows.is_empty() {
                     return Some((Ok(rows), c));

@@ -1,6 +1,10 @@
-//! Full-text search over the open answers of responses: the answers to open-text questions
-//! and the "other" text of choice questions, compared folded (`puls_core::text::fold`:
-//! case, Polish and Czech marks and runs of spaces ignored), so "kuryr" finds "Kurýr".
+//! What the inbox, the response list and the export keep beyond the store's own filters
+//! ([`ResponseMatch`]): a full-text search over the open answers of responses (the answers
+//! to open-text questions and the "other" text of choice questions, compared folded by
+//! `puls_core::text::fold`: case, Polish and Czech marks and runs of spaces ignored, so
+//! "kuryr" finds "Kurýr"), a score band of the response's NPS, CSAT or CES question,
+//! whether it has open answers, and whose it is (the members of saved segments, or one
+//! contact, through the customer index, so merged duplicates count as the same person).
 //!
 //! Searching runs here, not in SQL: SQLite's `LOWER` knows only ASCII and the two backends
 //! spell case-insensitive matching differently, while this gives one answer on both. A
@@ -10,12 +14,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use puls_core::band::{Band, BandMetric};
 use puls_core::text::fold;
-use puls_core::{QuestionKind, Survey, Value};
+use puls_core::{ContactId, QuestionKind, Survey, Value};
 use puls_core::{ResponseId, SurveyId, WorkspaceId};
+use puls_journey::Bitset;
 use puls_store::{ResponseFilter, ResponseRecord};
 
 use crate::App;
+use crate::analytics::customers::WorkspaceCustomers;
 use crate::error::AppError;
 
 /// Rows read per database round trip while searching.
@@ -31,9 +38,18 @@ pub struct TextSearch {
     needle: String,
 }
 
-/// The open answers of one survey version: question id and whether it is open text (else
-/// a multiple-choice question with an "other" text).
-type OpenQuestions = Arc<Vec<(String, bool)>>;
+/// What a matcher reads of one survey version: its open answers (question id, and whether
+/// it is open text, else a multiple-choice question with an "other" text), and its first
+/// NPS, CSAT and CES questions.
+#[derive(Debug, Default)]
+struct SurveyInfo {
+    open: Vec<(String, bool)>,
+    nps: Option<String>,
+    csat: Option<String>,
+    ces: Option<String>,
+}
+
+type Info = Arc<SurveyInfo>;
 
 impl TextSearch {
     /// None for a blank text.
@@ -45,27 +61,11 @@ impl TextSearch {
     pub fn matches(&self, texts: &[String]) -> bool {
         texts.iter().any(|t| fold(t).contains(&self.needle))
     }
-
-    /// The responses among `rows` whose open answers contain the text, in order.
-    pub async fn filter(
-        &self,
-        app: &App,
-        rows: Vec<ResponseRecord>,
-        surveys: &mut Surveys,
-    ) -> Result<Vec<ResponseRecord>, AppError> {
-        let mut out = Vec::new();
-        for r in rows {
-            if self.matches(&surveys.open_answers(app, &r).await?) {
-                out.push(r);
-            }
-        }
-        Ok(out)
-    }
 }
 
-/// Which questions of each survey version hold open answers, looked up once per search.
+/// What each survey version holds, looked up once per search.
 #[derive(Default)]
-pub struct Surveys(HashMap<(SurveyId, i64), OpenQuestions>);
+pub struct Surveys(HashMap<(SurveyId, i64), Info>);
 
 impl Surveys {
     async fn questions(
@@ -73,18 +73,18 @@ impl Surveys {
         app: &App,
         survey_id: &SurveyId,
         version: i64,
-    ) -> Result<OpenQuestions, AppError> {
+    ) -> Result<Info, AppError> {
         let key = (survey_id.clone(), version);
         if let Some(q) = self.0.get(&key) {
             return Ok(q.clone());
         }
-        let open = match app.survey_record(survey_id).await? {
-            Some(rec) => open_questions(&*app.survey_version(&rec, version).await?),
-            None => Vec::new(),
+        let info = match app.survey_record(survey_id).await? {
+            Some(rec) => survey_info(&*app.survey_version(&rec, version).await?),
+            None => SurveyInfo::default(),
         };
-        let open = Arc::new(open);
-        self.0.insert(key, open.clone());
-        Ok(open)
+        let info = Arc::new(info);
+        self.0.insert(key, info.clone());
+        Ok(info)
     }
 
     /// The open answers of a response, in question order.
@@ -93,8 +93,9 @@ impl Surveys {
         app: &App,
         r: &ResponseRecord,
     ) -> Result<Vec<String>, AppError> {
-        let questions = self.questions(app, &r.survey_id, r.survey_version).await?;
-        Ok(questions
+        let info = self.questions(app, &r.survey_id, r.survey_version).await?;
+        Ok(info
+            .open
             .iter()
             .filter_map(|(id, open_text)| {
                 let a = r.answers.get(id)?;
@@ -110,17 +111,191 @@ impl Surveys {
     }
 }
 
-fn open_questions(s: &Survey) -> Vec<(String, bool)> {
-    s.questions
-        .iter()
-        .filter_map(|q| match &q.kind {
-            QuestionKind::OpenText { .. } => Some((q.id.as_str().to_string(), true)),
-            QuestionKind::MultipleChoice { other: Some(_), .. } => {
-                Some((q.id.as_str().to_string(), false))
+fn survey_info(s: &Survey) -> SurveyInfo {
+    let first = |kind: fn(&QuestionKind) -> bool| {
+        s.questions
+            .iter()
+            .find(|q| kind(&q.kind))
+            .map(|q| q.id.as_str().to_string())
+    };
+    SurveyInfo {
+        open: s
+            .questions
+            .iter()
+            .filter_map(|q| match &q.kind {
+                QuestionKind::OpenText { .. } => Some((q.id.as_str().to_string(), true)),
+                QuestionKind::MultipleChoice { other: Some(_), .. } => {
+                    Some((q.id.as_str().to_string(), false))
+                }
+                _ => None,
+            })
+            .collect(),
+        nps: first(|k| matches!(k, QuestionKind::Nps)),
+        csat: first(|k| matches!(k, QuestionKind::Csat)),
+        ces: first(|k| matches!(k, QuestionKind::Ces)),
+    }
+}
+
+/// Whether the response's score of the band's metric lies in the band.
+fn band_holds(band: Band, info: &SurveyInfo, answers: &puls_store::json::JsonMap) -> bool {
+    let question = match band.metric() {
+        BandMetric::Nps => &info.nps,
+        BandMetric::Csat => &info.csat,
+        BandMetric::Ces => &info.ces,
+    };
+    match question.as_ref().and_then(|q| answers.get(q)) {
+        Some(Value::Int(n)) => band.range().contains(n),
+        _ => false,
+    }
+}
+
+/// Whose responses to keep, as contact codes of the customer index.
+struct People {
+    customers: Arc<WorkspaceCustomers>,
+    allowed: Allowed,
+}
+
+enum Allowed {
+    Members(Bitset),
+    One(u32),
+}
+
+/// What to keep of the responses the store's filter selects; see the module documentation.
+#[derive(Default)]
+pub struct ResponseMatch {
+    pub text: Option<TextSearch>,
+    pub band: Option<Band>,
+    /// Keep only responses with (true) or without (false) open answers.
+    pub has_text: Option<bool>,
+    people: Option<People>,
+}
+
+/// A match as a request names it; [`App::response_match`] resolves its segments and
+/// contact.
+#[derive(Debug, Default, Clone)]
+pub struct MatchSpec {
+    pub text: Option<TextSearch>,
+    pub band: Option<Band>,
+    pub has_text: Option<bool>,
+    /// Saved segments whose members to keep (all must hold).
+    pub segments: Vec<String>,
+    pub contact: Option<ContactId>,
+}
+
+impl ResponseMatch {
+    /// Whether it keeps every response (the store's filter alone decides).
+    pub fn is_empty(&self) -> bool {
+        self.text.is_none()
+            && self.band.is_none()
+            && self.has_text.is_none()
+            && self.people.is_none()
+    }
+
+    /// Whether `r` passes.
+    pub async fn matches(
+        &self,
+        app: &App,
+        r: &ResponseRecord,
+        surveys: &mut Surveys,
+    ) -> Result<bool, AppError> {
+        if let Some(p) = &self.people {
+            let code = p.customers.read().contact_for_response(
+                r.invitation_token.as_deref(),
+                r.contact_external_id.as_deref(),
+                r.contact_email.as_deref(),
+            );
+            let ok = match (&p.allowed, code) {
+                (Allowed::Members(set), Some(c)) => set.contains(c as usize),
+                (Allowed::One(one), Some(c)) => *one == c,
+                (_, None) => false,
+            };
+            if !ok {
+                return Ok(false);
             }
-            _ => None,
+        }
+        if self.band.is_none() && self.text.is_none() && self.has_text.is_none() {
+            return Ok(true);
+        }
+        let info = surveys
+            .questions(app, &r.survey_id, r.survey_version)
+            .await?;
+        if let Some(b) = self.band
+            && !band_holds(b, &info, &r.answers)
+        {
+            return Ok(false);
+        }
+        if self.text.is_some() || self.has_text.is_some() {
+            let texts = surveys.open_answers(app, r).await?;
+            if self.has_text.is_some_and(|want| want == texts.is_empty()) {
+                return Ok(false);
+            }
+            if let Some(t) = &self.text
+                && !t.matches(&texts)
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The rows among `rows` that pass, in order.
+    pub async fn filter(
+        &self,
+        app: &App,
+        rows: Vec<ResponseRecord>,
+        surveys: &mut Surveys,
+    ) -> Result<Vec<ResponseRecord>, AppError> {
+        let mut out = Vec::new();
+        for r in rows {
+            if self.matches(app, &r, surveys).await? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl App {
+    /// Resolves a request's match: its segments' members and its contact, as of now.
+    pub async fn response_match(
+        &self,
+        workspace_id: WorkspaceId,
+        spec: MatchSpec,
+    ) -> Result<ResponseMatch, AppError> {
+        let analytics = self.analytics();
+        let people = if let Some(id) = &spec.contact {
+            let customers = analytics.customers.fresh(workspace_id).await?;
+            let code = customers.read().contact_code(id.as_str());
+            let code = code.ok_or_else(|| {
+                AppError::invalid(format!("contact_id: there is no contact '{id}'"))
+            })?;
+            if !spec.segments.is_empty() {
+                return Err(AppError::invalid(
+                    "segment, contact_id: give one or the other".to_string(),
+                ));
+            }
+            Some(People {
+                customers,
+                allowed: Allowed::One(code),
+            })
+        } else if spec.segments.is_empty() {
+            None
+        } else {
+            analytics
+                .segments_members(workspace_id, &spec.segments, crate::now_ms())
+                .await?
+                .map(|(customers, set)| People {
+                    customers,
+                    allowed: Allowed::Members(set),
+                })
+        };
+        Ok(ResponseMatch {
+            text: spec.text,
+            band: spec.band,
+            has_text: spec.has_text,
+            people,
         })
-        .collect()
+    }
 }
 
 /// One page of responses that pass `filter` and `search`, newest first.
@@ -132,15 +307,68 @@ pub struct Found {
     pub scanned: usize,
 }
 
-/// Up to `limit` responses passing `filter` (and `search`, when given).
+/// Rows read at most to count the responses a match keeps.
+pub const COUNT_LIMIT: usize = 100_000;
+
+/// How many responses a filter and match keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub n: u64,
+    /// The count is exact; else `n` is what the newest `scanned` responses hold.
+    pub exact: bool,
+    pub scanned: u64,
+}
+
+/// Counts the responses passing `filter` and `m`: in the database when the store's filter
+/// decides alone, else by reading up to [`COUNT_LIMIT`] rows.
+pub async fn count(
+    app: &App,
+    workspace_id: WorkspaceId,
+    mut filter: ResponseFilter,
+    m: &ResponseMatch,
+) -> Result<Count, AppError> {
+    if m.is_empty() {
+        let n = app.store().count_responses(workspace_id, &filter).await?;
+        return Ok(Count {
+            n,
+            exact: true,
+            scanned: n,
+        });
+    }
+    let mut surveys = Surveys::default();
+    let (mut n, mut scanned) = (0u64, 0u64);
+    loop {
+        let rows = app
+            .store()
+            .list_responses(workspace_id, &filter, PAGE)
+            .await?;
+        let exhausted = (rows.len() as i64) < PAGE;
+        filter.before_id = rows.last().map(|r| r.id.clone());
+        for r in &rows {
+            scanned += 1;
+            if m.matches(app, r, &mut surveys).await? {
+                n += 1;
+            }
+        }
+        if exhausted || scanned as usize >= COUNT_LIMIT {
+            return Ok(Count {
+                n,
+                exact: exhausted,
+                scanned,
+            });
+        }
+    }
+}
+
+/// Up to `limit` responses passing `filter` and `m`.
 pub async fn find(
     app: &App,
     workspace_id: WorkspaceId,
     mut filter: ResponseFilter,
-    search: Option<&TextSearch>,
+    m: &ResponseMatch,
     limit: usize,
 ) -> Result<Found, AppError> {
-    let Some(search) = search else {
+    if m.is_empty() {
         let mut rows = app
             .store()
             .list_responses(workspace_id, &filter, limit as i64 + 1)
@@ -154,7 +382,7 @@ pub async fn find(
             next,
             scanned,
         });
-    };
+    }
     let mut surveys = Surveys::default();
     let mut out = Vec::new();
     let mut scanned = 0;
@@ -167,7 +395,7 @@ pub async fn find(
         for r in rows {
             scanned += 1;
             filter.before_id = Some(r.id.clone());
-            if search.matches(&surveys.open_answers(app, &r).await?) {
+            if m.matches(app, &r, &mut surveys).await? {
                 out.push(r);
                 if out.len() == limit {
                     // More may follow: the next page starts after this match.

@@ -27,9 +27,21 @@
 //! matrices are always positive semidefinite, so no tuning constant is involved.
 //! [`DriverAnalysis::method`] says which was used.
 //!
+//! **Intervals** ([`analyze_with_intervals`]): each importance comes with a percentile
+//! bootstrap interval (respondents resampled by the Poisson bootstrap, the whole analysis
+//! rerun per resample, seeded so a report is reproducible). Drivers whose intervals overlap cannot be
+//! told apart, so they are never put on different sides of the importance split: drivers
+//! are chained into groups of overlapping intervals, and a group is "important" when its
+//! mean importance is at least the mean of all drivers. A "fix first" driver therefore
+//! differs measurably from every "lower priority" one.
+//!
 //! See `docs/kano-and-drivers.md` for the method, its fixtures and its limits.
 
 use std::fmt;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson};
 
 /// The largest number of drivers one analysis takes. The exact Shapley decomposition
 /// evaluates all 2^k driver subsets (32 768 for 15), which stays well under a second.
@@ -231,6 +243,11 @@ pub struct DriverResult {
     /// `None` for excluded drivers, whose importance cannot be estimated.
     pub quadrant: Option<Quadrant>,
     pub excluded: Option<Excluded>,
+    /// The bootstrap interval of `importance` and of `share` (from
+    /// [`analyze_with_intervals`]; `None` from [`analyze`], for excluded drivers, or when
+    /// too few resamples could be analysed).
+    pub importance_ci: Option<(f64, f64)>,
+    pub share_ci: Option<(f64, f64)>,
 }
 
 /// The result of [`analyze`].
@@ -373,6 +390,8 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
                     .sum::<u64>() as usize,
                 quadrant,
                 excluded: excluded[j],
+                importance_ci: None,
+                share_ci: None,
             }
         })
         .collect();
@@ -386,6 +405,166 @@ pub fn analyze(drivers: &[Driver], rows: &[Row]) -> Result<DriverAnalysis, Drive
         mean_performance,
         drivers: results,
     })
+}
+
+/// How importance intervals are bootstrapped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bootstrap {
+    /// Resamples (each reruns the whole analysis).
+    pub resamples: usize,
+    /// Two-sided confidence level of the percentile intervals, in (0, 1).
+    pub confidence: f64,
+    /// The resampling seed: the same data and seed give the same intervals.
+    pub seed: u64,
+}
+
+impl Default for Bootstrap {
+    fn default() -> Self {
+        Bootstrap {
+            resamples: 200,
+            confidence: 0.95,
+            seed: 0x5EED_D21E,
+        }
+    }
+}
+
+/// [`analyze`], with a bootstrap interval for every importance and share, and quadrants that
+/// never put two drivers with overlapping importance intervals on different sides of the
+/// importance split (see the module documentation).
+pub fn analyze_with_intervals(
+    drivers: &[Driver],
+    rows: &[Row],
+    boot: &Bootstrap,
+) -> Result<DriverAnalysis, DriverError> {
+    let mut analysis = analyze(drivers, rows)?;
+    let live: Vec<&Row> = rows.iter().filter(|r| r.weight > 0).collect();
+    // The Poisson bootstrap: each of a row's `weight` respondents is drawn Poisson(1)
+    // times, so the row's new weight is Poisson(weight). Its cost follows the distinct rows,
+    // not the respondents, and for large samples it matches the classic bootstrap.
+    let poissons: Vec<Poisson<f64>> = match live
+        .iter()
+        .map(|r| Poisson::new(r.weight as f64))
+        .collect::<Result<_, _>>()
+    {
+        Ok(p) => p,
+        Err(_) => return Ok(analysis),
+    };
+    let k = drivers.len();
+    let resamples = resamples_within_budget(boot.resamples, live.len(), k);
+    let mut rng = ChaCha8Rng::seed_from_u64(boot.seed);
+    let mut importance: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); k];
+    let mut share: Vec<Vec<f64>> = vec![Vec::with_capacity(resamples); k];
+    let mut counts = vec![0u64; live.len()];
+    for _ in 0..resamples {
+        for (c, p) in counts.iter_mut().zip(&poissons) {
+            *c = p.sample(&mut rng) as u64;
+        }
+        let resample: Vec<Row> = live
+            .iter()
+            .zip(&counts)
+            .filter(|(_, c)| **c > 0)
+            .map(|(r, c)| Row::weighted(r.outcome, r.drivers.clone(), *c))
+            .collect();
+        // A resample that cannot be analysed (all outcomes alike, too few complete rows)
+        // is skipped; the interval then rests on the others.
+        let Ok(b) = analyze(drivers, &resample) else {
+            continue;
+        };
+        for (j, d) in b.drivers.iter().enumerate() {
+            importance[j].push(d.importance);
+            share[j].push(d.share.unwrap_or(0.0));
+        }
+    }
+    let alpha = (1.0 - boot.confidence.clamp(0.5, 0.999)) / 2.0;
+    // Intervals only when nearly every resample could be analysed.
+    let enough = resamples.saturating_mul(9) / 10;
+    for (j, d) in analysis.drivers.iter_mut().enumerate() {
+        if d.excluded.is_some() || importance[j].len() < enough.max(2) {
+            continue;
+        }
+        // A percentile interval can miss the estimate when it sits at a bound (a driver
+        // that explains everything here explains a little less in most resamples): it is
+        // widened to contain it.
+        let around = |(lo, hi): (f64, f64), est: f64| (lo.min(est), hi.max(est));
+        d.importance_ci = Some(around(
+            percentile_interval(&mut importance[j], alpha),
+            d.importance,
+        ));
+        d.share_ci = d
+            .share
+            .map(|s| around(percentile_interval(&mut share[j], alpha), s));
+    }
+    separate_by_intervals(&mut analysis);
+    Ok(analysis)
+}
+
+/// About how much arithmetic all the resamples of one report may take: a resample reads
+/// every distinct row for the correlations (rows × (k + 1)²) and evaluates 2^k subsets
+/// (each about k² for its R²). Large analyses get fewer resamples, never fewer than
+/// [`MIN_RESAMPLES`], so a report stays interactive; the count depends only on the data's
+/// shape, so the same data always gives the same intervals.
+const RESAMPLE_WORK: f64 = 60e6;
+/// The fewest resamples a percentile interval rests on.
+pub const MIN_RESAMPLES: usize = 40;
+
+fn resamples_within_budget(wanted: usize, rows: usize, k: usize) -> usize {
+    let k1 = (k + 1) as f64;
+    let per = rows as f64 * k1 * k1 + (1u64 << k) as f64 * k1 * k1;
+    let fit = (RESAMPLE_WORK / per.max(1.0)) as usize;
+    wanted.min(fit.max(MIN_RESAMPLES))
+}
+
+/// The `alpha` and `1 − alpha` percentiles of `values` (sorted here).
+fn percentile_interval(values: &mut [f64], alpha: f64) -> (f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let at = |p: f64| values[((values.len() - 1) as f64 * p).round() as usize];
+    (at(alpha), at(1.0 - alpha))
+}
+
+/// Quadrants from groups of drivers whose importance intervals overlap: a group is on the
+/// important side when its mean importance reaches the drivers' mean importance, so drivers
+/// that cannot be told apart share a side. Drivers without an interval keep their quadrant.
+fn separate_by_intervals(a: &mut DriverAnalysis) {
+    let with_ci: Vec<usize> = (0..a.drivers.len())
+        .filter(|&j| a.drivers[j].quadrant.is_some() && a.drivers[j].importance_ci.is_some())
+        .collect();
+    // Connected components of "intervals overlap" (at most 15 drivers: pairs suffice).
+    let mut group: Vec<usize> = (0..with_ci.len()).collect();
+    fn root(group: &mut [usize], mut i: usize) -> usize {
+        while group[i] != i {
+            group[i] = group[group[i]];
+            i = group[i];
+        }
+        i
+    }
+    for x in 0..with_ci.len() {
+        for y in x + 1..with_ci.len() {
+            let (a0, a1) = a.drivers[with_ci[x]].importance_ci.expect("filtered above");
+            let (b0, b1) = a.drivers[with_ci[y]].importance_ci.expect("filtered above");
+            if a0 <= b1 && b0 <= a1 {
+                let (rx, ry) = (root(&mut group, x), root(&mut group, y));
+                group[rx] = ry;
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (x, &j) in with_ci.iter().enumerate() {
+        let r = root(&mut group, x);
+        groups.entry(r).or_default().push(j);
+    }
+    for g in groups.into_values() {
+        let mean = g.iter().map(|&j| a.drivers[j].importance).sum::<f64>() / g.len() as f64;
+        let important = mean >= a.mean_importance - QUADRANT_TOLERANCE;
+        for j in g {
+            let d = &mut a.drivers[j];
+            if let Some(p) = d.performance {
+                d.quadrant = Some(Quadrant::of(
+                    important,
+                    p >= a.mean_performance - QUADRANT_TOLERANCE,
+                ));
+            }
+        }
+    }
 }
 
 /// Whether every value is equal (exactly: a constant column needs no tolerance).

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod attribute;
 pub mod audience;
+pub mod band;
 pub mod contact;
 pub mod drivers;
 pub mod error;

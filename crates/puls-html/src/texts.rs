@@ -16,6 +16,7 @@ use serde::{Serialize, Serializer};
 
 use puls_core::Channel;
 use puls_core::access::{PasswordProblem, Role};
+use puls_core::band::Band;
 use puls_core::drivers::Quadrant;
 use puls_core::kano::KanoCategory;
 use puls_core::stats::Verdict;
@@ -61,6 +62,19 @@ impl Text {
             Channel::Chat => Text::ChannelChat,
             Channel::Social => Text::ChannelSocial,
             Channel::Api => Text::ChannelApi,
+        }
+    }
+
+    /// A score band of the inbox's filter.
+    pub fn band(band: Band) -> Text {
+        match band {
+            Band::Detractors => Text::BandDetractors,
+            Band::Passives => Text::BandPassives,
+            Band::Promoters => Text::BandPromoters,
+            Band::Dissatisfied => Text::BandCsat12,
+            Band::Satisfied => Text::BandCsat45,
+            Band::Hard => Text::BandCes13,
+            Band::Easy => Text::BandCes57,
         }
     }
 

@@ -503,6 +503,23 @@ async fn walk(backend: Backend) {
     shots.take(&c, "overview-cs").await;
     c.set_window_size(390, 844).await.unwrap();
     shots.take(&c, "overview-cs-phone").await;
+    // The inbox as a work queue on a phone: the promoters, counted, with their open
+    // answers readable without scrolling sideways.
+    c.goto(&format!("{base}/app/w/{slug}/responses?band=promoters"))
+        .await
+        .unwrap();
+    let page = wait_text(&c, "Odpovědí: 1").await;
+    assert!(page.contains("NPS: promotéři (9–10)"), "{page}");
+    shots.take(&c, "inbox-cs-phone").await;
+    let fits = c
+        .execute(
+            "const e = document.querySelector('td.excerpt'); \
+             return e !== null && e.getBoundingClientRect().right <= window.innerWidth + 1",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fits, json!(true), "the open answer fits the phone's width");
     c.set_window_size(1280, 1000).await.unwrap();
 
     // 8. Sign out, in Czech.

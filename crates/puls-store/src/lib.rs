@@ -162,6 +162,12 @@ pub trait Store: CustomerStore + UserStore + Send + Sync + 'static {
         ids: &[ResponseId],
     ) -> Result<Vec<ResponseRecord>, StoreError>;
 
+    /// How many responses `filter` selects (its `before_id` included).
+    async fn count_responses(
+        &self,
+        workspace_id: WorkspaceId,
+        filter: &ResponseFilter,
+    ) -> Result<u64, StoreError>;
     /// Newest first, at most `limit`, after the filter's cursor.
     async fn list_responses(
         &self,

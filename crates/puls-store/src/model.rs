@@ -197,6 +197,11 @@ pub struct ResponseFilter {
     pub until: Option<i64>,
     /// Only responses with an id below this one (ids sort by creation time).
     pub before_id: Option<ResponseId>,
+    /// Only responses in this locale.
+    pub locale: Option<String>,
+    /// Only responses that name a contact (an external id, an email or a personal link:
+    /// true) or none (false).
+    pub has_contact: Option<bool>,
 }
 
 /// A position in a workspace's change feed. Opaque: pass back what the store returned.

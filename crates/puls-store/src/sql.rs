@@ -139,6 +139,73 @@ fn key_from_row(row: &impl RowExt) -> Result<ApiKeyInfo, StoreError> {
     })
 }
 
+/// Whether every text the filter compares could be stored at all (else nothing matches).
+fn filter_storable(filter: &ResponseFilter) -> bool {
+    [
+        &filter.survey_id,
+        &filter.touchpoint,
+        &filter.channel,
+        &filter.locale,
+    ]
+    .into_iter()
+    .flatten()
+    .all(|k| storable(k))
+}
+
+/// `WHERE ...` of a response listing: the workspace and every filter that is set.
+fn push_response_filter<DB: sqlx::Database>(
+    q: &mut sqlx::QueryBuilder<DB>,
+    workspace_id: WorkspaceId,
+    filter: &ResponseFilter,
+) where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> bool: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    q.push("WHERE workspace_id = ")
+        .push_bind(workspace_id.get());
+    for (column, value) in [
+        ("survey_id", &filter.survey_id),
+        ("touchpoint", &filter.touchpoint),
+        ("channel", &filter.channel),
+        ("locale", &filter.locale),
+    ] {
+        if let Some(v) = value {
+            q.push(" AND ")
+                .push(column)
+                .push(" = ")
+                .push_bind(v.clone());
+        }
+    }
+    if let Some(v) = filter.completed {
+        q.push(" AND completed = ").push_bind(v);
+    }
+    if let Some(v) = filter.since {
+        q.push(" AND created_at >= ").push_bind(v);
+    }
+    if let Some(v) = filter.until {
+        q.push(" AND created_at < ").push_bind(v);
+    }
+    if let Some(v) = &filter.before_id {
+        q.push(" AND id < ").push_bind(v.as_str().to_string());
+    }
+    match filter.has_contact {
+        Some(true) => {
+            q.push(
+                " AND (contact_external_id IS NOT NULL OR contact_email IS NOT NULL \
+                 OR invitation_token IS NOT NULL)",
+            );
+        }
+        Some(false) => {
+            q.push(
+                " AND contact_external_id IS NULL AND contact_email IS NULL \
+                 AND invitation_token IS NULL",
+            );
+        }
+        None => {}
+    }
+}
+
 /// A change of the response feed from its `survey_id`, `response_id` and `kind`.
 fn change_from_row(row: &impl RowExt) -> Result<Change, StoreError> {
     let survey_id = row.parsed("survey_id", SurveyId::parse)?;
@@ -957,35 +1024,12 @@ impl Store for SqlStore {
         filter: &ResponseFilter,
         limit: i64,
     ) -> Result<Vec<ResponseRecord>, StoreError> {
-        let keys = [&filter.survey_id, &filter.touchpoint, &filter.channel];
-        if keys.into_iter().flatten().any(|k| !storable(k)) {
+        if !filter_storable(filter) {
             return Ok(Vec::new());
         }
         on!(self.read(), |pool| {
             let mut q = sqlx::QueryBuilder::new(SELECT_RESPONSE);
-            q.push("WHERE workspace_id = ")
-                .push_bind(workspace_id.get());
-            if let Some(v) = &filter.survey_id {
-                q.push(" AND survey_id = ").push_bind(v.clone());
-            }
-            if let Some(v) = &filter.touchpoint {
-                q.push(" AND touchpoint = ").push_bind(v.clone());
-            }
-            if let Some(v) = &filter.channel {
-                q.push(" AND channel = ").push_bind(v.clone());
-            }
-            if let Some(v) = filter.completed {
-                q.push(" AND completed = ").push_bind(v);
-            }
-            if let Some(v) = filter.since {
-                q.push(" AND created_at >= ").push_bind(v);
-            }
-            if let Some(v) = filter.until {
-                q.push(" AND created_at < ").push_bind(v);
-            }
-            if let Some(v) = &filter.before_id {
-                q.push(" AND id < ").push_bind(v.as_str().to_string());
-            }
+            push_response_filter(&mut q, workspace_id, filter);
             q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
             // Each row becomes a record (its JSON parsed) as it arrives, while the database
             // produces the next ones: a whole page read first and then parsed would take
@@ -996,6 +1040,23 @@ impl Store for SqlStore {
                 records.push(response_from_row(&row)?);
             }
             Ok(records)
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
+    async fn count_responses(
+        &self,
+        workspace_id: WorkspaceId,
+        filter: &ResponseFilter,
+    ) -> Result<u64, StoreError> {
+        if !filter_storable(filter) {
+            return Ok(0);
+        }
+        on!(self.read(), |pool| {
+            let mut q = sqlx::QueryBuilder::new("SELECT COUNT(*) AS n FROM responses ");
+            push_response_filter(&mut q, workspace_id, filter);
+            let row = q.build().fetch_one(pool).await?;
+            Ok(row.int("n")? as u64)
         })
     }
 }

@@ -217,9 +217,18 @@ pub struct DriverDto {
     /// Respondents answering both the outcome and this driver.
     pub n: usize,
     /// `fix_first`, `keep_up`, `maintain` or `lower_priority`; `null` when excluded.
+    /// Drivers whose importance intervals overlap are never on different sides of the
+    /// importance split.
     pub quadrant: Option<String>,
     /// Why it was left out of the model: `no_answers` or `constant`.
     pub excluded: Option<String>,
+    /// The percentile bootstrap interval of `importance` (200 Poisson-bootstrap resamples,
+    /// seeded, at the report's confidence); `null` when excluded.
+    pub importance_ci_low: Option<f64>,
+    pub importance_ci_high: Option<f64>,
+    /// The same for `share`, in percent.
+    pub share_ci_low: Option<f64>,
+    pub share_ci_high: Option<f64>,
 }
 
 /// The answer of `GET /api/v1/drivers`.
@@ -264,6 +273,10 @@ impl From<&DriverResult> for DriverDto {
                 }
                 .into()
             }),
+            importance_ci_low: d.importance_ci.map(|c| c.0),
+            importance_ci_high: d.importance_ci.map(|c| c.1),
+            share_ci_low: d.share_ci.map(|c| c.0),
+            share_ci_high: d.share_ci.map(|c| c.1),
         }
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use puls_app::AppError;
-use puls_core::ResponseId;
+use puls_app::search::{MatchSpec, TextSearch};
+use puls_core::band::Band;
+use puls_core::{ContactId, ResponseId};
 use puls_store::{ResponseFilter, ResponseRecord, SurveyRecord, json};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -185,11 +187,67 @@ pub struct ResponseQuery {
     pub lang: Option<String>,
     /// Only responses whose open answers (open-text questions, "other" texts) contain this
     /// text; case, Polish and Czech marks and runs of spaces are ignored. A page may then
-    /// hold fewer than `limit` items while `next_cursor` says more may follow.
+    /// hold fewer than `limit` items while `next_cursor` says more may follow (as with
+    /// `band`, `has_text`, `segment` and `contact_id`, which are checked on each response).
     pub q: Option<String>,
+    /// A score band of the response's first question of the metric: `detractors` (NPS
+    /// 0–6), `passives` (7–8), `promoters` (9–10), `csat_1_2`, `csat_4_5`, `ces_1_3`,
+    /// `ces_5_7`.
+    pub band: Option<String>,
+    /// `yes`: only responses with open answers; `no`: only those without.
+    pub has_text: Option<String>,
+    /// Only responses in this locale (`pl`, `cs-CZ`, ...).
+    pub locale: Option<String>,
+    /// `known`: only responses that name a contact (external id, email or personal link);
+    /// `unknown`: only anonymous ones.
+    pub contact: Option<String>,
+    /// Only responses of one contact (merged duplicates included).
+    pub contact_id: Option<String>,
+    /// Only responses of members of this saved segment.
+    pub segment: Option<String>,
 }
 
 impl ResponseQuery {
+    /// What each response must also satisfy: the text search, band, open answers, segment
+    /// and contact (resolved by `App::response_match`).
+    pub fn match_spec(&self) -> Result<MatchSpec, AppError> {
+        let band = self
+            .band
+            .as_deref()
+            .map(|b| {
+                Band::parse(b).ok_or_else(|| {
+                    let names: Vec<&str> = Band::ALL.iter().map(|b| b.as_str()).collect();
+                    AppError::invalid(format!("band: '{b}' is not one of {}", names.join(", ")))
+                })
+            })
+            .transpose()?;
+        let has_text = match self.has_text.as_deref() {
+            None => None,
+            Some("yes") => Some(true),
+            Some("no") => Some(false),
+            Some(other) => {
+                return Err(AppError::invalid(format!(
+                    "has_text: '{other}' is not one of yes, no"
+                )));
+            }
+        };
+        let contact = self
+            .contact_id
+            .as_deref()
+            .map(|c| ContactId::parse(c).map_err(|e| AppError::invalid(format!("contact_id: {e}"))))
+            .transpose()?;
+        if let Some(s) = &self.segment {
+            puls_core::Key::parse(s).map_err(|e| AppError::invalid(format!("segment: {e}")))?;
+        }
+        Ok(MatchSpec {
+            text: self.q.as_deref().and_then(TextSearch::new),
+            band,
+            has_text,
+            segments: self.segment.iter().cloned().collect(),
+            contact,
+        })
+    }
+
     /// The filter; dates are read in `tz`, else in `default_tz`.
     pub fn filter(&self, default_tz: &str) -> Result<ResponseFilter, AppError> {
         let tz = zone(self.tz.as_deref(), default_tz)?;
@@ -206,7 +264,22 @@ impl ResponseQuery {
         if let Some(c) = &self.channel {
             puls_core::Channel::parse(c).map_err(|k| AppError::invalid(format!("channel: {k}")))?;
         }
+        if let Some(l) = &self.locale {
+            puls_core::Locale::parse(l).map_err(|e| AppError::invalid(format!("locale: {e}")))?;
+        }
+        let has_contact = match self.contact.as_deref() {
+            None | Some("any") => None,
+            Some("known") => Some(true),
+            Some("unknown") => Some(false),
+            Some(other) => {
+                return Err(AppError::invalid(format!(
+                    "contact: '{other}' is not one of known, unknown"
+                )));
+            }
+        };
         Ok(ResponseFilter {
+            locale: self.locale.clone(),
+            has_contact,
             survey_id: self.survey.clone(),
             touchpoint: self.touchpoint.clone(),
             channel: self.channel.clone(),

@@ -32,9 +32,13 @@ pub struct DriverResult {
     pub performance: Option<f64>,
     /// Respondents answering both the outcome and this driver.
     pub n: usize,
-    /// `None` when excluded.
+    /// `None` when excluded. Drivers whose importance intervals overlap share the
+    /// importance side.
     pub quadrant: Option<Quadrant>,
     pub excluded: Option<Excluded>,
+    /// Bootstrap intervals of `importance` and `share` at the report's confidence.
+    pub importance_ci: Option<(f64, f64)>,
+    pub share_ci: Option<(f64, f64)>,
 }
 
 /// A key-driver analysis.
@@ -97,7 +101,11 @@ impl Analytics {
                     &s.filters_for(s.from_ms, s.to_ms),
                 )
                 .map_err(index_error)?;
-            let a = drivers::analyze(&specs, &rows).map_err(driver_error)?;
+            let boot = drivers::Bootstrap {
+                confidence: s.options.confidence.level(),
+                ..drivers::Bootstrap::default()
+            };
+            let a = drivers::analyze_with_intervals(&specs, &rows, &boot).map_err(driver_error)?;
             Ok(DriversReport {
                 outcome: req.outcome.to_string(),
                 from_ms: s.from_ms,
@@ -121,6 +129,8 @@ impl Analytics {
                         n: d.n,
                         quadrant: d.quadrant,
                         excluded: d.excluded,
+                        importance_ci: d.importance_ci,
+                        share_ci: d.share_ci,
                     })
                     .collect(),
             })

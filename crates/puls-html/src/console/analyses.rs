@@ -79,8 +79,10 @@ pub struct DriverRow {
     /// The question (or matrix row) key, for a tooltip, and its text in the page's language.
     pub key: String,
     pub label: String,
-    /// Its share of R², in percent.
+    /// Its share of R², in percent, with its bootstrap interval.
     pub share: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
     pub performance: Option<f64>,
     pub quadrant: Option<Text>,
     /// Why it was left out, in words.

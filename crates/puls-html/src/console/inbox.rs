@@ -23,6 +23,10 @@ pub struct InboxPage {
     pub older: Option<String>,
     /// How many responses a search read (shown only for a search).
     pub scanned: Option<usize>,
+    /// How many responses the filters select (first page only); with `total_scanned`, the
+    /// count among the newest that many (a count by reading, when it stopped early).
+    pub total: Option<u64>,
+    pub total_scanned: Option<u64>,
     pub error: Option<String>,
     /// A done action to confirm (`response_deleted`).
     pub notice: Option<Text>,
@@ -38,8 +42,9 @@ impl Page for InboxPage {
 #[derive(Debug, Clone, Serialize)]
 pub struct InboxRow {
     pub id: String,
-    /// RFC 3339.
+    /// The local date (`YYYY-MM-DD`) and time of day (`HH:MM`) it was given.
     pub date: String,
+    pub time: String,
     pub survey: String,
     pub touchpoint: String,
     pub channel: String,

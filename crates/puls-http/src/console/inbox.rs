@@ -27,7 +27,8 @@ use super::overview::{option, select, survey_selects};
 use super::{Page, field, page_error, shell, title_in, user_message};
 use crate::state::AppState;
 use puls_app::AppError;
-use puls_app::search::{Surveys, TextSearch};
+use puls_app::search::Surveys;
+use puls_core::band::Band;
 use puls_store::json;
 use puls_wire::path;
 use puls_wire::surveys::ResponseQuery;
@@ -60,6 +61,12 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
                     "since",
                     "until",
                     "q",
+                    "band",
+                    "has_text",
+                    "locale",
+                    "contact",
+                    "contact_id",
+                    "segment",
                 ]
                 .contains(&k.as_str())
         })
@@ -86,6 +93,12 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
         format: None,
         lang: None,
         q: get("q"),
+        band: get("band"),
+        has_text: get("has_text"),
+        locale: get("locale"),
+        contact: get("contact"),
+        contact_id: get("contact_id"),
+        segment: get("segment"),
     };
     Ok((q, kept))
 }
@@ -113,33 +126,40 @@ pub async fn inbox(
             (id.clone(), title, s.touchpoint.as_str().to_string())
         })
         .collect();
+    let tz = &st.app.analytics().config.time_zone;
     let mut error = None;
     let mut rows = Vec::new();
     let mut next = None;
     let mut scanned = 0;
+    let mut total = None;
     let mut kept = Vec::new();
     match query_of(raw.as_deref()) {
         Err(e) => error = Some(e),
         Ok((q, k)) => {
             kept = k;
-            let found = match q.filter(&st.app.analytics().config.time_zone) {
-                Ok(filter) => {
-                    let search = q.q.as_deref().and_then(TextSearch::new);
-                    st.app
-                        .find_responses(ws, filter, search.as_ref(), PAGE)
-                        .await
-                }
-                Err(e) => Err(e),
-            };
+            let found = async {
+                let filter = q.filter(tz)?;
+                let m = st.app.response_match(ws, q.match_spec()?).await?;
+                // The total only on the first page (a later one shows older responses of
+                // the same set).
+                let total = match q.cursor {
+                    None => Some(st.app.count_responses(ws, filter.clone(), &m).await?),
+                    Some(_) => None,
+                };
+                let found = st.app.find_responses(ws, filter, &m, PAGE).await?;
+                Ok::<_, AppError>((found, total))
+            }
+            .await;
             match found {
-                Ok(f) => {
+                Ok((f, n)) => {
+                    total = n;
                     let mut cache = Surveys::default();
                     for r in &f.rows {
                         let texts = match cache.open_answers(&st.app, r).await {
                             Ok(t) => t,
                             Err(e) => return page_error(&st, lang, e),
                         };
-                        rows.push(row(r, &defs, lang, &names, &texts));
+                        rows.push(row(r, &defs, lang, &names, &texts, tz));
                     }
                     next = f.next;
                     scanned = f.scanned;
@@ -158,20 +178,52 @@ pub async fn inbox(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let status_option = |value: &str, label: Text| SelectOption {
-        label: Some(label),
-        ..option(value, value)
+    // Choices of our vocabulary: a value and its words.
+    let words = |pairs: &[(&str, Text)]| -> Vec<SelectOption> {
+        pairs
+            .iter()
+            .map(|(value, label)| SelectOption {
+                label: Some(*label),
+                ..option(value, value)
+            })
+            .collect()
     };
+    let bands: Vec<(&str, Text)> = Band::ALL
+        .iter()
+        .map(|b| (b.as_str(), Text::band(*b)))
+        .collect();
     let mut selects = survey_selects(&surveys, &current, &names);
-    selects.push(select(
-        "status",
-        Text::Status,
-        &current("status"),
-        vec![
-            status_option("completed", Text::StatusCompleted),
-            status_option("partial", Text::StatusPartial),
-        ],
-    ));
+    for (name, label, options) in [
+        (
+            "status",
+            Text::Status,
+            words(&[
+                ("completed", Text::StatusCompleted),
+                ("partial", Text::StatusPartial),
+            ]),
+        ),
+        ("band", Text::Band, words(&bands)),
+        (
+            "has_text",
+            Text::OpenAnswers,
+            words(&[
+                ("yes", Text::WithOpenAnswers),
+                ("no", Text::WithoutOpenAnswers),
+            ]),
+        ),
+        ("segment", Text::Segment, names.segment_options()),
+        (
+            "contact",
+            Text::Contact,
+            words(&[
+                ("known", Text::ContactKnown),
+                ("unknown", Text::ContactUnknown),
+            ]),
+        ),
+        ("locale", Text::Locale, super::overview::locale_options()),
+    ] {
+        selects.push(select(name, label, &current(name), options));
+    }
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -203,6 +255,8 @@ pub async fn inbox(
             format!("?{}", serde_urlencoded::to_string(&qs).unwrap_or_default())
         }),
         scanned: searched.then_some(scanned),
+        total: total.map(|c| c.n),
+        total_scanned: total.filter(|c| !c.exact).map(|c| c.scanned),
         error,
         notice: notice_of(raw.as_deref()),
         shell: shell(&m, Text::NavResponses),
@@ -217,7 +271,9 @@ fn row(
     lang: Lang,
     names: &Names,
     texts: &[String],
+    tz: &str,
 ) -> InboxRow {
+    let (date, time) = super::overview::local_date_time(r.created_at, tz);
     let def = surveys.get(r.survey_id.as_str());
     let title = def
         .map(|s| title_in(s, lang.code()))
@@ -225,7 +281,8 @@ fn row(
     let excerpt: String = texts.join(" · ").chars().take(160).collect();
     InboxRow {
         id: r.id.as_str().to_string(),
-        date: puls_wire::format_ms(r.created_at),
+        date,
+        time,
         survey: title,
         touchpoint: names.touchpoint(&r.touchpoint),
         channel: r.channel.clone(),

@@ -26,7 +26,7 @@ use super::{Page, page_error, shell, shown, title_in, user_message};
 use crate::state::AppState;
 use puls_app::analytics::journeys::Health;
 use puls_app::analytics::metrics::MetricValue;
-use puls_app::search::Surveys;
+use puls_app::search::{ResponseMatch, Surveys};
 use puls_app::{AppError, now_ms};
 use puls_core::drivers::Excluded;
 use puls_wire::reports::{DriversQuery, FunnelQuery, MapQuery, ReportQuery, ScopeQuery};
@@ -269,7 +269,11 @@ pub async fn touchpoint(
             touchpoint: Some(s.clone()),
             ..ResponseFilter::default()
         };
-        let rows = match st.app.find_responses(ws, filter, None, 200).await {
+        let rows = match st
+            .app
+            .find_responses(ws, filter, &ResponseMatch::default(), 200)
+            .await
+        {
             Ok(found) => found.rows,
             Err(e) => return page_error(&st, lang, e),
         };
@@ -522,6 +526,8 @@ async fn analyses_page(
                     key: d.key.clone(),
                     label: key_label(s, &d.key, lang),
                     share: d.share,
+                    low: d.share_ci.map(|c| c.0),
+                    high: d.share_ci.map(|c| c.1),
                     performance: d.performance,
                     quadrant: d.quadrant.map(Text::quadrant),
                     excluded: d.excluded.map(|e| match e {

@@ -66,6 +66,30 @@ pub(super) fn bucket_label(
     (start, partial)
 }
 
+/// The interface languages as a filter's choices, each by its own name ("Polski").
+pub(super) fn locale_options() -> Vec<SelectOption> {
+    ["pl", "cs", "en"]
+        .iter()
+        .map(|l| match puls_core::Locale::parse(l) {
+            Ok(loc) => option(l, &puls_html::i18n::native_name(&loc)),
+            Err(_) => option(l, l),
+        })
+        .collect()
+}
+
+/// The local date (`YYYY-MM-DD`) and time of day (`HH:MM`) of `ms` in `tz`.
+pub(super) fn local_date_time(ms: i64, tz: &str) -> (String, String) {
+    let zone = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
+    let dt = Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(zone)
+        .datetime();
+    (
+        dt.date().to_string(),
+        format!("{:02}:{:02}", dt.hour(), dt.minute()),
+    )
+}
+
 /// `YYYY-MM-DD` plus `days`; `None` for anything but a date, or beyond the calendar.
 pub(super) fn add_days(date: &str, days: i64) -> Option<String> {
     let is_date = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
@@ -417,13 +441,7 @@ async fn filter_options(
         "locale",
         Text::Locale,
         f.current("locale"),
-        ["pl", "cs", "en"]
-            .iter()
-            .map(|l| match puls_core::Locale::parse(l) {
-                Ok(loc) => option(l, &puls_html::i18n::native_name(&loc)),
-                Err(_) => option(l, l),
-            })
-            .collect(),
+        locale_options(),
     ));
     Ok(selects)
 }

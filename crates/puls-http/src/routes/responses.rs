@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
 use puls_app::responses::{MAX_IDEMPOTENCY_KEY, Submission};
-use puls_app::search::TextSearch;
 use puls_core::{Channel, KanoAnswer, Locale, WorkspaceId};
 use puls_core::{Completion, ResponseMetaInput, Survey};
 use puls_html::{Lang, Text};
@@ -168,10 +167,10 @@ async fn list_responses(
     }
     let limit = limit(q.limit)?;
     let filter = q.filter(&st.app.analytics().config.time_zone)?;
-    let search = q.q.as_deref().and_then(TextSearch::new);
+    let m = st.app.response_match(ws.id, q.match_spec()?).await?;
     let found = st
         .app
-        .find_responses(ws.id, filter, search.as_ref(), limit as usize)
+        .find_responses(ws.id, filter, &m, limit as usize)
         .await?;
     Ok(Json(ResponsePage {
         items: found.rows.iter().map(ResponseDto::from_record).collect(),
@@ -303,7 +302,7 @@ pub(crate) async fn export(
             "format: '{format}' is not one of csv, csv_semicolon, ndjson, xlsx"
         )));
     }
-    let search = q.q.as_deref().and_then(TextSearch::new);
+    let m = st.app.response_match(ws, q.match_spec()?).await?;
     let survey = match &filter.survey_id {
         Some(id) => {
             let r = st.app.survey(ws, &path::survey(id)?, None).await?;
@@ -312,7 +311,7 @@ pub(crate) async fn export(
         None => None,
     };
     let survey_id = filter.survey_id.clone();
-    let pages = st.app.response_pages(ws, filter, search);
+    let pages = st.app.response_pages(ws, filter, m);
     let (content_type, ext, body) = match format {
         "csv" => (
             "text/csv; charset=utf-8",

@@ -1540,3 +1540,31 @@ async fn polish_pages_show_words_not_ids(app: TestApp) {
         assert!(seen.contains(words), "no '{words}'");
     }
 }
+
+both_backends!(the_inbox_counts_what_its_filters_select_and_shows_the_time_of_day);
+async fn the_inbox_counts_what_its_filters_select_and_shows_the_time_of_day(app: TestApp) {
+    let id = app.published_survey(&nps_survey()).await;
+    // 2026-03-02 10:30 UTC is 11:30 in Warsaw (the analytics time zone).
+    const AT: i64 = 1_772_409_600_000 + 10 * 3_600_000 + 30 * 60_000;
+    let scores: Vec<(i64, i64)> = (0..30).map(|i| (AT + i * 1000, i % 11)).collect();
+    seed_nps(&app, &id, &scores).await;
+    let mut b = polish_analyst(&app).await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/responses").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Odpowiedzi: 30"), "{page}");
+    assert!(
+        page.contains("02.03.2026 11:30"),
+        "local time of day: {page}"
+    );
+    assert!(
+        page.contains("NPS: krytycy (0–6)"),
+        "the band filter, in words"
+    );
+    // Scores 0-6 of 0..=10 repeated: 0-6, 11-17, 22-28 → 21 detractors.
+    let (_, page, _) = b.get(&app, "/app/w/acme/responses?band=detractors").await;
+    assert!(page.contains("Odpowiedzi: 21"), "{page}");
+    let (_, page, _) = b
+        .get(&app, "/app/w/acme/responses?band=promoters&contact=unknown")
+        .await;
+    assert!(page.contains("Odpowiedzi: 4"), "{page}");
+}

@@ -666,6 +666,18 @@ async fn key_drivers_and_kano_match_answers_known_by_construction(app: TestApp) 
     assert!((f(&drivers[0]["performance"]) - 50.0).abs() < 1e-9);
     assert_eq!(drivers[0]["quadrant"], "keep_up");
     assert_eq!(drivers[1]["quadrant"], "maintain");
+    // Every importance and share comes with its bootstrap interval around it.
+    for d in drivers {
+        let (lo, hi) = (f(&d["importance_ci_low"]), f(&d["importance_ci_high"]));
+        assert!(
+            lo <= f(&d["importance"]) + 1e-9 && f(&d["importance"]) <= hi + 1e-9,
+            "{d}"
+        );
+        assert!(f(&d["share_ci_low"]) <= f(&d["share_ci_high"]), "{d}");
+    }
+    // Here speed explains everything in every resample: its interval does not reach
+    // price's, so they are told apart.
+    assert!(f(&drivers[0]["importance_ci_low"]) > f(&drivers[1]["importance_ci_high"]));
 
     let body = report(&app, &format!("/api/v1/surveys/{id}/kano?{period}")).await;
     let f0 = &body["features"][0];

@@ -181,3 +181,122 @@ async fn responses_are_filtered_by_survey_touchpoint_channel_and_time(app: TestA
         "newest first"
     );
 }
+
+both_backends!(the_work_queue_filters_bands_open_answers_people_and_languages);
+async fn the_work_queue_filters_bands_open_answers_people_and_languages(app: TestApp) {
+    let survey = app.published_survey(&nps_survey()).await;
+    let mut with_csat = nps_survey();
+    with_csat["questions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "sat", "type": "csat", "text": { "en": "Satisfied?" } }));
+    with_csat["touchpoint"] = json!("delivery");
+    let delivery = app.published_survey(&with_csat).await;
+    let id = |v: serde_json::Value| v["id"].as_str().unwrap().to_string();
+    let detractor = id(app
+        .submit_ok(
+            &survey,
+            &json!({ "answers": { "nps": 2, "comment": "Zimna kawa" }, "locale": "en",
+                     "contact": { "external_id": "ala" } }),
+        )
+        .await);
+    let passive = id(app
+        .submit_ok(&survey, &json!({ "answers": { "nps": 7 } }))
+        .await);
+    let promoter = id(app
+        .submit_ok(
+            &survey,
+            &json!({ "answers": { "nps": 10, "comment": "Super" },
+                     "contact": { "email": "ola@example.com" } }),
+        )
+        .await);
+    let unhappy = id(app
+        .submit_ok(
+            &delivery,
+            &json!({ "answers": { "nps": 8, "sat": 1 }, "contact": { "external_id": "ala" } }),
+        )
+        .await);
+    let listed = |query: &'static str| {
+        let app = &app;
+        async move {
+            app.response_ids(query)
+                .await
+                .into_iter()
+                .collect::<BTreeSet<String>>()
+        }
+    };
+    let set = |ids: &[&String]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(listed("band=detractors").await, set(&[&detractor]));
+    assert_eq!(listed("band=passives").await, set(&[&passive, &unhappy]));
+    assert_eq!(listed("band=promoters").await, set(&[&promoter]));
+    assert_eq!(listed("band=csat_1_2").await, set(&[&unhappy]));
+    assert_eq!(listed("has_text=yes").await, set(&[&detractor, &promoter]));
+    assert_eq!(listed("has_text=no").await, set(&[&passive, &unhappy]));
+    assert_eq!(
+        listed("contact=known").await,
+        set(&[&detractor, &promoter, &unhappy])
+    );
+    assert_eq!(listed("contact=unknown").await, set(&[&passive]));
+    assert_eq!(
+        listed("band=passives&contact=known").await,
+        set(&[&unhappy])
+    );
+    // One customer's responses, through their contact.
+    let resp = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/contacts",
+            &json!({ "external_id": "ala", "attributes": { "plan": "pro" } }),
+        )
+        .await;
+    assert!(resp.status().is_success());
+    let resp = app
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/segments/pro",
+            &json!({ "key": "pro", "name": "Pro",
+                     "rule": { "attribute": "plan", "op": "eq", "value": "pro" } }),
+        )
+        .await;
+    assert!(resp.status().is_success());
+    assert_eq!(listed("segment=pro").await, set(&[&detractor, &unhappy]));
+    assert_eq!(
+        listed("segment=pro&band=detractors").await,
+        set(&[&detractor])
+    );
+    assert_eq!(listed("locale=en").await.len(), 4);
+    assert!(listed("locale=cs").await.is_empty());
+    let contact = app.get_json("/api/v1/contacts?external_id=ala").await["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let theirs = app
+        .response_ids(&format!("contact_id={contact}"))
+        .await
+        .into_iter()
+        .collect::<BTreeSet<String>>();
+    assert_eq!(theirs, set(&[&detractor, &unhappy]));
+    // The export selects the same.
+    let csv = app
+        .get_text("/api/v1/responses/export?band=detractors")
+        .await;
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    // Mistakes get clear errors.
+    for (q, field) in [
+        ("band=happy", "band"),
+        ("has_text=maybe", "has_text"),
+        ("contact=someone", "contact"),
+        ("contact_id=nobody", "contact_id"),
+        ("segment=nope", "segment"),
+        ("locale=not!a-locale", "locale"),
+    ] {
+        let resp = app.get(&format!("/api/v1/responses?{q}")).await;
+        let status = resp.status().as_u16();
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert!((400..500).contains(&status), "{q}: {status} {body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(field),
+            "{q}: {body}"
+        );
+    }
+}

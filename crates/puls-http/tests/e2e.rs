@@ -520,7 +520,30 @@ async fn walk(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(fits, json!(true), "the open answer fits the phone's width");
+    c.execute("document.querySelector('.inbox').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    shots.take(&c, "inbox-cs-phone-list").await;
     c.set_window_size(1280, 1000).await.unwrap();
+
+    // Customers: the list, a profile with its timeline, and the erasure form, in Czech.
+    let created = reqwest::Client::new()
+        .post(format!("{base}/api/v1/contacts"))
+        .bearer_auth(&api_key)
+        .json(&json!({ "external_id": "z-1", "name": "Petra Svobodová",
+                       "email": "petra@kavarna.cz", "attributes": { "city": "Brno" } }))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success());
+    c.goto(&format!("{base}/app/w/{slug}/contacts?q=brno"))
+        .await
+        .unwrap();
+    wait_text(&c, "Petra Svobodová").await;
+    shots.take(&c, "contacts-cs").await;
+    click(&c, "table a").await;
+    wait_text(&c, "Časová osa").await;
+    shots.take(&c, "contact-cs").await;
 
     // 8. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;

@@ -9,6 +9,7 @@
 mod access;
 mod analyses;
 mod builder;
+mod contacts;
 mod inbox;
 mod journeys;
 mod overview;
@@ -25,6 +26,7 @@ pub use builder::{
     BuilderPage, BuilderQuestion, BuilderSurvey, Choice, ContactFieldChoice, ExtraText,
     LanguageChoice, LocaleText, SurveyRow, SurveysPage,
 };
+pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
 pub use journeys::{
     ChartPoint, Estimate, Feedback, JourneyPage, MapStage, MapTouchpoint, ShareView,

@@ -284,6 +284,8 @@ pub mod need {
     pub struct EditSurveys;
     /// Deleting responses and erasing people.
     pub struct EraseData;
+    /// The customers: list, profile.
+    pub struct ManageContacts;
 
     impl Need for ViewDashboards {
         const PERMISSION: Permission = Permission::ViewDashboards;
@@ -296,6 +298,9 @@ pub mod need {
     }
     impl Need for EraseData {
         const PERMISSION: Permission = Permission::EraseData;
+    }
+    impl Need for ManageContacts {
+        const PERMISSION: Permission = Permission::ManageContacts;
     }
 }
 

@@ -24,7 +24,7 @@ use super::auth::need;
 use super::auth::{Allowed, Member};
 use super::names::Names;
 use super::overview::{option, select, survey_selects};
-use super::{Page, field, page_error, shell, title_in, user_message};
+use super::{Page, confirmed_form, missing_or_error, page_error, shell, title_in, user_message};
 use crate::state::AppState;
 use puls_app::AppError;
 use puls_app::search::Surveys;
@@ -286,7 +286,7 @@ fn row(
         survey: title,
         touchpoint: names.touchpoint(&r.touchpoint),
         channel: r.channel.clone(),
-        locale: r.locale.clone(),
+        locale: language_name(&r.locale),
         completed: r.completed,
         scores: scores_of(r, def.map(|d| d.as_ref()), lang),
         excerpt,
@@ -311,6 +311,14 @@ pub(super) fn scores_of(r: &ResponseRecord, def: Option<&Survey>, lang: Lang) ->
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A response's language by its own name ("Čeština"), or its tag when unknown.
+fn language_name(tag: &str) -> String {
+    match Locale::parse(tag) {
+        Ok(l) => puls_html::i18n::native_name(&l).into_owned(),
+        Err(_) => tag.to_string(),
+    }
 }
 
 /// A score question's short name: its metric for NPS, CSAT and CES, else the start of its
@@ -505,7 +513,7 @@ async fn detail_page(
             date: puls_wire::format_ms(r.created_at),
             touchpoint: names.touchpoint(&r.touchpoint),
             channel: r.channel.clone(),
-            locale: r.locale.clone(),
+            locale: language_name(&r.locale),
             completed: r.completed,
             contact_email: r.contact_email.clone(),
             contact_external_id: r.contact_external_id.clone(),
@@ -529,18 +537,8 @@ pub async fn delete(
     body: Bytes,
 ) -> Response {
     let lang = m.signed.lang;
-    let pairs = match m.signed.form(&st, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if field(&pairs, "confirm") != Some("yes") {
-        return Page::message(
-            &st,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            Text::Error,
-            Text::FieldRequired,
-        );
+    if let Err(r) = confirmed_form(&st, &m, &headers, &body) {
+        return r;
     }
     let deleted = match path::response(&id) {
         Ok(id) => st.app.delete_response(m.workspace.id, &id).await,
@@ -549,10 +547,7 @@ pub async fn delete(
     match deleted {
         Ok(()) => Redirect::to(&format!("/app/w/{slug}/responses?notice=response_deleted"))
             .into_response(),
-        Err(AppError::NotFound(_)) | Err(AppError::InvalidParameter(_)) => {
-            Page::not_found(&st, lang)
-        }
-        Err(e) => page_error(&st, lang, e),
+        Err(e) => missing_or_error(&st, lang, e),
     }
 }
 

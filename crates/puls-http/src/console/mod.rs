@@ -11,6 +11,7 @@
 
 pub mod auth;
 mod builder;
+mod contacts;
 mod inbox;
 mod journeys;
 mod names;
@@ -89,6 +90,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/w/{slug}/responses.xlsx", get(inbox::export_xlsx))
         .route("/app/w/{slug}/responses/{id}", get(inbox::detail))
         .route("/app/w/{slug}/responses/{id}/delete", post(inbox::delete))
+        .route("/app/w/{slug}/contacts", get(contacts::list))
+        .route("/app/w/{slug}/contacts/{id}", get(contacts::profile))
+        .route("/app/w/{slug}/contacts/{id}/erase", post(contacts::erase))
         .merge(guarded)
         .layer(axum::middleware::map_response(secure_headers))
 }
@@ -293,6 +297,11 @@ pub fn nav(m: &auth::Member, current: Text) -> Vec<NavItem> {
             Permission::ViewResponses,
         ),
         (
+            Text::NavContacts,
+            format!("/app/w/{slug}/contacts"),
+            Permission::ManageContacts,
+        ),
+        (
             Text::NavSettings,
             format!("/app/w/{slug}/settings"),
             Permission::ManageUsers,
@@ -362,6 +371,36 @@ pub fn guest_form(
 }
 
 /// The first value of `key` in form pairs.
+/// A posted form that asks to destroy something: its fields, once its anti-forgery token
+/// checks out (else a 403 page) and its "yes, for good" box is ticked (else a 422 page).
+pub(super) fn confirmed_form(
+    st: &AppState,
+    m: &auth::Member,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, Response> {
+    let pairs = m.signed.form(st, headers, body)?;
+    if field(&pairs, "confirm") != Some("yes") {
+        return Err(Page::message(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            m.signed.lang,
+            Text::Error,
+            Text::FieldRequired,
+        ));
+    }
+    Ok(pairs)
+}
+
+/// The page for an error about a thing named in the path: not found (also for an id that
+/// could not be one), else the error page.
+pub(super) fn missing_or_error(st: &AppState, lang: Lang, e: AppError) -> Response {
+    match e {
+        AppError::NotFound(_) | AppError::InvalidParameter(_) => Page::not_found(st, lang),
+        e => page_error(st, lang, e),
+    }
+}
+
 pub fn field<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs
         .iter()

@@ -1568,3 +1568,151 @@ async fn the_inbox_counts_what_its_filters_select_and_shows_the_time_of_day(app:
         .await;
     assert!(page.contains("Odpowiedzi: 4"), "{page}");
 }
+
+both_backends!(customers_are_found_profiled_with_one_timeline_and_erased_in_the_web_app);
+async fn customers_are_found_profiled_with_one_timeline_and_erased_in_the_web_app(app: TestApp) {
+    use crate::customer_helpers::{T0, track};
+    let id = app.published_survey(&nps_survey()).await;
+    for (ext, name, city) in [
+        ("k-1", "Jan Kowalski", "Kraków"),
+        ("k-2", "Eva Nováková", "Brno"),
+    ] {
+        let r = app
+            .request(reqwest::Method::POST, "/api/v1/contacts")
+            .json(&json!({ "external_id": ext, "name": name, "email": format!("{ext}@example.com"),
+                           "attributes": { "city": city },
+                           "consents": { "email": { "granted": true, "at": "2026-01-05T10:00:00Z" } } }))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    let key = app.write_key().await;
+    app.send_batch_ok(
+        &key,
+        vec![track(
+            "k-1",
+            "Order Delivered",
+            T0,
+            json!({ "late": true, "carrier": "DPD" }),
+        )],
+    )
+    .await;
+    app.submit_ok(
+        &id,
+        &json!({ "answers": { "nps": 2, "comment": "Paczka spóźniona o tydzień" },
+                 "contact": { "external_id": "k-1" } }),
+    )
+    .await;
+    let r = app
+        .request(reqwest::Method::PUT, "/api/v1/segments/krakow")
+        .json(
+            &json!({ "key": "krakow", "name": { "pl": "Klienci z Krakowa", "en": "Kraków" },
+                       "rule": { "attribute": "city", "op": "eq", "value": "Kraków" } }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+
+    user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;
+    let mut viewer = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
+    let (status, _, _) = viewer.get(&app, "/app/w/acme/contacts").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    user_in(
+        &app,
+        "agent@sklep.pl",
+        "hasło agenta 1",
+        Some("agent"),
+        "pl",
+    )
+    .await;
+    let mut agent = signed_in(&app, "agent@sklep.pl", "hasło agenta 1").await;
+    let (status, list, _) = agent.get(&app, "/app/w/acme/contacts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.contains("Jan Kowalski") && list.contains("Eva Nováková"),
+        "{list}"
+    );
+    // Search by an attribute value, folded: "krakow" finds "Kraków".
+    let (_, found, _) = agent.get(&app, "/app/w/acme/contacts?q=krakow").await;
+    assert!(
+        found.contains("Jan Kowalski") && !found.contains("Eva Nováková"),
+        "{found}"
+    );
+    let contact = found
+        .split("/app/w/acme/contacts/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let (status, profile, _) = agent
+        .get(&app, &format!("/app/w/acme/contacts/{contact}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for words in [
+        "k-1@example.com",
+        "Kraków",
+        "Klienci z Krakowa",
+        "udzielona 05.01.2026",
+        "Order Delivered",
+        "late: true",
+        "Checkout feedback",
+        "NPS 2",
+        "Paczka spóźniona o tydzień",
+    ] {
+        assert!(profile.contains(words), "no '{words}': {profile}");
+    }
+    // One timeline, newest first: the bad score (now) above the late delivery (March).
+    let (score, delivery) = (
+        profile.find("Paczka spóźniona").unwrap(),
+        profile.find("Order Delivered").unwrap(),
+    );
+    assert!(score < delivery);
+    assert!(
+        !profile.contains("Usuń dane tego klienta"),
+        "an agent cannot erase"
+    );
+    let csrf = hidden(&profile, "_csrf");
+    let erase = format!("/app/w/acme/contacts/{contact}/erase");
+    let (status, _, _) = agent
+        .post(&app, &erase, &[("_csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    user_in(
+        &app,
+        "admin@sklep.pl",
+        "hasło admina 1",
+        Some("admin"),
+        "pl",
+    )
+    .await;
+    let mut admin = signed_in(&app, "admin@sklep.pl", "hasło admina 1").await;
+    let (_, profile, _) = admin
+        .get(&app, &format!("/app/w/acme/contacts/{contact}"))
+        .await;
+    assert!(profile.contains("Usuń dane tego klienta"));
+    let csrf = hidden(&profile, "_csrf");
+    let (status, _, location) = admin
+        .post(&app, &erase, &[("_csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, list, _) = admin.get(&app, &location.unwrap()).await;
+    assert!(list.contains("Dane klienta zostały usunięte."), "{list}");
+    assert!(
+        list.contains("odpowiedzi 1, zdarzenia 1"),
+        "the receipt: {list}"
+    );
+    assert!(!list.contains("Jan Kowalski"));
+    let (status, _, _) = admin
+        .get(&app, &format!("/app/w/acme/contacts/{contact}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, inbox, _) = admin.get(&app, "/app/w/acme/responses").await;
+    assert!(
+        !inbox.contains("Paczka spóźniona"),
+        "the response went with them"
+    );
+}

@@ -211,6 +211,132 @@ impl Lang {
         }
     }
 
+    /// A problem of a definition (a survey, journey or segment) as its author reads it, in
+    /// this language; the field's path is shown beside it.
+    pub fn definition_error(self, kind: &FieldErrorKind) -> String {
+        use FieldErrorKind as K;
+        let s = |texts: [&str; 3]| self.pick(texts).to_string();
+        let f = |texts: [String; 3]| self.pick(texts);
+        match kind {
+            K::WrongType { expected } => {
+                let what = self.pick(match expected {
+                    Expected::Integer => ["a whole number", "liczbą całkowitą", "celé číslo"],
+                    Expected::String => ["a text", "tekstem", "text"],
+                    Expected::Boolean => [
+                        "true or false",
+                        "wartością true lub false",
+                        "true nebo false",
+                    ],
+                    Expected::Array => ["a list", "listą", "seznam"],
+                    Expected::Texts => [
+                        "texts by language, like {\"pl\": \"...\"}",
+                        "tekstami według języka, np. {\"pl\": \"...\"}",
+                        "texty podle jazyka, např. {\"cs\": \"...\"}",
+                    ],
+                    _ => ["an object", "obiektem", "objekt"],
+                });
+                f([
+                    format!("Must be {what}."),
+                    format!("Musi być {what}."),
+                    format!("Musí být {what}."),
+                ])
+            }
+            K::Required => s(["Is required.", "Jest wymagane.", "Je povinné."]),
+            K::UnknownField => s([
+                "Is not a known field; check its spelling.",
+                "Nie jest znanym polem; sprawdź pisownię.",
+                "Není známé pole; zkontrolujte pravopis.",
+            ]),
+            K::OutOfRange { min, max } => f([
+                format!("Must be between {min} and {max}."),
+                format!("Musi być od {min} do {max}."),
+                format!("Musí být od {min} do {max}."),
+            ]),
+            K::TooLong { max } => f([
+                format!("Must be at most {max} characters."),
+                format!("Może mieć najwyżej {max} znaków."),
+                format!("Smí mít nejvýše {max} znaků."),
+            ]),
+            K::Empty => s([
+                "Must not be empty.",
+                "Nie może być puste.",
+                "Nesmí být prázdné.",
+            ]),
+            K::InvalidId => s([
+                "Must be 1–64 lowercase letters, digits, '_' or '-', starting with a letter.",
+                "Musi mieć 1–64 znaki: małe litery, cyfry, '_' lub '-', na początku litera.",
+                "Musí mít 1–64 znaků: malá písmena, číslice, '_' nebo '-', na začátku písmeno.",
+            ]),
+            K::Duplicate { id } => f([
+                format!("The id “{id}” is used twice."),
+                format!("Identyfikator „{id}” występuje dwa razy."),
+                format!("Identifikátor „{id}“ je použit dvakrát."),
+            ]),
+            K::UnknownQuestion { id } => f([
+                format!("Refers to “{id}”, which is not an earlier question."),
+                format!("Odwołuje się do „{id}”, które nie jest wcześniejszym pytaniem."),
+                format!("Odkazuje na „{id}“, což není dřívější otázka."),
+            ]),
+            K::UnknownOption { id } => f([
+                format!("“{id}” is not one of the question's options."),
+                format!("„{id}” nie jest jedną z opcji pytania."),
+                format!("„{id}“ není mezi možnostmi otázky."),
+            ]),
+            K::UnknownLocale { locale } => f([
+                format!("The language “{locale}” is not one of the survey's languages."),
+                format!("Język „{locale}” nie jest jednym z języków ankiety."),
+                format!("Jazyk „{locale}“ není mezi jazyky dotazníku."),
+            ]),
+            K::MissingTranslation { locale } => f([
+                format!("The text is missing in “{locale}”."),
+                format!("Brakuje tekstu w języku „{locale}”."),
+                format!("Chybí text v jazyce „{locale}“."),
+            ]),
+            K::MinNotBelowMax => s([
+                "The minimum must be less than the maximum.",
+                "Minimum musi być mniejsze niż maksimum.",
+                "Minimum musí být menší než maximum.",
+            ]),
+            K::ChoiceCount { min, max } => f([
+                format!("Allows between {min} and {max} choices."),
+                format!("Dopuszcza od {min} do {max} wyborów."),
+                format!("Povoluje {min} až {max} voleb."),
+            ]),
+            K::NotOneOf { allowed } => f([
+                format!("Must be one of: {allowed}."),
+                format!("Musi być jednym z: {allowed}."),
+                format!("Musí být jedním z: {allowed}."),
+            ]),
+            K::BadCondition { reason } => f([
+                format!("Invalid condition: {reason}."),
+                format!("Nieprawidłowy warunek: {reason}."),
+                format!("Neplatná podmínka: {reason}."),
+            ]),
+            K::TooMany { max } => f([
+                format!("At most {max} entries."),
+                format!("Najwyżej {max} pozycji."),
+                format!("Nejvýše {max} položek."),
+            ]),
+            K::NulCharacter => s([
+                "Must not contain the NUL character.",
+                "Nie może zawierać znaku NUL.",
+                "Nesmí obsahovat znak NUL.",
+            ]),
+            K::InvalidKey => s([
+                "Must be 1–64 letters, digits, '_', '-', '.' or '$', starting with a letter, '_' or '$'.",
+                "Musi mieć 1–64 znaki: litery, cyfry, '_', '-', '.' lub '$', na początku litera, '_' lub '$'.",
+                "Musí mít 1–64 znaků: písmena, číslice, '_', '-', '.' nebo '$', na začátku písmeno, '_' nebo '$'.",
+            ]),
+            K::InvalidTimestamp => s([
+                "Must be a date (YYYY-MM-DD) or an RFC 3339 time.",
+                "Musi być datą (RRRR-MM-DD) lub czasem RFC 3339.",
+                "Musí být datum (RRRR-MM-DD) nebo čas RFC 3339.",
+            ]),
+            // The rest concern answers, not definitions: the respondents' wording fits.
+            other => self.field_error(other),
+        }
+    }
+
     /// "Choose between 1 and 3 options", also the hint of a limited multiple-choice question.
     pub fn choice_count(self, min: usize, max: usize) -> String {
         let word = self.options_word(max);

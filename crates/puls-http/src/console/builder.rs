@@ -563,15 +563,16 @@ fn editor(
     Page::render(st, http, lang, &page)
 }
 
-/// A validation failure as (path, message) lines; other errors pass through.
-fn problems_of(e: AppError) -> Result<Vec<Problem>, AppError> {
+/// A validation failure as (path, message) lines in the author's language; other errors
+/// pass through.
+fn problems_of(e: AppError, lang: Lang) -> Result<Vec<Problem>, AppError> {
     match e {
         AppError::Validation(errs) => Ok(errs
             .0
             .iter()
             .map(|e| Problem {
                 path: e.path.clone(),
-                message: e.kind.to_string(),
+                message: lang.definition_error(&e.kind),
             })
             .collect()),
         AppError::InvalidParameter(message) | AppError::Rejected(_, message) => Ok(vec![Problem {
@@ -706,7 +707,7 @@ pub async fn create(
         .await
     {
         Ok(rec) => Redirect::to(&format!("/app/w/{slug}/surveys/{}", rec.id)).into_response(),
-        Err(e) => match problems_of(e) {
+        Err(e) => match problems_of(e, m.signed.lang) {
             Ok(p) => list_page(&st, &m, StatusCode::UNPROCESSABLE_ENTITY, p).await,
             Err(e) => page_error(&st, m.signed.lang, e),
         },
@@ -839,7 +840,7 @@ pub async fn update(
         .update_survey(m.workspace.id, &survey_id, &json::from_json(&def))
         .await
     {
-        return match problems_of(e) {
+        return match problems_of(e, m.signed.lang) {
             Ok(p) => editor(
                 &st,
                 &m,

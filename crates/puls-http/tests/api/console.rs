@@ -1716,3 +1716,34 @@ async fn customers_are_found_profiled_with_one_timeline_and_erased_in_the_web_ap
         "the response went with them"
     );
 }
+
+both_backends!(a_definitions_problems_are_told_in_the_authors_language);
+async fn a_definitions_problems_are_told_in_the_authors_language(app: TestApp) {
+    let mut b = polish_analyst(&app).await;
+    let (_, page, _) = b.get(&app, "/app/w/acme/surveys").await;
+    let csrf = hidden(&page, "_csrf");
+    let bad = json!({
+        "title": { "pl": "Dostawa" }, "locales": ["pl"], "touchpoint": "delivery",
+        "questions": [
+            { "id": "q1", "type": "smiley", "text": { "pl": "Jak było?" } },
+            { "id": "q2", "type": "rating", "min": 5, "max": 1, "text": { "pl": "Ocena" } }
+        ]
+    })
+    .to_string();
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/surveys",
+            &[("_csrf", &csrf), ("definition", &bad)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html_unescape(&page);
+    assert!(page.contains("questions[0].type"), "the path: {page}");
+    assert!(page.contains("Musi być jednym z: nps"), "in Polish: {page}");
+    assert!(
+        page.contains("Minimum musi być mniejsze niż maksimum."),
+        "{page}"
+    );
+    assert!(!page.contains("must be one of"), "no English left: {page}");
+}

@@ -544,6 +544,14 @@ async fn walk(backend: Backend) {
     click(&c, "table a").await;
     wait_text(&c, "Časová osa").await;
     shots.take(&c, "contact-cs").await;
+    click(&c, &format!("nav a[href='/app/w/{slug}/segments']")).await;
+    wait_text(&c, "Nový segment").await;
+    shots.take(&c, "segments-cs").await;
+    c.goto(&format!("{base}/app/w/{slug}/journey-definitions/eshop"))
+        .await
+        .unwrap();
+    wait_text(&c, "Definice (JSON)").await;
+    shots.take(&c, "journey-definition-cs").await;
 
     // 8. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;

@@ -10,6 +10,7 @@ mod access;
 mod analyses;
 mod builder;
 mod contacts;
+mod definitions;
 mod inbox;
 mod journeys;
 mod overview;
@@ -27,6 +28,7 @@ pub use builder::{
     LanguageChoice, LocaleText, SurveyRow, SurveysPage,
 };
 pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
+pub use definitions::{DefinitionPage, DefinitionRow, DefinitionsPage};
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
 pub use journeys::{
     ChartPoint, Estimate, Feedback, JourneyPage, MapStage, MapTouchpoint, ShareView,

@@ -286,6 +286,8 @@ pub mod need {
     pub struct EraseData;
     /// The customers: list, profile.
     pub struct ManageContacts;
+    /// Journeys and segments: their definitions.
+    pub struct EditJourneys;
 
     impl Need for ViewDashboards {
         const PERMISSION: Permission = Permission::ViewDashboards;
@@ -301,6 +303,9 @@ pub mod need {
     }
     impl Need for ManageContacts {
         const PERMISSION: Permission = Permission::ManageContacts;
+    }
+    impl Need for EditJourneys {
+        const PERMISSION: Permission = Permission::EditJourneys;
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod auth;
 mod builder;
 mod contacts;
+mod definitions;
 mod inbox;
 mod journeys;
 mod names;
@@ -90,6 +91,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/w/{slug}/responses.xlsx", get(inbox::export_xlsx))
         .route("/app/w/{slug}/responses/{id}", get(inbox::detail))
         .route("/app/w/{slug}/responses/{id}/delete", post(inbox::delete))
+        .route(
+            "/app/w/{slug}/segments",
+            get(definitions::segments).post(definitions::create_segment),
+        )
+        .route(
+            "/app/w/{slug}/segments/{key}",
+            get(definitions::segment).post(definitions::update_segment),
+        )
+        .route(
+            "/app/w/{slug}/journey-definitions",
+            get(definitions::journeys).post(definitions::create_journey),
+        )
+        .route(
+            "/app/w/{slug}/journey-definitions/{key}",
+            get(definitions::journey).post(definitions::update_journey),
+        )
         .route("/app/w/{slug}/contacts", get(contacts::list))
         .route("/app/w/{slug}/contacts/{id}", get(contacts::profile))
         .route("/app/w/{slug}/contacts/{id}/erase", post(contacts::erase))
@@ -300,6 +317,11 @@ pub fn nav(m: &auth::Member, current: Text) -> Vec<NavItem> {
             Text::NavContacts,
             format!("/app/w/{slug}/contacts"),
             Permission::ManageContacts,
+        ),
+        (
+            Text::NavSegments,
+            format!("/app/w/{slug}/segments"),
+            Permission::ViewDashboards,
         ),
         (
             Text::NavSettings,

@@ -1747,3 +1747,103 @@ async fn a_definitions_problems_are_told_in_the_authors_language(app: TestApp) {
     );
     assert!(!page.contains("must be one of"), "no English left: {page}");
 }
+
+both_backends!(segments_and_journeys_are_listed_and_edited_as_validated_definitions);
+async fn segments_and_journeys_are_listed_and_edited_as_validated_definitions(app: TestApp) {
+    for (ext, plan) in [("a", "pro"), ("b", "pro"), ("c", "free")] {
+        let r = app
+            .request(reqwest::Method::POST, "/api/v1/contacts")
+            .json(&json!({ "external_id": ext, "attributes": { "plan": plan } }))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+    user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;
+    let mut viewer = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
+    let mut b = polish_analyst(&app).await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/segments").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = hidden(&page, "_csrf");
+    // A refused definition: kept as typed, its problems in Polish by their place.
+    let bad = json!({ "key": "Pro Plan!", "name": { "pl": "Pro" },
+                      "rule": { "attribute": "plan", "op": "eq", "value": "pro" } })
+    .to_string();
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/segments",
+            &[("_csrf", &csrf), ("definition", &bad)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html_unescape(&page);
+    assert!(page.contains("Pro Plan!"), "kept as typed");
+    assert!(page.contains("key"), "{page}");
+    assert!(page.contains("Musi mieć 1–64 znaki"), "in Polish: {page}");
+    // A good one is saved and listed by name with its members now.
+    let good = json!({ "key": "pro", "name": { "pl": "Klienci Pro", "en": "Pro" },
+                       "rule": { "attribute": "plan", "op": "eq", "value": "pro" } })
+    .to_string();
+    let (status, _, to) = b
+        .post(
+            &app,
+            "/app/w/acme/segments",
+            &[("_csrf", &csrf), ("definition", &good)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.unwrap().starts_with("/app/w/acme/segments/pro"));
+    let (_, list, _) = b.get(&app, "/app/w/acme/segments").await;
+    assert!(
+        list.contains("Klienci Pro") && list.contains("Klientów: 2"),
+        "{list}"
+    );
+    // The API sees the same definition.
+    assert_eq!(
+        app.get_json("/api/v1/segments/pro").await["definition"]["name"]["pl"],
+        "Klienci Pro"
+    );
+    // Edited in place: the key must stay.
+    let (_, editor, _) = b.get(&app, "/app/w/acme/segments/pro").await;
+    assert!(editor.contains("&quot;plan&quot;") || editor.contains("\"plan\""));
+    let changed = good.replace("\"pro\"}", "\"free\"}");
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/segments/pro",
+            &[("_csrf", &csrf), ("definition", &changed)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, list, _) = b.get(&app, "/app/w/acme/segments").await;
+    assert!(list.contains("Klientów: 1"), "{list}");
+    // A viewer reads but cannot change.
+    let (status, page, _) = viewer.get(&app, "/app/w/acme/segments/pro").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("readonly"));
+    let (status, _, _) = viewer
+        .post(
+            &app,
+            "/app/w/acme/segments/pro",
+            &[("_csrf", &csrf), ("definition", &good)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Journeys alike, from the template.
+    let template = puls_app::definitions::ECOMMERCE_TEMPLATE;
+    let (status, _, to) = b
+        .post(
+            &app,
+            "/app/w/acme/journey-definitions",
+            &[("_csrf", &csrf), ("definition", template)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to:?}");
+    let (_, list, _) = b.get(&app, "/app/w/acme/journey-definitions").await;
+    assert!(
+        list.contains("Ścieżka klienta sklepu internetowego"),
+        "{list}"
+    );
+    assert!(list.contains("Informacja → Rozważanie"), "{list}");
+}

@@ -1,0 +1,367 @@
+//! `/app/w/{slug}/segments` and `/app/w/{slug}/journey-definitions`: the workspace's
+//! segments (with their members now) and journeys (with their stages), and an editor of one
+//! definition as JSON, saved through the same application calls as the API, so it is
+//! validated alike; its problems are listed by their place, in the author's language.
+//! Everyone who sees dashboards sees them; owners, admins and analysts edit.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use puls_app::AppError;
+use puls_core::access::Permission;
+use puls_html::Text;
+use puls_html::console::{DefinitionPage, DefinitionRow, DefinitionsPage, Problem};
+use puls_store::{DefinitionKind, json};
+
+use super::auth::{Allowed, Member, need};
+use super::names::Names;
+use super::{Page, field, missing_or_error, page_error, shell};
+use crate::state::AppState;
+
+/// Which definitions a page is about.
+#[derive(Clone, Copy)]
+enum Kind {
+    Segments,
+    Journeys,
+}
+
+impl Kind {
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Segments => "segments",
+            Kind::Journeys => "journey-definitions",
+        }
+    }
+
+    fn store(self) -> DefinitionKind {
+        match self {
+            Kind::Segments => DefinitionKind::Segment,
+            Kind::Journeys => DefinitionKind::Journey,
+        }
+    }
+
+    fn nav(self) -> Text {
+        match self {
+            Kind::Segments => Text::NavSegments,
+            Kind::Journeys => Text::NavJourneyDefinitions,
+        }
+    }
+
+    /// The navigation entry the page sits under.
+    fn current(self) -> Text {
+        match self {
+            Kind::Segments => Text::NavSegments,
+            Kind::Journeys => Text::NavJourneys,
+        }
+    }
+}
+
+/// Stores `text` as a definition of `kind` (under `key` when editing one).
+async fn save(
+    st: &AppState,
+    m: &Member,
+    kind: Kind,
+    key: Option<&str>,
+    text: &str,
+) -> Result<String, Vec<Problem>> {
+    let lang = m.signed.lang;
+    let value = match json::from_text(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(vec![Problem {
+                path: String::new(),
+                message: format!("JSON: {e}"),
+            }]);
+        }
+    };
+    let ws = m.workspace.id;
+    let saved = match kind {
+        Kind::Segments => st.app.save_segment(ws, key, &value).await,
+        Kind::Journeys => st.app.save_journey(ws, key, &value).await,
+    };
+    match saved {
+        Ok((_, record)) => Ok(record.key),
+        Err(AppError::Validation(errs)) => Err(errs
+            .0
+            .iter()
+            .map(|e| Problem {
+                path: e.path.clone(),
+                message: lang.definition_error(&e.kind),
+            })
+            .collect()),
+        Err(AppError::Rejected(_, message)) | Err(AppError::InvalidParameter(message)) => {
+            Err(vec![Problem {
+                path: String::new(),
+                message,
+            }])
+        }
+        Err(e) => Err(vec![Problem {
+            path: String::new(),
+            message: {
+                tracing::error!(error = ?e, "saving a definition");
+                lang.t(Text::Error).to_string()
+            },
+        }]),
+    }
+}
+
+async fn list_page(
+    st: &AppState,
+    m: &Member,
+    kind: Kind,
+    text: String,
+    problems: Vec<Problem>,
+    notice: Option<Text>,
+) -> Response {
+    let lang = m.signed.lang;
+    let ws = m.workspace.id;
+    let rows = async {
+        let names = Names::load(st, ws, lang).await?;
+        let mut rows = Vec::new();
+        match kind {
+            Kind::Segments => {
+                for opt in names.segment_options() {
+                    let record = st.app.definition(ws, kind.store(), &opt.value).await?;
+                    let n = st.app.segment_size(ws, &record).await?;
+                    rows.push(DefinitionRow {
+                        key: opt.value,
+                        name: opt.text,
+                        detail: lang
+                            .t(Text::MembersN)
+                            .replace("{0}", &puls_html::format::number(lang, n as f64, 0)),
+                        view: None,
+                    });
+                }
+            }
+            Kind::Journeys => {
+                for opt in names.journey_options() {
+                    let stages = match st.app.analytics().journey(ws, &opt.value).await {
+                        Ok(j) => j
+                            .stages
+                            .iter()
+                            .map(|s| s.name.get(lang.code()).to_string())
+                            .collect::<Vec<_>>()
+                            .join(" → "),
+                        Err(_) => String::new(),
+                    };
+                    rows.push(DefinitionRow {
+                        view: Some(format!(
+                            "/app/w/{}/journeys/{}",
+                            m.workspace.slug, opt.value
+                        )),
+                        key: opt.value,
+                        name: opt.text,
+                        detail: stages,
+                    });
+                }
+            }
+        }
+        Ok::<_, AppError>(rows)
+    }
+    .await;
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => return page_error(st, lang, e),
+    };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DefinitionsPage {
+        title: lang.t(kind.nav()).into(),
+        kind: kind.path(),
+        rows,
+        text,
+        problems,
+        can_edit: m.role.allows(Permission::EditJourneys),
+        notice,
+        shell: shell(m, kind.current()),
+    };
+    Page::render(st, status, lang, &page)
+}
+
+async fn editor(
+    st: &AppState,
+    m: &Member,
+    kind: Kind,
+    key: &str,
+    typed: Option<(String, Vec<Problem>)>,
+    notice: Option<Text>,
+) -> Response {
+    let lang = m.signed.lang;
+    let record = match st.app.definition(m.workspace.id, kind.store(), key).await {
+        Ok(r) => r,
+        Err(e) => return missing_or_error(st, lang, e),
+    };
+    let stored =
+        serde_json::to_string_pretty(&json::to_json(&record.definition)).unwrap_or_default();
+    let (text, problems) = typed.unwrap_or((stored, Vec::new()));
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DefinitionPage {
+        title: key.to_string(),
+        kind: kind.path(),
+        key: key.to_string(),
+        text,
+        problems,
+        can_edit: m.role.allows(Permission::EditJourneys),
+        notice,
+        shell: shell(m, kind.current()),
+    };
+    Page::render(st, status, lang, &page)
+}
+
+fn saved_notice(raw: Option<&str>) -> Option<Text> {
+    raw.is_some_and(|q| q.contains("notice=saved"))
+        .then_some(Text::DefinitionSaved)
+}
+
+/// `GET /app/w/{slug}/segments`.
+pub async fn segments(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let notice = saved_notice(raw.as_deref());
+    list_page(&st, &m, Kind::Segments, String::new(), Vec::new(), notice).await
+}
+
+/// `GET /app/w/{slug}/journey-definitions`.
+pub async fn journeys(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let notice = saved_notice(raw.as_deref());
+    list_page(&st, &m, Kind::Journeys, String::new(), Vec::new(), notice).await
+}
+
+async fn create(
+    st: &AppState,
+    m: &Member,
+    kind: Kind,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let form = match m.signed.form(st, headers, body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let text = field(&form, "definition").unwrap_or("").to_string();
+    match save(st, m, kind, None, &text).await {
+        Ok(key) => Redirect::to(&format!(
+            "/app/w/{}/{}/{key}?notice=saved",
+            m.workspace.slug,
+            kind.path()
+        ))
+        .into_response(),
+        Err(problems) => list_page(st, m, kind, text, problems, None).await,
+    }
+}
+
+/// `POST /app/w/{slug}/segments`: a new segment.
+pub async fn create_segment(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create(&st, &m, Kind::Segments, &headers, &body).await
+}
+
+/// `POST /app/w/{slug}/journey-definitions`: a new journey.
+pub async fn create_journey(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create(&st, &m, Kind::Journeys, &headers, &body).await
+}
+
+/// `GET /app/w/{slug}/segments/{key}`.
+pub async fn segment(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
+    Path((_, key)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    editor(
+        &st,
+        &m,
+        Kind::Segments,
+        &key,
+        None,
+        saved_notice(raw.as_deref()),
+    )
+    .await
+}
+
+/// `GET /app/w/{slug}/journey-definitions/{key}`.
+pub async fn journey(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::ViewDashboards>,
+    Path((_, key)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    editor(
+        &st,
+        &m,
+        Kind::Journeys,
+        &key,
+        None,
+        saved_notice(raw.as_deref()),
+    )
+    .await
+}
+
+async fn update(
+    st: &AppState,
+    m: &Member,
+    kind: Kind,
+    key: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let form = match m.signed.form(st, headers, body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let text = field(&form, "definition").unwrap_or("").to_string();
+    match save(st, m, kind, Some(key), &text).await {
+        Ok(key) => Redirect::to(&format!(
+            "/app/w/{}/{}/{key}?notice=saved",
+            m.workspace.slug,
+            kind.path()
+        ))
+        .into_response(),
+        Err(problems) => editor(st, m, kind, key, Some((text, problems)), None).await,
+    }
+}
+
+/// `POST /app/w/{slug}/segments/{key}`: the segment changed.
+pub async fn update_segment(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    Path((_, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    update(&st, &m, Kind::Segments, &key, &headers, &body).await
+}
+
+/// `POST /app/w/{slug}/journey-definitions/{key}`: the journey changed.
+pub async fn update_journey(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    Path((_, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    update(&st, &m, Kind::Journeys, &key, &headers, &body).await
+}

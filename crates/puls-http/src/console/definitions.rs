@@ -241,10 +241,13 @@ pub async fn journeys(
     list_page(&st, &m, Kind::Journeys, String::new(), Vec::new(), notice).await
 }
 
-async fn create(
+/// Saves the posted definition (a new one, or `key`'s) and goes to its editor; a refused
+/// one comes back as typed with its problems, on the list or the editor.
+async fn submit(
     st: &AppState,
     m: &Member,
     kind: Kind,
+    key: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
@@ -253,14 +256,15 @@ async fn create(
         Err(r) => return r,
     };
     let text = field(&form, "definition").unwrap_or("").to_string();
-    match save(st, m, kind, None, &text).await {
-        Ok(key) => Redirect::to(&format!(
-            "/app/w/{}/{}/{key}?notice=saved",
+    match (save(st, m, kind, key, &text).await, key) {
+        (Ok(saved), _) => Redirect::to(&format!(
+            "/app/w/{}/{}/{saved}?notice=saved",
             m.workspace.slug,
             kind.path()
         ))
         .into_response(),
-        Err(problems) => list_page(st, m, kind, text, problems, None).await,
+        (Err(problems), None) => list_page(st, m, kind, text, problems, None).await,
+        (Err(problems), Some(key)) => editor(st, m, kind, key, Some((text, problems)), None).await,
     }
 }
 
@@ -271,7 +275,7 @@ pub async fn create_segment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(&st, &m, Kind::Segments, &headers, &body).await
+    submit(&st, &m, Kind::Segments, None, &headers, &body).await
 }
 
 /// `POST /app/w/{slug}/journey-definitions`: a new journey.
@@ -281,7 +285,7 @@ pub async fn create_journey(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(&st, &m, Kind::Journeys, &headers, &body).await
+    submit(&st, &m, Kind::Journeys, None, &headers, &body).await
 }
 
 /// `GET /app/w/{slug}/segments/{key}`.
@@ -320,30 +324,6 @@ pub async fn journey(
     .await
 }
 
-async fn update(
-    st: &AppState,
-    m: &Member,
-    kind: Kind,
-    key: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Response {
-    let form = match m.signed.form(st, headers, body) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let text = field(&form, "definition").unwrap_or("").to_string();
-    match save(st, m, kind, Some(key), &text).await {
-        Ok(key) => Redirect::to(&format!(
-            "/app/w/{}/{}/{key}?notice=saved",
-            m.workspace.slug,
-            kind.path()
-        ))
-        .into_response(),
-        Err(problems) => editor(st, m, kind, key, Some((text, problems)), None).await,
-    }
-}
-
 /// `POST /app/w/{slug}/segments/{key}`: the segment changed.
 pub async fn update_segment(
     State(st): State<AppState>,
@@ -352,7 +332,7 @@ pub async fn update_segment(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    update(&st, &m, Kind::Segments, &key, &headers, &body).await
+    submit(&st, &m, Kind::Segments, Some(&key), &headers, &body).await
 }
 
 /// `POST /app/w/{slug}/journey-definitions/{key}`: the journey changed.
@@ -363,5 +343,5 @@ pub async fn update_journey(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    update(&st, &m, Kind::Journeys, &key, &headers, &body).await
+    submit(&st, &m, Kind::Journeys, Some(&key), &headers, &body).await
 }

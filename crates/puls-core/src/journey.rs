@@ -315,6 +315,19 @@ pub struct Stage {
     pub key: Key,
     pub name: Label,
     pub touchpoints: Vec<JourneyTouchpoint>,
+    /// A side stage (a service loop: support, returns, complaints) that customers may or may
+    /// not enter: it is off the main path, so it has no drop-off and no conversion of its
+    /// own; the map counts who entered it and who came back to the main path after.
+    pub side: bool,
+}
+
+/// What a journey's feedback should reach: a touchpoint below it is not doing well.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Targets {
+    /// NPS (−100…100).
+    pub nps: Option<f64>,
+    /// CSAT, percent of 4–5.
+    pub csat: Option<f64>,
 }
 
 /// A journey: stages in the order customers go through them.
@@ -325,6 +338,7 @@ pub struct Journey {
     /// Default conversion window of funnels over this journey, in days.
     pub conversion_window_days: i64,
     pub stages: Vec<Stage>,
+    pub targets: Targets,
 }
 
 impl Journey {
@@ -353,19 +367,41 @@ impl Journey {
                 self.stages
                     .iter()
                     .map(|s| {
-                        Value::map([
+                        let mut v = Value::map([
                             ("key", Value::str(s.key.to_string())),
                             ("name", s.name.to_value()),
                             (
                                 "touchpoints",
                                 Value::List(s.touchpoints.iter().map(touchpoint_value).collect()),
                             ),
-                        ])
+                        ]);
+                        if let (true, Value::Map(m)) = (s.side, &mut v) {
+                            m.insert("side".into(), Value::Bool(true));
+                        }
+                        v
                     })
                     .collect(),
             ),
         );
+        let mut targets = BTreeMap::new();
+        if let Some(v) = self.targets.nps {
+            targets.insert("nps".to_string(), Value::Float(v));
+        }
+        if let Some(v) = self.targets.csat {
+            targets.insert("csat".to_string(), Value::Float(v));
+        }
+        if !targets.is_empty() {
+            m.insert("targets".into(), Value::Map(targets));
+        }
         Value::Map(m)
+    }
+
+    /// The journey along its main path: every stage that is not a side stage.
+    pub fn main_path(&self) -> Journey {
+        Journey {
+            stages: self.stages.iter().filter(|s| !s.side).cloned().collect(),
+            ..self.clone()
+        }
     }
 
     /// Every touchpoint with its stage's index, in journey order.
@@ -477,6 +513,7 @@ fn parse_journey(v: &Value, errs: &mut Errors) -> Option<Journey> {
             .req("name", errs)
             .map(|v| Label::parse(v, &join(&p, "name"), errs))
             .unwrap_or(Label::Plain(String::new()));
+        let side = so.bool("side", false, errs);
         let mut touchpoints = Vec::new();
         for (j, tv) in list(&mut so, "touchpoints", limits::MAX_TOUCHPOINTS, errs)
             .iter()
@@ -502,16 +539,44 @@ fn parse_journey(v: &Value, errs: &mut Errors) -> Option<Journey> {
                 key: k,
                 name: sname,
                 touchpoints,
+                side,
             });
         }
     }
+    let targets = parse_targets(&mut o, errs);
     o.finish(errs);
     Some(Journey {
         key: key?,
         name,
         conversion_window_days: window,
         stages,
+        targets,
     })
+}
+
+/// `targets`: `{"nps": −100…100, "csat": 0…100}`, both optional.
+fn parse_targets(o: &mut Obj<'_>, errs: &mut Errors) -> Targets {
+    let Some(v) = o.get("targets") else {
+        return Targets::default();
+    };
+    let Some(mut t) = Obj::new(v, "targets", errs) else {
+        return Targets::default();
+    };
+    let mut read = |key: &'static str, min: i64, max: i64| match t.get(key) {
+        None => None,
+        Some(Value::Int(n)) if (min..=max).contains(n) => Some(*n as f64),
+        Some(Value::Float(f)) if f.is_finite() && (min as f64..=max as f64).contains(f) => Some(*f),
+        Some(_) => {
+            errs.push(format!("targets.{key}"), K::OutOfRange { min, max });
+            None
+        }
+    };
+    let targets = Targets {
+        nps: read("nps", -100, 100),
+        csat: read("csat", 0, 100),
+    };
+    t.finish(errs);
+    targets
 }
 
 fn parse_touchpoint(v: &Value, path: &str, errs: &mut Errors) -> Option<JourneyTouchpoint> {

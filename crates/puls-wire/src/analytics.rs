@@ -571,8 +571,23 @@ pub struct MapTouchpointDto {
     pub ces: Option<MetricValueDto>,
     /// Share of NPS detractors (0–6), in percent.
     pub detractor_share: Option<RateDto>,
-    /// `good`, `watch`, `poor` or `unknown` (see the docs: from NPS, CSAT, then drop-off).
+    /// `good`, `watch`, `poor` or `unknown`: its own NPS (else CSAT), when not a small
+    /// sample, against the journey's target (default NPS 30, CSAT 80 %): at or above good,
+    /// up to 20 NPS points (10 CSAT points) below watch, further below poor. Drop-off does
+    /// not judge health. `unknown`: no feedback of its own, or too little.
     pub health: String,
+    /// What `health` rests on: `{metric, value, target}`; absent when `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_reason: Option<HealthReasonDto>,
+}
+
+/// What a touchpoint's health rests on.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HealthReasonDto {
+    /// `nps` or `csat`.
+    pub metric: String,
+    pub value: f64,
+    pub target: f64,
 }
 
 /// One stage on the map.
@@ -581,7 +596,16 @@ pub struct MapTouchpointDto {
 pub struct MapStageDto {
     pub key: String,
     pub name: String,
+    /// A side stage (a service loop such as support or returns): off the main path, so no
+    /// drop-off or conversion is measured through it.
+    pub side: bool,
+    /// Main path: journey entrants who reached the stage within the window. Side stage:
+    /// journey entrants who entered it.
     pub reached: u64,
+    /// A side stage: of those who entered it, how many reached the next main stage after it
+    /// (came back to the main path); absent for main stages and when none follows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub returned: Option<u64>,
     pub touchpoints: Vec<MapTouchpointDto>,
 }
 
@@ -630,6 +654,11 @@ impl From<&MapTouchpoint> for MapTouchpointDto {
             ces: t.ces.as_ref().map(Into::into),
             detractor_share: t.detractor_share.as_ref().map(Into::into),
             health: t.health.as_str().into(),
+            health_reason: t.health_reason.map(|r| HealthReasonDto {
+                metric: r.metric.into(),
+                value: r.value,
+                target: r.target,
+            }),
         }
     }
 }
@@ -639,7 +668,9 @@ impl From<&MapStage> for MapStageDto {
         MapStageDto {
             key: s.key.clone(),
             name: s.name.clone(),
+            side: s.side,
             reached: s.reached,
+            returned: s.returned,
             touchpoints: s.touchpoints.iter().map(Into::into).collect(),
         }
     }

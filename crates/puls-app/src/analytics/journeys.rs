@@ -267,9 +267,11 @@ impl Analytics {
 }
 
 /// The journey with only the named stages (all when none are named).
+/// The journey along `stages` (keys, kept in journey order), or along its main path (every
+/// stage that is not a side stage) when none are named.
 fn restrict(journey: &Journey, stages: &[String]) -> Result<Journey, AppError> {
     if stages.is_empty() {
-        return Ok(journey.clone());
+        return Ok(journey.main_path());
     }
     for s in stages {
         if !journey.stages.iter().any(|st| st.key.as_str() == s) {
@@ -420,6 +422,21 @@ pub struct MapTouchpoint {
     /// Share of NPS detractors (0–6), in percent.
     pub detractor_share: Option<Rate>,
     pub health: Health,
+    /// Why: the metric that judged it, its value and the target it was held against.
+    pub health_reason: Option<HealthReason>,
+}
+
+/// Per side stage key: journey entrants who entered it, and of those, who came back to the
+/// main path (`None` when no main stage follows).
+type SideCounts = HashMap<String, (u64, Option<u64>)>;
+
+/// What a touchpoint's health rests on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HealthReason {
+    /// `nps` or `csat`.
+    pub metric: &'static str,
+    pub value: f64,
+    pub target: f64,
 }
 
 /// One stage on the map.
@@ -427,7 +444,14 @@ pub struct MapTouchpoint {
 pub struct MapStage {
     pub key: String,
     pub name: String,
+    /// A side stage: off the main path.
+    pub side: bool,
+    /// Main path: journey entrants who reached it within the window. Side stage: journey
+    /// entrants who entered it within the window.
     pub reached: u64,
+    /// A side stage: of those who entered it, how many reached the next main stage after it
+    /// within the window (came back to the main path); `None` when none follows.
+    pub returned: Option<u64>,
     pub touchpoints: Vec<MapTouchpoint>,
 }
 
@@ -475,10 +499,32 @@ impl Analytics {
             .map(|(_, set)| set);
         let customers = self.customers.fresh(workspace_id).await?;
         let j = journey.clone();
-        // Volumes from every touchpoint; passages and drop-off along the chosen stages.
+        // Volumes from every touchpoint; passages and drop-off along the chosen stages (by
+        // default the main path).
         let chain = restrict(journey, &req.stages)?;
-        let chosen = !req.stages.is_empty();
-        let (report, chained): (FunnelReport, Option<FunnelReport>) =
+        let chosen = chain.stages.len() != journey.stages.len();
+        // A side stage: the main path's first stage, the side stage, and the next main stage
+        // after it: who entered it, and who came back to the main path after.
+        let sides: Vec<(String, Journey)> = journey
+            .stages
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.side)
+            .filter_map(|(i, s)| {
+                let first = chain.stages.first()?.clone();
+                let mut stages = vec![first, s.clone()];
+                stages.extend(journey.stages[i + 1..].iter().find(|x| !x.side).cloned());
+                Some((
+                    s.key.to_string(),
+                    Journey {
+                        stages,
+                        ..journey.clone()
+                    },
+                ))
+            })
+            .collect();
+        let chain_for_task = chain.clone();
+        let (report, chained, side_counts): (FunnelReport, Option<FunnelReport>, SideCounts) =
             tokio::task::spawn_blocking(move || {
                 let index = customers.read();
                 let q = FunnelQuery {
@@ -494,26 +540,29 @@ impl Analytics {
                 let all = index.funnel(&q)?;
                 let chained = match chosen {
                     true => Some(index.funnel(&FunnelQuery {
-                        journey: &chain,
+                        journey: &chain_for_task,
                         ..q
                     })?),
                     false => None,
                 };
-                Ok::<_, puls_journey::JourneyError>((all, chained))
+                let mut side_counts = HashMap::new();
+                for (key, sj) in &sides {
+                    let f = index.funnel(&FunnelQuery {
+                        journey: sj,
+                        touchpoints: false,
+                        ..q
+                    })?;
+                    let entered = f.total.stages.get(1).map_or(0, |s| s.converted);
+                    let back = f.total.stages.get(2).map(|s| s.converted);
+                    side_counts.insert(key.clone(), (entered, back));
+                }
+                Ok::<_, puls_journey::JourneyError>((all, chained, side_counts))
             })
             .await
             .map_err(|e| anyhow::anyhow!("journey map thread: {e}"))?
             .map_err(journey_error)?;
         // The chain's stages in journey order, and where each touchpoint sits in it.
-        let chain_stages: Vec<&str> = match chosen {
-            true => journey
-                .stages
-                .iter()
-                .map(|s| s.key.as_str())
-                .filter(|k| req.stages.iter().any(|r| r == k))
-                .collect(),
-            false => journey.stages.iter().map(|s| s.key.as_str()).collect(),
-        };
+        let chain_stages: Vec<&str> = chain.stages.iter().map(|s| s.key.as_str()).collect();
         let chain_tps: Vec<&str> = journey
             .stages
             .iter()
@@ -532,7 +581,8 @@ impl Analytics {
             v.dedup();
             v
         };
-        let mut feedback: HashMap<&str, BTreeMap<String, Distribution>> = HashMap::new();
+        // (survey touchpoint, channel) → distribution, per metric.
+        let mut feedback: HashMap<&str, BTreeMap<(String, String), Distribution>> = HashMap::new();
         for metric in [Metric::Nps, Metric::Csat, Metric::Ces] {
             if survey_tps.is_empty() {
                 break;
@@ -540,7 +590,7 @@ impl Analytics {
             let mr = MetricsRequest {
                 metric,
                 question: None,
-                by: vec![GroupBy::Touchpoint],
+                by: vec![GroupBy::Touchpoint, GroupBy::Channel],
                 compare: false,
                 scope: Scope {
                     from_ms: from,
@@ -555,11 +605,13 @@ impl Analytics {
             let report = self.metrics(workspace_id, mr).await?;
             let by_tp = feedback.entry(metric.as_str()).or_default();
             for row in report.rows {
-                let Some(Some(tp)) = row.keys.get("touchpoint") else {
+                let (Some(Some(tp)), Some(Some(ch))) =
+                    (row.keys.get("touchpoint"), row.keys.get("channel"))
+                else {
                     continue;
                 };
                 let d = distribution_of(&row.current);
-                by_tp.insert(tp.clone(), d);
+                by_tp.insert((tp.clone(), ch.clone()), d);
             }
         }
 
@@ -572,11 +624,25 @@ impl Analytics {
             for t in &stage.touchpoints {
                 let stats = report.touchpoints.get(i).cloned().unwrap_or_default();
                 i += 1;
+                // Its own feedback: the responses of its survey touchpoints, and where a
+                // sibling takes the same surveys, only those given on its own channel; never
+                // a survey's total copied onto every touchpoint that asks it.
+                let shared = |s: &puls_core::Touchpoint| {
+                    journey
+                        .touchpoints()
+                        .filter(|(_, x)| x.surveys.contains(s))
+                        .count()
+                        > 1
+                };
                 let merged = |metric: &str| -> Option<Distribution> {
                     let by_tp = feedback.get(metric)?;
                     let mut acc: Option<Distribution> = None;
                     for s in &t.surveys {
-                        if let Some(d) = by_tp.get(s.as_str()) {
+                        let own_channel = shared(s);
+                        for ((tp, ch), d) in by_tp {
+                            if tp != s.as_str() || (own_channel && ch != t.channel.as_str()) {
+                                continue;
+                            }
                             match acc.as_mut() {
                                 None => acc = Some(d.clone()),
                                 Some(a) => {
@@ -612,7 +678,8 @@ impl Analytics {
                 let is_last = stage_pos.is_none_or(|p| p + 1 == chain_stages.len());
                 let dropped = if is_last { 0 } else { reached - advanced };
                 let drop_off = rate(dropped, reached, o)?;
-                let health = health(nps.as_ref(), csat.as_ref(), &drop_off, is_last, o);
+                let (health, health_reason) =
+                    health(nps.as_ref(), csat.as_ref(), &journey.targets, o);
                 tps.push(MapTouchpoint {
                     key: t.key.to_string(),
                     name: t.name.get(lang).to_string(),
@@ -628,16 +695,23 @@ impl Analytics {
                     ces,
                     detractor_share,
                     health,
+                    health_reason,
                 });
             }
+            let side = side_counts.get(stage.key.as_str());
             stages.push(MapStage {
                 key: stage.key.to_string(),
                 name: stage.name.get(lang).to_string(),
-                reached: chain_stages
-                    .iter()
-                    .position(|k| *k == stage.key.as_str())
-                    .and_then(|p| passages.total.stages.get(p))
-                    .map_or(0, |s| s.converted),
+                side: stage.side,
+                reached: match side {
+                    Some((entered, _)) => *entered,
+                    None => chain_stages
+                        .iter()
+                        .position(|k| *k == stage.key.as_str())
+                        .and_then(|p| passages.total.stages.get(p))
+                        .map_or(0, |s| s.converted),
+                },
+                returned: side.and_then(|(_, back)| *back),
                 touchpoints: tps,
             });
         }
@@ -663,42 +737,57 @@ fn distribution_of(v: &MetricValue) -> Distribution {
     Distribution::from_counts(min, &counts).unwrap_or_else(|_| Distribution::nps())
 }
 
-/// How a touchpoint is doing, from the first evidence that is not a small sample: NPS
-/// (≥ 30 good, ≥ 0 watch, else poor), then CSAT (≥ 80 %, ≥ 60 %), then the drop-off rate
-/// (≤ 30 %, ≤ 60 %; not for the last stage).
+/// NPS and CSAT targets when the journey sets none.
+const DEFAULT_NPS_TARGET: f64 = 30.0;
+const DEFAULT_CSAT_TARGET: f64 = 80.0;
+/// How far below target is still "watch" rather than "poor".
+const NPS_WATCH_BAND: f64 = 20.0;
+const CSAT_WATCH_BAND: f64 = 10.0;
+
+/// How a touchpoint is doing, judged by its own feedback against the journey's targets:
+/// its NPS (else its CSAT) when not a small sample: at or above target good, within a band
+/// below it watch, else poor, with the reason. Drop-off never judges health: most drop-off
+/// on a browsing step or a service loop is nobody's failure, and a touchpoint without
+/// feedback of its own is unknown, not red.
 fn health(
     nps: Option<&MetricValue>,
     csat: Option<&MetricValue>,
-    drop_off: &Rate,
-    last_stage: bool,
+    targets: &puls_core::journey::Targets,
     o: &Options,
-) -> Health {
-    let grade = |v: f64, good: f64, watch: f64, higher_is_better: bool| {
-        let (v, good, watch) = if higher_is_better {
-            (v, good, watch)
-        } else {
-            (-v, -good, -watch)
-        };
-        if v >= good {
+) -> (Health, Option<HealthReason>) {
+    let usable = |m: Option<&MetricValue>| m.filter(|m| m.n >= o.min_n).and_then(|m| m.value);
+    let judge = |metric, value: f64, target: f64, band: f64| {
+        let h = if value >= target {
             Health::Good
-        } else if v >= watch {
+        } else if value >= target - band {
             Health::Watch
         } else {
             Health::Poor
-        }
+        };
+        (
+            h,
+            Some(HealthReason {
+                metric,
+                value,
+                target,
+            }),
+        )
     };
-    let usable = |m: Option<&MetricValue>| m.filter(|m| m.n >= o.min_n).and_then(|m| m.value);
     if let Some(v) = usable(nps) {
-        return grade(v, 30.0, 0.0, true);
+        return judge(
+            "nps",
+            v,
+            targets.nps.unwrap_or(DEFAULT_NPS_TARGET),
+            NPS_WATCH_BAND,
+        );
     }
     if let Some(v) = usable(csat) {
-        return grade(v, 80.0, 60.0, true);
+        return judge(
+            "csat",
+            v,
+            targets.csat.unwrap_or(DEFAULT_CSAT_TARGET),
+            CSAT_WATCH_BAND,
+        );
     }
-    if !last_stage
-        && !drop_off.small_sample
-        && let Some(v) = drop_off.value
-    {
-        return grade(v, 30.0, 60.0, false);
-    }
-    Health::Unknown
+    (Health::Unknown, None)
 }

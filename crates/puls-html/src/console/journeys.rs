@@ -32,7 +32,11 @@ impl Page for JourneyPage {
 pub struct MapStage {
     pub key: String,
     pub name: String,
+    /// A side stage (a service loop), and of those who entered it, who came back to the
+    /// main path.
+    pub side: bool,
     pub reached: u64,
+    pub returned: Option<u64>,
     pub touchpoints: Vec<MapTouchpoint>,
 }
 
@@ -56,6 +60,9 @@ pub struct MapTouchpoint {
     /// `good`, `watch`, `poor` or `unknown`: its colour; and its word.
     pub health: &'static str,
     pub health_name: Text,
+    /// Why, in words ("NPS −6, 36 points below the target of 30"; "no feedback of its
+    /// own").
+    pub reason: String,
 }
 
 /// A value (a metric, a rate) with its interval, out of `n`.

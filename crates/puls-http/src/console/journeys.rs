@@ -42,8 +42,42 @@ fn metric(v: &Option<MetricValue>) -> Option<Estimate> {
     })
 }
 
-fn touchpoint_view(t: &puls_app::analytics::journeys::MapTouchpoint) -> MapTouchpoint {
+/// Why a touchpoint has its health, in words.
+fn health_reason(t: &puls_app::analytics::journeys::MapTouchpoint, lang: Lang) -> String {
+    let Some(r) = t.health_reason else {
+        let own = t.nps.is_some() || t.csat.is_some();
+        return lang
+            .t(if own {
+                Text::ReasonTooFew
+            } else {
+                Text::ReasonNoFeedback
+            })
+            .to_string();
+    };
+    let (name, value) = match r.metric {
+        "nps" => (lang.t(Text::Nps), format::signed(lang, r.value, 0)),
+        _ => (
+            lang.t(Text::Csat),
+            format!("{} %", format::number(lang, r.value, 0)),
+        ),
+    };
+    let gap = format::number(lang, (r.value - r.target).abs(), 0);
+    let target = format::number(lang, r.target, 0);
+    let text = if r.value >= r.target {
+        Text::ReasonAbove
+    } else {
+        Text::ReasonBelow
+    };
+    lang.t(text)
+        .replace("{0}", name)
+        .replace("{1}", &value)
+        .replace("{2}", &gap)
+        .replace("{3}", &target)
+}
+
+fn touchpoint_view(t: &puls_app::analytics::journeys::MapTouchpoint, lang: Lang) -> MapTouchpoint {
     MapTouchpoint {
+        reason: health_reason(t, lang),
         key: t.key.clone(),
         name: t.name.clone(),
         channel: t.channel.clone(),
@@ -151,7 +185,13 @@ pub async fn map(
                     key: s.key.clone(),
                     name: s.name.clone(),
                     reached: s.reached,
-                    touchpoints: s.touchpoints.iter().map(touchpoint_view).collect(),
+                    touchpoints: s
+                        .touchpoints
+                        .iter()
+                        .map(|t| touchpoint_view(t, lang))
+                        .collect(),
+                    side: s.side,
+                    returned: s.returned,
                 })
                 .collect();
             (stages, map.name, None)
@@ -297,7 +337,7 @@ pub async fn touchpoint(
             }
         }
     }
-    let tp = touchpoint_view(&t);
+    let tp = touchpoint_view(&t, lang);
     let feedback = vec![
         Feedback {
             metric: "nps",

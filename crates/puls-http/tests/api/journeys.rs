@@ -487,3 +487,132 @@ async fn a_funnel_counts_events_accepted_just_before_on_another_node(app: TestAp
         row("order", Value::Null, 3, 2)
     );
 }
+
+both_backends!(
+    a_map_keeps_side_stages_off_the_main_path_and_judges_touchpoints_by_their_own_feedback
+);
+async fn a_map_keeps_side_stages_off_the_main_path_and_judges_touchpoints_by_their_own_feedback(
+    app: TestApp,
+) {
+    let journey = json!({
+        "key": "shop2", "name": {"en": "Shop", "pl": "Sklep"},
+        "conversion_window_days": 30,
+        "targets": {"nps": 30},
+        "stages": [
+            {"key": "view", "name": "View", "touchpoints": [
+                tp("product", "web", json!([{"event": "Product Viewed"}]))]},
+            {"key": "order", "name": "Order", "touchpoints": [
+                {"key": "checkout-web", "channel": "web", "surveys": ["checkout"],
+                 "events": [{"event": "Order Completed",
+                             "where": [{"property": "platform", "op": "eq", "value": "web"}]}]},
+                {"key": "checkout-app", "channel": "in_app", "surveys": ["checkout"],
+                 "events": [{"event": "Order Completed",
+                             "where": [{"property": "platform", "op": "eq", "value": "app"}]}]}]},
+            {"key": "support", "name": "Support", "side": true, "touchpoints": [
+                tp("chat", "chat", json!([{"event": "Support Chat Started"}]))]},
+            {"key": "repeat", "name": "Repeat", "touchpoints": [
+                tp("reorder", "web", json!([{"event": "Reordered"}]))]}
+        ]
+    });
+    let resp = app
+        .send_json(Method::PUT, "/api/v1/journeys/shop2", &journey)
+        .await;
+    assert_eq!(resp.status(), 201);
+    // The definition keeps its side stage and targets.
+    let stored = app.get_json("/api/v1/journeys/shop2").await;
+    assert_eq!(stored["definition"]["stages"][2]["side"], true);
+    assert_eq!(stored["definition"]["targets"]["nps"], 30.0);
+    let key = app.write_key().await;
+    let web = json!({"platform": "web"});
+    let app_p = json!({"platform": "app"});
+    app.send_batch_ok(
+        &key,
+        vec![
+            // u1: orders on the web, chats with support, orders again.
+            track("u1", "Product Viewed", T0, json!({})),
+            track("u1", "Order Completed", T0 + HOUR, web.clone()),
+            track("u1", "Support Chat Started", T0 + DAY, json!({})),
+            track("u1", "Reordered", T0 + 3 * DAY, json!({})),
+            // u2: orders in the app and again, never contacts support.
+            track("u2", "Product Viewed", T0, json!({})),
+            track("u2", "Order Completed", T0 + HOUR, app_p.clone()),
+            track("u2", "Reordered", T0 + 2 * DAY, json!({})),
+            // u3: orders on the web, chats, never comes back.
+            track("u3", "Product Viewed", T0, json!({})),
+            track("u3", "Order Completed", T0 + HOUR, web.clone()),
+            track("u3", "Support Chat Started", T0 + DAY, json!({})),
+        ],
+    )
+    .await;
+    let survey = app
+        .published_survey(&json!({
+            "title": {"en": "Checkout"}, "locales": ["en"], "touchpoint": "checkout",
+            "questions": [{"id": "nps", "type": "nps", "text": {"en": "Recommend?"}}]
+        }))
+        .await;
+    // On the web they love it; in the app they do not.
+    for i in 0..6 {
+        app.submit_ok(&survey, &json!({"answers": {"nps": 10}, "channel": "web"}))
+            .await;
+        app.submit_ok(
+            &survey,
+            &json!({"answers": {"nps": i % 3}, "channel": "in_app"}),
+        )
+        .await;
+    }
+    let now = puls_store::now_ms();
+    let map = app
+        .get_json(&format!(
+            "/api/v1/journeys/shop2/map?from=2026-03-01T00:00:00Z&to={}&tz=UTC&min_n=5",
+            at(now + DAY)
+        ))
+        .await;
+    let stages = map["stages"].as_array().unwrap();
+    // The main path: view 3 → order 3 → repeat 2 (u1 and u2), not held back by support.
+    assert_eq!(stages[0]["reached"], 3);
+    assert_eq!(stages[1]["reached"], 3);
+    assert_eq!(stages[3]["reached"], 2);
+    assert_eq!(stages[3]["side"], false);
+    // The side stage: two entered, one of them came back to the main path.
+    assert_eq!(stages[2]["side"], true);
+    assert_eq!(stages[2]["reached"], 2);
+    assert_eq!(stages[2]["returned"], 1);
+    // No stage reaches fewer than its own touchpoints.
+    for s in stages {
+        for t in s["touchpoints"].as_array().unwrap() {
+            assert!(t["reached"].as_u64() <= s["reached"].as_u64(), "{s}");
+        }
+    }
+    // Each checkout touchpoint has its own channel's feedback, not the survey's total.
+    let checkout_web = &stages[1]["touchpoints"][0];
+    let checkout_app = &stages[1]["touchpoints"][1];
+    assert_eq!(checkout_web["nps"]["n"], 6);
+    assert_eq!(checkout_web["nps"]["value"], 100.0);
+    assert_eq!(checkout_app["nps"]["n"], 6);
+    assert_eq!(checkout_app["nps"]["value"], -100.0);
+    // Health with its reason, against the journey's target.
+    assert_eq!(checkout_web["health"], "good");
+    assert_eq!(
+        checkout_web["health_reason"],
+        json!({"metric": "nps", "value": 100.0, "target": 30.0})
+    );
+    assert_eq!(checkout_app["health"], "poor");
+    // Touchpoints without feedback of their own are not judged by drop-off.
+    let product = &stages[0]["touchpoints"][0];
+    assert_eq!(product["health"], "unknown");
+    assert!(product.get("health_reason").is_none());
+    // The default funnel runs along the main path too.
+    let funnel = app
+        .get_json(&format!(
+            "/api/v1/journeys/shop2/funnel?from=2026-03-01T00:00:00Z&to={}&tz=UTC",
+            at(now + DAY)
+        ))
+        .await;
+    let names: Vec<&str> = funnel["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["view", "order", "repeat"]);
+}

@@ -11,6 +11,8 @@ pub struct AnalysesPage {
     /// Every journey (key, name) and the chosen one's key.
     pub journeys: Vec<SelectOption>,
     pub journey: Option<String>,
+    /// The chosen journey's stages, and which the funnel runs through.
+    pub stages: Vec<StageChoice>,
     pub surveys: Vec<SurveyChoice>,
     pub drivers_survey: Option<String>,
     pub kano_survey: Option<String>,
@@ -29,6 +31,16 @@ pub struct AnalysesPage {
 
 impl Page for AnalysesPage {
     const TEMPLATE: &'static str = "app/analyses.html";
+}
+
+/// A stage the funnel may run through.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageChoice {
+    pub key: String,
+    pub name: String,
+    /// A side stage (off the main path).
+    pub side: bool,
+    pub chosen: bool,
 }
 
 /// A survey of the menus, and which analyses it allows.

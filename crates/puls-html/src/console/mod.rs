@@ -21,7 +21,7 @@ use serde::Serialize;
 pub use access::{AccountPage, FieldProblems, InvitationPage, SetupPage, SetupValues, SignInPage};
 pub use analyses::{
     AnalysesPage, DriverRow, Drivers, Funnel, FunnelRow, Kano, KanoFeature, KanoShares,
-    SurveyChoice,
+    StageChoice, SurveyChoice,
 };
 pub use builder::{
     BuilderPage, BuilderQuestion, BuilderSurvey, Choice, ContactFieldChoice, ExtraText,

@@ -12,8 +12,8 @@ use puls_core::{QuestionKind, Survey};
 use puls_html::chart::{Point, priority_matrix, trend};
 use puls_html::console::{
     AnalysesPage, ChartPoint, DriverRow, Drivers, Estimate, Feedback, Funnel, FunnelRow,
-    JourneyPage, Kano, KanoFeature, KanoShares, MapStage, MapTouchpoint, ShareView, SurveyChoice,
-    TouchpointPage, Verbatim,
+    JourneyPage, Kano, KanoFeature, KanoShares, MapStage, MapTouchpoint, ShareView, StageChoice,
+    SurveyChoice, TouchpointPage, Verbatim,
 };
 use puls_html::{Lang, Text, format};
 use puls_store::{DefinitionKind, ResponseFilter};
@@ -455,7 +455,15 @@ pub async fn analyses(
         raw.as_deref(),
         &["segment", "journey", "drivers_survey", "kano_survey"],
     );
-    match analyses_page(&st, &m, &f).await {
+    // The funnel's stages, as the form's boxes send them (repeated).
+    let stages: Vec<String> =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, v)| k == "stages" && !v.is_empty())
+            .map(|(_, v)| v)
+            .collect();
+    match analyses_page(&st, &m, &f, &stages).await {
         Ok((status, page)) => Page::render(&st, status, lang, &page),
         Err(e) => page_error(&st, lang, e),
     }
@@ -467,6 +475,7 @@ async fn analyses_page(
     st: &AppState,
     m: &Member,
     f: &Filters,
+    chosen_stages: &[String],
 ) -> Result<(StatusCode, AnalysesPage), AppError> {
     let lang = m.signed.lang;
     let ws = m.workspace.id;
@@ -497,11 +506,33 @@ async fn analyses_page(
         .filter(|k| !k.is_empty())
         .or_else(|| keys.first().cloned());
     let mut funnel = None;
+    let mut stage_choices = Vec::new();
     if let Some(k) = &journey_key {
+        if let Ok(journey) = analytics.journey(ws, k).await {
+            // Every stage to choose from; by default the main path is chosen.
+            stage_choices = journey
+                .stages
+                .iter()
+                .map(|s| StageChoice {
+                    key: s.key.to_string(),
+                    name: s.name.get(lang.code()).to_string(),
+                    side: s.side,
+                    chosen: if chosen_stages.is_empty() {
+                        !s.side
+                    } else {
+                        chosen_stages.iter().any(|c| c == s.key.as_str())
+                    },
+                })
+                .collect();
+        }
+        let joined = chosen_stages.join(",");
         let r = async {
             let journey = analytics.journey(ws, k).await?;
             let mut extra = seg.clone();
             extra.push(("lang", lang.code()));
+            if !joined.is_empty() {
+                extra.push(("stages", joined.as_str()));
+            }
             let req = FunnelQuery::read(&f.params(&extra), &analytics.config, now_ms())?;
             analytics.funnel(ws, &journey, &req).await
         }
@@ -641,6 +672,7 @@ async fn analyses_page(
         title: lang.t(Text::NavAnalyses).into(),
         journeys: names.journey_options(),
         journey: journey_key,
+        stages: stage_choices,
         surveys: survey_list
             .into_iter()
             .map(|(id, title, drivable, kano)| SurveyChoice {

@@ -1847,3 +1847,48 @@ async fn segments_and_journeys_are_listed_and_edited_as_validated_definitions(ap
     );
     assert!(list.contains("Informacja → Rozważanie"), "{list}");
 }
+
+both_backends!(the_analyses_funnel_runs_through_the_stages_one_picks);
+async fn the_analyses_funnel_runs_through_the_stages_one_picks(app: TestApp) {
+    let r = app
+        .request(reqwest::Method::PUT, "/api/v1/journeys/shop")
+        .json(&json!({"key": "shop", "name": {"pl": "Sklep"}, "stages": [
+            {"key": "view", "name": {"pl": "Oglądanie"}, "touchpoints": [
+                {"key": "page", "channel": "web", "events": [{"event": "Viewed"}]}]},
+            {"key": "help", "name": {"pl": "Pomoc"}, "side": true, "touchpoints": [
+                {"key": "chat", "channel": "chat", "events": [{"event": "Chat"}]}]},
+            {"key": "buy", "name": {"pl": "Zakup"}, "touchpoints": [
+                {"key": "pay", "channel": "web", "events": [{"event": "Paid"}]}]}]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let mut b = polish_analyst(&app).await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/analyses?journey=shop").await;
+    assert_eq!(status, StatusCode::OK);
+    // Every stage can be picked; the main path is picked by default, the side stage not.
+    assert!(page.contains("value=\"view\" checked"), "{page}");
+    assert!(page.contains("value=\"buy\" checked"));
+    assert!(page.contains("value=\"help\">") && page.contains("etap poboczny"));
+    let funnel = |p: &str| {
+        p.split("<tbody>")
+            .nth(1)
+            .map(|t| t.split("</tbody>").next().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    let table = funnel(&page);
+    assert!(table.contains("Oglądanie") && table.contains("Zakup") && !table.contains("Pomoc"));
+    // Picking the side stage puts it in the funnel.
+    let (_, page, _) = b
+        .get(
+            &app,
+            "/app/w/acme/analyses?journey=shop&stages=view&stages=help",
+        )
+        .await;
+    let table = funnel(&page);
+    assert!(
+        table.contains("Pomoc") && !table.contains("Zakup"),
+        "{table}"
+    );
+    assert!(page.contains("value=\"help\" checked"));
+}

@@ -573,8 +573,10 @@ pub struct MapTouchpointDto {
     pub detractor_share: Option<RateDto>,
     /// `good`, `watch`, `poor` or `unknown`: its own NPS (else CSAT), when not a small
     /// sample, against the journey's target (default NPS 30, CSAT 80 %): at or above good,
-    /// up to 20 NPS points (10 CSAT points) below watch, further below poor. Drop-off does
-    /// not judge health. `unknown`: no feedback of its own, or too little.
+    /// up to 20 NPS points (10 CSAT points) below watch, further below poor. Raw drop-off
+    /// never judges health; a drop-off significantly above the same touchpoint's in the
+    /// period before (by 5+ points watch, 10+ poor) does, when that is worse. `unknown`:
+    /// no feedback of its own (or too little) and no such rise.
     pub health: String,
     /// What `health` rests on: `{metric, value, target}`; absent when `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -584,8 +586,10 @@ pub struct MapTouchpointDto {
 /// What a touchpoint's health rests on.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HealthReasonDto {
-    /// `nps` or `csat`.
+    /// `nps`, `csat` or `drop_off`.
     pub metric: String,
+    /// The value now; `target`: the journey's target, or for `drop_off` the same
+    /// touchpoint's drop-off in the period before (percent).
     pub value: f64,
     pub target: f64,
 }

@@ -390,6 +390,16 @@ pub enum Health {
 }
 
 impl Health {
+    /// How much it asks for attention: unknown < good < watch < poor.
+    fn rank(self) -> u8 {
+        match self {
+            Health::Unknown => 0,
+            Health::Good => 1,
+            Health::Watch => 2,
+            Health::Poor => 3,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Health::Good => "good",
@@ -524,43 +534,55 @@ impl Analytics {
             })
             .collect();
         let chain_for_task = chain.clone();
-        let (report, chained, side_counts): (FunnelReport, Option<FunnelReport>, SideCounts) =
-            tokio::task::spawn_blocking(move || {
-                let index = customers.read();
-                let q = FunnelQuery {
-                    journey: &j,
-                    from_ms: from,
-                    to_ms: to,
-                    window_ms: window_days * DAY_MS,
-                    segment: segment.as_ref(),
-                    by: None,
-                    touchpoints: true,
-                    paths: None,
-                };
-                let all = index.funnel(&q)?;
-                let chained = match chosen {
-                    true => Some(index.funnel(&FunnelQuery {
-                        journey: &chain_for_task,
-                        ..q
-                    })?),
-                    false => None,
-                };
-                let mut side_counts = HashMap::new();
-                for (key, sj) in &sides {
-                    let f = index.funnel(&FunnelQuery {
-                        journey: sj,
-                        touchpoints: false,
-                        ..q
-                    })?;
-                    let entered = f.total.stages.get(1).map_or(0, |s| s.converted);
-                    let back = f.total.stages.get(2).map(|s| s.converted);
-                    side_counts.insert(key.clone(), (entered, back));
-                }
-                Ok::<_, puls_journey::JourneyError>((all, chained, side_counts))
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("journey map thread: {e}"))?
-            .map_err(journey_error)?;
+        let (report, chained, side_counts, before): (
+            FunnelReport,
+            Option<FunnelReport>,
+            SideCounts,
+            FunnelReport,
+        ) = tokio::task::spawn_blocking(move || {
+            let index = customers.read();
+            let q = FunnelQuery {
+                journey: &j,
+                from_ms: from,
+                to_ms: to,
+                window_ms: window_days * DAY_MS,
+                segment: segment.as_ref(),
+                by: None,
+                touchpoints: true,
+                paths: None,
+            };
+            let all = index.funnel(&q)?;
+            let chained = match chosen {
+                true => Some(index.funnel(&FunnelQuery {
+                    journey: &chain_for_task,
+                    ..q
+                })?),
+                false => None,
+            };
+            let mut side_counts = HashMap::new();
+            for (key, sj) in &sides {
+                let f = index.funnel(&FunnelQuery {
+                    journey: sj,
+                    touchpoints: false,
+                    ..q
+                })?;
+                let entered = f.total.stages.get(1).map_or(0, |s| s.converted);
+                let back = f.total.stages.get(2).map(|s| s.converted);
+                side_counts.insert(key.clone(), (entered, back));
+            }
+            // The same chain over the period of equal length before: each
+            // touchpoint's own baseline of drop-off.
+            let before = index.funnel(&FunnelQuery {
+                journey: &chain_for_task,
+                from_ms: from - (to - from),
+                to_ms: from,
+                ..q
+            })?;
+            Ok::<_, puls_journey::JourneyError>((all, chained, side_counts, before))
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("journey map thread: {e}"))?
+        .map_err(journey_error)?;
         // The chain's stages in journey order, and where each touchpoint sits in it.
         let chain_stages: Vec<&str> = chain.stages.iter().map(|s| s.key.as_str()).collect();
         let chain_tps: Vec<&str> = journey
@@ -670,16 +692,28 @@ impl Analytics {
                     .transpose()?;
                 // Passages through this touchpoint along the chain (none off it).
                 let stage_pos = chain_stages.iter().position(|k| *k == stage.key.as_str());
-                let (reached, advanced) = chain_tps
-                    .iter()
-                    .position(|k| *k == t.key.as_str())
+                let pos = chain_tps.iter().position(|k| *k == t.key.as_str());
+                let (reached, advanced) = pos
                     .and_then(|p| passages.touchpoints.get(p))
+                    .map_or((0, 0), |p| (p.reached, p.advanced));
+                let (reached_before, advanced_before) = pos
+                    .and_then(|p| before.touchpoints.get(p))
                     .map_or((0, 0), |p| (p.reached, p.advanced));
                 let is_last = stage_pos.is_none_or(|p| p + 1 == chain_stages.len());
                 let dropped = if is_last { 0 } else { reached - advanced };
                 let drop_off = rate(dropped, reached, o)?;
-                let (health, health_reason) =
+                let (mut health, mut health_reason) =
                     health(nps.as_ref(), csat.as_ref(), &journey.targets, o);
+                // Drop-off judged against its own baseline: significantly higher than in the
+                // period before, by a margin that matters.
+                if !is_last && pos.is_some() {
+                    let dropped_before = reached_before - advanced_before;
+                    let (h, r) =
+                        drop_off_health((dropped, reached), (dropped_before, reached_before), o)?;
+                    if h.rank() > health.rank() {
+                        (health, health_reason) = (h, r);
+                    }
+                }
                 tps.push(MapTouchpoint {
                     key: t.key.to_string(),
                     name: t.name.get(lang).to_string(),
@@ -735,6 +769,43 @@ fn distribution_of(v: &MetricValue) -> Distribution {
     let min = v.distribution.first().map_or(0, |[s, _]| *s);
     let counts: Vec<u64> = v.distribution.iter().map(|[_, c]| *c as u64).collect();
     Distribution::from_counts(min, &counts).unwrap_or_else(|_| Distribution::nps())
+}
+
+/// A drop-off this many points above its baseline is "watch", twice that "poor" (when the
+/// rise is significant).
+const DROP_OFF_WATCH_POINTS: f64 = 5.0;
+
+/// A touchpoint's drop-off against the same touchpoint in the period before: a significant
+/// rise (two-proportion test at the report's confidence) of at least
+/// [`DROP_OFF_WATCH_POINTS`] is "watch", of twice that "poor", with the reason
+/// (`metric: drop_off`, `value` now, `target` before, in percent); anything else says
+/// nothing (`Unknown`).
+fn drop_off_health(
+    (dropped, reached): (u64, u64),
+    (dropped_before, reached_before): (u64, u64),
+    o: &Options,
+) -> Result<(Health, Option<HealthReason>), AppError> {
+    let c = stats::compare_proportions(dropped, reached, dropped_before, reached_before, o)
+        .map_err(|e| anyhow::anyhow!("drop-off change: {e}"))?;
+    let (Some(d), Some(now), Some(then)) = (c.difference, c.current, c.previous) else {
+        return Ok((Health::Unknown, None));
+    };
+    if c.verdict != stats::Verdict::Better || d < DROP_OFF_WATCH_POINTS {
+        return Ok((Health::Unknown, None));
+    }
+    let h = if d >= 2.0 * DROP_OFF_WATCH_POINTS {
+        Health::Poor
+    } else {
+        Health::Watch
+    };
+    Ok((
+        h,
+        Some(HealthReason {
+            metric: "drop_off",
+            value: now,
+            target: then,
+        }),
+    ))
 }
 
 /// NPS and CSAT targets when the journey sets none.

@@ -54,6 +54,13 @@ fn health_reason(t: &puls_app::analytics::journeys::MapTouchpoint, lang: Lang) -
             })
             .to_string();
     };
+    if r.metric == "drop_off" {
+        return lang
+            .t(Text::ReasonDropOff)
+            .replace("{0}", &format::number(lang, r.value, 0))
+            .replace("{1}", &format::number(lang, r.value - r.target, 0))
+            .replace("{2}", &format::number(lang, r.target, 0));
+    }
     let (name, value) = match r.metric {
         "nps" => (lang.t(Text::Nps), format::signed(lang, r.value, 0)),
         _ => (

@@ -616,3 +616,55 @@ async fn a_map_keeps_side_stages_off_the_main_path_and_judges_touchpoints_by_the
         .collect();
     assert_eq!(names, ["view", "order", "repeat"]);
 }
+
+both_backends!(a_drop_off_well_above_its_own_baseline_is_flagged_with_its_reason);
+async fn a_drop_off_well_above_its_own_baseline_is_flagged_with_its_reason(app: TestApp) {
+    let journey = json!({
+        "key": "buy", "name": "Buy", "conversion_window_days": 3,
+        "stages": [
+            {"key": "view", "name": "View", "touchpoints": [
+                tp("page", "web", json!([{"event": "Viewed"}]))]},
+            {"key": "pay", "name": "Pay", "touchpoints": [
+                tp("checkout", "web", json!([{"event": "Paid"}]))]}
+        ]
+    });
+    let resp = app
+        .send_json(Method::PUT, "/api/v1/journeys/buy", &journey)
+        .await;
+    assert_eq!(resp.status(), 201);
+    let key = app.write_key().await;
+    // The ten days before: 40 view, 30 pay (drop-off 25 %). These ten days: 40 view, 10 pay
+    // (75 %).
+    let mut batch = Vec::new();
+    for i in 0..40 {
+        let (before, now) = (format!("b{i}"), format!("c{i}"));
+        batch.push(track(&before, "Viewed", T0 + DAY, json!({})));
+        if i < 30 {
+            batch.push(track(&before, "Paid", T0 + DAY + HOUR, json!({})));
+        }
+        batch.push(track(&now, "Viewed", T0 + 11 * DAY, json!({})));
+        if i < 10 {
+            batch.push(track(&now, "Paid", T0 + 11 * DAY + HOUR, json!({})));
+        }
+    }
+    app.send_batch_ok(&key, batch).await;
+    let map = app
+        .get_json(
+            "/api/v1/journeys/buy/map?from=2026-03-11T00:00:00Z&to=2026-03-21T00:00:00Z&tz=UTC",
+        )
+        .await;
+    let page = &map["stages"][0]["touchpoints"][0];
+    assert_eq!(page["drop_off"]["count"], 30);
+    assert_eq!(page["health"], "poor", "{page}");
+    assert_eq!(
+        page["health_reason"],
+        json!({"metric": "drop_off", "value": 75.0, "target": 25.0})
+    );
+    // The period before, against its own before (nothing): no judgement from drop-off.
+    let map = app
+        .get_json(
+            "/api/v1/journeys/buy/map?from=2026-03-01T00:00:00Z&to=2026-03-11T00:00:00Z&tz=UTC",
+        )
+        .await;
+    assert_eq!(map["stages"][0]["touchpoints"][0]["health"], "unknown");
+}

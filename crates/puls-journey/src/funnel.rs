@@ -67,6 +67,8 @@ pub struct FunnelQuery<'a> {
 pub struct StageCount {
     /// Subjects that reached this stage (for the first stage: entered).
     pub converted: u64,
+    /// Of those, the identified contacts ("people"); the rest are anonymous visitors.
+    pub known: u64,
     /// Nearest-rank median and 90th percentile of the time from entry, ms.
     pub median_ms: Option<i64>,
     pub p90_ms: Option<i64>,
@@ -391,6 +393,7 @@ pub(crate) fn condition_bits(
 #[derive(Default, Clone)]
 struct GroupAcc {
     converted: Vec<u64>,
+    known: Vec<u64>,
     times: Vec<Vec<i64>>,
 }
 
@@ -398,12 +401,16 @@ impl GroupAcc {
     fn new(stages: usize) -> Self {
         GroupAcc {
             converted: vec![0; stages],
+            known: vec![0; stages],
             times: vec![Vec::new(); stages],
         }
     }
 
     fn merge(&mut self, other: GroupAcc) {
         for (a, b) in self.converted.iter_mut().zip(other.converted) {
+            *a += b;
+        }
+        for (a, b) in self.known.iter_mut().zip(other.known) {
             *a += b;
         }
         for (a, b) in self.times.iter_mut().zip(other.times) {
@@ -428,6 +435,7 @@ impl GroupAcc {
                 };
                 StageCount {
                     converted,
+                    known: self.known[i],
                     median_ms,
                     p90_ms,
                 }
@@ -822,14 +830,17 @@ fn subject(ctx: &Ctx<'_>, s: u32, evs: &[Ev], acc: &mut Acc, touched: &mut Vec<u
             .entry(k)
             .or_insert_with(|| GroupAcc::new(plan.stages))
     });
+    let known = u64::from(s < ctx.contacts);
     for (st, &at) in reached.iter().enumerate().take(stages_reached) {
         let dt = evs[at as usize].ts - t1;
         acc.total.converted[st] += 1;
+        acc.total.known[st] += known;
         if st > 0 {
             acc.total.times[st].push(dt);
         }
         if let Some(g) = group.as_mut() {
             g.converted[st] += 1;
+            g.known[st] += known;
             if st > 0 {
                 g.times[st].push(dt);
             }

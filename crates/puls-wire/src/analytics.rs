@@ -412,6 +412,9 @@ pub struct FunnelRowDto {
     pub group: Option<String>,
     #[serde(flatten)]
     pub counts: StageCountsDto,
+    /// Of `converted`, the identified contacts ("people"); `converted − people` are
+    /// anonymous visitors (persons known only by a browser or device id).
+    pub people: u64,
     /// Subjects lost between the stage before and this one.
     pub drop_off: u64,
     /// `converted / entries` of the funnel, in percent, with its Wilson interval.
@@ -486,6 +489,7 @@ impl From<&FunnelRow> for FunnelRowDto {
             name: r.name.clone(),
             group: r.group.clone(),
             counts: (&r.counts).into(),
+            people: r.people,
             drop_off: r.drop_off,
             overall_rate: r.overall_rate,
             overall_ci_low: r.overall_ci_low,
@@ -604,8 +608,13 @@ pub struct MapStageDto {
     /// drop-off or conversion is measured through it.
     pub side: bool,
     /// Main path: journey entrants who reached the stage within the window. Side stage:
-    /// journey entrants who entered it.
+    /// journey entrants who entered it. Entrants are persons: identified contacts and
+    /// anonymous visitors alike.
     pub reached: u64,
+    /// Main path: of `reached`, the identified contacts ("people"); the rest are anonymous
+    /// visitors. Absent for a side stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub people: Option<u64>,
     /// A side stage: of those who entered it, how many reached the next main stage after it
     /// (came back to the main path); absent for main stages and when none follows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -674,6 +683,7 @@ impl From<&MapStage> for MapStageDto {
             name: s.name.clone(),
             side: s.side,
             reached: s.reached,
+            people: s.people,
             returned: s.returned,
             touchpoints: s.touchpoints.iter().map(Into::into).collect(),
         }

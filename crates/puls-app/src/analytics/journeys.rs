@@ -80,6 +80,9 @@ pub struct FunnelRow {
     /// The breakdown's value (`None` for the whole funnel).
     pub group: Option<String>,
     pub counts: StageCounts,
+    /// Of `counts.converted`, the identified contacts ("people"); the rest are anonymous
+    /// visitors.
+    pub people: u64,
     /// Subjects lost between the stage before and this one.
     pub drop_off: u64,
     /// `converted / entries` of the funnel, in percent, with its Wilson interval.
@@ -339,6 +342,7 @@ fn stage_rows(
             stage: stage.key.to_string(),
             name: stage.name.get(lang).to_string(),
             group: group.clone(),
+            people: st.known,
             drop_off: entered - st.converted,
             small_sample: entered < o.min_n,
             counts: now,
@@ -459,6 +463,9 @@ pub struct MapStage {
     /// Main path: journey entrants who reached it within the window. Side stage: journey
     /// entrants who entered it within the window.
     pub reached: u64,
+    /// Main path: of `reached`, the identified contacts ("people"); the rest are anonymous
+    /// visitors. `None` for a side stage.
+    pub people: Option<u64>,
     /// A side stage: of those who entered it, how many reached the next main stage after it
     /// within the window (came back to the main path); `None` when none follows.
     pub returned: Option<u64>,
@@ -746,6 +753,14 @@ impl Analytics {
                         .map_or(0, |s| s.converted),
                 },
                 returned: side.and_then(|(_, back)| *back),
+                people: match side {
+                    Some(_) => None,
+                    None => chain_stages
+                        .iter()
+                        .position(|k| *k == stage.key.as_str())
+                        .and_then(|p| passages.total.stages.get(p))
+                        .map(|s| s.known),
+                },
                 touchpoints: tps,
             });
         }

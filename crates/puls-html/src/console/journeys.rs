@@ -36,6 +36,9 @@ pub struct MapStage {
     /// main path.
     pub side: bool,
     pub reached: u64,
+    /// Of `reached`: identified contacts, and anonymous visitors (main path only).
+    pub people: Option<u64>,
+    pub visitors: Option<u64>,
     pub returned: Option<u64>,
     pub touchpoints: Vec<MapTouchpoint>,
 }

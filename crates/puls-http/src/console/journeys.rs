@@ -198,6 +198,8 @@ pub async fn map(
                         .map(|t| touchpoint_view(t, lang))
                         .collect(),
                     side: s.side,
+                    people: s.people,
+                    visitors: s.people.map(|p| s.reached.saturating_sub(p)),
                     returned: s.returned,
                 })
                 .collect();

@@ -537,7 +537,9 @@ async fn a_map_keeps_side_stages_off_the_main_path_and_judges_touchpoints_by_the
             track("u2", "Product Viewed", T0, json!({})),
             track("u2", "Order Completed", T0 + HOUR, app_p.clone()),
             track("u2", "Reordered", T0 + 2 * DAY, json!({})),
-            // u3: orders on the web, chats, never comes back.
+            // u3: orders on the web, chats, never comes back; the only one who signed up
+            // (a known customer; the others are anonymous visitors to the engine).
+            identify("u3", None, json!({"email": "u3@example.com"}), T0 - DAY),
             track("u3", "Product Viewed", T0, json!({})),
             track("u3", "Order Completed", T0 + HOUR, web.clone()),
             track("u3", "Support Chat Started", T0 + DAY, json!({})),
@@ -570,6 +572,10 @@ async fn a_map_keeps_side_stages_off_the_main_path_and_judges_touchpoints_by_the
     let stages = map["stages"].as_array().unwrap();
     // The main path: view 3 → order 3 → repeat 2 (u1 and u2), not held back by support.
     assert_eq!(stages[0]["reached"], 3);
+    // Who they are: one known customer, two anonymous visitors; the side stage has none.
+    assert_eq!(stages[0]["people"], 1);
+    assert_eq!(stages[3]["people"], 0);
+    assert!(stages[2].get("people").is_none());
     assert_eq!(stages[1]["reached"], 3);
     assert_eq!(stages[3]["reached"], 2);
     assert_eq!(stages[3]["side"], false);
@@ -615,6 +621,7 @@ async fn a_map_keeps_side_stages_off_the_main_path_and_judges_touchpoints_by_the
         .map(|r| r["stage"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["view", "order", "repeat"]);
+    assert_eq!(funnel["rows"][0]["people"], 1);
 }
 
 both_backends!(a_drop_off_well_above_its_own_baseline_is_flagged_with_its_reason);

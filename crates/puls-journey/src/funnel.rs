@@ -98,6 +98,8 @@ pub struct TouchpointStats {
     pub subjects: u64,
     /// Funnel subjects that reached its stage through it.
     pub reached: u64,
+    /// Of those, the identified contacts.
+    pub known: u64,
     /// Of those, how many reached the next stage (for the last stage: all of them).
     pub advanced: u64,
 }
@@ -488,6 +490,7 @@ impl Acc {
             a.events += b.events;
             a.subjects += b.subjects;
             a.reached += b.reached;
+            a.known += b.known;
             a.advanced += b.advanced;
         }
         for (a, b) in self.dropped.iter_mut().zip(other.dropped) {
@@ -850,6 +853,7 @@ fn subject(ctx: &Ctx<'_>, s: u32, evs: &[Ev], acc: &mut Acc, touched: &mut Vec<u
             if let Some(tp) = plan.touchpoint(e.name, e.src, Some(st as u32)) {
                 let t = &mut acc.tp[tp as usize];
                 t.reached += 1;
+                t.known += known;
                 if st + 1 < stages_reached || st + 1 == plan.stages {
                     t.advanced += 1;
                 }

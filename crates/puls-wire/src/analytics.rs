@@ -569,6 +569,8 @@ pub struct MapTouchpointDto {
     /// Funnel subjects that reached the stage through this touchpoint, and of those, how
     /// many did not reach the next stage within the window.
     pub reached: u64,
+    /// Of `reached`, the identified contacts ("people"); the rest are anonymous visitors.
+    pub people: u64,
     pub drop_off: RateDto,
     pub nps: Option<MetricValueDto>,
     pub csat: Option<MetricValueDto>,
@@ -661,6 +663,7 @@ impl From<&MapTouchpoint> for MapTouchpointDto {
             events: t.events,
             subjects: t.subjects,
             reached: t.reached,
+            people: t.people,
             drop_off: (&t.drop_off).into(),
             nps: t.nps.as_ref().map(Into::into),
             csat: t.csat.as_ref().map(Into::into),

@@ -429,6 +429,8 @@ pub struct MapTouchpoint {
     /// Funnel subjects that reached the stage through this touchpoint, and of those, how
     /// many did not reach the next stage within the window.
     pub reached: u64,
+    /// Of `reached`, the identified contacts (the rest are anonymous visitors).
+    pub people: u64,
     pub drop_off: Rate,
     pub nps: Option<MetricValue>,
     pub csat: Option<MetricValue>,
@@ -700,9 +702,9 @@ impl Analytics {
                 // Passages through this touchpoint along the chain (none off it).
                 let stage_pos = chain_stages.iter().position(|k| *k == stage.key.as_str());
                 let pos = chain_tps.iter().position(|k| *k == t.key.as_str());
-                let (reached, advanced) = pos
+                let (reached, advanced, people) = pos
                     .and_then(|p| passages.touchpoints.get(p))
-                    .map_or((0, 0), |p| (p.reached, p.advanced));
+                    .map_or((0, 0, 0), |p| (p.reached, p.advanced, p.known));
                 let (reached_before, advanced_before) = pos
                     .and_then(|p| before.touchpoints.get(p))
                     .map_or((0, 0), |p| (p.reached, p.advanced));
@@ -730,6 +732,7 @@ impl Analytics {
                     events: stats.events,
                     subjects: stats.subjects,
                     reached,
+                    people,
                     drop_off,
                     nps,
                     csat,

@@ -53,6 +53,9 @@ pub struct MapTouchpoint {
     pub events: u64,
     pub subjects: u64,
     pub reached: u64,
+    /// Of `reached`: identified customers and anonymous visitors.
+    pub people: u64,
+    pub visitors: u64,
     /// Who did not reach the next stage, in percent.
     pub drop_off: Estimate,
     /// Its metrics, present only with responses.

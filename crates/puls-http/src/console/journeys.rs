@@ -92,6 +92,8 @@ fn touchpoint_view(t: &puls_app::analytics::journeys::MapTouchpoint, lang: Lang)
         events: t.events,
         subjects: t.subjects,
         reached: t.reached,
+        people: t.people,
+        visitors: t.reached.saturating_sub(t.people),
         drop_off: Estimate {
             value: t.drop_off.value,
             low: t.drop_off.ci_low,

@@ -574,6 +574,7 @@ async fn a_map_keeps_side_stages_off_the_main_path_and_judges_touchpoints_by_the
     assert_eq!(stages[0]["reached"], 3);
     // Who they are: one known customer, two anonymous visitors; the side stage has none.
     assert_eq!(stages[0]["people"], 1);
+    assert_eq!(stages[0]["touchpoints"][0]["people"], 1);
     assert_eq!(stages[3]["people"], 0);
     assert!(stages[2].get("people").is_none());
     assert_eq!(stages[1]["reached"], 3);

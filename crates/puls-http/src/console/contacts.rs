@@ -161,9 +161,9 @@ pub async fn list(
     let erased = get(&q, "erased").and_then(|v| {
         let n: Vec<u64> = v.split('-').filter_map(|x| x.parse().ok()).collect();
         (n.len() == 5).then(|| {
-            (0..5).fold(lang.t(Text::ErasureReceipt).to_string(), |t, i| {
-                t.replace(&format!("{{{i}}}"), &n[i].to_string())
-            })
+            let args: Vec<&dyn std::fmt::Display> =
+                n.iter().map(|x| x as &dyn std::fmt::Display).collect();
+            lang.fill(Text::ErasureReceipt, &args)
         })
     });
     let page = ContactsPage {
@@ -191,8 +191,8 @@ fn consent(v: &Value, lang: Lang, tz: &str) -> String {
         .map(|t| puls_html::format::date(lang, &local_date_time(t.as_millisecond(), tz).0))
         .unwrap_or_default();
     match m.get("granted") {
-        Some(Value::Bool(true)) => lang.t(Text::ConsentGiven).replace("{0}", &when),
-        Some(Value::Bool(false)) => lang.t(Text::ConsentRefused).replace("{0}", &when),
+        Some(Value::Bool(true)) => lang.fill(Text::ConsentGiven, &[&when]),
+        Some(Value::Bool(false)) => lang.fill(Text::ConsentRefused, &[&when]),
         _ => plain(v),
     }
 }
@@ -241,6 +241,7 @@ pub async fn profile(
             }
         }
         let mut timeline: Vec<(i64, TimelineItem)> = Vec::new();
+        let mut cache = puls_app::search::Surveys::default();
         for e in &events {
             let (date, time) = local_date_time(e.event.timestamp, &tz);
             timeline.push((
@@ -262,9 +263,7 @@ pub async fn profile(
                 .map(|d| title_in(d, lang.code()))
                 .unwrap_or_else(|| r.survey_id.to_string());
             let mut detail = super::inbox::scores_of(r, def.map(|d| d.as_ref()), lang);
-            let texts = puls_app::search::Surveys::default()
-                .open_answers(&st.app, r)
-                .await?;
+            let texts = cache.open_answers(&st.app, r).await?;
             if !texts.is_empty() {
                 if !detail.is_empty() {
                     detail.push_str(" — ");

@@ -121,15 +121,20 @@ async fn list_page(
         let mut rows = Vec::new();
         match kind {
             Kind::Segments => {
+                // The records once (the names came from them too), by key.
+                let records = st.app.definitions(ws, kind.store()).await?;
                 for opt in names.segment_options() {
-                    let record = st.app.definition(ws, kind.store(), &opt.value).await?;
-                    let n = st.app.segment_size(ws, &record).await?;
+                    let Some(record) = records.iter().find(|r| r.key == opt.value) else {
+                        continue;
+                    };
+                    let n = st.app.segment_size(ws, record).await?;
                     rows.push(DefinitionRow {
                         key: opt.value,
                         name: opt.text,
-                        detail: lang
-                            .t(Text::MembersN)
-                            .replace("{0}", &puls_html::format::number(lang, n as f64, 0)),
+                        detail: lang.fill(
+                            Text::MembersN,
+                            &[&puls_html::format::number(lang, n as f64, 0)],
+                        ),
                         view: None,
                     });
                 }

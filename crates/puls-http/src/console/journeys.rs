@@ -55,11 +55,14 @@ fn health_reason(t: &puls_app::analytics::journeys::MapTouchpoint, lang: Lang) -
             .to_string();
     };
     if r.metric == "drop_off" {
-        return lang
-            .t(Text::ReasonDropOff)
-            .replace("{0}", &format::number(lang, r.value, 0))
-            .replace("{1}", &format::number(lang, r.value - r.target, 0))
-            .replace("{2}", &format::number(lang, r.target, 0));
+        return lang.fill(
+            Text::ReasonDropOff,
+            &[
+                &format::number(lang, r.value, 0),
+                &format::number(lang, r.value - r.target, 0),
+                &format::number(lang, r.target, 0),
+            ],
+        );
     }
     let (name, value) = match r.metric {
         "nps" => (lang.t(Text::Nps), format::signed(lang, r.value, 0)),
@@ -75,11 +78,7 @@ fn health_reason(t: &puls_app::analytics::journeys::MapTouchpoint, lang: Lang) -
     } else {
         Text::ReasonBelow
     };
-    lang.t(text)
-        .replace("{0}", name)
-        .replace("{1}", &value)
-        .replace("{2}", &gap)
-        .replace("{3}", &target)
+    lang.fill(text, &[&name, &value, &gap, &target])
 }
 
 fn touchpoint_view(t: &puls_app::analytics::journeys::MapTouchpoint, lang: Lang) -> MapTouchpoint {

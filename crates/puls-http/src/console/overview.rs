@@ -59,9 +59,13 @@ pub(super) fn bucket_label(
 ) -> (String, Option<String>) {
     let start = row.keys.get(unit).cloned().flatten().unwrap_or_default();
     let partial = row.bucket.filter(|b| b.partial).map(|b| {
-        lang.t(Text::PartialBucket)
-            .replace("{0}", &format::date(lang, &local_date(b.from_ms, tz)))
-            .replace("{1}", &format::date(lang, &local_date(b.to_ms - 1, tz)))
+        lang.fill(
+            Text::PartialBucket,
+            &[
+                &format::date(lang, &local_date(b.from_ms, tz)),
+                &format::date(lang, &local_date(b.to_ms - 1, tz)),
+            ],
+        )
     });
     (start, partial)
 }

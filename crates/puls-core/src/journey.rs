@@ -319,6 +319,16 @@ pub struct Stage {
     /// not enter: it is off the main path, so it has no drop-off and no conversion of its
     /// own; the map counts who entered it and who came back to the main path after.
     pub side: bool,
+    /// A side stage: "came back" means reaching the next main stage within this many days of
+    /// entering the side stage (default: the journey's conversion window).
+    pub return_within_days: Option<i64>,
+}
+
+impl Stage {
+    /// The days within which a side stage's entrants count as having come back.
+    pub fn return_days(&self, journey_window_days: i64) -> i64 {
+        self.return_within_days.unwrap_or(journey_window_days)
+    }
 }
 
 /// What a journey's feedback should reach: a touchpoint below it is not doing well.
@@ -377,6 +387,9 @@ impl Journey {
                         ]);
                         if let (true, Value::Map(m)) = (s.side, &mut v) {
                             m.insert("side".into(), Value::Bool(true));
+                            if let Some(d) = s.return_within_days {
+                                m.insert("return_within_days".into(), Value::Int(d));
+                            }
                         }
                         v
                     })
@@ -514,6 +527,29 @@ fn parse_journey(v: &Value, errs: &mut Errors) -> Option<Journey> {
             .map(|v| Label::parse(v, &join(&p, "name"), errs))
             .unwrap_or(Label::Plain(String::new()));
         let side = so.bool("side", false, errs);
+        let return_within_days = match so.int("return_within_days", errs) {
+            None => None,
+            Some(_) if !side => {
+                errs.push(
+                    join(&p, "return_within_days"),
+                    K::BadCondition {
+                        reason: "only a side stage has a return window".into(),
+                    },
+                );
+                None
+            }
+            Some(d) if (1..=limits::MAX_WINDOW_DAYS).contains(&d) => Some(d),
+            Some(_) => {
+                errs.push(
+                    join(&p, "return_within_days"),
+                    K::OutOfRange {
+                        min: 1,
+                        max: limits::MAX_WINDOW_DAYS,
+                    },
+                );
+                None
+            }
+        };
         let mut touchpoints = Vec::new();
         for (j, tv) in list(&mut so, "touchpoints", limits::MAX_TOUCHPOINTS, errs)
             .iter()
@@ -540,6 +576,7 @@ fn parse_journey(v: &Value, errs: &mut Errors) -> Option<Journey> {
                 name: sname,
                 touchpoints,
                 side,
+                return_within_days,
             });
         }
     }

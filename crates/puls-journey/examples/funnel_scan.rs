@@ -106,6 +106,7 @@ fn main() {
         from_ms: 0,
         to_ms: year,
         window_ms: 30 * 86_400_000,
+        last_step_ms: None,
         segment: None,
         by: None,
         touchpoints: false,

@@ -8,7 +8,9 @@
 //! subject **enters** at `t₁`, its first stage-1 event in `[from, to)`. For each later stage
 //! `i`, `tᵢ` is the first stage-i event at or after `tᵢ₋₁` and at most `t₁ + window`; the
 //! subject **converts** to stage `i` when there is one (and to every stage before it). The
-//! **time to convert** to stage `i` is `tᵢ − t₁`. One event matching two consecutive stages
+//! **time to convert** to stage `i` is `tᵢ − t₁`. A query may give the last stage its own
+//! step instead (`last_step_ms`): then `tₖ` is at most `tₖ₋₁ + step`, which is how a side
+//! stage's "came back within N days" is counted. One event matching two consecutive stages
 //! counts for both. This is the greedy earliest match, which reaches the furthest stage any
 //! choice of events could reach from that entry; it is what a chain of SQL joins taking
 //! `min(ts)` per stage computes, which the benchmark checks against DuckDB.
@@ -53,6 +55,9 @@ pub struct FunnelQuery<'a> {
     pub from_ms: i64,
     pub to_ms: i64,
     pub window_ms: i64,
+    /// When set, the last stage counts when reached within this long after the stage before
+    /// it, instead of within the window from entry (a side stage's return to the main path).
+    pub last_step_ms: Option<i64>,
     /// Only contacts in this set (indexed by contact code).
     pub segment: Option<&'a Bitset>,
     pub by: Option<Breakdown<'a>>,
@@ -544,7 +549,10 @@ impl CustomerIndex {
                 Some(Breakdown::FirstTouchpoint) => i64::MIN,
                 _ => q.from_ms,
             },
-            hi: q.to_ms.saturating_add(q.window_ms),
+            hi: q
+                .to_ms
+                .saturating_add(q.window_ms)
+                .saturating_add(q.last_step_ms.unwrap_or(0).max(0)),
         };
         let persons = subjects.len();
         let threads = std::thread::available_parallelism()
@@ -794,9 +802,13 @@ fn subject(ctx: &Ctx<'_>, s: u32, evs: &[Ev], acc: &mut Acc, touched: &mut Vec<u
         while lo > 0 && evs[lo - 1].ts == t_prev {
             lo -= 1;
         }
+        let until = match q.last_step_ms {
+            Some(step) if st + 1 == plan.stages => t_prev.saturating_add(step),
+            _ => deadline,
+        };
         let found = evs[lo..]
             .iter()
-            .take_while(|e| e.ts <= deadline)
+            .take_while(|e| e.ts <= until)
             .position(|e| e.mask & (1 << st) != 0);
         match found {
             Some(j) => {

@@ -617,10 +617,15 @@ pub struct MapStageDto {
     /// visitors. Absent for a side stage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<u64>,
-    /// A side stage: of those who entered it, how many reached the next main stage after it
-    /// (came back to the main path); absent for main stages and when none follows.
+    /// A side stage: of those who entered it, how many reached the next main stage within
+    /// `return_days` of entering it (came back to the main path); absent for main stages
+    /// and when none follows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub returned: Option<u64>,
+    /// With `returned`: the days counted from entering the side stage (the stage's
+    /// `return_within_days`, or the journey's conversion window).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub return_days: Option<i64>,
     pub touchpoints: Vec<MapTouchpointDto>,
 }
 
@@ -688,6 +693,7 @@ impl From<&MapStage> for MapStageDto {
             reached: s.reached,
             people: s.people,
             returned: s.returned,
+            return_days: s.return_days,
             touchpoints: s.touchpoints.iter().map(Into::into).collect(),
         }
     }

@@ -193,6 +193,7 @@ impl Analytics {
                 from_ms: from,
                 to_ms: to,
                 window_ms: window_days * DAY_MS,
+                last_step_ms: None,
                 segment: segment.as_ref(),
                 by: breakdown,
                 touchpoints: false,
@@ -468,9 +469,12 @@ pub struct MapStage {
     /// Main path: of `reached`, the identified contacts ("people"); the rest are anonymous
     /// visitors. `None` for a side stage.
     pub people: Option<u64>,
-    /// A side stage: of those who entered it, how many reached the next main stage after it
-    /// within the window (came back to the main path); `None` when none follows.
+    /// A side stage: of those who entered it, how many reached the next main stage within
+    /// `return_days` of entering it (came back to the main path); `None` when none follows.
     pub returned: Option<u64>,
+    /// A side stage: the days its entrants have to come back (its `return_within_days`, or
+    /// the journey's window).
+    pub return_days: Option<i64>,
     pub touchpoints: Vec<MapTouchpoint>,
 }
 
@@ -524,7 +528,7 @@ impl Analytics {
         let chosen = chain.stages.len() != journey.stages.len();
         // A side stage: the main path's first stage, the side stage, and the next main stage
         // after it: who entered it, and who came back to the main path after.
-        let sides: Vec<(String, Journey)> = journey
+        let sides: Vec<(String, Journey, i64)> = journey
             .stages
             .iter()
             .enumerate()
@@ -539,6 +543,7 @@ impl Analytics {
                         stages,
                         ..journey.clone()
                     },
+                    s.return_days(journey.conversion_window_days),
                 ))
             })
             .collect();
@@ -555,6 +560,7 @@ impl Analytics {
                 from_ms: from,
                 to_ms: to,
                 window_ms: window_days * DAY_MS,
+                last_step_ms: None,
                 segment: segment.as_ref(),
                 by: None,
                 touchpoints: true,
@@ -569,9 +575,10 @@ impl Analytics {
                 false => None,
             };
             let mut side_counts = HashMap::new();
-            for (key, sj) in &sides {
+            for (key, sj, return_days) in &sides {
                 let f = index.funnel(&FunnelQuery {
                     journey: sj,
+                    last_step_ms: Some(return_days * DAY_MS),
                     touchpoints: false,
                     ..q
                 })?;
@@ -756,6 +763,9 @@ impl Analytics {
                         .map_or(0, |s| s.converted),
                 },
                 returned: side.and_then(|(_, back)| *back),
+                return_days: side
+                    .and_then(|(_, back)| *back)
+                    .map(|_| stage.return_days(journey.conversion_window_days)),
                 people: match side {
                     Some(_) => None,
                     None => chain_stages

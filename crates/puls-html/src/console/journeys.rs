@@ -40,6 +40,8 @@ pub struct MapStage {
     pub people: Option<u64>,
     pub visitors: Option<u64>,
     pub returned: Option<u64>,
+    /// With `returned`: within how many days of entering the side stage.
+    pub return_days: Option<i64>,
     pub touchpoints: Vec<MapTouchpoint>,
 }
 

@@ -202,6 +202,7 @@ pub async fn map(
                     people: s.people,
                     visitors: s.people.map(|p| s.reached.saturating_sub(p)),
                     returned: s.returned,
+                    return_days: s.return_days,
                 })
                 .collect();
             (stages, map.name, None)

@@ -584,6 +584,54 @@ async fn a_map_keeps_side_stages_off_the_main_path_and_judges_touchpoints_by_the
     assert_eq!(stages[2]["side"], true);
     assert_eq!(stages[2]["reached"], 2);
     assert_eq!(stages[2]["returned"], 1);
+    assert_eq!(
+        stages[2]["return_days"], 30,
+        "the journey's window by default"
+    );
+    assert!(stages[3].get("return_days").is_none());
+    // "Came back within N days" counts from entering the side stage: u1 chatted a day after
+    // entering the journey and reordered two days after the chat.
+    let map_url = format!(
+        "/api/v1/journeys/shop2/map?from=2026-03-01T00:00:00Z&to={}&tz=UTC&min_n=5",
+        at(now + DAY)
+    );
+    for (days, back) in [(2, 1), (1, 0)] {
+        let mut j = journey.clone();
+        j["stages"][2]["return_within_days"] = json!(days);
+        let resp = app
+            .send_json(Method::PUT, "/api/v1/journeys/shop2", &j)
+            .await;
+        assert_eq!(resp.status(), 200);
+        let stored = app.get_json("/api/v1/journeys/shop2").await;
+        assert_eq!(
+            stored["definition"]["stages"][2]["return_within_days"],
+            days
+        );
+        let side = &app.get_json(&map_url).await["stages"][2];
+        assert_eq!(side["reached"], 2);
+        assert_eq!(side["returned"], back, "within {days} days");
+        assert_eq!(side["return_days"], days);
+    }
+    // Only a side stage has one, and it is a number of days.
+    for (stage, value, code) in [
+        (3, json!(5), "bad_condition"),
+        (2, json!(0), "out_of_range"),
+        (2, json!("a week"), "wrong_type"),
+    ] {
+        let mut j = journey.clone();
+        j["stages"][stage]["return_within_days"] = value;
+        let resp = app
+            .send_json(Method::PUT, "/api/v1/journeys/shop2", &j)
+            .await;
+        let body = expect_error(resp, 422, "validation_failed").await;
+        assert_eq!(
+            details(&body),
+            [(
+                format!("stages[{stage}].return_within_days"),
+                code.to_string()
+            )]
+        );
+    }
     // No stage reaches fewer than its own touchpoints.
     for s in stages {
         for t in s["touchpoints"].as_array().unwrap() {

@@ -547,6 +547,27 @@ async fn walk(backend: Backend) {
     click(&c, &format!("nav a[href='/app/w/{slug}/segments']")).await;
     wait_text(&c, "Nový segment").await;
     shots.take(&c, "segments-cs").await;
+    // A segment built in the form: a second condition added, then saved.
+    click(&c, &format!("a[href='/app/w/{slug}/new-segment']")).await;
+    wait_text(&c, "Kdo patří do segmentu").await;
+    fill(&c, "seg-key", "brno").await;
+    fill(&c, "name-cs", "Zákazníci z Brna").await;
+    fill(&c, "c0-subject", "city").await;
+    fill(&c, "c0-value", "Brno").await;
+    c.find(Locator::Css("#new-kind option[value='feedback']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "button[value='add']").await;
+    wait_text(&c, "Podmínka 2: Hodnocení v průzkumu").await;
+    fill(&c, "c1-value", "6").await;
+    click(&c, "input[name='combinator'][value='any']").await;
+    shots.take(&c, "segment-form-cs").await;
+    click(&c, "button.primary[value='save']").await;
+    wait_text(&c, "Upravit jako JSON").await;
+    shots.take(&c, "segment-saved-cs").await;
     c.goto(&format!("{base}/app/w/{slug}/journey-definitions/eshop"))
         .await
         .unwrap();
@@ -620,6 +641,9 @@ async fn screens_of_a_running_server() {
         ("analyses", format!("/app/w/{ws}/analyses")),
         ("inbox", format!("/app/w/{ws}/responses?q=kurier")),
         ("surveys", format!("/app/w/{ws}/surveys")),
+        ("segments", format!("/app/w/{ws}/segments")),
+        ("segment-form", format!("/app/w/{ws}/new-segment")),
+        ("contacts", format!("/app/w/{ws}/contacts")),
         ("settings", format!("/app/w/{ws}/settings")),
     ];
     for (name, path) in pages {

@@ -1,9 +1,10 @@
 //! Segments and journeys as their definitions: a list (with each segment's member count
-//! now, each journey's stages) and an editor of one definition, validated like the API.
+//! now, each journey's stages) and an editor of one definition, validated like the API: a
+//! form of conditions for a segment's rule, and the definition as JSON for everything.
 
 use serde::Serialize;
 
-use super::{Problem, Shell};
+use super::{Choice, LocaleText, Problem, Shell};
 use crate::{Page, Text};
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +44,11 @@ pub struct DefinitionPage {
     /// The definition as JSON, pretty, or as typed when it was refused.
     pub text: String,
     pub problems: Vec<Problem>,
+    /// A segment's rule as a form; `None` for journeys, and for a rule the form cannot show
+    /// (then `unfit`).
+    pub form: Option<SegmentForm>,
+    pub unfit: bool,
+    pub choices: SegmentChoices,
     pub can_edit: bool,
     pub notice: Option<Text>,
     #[serde(flatten)]
@@ -51,4 +57,106 @@ pub struct DefinitionPage {
 
 impl Page for DefinitionPage {
     const TEMPLATE: &'static str = "app/definition.html";
+}
+
+/// A segment in the editor's form: its names and a list of conditions joined by `all` or
+/// `any`, each one optionally negated. Every field is kept as typed, so a refused form
+/// comes back as it was sent.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SegmentForm {
+    pub key: String,
+    /// A new segment, whose key is typed.
+    pub new: bool,
+    pub names: Vec<LocaleText>,
+    /// `all` or `any`.
+    pub combinator: String,
+    pub rows: Vec<ConditionRow>,
+}
+
+/// One condition of a segment's rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ConditionRow {
+    /// `attribute`, `contact`, `consent`, `event` or `feedback`.
+    pub kind: String,
+    pub negate: bool,
+    /// The attribute's name, the contact field, the consent's purpose, the event's name or
+    /// the feedback metric.
+    pub subject: String,
+    pub op: String,
+    /// One value, or several separated by commas for `in` and `not_in`.
+    pub value: String,
+    /// Feedback: `last`, `any` or `average`.
+    pub which: String,
+    pub touchpoint: String,
+    pub min: String,
+    pub max: String,
+    pub within_days: String,
+    /// Consent: given (or not).
+    pub granted: bool,
+    /// An event's one property condition.
+    pub where_property: String,
+    pub where_op: String,
+    pub where_value: String,
+}
+
+/// The options of the segment form's selects, in the page's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentChoices {
+    pub kinds: Vec<Choice>,
+    pub ops: Vec<Choice>,
+    pub fields: Vec<Choice>,
+    pub which: Vec<Choice>,
+    pub langs: Vec<Choice>,
+}
+
+impl Default for SegmentChoices {
+    fn default() -> Self {
+        let list = |items: &[(&'static str, Text)]| {
+            items
+                .iter()
+                .map(|&(value, name)| Choice { value, name })
+                .collect()
+        };
+        SegmentChoices {
+            kinds: list(&[
+                ("attribute", Text::CondKindAttribute),
+                ("contact", Text::CondKindContact),
+                ("consent", Text::CondKindConsent),
+                ("event", Text::CondKindEvent),
+                ("feedback", Text::CondKindFeedback),
+            ]),
+            ops: list(&[
+                ("eq", Text::OpEq),
+                ("ne", Text::OpNe),
+                ("lt", Text::OpLt),
+                ("lte", Text::OpLte),
+                ("gt", Text::OpGt),
+                ("gte", Text::OpGte),
+                ("in", Text::OpIn),
+                ("not_in", Text::OpNotIn),
+                ("contains", Text::OpContains),
+                ("starts_with", Text::OpStartsWith),
+                ("exists", Text::OpExists),
+                ("not_exists", Text::OpNotExists),
+            ]),
+            fields: list(&[
+                ("external_id", Text::CfExternalId),
+                ("email", Text::CfEmail),
+                ("phone", Text::CfPhone),
+                ("name", Text::CfName),
+                ("locale", Text::CfLocale),
+                ("created_at", Text::CfCreatedAt),
+            ]),
+            which: list(&[
+                ("last", Text::WhichLast),
+                ("any", Text::WhichAny),
+                ("average", Text::WhichAverage),
+            ]),
+            langs: list(&[
+                ("pl", Text::LangPl),
+                ("cs", Text::LangCs),
+                ("en", Text::LangEn),
+            ]),
+        }
+    }
 }

@@ -28,7 +28,9 @@ pub use builder::{
     LanguageChoice, LocaleText, SurveyRow, SurveysPage,
 };
 pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
-pub use definitions::{DefinitionPage, DefinitionRow, DefinitionsPage};
+pub use definitions::{
+    ConditionRow, DefinitionPage, DefinitionRow, DefinitionsPage, SegmentChoices, SegmentForm,
+};
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
 pub use journeys::{
     ChartPoint, Estimate, Feedback, JourneyPage, MapStage, MapTouchpoint, ShareView,

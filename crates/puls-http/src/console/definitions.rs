@@ -1,8 +1,9 @@
 //! `/app/w/{slug}/segments` and `/app/w/{slug}/journey-definitions`: the workspace's
 //! segments (with their members now) and journeys (with their stages), and an editor of one
-//! definition as JSON, saved through the same application calls as the API, so it is
-//! validated alike; its problems are listed by their place, in the author's language.
-//! Everyone who sees dashboards sees them; owners, admins and analysts edit.
+//! definition: a segment's rule as a form of conditions (`rule_form`), and any definition as
+//! JSON. Both are saved through the same application calls as the API, so they are validated
+//! alike; problems are listed by their place, in the author's language. Everyone who sees
+//! dashboards sees them; owners, admins and analysts edit.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -11,12 +12,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
 use puls_core::access::Permission;
 use puls_html::Text;
-use puls_html::console::{DefinitionPage, DefinitionRow, DefinitionsPage, Problem};
+use puls_html::console::{
+    DefinitionPage, DefinitionRow, DefinitionsPage, Problem, SegmentChoices, SegmentForm,
+};
 use puls_store::{DefinitionKind, json};
 
 use super::auth::{Allowed, Member, need};
 use super::names::Names;
-use super::{Page, field, missing_or_error, page_error, shell};
+use super::{Page, field, missing_or_error, page_error, rule_form, shell};
 use crate::state::AppState;
 
 /// Which definitions a page is about.
@@ -65,20 +68,30 @@ async fn save(
     key: Option<&str>,
     text: &str,
 ) -> Result<String, Vec<Problem>> {
+    match json::from_text(text) {
+        Ok(value) => save_value(st, m, kind, key, &value, |p| p.to_string()).await,
+        Err(e) => Err(vec![Problem {
+            path: String::new(),
+            message: format!("JSON: {e}"),
+        }]),
+    }
+}
+
+/// Stores a definition; a refused one comes back as its problems, each placed by `place`
+/// (from the definition's path).
+async fn save_value(
+    st: &AppState,
+    m: &Member,
+    kind: Kind,
+    key: Option<&str>,
+    value: &puls_core::Value,
+    place: impl Fn(&str) -> String,
+) -> Result<String, Vec<Problem>> {
     let lang = m.signed.lang;
-    let value = match json::from_text(text) {
-        Ok(v) => v,
-        Err(e) => {
-            return Err(vec![Problem {
-                path: String::new(),
-                message: format!("JSON: {e}"),
-            }]);
-        }
-    };
     let ws = m.workspace.id;
     let saved = match kind {
-        Kind::Segments => st.app.save_segment(ws, key, &value).await,
-        Kind::Journeys => st.app.save_journey(ws, key, &value).await,
+        Kind::Segments => st.app.save_segment(ws, key, value).await,
+        Kind::Journeys => st.app.save_journey(ws, key, value).await,
     };
     match saved {
         Ok((_, record)) => Ok(record.key),
@@ -86,7 +99,7 @@ async fn save(
             .0
             .iter()
             .map(|e| Problem {
-                path: e.path.clone(),
+                path: place(&e.path),
                 message: lang.definition_error(&e.kind),
             })
             .collect()),
@@ -187,33 +200,69 @@ async fn list_page(
     Page::render(st, status, lang, &page)
 }
 
+/// What the author sent, when it comes back to them: the JSON text, its problems, and for a
+/// segment edited in the form, the form as typed.
+struct Typed {
+    text: String,
+    problems: Vec<Problem>,
+    form: Option<SegmentForm>,
+}
+
+/// The editor of `key`'s definition, or of a new segment in the form (`key` `None`).
 async fn editor(
     st: &AppState,
     m: &Member,
     kind: Kind,
-    key: &str,
-    typed: Option<(String, Vec<Problem>)>,
+    key: Option<&str>,
+    typed: Option<Typed>,
     notice: Option<Text>,
 ) -> Response {
     let lang = m.signed.lang;
-    let record = match st.app.definition(m.workspace.id, kind.store(), key).await {
-        Ok(r) => r,
-        Err(e) => return missing_or_error(st, lang, e),
+    let stored = match key {
+        Some(key) => match st.app.definition(m.workspace.id, kind.store(), key).await {
+            Ok(r) => Some(json::to_json(&r.definition)),
+            Err(e) => return missing_or_error(st, lang, e),
+        },
+        None => None,
     };
-    let stored =
-        serde_json::to_string_pretty(&json::to_json(&record.definition)).unwrap_or_default();
-    let (text, problems) = typed.unwrap_or((stored, Vec::new()));
-    let status = if problems.is_empty() {
+    let typed = typed.unwrap_or_else(|| Typed {
+        text: stored
+            .as_ref()
+            .and_then(|d| serde_json::to_string_pretty(d).ok())
+            .unwrap_or_default(),
+        problems: Vec::new(),
+        form: match (kind, &stored) {
+            (Kind::Segments, Some(d)) => rule_form::from_definition(d, lang.code()),
+            (Kind::Segments, None) => Some(rule_form::blank()),
+            (Kind::Journeys, _) => None,
+        },
+    });
+    let status = if typed.problems.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = DefinitionPage {
-        title: key.to_string(),
+        // Its name in the viewer's language, else its key.
+        title: match (key, &stored) {
+            (Some(key), Some(d)) => match &d["name"] {
+                serde_json::Value::String(s) if !s.is_empty() => s.clone(),
+                n => n[lang.code()]
+                    .as_str()
+                    .or_else(|| n.as_object()?.values().find_map(|v| v.as_str()))
+                    .unwrap_or(key)
+                    .to_string(),
+            },
+            (Some(key), None) => key.to_string(),
+            (None, _) => lang.t(Text::NewSegment).to_string(),
+        },
         kind: kind.path(),
-        key: key.to_string(),
-        text,
-        problems,
+        key: key.unwrap_or_default().to_string(),
+        unfit: matches!(kind, Kind::Segments) && typed.form.is_none(),
+        text: typed.text,
+        problems: typed.problems,
+        form: typed.form,
+        choices: SegmentChoices::default(),
         can_edit: m.role.allows(Permission::EditJourneys),
         notice,
         shell: shell(m, kind.current()),
@@ -247,7 +296,9 @@ pub async fn journeys(
 }
 
 /// Saves the posted definition (a new one, or `key`'s) and goes to its editor; a refused
-/// one comes back as typed with its problems, on the list or the editor.
+/// one comes back as typed with its problems, on the list or the editor. A segment posted
+/// from the form may instead ask to add or remove a condition: the form comes back changed,
+/// nothing saved.
 async fn submit(
     st: &AppState,
     m: &Member,
@@ -260,16 +311,53 @@ async fn submit(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let text = field(&form, "definition").unwrap_or("").to_string();
-    match (save(st, m, kind, key, &text).await, key) {
-        (Ok(saved), _) => Redirect::to(&format!(
+    let saved_to = |saved: &str| {
+        Redirect::to(&format!(
             "/app/w/{}/{}/{saved}?notice=saved",
             m.workspace.slug,
             kind.path()
         ))
-        .into_response(),
+        .into_response()
+    };
+    if matches!(kind, Kind::Segments) && field(&form, "editor") == Some("form") {
+        let (mut rules, action) = rule_form::from_fields(&form, key);
+        let definition = rule_form::to_definition(&rules);
+        let text = serde_json::to_string_pretty(&definition).unwrap_or_default();
+        if action != rule_form::Action::Save {
+            rule_form::apply(&mut rules, &action);
+            let typed = Typed {
+                text,
+                problems: Vec::new(),
+                form: Some(rules),
+            };
+            return editor(st, m, kind, key, Some(typed), None).await;
+        }
+        let lang = m.signed.lang;
+        let value = json::from_json(&definition);
+        return match save_value(st, m, kind, key, &value, |p| rule_form::place(p, lang)).await {
+            Ok(saved) => saved_to(&saved),
+            Err(problems) => {
+                let typed = Typed {
+                    text,
+                    problems,
+                    form: Some(rules),
+                };
+                editor(st, m, kind, key, Some(typed), None).await
+            }
+        };
+    }
+    let text = field(&form, "definition").unwrap_or("").to_string();
+    match (save(st, m, kind, key, &text).await, key) {
+        (Ok(saved), _) => saved_to(&saved),
         (Err(problems), None) => list_page(st, m, kind, text, problems, None).await,
-        (Err(problems), Some(key)) => editor(st, m, kind, key, Some((text, problems)), None).await,
+        (Err(problems), Some(key)) => {
+            let typed = Typed {
+                text,
+                problems,
+                form: None,
+            };
+            editor(st, m, kind, Some(key), Some(typed), None).await
+        }
     }
 }
 
@@ -304,11 +392,19 @@ pub async fn segment(
         &st,
         &m,
         Kind::Segments,
-        &key,
+        Some(&key),
         None,
         saved_notice(raw.as_deref()),
     )
     .await
+}
+
+/// `GET /app/w/{slug}/new-segment`: a new segment in the form.
+pub async fn new_segment(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+) -> Response {
+    editor(&st, &m, Kind::Segments, None, None, None).await
 }
 
 /// `GET /app/w/{slug}/journey-definitions/{key}`.
@@ -322,7 +418,7 @@ pub async fn journey(
         &st,
         &m,
         Kind::Journeys,
-        &key,
+        Some(&key),
         None,
         saved_notice(raw.as_deref()),
     )

@@ -18,6 +18,7 @@ mod journeys;
 mod names;
 mod overview;
 mod pages;
+mod rule_form;
 mod settings;
 
 use axum::Router;
@@ -95,6 +96,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/app/w/{slug}/segments",
             get(definitions::segments).post(definitions::create_segment),
         )
+        .route("/app/w/{slug}/new-segment", get(definitions::new_segment))
         .route(
             "/app/w/{slug}/segments/{key}",
             get(definitions::segment).post(definitions::update_segment),

@@ -1748,8 +1748,8 @@ async fn a_definitions_problems_are_told_in_the_authors_language(app: TestApp) {
     assert!(!page.contains("must be one of"), "no English left: {page}");
 }
 
-both_backends!(segments_and_journeys_are_listed_and_edited_as_validated_definitions);
-async fn segments_and_journeys_are_listed_and_edited_as_validated_definitions(app: TestApp) {
+/// Contacts a and b on the Pro plan, c on the free one.
+async fn three_plans(app: &TestApp) {
     for (ext, plan) in [("a", "pro"), ("b", "pro"), ("c", "free")] {
         let r = app
             .request(reqwest::Method::POST, "/api/v1/contacts")
@@ -1759,6 +1759,11 @@ async fn segments_and_journeys_are_listed_and_edited_as_validated_definitions(ap
             .unwrap();
         assert!(r.status().is_success());
     }
+}
+
+both_backends!(segments_and_journeys_are_listed_and_edited_as_validated_definitions);
+async fn segments_and_journeys_are_listed_and_edited_as_validated_definitions(app: TestApp) {
+    three_plans(&app).await;
     user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;
     let mut viewer = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
     let mut b = polish_analyst(&app).await;
@@ -1846,6 +1851,127 @@ async fn segments_and_journeys_are_listed_and_edited_as_validated_definitions(ap
         "{list}"
     );
     assert!(list.contains("Informacja → Rozważanie"), "{list}");
+}
+
+/// The segment form's fields for "plan is pro", with `extra` after them.
+fn segment_form<'a>(csrf: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("_csrf", csrf),
+        ("editor", "form"),
+        ("key", "pro_form"),
+        ("name.pl", "Pro z formularza"),
+        ("combinator", "all"),
+        ("c0.kind", "attribute"),
+        ("c0.subject", "plan"),
+        ("c0.op", "eq"),
+        ("c0.value", "pro"),
+    ];
+    f.extend_from_slice(extra);
+    f
+}
+
+both_backends!(a_segment_is_built_in_the_form_condition_by_condition);
+async fn a_segment_is_built_in_the_form_condition_by_condition(app: TestApp) {
+    three_plans(&app).await;
+    let mut b = polish_analyst(&app).await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/new-segment").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Kto należy do segmentu"), "{page}");
+    assert!(page.contains("Warunek 1"));
+    let csrf = hidden(&page, "_csrf");
+    let base = |extra: &[(&'static str, &'static str)]| segment_form(&csrf, extra);
+    // Adding a condition changes the form and saves nothing.
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/segments",
+            &base(&[("action", "add"), ("new_kind", "event")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Warunek 2: Wykonał zdarzenie"), "{page}");
+    assert!(page.contains("value=\"pro\""), "the first is kept as typed");
+    crate::helpers::expect_error(app.get("/api/v1/segments/pro_form").await, 404, "not_found")
+        .await;
+    // A refused one comes back as typed, its problems placed in words, in Polish.
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/segments",
+            &base(&[
+                ("c1.kind", "event"),
+                ("c1.subject", "Order Completed"),
+                ("c1.min", "dwa"),
+                ("action", "save"),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html_unescape(&page);
+    assert!(page.contains("Warunek 2 · Co najmniej (razy)"), "{page}");
+    assert!(page.contains("value=\"dwa\""), "kept as typed");
+    // Saved: the API has the same rule, the list counts its members.
+    let (status, _, to) = b
+        .post(&app, "/app/w/acme/segments", &base(&[("action", "save")]))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.unwrap().starts_with("/app/w/acme/segments/pro_form"));
+    let def = &app.get_json("/api/v1/segments/pro_form").await["definition"];
+    assert_eq!(
+        def["rule"],
+        json!({"all": [{"attribute": "plan", "op": "eq", "value": "pro"}]})
+    );
+    assert_eq!(def["name"], json!({"pl": "Pro z formularza"}));
+    let (_, list, _) = b.get(&app, "/app/w/acme/segments").await;
+    assert!(list.contains("Klientów: 2"), "{list}");
+    // Edited in the form: negated, it holds the one customer who is not on Pro.
+    let (_, editor, _) = b.get(&app, "/app/w/acme/segments/pro_form").await;
+    assert!(editor.contains("value=\"plan\"") && editor.contains("Edytuj jako JSON"));
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/segments/pro_form",
+            &base(&[("c0.not", "1"), ("action", "save")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get_json("/api/v1/segments/pro_form").await["definition"]["rule"]["all"][0]["not"]["value"],
+        "pro"
+    );
+    let (_, list, _) = b.get(&app, "/app/w/acme/segments").await;
+    assert!(list.contains("Klientów: 1"), "{list}");
+    // A rule the form cannot show says so and stays editable as JSON.
+    let r = app
+        .request(reqwest::Method::PUT, "/api/v1/segments/nested")
+        .json(
+            &json!({"key": "nested", "name": {"pl": "Zagnieżdżony"}, "rule": {"all": [
+            {"any": [{"attribute": "plan", "op": "eq", "value": "pro"},
+                     {"attribute": "plan", "op": "eq", "value": "free"}]}]}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let (_, editor, _) = b.get(&app, "/app/w/acme/segments/nested").await;
+    assert!(editor.contains("zagnieżdżone grupy"), "{editor}");
+    assert!(!editor.contains("Warunek 1"));
+    // A viewer sees the form but cannot change it.
+    user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;
+    let mut viewer = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
+    let (status, page, _) = viewer.get(&app, "/app/w/acme/segments/pro_form").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<fieldset disabled>"), "{page}");
+    let (status, _, _) = viewer.get(&app, "/app/w/acme/new-segment").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = viewer
+        .post(
+            &app,
+            "/app/w/acme/segments/pro_form",
+            &base(&[("action", "save")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 both_backends!(the_analyses_funnel_runs_through_the_stages_one_picks);

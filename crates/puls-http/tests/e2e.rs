@@ -571,8 +571,12 @@ async fn walk(backend: Backend) {
     c.goto(&format!("{base}/app/w/{slug}/journey-definitions/eshop"))
         .await
         .unwrap();
-    wait_text(&c, "Definice (JSON)").await;
+    wait_text(&c, "Fáze a kontaktní body").await;
     shots.take(&c, "journey-definition-cs").await;
+    // A stage added in the form, without saving.
+    click(&c, "button[value='add_stage']").await;
+    wait_text(&c, "Fáze 8").await;
+    shots.take(&c, "journey-stage-added-cs").await;
 
     // 8. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;
@@ -643,6 +647,10 @@ async fn screens_of_a_running_server() {
         ("surveys", format!("/app/w/{ws}/surveys")),
         ("segments", format!("/app/w/{ws}/segments")),
         ("segment-form", format!("/app/w/{ws}/new-segment")),
+        (
+            "journey-form",
+            format!("/app/w/{ws}/journey-definitions/eshop"),
+        ),
         ("contacts", format!("/app/w/{ws}/contacts")),
         ("settings", format!("/app/w/{ws}/settings")),
     ];

@@ -88,7 +88,7 @@ pub struct BuilderSurvey {
 }
 
 /// A text in one of the survey's languages.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LocaleText {
     pub locale: String,
     pub value: String,

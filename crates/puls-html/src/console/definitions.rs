@@ -2,6 +2,7 @@
 //! now, each journey's stages) and an editor of one definition, validated like the API: a
 //! form of conditions for a segment's rule, and the definition as JSON for everything.
 
+use puls_core::Channel;
 use serde::Serialize;
 
 use super::{Choice, LocaleText, Problem, Shell};
@@ -47,6 +48,9 @@ pub struct DefinitionPage {
     /// A segment's rule as a form; `None` for journeys, and for a rule the form cannot show
     /// (then `unfit`).
     pub form: Option<SegmentForm>,
+    /// A journey as a form; `None` for segments and for a journey the form cannot show
+    /// (then `unfit`).
+    pub journey: Option<JourneyForm>,
     pub unfit: bool,
     pub choices: SegmentChoices,
     pub can_edit: bool,
@@ -107,6 +111,8 @@ pub struct SegmentChoices {
     pub fields: Vec<Choice>,
     pub which: Vec<Choice>,
     pub langs: Vec<Choice>,
+    pub channels: Vec<Choice>,
+    pub matchers: Vec<Choice>,
 }
 
 impl Default for SegmentChoices {
@@ -157,6 +163,65 @@ impl Default for SegmentChoices {
                 ("cs", Text::LangCs),
                 ("en", Text::LangEn),
             ]),
+            channels: Channel::ALL
+                .iter()
+                .map(|&c| Choice {
+                    value: c.as_str(),
+                    name: Text::channel(c),
+                })
+                .collect(),
+            matchers: list(&[
+                ("event", Text::MatcherEvent),
+                ("page", Text::MatcherPage),
+                ("screen", Text::MatcherScreen),
+            ]),
         }
     }
+}
+
+/// A journey in the editor's form, every field as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct JourneyForm {
+    pub key: String,
+    /// A new journey, whose key is typed.
+    pub new: bool,
+    pub names: Vec<LocaleText>,
+    pub window_days: String,
+    pub target_nps: String,
+    pub target_csat: String,
+    pub stages: Vec<StageForm>,
+}
+
+/// One stage of a journey in the form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StageForm {
+    pub key: String,
+    pub names: Vec<LocaleText>,
+    pub side: bool,
+    pub return_days: String,
+    pub touchpoints: Vec<TouchpointForm>,
+}
+
+/// One touchpoint of a stage in the form.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TouchpointForm {
+    pub key: String,
+    pub names: Vec<LocaleText>,
+    pub channel: String,
+    /// Survey touchpoints, comma-separated.
+    pub surveys: String,
+    pub moment_of_truth: bool,
+    pub events: Vec<MatcherForm>,
+}
+
+/// An event matcher of a touchpoint: an event, page or screen by name, with at most one
+/// property condition.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MatcherForm {
+    /// `event`, `page` or `screen`.
+    pub kind: String,
+    pub name: String,
+    pub where_property: String,
+    pub where_op: String,
+    pub where_value: String,
 }

@@ -29,7 +29,8 @@ pub use builder::{
 };
 pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
 pub use definitions::{
-    ConditionRow, DefinitionPage, DefinitionRow, DefinitionsPage, SegmentChoices, SegmentForm,
+    ConditionRow, DefinitionPage, DefinitionRow, DefinitionsPage, JourneyForm, MatcherForm,
+    SegmentChoices, SegmentForm, StageForm, TouchpointForm,
 };
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
 pub use journeys::{

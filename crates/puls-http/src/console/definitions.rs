@@ -13,13 +13,14 @@ use puls_app::AppError;
 use puls_core::access::Permission;
 use puls_html::Text;
 use puls_html::console::{
-    DefinitionPage, DefinitionRow, DefinitionsPage, Problem, SegmentChoices, SegmentForm,
+    DefinitionPage, DefinitionRow, DefinitionsPage, JourneyForm, Problem, SegmentChoices,
+    SegmentForm,
 };
 use puls_store::{DefinitionKind, json};
 
 use super::auth::{Allowed, Member, need};
 use super::names::Names;
-use super::{Page, field, missing_or_error, page_error, rule_form, shell};
+use super::{Page, field, journey_form, missing_or_error, page_error, rule_form, shell};
 use crate::state::AppState;
 
 /// Which definitions a page is about.
@@ -48,6 +49,14 @@ impl Kind {
         match self {
             Kind::Segments => Text::NavSegments,
             Kind::Journeys => Text::NavJourneyDefinitions,
+        }
+    }
+
+    /// The title of a new one's editor.
+    fn new_one(self) -> Text {
+        match self {
+            Kind::Segments => Text::NewSegment,
+            Kind::Journeys => Text::NewJourney,
         }
     }
 
@@ -206,6 +215,7 @@ struct Typed {
     text: String,
     problems: Vec<Problem>,
     form: Option<SegmentForm>,
+    journey: Option<JourneyForm>,
 }
 
 /// The editor of `key`'s definition, or of a new segment in the form (`key` `None`).
@@ -236,6 +246,11 @@ async fn editor(
             (Kind::Segments, None) => Some(rule_form::blank()),
             (Kind::Journeys, _) => None,
         },
+        journey: match (kind, &stored) {
+            (Kind::Journeys, Some(d)) => journey_form::from_definition(d, lang.code()),
+            (Kind::Journeys, None) => Some(journey_form::blank()),
+            (Kind::Segments, _) => None,
+        },
     });
     let status = if typed.problems.is_empty() {
         StatusCode::OK
@@ -254,14 +269,15 @@ async fn editor(
                     .to_string(),
             },
             (Some(key), None) => key.to_string(),
-            (None, _) => lang.t(Text::NewSegment).to_string(),
+            (None, _) => lang.t(kind.new_one()).to_string(),
         },
         kind: kind.path(),
         key: key.unwrap_or_default().to_string(),
-        unfit: matches!(kind, Kind::Segments) && typed.form.is_none(),
+        unfit: typed.form.is_none() && typed.journey.is_none(),
         text: typed.text,
         problems: typed.problems,
         form: typed.form,
+        journey: typed.journey,
         choices: SegmentChoices::default(),
         can_edit: m.role.allows(Permission::EditJourneys),
         notice,
@@ -319,29 +335,52 @@ async fn submit(
         ))
         .into_response()
     };
-    if matches!(kind, Kind::Segments) && field(&form, "editor") == Some("form") {
-        let (mut rules, action) = rule_form::from_fields(&form, key);
-        let definition = rule_form::to_definition(&rules);
-        let text = serde_json::to_string_pretty(&definition).unwrap_or_default();
-        if action != rule_form::Action::Save {
-            rule_form::apply(&mut rules, &action);
-            let typed = Typed {
-                text,
-                problems: Vec::new(),
-                form: Some(rules),
-            };
+    if field(&form, "editor") == Some("form") {
+        let lang = m.signed.lang;
+        // The form as typed (changed by its action when it asked for one), the definition
+        // it makes, and whether to save it.
+        let (typed, definition, saving) = match kind {
+            Kind::Segments => {
+                let (mut rules, action) = rule_form::from_fields(&form, key);
+                let definition = rule_form::to_definition(&rules);
+                rule_form::apply(&mut rules, &action);
+                let typed = Typed {
+                    text: String::new(),
+                    problems: Vec::new(),
+                    form: Some(rules),
+                    journey: None,
+                };
+                (typed, definition, action == rule_form::Action::Save)
+            }
+            Kind::Journeys => {
+                let (mut journey, action) = journey_form::from_fields(&form, key);
+                let definition = journey_form::to_definition(&journey);
+                journey_form::apply(&mut journey, action);
+                let typed = Typed {
+                    text: String::new(),
+                    problems: Vec::new(),
+                    form: None,
+                    journey: Some(journey),
+                };
+                (typed, definition, action == journey_form::Action::Save)
+            }
+        };
+        let typed = Typed {
+            text: serde_json::to_string_pretty(&definition).unwrap_or_default(),
+            ..typed
+        };
+        if !saving {
             return editor(st, m, kind, key, Some(typed), None).await;
         }
-        let lang = m.signed.lang;
+        let place = |p: &str| match kind {
+            Kind::Segments => rule_form::place(p, lang),
+            Kind::Journeys => journey_form::place(p, lang),
+        };
         let value = json::from_json(&definition);
-        return match save_value(st, m, kind, key, &value, |p| rule_form::place(p, lang)).await {
+        return match save_value(st, m, kind, key, &value, place).await {
             Ok(saved) => saved_to(&saved),
             Err(problems) => {
-                let typed = Typed {
-                    text,
-                    problems,
-                    form: Some(rules),
-                };
+                let typed = Typed { problems, ..typed };
                 editor(st, m, kind, key, Some(typed), None).await
             }
         };
@@ -355,6 +394,7 @@ async fn submit(
                 text,
                 problems,
                 form: None,
+                journey: None,
             };
             editor(st, m, kind, Some(key), Some(typed), None).await
         }
@@ -405,6 +445,14 @@ pub async fn new_segment(
     Allowed(m, _): Allowed<need::EditJourneys>,
 ) -> Response {
     editor(&st, &m, Kind::Segments, None, None, None).await
+}
+
+/// `GET /app/w/{slug}/new-journey`: a new journey in the form.
+pub async fn new_journey(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+) -> Response {
+    editor(&st, &m, Kind::Journeys, None, None, None).await
 }
 
 /// `GET /app/w/{slug}/journey-definitions/{key}`.

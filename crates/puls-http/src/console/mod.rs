@@ -14,6 +14,7 @@ mod builder;
 mod contacts;
 mod definitions;
 mod inbox;
+mod journey_form;
 mod journeys;
 mod names;
 mod overview;
@@ -97,6 +98,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(definitions::segments).post(definitions::create_segment),
         )
         .route("/app/w/{slug}/new-segment", get(definitions::new_segment))
+        .route("/app/w/{slug}/new-journey", get(definitions::new_journey))
         .route(
             "/app/w/{slug}/segments/{key}",
             get(definitions::segment).post(definitions::update_segment),

@@ -13,6 +13,35 @@ pub const KINDS: [&str; 5] = ["attribute", "contact", "consent", "event", "feedb
 /// The languages a segment's name is written in.
 const LOCALES: [&str; 3] = ["pl", "cs", "en"];
 
+/// A name (a plain text, or texts by language) as one field per language; a plain text
+/// shows in `lang`.
+pub(super) fn names_of(name: &Value, lang: &str) -> Vec<LocaleText> {
+    names_from(|l| match name {
+        Value::String(s) if l == lang => s.clone(),
+        v => v[l].as_str().unwrap_or_default().to_string(),
+    })
+}
+
+/// One field per language, filled by `value`.
+pub(super) fn names_from(value: impl Fn(&str) -> String) -> Vec<LocaleText> {
+    LOCALES
+        .iter()
+        .map(|l| LocaleText {
+            locale: l.to_string(),
+            value: value(l),
+        })
+        .collect()
+}
+
+/// The names that were written, by language.
+pub(super) fn names_value(names: &[LocaleText]) -> Map<String, Value> {
+    names
+        .iter()
+        .filter(|n| !n.value.trim().is_empty())
+        .map(|n| (n.locale.clone(), json!(n.value.trim())))
+        .collect()
+}
+
 /// What a posted form asks for besides its fields.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -27,13 +56,7 @@ pub enum Action {
 pub fn blank() -> SegmentForm {
     SegmentForm {
         new: true,
-        names: LOCALES
-            .iter()
-            .map(|l| LocaleText {
-                locale: l.to_string(),
-                value: String::new(),
-            })
-            .collect(),
+        names: names_from(|_| String::new()),
         combinator: "all".into(),
         rows: vec![new_row("attribute")],
         ..SegmentForm::default()
@@ -69,16 +92,7 @@ pub fn new_row(kind: &str) -> ConditionRow {
 /// A stored segment definition as the form, or `None` when the form cannot show its rule.
 /// A name written as one plain text shows in `lang`.
 pub fn from_definition(def: &Value, lang: &str) -> Option<SegmentForm> {
-    let names = LOCALES
-        .iter()
-        .map(|l| LocaleText {
-            locale: l.to_string(),
-            value: match &def["name"] {
-                Value::String(s) if *l == lang => s.clone(),
-                v => v[*l].as_str().unwrap_or_default().to_string(),
-            },
-        })
-        .collect();
+    let names = names_of(&def["name"], lang);
     let rule = def.get("rule")?.as_object()?;
     let (combinator, items) = match (rule.get("all"), rule.get("any")) {
         (Some(Value::Array(items)), None) if rule.len() == 1 => ("all", items.clone()),
@@ -138,12 +152,18 @@ fn row_of(v: &Value) -> Option<ConditionRow> {
         max: text("max"),
         within_days: text("within_days"),
         granted: m.get("granted") != Some(&Value::Bool(false)),
-        where_op: "eq".into(),
         ..ConditionRow::default()
     };
-    match m.get("where") {
-        None => {}
-        Some(Value::Array(list)) if list.is_empty() => {}
+    (row.where_property, row.where_op, row.where_value) = one_condition(m.get("where"))?;
+    Some(row)
+}
+
+/// An event's `where` as the form's one property condition (property, op, value), empty
+/// when there is none; `None` when the form cannot show it.
+pub(super) fn one_condition(list: Option<&Value>) -> Option<(String, String, String)> {
+    match list {
+        None => Some((String::new(), "eq".into(), String::new())),
+        Some(Value::Array(list)) if list.is_empty() => one_condition(None),
         Some(Value::Array(list)) if list.len() == 1 => {
             let w = list[0].as_object()?;
             if w.keys()
@@ -151,17 +171,28 @@ fn row_of(v: &Value) -> Option<ConditionRow> {
             {
                 return None;
             }
-            row.where_property = w.get("property")?.as_str()?.to_string();
-            row.where_op = w.get("op").map(literal_text).unwrap_or_default();
-            row.where_value = predicate_text(w);
+            Some((
+                w.get("property")?.as_str()?.to_string(),
+                w.get("op").map(literal_text).unwrap_or_default(),
+                predicate_text(w),
+            ))
         }
-        Some(_) => return None,
+        Some(_) => None,
     }
-    Some(row)
+}
+
+/// The form's one property condition as an event's `where`, unless its property is empty.
+pub(super) fn put_condition(m: &mut Map<String, Value>, property: &str, op: &str, value: &str) {
+    if !property.trim().is_empty() {
+        let mut w = Map::new();
+        w.insert("property".into(), json!(property.trim()));
+        put_predicate(&mut w, op, value);
+        m.insert("where".into(), json!([w]));
+    }
 }
 
 /// A predicate's value or values as the form shows them.
-fn predicate_text(m: &Map<String, Value>) -> String {
+pub(super) fn predicate_text(m: &Map<String, Value>) -> String {
     match (m.get("value"), m.get("values")) {
         (Some(v), _) => literal_text(v),
         (None, Some(Value::Array(items))) => items
@@ -173,17 +204,24 @@ fn predicate_text(m: &Map<String, Value>) -> String {
     }
 }
 
-fn literal_text(v: &Value) -> String {
+pub(super) fn literal_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
+        // A whole number stored as a decimal (a target of 30.0) shows as written: 30.
+        Value::Number(n)
+            if n.as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
+        {
+            format!("{}", n.as_f64().unwrap_or_default() as i64)
+        }
         other => other.to_string(),
     }
 }
 
 /// A typed value as a JSON literal: a number or `true`/`false` when it is written as one
 /// exactly (so `"01234"` stays text), else text.
-fn literal(s: &str) -> Value {
+pub(super) fn literal(s: &str) -> Value {
     let s = s.trim();
     if let Ok(i) = s.parse::<i64>()
         && i.to_string() == s
@@ -205,7 +243,7 @@ fn literal(s: &str) -> Value {
 
 /// A typed count or number of days: a number when it is one, else the text as typed (so
 /// validation names the field instead of the form dropping it).
-fn whole(s: &str) -> Value {
+pub(super) fn whole(s: &str) -> Value {
     let s = s.trim();
     s.parse::<i64>().map_or_else(|_| json!(s), |i| json!(i))
 }
@@ -245,13 +283,7 @@ pub fn from_fields(pairs: &[(String, String)], key: Option<&str>) -> (SegmentFor
     let form = SegmentForm {
         key: key.map_or_else(|| get("key").trim().to_string(), str::to_string),
         new: key.is_none(),
-        names: LOCALES
-            .iter()
-            .map(|l| LocaleText {
-                locale: l.to_string(),
-                value: get(&format!("name.{l}")),
-            })
-            .collect(),
+        names: names_from(|l| get(&format!("name.{l}"))),
         combinator: if get("combinator") == "any" {
             "any".into()
         } else {
@@ -284,12 +316,7 @@ pub fn apply(form: &mut SegmentForm, action: &Action) {
 
 /// The form as a segment definition, for the application to validate and store.
 pub fn to_definition(form: &SegmentForm) -> Value {
-    let names: Map<String, Value> = form
-        .names
-        .iter()
-        .filter(|n| !n.value.trim().is_empty())
-        .map(|n| (n.locale.clone(), json!(n.value.trim())))
-        .collect();
+    let names = names_value(&form.names);
     let rules: Vec<Value> = form.rows.iter().map(rule_of).collect();
     json!({
         "key": form.key,
@@ -299,7 +326,7 @@ pub fn to_definition(form: &SegmentForm) -> Value {
 }
 
 /// `op` with `value`, or `values` for a list, or nothing for `exists`.
-fn put_predicate(m: &mut Map<String, Value>, op: &str, value: &str) {
+pub(super) fn put_predicate(m: &mut Map<String, Value>, op: &str, value: &str) {
     m.insert("op".into(), json!(op));
     match op {
         "exists" | "not_exists" => {}
@@ -340,12 +367,7 @@ fn rule_of(r: &ConditionRow) -> Value {
             }
         }
         "event" => {
-            if !r.where_property.trim().is_empty() {
-                let mut w = Map::new();
-                w.insert("property".into(), json!(r.where_property.trim()));
-                put_predicate(&mut w, &r.where_op, &r.where_value);
-                m.insert("where".into(), json!([w]));
-            }
+            put_condition(&mut m, &r.where_property, &r.where_op, &r.where_value);
             optional(&mut m, "min", &r.min);
             optional(&mut m, "max", &r.max);
             optional(&mut m, "within_days", &r.within_days);
@@ -429,15 +451,17 @@ pub fn place(path: &str, lang: puls_html::Lang) -> String {
     out
 }
 
+/// Posted fields from a list, for the forms' tests.
+#[cfg(test)]
+pub(super) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn a_rule_the_form_can_show_comes_back_the_same() {

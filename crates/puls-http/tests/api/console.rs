@@ -1974,6 +1974,165 @@ async fn a_segment_is_built_in_the_form_condition_by_condition(app: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
+/// The journey form's fields for view → (side) help → pay, changed or added to by `extra`.
+fn journey_form<'a>(csrf: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("_csrf", csrf),
+        ("editor", "form"),
+        ("key", "buy"),
+        ("name.pl", "Zakupy"),
+        ("window_days", "14"),
+        ("target_nps", "20"),
+        ("s0.key", "view"),
+        ("s0.name.pl", "Oglądanie"),
+        ("s0.t0.key", "page"),
+        ("s0.t0.channel", "web"),
+        ("s0.t0.surveys", ""),
+        ("s0.t0.e0.kind", "event"),
+        ("s0.t0.e0.name", "Viewed"),
+        ("s1.key", "help"),
+        ("s1.name.pl", "Pomoc"),
+        ("s1.side", "1"),
+        ("s1.return_days", "7"),
+        ("s1.t0.key", "chat"),
+        ("s1.t0.channel", "chat"),
+        ("s1.t0.surveys", "support"),
+        ("s1.t0.e0.kind", "event"),
+        ("s1.t0.e0.name", "Chat"),
+        ("s2.key", "pay"),
+        ("s2.name.pl", "Płatność"),
+        ("s2.t0.key", "pay"),
+        ("s2.t0.channel", "web"),
+        ("s2.t0.surveys", "checkout"),
+        ("s2.t0.mot", "1"),
+        ("s2.t0.e0.kind", "event"),
+        ("s2.t0.e0.name", "Paid"),
+        ("s2.t0.e0.where_property", "platform"),
+        ("s2.t0.e0.where_op", "eq"),
+        ("s2.t0.e0.where_value", "web"),
+    ];
+    for &(k, v) in extra {
+        match f.iter_mut().find(|(key, _)| *key == k) {
+            Some(field) => field.1 = v,
+            None => f.push((k, v)),
+        }
+    }
+    f
+}
+
+both_backends!(a_journey_is_built_in_the_form_stage_by_stage);
+async fn a_journey_is_built_in_the_form_stage_by_stage(app: TestApp) {
+    let mut b = polish_analyst(&app).await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/new-journey").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Etapy i punkty styku") && page.contains("Etap 1"),
+        "{page}"
+    );
+    let csrf = hidden(&page, "_csrf");
+    let form = |extra: &[(&'static str, &'static str)]| journey_form(&csrf, extra);
+    // Adding a stage changes the form and saves nothing.
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/journey-definitions",
+            &form(&[("action", "add_stage")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Etap 4"), "{page}");
+    crate::helpers::expect_error(app.get("/api/v1/journeys/buy").await, 404, "not_found").await;
+    // A refused one comes back as typed, its problems placed in words, in Polish.
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/journey-definitions",
+            &form(&[("s1.t0.channel", "fax"), ("s1.return_days", "tydzień")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html_unescape(&page);
+    assert!(page.contains("Etap 2 · Punkt styku 1 · Kanał"), "{page}");
+    assert!(
+        page.contains("Etap 2 · Etap poboczny: powrót w ciągu"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"tydzień\""), "kept as typed");
+    // Saved: the API has the same journey.
+    let (status, _, to) = b
+        .post(
+            &app,
+            "/app/w/acme/journey-definitions",
+            &form(&[("action", "save")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        to.unwrap()
+            .starts_with("/app/w/acme/journey-definitions/buy")
+    );
+    let def = &app.get_json("/api/v1/journeys/buy").await["definition"];
+    assert_eq!(def["conversion_window_days"], 14);
+    assert_eq!(def["targets"]["nps"], 20.0);
+    assert_eq!(def["stages"][1]["side"], true);
+    assert_eq!(def["stages"][1]["return_within_days"], 7);
+    assert_eq!(def["stages"][0]["touchpoints"][0]["surveys"], json!([]));
+    assert_eq!(
+        def["stages"][2]["touchpoints"][0],
+        json!({"key": "pay", "name": "pay", "channel": "web", "moment_of_truth": true,
+               "surveys": ["checkout"], "events": [{"event": "Paid",
+               "where": [{"property": "platform", "op": "eq", "value": "web"}]}]})
+    );
+    // Its editor shows the form; moving a stage changes only the form.
+    let (_, editor, _) = b.get(&app, "/app/w/acme/journey-definitions/buy").await;
+    assert!(editor.contains("value=\"Płatność\"") && editor.contains("Edytuj jako JSON"));
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/journey-definitions/buy",
+            &form(&[("action", "down:s0")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let at = |needle: &str| page.find(needle).unwrap();
+    assert!(at("value=\"help\"") < at("value=\"view\""));
+    // The template fits the form too.
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/journey-definitions",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("definition", puls_app::definitions::ECOMMERCE_TEMPLATE),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, editor, _) = b.get(&app, "/app/w/acme/journey-definitions/eshop").await;
+    assert!(
+        editor.contains("Etap 7") && editor.contains("value=\"60\""),
+        "{editor}"
+    );
+    // A viewer sees the form but cannot change it.
+    user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;
+    let mut viewer = signed_in(&app, "viewer@shop.cz", "viewer password 1").await;
+    let (status, page, _) = viewer
+        .get(&app, "/app/w/acme/journey-definitions/buy")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<fieldset disabled>"));
+    let (status, _, _) = viewer.get(&app, "/app/w/acme/new-journey").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = viewer
+        .post(
+            &app,
+            "/app/w/acme/journey-definitions/buy",
+            &form(&[("action", "save")]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
 both_backends!(the_analyses_funnel_runs_through_the_stages_one_picks);
 async fn the_analyses_funnel_runs_through_the_stages_one_picks(app: TestApp) {
     let r = app

@@ -15,6 +15,8 @@ pub struct Config {
     pub analytics: AnalyticsConfig,
     pub tracking: TrackingConfig,
     pub contacts: ContactsConfig,
+    pub webhooks: WebhooksConfig,
+    pub outbox: OutboxConfig,
 }
 
 /// Defaults of the analytics reports.
@@ -131,6 +133,62 @@ impl Default for ContactsConfig {
     fn default() -> Self {
         ContactsConfig {
             import_max_bytes: 1 << 30,
+        }
+    }
+}
+
+/// Webhooks.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// Allow webhook URLs on private, loopback and link-local addresses (off: a webhook
+    /// cannot be pointed at the server's own network).
+    pub allow_private_addresses: bool,
+    /// A webhook is disabled after this many failed attempts in a row (an answer of 410
+    /// Gone disables it at once).
+    pub disable_after_failures: i64,
+    /// How long one delivery may take, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            allow_private_addresses: false,
+            disable_after_failures: 20,
+            timeout_secs: 10,
+        }
+    }
+}
+
+/// The outbox: durable jobs any node claims, delivered with retries.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxConfig {
+    /// Run this node's outbox worker (sending and dispatching).
+    pub enabled: bool,
+    /// The first retry's delay, in milliseconds; each next one doubles it (with jitter),
+    /// up to `max_retry_ms`.
+    pub retry_base_ms: u64,
+    pub max_retry_ms: u64,
+    /// Attempts before a job fails for good.
+    pub max_attempts: i64,
+    /// How often an idle worker looks for due jobs, in milliseconds.
+    pub poll_ms: u64,
+    /// How long a claimed job is this node's, in milliseconds; a job whose node died is
+    /// claimable again after it.
+    pub lease_ms: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        OutboxConfig {
+            enabled: true,
+            retry_base_ms: 5_000,
+            max_retry_ms: 3_600_000,
+            max_attempts: 15,
+            poll_ms: 250,
+            lease_ms: 60_000,
         }
     }
 }

@@ -82,6 +82,11 @@ pub enum Rejection {
     InvalidDrivers,
     /// A name that is empty or too long.
     InvalidName,
+    /// A webhook URL that is not an absolute http(s) URL without credentials.
+    InvalidWebhookUrl,
+    /// A webhook URL on a private, loopback or link-local address, which the server does
+    /// not allow.
+    PrivateAddress,
 }
 
 impl AppError {

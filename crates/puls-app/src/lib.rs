@@ -21,6 +21,7 @@ pub mod search;
 pub mod surveys;
 pub mod tracking;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -35,6 +35,7 @@ use utoipa::{Modify, OpenApi};
         (name = "contacts", description = "Contacts: profiles, attributes, consents, merging, invitations"),
         (name = "journeys", description = "Journeys as data, funnels and the journey map"),
         (name = "segments", description = "Saved segments of contacts and their members"),
+        (name = "webhooks", description = "Webhooks (Standard Webhooks) and the outbox that delivers them"),
         (name = "events", description = "Behavioural events as stored, and write keys"),
         (name = "tracking", description = "The Segment-compatible tracking API (write key auth)"),
         (name = "pages", description = "Hosted survey pages for respondents (HTML)"),

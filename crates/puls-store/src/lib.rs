@@ -12,6 +12,8 @@ mod db;
 mod error;
 pub mod json;
 pub mod model;
+mod outbox;
+mod outbox_sql;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -28,6 +30,7 @@ pub use customers::*;
 pub use db::corrupt_rows;
 pub use error::StoreError;
 pub use model::*;
+pub use outbox::*;
 pub use users::*;
 pub use writer::ResponseWriter;
 
@@ -35,7 +38,7 @@ pub use writer::ResponseWriter;
 /// The customer side (contacts, events, journeys, segments) is [`CustomerStore`]; the
 /// people who sign in (users, roles, sessions) are [`UserStore`].
 #[async_trait]
-pub trait Store: CustomerStore + UserStore + Send + Sync + 'static {
+pub trait Store: CustomerStore + UserStore + OutboxStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

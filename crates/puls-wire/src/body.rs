@@ -292,7 +292,13 @@ macro_rules! serde_bodies {
     )*};
 }
 
-serde_bodies!(MergeInput, InvitationInput, WriteKeyInput);
+serde_bodies!(
+    MergeInput,
+    InvitationInput,
+    WriteKeyInput,
+    crate::webhooks::WebhookInput,
+    crate::webhooks::WebhookPatch
+);
 
 /// A message of the tracking API (see Segment's spec for every field), read by the core's
 /// message parser; keys it does not interpret are kept as sent.

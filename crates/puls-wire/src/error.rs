@@ -118,6 +118,11 @@ error_codes! {
     InvalidDrivers = "invalid_drivers", UNPROCESSABLE_ENTITY;
     /// A name that is empty or too long.
     InvalidName = "invalid_name", UNPROCESSABLE_ENTITY;
+    /// A webhook URL that is not an absolute http(s) URL without credentials.
+    InvalidWebhookUrl = "invalid_webhook_url", UNPROCESSABLE_ENTITY;
+    /// A webhook URL on a private, loopback or link-local address, which this server does
+    /// not allow (`webhooks.allow_private_addresses`).
+    PrivateAddress = "private_address", UNPROCESSABLE_ENTITY;
     /// Too many requests from this client; slow down.
     RateLimited = "rate_limited", TOO_MANY_REQUESTS;
     /// The server failed; the cause is in its log, never in the answer.
@@ -148,6 +153,8 @@ impl From<Rejection> for ErrorCode {
             Rejection::TooFewResponses => ErrorCode::TooFewResponses,
             Rejection::InvalidDrivers => ErrorCode::InvalidDrivers,
             Rejection::InvalidName => ErrorCode::InvalidName,
+            Rejection::InvalidWebhookUrl => ErrorCode::InvalidWebhookUrl,
+            Rejection::PrivateAddress => ErrorCode::PrivateAddress,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod segments;
 pub mod surveys;
 pub mod time;
+pub mod webhooks;
 pub mod xlsx;
 
 use puls_app::AppError;

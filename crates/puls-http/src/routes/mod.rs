@@ -11,3 +11,4 @@ pub mod responses;
 pub mod segments;
 pub mod surveys;
 pub mod tracking;
+pub mod webhooks;

@@ -69,6 +69,8 @@ pub struct TestApp {
     /// Follows no redirects, as a test must see every 303.
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
+    /// The application the server runs (for tests that start its background work).
+    pub app: App,
     pub workspace_id: puls_store::WorkspaceId,
     /// A key of the workspace `acme`.
     pub api_key: String,
@@ -115,7 +117,8 @@ pub async fn spawn_app_with(
     config.rate_limit.per_second = 0;
     configure(&mut config);
 
-    let state = AppState::new(App::new(store.clone(), config));
+    let app = App::new(store.clone(), config);
+    let state = AppState::new(app.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let shutdown = async {
@@ -144,6 +147,7 @@ pub async fn spawn_app_with(
         address: format!("http://{addr}"),
         client,
         store,
+        app,
         workspace_id: workspace.id,
         api_key,
         backend,

@@ -28,3 +28,4 @@ mod segments;
 mod surveys;
 mod tracking;
 mod validation;
+mod webhooks;

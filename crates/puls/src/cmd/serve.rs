@@ -17,8 +17,16 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("listening on {}: {e}", settings.http.listen))?;
     let addr = listener.local_addr()?;
     let warm_up = settings.analytics.warm_up;
+    let webhooks = settings.webhooks.clone();
+    let outbox = settings.outbox.enabled;
     let app = App::new(store.clone(), settings);
     let state = AppState::new(app.clone());
+    // The outbox: this node sends webhooks, and claims through the database so that any
+    // number of nodes share the work without sending a job twice at once.
+    if outbox {
+        let transport = puls_send::HttpTransport::new(&webhooks)?;
+        puls_send::spawn_worker(app.clone(), std::sync::Arc::new(transport));
+    }
     if warm_up {
         tokio::spawn(async move { app.analytics().warm_up().await });
     }

@@ -1,0 +1,144 @@
+//! Puls's senders: the outbox worker that every `puls serve` node runs, and the HTTP
+//! transport it delivers webhooks with. The policy (what becomes a job, signing, retries,
+//! disabling endpoints) is the application's (`puls_app::webhooks`); this crate only runs
+//! it on a timer and speaks HTTP.
+//!
+//! The transport follows no redirects (a 3xx is an answer, and a failure), times out, and
+//! resolves names itself so that, unless `webhooks.allow_private_addresses` is set, it never
+//! connects to a private, loopback or link-local address, whatever a name resolves to at
+//! the moment of sending.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use puls_app::App;
+use puls_app::webhooks::{Delivery, Transport, is_private};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+/// Resolves names with the system's resolver, leaving out private addresses unless allowed.
+struct PublicOnly {
+    allow_private: bool,
+}
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow = self.allow_private;
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| allow || !is_private(a.ip()))
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            Ok(Box::new(found.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Webhook requests over HTTP(S).
+pub struct HttpTransport {
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+impl HttpTransport {
+    pub fn new(config: &puls_app::config::WebhooksConfig) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(config.timeout_secs.max(1)))
+            .connect_timeout(Duration::from_secs(config.timeout_secs.clamp(1, 10)))
+            .user_agent(concat!("Puls-Webhooks/", env!("CARGO_PKG_VERSION")))
+            .dns_resolver(Arc::new(PublicOnly {
+                allow_private: config.allow_private_addresses,
+            }))
+            .build()?;
+        Ok(HttpTransport {
+            client,
+            allow_private: config.allow_private_addresses,
+        })
+    }
+}
+
+#[async_trait]
+impl Transport for HttpTransport {
+    async fn post(&self, url: &str, headers: &[(&'static str, String)], body: &str) -> Delivery {
+        // A literal address skips the resolver: check it here.
+        if let Ok(u) = reqwest::Url::parse(url) {
+            let ip = match u.host() {
+                Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
+                Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
+                _ => None,
+            };
+            if let Some(ip) = ip
+                && !self.allow_private
+                && is_private(ip)
+            {
+                return Delivery::Failed(format!("{ip} is a private address"));
+            }
+        }
+        let mut req = self.client.post(url).body(body.to_string());
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        match req.send().await {
+            Ok(resp) => Delivery::Answered(resp.status().as_u16()),
+            Err(e) => Delivery::Failed(error_chain(&e)),
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out.chars().take(500).collect()
+}
+
+/// This node's name in attempts and leases: host name and process id.
+pub fn node_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into());
+    format!("{host}-{}", std::process::id())
+}
+
+/// Runs the outbox on this node until the runtime stops: every `outbox.poll_ms`, turns
+/// completed responses into webhook jobs (for the workspaces whose feed lease it gets) and
+/// delivers due jobs, a batch at a time, as long as there are any.
+pub fn spawn_worker(app: App, transport: Arc<dyn Transport>) -> tokio::task::JoinHandle<()> {
+    let node = node_name();
+    tokio::spawn(async move {
+        let poll = Duration::from_millis(app.config().outbox.poll_ms.max(10));
+        let render = |r: &puls_store::ResponseRecord| {
+            serde_json::to_value(puls_wire::surveys::ResponseDto::from_record(r))
+                .unwrap_or_default()
+        };
+        loop {
+            if let Err(e) = run_once(&app, &node, transport.as_ref(), &render).await {
+                tracing::warn!(error = %e, "outbox round failed; trying again");
+            }
+            tokio::time::sleep(poll).await;
+        }
+    })
+}
+
+/// One round: dispatch every feed this node can lease, then deliver until nothing is due.
+pub async fn run_once(
+    app: &App,
+    node: &str,
+    transport: &dyn Transport,
+    render: &(dyn Fn(&puls_store::ResponseRecord) -> serde_json::Value + Sync),
+) -> Result<(), puls_app::AppError> {
+    for ws in app.dispatch_workspaces().await? {
+        app.dispatch_responses(ws, node, render).await?;
+    }
+    const BATCH: i64 = 32;
+    while app.deliver_due(node, transport, BATCH).await? as i64 == BATCH {}
+    Ok(())
+}

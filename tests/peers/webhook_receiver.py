@@ -5,6 +5,7 @@ It prints `PORT <n>` on its first line, then serves:
   POST /_secret/<path>     the body is the secret to verify deliveries to /<path> with
   GET  /_log               every delivery so far, as JSON
   POST /ok                 200
+  POST /slow               200 after 10 ms (a delivery in flight for a while)
   POST /flaky              500 the first time a webhook-id comes, then 200
   POST /gone               410
   POST /redirect           302 to /ok (a sender must not follow it)
@@ -15,6 +16,7 @@ not), the status answered, and whether the id was new.
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks.webhooks import Webhook
@@ -51,6 +53,8 @@ class Handler(BaseHTTPRequestHandler):
                 state["secrets"]["/" + self.path[len("/_secret/"):]] = body.decode()
             self._answer(204)
             return
+        if self.path == "/slow":
+            time.sleep(0.01)
         headers = {k.lower(): v for k, v in self.headers.items()}
         msg_id = headers.get("webhook-id", "")
         verified, error, payload = False, None, None

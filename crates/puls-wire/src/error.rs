@@ -320,6 +320,8 @@ mod tests {
             422 too_few_responses {"error":{"code":"too_few_responses","message":"m"}}
             422 invalid_drivers {"error":{"code":"invalid_drivers","message":"m"}}
             422 invalid_name {"error":{"code":"invalid_name","message":"m"}}
+            422 invalid_webhook_url {"error":{"code":"invalid_webhook_url","message":"m"}}
+            422 private_address {"error":{"code":"private_address","message":"m"}}
             429 rate_limited {"error":{"code":"rate_limited","message":"m"}}
             500 internal_error {"error":{"code":"internal_error","message":"m"}}
         "#]]

@@ -5,6 +5,11 @@
 //! dropped when the test ends, also when it fails. An unreachable PostgreSQL fails the test
 //! unless `PULS_SKIP_POSTGRES=1` is set, and then a loud `SKIPPED postgres` line is printed:
 //! PostgreSQL is never skipped silently.
+//!
+//! Also the webhook receiver the delivery tests send to ([`Receiver`]).
+
+mod receiver;
+pub use receiver::Receiver;
 
 use std::io::Write as _;
 use std::path::PathBuf;

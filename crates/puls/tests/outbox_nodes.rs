@@ -6,63 +6,11 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{puls, start};
-use puls_testdb::{Backend, TestDb};
+use common::{api_key, start};
+use puls_testdb::{Backend, Receiver, TestDb};
 use serde_json::{Value, json};
-
-/// The receiver of `tests/peers/webhook_receiver.py`, stopped when dropped.
-struct Receiver {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Receiver {
-    fn start() -> Receiver {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/peers/webhook_receiver.py"
-        );
-        let python = std::env::var("PULS_PEERS_PYTHON").unwrap_or_else(|_| "python3".into());
-        let mut child = Command::new(python)
-            .arg(script)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starting the webhook receiver");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .expect("its port")
-            .to_string();
-        Receiver {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    async fn log(&self) -> Vec<Value> {
-        reqwest::get(format!("{}/_log", self.base))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-}
 
 const RESPONSES: usize = 1_000;
 
@@ -72,16 +20,7 @@ async fn two_nodes_deliver_every_webhook_once_per_id_and_a_killed_node_loses_non
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let out = puls(dir.path())
-        .args(["--db", db.url(), "apikey", "create", "--workspace", "acme"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let key = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = api_key(dir.path(), db.url());
     let env = [
         ("PULS_WEBHOOKS__ALLOW_PRIVATE_ADDRESSES", "true"),
         ("PULS_OUTBOX__LEASE_MS", "1500"),
@@ -125,12 +64,8 @@ async fn two_nodes_deliver_every_webhook_once_per_id_and_a_killed_node_loses_non
         .json()
         .await
         .unwrap();
-    let secret = hook["secret"].as_str().expect("a secret").to_string();
-    http.post(format!("{}/_secret/slow", rx.base))
-        .body(secret)
-        .send()
-        .await
-        .unwrap();
+    rx.secret("/slow", hook["secret"].as_str().expect("a secret"))
+        .await;
 
     // Detractors through both nodes, eight at a time.
     let submit = |base: String, n: usize| {

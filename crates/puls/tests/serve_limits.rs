@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use puls_testdb::{Backend, TestDb};
 
 mod common;
-use common::{puls, start};
+use common::{api_key, puls, start};
 
 /// Sends `GET /healthz` on a fresh connection; the status code, or why there was none.
 fn healthz(addr: SocketAddr, wait: Duration) -> Result<u16, String> {
@@ -166,16 +166,7 @@ async fn sigterm_with_half_sent_requests_exits_in_time_and_keeps_what_it_accepte
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let out = puls(dir.path())
-        .args(["--db", db.url(), "apikey", "create", "--workspace", "acme"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let key = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap()
-        .to_string();
+    let key = api_key(dir.path(), db.url());
     let mut server = start(
         dir.path(),
         db.url(),

@@ -4,8 +4,6 @@
 //! sockets; a receiver answering 500 then 200 gets the message twice with one id, 410
 //! disables the endpoint, a redirect is not followed.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,80 +12,7 @@ use serde_json::{Value, json};
 
 use crate::fixtures::nps_survey;
 use crate::helpers::{TestApp, expect_error, json_of};
-
-/// The receiver, stopped when dropped.
-struct Receiver {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Receiver {
-    fn start() -> Receiver {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/peers/webhook_receiver.py"
-        );
-        // `.ci/run` makes a virtual environment with the library; elsewhere, a python3
-        // that has it.
-        let python = std::env::var("PULS_PEERS_PYTHON").unwrap_or_else(|_| "python3".into());
-        let mut child = Command::new(python)
-            .arg(script)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starting the webhook receiver (python3 with standardwebhooks)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("its output"))
-            .read_line(&mut line)
-            .expect("its port");
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .unwrap_or_else(|| panic!("the receiver said {line:?}; is standardwebhooks installed?"))
-            .to_string();
-        Receiver {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    async fn secret(&self, path: &str, secret: &str) {
-        let r = reqwest::Client::new()
-            .post(format!("{}/_secret{path}", self.base))
-            .body(secret.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
-    }
-
-    async fn log(&self) -> Vec<Value> {
-        reqwest::get(format!("{}/_log", self.base))
-            .await
-            .unwrap()
-            .json::<Vec<Value>>()
-            .await
-            .unwrap()
-    }
-
-    /// Waits (up to 20 s, a guard against a hang, not a timing) until `done` holds.
-    async fn wait_until(&self, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        for _ in 0..400 {
-            let log = self.log().await;
-            if done(&log) {
-                return log;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("{what}: {:#}", json!(self.log().await));
-    }
-}
+use puls_testdb::Receiver;
 
 async fn create_hook(app: &TestApp, url: &str) -> Value {
     let (status, hook) = json_of(

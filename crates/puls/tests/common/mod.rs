@@ -78,3 +78,17 @@ pub fn start(
     let _ = child.wait();
     panic!("puls serve did not start within 60 s");
 }
+
+/// A new API key of the workspace `acme` (made if needed), from `puls apikey create`.
+pub fn api_key(dir: &std::path::Path, db: &str) -> String {
+    let out = puls(dir)
+        .args(["--db", db, "apikey", "create", "--workspace", "acme"])
+        .output()
+        .expect("running puls apikey create");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("the key")
+        .to_string()
+}

@@ -17,6 +17,19 @@ pub struct Config {
     pub contacts: ContactsConfig,
     pub webhooks: WebhooksConfig,
     pub outbox: OutboxConfig,
+    pub metrics: MetricsConfig,
+}
+
+/// Prometheus metrics. Off by default: they are for the operator, not the public.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve `GET /metrics` on the main listener too (only where that listener is not
+    /// public, or behind a proxy that keeps `/metrics` in).
+    pub enabled: bool,
+    /// Serve `GET /metrics` on this address of its own (e.g. `127.0.0.1:9464`), whatever
+    /// `enabled` says.
+    pub listen: Option<String>,
 }
 
 /// Defaults of the analytics reports.

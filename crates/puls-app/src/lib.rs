@@ -19,6 +19,7 @@ pub mod keys;
 pub mod responses;
 pub mod search;
 pub mod surveys;
+pub mod telemetry;
 pub mod tracking;
 pub mod users;
 pub mod webhooks;
@@ -44,6 +45,7 @@ pub struct Inner {
     config: Config,
     surveys: surveys::SurveyCache,
     users: users::SignInBrake,
+    telemetry: telemetry::Telemetry,
 }
 
 impl App {
@@ -57,6 +59,7 @@ impl App {
             config,
             surveys: surveys::SurveyCache::default(),
             users: users::SignInBrake::new(),
+            telemetry: telemetry::Telemetry::default(),
         }))
     }
 

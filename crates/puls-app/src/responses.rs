@@ -138,13 +138,16 @@ impl App {
             created_at: now,
         });
         match self.0.writer.write(op).await? {
-            WriteOutcome::Inserted => Ok(Some(Stored {
-                id,
-                completed,
-                version: s.record.version,
-                resume_token,
-                replayed: false,
-            })),
+            WriteOutcome::Inserted => {
+                self.telemetry().responses_ingested(1);
+                Ok(Some(Stored {
+                    id,
+                    completed,
+                    version: s.record.version,
+                    resume_token,
+                    replayed: false,
+                }))
+            }
             // An API client's key may be guessable (an order number), and submitting is
             // public: the resume token of a partial response goes back only to a true retry
             // (the very answers stored), never to anyone who merely knows the key.

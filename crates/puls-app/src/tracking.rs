@@ -104,9 +104,13 @@ impl App {
         messages: Vec<Message>,
         received_at: i64,
     ) -> Result<(), AppError> {
+        let n = messages.len() as u64;
         let batch = track_batch(workspace, messages, received_at);
         match self.0.writer.write(WriteOp::Track(batch)).await? {
-            WriteOutcome::Tracked { .. } => Ok(()),
+            WriteOutcome::Tracked { .. } => {
+                self.telemetry().events_ingested(n);
+                Ok(())
+            }
             other => Err(anyhow::anyhow!("tracking write answered {other:?}").into()),
         }
     }

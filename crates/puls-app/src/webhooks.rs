@@ -581,6 +581,12 @@ impl App {
             node: node.to_string(),
         };
         store.finish_attempt(&job.id, &attempt, outcome).await?;
+        let outcome_name = match outcome {
+            JobOutcome::Delivered => "delivered",
+            JobOutcome::Retry(_) => "retry",
+            JobOutcome::Failed => "failed",
+        };
+        self.telemetry().attempt(&job.channel, outcome_name);
         let reason = if gone {
             "the endpoint answered 410 Gone".to_string()
         } else {

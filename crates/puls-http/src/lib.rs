@@ -7,6 +7,7 @@
 pub mod console;
 pub mod error;
 mod extract;
+mod metrics;
 mod openapi;
 mod ratelimit;
 mod routes;
@@ -29,6 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use error::ApiError;
+pub use metrics::serve_metrics;
 pub use openapi::openapi_document;
 pub use state::AppState;
 
@@ -67,10 +69,16 @@ pub fn app(state: AppState) -> Router {
     let max_body = state.config.http.max_body_bytes;
     let body_timeout = Duration::from_secs(state.config.http.body_read_timeout_secs.max(1));
     let limiter = state.clone();
-    api_router(move |r| r.route_layer(from_fn_with_state(limiter.clone(), ratelimit::limit)))
-        .split_for_parts()
-        .0
-        .merge(console::router(&state))
+    let mut router =
+        api_router(move |r| r.route_layer(from_fn_with_state(limiter.clone(), ratelimit::limit)))
+            .split_for_parts()
+            .0
+            .merge(console::router(&state));
+    if state.config.metrics.enabled {
+        router = router.route("/metrics", axum::routing::get(metrics::metrics));
+    }
+    router
+        .route_layer(from_fn_with_state(state.clone(), metrics::record))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

@@ -308,3 +308,35 @@ fn a_closed_stderr_does_not_stop_the_server() {
     let _ = child.wait();
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
 }
+
+/// `metrics.listen`: `/metrics` on an address of its own, not on the main listener.
+#[test]
+fn metrics_are_served_on_their_own_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/puls.db", dir.path().display());
+    // A free port: bound, read, let go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = start(dir.path(), &db, &[("PULS_METRICS__LISTEN", &listen)], None);
+    assert_eq!(healthz(server.addr, Duration::from_secs(5)), Ok(200));
+    let get = |addr: &str| -> String {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: puls\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    let own = get(&listen);
+    assert!(own.starts_with("HTTP/1.1 200"), "{own}");
+    assert!(
+        own.contains(r#"puls_http_requests_total{route="/healthz",method="GET",status="200"} 1"#),
+        "{own}"
+    );
+    let main = get(&server.addr.to_string());
+    assert!(main.starts_with("HTTP/1.1 404"), "{main}");
+}

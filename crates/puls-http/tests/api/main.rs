@@ -17,6 +17,7 @@ mod export;
 mod isolation;
 mod journeys;
 mod metrics;
+mod metrics_endpoint;
 mod nodes;
 mod openapi;
 mod pages;

@@ -45,6 +45,7 @@ both_backends!(
         config.outbox.max_retry_ms = 200;
         config.outbox.poll_ms = 50;
         config.outbox.max_attempts = 3;
+        config.metrics.enabled = true;
     }
 );
 async fn completed_responses_reach_every_webhook_signed_once_per_id(app: TestApp) {
@@ -146,6 +147,22 @@ async fn completed_responses_reach_every_webhook_signed_once_per_id(app: TestApp
         "three attempts of each of three messages"
     );
     assert_eq!(count(&log, "/ok"), 3, "no redirect followed");
+
+    // The metrics count the attempts by channel and outcome.
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let value = |line: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(line)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{line} in {metrics}"))
+    };
+    assert!(value(r#"puls_outbox_attempts_total{channel="webhook",outcome="delivered"}"#) >= 6);
+    assert!(value(r#"puls_outbox_attempts_total{channel="webhook",outcome="retry"}"#) >= 9);
+    assert_eq!(
+        value(r#"puls_outbox_attempts_total{channel="webhook",outcome="failed"}"#),
+        4,
+        "the 410 and three redirected messages"
+    );
 
     // The outbox shows each job and its attempts.
     let flaky_id = hooks[1]["id"].as_str().unwrap();

@@ -27,6 +27,18 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
         let transport = puls_send::HttpTransport::new(&webhooks)?;
         puls_send::spawn_worker(app.clone(), std::sync::Arc::new(transport));
     }
+    if let Some(addr) = &state.config.metrics.listen {
+        let metrics = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("listening for metrics on {addr}: {e}"))?;
+        tracing::info!(addr = %metrics.local_addr()?, "Prometheus metrics at /metrics");
+        let metrics_state = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = puls_http::serve_metrics(metrics, metrics_state).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     if warm_up {
         tokio::spawn(async move { app.analytics().warm_up().await });
     }

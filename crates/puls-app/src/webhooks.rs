@@ -507,8 +507,13 @@ impl App {
             }
         }
         let groups = by_target.into_iter().map(|group| async move {
+            // The endpoint is read once per group and kept current by each attempt.
+            let mut hook = self
+                .store()
+                .webhook(group[0].workspace_id, &group[0].target_id)
+                .await?;
             for job in group {
-                self.deliver(node, transport, job).await?;
+                hook = self.deliver(node, transport, job, hook).await?;
             }
             Ok::<_, AppError>(())
         });
@@ -518,24 +523,29 @@ impl App {
         Ok(n)
     }
 
+    /// Delivers one job to `hook` (its endpoint as last known) and returns the endpoint as
+    /// it is after the attempt.
     async fn deliver(
         &self,
         node: &str,
         transport: &dyn Transport,
         job: JobRecord,
-    ) -> Result<(), AppError> {
+        hook: Option<WebhookRecord>,
+    ) -> Result<Option<WebhookRecord>, AppError> {
         let store = self.store();
         let cfg = &self.config().outbox;
-        let hook = store.webhook(job.workspace_id, &job.target_id).await?;
-        let Some(hook) = hook.filter(WebhookRecord::enabled) else {
-            store
-                .fail_job(
-                    &job.id,
-                    "the webhook is disabled or deleted",
-                    puls_store::now_ms(),
-                )
-                .await?;
-            return Ok(());
+        let hook = match hook {
+            Some(h) if h.enabled() => h,
+            other => {
+                store
+                    .fail_job(
+                        &job.id,
+                        "the webhook is disabled or deleted",
+                        puls_store::now_ms(),
+                    )
+                    .await?;
+                return Ok(other);
+            }
         };
         let started = Instant::now();
         let at = puls_store::now_ms();
@@ -587,6 +597,10 @@ impl App {
             JobOutcome::Failed => "failed",
         };
         self.telemetry().attempt(&job.channel, outcome_name);
+        // A success of an endpoint without failures changes nothing of it.
+        if ok && hook.failures == 0 {
+            return Ok(Some(hook));
+        }
         let reason = if gone {
             "the endpoint answered 410 Gone".to_string()
         } else {
@@ -608,8 +622,7 @@ impl App {
                 },
             )
             .await?;
-        if let Some(h) = after
-            && hook.enabled()
+        if let Some(h) = &after
             && !h.enabled()
         {
             tracing::warn!(
@@ -619,7 +632,7 @@ impl App {
                 "webhook disabled"
             );
         }
-        Ok(())
+        Ok(after)
     }
 }
 

@@ -18,6 +18,52 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub outbox: OutboxConfig,
     pub metrics: MetricsConfig,
+    pub smtp: SmtpConfig,
+}
+
+/// The SMTP relay Puls sends e-mail through. Without a `host`, Puls sends no e-mail.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: Option<String>,
+    pub port: u16,
+    /// `starttls` (upgrade a plain connection; the usual on 587), `tls` (TLS from the
+    /// start; 465) or `none` (a local relay only).
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `Puls <puls@example.com>`.
+    pub from: String,
+    pub timeout_secs: u64,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: None,
+            port: 587,
+            security: "starttls".into(),
+            username: None,
+            password: None,
+            from: "Puls <puls@localhost>".into(),
+            timeout_secs: 20,
+        }
+    }
+}
+
+/// The password is shown redacted.
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
+            .field("from", &self.from)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
 }
 
 /// Prometheus metrics. Off by default: they are for the operator, not the public.

@@ -13,6 +13,7 @@ pub mod contact_fields;
 pub mod contacts;
 pub mod contacts_import;
 pub mod definitions;
+pub mod email;
 pub mod error;
 pub mod exports;
 pub mod keys;

@@ -33,6 +33,7 @@ use puls_store::{
 use rand::Rng;
 use sha2_11::{Digest, Sha256};
 
+use crate::email::{EmailJob, Mailed, Mailer};
 use crate::{App, AppError, Rejection};
 
 /// The event types a webhook can subscribe to.
@@ -485,6 +486,7 @@ impl App {
         &self,
         node: &str,
         transport: &dyn Transport,
+        mailer: Option<&dyn Mailer>,
         limit: i64,
     ) -> Result<usize, AppError> {
         let store = self.store();
@@ -507,6 +509,12 @@ impl App {
             }
         }
         let groups = by_target.into_iter().map(|group| async move {
+            if group[0].channel == "email" {
+                for job in group {
+                    self.deliver_email(node, mailer, job).await?;
+                }
+                return Ok(());
+            }
             // The endpoint is read once per group and kept current by each attempt.
             let mut hook = self
                 .store()
@@ -533,7 +541,6 @@ impl App {
         hook: Option<WebhookRecord>,
     ) -> Result<Option<WebhookRecord>, AppError> {
         let store = self.store();
-        let cfg = &self.config().outbox;
         let hook = match hook {
             Some(h) if h.enabled() => h,
             other => {
@@ -573,15 +580,7 @@ impl App {
             Delivery::Answered(s) => (Some(*s), Some(format!("answered {s}")), false, false),
             Delivery::Failed(e) => (None, Some(e.clone()), false, false),
         };
-        let outcome = if ok {
-            JobOutcome::Delivered
-        } else if gone || n >= cfg.max_attempts {
-            JobOutcome::Failed
-        } else {
-            JobOutcome::Retry(
-                puls_store::now_ms() + backoff_ms(n, cfg.retry_base_ms, cfg.max_retry_ms),
-            )
-        };
+        let outcome = self.outcome(ok, gone, n);
         let attempt = AttemptRecord {
             n,
             at,
@@ -590,13 +589,7 @@ impl App {
             duration_ms: started.elapsed().as_millis() as i64,
             node: node.to_string(),
         };
-        store.finish_attempt(&job.id, &attempt, outcome).await?;
-        let outcome_name = match outcome {
-            JobOutcome::Delivered => "delivered",
-            JobOutcome::Retry(_) => "retry",
-            JobOutcome::Failed => "failed",
-        };
-        self.telemetry().attempt(&job.channel, outcome_name);
+        self.finish(&job, &attempt, outcome).await?;
         // A success of an endpoint without failures changes nothing of it.
         if ok && hook.failures == 0 {
             return Ok(Some(hook));
@@ -625,14 +618,92 @@ impl App {
         if let Some(h) = &after
             && !h.enabled()
         {
+            let reason = h.disabled_reason.clone().unwrap_or_default();
             tracing::warn!(
                 workspace = job.workspace_id.get(),
                 webhook = %h.id,
-                reason = h.disabled_reason.as_deref().unwrap_or(""),
+                reason,
                 "webhook disabled"
             );
+            // The owners hear of it once per disabling.
+            self.email_owners(
+                job.workspace_id,
+                "webhook_disabled",
+                &format!("{}:{}", h.id, h.disabled_at.unwrap_or_default()),
+                serde_json::json!({"url": h.url, "reason": reason, "webhook": h.id}),
+            )
+            .await?;
         }
         Ok(after)
+    }
+
+    /// What becomes of a job after its `n`th attempt: delivered, failed for good (refused
+    /// for good, or out of attempts), or tried again after a backoff.
+    fn outcome(&self, ok: bool, refused: bool, n: i64) -> JobOutcome {
+        let cfg = &self.config().outbox;
+        if ok {
+            JobOutcome::Delivered
+        } else if refused || n >= cfg.max_attempts {
+            JobOutcome::Failed
+        } else {
+            JobOutcome::Retry(
+                puls_store::now_ms() + backoff_ms(n, cfg.retry_base_ms, cfg.max_retry_ms),
+            )
+        }
+    }
+
+    /// Keeps an attempt and what became of its job, and counts it.
+    async fn finish(
+        &self,
+        job: &JobRecord,
+        attempt: &AttemptRecord,
+        outcome: JobOutcome,
+    ) -> Result<(), AppError> {
+        self.store()
+            .finish_attempt(&job.id, attempt, outcome)
+            .await?;
+        let name = match outcome {
+            JobOutcome::Delivered => "delivered",
+            JobOutcome::Retry(_) => "retry",
+            JobOutcome::Failed => "failed",
+        };
+        self.telemetry().attempt(&job.channel, name);
+        Ok(())
+    }
+
+    /// Sends one e-mail job through `mailer` (none: e-mail is not configured, and the job
+    /// fails).
+    async fn deliver_email(
+        &self,
+        node: &str,
+        mailer: Option<&dyn Mailer>,
+        job: JobRecord,
+    ) -> Result<(), AppError> {
+        let now = puls_store::now_ms();
+        let (Some(mailer), Ok(email)) = (mailer, serde_json::from_str::<EmailJob>(&job.payload))
+        else {
+            self.store()
+                .fail_job(&job.id, "e-mail is not configured (smtp.host)", now)
+                .await?;
+            return Ok(());
+        };
+        let started = Instant::now();
+        let n = job.attempts + 1;
+        let (ok, refused, error) = match mailer.send(&email).await {
+            Mailed::Sent => (true, false, None),
+            Mailed::Retry(e) => (false, false, Some(e)),
+            Mailed::Rejected(e) => (false, true, Some(e)),
+        };
+        let attempt = AttemptRecord {
+            n,
+            at: now,
+            status: None,
+            error,
+            duration_ms: started.elapsed().as_millis() as i64,
+            node: node.to_string(),
+        };
+        let outcome = self.outcome(ok, refused, n);
+        self.finish(&job, &attempt, outcome).await
     }
 }
 

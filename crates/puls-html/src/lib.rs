@@ -38,6 +38,14 @@ use texts::Texts;
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
+/// An e-mail message's parts, rendered in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
 /// A page's context, and the template it fills.
 pub trait Page: Serialize {
     /// The template's name: its path under `templates/` (`app/overview.html`).
@@ -135,6 +143,25 @@ impl Html {
         )
     }
 
+    /// Renders the e-mail `name` in `lang` from `vars`: `email/{name}.txt` (its first line
+    /// the subject, the rest the plain-text part) and `email/{name}.html`.
+    pub fn render_email(
+        &self,
+        name: &str,
+        lang: Lang,
+        vars: &impl Serialize,
+    ) -> Result<Email, Error> {
+        let ctx = Value::from(minijinja::value::Serde(vars));
+        let text = self.render_value(&format!("email/{name}.txt"), lang, ctx.clone())?;
+        let html = self.render_value(&format!("email/{name}.html"), lang, ctx)?;
+        let (subject, body) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+        Ok(Email {
+            subject: subject.trim().to_string(),
+            text: body.trim_start_matches('\n').to_string(),
+            html,
+        })
+    }
+
     /// Renders template `name` in `lang`; `ctx` is the page's own context. Every page gets
     /// `t` (the texts in `lang`) and, unless it names its own, `lang` (the language tag).
     fn render_value(&self, name: &str, lang: Lang, ctx: Value) -> Result<String, Error> {
@@ -157,6 +184,33 @@ mod tests {
         env.add_template("t.html", source).unwrap();
         let html = Html { env };
         html.render_value("t.html", lang, ctx).unwrap()
+    }
+
+    #[test]
+    fn an_email_has_a_subject_a_text_and_an_html_part_in_each_language() {
+        let vars =
+            context! { url => "https://x.example/<hook>", reason => "410", webhook => "wh_1" };
+        for (lang, subject) in [
+            (Lang::En, "Puls: a webhook was disabled"),
+            (Lang::Pl, "Puls: webhook został wyłączony"),
+            (Lang::Cs, "Puls: webhook byl vypnut"),
+        ] {
+            let e = Html::new()
+                .render_email("webhook_disabled", lang, &vars)
+                .unwrap();
+            assert_eq!(e.subject, subject);
+            assert!(
+                e.text.contains("https://x.example/<hook>: 410"),
+                "{}",
+                e.text
+            );
+            assert!(e.text.contains("wh_1") && !e.text.starts_with('\n'));
+            assert!(
+                e.html.contains("&lt;hook&gt;") && !e.html.contains("<hook>"),
+                "escaped: {}",
+                e.html
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Puls's senders: the outbox worker that every `puls serve` node runs, and the HTTP
-//! transport it delivers webhooks with. The policy (what becomes a job, signing, retries,
+//! Puls's senders: the outbox worker that every `puls serve` node runs, the HTTP transport
+//! it delivers webhooks with, and the SMTP mailer (`mail.rs`) it sends e-mail with. The policy (what becomes a job, signing, retries,
 //! disabling endpoints) is the application's (`puls_app::webhooks`); this crate only runs
 //! it on a timer and speaks HTTP.
 //!
@@ -8,12 +8,16 @@
 //! connects to a private, loopback or link-local address, whatever a name resolves to at
 //! the moment of sending.
 
+mod mail;
+pub use mail::SmtpMailer;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use puls_app::App;
+use puls_app::email::Mailer;
 use puls_app::webhooks::{Delivery, Transport, is_private};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
@@ -111,7 +115,11 @@ pub fn node_name() -> String {
 /// Runs the outbox on this node until the runtime stops: every `outbox.poll_ms`, turns
 /// completed responses into webhook jobs (for the workspaces whose feed lease it gets) and
 /// delivers due jobs, a batch at a time, as long as there are any.
-pub fn spawn_worker(app: App, transport: Arc<dyn Transport>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_worker(
+    app: App,
+    transport: Arc<dyn Transport>,
+    mailer: Option<Arc<dyn Mailer>>,
+) -> tokio::task::JoinHandle<()> {
     let node = node_name();
     tokio::spawn(async move {
         let poll = Duration::from_millis(app.config().outbox.poll_ms.max(10));
@@ -120,7 +128,8 @@ pub fn spawn_worker(app: App, transport: Arc<dyn Transport>) -> tokio::task::Joi
                 .unwrap_or_default()
         };
         loop {
-            if let Err(e) = run_once(&app, &node, transport.as_ref(), &render).await {
+            let mail = mailer.as_deref();
+            if let Err(e) = run_once(&app, &node, transport.as_ref(), mail, &render).await {
                 tracing::warn!(error = %e, "outbox round failed; trying again");
             }
             tokio::time::sleep(poll).await;
@@ -133,12 +142,13 @@ pub async fn run_once(
     app: &App,
     node: &str,
     transport: &dyn Transport,
+    mailer: Option<&dyn Mailer>,
     render: &(dyn Fn(&puls_store::ResponseRecord) -> serde_json::Value + Sync),
 ) -> Result<(), puls_app::AppError> {
     for ws in app.dispatch_workspaces().await? {
         app.dispatch_responses(ws, node, render).await?;
     }
     const BATCH: i64 = 32;
-    while app.deliver_due(node, transport, BATCH).await? as i64 == BATCH {}
+    while app.deliver_due(node, transport, mailer, BATCH).await? as i64 == BATCH {}
     Ok(())
 }

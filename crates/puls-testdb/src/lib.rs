@@ -6,10 +6,13 @@
 //! unless `PULS_SKIP_POSTGRES=1` is set, and then a loud `SKIPPED postgres` line is printed:
 //! PostgreSQL is never skipped silently.
 //!
-//! Also the webhook receiver the delivery tests send to ([`Receiver`]).
+//! Also the webhook receiver the delivery tests send to ([`Receiver`]) and the SMTP server
+//! they mail to ([`SmtpServer`]).
 
 mod receiver;
+mod smtp;
 pub use receiver::Receiver;
+pub use smtp::SmtpServer;
 
 use std::io::Write as _;
 use std::path::PathBuf;

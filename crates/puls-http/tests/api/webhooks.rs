@@ -33,8 +33,14 @@ fn count(log: &[Value], path: &str) -> usize {
 }
 
 fn start_worker(app: &TestApp) {
-    let transport = puls_send::HttpTransport::new(&app.app.config().webhooks).unwrap();
-    puls_send::spawn_worker(app.app.clone(), Arc::new(transport));
+    let config = app.app.config();
+    let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
+    let mailer: Option<Arc<dyn puls_app::email::Mailer>> =
+        match puls_send::SmtpMailer::new(&config.smtp).unwrap() {
+            Some(m) => Some(Arc::new(m)),
+            None => None,
+        };
+    puls_send::spawn_worker(app.app.clone(), Arc::new(transport), mailer);
 }
 
 both_backends!(
@@ -308,4 +314,96 @@ async fn webhook_urls_are_checked_and_private_addresses_refused(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(app.get_json("/api/v1/webhooks").await, json!([]));
+}
+
+both_backends!(
+    a_disabled_webhook_is_mailed_to_the_owners_in_their_language,
+    |config| {
+        config.webhooks.allow_private_addresses = true;
+        config.outbox.poll_ms = 50;
+        // The relay's port is the test's SMTP server's; the worker is given it below.
+        config.smtp.host = Some("127.0.0.1".into());
+    }
+);
+async fn a_disabled_webhook_is_mailed_to_the_owners_in_their_language(app: TestApp) {
+    let smtp = puls_testdb::SmtpServer::start();
+    let rx = Receiver::start();
+    for (email, locale, role) in [
+        ("wlasciciel@sklep.pl", "pl", "owner"),
+        ("analityk@sklep.pl", "pl", "analyst"),
+    ] {
+        let puls_store::UserWrite::Done(u) = app
+            .store
+            .create_user(puls_store::NewUser {
+                email,
+                name: "Jan Kowalski",
+                password_hash: "$argon2id$unused",
+                locale,
+            })
+            .await
+            .unwrap()
+        else {
+            panic!("creating {email}")
+        };
+        app.store
+            .set_membership(app.workspace_id, &u.id, role)
+            .await
+            .unwrap();
+    }
+    let hook = create_hook(&app, &format!("{}/gone", rx.base)).await;
+    rx.secret("/gone", hook["secret"].as_str().unwrap()).await;
+    let config = app.app.config();
+    let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
+    let relay = puls_app::config::SmtpConfig {
+        port: smtp.port,
+        security: "none".into(),
+        from: "Puls <puls@sklep.pl>".into(),
+        ..config.smtp.clone()
+    };
+    let mailer = puls_send::SmtpMailer::new(&relay).unwrap().unwrap();
+    puls_send::spawn_worker(app.app.clone(), Arc::new(transport), Some(Arc::new(mailer)));
+
+    let survey = app.published_survey(&nps_survey()).await;
+    app.submit_ok(&survey, &json!({"answers": {"nps": 1}}))
+        .await;
+    let mail = smtp.wait_for(1).await;
+    assert_eq!(mail.len(), 1, "the owner only: {mail:#?}");
+    let m = &mail[0];
+    assert!(
+        m["to"].as_str().unwrap().contains("wlasciciel@sklep.pl"),
+        "{m}"
+    );
+    assert!(m["from"].as_str().unwrap().contains("puls@sklep.pl"), "{m}");
+    assert_eq!(m["subject"], "Puls: webhook został wyłączony");
+    assert_eq!(m["content_type"], "multipart/alternative");
+    let text = m["text"].as_str().unwrap();
+    assert!(text.contains(&format!("{}/gone", rx.base)), "{text}");
+    assert!(
+        text.contains("410") && text.contains("Puls przestał wysyłać"),
+        "{text}"
+    );
+    assert!(text.contains(hook["id"].as_str().unwrap()), "{text}");
+    assert!(m["html"].as_str().unwrap().contains("lang=\"pl\""), "{m}");
+    // The e-mail went through the outbox like any message (recorded just after it went).
+    let mailed = |jobs: &Value| {
+        jobs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["channel"] == "email" && j["event_type"] == "webhook_disabled")
+    };
+    let mut jobs = Value::Null;
+    for _ in 0..100 {
+        jobs = app.get_json("/api/v1/outbox?state=delivered").await;
+        if mailed(&jobs) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(mailed(&jobs), "{jobs}");
+    // Once per disabling: another response for the disabled webhook mails no one.
+    app.submit_ok(&survey, &json!({"answers": {"nps": 2}}))
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(smtp.messages().len(), 1);
 }

@@ -18,6 +18,11 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let warm_up = settings.analytics.warm_up;
     let webhooks = settings.webhooks.clone();
+    let mailer: Option<std::sync::Arc<dyn puls_app::email::Mailer>> =
+        match puls_send::SmtpMailer::new(&settings.smtp)? {
+            Some(m) => Some(std::sync::Arc::new(m)),
+            None => None,
+        };
     let outbox = settings.outbox.enabled;
     let app = App::new(store.clone(), settings);
     let state = AppState::new(app.clone());
@@ -25,7 +30,7 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
     // number of nodes share the work without sending a job twice at once.
     if outbox {
         let transport = puls_send::HttpTransport::new(&webhooks)?;
-        puls_send::spawn_worker(app.clone(), std::sync::Arc::new(transport));
+        puls_send::spawn_worker(app.clone(), std::sync::Arc::new(transport), mailer);
     }
     if let Some(addr) = &state.config.metrics.listen {
         let metrics = tokio::net::TcpListener::bind(addr)

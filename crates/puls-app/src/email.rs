@@ -1,0 +1,81 @@
+//! E-mail through the outbox. A message is a job on the `email` channel whose payload names
+//! the recipient, the language and a template with its values ([`EmailJob`]); the sender
+//! (`puls-send`) renders it (`puls-html`'s e-mail templates, with a plain-text part) and
+//! hands it to the SMTP relay. Nothing is queued unless `smtp.host` is set.
+
+use async_trait::async_trait;
+use puls_core::WorkspaceId;
+use puls_store::NewJob;
+use serde::{Deserialize, Serialize};
+
+use crate::webhooks::message_id;
+use crate::{App, AppError};
+
+/// One e-mail, as the outbox keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailJob {
+    pub to: String,
+    /// `pl`, `cs` or `en`.
+    pub locale: String,
+    /// The template's name (`webhook_disabled`).
+    pub template: String,
+    pub vars: serde_json::Value,
+}
+
+/// What the relay did with a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mailed {
+    Sent,
+    /// Try again later (a 4xx answer, no connection).
+    Retry(String),
+    /// Refused for good (a 5xx answer, an address that is not one).
+    Rejected(String),
+}
+
+/// Sends e-mail (the server's adapter speaks SMTP).
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, job: &EmailJob) -> Mailed;
+}
+
+impl App {
+    /// Queues an e-mail to each owner of the workspace, in their language; `key` makes the
+    /// message's id (the same key and owner: one message).
+    pub(crate) async fn email_owners(
+        &self,
+        workspace_id: WorkspaceId,
+        template: &str,
+        key: &str,
+        vars: serde_json::Value,
+    ) -> Result<u64, AppError> {
+        if self.config().smtp.host.is_none() {
+            return Ok(0);
+        }
+        let now = puls_store::now_ms();
+        let jobs: Vec<NewJob> = self
+            .store()
+            .members(workspace_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.role == "owner")
+            .map(|m| {
+                let job = EmailJob {
+                    to: m.user.email.clone(),
+                    locale: m.user.locale.clone(),
+                    template: template.to_string(),
+                    vars: vars.clone(),
+                };
+                NewJob {
+                    id: message_id(&format!("email:{}", m.user.email), template, key),
+                    workspace_id,
+                    channel: "email".into(),
+                    target_id: "smtp".into(),
+                    event_type: template.to_string(),
+                    payload: serde_json::to_string(&job).unwrap_or_default(),
+                    next_at: now,
+                }
+            })
+            .collect();
+        Ok(self.store().enqueue(&jobs).await?)
+    }
+}

@@ -578,6 +578,16 @@ async fn walk(backend: Backend) {
     wait_text(&c, "Fáze 8").await;
     shots.take(&c, "journey-stage-added-cs").await;
 
+    // Webhooks: one added, its secret shown once; the outbox's log below.
+    c.goto(&format!("{base}/app/w/{slug}/webhooks"))
+        .await
+        .unwrap();
+    wait_text(&c, "Zatím žádné webhooky").await;
+    fill(&c, "hook-url", "https://hooks.example.com/puls").await;
+    click(&c, "form input[value='create'] ~ div button.primary").await;
+    wait_text(&c, "Tajný klíč k podpisům").await;
+    shots.take(&c, "webhooks-cs").await;
+
     // 8. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;
     wait_text(&c, "Byli jste odhlášeni.").await;
@@ -652,6 +662,7 @@ async fn screens_of_a_running_server() {
             format!("/app/w/{ws}/journey-definitions/eshop"),
         ),
         ("contacts", format!("/app/w/{ws}/contacts")),
+        ("webhooks", format!("/app/w/{ws}/webhooks")),
         ("settings", format!("/app/w/{ws}/settings")),
     ];
     for (name, path) in pages {

@@ -38,7 +38,9 @@ pub use journeys::{
     TouchpointPage, Verbatim,
 };
 pub use overview::{BreakdownRow, Card, Change, OverviewPage, TrendRow};
-pub use settings::{InvitationRow, KeyRow, MemberRow, SettingsPage, WriteKeyRow};
+pub use settings::{
+    InvitationRow, JobRow, KeyRow, MemberRow, SettingsPage, WebhookRow, WebhooksPage, WriteKeyRow,
+};
 
 use crate::{Page, Text};
 

@@ -71,3 +71,47 @@ pub struct WriteKeyRow {
     pub created: String,
     pub revoked: bool,
 }
+
+/// A workspace's webhooks and what the outbox sent (owners and admins).
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhooksPage {
+    pub title: String,
+    pub hooks: Vec<WebhookRow>,
+    pub jobs: Vec<JobRow>,
+    /// A secret shown once, right after it was made, and its webhook's URL.
+    pub new_secret: Option<(String, String)>,
+    /// The URL as typed when it was refused, and why.
+    pub typed_url: String,
+    pub problem: Option<String>,
+    pub notice: Option<Text>,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for WebhooksPage {
+    const TEMPLATE: &'static str = "app/webhooks.html";
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    pub events: Vec<Text>,
+    pub enabled: bool,
+    pub disabled_reason: String,
+    pub failures: i64,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobRow {
+    pub id: String,
+    /// The webhook's URL, or the recipient channel's name.
+    pub target: String,
+    pub event: String,
+    pub state: Text,
+    pub attempts: i64,
+    pub last_error: String,
+    /// When it was made, as a local date-time.
+    pub created: String,
+}

@@ -288,6 +288,8 @@ pub mod need {
     pub struct ManageContacts;
     /// Journeys and segments: their definitions.
     pub struct EditJourneys;
+    /// The workspace's settings and its outbound channels (webhooks).
+    pub struct ManageWorkspace;
 
     impl Need for ViewDashboards {
         const PERMISSION: Permission = Permission::ViewDashboards;
@@ -306,6 +308,9 @@ pub mod need {
     }
     impl Need for EditJourneys {
         const PERMISSION: Permission = Permission::EditJourneys;
+    }
+    impl Need for ManageWorkspace {
+        const PERMISSION: Permission = Permission::ManageWorkspace;
     }
 }
 

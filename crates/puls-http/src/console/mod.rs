@@ -21,6 +21,7 @@ mod overview;
 mod pages;
 mod rule_form;
 mod settings;
+mod webhooks;
 
 use axum::Router;
 use axum::http::header::{
@@ -72,6 +73,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(settings::page).post(settings::act),
         )
         .route("/app/invite/{token}", get(settings::invitation))
+        .route(
+            "/app/w/{slug}/webhooks",
+            get(webhooks::page).post(webhooks::act),
+        )
         .route(
             "/app/w/{slug}/surveys",
             get(builder::list).post(builder::create),

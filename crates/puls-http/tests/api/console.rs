@@ -2177,3 +2177,175 @@ async fn the_analyses_funnel_runs_through_the_stages_one_picks(app: TestApp) {
     );
     assert!(page.contains("value=\"help\" checked"));
 }
+
+both_backends!(owners_manage_webhooks_and_replay_what_was_sent_in_the_web_app);
+async fn owners_manage_webhooks_and_replay_what_was_sent_in_the_web_app(app: TestApp) {
+    user_in(
+        &app,
+        "wlasciciel@sklep.pl",
+        "owner password 1",
+        Some("owner"),
+        "pl",
+    )
+    .await;
+    let mut b = signed_in(&app, "wlasciciel@sklep.pl", "owner password 1").await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/webhooks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Brak webhooków") && page.contains("Jeszcze nic nie wysłano"),
+        "{page}"
+    );
+    let csrf = hidden(&page, "_csrf");
+    // A private address is refused, kept as typed, with the reason.
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/webhooks",
+            &[
+                ("_csrf", &csrf),
+                ("action", "create"),
+                ("url", "http://127.0.0.1:9/hook"),
+                ("event", "response.completed"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html_unescape(&page);
+    assert!(page.contains("value=\"http://127.0.0.1:9/hook\""), "{page}");
+    assert!(
+        page.contains("Ten serwer nie wysyła na adresy prywatne"),
+        "in Polish: {page}"
+    );
+    // A public one is added and its secret shown once.
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/webhooks",
+            &[
+                ("_csrf", &csrf),
+                ("action", "create"),
+                ("url", "https://hooks.example.com/puls"),
+                ("event", "response.completed"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let secret = hidden_by_id(&page, "new-secret");
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    assert!(page.contains("Ukończona odpowiedź") && page.contains("Włączony"));
+    let hooks = app.get_json("/api/v1/webhooks").await;
+    let id = hooks[0]["id"].as_str().unwrap().to_string();
+    // Disabled, and enabled again, from the page.
+    for (action, state) in [("disable", false), ("enable", true)] {
+        let (status, _, _) = b
+            .post(
+                &app,
+                "/app/w/acme/webhooks",
+                &[("_csrf", &csrf), ("action", action), ("id", &id)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.get_json(&format!("/api/v1/webhooks/{id}")).await["enabled"],
+            state
+        );
+    }
+    let (_, page, _) = b.get(&app, "/app/w/acme/webhooks?notice=saved").await;
+    assert!(page.contains("Włączony"), "{page}");
+    // A new secret, shown once, different.
+    let (_, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/webhooks",
+            &[("_csrf", &csrf), ("action", "rotate"), ("id", &id)],
+        )
+        .await;
+    assert_ne!(hidden_by_id(&page, "new-secret"), secret);
+    // What was sent: a failed message is sent again from the page.
+    let job = puls_store::NewJob {
+        id: "msg_0123456789abcdef0123456789abcdef".into(),
+        workspace_id: app.workspace_id,
+        channel: "webhook".into(),
+        target_id: id.clone(),
+        event_type: "response.completed".into(),
+        payload: "{}".into(),
+        next_at: 0,
+    };
+    app.store.enqueue(&[job]).await.unwrap();
+    app.store
+        .fail_job("msg_0123456789abcdef0123456789abcdef", "answered 500", 1)
+        .await
+        .unwrap();
+    let (_, page, _) = b.get(&app, "/app/w/acme/webhooks").await;
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("nieudana")
+            && page.contains("answered 500")
+            && page.contains("https://hooks.example.com/puls"),
+        "{page}"
+    );
+    let (status, _, to) = b
+        .post(
+            &app,
+            "/app/w/acme/webhooks",
+            &[
+                ("_csrf", &csrf),
+                ("action", "replay"),
+                ("id", "msg_0123456789abcdef0123456789abcdef"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.unwrap().ends_with("notice=replayed"));
+    let (_, page, _) = b.get(&app, "/app/w/acme/webhooks?notice=replayed").await;
+    assert!(
+        page.contains("czeka") && page.contains("Zostanie wkrótce wysłana ponownie"),
+        "{page}"
+    );
+    // Deleted, only with the box ticked.
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/webhooks",
+            &[("_csrf", &csrf), ("action", "delete"), ("id", &id)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.get_json("/api/v1/webhooks")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/webhooks",
+            &[
+                ("_csrf", &csrf),
+                ("action", "delete"),
+                ("id", &id),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get_json("/api/v1/webhooks").await,
+        serde_json::json!([])
+    );
+    // An analyst may not.
+    let mut analyst = polish_analyst(&app).await;
+    let (status, _, _) = analyst.get(&app, "/app/w/acme/webhooks").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = analyst
+        .post(
+            &app,
+            "/app/w/acme/webhooks",
+            &[("_csrf", &csrf), ("action", "delete"), ("id", &id)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

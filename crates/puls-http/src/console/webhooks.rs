@@ -87,7 +87,12 @@ async fn render(
                     "email" => lang.t(Text::ChannelEmailJob).to_string(),
                     _ => url_of(&j.target_id),
                 },
-                event: j.event_type.clone(),
+                // The event in words; a type Puls does not name stays as it is.
+                event: match j.event_type.as_str() {
+                    "response.completed" => lang.t(Text::EventResponseCompleted).to_string(),
+                    "webhook_disabled" => lang.t(Text::EmailWebhookDisabledSubject).to_string(),
+                    other => other.to_string(),
+                },
                 state: match j.state {
                     JobState::Pending => Text::JobStatePending,
                     JobState::Delivered => Text::JobStateDelivered,

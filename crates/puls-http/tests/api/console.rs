@@ -2281,8 +2281,9 @@ async fn owners_manage_webhooks_and_replay_what_was_sent_in_the_web_app(app: Tes
     assert!(
         page.contains("nieudana")
             && page.contains("answered 500")
-            && page.contains("https://hooks.example.com/puls"),
-        "{page}"
+            && page.contains("https://hooks.example.com/puls")
+            && page.matches("Ukończona odpowiedź").count() == 3,
+        "the event in words: in the webhooks, the form and the messages: {page}"
     );
     let (status, _, to) = b
         .post(

@@ -134,6 +134,16 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
+/// The address a URL names without asking a resolver: an IP literal, or `localhost`.
+pub fn literal_ip(url: &url::Url) -> Option<IpAddr> {
+    match url.host()? {
+        url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        url::Host::Domain(d) => (d == "localhost" || d.ends_with(".localhost"))
+            .then_some(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
+    }
+}
+
 /// Checks a webhook URL: absolute http(s), a host, no credentials, at most 2,000
 /// characters; a literal private address only when allowed. (Names are checked when
 /// sending, against every address they resolve to.)
@@ -150,14 +160,10 @@ fn check_url(url: &str, allow_private: bool) -> Result<String, AppError> {
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(bad("credentials do not belong in the URL"));
     }
-    let ip = match parsed.host() {
-        None => return Err(bad("the URL has no host")),
-        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
-        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
-        Some(url::Host::Domain(d)) => (d == "localhost" || d.ends_with(".localhost"))
-            .then_some(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
-    };
-    if let Some(ip) = ip
+    if parsed.host().is_none() {
+        return Err(bad("the URL has no host"));
+    }
+    if let Some(ip) = literal_ip(&parsed)
         && !allow_private
         && is_private(ip)
     {

@@ -74,11 +74,15 @@ pub fn app(state: AppState) -> Router {
             .split_for_parts()
             .0
             .merge(console::router(&state));
-    if state.config.metrics.enabled {
+    let metrics = &state.config.metrics;
+    if metrics.enabled {
         router = router.route("/metrics", axum::routing::get(metrics::metrics));
     }
+    // Requests are counted only when someone can read the count.
+    if metrics.enabled || metrics.listen.is_some() {
+        router = router.route_layer(from_fn_with_state(state.clone(), metrics::record));
+    }
     router
-        .route_layer(from_fn_with_state(state.clone(), metrics::record))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

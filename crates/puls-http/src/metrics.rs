@@ -1,5 +1,5 @@
-//! Prometheus metrics at the edge: every routed request is counted and timed by its route's
-//! pattern (never a path with ids in it), method and status; `GET /metrics` answers the
+//! Prometheus metrics at the edge: when metrics are configured, every routed request is
+//! counted and timed by its route's pattern (never a path with ids in it), method and status; `GET /metrics` answers the
 //! text, on the main listener when `metrics.enabled` and on `metrics.listen` of its own.
 
 use std::time::Instant;
@@ -16,26 +16,24 @@ use crate::state::AppState;
 
 /// Records one request (a route layer, so the matched pattern is known).
 pub(crate) async fn record(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    // A clone of the matched path shares its text.
+    let route = req.extensions().get::<MatchedPath>().cloned();
     // Methods outside the standard few are one label, so no client can grow the series.
     let method = match *req.method() {
-        Method::GET
-        | Method::POST
-        | Method::PUT
-        | Method::PATCH
-        | Method::DELETE
-        | Method::HEAD
-        | Method::OPTIONS => req.method().as_str().to_string(),
-        _ => "other".to_string(),
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
     };
     let started = Instant::now();
     let resp = next.run(req).await;
     st.app.telemetry().request(
-        &route,
-        &method,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        method,
         resp.status().as_u16(),
         started.elapsed().as_secs_f64(),
     );

@@ -18,7 +18,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use puls_app::App;
 use puls_app::email::Mailer;
-use puls_app::webhooks::{Delivery, Transport, is_private};
+use puls_app::webhooks::{Delivery, Transport, is_private, literal_ip};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// Resolves names with the system's resolver, leaving out private addresses unless allowed.
@@ -71,18 +71,11 @@ impl HttpTransport {
 impl Transport for HttpTransport {
     async fn post(&self, url: &str, headers: &[(&'static str, String)], body: &str) -> Delivery {
         // A literal address skips the resolver: check it here.
-        if let Ok(u) = reqwest::Url::parse(url) {
-            let ip = match u.host() {
-                Some(url::Host::Ipv4(ip)) => Some(std::net::IpAddr::V4(ip)),
-                Some(url::Host::Ipv6(ip)) => Some(std::net::IpAddr::V6(ip)),
-                _ => None,
-            };
-            if let Some(ip) = ip
-                && !self.allow_private
-                && is_private(ip)
-            {
-                return Delivery::Failed(format!("{ip} is a private address"));
-            }
+        if let Some(ip) = reqwest::Url::parse(url).ok().as_ref().and_then(literal_ip)
+            && !self.allow_private
+            && is_private(ip)
+        {
+            return Delivery::Failed(format!("{ip} is a private address"));
         }
         let mut req = self.client.post(url).body(body.to_string());
         for (k, v) in headers {
@@ -104,6 +97,11 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     out.chars().take(500).collect()
+}
+
+/// The configured SMTP relay as the outbox's mailer; `None` without `smtp.host`.
+pub fn mailer(config: &puls_app::config::SmtpConfig) -> anyhow::Result<Option<Arc<dyn Mailer>>> {
+    Ok(SmtpMailer::new(config)?.map(|m| Arc::new(m) as Arc<dyn Mailer>))
 }
 
 /// This node's name in attempts and leases: host name and process id.

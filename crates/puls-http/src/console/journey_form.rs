@@ -8,7 +8,7 @@ use puls_html::console::{JourneyForm, MatcherForm, StageForm, TouchpointForm};
 use serde_json::{Map, Value, json};
 
 use super::rule_form::{
-    literal_text, names_from, names_of, names_value, one_condition, put_condition, whole,
+    indexes, literal_text, names_from, names_of, names_value, one_condition, put_condition, whole,
 };
 
 /// What a posted form asks for besides its fields. Indexes are of stages, their
@@ -187,17 +187,6 @@ fn matcher_of(v: &Value) -> Option<MatcherForm> {
         where_op,
         where_value,
     })
-}
-
-/// Sorted distinct indexes `i` of the fields named `{prefix}{i}{suffix}`.
-fn indexes(pairs: &[(String, String)], prefix: &str, suffix: &str) -> Vec<usize> {
-    let mut found: Vec<usize> = pairs
-        .iter()
-        .filter_map(|(k, _)| k.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok())
-        .collect();
-    found.sort_unstable();
-    found.dedup();
-    found
 }
 
 /// The posted fields as the form (kept as typed) and what the author asked for.

@@ -248,16 +248,21 @@ pub(super) fn whole(s: &str) -> Value {
     s.parse::<i64>().map_or_else(|_| json!(s), |i| json!(i))
 }
 
+/// Sorted distinct indexes `i` of the fields named `{prefix}{i}{suffix}`.
+pub(super) fn indexes(pairs: &[(String, String)], prefix: &str, suffix: &str) -> Vec<usize> {
+    let mut found: Vec<usize> = pairs
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix(prefix)?.strip_suffix(suffix)?.parse().ok())
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
 /// The posted fields as the form (kept as typed) and what the author asked for.
 pub fn from_fields(pairs: &[(String, String)], key: Option<&str>) -> (SegmentForm, Action) {
     let get = |k: &str| super::field(pairs, k).unwrap_or("").to_string();
-    let mut indexes: Vec<usize> = pairs
-        .iter()
-        .filter_map(|(k, _)| k.strip_prefix('c')?.strip_suffix(".kind")?.parse().ok())
-        .collect();
-    indexes.sort_unstable();
-    indexes.dedup();
-    let rows = indexes
+    let rows = indexes(pairs, "c", ".kind")
         .iter()
         .take(puls_core::audience::limits::MAX_RULES + 1)
         .map(|i| {

@@ -35,11 +35,7 @@ fn count(log: &[Value], path: &str) -> usize {
 fn start_worker(app: &TestApp) {
     let config = app.app.config();
     let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
-    let mailer: Option<Arc<dyn puls_app::email::Mailer>> =
-        match puls_send::SmtpMailer::new(&config.smtp).unwrap() {
-            Some(m) => Some(Arc::new(m)),
-            None => None,
-        };
+    let mailer = puls_send::mailer(&config.smtp).unwrap();
     puls_send::spawn_worker(app.app.clone(), Arc::new(transport), mailer);
 }
 

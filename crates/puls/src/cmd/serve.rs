@@ -18,11 +18,7 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let warm_up = settings.analytics.warm_up;
     let webhooks = settings.webhooks.clone();
-    let mailer: Option<std::sync::Arc<dyn puls_app::email::Mailer>> =
-        match puls_send::SmtpMailer::new(&settings.smtp)? {
-            Some(m) => Some(std::sync::Arc::new(m)),
-            None => None,
-        };
+    let mailer = puls_send::mailer(&settings.smtp)?;
     let outbox = settings.outbox.enabled;
     let app = App::new(store.clone(), settings);
     let state = AppState::new(app.clone());

@@ -47,6 +47,8 @@ fn what(kind: DefinitionKind) -> &'static str {
     match kind {
         DefinitionKind::Journey => "journey",
         DefinitionKind::Segment => "segment",
+        DefinitionKind::AlertRule => "alert rule",
+        DefinitionKind::Setting => "setting",
     }
 }
 
@@ -93,7 +95,7 @@ impl App {
         .await
     }
 
-    async fn save_definition(
+    pub(crate) async fn save_definition(
         &self,
         workspace_id: WorkspaceId,
         kind: DefinitionKind,

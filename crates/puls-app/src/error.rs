@@ -87,6 +87,14 @@ pub enum Rejection {
     /// A webhook URL on a private, loopback or link-local address, which the server does
     /// not allow.
     PrivateAddress,
+    /// A user who is not a member of the workspace (as a case's owner, say).
+    NotAMember,
+    /// A case status change the status machine does not allow.
+    BadStatusChange,
+    /// A reply to a customer who left no e-mail address.
+    NoContactEmail,
+    /// Sending e-mail without `smtp.host` configured.
+    EmailNotConfigured,
 }
 
 impl AppError {

@@ -7,7 +7,9 @@
 //! the web app) and the CLI (`puls`) are two front ends on this crate; neither reaches
 //! into the other.
 
+pub mod alerts;
 pub mod analytics;
+pub mod cases;
 pub mod config;
 pub mod contact_fields;
 pub mod contacts;

@@ -42,14 +42,34 @@ pub struct TextSearch {
 /// it is open text, else a multiple-choice question with an "other" text), and its first
 /// NPS, CSAT and CES questions.
 #[derive(Debug, Default)]
-struct SurveyInfo {
-    open: Vec<(String, bool)>,
-    nps: Option<String>,
-    csat: Option<String>,
-    ces: Option<String>,
+pub(crate) struct SurveyInfo {
+    pub(crate) open: Vec<(String, bool)>,
+    pub(crate) nps: Option<String>,
+    pub(crate) csat: Option<String>,
+    pub(crate) ces: Option<String>,
 }
 
-type Info = Arc<SurveyInfo>;
+pub(crate) type Info = Arc<SurveyInfo>;
+
+impl SurveyInfo {
+    /// The open texts of a response's answers (and "other" texts of choices), by
+    /// question, in question order; blank ones left out.
+    pub(crate) fn texts(&self, answers: &puls_store::json::JsonMap) -> Vec<(String, String)> {
+        self.open
+            .iter()
+            .filter_map(|(id, open_text)| {
+                let a = answers.get(id)?;
+                let text = match (open_text, a) {
+                    (true, a) => a,
+                    (false, Value::Map(m)) => m.get("other")?,
+                    (false, _) => return None,
+                };
+                text.as_str().map(|t| (id.clone(), t.to_string()))
+            })
+            .filter(|(_, t)| !t.trim().is_empty())
+            .collect()
+    }
+}
 
 impl TextSearch {
     /// None for a blank text.
@@ -68,7 +88,8 @@ impl TextSearch {
 pub struct Surveys(HashMap<(SurveyId, i64), Info>);
 
 impl Surveys {
-    async fn questions(
+    /// What a survey version holds (cached for the caller's pass).
+    pub(crate) async fn questions(
         &mut self,
         app: &App,
         survey_id: &SurveyId,
@@ -94,20 +115,7 @@ impl Surveys {
         r: &ResponseRecord,
     ) -> Result<Vec<String>, AppError> {
         let info = self.questions(app, &r.survey_id, r.survey_version).await?;
-        Ok(info
-            .open
-            .iter()
-            .filter_map(|(id, open_text)| {
-                let a = r.answers.get(id)?;
-                let text = match (open_text, a) {
-                    (true, a) => a,
-                    (false, Value::Map(m)) => m.get("other")?,
-                    (false, _) => return None,
-                };
-                text.as_str().map(str::to_string)
-            })
-            .filter(|t| !t.trim().is_empty())
-            .collect())
+        Ok(info.texts(&r.answers).into_iter().map(|(_, t)| t).collect())
     }
 }
 

@@ -50,6 +50,7 @@ pub struct Telemetry {
     events: Counter,
     attempts: Family<AttemptLabels, Counter>,
     pending: Gauge,
+    alerts: Counter,
 }
 
 impl std::fmt::Debug for Telemetry {
@@ -97,7 +98,14 @@ impl Default for Telemetry {
             "Jobs waiting in the outbox (all nodes; read when scraped)",
             pending.clone(),
         );
+        let alerts = Counter::default();
+        registry.register(
+            "puls_alert_rules_matched",
+            "Alert rules that matched a completed response",
+            alerts.clone(),
+        );
         Telemetry {
+            alerts,
             registry,
             requests,
             latency,
@@ -130,6 +138,10 @@ impl Telemetry {
 
     pub(crate) fn responses_ingested(&self, n: u64) {
         self.responses.inc_by(n);
+    }
+
+    pub(crate) fn alerts(&self, n: u64) {
+        self.alerts.inc_by(n);
     }
 
     pub(crate) fn events_ingested(&self, n: u64) {

@@ -37,10 +37,17 @@ use crate::email::{EmailJob, Mailed, Mailer};
 use crate::{App, AppError, Rejection};
 
 /// The event types a webhook can subscribe to.
-pub const EVENT_TYPES: [&str; 1] = ["response.completed"];
+pub const EVENT_TYPES: [&str; 5] = [
+    "response.completed",
+    "case.created",
+    "case.updated",
+    "case.resolved",
+    "alert.fired",
+];
 
-/// The feed of completed responses, turned into `response.completed` jobs.
-const RESPONSES_FEED: &str = "responses";
+/// The feed of completed responses, turned into `response.completed` jobs and run through
+/// the alert rules.
+pub(crate) const RESPONSES_FEED: &str = "responses";
 
 /// How long an old secret keeps signing after a rotation.
 const ROTATION_OVERLAP_MS: i64 = 24 * 3_600_000;
@@ -265,12 +272,8 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        // The feed of completed responses starts now (if it has not already): responses
-        // completed from here on reach the webhook.
-        let head = self.store().change_head().await?;
-        self.store()
-            .start_feed(workspace_id, RESPONSES_FEED, head.0)
-            .await?;
+        // Responses completed from here on reach the webhook.
+        self.start_response_feed(workspace_id).await?;
         self.store().create_webhook(&hook).await?;
         tracing::info!(workspace = workspace_id.get(), webhook = %hook.id, "webhook created");
         Ok(hook)
@@ -411,9 +414,22 @@ impl App {
         }
     }
 
+    /// Starts the workspace's feed of completed responses now, if it has not started.
+    pub(crate) async fn start_response_feed(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<(), AppError> {
+        let head = self.store().change_head().await?;
+        Ok(self
+            .store()
+            .start_feed(workspace_id, RESPONSES_FEED, head.0)
+            .await?)
+    }
+
     /// Turns responses completed since the workspace's feed cursor into `response.completed`
-    /// jobs for its enabled webhooks, when this node gets the feed's lease; `render` gives a
-    /// response's `data`. Returns the jobs that were new.
+    /// jobs for its enabled webhooks and runs them through its alert rules, when this node
+    /// gets the feed's lease; `render` gives a response's `data`. Returns the jobs that were
+    /// new.
     pub async fn dispatch_responses(
         &self,
         workspace_id: WorkspaceId,
@@ -438,8 +454,9 @@ impl App {
             .into_iter()
             .filter(|h| h.enabled() && h.event_types.iter().any(|e| e == "response.completed"))
             .collect();
+        let rules = self.alert_rules(workspace_id).await?;
         let mut created = 0;
-        if !hooks.is_empty() {
+        if !hooks.is_empty() || !rules.is_empty() {
             let mut ids: Vec<puls_core::ResponseId> = changes
                 .changes
                 .iter()
@@ -473,6 +490,7 @@ impl App {
                     }
                 }
                 created += store.enqueue(&jobs).await?;
+                created += self.alert_on(workspace_id, &rules, &responses).await?.jobs;
             }
         }
         store

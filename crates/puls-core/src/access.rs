@@ -42,6 +42,10 @@ pub enum Permission {
     ManageWorkspace,
     /// Delete responses and erase people for good.
     EraseData,
+    /// Cases: open, take, reply, resolve.
+    WorkCases,
+    /// Alert rules and the SLA policy.
+    ManageRules,
 }
 
 impl Role {
@@ -74,7 +78,10 @@ impl Role {
         match self {
             Role::Owner | Role::Admin => true,
             Role::Analyst => !matches!(p, ManageUsers | ManageKeys | ManageWorkspace | EraseData),
-            Role::Agent => matches!(p, ViewDashboards | ViewResponses | ManageContacts),
+            Role::Agent => matches!(
+                p,
+                ViewDashboards | ViewResponses | ManageContacts | WorkCases
+            ),
             Role::Viewer => matches!(p, ViewDashboards),
         }
     }

@@ -6,9 +6,11 @@
 //! problem can be reported with its exact path, and the core cannot fail for outside reasons.
 
 pub mod access;
+pub mod alert;
 pub mod attribute;
 pub mod audience;
 pub mod band;
+pub mod case;
 pub mod contact;
 pub mod drivers;
 pub mod error;
@@ -18,6 +20,7 @@ pub mod journey;
 pub mod kano;
 mod obj;
 pub mod response;
+pub mod sla;
 pub mod stats;
 pub mod survey;
 pub mod text;

@@ -146,6 +146,7 @@ pub async fn run_once(
     for ws in app.dispatch_workspaces().await? {
         app.dispatch_responses(ws, node, render).await?;
     }
+    app.escalate_cases(puls_store::now_ms()).await?;
     const BATCH: i64 = 32;
     while app.deliver_due(node, transport, mailer, BATCH).await? as i64 == BATCH {}
     Ok(())

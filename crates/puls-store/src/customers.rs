@@ -215,6 +215,9 @@ pub struct DefinitionRecord {
 pub enum DefinitionKind {
     Journey,
     Segment,
+    AlertRule,
+    /// A workspace setting by name (`sla`).
+    Setting,
 }
 
 /// What erasing a person removed: counts only (the receipt keeps no erased data).
@@ -224,6 +227,8 @@ pub struct ErasureReceipt {
     pub contacts: u64,
     /// Responses given with any of their ids or personal links, deleted.
     pub responses: u64,
+    /// Cases about them or their responses, with their history, deleted.
+    pub cases: u64,
     /// Behavioural events sent with their user ids, or before sign-in with a browser or
     /// device later tied to them, deleted.
     pub events: u64,

@@ -453,33 +453,46 @@ pub(crate) async fn apply_track(
     })
 }
 
+/// The statements of one definition table: upsert, get, list, delete, and its name.
+macro_rules! definition_sql {
+    ($table:literal) => {
+        [
+            concat!(
+                "INSERT INTO ",
+                $table,
+                " (workspace_id, key, definition, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (workspace_id, key) \
+                 DO UPDATE SET definition = excluded.definition, updated_at = \
+                 excluded.updated_at RETURNING workspace_id, key, definition, created_at, \
+                 updated_at"
+            ),
+            concat!(
+                "SELECT workspace_id, key, definition, created_at, updated_at FROM ",
+                $table,
+                " WHERE workspace_id = $1 AND key = $2"
+            ),
+            concat!(
+                "SELECT workspace_id, key, definition, created_at, updated_at FROM ",
+                $table,
+                " WHERE workspace_id = $1 ORDER BY key"
+            ),
+            concat!(
+                "DELETE FROM ",
+                $table,
+                " WHERE workspace_id = $1 AND key = $2"
+            ),
+            $table,
+        ]
+    };
+}
+
 /// The statements of a definition table: upsert, get, list, delete, and its name.
 fn definitions_table(kind: DefinitionKind) -> [&'static str; 5] {
     match kind {
-        DefinitionKind::Journey => [
-            "INSERT INTO journeys (workspace_id, key, definition, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (workspace_id, key) DO UPDATE \
-             SET definition = excluded.definition, updated_at = excluded.updated_at \
-             RETURNING workspace_id, key, definition, created_at, updated_at",
-            "SELECT workspace_id, key, definition, created_at, updated_at FROM journeys \
-             WHERE workspace_id = $1 AND key = $2",
-            "SELECT workspace_id, key, definition, created_at, updated_at FROM journeys \
-             WHERE workspace_id = $1 ORDER BY key",
-            "DELETE FROM journeys WHERE workspace_id = $1 AND key = $2",
-            "journeys",
-        ],
-        DefinitionKind::Segment => [
-            "INSERT INTO segments (workspace_id, key, definition, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (workspace_id, key) DO UPDATE \
-             SET definition = excluded.definition, updated_at = excluded.updated_at \
-             RETURNING workspace_id, key, definition, created_at, updated_at",
-            "SELECT workspace_id, key, definition, created_at, updated_at FROM segments \
-             WHERE workspace_id = $1 AND key = $2",
-            "SELECT workspace_id, key, definition, created_at, updated_at FROM segments \
-             WHERE workspace_id = $1 ORDER BY key",
-            "DELETE FROM segments WHERE workspace_id = $1 AND key = $2",
-            "segments",
-        ],
+        DefinitionKind::Journey => definition_sql!("journeys"),
+        DefinitionKind::Segment => definition_sql!("segments"),
+        DefinitionKind::AlertRule => definition_sql!("alert_rules"),
+        DefinitionKind::Setting => definition_sql!("workspace_settings"),
     }
 }
 
@@ -790,6 +803,43 @@ impl CustomerStore for SqlStore {
             );
             let rows = q.build().fetch_all(&mut *c).await?;
             let mut responses = 0;
+            // Their cases go too: the ones about them, and the ones opened for the
+            // responses that go (history, replies and marks with them).
+            let mut case_query =
+                sqlx::QueryBuilder::new("SELECT id FROM cases WHERE workspace_id = ");
+            case_query.push_bind(ws).push(" AND (contact_key IN ");
+            push_list(
+                &mut case_query,
+                externals
+                    .iter()
+                    .map(|e| format!("external:{e}"))
+                    .chain(emails.iter().map(|e| format!("email:{e}")))
+                    .chain(std::iter::once(String::new())),
+            );
+            case_query.push(" OR response_id IN ");
+            push_list(
+                &mut case_query,
+                rows.iter()
+                    .filter_map(|r| r.text("id").ok())
+                    .chain(std::iter::once(String::new())),
+            );
+            case_query.push(")");
+            let case_ids: Vec<String> = case_query
+                .build()
+                .fetch_all(&mut *c)
+                .await?
+                .iter()
+                .map(|r| r.text("id"))
+                .collect::<Result<_, _>>()?;
+            for cid in &case_ids {
+                for sql in [
+                    "DELETE FROM case_events WHERE case_id = $1",
+                    "DELETE FROM case_marks WHERE case_id = $1",
+                    "DELETE FROM cases WHERE id = $1",
+                ] {
+                    sqlx::query(sql).bind(cid).execute(&mut *c).await?;
+                }
+            }
             for row in &rows {
                 let (rid, survey) = (row.text("id")?, row.text("survey_id")?);
                 sqlx::query("DELETE FROM responses WHERE workspace_id = $1 AND id = $2")
@@ -857,6 +907,7 @@ impl CustomerStore for SqlStore {
             let receipt = ErasureReceipt {
                 contacts,
                 responses,
+                cases: case_ids.len() as u64,
                 events,
                 identities,
                 invitations,

@@ -6,6 +6,8 @@
 //! written through the group-commit [`ResponseWriter`], so a response is committed before
 //! its submitter hears about it, without one disk flush per response.
 
+mod cases;
+mod cases_sql;
 mod customers;
 mod customers_sql;
 mod db;
@@ -26,6 +28,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 pub use puls_core::{ContactId, ResponseId, SurveyId, UserId, Value, WorkspaceId};
 
+pub use cases::*;
 pub use customers::*;
 pub use db::corrupt_rows;
 pub use error::StoreError;
@@ -38,7 +41,9 @@ pub use writer::ResponseWriter;
 /// The customer side (contacts, events, journeys, segments) is [`CustomerStore`]; the
 /// people who sign in (users, roles, sessions) are [`UserStore`].
 #[async_trait]
-pub trait Store: CustomerStore + UserStore + OutboxStore + Send + Sync + 'static {
+pub trait Store:
+    CustomerStore + UserStore + OutboxStore + CaseStore + Send + Sync + 'static
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

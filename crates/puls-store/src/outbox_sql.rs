@@ -100,6 +100,34 @@ fn job_from_row(row: &impl RowExt) -> Result<JobRecord, StoreError> {
     })
 }
 
+/// `INSERT` of new jobs (those whose id is stored already are left): for one statement of
+/// at most 500 jobs, alone or inside another change's transaction.
+pub(crate) fn insert_jobs<DB: sqlx::Database>(jobs: &[NewJob], now: i64) -> sqlx::QueryBuilder<DB>
+where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    <DB as sqlx::Database>::Arguments: Default,
+{
+    let mut q = sqlx::QueryBuilder::new(
+        "INSERT INTO outbox (id, workspace_id, channel, target_id, event_type, \
+         payload, state, attempts, next_at, created_at) ",
+    );
+    q.push_values(jobs, |mut b, j| {
+        b.push_bind(j.id.clone())
+            .push_bind(j.workspace_id.get())
+            .push_bind(j.channel.clone())
+            .push_bind(j.target_id.clone())
+            .push_bind(j.event_type.clone())
+            .push_bind(j.payload.clone())
+            .push_bind("pending".to_string())
+            .push_bind(0_i64)
+            .push_bind(j.next_at)
+            .push_bind(now);
+    });
+    q.push(" ON CONFLICT (id) DO NOTHING");
+    q
+}
+
 fn events_text(hook: &WebhookRecord) -> Result<String, StoreError> {
     serde_json::to_string(&hook.event_types).map_err(|e| StoreError::from(anyhow::anyhow!(e)))
 }
@@ -250,24 +278,11 @@ impl OutboxStore for SqlStore {
         let mut stored = 0;
         for chunk in jobs.chunks(500) {
             stored += on!(self.write(), |pool| {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO outbox (id, workspace_id, channel, target_id, event_type, \
-                     payload, state, attempts, next_at, created_at) ",
-                );
-                q.push_values(chunk, |mut b, j| {
-                    b.push_bind(&j.id)
-                        .push_bind(j.workspace_id.get())
-                        .push_bind(&j.channel)
-                        .push_bind(&j.target_id)
-                        .push_bind(&j.event_type)
-                        .push_bind(&j.payload)
-                        .push_bind("pending")
-                        .push_bind(0_i64)
-                        .push_bind(j.next_at)
-                        .push_bind(now);
-                });
-                q.push(" ON CONFLICT (id) DO NOTHING");
-                q.build().execute(pool).await?.rows_affected()
+                insert_jobs(chunk, now)
+                    .build()
+                    .execute(pool)
+                    .await?
+                    .rows_affected()
             });
         }
         Ok(stored)

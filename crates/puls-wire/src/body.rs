@@ -297,7 +297,10 @@ serde_bodies!(
     InvitationInput,
     WriteKeyInput,
     crate::webhooks::WebhookInput,
-    crate::webhooks::WebhookPatch
+    crate::webhooks::WebhookPatch,
+    crate::cases::CaseInput,
+    crate::cases::CasePatch,
+    crate::cases::CaseText
 );
 
 /// A message of the tracking API (see Segment's spec for every field), read by the core's

@@ -123,6 +123,15 @@ error_codes! {
     /// A webhook URL on a private, loopback or link-local address, which this server does
     /// not allow (`webhooks.allow_private_addresses`).
     PrivateAddress = "private_address", UNPROCESSABLE_ENTITY;
+    /// A user who is not a member of this workspace.
+    NotAMember = "not_a_member", UNPROCESSABLE_ENTITY;
+    /// A case status change the status machine does not allow (a closed case cannot be
+    /// resolved; nothing moves back to `new`).
+    BadStatusChange = "bad_status_change", CONFLICT;
+    /// The case's customer left no e-mail address to reply to.
+    NoContactEmail = "no_contact_email", UNPROCESSABLE_ENTITY;
+    /// This server sends no e-mail (`smtp.host` is not set).
+    EmailNotConfigured = "email_not_configured", CONFLICT;
     /// Too many requests from this client; slow down.
     RateLimited = "rate_limited", TOO_MANY_REQUESTS;
     /// The server failed; the cause is in its log, never in the answer.
@@ -155,6 +164,10 @@ impl From<Rejection> for ErrorCode {
             Rejection::InvalidName => ErrorCode::InvalidName,
             Rejection::InvalidWebhookUrl => ErrorCode::InvalidWebhookUrl,
             Rejection::PrivateAddress => ErrorCode::PrivateAddress,
+            Rejection::NotAMember => ErrorCode::NotAMember,
+            Rejection::BadStatusChange => ErrorCode::BadStatusChange,
+            Rejection::NoContactEmail => ErrorCode::NoContactEmail,
+            Rejection::EmailNotConfigured => ErrorCode::EmailNotConfigured,
         }
     }
 }
@@ -322,6 +335,10 @@ mod tests {
             422 invalid_name {"error":{"code":"invalid_name","message":"m"}}
             422 invalid_webhook_url {"error":{"code":"invalid_webhook_url","message":"m"}}
             422 private_address {"error":{"code":"private_address","message":"m"}}
+            422 not_a_member {"error":{"code":"not_a_member","message":"m"}}
+            409 bad_status_change {"error":{"code":"bad_status_change","message":"m"}}
+            422 no_contact_email {"error":{"code":"no_contact_email","message":"m"}}
+            409 email_not_configured {"error":{"code":"email_not_configured","message":"m"}}
             429 rate_limited {"error":{"code":"rate_limited","message":"m"}}
             500 internal_error {"error":{"code":"internal_error","message":"m"}}
         "#]]

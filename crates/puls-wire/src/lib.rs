@@ -7,6 +7,7 @@
 
 pub mod analytics;
 pub mod body;
+pub mod cases;
 pub mod contacts;
 pub mod document;
 pub mod error;

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per endpoint group.
 
 pub mod analytics;
+pub mod cases;
 pub mod contacts;
 pub mod contacts_import;
 pub mod events;

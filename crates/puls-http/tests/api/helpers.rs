@@ -550,3 +550,27 @@ fn unescape(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+impl TestApp {
+    /// A user of the workspace with `role`, speaking `locale`; returns their id.
+    pub async fn member(&self, email: &str, locale: &str, role: &str) -> String {
+        let puls_store::UserWrite::Done(u) = self
+            .store
+            .create_user(puls_store::NewUser {
+                email,
+                name: "Anna Nowak",
+                password_hash: "$argon2id$unused",
+                locale,
+            })
+            .await
+            .unwrap()
+        else {
+            panic!("creating {email}")
+        };
+        self.store
+            .set_membership(self.workspace_id, &u.id, role)
+            .await
+            .unwrap();
+        u.id.as_str().to_string()
+    }
+}

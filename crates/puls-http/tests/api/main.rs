@@ -9,6 +9,7 @@ mod customer_helpers;
 mod fixtures;
 
 mod auth;
+mod cases;
 mod console;
 mod contacts;
 mod contacts_import;

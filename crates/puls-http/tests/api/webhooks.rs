@@ -324,28 +324,8 @@ both_backends!(
 async fn a_disabled_webhook_is_mailed_to_the_owners_in_their_language(app: TestApp) {
     let smtp = puls_testdb::SmtpServer::start();
     let rx = Receiver::start();
-    for (email, locale, role) in [
-        ("wlasciciel@sklep.pl", "pl", "owner"),
-        ("analityk@sklep.pl", "pl", "analyst"),
-    ] {
-        let puls_store::UserWrite::Done(u) = app
-            .store
-            .create_user(puls_store::NewUser {
-                email,
-                name: "Jan Kowalski",
-                password_hash: "$argon2id$unused",
-                locale,
-            })
-            .await
-            .unwrap()
-        else {
-            panic!("creating {email}")
-        };
-        app.store
-            .set_membership(app.workspace_id, &u.id, role)
-            .await
-            .unwrap();
-    }
+    app.member("wlasciciel@sklep.pl", "pl", "owner").await;
+    app.member("analityk@sklep.pl", "pl", "analyst").await;
     let hook = create_hook(&app, &format!("{}/gone", rx.base)).await;
     rx.secret("/gone", hook["secret"].as_str().unwrap()).await;
     let config = app.app.config();

@@ -70,6 +70,8 @@ async fn import(
     let saved = match kind {
         DefinitionKind::Journey => app.save_journey(ws.id, None, &value).await,
         DefinitionKind::Segment => app.save_segment(ws.id, None, &value).await,
+        DefinitionKind::AlertRule => app.save_alert_rule(ws.id, None, &value).await,
+        DefinitionKind::Setting => anyhow::bail!("settings are not imported from files"),
     };
     match saved {
         Ok((_, record)) => {

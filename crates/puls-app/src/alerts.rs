@@ -1,0 +1,404 @@
+//! Alert rules on responses, and what they do when a completed response matches: open a
+//! case (one per response, whichever rules match and whichever node reads it; a contact
+//! with a case opened in the last N days gets the response linked to that case instead,
+//! which reopens it when resolved), e-mail the named people, and send `alert.fired` to
+//! the webhooks that take it.
+//!
+//! Rules are definitions (`puls_core::alert::AlertRule`) kept by key. They run in the
+//! response dispatcher ([`App::dispatch_responses`]), which reads the stored feed of
+//! completed responses under a lease: a response answered 2xx is alerted on late at
+//! worst, never lost, and every action's id is derived from the rule and the response, so
+//! reading the feed again after a crash repeats nothing.
+
+use std::collections::{BTreeMap, HashSet};
+
+use puls_core::alert::{AlertRule, Recipient, ResponseFacts, ScoreMetric};
+use puls_core::case::CaseStatus;
+use puls_core::{Key, Value, WorkspaceId};
+use puls_store::json::JsonText;
+use puls_store::{CaseEvent, DefinitionKind, DefinitionRecord, NewJob, ResponseRecord};
+
+use crate::cases::{CaseActor, case_id_for_response, contact_key, move_status};
+use crate::definitions::Saved;
+use crate::email::EmailJob;
+use crate::webhooks::message_id;
+use crate::{App, AppError};
+
+/// What a dispatch pass did with alert rules.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Alerted {
+    pub cases_opened: u64,
+    pub responses_linked: u64,
+    pub jobs: u64,
+}
+
+impl App {
+    /// Stores an alert rule under its key; with `path_key`, the rule's key must be it.
+    pub async fn save_alert_rule(
+        &self,
+        workspace_id: WorkspaceId,
+        path_key: Option<&str>,
+        def: &Value,
+    ) -> Result<(Saved, DefinitionRecord), AppError> {
+        let rule = AlertRule::parse(def)?;
+        if let Some(case) = &rule.actions.case
+            && let Some(owner) = &case.owner
+        {
+            let members = self.store().members(workspace_id).await?;
+            if !members.iter().any(|m| &m.user.id == owner) {
+                return Err(AppError::rejected(
+                    crate::Rejection::NotAMember,
+                    format!("actions.case.owner: {owner} is not a member of this workspace"),
+                ));
+            }
+        }
+        let text = JsonText::encode(&rule.to_value());
+        // Responses completed from here on meet the rule.
+        self.start_response_feed(workspace_id).await?;
+        self.save_definition(
+            workspace_id,
+            DefinitionKind::AlertRule,
+            path_key,
+            rule.key.as_str(),
+            &text,
+        )
+        .await
+    }
+
+    /// The workspace's rules, parsed (a stored rule that no longer parses is skipped and
+    /// logged).
+    pub(crate) async fn alert_rules(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<AlertRule>, AppError> {
+        Ok(self
+            .store()
+            .list_definitions(DefinitionKind::AlertRule, workspace_id)
+            .await?
+            .into_iter()
+            .filter_map(|r| match AlertRule::parse(&r.definition) {
+                Ok(rule) => Some(rule),
+                Err(e) => {
+                    tracing::error!(rule = r.key, "stored alert rule is invalid: {e}");
+                    None
+                }
+            })
+            .filter(|r| r.enabled)
+            .collect())
+    }
+
+    /// The contact keys (`external:…`, `email:…`) of a segment's members now.
+    async fn segment_keys(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &Key,
+    ) -> Result<HashSet<String>, AppError> {
+        let analytics = self.analytics();
+        let def = match analytics.segment(workspace_id, key.as_str()).await {
+            Ok(d) => d,
+            Err(AppError::NotFound(_)) => return Ok(HashSet::new()),
+            Err(e) => return Err(e),
+        };
+        let (customers, members) = analytics
+            .members(workspace_id, &def.rule, crate::now_ms())
+            .await?;
+        let index = customers.read();
+        let mut out = HashSet::new();
+        for c in members.iter() {
+            let (external, email) = index.contact_ids(c as u32);
+            if let Some(e) = external {
+                out.insert(format!("external:{e}"));
+            }
+            if let Some(e) = email {
+                out.insert(format!("email:{e}"));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs the workspace's rules on completed responses and acts on the matches.
+    pub(crate) async fn alert_on(
+        &self,
+        workspace_id: WorkspaceId,
+        rules: &[AlertRule],
+        responses: &[ResponseRecord],
+    ) -> Result<Alerted, AppError> {
+        let mut done = Alerted::default();
+        if rules.is_empty() {
+            return Ok(done);
+        }
+        let mut segments: BTreeMap<Key, HashSet<String>> = BTreeMap::new();
+        for rule in rules {
+            for c in &rule.conditions {
+                if let puls_core::alert::Condition::Segment(k) = c
+                    && !segments.contains_key(k)
+                {
+                    segments.insert(k.clone(), self.segment_keys(workspace_id, k).await?);
+                }
+            }
+        }
+        let mut surveys = crate::search::Surveys::default();
+        for r in responses.iter().filter(|r| r.completed) {
+            let Some(record) = self.survey_record(&r.survey_id).await? else {
+                continue;
+            };
+            let info = surveys
+                .questions(self, &r.survey_id, r.survey_version)
+                .await?;
+            let metric_questions: Vec<(ScoreMetric, String)> = [
+                (ScoreMetric::Nps, &info.nps),
+                (ScoreMetric::Csat, &info.csat),
+                (ScoreMetric::Ces, &info.ces),
+            ]
+            .into_iter()
+            .filter_map(|(m, q)| q.clone().map(|q| (m, q)))
+            .collect();
+            let texts = info.texts(&r.answers);
+            let who = contact_key(r);
+            let in_segment = |k: &Key| {
+                who.as_ref()
+                    .is_some_and(|w| segments.get(k).is_some_and(|s| s.contains(w)))
+            };
+            let facts = ResponseFacts {
+                survey: r.survey_id.as_str(),
+                touchpoint: &r.touchpoint,
+                channel: &r.channel,
+                attributes: &r.attributes,
+                answers: &r.answers,
+                metric_questions: &metric_questions,
+                texts: &texts,
+                in_segment: &in_segment,
+            };
+            let matched: Vec<&AlertRule> =
+                rules.iter().filter(|rule| rule.matches(&facts)).collect();
+            if matched.is_empty() {
+                continue;
+            }
+            self.telemetry().alerts(matched.len() as u64);
+            let mut jobs = Vec::new();
+            for rule in &matched {
+                jobs.extend(
+                    self.alert_jobs(workspace_id, rule, r, &record.title, &texts)
+                        .await?,
+                );
+            }
+            done.jobs += self.store().enqueue(&jobs).await?;
+            // One case per response: the most urgent of the matching rules' cases.
+            if let Some(rule) = matched
+                .iter()
+                .filter(|rule| rule.actions.case.is_some())
+                .max_by_key(|rule| rule.actions.case.as_ref().map(|c| c.priority))
+            {
+                self.case_for(workspace_id, rule, r, &mut done).await?;
+            }
+        }
+        Ok(done)
+    }
+
+    /// `alert.fired` webhook jobs and e-mails of one rule for one response.
+    async fn alert_jobs(
+        &self,
+        workspace_id: WorkspaceId,
+        rule: &AlertRule,
+        r: &ResponseRecord,
+        survey_title: &str,
+        texts: &[(String, String)],
+    ) -> Result<Vec<NewJob>, AppError> {
+        let now = crate::now_ms();
+        let subject = format!("{}:{}", rule.key.as_str(), r.id.as_str());
+        let mut jobs = Vec::new();
+        let data = serde_json::json!({
+            "rule": rule.key.as_str(),
+            "rule_name": rule.name.get("en"),
+            "response_id": r.id.as_str(),
+            "survey_id": r.survey_id.as_str(),
+            "touchpoint": r.touchpoint,
+            "channel": r.channel,
+            "answers": puls_store::json::to_json(&Value::Map(r.answers.clone())),
+        });
+        if rule.actions.webhook {
+            let body = serde_json::json!({
+                "type": "alert.fired",
+                "timestamp": puls_core::instant::format(now),
+                "data": data,
+            })
+            .to_string();
+            for h in self.store().webhooks(workspace_id).await? {
+                if h.enabled() && h.event_types.iter().any(|e| e == "alert.fired") {
+                    jobs.push(NewJob {
+                        id: message_id(&h.id, "alert.fired", &subject),
+                        workspace_id,
+                        channel: "webhook".into(),
+                        target_id: h.id.clone(),
+                        event_type: "alert.fired".into(),
+                        payload: body.clone(),
+                        next_at: now,
+                    });
+                }
+            }
+        }
+        if !rule.actions.email.is_empty() && self.config().smtp.host.is_some() {
+            let members = self.store().members(workspace_id).await?;
+            let mut to: Vec<(String, String)> = Vec::new();
+            for rcpt in &rule.actions.email {
+                match rcpt {
+                    Recipient::Admins => to.extend(
+                        members
+                            .iter()
+                            .filter(|m| m.role == "owner" || m.role == "admin")
+                            .map(|m| (m.user.email.clone(), m.user.locale.clone())),
+                    ),
+                    Recipient::User(e) => {
+                        let locale = members
+                            .iter()
+                            .find(|m| &m.user.email == e)
+                            .map_or_else(|| r.locale.clone(), |m| m.user.locale.clone());
+                        to.push((e.clone(), locale));
+                    }
+                }
+            }
+            to.sort();
+            to.dedup_by(|a, b| a.0 == b.0);
+            for (email, locale) in to {
+                let job = EmailJob {
+                    to: email.clone(),
+                    locale: locale.clone(),
+                    template: "alert_fired".into(),
+                    vars: serde_json::json!({
+                        "rule": rule.name.get(&locale),
+                        "survey": survey_title,
+                        "touchpoint": r.touchpoint,
+                        "response": r.id.as_str(),
+                        "scores": scores_line(&r.answers),
+                        "texts": texts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" / "),
+                    }),
+                };
+                jobs.push(NewJob {
+                    id: message_id(&format!("email:{email}"), "alert_fired", &subject),
+                    workspace_id,
+                    channel: "email".into(),
+                    target_id: "smtp".into(),
+                    event_type: "alert_fired".into(),
+                    payload: serde_json::to_string(&job).map_err(anyhow::Error::new)?,
+                    next_at: now,
+                });
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Opens the response's case, or links the response to its contact's recent case.
+    async fn case_for(
+        &self,
+        workspace_id: WorkspaceId,
+        rule: &AlertRule,
+        r: &ResponseRecord,
+        done: &mut Alerted,
+    ) -> Result<(), AppError> {
+        let Some(action) = &rule.actions.case else {
+            return Ok(());
+        };
+        let now = crate::now_ms();
+        let actor = CaseActor::Rule(rule.key.as_str().to_string());
+        let id = case_id_for_response(r.id.as_str());
+        if let Some(who) = contact_key(r)
+            && action.link_within_days > 0
+            && let Some(existing) = self
+                .store()
+                .contact_case(
+                    workspace_id,
+                    &who,
+                    now - action.link_within_days * 86_400_000,
+                )
+                .await?
+            && existing.id != id
+            && existing.status != CaseStatus::Closed
+        {
+            // Once per response, even when the feed is read again.
+            if self
+                .store()
+                .mark_case(&existing.id, &format!("response:{}", r.id.as_str()), now)
+                .await?
+            {
+                self.link_response(existing, r, &actor).await?;
+                done.responses_linked += 1;
+            }
+            return Ok(());
+        }
+        let title = rule.name.get(&r.locale).to_string();
+        let mut case = self
+            .new_case(workspace_id, id, Some(r), title, action.priority, now)
+            .await?;
+        case.owner_id = action.owner.as_ref().map(|u| u.as_str().to_string());
+        case.team = action.team.as_ref().map(|t| t.as_str().to_string());
+        case.rule_key = Some(rule.key.as_str().to_string());
+        let first = CaseEvent {
+            n: 1,
+            at: now,
+            kind: "created".into(),
+            actor: actor.as_text(),
+            data: serde_json::json!({"rule": rule.key.as_str(), "response_id": r.id.as_str()})
+                .to_string(),
+        };
+        let jobs = self.case_jobs(&case, "case.created", &case.id, now).await?;
+        if self.store().insert_case(&case, &first, &jobs).await? {
+            done.cases_opened += 1;
+            done.jobs += jobs.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Links a response to a case, reopening it when resolved.
+    async fn link_response(
+        &self,
+        mut case: puls_store::CaseRecord,
+        r: &ResponseRecord,
+        actor: &CaseActor,
+    ) -> Result<(), AppError> {
+        for _ in 0..5 {
+            let now = crate::now_ms();
+            let before = case.clone();
+            let reopen = case.status == CaseStatus::Resolved;
+            if reopen {
+                move_status(&mut case, CaseStatus::InProgress, now);
+            }
+            let policy = self.sla_policy(case.workspace_id).await?;
+            let sla = crate::cases::case_sla(&policy, &case, now);
+            case.first_response_due = sla.first_response.due_at;
+            case.resolution_due = sla.resolution.due_at;
+            case.revision += 1;
+            case.updated_at = now;
+            let event = CaseEvent {
+                n: 0,
+                at: now,
+                kind: "linked".into(),
+                actor: actor.as_text(),
+                data: serde_json::json!({"response_id": r.id.as_str(), "reopened": reopen})
+                    .to_string(),
+            };
+            let key = format!("{}:{}", case.id, case.revision);
+            let jobs = self.case_jobs(&case, "case.updated", &key, now).await?;
+            if self.store().update_case(&case, &[event], &jobs).await? {
+                return Ok(());
+            }
+            case = self
+                .store()
+                .case(before.workspace_id, &before.id)
+                .await?
+                .ok_or(AppError::NotFound("case"))?;
+        }
+        Err(anyhow::anyhow!("case {} keeps changing", case.id).into())
+    }
+}
+
+/// The response's scores, as `question: score` pairs, for e-mails.
+fn scores_line(answers: &BTreeMap<String, Value>) -> String {
+    answers
+        .iter()
+        .filter_map(|(q, v)| match v {
+            Value::Int(n) => Some(format!("{q}: {n}")),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,301 @@
+//! A case's life: the status machine (new → in progress → waiting for the customer →
+//! resolved → closed, and reopening) and which moves it allows; and a workspace's SLA
+//! policy (business hours, targets by priority, escalation), read from its setting.
+
+use std::collections::BTreeMap;
+
+use crate::alert::Priority;
+use crate::error::{Errors, FieldErrorKind as K, FieldErrors, join};
+use crate::ids::UserId;
+use crate::obj::Obj;
+use crate::sla::BusinessHours;
+use crate::value::Value;
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CaseStatus {
+    New,
+    InProgress,
+    /// Waiting for the customer: the SLA clock stops.
+    Waiting,
+    Resolved,
+    Closed,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 5] = [
+        CaseStatus::New,
+        CaseStatus::InProgress,
+        CaseStatus::Waiting,
+        CaseStatus::Resolved,
+        CaseStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::New => "new",
+            CaseStatus::InProgress => "in_progress",
+            CaseStatus::Waiting => "waiting",
+            CaseStatus::Resolved => "resolved",
+            CaseStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Whether someone still has to act (not resolved, not closed).
+    pub fn is_open(self) -> bool {
+        !matches!(self, CaseStatus::Resolved | CaseStatus::Closed)
+    }
+
+    /// Whether a case may move from `self` to `to`. Any open case may move to any other
+    /// open status or be resolved; a resolved case may be closed or reopened (back to in
+    /// progress); a closed case may only be reopened. Nothing moves back to `new`.
+    pub fn can_move(self, to: CaseStatus) -> bool {
+        use CaseStatus::*;
+        if self == to || to == New {
+            return false;
+        }
+        match self {
+            New | InProgress | Waiting => true,
+            Resolved => matches!(to, Closed | InProgress),
+            Closed => to == InProgress,
+        }
+    }
+}
+
+/// The SLA targets of one priority, in business milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Targets {
+    pub first_response_ms: i64,
+    pub resolution_ms: i64,
+}
+
+/// A workspace's SLA policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaPolicy {
+    pub hours: BusinessHours,
+    pub targets: BTreeMap<Priority, Targets>,
+    /// Tell the case's owner when this share of a target is used (1–99).
+    pub warn_at_percent: i64,
+    /// At a breach of the resolution target, give the case to this user (the team lead);
+    /// the workspace's admins are told either way.
+    pub reassign_on_breach: Option<UserId>,
+}
+
+const HOUR_MS: i64 = 3_600_000;
+/// The most hours a target may be (a quarter of a year of round-the-clock hours).
+const MAX_TARGET_HOURS: i64 = 2190;
+
+impl SlaPolicy {
+    /// Office hours (Monday to Friday, 09:00–17:00) in `time_zone`; first response within
+    /// 1, 4, 8 and 24 business hours and resolution within 8, 16, 40 and 80 by priority
+    /// (urgent to low); owners warned at 75 %.
+    pub fn default_for(time_zone: &str) -> Result<SlaPolicy, FieldErrors> {
+        let hours = BusinessHours::office(time_zone)?;
+        let t = |first: i64, resolution: i64| Targets {
+            first_response_ms: first * HOUR_MS,
+            resolution_ms: resolution * HOUR_MS,
+        };
+        Ok(SlaPolicy {
+            hours,
+            targets: BTreeMap::from([
+                (Priority::Urgent, t(1, 8)),
+                (Priority::High, t(4, 16)),
+                (Priority::Normal, t(8, 40)),
+                (Priority::Low, t(24, 80)),
+            ]),
+            warn_at_percent: 75,
+            reassign_on_breach: None,
+        })
+    }
+
+    /// The targets of a priority.
+    pub fn targets(&self, p: Priority) -> Targets {
+        self.targets.get(&p).copied().unwrap_or(Targets {
+            first_response_ms: 8 * HOUR_MS,
+            resolution_ms: 40 * HOUR_MS,
+        })
+    }
+
+    /// Reads a policy: `{"business_hours", "targets": {"high": {"first_response_hours",
+    /// "resolution_hours"}, ...}, "warn_at_percent", "reassign_on_breach"}`; a priority
+    /// left out keeps its default, `default_zone` is the zone when the hours name none.
+    pub fn parse(v: &Value, default_zone: &str) -> Result<SlaPolicy, FieldErrors> {
+        let mut errs = Errors::default();
+        let mut policy = SlaPolicy::default_for(default_zone)?;
+        if let Some(mut o) = Obj::new(v, "", &mut errs) {
+            if let Some(h) = o.get("business_hours") {
+                match BusinessHours::parse(h) {
+                    Ok(h) => policy.hours = h,
+                    Err(e) => errs.list.extend(e.0.into_iter().map(|mut e| {
+                        e.path = join("business_hours", &e.path);
+                        e
+                    })),
+                }
+            }
+            if let Some(t) = o.get("targets") {
+                parse_targets(t, &mut policy.targets, &mut errs);
+            }
+            let wp = o.path("warn_at_percent");
+            if let Some(w) = o.int("warn_at_percent", &mut errs) {
+                if (1..=99).contains(&w) {
+                    policy.warn_at_percent = w;
+                } else {
+                    errs.push(wp, K::OutOfRange { min: 1, max: 99 });
+                }
+            }
+            let rp = o.path("reassign_on_breach");
+            policy.reassign_on_breach = o
+                .str("reassign_on_breach", &mut errs)
+                .and_then(|s| UserId::parse(s).map_err(|k| errs.push(rp, k)).ok());
+            o.finish(&mut errs);
+        }
+        errs.into_result(policy)
+    }
+
+    pub fn to_value(&self) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("business_hours".into(), self.hours.to_value());
+        m.insert(
+            "targets".into(),
+            Value::Map(
+                self.targets
+                    .iter()
+                    .map(|(p, t)| {
+                        (
+                            p.as_str().to_string(),
+                            Value::map([
+                                (
+                                    "first_response_hours",
+                                    Value::Int(t.first_response_ms / HOUR_MS),
+                                ),
+                                ("resolution_hours", Value::Int(t.resolution_ms / HOUR_MS)),
+                            ]),
+                        )
+                    })
+                    .collect(),
+            ),
+        );
+        m.insert("warn_at_percent".into(), Value::Int(self.warn_at_percent));
+        if let Some(u) = &self.reassign_on_breach {
+            m.insert("reassign_on_breach".into(), Value::str(u.as_str()));
+        }
+        Value::Map(m)
+    }
+}
+
+fn parse_targets(v: &Value, out: &mut BTreeMap<Priority, Targets>, errs: &mut Errors) {
+    let Some(mut o) = Obj::new(v, "targets", errs) else {
+        return;
+    };
+    for p in Priority::ALL {
+        let Some(t) = o.get(p.as_str()) else {
+            continue;
+        };
+        let path = join("targets", p.as_str());
+        let Some(mut to) = Obj::new(t, &path, errs) else {
+            continue;
+        };
+        let mut hours = |key: &'static str, errs: &mut Errors| {
+            let kp = to.path(key);
+            let h = to.req(key, errs).and(to.int(key, errs))?;
+            if (1..=MAX_TARGET_HOURS).contains(&h) {
+                Some(h * HOUR_MS)
+            } else {
+                errs.push(
+                    kp,
+                    K::OutOfRange {
+                        min: 1,
+                        max: MAX_TARGET_HOURS,
+                    },
+                );
+                None
+            }
+        };
+        let first = hours("first_response_hours", errs);
+        let resolution = hours("resolution_hours", errs);
+        to.finish(errs);
+        if let (Some(f), Some(r)) = (first, resolution) {
+            if f > r {
+                errs.push(join(&path, "first_response_hours"), K::MinNotBelowMax);
+            }
+            out.insert(
+                p,
+                Targets {
+                    first_response_ms: f,
+                    resolution_ms: r,
+                },
+            );
+        }
+    }
+    o.finish(errs);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_sla_policy_reads_and_prints() {
+        let v = Value::map([
+            (
+                "targets",
+                Value::map([(
+                    "urgent",
+                    Value::map([
+                        ("first_response_hours", Value::Int(2)),
+                        ("resolution_hours", Value::Int(6)),
+                    ]),
+                )]),
+            ),
+            ("warn_at_percent", Value::Int(80)),
+        ]);
+        let p = SlaPolicy::parse(&v, "Europe/Prague").unwrap();
+        assert_eq!(p.targets(Priority::Urgent).resolution_ms, 6 * HOUR_MS);
+        assert_eq!(p.targets(Priority::Low).first_response_ms, 24 * HOUR_MS);
+        assert_eq!(p.hours.time_zone(), "Europe/Prague");
+        assert_eq!(SlaPolicy::parse(&p.to_value(), "UTC"), Ok(p));
+        let bad = Value::map([
+            (
+                "targets",
+                Value::map([(
+                    "high",
+                    Value::map([("first_response_hours", Value::Int(0))]),
+                )]),
+            ),
+            ("warn_at_percent", Value::Int(100)),
+            (
+                "business_hours",
+                Value::map([("time_zone", Value::str("Mars/Base"))]),
+            ),
+        ]);
+        let errs = SlaPolicy::parse(&bad, "UTC").unwrap_err();
+        let paths: Vec<&str> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        for p in [
+            "targets.high.first_response_hours",
+            "targets.high.resolution_hours",
+            "warn_at_percent",
+            "business_hours.time_zone",
+        ] {
+            assert!(paths.contains(&p), "{p} not in {paths:?}");
+        }
+    }
+
+    #[test]
+    fn the_status_machine() {
+        use CaseStatus::*;
+        assert!(New.can_move(InProgress) && New.can_move(Resolved) && New.can_move(Waiting));
+        assert!(Waiting.can_move(InProgress) && InProgress.can_move(Waiting));
+        assert!(Resolved.can_move(Closed) && Resolved.can_move(InProgress));
+        assert!(!Resolved.can_move(Waiting) && !Closed.can_move(Resolved));
+        assert!(Closed.can_move(InProgress));
+        for s in CaseStatus::ALL {
+            assert!(!s.can_move(New) && !s.can_move(s));
+            assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
+        }
+        assert!(New.is_open() && Waiting.is_open() && !Resolved.is_open());
+    }
+}

@@ -1,0 +1,448 @@
+//! Closing the loop against real parts: an alert rule opens a case for a detractor (once,
+//! however many rules match), mails the admins in their language through a real SMTP
+//! server, and announces `alert.fired` and `case.*` to a real receiver that verifies every
+//! message with the official `standardwebhooks` library; an agent's reply reaches the
+//! customer by e-mail and meets the first-response timer; the same customer's next low
+//! score joins their case; the status machine refuses what it must.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, expect_error, json_of};
+use puls_testdb::Receiver;
+
+fn polish_survey() -> Value {
+    json!({
+        "title": {"pl": "Dostawa"},
+        "locales": ["pl"],
+        "touchpoint": "delivery",
+        "questions": [
+            {"id": "nps", "type": "nps", "required": true,
+             "text": {"pl": "Czy poleciłbyś nas znajomym?"}},
+            {"id": "why", "type": "open_text", "text": {"pl": "Dlaczego?"}}
+        ]
+    })
+}
+
+fn rule() -> Value {
+    json!({
+        "key": "courier-detractors",
+        "name": {"pl": "Krytycy kuriera", "en": "Courier detractors"},
+        "conditions": [
+            {"score": {"metric": "nps", "at_most": 6}},
+            {"text": {"any_of": ["kurier"]}}
+        ],
+        "actions": {
+            "case": {"priority": "high", "team": "couriers", "link_within_days": 14},
+            "email": ["admins"],
+            "webhook": true
+        }
+    })
+}
+
+async fn cases(app: &TestApp) -> Vec<Value> {
+    app.get_json("/api/v1/cases").await["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+both_backends!(
+    a_detractor_opens_one_case_that_is_answered_and_resolved,
+    |config| {
+        config.webhooks.allow_private_addresses = true;
+        config.outbox.poll_ms = 50;
+        config.smtp.host = Some("127.0.0.1".into());
+    }
+);
+async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) {
+    let smtp = puls_testdb::SmtpServer::start();
+    let rx = Receiver::start();
+    app.member("szefowa@sklep.pl", "pl", "owner").await;
+    app.member("analityk@sklep.pl", "pl", "analyst").await;
+    let (status, hook) = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/webhooks",
+            &json!({"url": format!("{}/ok", rx.base),
+                    "event_types": ["alert.fired", "case.created", "case.updated", "case.resolved"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{hook}");
+    rx.secret("/ok", hook["secret"].as_str().unwrap()).await;
+    let (status, saved) = json_of(
+        app.send_json(Method::POST, "/api/v1/alert-rules", &rule())
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{saved}");
+    // A second rule that also matches: still one case for the response.
+    let mut any_low = rule();
+    any_low["key"] = json!("any-low");
+    any_low["conditions"] = json!([{"score": {"question": "nps", "at_most": 6}}]);
+    any_low["actions"] = json!({"case": {"priority": "normal"}});
+    let (status, _) = json_of(
+        app.send_json(Method::POST, "/api/v1/alert-rules", &any_low)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    let config = app.app.config();
+    let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
+    let relay = puls_app::config::SmtpConfig {
+        port: smtp.port,
+        security: "none".into(),
+        from: "Puls <puls@sklep.pl>".into(),
+        ..config.smtp.clone()
+    };
+    let mailer = puls_send::SmtpMailer::new(&relay).unwrap().unwrap();
+    puls_send::spawn_worker(app.app.clone(), Arc::new(transport), Some(Arc::new(mailer)));
+
+    let survey = app.published_survey(&polish_survey()).await;
+    let customer = json!({"external_id": "k-17", "email": "klient@poczta.pl"});
+    // A passive and a promoter mentioning the courier open nothing.
+    app.submit_ok(
+        &survey,
+        &json!({"answers": {"nps": 8, "why": "kurier ok"}, "contact": customer}),
+    )
+    .await;
+    let first = app
+        .submit_ok(
+            &survey,
+            &json!({"answers": {"nps": 2, "why": "Kuriér rzucił paczką"}, "contact": customer}),
+        )
+        .await;
+    let mail = smtp.wait_for(1).await;
+    assert_eq!(mail.len(), 1, "the owner only: {mail:#?}");
+    assert!(mail[0]["to"].as_str().unwrap().contains("szefowa@sklep.pl"));
+    assert_eq!(mail[0]["subject"], "Alert Puls: Krytycy kuriera");
+    let text = mail[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("Dostawa") && text.contains("nps: 2"),
+        "{text}"
+    );
+    assert!(text.contains("Kuriér rzucił paczką"), "{text}");
+
+    let list = cases(&app).await;
+    assert_eq!(list.len(), 1, "{list:#?}");
+    let case = &list[0];
+    assert_eq!(case["priority"], "high", "the more urgent rule's case");
+    assert_eq!(case["rule"], "courier-detractors");
+    assert_eq!(case["team"], "couriers");
+    assert_eq!(case["status"], "new");
+    assert_eq!(case["response_id"], first["id"]);
+    assert_eq!(case["contact_email"], "klient@poczta.pl");
+    assert_eq!(case["title"], "Krytycy kuriera");
+    assert!(
+        ["on_track", "at_risk", "breached"]
+            .contains(&case["first_response"]["state"].as_str().unwrap()),
+        "{case}"
+    );
+    assert_eq!(case["first_response"]["target_hours"], 4.0);
+    let id = case["id"].as_str().unwrap().to_string();
+
+    // The agent replies: the customer gets it in Polish, the timer is met.
+    let (status, replied) = json_of(
+        app.send_json(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/replies"),
+            &json!({"text": "Przepraszamy, wysyłamy nową paczkę."}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{replied}");
+    assert_eq!(replied["status"], "in_progress");
+    assert!(
+        replied["first_response"]["done_at"].is_string(),
+        "{replied}"
+    );
+    let mail = smtp.wait_for(2).await;
+    let reply = mail
+        .iter()
+        .find(|m| m["to"].as_str().unwrap().contains("klient@poczta.pl"))
+        .expect("the reply");
+    assert!(
+        reply["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Re: Twoja opinia"),
+        "{reply}"
+    );
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .contains("wysyłamy nową paczkę"),
+        "{reply}"
+    );
+
+    // The same customer's next low score joins the case.
+    app.submit_ok(
+        &survey,
+        &json!({"answers": {"nps": 1, "why": "kurier znowu"}, "contact": customer}),
+    )
+    .await;
+    let mut linked = false;
+    for _ in 0..200 {
+        let c = app.get_json(&format!("/api/v1/cases/{id}")).await;
+        if c["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "linked")
+        {
+            linked = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(linked, "the second response was not linked");
+    assert_eq!(cases(&app).await.len(), 1);
+
+    // Resolve; the status machine refuses going back to waiting.
+    let (status, resolved) = json_of(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"status": "resolved", "root_cause": "courier_handling"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{resolved}");
+    assert_eq!(resolved["resolution"]["state"], "met");
+    expect_error(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"status": "waiting"}),
+        )
+        .await,
+        409,
+        "bad_status_change",
+    )
+    .await;
+    let detail = app.get_json(&format!("/api/v1/cases/{id}")).await;
+    let kinds: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["created", "reply", "linked", "root_cause", "status"],
+        "{detail}"
+    );
+
+    // Every announcement arrived verified, once per id.
+    let log = rx
+        .wait_until("case.resolved", |log| {
+            log.iter().any(|e| e["type"] == "case.resolved")
+        })
+        .await;
+    assert!(log.iter().all(|e| e["verified"] == true), "{log:#?}");
+    let of = |t: &str| {
+        log.iter()
+            .filter(|e| e["type"] == t && e["new"] == true)
+            .count()
+    };
+    assert_eq!(of("case.created"), 1, "{log:#?}");
+    assert_eq!(
+        of("alert.fired"),
+        2,
+        "the courier rule fired twice: {log:#?}"
+    );
+    assert_eq!(of("case.resolved"), 1);
+    assert!(of("case.updated") >= 3, "{log:#?}");
+    assert!(
+        log.iter()
+            .filter(|e| e["type"] == "case.created")
+            .all(|e| e["data_id"] == id.as_str())
+    );
+}
+
+both_backends!(cases_and_rules_refuse_bad_input);
+async fn cases_and_rules_refuse_bad_input(app: TestApp) {
+    let mut bad = rule();
+    bad["conditions"] = json!([{"score": {"metric": "nsp", "at_most": 6}}]);
+    let body = expect_error(
+        app.send_json(Method::POST, "/api/v1/alert-rules", &bad)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        body.to_string().contains("conditions[0].score.metric"),
+        "{body}"
+    );
+    expect_error(app.get("/api/v1/cases/case_nope").await, 404, "not_found").await;
+    expect_error(app.get("/api/v1/cases/x").await, 404, "not_found").await;
+    expect_error(
+        app.send_json(
+            Method::POST,
+            "/api/v1/cases",
+            &json!({"priority": "normal"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    expect_error(
+        app.send_json(
+            Method::POST,
+            "/api/v1/cases",
+            &json!({"title": "x", "priority": "asap"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    expect_error(
+        app.send_json(
+            Method::POST,
+            "/api/v1/cases",
+            &json!({"title": "x", "owner_id": "usr_01j0000000000000000000000a"}),
+        )
+        .await,
+        422,
+        "not_a_member",
+    )
+    .await;
+    expect_error(
+        app.get("/api/v1/cases?status=lost").await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    // A case by hand, with no customer address: no reply; nothing moves back to new.
+    let (status, case) = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/cases",
+            &json!({"title": "Telefon od klienta"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{case}");
+    let id = case["id"].as_str().unwrap();
+    expect_error(
+        app.send_json(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/replies"),
+            &json!({"text": "x"}),
+        )
+        .await,
+        422,
+        "no_contact_email",
+    )
+    .await;
+    expect_error(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"priority": "high", "revision": 7}),
+        )
+        .await,
+        409,
+        "revision_conflict",
+    )
+    .await;
+    let (status, waiting) = json_of(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"status": "waiting", "revision": 1}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{waiting}");
+    assert_eq!(waiting["first_response"]["state"], "paused");
+    assert_eq!(waiting["revision"], 2);
+    expect_error(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"status": "new"}),
+        )
+        .await,
+        409,
+        "bad_status_change",
+    )
+    .await;
+    // The SLA policy: read, replaced, refused with paths.
+    let sla = app.get_json("/api/v1/settings/sla").await;
+    assert_eq!(sla["targets"]["urgent"]["first_response_hours"], 1, "{sla}");
+    let body = expect_error(
+        app.send_json(
+            Method::PUT,
+            "/api/v1/settings/sla",
+            &json!({"warn_at_percent": 120}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(body.to_string().contains("warn_at_percent"), "{body}");
+}
+
+both_backends!(escalation_fires_once_at_its_threshold);
+async fn escalation_fires_once_at_its_threshold(app: TestApp) {
+    let lead = app.member("kierownik@sklep.pl", "pl", "admin").await;
+    let (status, _) = json_of(
+        app.send_json(
+            Method::PUT,
+            "/api/v1/settings/sla",
+            &json!({"reassign_on_breach": lead, "warn_at_percent": 75}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, case) = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/cases",
+            &json!({"title": "Reklamacja"}),
+        )
+        .await,
+    )
+    .await;
+    let id = case["id"].as_str().unwrap();
+    let due = jiff::Timestamp::from_str(case["first_response"]["due_at"].as_str().unwrap())
+        .unwrap()
+        .as_millisecond();
+    // The clock is the caller's: a minute before the first response is due, the timer is
+    // past 75 %: one warning, and only one however often the escalator runs.
+    assert_eq!(app.app.escalate_cases(due - 60_000).await.unwrap(), 1);
+    assert_eq!(app.app.escalate_cases(due - 60_000).await.unwrap(), 0);
+    // Past due: the breach, once; the case goes to the team lead.
+    assert_eq!(app.app.escalate_cases(due + 1).await.unwrap(), 1);
+    assert_eq!(app.app.escalate_cases(due + 60_000).await.unwrap(), 0);
+    let detail = app.get_json(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(detail["owner_id"], lead.as_str(), "{detail}");
+    let escalations: Vec<&Value> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "escalated")
+        .collect();
+    assert_eq!(escalations.len(), 2, "{detail}");
+    assert_eq!(escalations[0]["data"]["level"], "warning");
+    assert_eq!(escalations[1]["data"]["level"], "breach");
+    assert_eq!(escalations[1]["data"]["timer"], "first_response");
+    assert_eq!(escalations[1]["actor"], "system");
+}

@@ -244,8 +244,10 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
 
     // Every announcement arrived verified, once per id.
     let log = rx
-        .wait_until("case.resolved", |log| {
-            log.iter().any(|e| e["type"] == "case.resolved")
+        .wait_until("case.resolved and the three updates", |log| {
+            // Each change's messages travel independently: wait for all of them.
+            let n = |t: &str| log.iter().filter(|e| e["type"] == t).count();
+            n("case.resolved") >= 1 && n("case.updated") >= 3 && n("alert.fired") >= 2
         })
         .await;
     assert!(log.iter().all(|e| e["verified"] == true), "{log:#?}");

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
 use puls_app::cases::CaseActor;
 use puls_store::DefinitionKind;
+use puls_wire::ErrorBody;
 use puls_wire::cases::{
     AlertRuleDto, CaseDto, CaseInput, CasePageDto, CasePatch, CaseQuery, CaseText,
 };
@@ -76,7 +77,8 @@ fn case_cursor(c: &str) -> Result<(i64, String), ()> {
 /// Opens a case by hand, from a response or on its own.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases",
     request_body = CaseInput,
-    responses((status = 201, body = CaseDto)),
+    responses((status = 201, body = CaseDto),
+        (status = 404, description = "No such response", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn create_case(
@@ -110,7 +112,8 @@ async fn get_case(
 #[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases",
     params(("id" = String, Path, description = "Case id")),
     request_body = CasePatch,
-    responses((status = 200, body = CaseDto)),
+    responses((status = 200, body = CaseDto),
+        (status = 409, description = "`bad_status_change` or `revision_conflict`", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn update_case(
@@ -152,7 +155,8 @@ async fn note_case(
 #[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "cases",
     params(("id" = String, Path, description = "Case id")),
     request_body = CaseText,
-    responses((status = 201, body = CaseDto)),
+    responses((status = 201, body = CaseDto),
+        (status = 409, description = "`email_not_configured`", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn reply_case(

@@ -110,9 +110,13 @@ pub fn node_name() -> String {
     format!("{host}-{}", std::process::id())
 }
 
+/// How often a node looks for cases to escalate.
+const ESCALATION_EVERY: Duration = Duration::from_secs(30);
+
 /// Runs the outbox on this node until the runtime stops: every `outbox.poll_ms`, turns
-/// completed responses into webhook jobs (for the workspaces whose feed lease it gets) and
-/// delivers due jobs, a batch at a time, as long as there are any.
+/// completed responses into webhook jobs and runs the alert rules on them (for the
+/// workspaces whose feed lease it gets) and delivers due jobs, a batch at a time, as long
+/// as there are any; every 30 s, escalates cases whose SLA timers call for it.
 pub fn spawn_worker(
     app: App,
     transport: Arc<dyn Transport>,
@@ -125,10 +129,19 @@ pub fn spawn_worker(
             serde_json::to_value(puls_wire::surveys::ResponseDto::from_record(r))
                 .unwrap_or_default()
         };
+        // SLA escalations need minute precision at most: checked on their own, slower
+        // schedule (every node; each escalation happens once whoever gets there first).
+        let mut escalated: Option<std::time::Instant> = None;
         loop {
             let mail = mailer.as_deref();
             if let Err(e) = run_once(&app, &node, transport.as_ref(), mail, &render).await {
                 tracing::warn!(error = %e, "outbox round failed; trying again");
+            }
+            if escalated.is_none_or(|t| t.elapsed() >= ESCALATION_EVERY) {
+                escalated = Some(std::time::Instant::now());
+                if let Err(e) = app.escalate_cases(puls_store::now_ms()).await {
+                    tracing::warn!(error = %e, "SLA escalation round failed; trying again");
+                }
             }
             tokio::time::sleep(poll).await;
         }
@@ -146,7 +159,6 @@ pub async fn run_once(
     for ws in app.dispatch_workspaces().await? {
         app.dispatch_responses(ws, node, render).await?;
     }
-    app.escalate_cases(puls_store::now_ms()).await?;
     const BATCH: i64 = 32;
     while app.deliver_due(node, transport, mailer, BATCH).await? as i64 == BATCH {}
     Ok(())

@@ -1,7 +1,8 @@
 //! The outbox across `puls serve` processes on one PostgreSQL: responses arriving through
 //! two nodes reach a webhook receiver (which verifies each delivery with PyPI's
-//! `standardwebhooks`) once per message id, and a node killed with SIGKILL in the middle of
-//! delivering loses no message: its leases run out and the other node sends them.
+//! `standardwebhooks`) once per message id, every one of them (all alert-worthy) opens
+//! exactly one case, and a node killed with SIGKILL in the middle of delivering loses no
+//! message: its leases run out and the other node sends them.
 
 mod common;
 
@@ -66,6 +67,31 @@ async fn two_nodes_deliver_every_webhook_once_per_id_and_a_killed_node_loses_non
         .unwrap();
     rx.secret("/slow", hook["secret"].as_str().expect("a secret"))
         .await;
+    // Every response is a detractor: a rule opens a case for each and fires an alert.
+    let alerts: Value = http
+        .post(format!("{base_a}/api/v1/webhooks"))
+        .bearer_auth(&key)
+        .json(&json!({"url": format!("{}/ok", rx.base),
+                      "event_types": ["case.created", "alert.fired"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    rx.secret("/ok", alerts["secret"].as_str().expect("a secret"))
+        .await;
+    let r = http
+        .post(format!("{base_b}/api/v1/alert-rules"))
+        .bearer_auth(&key)
+        .json(&json!({"key": "detractors", "name": "Detractors",
+                      "conditions": [{"score": {"metric": "nps", "at_most": 6}}],
+                      "actions": {"case": {"priority": "high", "link_within_days": 0},
+                                  "webhook": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
 
     // Detractors through both nodes, eight at a time.
     let submit = |base: String, n: usize| {
@@ -106,12 +132,13 @@ async fn two_nodes_deliver_every_webhook_once_per_id_and_a_killed_node_loses_non
     }
     assert_eq!(ids.len(), RESPONSES);
 
-    // Every message arrives; the receiver takes each id once.
+    // Every message arrives (a response, a case and an alert per response); the receiver
+    // takes each id once.
     let mut log = Vec::new();
     for _ in 0..1200 {
         log = rx.log().await;
         let unique: BTreeSet<&str> = log.iter().filter_map(|e| e["id"].as_str()).collect();
-        if unique.len() >= RESPONSES {
+        if unique.len() >= 3 * RESPONSES {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -121,12 +148,19 @@ async fn two_nodes_deliver_every_webhook_once_per_id_and_a_killed_node_loses_non
         "every delivery verifies"
     );
     let new: Vec<&Value> = log.iter().filter(|e| e["new"] == true).collect();
-    assert_eq!(new.len(), RESPONSES, "each message taken once");
-    let delivered: BTreeSet<String> = new
+    assert_eq!(new.len(), 3 * RESPONSES, "each message taken once");
+    let of = |t: &str| -> Vec<&Value> { new.iter().copied().filter(|e| e["type"] == t).collect() };
+    let delivered: BTreeSet<String> = of("response.completed")
         .iter()
         .map(|e| e["data_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(delivered, ids, "every response, through either node");
+    assert_eq!(of("alert.fired").len(), RESPONSES);
+    let announced: BTreeSet<&str> = of("case.created")
+        .iter()
+        .filter_map(|e| e["data_id"].as_str())
+        .collect();
+    assert_eq!(announced.len(), RESPONSES, "a case announced per response");
     let again = log.len() - new.len();
     eprintln!(
         "{} deliveries of {RESPONSES} messages: {again} sent again after node A was killed",
@@ -137,6 +171,26 @@ async fn two_nodes_deliver_every_webhook_once_per_id_and_a_killed_node_loses_non
         .await
         .unwrap();
     assert_eq!(store.pending_jobs().await.unwrap(), 0);
+    // Every case opened exactly once: one per response, none twice.
+    let ws = store.list_workspaces().await.unwrap()[0].id;
+    let cases = store
+        .cases(
+            ws,
+            &puls_store::CaseFilter {
+                limit: 10 * RESPONSES as i64,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), RESPONSES, "one case per response");
+    let of_cases: BTreeSet<String> = cases
+        .iter()
+        .map(|c| c.response_id.clone().unwrap())
+        .collect();
+    assert_eq!(of_cases, ids);
+    let case_ids: BTreeSet<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(case_ids, announced);
     drop(b);
 }
 

@@ -2,12 +2,23 @@
 # Webhooks under load (issue 14): against `puls serve` (release, SQLite) with a local
 # receiver, prints
 #   1. the time from a response's 2xx to its webhook's arrival, at a steady 200
-#      responses/s of which every one triggers the webhook (target: p50 and p99 < 1 s);
+#      responses/s of which every one triggers the webhook (`response.completed`);
 #   2. response ingestion at 256 clients without any webhook and with one receiving every
-#      response, and their ratio (target: within 10 %).
+#      response, and their ratio;
+#   3. the issue's scenario, latency: 200 responses/s of which 20 % (every fifth, NPS 0 or
+#      1) trigger an alert rule (NPS <= 1: a case and `alert.fired`); the time from each
+#      triggering response's 2xx to its `alert.fired` arrival (target: p50 and p99 < 1 s),
+#      and the cases opened, read through the API (one per triggering response);
+#   4. the issue's scenario, ingestion: 256 clients with that rule and its `alert.fired`
+#      webhook (puls-bench sends NPS 0-10 uniformly: 2 of 11, ~18 %, match), the ratio
+#      against phase 2's figure without webhooks (target: within 10 %), and the share
+#      measured once the outbox has opened every case (cases / responses stored).
 # Each phase runs on a fresh database. Usage: bash bench/webhooks.sh
-# PULS_BENCH_RATE (200), PULS_BENCH_SECONDS (20: the latency run), PULS_BENCH_INGEST_SECONDS
-# (10), PULS_BENCH_CLIENTS (256), PULS_BENCH_SKIP_BUILD=1 (use the built binaries).
+# PULS_BENCH_RATE (200), PULS_BENCH_SECONDS (20: the latency runs), PULS_BENCH_INGEST_SECONDS
+# (10), PULS_BENCH_CLIENTS (256), PULS_BENCH_DRAIN_SECONDS (300: the longest phase 4 waits
+# for the outbox to open the last case), PULS_BENCH_PHASES ("1 2 3 4"; phase 4 runs the
+# "without" ingestion itself when phase 2 is not chosen), PULS_BENCH_SKIP_BUILD=1 (use the
+# built binaries), PULS_BENCH_KEEP=1 (keep the databases and server logs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,6 +27,9 @@ RATE=${PULS_BENCH_RATE:-200}
 SECONDS_RUN=${PULS_BENCH_SECONDS:-20}
 INGEST_SECONDS=${PULS_BENCH_INGEST_SECONDS:-10}
 CLIENTS=${PULS_BENCH_CLIENTS:-256}
+DRAIN_SECONDS=${PULS_BENCH_DRAIN_SECONDS:-300}
+PHASES=" ${PULS_BENCH_PHASES:-1 2 3 4} "
+PHASES=${PHASES//,/ }
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=$TARGET_DIR/release/puls
 LOAD=$TARGET_DIR/release/puls-bench
@@ -27,7 +41,7 @@ cleanup() {
     local rc=$?
     [[ -z "$RECEIVER_PID" ]] || kill "$RECEIVER_PID" 2>/dev/null || true
     stop_server
-    rm -rf "$WORK"
+    if [[ "${PULS_BENCH_KEEP:-0}" == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
     exit $rc
 }
 trap cleanup EXIT
@@ -49,36 +63,128 @@ fresh() {
     KEY=$("$BIN" --config "$WORK/puls.toml" --db "$DB" apikey create --workspace demo 2>/dev/null | tail -n 1)
 }
 
-echo
-echo "==> 1. latency from 2xx to webhook at $RATE responses/s"
-fresh latency
-start_server "$DB" "$WORK/serve-latency.log" 30
-python3 bench/webhook_latency.py latency --url "$URL" --key "$KEY" --survey checkout-nps \
-    --rate "$RATE" --seconds "$SECONDS_RUN"
-stop_server
+# Whether phase $1 was chosen.
+phase() { [[ "$PHASES" == *" $1 "* ]]; }
 
-echo
-echo "==> 2. ingestion at $CLIENTS clients, without and with a webhook on every response"
-fresh plain
-start_server "$DB" "$WORK/serve-plain.log" 30
-"$LOAD" ingest --url "$URL" --survey checkout-nps --concurrency "$CLIENTS" \
-    --seconds "$INGEST_SECONDS" --label without --tsv "$WORK/ingest.tsv"
-stop_server
-fresh hooked
-start_server "$DB" "$WORK/serve-hooked.log" 30
-python3 bench/webhook_latency.py receive --url "$URL" --key "$KEY" >"$WORK/receiver.out" &
-RECEIVER_PID=$!
-for _ in $(seq 1 100); do grep -q RECEIVING "$WORK/receiver.out" && break; sleep 0.1; done
-"$LOAD" ingest --url "$URL" --survey checkout-nps --concurrency "$CLIENTS" \
-    --seconds "$INGEST_SECONDS" --label with-webhook --tsv "$WORK/ingest.tsv"
-PENDING=$(curl -fsS -H "Authorization: Bearer $KEY" "$URL/api/v1/outbox?state=pending&limit=500" |
-    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
-kill "$RECEIVER_PID"; wait "$RECEIVER_PID" || true; RECEIVER_PID=""
-cat "$WORK/receiver.out" | grep -v RECEIVING
-stop_server
-echo "jobs still pending when the load stopped (first page, at most 500): $PENDING"
-awk -F'\t' 'NR > 1 { rate[$1] = $3 }
-    END {
-        printf "accepted responses/s at %s clients: without webhooks %d, with a webhook on every response %d; ratio %.3f\n",
-            '"$CLIENTS"', rate["without"], rate["with-webhook"], rate["with-webhook"] / rate["without"]
-    }' "$WORK/ingest.tsv"
+# Stops the server and shows the warnings and errors of its log $1, if any.
+stop_and_check() {
+    stop_server
+    if grep -qiE 'panic|error|warn' "$1"; then
+        echo "server log $(basename "$1"): $(grep -ciE 'panic|error|warn' "$1") warning/error lines, first:"
+        grep -iE 'panic|error|warn' "$1" | head -n 5
+    fi
+}
+
+# Starts the receiver (`webhook_latency.py receive` with options $@) into $WORK/receiver.out.
+start_receiver() {
+    python3 bench/webhook_latency.py receive --url "$URL" --key "$KEY" "$@" >"$WORK/receiver.out" &
+    RECEIVER_PID=$!
+    for _ in $(seq 1 100); do grep -q RECEIVING "$WORK/receiver.out" && break; sleep 0.1; done
+    grep -q RECEIVING "$WORK/receiver.out" || { echo "the receiver did not start" >&2; return 1; }
+}
+
+# Stops the receiver and prints what it got.
+stop_receiver() {
+    kill "$RECEIVER_PID"; wait "$RECEIVER_PID" || true; RECEIVER_PID=""
+    grep -v RECEIVING "$WORK/receiver.out" || true
+}
+
+# Jobs pending in the outbox (the first page: at most 500).
+pending_jobs() {
+    curl -fsS -H "Authorization: Bearer $KEY" "$URL/api/v1/outbox?state=pending&limit=500" |
+        python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))'
+}
+
+# Ingestion into checkout-nps at $CLIENTS clients, labelled $1, more options in $@.
+ingest() {
+    local label=$1
+    shift
+    "$LOAD" ingest --url "$URL" --survey checkout-nps --concurrency "$CLIENTS" \
+        --seconds "$INGEST_SECONDS" --label "$label" --tsv "$WORK/ingest.tsv" "$@"
+}
+RC=0
+
+if phase 1; then
+    echo
+    echo "==> 1. latency from 2xx to response.completed at $RATE responses/s (every response triggers it)"
+    fresh latency
+    start_server "$DB" "$WORK/serve-latency.log" 30
+    python3 bench/webhook_latency.py latency --url "$URL" --key "$KEY" --survey checkout-nps \
+        --rate "$RATE" --seconds "$SECONDS_RUN" || RC=1
+    stop_and_check "$WORK/serve-latency.log"
+fi
+
+if phase 2 || phase 4; then
+    echo
+    echo "==> 2. ingestion at $CLIENTS clients without webhooks"
+    fresh plain
+    start_server "$DB" "$WORK/serve-plain.log" 30
+    ingest without
+    stop_and_check "$WORK/serve-plain.log"
+fi
+
+if phase 2; then
+    echo
+    echo "==> 2. ingestion at $CLIENTS clients with a webhook on every response (response.completed)"
+    fresh hooked
+    start_server "$DB" "$WORK/serve-hooked.log" 30
+    start_receiver
+    ingest with-webhook
+    PENDING=$(pending_jobs)
+    stop_receiver
+    stop_and_check "$WORK/serve-hooked.log"
+    echo "jobs still pending when the load stopped (first page, at most 500): $PENDING"
+fi
+
+if phase 3; then
+    echo
+    echo "==> 3. latency from 2xx to alert.fired at $RATE responses/s, 20 % triggering an alert rule"
+    fresh latency-rule
+    start_server "$DB" "$WORK/serve-latency-rule.log" 30
+    python3 bench/webhook_latency.py latency --rule --url "$URL" --key "$KEY" \
+        --survey checkout-nps --rate "$RATE" --seconds "$SECONDS_RUN" || RC=1
+    stop_and_check "$WORK/serve-latency-rule.log"
+fi
+
+if phase 4; then
+    echo
+    echo "==> 4. ingestion at $CLIENTS clients with an alert rule (nps <= 1) and its alert.fired webhook"
+    fresh ruled
+    start_server "$DB" "$WORK/serve-ruled.log" 30
+    start_receiver --rule --survey checkout-nps
+    ingest with-rule --verify-db "$DB" | tee "$WORK/ingest-rule.out" || RC=1
+    PENDING=$(pending_jobs)
+    read -r CASES_AT_STOP _ _ < <(python3 bench/webhook_latency.py cases --url "$URL" --key "$KEY") ||
+        true
+    read -r CASES DRAINED STATE < <(python3 bench/webhook_latency.py cases --url "$URL" --key "$KEY" \
+        --settle 5 --timeout "$DRAIN_SECONDS") || true
+    stop_receiver
+    stop_and_check "$WORK/serve-ruled.log"
+    STORED=$(sed -n 's/^durability: .*answered 2xx (warm-up included), \([0-9]*\) new rows stored.*/\1/p' \
+        "$WORK/ingest-rule.out")
+    echo "when the load stopped: $CASES_AT_STOP cases opened, $PENDING jobs pending (first page, at most 500)"
+    if [[ "$STATE" == settled ]]; then
+        DRAIN_NOTE="the last opened ${DRAINED} s after the load stopped"
+    else
+        DRAIN_NOTE="still opening cases after ${DRAIN_SECONDS} s (PULS_BENCH_DRAIN_SECONDS)"
+        RC=1
+    fi
+    awk -v c="$CASES" -v s="$STORED" -v note="$DRAIN_NOTE" 'BEGIN {
+        printf "cases opened (read through the API): %d of %d responses stored, %.1f %% triggering the rule (2/11 = 18.2 %% expected); %s\n",
+            c, s, s > 0 ? 100 * c / s : 0, note
+    }'
+fi
+
+if [[ -f "$WORK/ingest.tsv" ]]; then
+    echo
+    awk -F'\t' 'NR > 1 { rate[$1] = $3 }
+        END {
+            if ("with-webhook" in rate)
+                printf "accepted responses/s at %s clients: without webhooks %d, with a webhook on every response %d; ratio %.3f\n",
+                    '"$CLIENTS"', rate["without"], rate["with-webhook"], rate["with-webhook"] / rate["without"]
+            if ("with-rule" in rate)
+                printf "accepted responses/s at %s clients: without rules or webhooks %d, with an alert rule (nps <= 1) and its alert.fired webhook %d; ratio %.3f\n",
+                    '"$CLIENTS"', rate["without"], rate["with-rule"], rate["with-rule"] / rate["without"]
+        }' "$WORK/ingest.tsv"
+fi
+exit $RC

@@ -427,7 +427,11 @@ impl App {
         if let Some(owner) = &input.owner {
             self.check_member(workspace_id, owner, "owner").await?;
         }
-        let id = format!("case_{}", ulid::Ulid::new().to_string().to_lowercase());
+        // A response has one case: opening it again (or after a rule did) finds that one.
+        let id = match &response {
+            Some(r) => case_id_for_response(r.id.as_str()),
+            None => format!("case_{}", ulid::Ulid::new().to_string().to_lowercase()),
+        };
         let mut case = self
             .new_case(
                 workspace_id,
@@ -442,7 +446,10 @@ impl App {
         case.team = input.team.map(|t| t.as_str().to_string());
         let first = event(now, "created", actor, serde_json::json!({}));
         let jobs = self.case_jobs(&case, "case.created", &case.id, now).await?;
-        self.store().insert_case(&case, &first, &jobs).await?;
+        if !self.store().insert_case(&case, &first, &jobs).await? {
+            let existing = self.case_record(workspace_id, &case.id).await?;
+            return self.view_case(existing).await;
+        }
         self.view_case(case).await
     }
 

@@ -588,6 +588,31 @@ async fn walk(backend: Backend) {
     wait_text(&c, "Tajný klíč k podpisům").await;
     shots.take(&c, "webhooks-cs").await;
 
+    // A case opened from the response, worked on its page, and seen in the queue.
+    c.goto(&format!("{base}/app/w/{slug}/responses"))
+        .await
+        .unwrap();
+    wait_text(&c, "Výborná káva").await;
+    click(&c, "table tbody a").await;
+    wait_text(&c, "Otevřít případ").await;
+    click(&c, "form[action$='/case'] button").await;
+    let page = wait_text(&c, "Otevřeno ručně").await;
+    assert!(
+        page.contains("První odpověď") && page.contains("V termínu"),
+        "{page}"
+    );
+    fill(&c, "c-note", "Zavolám zákazníkovi zítra.").await;
+    click(&c, "form input[value='note'] ~ p button").await;
+    wait_text(&c, "přidal(a) poznámku: Zavolám zákazníkovi zítra.").await;
+    shots.take_full(&c, "case-cs").await;
+    click(&c, &format!("nav a[href='/app/w/{slug}/cases']")).await;
+    let page = wait_text(&c, "Všechny otevřené").await;
+    assert!(
+        page.contains("Nový") && page.contains("Ana Nováková"),
+        "{page}"
+    );
+    shots.take(&c, "cases-cs").await;
+
     // 8. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;
     wait_text(&c, "Byli jste odhlášeni.").await;
@@ -663,6 +688,7 @@ async fn screens_of_a_running_server() {
         ),
         ("contacts", format!("/app/w/{ws}/contacts")),
         ("webhooks", format!("/app/w/{ws}/webhooks")),
+        ("cases", format!("/app/w/{ws}/cases?view=all")),
         ("settings", format!("/app/w/{ws}/settings")),
     ];
     for (name, path) in pages {

@@ -68,6 +68,9 @@ pub struct ResponsePage {
     pub places: Vec<Place>,
     /// The viewer may delete it.
     pub can_delete: bool,
+    /// The viewer works cases: "open a case" (or its case, when it has one).
+    pub can_work_cases: bool,
+    pub case_href: Option<String>,
     #[serde(flatten)]
     pub shell: Shell,
 }

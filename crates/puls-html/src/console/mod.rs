@@ -9,6 +9,7 @@
 mod access;
 mod analyses;
 mod builder;
+mod cases;
 mod contacts;
 mod definitions;
 mod inbox;
@@ -26,6 +27,9 @@ pub use analyses::{
 pub use builder::{
     BuilderPage, BuilderQuestion, BuilderSurvey, Choice, ContactFieldChoice, ExtraText,
     LanguageChoice, LocaleText, SurveyRow, SurveysPage,
+};
+pub use cases::{
+    CasePage, CaseRow, CasesPage, HistoryRow, NamedChoice, QueueView, TextChoice, TimerView,
 };
 pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
 pub use definitions::{

@@ -290,6 +290,8 @@ pub mod need {
     pub struct EditJourneys;
     /// The workspace's settings and its outbound channels (webhooks).
     pub struct ManageWorkspace;
+    /// Cases: the queue, a case, opening one from a response.
+    pub struct WorkCases;
 
     impl Need for ViewDashboards {
         const PERMISSION: Permission = Permission::ViewDashboards;
@@ -311,6 +313,9 @@ pub mod need {
     }
     impl Need for ManageWorkspace {
         const PERMISSION: Permission = Permission::ManageWorkspace;
+    }
+    impl Need for WorkCases {
+        const PERMISSION: Permission = Permission::WorkCases;
     }
 }
 

@@ -501,6 +501,22 @@ async fn detail_page(
             }
         }
     }
+    let case_href = match m.role.allows(Permission::WorkCases) {
+        true => st
+            .app
+            .cases(
+                ws,
+                &puls_store::CaseFilter {
+                    response_id: Some(r.id.as_str().to_string()),
+                    limit: 1,
+                    ..puls_store::CaseFilter::default()
+                },
+            )
+            .await?
+            .first()
+            .map(|c| format!("/app/w/{}/cases/{}", m.workspace.slug, c.case.id)),
+        false => None,
+    };
     let survey_title = def
         .as_deref()
         .map(|d| title_in(d, lang))
@@ -522,6 +538,8 @@ async fn detail_page(
         contact,
         places,
         can_delete: m.role.allows(Permission::EraseData),
+        can_work_cases: m.role.allows(Permission::WorkCases),
+        case_href,
         shell: shell(m, Text::NavResponses),
     })
 }

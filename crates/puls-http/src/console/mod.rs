@@ -11,6 +11,7 @@
 
 pub mod auth;
 mod builder;
+mod cases;
 mod contacts;
 mod definitions;
 mod inbox;
@@ -98,6 +99,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/w/{slug}/responses.xlsx", get(inbox::export_xlsx))
         .route("/app/w/{slug}/responses/{id}", get(inbox::detail))
         .route("/app/w/{slug}/responses/{id}/delete", post(inbox::delete))
+        .route(
+            "/app/w/{slug}/responses/{id}/case",
+            post(cases::open_from_response),
+        )
+        .route("/app/w/{slug}/cases", get(cases::queue))
+        .route(
+            "/app/w/{slug}/cases/{id}",
+            get(cases::case).post(cases::act),
+        )
         .route(
             "/app/w/{slug}/segments",
             get(definitions::segments).post(definitions::create_segment),
@@ -321,6 +331,11 @@ pub fn nav(m: &auth::Member, current: Text) -> Vec<NavItem> {
             Text::NavResponses,
             format!("/app/w/{slug}/responses"),
             Permission::ViewResponses,
+        ),
+        (
+            Text::NavCases,
+            format!("/app/w/{slug}/cases"),
+            Permission::WorkCases,
         ),
         (
             Text::NavContacts,

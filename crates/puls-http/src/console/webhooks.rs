@@ -20,6 +20,18 @@ use super::overview::local_date_time;
 use super::{Page, field, page_error, shell};
 use crate::state::AppState;
 
+/// A webhook event type in words.
+fn event_text(event: &str) -> Option<Text> {
+    Some(match event {
+        "response.completed" => Text::EventResponseCompleted,
+        "case.created" => Text::EventCaseCreated,
+        "case.updated" => Text::EventCaseUpdated,
+        "case.resolved" => Text::EventCaseResolved,
+        "alert.fired" => Text::EventAlertFired,
+        _ => return None,
+    })
+}
+
 /// Renders the page, with a secret to show once or a refused URL and its problem.
 async fn render(
     st: &AppState,
@@ -68,11 +80,7 @@ async fn render(
             .map(|h| WebhookRow {
                 id: h.id.clone(),
                 url: h.url.clone(),
-                events: h
-                    .event_types
-                    .iter()
-                    .map(|_| Text::EventResponseCompleted)
-                    .collect(),
+                events: h.event_types.iter().filter_map(|e| event_text(e)).collect(),
                 enabled: h.enabled(),
                 disabled_reason: h.disabled_reason.clone().unwrap_or_default(),
                 failures: h.failures,
@@ -88,10 +96,15 @@ async fn render(
                     _ => url_of(&j.target_id),
                 },
                 // The event in words; a type Puls does not name stays as it is.
-                event: match j.event_type.as_str() {
-                    "response.completed" => lang.t(Text::EventResponseCompleted).to_string(),
-                    "webhook_disabled" => lang.t(Text::EmailWebhookDisabledSubject).to_string(),
-                    other => other.to_string(),
+                event: match (event_text(&j.event_type), j.event_type.as_str()) {
+                    (Some(t), _) => lang.t(t).to_string(),
+                    (None, "webhook_disabled") => {
+                        lang.t(Text::EmailWebhookDisabledSubject).to_string()
+                    }
+                    (None, "alert_fired") => lang.t(Text::EmailJobAlert).to_string(),
+                    (None, "case_reply") => lang.t(Text::EmailJobReply).to_string(),
+                    (None, "case_escalated") => lang.t(Text::EmailJobEscalated).to_string(),
+                    (None, other) => other.to_string(),
                 },
                 state: match j.state {
                     JobState::Pending => Text::JobStatePending,

@@ -2350,3 +2350,141 @@ async fn owners_manage_webhooks_and_replay_what_was_sent_in_the_web_app(app: Tes
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+both_backends!(agents_work_cases_in_the_web_app_in_their_language);
+async fn agents_work_cases_in_the_web_app_in_their_language(app: TestApp) {
+    let agent = user_in(
+        &app,
+        "agent@obchod.cz",
+        "agent password 1",
+        Some("agent"),
+        "cs",
+    )
+    .await;
+    user_in(
+        &app,
+        "divak@obchod.cz",
+        "viewer password 1",
+        Some("viewer"),
+        "cs",
+    )
+    .await;
+    let survey = app.published_survey(&crate::fixtures::nps_survey()).await;
+    let r = app
+        .submit_ok(
+            &survey,
+            &serde_json::json!({"answers": {"nps": 2, "comment": "Kurýr nepřišel"},
+                                "contact": {"email": "jana@example.cz"}}),
+        )
+        .await;
+    let rid = r["id"].as_str().unwrap();
+    let mut b = signed_in(&app, "agent@obchod.cz", "agent password 1").await;
+    // The response offers "open a case"; opening it twice finds the same case.
+    let (status, page, _) = b.get(&app, &format!("/app/w/acme/responses/{rid}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Otevřít případ"), "{page}");
+    let csrf = hidden(&page, "_csrf");
+    let open = format!("/app/w/acme/responses/{rid}/case");
+    let (status, _, to) = b.post(&app, &open, &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let case_url = to.unwrap();
+    let (_, _, again) = b.post(&app, &open, &[("_csrf", &csrf)]).await;
+    assert_eq!(again.as_deref(), Some(case_url.as_str()));
+    let (_, page, _) = b.get(&app, &format!("/app/w/acme/responses/{rid}")).await;
+    assert!(page.contains("Případ této odpovědi"), "{page}");
+
+    // The case page, in Czech: words, not ids.
+    let (status, page, _) = b.get(&app, &case_url).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    for words in [
+        "Otevřeno ručně",
+        "Nový",
+        "První odpověď",
+        "V termínu",
+        "termín ",
+        "jana@example.cz",
+        "Eva Svobodová",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+    assert!(
+        page.contains("e-maily (není nastaven smtp.host)"),
+        "no SMTP here: {page}"
+    );
+    // Waiting for the customer pauses the clock; a note is kept.
+    let revision = hidden(&page, "revision");
+    let (status, _, _) = b
+        .post(
+            &app,
+            &case_url,
+            &[
+                ("_csrf", &csrf),
+                ("action", "change"),
+                ("revision", &revision),
+                ("status", "waiting"),
+                ("priority", "high"),
+                ("owner", &agent),
+                ("root_cause", "kuryr_zpozdeni"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = b
+        .post(
+            &app,
+            &case_url,
+            &[
+                ("_csrf", &csrf),
+                ("action", "note"),
+                ("text", "Volal jsem zákazníkovi."),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&app, &case_url).await;
+    let page = html_unescape(&page);
+    for words in [
+        "Čeká na zákazníka",
+        "Pozastavený",
+        "vysoká",
+        "změnil(a) stav: Nový → Čeká na zákazníka",
+        "přidal(a) poznámku: Volal jsem zákazníkovi.",
+        "kuryr_zpozdeni",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+    // An old revision is told, in Czech, and nothing changes.
+    let (status, page, _) = b
+        .post(
+            &app,
+            &case_url,
+            &[
+                ("_csrf", &csrf),
+                ("action", "change"),
+                ("revision", "1"),
+                ("status", "resolved"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html_unescape(&page).contains("Někdo mezitím případ změnil"),
+        "{page}"
+    );
+    // The queue: mine, with the case; overdue, without.
+    let (_, page, _) = b.get(&app, "/app/w/acme/cases?view=mine").await;
+    let page = html_unescape(&page);
+    assert!(
+        page.contains(&case_url) && page.contains("Čeká na zákazníka"),
+        "{page}"
+    );
+    let (_, page, _) = b.get(&app, "/app/w/acme/cases?view=overdue").await;
+    assert!(page.contains("Žádné případy"), "{page}");
+    // A viewer has no cases.
+    let mut v = signed_in(&app, "divak@obchod.cz", "viewer password 1").await;
+    let (status, _, _) = v.get(&app, "/app/w/acme/cases").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = v.get(&app, &case_url).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,115 @@
+//! The case queue and a case's page.
+
+use serde::Serialize;
+
+use super::Shell;
+use crate::{Page, Text};
+
+/// A choice whose value is data (a user id) and whose name is data (their name).
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedChoice {
+    pub value: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+/// A choice whose value is fixed and whose name is a text.
+#[derive(Debug, Clone, Serialize)]
+pub struct TextChoice {
+    pub value: &'static str,
+    pub name: Text,
+    pub selected: bool,
+}
+
+/// A view of the queue (mine, unassigned, overdue...).
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueView {
+    pub href: String,
+    pub name: Text,
+    pub current: bool,
+}
+
+/// One SLA timer as shown: its state in words and its time.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimerView {
+    pub state: Text,
+    /// `ok`, `warn` or `bad`: how it is coloured (with the words, never alone).
+    pub tone: &'static str,
+    /// "due 7 Dec 16:00", "done …", "breached …".
+    pub when: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseRow {
+    pub href: String,
+    pub title: String,
+    pub status: Text,
+    pub priority: Text,
+    pub owner: String,
+    pub team: String,
+    pub first_response: TimerView,
+    pub resolution: TimerView,
+    pub created: String,
+}
+
+/// The queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct CasesPage {
+    pub title: String,
+    pub views: Vec<QueueView>,
+    pub rows: Vec<CaseRow>,
+    /// The next page's address, when there is one.
+    pub more: Option<String>,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for CasesPage {
+    const TEMPLATE: &'static str = "app/cases.html";
+}
+
+/// One entry of a case's history, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+}
+
+/// A case's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CasePage {
+    pub title: String,
+    pub id: String,
+    pub status: Text,
+    pub priority: Text,
+    pub owner: String,
+    pub team: String,
+    pub root_cause: String,
+    /// "Opened by the rule …" or "Opened by hand".
+    pub origin: String,
+    pub created: String,
+    pub first_response: TimerView,
+    pub resolution: TimerView,
+    /// The response's page, its survey and touchpoint.
+    pub response_href: Option<String>,
+    pub response_label: String,
+    pub customer: String,
+    /// Where a reply goes; none: no reply possible (and why).
+    pub reply_to: Option<String>,
+    pub reply_blocked: Option<Text>,
+    pub history: Vec<HistoryRow>,
+    pub statuses: Vec<TextChoice>,
+    pub priorities: Vec<TextChoice>,
+    pub owners: Vec<NamedChoice>,
+    pub revision: i64,
+    pub can_work: bool,
+    pub notice: Option<Text>,
+    pub problem: Option<String>,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for CasePage {
+    const TEMPLATE: &'static str = "app/case.html";
+}

@@ -1,0 +1,598 @@
+//! `/app/w/{slug}/cases`: the case queue (mine, unassigned, overdue, all open, all) and a
+//! case's page (its timers, customer and response, history in words, and the forms to
+//! change it, note and reply), plus "open a case" from a response. Agents and above; every
+//! action goes through the same application calls as the API.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use puls_app::cases::{CaseActor, CaseChange, CaseDetail, CaseView, NewCase, Timer, TimerState};
+use puls_app::{AppError, Rejection};
+use puls_core::alert::Priority;
+use puls_core::case::CaseStatus;
+use puls_core::{Key, UserId};
+use puls_html::console::{
+    CasePage, CaseRow, CasesPage, HistoryRow, NamedChoice, QueueView, TextChoice, TimerView,
+};
+use puls_html::{Lang, Text};
+use puls_store::{CaseFilter, Member as MemberRecord};
+
+use super::auth::{Allowed, Member, need};
+use super::overview::local_date_time;
+use super::{Page, field, page_error, shell};
+use crate::state::AppState;
+
+const PAGE: i64 = 50;
+
+pub fn status_text(s: CaseStatus) -> Text {
+    match s {
+        CaseStatus::New => Text::CaseStatusNew,
+        CaseStatus::InProgress => Text::CaseStatusInProgress,
+        CaseStatus::Waiting => Text::CaseStatusWaiting,
+        CaseStatus::Resolved => Text::CaseStatusResolved,
+        CaseStatus::Closed => Text::CaseStatusClosed,
+    }
+}
+
+pub fn priority_text(p: Priority) -> Text {
+    match p {
+        Priority::Low => Text::PriorityLow,
+        Priority::Normal => Text::PriorityNormal,
+        Priority::High => Text::PriorityHigh,
+        Priority::Urgent => Text::PriorityUrgent,
+    }
+}
+
+/// A local "7 Dec 2026 16:00".
+fn when(lang: Lang, tz: &str, ms: i64) -> String {
+    let (date, time) = local_date_time(ms, tz);
+    format!("{} {time}", puls_html::format::date(lang, &date))
+}
+
+fn timer_view(lang: Lang, tz: &str, t: &Timer) -> TimerView {
+    let (state, tone) = match t.state {
+        TimerState::OnTrack => (Text::SlaOnTrack, "ok"),
+        TimerState::AtRisk => (Text::SlaAtRisk, "warn"),
+        TimerState::Paused => (Text::SlaPaused, "warn"),
+        TimerState::Met => (Text::SlaMet, "ok"),
+        TimerState::Breached => (Text::SlaBreached, "bad"),
+    };
+    let at = |ms| when(lang, tz, ms);
+    let when = match (t.done_at, t.breached_at, t.due_at) {
+        (Some(d), _, _) => lang.fill(Text::CaseDoneAt, &[&at(d)]),
+        (None, Some(b), _) => lang.fill(Text::CaseBreachedAt, &[&at(b)]),
+        (None, None, Some(d)) => lang.fill(Text::CaseDueAt, &[&at(d)]),
+        (None, None, None) => String::new(),
+    };
+    TimerView { state, tone, when }
+}
+
+/// A user's name by id, from the members.
+fn name_of(members: &[MemberRecord], id: Option<&str>, lang: Lang) -> String {
+    match id {
+        None => lang.t(Text::CaseUnassigned).to_string(),
+        Some(id) => members
+            .iter()
+            .find(|m| m.user.id.as_str() == id)
+            .map_or_else(|| id.to_string(), |m| m.user.name.clone()),
+    }
+}
+
+/// `GET /app/w/{slug}/cases?view=…&cursor=…`.
+pub async fn queue(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::WorkCases>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let lang = m.signed.lang;
+    let ws = m.workspace.id;
+    let tz = st.app.analytics().config.time_zone.clone();
+    let view = q.get("view").map_or("open", String::as_str);
+    let open = vec![CaseStatus::New, CaseStatus::InProgress, CaseStatus::Waiting];
+    let me = m.signed.user.id.as_str().to_string();
+    let mut filter = match view {
+        "mine" => CaseFilter {
+            statuses: open,
+            owner: Some(me),
+            ..CaseFilter::default()
+        },
+        "unassigned" => CaseFilter {
+            statuses: open,
+            unassigned: true,
+            ..CaseFilter::default()
+        },
+        "overdue" => CaseFilter {
+            due_before: Some(puls_app::now_ms()),
+            ..CaseFilter::default()
+        },
+        "all" => CaseFilter::default(),
+        _ => CaseFilter {
+            statuses: open,
+            ..CaseFilter::default()
+        },
+    };
+    filter.before = q.get("cursor").and_then(|c| {
+        let (at, id) = c.split_once('.')?;
+        Some((at.parse().ok()?, id.to_string()))
+    });
+    filter.limit = PAGE + 1;
+    let data = async {
+        let cases = st.app.cases(ws, &filter).await?;
+        let members = st.app.workspace_members(ws).await?;
+        Ok::<_, AppError>((cases, members))
+    }
+    .await;
+    let (mut cases, members) = match data {
+        Ok(d) => d,
+        Err(e) => return page_error(&st, lang, e),
+    };
+    let slug = &m.workspace.slug;
+    let more = (cases.len() as i64 > PAGE).then(|| {
+        cases.truncate(PAGE as usize);
+        let last = &cases[cases.len() - 1].case;
+        format!(
+            "/app/w/{slug}/cases?view={view}&cursor={}.{}",
+            last.created_at, last.id
+        )
+    });
+    let views = [
+        ("mine", Text::CaseViewMine),
+        ("unassigned", Text::CaseViewUnassigned),
+        ("overdue", Text::CaseViewOverdue),
+        ("open", Text::CaseViewOpen),
+        ("all", Text::CaseViewAll),
+    ]
+    .into_iter()
+    .map(|(v, name)| QueueView {
+        href: format!("/app/w/{slug}/cases?view={v}"),
+        name,
+        current: v == view
+            || (v == "open" && !["mine", "unassigned", "overdue", "all"].contains(&view)),
+    })
+    .collect();
+    let rows = cases
+        .iter()
+        .map(|CaseView { case, sla }| CaseRow {
+            href: format!("/app/w/{slug}/cases/{}", case.id),
+            title: case.title.clone(),
+            status: status_text(case.status),
+            priority: priority_text(case.priority),
+            owner: name_of(&members, case.owner_id.as_deref(), lang),
+            team: case.team.clone().unwrap_or_default(),
+            first_response: timer_view(lang, &tz, &sla.first_response),
+            resolution: timer_view(lang, &tz, &sla.resolution),
+            created: when(lang, &tz, case.created_at),
+        })
+        .collect();
+    let page = CasesPage {
+        title: lang.t(Text::CasesTitle).to_string(),
+        views,
+        rows,
+        more,
+        shell: shell(&m, Text::NavCases),
+    };
+    Page::render(&st, StatusCode::OK, lang, &page)
+}
+
+/// A history entry in words.
+fn history_row(
+    lang: Lang,
+    tz: &str,
+    members: &[MemberRecord],
+    e: &puls_store::CaseEvent,
+) -> HistoryRow {
+    let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
+    let s = |k: &str| data[k].as_str().map(str::to_string);
+    let who = match e.actor.as_str() {
+        "system" => lang.t(Text::ActorSystem).to_string(),
+        "api" => lang.t(Text::ActorApi).to_string(),
+        a => match a.strip_prefix("rule:") {
+            Some(rule) => lang.fill(Text::ActorRule, &[&rule]),
+            None => name_of(members, Some(a), lang),
+        },
+    };
+    let none = || lang.t(Text::CaseUnassigned).to_string();
+    let status = |v: Option<String>| {
+        v.as_deref()
+            .and_then(CaseStatus::parse)
+            .map_or_else(none, |s| lang.t(status_text(s)).to_string())
+    };
+    let priority = |v: Option<String>| {
+        v.as_deref()
+            .and_then(Priority::parse)
+            .map_or_else(none, |p| lang.t(priority_text(p)).to_string())
+    };
+    let plain = |v: Option<String>| v.unwrap_or_else(none);
+    let timer = |v: Option<String>| match v.as_deref() {
+        Some("first_response") => lang.t(Text::CaseFirstResponse).to_string(),
+        _ => lang.t(Text::CaseResolution).to_string(),
+    };
+    let what = match e.kind.as_str() {
+        "created" => lang.t(Text::HistoryCreated).to_string(),
+        "status" => lang.fill(Text::HistoryStatus, &[&status(s("from")), &status(s("to"))]),
+        "priority" => lang.fill(
+            Text::HistoryPriority,
+            &[&priority(s("from")), &priority(s("to"))],
+        ),
+        "owner" => lang.fill(
+            Text::HistoryOwner,
+            &[
+                &name_of(members, s("from").as_deref(), lang),
+                &name_of(members, s("to").as_deref(), lang),
+            ],
+        ),
+        "team" => lang.fill(Text::HistoryTeam, &[&plain(s("from")), &plain(s("to"))]),
+        "root_cause" => lang.fill(
+            Text::HistoryRootCause,
+            &[&plain(s("from")), &plain(s("to"))],
+        ),
+        "title" => lang.fill(Text::HistoryTitle, &[&plain(s("from")), &plain(s("to"))]),
+        "note" => lang.fill(Text::HistoryNote, &[&plain(s("text"))]),
+        "reply" => lang.fill(Text::HistoryReply, &[&plain(s("text"))]),
+        "linked" if data["reopened"] == true => lang.t(Text::HistoryLinkedReopened).to_string(),
+        "linked" => lang.t(Text::HistoryLinked).to_string(),
+        "escalated" if s("level").as_deref() == Some("breach") => {
+            lang.fill(Text::HistoryBreach, &[&timer(s("timer"))])
+        }
+        "escalated" => lang.fill(Text::HistoryWarning, &[&timer(s("timer"))]),
+        other => other.to_string(),
+    };
+    HistoryRow {
+        when: when(lang, tz, e.at),
+        who,
+        what,
+    }
+}
+
+async fn render(
+    st: &AppState,
+    m: &Member,
+    detail: CaseDetail,
+    notice: Option<Text>,
+    problem: Option<String>,
+) -> Response {
+    let lang = m.signed.lang;
+    let ws = m.workspace.id;
+    let tz = st.app.analytics().config.time_zone.clone();
+    let members = match st.app.workspace_members(ws).await {
+        Ok(ms) => ms,
+        Err(e) => return page_error(st, lang, e),
+    };
+    let CaseView { case, sla } = &detail.view;
+    let slug = &m.workspace.slug;
+    let origin = match &case.rule_key {
+        Some(rule) => {
+            // The rule's name in the user's language, else its key.
+            let name = st
+                .app
+                .definition(ws, puls_store::DefinitionKind::AlertRule, rule)
+                .await
+                .ok()
+                .and_then(|d| puls_core::alert::AlertRule::parse(&d.definition).ok())
+                .map_or_else(|| rule.clone(), |r| r.name.get(lang.code()).to_string());
+            lang.fill(Text::CaseOpenedBy, &[&name])
+        }
+        None => lang.t(Text::CaseOpenedByHand).to_string(),
+    };
+    let customer = match (&case.contact_key, &case.contact_email) {
+        (_, Some(e)) => e.clone(),
+        (Some(k), None) => k.split_once(':').map_or(k.as_str(), |(_, v)| v).to_string(),
+        (None, None) => String::new(),
+    };
+    let reply_blocked = if case.contact_email.is_none() {
+        Some(Text::CaseNoEmail)
+    } else if st.app.config().smtp.host.is_none() {
+        Some(Text::CaseEmailOff)
+    } else {
+        None
+    };
+    let statuses = CaseStatus::ALL
+        .into_iter()
+        .filter(|s| *s == case.status || case.status.can_move(*s))
+        .map(|s| TextChoice {
+            value: s.as_str(),
+            name: status_text(s),
+            selected: s == case.status,
+        })
+        .collect();
+    let priorities = Priority::ALL
+        .into_iter()
+        .map(|p| TextChoice {
+            value: p.as_str(),
+            name: priority_text(p),
+            selected: p == case.priority,
+        })
+        .collect();
+    let owners = members
+        .iter()
+        .filter(|mm| {
+            puls_core::access::Role::parse(&mm.role)
+                .is_some_and(|r| r.allows(puls_core::access::Permission::WorkCases))
+        })
+        .map(|mm| NamedChoice {
+            value: mm.user.id.as_str().to_string(),
+            name: mm.user.name.clone(),
+            selected: case.owner_id.as_deref() == Some(mm.user.id.as_str()),
+        })
+        .collect();
+    let page = CasePage {
+        title: case.title.clone(),
+        id: case.id.clone(),
+        status: status_text(case.status),
+        priority: priority_text(case.priority),
+        owner: name_of(&members, case.owner_id.as_deref(), lang),
+        team: case.team.clone().unwrap_or_default(),
+        root_cause: case.root_cause.clone().unwrap_or_default(),
+        origin,
+        created: when(lang, &tz, case.created_at),
+        first_response: timer_view(lang, &tz, &sla.first_response),
+        resolution: timer_view(lang, &tz, &sla.resolution),
+        response_href: case
+            .response_id
+            .as_ref()
+            .map(|r| format!("/app/w/{slug}/responses/{r}")),
+        response_label: response_label(st, m, case).await,
+        customer,
+        reply_to: match reply_blocked {
+            None => case.contact_email.clone(),
+            Some(_) => None,
+        },
+        reply_blocked,
+        history: detail
+            .history
+            .iter()
+            .map(|e| history_row(lang, &tz, &members, e))
+            .collect(),
+        statuses,
+        priorities,
+        owners,
+        revision: case.revision,
+        can_work: true,
+        notice,
+        problem: problem.clone(),
+        shell: shell(m, Text::NavCases),
+    };
+    let status = if problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Page::render(st, status, lang, &page)
+}
+
+/// "Survey title · touchpoint name" of a case's response, in the user's language.
+async fn response_label(st: &AppState, m: &Member, case: &puls_store::CaseRecord) -> String {
+    let lang = m.signed.lang;
+    let ws = m.workspace.id;
+    let mut parts = Vec::new();
+    if let Some(sid) = case
+        .survey_id
+        .as_deref()
+        .and_then(|s| puls_core::SurveyId::parse(s).ok())
+        && let Ok(rec) = st.app.survey(ws, &sid, None).await
+    {
+        match st.app.survey_version(&rec, rec.version).await {
+            Ok(def) => parts.push(super::title_in(&def, lang.code())),
+            Err(_) => parts.push(rec.title.clone()),
+        }
+    }
+    if let Some(tp) = &case.touchpoint {
+        match super::names::Names::load(st, ws, lang).await {
+            Ok(names) => parts.push(names.touchpoint(tp)),
+            Err(_) => parts.push(tp.clone()),
+        }
+    }
+    parts.join(" · ")
+}
+
+/// `GET /app/w/{slug}/cases/{id}`.
+pub async fn case(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::WorkCases>,
+    Path((_, id)): Path<(String, String)>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let lang = m.signed.lang;
+    match st.app.case(m.workspace.id, &id).await {
+        Ok(d) => {
+            let notice = match q.get("notice").map(String::as_str) {
+                Some("saved") => Some(Text::NoticeSaved),
+                _ => None,
+            };
+            render(&st, &m, d, notice, None).await
+        }
+        Err(AppError::NotFound(_)) => Page::not_found(&st, lang),
+        Err(e) => page_error(&st, lang, e),
+    }
+}
+
+/// `POST /app/w/{slug}/cases/{id}`: `action` is `change`, `note` or `reply`.
+pub async fn act(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::WorkCases>,
+    Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = m.signed.lang;
+    let pairs = match m.signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let ws = m.workspace.id;
+    let actor = CaseActor::User(m.signed.user.id.clone());
+    let text = field(&pairs, "text").unwrap_or("");
+    let done = match field(&pairs, "action").unwrap_or("") {
+        "change" => match change_of(&pairs) {
+            Ok((change, revision)) => st.app.change_case(ws, &id, &actor, change, revision).await,
+            Err(e) => Err(e),
+        },
+        "note" => st.app.note_case(ws, &id, &actor, text).await,
+        "reply" => st.app.reply_case(ws, &id, &actor, text).await,
+        _ => return Page::not_found(&st, lang),
+    };
+    let problem = match done {
+        Ok(_) => {
+            return Redirect::to(&format!(
+                "/app/w/{}/cases/{id}?notice=saved",
+                m.workspace.slug
+            ))
+            .into_response();
+        }
+        Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
+        Err(AppError::Rejected(Rejection::RevisionConflict, _)) => {
+            lang.t(Text::CaseChangedMeanwhile).to_string()
+        }
+        Err(AppError::Rejected(Rejection::BadStatusChange, _)) => {
+            let to = field(&pairs, "status")
+                .and_then(CaseStatus::parse)
+                .map_or("", |s| lang.t(status_text(s)));
+            let from = match st.app.case(ws, &id).await {
+                Ok(d) => lang.t(status_text(d.view.case.status)),
+                Err(e) => return page_error(&st, lang, e),
+            };
+            lang.fill(Text::CaseBadMove, &[&from, &to])
+        }
+        Err(AppError::Rejected(Rejection::NoContactEmail, _)) => {
+            lang.t(Text::CaseNoEmail).to_string()
+        }
+        Err(AppError::Rejected(Rejection::EmailNotConfigured, _)) => {
+            lang.t(Text::CaseEmailOff).to_string()
+        }
+        Err(AppError::Validation(errs)) => errs
+            .0
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {}",
+                    field_name(lang, &e.path),
+                    lang.definition_error(&e.kind)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Err(e) => return page_error(&st, lang, e),
+    };
+    match st.app.case(ws, &id).await {
+        Ok(d) => render(&st, &m, d, None, Some(problem)).await,
+        Err(e) => page_error(&st, lang, e),
+    }
+}
+
+/// A form field's label for a problem's path.
+fn field_name(lang: Lang, path: &str) -> String {
+    let text = match path {
+        "text" => Text::CaseNote,
+        "root_cause" => Text::CaseRootCause,
+        "title" => Text::CasesTitle,
+        "owner" => Text::CaseOwner,
+        _ => return path.to_string(),
+    };
+    lang.t(text).to_string()
+}
+
+/// The change the form asks for (owner empty: unassigned; root cause empty: none).
+fn change_of(pairs: &[(String, String)]) -> Result<(CaseChange, Option<i64>), AppError> {
+    use puls_core::FieldErrorKind as K;
+    let status = field(pairs, "status")
+        .map(|s| {
+            CaseStatus::parse(s).ok_or_else(|| {
+                AppError::field(
+                    "status",
+                    K::NotOneOf {
+                        allowed: "in_progress, waiting, resolved, closed".into(),
+                    },
+                )
+            })
+        })
+        .transpose()?;
+    let priority = field(pairs, "priority")
+        .map(|p| {
+            Priority::parse(p).ok_or_else(|| {
+                AppError::field(
+                    "priority",
+                    K::NotOneOf {
+                        allowed: "low, normal, high, urgent".into(),
+                    },
+                )
+            })
+        })
+        .transpose()?;
+    let owner = field(pairs, "owner")
+        .map(|o| match o.trim() {
+            "" => Ok(None),
+            o => UserId::parse(o)
+                .map(Some)
+                .map_err(|k| AppError::field("owner", k)),
+        })
+        .transpose()?;
+    let root_cause = field(pairs, "root_cause")
+        .map(|r| match r.trim() {
+            "" => Ok(None),
+            r => Key::parse(r)
+                .map(Some)
+                .map_err(|k| AppError::field("root_cause", k)),
+        })
+        .transpose()?;
+    let revision = field(pairs, "revision").and_then(|r| r.parse().ok());
+    Ok((
+        CaseChange {
+            status,
+            priority,
+            owner,
+            root_cause,
+            ..CaseChange::default()
+        },
+        revision,
+    ))
+}
+
+/// `POST /app/w/{slug}/responses/{id}/case`: opens (or finds) the response's case.
+pub async fn open_from_response(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::WorkCases>,
+    Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = m.signed.lang;
+    if let Err(r) = m.signed.form(&st, &headers, &body) {
+        return r;
+    }
+    let ws = m.workspace.id;
+    let slug = &m.workspace.slug;
+    // One case per response: an existing one is opened instead.
+    let existing = st
+        .app
+        .cases(
+            ws,
+            &CaseFilter {
+                response_id: Some(id.clone()),
+                limit: 1,
+                ..CaseFilter::default()
+            },
+        )
+        .await;
+    match existing {
+        Ok(found) if !found.is_empty() => {
+            return Redirect::to(&format!("/app/w/{slug}/cases/{}", found[0].case.id))
+                .into_response();
+        }
+        Ok(_) => {}
+        Err(e) => return page_error(&st, lang, e),
+    }
+    let actor = CaseActor::User(m.signed.user.id.clone());
+    let input = NewCase {
+        response_id: Some(id),
+        owner: Some(m.signed.user.id.clone()),
+        ..NewCase::default()
+    };
+    match st.app.open_case(ws, &actor, input).await {
+        Ok(v) => Redirect::to(&format!("/app/w/{slug}/cases/{}", v.case.id)).into_response(),
+        Err(AppError::NotFound(_)) | Err(AppError::Validation(_)) => Page::not_found(&st, lang),
+        Err(e) => page_error(&st, lang, e),
+    }
+}

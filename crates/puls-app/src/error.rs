@@ -95,6 +95,8 @@ pub enum Rejection {
     NoContactEmail,
     /// Sending e-mail without `smtp.host` configured.
     EmailNotConfigured,
+    /// A preview asked of a rule on single responses.
+    NotAMetricRule,
 }
 
 impl AppError {

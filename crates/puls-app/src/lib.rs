@@ -19,6 +19,7 @@ pub mod email;
 pub mod error;
 pub mod exports;
 pub mod keys;
+pub mod metric_alerts;
 pub mod responses;
 pub mod search;
 pub mod surveys;

@@ -159,7 +159,7 @@ pub struct Actions {
 }
 
 /// A saved rule on responses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AlertRule {
     pub key: Key,
     pub name: Label,
@@ -167,8 +167,70 @@ pub struct AlertRule {
     /// Only responses to this survey (all surveys when absent).
     pub survey: Option<SurveyId>,
     pub matching: Match,
+    /// Conditions on each response (empty for a metric rule).
     pub conditions: Vec<Condition>,
+    /// A metric rule: what it watches instead of single responses.
+    pub watch: Option<MetricWatch>,
     pub actions: Actions,
+}
+
+/// What a metric rule groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchBy {
+    Touchpoint,
+    Channel,
+    Survey,
+}
+
+impl WatchBy {
+    pub const ALL: [WatchBy; 3] = [WatchBy::Touchpoint, WatchBy::Channel, WatchBy::Survey];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatchBy::Touchpoint => "touchpoint",
+            WatchBy::Channel => "channel",
+            WatchBy::Survey => "survey",
+        }
+    }
+}
+
+/// The period a metric rule compares: the last complete one with the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchPeriod {
+    Week,
+    Month,
+}
+
+impl WatchPeriod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatchPeriod::Week => "week",
+            WatchPeriod::Month => "month",
+        }
+    }
+}
+
+/// When a watched group alarms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WatchTest {
+    /// The metric dropped significantly against the previous period: Puls's change test
+    /// on each group with at least `min_n` answers on both sides, then Benjamini–Hochberg
+    /// across the groups at false discovery rate `fdr`.
+    Drop { min_n: u64, fdr: f64 },
+    /// The metric is below `value` with at least `min_n` answers.
+    Below { value: f64, min_n: u64 },
+}
+
+/// A metric rule: a score of groups (touchpoints, channels, surveys) watched period by
+/// period, evaluated on a schedule in the workspace's time zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricWatch {
+    pub metric: ScoreMetric,
+    pub by: WatchBy,
+    /// Only these groups (empty: every group).
+    pub only: Vec<String>,
+    pub every: WatchPeriod,
+    pub test: WatchTest,
 }
 
 /// What a rule can read of one completed response.
@@ -191,7 +253,10 @@ pub struct ResponseFacts<'a> {
 impl AlertRule {
     /// Whether the rule is on and the response matches it.
     pub fn matches(&self, f: &ResponseFacts<'_>) -> bool {
-        if !self.enabled || self.survey.as_ref().is_some_and(|s| s.as_str() != f.survey) {
+        if !self.enabled
+            || self.watch.is_some()
+            || self.survey.as_ref().is_some_and(|s| s.as_str() != f.survey)
+        {
             return false;
         }
         let test = |c: &Condition| c.holds(f);
@@ -233,13 +298,43 @@ impl AlertRule {
                     Match::All
                 }
             };
-            let conditions = o
-                .req("conditions", &mut errs)
-                .map(|v| parse_conditions(v, "conditions", &mut errs))
-                .unwrap_or_default();
+            let watch = o
+                .get("metric")
+                .and_then(|v| parse_watch(v, "metric", &mut errs));
+            let conditions = match (o.map.contains_key("metric"), o.get("conditions")) {
+                (false, None) => {
+                    errs.push("conditions", K::Required);
+                    Vec::new()
+                }
+                (false, Some(v)) => parse_conditions(v, "conditions", &mut errs),
+                (true, None) => Vec::new(),
+                (true, Some(_)) => {
+                    errs.push(
+                        "conditions",
+                        K::BadCondition {
+                            reason: "a metric rule watches a metric, not single responses: \
+                                     give either conditions or metric"
+                                .into(),
+                        },
+                    );
+                    Vec::new()
+                }
+            };
             let actions = o
                 .req("actions", &mut errs)
                 .and_then(|v| parse_actions(v, "actions", &mut errs));
+            if o.map.contains_key("metric")
+                && actions.as_ref().is_some_and(|a: &Actions| a.case.is_some())
+            {
+                errs.push(
+                    "actions.case",
+                    K::BadCondition {
+                        reason: "a metric rule alerts (e-mail, webhook); cases are opened \
+                                 for responses"
+                            .into(),
+                    },
+                );
+            }
             o.finish(&mut errs);
             Some(AlertRule {
                 key: key?,
@@ -248,6 +343,7 @@ impl AlertRule {
                 survey,
                 matching,
                 conditions,
+                watch,
                 actions: actions?,
             })
         })();
@@ -270,10 +366,17 @@ impl AlertRule {
             Match::Any => "any",
         };
         m.insert("match".into(), Value::str(matching));
-        m.insert(
-            "conditions".into(),
-            Value::List(self.conditions.iter().map(Condition::to_value).collect()),
-        );
+        match &self.watch {
+            Some(w) => {
+                m.insert("metric".into(), w.to_value());
+            }
+            None => {
+                m.insert(
+                    "conditions".into(),
+                    Value::List(self.conditions.iter().map(Condition::to_value).collect()),
+                );
+            }
+        }
         m.insert("actions".into(), self.actions.to_value());
         Value::Map(m)
     }
@@ -693,6 +796,188 @@ fn parse_condition(v: &Value, path: &str, errs: &mut Errors) -> Option<Condition
     }
 }
 
+impl MetricWatch {
+    fn to_value(&self) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("of".into(), Value::str(self.metric.as_str()));
+        m.insert("by".into(), Value::str(self.by.as_str()));
+        if !self.only.is_empty() {
+            m.insert("only".into(), strs(&self.only, |s| s));
+        }
+        m.insert("every".into(), Value::str(self.every.as_str()));
+        match self.test {
+            WatchTest::Drop { min_n, fdr } => m.insert(
+                "drop".into(),
+                Value::map([
+                    ("min_n", Value::Int(min_n as i64)),
+                    ("false_discovery_rate", Value::Float(fdr)),
+                ]),
+            ),
+            WatchTest::Below { value, min_n } => m.insert(
+                "below".into(),
+                Value::map([
+                    ("value", Value::Float(value)),
+                    ("min_n", Value::Int(min_n as i64)),
+                ]),
+            ),
+        };
+        Value::Map(m)
+    }
+}
+
+/// A number at `key` (integer or not).
+fn number(o: &mut Obj<'_>, key: &'static str, errs: &mut Errors) -> Option<f64> {
+    let v = o.get(key)?;
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) if f.is_finite() => Some(*f),
+        _ => {
+            errs.push(
+                o.path(key),
+                K::WrongType {
+                    expected: Expected::Integer,
+                },
+            );
+            None
+        }
+    }
+}
+
+fn parse_watch(v: &Value, path: &str, errs: &mut Errors) -> Option<MetricWatch> {
+    let mut o = Obj::new(v, path, errs)?;
+    let op = o.path("of");
+    let metric = o.req_str("of", errs).and_then(|s| {
+        ScoreMetric::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .or_else(|| {
+                errs.push(
+                    &op,
+                    K::NotOneOf {
+                        allowed: "nps, csat, ces".into(),
+                    },
+                );
+                None
+            })
+    });
+    let bp = o.path("by");
+    let by = match o.str("by", errs) {
+        None => Some(WatchBy::Touchpoint),
+        Some(s) => WatchBy::ALL
+            .into_iter()
+            .find(|b| b.as_str() == s)
+            .or_else(|| {
+                errs.push(
+                    &bp,
+                    K::NotOneOf {
+                        allowed: "touchpoint, channel, survey".into(),
+                    },
+                );
+                None
+            }),
+    };
+    let only_path = o.path("only");
+    let only = o
+        .get("only")
+        .map(|v| {
+            str_list(v, &only_path, errs)
+                .into_iter()
+                .map(|(_, s)| s.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let ep = o.path("every");
+    let every = match o.str("every", errs) {
+        None | Some("month") => Some(WatchPeriod::Month),
+        Some("week") => Some(WatchPeriod::Week),
+        Some(_) => {
+            errs.push(
+                &ep,
+                K::NotOneOf {
+                    allowed: "week, month".into(),
+                },
+            );
+            None
+        }
+    };
+    let min_n = |t: &mut Obj<'_>, errs: &mut Errors| {
+        let p = t.path("min_n");
+        match t.int("min_n", errs) {
+            None => Some(30),
+            Some(n) if (2..=1_000_000).contains(&n) => Some(n as u64),
+            Some(_) => {
+                errs.push(
+                    p,
+                    K::OutOfRange {
+                        min: 2,
+                        max: 1_000_000,
+                    },
+                );
+                None
+            }
+        }
+    };
+    let test = match (o.get("drop"), o.get("below")) {
+        (Some(d), None) => {
+            let dp = join(path, "drop");
+            let mut t = Obj::new(d, &dp, errs)?;
+            let n = min_n(&mut t, errs);
+            let fp = t.path("false_discovery_rate");
+            let fdr = match number(&mut t, "false_discovery_rate", errs) {
+                None => Some(0.05),
+                Some(f) if f > 0.0 && f <= 0.2 => Some(f),
+                Some(_) => {
+                    errs.push(
+                        fp,
+                        K::BadCondition {
+                            reason: "a rate above 0 and at most 0.2".into(),
+                        },
+                    );
+                    None
+                }
+            };
+            t.finish(errs);
+            Some(WatchTest::Drop {
+                min_n: n?,
+                fdr: fdr?,
+            })
+        }
+        (None, Some(b)) => {
+            let bp = join(path, "below");
+            let mut t = Obj::new(b, &bp, errs)?;
+            let value = number(&mut t, "value", errs);
+            if value.is_none() && !t.map.contains_key("value") {
+                errs.push(t.path("value"), K::Required);
+            }
+            let n = min_n(&mut t, errs);
+            t.finish(errs);
+            Some(WatchTest::Below {
+                value: value?,
+                min_n: n?,
+            })
+        }
+        _ => {
+            errs.push(
+                path,
+                K::BadCondition {
+                    reason: "give drop (a significant fall) or below (a threshold)".into(),
+                },
+            );
+            o.get("drop");
+            o.get("below");
+            None
+        }
+    };
+    o.finish(errs);
+    Some(MetricWatch {
+        metric: metric?,
+        by: by?,
+        only,
+        every: every?,
+        test: test?,
+    })
+}
+
 fn parse_actions(v: &Value, path: &str, errs: &mut Errors) -> Option<Actions> {
     let mut o = Obj::new(v, path, errs)?;
     let case = o.get("case").and_then(|v| {
@@ -976,5 +1261,51 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(none.0[0].path, "actions");
+    }
+
+    #[test]
+    fn a_metric_rule_reads_prints_and_never_matches_a_single_response() {
+        let rule = AlertRule::parse(&json(
+            r#"{"key": "nps-drop", "name": "NPS drop",
+                "metric": {"of": "nps", "by": "touchpoint", "only": ["delivery"],
+                           "every": "month", "drop": {"min_n": 50, "false_discovery_rate": 0.05}},
+                "actions": {"email": ["admins"], "webhook": true}}"#,
+        ))
+        .unwrap();
+        let w = rule.watch.clone().unwrap();
+        assert_eq!(
+            w.test,
+            WatchTest::Drop {
+                min_n: 50,
+                fdr: 0.05
+            }
+        );
+        assert_eq!((w.by, w.every), (WatchBy::Touchpoint, WatchPeriod::Month));
+        assert_eq!(AlertRule::parse(&rule.to_value()), Ok(rule.clone()));
+        assert!(!check(&rule, &resp(0, "kurier"), "s", "delivery"));
+        let errs = AlertRule::parse(&json(
+            r#"{"key": "k", "name": "n", "conditions": [{"channel": ["email"]}],
+                "metric": {"of": "nsp", "every": "day", "below": {"min_n": 1}},
+                "actions": {"case": {}}}"#,
+        ))
+        .unwrap_err();
+        let got: Vec<(String, &str)> = errs
+            .0
+            .iter()
+            .map(|e| (e.path.clone(), e.kind.code()))
+            .collect();
+        for want in [
+            ("conditions", "bad_condition"),
+            ("metric.of", "not_one_of"),
+            ("metric.every", "not_one_of"),
+            ("metric.below.value", "required"),
+            ("metric.below.min_n", "out_of_range"),
+            ("actions.case", "bad_condition"),
+        ] {
+            assert!(
+                got.contains(&(want.0.to_string(), want.1)),
+                "{want:?} not in {got:?}"
+            );
+        }
     }
 }

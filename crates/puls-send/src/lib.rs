@@ -116,7 +116,8 @@ const ESCALATION_EVERY: Duration = Duration::from_secs(30);
 /// Runs the outbox on this node until the runtime stops: every `outbox.poll_ms`, turns
 /// completed responses into webhook jobs and runs the alert rules on them (for the
 /// workspaces whose feed lease it gets) and delivers due jobs, a batch at a time, as long
-/// as there are any; every 30 s, escalates cases whose SLA timers call for it.
+/// as there are any; every 30 s, escalates cases whose SLA timers call for it and
+/// evaluates the metric alert rules.
 pub fn spawn_worker(
     app: App,
     transport: Arc<dyn Transport>,
@@ -141,6 +142,11 @@ pub fn spawn_worker(
                 escalated = Some(std::time::Instant::now());
                 if let Err(e) = app.escalate_cases(puls_store::now_ms()).await {
                     tracing::warn!(error = %e, "SLA escalation round failed; trying again");
+                }
+                // Metric rules look at complete weeks and months: checked on the same
+                // schedule, each alarm sent once per rule, group and period.
+                if let Err(e) = app.run_metric_alerts(puls_store::now_ms()).await {
+                    tracing::warn!(error = %e, "metric alert round failed; trying again");
                 }
             }
             tokio::time::sleep(poll).await;

@@ -374,3 +374,55 @@ impl AlertRuleDto {
         }
     }
 }
+
+/// When to preview a metric rule.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewQuery {
+    /// The moment to evaluate at (RFC 3339 or a date; default now): the rule compares the
+    /// last complete week or month before it with the one before that.
+    pub at: Option<String>,
+}
+
+/// One watched group of a metric rule, for one period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MetricFindingDto {
+    pub group: String,
+    /// `2026-08` (a month) or `2026-W33` (a week), in the workspace's time zone.
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub previous_start: String,
+    pub n: u64,
+    pub previous_n: u64,
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub previous: Option<f64>,
+    pub difference: Option<f64>,
+    pub p_value: Option<f64>,
+    /// Whether the rule alarms for this group (after Benjamini–Hochberg for `drop`).
+    pub alarm: bool,
+}
+
+impl MetricFindingDto {
+    pub fn of(f: &puls_app::metric_alerts::MetricFinding) -> Self {
+        MetricFindingDto {
+            group: f.group.clone(),
+            period: f.period.clone(),
+            period_start: format_ms(f.from_ms),
+            period_end: format_ms(f.to_ms),
+            previous_start: format_ms(f.previous_from_ms),
+            n: f.n,
+            previous_n: f.previous_n,
+            value: f.value,
+            ci_low: f.ci_low,
+            ci_high: f.ci_high,
+            previous: f.previous,
+            difference: f.difference,
+            p_value: f.p_value,
+            alarm: f.alarm,
+        }
+    }
+}

@@ -132,6 +132,8 @@ error_codes! {
     NoContactEmail = "no_contact_email", UNPROCESSABLE_ENTITY;
     /// This server sends no e-mail (`smtp.host` is not set).
     EmailNotConfigured = "email_not_configured", CONFLICT;
+    /// Only metric rules are previewed.
+    NotAMetricRule = "not_a_metric_rule", CONFLICT;
     /// Too many requests from this client; slow down.
     RateLimited = "rate_limited", TOO_MANY_REQUESTS;
     /// The server failed; the cause is in its log, never in the answer.
@@ -168,6 +170,7 @@ impl From<Rejection> for ErrorCode {
             Rejection::BadStatusChange => ErrorCode::BadStatusChange,
             Rejection::NoContactEmail => ErrorCode::NoContactEmail,
             Rejection::EmailNotConfigured => ErrorCode::EmailNotConfigured,
+            Rejection::NotAMetricRule => ErrorCode::NotAMetricRule,
         }
     }
 }
@@ -339,6 +342,7 @@ mod tests {
             409 bad_status_change {"error":{"code":"bad_status_change","message":"m"}}
             422 no_contact_email {"error":{"code":"no_contact_email","message":"m"}}
             409 email_not_configured {"error":{"code":"email_not_configured","message":"m"}}
+            409 not_a_metric_rule {"error":{"code":"not_a_metric_rule","message":"m"}}
             429 rate_limited {"error":{"code":"rate_limited","message":"m"}}
             500 internal_error {"error":{"code":"internal_error","message":"m"}}
         "#]]

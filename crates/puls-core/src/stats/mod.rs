@@ -46,6 +46,10 @@
 //!   every Puls metric, including CES where 7 is "very easy"), otherwise
 //!   [`Verdict::NoSignificantChange`]; [`Verdict::NotEnoughData`] when either side has
 //!   `n < 2` or the test is undefined (two constant samples with different means).
+//! - **Many changes at once** ([`benjamini_hochberg`]): a metric alert watching several
+//!   segments controls the false discovery rate at q by Benjamini–Hochberg, so with no
+//!   real change anywhere the chance of any alarm stays at or under q (simulated in the
+//!   tests: 20 segments, 2,000 months).
 //! - **Funnel** ([`drop_off`], [`completion`], [`response_rate`]): per-question counts of
 //!   respondents who reached, answered and abandoned each question, turned into rates.
 //!
@@ -54,6 +58,7 @@
 mod compare;
 mod distribution;
 mod funnel;
+mod multiple;
 mod nps;
 mod proportion;
 mod scores;
@@ -61,6 +66,7 @@ mod scores;
 pub use compare::{Change, Verdict, compare_csat, compare_mean, compare_nps, compare_proportions};
 pub use distribution::Distribution;
 pub use funnel::{QuestionDropOff, QuestionProgress, completion, drop_off, response_rate};
+pub use multiple::benjamini_hochberg;
 pub use nps::{Nps, nps};
 pub use proportion::{Proportion, proportion};
 pub use scores::{Ces, Csat, Rating, ces, csat, mean_interval, rating};

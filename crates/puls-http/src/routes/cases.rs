@@ -11,6 +11,7 @@ use puls_store::DefinitionKind;
 use puls_wire::ErrorBody;
 use puls_wire::cases::{
     AlertRuleDto, CaseDto, CaseInput, CasePageDto, CasePatch, CaseQuery, CaseText,
+    MetricFindingDto, PreviewQuery,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reply_case))
         .routes(routes!(list_rules, create_rule))
         .routes(routes!(get_rule, put_rule, delete_rule))
+        .routes(routes!(preview_rule))
         .routes(routes!(get_sla, put_sla))
 }
 
@@ -259,6 +261,29 @@ async fn delete_rule(
         .delete_definition(ws.id, DefinitionKind::AlertRule, &key)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a metric rule finds at a moment (nothing is sent): each watched group's value,
+/// interval, change and p-value for the last complete period, and whether it alarms.
+#[utoipa::path(get, path = "/api/v1/alert-rules/{key}/preview", tag = "cases",
+    params(("key" = String, Path, description = "Rule key"), PreviewQuery),
+    responses((status = 200, body = Vec<MetricFindingDto>),
+        (status = 409, description = "`not_a_metric_rule`", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id, key = %key))]
+async fn preview_rule(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(key): Path<String>,
+    Query(q): Query<PreviewQuery>,
+) -> Result<Json<Vec<MetricFindingDto>>, ApiError> {
+    let tz = st.app.analytics().config.time_zone.clone();
+    let at = match &q.at {
+        Some(s) => puls_wire::time::parse_time("at", s, &tz, puls_wire::time::Bound::Start)?,
+        None => puls_app::now_ms(),
+    };
+    let found = st.app.preview_alert_rule(ws.id, &key, at).await?;
+    Ok(Json(found.iter().map(MetricFindingDto::of).collect()))
 }
 
 /// The SLA policy: business hours, targets by priority, escalation.

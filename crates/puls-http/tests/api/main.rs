@@ -17,6 +17,7 @@ mod erasure;
 mod export;
 mod isolation;
 mod journeys;
+mod metric_alerts;
 mod metrics;
 mod metrics_endpoint;
 mod nodes;

@@ -147,6 +147,16 @@ pub struct CaseDetail {
     pub history: Vec<CaseEvent>,
 }
 
+/// What resolving a case does about asking the customer again.
+enum Resurvey {
+    /// The policy asks no one.
+    Off,
+    /// Not asked, and why (`no_email`, `no_survey`, `consent_withdrawn`, `email_off`).
+    Skipped(&'static str),
+    /// A personal link's token and the e-mail that carries it, due after the delay.
+    Scheduled { token: String, job: NewJob },
+}
+
 /// Where one of a case's timers stands at `now`.
 fn timer(
     policy: &SlaPolicy,
@@ -384,6 +394,10 @@ impl App {
             first_response_at: None,
             resolved_at: None,
             closed_at: None,
+            resurvey_token: None,
+            resurvey_job: None,
+            recovery_response_id: None,
+            recovered_at: None,
             revision: 1,
             created_at: now,
             updated_at: now,
@@ -629,8 +643,38 @@ impl App {
             set_due(&policy, &mut case, now);
             case.revision += 1;
             case.updated_at = now;
-            let jobs = self.change_jobs(&before, &case, now).await?;
+            let mut jobs = self.change_jobs(&before, &case, now).await?;
+            let resolving = case.status == CaseStatus::Resolved && before.status.is_open();
+            if resolving {
+                match self.resurvey(&policy, &case, now).await? {
+                    Resurvey::Scheduled { token, job } => {
+                        events.push(event(
+                            now,
+                            "resurvey",
+                            actor,
+                            serde_json::json!({"at": job.next_at, "message": job.id}),
+                        ));
+                        case.resurvey_token = Some(token);
+                        case.resurvey_job = Some(job.id.clone());
+                        jobs.push(job);
+                    }
+                    Resurvey::Skipped(why) => events.push(event(
+                        now,
+                        "resurvey_skipped",
+                        actor,
+                        serde_json::json!({"reason": why}),
+                    )),
+                    Resurvey::Off => {}
+                }
+            }
+            let reopened = case.status.is_open() && !before.status.is_open();
             if self.store().update_case(&case, &events, &jobs).await? {
+                // A re-survey not sent yet is withdrawn when the case opens again.
+                if reopened && let Some(job) = &before.resurvey_job {
+                    self.store()
+                        .cancel_job(job, "the case was reopened", now)
+                        .await?;
+                }
                 return self.view_case(case).await;
             }
             if revision.is_some() {
@@ -644,6 +688,153 @@ impl App {
             Rejection::RevisionConflict,
             "the case keeps changing; try again",
         ))
+    }
+
+    /// The re-survey of a case being resolved: a personal link to its response's survey,
+    /// e-mailed after the policy's delay, unless the customer withdrew consent to surveys.
+    /// The contact is found by the case's ids (or made from them: the customer gave them
+    /// with the response).
+    async fn resurvey(
+        &self,
+        policy: &SlaPolicy,
+        case: &CaseRecord,
+        now: i64,
+    ) -> Result<Resurvey, AppError> {
+        let Some(hours) = policy.resurvey_after_hours else {
+            return Ok(Resurvey::Off);
+        };
+        let Some(email) = case.contact_email.clone() else {
+            return Ok(Resurvey::Skipped("no_email"));
+        };
+        let Some(survey) = case
+            .survey_id
+            .as_deref()
+            .and_then(|s| puls_core::SurveyId::parse(s).ok())
+        else {
+            return Ok(Resurvey::Skipped("no_survey"));
+        };
+        if self.config().smtp.host.is_none() {
+            return Ok(Resurvey::Skipped("email_off"));
+        }
+        let external = case
+            .contact_key
+            .as_deref()
+            .and_then(|k| k.strip_prefix("external:"))
+            .map(str::to_string);
+        let ws = case.workspace_id;
+        let contact = match self
+            .find_contact(ws, external.clone(), Some(email.clone()))
+            .await?
+        {
+            Some(c) => c,
+            None => {
+                let mut patch = puls_core::contact::ContactPatch::default();
+                if let Ok(e) = puls_core::contact::Email::parse(&email) {
+                    patch.email = puls_core::contact::Change::Set(e);
+                }
+                if let Some(x) = external
+                    .as_deref()
+                    .and_then(|x| puls_core::contact::ExternalId::parse(x).ok())
+                {
+                    patch.external_id = puls_core::contact::Change::Set(x);
+                }
+                self.upsert_contact(ws, patch).await?.1
+            }
+        };
+        let consents = Value::Map(contact.fields.consents.clone());
+        let withdrawn =
+            puls_core::contact::Contact::read_stored(&Value::Map(Default::default()), &consents)
+                .ok()
+                .and_then(|c| {
+                    let surveys = puls_core::Purpose::parse("surveys").ok()?;
+                    c.consents.get(&surveys).map(|c| !c.granted)
+                })
+                .unwrap_or(false);
+        if withdrawn {
+            return Ok(Resurvey::Skipped("consent_withdrawn"));
+        }
+        let invitation = self.invite_contact(ws, &contact.id, &survey).await?;
+        let link = format!(
+            "{}/s/{}?inv={}",
+            self.config().public_url(),
+            invitation.survey_id,
+            invitation.token
+        );
+        let workspace = self
+            .store()
+            .list_workspaces()
+            .await?
+            .into_iter()
+            .find(|w| w.id == ws)
+            .map(|w| w.name)
+            .unwrap_or_default();
+        let job = EmailJob {
+            to: email.clone(),
+            locale: case.locale.clone(),
+            template: "resurvey".into(),
+            vars: serde_json::json!({"link": link, "workspace": workspace}),
+        };
+        // Responses to the link are read from the feed (started here if nothing else did).
+        self.start_response_feed(ws).await?;
+        Ok(Resurvey::Scheduled {
+            token: invitation.token,
+            job: NewJob {
+                id: message_id(
+                    &format!("email:{email}"),
+                    "resurvey",
+                    &format!("{}:{}", case.id, case.revision),
+                ),
+                workspace_id: ws,
+                channel: "email".into(),
+                target_id: "smtp".into(),
+                event_type: "resurvey".into(),
+                payload: serde_json::to_string(&job).map_err(anyhow::Error::new)?,
+                next_at: now + hours * 3_600_000,
+            },
+        })
+    }
+
+    /// Records re-survey answers on their cases (the response came by a case's personal
+    /// link): once per case, and announced as a change.
+    pub(crate) async fn record_recoveries(
+        &self,
+        workspace_id: WorkspaceId,
+        responses: &[ResponseRecord],
+    ) -> Result<u64, AppError> {
+        let mut n = 0;
+        for r in responses.iter().filter(|r| r.completed) {
+            let Some(token) = &r.invitation_token else {
+                continue;
+            };
+            // Read again after a lost race: the case changed meanwhile.
+            for _ in 0..5 {
+                let Some(mut case) = self.store().case_by_resurvey(workspace_id, token).await?
+                else {
+                    break;
+                };
+                if case.recovery_response_id.is_some() {
+                    break;
+                }
+                let now = crate::now_ms();
+                let before = case.clone();
+                case.recovery_response_id = Some(r.id.as_str().to_string());
+                case.recovered_at = Some(r.completed_at.unwrap_or(now));
+                case.revision += 1;
+                case.updated_at = now;
+                let e = event(
+                    now,
+                    "resurvey_answered",
+                    &CaseActor::System,
+                    serde_json::json!({"response_id": r.id.as_str()}),
+                );
+                let jobs = self.change_jobs(&before, &case, now).await?;
+                if self.store().update_case(&case, &[e], &jobs).await? {
+                    n += 1;
+                    break;
+                }
+            }
+        }
+        Ok(n)
     }
 
     /// `case.updated` (and `case.resolved` on resolving) for a change from `before`.

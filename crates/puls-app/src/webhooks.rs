@@ -456,7 +456,8 @@ impl App {
             .collect();
         let rules = self.alert_rules(workspace_id).await?;
         let mut created = 0;
-        if !hooks.is_empty() || !rules.is_empty() {
+        // The feed runs for webhooks, alert rules and re-surveys: read it whatever started it.
+        {
             let mut ids: Vec<puls_core::ResponseId> = changes
                 .changes
                 .iter()
@@ -470,7 +471,10 @@ impl App {
             for chunk in ids.chunks(500) {
                 let responses = store.responses_by_ids(workspace_id, chunk).await?;
                 let mut jobs = Vec::new();
-                for r in responses.iter().filter(|r| r.completed) {
+                for r in responses
+                    .iter()
+                    .filter(|r| r.completed && !hooks.is_empty())
+                {
                     let completed_at = r.completed_at.unwrap_or(r.updated_at);
                     let body = serde_json::json!({
                         "type": "response.completed",
@@ -491,6 +495,7 @@ impl App {
                 }
                 created += store.enqueue(&jobs).await?;
                 created += self.alert_on(workspace_id, &rules, &responses).await?.jobs;
+                self.record_recoveries(workspace_id, &responses).await?;
             }
         }
         store

@@ -83,6 +83,9 @@ pub struct SlaPolicy {
     /// At a breach of the resolution target, give the case to this user (the team lead);
     /// the workspace's admins are told either way.
     pub reassign_on_breach: Option<UserId>,
+    /// Ask the customer again this many hours after resolving (their response's survey,
+    /// by a personal link; off when `None`).
+    pub resurvey_after_hours: Option<i64>,
 }
 
 const HOUR_MS: i64 = 3_600_000;
@@ -109,6 +112,7 @@ impl SlaPolicy {
             ]),
             warn_at_percent: 75,
             reassign_on_breach: None,
+            resurvey_after_hours: None,
         })
     }
 
@@ -147,6 +151,15 @@ impl SlaPolicy {
                     errs.push(wp, K::OutOfRange { min: 1, max: 99 });
                 }
             }
+            let hp = o.path("resurvey_after_hours");
+            policy.resurvey_after_hours = match o.int("resurvey_after_hours", &mut errs) {
+                Some(h) if (0..=720).contains(&h) => Some(h),
+                Some(_) => {
+                    errs.push(hp, K::OutOfRange { min: 0, max: 720 });
+                    None
+                }
+                None => None,
+            };
             let rp = o.path("reassign_on_breach");
             policy.reassign_on_breach = o
                 .str("reassign_on_breach", &mut errs)
@@ -182,6 +195,9 @@ impl SlaPolicy {
         m.insert("warn_at_percent".into(), Value::Int(self.warn_at_percent));
         if let Some(u) = &self.reassign_on_breach {
             m.insert("reassign_on_breach".into(), Value::str(u.as_str()));
+        }
+        if let Some(h) = self.resurvey_after_hours {
+            m.insert("resurvey_after_hours".into(), Value::Int(h));
         }
         Value::Map(m)
     }
@@ -252,11 +268,13 @@ mod tests {
                 )]),
             ),
             ("warn_at_percent", Value::Int(80)),
+            ("resurvey_after_hours", Value::Int(48)),
         ]);
         let p = SlaPolicy::parse(&v, "Europe/Prague").unwrap();
         assert_eq!(p.targets(Priority::Urgent).resolution_ms, 6 * HOUR_MS);
         assert_eq!(p.targets(Priority::Low).first_response_ms, 24 * HOUR_MS);
         assert_eq!(p.hours.time_zone(), "Europe/Prague");
+        assert_eq!(p.resurvey_after_hours, Some(48));
         assert_eq!(SlaPolicy::parse(&p.to_value(), "UTC"), Ok(p));
         let bad = Value::map([
             (

@@ -612,6 +612,10 @@ async fn walk(backend: Backend) {
         "{page}"
     );
     shots.take(&c, "cases-cs").await;
+    click(&c, &format!("a[href='/app/w/{slug}/case-report']")).await;
+    let page = wait_text(&c, "Získaní zpět").await;
+    assert!(page.contains("Otevřených případů: 1"), "{page}");
+    shots.take_full(&c, "case-report-cs").await;
 
     // 8. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;
@@ -689,6 +693,7 @@ async fn screens_of_a_running_server() {
         ("contacts", format!("/app/w/{ws}/contacts")),
         ("webhooks", format!("/app/w/{ws}/webhooks")),
         ("cases", format!("/app/w/{ws}/cases?view=all")),
+        ("case-report", format!("/app/w/{ws}/case-report")),
         ("settings", format!("/app/w/{ws}/settings")),
     ];
     for (name, path) in pages {

@@ -40,6 +40,12 @@ pub struct CaseRecord {
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// The re-survey after resolving: the personal link's token and the e-mail's job.
+    pub resurvey_token: Option<String>,
+    pub resurvey_job: Option<String>,
+    /// The re-survey's answer, and when it came.
+    pub recovery_response_id: Option<String>,
+    pub recovered_at: Option<i64>,
     /// Grows by one with every change; a change applies only to the revision it read.
     pub revision: i64,
     pub created_at: i64,
@@ -119,4 +125,18 @@ pub trait CaseStore: Send + Sync {
     async fn mark_case(&self, case_id: &str, mark: &str, at: i64) -> Result<bool, StoreError>;
     /// Open cases of every workspace (for escalations), oldest first.
     async fn open_cases(&self, limit: i64) -> Result<Vec<CaseRecord>, StoreError>;
+    /// The case whose re-survey has this personal link's token.
+    async fn case_by_resurvey(
+        &self,
+        workspace_id: WorkspaceId,
+        token: &str,
+    ) -> Result<Option<CaseRecord>, StoreError>;
+    /// Cases created in `[from, to)`, for reports (at most `limit`).
+    async fn cases_created(
+        &self,
+        workspace_id: WorkspaceId,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<CaseRecord>, StoreError>;
 }

@@ -20,13 +20,14 @@ use crate::outbox_sql::insert_jobs;
 const CASE_COLUMNS: &str = "id, workspace_id, title, status, priority, owner_id, team, \
      rule_key, response_id, survey_id, touchpoint, contact_key, contact_email, locale, \
      root_cause, pauses, first_response_due, resolution_due, first_response_at, \
-     resolved_at, closed_at, revision, created_at, updated_at";
+     resolved_at, closed_at, resurvey_token, resurvey_job, recovery_response_id, \
+     recovered_at, revision, created_at, updated_at";
 
 static INSERT_CASE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) \
-         ON CONFLICT (id) DO NOTHING"
+         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+         $26, $27, $28) ON CONFLICT (id) DO NOTHING"
     )
 });
 static CASE_BY_ID: LazyLock<String> = LazyLock::new(|| {
@@ -47,8 +48,18 @@ static OPEN_CASES: LazyLock<String> = LazyLock::new(|| {
 const UPDATE_CASE: &str = "UPDATE cases SET title = $1, status = $2, priority = $3, \
      owner_id = $4, team = $5, root_cause = $6, pauses = $7, first_response_due = $8, \
      resolution_due = $9, first_response_at = $10, resolved_at = $11, closed_at = $12, \
-     revision = $13, updated_at = $14, contact_email = $15 \
-     WHERE workspace_id = $16 AND id = $17 AND revision = $18";
+     revision = $13, updated_at = $14, contact_email = $15, resurvey_token = $16, \
+     resurvey_job = $17, recovery_response_id = $18, recovered_at = $19 \
+     WHERE workspace_id = $20 AND id = $21 AND revision = $22";
+static CASE_BY_RESURVEY: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT {CASE_COLUMNS} FROM cases WHERE workspace_id = $1 AND resurvey_token = $2")
+});
+static CASES_CREATED: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE workspace_id = $1 AND created_at >= $2 \
+         AND created_at < $3 ORDER BY created_at, id LIMIT $4"
+    )
+});
 
 fn case_from_row(row: &impl RowExt) -> Result<CaseRecord, StoreError> {
     let status = row.text("status")?;
@@ -80,6 +91,10 @@ fn case_from_row(row: &impl RowExt) -> Result<CaseRecord, StoreError> {
         first_response_at: row.opt_int("first_response_at")?,
         resolved_at: row.opt_int("resolved_at")?,
         closed_at: row.opt_int("closed_at")?,
+        resurvey_token: row.opt_text("resurvey_token")?,
+        resurvey_job: row.opt_text("resurvey_job")?,
+        recovery_response_id: row.opt_text("recovery_response_id")?,
+        recovered_at: row.opt_int("recovered_at")?,
         revision: row.int("revision")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
@@ -137,6 +152,10 @@ impl CaseStore for SqlStore {
                 .bind(case.first_response_at)
                 .bind(case.resolved_at)
                 .bind(case.closed_at)
+                .bind(&case.resurvey_token)
+                .bind(&case.resurvey_job)
+                .bind(&case.recovery_response_id)
+                .bind(case.recovered_at)
                 .bind(case.revision)
                 .bind(case.created_at)
                 .bind(case.updated_at)
@@ -266,6 +285,10 @@ impl CaseStore for SqlStore {
                 .bind(case.revision)
                 .bind(case.updated_at)
                 .bind(&case.contact_email)
+                .bind(&case.resurvey_token)
+                .bind(&case.resurvey_job)
+                .bind(&case.recovery_response_id)
+                .bind(case.recovered_at)
                 .bind(case.workspace_id.get())
                 .bind(&case.id)
                 .bind(case.revision - 1)
@@ -358,6 +381,44 @@ impl CaseStore for SqlStore {
     async fn open_cases(&self, limit: i64) -> Result<Vec<CaseRecord>, StoreError> {
         on!(self.read(), |pool| {
             sqlx::query(OPEN_CASES.as_str())
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(case_from_row)
+                .collect()
+        })
+    }
+
+    async fn case_by_resurvey(
+        &self,
+        workspace_id: WorkspaceId,
+        token: &str,
+    ) -> Result<Option<CaseRecord>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(CASE_BY_RESURVEY.as_str())
+                .bind(workspace_id.get())
+                .bind(token)
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(case_from_row)
+                .transpose()
+        })
+    }
+
+    async fn cases_created(
+        &self,
+        workspace_id: WorkspaceId,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(CASES_CREATED.as_str())
+                .bind(workspace_id.get())
+                .bind(from)
+                .bind(to)
                 .bind(limit)
                 .fetch_all(pool)
                 .await?

@@ -185,6 +185,9 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Ends a job without an attempt (its target is gone or disabled).
     async fn fail_job(&self, job_id: &str, reason: &str, now: i64) -> Result<(), StoreError>;
+    /// Withdraws a job not sent yet (`failed`, with the reason); false when it was sent or
+    /// is not there.
+    async fn cancel_job(&self, job_id: &str, reason: &str, now: i64) -> Result<bool, StoreError>;
     async fn jobs(
         &self,
         workspace_id: WorkspaceId,

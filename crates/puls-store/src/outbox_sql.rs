@@ -359,6 +359,24 @@ impl OutboxStore for SqlStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn cancel_job(&self, job_id: &str, reason: &str, now: i64) -> Result<bool, StoreError> {
+        let n = on!(self.write(), |pool| {
+            sqlx::query(
+                "UPDATE outbox SET state = 'failed', last_error = $1, done_at = $2 \
+                 WHERE id = $3 AND state = 'pending' AND attempts = 0 AND lease_until <= $2",
+            )
+            .bind(reason)
+            .bind(now)
+            .bind(job_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn fail_job(&self, job_id: &str, reason: &str, now: i64) -> Result<(), StoreError> {
         on!(self.write(), |pool| {
             sqlx::query(

@@ -9,6 +9,7 @@ use puls_store::{CaseEvent, DefinitionRecord, json};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::analytics::RateDto;
 use crate::time::format_ms;
 
 /// One SLA timer of a case.
@@ -423,6 +424,139 @@ impl MetricFindingDto {
             difference: f.difference,
             p_value: f.p_value,
             alarm: f.alarm,
+        }
+    }
+}
+
+/// A share with its Wilson interval, in percent (the analytics' rate).
+fn share(p: &puls_core::stats::Proportion) -> RateDto {
+    RateDto {
+        count: p.count,
+        n: p.n,
+        value: p.value,
+        ci_low: p.interval.map(|i| i.low),
+        ci_high: p.interval.map(|i| i.high),
+        small_sample: p.small_sample,
+    }
+}
+
+/// Business hours a timer took over the cases that met it (done).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DurationsDto {
+    pub n: u64,
+    pub median_hours: Option<f64>,
+    pub p90_hours: Option<f64>,
+}
+
+impl DurationsDto {
+    fn of(d: &puls_app::recovery::Durations) -> Self {
+        DurationsDto {
+            n: d.n,
+            median_hours: d.median_hours,
+            p90_hours: d.p90_hours,
+        }
+    }
+}
+
+/// One group's cases (all, a team, a touchpoint).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseGroupDto {
+    /// The team or touchpoint (empty: none; absent for all cases).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    pub cases: u64,
+    pub first_response: DurationsDto,
+    pub resolution: DurationsDto,
+    /// Met in time, among the timers decided (met, or breached).
+    pub first_response_met: RateDto,
+    pub resolution_met: RateDto,
+}
+
+impl CaseGroupDto {
+    fn of(g: &puls_app::recovery::GroupTimes, named: bool) -> Self {
+        CaseGroupDto {
+            group: named.then(|| g.group.clone()),
+            cases: g.cases,
+            first_response: DurationsDto::of(&g.first_response),
+            resolution: DurationsDto::of(&g.resolution),
+            first_response_met: share(&g.first_response_met),
+            resolution_met: share(&g.resolution_met),
+        }
+    }
+}
+
+/// The re-surveyed detractors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecoveryDto {
+    /// Cases about a response with NPS 0-6.
+    pub detractor_cases: u64,
+    /// Of those, re-surveys sent for.
+    pub asked: u64,
+    /// Of those, answered.
+    pub answered: u64,
+    /// Answered 7 or more.
+    pub recovered: u64,
+    /// Answered 9 or 10.
+    pub promoters: u64,
+    /// `recovered / answered`, in percent, with its Wilson interval.
+    pub rate: RateDto,
+}
+
+/// A root cause and its cases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RootCauseDto {
+    pub root_cause: String,
+    pub cases: u64,
+}
+
+/// The cases opened in a period: SLA compliance, times, root causes and recovery.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseReportDto {
+    pub from: String,
+    pub to: String,
+    pub cases: u64,
+    pub resolved: u64,
+    pub all: CaseGroupDto,
+    pub by_team: Vec<CaseGroupDto>,
+    pub by_touchpoint: Vec<CaseGroupDto>,
+    pub root_causes: Vec<RootCauseDto>,
+    pub recovery: RecoveryDto,
+}
+
+impl CaseReportDto {
+    pub fn of(r: &puls_app::recovery::CaseReport) -> Self {
+        CaseReportDto {
+            from: format_ms(r.from_ms),
+            to: format_ms(r.to_ms),
+            cases: r.cases,
+            resolved: r.resolved,
+            all: CaseGroupDto::of(&r.all, false),
+            by_team: r
+                .by_team
+                .iter()
+                .map(|g| CaseGroupDto::of(g, true))
+                .collect(),
+            by_touchpoint: r
+                .by_touchpoint
+                .iter()
+                .map(|g| CaseGroupDto::of(g, true))
+                .collect(),
+            root_causes: r
+                .root_causes
+                .iter()
+                .map(|(c, n)| RootCauseDto {
+                    root_cause: c.clone(),
+                    cases: *n,
+                })
+                .collect(),
+            recovery: RecoveryDto {
+                detractor_cases: r.recovery.detractor_cases,
+                asked: r.recovery.asked,
+                answered: r.recovery.answered,
+                recovered: r.recovery.recovered,
+                promoters: r.recovery.promoters,
+                rate: share(&r.recovery.rate),
+            },
         }
     }
 }

@@ -208,6 +208,9 @@ pub struct ErasureDto {
     pub identities: u64,
     /// Personal survey links, deleted (they no longer open the survey).
     pub invitations: u64,
+    /// Cases about them or their responses, with their history (replies included),
+    /// deleted.
+    pub cases: u64,
 }
 
 impl ErasureDto {
@@ -220,6 +223,7 @@ impl ErasureDto {
             events: r.events,
             identities: r.identities,
             invitations: r.invitations,
+            cases: r.cases,
         }
     }
 }

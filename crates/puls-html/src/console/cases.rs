@@ -113,3 +113,47 @@ pub struct CasePage {
 impl Page for CasePage {
     const TEMPLATE: &'static str = "app/case.html";
 }
+
+/// A share shown with its interval: "83 % (95 % interval 60–94 %)" and whether the sample
+/// is small.
+#[derive(Debug, Clone, Serialize)]
+pub struct RateView {
+    pub value: String,
+    pub interval: String,
+    pub small: bool,
+    pub n: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub name: String,
+    pub cases: u64,
+    pub first_median: String,
+    pub first_p90: String,
+    pub resolution_median: String,
+    pub resolution_p90: String,
+    pub first_met: RateView,
+    pub resolution_met: RateView,
+}
+
+/// The report of the cases opened in a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReportPage {
+    pub title: String,
+    pub from: String,
+    pub to: String,
+    pub counts: String,
+    pub all: GroupView,
+    pub by_team: Vec<GroupView>,
+    pub by_touchpoint: Vec<GroupView>,
+    pub root_causes: Vec<(String, u64)>,
+    pub recovery_text: String,
+    pub recovery_rate: RateView,
+    pub views: Vec<QueueView>,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for CaseReportPage {
+    const TEMPLATE: &'static str = "app/case_report.html";
+}

@@ -29,7 +29,8 @@ pub use builder::{
     LanguageChoice, LocaleText, SurveyRow, SurveysPage,
 };
 pub use cases::{
-    CasePage, CaseRow, CasesPage, HistoryRow, NamedChoice, QueueView, TextChoice, TimerView,
+    CasePage, CaseReportPage, CaseRow, CasesPage, GroupView, HistoryRow, NamedChoice, QueueView,
+    RateView, TextChoice, TimerView,
 };
 pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
 pub use definitions::{

@@ -15,7 +15,8 @@ use puls_core::alert::Priority;
 use puls_core::case::CaseStatus;
 use puls_core::{Key, UserId};
 use puls_html::console::{
-    CasePage, CaseRow, CasesPage, HistoryRow, NamedChoice, QueueView, TextChoice, TimerView,
+    CasePage, CaseReportPage, CaseRow, CasesPage, GroupView, HistoryRow, NamedChoice, QueueView,
+    RateView, TextChoice, TimerView,
 };
 use puls_html::{Lang, Text};
 use puls_store::{CaseFilter, Member as MemberRecord};
@@ -138,21 +139,7 @@ pub async fn queue(
             last.created_at, last.id
         )
     });
-    let views = [
-        ("mine", Text::CaseViewMine),
-        ("unassigned", Text::CaseViewUnassigned),
-        ("overdue", Text::CaseViewOverdue),
-        ("open", Text::CaseViewOpen),
-        ("all", Text::CaseViewAll),
-    ]
-    .into_iter()
-    .map(|(v, name)| QueueView {
-        href: format!("/app/w/{slug}/cases?view={v}"),
-        name,
-        current: v == view
-            || (v == "open" && !["mine", "unassigned", "overdue", "all"].contains(&view)),
-    })
-    .collect();
+    let views = queue_views(slug, view);
     let rows = cases
         .iter()
         .map(|CaseView { case, sla }| CaseRow {
@@ -172,6 +159,139 @@ pub async fn queue(
         views,
         rows,
         more,
+        shell: shell(&m, Text::NavCases),
+    };
+    Page::render(&st, StatusCode::OK, lang, &page)
+}
+
+/// The queue's views and the report, the current one marked.
+fn queue_views(slug: &str, view: &str) -> Vec<QueueView> {
+    let known = ["mine", "unassigned", "overdue", "open", "all", "report"];
+    let current = if known.contains(&view) { view } else { "open" };
+    [
+        ("mine", Text::CaseViewMine),
+        ("unassigned", Text::CaseViewUnassigned),
+        ("overdue", Text::CaseViewOverdue),
+        ("open", Text::CaseViewOpen),
+        ("all", Text::CaseViewAll),
+        ("report", Text::CaseReport),
+    ]
+    .into_iter()
+    .map(|(v, name)| QueueView {
+        href: match v {
+            "report" => format!("/app/w/{slug}/case-report"),
+            v => format!("/app/w/{slug}/cases?view={v}"),
+        },
+        name,
+        current: v == current,
+    })
+    .collect()
+}
+
+/// `GET /app/w/{slug}/case-report?from=…&to=…`: the cases opened in a period.
+pub async fn report(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::WorkCases>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let lang = m.signed.lang;
+    let config = &st.app.analytics().config;
+    let period = puls_wire::reports::PeriodQuery {
+        from: q.get("from").filter(|s| !s.is_empty()).cloned(),
+        to: q.get("to").filter(|s| !s.is_empty()).cloned(),
+        tz: None,
+    }
+    .period(config, puls_app::now_ms());
+    let period = match period {
+        Ok(p) => p,
+        Err(e) => return page_error(&st, lang, e),
+    };
+    let r = match st
+        .app
+        .case_report(m.workspace.id, period.from_ms, period.to_ms)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return page_error(&st, lang, e),
+    };
+    let pct = |v: Option<f64>| {
+        v.map_or_else(
+            || "–".to_string(),
+            |v| format!("{} %", puls_html::format::number(lang, v, 0)),
+        )
+    };
+    let share = |p: &puls_core::stats::Proportion| RateView {
+        value: pct(p.value),
+        interval: p.interval.map_or_else(String::new, |i| {
+            format!(
+                "{}–{} %",
+                puls_html::format::number(lang, i.low, 0),
+                puls_html::format::number(lang, i.high, 0)
+            )
+        }),
+        small: p.small_sample && p.n > 0,
+        n: p.n,
+    };
+    let hours = |h: Option<f64>| {
+        h.map_or_else(
+            || "–".to_string(),
+            |h| format!("{} h", puls_html::format::number(lang, h, 1)),
+        )
+    };
+    let group = |g: &puls_app::recovery::GroupTimes, none: Text| GroupView {
+        name: if g.group.is_empty() {
+            lang.t(none).to_string()
+        } else {
+            g.group.clone()
+        },
+        cases: g.cases,
+        first_median: hours(g.first_response.median_hours),
+        first_p90: hours(g.first_response.p90_hours),
+        resolution_median: hours(g.resolution.median_hours),
+        resolution_p90: hours(g.resolution.p90_hours),
+        first_met: share(&g.first_response_met),
+        resolution_met: share(&g.resolution_met),
+    };
+    let names = match super::names::Names::load(&st, m.workspace.id, lang).await {
+        Ok(n) => n,
+        Err(e) => return page_error(&st, lang, e),
+    };
+    let tz = &config.time_zone;
+    let date = |ms: i64| local_date_time(ms, tz).0;
+    let rec = &r.recovery;
+    let page = CaseReportPage {
+        title: lang.t(Text::CaseReportTitle).to_string(),
+        from: date(r.from_ms),
+        // The form's "until" is the last day included.
+        to: date(r.to_ms - 1),
+        counts: lang.fill(Text::CaseReportCounts, &[&r.cases, &r.resolved]),
+        all: group(&r.all, Text::CaseNoTeam),
+        by_team: r
+            .by_team
+            .iter()
+            .map(|g| group(g, Text::CaseNoTeam))
+            .collect(),
+        by_touchpoint: r
+            .by_touchpoint
+            .iter()
+            .map(|g| GroupView {
+                name: names.touchpoint(&g.group),
+                ..group(g, Text::CaseNoTeam)
+            })
+            .collect(),
+        root_causes: r.root_causes.clone(),
+        recovery_text: lang.fill(
+            Text::CaseRecoveryText,
+            &[
+                &rec.detractor_cases,
+                &rec.asked,
+                &rec.answered,
+                &rec.recovered,
+                &rec.promoters,
+            ],
+        ),
+        recovery_rate: share(&rec.rate),
+        views: queue_views(&m.workspace.slug, "report"),
         shell: shell(&m, Text::NavCases),
     };
     Page::render(&st, StatusCode::OK, lang, &page)
@@ -238,6 +358,22 @@ fn history_row(
             lang.fill(Text::HistoryBreach, &[&timer(s("timer"))])
         }
         "escalated" => lang.fill(Text::HistoryWarning, &[&timer(s("timer"))]),
+        "resurvey" => lang.fill(
+            Text::HistoryResurvey,
+            &[&data["at"]
+                .as_i64()
+                .map_or_else(String::new, |at| when(lang, tz, at))],
+        ),
+        "resurvey_skipped" => {
+            let why = match s("reason").as_deref() {
+                Some("no_email") => Text::ResurveyNoEmail,
+                Some("no_survey") => Text::ResurveyNoSurvey,
+                Some("consent_withdrawn") => Text::ResurveyConsentWithdrawn,
+                _ => Text::ResurveyEmailOff,
+            };
+            lang.fill(Text::HistoryResurveySkipped, &[&lang.t(why)])
+        }
+        "resurvey_answered" => lang.t(Text::HistoryResurveyAnswered).to_string(),
         other => other.to_string(),
     };
     HistoryRow {

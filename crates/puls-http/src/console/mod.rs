@@ -104,6 +104,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(cases::open_from_response),
         )
         .route("/app/w/{slug}/cases", get(cases::queue))
+        .route("/app/w/{slug}/case-report", get(cases::report))
         .route(
             "/app/w/{slug}/cases/{id}",
             get(cases::case).post(cases::act),

@@ -10,7 +10,7 @@ use puls_app::cases::CaseActor;
 use puls_store::DefinitionKind;
 use puls_wire::ErrorBody;
 use puls_wire::cases::{
-    AlertRuleDto, CaseDto, CaseInput, CasePageDto, CasePatch, CaseQuery, CaseText,
+    AlertRuleDto, CaseDto, CaseInput, CasePageDto, CasePatch, CaseQuery, CaseReportDto, CaseText,
     MetricFindingDto, PreviewQuery,
 };
 use utoipa_axum::router::OpenApiRouter;
@@ -24,6 +24,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_cases, create_case))
+        .routes(routes!(case_report))
         .routes(routes!(get_case, update_case))
         .routes(routes!(note_case))
         .routes(routes!(reply_case))
@@ -65,6 +66,27 @@ async fn list_cases(
         items: cases.iter().map(CaseDto::of).collect(),
         next_cursor,
     }))
+}
+
+/// The cases opened in a period: SLA compliance with Wilson intervals, business hours to
+/// first response and to resolution (median, 90th percentile) overall, per team and per
+/// touchpoint, root causes, and recovery of the re-surveyed detractors.
+#[utoipa::path(get, path = "/api/v1/cases/report", tag = "cases",
+    params(puls_wire::reports::PeriodQuery),
+    responses((status = 200, body = CaseReportDto)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn case_report(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Query(q): Query<puls_wire::reports::PeriodQuery>,
+) -> Result<Json<CaseReportDto>, ApiError> {
+    let period = q.period(&st.app.analytics().config, puls_app::now_ms())?;
+    let report = st
+        .app
+        .case_report(ws.id, period.from_ms, period.to_ms)
+        .await?;
+    Ok(Json(CaseReportDto::of(&report)))
 }
 
 /// `created_at` and id of the last case of a page.

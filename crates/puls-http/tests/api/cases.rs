@@ -63,6 +63,16 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
     let rx = Receiver::start();
     app.member("szefowa@sklep.pl", "pl", "owner").await;
     app.member("analityk@sklep.pl", "pl", "analyst").await;
+    let (status, _) = json_of(
+        app.send_json(
+            Method::PUT,
+            "/api/v1/settings/sla",
+            &json!({"resurvey_after_hours": 0}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
     let (status, hook) = json_of(
         app.send_json(
             Method::POST,
@@ -238,7 +248,14 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
         .collect();
     assert_eq!(
         kinds,
-        ["created", "reply", "linked", "root_cause", "status"],
+        [
+            "created",
+            "reply",
+            "linked",
+            "root_cause",
+            "status",
+            "resurvey"
+        ],
         "{detail}"
     );
 
@@ -269,6 +286,116 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
             .filter(|e| e["type"] == "case.created")
             .all(|e| e["data_id"] == id.as_str())
     );
+
+    // Resolving asked the customer again (the policy says after 0 hours): a Polish e-mail
+    // with a personal link; their answer through it is the case's recovery.
+    // (the owner's two alerts, the reply, and the re-survey)
+    let mail = smtp.wait_for(4).await;
+    let again = mail
+        .iter()
+        .find(|m| {
+            m["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("Jak jest teraz?")
+        })
+        .unwrap_or_else(|| panic!("the re-survey: {mail:#?}"));
+    assert!(again["to"].as_str().unwrap().contains("klient@poczta.pl"));
+    let text = again["text"].as_str().unwrap();
+    let token = text
+        .split("?inv=")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap_or_else(|| panic!("a personal link in {text}"));
+    app.submit_ok(
+        &survey,
+        &json!({"answers": {"nps": 9, "why": "Nowa paczka dotarła"}, "invitation_token": token}),
+    )
+    .await;
+    let mut recovered = Value::Null;
+    for _ in 0..200 {
+        recovered = app.get_json(&format!("/api/v1/cases/{id}")).await;
+        if recovered["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "resurvey_answered")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let kinds: Vec<&str> = recovered["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "reply",
+            "linked",
+            "root_cause",
+            "status",
+            "resurvey",
+            "resurvey_answered"
+        ],
+        "{recovered}"
+    );
+    let report = app.get_json("/api/v1/cases/report").await;
+    let r = &report["recovery"];
+    assert_eq!(
+        (
+            &r["detractor_cases"],
+            &r["asked"],
+            &r["answered"],
+            &r["recovered"],
+            &r["promoters"]
+        ),
+        (&json!(1), &json!(1), &json!(1), &json!(1), &json!(1)),
+        "{report}"
+    );
+    assert_eq!(r["rate"]["value"], 100.0);
+    assert!(
+        r["rate"]["ci_low"].as_f64().unwrap() < 50.0,
+        "one answer says little: {r}"
+    );
+    assert_eq!(report["all"]["first_response_met"]["n"], 1, "{report}");
+    assert_eq!(report["root_causes"][0]["root_cause"], "courier_handling");
+    assert_eq!(report["by_team"][0]["group"], "couriers");
+
+    // Erasing the customer erases their case, its thread with them.
+    let (status, contact) = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/contacts",
+            &json!({"external_id": "k-17"}),
+        )
+        .await,
+    )
+    .await;
+    assert!(status == 201 || status == 200, "{contact}");
+    let (status, receipt) = json_of(
+        app.request(
+            Method::DELETE,
+            &format!("/api/v1/contacts/{}", contact["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{receipt}");
+    assert_eq!(receipt["cases"], 1, "{receipt}");
+    assert!(cases(&app).await.is_empty());
+    expect_error(
+        app.get(&format!("/api/v1/cases/{id}")).await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 both_backends!(cases_and_rules_refuse_bad_input);

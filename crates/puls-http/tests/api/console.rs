@@ -2481,6 +2481,17 @@ async fn agents_work_cases_in_the_web_app_in_their_language(app: TestApp) {
     );
     let (_, page, _) = b.get(&app, "/app/w/acme/cases?view=overdue").await;
     assert!(page.contains("Žádné případy"), "{page}");
+    // The report counts the case, in Czech.
+    let (status, page, _) = b.get(&app, "/app/w/acme/case-report").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    for words in [
+        "Otevřených případů: 1, vyřešených: 0.",
+        "Získaní zpět",
+        "kuryr_zpozdeni",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
     // A viewer has no cases.
     let mut v = signed_in(&app, "divak@obchod.cz", "viewer password 1").await;
     let (status, _, _) = v.get(&app, "/app/w/acme/cases").await;

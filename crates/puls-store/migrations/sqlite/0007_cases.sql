@@ -48,6 +48,12 @@ CREATE TABLE cases (
     first_response_at BIGINT,
     resolved_at BIGINT,
     closed_at BIGINT,
+    -- After resolving, the customer may be asked again: the personal link's token, the
+    -- e-mail's outbox job, and the answer when it comes (recovery).
+    resurvey_token TEXT,
+    resurvey_job TEXT,
+    recovery_response_id TEXT,
+    recovered_at BIGINT,
     revision BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
@@ -55,6 +61,7 @@ CREATE TABLE cases (
 CREATE INDEX cases_queue ON cases(workspace_id, created_at);
 CREATE INDEX cases_contact ON cases(workspace_id, contact_key, created_at);
 CREATE INDEX cases_open ON cases(status, resolution_due);
+CREATE INDEX cases_resurvey ON cases(workspace_id, resurvey_token);
 
 -- Every change, note, reply and reassignment of a case, in order.
 CREATE TABLE case_events (

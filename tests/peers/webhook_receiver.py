@@ -6,6 +6,7 @@ It prints `PORT <n>` on its first line, then serves:
   GET  /_log               every delivery so far, as JSON
   POST /ok                 200
   POST /slow               200 after 10 ms (a delivery in flight for a while)
+  POST /slack              200, logs the JSON body (Slack-compatible messages, unsigned)
   POST /flaky              500 the first time a webhook-id comes, then 200
   POST /gone               410
   POST /redirect           302 to /ok (a sender must not follow it)
@@ -52,6 +53,18 @@ class Handler(BaseHTTPRequestHandler):
             with lock:
                 state["secrets"]["/" + self.path[len("/_secret/"):]] = body.decode()
             self._answer(204)
+            return
+        if self.path == "/slack":
+            # A Slack-compatible incoming webhook: JSON with text and blocks, no signature.
+            with lock:
+                state["log"].append(
+                    {
+                        "path": self.path,
+                        "signed": "webhook-signature" in {k.lower() for k in self.headers},
+                        "body": json.loads(body),
+                    }
+                )
+            self._answer(200, b"ok")
             return
         if self.path == "/slow":
             time.sleep(0.01)

@@ -52,6 +52,115 @@ pub(crate) const RESPONSES_FEED: &str = "responses";
 /// How long an old secret keeps signing after a rotation.
 const ROTATION_OVERLAP_MS: i64 = 24 * 3_600_000;
 
+/// How a webhook's messages are shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WebhookFormat {
+    /// Standard Webhooks: `{type, timestamp, data}`, signed.
+    #[default]
+    Standard,
+    /// A Slack-compatible incoming webhook: `{text, blocks}` (Slack's Block Kit, with the
+    /// text as the fallback), unsigned: the URL is the secret.
+    Slack,
+}
+
+impl WebhookFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookFormat::Standard => "standard",
+            WebhookFormat::Slack => "slack",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, AppError> {
+        match s {
+            "standard" => Ok(WebhookFormat::Standard),
+            "slack" => Ok(WebhookFormat::Slack),
+            _ => Err(AppError::field(
+                "format",
+                FieldErrorKind::NotOneOf {
+                    allowed: "standard, slack".into(),
+                },
+            )),
+        }
+    }
+}
+
+/// A message as a Slack-compatible incoming webhook takes it: a header, the details and a
+/// context line as blocks, and the same as plain text for notifications and clients
+/// without blocks. Texts are English (Slack shows them as they are).
+pub fn slack_message(payload: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    let kind = v["type"].as_str().unwrap_or("event");
+    let d = &v["data"];
+    let s = |k: &str| d[k].as_str().unwrap_or("").to_string();
+    let num = |k: &str| {
+        d[k].as_f64()
+            .map_or_else(|| "–".to_string(), |x| format!("{x}"))
+    };
+    let (headline, details) = match kind {
+        "response.completed" => (
+            format!("New response at {}", s("touchpoint")),
+            format!("Survey `{}` · channel {}", s("survey_id"), s("channel")),
+        ),
+        "case.created" | "case.updated" | "case.resolved" => (
+            format!(
+                "Case {}: {}",
+                match kind {
+                    "case.created" => "opened",
+                    "case.resolved" => "resolved",
+                    _ => "changed",
+                },
+                s("title")
+            ),
+            format!(
+                "Status *{}* · priority *{}*{}",
+                s("status"),
+                s("priority"),
+                d["team"]
+                    .as_str()
+                    .map_or_else(String::new, |t| format!(" · team {t}"))
+            ),
+        ),
+        "alert.fired" if d["kind"] == "metric" => (
+            format!("Alert: {} at {}", s("rule"), s("group")),
+            format!(
+                "{} in {}: *{}* (95 % interval {} to {}), {} points against the period before \
+                 (p = {})",
+                s("metric").to_uppercase(),
+                s("period"),
+                num("value"),
+                num("ci_low"),
+                num("ci_high"),
+                num("difference"),
+                d["p_value"]
+                    .as_f64()
+                    .map_or_else(|| "–".into(), |p| format!("{p:.4}")),
+            ),
+        ),
+        "alert.fired" => (
+            format!("Alert: {}", s("rule_name")),
+            format!(
+                "A response at {} (survey `{}`) matched the rule",
+                s("touchpoint"),
+                s("survey_id")
+            ),
+        ),
+        other => (format!("Puls: {other}"), String::new()),
+    };
+    let id = d["id"].as_str().or(d["response_id"].as_str()).unwrap_or("");
+    serde_json::json!({
+        "text": format!("{headline}\n{details}"),
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": headline}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": details}},
+            {"type": "context", "elements": [
+                {"type": "mrkdwn", "text": format!("Puls · {kind} · {id}")}
+            ]}
+        ]
+    })
+    .to_string()
+}
+
 /// What to change of a webhook; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct WebhookChange {
@@ -253,6 +362,7 @@ impl App {
         url: &str,
         event_types: &[String],
         description_text: &str,
+        format: WebhookFormat,
     ) -> Result<WebhookRecord, AppError> {
         let url = check_url(url, self.config().webhooks.allow_private_addresses)?;
         let event_types = check_events(event_types)?;
@@ -271,6 +381,7 @@ impl App {
             disabled_reason: None,
             created_at: now,
             updated_at: now,
+            format: format.as_str().into(),
         };
         // Responses completed from here on reach the webhook.
         self.start_response_feed(workspace_id).await?;
@@ -592,16 +703,22 @@ impl App {
         {
             secrets.push(old);
         }
-        let headers = [
-            ("content-type", "application/json".to_string()),
-            ("webhook-id", job.id.clone()),
-            ("webhook-timestamp", timestamp.to_string()),
-            (
-                "webhook-signature",
-                signature(&secrets, &job.id, timestamp, &job.payload),
-            ),
-        ];
-        let delivery = transport.post(&hook.url, &headers, &job.payload).await;
+        let delivery = if hook.format == WebhookFormat::Slack.as_str() {
+            let headers = [("content-type", "application/json".to_string())];
+            let body = slack_message(&job.payload);
+            transport.post(&hook.url, &headers, &body).await
+        } else {
+            let headers = [
+                ("content-type", "application/json".to_string()),
+                ("webhook-id", job.id.clone()),
+                ("webhook-timestamp", timestamp.to_string()),
+                (
+                    "webhook-signature",
+                    signature(&secrets, &job.id, timestamp, &job.payload),
+                ),
+            ];
+            transport.post(&hook.url, &headers, &job.payload).await
+        };
         let n = job.attempts + 1;
         let (status, error, ok, gone) = match &delivery {
             Delivery::Answered(s) if (200..300).contains(s) => (Some(*s), None, true, false),
@@ -792,6 +909,37 @@ mod tests {
             let plain = (1000u64 << (attempts - 1)).min(60_000) as f64;
             assert!((d as f64) >= plain * 0.8 - 1.0 && (d as f64) <= plain * 1.2 + 1.0);
         }
+    }
+
+    #[test]
+    fn slack_messages_carry_blocks_and_a_text_fallback() {
+        let metric = serde_json::json!({"type": "alert.fired", "timestamp": "x", "data": {
+            "kind": "metric", "rule": "nps-drop", "metric": "nps", "group": "delivery",
+            "period": "2026-08", "value": -40.0, "ci_low": -55.1, "ci_high": -22.3,
+            "difference": -90.0, "p_value": 0.000012}});
+        let m: serde_json::Value =
+            serde_json::from_str(&slack_message(&metric.to_string())).unwrap();
+        assert_eq!(
+            m["text"],
+            "Alert: nps-drop at delivery\nNPS in 2026-08: *-40* (95 % interval -55.1 to \
+             -22.3), -90 points against the period before (p = 0.0000)"
+        );
+        assert_eq!(m["blocks"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            m["blocks"][0]["text"]["text"],
+            "Alert: nps-drop at delivery"
+        );
+        let case = serde_json::json!({"type": "case.created", "data": {
+            "id": "case_1", "title": "Late parcel", "status": "new", "priority": "high"}});
+        let c: serde_json::Value = serde_json::from_str(&slack_message(&case.to_string())).unwrap();
+        assert_eq!(
+            c["text"],
+            "Case opened: Late parcel\nStatus *new* · priority *high*"
+        );
+        assert_eq!(
+            c["blocks"][2]["elements"][0]["text"],
+            "Puls · case.created · case_1"
+        );
     }
 
     #[test]

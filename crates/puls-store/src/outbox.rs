@@ -28,6 +28,8 @@ pub struct WebhookRecord {
     pub disabled_reason: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// `standard` (Standard Webhooks, signed) or `slack` (Slack-compatible, unsigned).
+    pub format: String,
 }
 
 impl WebhookRecord {

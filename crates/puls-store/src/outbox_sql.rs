@@ -16,7 +16,7 @@ use crate::outbox::*;
 
 const WEBHOOK_COLUMNS: &str = "id, workspace_id, url, event_types, description, secret, \
      previous_secret, previous_until, failures, disabled_at, disabled_reason, created_at, \
-     updated_at";
+     updated_at, format";
 
 const JOB_COLUMNS: &str = "id, workspace_id, channel, target_id, event_type, payload, state, \
      attempts, next_at, last_error, created_at, done_at";
@@ -24,7 +24,7 @@ const JOB_COLUMNS: &str = "id, workspace_id, channel, target_id, event_type, pay
 static INSERT_WEBHOOK: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO webhooks ({WEBHOOK_COLUMNS}) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     )
 });
 static LIST_WEBHOOKS: LazyLock<String> = LazyLock::new(|| {
@@ -78,6 +78,7 @@ fn webhook_from_row(row: &impl RowExt) -> Result<WebhookRecord, StoreError> {
         disabled_reason: row.opt_text("disabled_reason")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
+        format: row.text("format")?,
     })
 }
 
@@ -152,6 +153,7 @@ impl OutboxStore for SqlStore {
                 .bind(&hook.disabled_reason)
                 .bind(hook.created_at)
                 .bind(hook.updated_at)
+                .bind(&hook.format)
                 .execute(pool)
                 .await?;
         });

@@ -12,9 +12,12 @@ use crate::format_ms;
 pub struct WebhookDto {
     pub id: String,
     pub url: String,
-    /// Which events it receives: `response.completed`.
+    /// Which events it receives: `response.completed`, `case.created`, `case.updated`,
+    /// `case.resolved`, `alert.fired`.
     pub event_types: Vec<String>,
     pub description: String,
+    /// `standard` (Standard Webhooks, signed) or `slack` (Slack-compatible, unsigned).
+    pub format: String,
     pub enabled: bool,
     /// Why it was disabled (410 Gone, a run of failures, a user).
     pub disabled_reason: Option<String>,
@@ -39,6 +42,7 @@ impl WebhookDto {
             url: h.url.clone(),
             event_types: h.event_types.clone(),
             description: h.description.clone(),
+            format: h.format.clone(),
             enabled: h.enabled(),
             disabled_reason: h.disabled_reason.clone(),
             disabled_at: h.disabled_at.map(format_ms),
@@ -66,9 +70,13 @@ pub struct WebhookInput {
     /// An absolute http or https URL; private, loopback and link-local addresses are
     /// refused unless the server allows them.
     pub url: String,
-    /// At least one of: `response.completed`.
+    /// At least one of: `response.completed`, `case.created`, `case.updated`,
+    /// `case.resolved`, `alert.fired`.
     pub event_types: Vec<String>,
     pub description: Option<String>,
+    /// `standard` (default: Standard Webhooks, signed) or `slack` (a Slack-compatible
+    /// incoming webhook: text and blocks, unsigned).
+    pub format: Option<String>,
 }
 
 /// Changes to a webhook; absent fields stay as they are.

@@ -97,6 +97,8 @@ pub struct WebhookRow {
     pub id: String,
     pub url: String,
     pub events: Vec<Text>,
+    /// Sent as Slack-compatible messages.
+    pub slack: bool,
     pub enabled: bool,
     pub disabled_reason: String,
     pub failures: i64,

@@ -81,6 +81,7 @@ async fn render(
                 id: h.id.clone(),
                 url: h.url.clone(),
                 events: h.event_types.iter().filter_map(|e| event_text(e)).collect(),
+                slack: h.format == "slack",
                 enabled: h.enabled(),
                 disabled_reason: h.disabled_reason.clone().unwrap_or_default(),
                 failures: h.failures,
@@ -176,7 +177,11 @@ pub async fn act(
                 .filter(|(k, _)| k == "event")
                 .map(|(_, v)| v.clone())
                 .collect();
-            match st.app.create_webhook(ws, &url, &events, "").await {
+            let format = match field(&pairs, "format") {
+                Some("slack") => puls_app::webhooks::WebhookFormat::Slack,
+                _ => puls_app::webhooks::WebhookFormat::Standard,
+            };
+            match st.app.create_webhook(ws, &url, &events, "", format).await {
                 Ok(h) => render(&st, &m, Some((h.secret, h.url)), None, None).await,
                 Err(AppError::Rejected(why, _)) => {
                     let text = match why {

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use puls_app::AppError;
-use puls_app::webhooks::WebhookChange;
+use puls_app::webhooks::{WebhookChange, WebhookFormat};
 use puls_store::{JobFilter, JobState};
 use puls_wire::webhooks::{
     JobDto, JobPageDto, OutboxQuery, WebhookDto, WebhookInput, WebhookPatch,
@@ -60,6 +60,11 @@ async fn create_webhook(
             &body.url,
             &body.event_types,
             body.description.as_deref().unwrap_or(""),
+            body.format
+                .as_deref()
+                .map(WebhookFormat::parse)
+                .transpose()?
+                .unwrap_or_default(),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(WebhookDto::with_secret(&hook))))

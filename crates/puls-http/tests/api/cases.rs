@@ -85,6 +85,19 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
     .await;
     assert_eq!(status, 201, "{hook}");
     rx.secret("/ok", hook["secret"].as_str().unwrap()).await;
+    // A Slack-compatible channel for the cases: text and blocks, unsigned.
+    let (status, slack) = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/webhooks",
+            &json!({"url": format!("{}/slack", rx.base), "format": "slack",
+                    "event_types": ["case.created", "case.resolved"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{slack}");
+    assert_eq!(slack["format"], "slack");
     let (status, saved) = json_of(
         app.send_json(Method::POST, "/api/v1/alert-rules", &rule())
             .await,
@@ -264,10 +277,34 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
         .wait_until("case.resolved and the three updates", |log| {
             // Each change's messages travel independently: wait for all of them.
             let n = |t: &str| log.iter().filter(|e| e["type"] == t).count();
-            n("case.resolved") >= 1 && n("case.updated") >= 3 && n("alert.fired") >= 2
+            let slack = log.iter().filter(|e| e["path"] == "/slack").count();
+            n("case.resolved") >= 1 && n("case.updated") >= 3 && n("alert.fired") >= 2 && slack >= 2
         })
         .await;
+    let slack: Vec<&Value> = log.iter().filter(|e| e["path"] == "/slack").collect();
+    let log: Vec<Value> = log.iter().filter(|e| e["path"] == "/ok").cloned().collect();
     assert!(log.iter().all(|e| e["verified"] == true), "{log:#?}");
+    let texts: Vec<&str> = slack
+        .iter()
+        .map(|e| e["body"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Case opened: Krytycy kuriera")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Case resolved: Krytycy kuriera")),
+        "{texts:?}"
+    );
+    assert!(
+        slack
+            .iter()
+            .all(|e| e["signed"] == false && e["body"]["blocks"].as_array().unwrap().len() == 3)
+    );
     let of = |t: &str| {
         log.iter()
             .filter(|e| e["type"] == t && e["new"] == true)
@@ -414,6 +451,19 @@ async fn cases_and_rules_refuse_bad_input(app: TestApp) {
         "{body}"
     );
     expect_error(app.get("/api/v1/cases/case_nope").await, 404, "not_found").await;
+    let body = expect_error(
+        app.send_json(
+            Method::POST,
+            "/api/v1/webhooks",
+            &json!({"url": "https://hooks.example.com/x", "event_types": ["alert.fired"],
+                    "format": "teams"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(body.to_string().contains("format"), "{body}");
     expect_error(app.get("/api/v1/cases/x").await, 404, "not_found").await;
     expect_error(
         app.send_json(

@@ -83,3 +83,7 @@ CREATE TABLE case_marks (
     at BIGINT NOT NULL,
     PRIMARY KEY (case_id, mark)
 );
+
+-- A webhook's message format: `standard` (Standard Webhooks, signed) or `slack` (a
+-- Slack-compatible incoming webhook: text and blocks, unsigned).
+ALTER TABLE webhooks ADD COLUMN format TEXT NOT NULL DEFAULT 'standard';

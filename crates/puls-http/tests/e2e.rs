@@ -694,6 +694,7 @@ async fn screens_of_a_running_server() {
         ("webhooks", format!("/app/w/{ws}/webhooks")),
         ("cases", format!("/app/w/{ws}/cases?view=all")),
         ("case-report", format!("/app/w/{ws}/case-report")),
+        ("alert-rules", format!("/app/w/{ws}/alert-rules")),
         ("settings", format!("/app/w/{ws}/settings")),
     ];
     for (name, path) in pages {

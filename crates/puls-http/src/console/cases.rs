@@ -175,11 +175,13 @@ fn queue_views(slug: &str, view: &str) -> Vec<QueueView> {
         ("open", Text::CaseViewOpen),
         ("all", Text::CaseViewAll),
         ("report", Text::CaseReport),
+        ("rules", Text::NavAlertRules),
     ]
     .into_iter()
     .map(|(v, name)| QueueView {
         href: match v {
             "report" => format!("/app/w/{slug}/case-report"),
+            "rules" => format!("/app/w/{slug}/alert-rules"),
             v => format!("/app/w/{slug}/cases?view={v}"),
         },
         name,

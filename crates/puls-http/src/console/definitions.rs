@@ -28,6 +28,7 @@ use crate::state::AppState;
 enum Kind {
     Segments,
     Journeys,
+    AlertRules,
 }
 
 impl Kind {
@@ -35,6 +36,7 @@ impl Kind {
         match self {
             Kind::Segments => "segments",
             Kind::Journeys => "journey-definitions",
+            Kind::AlertRules => "alert-rules",
         }
     }
 
@@ -42,6 +44,7 @@ impl Kind {
         match self {
             Kind::Segments => DefinitionKind::Segment,
             Kind::Journeys => DefinitionKind::Journey,
+            Kind::AlertRules => DefinitionKind::AlertRule,
         }
     }
 
@@ -49,6 +52,7 @@ impl Kind {
         match self {
             Kind::Segments => Text::NavSegments,
             Kind::Journeys => Text::NavJourneyDefinitions,
+            Kind::AlertRules => Text::NavAlertRules,
         }
     }
 
@@ -57,6 +61,7 @@ impl Kind {
         match self {
             Kind::Segments => Text::NewSegment,
             Kind::Journeys => Text::NewJourney,
+            Kind::AlertRules => Text::NewAlertRule,
         }
     }
 
@@ -65,6 +70,7 @@ impl Kind {
         match self {
             Kind::Segments => Text::NavSegments,
             Kind::Journeys => Text::NavJourneys,
+            Kind::AlertRules => Text::NavCases,
         }
     }
 }
@@ -101,6 +107,7 @@ async fn save_value(
     let saved = match kind {
         Kind::Segments => st.app.save_segment(ws, key, value).await,
         Kind::Journeys => st.app.save_journey(ws, key, value).await,
+        Kind::AlertRules => st.app.save_alert_rule(ws, key, value).await,
     };
     match saved {
         Ok((_, record)) => Ok(record.key),
@@ -183,6 +190,19 @@ async fn list_page(
                     });
                 }
             }
+            Kind::AlertRules => {
+                for r in st.app.definitions(ws, kind.store()).await? {
+                    let Ok(rule) = puls_core::alert::AlertRule::parse(&r.definition) else {
+                        continue;
+                    };
+                    rows.push(DefinitionRow {
+                        name: rule.name.get(lang.code()).to_string(),
+                        detail: rule_detail(lang, &rule),
+                        key: r.key,
+                        view: None,
+                    });
+                }
+            }
         }
         Ok::<_, AppError>(rows)
     }
@@ -244,12 +264,12 @@ async fn editor(
         form: match (kind, &stored) {
             (Kind::Segments, Some(d)) => rule_form::from_definition(d, lang.code()),
             (Kind::Segments, None) => Some(rule_form::blank()),
-            (Kind::Journeys, _) => None,
+            (Kind::Journeys | Kind::AlertRules, _) => None,
         },
         journey: match (kind, &stored) {
             (Kind::Journeys, Some(d)) => journey_form::from_definition(d, lang.code()),
             (Kind::Journeys, None) => Some(journey_form::blank()),
-            (Kind::Segments, _) => None,
+            (Kind::Segments | Kind::AlertRules, _) => None,
         },
     });
     let status = if typed.problems.is_empty() {
@@ -273,7 +293,8 @@ async fn editor(
         },
         kind: kind.path(),
         key: key.unwrap_or_default().to_string(),
-        unfit: typed.form.is_none() && typed.journey.is_none(),
+        // Rules are edited as JSON only: nothing to explain.
+        unfit: typed.form.is_none() && typed.journey.is_none() && !matches!(kind, Kind::AlertRules),
         text: typed.text,
         problems: typed.problems,
         form: typed.form,
@@ -284,6 +305,45 @@ async fn editor(
         shell: shell(m, kind.current()),
     };
     Page::render(st, status, lang, &page)
+}
+
+/// What a rule watches and does, in words.
+fn rule_detail(lang: puls_html::Lang, rule: &puls_core::alert::AlertRule) -> String {
+    use puls_core::alert::{WatchBy, WatchPeriod};
+    let mut does: Vec<&str> = Vec::new();
+    if rule.actions.case.is_some() {
+        does.push(lang.t(Text::RuleDoesCase));
+    }
+    if !rule.actions.email.is_empty() {
+        does.push(lang.t(Text::RuleDoesEmail));
+    }
+    if rule.actions.webhook {
+        does.push(lang.t(Text::RuleDoesWebhook));
+    }
+    let what = match &rule.watch {
+        Some(w) => lang.fill(
+            Text::RuleWatches,
+            &[
+                &w.metric.as_str().to_uppercase(),
+                &lang.t(match w.by {
+                    WatchBy::Touchpoint => Text::Touchpoint,
+                    WatchBy::Channel => Text::Channel,
+                    WatchBy::Survey => Text::Survey,
+                }),
+                &lang.t(match w.every {
+                    WatchPeriod::Week => Text::RuleWeekly,
+                    WatchPeriod::Month => Text::RuleMonthly,
+                }),
+            ],
+        ),
+        None => lang.fill(Text::RuleConditions, &[&rule.conditions.len()]),
+    };
+    let off = if rule.enabled {
+        String::new()
+    } else {
+        format!(" ({})", lang.t(Text::RuleOff))
+    };
+    format!("{what} → {}{off}", does.join(", "))
 }
 
 fn saved_notice(raw: Option<&str>) -> Option<Text> {
@@ -340,6 +400,7 @@ async fn submit(
         // The form as typed (changed by its action when it asked for one), the definition
         // it makes, and whether to save it.
         let (typed, definition, saving) = match kind {
+            Kind::AlertRules => return Page::not_found(st, m.signed.lang),
             Kind::Segments => {
                 let (mut rules, action) = rule_form::from_fields(&form, key);
                 let definition = rule_form::to_definition(&rules);
@@ -375,6 +436,7 @@ async fn submit(
         let place = |p: &str| match kind {
             Kind::Segments => rule_form::place(p, lang),
             Kind::Journeys => journey_form::place(p, lang),
+            Kind::AlertRules => p.to_string(),
         };
         let value = json::from_json(&definition);
         return match save_value(st, m, kind, key, &value, place).await {
@@ -493,4 +555,53 @@ pub async fn update_journey(
     body: Bytes,
 ) -> Response {
     submit(&st, &m, Kind::Journeys, Some(&key), &headers, &body).await
+}
+
+/// `GET /app/w/{slug}/alert-rules`.
+pub async fn rules(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::WorkCases>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let notice = saved_notice(raw.as_deref());
+    list_page(&st, &m, Kind::AlertRules, String::new(), Vec::new(), notice).await
+}
+
+/// `POST /app/w/{slug}/alert-rules`: a new rule (JSON).
+pub async fn create_rule(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    submit(&st, &m, Kind::AlertRules, None, &headers, &body).await
+}
+
+/// `GET /app/w/{slug}/alert-rules/{key}`.
+pub async fn rule(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::WorkCases>,
+    Path((_, key)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    editor(
+        &st,
+        &m,
+        Kind::AlertRules,
+        Some(&key),
+        None,
+        saved_notice(raw.as_deref()),
+    )
+    .await
+}
+
+/// `POST /app/w/{slug}/alert-rules/{key}`: the rule changed.
+pub async fn update_rule(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    Path((_, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    submit(&st, &m, Kind::AlertRules, Some(&key), &headers, &body).await
 }

@@ -113,6 +113,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/app/w/{slug}/segments",
             get(definitions::segments).post(definitions::create_segment),
         )
+        .route(
+            "/app/w/{slug}/alert-rules",
+            get(definitions::rules).post(definitions::create_rule),
+        )
+        .route(
+            "/app/w/{slug}/alert-rules/{key}",
+            get(definitions::rule).post(definitions::update_rule),
+        )
         .route("/app/w/{slug}/new-segment", get(definitions::new_segment))
         .route("/app/w/{slug}/new-journey", get(definitions::new_journey))
         .route(

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::fixtures::nps_survey;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, json_of};
 
 /// A browser's cookies, by hand: reqwest's cookie store is not enabled in this workspace.
 #[derive(Default)]
@@ -2492,6 +2492,64 @@ async fn agents_work_cases_in_the_web_app_in_their_language(app: TestApp) {
     ] {
         assert!(page.contains(words), "{words}: {page}");
     }
+    // The rules, in words; an agent reads them, an analyst writes them (problems placed).
+    let (status, _) = json_of(
+        app.send_json(
+            reqwest::Method::POST,
+            "/api/v1/alert-rules",
+            &serde_json::json!({"key": "pokles-nps", "name": {"cs": "Pokles NPS"},
+                "metric": {"of": "nps", "every": "month", "drop": {}},
+                "actions": {"webhook": true}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, page, _) = b.get(&app, "/app/w/acme/alert-rules").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("Pokles NPS")
+            && page.contains("NPS podle: Kontaktní bod, každý měsíc → zavolá webhooky"),
+        "{page}"
+    );
+    let (status, _, _) = b
+        .post(
+            &app,
+            "/app/w/acme/alert-rules",
+            &[("_csrf", &csrf), ("definition", "{}")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "agents do not write rules");
+    user_in(
+        &app,
+        "analytik@obchod.cz",
+        "analyst password 1",
+        Some("analyst"),
+        "cs",
+    )
+    .await;
+    let mut a = signed_in(&app, "analytik@obchod.cz", "analyst password 1").await;
+    let (_, page, _) = a.get(&app, "/app/w/acme/alert-rules").await;
+    let acsrf = hidden(&page, "_csrf");
+    let (status, page, _) = a
+        .post(
+            &app,
+            "/app/w/acme/alert-rules",
+            &[
+                ("_csrf", &acsrf),
+                (
+                    "definition",
+                    r#"{"key": "k", "name": "x", "conditions": [{"score": {"metric": "nsp", "at_most": 6}}], "actions": {"webhook": true}}"#,
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html_unescape(&page).contains("conditions[0].score.metric"),
+        "{page}"
+    );
     // A viewer has no cases.
     let mut v = signed_in(&app, "divak@obchod.cz", "viewer password 1").await;
     let (status, _, _) = v.get(&app, "/app/w/acme/cases").await;

@@ -1121,9 +1121,14 @@ pub(crate) fn move_status(case: &mut CaseRecord, to: CaseStatus, now: i64) {
         case.pauses.push((now, None));
     }
     match to {
-        CaseStatus::Resolved => case.resolved_at = Some(now),
+        // Resolving answers the customer at the latest: the first-response timer stops.
+        CaseStatus::Resolved => {
+            case.resolved_at = Some(now);
+            case.first_response_at.get_or_insert(now);
+        }
         CaseStatus::Closed => {
             case.resolved_at.get_or_insert(now);
+            case.first_response_at.get_or_insert(now);
             case.closed_at = Some(now);
         }
         CaseStatus::InProgress | CaseStatus::New | CaseStatus::Waiting => {

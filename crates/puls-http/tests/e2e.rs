@@ -697,7 +697,11 @@ async fn screens_of_a_running_server() {
         ("alert-rules", format!("/app/w/{ws}/alert-rules")),
         ("settings", format!("/app/w/{ws}/settings")),
     ];
-    for (name, path) in pages {
+    // PULS_E2E_CASE: a case's id, for its page too.
+    let case = std::env::var("PULS_E2E_CASE")
+        .ok()
+        .map(|id| ("case", format!("/app/w/{ws}/cases/{id}")));
+    for (name, path) in pages.into_iter().chain(case) {
         c.goto(&format!("{base}{path}")).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         shots.take_full(&c, name).await;

@@ -47,6 +47,34 @@ pub fn priority_text(p: Priority) -> Text {
     }
 }
 
+/// A case's title as the viewer reads it: a rule's case keeps the rule's name in the
+/// customer's language as its title; unless someone renamed it, it shows in the viewer's.
+fn shown_title(
+    case: &puls_store::CaseRecord,
+    rules: &[puls_core::alert::AlertRule],
+    lang: Lang,
+) -> String {
+    case.rule_key
+        .as_deref()
+        .and_then(|k| rules.iter().find(|r| r.key.as_str() == k))
+        .filter(|r| r.name.get(&case.locale) == case.title)
+        .map_or_else(
+            || case.title.clone(),
+            |r| r.name.get(lang.code()).to_string(),
+        )
+}
+
+/// The workspace's alert rules that still parse.
+async fn rules_of(st: &AppState, ws: puls_core::WorkspaceId) -> Vec<puls_core::alert::AlertRule> {
+    st.app
+        .definitions(ws, puls_store::DefinitionKind::AlertRule)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| puls_core::alert::AlertRule::parse(&r.definition).ok())
+        .collect()
+}
+
 /// A local "7 Dec 2026 16:00".
 fn when(lang: Lang, tz: &str, ms: i64) -> String {
     let (date, time) = local_date_time(ms, tz);
@@ -130,6 +158,7 @@ pub async fn queue(
         Ok(d) => d,
         Err(e) => return page_error(&st, lang, e),
     };
+    let rules = rules_of(&st, ws).await;
     let slug = &m.workspace.slug;
     let more = (cases.len() as i64 > PAGE).then(|| {
         cases.truncate(PAGE as usize);
@@ -144,7 +173,7 @@ pub async fn queue(
         .iter()
         .map(|CaseView { case, sla }| CaseRow {
             href: format!("/app/w/{slug}/cases/{}", case.id),
-            title: case.title.clone(),
+            title: shown_title(case, &rules, lang),
             status: status_text(case.status),
             priority: priority_text(case.priority),
             owner: name_of(&members, case.owner_id.as_deref(), lang),
@@ -304,6 +333,7 @@ fn history_row(
     lang: Lang,
     tz: &str,
     members: &[MemberRecord],
+    rules: &[puls_core::alert::AlertRule],
     e: &puls_store::CaseEvent,
 ) -> HistoryRow {
     let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
@@ -312,7 +342,13 @@ fn history_row(
         "system" => lang.t(Text::ActorSystem).to_string(),
         "api" => lang.t(Text::ActorApi).to_string(),
         a => match a.strip_prefix("rule:") {
-            Some(rule) => lang.fill(Text::ActorRule, &[&rule]),
+            Some(key) => {
+                let name = rules
+                    .iter()
+                    .find(|r| r.key.as_str() == key)
+                    .map_or(key, |r| r.name.get(lang.code()));
+                lang.fill(Text::ActorRule, &[&name])
+            }
             None => name_of(members, Some(a), lang),
         },
     };
@@ -327,7 +363,7 @@ fn history_row(
             .and_then(Priority::parse)
             .map_or_else(none, |p| lang.t(priority_text(p)).to_string())
     };
-    let plain = |v: Option<String>| v.unwrap_or_else(none);
+    let plain = |v: Option<String>| v.unwrap_or_else(|| "–".to_string());
     let timer = |v: Option<String>| match v.as_deref() {
         Some("first_response") => lang.t(Text::CaseFirstResponse).to_string(),
         _ => lang.t(Text::CaseResolution).to_string(),
@@ -456,8 +492,9 @@ async fn render(
             selected: case.owner_id.as_deref() == Some(mm.user.id.as_str()),
         })
         .collect();
+    let rules = rules_of(st, ws).await;
     let page = CasePage {
-        title: case.title.clone(),
+        title: shown_title(case, &rules, lang),
         id: case.id.clone(),
         status: status_text(case.status),
         priority: priority_text(case.priority),
@@ -482,7 +519,7 @@ async fn render(
         history: detail
             .history
             .iter()
-            .map(|e| history_row(lang, &tz, &members, e))
+            .map(|e| history_row(lang, &tz, &members, &rules, e))
             .collect(),
         statuses,
         priorities,

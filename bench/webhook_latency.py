@@ -4,7 +4,7 @@ webhook's arrival at a local receiver, at a steady rate of responses.
     python3 bench/webhook_latency.py latency --url URL --key KEY --survey ID --rate 200 --seconds 20
     python3 bench/webhook_latency.py latency --rule ...   # 20 % trigger an alert rule
     python3 bench/webhook_latency.py receive --key KEY --url URL [--rule --survey ID]
-    python3 bench/webhook_latency.py cases --key KEY --url URL [--settle 5 --timeout 300]
+    python3 bench/webhook_latency.py cases --key KEY --url URL [--drain --timeout 300]
 
 `latency` starts its own receiver (standard library only), registers a webhook to it,
 sends responses at `--rate` per second for `--seconds` (paced, from a pool of threads),
@@ -22,10 +22,11 @@ ingestion comparison); with `--rule` the webhook takes `alert.fired` only and th
 created. It prints the deliveries by type when it stops.
 
 `cases` counts the workspace's cases through the API (`GET /api/v1/cases`, every page) and
-prints `COUNT SECONDS STATE`; with `--settle S` it counts again until the count has not
-changed for S seconds (the outbox worker still opening cases), at most `--timeout` seconds:
-SECONDS is when the count last changed, from the start, and STATE `settled` or
-`still-changing`.
+prints the count. With `--drain` it waits, at most `--timeout` seconds, until the outbox
+worker is done: no job pending (`GET /api/v1/outbox?state=pending`) and no new case for
+`--settle` seconds; it prints `COUNT LAST_CASE LAST_JOB STATE`: the cases, the seconds from
+its start to the last change of the count and to the last pending job it saw, and
+`drained` or `not-drained`.
 """
 
 import argparse
@@ -263,18 +264,37 @@ def receive(args):
     return 0
 
 
+def pending_jobs(url, key):
+    """Whether the outbox has a job waiting to be sent."""
+    return bool(api(url, key, "GET", "/api/v1/outbox?state=pending&limit=1")["items"])
+
+
 def cases(args):
     start = time.time()
     count = len(list_cases(args.url, args.key))
-    changed, settled = time.time(), args.settle <= 0
-    while not settled and time.time() - start < args.timeout:
-        time.sleep(min(1.0, args.settle))
+    if not args.drain:
+        print(count)
+        return 0
+    # The outbox worker reads the feed, opens cases and queues their alert.fired, then
+    # delivers everything due before it reads the feed again: it is done when no job is
+    # pending and no case has been opened for `--settle` seconds.
+    last_case = last_job = start
+    drained = False
+    while time.time() - start < args.timeout:
+        time.sleep(1)
         n = len(list_cases(args.url, args.key))
+        now = time.time()
         if n != count:
-            count, changed = n, time.time()
-        else:
-            settled = time.time() - changed >= args.settle
-    print(f"{count} {changed - start:.1f} {'settled' if settled else 'still-changing'}")
+            count, last_case = n, now
+        if pending_jobs(args.url, args.key):
+            last_job = now
+        if now - max(last_case, last_job) >= args.settle:
+            drained = True
+            break
+    print(
+        f"{count} {last_case - start:.1f} {last_job - start:.1f} "
+        f"{'drained' if drained else 'not-drained'}"
+    )
     return 0
 
 
@@ -296,7 +316,8 @@ def main():
     cp = sub.add_parser("cases")
     cp.add_argument("--url", required=True)
     cp.add_argument("--key", required=True)
-    cp.add_argument("--settle", type=float, default=0)
+    cp.add_argument("--drain", action="store_true", help="wait for the outbox to finish")
+    cp.add_argument("--settle", type=float, default=5)
     cp.add_argument("--timeout", type=float, default=300)
     args = p.parse_args()
     return {"latency": latency, "receive": receive, "cases": cases}[args.cmd](args)

@@ -16,7 +16,7 @@
 # Each phase runs on a fresh database. Usage: bash bench/webhooks.sh
 # PULS_BENCH_RATE (200), PULS_BENCH_SECONDS (20: the latency runs), PULS_BENCH_INGEST_SECONDS
 # (10), PULS_BENCH_CLIENTS (256), PULS_BENCH_DRAIN_SECONDS (300: the longest phase 4 waits
-# for the outbox to open the last case), PULS_BENCH_PHASES ("1 2 3 4"; phase 4 runs the
+# for the outbox to open the last case and send the last alert.fired), PULS_BENCH_PHASES ("1 2 3 4"; phase 4 runs the
 # "without" ingestion itself when phase 2 is not chosen), PULS_BENCH_SKIP_BUILD=1 (use the
 # built binaries), PULS_BENCH_KEEP=1 (keep the databases and server logs).
 set -euo pipefail
@@ -154,24 +154,24 @@ if phase 4; then
     start_receiver --rule --survey checkout-nps
     ingest with-rule --verify-db "$DB" | tee "$WORK/ingest-rule.out" || RC=1
     PENDING=$(pending_jobs)
-    read -r CASES_AT_STOP _ _ < <(python3 bench/webhook_latency.py cases --url "$URL" --key "$KEY") ||
+    read -r CASES_AT_STOP < <(python3 bench/webhook_latency.py cases --url "$URL" --key "$KEY") ||
         true
-    read -r CASES DRAINED STATE < <(python3 bench/webhook_latency.py cases --url "$URL" --key "$KEY" \
-        --settle 5 --timeout "$DRAIN_SECONDS") || true
+    read -r CASES LAST_CASE LAST_JOB STATE < <(python3 bench/webhook_latency.py cases --drain \
+        --url "$URL" --key "$KEY" --timeout "$DRAIN_SECONDS") || true
     stop_receiver
     stop_and_check "$WORK/serve-ruled.log"
     STORED=$(sed -n 's/^durability: .*answered 2xx (warm-up included), \([0-9]*\) new rows stored.*/\1/p' \
         "$WORK/ingest-rule.out")
-    echo "when the load stopped: $CASES_AT_STOP cases opened, $PENDING jobs pending (first page, at most 500)"
-    if [[ "$STATE" == settled ]]; then
-        DRAIN_NOTE="the last opened ${DRAINED} s after the load stopped"
+    echo "when puls-bench finished: $CASES_AT_STOP cases opened, $PENDING jobs pending (first page, at most 500)"
+    if [[ "$STATE" == drained ]]; then
+        DRAIN_NOTE="the outbox opened the last case ${LAST_CASE} s and sent the last alert.fired ${LAST_JOB} s after puls-bench finished"
     else
-        DRAIN_NOTE="still opening cases after ${DRAIN_SECONDS} s (PULS_BENCH_DRAIN_SECONDS)"
+        DRAIN_NOTE="NOT DRAINED: the outbox was still busy ${DRAIN_SECONDS} s after puls-bench finished (PULS_BENCH_DRAIN_SECONDS)"
         RC=1
     fi
     awk -v c="$CASES" -v s="$STORED" -v note="$DRAIN_NOTE" 'BEGIN {
         printf "cases opened (read through the API): %d of %d responses stored, %.1f %% triggering the rule (2/11 = 18.2 %% expected); %s\n",
-            c, s, s > 0 ? 100 * c / s : 0, note
+            c, s, (s > 0 ? 100 * c / s : 0), note
     }'
 fi
 

@@ -16,9 +16,10 @@
 # Each phase runs on a fresh database. Usage: bash bench/webhooks.sh
 # PULS_BENCH_RATE (200), PULS_BENCH_SECONDS (20: the latency runs), PULS_BENCH_INGEST_SECONDS
 # (10), PULS_BENCH_CLIENTS (256), PULS_BENCH_DRAIN_SECONDS (300: the longest phase 4 waits
-# for the outbox to open the last case and send the last alert.fired), PULS_BENCH_PHASES ("1 2 3 4"; phase 4 runs the
-# "without" ingestion itself when phase 2 is not chosen), PULS_BENCH_SKIP_BUILD=1 (use the
-# built binaries), PULS_BENCH_KEEP=1 (keep the databases and server logs).
+# for the outbox to open the last case and send the last alert.fired), PULS_BENCH_PHASES
+# ("1 2 3 4"; phase 4 runs the "without" ingestion itself when phase 2 is not chosen),
+# PULS_BENCH_SKIP_BUILD=1 (use the built binaries), PULS_BENCH_KEEP=1 (keep the databases
+# and server logs).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -217,48 +217,13 @@ impl App {
             "answers": puls_store::json::to_json(&Value::Map(r.answers.clone())),
         });
         if rule.actions.webhook {
-            let body = serde_json::json!({
-                "type": "alert.fired",
-                "timestamp": puls_core::instant::format(now),
-                "data": data,
-            })
-            .to_string();
-            for h in self.store().webhooks(workspace_id).await? {
-                if h.enabled() && h.event_types.iter().any(|e| e == "alert.fired") {
-                    jobs.push(NewJob {
-                        id: message_id(&h.id, "alert.fired", &subject),
-                        workspace_id,
-                        channel: "webhook".into(),
-                        target_id: h.id.clone(),
-                        event_type: "alert.fired".into(),
-                        payload: body.clone(),
-                        next_at: now,
-                    });
-                }
-            }
+            jobs.extend(
+                self.event_jobs(workspace_id, "alert.fired", &subject, data, now)
+                    .await?,
+            );
         }
         if !rule.actions.email.is_empty() && self.config().smtp.host.is_some() {
-            let members = self.store().members(workspace_id).await?;
-            let mut to: Vec<(String, String)> = Vec::new();
-            for rcpt in &rule.actions.email {
-                match rcpt {
-                    Recipient::Admins => to.extend(
-                        members
-                            .iter()
-                            .filter(|m| m.role == "owner" || m.role == "admin")
-                            .map(|m| (m.user.email.clone(), m.user.locale.clone())),
-                    ),
-                    Recipient::User(e) => {
-                        let locale = members
-                            .iter()
-                            .find(|m| &m.user.email == e)
-                            .map_or_else(|| r.locale.clone(), |m| m.user.locale.clone());
-                        to.push((e.clone(), locale));
-                    }
-                }
-            }
-            to.sort();
-            to.dedup_by(|a, b| a.0 == b.0);
+            let to = self.recipients(workspace_id, rule, &r.locale).await?;
             for (email, locale) in to {
                 let job = EmailJob {
                     to: email.clone(),
@@ -285,6 +250,38 @@ impl App {
             }
         }
         Ok(jobs)
+    }
+
+    /// Who a rule e-mails, once each, with their language: members in theirs, other
+    /// addresses in `fallback_locale`.
+    pub(crate) async fn recipients(
+        &self,
+        workspace_id: WorkspaceId,
+        rule: &AlertRule,
+        fallback_locale: &str,
+    ) -> Result<Vec<(String, String)>, AppError> {
+        let members = self.store().members(workspace_id).await?;
+        let mut to: Vec<(String, String)> = Vec::new();
+        for rcpt in &rule.actions.email {
+            match rcpt {
+                Recipient::Admins => to.extend(
+                    members
+                        .iter()
+                        .filter(|m| m.role == "owner" || m.role == "admin")
+                        .map(|m| (m.user.email.clone(), m.user.locale.clone())),
+                ),
+                Recipient::User(e) => {
+                    let locale = members
+                        .iter()
+                        .find(|m| &m.user.email == e)
+                        .map_or_else(|| fallback_locale.to_string(), |m| m.user.locale.clone());
+                    to.push((e.clone(), locale));
+                }
+            }
+        }
+        to.sort();
+        to.dedup_by(|a, b| a.0 == b.0);
+        Ok(to)
     }
 
     /// Opens the response's case, or links the response to its contact's recent case.

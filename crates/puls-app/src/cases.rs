@@ -340,26 +340,8 @@ impl App {
         key: &str,
         now: i64,
     ) -> Result<Vec<NewJob>, AppError> {
-        let hooks = self.store().webhooks(case.workspace_id).await?;
-        let body = serde_json::json!({
-            "type": event_type,
-            "timestamp": puls_core::instant::format(now),
-            "data": case_data(case),
-        })
-        .to_string();
-        Ok(hooks
-            .into_iter()
-            .filter(|h| h.enabled() && h.event_types.iter().any(|e| e == event_type))
-            .map(|h| NewJob {
-                id: message_id(&h.id, event_type, key),
-                workspace_id: case.workspace_id,
-                channel: "webhook".into(),
-                target_id: h.id.clone(),
-                event_type: event_type.into(),
-                payload: body.clone(),
-                next_at: now,
-            })
-            .collect())
+        self.event_jobs(case.workspace_id, event_type, key, case_data(case), now)
+            .await
     }
 
     /// Builds a new case (not stored), its timers set from the policy.

@@ -10,7 +10,7 @@
 //! is sent once per rule, group and period, which is also the rule's throttle.
 
 use puls_core::WorkspaceId;
-use puls_core::alert::{AlertRule, Recipient, ScoreMetric, WatchBy, WatchPeriod, WatchTest};
+use puls_core::alert::{AlertRule, ScoreMetric, WatchBy, WatchPeriod, WatchTest};
 use puls_core::stats::benjamini_hochberg;
 use puls_index::{GroupBy, TimeBuckets, TimeUnit};
 use puls_store::{DefinitionKind, NewJob};
@@ -240,48 +240,13 @@ impl App {
         });
         let mut jobs = Vec::new();
         if rule.actions.webhook {
-            let body = serde_json::json!({
-                "type": "alert.fired",
-                "timestamp": puls_core::instant::format(now),
-                "data": data,
-            })
-            .to_string();
-            for h in self.store().webhooks(workspace_id).await? {
-                if h.enabled() && h.event_types.iter().any(|e| e == "alert.fired") {
-                    jobs.push(NewJob {
-                        id: message_id(&h.id, "alert.fired", &subject),
-                        workspace_id,
-                        channel: "webhook".into(),
-                        target_id: h.id.clone(),
-                        event_type: "alert.fired".into(),
-                        payload: body.clone(),
-                        next_at: now,
-                    });
-                }
-            }
+            jobs.extend(
+                self.event_jobs(workspace_id, "alert.fired", &subject, data.clone(), now)
+                    .await?,
+            );
         }
         if !rule.actions.email.is_empty() && self.config().smtp.host.is_some() {
-            let members = self.store().members(workspace_id).await?;
-            let mut to: Vec<(String, String)> = Vec::new();
-            for r in &rule.actions.email {
-                match r {
-                    Recipient::Admins => to.extend(
-                        members
-                            .iter()
-                            .filter(|m| m.role == "owner" || m.role == "admin")
-                            .map(|m| (m.user.email.clone(), m.user.locale.clone())),
-                    ),
-                    Recipient::User(e) => to.push((
-                        e.clone(),
-                        members
-                            .iter()
-                            .find(|m| &m.user.email == e)
-                            .map_or_else(|| "en".to_string(), |m| m.user.locale.clone()),
-                    )),
-                }
-            }
-            to.sort();
-            to.dedup_by(|a, b| a.0 == b.0);
+            let to = self.recipients(workspace_id, rule, "en").await?;
             for (email, locale) in to {
                 let mut vars = data.clone();
                 vars["rule_name"] = rule.name.get(&locale).into();

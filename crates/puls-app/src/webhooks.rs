@@ -525,6 +525,41 @@ impl App {
         }
     }
 
+    /// The jobs that announce one event (`{type, timestamp, data}`) to the workspace's
+    /// enabled webhooks that take `event_type`; `key` tells this event from others of its
+    /// type (the message id is derived from it).
+    pub(crate) async fn event_jobs(
+        &self,
+        workspace_id: WorkspaceId,
+        event_type: &str,
+        key: &str,
+        data: serde_json::Value,
+        now: i64,
+    ) -> Result<Vec<NewJob>, AppError> {
+        let body = serde_json::json!({
+            "type": event_type,
+            "timestamp": puls_core::instant::format(now),
+            "data": data,
+        })
+        .to_string();
+        Ok(self
+            .store()
+            .webhooks(workspace_id)
+            .await?
+            .into_iter()
+            .filter(|h| h.enabled() && h.event_types.iter().any(|e| e == event_type))
+            .map(|h| NewJob {
+                id: message_id(&h.id, event_type, key),
+                workspace_id,
+                channel: "webhook".into(),
+                target_id: h.id.clone(),
+                event_type: event_type.into(),
+                payload: body.clone(),
+                next_at: now,
+            })
+            .collect())
+    }
+
     /// Starts the workspace's feed of completed responses now, if it has not started.
     pub(crate) async fn start_response_feed(
         &self,

@@ -366,8 +366,8 @@ impl App {
             response_id: response.map(|r| r.id.as_str().to_string()),
             survey_id: response.map(|r| r.survey_id.as_str().to_string()),
             touchpoint: response.map(|r| r.touchpoint.clone()),
-            contact_key: response.and_then(contact_key),
-            contact_email: response.and_then(|r| r.contact_email.clone()),
+            contact_key: None,
+            contact_email: None,
             locale: response.map_or_else(|| "en".to_string(), |r| r.locale.clone()),
             root_cause: None,
             pauses: Vec::new(),
@@ -384,9 +384,35 @@ impl App {
             created_at: now,
             updated_at: now,
         };
+        if let Some(r) = response {
+            (case.contact_key, case.contact_email) = self.response_contact(workspace_id, r).await?;
+        }
         let policy = self.sla_policy(workspace_id).await?;
         set_due(&policy, &mut case, now);
         Ok(case)
+    }
+
+    /// Who answered, as a contact key and e-mail: from the ids given with the response,
+    /// else from the contact its personal invitation was made for (a customer who answers
+    /// through their link, the re-survey's included, can be replied to).
+    pub(crate) async fn response_contact(
+        &self,
+        workspace_id: WorkspaceId,
+        r: &ResponseRecord,
+    ) -> Result<(Option<String>, Option<String>), AppError> {
+        if let Some(key) = contact_key(r) {
+            return Ok((Some(key), r.contact_email.clone()));
+        }
+        let Some(c) = self.response_contact_record(workspace_id, r).await? else {
+            return Ok((None, None));
+        };
+        let f = c.fields;
+        let key = f
+            .external_id
+            .as_ref()
+            .map(|e| format!("external:{e}"))
+            .or_else(|| f.email.as_ref().map(|e| format!("email:{e}")));
+        Ok((key, f.email))
     }
 
     /// Opens a case by hand (from a response or on its own).

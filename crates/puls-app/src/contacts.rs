@@ -72,6 +72,28 @@ impl App {
         Ok(self.0.store.find_contact(workspace_id, &lookup).await?)
     }
 
+    /// The contact who gave a response: found by the ids given with it (external id, then
+    /// e-mail), else through the personal invitation it was answered with.
+    pub async fn response_contact_record(
+        &self,
+        workspace_id: WorkspaceId,
+        r: &puls_store::ResponseRecord,
+    ) -> Result<Option<ContactRecord>, AppError> {
+        if r.contact_external_id.is_some() || r.contact_email.is_some() {
+            return self
+                .find_contact(
+                    workspace_id,
+                    r.contact_external_id.clone(),
+                    r.contact_email.clone(),
+                )
+                .await;
+        }
+        match &r.invitation_token {
+            Some(token) => Ok(self.0.store.invitation_contact(workspace_id, token).await?),
+            None => Ok(None),
+        }
+    }
+
     /// Live contacts by id, after `after_id`, at most `limit`.
     #[tracing::instrument(skip(self))]
     pub async fn contacts(

@@ -6,6 +6,11 @@
 //! and in again, answer a survey on its public page as a respondent would, find the response
 //! in the inbox by searching its open answer and open it, see the overview change, switch
 //! the interface to Czech, look at it on a phone-sized screen, sign out.
+//! The loop (`the_loop_*`), against a real SMTP server (aiosmtpd): an owner writes an alert
+//! rule in the rule form (a refused team key shown in words first); a detractor answers
+//! through their personal link; the case is in an agent's queue; the agent replies from the
+//! case page and the e-mail arrives; the agent resolves; the re-survey e-mail arrives and
+//! the customer answers 9 through its link; the recovery report counts them.
 //! Every main screen is saved as a PNG under `target/e2e-screenshots/` for a person to look
 //! at (not committed), and checked with axe-core against WCAG 2.1 A and AA (keyboard
 //! access, labels, contrast, names of images and regions); any violation fails the test.
@@ -22,7 +27,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use puls_app::{App, Config};
 use puls_http::AppState;
-use puls_store::{ConnectOptions, Store};
+use puls_store::ConnectOptions;
 use puls_testdb::{Backend, TestDb, loud};
 use serde_json::json;
 
@@ -110,15 +115,11 @@ async fn browser(d: &Driver) -> Client {
         .expect("a browser session")
 }
 
-/// A server over a fresh database (rate limit off).
+/// A server over a fresh database (rate limit off), its configuration changed by `tweak`.
 async fn server(
     backend: Backend,
-) -> Option<(
-    String,
-    Arc<dyn Store>,
-    TestDb,
-    tokio::sync::oneshot::Sender<()>,
-)> {
+    tweak: impl FnOnce(&mut Config),
+) -> Option<(String, App, TestDb, tokio::sync::oneshot::Sender<()>)> {
     let db = TestDb::create(backend).await?;
     let store = puls_store::connect(db.url(), &ConnectOptions { max_connections: 8 })
         .await
@@ -131,7 +132,9 @@ async fn server(
     config.http.public_url = Some(format!("http://{addr}"));
     config.database.url = db.url().to_string();
     config.rate_limit.per_second = 0;
-    let state = AppState::new(App::new(store.clone(), config));
+    tweak(&mut config);
+    let app = App::new(store, config);
+    let state = AppState::new(app.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = puls_http::serve(listener, state, async {
@@ -139,7 +142,7 @@ async fn server(
         })
         .await;
     });
-    Some((format!("http://{addr}"), store, db, tx))
+    Some((format!("http://{addr}"), app, db, tx))
 }
 
 struct Shots {
@@ -283,9 +286,10 @@ async fn wait_text(c: &Client, needle: &str) -> String {
 
 async fn walk(backend: Backend) {
     let Some(d) = driver().await else { return };
-    let Some((base, store, _db, _stop)) = server(backend).await else {
+    let Some((base, app, _db, _stop)) = server(backend, |_| {}).await else {
         return;
     };
+    let store = app.store();
     let c = browser(&d).await;
     let mut shots = Shots::new(backend);
 
@@ -641,6 +645,329 @@ async fn a_manager_and_a_respondent_in_a_real_browser_sqlite() {
 #[tokio::test]
 async fn a_manager_and_a_respondent_in_a_real_browser_postgres() {
     walk(Backend::Postgres).await;
+}
+
+/// Signs `email` in on the sign-in page and waits until the page after it is there.
+async fn sign_in(c: &Client, base: &str, email: &str, password: &str) {
+    c.goto(&format!("{base}/app/sign-in?lang=en"))
+        .await
+        .unwrap();
+    wait_text(c, "Sign in").await;
+    fill(c, "email", email).await;
+    fill(c, "password", password).await;
+    click(c, "button.primary").await;
+    // What comes next is in the user's own language: wait for the sign-in page to go.
+    for _ in 0..300 {
+        let url = c.current_url().await.unwrap();
+        if !url.path().ends_with("/sign-in") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{email} could not sign in:\n{}", text(c).await);
+}
+
+/// Answers the survey on its page: `score` on the NPS scale, then `why`, as a person would.
+async fn answer(c: &Client, link: &str, score: u8, why: &str) {
+    c.goto(link).await.unwrap();
+    wait_text(c, "Czy poleciłbyś nas znajomym?").await;
+    c.find(Locator::Css(&format!("input[type=radio][value='{score}']")))
+        .await
+        .expect("the scale")
+        .click()
+        .await
+        .unwrap();
+    click(c, "button.pri").await;
+    wait_text(c, "Dlaczego?").await;
+    fill(c, "a", why).await;
+    click(c, "button.pri").await;
+    wait_text(c, "Dziękujemy").await;
+}
+
+/// The loop closed in a browser, against a real SMTP server: the owner writes an alert
+/// rule; a customer answers 2 through their personal link; the case appears in an agent's
+/// queue; the agent replies from the case page and the reply reaches the customer's
+/// mailbox; the agent resolves the case; the re-survey reaches the customer, who answers
+/// 9 through its link; the recovery report counts them. In Polish, checked by axe-core.
+async fn the_loop(backend: Backend) {
+    let Some(d) = driver().await else { return };
+    let smtp = puls_testdb::SmtpServer::start();
+    let port = smtp.port;
+    let Some((base, app, _db, _stop)) = server(backend, |config| {
+        config.outbox.poll_ms = 50;
+        config.smtp.host = Some("127.0.0.1".into());
+        config.smtp.port = port;
+        config.smtp.security = "none".into();
+        config.smtp.from = "Puls <puls@sklep.pl>".into();
+    })
+    .await
+    else {
+        return;
+    };
+    let transport = puls_send::HttpTransport::new(&app.config().webhooks).unwrap();
+    let mailer = puls_send::mailer(&app.config().smtp).unwrap();
+    let worker = puls_send::spawn_worker(app.clone(), Arc::new(transport), mailer);
+    let password = "kawa z mlekiem 2026";
+    use puls_core::access::Role;
+    for (email, name, role) in [
+        ("szefowa@sklep.pl", "Olga Szefowa", Role::Owner),
+        ("agent@sklep.pl", "Adam Agent", Role::Agent),
+    ] {
+        let account = app
+            .create_account(puls_app::users::NewAccount {
+                workspace: "sklep",
+                email,
+                name,
+                password: password.into(),
+                locale: "pl",
+                role,
+            })
+            .await
+            .unwrap();
+        assert!(matches!(account, puls_app::users::Account::Created { .. }));
+    }
+    let ws = app
+        .store()
+        .workspace_by_slug("sklep")
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, key) = app.store().create_api_key(ws.id, "e2e").await.unwrap();
+    let api = |method: reqwest::Method, path: &str, body: serde_json::Value| {
+        let mut req = reqwest::Client::new()
+            .request(method, format!("{base}/api/v1{path}"))
+            .bearer_auth(&key);
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let body: serde_json::Value = res.json().await.unwrap_or_default();
+            assert!(status.is_success(), "{status} {body}");
+            body
+        }
+    };
+    let survey = api(
+        reqwest::Method::POST,
+        "/surveys",
+        json!({
+            "title": {"pl": "Dostawa"}, "locales": ["pl"], "touchpoint": "delivery",
+            "questions": [
+                {"id": "nps", "type": "nps", "required": true,
+                 "text": {"pl": "Czy poleciłbyś nas znajomym?"}},
+                {"id": "why", "type": "open_text", "text": {"pl": "Dlaczego?"}}
+            ]
+        }),
+    )
+    .await;
+    let sid = survey["id"].as_str().unwrap().to_string();
+    api(
+        reqwest::Method::POST,
+        &format!("/surveys/{sid}/publish"),
+        serde_json::Value::Null,
+    )
+    .await;
+    // Ask again as soon as a case is resolved (the policy's delay: 0 hours).
+    api(
+        reqwest::Method::PUT,
+        "/settings/sla",
+        json!({"resurvey_after_hours": 0}),
+    )
+    .await;
+    let contact = api(
+        reqwest::Method::POST,
+        "/contacts",
+        json!({"external_id": "k-17", "name": "Jan Klient", "email": "klient@poczta.pl"}),
+    )
+    .await;
+    let invitation = api(
+        reqwest::Method::POST,
+        &format!("/contacts/{}/invitations", contact["id"].as_str().unwrap()),
+        json!({"survey": sid}),
+    )
+    .await;
+
+    let c = browser(&d).await;
+    let mut shots = Shots::new_named(&format!("loop-{backend:?}").to_lowercase());
+    // 1. The owner writes the rule in the form: a low NPS and the courier mentioned.
+    sign_in(&c, &base, "szefowa@sklep.pl", password).await;
+    c.goto(&format!("{base}/app/w/sklep/alert-rules"))
+        .await
+        .unwrap();
+    wait_text(&c, "Nowa reguła dla odpowiedzi").await;
+    click(&c, "a[href$='/new-alert-rule']").await;
+    wait_text(&c, "Gdy przyjdzie odpowiedź, która spełnia").await;
+    fill(&c, "af-key", "courier-detractors").await;
+    fill(&c, "name-pl", "Krytycy kuriera").await;
+    c.find(Locator::Id("new-kind"))
+        .await
+        .unwrap()
+        .select_by_value("text")
+        .await
+        .unwrap();
+    click(&c, "button[value='add']").await;
+    wait_text(&c, "Warunek 2: Słowa w odpowiedzi otwartej").await;
+    fill(&c, "c1-values", "kurier, paczk").await;
+    c.find(Locator::Id("af-priority"))
+        .await
+        .unwrap()
+        .select_by_value("high")
+        .await
+        .unwrap();
+    fill(&c, "af-team", "Kurierzy Śląsk").await;
+    click(&c, "input[name='email_admins']").await;
+    click(&c, "button.primary[value='save']").await;
+    // A team is a key: refused, in words, with the form as typed.
+    let page = wait_text(&c, "Otwórz zgłoszenie (jedno na odpowiedź) · Zespół").await;
+    assert!(!page.contains("actions.case"), "{page}");
+    shots.take_full(&c, "rule-refused").await;
+    fill(&c, "af-team", "kurierzy").await;
+    click(&c, "button.primary[value='save']").await;
+    wait_text(&c, "Edytuj jako JSON").await;
+    shots.take_full(&c, "rule").await;
+    let saved = api(
+        reqwest::Method::GET,
+        "/alert-rules/courier-detractors",
+        serde_json::Value::Null,
+    )
+    .await["definition"]
+        .clone();
+    assert_eq!(
+        saved["conditions"][1]["text"]["any_of"],
+        json!(["kurier", "paczk"]),
+        "{saved}"
+    );
+    assert_eq!(saved["actions"]["case"]["team"], "kurierzy", "{saved}");
+    assert_eq!(saved["actions"]["email"], json!(["admins"]), "{saved}");
+    click(&c, "form[action='/app/sign-out'] button").await;
+    wait_text(&c, "Wylogowano.").await;
+
+    // 2. A detractor answers through their personal link; the owner is alerted.
+    answer(
+        &c,
+        invitation["link"].as_str().unwrap(),
+        2,
+        "Kurier rzucił paczką",
+    )
+    .await;
+    shots.take(&c, "detractor-thanks").await;
+    let mail = smtp.wait_for(1).await;
+    assert!(
+        mail[0]["to"].as_str().unwrap().contains("szefowa@sklep.pl"),
+        "{mail:#?}"
+    );
+    assert_eq!(mail[0]["subject"], "Alert Puls: Krytycy kuriera");
+
+    // 3. The agent finds the case in the queue and replies from its page.
+    sign_in(&c, &base, "agent@sklep.pl", password).await;
+    c.goto(&format!("{base}/app/w/sklep/cases?view=unassigned"))
+        .await
+        .unwrap();
+    let page = wait_text(&c, "Krytycy kuriera").await;
+    assert!(
+        page.contains("klient@poczta.pl"),
+        "the customer, in the queue: {page}"
+    );
+    shots.take(&c, "queue").await;
+    click(&c, "table tbody a").await;
+    let page = wait_text(&c, "Otwarte przez regułę „Krytycy kuriera”").await;
+    assert!(page.contains("Kurier rzucił paczką"), "{page}");
+    assert!(page.contains("klient@poczta.pl"), "{page}");
+    fill(
+        &c,
+        "c-reply",
+        "Przepraszamy, jutro dostarczymy nową paczkę.",
+    )
+    .await;
+    click(&c, "form input[value='reply'] ~ p button").await;
+    wait_text(&c, "jutro dostarczymy nową paczkę").await;
+    let mail = smtp.wait_for(2).await;
+    let reply = mail
+        .iter()
+        .find(|m| m["to"].as_str().unwrap().contains("klient@poczta.pl"))
+        .unwrap_or_else(|| panic!("the reply: {mail:#?}"));
+    assert!(
+        reply["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Re: Twoja opinia"),
+        "{reply}"
+    );
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .contains("jutro dostarczymy nową paczkę"),
+        "{reply}"
+    );
+    shots.take_full(&c, "case-replied").await;
+
+    // 4. Resolved: the customer is asked again, and answers 9.
+    c.find(Locator::Id("c-status"))
+        .await
+        .unwrap()
+        .select_by_value("resolved")
+        .await
+        .unwrap();
+    fill(&c, "c-root", "kurier").await;
+    click(&c, "form input[value='change'] ~ p button").await;
+    wait_text(&c, "Rozwiązane").await;
+    let mail = smtp.wait_for(3).await;
+    let again = mail
+        .iter()
+        .find(|m| {
+            m["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("Jak jest teraz?")
+        })
+        .unwrap_or_else(|| panic!("the re-survey: {mail:#?}"));
+    assert!(again["to"].as_str().unwrap().contains("klient@poczta.pl"));
+    let text_part = again["text"].as_str().unwrap();
+    let link = text_part
+        .split_whitespace()
+        .find(|w| w.contains("?inv="))
+        .unwrap_or_else(|| panic!("a personal link in {text_part}"));
+    shots.take_full(&c, "case-resolved").await;
+    let agent_page = c.current_url().await.unwrap();
+    answer(&c, link, 9, "Nowa paczka dotarła cała").await;
+
+    // 5. The report counts the customer won back.
+    c.goto(agent_page.as_str()).await.unwrap();
+    let mut page = String::new();
+    for _ in 0..100 {
+        c.goto(&format!("{base}/app/w/sklep/case-report"))
+            .await
+            .unwrap();
+        page = wait_text(&c, "Odzyskani klienci").await;
+        if page.contains("1 ocenia teraz na 7 lub więcej") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        page.contains("Z 1 zgłoszeń krytyków 1 zapytano ponownie, 1 odpowiedziało: 1 ocenia teraz na 7 lub więcej (1 jako promotorzy)."),
+        "{page}"
+    );
+    shots.take_full(&c, "case-report").await;
+    c.close().await.unwrap();
+    worker.abort();
+    assert!(
+        shots.violations.is_empty(),
+        "accessibility (axe-core, WCAG 2.1 A and AA):\n{}",
+        shots.violations.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_loop_in_a_real_browser_with_email_sqlite() {
+    the_loop(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_loop_in_a_real_browser_with_email_postgres() {
+    the_loop(Backend::Postgres).await;
 }
 
 /// Screenshots of the main screens of a server that is already running with data (the

@@ -336,6 +336,13 @@ pub trait CustomerStore: Send + Sync + 'static {
         contact_id: &ContactId,
         survey_id: &SurveyId,
     ) -> Result<Option<InvitationRecord>, StoreError>;
+    /// The live contact a personal invitation was made for (followed through merges);
+    /// `None` when the token is unknown in the workspace or the contact is gone.
+    async fn invitation_contact(
+        &self,
+        workspace_id: WorkspaceId,
+        token: &str,
+    ) -> Result<Option<ContactRecord>, StoreError>;
     /// The responses given with any of the contact's ids (its own and those of contacts
     /// merged into it) or invitations, newest first.
     async fn contact_responses(

@@ -991,6 +991,31 @@ impl CustomerStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
+    async fn invitation_contact(
+        &self,
+        workspace_id: WorkspaceId,
+        token: &str,
+    ) -> Result<Option<ContactRecord>, StoreError> {
+        let mut conn = self.read().acquire().await?;
+        let id: Option<String> = on!(conn.as_conn(), |c| {
+            sqlx::query_scalar(
+                "SELECT contact_id FROM invitations WHERE token = $1 AND workspace_id = $2",
+            )
+            .bind(token)
+            .bind(workspace_id.get())
+            .fetch_optional(c)
+            .await?
+        });
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        match contact_by(conn.as_conn(), workspace_id, "id", &id).await? {
+            Some(c) => follow(conn.as_conn(), workspace_id, c).await,
+            None => Ok(None),
+        }
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn contact_responses(
         &self,
         workspace_id: WorkspaceId,

@@ -47,6 +47,8 @@ pub struct CaseRow {
     pub priority: Text,
     pub owner: String,
     pub team: String,
+    /// The customer's e-mail or external id; empty for an anonymous response.
+    pub customer: String,
     pub first_response: TimerView,
     pub resolution: TimerView,
     pub created: String,
@@ -94,6 +96,8 @@ pub struct CasePage {
     /// The response's page, its survey and touchpoint.
     pub response_href: Option<String>,
     pub response_label: String,
+    /// The response's answers, under their questions.
+    pub answers: Vec<super::AnswerRow>,
     pub customer: String,
     /// Where a reply goes; none: no reply possible (and why).
     pub reply_to: Option<String>,

@@ -5,7 +5,7 @@
 use puls_core::Channel;
 use serde::Serialize;
 
-use super::{Choice, LocaleText, Problem, Shell};
+use super::{Choice, LocaleText, Problem, SelectOption, Shell};
 use crate::{Page, Text};
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +51,10 @@ pub struct DefinitionPage {
     /// A journey as a form; `None` for segments and for a journey the form cannot show
     /// (then `unfit`).
     pub journey: Option<JourneyForm>,
+    /// An alert rule as a form (every rule fits it); `None` for segments and journeys.
+    pub alert: Option<AlertForm>,
+    /// The alert form's lists of this workspace: surveys, segments, members.
+    pub alert_lists: AlertLists,
     pub unfit: bool,
     pub choices: SegmentChoices,
     pub can_edit: bool,
@@ -117,12 +121,7 @@ pub struct SegmentChoices {
 
 impl Default for SegmentChoices {
     fn default() -> Self {
-        let list = |items: &[(&'static str, Text)]| {
-            items
-                .iter()
-                .map(|&(value, name)| Choice { value, name })
-                .collect()
-        };
+        let list = choices;
         SegmentChoices {
             kinds: list(&[
                 ("attribute", Text::CondKindAttribute),
@@ -177,6 +176,120 @@ impl Default for SegmentChoices {
             ]),
         }
     }
+}
+
+/// An alert rule in the editor's form, every field as typed: on responses (conditions
+/// joined by `all` or `any`) or on a metric (a watch), and its actions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AlertForm {
+    pub key: String,
+    /// A new rule, whose key is typed.
+    pub new: bool,
+    pub names: Vec<LocaleText>,
+    pub enabled: bool,
+    /// `response` (conditions on each response) or `metric` (a watch).
+    pub watch: String,
+    /// One survey's id, or empty for every survey.
+    pub survey: String,
+    /// `all` or `any`.
+    pub combinator: String,
+    pub rows: Vec<AlertConditionRow>,
+    /// The metric watched: `nps`, `csat` or `ces`.
+    pub metric: String,
+    /// `touchpoint`, `channel` or `survey`.
+    pub by: String,
+    /// The groups watched, comma-separated; empty for all.
+    pub only: String,
+    /// `week` or `month`.
+    pub every: String,
+    /// `drop` (a significant fall) or `below` (a threshold).
+    pub test: String,
+    pub min_n: String,
+    pub fdr: String,
+    pub below: String,
+    pub case: bool,
+    pub priority: String,
+    pub team: String,
+    pub owner: String,
+    pub link_days: String,
+    pub email_admins: bool,
+    /// Other addresses, comma-separated.
+    pub email_to: String,
+    pub webhook: bool,
+}
+
+/// One condition of an alert rule on responses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AlertConditionRow {
+    /// `score`, `text`, `answer`, `touchpoint`, `channel`, `attribute` or `segment`.
+    pub kind: String,
+    /// A score's metric (`nps`, `csat`, `ces`) or `question`; an attribute's name; a
+    /// segment's key.
+    pub subject: String,
+    /// The question of a score, answer or text condition.
+    pub question: String,
+    pub at_least: String,
+    pub at_most: String,
+    /// Phrases, options, touchpoints, channels or attribute values, comma-separated.
+    pub values: String,
+}
+
+/// What the alert form offers from the workspace: its surveys, segments and members.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlertLists {
+    pub surveys: Vec<SelectOption>,
+    pub segments: Vec<SelectOption>,
+    pub members: Vec<SelectOption>,
+    /// The kinds of condition, the priorities, the groupings and periods, in words.
+    pub kinds: Vec<Choice>,
+    pub priorities: Vec<Choice>,
+    pub by: Vec<Choice>,
+    pub every: Vec<Choice>,
+}
+
+impl AlertLists {
+    /// The form's fixed choices, with the workspace's lists as given.
+    pub fn new(
+        surveys: Vec<SelectOption>,
+        segments: Vec<SelectOption>,
+        members: Vec<SelectOption>,
+    ) -> AlertLists {
+        let list = choices;
+        AlertLists {
+            surveys,
+            segments,
+            members,
+            kinds: list(&[
+                ("score", Text::AlertKindScore),
+                ("text", Text::AlertKindText),
+                ("answer", Text::AlertKindAnswer),
+                ("touchpoint", Text::Touchpoint),
+                ("channel", Text::Channel),
+                ("attribute", Text::AlertKindAttribute),
+                ("segment", Text::AlertKindSegment),
+            ]),
+            priorities: list(&[
+                ("low", Text::PriorityLow),
+                ("normal", Text::PriorityNormal),
+                ("high", Text::PriorityHigh),
+                ("urgent", Text::PriorityUrgent),
+            ]),
+            by: list(&[
+                ("touchpoint", Text::Touchpoint),
+                ("channel", Text::Channel),
+                ("survey", Text::Survey),
+            ]),
+            every: list(&[("week", Text::RuleWeekly), ("month", Text::RuleMonthly)]),
+        }
+    }
+}
+
+/// A list of fixed choices, each a value and its words.
+fn choices(items: &[(&'static str, Text)]) -> Vec<Choice> {
+    items
+        .iter()
+        .map(|&(value, name)| Choice { value, name })
+        .collect()
 }
 
 /// A journey in the editor's form, every field as typed.

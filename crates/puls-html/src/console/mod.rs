@@ -34,8 +34,9 @@ pub use cases::{
 };
 pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
 pub use definitions::{
-    ConditionRow, DefinitionPage, DefinitionRow, DefinitionsPage, JourneyForm, MatcherForm,
-    SegmentChoices, SegmentForm, StageForm, TouchpointForm,
+    AlertConditionRow, AlertForm, AlertLists, ConditionRow, DefinitionPage, DefinitionRow,
+    DefinitionsPage, JourneyForm, MatcherForm, SegmentChoices, SegmentForm, StageForm,
+    TouchpointForm,
 };
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
 pub use journeys::{

@@ -178,6 +178,7 @@ pub async fn queue(
             priority: priority_text(case.priority),
             owner: name_of(&members, case.owner_id.as_deref(), lang),
             team: case.team.clone().unwrap_or_default(),
+            customer: customer_of(case),
             first_response: timer_view(lang, &tz, &sla.first_response),
             resolution: timer_view(lang, &tz, &sla.resolution),
             created: when(lang, &tz, case.created_at),
@@ -451,11 +452,7 @@ async fn render(
         }
         None => lang.t(Text::CaseOpenedByHand).to_string(),
     };
-    let customer = match (&case.contact_key, &case.contact_email) {
-        (_, Some(e)) => e.clone(),
-        (Some(k), None) => k.split_once(':').map_or(k.as_str(), |(_, v)| v).to_string(),
-        (None, None) => String::new(),
-    };
+    let customer = customer_of(case);
     let reply_blocked = if case.contact_email.is_none() {
         Some(Text::CaseNoEmail)
     } else if st.app.config().smtp.host.is_none() {
@@ -510,6 +507,7 @@ async fn render(
             .as_ref()
             .map(|r| format!("/app/w/{slug}/responses/{r}")),
         response_label: response_label(st, m, case).await,
+        answers: case_answers(st, m, case).await,
         customer,
         reply_to: match reply_blocked {
             None => case.contact_email.clone(),
@@ -536,6 +534,27 @@ async fn render(
         StatusCode::OK
     };
     Page::render(st, status, lang, &page)
+}
+
+/// The answers of a case's response, in words; none when it is gone (erased, deleted).
+async fn case_answers(
+    st: &AppState,
+    m: &Member,
+    case: &puls_store::CaseRecord,
+) -> Vec<puls_html::console::AnswerRow> {
+    let Some(id) = case
+        .response_id
+        .as_deref()
+        .and_then(|r| puls_core::ResponseId::parse(r).ok())
+    else {
+        return Vec::new();
+    };
+    match st.app.response(m.workspace.id, &id).await {
+        Ok(r) => super::inbox::answer_rows(st, m, &r)
+            .await
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// "Survey title · touchpoint name" of a case's response, in the user's language.
@@ -769,5 +788,15 @@ pub async fn open_from_response(
         Ok(v) => Redirect::to(&format!("/app/w/{slug}/cases/{}", v.case.id)).into_response(),
         Err(AppError::NotFound(_)) | Err(AppError::Validation(_)) => Page::not_found(&st, lang),
         Err(e) => page_error(&st, lang, e),
+    }
+}
+
+/// Who the case is about, as people tell them apart: their e-mail, else their external id
+/// (the contact key without its kind), else nothing.
+fn customer_of(case: &puls_store::CaseRecord) -> String {
+    match (&case.contact_key, &case.contact_email) {
+        (_, Some(e)) => e.clone(),
+        (Some(k), None) => k.split_once(':').map_or(k.as_str(), |(_, v)| v).to_string(),
+        (None, None) => String::new(),
     }
 }

@@ -13,14 +13,16 @@ use puls_app::AppError;
 use puls_core::access::Permission;
 use puls_html::Text;
 use puls_html::console::{
-    DefinitionPage, DefinitionRow, DefinitionsPage, JourneyForm, Problem, SegmentChoices,
-    SegmentForm,
+    AlertForm, AlertLists, DefinitionPage, DefinitionRow, DefinitionsPage, JourneyForm, Problem,
+    SegmentChoices, SegmentForm, SelectOption,
 };
 use puls_store::{DefinitionKind, json};
 
 use super::auth::{Allowed, Member, need};
 use super::names::Names;
-use super::{Page, field, journey_form, missing_or_error, page_error, rule_form, shell};
+use super::{
+    Page, alert_form, field, journey_form, missing_or_error, page_error, rule_form, shell,
+};
 use crate::state::AppState;
 
 /// Which definitions a page is about.
@@ -236,6 +238,67 @@ struct Typed {
     problems: Vec<Problem>,
     form: Option<SegmentForm>,
     journey: Option<JourneyForm>,
+    alert: Option<AlertForm>,
+}
+
+impl Typed {
+    /// Only the JSON text and its problems (the JSON editor's).
+    fn text(text: String, problems: Vec<Problem>) -> Typed {
+        Typed {
+            text,
+            problems,
+            form: None,
+            journey: None,
+            alert: None,
+        }
+    }
+}
+
+/// What the alert form offers: the workspace's surveys (by title), segments (by name) and
+/// the members who work cases; a rule's own survey, segment or owner stays offered when it
+/// is no longer in the lists.
+async fn alert_lists(
+    st: &AppState,
+    m: &Member,
+    form: Option<&AlertForm>,
+) -> Result<AlertLists, AppError> {
+    use puls_core::access::Role;
+    let ws = m.workspace.id;
+    let option = |value: String, text: String| SelectOption {
+        value,
+        text,
+        label: None,
+    };
+    let mut surveys: Vec<SelectOption> = st
+        .app
+        .surveys(ws)
+        .await?
+        .into_iter()
+        .map(|s| option(s.id.as_str().to_string(), s.title))
+        .collect();
+    let names = Names::load(st, ws, m.signed.lang).await?;
+    let mut segments = names.segment_options();
+    let mut members: Vec<SelectOption> = st
+        .app
+        .workspace_members(ws)
+        .await?
+        .into_iter()
+        .filter(|mm| Role::parse(&mm.role).is_some_and(|r| r.allows(Permission::WorkCases)))
+        .map(|mm| option(mm.user.id.as_str().to_string(), mm.user.name))
+        .collect();
+    if let Some(f) = form {
+        let keep = |list: &mut Vec<SelectOption>, value: &str| {
+            if !value.is_empty() && !list.iter().any(|o| o.value == value) {
+                list.push(option(value.to_string(), value.to_string()));
+            }
+        };
+        keep(&mut surveys, &f.survey);
+        keep(&mut members, &f.owner);
+        for r in f.rows.iter().filter(|r| r.kind == "segment") {
+            keep(&mut segments, &r.subject);
+        }
+    }
+    Ok(AlertLists::new(surveys, segments, members))
 }
 
 /// The editor of `key`'s definition, or of a new segment in the form (`key` `None`).
@@ -271,7 +334,19 @@ async fn editor(
             (Kind::Journeys, None) => Some(journey_form::blank()),
             (Kind::Segments | Kind::AlertRules, _) => None,
         },
+        alert: match (kind, &stored) {
+            (Kind::AlertRules, Some(d)) => alert_form::from_definition(d, lang.code()),
+            (Kind::AlertRules, None) => Some(alert_form::blank("response")),
+            (Kind::Segments | Kind::Journeys, _) => None,
+        },
     });
+    let alert_lists = match kind {
+        Kind::AlertRules => match alert_lists(st, m, typed.alert.as_ref()).await {
+            Ok(l) => l,
+            Err(e) => return page_error(st, lang, e),
+        },
+        Kind::Segments | Kind::Journeys => AlertLists::default(),
+    };
     let status = if typed.problems.is_empty() {
         StatusCode::OK
     } else {
@@ -293,12 +368,13 @@ async fn editor(
         },
         kind: kind.path(),
         key: key.unwrap_or_default().to_string(),
-        // Rules are edited as JSON only: nothing to explain.
-        unfit: typed.form.is_none() && typed.journey.is_none() && !matches!(kind, Kind::AlertRules),
+        unfit: typed.form.is_none() && typed.journey.is_none() && typed.alert.is_none(),
         text: typed.text,
         problems: typed.problems,
         form: typed.form,
         journey: typed.journey,
+        alert: typed.alert,
+        alert_lists,
         choices: SegmentChoices::default(),
         can_edit: m.role.allows(Permission::EditJourneys),
         notice,
@@ -400,16 +476,23 @@ async fn submit(
         // The form as typed (changed by its action when it asked for one), the definition
         // it makes, and whether to save it.
         let (typed, definition, saving) = match kind {
-            Kind::AlertRules => return Page::not_found(st, m.signed.lang),
+            Kind::AlertRules => {
+                let (mut alert, action) = alert_form::from_fields(&form, key);
+                let definition = alert_form::to_definition(&alert);
+                alert_form::apply(&mut alert, &action);
+                let typed = Typed {
+                    alert: Some(alert),
+                    ..Typed::text(String::new(), Vec::new())
+                };
+                (typed, definition, action == rule_form::Action::Save)
+            }
             Kind::Segments => {
                 let (mut rules, action) = rule_form::from_fields(&form, key);
                 let definition = rule_form::to_definition(&rules);
                 rule_form::apply(&mut rules, &action);
                 let typed = Typed {
-                    text: String::new(),
-                    problems: Vec::new(),
                     form: Some(rules),
-                    journey: None,
+                    ..Typed::text(String::new(), Vec::new())
                 };
                 (typed, definition, action == rule_form::Action::Save)
             }
@@ -418,10 +501,8 @@ async fn submit(
                 let definition = journey_form::to_definition(&journey);
                 journey_form::apply(&mut journey, action);
                 let typed = Typed {
-                    text: String::new(),
-                    problems: Vec::new(),
-                    form: None,
                     journey: Some(journey),
+                    ..Typed::text(String::new(), Vec::new())
                 };
                 (typed, definition, action == journey_form::Action::Save)
             }
@@ -436,7 +517,7 @@ async fn submit(
         let place = |p: &str| match kind {
             Kind::Segments => rule_form::place(p, lang),
             Kind::Journeys => journey_form::place(p, lang),
-            Kind::AlertRules => p.to_string(),
+            Kind::AlertRules => alert_form::place(p, lang),
         };
         let value = json::from_json(&definition);
         return match save_value(st, m, kind, key, &value, place).await {
@@ -452,12 +533,7 @@ async fn submit(
         (Ok(saved), _) => saved_to(&saved),
         (Err(problems), None) => list_page(st, m, kind, text, problems, None).await,
         (Err(problems), Some(key)) => {
-            let typed = Typed {
-                text,
-                problems,
-                form: None,
-                journey: None,
-            };
+            let typed = Typed::text(text, problems);
             editor(st, m, kind, Some(key), Some(typed), None).await
         }
     }
@@ -575,6 +651,25 @@ pub async fn create_rule(
     body: Bytes,
 ) -> Response {
     submit(&st, &m, Kind::AlertRules, None, &headers, &body).await
+}
+
+/// `GET /app/w/{slug}/new-alert-rule`: a new rule in the form, on each response or (with
+/// `?watch=metric`) on a metric.
+pub async fn new_rule(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let watch = if raw.as_deref().is_some_and(|q| q.contains("watch=metric")) {
+        "metric"
+    } else {
+        "response"
+    };
+    let typed = Typed {
+        alert: Some(alert_form::blank(watch)),
+        ..Typed::text(String::new(), Vec::new())
+    };
+    editor(&st, &m, Kind::AlertRules, None, Some(typed), None).await
 }
 
 /// `GET /app/w/{slug}/alert-rules/{key}`.

@@ -421,31 +421,38 @@ pub async fn detail(
     }
 }
 
-/// The response, its answers, its contact and its places in the journeys.
-async fn detail_page(
+/// A response's survey (as it was when answered), when the survey still exists.
+async fn survey_of(
     st: &AppState,
     m: &Member,
     r: &ResponseRecord,
-) -> Result<ResponsePage, AppError> {
-    let ws = m.workspace.id;
+) -> Result<Option<std::sync::Arc<Survey>>, AppError> {
+    match st.app.survey(m.workspace.id, &r.survey_id, None).await {
+        Ok(rec) => Ok(Some(st.app.survey_version(&rec, r.survey_version).await?)),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A response's answers in words, each under its question in the reader's language.
+pub(super) async fn answer_rows(
+    st: &AppState,
+    m: &Member,
+    r: &ResponseRecord,
+) -> Result<Vec<AnswerRow>, AppError> {
+    let def = survey_of(st, m, r).await?;
+    Ok(answers_of(m, r, def.as_deref()))
+}
+
+fn answers_of(m: &Member, r: &ResponseRecord, def: Option<&Survey>) -> Vec<AnswerRow> {
     let lang = m.signed.lang.code();
-    let names = Names::load(st, ws, m.signed.lang).await?;
-    let record = match st.app.survey(ws, &r.survey_id, None).await {
-        Ok(rec) => Some(rec),
-        Err(AppError::NotFound(_)) => None,
-        Err(e) => return Err(e),
-    };
-    let def = match &record {
-        Some(rec) => Some(st.app.survey_version(rec, r.survey_version).await?),
-        None => None,
-    };
     let answers = json::object(&r.answers);
     let l = Locale::parse(lang).ok();
     let answer = |question: &str, answer: String| AnswerRow {
         question: question.to_string(),
         answer,
     };
-    let answers_shown: Vec<AnswerRow> = match &def {
+    match def {
         Some(d) => {
             let l = l.as_ref().unwrap_or(&d.default_locale);
             d.questions
@@ -461,26 +468,37 @@ async fn detail_page(
             .as_object()
             .map(|o| o.iter().map(|(k, v)| answer(k, answer_text(v))).collect())
             .unwrap_or_default(),
-    };
-    // The contact, found the way the analytics link them (external id, then email).
-    let contact = if r.contact_external_id.is_some() || r.contact_email.is_some() {
-        st.app
-            .find_contact(ws, r.contact_external_id.clone(), r.contact_email.clone())
-            .await?
-            .map(|c| ContactView {
-                id: c.id.as_str().to_string(),
-                name: c.fields.name.clone(),
-                email: c.fields.email.as_ref().map(|e| e.as_str().to_string()),
-                external_id: c
-                    .fields
-                    .external_id
-                    .as_ref()
-                    .map(|e| e.as_str().to_string()),
-                phone: c.fields.phone.as_ref().map(|p| p.as_str().to_string()),
-            })
-    } else {
-        None
-    };
+    }
+}
+
+/// The response, its answers, its contact and its places in the journeys.
+async fn detail_page(
+    st: &AppState,
+    m: &Member,
+    r: &ResponseRecord,
+) -> Result<ResponsePage, AppError> {
+    let ws = m.workspace.id;
+    let lang = m.signed.lang.code();
+    let names = Names::load(st, ws, m.signed.lang).await?;
+    let def = survey_of(st, m, r).await?;
+    let answers_shown = answers_of(m, r, def.as_deref());
+    // The contact, found the way the analytics link them (external id, then email), or
+    // through the personal invitation it was answered with.
+    let contact = st
+        .app
+        .response_contact_record(ws, r)
+        .await?
+        .map(|c| ContactView {
+            id: c.id.as_str().to_string(),
+            name: c.fields.name.clone(),
+            email: c.fields.email.as_ref().map(|e| e.as_str().to_string()),
+            external_id: c
+                .fields
+                .external_id
+                .as_ref()
+                .map(|e| e.as_str().to_string()),
+            phone: c.fields.phone.as_ref().map(|p| p.as_str().to_string()),
+        });
     // Where the response sits: every journey stage and touchpoint that takes surveys of
     // this touchpoint.
     let mut places = Vec::new();

@@ -308,11 +308,12 @@ pub fn apply(form: &mut JourneyForm, action: Action) {
     }
 }
 
-/// A typed number: a whole or decimal number when it is one, else the text (so validation
-/// names it).
-fn number(s: &str) -> Value {
+/// A typed number: a whole or decimal number when it is one (a decimal comma, as Polish and
+/// Czech write it, read as a point), else the text (so validation names it).
+pub(super) fn number(s: &str) -> Value {
     let s = s.trim();
-    match (s.parse::<i64>(), s.parse::<f64>()) {
+    let point = s.replacen(',', ".", 1);
+    match (s.parse::<i64>(), point.parse::<f64>()) {
         (Ok(i), _) => json!(i),
         (_, Ok(f)) if f.is_finite() => json!(f),
         _ => json!(s),

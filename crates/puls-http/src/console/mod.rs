@@ -9,6 +9,7 @@
 // natural shape, and a page is built at most once per request.
 #![allow(clippy::result_large_err)]
 
+mod alert_form;
 pub mod auth;
 mod builder;
 mod cases;
@@ -121,6 +122,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/app/w/{slug}/alert-rules/{key}",
             get(definitions::rule).post(definitions::update_rule),
         )
+        .route("/app/w/{slug}/new-alert-rule", get(definitions::new_rule))
         .route("/app/w/{slug}/new-segment", get(definitions::new_segment))
         .route("/app/w/{slug}/new-journey", get(definitions::new_journey))
         .route(

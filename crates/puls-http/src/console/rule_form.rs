@@ -296,24 +296,34 @@ pub fn from_fields(pairs: &[(String, String)], key: Option<&str>) -> (SegmentFor
         },
         rows,
     };
-    let action = match get("action").as_str() {
+    (form, posted_action(pairs))
+}
+
+/// What a posted condition form asks for: add a condition of `new_kind`, remove one, or save.
+pub(super) fn posted_action(pairs: &[(String, String)]) -> Action {
+    let get = |k: &str| super::field(pairs, k).unwrap_or("").to_string();
+    match get("action").as_str() {
         "add" => Action::Add(get("new_kind")),
         a => match a.strip_prefix("remove:").and_then(|i| i.parse().ok()) {
             Some(i) => Action::Remove(i),
             None => Action::Save,
         },
-    };
-    (form, action)
+    }
 }
 
 /// Does what the author asked to the form, short of saving.
 pub fn apply(form: &mut SegmentForm, action: &Action) {
+    apply_to_rows(&mut form.rows, action, new_row);
+}
+
+/// Adds a row made by `new_row` of the asked kind, or removes the asked one.
+pub(super) fn apply_to_rows<R>(rows: &mut Vec<R>, action: &Action, new_row: fn(&str) -> R) {
     match action {
         Action::Save => {}
-        Action::Add(kind) => form.rows.push(new_row(kind)),
+        Action::Add(kind) => rows.push(new_row(kind)),
         Action::Remove(i) => {
-            if *i < form.rows.len() {
-                form.rows.remove(*i);
+            if *i < rows.len() {
+                rows.remove(*i);
             }
         }
     }

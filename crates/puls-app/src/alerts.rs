@@ -16,12 +16,15 @@ use puls_core::alert::{AlertRule, Recipient, ResponseFacts, ScoreMetric};
 use puls_core::case::CaseStatus;
 use puls_core::{Key, Value, WorkspaceId};
 use puls_store::json::JsonText;
-use puls_store::{CaseEvent, DefinitionKind, DefinitionRecord, NewJob, ResponseRecord};
+use puls_store::{
+    CaseEvent, CaseInsert, CaseRecord, DefinitionKind, DefinitionRecord, Member, NewJob,
+    ResponseRecord, WebhookRecord,
+};
 
-use crate::cases::{CaseActor, case_id_for_response, contact_key, move_status};
+use crate::cases::{CaseActor, case_data, case_id_for_response, contact_key, move_status};
 use crate::definitions::Saved;
 use crate::email::EmailJob;
-use crate::webhooks::message_id;
+use crate::webhooks::{hook_jobs, message_id};
 use crate::{App, AppError};
 
 /// What a dispatch pass did with alert rules.
@@ -30,6 +33,25 @@ pub struct Alerted {
     pub cases_opened: u64,
     pub responses_linked: u64,
     pub jobs: u64,
+}
+
+/// One feed page's alerting: what its actions read once (the workspace's webhooks and
+/// members), and what its matches have yet to write, written together by
+/// [`App::write_alerts`]: one `enqueue` and one transaction for the page's jobs and new
+/// cases, where SQLite's single writer would otherwise take a transaction per match.
+/// Pending writes are written early only before a response is linked to a case or looks
+/// for its contact's case among the page's new ones.
+struct Page {
+    hooks: Vec<WebhookRecord>,
+    /// Read only when a rule e-mails and SMTP is set up.
+    members: Vec<Member>,
+    /// `alert.fired` webhooks and e-mails.
+    jobs: Vec<NewJob>,
+    /// New cases, with their first events and `case.created` jobs.
+    cases: Vec<(CaseRecord, CaseEvent, Vec<NewJob>)>,
+    /// The contact keys of `cases`.
+    contacts: HashSet<String>,
+    done: Alerted,
 }
 
 impl App {
@@ -123,9 +145,8 @@ impl App {
         rules: &[AlertRule],
         responses: &[ResponseRecord],
     ) -> Result<Alerted, AppError> {
-        let mut done = Alerted::default();
         if rules.is_empty() {
-            return Ok(done);
+            return Ok(Alerted::default());
         }
         let mut segments: BTreeMap<Key, HashSet<String>> = BTreeMap::new();
         for rule in rules {
@@ -137,6 +158,19 @@ impl App {
                 }
             }
         }
+        let mails = self.config().smtp.host.is_some();
+        let mut page = Page {
+            hooks: self.store().webhooks(workspace_id).await?,
+            members: if mails && rules.iter().any(|r| !r.actions.email.is_empty()) {
+                self.store().members(workspace_id).await?
+            } else {
+                Vec::new()
+            },
+            jobs: Vec::new(),
+            cases: Vec::new(),
+            contacts: HashSet::new(),
+            done: Alerted::default(),
+        };
         let mut surveys = crate::search::Surveys::default();
         for r in responses.iter().filter(|r| r.completed) {
             let Some(record) = self.survey_record(&r.survey_id).await? else {
@@ -175,34 +209,55 @@ impl App {
                 continue;
             }
             self.telemetry().alerts(matched.len() as u64);
-            let mut jobs = Vec::new();
             for rule in &matched {
-                jobs.extend(
-                    self.alert_jobs(workspace_id, rule, r, &record.title, &texts)
-                        .await?,
-                );
+                let jobs = self.alert_jobs(workspace_id, rule, r, &record.title, &texts, &page)?;
+                page.jobs.extend(jobs);
             }
-            done.jobs += self.store().enqueue(&jobs).await?;
             // One case per response: the most urgent of the matching rules' cases.
             if let Some(rule) = matched
                 .iter()
                 .filter(|rule| rule.actions.case.is_some())
                 .max_by_key(|rule| rule.actions.case.as_ref().map(|c| c.priority))
             {
-                self.case_for(workspace_id, rule, r, &mut done).await?;
+                self.case_for(workspace_id, rule, r, &mut page).await?;
             }
         }
-        Ok(done)
+        self.write_alerts(&mut page).await?;
+        Ok(page.done)
     }
 
-    /// `alert.fired` webhook jobs and e-mails of one rule for one response.
-    async fn alert_jobs(
+    /// Writes what the page's matches have pending: their jobs in one `enqueue`, then their
+    /// new cases in one transaction (each with its first event and, when it was new, its
+    /// jobs).
+    async fn write_alerts(&self, page: &mut Page) -> Result<(), AppError> {
+        let jobs = std::mem::take(&mut page.jobs);
+        page.done.jobs += self.store().enqueue(&jobs).await?;
+        let cases = std::mem::take(&mut page.cases);
+        page.contacts.clear();
+        let batch: Vec<CaseInsert<'_>> = cases
+            .iter()
+            .map(|(case, first, jobs)| CaseInsert { case, first, jobs })
+            .collect();
+        let inserted = self.store().insert_cases(&batch).await?;
+        for (new, (_, _, jobs)) in inserted.into_iter().zip(&cases) {
+            if new {
+                page.done.cases_opened += 1;
+                page.done.jobs += jobs.len() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    /// `alert.fired` webhook jobs and e-mails of one rule for one response, to the page's
+    /// webhooks and members.
+    fn alert_jobs(
         &self,
         workspace_id: WorkspaceId,
         rule: &AlertRule,
         r: &ResponseRecord,
         survey_title: &str,
         texts: &[(String, String)],
+        page: &Page,
     ) -> Result<Vec<NewJob>, AppError> {
         let now = crate::now_ms();
         let subject = format!("{}:{}", rule.key.as_str(), r.id.as_str());
@@ -217,13 +272,17 @@ impl App {
             "answers": puls_store::json::to_json(&Value::Map(r.answers.clone())),
         });
         if rule.actions.webhook {
-            jobs.extend(
-                self.event_jobs(workspace_id, "alert.fired", &subject, data, now)
-                    .await?,
-            );
+            jobs.extend(hook_jobs(
+                &page.hooks,
+                workspace_id,
+                "alert.fired",
+                &subject,
+                data,
+                now,
+            ));
         }
         if !rule.actions.email.is_empty() && self.config().smtp.host.is_some() {
-            let to = self.recipients(workspace_id, rule, &r.locale).await?;
+            let to = recipients_among(&page.members, rule, &r.locale);
             for (email, locale) in to {
                 let job = EmailJob {
                     to: email.clone(),
@@ -261,36 +320,17 @@ impl App {
         fallback_locale: &str,
     ) -> Result<Vec<(String, String)>, AppError> {
         let members = self.store().members(workspace_id).await?;
-        let mut to: Vec<(String, String)> = Vec::new();
-        for rcpt in &rule.actions.email {
-            match rcpt {
-                Recipient::Admins => to.extend(
-                    members
-                        .iter()
-                        .filter(|m| m.role == "owner" || m.role == "admin")
-                        .map(|m| (m.user.email.clone(), m.user.locale.clone())),
-                ),
-                Recipient::User(e) => {
-                    let locale = members
-                        .iter()
-                        .find(|m| &m.user.email == e)
-                        .map_or_else(|| fallback_locale.to_string(), |m| m.user.locale.clone());
-                    to.push((e.clone(), locale));
-                }
-            }
-        }
-        to.sort();
-        to.dedup_by(|a, b| a.0 == b.0);
-        Ok(to)
+        Ok(recipients_among(&members, rule, fallback_locale))
     }
 
-    /// Opens the response's case, or links the response to its contact's recent case.
+    /// Opens the response's case (added to the page's pending cases), or links the
+    /// response to its contact's recent case.
     async fn case_for(
         &self,
         workspace_id: WorkspaceId,
         rule: &AlertRule,
         r: &ResponseRecord,
-        done: &mut Alerted,
+        page: &mut Page,
     ) -> Result<(), AppError> {
         let Some(action) = &rule.actions.case else {
             return Ok(());
@@ -300,7 +340,13 @@ impl App {
         let id = case_id_for_response(r.id.as_str());
         if let Some(who) = contact_key(r)
             && action.link_within_days > 0
-            && let Some(existing) = self
+        {
+            // The contact's recent case may be one this page opens: stored first, it is
+            // found, and this response is linked to it instead of opening a second.
+            if page.contacts.contains(&who) {
+                self.write_alerts(page).await?;
+            }
+            if let Some(existing) = self
                 .store()
                 .contact_case(
                     workspace_id,
@@ -308,19 +354,22 @@ impl App {
                     now - action.link_within_days * 86_400_000,
                 )
                 .await?
-            && existing.id != id
-            && existing.status != CaseStatus::Closed
-        {
-            // Once per response, even when the feed is read again.
-            if self
-                .store()
-                .mark_case(&existing.id, &format!("response:{}", r.id.as_str()), now)
-                .await?
+                && existing.id != id
+                && existing.status != CaseStatus::Closed
             {
-                self.link_response(existing, r, &actor).await?;
-                done.responses_linked += 1;
+                // What the page has pending goes first, so writes keep their order.
+                self.write_alerts(page).await?;
+                // Once per response, even when the feed is read again.
+                if self
+                    .store()
+                    .mark_case(&existing.id, &format!("response:{}", r.id.as_str()), now)
+                    .await?
+                {
+                    self.link_response(existing, r, &actor).await?;
+                    page.done.responses_linked += 1;
+                }
+                return Ok(());
             }
-            return Ok(());
         }
         let title = rule.name.get(&r.locale).to_string();
         let mut case = self
@@ -337,11 +386,17 @@ impl App {
             data: serde_json::json!({"rule": rule.key.as_str(), "response_id": r.id.as_str()})
                 .to_string(),
         };
-        let jobs = self.case_jobs(&case, "case.created", &case.id, now).await?;
-        if self.store().insert_case(&case, &first, &jobs).await? {
-            done.cases_opened += 1;
-            done.jobs += jobs.len() as u64;
-        }
+        let jobs = hook_jobs(
+            &page.hooks,
+            workspace_id,
+            "case.created",
+            &case.id,
+            case_data(&case),
+            now,
+        );
+        // As `contact_case` finds it: by the key stored with the case.
+        page.contacts.extend(case.contact_key.clone());
+        page.cases.push((case, first, jobs));
         Ok(())
     }
 
@@ -386,6 +441,36 @@ impl App {
         }
         Err(anyhow::anyhow!("case {} keeps changing", case.id).into())
     }
+}
+
+/// Who a rule e-mails among the workspace's `members`, once each, with their language:
+/// members in theirs, other addresses in `fallback_locale`.
+fn recipients_among(
+    members: &[Member],
+    rule: &AlertRule,
+    fallback_locale: &str,
+) -> Vec<(String, String)> {
+    let mut to: Vec<(String, String)> = Vec::new();
+    for rcpt in &rule.actions.email {
+        match rcpt {
+            Recipient::Admins => to.extend(
+                members
+                    .iter()
+                    .filter(|m| m.role == "owner" || m.role == "admin")
+                    .map(|m| (m.user.email.clone(), m.user.locale.clone())),
+            ),
+            Recipient::User(e) => {
+                let locale = members
+                    .iter()
+                    .find(|m| &m.user.email == e)
+                    .map_or_else(|| fallback_locale.to_string(), |m| m.user.locale.clone());
+                to.push((e.clone(), locale));
+            }
+        }
+    }
+    to.sort();
+    to.dedup_by(|a, b| a.0 == b.0);
+    to
 }
 
 /// The response's scores, as `question: score` pairs, for e-mails.

@@ -216,6 +216,38 @@ pub fn signature(secrets: &[&str], id: &str, timestamp: i64, body: &str) -> Stri
         .join(" ")
 }
 
+/// The jobs that announce one event to those of `hooks` (the workspace's webhooks, read
+/// already) that are enabled and take `event_type`: what [`App::event_jobs`] makes after
+/// reading them.
+pub(crate) fn hook_jobs(
+    hooks: &[WebhookRecord],
+    workspace_id: WorkspaceId,
+    event_type: &str,
+    key: &str,
+    data: serde_json::Value,
+    now: i64,
+) -> Vec<NewJob> {
+    let body = serde_json::json!({
+        "type": event_type,
+        "timestamp": puls_core::instant::format(now),
+        "data": data,
+    })
+    .to_string();
+    hooks
+        .iter()
+        .filter(|h| h.enabled() && h.event_types.iter().any(|e| e == event_type))
+        .map(|h| NewJob {
+            id: message_id(&h.id, event_type, key),
+            workspace_id,
+            channel: "webhook".into(),
+            target_id: h.id.clone(),
+            event_type: event_type.into(),
+            payload: body.clone(),
+            next_at: now,
+        })
+        .collect()
+}
+
 /// The stable id of the message of `event` about `subject` to `target`.
 pub fn message_id(target: &str, event: &str, subject: &str) -> String {
     let digest = Sha256::digest(format!("{target}\n{event}\n{subject}").as_bytes());
@@ -536,28 +568,8 @@ impl App {
         data: serde_json::Value,
         now: i64,
     ) -> Result<Vec<NewJob>, AppError> {
-        let body = serde_json::json!({
-            "type": event_type,
-            "timestamp": puls_core::instant::format(now),
-            "data": data,
-        })
-        .to_string();
-        Ok(self
-            .store()
-            .webhooks(workspace_id)
-            .await?
-            .into_iter()
-            .filter(|h| h.enabled() && h.event_types.iter().any(|e| e == event_type))
-            .map(|h| NewJob {
-                id: message_id(&h.id, event_type, key),
-                workspace_id,
-                channel: "webhook".into(),
-                target_id: h.id.clone(),
-                event_type: event_type.into(),
-                payload: body.clone(),
-                next_at: now,
-            })
-            .collect())
+        let hooks = self.store().webhooks(workspace_id).await?;
+        Ok(hook_jobs(&hooks, workspace_id, event_type, key, data, now))
     }
 
     /// Starts the workspace's feed of completed responses now, if it has not started.

@@ -84,16 +84,37 @@ pub struct CaseFilter {
     pub limit: i64,
 }
 
+/// A new case to store: the case, its first event and the outbox jobs that announce it.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseInsert<'a> {
+    /// Stored unless a case with its id exists.
+    pub case: &'a CaseRecord,
+    /// Stored as the case's event 1.
+    pub first: &'a CaseEvent,
+    /// Queued only when the case is new.
+    pub jobs: &'a [NewJob],
+}
+
 #[async_trait]
 pub trait CaseStore: Send + Sync {
     /// Stores a new case with its first event and the outbox jobs that announce it, in one
-    /// transaction, unless a case with its id exists; true when it was new.
+    /// transaction, unless a case with its id exists; true when it was new. A batch of one
+    /// of [`CaseStore::insert_cases`].
     async fn insert_case(
         &self,
         case: &CaseRecord,
         first: &CaseEvent,
         jobs: &[NewJob],
-    ) -> Result<bool, StoreError>;
+    ) -> Result<bool, StoreError> {
+        let inserted = self
+            .insert_cases(&[CaseInsert { case, first, jobs }])
+            .await?;
+        Ok(inserted.first().copied().unwrap_or(false))
+    }
+    /// Stores new cases, each with its first event and its jobs, all in one transaction;
+    /// a case whose id exists is left as it is and its event and jobs are not written.
+    /// Returns, in the order given, whether each case was new.
+    async fn insert_cases(&self, cases: &[CaseInsert<'_>]) -> Result<Vec<bool>, StoreError>;
     async fn case(
         &self,
         workspace_id: WorkspaceId,

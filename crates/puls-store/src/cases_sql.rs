@@ -12,7 +12,7 @@ use puls_core::alert::Priority;
 use puls_core::case::CaseStatus;
 
 use crate::cases::*;
-use crate::db::{RowExt, SqlStore, on};
+use crate::db::{Conn, RowExt, SqlStore, on};
 use crate::error::StoreError;
 use crate::outbox::NewJob;
 use crate::outbox_sql::insert_jobs;
@@ -118,71 +118,91 @@ fn pauses_text(case: &CaseRecord) -> Result<String, StoreError> {
 const INSERT_EVENT: &str =
     "INSERT INTO case_events (case_id, n, at, kind, actor, data) VALUES ($1, $2, $3, $4, $5, $6)";
 
-#[async_trait]
-impl CaseStore for SqlStore {
-    #[tracing::instrument(level = "debug", skip_all)]
-    async fn insert_case(
-        &self,
-        case: &CaseRecord,
-        first: &CaseEvent,
-        jobs: &[NewJob],
-    ) -> Result<bool, StoreError> {
-        let pauses = pauses_text(case)?;
-        let mut tx = self.write().begin().await?;
-        let n = on!(tx.as_conn(), |c| {
-            let n = sqlx::query(INSERT_CASE.as_str())
+/// Inserts one new case inside the caller's transaction, and its first event and jobs when
+/// the case was not there; true when it was new.
+async fn insert_case_row(
+    conn: Conn<'_>,
+    new: &CaseInsert<'_>,
+    pauses: &str,
+) -> Result<bool, StoreError> {
+    let CaseInsert { case, first, jobs } = *new;
+    let n = on!(conn, |c| {
+        let n = sqlx::query(INSERT_CASE.as_str())
+            .bind(&case.id)
+            .bind(case.workspace_id.get())
+            .bind(&case.title)
+            .bind(case.status.as_str())
+            .bind(case.priority.as_str())
+            .bind(&case.owner_id)
+            .bind(&case.team)
+            .bind(&case.rule_key)
+            .bind(&case.response_id)
+            .bind(&case.survey_id)
+            .bind(&case.touchpoint)
+            .bind(&case.contact_key)
+            .bind(&case.contact_email)
+            .bind(&case.locale)
+            .bind(&case.root_cause)
+            .bind(pauses)
+            .bind(case.first_response_due)
+            .bind(case.resolution_due)
+            .bind(case.first_response_at)
+            .bind(case.resolved_at)
+            .bind(case.closed_at)
+            .bind(&case.resurvey_token)
+            .bind(&case.resurvey_job)
+            .bind(&case.recovery_response_id)
+            .bind(case.recovered_at)
+            .bind(case.revision)
+            .bind(case.created_at)
+            .bind(case.updated_at)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            sqlx::query(INSERT_EVENT)
                 .bind(&case.id)
-                .bind(case.workspace_id.get())
-                .bind(&case.title)
-                .bind(case.status.as_str())
-                .bind(case.priority.as_str())
-                .bind(&case.owner_id)
-                .bind(&case.team)
-                .bind(&case.rule_key)
-                .bind(&case.response_id)
-                .bind(&case.survey_id)
-                .bind(&case.touchpoint)
-                .bind(&case.contact_key)
-                .bind(&case.contact_email)
-                .bind(&case.locale)
-                .bind(&case.root_cause)
-                .bind(&pauses)
-                .bind(case.first_response_due)
-                .bind(case.resolution_due)
-                .bind(case.first_response_at)
-                .bind(case.resolved_at)
-                .bind(case.closed_at)
-                .bind(&case.resurvey_token)
-                .bind(&case.resurvey_job)
-                .bind(&case.recovery_response_id)
-                .bind(case.recovered_at)
-                .bind(case.revision)
-                .bind(case.created_at)
-                .bind(case.updated_at)
+                .bind(1_i64)
+                .bind(first.at)
+                .bind(&first.kind)
+                .bind(&first.actor)
+                .bind(&first.data)
                 .execute(&mut *c)
-                .await?
-                .rows_affected();
-            if n == 1 {
-                sqlx::query(INSERT_EVENT)
-                    .bind(&case.id)
-                    .bind(1_i64)
-                    .bind(first.at)
-                    .bind(&first.kind)
-                    .bind(&first.actor)
-                    .bind(&first.data)
+                .await?;
+            for chunk in jobs.chunks(500) {
+                insert_jobs(chunk, case.created_at)
+                    .build()
                     .execute(&mut *c)
                     .await?;
-                for chunk in jobs.chunks(500) {
-                    insert_jobs(chunk, case.created_at)
-                        .build()
-                        .execute(&mut *c)
-                        .await?;
-                }
             }
-            n
-        });
+        }
+        n
+    });
+    Ok(n == 1)
+}
+
+#[async_trait]
+impl CaseStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(cases = cases.len()))]
+    async fn insert_cases(&self, cases: &[CaseInsert<'_>]) -> Result<Vec<bool>, StoreError> {
+        let mut inserted = vec![false; cases.len()];
+        if cases.is_empty() {
+            return Ok(inserted);
+        }
+        let pauses = cases
+            .iter()
+            .map(|i| pauses_text(i.case))
+            .collect::<Result<Vec<_>, _>>()?;
+        // In the order of their ids, so two nodes writing overlapping batches on
+        // PostgreSQL wait for each other instead of deadlocking.
+        let mut order: Vec<usize> = (0..cases.len()).collect();
+        order.sort_by(|&a, &b| cases[a].case.id.cmp(&cases[b].case.id));
+        let mut tx = self.write().begin().await?;
+        for i in order {
+            inserted[i] = insert_case_row(tx.as_conn(), &cases[i], &pauses[i]).await?;
+        }
         tx.commit().await?;
-        Ok(n == 1)
+        Ok(inserted)
     }
 
     async fn case(

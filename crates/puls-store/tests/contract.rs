@@ -16,6 +16,8 @@ use puls_store::{
 
 use helpers::{json, response, rid, sid, value};
 
+#[path = "contract/cases.rs"]
+mod cases;
 #[path = "contract/customers.rs"]
 mod customers;
 #[path = "contract/users.rs"]

@@ -435,6 +435,80 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
     .await;
 }
 
+async fn history(app: &TestApp, case: &Value) -> Vec<Value> {
+    let id = case["id"].as_str().unwrap();
+    app.get_json(&format!("/api/v1/cases/{id}")).await["history"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+both_backends!(two_low_scores_of_one_contact_in_one_feed_page_open_one_case);
+async fn two_low_scores_of_one_contact_in_one_feed_page_open_one_case(app: TestApp) {
+    let (status, saved) = json_of(
+        app.send_json(Method::POST, "/api/v1/alert-rules", &rule())
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{saved}");
+    let survey = app.published_survey(&polish_survey()).await;
+    // All stored before the dispatcher reads them, so they are one page of the feed: the
+    // contact's second low score comes while the case of their first is still to be
+    // written with the page's.
+    let mut ids = Vec::new();
+    for (contact, why) in [
+        ("k-17", "kurier spóźniony"),
+        ("k-18", "kurier"),
+        ("k-17", "kurier znowu"),
+    ] {
+        let r = app
+            .submit_ok(
+                &survey,
+                &json!({"answers": {"nps": 1, "why": why}, "contact": {"external_id": contact}}),
+            )
+            .await;
+        ids.push(Value::from(r["id"].as_str().unwrap()));
+    }
+    let render = |_: &puls_store::ResponseRecord| json!({});
+    app.app
+        .dispatch_responses(app.workspace_id, "node-a", &render)
+        .await
+        .unwrap();
+
+    let list = cases(&app).await;
+    assert_eq!(list.len(), 2, "one case per contact: {list:#?}");
+    let (twice, once): (Vec<&Value>, Vec<&Value>) = list
+        .iter()
+        .partition(|c| c["response_id"] == ids[0] || c["response_id"] == ids[2]);
+    assert_eq!((twice.len(), once.len()), (1, 1), "{list:#?}");
+    assert_eq!(once[0]["response_id"], ids[1]);
+    let events = history(&app, twice[0]).await;
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["created", "linked"], "{events:#?}");
+    // The contact's other response is the one linked.
+    let linked = &events[1]["data"]["response_id"];
+    assert!(
+        linked != &twice[0]["response_id"] && (linked == &ids[0] || linked == &ids[2]),
+        "{events:#?}"
+    );
+    assert_eq!(history(&app, once[0]).await.len(), 1);
+
+    // Read again from the start, as after a crash before the cursor was saved: nothing is
+    // opened or linked twice.
+    assert!(
+        app.store
+            .save_feed(app.workspace_id, "responses", "node-a", 0)
+            .await
+            .unwrap()
+    );
+    app.app
+        .dispatch_responses(app.workspace_id, "node-a", &render)
+        .await
+        .unwrap();
+    assert_eq!(cases(&app).await.len(), 2);
+    assert_eq!(history(&app, twice[0]).await.len(), 2);
+}
+
 both_backends!(cases_and_rules_refuse_bad_input);
 async fn cases_and_rules_refuse_bad_input(app: TestApp) {
     let mut bad = rule();

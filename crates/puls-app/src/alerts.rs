@@ -14,17 +14,18 @@ use std::collections::{BTreeMap, HashSet};
 
 use puls_core::alert::{AlertRule, Recipient, ResponseFacts, ScoreMetric};
 use puls_core::case::CaseStatus;
+use puls_core::notify::Notifications;
 use puls_core::{Key, Value, WorkspaceId};
 use puls_store::json::JsonText;
 use puls_store::{
-    CaseEvent, CaseInsert, CaseRecord, DefinitionKind, DefinitionRecord, Member, NewJob,
-    ResponseRecord, WebhookRecord,
+    CaseEvent, CaseInsert, CaseRecord, DefinitionKind, DefinitionRecord, DigestItem, Member,
+    NewJob, ResponseRecord, WebhookRecord,
 };
 
-use crate::cases::{CaseActor, case_data, case_id_for_response, contact_key, move_status};
+use crate::cases::{CaseActor, case_data, case_id_for_response, move_status};
 use crate::definitions::Saved;
-use crate::email::EmailJob;
-use crate::webhooks::{hook_jobs, message_id};
+use crate::notifications::AlertMail;
+use crate::webhooks::hook_jobs;
 use crate::{App, AppError};
 
 /// What a dispatch pass did with alert rules.
@@ -45,8 +46,12 @@ struct Page {
     hooks: Vec<WebhookRecord>,
     /// Read only when a rule e-mails and SMTP is set up.
     members: Vec<Member>,
+    /// When e-mails go (quiet hours, digests); read only when a rule e-mails.
+    notify: Option<Notifications>,
     /// `alert.fired` webhooks and e-mails.
     jobs: Vec<NewJob>,
+    /// E-mails kept for their recipients' digests.
+    digest: Vec<DigestItem>,
     /// New cases, with their first events and `case.created` jobs.
     cases: Vec<(CaseRecord, CaseEvent, Vec<NewJob>)>,
     /// The contact keys of `cases`.
@@ -158,15 +163,22 @@ impl App {
                 }
             }
         }
-        let mails = self.config().smtp.host.is_some();
+        let mails =
+            self.config().smtp.host.is_some() && rules.iter().any(|r| !r.actions.email.is_empty());
         let mut page = Page {
             hooks: self.store().webhooks(workspace_id).await?,
-            members: if mails && rules.iter().any(|r| !r.actions.email.is_empty()) {
+            members: if mails {
                 self.store().members(workspace_id).await?
             } else {
                 Vec::new()
             },
+            notify: if mails {
+                Some(self.notifications(workspace_id).await?)
+            } else {
+                None
+            },
             jobs: Vec::new(),
+            digest: Vec::new(),
             cases: Vec::new(),
             contacts: HashSet::new(),
             done: Alerted::default(),
@@ -188,7 +200,8 @@ impl App {
             .filter_map(|(m, q)| q.clone().map(|q| (m, q)))
             .collect();
             let texts = info.texts(&r.answers);
-            let who = contact_key(r);
+            // Who answered: the ids given, else their personal invitation's contact.
+            let who = self.response_contact(workspace_id, r).await?.0;
             let in_segment = |k: &Key| {
                 who.as_ref()
                     .is_some_and(|w| segments.get(k).is_some_and(|s| s.contains(w)))
@@ -210,8 +223,7 @@ impl App {
             }
             self.telemetry().alerts(matched.len() as u64);
             for rule in &matched {
-                let jobs = self.alert_jobs(workspace_id, rule, r, &record.title, &texts, &page)?;
-                page.jobs.extend(jobs);
+                self.alert_jobs(workspace_id, rule, r, &record.title, &texts, &mut page)?;
             }
             // One case per response: the most urgent of the matching rules' cases.
             if let Some(rule) = matched
@@ -219,7 +231,8 @@ impl App {
                 .filter(|rule| rule.actions.case.is_some())
                 .max_by_key(|rule| rule.actions.case.as_ref().map(|c| c.priority))
             {
-                self.case_for(workspace_id, rule, r, &mut page).await?;
+                self.case_for(workspace_id, rule, r, who.as_deref(), &mut page)
+                    .await?;
             }
         }
         self.write_alerts(&mut page).await?;
@@ -232,6 +245,8 @@ impl App {
     async fn write_alerts(&self, page: &mut Page) -> Result<(), AppError> {
         let jobs = std::mem::take(&mut page.jobs);
         page.done.jobs += self.store().enqueue(&jobs).await?;
+        let digest = std::mem::take(&mut page.digest);
+        self.store().add_digest_items(&digest).await?;
         let cases = std::mem::take(&mut page.cases);
         page.contacts.clear();
         let batch: Vec<CaseInsert<'_>> = cases
@@ -249,7 +264,8 @@ impl App {
     }
 
     /// `alert.fired` webhook jobs and e-mails of one rule for one response, to the page's
-    /// webhooks and members.
+    /// webhooks and members, added to the page's pending writes (e-mails as the
+    /// notification policy sends them: at once, after the quiet hours, or in a digest).
     fn alert_jobs(
         &self,
         workspace_id: WorkspaceId,
@@ -257,11 +273,11 @@ impl App {
         r: &ResponseRecord,
         survey_title: &str,
         texts: &[(String, String)],
-        page: &Page,
-    ) -> Result<Vec<NewJob>, AppError> {
+        page: &mut Page,
+    ) -> Result<(), AppError> {
         let now = crate::now_ms();
         let subject = format!("{}:{}", rule.key.as_str(), r.id.as_str());
-        let mut jobs = Vec::new();
+        let jobs = &mut page.jobs;
         let data = serde_json::json!({
             "rule": rule.key.as_str(),
             "rule_name": rule.name.get("en"),
@@ -281,13 +297,14 @@ impl App {
                 now,
             ));
         }
-        if !rule.actions.email.is_empty() && self.config().smtp.host.is_some() {
-            let to = recipients_among(&page.members, rule, &r.locale);
-            for (email, locale) in to {
-                let job = EmailJob {
-                    to: email.clone(),
-                    locale: locale.clone(),
-                    template: "alert_fired".into(),
+        if !rule.actions.email.is_empty()
+            && let Some(policy) = &page.notify
+        {
+            let mails = recipients_among(&page.members, rule, &r.locale)
+                .into_iter()
+                .map(|(to, locale)| AlertMail {
+                    template: "alert_fired",
+                    key: subject.clone(),
                     vars: serde_json::json!({
                         "rule": rule.name.get(&locale),
                         "survey": survey_title,
@@ -296,19 +313,16 @@ impl App {
                         "scores": scores_line(&r.answers),
                         "texts": texts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" / "),
                     }),
-                };
-                jobs.push(NewJob {
-                    id: message_id(&format!("email:{email}"), "alert_fired", &subject),
-                    workspace_id,
-                    channel: "email".into(),
-                    target_id: "smtp".into(),
-                    event_type: "alert_fired".into(),
-                    payload: serde_json::to_string(&job).map_err(anyhow::Error::new)?,
-                    next_at: now,
-                });
-            }
+                    to,
+                    locale,
+                    response_id: Some(r.id.as_str().to_string()),
+                })
+                .collect();
+            let out = self.alert_mails(workspace_id, policy, rule, mails, now)?;
+            page.jobs.extend(out.jobs);
+            page.digest.extend(out.digest);
         }
-        Ok(jobs)
+        Ok(())
     }
 
     /// Who a rule e-mails, once each, with their language: members in theirs, other
@@ -330,6 +344,7 @@ impl App {
         workspace_id: WorkspaceId,
         rule: &AlertRule,
         r: &ResponseRecord,
+        who: Option<&str>,
         page: &mut Page,
     ) -> Result<(), AppError> {
         let Some(action) = &rule.actions.case else {
@@ -338,19 +353,19 @@ impl App {
         let now = crate::now_ms();
         let actor = CaseActor::Rule(rule.key.as_str().to_string());
         let id = case_id_for_response(r.id.as_str());
-        if let Some(who) = contact_key(r)
+        if let Some(who) = who
             && action.link_within_days > 0
         {
             // The contact's recent case may be one this page opens: stored first, it is
             // found, and this response is linked to it instead of opening a second.
-            if page.contacts.contains(&who) {
+            if page.contacts.contains(who) {
                 self.write_alerts(page).await?;
             }
             if let Some(existing) = self
                 .store()
                 .contact_case(
                     workspace_id,
-                    &who,
+                    who,
                     now - action.link_within_days * 86_400_000,
                 )
                 .await?

@@ -20,6 +20,7 @@ pub mod error;
 pub mod exports;
 pub mod keys;
 pub mod metric_alerts;
+pub mod notifications;
 pub mod recovery;
 pub mod responses;
 pub mod search;

@@ -17,8 +17,7 @@ use puls_store::{DefinitionKind, NewJob};
 
 use crate::analytics::metrics::{Metric, MetricsRequest};
 use crate::analytics::params::Scope;
-use crate::email::EmailJob;
-use crate::webhooks::message_id;
+use crate::notifications::AlertMail;
 use crate::{App, AppError};
 
 /// One watched group's result for one period.
@@ -247,26 +246,27 @@ impl App {
         }
         if !rule.actions.email.is_empty() && self.config().smtp.host.is_some() {
             let to = self.recipients(workspace_id, rule, "en").await?;
-            for (email, locale) in to {
-                let mut vars = data.clone();
-                vars["rule_name"] = rule.name.get(&locale).into();
-                vars["period"] = f.period.clone().into();
-                let job = EmailJob {
-                    to: email.clone(),
-                    locale,
-                    template: "metric_alert".into(),
-                    vars,
-                };
-                jobs.push(NewJob {
-                    id: message_id(&format!("email:{email}"), "metric_alert", &subject),
-                    workspace_id,
-                    channel: "email".into(),
-                    target_id: "smtp".into(),
-                    event_type: "alert_fired".into(),
-                    payload: serde_json::to_string(&job).map_err(anyhow::Error::new)?,
-                    next_at: now,
-                });
-            }
+            let mails = to
+                .into_iter()
+                .map(|(email, locale)| {
+                    let mut vars = data.clone();
+                    vars["rule_name"] = rule.name.get(&locale).into();
+                    vars["period"] = f.period.clone().into();
+                    AlertMail {
+                        template: "metric_alert",
+                        key: subject.clone(),
+                        to: email,
+                        locale,
+                        vars,
+                        response_id: None,
+                    }
+                })
+                .collect();
+            let policy = self.notifications(workspace_id).await?;
+            let out = self.alert_mails(workspace_id, &policy, rule, mails, now)?;
+            jobs.extend(out.jobs);
+            // Kept for digests at once: like the jobs, their ids make a second round a no-op.
+            self.store().add_digest_items(&out.digest).await?;
         }
         Ok(jobs)
     }

@@ -154,6 +154,8 @@ pub enum Recipient {
 pub struct Actions {
     pub case: Option<CaseAction>,
     pub email: Vec<Recipient>,
+    /// Collect the e-mails into each recipient's daily digest instead of one per alert.
+    pub digest: bool,
     /// Send `alert.fired` to the webhooks that take it.
     pub webhook: bool,
 }
@@ -515,6 +517,9 @@ impl Actions {
                 })
                 .collect();
             m.insert("email".into(), Value::List(to));
+        }
+        if self.digest {
+            m.insert("digest".into(), Value::Bool(true));
         }
         m.insert("webhook".into(), Value::Bool(self.webhook));
         Value::Map(m)
@@ -1051,6 +1056,16 @@ fn parse_actions(v: &Value, path: &str, errs: &mut Errors) -> Option<Actions> {
             out
         }
     };
+    let dp = o.path("digest");
+    let digest = o.bool("digest", false, errs);
+    if digest && email.is_empty() {
+        errs.push(
+            dp,
+            K::BadCondition {
+                reason: "a digest needs e-mail recipients (\"email\")".into(),
+            },
+        );
+    }
     let webhook = o.bool("webhook", false, errs);
     o.finish(errs);
     if case.is_none() && email.is_empty() && !webhook {
@@ -1064,6 +1079,7 @@ fn parse_actions(v: &Value, path: &str, errs: &mut Errors) -> Option<Actions> {
     Some(Actions {
         case,
         email,
+        digest,
         webhook,
     })
 }
@@ -1073,22 +1089,7 @@ mod tests {
     use super::*;
 
     fn json(s: &str) -> Value {
-        fn conv(v: serde_json::Value) -> Value {
-            match v {
-                serde_json::Value::Null => Value::Null,
-                serde_json::Value::Bool(b) => Value::Bool(b),
-                serde_json::Value::Number(n) => match n.as_i64() {
-                    Some(i) => Value::Int(i),
-                    None => Value::Float(n.as_f64().unwrap()),
-                },
-                serde_json::Value::String(s) => Value::Str(s),
-                serde_json::Value::Array(a) => Value::List(a.into_iter().map(conv).collect()),
-                serde_json::Value::Object(m) => {
-                    Value::Map(m.into_iter().map(|(k, v)| (k, conv(v))).collect())
-                }
-            }
-        }
-        conv(serde_json::from_str(s).unwrap())
+        crate::value::json_value(s)
     }
 
     const DETRACTORS: &str = r#"{

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod instant;
 pub mod journey;
 pub mod kano;
+pub mod notify;
 mod obj;
 pub mod response;
 pub mod sla;

@@ -96,7 +96,7 @@ impl OpenHours {
 }
 
 /// `HH:MM` as minutes after midnight, `24:00` included.
-fn clock(b: &[u8]) -> Option<u16> {
+pub(crate) fn clock(b: &[u8]) -> Option<u16> {
     let digit = |i: usize| {
         b.get(i)
             .filter(|c| c.is_ascii_digit())
@@ -479,7 +479,7 @@ fn parse_hours(v: &Value, errs: &mut Errors) -> Option<BusinessHours> {
 
 /// The zone named `name` (case-insensitive) and its canonical name; an unknown one is
 /// reported at `time_zone`.
-fn zone(name: &str, errs: &mut Errors) -> Option<(String, TimeZone)> {
+pub(crate) fn zone(name: &str, errs: &mut Errors) -> Option<(String, TimeZone)> {
     let found = TimeZone::get(name)
         .ok()
         .and_then(|tz| Some((tz.iana_name()?.to_string(), tz)));

@@ -61,3 +61,24 @@ impl Value {
         Value::Str(s.into())
     }
 }
+
+/// A JSON text as a [`Value`], for tests of the definition parsers.
+#[cfg(test)]
+pub(crate) fn json_value(s: &str) -> Value {
+    fn conv(v: serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap()),
+            },
+            serde_json::Value::String(s) => Value::Str(s),
+            serde_json::Value::Array(a) => Value::List(a.into_iter().map(conv).collect()),
+            serde_json::Value::Object(m) => {
+                Value::Map(m.into_iter().map(|(k, v)| (k, conv(v))).collect())
+            }
+        }
+    }
+    conv(serde_json::from_str(s).unwrap())
+}

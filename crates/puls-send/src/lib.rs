@@ -116,8 +116,8 @@ const ESCALATION_EVERY: Duration = Duration::from_secs(30);
 /// Runs the outbox on this node until the runtime stops: every `outbox.poll_ms`, turns
 /// completed responses into webhook jobs and runs the alert rules on them (for the
 /// workspaces whose feed lease it gets) and delivers due jobs, a batch at a time, as long
-/// as there are any; every 30 s, escalates cases whose SLA timers call for it and
-/// evaluates the metric alert rules.
+/// as there are any; every 30 s, escalates cases whose SLA timers call for it, evaluates
+/// the metric alert rules and writes the daily digests that are due.
 pub fn spawn_worker(
     app: App,
     transport: Arc<dyn Transport>,
@@ -147,6 +147,11 @@ pub fn spawn_worker(
                 // schedule, each alarm sent once per rule, group and period.
                 if let Err(e) = app.run_metric_alerts(puls_store::now_ms()).await {
                     tracing::warn!(error = %e, "metric alert round failed; trying again");
+                }
+                // Daily digests whose hour has come (each alert in one digest, whichever
+                // node writes it).
+                if let Err(e) = app.send_digests(puls_store::now_ms()).await {
+                    tracing::warn!(error = %e, "digest round failed; trying again");
                 }
             }
             tokio::time::sleep(poll).await;

@@ -842,11 +842,17 @@ impl CustomerStore for SqlStore {
             }
             for row in &rows {
                 let (rid, survey) = (row.text("id")?, row.text("survey_id")?);
-                sqlx::query("DELETE FROM responses WHERE workspace_id = $1 AND id = $2")
-                    .bind(ws)
-                    .bind(&rid)
-                    .execute(&mut *c)
-                    .await?;
+                // Alerts about the response still waiting for a digest go with it.
+                for sql in [
+                    "DELETE FROM digest_items WHERE workspace_id = $1 AND response_id = $2",
+                    "DELETE FROM responses WHERE workspace_id = $1 AND id = $2",
+                ] {
+                    sqlx::query(sql)
+                        .bind(ws)
+                        .bind(&rid)
+                        .execute(&mut *c)
+                        .await?;
+                }
                 // The change feed tells every node's index to drop it.
                 sqlx::query(
                     "INSERT INTO response_changes (workspace_id, survey_id, response_id, kind) \

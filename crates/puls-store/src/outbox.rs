@@ -8,6 +8,24 @@ use puls_core::WorkspaceId;
 
 use crate::error::StoreError;
 
+/// An alert waiting for one recipient's daily digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestItem {
+    /// Stable per alert and recipient: the same alert read twice is kept once.
+    pub id: String,
+    pub workspace_id: WorkspaceId,
+    /// An e-mail address.
+    pub recipient: String,
+    pub locale: String,
+    /// When the digest that takes it is due (Unix ms).
+    pub due_at: i64,
+    /// The response it is about, if any (erased with its person).
+    pub response_id: Option<String>,
+    /// What the digest says of it (JSON for the e-mail's template).
+    pub data: String,
+    pub created_at: i64,
+}
+
 /// A workspace's webhook endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookRecord {
@@ -210,6 +228,17 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Pending jobs of every workspace (the queue's depth).
     async fn pending_jobs(&self) -> Result<i64, StoreError>;
+
+    /// Keeps alerts for their recipients' digests (those whose id is stored already are
+    /// left); returns how many were new.
+    async fn add_digest_items(&self, items: &[DigestItem]) -> Result<u64, StoreError>;
+    /// Alerts due in a digest at `now` and not sent in one yet, by workspace, recipient
+    /// and age; at most `limit`.
+    async fn due_digest_items(&self, now: i64, limit: i64) -> Result<Vec<DigestItem>, StoreError>;
+    /// Writes a digest's job and stamps the alerts it takes, in one transaction, unless
+    /// one of them was taken already (by another node): then nothing is written and the
+    /// answer is `false`.
+    async fn send_digest(&self, job: &NewJob, item_ids: &[String]) -> Result<bool, StoreError>;
 
     /// Starts a workspace's feed at `cursor` unless it has started already.
     async fn start_feed(

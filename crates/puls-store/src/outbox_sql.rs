@@ -133,8 +133,100 @@ fn events_text(hook: &WebhookRecord) -> Result<String, StoreError> {
     serde_json::to_string(&hook.event_types).map_err(|e| StoreError::from(anyhow::anyhow!(e)))
 }
 
+fn digest_item_from_row(row: &impl RowExt) -> Result<DigestItem, StoreError> {
+    Ok(DigestItem {
+        id: row.text("id")?,
+        workspace_id: row.workspace("workspace_id")?,
+        recipient: row.text("recipient")?,
+        locale: row.text("locale")?,
+        due_at: row.int("due_at")?,
+        response_id: row.opt_text("response_id")?,
+        data: row.text("data")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
 #[async_trait]
 impl OutboxStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn add_digest_items(&self, items: &[DigestItem]) -> Result<u64, StoreError> {
+        let mut stored = 0;
+        for chunk in items.chunks(500) {
+            stored += on!(self.write(), |pool| {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO digest_items (id, workspace_id, recipient, locale, due_at, \
+                     response_id, data, created_at) ",
+                );
+                q.push_values(chunk, |mut b, i| {
+                    b.push_bind(i.id.clone())
+                        .push_bind(i.workspace_id.get())
+                        .push_bind(i.recipient.clone())
+                        .push_bind(i.locale.clone())
+                        .push_bind(i.due_at)
+                        .push_bind(i.response_id.clone())
+                        .push_bind(i.data.clone())
+                        .push_bind(i.created_at);
+                });
+                q.push(" ON CONFLICT (id) DO NOTHING");
+                q.build().execute(pool).await?.rows_affected()
+            });
+        }
+        Ok(stored)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_digest_items(&self, now: i64, limit: i64) -> Result<Vec<DigestItem>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(
+                "SELECT id, workspace_id, recipient, locale, due_at, response_id, data, \
+                 created_at FROM digest_items WHERE job_id IS NULL AND due_at <= $1 \
+                 ORDER BY workspace_id, recipient, created_at, id LIMIT $2",
+            )
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(digest_item_from_row)
+            .collect()
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn send_digest(&self, job: &NewJob, item_ids: &[String]) -> Result<bool, StoreError> {
+        if item_ids.is_empty() {
+            return Ok(false);
+        }
+        let mut tx = self.write().begin().await?;
+        let taken = on!(tx.as_conn(), |c| {
+            let mut taken = 0;
+            for chunk in item_ids.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new("UPDATE digest_items SET job_id = ");
+                q.push_bind(job.id.clone())
+                    .push(" WHERE job_id IS NULL AND id IN (");
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.clone());
+                }
+                q.push(")");
+                taken += q.build().execute(&mut *c).await?.rows_affected();
+            }
+            if taken == item_ids.len() as u64 {
+                insert_jobs(std::slice::from_ref(job), crate::now_ms())
+                    .build()
+                    .execute(&mut *c)
+                    .await?;
+            }
+            taken
+        });
+        if taken != item_ids.len() as u64 {
+            // Another node took some: leave everything to it (dropping rolls back).
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     #[tracing::instrument(level = "debug", skip_all)]
     async fn create_webhook(&self, hook: &WebhookRecord) -> Result<(), StoreError> {
         let events = events_text(hook)?;

@@ -20,6 +20,8 @@ use helpers::{json, response, rid, sid, value};
 mod cases;
 #[path = "contract/customers.rs"]
 mod customers;
+#[path = "contract/digests.rs"]
+mod digests;
 #[path = "contract/users.rs"]
 mod users;
 

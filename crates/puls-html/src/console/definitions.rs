@@ -17,10 +17,23 @@ pub struct DefinitionsPage {
     /// A new definition as typed (kept when it was refused), and why it was refused.
     pub text: String,
     pub problems: Vec<Problem>,
+    /// The alert rules' page: the workspace's notification policy as a form.
+    pub notify: Option<NotifyForm>,
     pub can_edit: bool,
     pub notice: Option<Text>,
     #[serde(flatten)]
     pub shell: Shell,
+}
+
+/// The workspace's notification policy as a form, every field as typed (times `HH:MM`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NotifyForm {
+    pub time_zone: String,
+    pub quiet_from: String,
+    pub quiet_to: String,
+    pub digest_at: String,
+    pub urgent: bool,
+    pub problems: Vec<Problem>,
 }
 
 impl Page for DefinitionsPage {
@@ -215,6 +228,8 @@ pub struct AlertForm {
     pub email_admins: bool,
     /// Other addresses, comma-separated.
     pub email_to: String,
+    /// The e-mails collected into a daily digest.
+    pub digest: bool,
     pub webhook: bool,
 }
 

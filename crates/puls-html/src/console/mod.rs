@@ -35,7 +35,7 @@ pub use cases::{
 pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
 pub use definitions::{
     AlertConditionRow, AlertForm, AlertLists, ConditionRow, DefinitionPage, DefinitionRow,
-    DefinitionsPage, JourneyForm, MatcherForm, SegmentChoices, SegmentForm, StageForm,
+    DefinitionsPage, JourneyForm, MatcherForm, NotifyForm, SegmentChoices, SegmentForm, StageForm,
     TouchpointForm,
 };
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};

@@ -141,6 +141,7 @@ pub fn from_definition(def: &Value, lang: &str) -> Option<AlertForm> {
         })
         .collect::<Vec<_>>()
         .join(", ");
+    form.digest = a.digest;
     form.webhook = a.webhook;
     Some(form)
 }
@@ -260,6 +261,7 @@ pub fn from_fields(pairs: &[(String, String)], key: Option<&str>) -> (AlertForm,
         link_days: get("link_days"),
         email_admins: on("email_admins"),
         email_to: get("email_to"),
+        digest: on("digest"),
         webhook: on("webhook"),
     };
     (form, posted_action(pairs))
@@ -334,6 +336,9 @@ pub fn to_definition(form: &AlertForm) -> Value {
     if !to.is_empty() {
         actions.insert("email".into(), json!(to));
     }
+    if form.digest {
+        actions.insert("digest".into(), json!(true));
+    }
     actions.insert("webhook".into(), json!(form.webhook));
     m.insert("actions".into(), Value::Object(actions));
     Value::Object(m)
@@ -404,6 +409,9 @@ pub fn place(path: &str, lang: puls_html::Lang) -> String {
     }
     if path.starts_with("actions.email") {
         return joined(Text::AfActions, Some(Text::AfEmailTo));
+    }
+    if path == "actions.digest" {
+        return joined(Text::AfActions, Some(Text::AfDigest));
     }
     if let Some(f) = path.strip_prefix("actions.case.") {
         return joined(
@@ -479,6 +487,7 @@ mod tests {
             "actions": {
                 "case": {"priority": "high", "team": "couriers", "link_within_days": 7},
                 "email": ["admins", "lead@shop.pl"],
+                "digest": true,
                 "webhook": true
             }
         })
@@ -496,6 +505,7 @@ mod tests {
             ("enabled", form.enabled),
             ("case", form.case),
             ("email_admins", form.email_admins),
+            ("digest", form.digest),
             ("webhook", form.webhook),
         ];
         for (k, on) in flags {

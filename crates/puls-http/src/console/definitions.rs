@@ -13,8 +13,8 @@ use puls_app::AppError;
 use puls_core::access::Permission;
 use puls_html::Text;
 use puls_html::console::{
-    AlertForm, AlertLists, DefinitionPage, DefinitionRow, DefinitionsPage, JourneyForm, Problem,
-    SegmentChoices, SegmentForm, SelectOption,
+    AlertForm, AlertLists, DefinitionPage, DefinitionRow, DefinitionsPage, JourneyForm, NotifyForm,
+    Problem, SegmentChoices, SegmentForm, SelectOption,
 };
 use puls_store::{DefinitionKind, json};
 
@@ -113,36 +113,120 @@ async fn save_value(
     };
     match saved {
         Ok((_, record)) => Ok(record.key),
-        Err(AppError::Validation(errs)) => Err(errs
+        Err(e) => Err(problems_of(lang, e, place)),
+    }
+}
+
+/// Why a definition or setting was refused, each problem placed by `place` (from its
+/// path) and said in `lang`.
+fn problems_of(lang: puls_html::Lang, e: AppError, place: impl Fn(&str) -> String) -> Vec<Problem> {
+    match e {
+        AppError::Validation(errs) => errs
             .0
             .iter()
             .map(|e| Problem {
                 path: place(&e.path),
                 message: lang.definition_error(&e.kind),
             })
-            .collect()),
-        Err(AppError::Rejected(_, message)) | Err(AppError::InvalidParameter(message)) => {
-            Err(vec![Problem {
-                path: String::new(),
-                message,
-            }])
-        }
-        Err(e) => Err(vec![Problem {
+            .collect(),
+        AppError::Rejected(_, message) | AppError::InvalidParameter(message) => vec![Problem {
+            path: String::new(),
+            message,
+        }],
+        e => vec![Problem {
             path: String::new(),
             message: {
                 tracing::error!(error = ?e, "saving a definition");
                 lang.t(Text::Error).to_string()
             },
-        }]),
+        }],
     }
 }
 
+/// The notification policy's form as stored.
+fn notify_form(p: &puls_core::notify::Notifications) -> NotifyForm {
+    let v = json::to_json(&p.to_value());
+    let text = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let quiet = text("quiet_hours");
+    let (from, to) = quiet.split_once('-').unwrap_or(("", ""));
+    NotifyForm {
+        time_zone: text("time_zone"),
+        quiet_from: from.into(),
+        quiet_to: to.into(),
+        digest_at: text("digest_at"),
+        urgent: p.urgent_ignores_quiet_hours,
+        problems: Vec::new(),
+    }
+}
+
+/// `POST /app/w/{slug}/notification-settings`: the quiet hours and the digest's hour.
+pub async fn save_notify(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = m.signed.lang;
+    let form = match m.signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let get = |k: &str| field(&form, k).unwrap_or("").trim().to_string();
+    let typed = NotifyForm {
+        time_zone: get("time_zone"),
+        quiet_from: get("quiet_from"),
+        quiet_to: get("quiet_to"),
+        digest_at: get("digest_at"),
+        urgent: !get("urgent").is_empty(),
+        problems: Vec::new(),
+    };
+    let mut def = serde_json::json!({
+        "time_zone": typed.time_zone,
+        "digest_at": typed.digest_at,
+        "urgent_ignores_quiet_hours": typed.urgent,
+    });
+    if !typed.quiet_from.is_empty() || !typed.quiet_to.is_empty() {
+        def["quiet_hours"] = format!("{}-{}", typed.quiet_from, typed.quiet_to).into();
+    }
+    let place = |p: &str| {
+        lang.t(match p {
+            "time_zone" => Text::NotifyTimeZone,
+            "quiet_hours" => Text::NotifyQuietFrom,
+            "digest_at" => Text::NotifyDigestAt,
+            _ => Text::NotifyTitle,
+        })
+        .to_string()
+    };
+    match st
+        .app
+        .save_notifications(m.workspace.id, &json::from_json(&def))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/app/w/{}/alert-rules?notice=saved",
+            m.workspace.slug
+        ))
+        .into_response(),
+        Err(e) => {
+            let notify = NotifyForm {
+                problems: problems_of(lang, e, place),
+                ..typed
+            };
+            let typed = Typed::text(String::new(), Vec::new());
+            list_page(&st, &m, Kind::AlertRules, typed, Some(notify), None).await
+        }
+    }
+}
+
+/// A list of definitions (the alert rules' with the notification policy's form: as
+/// stored, or `notify` as typed when it was refused), with the new-definition JSON form
+/// as `typed`.
 async fn list_page(
     st: &AppState,
     m: &Member,
     kind: Kind,
-    text: String,
-    problems: Vec<Problem>,
+    typed: Typed,
+    notify: Option<NotifyForm>,
     notice: Option<Text>,
 ) -> Response {
     let lang = m.signed.lang;
@@ -213,17 +297,28 @@ async fn list_page(
         Ok(r) => r,
         Err(e) => return page_error(st, lang, e),
     };
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
+    let notify = match (kind, notify) {
+        (_, Some(typed)) => Some(typed),
+        (Kind::AlertRules, None) => match st.app.notifications(ws).await {
+            Ok(p) => Some(notify_form(&p)),
+            Err(e) => return page_error(st, lang, e),
+        },
+        (Kind::Segments | Kind::Journeys, None) => None,
+    };
+    let refused =
+        !typed.problems.is_empty() || notify.as_ref().is_some_and(|n| !n.problems.is_empty());
+    let status = if refused {
         StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
     let page = DefinitionsPage {
         title: lang.t(kind.nav()).into(),
         kind: kind.path(),
         rows,
-        text,
-        problems,
+        text: typed.text,
+        problems: typed.problems,
+        notify,
         can_edit: m.role.allows(Permission::EditJourneys),
         notice,
         shell: shell(m, kind.current()),
@@ -434,7 +529,8 @@ pub async fn segments(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let notice = saved_notice(raw.as_deref());
-    list_page(&st, &m, Kind::Segments, String::new(), Vec::new(), notice).await
+    let typed = Typed::text(String::new(), Vec::new());
+    list_page(&st, &m, Kind::Segments, typed, None, notice).await
 }
 
 /// `GET /app/w/{slug}/journey-definitions`.
@@ -444,7 +540,8 @@ pub async fn journeys(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let notice = saved_notice(raw.as_deref());
-    list_page(&st, &m, Kind::Journeys, String::new(), Vec::new(), notice).await
+    let typed = Typed::text(String::new(), Vec::new());
+    list_page(&st, &m, Kind::Journeys, typed, None, notice).await
 }
 
 /// Saves the posted definition (a new one, or `key`'s) and goes to its editor; a refused
@@ -531,7 +628,9 @@ async fn submit(
     let text = field(&form, "definition").unwrap_or("").to_string();
     match (save(st, m, kind, key, &text).await, key) {
         (Ok(saved), _) => saved_to(&saved),
-        (Err(problems), None) => list_page(st, m, kind, text, problems, None).await,
+        (Err(problems), None) => {
+            list_page(st, m, kind, Typed::text(text, problems), None, None).await
+        }
         (Err(problems), Some(key)) => {
             let typed = Typed::text(text, problems);
             editor(st, m, kind, Some(key), Some(typed), None).await
@@ -640,7 +739,8 @@ pub async fn rules(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let notice = saved_notice(raw.as_deref());
-    list_page(&st, &m, Kind::AlertRules, String::new(), Vec::new(), notice).await
+    let typed = Typed::text(String::new(), Vec::new());
+    list_page(&st, &m, Kind::AlertRules, typed, None, notice).await
 }
 
 /// `POST /app/w/{slug}/alert-rules`: a new rule (JSON).

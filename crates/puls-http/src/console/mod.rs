@@ -123,6 +123,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(definitions::rule).post(definitions::update_rule),
         )
         .route("/app/w/{slug}/new-alert-rule", get(definitions::new_rule))
+        .route(
+            "/app/w/{slug}/notification-settings",
+            post(definitions::save_notify),
+        )
         .route("/app/w/{slug}/new-segment", get(definitions::new_segment))
         .route("/app/w/{slug}/new-journey", get(definitions::new_journey))
         .route(

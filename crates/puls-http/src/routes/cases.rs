@@ -1,5 +1,6 @@
 //! Cases (`/api/v1/cases`), alert rules (`/api/v1/alert-rules`) and the SLA policy
-//! (`/api/v1/settings/sla`): close the loop from a bad response to a fixed problem.
+//! (`/api/v1/settings/sla`) and the notification policy (`/api/v1/settings/notifications`):
+//! close the loop from a bad response to a fixed problem.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -32,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_rule, put_rule, delete_rule))
         .routes(routes!(preview_rule))
         .routes(routes!(get_sla, put_sla))
+        .routes(routes!(get_notifications, put_notifications))
 }
 
 /// The workspace's cases, newest first, with their SLA timers.
@@ -334,5 +336,35 @@ async fn put_sla(
     DefinitionBody(body): DefinitionBody,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let p = st.app.save_sla_policy(ws.id, &body).await?;
+    Ok(Json(puls_store::json::to_json(&p.to_value())))
+}
+
+/// The notification policy: quiet hours and the daily digest's hour, in a time zone.
+#[utoipa::path(get, path = "/api/v1/settings/notifications", tag = "cases",
+    responses((status = 200, body = Object)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn get_notifications(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let p = st.app.notifications(ws.id).await?;
+    Ok(Json(puls_store::json::to_json(&p.to_value())))
+}
+
+/// Replaces the notification policy; keys left out take their defaults (no quiet hours,
+/// digests at 08:00, the server's time zone).
+#[utoipa::path(put, path = "/api/v1/settings/notifications", tag = "cases",
+    request_body(content = Object, content_type = "application/json",
+        description = "`{\"time_zone\", \"quiet_hours\": \"20:00-07:30\", \"digest_at\": \"08:00\", \"urgent_ignores_quiet_hours\"}`"),
+    responses((status = 200, body = Object)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn put_notifications(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    DefinitionBody(body): DefinitionBody,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let p = st.app.save_notifications(ws.id, &body).await?;
     Ok(Json(puls_store::json::to_json(&p.to_value())))
 }

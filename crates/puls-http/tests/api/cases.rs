@@ -6,7 +6,6 @@
 //! score joins their case; the status machine refuses what it must.
 
 use std::str::FromStr;
-use std::sync::Arc;
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -116,16 +115,7 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
     .await;
     assert_eq!(status, 201);
 
-    let config = app.app.config();
-    let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
-    let relay = puls_app::config::SmtpConfig {
-        port: smtp.port,
-        security: "none".into(),
-        from: "Puls <puls@sklep.pl>".into(),
-        ..config.smtp.clone()
-    };
-    let mailer = puls_send::SmtpMailer::new(&relay).unwrap().unwrap();
-    puls_send::spawn_worker(app.app.clone(), Arc::new(transport), Some(Arc::new(mailer)));
+    app.spawn_worker_mailing_to(&smtp);
 
     let survey = app.published_survey(&polish_survey()).await;
     let customer = json!({"external_id": "k-17", "email": "klient@poczta.pl"});

@@ -553,6 +553,25 @@ fn unescape(s: &str) -> String {
 
 impl TestApp {
     /// A user of the workspace with `role`, speaking `locale`; returns their id.
+    /// Starts this server's outbox worker, delivering webhooks and sending e-mail through
+    /// the test's SMTP server (plain, as a local relay).
+    pub fn spawn_worker_mailing_to(&self, smtp: &puls_testdb::SmtpServer) {
+        let config = self.app.config();
+        let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
+        let relay = puls_app::config::SmtpConfig {
+            port: smtp.port,
+            security: "none".into(),
+            from: "Puls <puls@sklep.pl>".into(),
+            ..config.smtp.clone()
+        };
+        let mailer = puls_send::SmtpMailer::new(&relay).unwrap().unwrap();
+        puls_send::spawn_worker(
+            self.app.clone(),
+            std::sync::Arc::new(transport),
+            Some(std::sync::Arc::new(mailer)),
+        );
+    }
+
     pub async fn member(&self, email: &str, locale: &str, role: &str) -> String {
         let puls_store::UserWrite::Done(u) = self
             .store

@@ -21,6 +21,7 @@ mod metric_alerts;
 mod metrics;
 mod metrics_endpoint;
 mod nodes;
+mod notifications;
 mod openapi;
 mod pages;
 mod pagination;

@@ -3,8 +3,6 @@
 //! value, its interval, the change and p at the real SMTP server), one whose NPS did not
 //! change stays quiet, and each alarm goes once per rule, group and period.
 
-use std::sync::Arc;
-
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -209,16 +207,7 @@ async fn a_significant_drop_alarms_once_and_an_unchanged_touchpoint_stays_quiet(
             .unwrap(),
         0
     );
-    let config = app.app.config();
-    let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
-    let relay = puls_app::config::SmtpConfig {
-        port: smtp.port,
-        security: "none".into(),
-        from: "Puls <puls@sklep.pl>".into(),
-        ..config.smtp.clone()
-    };
-    let mailer = puls_send::SmtpMailer::new(&relay).unwrap().unwrap();
-    puls_send::spawn_worker(app.app.clone(), Arc::new(transport), Some(Arc::new(mailer)));
+    app.spawn_worker_mailing_to(&smtp);
     let log = rx.wait_until("alert.fired", |log| !log.is_empty()).await;
     assert_eq!(log.len(), 1, "{log:#?}");
     assert_eq!(log[0]["verified"], true);

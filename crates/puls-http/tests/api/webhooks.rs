@@ -328,16 +328,7 @@ async fn a_disabled_webhook_is_mailed_to_the_owners_in_their_language(app: TestA
     app.member("analityk@sklep.pl", "pl", "analyst").await;
     let hook = create_hook(&app, &format!("{}/gone", rx.base)).await;
     rx.secret("/gone", hook["secret"].as_str().unwrap()).await;
-    let config = app.app.config();
-    let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
-    let relay = puls_app::config::SmtpConfig {
-        port: smtp.port,
-        security: "none".into(),
-        from: "Puls <puls@sklep.pl>".into(),
-        ..config.smtp.clone()
-    };
-    let mailer = puls_send::SmtpMailer::new(&relay).unwrap().unwrap();
-    puls_send::spawn_worker(app.app.clone(), Arc::new(transport), Some(Arc::new(mailer)));
+    app.spawn_worker_mailing_to(&smtp);
 
     let survey = app.published_survey(&nps_survey()).await;
     app.submit_ok(&survey, &json!({"answers": {"nps": 1}}))

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use puls_core::alert::{AlertRule, Recipient, ResponseFacts, ScoreMetric};
-use puls_core::case::CaseStatus;
+use puls_core::case::{CaseStatus, SlaPolicy};
 use puls_core::notify::Notifications;
 use puls_core::{Key, Value, WorkspaceId};
 use puls_store::json::JsonText;
@@ -48,6 +48,8 @@ struct Page {
     members: Vec<Member>,
     /// When e-mails go (quiet hours, digests); read only when a rule e-mails.
     notify: Option<Notifications>,
+    /// The SLA policy new cases' due times follow; read at the page's first new case.
+    sla: Option<SlaPolicy>,
     /// `alert.fired` webhooks and e-mails.
     jobs: Vec<NewJob>,
     /// E-mails kept for their recipients' digests.
@@ -177,6 +179,7 @@ impl App {
             } else {
                 None
             },
+            sla: None,
             jobs: Vec::new(),
             digest: Vec::new(),
             cases: Vec::new(),
@@ -393,6 +396,12 @@ impl App {
         case.owner_id = action.owner.as_ref().map(|u| u.as_str().to_string());
         case.team = action.team.as_ref().map(|t| t.as_str().to_string());
         case.rule_key = Some(rule.key.as_str().to_string());
+        if page.sla.is_none() {
+            page.sla = Some(self.sla_policy(workspace_id).await?);
+        }
+        if let Some(policy) = &page.sla {
+            crate::cases::set_due(policy, &mut case, now);
+        }
         let first = CaseEvent {
             n: 1,
             at: now,

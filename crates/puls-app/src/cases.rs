@@ -15,7 +15,7 @@
 //! and a change is never left unannounced.
 
 use puls_core::alert::Priority;
-use puls_core::case::{CaseStatus, SlaPolicy};
+use puls_core::case::{CaseStatus, RootCauses, SlaPolicy};
 use puls_core::sla::{Pause, fraction_used};
 use puls_core::{Key, UserId, Value, WorkspaceId};
 use puls_store::json::JsonText;
@@ -27,6 +27,8 @@ use crate::{App, AppError, Rejection};
 
 /// The name of the SLA policy's setting.
 pub const SLA_SETTING: &str = "sla";
+/// The name of the setting with the workspace's root-cause codes.
+pub const ROOT_CAUSES_SETTING: &str = "root_causes";
 /// The most characters of a title, a note or a reply.
 pub const MAX_TITLE: usize = 200;
 pub const MAX_TEXT: usize = 10_000;
@@ -225,7 +227,7 @@ pub fn case_sla(policy: &SlaPolicy, case: &CaseRecord, now: i64) -> CaseSla {
 }
 
 /// Sets a case's kept due times from its timers (none while paused or done).
-fn set_due(policy: &SlaPolicy, case: &mut CaseRecord, now: i64) {
+pub(crate) fn set_due(policy: &SlaPolicy, case: &mut CaseRecord, now: i64) {
     let sla = case_sla(policy, case, now);
     case.first_response_due = sla.first_response.due_at;
     case.resolution_due = sla.resolution.due_at;
@@ -294,21 +296,71 @@ pub fn case_data(c: &CaseRecord) -> serde_json::Value {
 }
 
 impl App {
+    /// A workspace setting's stored value (`None`: never set).
+    pub(crate) async fn setting(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &str,
+    ) -> Result<Option<Value>, AppError> {
+        Ok(self
+            .store()
+            .get_definition(DefinitionKind::Setting, workspace_id, key)
+            .await?
+            .map(|r| r.definition))
+    }
+
+    /// Stores a workspace setting (validated by the caller).
+    pub(crate) async fn put_setting(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &str,
+        value: &Value,
+    ) -> Result<(), AppError> {
+        self.store()
+            .put_definition(
+                DefinitionKind::Setting,
+                workspace_id,
+                key,
+                &JsonText::encode(value),
+                crate::now_ms(),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// The workspace's SLA policy: its `sla` setting, else the default in its time zone.
     pub async fn sla_policy(&self, workspace_id: WorkspaceId) -> Result<SlaPolicy, AppError> {
         let tz = &self.analytics().config.time_zone;
-        match self
-            .store()
-            .get_definition(DefinitionKind::Setting, workspace_id, SLA_SETTING)
-            .await?
-        {
-            Some(r) => Ok(SlaPolicy::parse(&r.definition, tz)
+        match self.setting(workspace_id, SLA_SETTING).await? {
+            Some(v) => Ok(SlaPolicy::parse(&v, tz)
                 .map_err(|e| anyhow::anyhow!("stored SLA policy is invalid: {e}"))?),
             None => {
                 Ok(SlaPolicy::default_for(tz)
                     .map_err(|e| anyhow::anyhow!("time zone {tz}: {e}"))?)
             }
         }
+    }
+
+    /// The workspace's root-cause codes (setting `root_causes`); none: any key is a root
+    /// cause.
+    pub async fn root_causes(&self, workspace_id: WorkspaceId) -> Result<RootCauses, AppError> {
+        match self.setting(workspace_id, ROOT_CAUSES_SETTING).await? {
+            Some(v) => Ok(RootCauses::parse(&v)
+                .map_err(|e| anyhow::anyhow!("stored root causes are invalid: {e}"))?),
+            None => Ok(RootCauses::default()),
+        }
+    }
+
+    /// Replaces the workspace's root-cause codes (cases keep the codes they have).
+    pub async fn save_root_causes(
+        &self,
+        workspace_id: WorkspaceId,
+        def: &Value,
+    ) -> Result<RootCauses, AppError> {
+        let list = RootCauses::parse(def)?;
+        self.put_setting(workspace_id, ROOT_CAUSES_SETTING, &list.to_value())
+            .await?;
+        Ok(list)
     }
 
     /// Replaces the workspace's SLA policy (open cases keep their timers' starts; their
@@ -319,14 +371,7 @@ impl App {
         def: &Value,
     ) -> Result<SlaPolicy, AppError> {
         let policy = SlaPolicy::parse(def, &self.analytics().config.time_zone)?;
-        self.store()
-            .put_definition(
-                DefinitionKind::Setting,
-                workspace_id,
-                SLA_SETTING,
-                &JsonText::encode(&policy.to_value()),
-                crate::now_ms(),
-            )
+        self.put_setting(workspace_id, SLA_SETTING, &policy.to_value())
             .await?;
         Ok(policy)
     }
@@ -387,8 +432,6 @@ impl App {
         if let Some(r) = response {
             (case.contact_key, case.contact_email) = self.response_contact(workspace_id, r).await?;
         }
-        let policy = self.sla_policy(workspace_id).await?;
-        set_due(&policy, &mut case, now);
         Ok(case)
     }
 
@@ -466,6 +509,7 @@ impl App {
             .await?;
         case.owner_id = input.owner.map(|u| u.as_str().to_string());
         case.team = input.team.map(|t| t.as_str().to_string());
+        set_due(&self.sla_policy(workspace_id).await?, &mut case, now);
         let first = event(now, "created", actor, serde_json::json!({}));
         let jobs = self.case_jobs(&case, "case.created", &case.id, now).await?;
         if !self.store().insert_case(&case, &first, &jobs).await? {
@@ -569,6 +613,17 @@ impl App {
     ) -> Result<CaseView, AppError> {
         if let Some(Some(owner)) = &change.owner {
             self.check_member(workspace_id, owner, "owner").await?;
+        }
+        if let Some(Some(cause)) = &change.root_cause {
+            let list = self.root_causes(workspace_id).await?;
+            if !list.allows(cause.as_str()) {
+                return Err(AppError::field(
+                    "root_cause",
+                    puls_core::FieldErrorKind::NotOneOf {
+                        allowed: list.keys(),
+                    },
+                ));
+            }
         }
         let title = change
             .title

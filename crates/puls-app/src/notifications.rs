@@ -8,8 +8,7 @@ use puls_core::WorkspaceId;
 use puls_core::alert::{AlertRule, Priority};
 use puls_core::notify::Notifications;
 use puls_core::value::Value;
-use puls_store::json::JsonText;
-use puls_store::{DefinitionKind, DigestItem, NewJob};
+use puls_store::{DigestItem, NewJob};
 
 use crate::email::EmailJob;
 use crate::webhooks::message_id;
@@ -51,12 +50,8 @@ impl App {
         workspace_id: WorkspaceId,
     ) -> Result<Notifications, AppError> {
         let tz = &self.analytics().config.time_zone;
-        match self
-            .store()
-            .get_definition(DefinitionKind::Setting, workspace_id, NOTIFY_SETTING)
-            .await?
-        {
-            Some(r) => Ok(Notifications::parse(&r.definition, tz)
+        match self.setting(workspace_id, NOTIFY_SETTING).await? {
+            Some(v) => Ok(Notifications::parse(&v, tz)
                 .map_err(|e| anyhow::anyhow!("stored notification policy is invalid: {e}"))?),
             None => Ok(Notifications::default_for(tz)
                 .map_err(|e| anyhow::anyhow!("time zone {tz}: {e}"))?),
@@ -71,14 +66,7 @@ impl App {
         def: &Value,
     ) -> Result<Notifications, AppError> {
         let policy = Notifications::parse(def, &self.analytics().config.time_zone)?;
-        self.store()
-            .put_definition(
-                DefinitionKind::Setting,
-                workspace_id,
-                NOTIFY_SETTING,
-                &JsonText::encode(&policy.to_value()),
-                crate::now_ms(),
-            )
+        self.put_setting(workspace_id, NOTIFY_SETTING, &policy.to_value())
             .await?;
         Ok(policy)
     }

@@ -317,3 +317,151 @@ mod tests {
         assert!(New.is_open() && Waiting.is_open() && !Resolved.is_open());
     }
 }
+
+/// The most root-cause codes a workspace keeps.
+pub const MAX_ROOT_CAUSES: usize = 100;
+
+/// A workspace's list of root-cause codes, each with its name (one text, or texts by
+/// language), in the order people pick them:
+///
+/// ```json
+/// {"codes": [{"key": "courier_late", "name": {"pl": "Spóźniony kurier", "en": "Late courier"}}]}
+/// ```
+///
+/// With a list, a case's root cause must be one of its keys; without one, any key.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RootCauses {
+    pub codes: Vec<(crate::Key, crate::journey::Label)>,
+}
+
+impl RootCauses {
+    /// Reads a list, every problem at its path (`codes[2].key`).
+    pub fn parse(v: &Value) -> Result<RootCauses, FieldErrors> {
+        let mut errs = Errors::default();
+        let mut codes = Vec::new();
+        if let Some(mut o) = Obj::new(v, "", &mut errs) {
+            let path = o.path("codes");
+            match o.req("codes", &mut errs) {
+                Some(Value::List(items)) if items.len() <= MAX_ROOT_CAUSES => {
+                    for (i, item) in items.iter().enumerate() {
+                        let p = format!("{path}[{i}]");
+                        let Some(mut c) = Obj::new(item, &p, &mut errs) else {
+                            continue;
+                        };
+                        let kp = c.path("key");
+                        let key = c
+                            .req_str("key", &mut errs)
+                            .and_then(|s| crate::Key::parse(s).map_err(|k| errs.push(&kp, k)).ok());
+                        let np = c.path("name");
+                        let name = c
+                            .req("name", &mut errs)
+                            .map(|v| crate::journey::Label::parse(v, &np, &mut errs));
+                        c.finish(&mut errs);
+                        if let (Some(key), Some(name)) = (key, name) {
+                            if codes.iter().any(|(k, _): &(crate::Key, _)| *k == key) {
+                                errs.push(
+                                    kp,
+                                    K::Duplicate {
+                                        id: key.as_str().to_string(),
+                                    },
+                                );
+                            } else {
+                                codes.push((key, name));
+                            }
+                        }
+                    }
+                }
+                Some(Value::List(_)) => errs.push(
+                    path,
+                    K::TooMany {
+                        max: MAX_ROOT_CAUSES,
+                    },
+                ),
+                Some(_) => errs.push(
+                    path,
+                    K::WrongType {
+                        expected: crate::error::Expected::Array,
+                    },
+                ),
+                None => {}
+            }
+            o.finish(&mut errs);
+        }
+        errs.into_result(RootCauses { codes })
+    }
+
+    pub fn to_value(&self) -> Value {
+        Value::map([(
+            "codes",
+            Value::List(
+                self.codes
+                    .iter()
+                    .map(|(k, n)| {
+                        Value::map([("key", Value::str(k.as_str())), ("name", n.to_value())])
+                    })
+                    .collect(),
+            ),
+        )])
+    }
+
+    /// Whether `key` may be a case's root cause: any key without a list, else one of it.
+    pub fn allows(&self, key: &str) -> bool {
+        self.codes.is_empty() || self.codes.iter().any(|(k, _)| k.as_str() == key)
+    }
+
+    /// The keys, for messages (`courier_late, damaged`).
+    pub fn keys(&self) -> String {
+        self.codes
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A code's name in `locale`; the key itself when it is not in the list.
+    pub fn name<'a>(&'a self, key: &'a str, locale: &str) -> &'a str {
+        self.codes
+            .iter()
+            .find(|(k, _)| k.as_str() == key)
+            .map_or(key, |(_, n)| n.get(locale))
+    }
+}
+
+#[cfg(test)]
+mod root_cause_tests {
+    use super::*;
+    use crate::value::json_value;
+
+    #[test]
+    fn a_list_of_root_causes_is_read_named_and_enforced() {
+        let list = RootCauses::parse(&json_value(
+            r#"{"codes": [{"key": "courier_late", "name": {"pl": "Spóźniony kurier", "en": "Late courier"}},
+                          {"key": "damaged", "name": "Uszkodzona paczka"}]}"#,
+        ))
+        .unwrap();
+        assert_eq!(RootCauses::parse(&list.to_value()).unwrap(), list);
+        assert_eq!(list.name("courier_late", "pl"), "Spóźniony kurier");
+        assert_eq!(list.name("courier_late", "cs"), "Late courier");
+        assert_eq!(list.name("other", "pl"), "other");
+        assert!(list.allows("damaged") && !list.allows("other"));
+        assert!(RootCauses::default().allows("anything"));
+        assert_eq!(list.keys(), "courier_late, damaged");
+        let errs = RootCauses::parse(&json_value(
+            r#"{"codes": [{"key": "A b", "name": "x"}, {"key": "d", "name": "x"},
+                          {"key": "d", "name": "y"}, {"name": "z"}, 3], "x": 1}"#,
+        ))
+        .unwrap_err();
+        let paths: Vec<&str> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "codes[0].key",
+                "codes[2].key",
+                "codes[3].key",
+                "codes[4]",
+                "x"
+            ],
+            "{errs:?}"
+        );
+    }
+}

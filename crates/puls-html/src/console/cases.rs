@@ -87,7 +87,12 @@ pub struct CasePage {
     pub priority: Text,
     pub owner: String,
     pub team: String,
+    /// The root cause's name (its code without a list).
     pub root_cause: String,
+    /// The root cause's code, as the form sends it.
+    pub root_cause_value: String,
+    /// The workspace's root-cause codes; none: the form takes any code.
+    pub root_causes: Vec<NamedChoice>,
     /// "Opened by the rule …" or "Opened by hand".
     pub origin: String,
     pub created: String,

@@ -238,12 +238,16 @@ pub async fn report(
         Ok(p) => p,
         Err(e) => return page_error(&st, lang, e),
     };
-    let r = match st
-        .app
-        .case_report(m.workspace.id, period.from_ms, period.to_ms)
-        .await
-    {
-        Ok(r) => r,
+    let found = async {
+        let r = st
+            .app
+            .case_report(m.workspace.id, period.from_ms, period.to_ms)
+            .await?;
+        Ok::<_, puls_app::AppError>((r, st.app.root_causes(m.workspace.id).await?))
+    }
+    .await;
+    let (r, causes) = match found {
+        Ok(found) => found,
         Err(e) => return page_error(&st, lang, e),
     };
     let pct = |v: Option<f64>| {
@@ -311,7 +315,11 @@ pub async fn report(
                 ..group(g, Text::CaseNoTeam)
             })
             .collect(),
-        root_causes: r.root_causes.clone(),
+        root_causes: r
+            .root_causes
+            .iter()
+            .map(|(k, n)| (causes.name(k, lang.code()).to_string(), *n))
+            .collect(),
         recovery_text: lang.fill(
             Text::CaseRecoveryText,
             &[
@@ -453,6 +461,7 @@ async fn render(
         None => lang.t(Text::CaseOpenedByHand).to_string(),
     };
     let customer = customer_of(case);
+    let causes = st.app.root_causes(ws).await.unwrap_or_default();
     let reply_blocked = if case.contact_email.is_none() {
         Some(Text::CaseNoEmail)
     } else if st.app.config().smtp.host.is_none() {
@@ -497,7 +506,21 @@ async fn render(
         priority: priority_text(case.priority),
         owner: name_of(&members, case.owner_id.as_deref(), lang),
         team: case.team.clone().unwrap_or_default(),
-        root_cause: case.root_cause.clone().unwrap_or_default(),
+        root_cause: case
+            .root_cause
+            .as_deref()
+            .map(|k| causes.name(k, lang.code()).to_string())
+            .unwrap_or_default(),
+        root_cause_value: case.root_cause.clone().unwrap_or_default(),
+        root_causes: causes
+            .codes
+            .iter()
+            .map(|(k, n)| NamedChoice {
+                value: k.as_str().to_string(),
+                name: n.get(lang.code()).to_string(),
+                selected: case.root_cause.as_deref() == Some(k.as_str()),
+            })
+            .collect(),
         origin,
         created: when(lang, &tz, case.created_at),
         first_response: timer_view(lang, &tz, &sla.first_response),

@@ -1,6 +1,7 @@
 //! Cases (`/api/v1/cases`), alert rules (`/api/v1/alert-rules`) and the SLA policy
-//! (`/api/v1/settings/sla`) and the notification policy (`/api/v1/settings/notifications`):
-//! close the loop from a bad response to a fixed problem.
+//! (`/api/v1/settings/sla`), the notification policy (`/api/v1/settings/notifications`) and
+//! the root-cause codes (`/api/v1/settings/root-causes`): close the loop from a bad
+//! response to a fixed problem.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(preview_rule))
         .routes(routes!(get_sla, put_sla))
         .routes(routes!(get_notifications, put_notifications))
+        .routes(routes!(get_root_causes, put_root_causes))
 }
 
 /// The workspace's cases, newest first, with their SLA timers.
@@ -367,4 +369,33 @@ async fn put_notifications(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let p = st.app.save_notifications(ws.id, &body).await?;
     Ok(Json(puls_store::json::to_json(&p.to_value())))
+}
+
+/// The workspace's root-cause codes with their names (empty: any key is a root cause).
+#[utoipa::path(get, path = "/api/v1/settings/root-causes", tag = "cases",
+    responses((status = 200, body = Object)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn get_root_causes(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = st.app.root_causes(ws.id).await?;
+    Ok(Json(puls_store::json::to_json(&list.to_value())))
+}
+
+/// Replaces the root-cause codes; from then on a case's root cause must be one of them.
+#[utoipa::path(put, path = "/api/v1/settings/root-causes", tag = "cases",
+    request_body(content = Object, content_type = "application/json",
+        description = "`{\"codes\": [{\"key\": \"courier_late\", \"name\": {\"pl\": \"Spóźniony kurier\"}}]}`"),
+    responses((status = 200, body = Object)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn put_root_causes(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    DefinitionBody(body): DefinitionBody,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = st.app.save_root_causes(ws.id, &body).await?;
+    Ok(Json(puls_store::json::to_json(&list.to_value())))
 }

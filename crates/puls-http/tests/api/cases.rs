@@ -640,6 +640,65 @@ async fn cases_and_rules_refuse_bad_input(app: TestApp) {
     )
     .await;
     assert!(body.to_string().contains("warn_at_percent"), "{body}");
+    // Root causes: any code until the workspace lists them, then only those listed.
+    let (status, _) = json_of(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"root_cause": "whatever"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let body = expect_error(
+        app.send_json(
+            Method::PUT,
+            "/api/v1/settings/root-causes",
+            &json!({"codes": [{"key": "Late!", "name": "x"}]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(body.to_string().contains("codes[0].key"), "{body}");
+    let list = json!({"codes": [
+        {"key": "courier_late", "name": {"pl": "Spóźniony kurier", "en": "Late courier"}},
+        {"key": "damaged", "name": "Uszkodzona paczka"}]});
+    let (status, saved) = json_of(
+        app.send_json(Method::PUT, "/api/v1/settings/root-causes", &list)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(app.get_json("/api/v1/settings/root-causes").await, saved);
+    let body = expect_error(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"root_cause": "weather"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        body.to_string().contains("courier_late, damaged"),
+        "the allowed codes are named: {body}"
+    );
+    let (status, changed) = json_of(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"root_cause": "damaged"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["root_cause"], "damaged");
 }
 
 both_backends!(escalation_fires_once_at_its_threshold);

@@ -443,11 +443,14 @@ impl App {
         workspace_id: WorkspaceId,
         r: &ResponseRecord,
     ) -> Result<(Option<String>, Option<String>), AppError> {
-        if let Some(key) = contact_key(r) {
+        if let Some(key) = contact_key(r)
+            && r.contact_email.is_some()
+        {
             return Ok((Some(key), r.contact_email.clone()));
         }
+        // The contact as stored: their e-mail when the response gave only an external id.
         let Some(c) = self.response_contact_record(workspace_id, r).await? else {
-            return Ok((None, None));
+            return Ok((contact_key(r), None));
         };
         let f = c.fields;
         let key = f
@@ -455,7 +458,8 @@ impl App {
             .as_ref()
             .map(|e| format!("external:{e}"))
             .or_else(|| f.email.as_ref().map(|e| format!("email:{e}")));
-        Ok((key, f.email))
+        // The response's own key first: rules link and look up cases by it.
+        Ok((contact_key(r).or(key), f.email))
     }
 
     /// Opens a case by hand (from a response or on its own).

@@ -1022,13 +1022,22 @@ async fn screens_of_a_running_server() {
         ("cases", format!("/app/w/{ws}/cases?view=all")),
         ("case-report", format!("/app/w/{ws}/case-report")),
         ("alert-rules", format!("/app/w/{ws}/alert-rules")),
+        ("alert-rule-form", format!("/app/w/{ws}/new-alert-rule")),
+        (
+            "metric-rule-form",
+            format!("/app/w/{ws}/new-alert-rule?watch=metric"),
+        ),
         ("settings", format!("/app/w/{ws}/settings")),
     ];
     // PULS_E2E_CASE: a case's id, for its page too.
     let case = std::env::var("PULS_E2E_CASE")
         .ok()
         .map(|id| ("case", format!("/app/w/{ws}/cases/{id}")));
-    for (name, path) in pages.into_iter().chain(case) {
+    // PULS_E2E_RULE: an alert rule's key, for its form too.
+    let rule = std::env::var("PULS_E2E_RULE")
+        .ok()
+        .map(|key| ("rule", format!("/app/w/{ws}/alert-rules/{key}")));
+    for (name, path) in pages.into_iter().chain(case).chain(rule) {
         c.goto(&format!("{base}{path}")).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         shots.take_full(&c, name).await;

@@ -343,6 +343,7 @@ fn history_row(
     tz: &str,
     members: &[MemberRecord],
     rules: &[puls_core::alert::AlertRule],
+    causes: &puls_core::case::RootCauses,
     e: &puls_store::CaseEvent,
 ) -> HistoryRow {
     let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
@@ -392,10 +393,15 @@ fn history_row(
             ],
         ),
         "team" => lang.fill(Text::HistoryTeam, &[&plain(s("from")), &plain(s("to"))]),
-        "root_cause" => lang.fill(
-            Text::HistoryRootCause,
-            &[&plain(s("from")), &plain(s("to"))],
-        ),
+        "root_cause" => {
+            // By its name in the reader's language, where the workspace's list has it.
+            let named =
+                |k: Option<String>| plain(k.map(|k| causes.name(&k, lang.code()).to_string()));
+            lang.fill(
+                Text::HistoryRootCause,
+                &[&named(s("from")), &named(s("to"))],
+            )
+        }
         "title" => lang.fill(Text::HistoryTitle, &[&plain(s("from")), &plain(s("to"))]),
         "note" => lang.fill(Text::HistoryNote, &[&plain(s("text"))]),
         "reply" => lang.fill(Text::HistoryReply, &[&plain(s("text"))]),
@@ -540,7 +546,7 @@ async fn render(
         history: detail
             .history
             .iter()
-            .map(|e| history_row(lang, &tz, &members, &rules, e))
+            .map(|e| history_row(lang, &tz, &members, &rules, &causes, e))
             .collect(),
         statuses,
         priorities,

@@ -485,7 +485,9 @@ fn rule_detail(lang: puls_html::Lang, rule: &puls_core::alert::AlertRule) -> Str
     if rule.actions.case.is_some() {
         does.push(lang.t(Text::RuleDoesCase));
     }
-    if !rule.actions.email.is_empty() {
+    if rule.actions.digest {
+        does.push(lang.t(Text::RuleDoesDigest));
+    } else if !rule.actions.email.is_empty() {
         does.push(lang.t(Text::RuleDoesEmail));
     }
     if rule.actions.webhook {

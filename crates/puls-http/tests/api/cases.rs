@@ -442,6 +442,18 @@ async fn two_low_scores_of_one_contact_in_one_feed_page_open_one_case(app: TestA
     .await;
     assert_eq!(status, 201, "{saved}");
     let survey = app.published_survey(&polish_survey()).await;
+    // k-17 is a known customer: their case takes the e-mail stored with them, though the
+    // responses give only their external id.
+    let (status, _) = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/contacts",
+            &json!({"external_id": "k-17", "email": "k17@poczta.pl"}),
+        )
+        .await,
+    )
+    .await;
+    assert!(status == 200 || status == 201);
     // All stored before the dispatcher reads them, so they are one page of the feed: the
     // contact's second low score comes while the case of their first is still to be
     // written with the page's.
@@ -472,6 +484,8 @@ async fn two_low_scores_of_one_contact_in_one_feed_page_open_one_case(app: TestA
         .partition(|c| c["response_id"] == ids[0] || c["response_id"] == ids[2]);
     assert_eq!((twice.len(), once.len()), (1, 1), "{list:#?}");
     assert_eq!(once[0]["response_id"], ids[1]);
+    assert_eq!(twice[0]["contact_email"], "k17@poczta.pl", "{list:#?}");
+    assert!(once[0]["contact_email"].is_null(), "k-18 is not known: {list:#?}");
     let events = history(&app, twice[0]).await;
     let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["created", "linked"], "{events:#?}");

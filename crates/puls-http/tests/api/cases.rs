@@ -485,7 +485,10 @@ async fn two_low_scores_of_one_contact_in_one_feed_page_open_one_case(app: TestA
     assert_eq!((twice.len(), once.len()), (1, 1), "{list:#?}");
     assert_eq!(once[0]["response_id"], ids[1]);
     assert_eq!(twice[0]["contact_email"], "k17@poczta.pl", "{list:#?}");
-    assert!(once[0]["contact_email"].is_null(), "k-18 is not known: {list:#?}");
+    assert!(
+        once[0]["contact_email"].is_null(),
+        "k-18 is not known: {list:#?}"
+    );
     let events = history(&app, twice[0]).await;
     let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["created", "linked"], "{events:#?}");

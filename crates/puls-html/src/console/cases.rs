@@ -159,8 +159,24 @@ pub struct CaseReportPage {
     pub recovery_text: String,
     pub recovery_rate: RateView,
     pub views: Vec<QueueView>,
+    /// The workspace's root-cause list as a form, for those who manage rules.
+    pub causes: Option<CausesForm>,
     #[serde(flatten)]
     pub shell: Shell,
+}
+
+/// The root-cause list in a form: its rows (then empty ones to add codes), as typed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CausesForm {
+    pub rows: Vec<CauseRow>,
+    pub problems: Vec<super::Problem>,
+}
+
+/// One root-cause code and its names.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CauseRow {
+    pub key: String,
+    pub names: Vec<super::LocaleText>,
 }
 
 impl Page for CaseReportPage {

@@ -29,8 +29,8 @@ pub use builder::{
     LanguageChoice, LocaleText, SurveyRow, SurveysPage,
 };
 pub use cases::{
-    CasePage, CaseReportPage, CaseRow, CasesPage, GroupView, HistoryRow, NamedChoice, QueueView,
-    RateView, TextChoice, TimerView,
+    CasePage, CaseReportPage, CaseRow, CasesPage, CauseRow, CausesForm, GroupView, HistoryRow,
+    NamedChoice, QueueView, RateView, TextChoice, TimerView,
 };
 pub use contacts::{ContactPage, ContactRow, ContactsPage, TimelineItem};
 pub use definitions::{

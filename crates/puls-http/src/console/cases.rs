@@ -15,8 +15,8 @@ use puls_core::alert::Priority;
 use puls_core::case::CaseStatus;
 use puls_core::{Key, UserId};
 use puls_html::console::{
-    CasePage, CaseReportPage, CaseRow, CasesPage, GroupView, HistoryRow, NamedChoice, QueueView,
-    RateView, TextChoice, TimerView,
+    CasePage, CaseReportPage, CaseRow, CasesPage, CauseRow, CausesForm, GroupView, HistoryRow,
+    NamedChoice, Problem, QueueView, RateView, TextChoice, TimerView,
 };
 use puls_html::{Lang, Text};
 use puls_store::{CaseFilter, Member as MemberRecord};
@@ -226,6 +226,110 @@ pub async fn report(
     Allowed(m, _): Allowed<need::WorkCases>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
+    report_page(&st, &m, &q, None).await
+}
+
+/// The root-cause list as stored, with three empty rows to add codes.
+fn causes_form(causes: &puls_core::case::RootCauses) -> CausesForm {
+    let names = |n: Option<&puls_core::journey::Label>| {
+        super::rule_form::names_of(
+            &n.map(|n| puls_store::json::to_json(&n.to_value()))
+                .unwrap_or_default(),
+            "en",
+        )
+    };
+    let mut rows: Vec<CauseRow> = causes
+        .codes
+        .iter()
+        .map(|(k, n)| CauseRow {
+            key: k.as_str().to_string(),
+            names: names(Some(n)),
+        })
+        .collect();
+    rows.extend((0..3).map(|_| CauseRow {
+        key: String::new(),
+        names: names(None),
+    }));
+    CausesForm {
+        rows,
+        problems: Vec::new(),
+    }
+}
+
+/// `POST /app/w/{slug}/root-causes`: the root-cause list from its form (rows with an
+/// empty key left out); refused, the report comes back with the rows as typed and the
+/// problems by row.
+pub async fn save_causes(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditJourneys>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = m.signed.lang;
+    let pairs = match m.signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let get = |k: &str| field(&pairs, k).unwrap_or("").trim().to_string();
+    let rows: Vec<CauseRow> = super::rule_form::indexes(&pairs, "c", ".key")
+        .into_iter()
+        .take(puls_core::case::MAX_ROOT_CAUSES + 3)
+        .map(|i| CauseRow {
+            key: get(&format!("c{i}.key")),
+            names: super::rule_form::names_from(|l| get(&format!("c{i}.name.{l}"))),
+        })
+        .collect();
+    let kept: Vec<&CauseRow> = rows.iter().filter(|r| !r.key.is_empty()).collect();
+    let codes: Vec<serde_json::Value> = kept
+        .iter()
+        .map(|r| {
+            let names = super::rule_form::names_value(&r.names);
+            serde_json::json!({
+                "key": r.key,
+                // Unnamed, a code reads as its key.
+                "name": if names.is_empty() { serde_json::json!(r.key) } else { names.into() },
+            })
+        })
+        .collect();
+    let def = puls_store::json::from_json(&serde_json::json!({ "codes": codes }));
+    match st.app.save_root_causes(m.workspace.id, &def).await {
+        Ok(_) => Redirect::to(&format!("/app/w/{}/case-report", m.workspace.slug)).into_response(),
+        Err(AppError::Validation(errs)) => {
+            let problems = errs
+                .0
+                .iter()
+                .map(|e| Problem {
+                    // `codes[2].key`: the third kept row, said as the row it is.
+                    path: e
+                        .path
+                        .strip_prefix("codes[")
+                        .and_then(|r| r.split(']').next())
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .map_or_else(String::new, |n| {
+                            format!(
+                                "{} · {}",
+                                lang.t(Text::CauseKey),
+                                kept.get(n).map_or("", |r| r.key.as_str())
+                            )
+                        }),
+                    message: lang.definition_error(&e.kind),
+                })
+                .collect();
+            let form = CausesForm { rows, problems };
+            report_page(&st, &m, &BTreeMap::new(), Some(form)).await
+        }
+        Err(e) => page_error(&st, lang, e),
+    }
+}
+
+/// The report page; `typed`, the root-cause list's form as refused.
+async fn report_page(
+    st: &AppState,
+    m: &Member,
+    q: &BTreeMap<String, String>,
+    typed: Option<CausesForm>,
+) -> Response {
+    let st = st.clone();
     let lang = m.signed.lang;
     let config = &st.app.analytics().config;
     let period = puls_wire::reports::PeriodQuery {
@@ -332,9 +436,19 @@ pub async fn report(
         ),
         recovery_rate: share(&rec.rate),
         views: queue_views(&m.workspace.slug, "report"),
-        shell: shell(&m, Text::NavCases),
+        causes: if m.role.allows(puls_core::access::Permission::EditJourneys) {
+            Some(typed.unwrap_or_else(|| causes_form(&causes)))
+        } else {
+            None
+        },
+        shell: shell(m, Text::NavCases),
     };
-    Page::render(&st, StatusCode::OK, lang, &page)
+    let status = if page.causes.as_ref().is_some_and(|c| !c.problems.is_empty()) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Page::render(&st, status, lang, &page)
 }
 
 /// A history entry in words.

@@ -2550,6 +2550,63 @@ async fn agents_work_cases_in_the_web_app_in_their_language(app: TestApp) {
         html_unescape(&page).contains("conditions[0].score.metric"),
         "{page}"
     );
+    // The analyst keeps the root-cause list on the report page (the agent has no form).
+    let (_, page, _) = b.get(&app, "/app/w/acme/case-report").await;
+    assert!(!page.contains("Seznam hlavních příčin"), "{page}");
+    let (_, page, _) = a.get(&app, "/app/w/acme/case-report").await;
+    assert!(
+        html_unescape(&page).contains("Seznam hlavních příčin"),
+        "{page}"
+    );
+    let (status, page, _) = a
+        .post(
+            &app,
+            "/app/w/acme/root-causes",
+            &[
+                ("_csrf", &acsrf),
+                ("c0.key", "kuryr_zpozdeni"),
+                ("c0.name.cs", "Zpožděný kurýr"),
+                ("c1.key", "Špatný obal"),
+                ("c2.key", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("Klíč · Špatný obal"),
+        "the refused row, by its key: {page}"
+    );
+    assert!(
+        page.contains("value=\"Zpožděný kurýr\""),
+        "kept as typed: {page}"
+    );
+    let (status, _, to) = a
+        .post(
+            &app,
+            "/app/w/acme/root-causes",
+            &[
+                ("_csrf", &acsrf),
+                ("c0.key", "kuryr_zpozdeni"),
+                ("c0.name.cs", "Zpožděný kurýr"),
+                ("c1.key", "obal"),
+                ("c2.key", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(to.as_deref(), Some("/app/w/acme/case-report"));
+    let list = app.get_json("/api/v1/settings/root-causes").await;
+    assert_eq!(
+        list,
+        serde_json::json!({"codes": [
+            {"key": "kuryr_zpozdeni", "name": {"cs": "Zpožděný kurýr"}},
+            {"key": "obal", "name": "obal"}]}),
+        "{list}"
+    );
+    // The case's root cause (set before the list) reads by name now.
+    let (_, page, _) = b.get(&app, &case_url).await;
+    assert!(html_unescape(&page).contains("Zpožděný kurýr"), "{page}");
     // A viewer has no cases.
     let mut v = signed_in(&app, "divak@obchod.cz", "viewer password 1").await;
     let (status, _, _) = v.get(&app, "/app/w/acme/cases").await;

@@ -16,7 +16,7 @@ use puls_core::case::CaseStatus;
 use puls_core::{Key, UserId};
 use puls_html::console::{
     CasePage, CaseReportPage, CaseRow, CasesPage, CauseRow, CausesForm, GroupView, HistoryRow,
-    NamedChoice, Problem, QueueView, RateView, TextChoice, TimerView,
+    NamedChoice, QueueView, RateView, TextChoice, TimerView,
 };
 use puls_html::{Lang, Text};
 use puls_store::{CaseFilter, Member as MemberRecord};
@@ -294,27 +294,18 @@ pub async fn save_causes(
     let def = puls_store::json::from_json(&serde_json::json!({ "codes": codes }));
     match st.app.save_root_causes(m.workspace.id, &def).await {
         Ok(_) => Redirect::to(&format!("/app/w/{}/case-report", m.workspace.slug)).into_response(),
-        Err(AppError::Validation(errs)) => {
-            let problems = errs
-                .0
-                .iter()
-                .map(|e| Problem {
-                    // `codes[2].key`: the third kept row, said as the row it is.
-                    path: e
-                        .path
-                        .strip_prefix("codes[")
-                        .and_then(|r| r.split(']').next())
-                        .and_then(|n| n.parse::<usize>().ok())
-                        .map_or_else(String::new, |n| {
-                            format!(
-                                "{} · {}",
-                                lang.t(Text::CauseKey),
-                                kept.get(n).map_or("", |r| r.key.as_str())
-                            )
-                        }),
-                    message: lang.definition_error(&e.kind),
-                })
-                .collect();
+        Err(e @ AppError::Validation(_)) => {
+            // `codes[2].key`: the third kept row, said as the row it is.
+            let place = |path: &str| {
+                path.strip_prefix("codes[")
+                    .and_then(|r| r.split(']').next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .map_or_else(String::new, |n| {
+                        let key = kept.get(n).map_or("", |r| r.key.as_str());
+                        format!("{} · {key}", lang.t(Text::CauseKey))
+                    })
+            };
+            let problems = super::definitions::problems_of(lang, e, place);
             let form = CausesForm { rows, problems };
             report_page(&st, &m, &BTreeMap::new(), Some(form)).await
         }
@@ -329,7 +320,6 @@ async fn report_page(
     q: &BTreeMap<String, String>,
     typed: Option<CausesForm>,
 ) -> Response {
-    let st = st.clone();
     let lang = m.signed.lang;
     let config = &st.app.analytics().config;
     let period = puls_wire::reports::PeriodQuery {
@@ -340,7 +330,7 @@ async fn report_page(
     .period(config, puls_app::now_ms());
     let period = match period {
         Ok(p) => p,
-        Err(e) => return page_error(&st, lang, e),
+        Err(e) => return page_error(st, lang, e),
     };
     let found = async {
         let r = st
@@ -352,7 +342,7 @@ async fn report_page(
     .await;
     let (r, causes) = match found {
         Ok(found) => found,
-        Err(e) => return page_error(&st, lang, e),
+        Err(e) => return page_error(st, lang, e),
     };
     let pct = |v: Option<f64>| {
         v.map_or_else(
@@ -392,9 +382,9 @@ async fn report_page(
         first_met: share(&g.first_response_met),
         resolution_met: share(&g.resolution_met),
     };
-    let names = match super::names::Names::load(&st, m.workspace.id, lang).await {
+    let names = match super::names::Names::load(st, m.workspace.id, lang).await {
         Ok(n) => n,
-        Err(e) => return page_error(&st, lang, e),
+        Err(e) => return page_error(st, lang, e),
     };
     let tz = &config.time_zone;
     let date = |ms: i64| local_date_time(ms, tz).0;
@@ -448,7 +438,7 @@ async fn report_page(
     } else {
         StatusCode::OK
     };
-    Page::render(&st, status, lang, &page)
+    Page::render(st, status, lang, &page)
 }
 
 /// A history entry in words.

@@ -119,7 +119,11 @@ async fn save_value(
 
 /// Why a definition or setting was refused, each problem placed by `place` (from its
 /// path) and said in `lang`.
-fn problems_of(lang: puls_html::Lang, e: AppError, place: impl Fn(&str) -> String) -> Vec<Problem> {
+pub(super) fn problems_of(
+    lang: puls_html::Lang,
+    e: AppError,
+    place: impl Fn(&str) -> String,
+) -> Vec<Problem> {
     match e {
         AppError::Validation(errs) => errs
             .0

@@ -22,7 +22,7 @@ use puls_store::{
     NewJob, ResponseRecord, WebhookRecord,
 };
 
-use crate::cases::{CaseActor, case_data, case_id_for_response, move_status};
+use crate::cases::{CaseActor, case_data, case_id_for_response, contact_key, move_status};
 use crate::definitions::Saved;
 use crate::notifications::AlertMail;
 use crate::webhooks::hook_jobs;
@@ -203,8 +203,12 @@ impl App {
             .filter_map(|(m, q)| q.clone().map(|q| (m, q)))
             .collect();
             let texts = info.texts(&r.answers);
-            // Who answered: the ids given, else their personal invitation's contact.
-            let who = self.response_contact(workspace_id, r).await?.0;
+            // Who answered: the ids given (no read), else their personal invitation's
+            // contact (read only for responses given through one).
+            let who = match contact_key(r) {
+                Some(key) => Some(key),
+                None => self.response_contact(workspace_id, r).await?.0,
+            };
             let in_segment = |k: &Key| {
                 who.as_ref()
                     .is_some_and(|w| segments.get(k).is_some_and(|s| s.contains(w)))

@@ -81,6 +81,12 @@ impl App {
                 ));
             }
         }
+        if let Some(case) = &rule.actions.case
+            && let Some(team) = &case.team
+        {
+            self.check_team(workspace_id, team, "actions.case.team")
+                .await?;
+        }
         let text = JsonText::encode(&rule.to_value());
         // Responses completed from here on meet the rule.
         self.start_response_feed(workspace_id).await?;

@@ -15,7 +15,7 @@
 //! and a change is never left unannounced.
 
 use puls_core::alert::Priority;
-use puls_core::case::{CaseStatus, RootCauses, SlaPolicy};
+use puls_core::case::{CaseStatus, RootCauses, SlaPolicy, Teams};
 use puls_core::sla::{Pause, fraction_used};
 use puls_core::{Key, UserId, Value, WorkspaceId};
 use puls_store::json::JsonText;
@@ -29,6 +29,8 @@ use crate::{App, AppError, Rejection};
 pub const SLA_SETTING: &str = "sla";
 /// The name of the setting with the workspace's root-cause codes.
 pub const ROOT_CAUSES_SETTING: &str = "root_causes";
+/// The name of the setting with the workspace's teams.
+pub const TEAMS_SETTING: &str = "teams";
 /// The most characters of a title, a note or a reply.
 pub const MAX_TITLE: usize = 200;
 pub const MAX_TEXT: usize = 10_000;
@@ -363,6 +365,59 @@ impl App {
         Ok(list)
     }
 
+    /// The workspace's teams (setting `teams`); none: any key is a team.
+    pub async fn teams(&self, workspace_id: WorkspaceId) -> Result<Teams, AppError> {
+        match self.setting(workspace_id, TEAMS_SETTING).await? {
+            Some(v) => {
+                Ok(Teams::parse(&v)
+                    .map_err(|e| anyhow::anyhow!("stored teams are invalid: {e}"))?)
+            }
+            None => Ok(Teams::default()),
+        }
+    }
+
+    /// Replaces the workspace's teams; every lead and member must belong to the
+    /// workspace (cases keep the team keys they have).
+    pub async fn save_teams(
+        &self,
+        workspace_id: WorkspaceId,
+        def: &Value,
+    ) -> Result<Teams, AppError> {
+        let teams = Teams::parse(def)?;
+        let members = self.store().members(workspace_id).await?;
+        for (path, user) in teams.users() {
+            if !members.iter().any(|m| &m.user.id == user) {
+                return Err(AppError::rejected(
+                    Rejection::NotAMember,
+                    format!("{path}: {user} is not a member of this workspace"),
+                ));
+            }
+        }
+        self.put_setting(workspace_id, TEAMS_SETTING, &teams.to_value())
+            .await?;
+        Ok(teams)
+    }
+
+    /// Refuses a team outside the workspace's list (422 at `field`, naming the keys).
+    pub(crate) async fn check_team(
+        &self,
+        workspace_id: WorkspaceId,
+        team: &Key,
+        field: &str,
+    ) -> Result<(), AppError> {
+        let list = self.teams(workspace_id).await?;
+        if list.allows(team.as_str()) {
+            Ok(())
+        } else {
+            Err(AppError::field(
+                field,
+                puls_core::FieldErrorKind::NotOneOf {
+                    allowed: list.keys(),
+                },
+            ))
+        }
+    }
+
     /// Replaces the workspace's SLA policy (open cases keep their timers' starts; their
     /// due times follow the new policy at their next change).
     pub async fn save_sla_policy(
@@ -496,6 +551,9 @@ impl App {
         if let Some(owner) = &input.owner {
             self.check_member(workspace_id, owner, "owner").await?;
         }
+        if let Some(team) = &input.team {
+            self.check_team(workspace_id, team, "team").await?;
+        }
         // A response has one case: opening it again (or after a rule did) finds that one.
         let id = match &response {
             Some(r) => case_id_for_response(r.id.as_str()),
@@ -617,6 +675,9 @@ impl App {
     ) -> Result<CaseView, AppError> {
         if let Some(Some(owner)) = &change.owner {
             self.check_member(workspace_id, owner, "owner").await?;
+        }
+        if let Some(Some(team)) = &change.team {
+            self.check_team(workspace_id, team, "team").await?;
         }
         if let Some(Some(cause)) = &change.root_cause {
             let list = self.root_causes(workspace_id).await?;
@@ -1060,18 +1121,26 @@ impl App {
 
 impl App {
     /// Escalates open cases whose timers reached the policy's warning share (the owner,
-    /// else the admins, are e-mailed) or were breached (the admins are e-mailed, and the
-    /// case goes to the policy's `reassign_on_breach` user). Each escalation happens once
-    /// per case and timer, whichever node gets there first; returns how many happened.
+    /// else the admins, are e-mailed) or were breached (the admins and the lead of the
+    /// case's team are e-mailed, and the case goes to that lead, else to the policy's
+    /// `reassign_on_breach` user). Each escalation happens once per case and timer,
+    /// whichever node gets there first; returns how many happened.
     pub async fn escalate_cases(&self, now: i64) -> Result<u64, AppError> {
         let mut n = 0;
-        let mut policies: std::collections::HashMap<WorkspaceId, SlaPolicy> = Default::default();
+        let mut policies: std::collections::HashMap<WorkspaceId, (SlaPolicy, Teams)> =
+            Default::default();
         for case in self.store().open_cases(10_000).await? {
             let ws = case.workspace_id;
             if let std::collections::hash_map::Entry::Vacant(e) = policies.entry(ws) {
-                e.insert(self.sla_policy(ws).await?);
+                e.insert((self.sla_policy(ws).await?, self.teams(ws).await?));
             }
-            let policy = &policies[&ws];
+            let (policy, teams) = &policies[&ws];
+            let lead = case
+                .team
+                .as_deref()
+                .and_then(|t| teams.get(t))
+                .and_then(|t| t.lead.as_ref())
+                .or(policy.reassign_on_breach.as_ref());
             let sla = case_sla(policy, &case, now);
             for (name, t) in [
                 ("first_response", sla.first_response),
@@ -1088,15 +1157,17 @@ impl App {
                     continue;
                 }
                 n += 1;
-                self.escalate(policy, &case, name, level, now).await?;
+                self.escalate(lead, &case, name, level, now).await?;
             }
         }
         Ok(n)
     }
 
+    /// One escalation of `case`; `lead` is who a breached case goes to (and who is told
+    /// besides the admins).
     async fn escalate(
         &self,
-        policy: &SlaPolicy,
+        lead: Option<&UserId>,
         case: &CaseRecord,
         timer: &str,
         level: &str,
@@ -1104,15 +1175,19 @@ impl App {
     ) -> Result<(), AppError> {
         let ws = case.workspace_id;
         let members = self.store().members(ws).await?;
-        let admins = members
-            .iter()
-            .filter(|m| m.role == "owner" || m.role == "admin");
         let to: Vec<&puls_store::Member> = match (level, &case.owner_id) {
             ("warning", Some(owner)) => members
                 .iter()
                 .filter(|m| m.user.id.as_str() == owner)
                 .collect(),
-            _ => admins.collect(),
+            _ => members
+                .iter()
+                .filter(|m| {
+                    m.role == "owner"
+                        || m.role == "admin"
+                        || (level == "breach" && lead.is_some_and(|l| *l == m.user.id))
+                })
+                .collect(),
         };
         let mut jobs = Vec::new();
         if self.config().smtp.host.is_some() {
@@ -1144,7 +1219,7 @@ impl App {
                 });
             }
         }
-        let reassign = match (level, &policy.reassign_on_breach) {
+        let reassign = match (level, lead) {
             ("breach", Some(lead)) if case.owner_id.as_deref() != Some(lead.as_str()) => {
                 Some(lead.as_str().to_string())
             }

@@ -337,57 +337,10 @@ pub struct RootCauses {
 impl RootCauses {
     /// Reads a list, every problem at its path (`codes[2].key`).
     pub fn parse(v: &Value) -> Result<RootCauses, FieldErrors> {
-        let mut errs = Errors::default();
-        let mut codes = Vec::new();
-        if let Some(mut o) = Obj::new(v, "", &mut errs) {
-            let path = o.path("codes");
-            match o.req("codes", &mut errs) {
-                Some(Value::List(items)) if items.len() <= MAX_ROOT_CAUSES => {
-                    for (i, item) in items.iter().enumerate() {
-                        let p = format!("{path}[{i}]");
-                        let Some(mut c) = Obj::new(item, &p, &mut errs) else {
-                            continue;
-                        };
-                        let kp = c.path("key");
-                        let key = c
-                            .req_str("key", &mut errs)
-                            .and_then(|s| crate::Key::parse(s).map_err(|k| errs.push(&kp, k)).ok());
-                        let np = c.path("name");
-                        let name = c
-                            .req("name", &mut errs)
-                            .map(|v| crate::journey::Label::parse(v, &np, &mut errs));
-                        c.finish(&mut errs);
-                        if let (Some(key), Some(name)) = (key, name) {
-                            if codes.iter().any(|(k, _): &(crate::Key, _)| *k == key) {
-                                errs.push(
-                                    kp,
-                                    K::Duplicate {
-                                        id: key.as_str().to_string(),
-                                    },
-                                );
-                            } else {
-                                codes.push((key, name));
-                            }
-                        }
-                    }
-                }
-                Some(Value::List(_)) => errs.push(
-                    path,
-                    K::TooMany {
-                        max: MAX_ROOT_CAUSES,
-                    },
-                ),
-                Some(_) => errs.push(
-                    path,
-                    K::WrongType {
-                        expected: crate::error::Expected::Array,
-                    },
-                ),
-                None => {}
-            }
-            o.finish(&mut errs);
-        }
-        errs.into_result(RootCauses { codes })
+        let codes = keyed_list(v, "codes", MAX_ROOT_CAUSES, |_, _| Some(()))?;
+        Ok(RootCauses {
+            codes: codes.into_iter().map(|(k, n, ())| (k, n)).collect(),
+        })
     }
 
     pub fn to_value(&self) -> Value {
@@ -460,6 +413,326 @@ mod root_cause_tests {
                 "codes[3].key",
                 "codes[4]",
                 "x"
+            ],
+            "{errs:?}"
+        );
+    }
+}
+
+/// Reads `{"<field>": [{"key", "name", ...}]}`: at most `max` items, keys unique, each
+/// item's other fields read by `extra` (which must consume them; an item whose `extra`
+/// gives `None` is left out, its problems recorded). Every problem at its path.
+fn keyed_list<T>(
+    v: &Value,
+    field: &'static str,
+    max: usize,
+    mut extra: impl FnMut(&mut Obj<'_>, &mut Errors) -> Option<T>,
+) -> Result<Vec<(crate::Key, crate::journey::Label, T)>, FieldErrors> {
+    let mut errs = Errors::default();
+    let mut items = Vec::new();
+    if let Some(mut o) = Obj::new(v, "", &mut errs) {
+        let path = o.path(field);
+        match o.req(field, &mut errs) {
+            Some(Value::List(list)) if list.len() <= max => {
+                for (i, item) in list.iter().enumerate() {
+                    let p = format!("{path}[{i}]");
+                    let Some(mut c) = Obj::new(item, &p, &mut errs) else {
+                        continue;
+                    };
+                    let kp = c.path("key");
+                    let key = c
+                        .req_str("key", &mut errs)
+                        .and_then(|s| crate::Key::parse(s).map_err(|k| errs.push(&kp, k)).ok());
+                    let np = c.path("name");
+                    let name = c
+                        .req("name", &mut errs)
+                        .map(|v| crate::journey::Label::parse(v, &np, &mut errs));
+                    let more = extra(&mut c, &mut errs);
+                    c.finish(&mut errs);
+                    if let (Some(key), Some(name), Some(more)) = (key, name, more) {
+                        if items.iter().any(|(k, _, _): &(crate::Key, _, _)| *k == key) {
+                            errs.push(
+                                kp,
+                                K::Duplicate {
+                                    id: key.as_str().to_string(),
+                                },
+                            );
+                        } else {
+                            items.push((key, name, more));
+                        }
+                    }
+                }
+            }
+            Some(Value::List(_)) => errs.push(path, K::TooMany { max }),
+            Some(_) => errs.push(
+                path,
+                K::WrongType {
+                    expected: crate::error::Expected::Array,
+                },
+            ),
+            None => {}
+        }
+        o.finish(&mut errs);
+    }
+    errs.into_result(items)
+}
+
+/// The most teams a workspace keeps, and the most members a team has.
+pub const MAX_TEAMS: usize = 50;
+pub const MAX_TEAM_MEMBERS: usize = 200;
+
+/// One team: its key (what a case and a rule name), its name, its lead and its members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Team {
+    pub key: crate::Key,
+    pub name: crate::journey::Label,
+    /// Told at a breach of one of the team's cases, which then goes to them.
+    pub lead: Option<UserId>,
+    pub members: Vec<UserId>,
+}
+
+impl Team {
+    /// Whether `user` works the team's cases (a member or the lead).
+    pub fn has(&self, user: &str) -> bool {
+        self.lead.as_ref().is_some_and(|l| l.as_str() == user)
+            || self.members.iter().any(|m| m.as_str() == user)
+    }
+}
+
+/// A workspace's teams, in the order people pick them:
+///
+/// ```json
+/// {"teams": [{"key": "couriers", "name": {"pl": "Kurierzy", "en": "Couriers"},
+///             "lead": "usr_…", "members": ["usr_…", "usr_…"]}]}
+/// ```
+///
+/// With a list, a case's team must be one of its keys; without one, any key. Whether the
+/// users belong to the workspace is for the caller to check (`users`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Teams {
+    pub teams: Vec<Team>,
+}
+
+impl Teams {
+    /// Reads a list, every problem at its path (`teams[1].members[0]`).
+    pub fn parse(v: &Value) -> Result<Teams, FieldErrors> {
+        let items = keyed_list(v, "teams", MAX_TEAMS, |c, errs| {
+            let lp = c.path("lead");
+            let lead = match c.str("lead", errs) {
+                Some(s) => Some(UserId::parse(s).map_err(|k| errs.push(&lp, k)).ok()?),
+                None => None,
+            };
+            let mp = c.path("members");
+            let mut members: Vec<UserId> = Vec::new();
+            match c.get("members") {
+                Some(Value::List(list)) if list.len() <= MAX_TEAM_MEMBERS => {
+                    let mut ok = true;
+                    for (i, m) in list.iter().enumerate() {
+                        let p = format!("{mp}[{i}]");
+                        match m.as_str().map(UserId::parse) {
+                            Some(Ok(u)) if members.contains(&u) => {
+                                ok = false;
+                                errs.push(
+                                    p,
+                                    K::Duplicate {
+                                        id: u.as_str().to_string(),
+                                    },
+                                );
+                            }
+                            Some(Ok(u)) => members.push(u),
+                            Some(Err(k)) => {
+                                ok = false;
+                                errs.push(p, k);
+                            }
+                            None => {
+                                ok = false;
+                                errs.push(
+                                    p,
+                                    K::WrongType {
+                                        expected: crate::error::Expected::String,
+                                    },
+                                );
+                            }
+                        }
+                    }
+                    if !ok {
+                        return None;
+                    }
+                }
+                Some(Value::List(_)) => {
+                    errs.push(
+                        mp,
+                        K::TooMany {
+                            max: MAX_TEAM_MEMBERS,
+                        },
+                    );
+                    return None;
+                }
+                Some(_) => {
+                    errs.push(
+                        mp,
+                        K::WrongType {
+                            expected: crate::error::Expected::Array,
+                        },
+                    );
+                    return None;
+                }
+                None => {}
+            }
+            Some((lead, members))
+        })?;
+        Ok(Teams {
+            teams: items
+                .into_iter()
+                .map(|(key, name, (lead, members))| Team {
+                    key,
+                    name,
+                    lead,
+                    members,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn to_value(&self) -> Value {
+        Value::map([(
+            "teams",
+            Value::List(
+                self.teams
+                    .iter()
+                    .map(|t| {
+                        let mut m = BTreeMap::new();
+                        m.insert("key".to_string(), Value::str(t.key.as_str()));
+                        m.insert("name".to_string(), t.name.to_value());
+                        if let Some(l) = &t.lead {
+                            m.insert("lead".to_string(), Value::str(l.as_str()));
+                        }
+                        m.insert(
+                            "members".to_string(),
+                            Value::List(t.members.iter().map(|u| Value::str(u.as_str())).collect()),
+                        );
+                        Value::Map(m)
+                    })
+                    .collect(),
+            ),
+        )])
+    }
+
+    /// The team with `key`.
+    pub fn get(&self, key: &str) -> Option<&Team> {
+        self.teams.iter().find(|t| t.key.as_str() == key)
+    }
+
+    /// Whether `key` may be a case's team: any key without a list, else one of it.
+    pub fn allows(&self, key: &str) -> bool {
+        self.teams.is_empty() || self.get(key).is_some()
+    }
+
+    /// The keys, for messages (`couriers, returns`).
+    pub fn keys(&self) -> String {
+        self.teams
+            .iter()
+            .map(|t| t.key.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A team's name in `locale`; the key itself when it is not in the list.
+    pub fn name<'a>(&'a self, key: &'a str, locale: &str) -> &'a str {
+        self.get(key).map_or(key, |t| t.name.get(locale))
+    }
+
+    /// The keys of the teams `user` works in (member or lead).
+    pub fn of_user(&self, user: &str) -> Vec<&str> {
+        self.teams
+            .iter()
+            .filter(|t| t.has(user))
+            .map(|t| t.key.as_str())
+            .collect()
+    }
+
+    /// Every user the list names (leads and members), each once, with the path of its
+    /// first mention, for the caller to check against the workspace's members.
+    pub fn users(&self) -> Vec<(String, &UserId)> {
+        let mut out: Vec<(String, &UserId)> = Vec::new();
+        for (i, t) in self.teams.iter().enumerate() {
+            let named = t
+                .lead
+                .iter()
+                .map(|l| (format!("teams[{i}].lead"), l))
+                .chain(
+                    t.members
+                        .iter()
+                        .enumerate()
+                        .map(|(j, m)| (format!("teams[{i}].members[{j}]"), m)),
+                );
+            for (p, u) in named {
+                if !out.iter().any(|(_, x)| *x == u) {
+                    out.push((p, u));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod team_tests {
+    use super::*;
+    use crate::value::json_value;
+
+    const A: &str = "usr_01j0000000000000000000000a";
+    const B: &str = "usr_01j0000000000000000000000b";
+
+    #[test]
+    fn a_list_of_teams_is_read_named_and_enforced() {
+        let list = Teams::parse(&json_value(&format!(
+            r#"{{"teams": [{{"key": "couriers", "name": {{"pl": "Kurierzy", "en": "Couriers"}},
+                             "lead": "{A}", "members": ["{B}"]}},
+                           {{"key": "returns", "name": "Zwroty"}}]}}"#
+        )))
+        .unwrap();
+        assert_eq!(Teams::parse(&list.to_value()).unwrap(), list);
+        assert_eq!(list.name("couriers", "pl"), "Kurierzy");
+        assert_eq!(list.name("nobody", "pl"), "nobody");
+        assert!(list.allows("returns") && !list.allows("nobody"));
+        assert!(Teams::default().allows("anything"));
+        assert_eq!(list.keys(), "couriers, returns");
+        assert_eq!(list.of_user(A), ["couriers"]);
+        assert_eq!(list.of_user(B), ["couriers"]);
+        assert!(list.of_user("usr_01j0000000000000000000000c").is_empty());
+        let users: Vec<(String, &str)> = list
+            .users()
+            .into_iter()
+            .map(|(p, u)| (p, u.as_str()))
+            .collect();
+        assert_eq!(
+            users,
+            [
+                ("teams[0].lead".to_string(), A),
+                ("teams[0].members[0]".to_string(), B)
+            ]
+        );
+    }
+
+    #[test]
+    fn every_problem_of_a_team_list_at_its_path() {
+        let errs = Teams::parse(&json_value(&format!(
+            r#"{{"teams": [{{"key": "a", "name": "x", "lead": "bob"}},
+                           {{"key": "b", "name": "x", "members": ["{A}", "{A}", 3]}},
+                           {{"key": "c", "name": "x", "members": "{A}"}},
+                           {{"key": "c", "name": "y"}}, {{"key": "c", "name": "z"}}]}}"#
+        )))
+        .unwrap_err();
+        let paths: Vec<&str> = errs.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "teams[0].lead",
+                "teams[1].members[1]",
+                "teams[1].members[2]",
+                "teams[2].members",
+                "teams[4].key"
             ],
             "{errs:?}"
         );

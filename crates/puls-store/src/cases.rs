@@ -75,7 +75,8 @@ pub struct CaseFilter {
     /// A user id.
     pub owner: Option<String>,
     pub unassigned: bool,
-    pub team: Option<String>,
+    /// Cases of any of these teams (any team when empty).
+    pub teams: Vec<String>,
     /// Open cases whose resolution was due before this instant (Unix ms).
     pub due_before: Option<i64>,
     pub response_id: Option<String>,

@@ -223,7 +223,7 @@ impl CaseQuery {
                 .transpose()?,
             owner,
             unassigned,
-            team: self.team.clone(),
+            teams: self.team.iter().cloned().collect(),
             due_before: self.overdue.unwrap_or(false).then_some(now),
             response_id: self.response_id.clone(),
             before: None,

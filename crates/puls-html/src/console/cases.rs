@@ -62,6 +62,8 @@ pub struct CasesPage {
     pub rows: Vec<CaseRow>,
     /// The next page's address, when there is one.
     pub more: Option<String>,
+    /// Why the list is empty when the reason is not "no cases" (`case_view_team_none`).
+    pub empty: Option<Text>,
     #[serde(flatten)]
     pub shell: Shell,
 }
@@ -86,7 +88,12 @@ pub struct CasePage {
     pub status: Text,
     pub priority: Text,
     pub owner: String,
+    /// The team's name (its key when the workspace's list lacks it).
     pub team: String,
+    /// The team's key, for the form's text field when the workspace has no list.
+    pub team_value: String,
+    /// The workspace's teams to pick from (empty: a text field).
+    pub teams: Vec<NamedChoice>,
     /// The root cause's name (its code without a list).
     pub root_cause: String,
     /// The root cause's code, as the form sends it.

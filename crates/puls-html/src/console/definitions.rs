@@ -255,6 +255,8 @@ pub struct AlertLists {
     pub surveys: Vec<SelectOption>,
     pub segments: Vec<SelectOption>,
     pub members: Vec<SelectOption>,
+    /// The workspace's teams by name (empty: the team is a key typed in).
+    pub teams: Vec<SelectOption>,
     /// The kinds of condition, the priorities, the groupings and periods, in words.
     pub kinds: Vec<Choice>,
     pub priorities: Vec<Choice>,
@@ -268,12 +270,14 @@ impl AlertLists {
         surveys: Vec<SelectOption>,
         segments: Vec<SelectOption>,
         members: Vec<SelectOption>,
+        teams: Vec<SelectOption>,
     ) -> AlertLists {
         let list = choices;
         AlertLists {
             surveys,
             segments,
             members,
+            teams,
             kinds: list(&[
                 ("score", Text::AlertKindScore),
                 ("text", Text::AlertKindText),

@@ -26,8 +26,28 @@ pub struct SettingsPage {
     pub invite_link: Option<String>,
     pub new_key: Option<String>,
     pub notice: Option<Text>,
+    /// The teams' form (for those who manage users).
+    pub teams: Option<TeamsForm>,
     #[serde(flatten)]
     pub shell: Shell,
+}
+
+/// The workspace's teams in a form: each team, then empty rows to add teams, as typed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TeamsForm {
+    pub rows: Vec<TeamRow>,
+    pub problems: Vec<super::Problem>,
+}
+
+/// One team: its key, names, lead (one of the members, or none) and members.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TeamRow {
+    pub key: String,
+    pub names: Vec<super::LocaleText>,
+    /// Every workspace member, the lead selected.
+    pub lead: Vec<super::NamedChoice>,
+    /// Every workspace member, the team's selected.
+    pub members: Vec<super::NamedChoice>,
 }
 
 impl Page for SettingsPage {

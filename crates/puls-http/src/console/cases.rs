@@ -122,6 +122,10 @@ pub async fn queue(
     let view = q.get("view").map_or("open", String::as_str);
     let open = vec![CaseStatus::New, CaseStatus::InProgress, CaseStatus::Waiting];
     let me = m.signed.user.id.as_str().to_string();
+    let teams = match st.app.teams(ws).await {
+        Ok(t) => t,
+        Err(e) => return page_error(&st, lang, e),
+    };
     let mut filter = match view {
         "mine" => CaseFilter {
             statuses: open,
@@ -131,6 +135,11 @@ pub async fn queue(
         "unassigned" => CaseFilter {
             statuses: open,
             unassigned: true,
+            ..CaseFilter::default()
+        },
+        "team" => CaseFilter {
+            statuses: open,
+            teams: teams.of_user(&me).into_iter().map(str::to_string).collect(),
             ..CaseFilter::default()
         },
         "overdue" => CaseFilter {
@@ -148,8 +157,14 @@ pub async fn queue(
         Some((at.parse().ok()?, id.to_string()))
     });
     filter.limit = PAGE + 1;
+    // A user in no team has no team cases (an empty filter would mean every team).
+    let no_team = view == "team" && filter.teams.is_empty();
     let data = async {
-        let cases = st.app.cases(ws, &filter).await?;
+        let cases = if no_team {
+            Vec::new()
+        } else {
+            st.app.cases(ws, &filter).await?
+        };
         let members = st.app.workspace_members(ws).await?;
         Ok::<_, AppError>((cases, members))
     }
@@ -177,7 +192,11 @@ pub async fn queue(
             status: status_text(case.status),
             priority: priority_text(case.priority),
             owner: name_of(&members, case.owner_id.as_deref(), lang),
-            team: case.team.clone().unwrap_or_default(),
+            team: case
+                .team
+                .as_deref()
+                .map(|k| teams.name(k, lang.code()).to_string())
+                .unwrap_or_default(),
             customer: customer_of(case),
             first_response: timer_view(lang, &tz, &sla.first_response),
             resolution: timer_view(lang, &tz, &sla.resolution),
@@ -189,6 +208,7 @@ pub async fn queue(
         views,
         rows,
         more,
+        empty: no_team.then_some(Text::CaseViewTeamNone),
         shell: shell(&m, Text::NavCases),
     };
     Page::render(&st, StatusCode::OK, lang, &page)
@@ -196,10 +216,19 @@ pub async fn queue(
 
 /// The queue's views and the report, the current one marked.
 fn queue_views(slug: &str, view: &str) -> Vec<QueueView> {
-    let known = ["mine", "unassigned", "overdue", "open", "all", "report"];
+    let known = [
+        "mine",
+        "team",
+        "unassigned",
+        "overdue",
+        "open",
+        "all",
+        "report",
+    ];
     let current = if known.contains(&view) { view } else { "open" };
     [
         ("mine", Text::CaseViewMine),
+        ("team", Text::CaseViewTeam),
         ("unassigned", Text::CaseViewUnassigned),
         ("overdue", Text::CaseViewOverdue),
         ("open", Text::CaseViewOpen),
@@ -296,14 +325,9 @@ pub async fn save_causes(
         Ok(_) => Redirect::to(&format!("/app/w/{}/case-report", m.workspace.slug)).into_response(),
         Err(e @ AppError::Validation(_)) => {
             // `codes[2].key`: the third kept row, said as the row it is.
+            let keys: Vec<&str> = kept.iter().map(|r| r.key.as_str()).collect();
             let place = |path: &str| {
-                path.strip_prefix("codes[")
-                    .and_then(|r| r.split(']').next())
-                    .and_then(|n| n.parse::<usize>().ok())
-                    .map_or_else(String::new, |n| {
-                        let key = kept.get(n).map_or("", |r| r.key.as_str());
-                        format!("{} · {key}", lang.t(Text::CauseKey))
-                    })
+                super::definitions::row_place(path, "codes", &keys, lang.t(Text::CauseKey))
             };
             let problems = super::definitions::problems_of(lang, e, place);
             let form = CausesForm { rows, problems };
@@ -337,10 +361,14 @@ async fn report_page(
             .app
             .case_report(m.workspace.id, period.from_ms, period.to_ms)
             .await?;
-        Ok::<_, puls_app::AppError>((r, st.app.root_causes(m.workspace.id).await?))
+        Ok::<_, puls_app::AppError>((
+            r,
+            st.app.root_causes(m.workspace.id).await?,
+            st.app.teams(m.workspace.id).await?,
+        ))
     }
     .await;
-    let (r, causes) = match found {
+    let (r, causes, teams) = match found {
         Ok(found) => found,
         Err(e) => return page_error(st, lang, e),
     };
@@ -399,7 +427,10 @@ async fn report_page(
         by_team: r
             .by_team
             .iter()
-            .map(|g| group(g, Text::CaseNoTeam))
+            .map(|g| GroupView {
+                name: teams.name(&g.group, lang.code()).to_string(),
+                ..group(g, Text::CaseNoTeam)
+            })
             .collect(),
         by_touchpoint: r
             .by_touchpoint
@@ -448,6 +479,7 @@ fn history_row(
     members: &[MemberRecord],
     rules: &[puls_core::alert::AlertRule],
     causes: &puls_core::case::RootCauses,
+    teams: &puls_core::case::Teams,
     e: &puls_store::CaseEvent,
 ) -> HistoryRow {
     let data: serde_json::Value = serde_json::from_str(&e.data).unwrap_or_default();
@@ -496,7 +528,11 @@ fn history_row(
                 &name_of(members, s("to").as_deref(), lang),
             ],
         ),
-        "team" => lang.fill(Text::HistoryTeam, &[&plain(s("from")), &plain(s("to"))]),
+        "team" => {
+            let named =
+                |k: Option<String>| plain(k.map(|k| teams.name(&k, lang.code()).to_string()));
+            lang.fill(Text::HistoryTeam, &[&named(s("from")), &named(s("to"))])
+        }
         "root_cause" => {
             // By its name in the reader's language, where the workspace's list has it.
             let named =
@@ -572,6 +608,7 @@ async fn render(
     };
     let customer = customer_of(case);
     let causes = st.app.root_causes(ws).await.unwrap_or_default();
+    let teams = st.app.teams(ws).await.unwrap_or_default();
     let reply_blocked = if case.contact_email.is_none() {
         Some(Text::CaseNoEmail)
     } else if st.app.config().smtp.host.is_none() {
@@ -615,7 +652,21 @@ async fn render(
         status: status_text(case.status),
         priority: priority_text(case.priority),
         owner: name_of(&members, case.owner_id.as_deref(), lang),
-        team: case.team.clone().unwrap_or_default(),
+        team: case
+            .team
+            .as_deref()
+            .map(|k| teams.name(k, lang.code()).to_string())
+            .unwrap_or_default(),
+        team_value: case.team.clone().unwrap_or_default(),
+        teams: teams
+            .teams
+            .iter()
+            .map(|t| NamedChoice {
+                value: t.key.as_str().to_string(),
+                name: t.name.get(lang.code()).to_string(),
+                selected: case.team.as_deref() == Some(t.key.as_str()),
+            })
+            .collect(),
         root_cause: case
             .root_cause
             .as_deref()
@@ -650,7 +701,7 @@ async fn render(
         history: detail
             .history
             .iter()
-            .map(|e| history_row(lang, &tz, &members, &rules, &causes, e))
+            .map(|e| history_row(lang, &tz, &members, &rules, &causes, &teams, e))
             .collect(),
         statuses,
         priorities,
@@ -816,6 +867,7 @@ fn field_name(lang: Lang, path: &str) -> String {
         "root_cause" => Text::CaseRootCause,
         "title" => Text::CasesTitle,
         "owner" => Text::CaseOwner,
+        "team" => Text::CaseTeam,
         _ => return path.to_string(),
     };
     lang.t(text).to_string()
@@ -856,20 +908,26 @@ fn change_of(pairs: &[(String, String)]) -> Result<(CaseChange, Option<i64>), Ap
                 .map_err(|k| AppError::field("owner", k)),
         })
         .transpose()?;
-    let root_cause = field(pairs, "root_cause")
-        .map(|r| match r.trim() {
-            "" => Ok(None),
-            r => Key::parse(r)
-                .map(Some)
-                .map_err(|k| AppError::field("root_cause", k)),
-        })
-        .transpose()?;
+    // A key, or none when empty.
+    let key = |name: &str| {
+        field(pairs, name)
+            .map(|r| match r.trim() {
+                "" => Ok(None),
+                r => Key::parse(r)
+                    .map(Some)
+                    .map_err(|k| AppError::field(name, k)),
+            })
+            .transpose()
+    };
+    let root_cause = key("root_cause")?;
+    let team = key("team")?;
     let revision = field(pairs, "revision").and_then(|r| r.parse().ok());
     Ok((
         CaseChange {
             status,
             priority,
             owner,
+            team,
             root_cause,
             ..CaseChange::default()
         },

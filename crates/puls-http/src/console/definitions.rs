@@ -117,6 +117,18 @@ async fn save_value(
     }
 }
 
+/// Where a problem of a keyed list's row is (`codes[2].key` in the list `codes`): the
+/// row's `label` and key, e.g. "Klucz · courier_late"; empty for a path outside the rows.
+pub(super) fn row_place(path: &str, list: &str, keys: &[&str], label: &str) -> String {
+    path.strip_prefix(list)
+        .and_then(|r| r.strip_prefix('['))
+        .and_then(|r| r.split(']').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .map_or_else(String::new, |n| {
+            format!("{label} · {}", keys.get(n).copied().unwrap_or(""))
+        })
+}
+
 /// Why a definition or setting was refused, each problem placed by `place` (from its
 /// path) and said in `lang`.
 pub(super) fn problems_of(
@@ -353,9 +365,9 @@ impl Typed {
     }
 }
 
-/// What the alert form offers: the workspace's surveys (by title), segments (by name) and
-/// the members who work cases; a rule's own survey, segment or owner stays offered when it
-/// is no longer in the lists.
+/// What the alert form offers: the workspace's surveys (by title), segments (by name),
+/// the members who work cases and the teams (by name); a rule's own survey, segment, owner
+/// or team stays offered when it is no longer in the lists.
 async fn alert_lists(
     st: &AppState,
     m: &Member,
@@ -385,6 +397,15 @@ async fn alert_lists(
         .filter(|mm| Role::parse(&mm.role).is_some_and(|r| r.allows(Permission::WorkCases)))
         .map(|mm| option(mm.user.id.as_str().to_string(), mm.user.name))
         .collect();
+    let lang = m.signed.lang.code();
+    let mut teams: Vec<SelectOption> = st
+        .app
+        .teams(ws)
+        .await?
+        .teams
+        .iter()
+        .map(|t| option(t.key.as_str().to_string(), t.name.get(lang).to_string()))
+        .collect();
     if let Some(f) = form {
         let keep = |list: &mut Vec<SelectOption>, value: &str| {
             if !value.is_empty() && !list.iter().any(|o| o.value == value) {
@@ -393,11 +414,14 @@ async fn alert_lists(
         };
         keep(&mut surveys, &f.survey);
         keep(&mut members, &f.owner);
+        if !teams.is_empty() {
+            keep(&mut teams, &f.team);
+        }
         for r in f.rows.iter().filter(|r| r.kind == "segment") {
             keep(&mut segments, &r.subject);
         }
     }
-    Ok(AlertLists::new(surveys, segments, members))
+    Ok(AlertLists::new(surveys, segments, members, teams))
 }
 
 /// The editor of `key`'s definition, or of a new segment in the form (`key` `None`).

@@ -107,6 +107,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/w/{slug}/cases", get(cases::queue))
         .route("/app/w/{slug}/case-report", get(cases::report))
         .route("/app/w/{slug}/root-causes", post(cases::save_causes))
+        .route("/app/w/{slug}/teams", post(settings::save_teams))
         .route(
             "/app/w/{slug}/cases/{id}",
             get(cases::case).post(cases::act),

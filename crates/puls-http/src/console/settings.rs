@@ -19,7 +19,8 @@ use puls_app::users::{Joined, Joining, MemberChange, MemberChanged};
 use puls_core::UserId;
 use puls_core::access::{Permission, Role};
 use puls_html::console::{
-    Choice, InvitationPage, InvitationRow, KeyRow, MemberRow, SettingsPage, WriteKeyRow,
+    Choice, InvitationPage, InvitationRow, KeyRow, MemberRow, NamedChoice, SettingsPage, TeamRow,
+    TeamsForm, WriteKeyRow,
 };
 use puls_html::{Lang, Text};
 
@@ -59,7 +60,7 @@ pub async fn page(
         Some("invitation_withdrawn") => Some(Text::NoticeInvitationWithdrawn),
         _ => None,
     };
-    render(&st, &m, StatusCode::OK, notice, None, None).await
+    render(&st, &m, StatusCode::OK, notice, None, None, None).await
 }
 
 async fn render(
@@ -69,27 +70,37 @@ async fn render(
     notice: Option<Text>,
     invite_link: Option<String>,
     new_key: Option<String>,
+    typed_teams: Option<TeamsForm>,
 ) -> Response {
     let lang = m.signed.lang;
     let ws = m.workspace.id;
     let fail = |e: AppError| page_error(st, lang, e);
+    let mut teams = None;
     let members = if m.role.allows(Permission::ManageUsers) {
-        match st.app.members(&m.actor).await {
-            Ok(list) => list
-                .iter()
-                .map(|x| {
-                    let role = Role::parse(&x.role).unwrap_or(Role::Viewer);
-                    MemberRow {
-                        id: x.user.id.as_str().to_string(),
-                        name: x.user.name.clone(),
-                        email: x.user.email.clone(),
-                        role: x.role.clone(),
-                        role_name: Text::role(role),
-                        me: x.user.id == m.signed.user.id,
-                        manageable: m.role.may_manage(role),
-                    }
-                })
-                .collect::<Vec<_>>(),
+        let found = async {
+            let members = st.app.members(&m.actor).await?;
+            let teams = st.app.teams(ws).await?;
+            Ok::<_, AppError>((members, teams))
+        }
+        .await;
+        match found {
+            Ok((list, stored)) => {
+                teams = Some(typed_teams.unwrap_or_else(|| teams_form(&stored, &list)));
+                list.iter()
+                    .map(|x| {
+                        let role = Role::parse(&x.role).unwrap_or(Role::Viewer);
+                        MemberRow {
+                            id: x.user.id.as_str().to_string(),
+                            name: x.user.name.clone(),
+                            email: x.user.email.clone(),
+                            role: x.role.clone(),
+                            role_name: Text::role(role),
+                            me: x.user.id == m.signed.user.id,
+                            manageable: m.role.may_manage(role),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            }
             Err(e) => return fail(e),
         }
     } else {
@@ -168,6 +179,7 @@ async fn render(
         invite_link,
         new_key,
         notice,
+        teams,
         shell: shell(m, Text::NavSettings),
     };
     Page::render(st, status, lang, &page)
@@ -242,6 +254,7 @@ pub async fn act(
                         Some(Text::NoticeInvited),
                         Some(link),
                         None,
+                        None,
                     )
                     .await
                 }
@@ -302,6 +315,7 @@ pub async fn act(
                             Some(Text::NoticeKeyCreated),
                             None,
                             Some(token),
+                            None,
                         )
                         .await;
                     }
@@ -325,6 +339,149 @@ pub async fn act(
             Text::Error,
             Text::FieldRequired,
         ),
+    }
+}
+
+/// The teams as stored, with two empty rows to add teams; every member offered as lead
+/// and as member.
+fn teams_form(teams: &puls_core::case::Teams, members: &[puls_store::Member]) -> TeamsForm {
+    let choices = |selected: &dyn Fn(&str) -> bool| -> Vec<NamedChoice> {
+        members
+            .iter()
+            .map(|x| NamedChoice {
+                value: x.user.id.as_str().to_string(),
+                name: x.user.name.clone(),
+                selected: selected(x.user.id.as_str()),
+            })
+            .collect()
+    };
+    let mut rows: Vec<TeamRow> = teams
+        .teams
+        .iter()
+        .map(|t| TeamRow {
+            key: t.key.as_str().to_string(),
+            names: super::rule_form::names_of(&puls_store::json::to_json(&t.name.to_value()), "en"),
+            lead: choices(&|u| t.lead.as_ref().is_some_and(|l| l.as_str() == u)),
+            members: choices(&|u| t.members.iter().any(|x| x.as_str() == u)),
+        })
+        .collect();
+    rows.extend((0..2).map(|_| TeamRow {
+        key: String::new(),
+        names: super::rule_form::names_from(|_| String::new()),
+        lead: choices(&|_| false),
+        members: choices(&|_| false),
+    }));
+    TeamsForm {
+        rows,
+        problems: Vec::new(),
+    }
+}
+
+/// `POST /app/w/{slug}/teams`: the teams from their form (rows with an empty key left
+/// out); refused, the settings come back with the rows as typed and the problems by row.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
+pub async fn save_teams(
+    State(st): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let m = match Member::of(&st, signed, &slug).await {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    if let Err(r) = m.require(&st, Permission::ManageUsers) {
+        return r;
+    }
+    let lang = m.signed.lang;
+    let pairs = match m.signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let members = match st.app.members(&m.actor).await {
+        Ok(list) => list,
+        Err(e) => return page_error(&st, lang, e),
+    };
+    let get = |k: &str| field(&pairs, k).unwrap_or("").trim().to_string();
+    let rows: Vec<TeamRow> = super::rule_form::indexes(&pairs, "t", ".key")
+        .into_iter()
+        .take(puls_core::case::MAX_TEAMS + 2)
+        .map(|i| {
+            let lead = get(&format!("t{i}.lead"));
+            let name = format!("t{i}.member");
+            let chosen: Vec<&str> = pairs
+                .iter()
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            TeamRow {
+                key: get(&format!("t{i}.key")),
+                names: super::rule_form::names_from(|l| get(&format!("t{i}.name.{l}"))),
+                lead: members
+                    .iter()
+                    .map(|x| NamedChoice {
+                        value: x.user.id.as_str().to_string(),
+                        name: x.user.name.clone(),
+                        selected: x.user.id.as_str() == lead,
+                    })
+                    .collect(),
+                members: members
+                    .iter()
+                    .map(|x| NamedChoice {
+                        value: x.user.id.as_str().to_string(),
+                        name: x.user.name.clone(),
+                        selected: chosen.contains(&x.user.id.as_str()),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let kept: Vec<&TeamRow> = rows.iter().filter(|r| !r.key.is_empty()).collect();
+    let list: Vec<serde_json::Value> = kept
+        .iter()
+        .map(|r| {
+            let names = super::rule_form::names_value(&r.names);
+            let picked = |c: &[NamedChoice]| {
+                c.iter()
+                    .filter(|c| c.selected)
+                    .map(|c| c.value.clone())
+                    .collect::<Vec<_>>()
+            };
+            serde_json::json!({
+                "key": r.key,
+                // Unnamed, a team reads as its key.
+                "name": if names.is_empty() { serde_json::json!(r.key) } else { names.into() },
+                "lead": picked(&r.lead).into_iter().next(),
+                "members": picked(&r.members),
+            })
+        })
+        .collect();
+    let def = puls_store::json::from_json(&serde_json::json!({ "teams": list }));
+    match st.app.save_teams(m.workspace.id, &def).await {
+        Ok(_) => {
+            Redirect::to(&format!("/app/w/{slug}/settings?notice=saved#teams")).into_response()
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Rejected(..))) => {
+            // `teams[2].key`: the third kept row, said by its key.
+            let keys: Vec<&str> = kept.iter().map(|r| r.key.as_str()).collect();
+            let place = |path: &str| {
+                super::definitions::row_place(path, "teams", &keys, lang.t(Text::TeamKey))
+            };
+            let problems = super::definitions::problems_of(lang, e, place);
+            let form = TeamsForm { rows, problems };
+            render(
+                &st,
+                &m,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                None,
+                None,
+                Some(form),
+            )
+            .await
+        }
+        Err(e) => page_error(&st, lang, e),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Cases (`/api/v1/cases`), alert rules (`/api/v1/alert-rules`) and the SLA policy
 //! (`/api/v1/settings/sla`), the notification policy (`/api/v1/settings/notifications`) and
-//! the root-cause codes (`/api/v1/settings/root-causes`): close the loop from a bad
-//! response to a fixed problem.
+//! the root-cause codes (`/api/v1/settings/root-causes`) and the teams
+//! (`/api/v1/settings/teams`): close the loop from a bad response to a fixed problem.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_sla, put_sla))
         .routes(routes!(get_notifications, put_notifications))
         .routes(routes!(get_root_causes, put_root_causes))
+        .routes(routes!(get_teams, put_teams))
 }
 
 /// The workspace's cases, newest first, with their SLA timers.
@@ -397,5 +398,36 @@ async fn put_root_causes(
     DefinitionBody(body): DefinitionBody,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let list = st.app.save_root_causes(ws.id, &body).await?;
+    Ok(Json(puls_store::json::to_json(&list.to_value())))
+}
+
+/// The workspace's teams with their names, leads and members (empty: any key is a team).
+#[utoipa::path(get, path = "/api/v1/settings/teams", tag = "cases",
+    responses((status = 200, body = Object)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn get_teams(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = st.app.teams(ws.id).await?;
+    Ok(Json(puls_store::json::to_json(&list.to_value())))
+}
+
+/// Replaces the teams; from then on a case's team (and a rule's) must be one of them. A
+/// breached case of a team goes to its lead; leads and members must be members of the
+/// workspace (422 `not_a_member`).
+#[utoipa::path(put, path = "/api/v1/settings/teams", tag = "cases",
+    request_body(content = Object, content_type = "application/json",
+        description = "`{\"teams\": [{\"key\": \"couriers\", \"name\": {\"pl\": \"Kurierzy\"}, \"lead\": \"usr_…\", \"members\": [\"usr_…\"]}]}`"),
+    responses((status = 200, body = Object)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn put_teams(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    DefinitionBody(body): DefinitionBody,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let list = st.app.save_teams(ws.id, &body).await?;
     Ok(Json(puls_store::json::to_json(&list.to_value())))
 }

@@ -765,3 +765,146 @@ async fn escalation_fires_once_at_its_threshold(app: TestApp) {
     assert_eq!(escalations[1]["data"]["timer"], "first_response");
     assert_eq!(escalations[1]["actor"], "system");
 }
+
+both_backends!(a_teams_breached_case_goes_to_its_lead_and_keys_outside_the_list_are_refused);
+async fn a_teams_breached_case_goes_to_its_lead_and_keys_outside_the_list_are_refused(
+    app: TestApp,
+) {
+    let lead = app.member("lider@sklep.pl", "pl", "agent").await;
+    let member = app.member("agent@sklep.pl", "pl", "agent").await;
+    let fallback = app.member("kierownik@sklep.pl", "pl", "admin").await;
+    // Users who are not the workspace's are refused where they are named.
+    let stranger = "usr_01j0000000000000000000000z";
+    let body = expect_error(
+        app.send_json(
+            Method::PUT,
+            "/api/v1/settings/teams",
+            &json!({"teams": [{"key": "couriers", "name": "Kurierzy", "members": [member, stranger]}]}),
+        )
+        .await,
+        422,
+        "not_a_member",
+    )
+    .await;
+    assert!(
+        body.to_string().contains("teams[0].members[1]"),
+        "the place is named: {body}"
+    );
+    expect_error(
+        app.send_json(
+            Method::PUT,
+            "/api/v1/settings/teams",
+            &json!({"teams": [{"key": "Kurierzy Śląsk", "name": "x"}]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let (status, saved) = json_of(
+        app.send_json(
+            Method::PUT,
+            "/api/v1/settings/teams",
+            &json!({"teams": [
+                {"key": "couriers", "name": {"pl": "Kurierzy", "en": "Couriers"}, "lead": lead, "members": [member]},
+                {"key": "returns", "name": "Zwroty"}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(app.get_json("/api/v1/settings/teams").await, saved);
+
+    // A case's team and a rule's must be one of the list.
+    let body = expect_error(
+        app.send_json(
+            Method::POST,
+            "/api/v1/cases",
+            &json!({"title": "Reklamacja", "team": "weather"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        body.to_string().contains("couriers, returns"),
+        "the allowed teams are named: {body}"
+    );
+    let body = expect_error(
+        app.send_json(
+            Method::POST,
+            "/api/v1/alert-rules",
+            &json!({"key": "k", "name": "x",
+                    "conditions": [{"score": {"metric": "nps", "at_most": 6}}],
+                    "actions": {"case": {"team": "weather"}}}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(body.to_string().contains("actions.case.team"), "{body}");
+
+    // At a breach a team's case goes to its lead; a team without a lead falls back to the
+    // policy's user.
+    let (status, _) = json_of(
+        app.send_json(
+            Method::PUT,
+            "/api/v1/settings/sla",
+            &json!({"reassign_on_breach": fallback}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let open = |team: &'static str| {
+        let app = &app;
+        async move {
+            let (status, case) = json_of(
+                app.send_json(
+                    Method::POST,
+                    "/api/v1/cases",
+                    &json!({"title": "Reklamacja", "team": team}),
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(status, 201, "{case}");
+            case
+        }
+    };
+    let couriers = open("couriers").await;
+    let returns = open("returns").await;
+    let due = jiff::Timestamp::from_str(couriers["resolution"]["due_at"].as_str().unwrap())
+        .unwrap()
+        .as_millisecond();
+    app.app.escalate_cases(due + 60_000).await.unwrap();
+    let owner = |case: &Value| {
+        let id = case["id"].as_str().unwrap().to_string();
+        let app = &app;
+        async move { app.get_json(&format!("/api/v1/cases/{id}")).await["owner_id"].clone() }
+    };
+    assert_eq!(owner(&couriers).await, lead.as_str());
+    assert_eq!(owner(&returns).await, fallback.as_str());
+    // The team is changed by its key, from the list.
+    let id = couriers["id"].as_str().unwrap();
+    let (status, changed) = json_of(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{id}"),
+            &json!({"team": "returns"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["team"], "returns");
+    assert_eq!(
+        app.get_json("/api/v1/cases?team=returns").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

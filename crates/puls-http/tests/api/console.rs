@@ -2614,3 +2614,165 @@ async fn agents_work_cases_in_the_web_app_in_their_language(app: TestApp) {
     let (status, _, _) = v.get(&app, &case_url).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+both_backends!(admins_keep_teams_and_members_find_their_teams_cases);
+async fn admins_keep_teams_and_members_find_their_teams_cases(app: TestApp) {
+    let admin = user_in(
+        &app,
+        "szef@sklep.pl",
+        "admin password 1",
+        Some("admin"),
+        "pl",
+    )
+    .await;
+    let agent = user_in(
+        &app,
+        "kurier@sklep.pl",
+        "agent password 1",
+        Some("agent"),
+        "pl",
+    )
+    .await;
+    user_in(
+        &app,
+        "inny@sklep.pl",
+        "other password 1",
+        Some("agent"),
+        "pl",
+    )
+    .await;
+    let mut a = signed_in(&app, "szef@sklep.pl", "admin password 1").await;
+    let (status, page, _) = a.get(&app, "/app/w/acme/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    for words in ["Zespoły", "Lider", "Członkowie", "Moje zespoły"] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+    let csrf = hidden(&page, "_csrf");
+    // A refused row comes back as typed, named by its key.
+    let (status, page, _) = a
+        .post(
+            &app,
+            "/app/w/acme/teams",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("t0.key", "Kurierzy Śląsk"),
+                ("t0.name.pl", "Kurierzy"),
+                ("t0.lead", admin.as_str()),
+                ("t0.member", agent.as_str()),
+                ("t1.key", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html_unescape(&page);
+    assert!(page.contains("Klucz · Kurierzy Śląsk"), "{page}");
+    assert!(page.contains("value=\"Kurierzy\""), "kept as typed: {page}");
+    let (status, _, to) = a
+        .post(
+            &app,
+            "/app/w/acme/teams",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("t0.key", "couriers"),
+                ("t0.name.pl", "Kurierzy"),
+                ("t0.name.en", "Couriers"),
+                ("t0.lead", admin.as_str()),
+                ("t0.member", agent.as_str()),
+                ("t1.key", "returns"),
+                ("t1.lead", ""),
+                ("t2.key", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        to.as_deref(),
+        Some("/app/w/acme/settings?notice=saved#teams")
+    );
+    assert_eq!(
+        app.get_json("/api/v1/settings/teams").await,
+        serde_json::json!({"teams": [
+            {"key": "couriers", "name": {"pl": "Kurierzy", "en": "Couriers"},
+             "lead": admin, "members": [agent]},
+            {"key": "returns", "name": "returns", "members": []}]})
+    );
+    let (_, page, _) = a.get(&app, "/app/w/acme/settings").await;
+    assert!(
+        page.contains(&format!("name=\"t0.member\" value=\"{agent}\" checked")),
+        "the members are ticked: {page}"
+    );
+    // The rule form offers the teams by name.
+    let (_, page, _) = a.get(&app, "/app/w/acme/new-alert-rule").await;
+    assert!(
+        html_unescape(&page).contains("<option value=\"couriers\">Kurierzy</option>"),
+        "{page}"
+    );
+
+    // The team's member finds its case under "My teams", named; someone in no team is
+    // told why the view is empty.
+    let (status, case) = json_of(
+        app.send_json(
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            &serde_json::json!({"title": "Paczka rzucona", "team": "couriers"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let mut k = signed_in(&app, "kurier@sklep.pl", "agent password 1").await;
+    let (status, page, _) = k.get(&app, "/app/w/acme/cases?view=team").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("Paczka rzucona") && page.contains("Kurierzy"),
+        "{page}"
+    );
+    let mut o = signed_in(&app, "inny@sklep.pl", "other password 1").await;
+    let (_, page, _) = o.get(&app, "/app/w/acme/cases?view=team").await;
+    let page = html_unescape(&page);
+    assert!(!page.contains("Paczka rzucona"), "{page}");
+    assert!(page.contains("Nie należysz do żadnego zespołu"), "{page}");
+    // The case page offers the teams by name; an agent may not change the list.
+    let case_url = format!("/app/w/acme/cases/{}", case["id"].as_str().unwrap());
+    let (_, page, _) = k.get(&app, &case_url).await;
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("<option value=\"couriers\" selected>Kurierzy</option>"),
+        "{page}"
+    );
+    let kcsrf = hidden(&page, "_csrf");
+    let (status, _, _) = k
+        .post(
+            &app,
+            "/app/w/acme/teams",
+            &[("_csrf", kcsrf.as_str()), ("t0.key", "mine")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let revision = hidden(&page, "revision");
+    let (status, _, _) = k
+        .post(
+            &app,
+            &case_url,
+            &[
+                ("_csrf", kcsrf.as_str()),
+                ("action", "change"),
+                ("revision", revision.as_str()),
+                ("status", "in_progress"),
+                ("priority", "normal"),
+                ("owner", ""),
+                ("team", "returns"),
+                ("root_cause", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = k.get(&app, &case_url).await;
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("zespół: Kurierzy → returns"),
+        "named in the history: {page}"
+    );
+}

@@ -83,11 +83,13 @@ both_backends!(a_batch_of_new_cases_is_stored_once_with_its_events_and_jobs);
 async fn a_batch_of_new_cases_is_stored_once_with_its_events_and_jobs(store: Arc<dyn Store>) {
     let ws = store.ensure_workspace("acme", "Acme").await.unwrap().id;
     let now = 1_700_000_000_000;
-    let (a, b, c) = (
+    let (a, b, mut c) = (
         case("case_a", ws, now),
         case("case_b", ws, now + 1),
         case("case_c", ws, now + 2),
     );
+    c.team = Some("returns".into());
+    c.owner_id = Some("usr_01j0000000000000000000000a".into());
     let first = created(now);
     let round =
         |r: u32| [&a, &b, &c].map(|x| vec![job(&x.id, r, ws, now), job(&x.id, r + 10, ws, now)]);
@@ -175,4 +177,48 @@ async fn a_batch_of_new_cases_is_stored_once_with_its_events_and_jobs(store: Arc
         .await
         .unwrap();
     assert_eq!(listed.len(), 3);
+    // By teams (any of them) and by owner, newest first.
+    let ids = |teams: &[&str], owner: Option<&str>| {
+        let filter = puls_store::CaseFilter {
+            teams: teams.iter().map(|t| t.to_string()).collect(),
+            owner: owner.map(str::to_string),
+            limit: 10,
+            ..Default::default()
+        };
+        let store = store.clone();
+        async move {
+            let listed = store.cases(ws, &filter).await.unwrap();
+            listed.into_iter().map(|c| c.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids(&["couriers"], None).await, ["case_b", "case_a"]);
+    assert_eq!(
+        ids(&["returns", "couriers"], None).await,
+        ["case_c", "case_b", "case_a"]
+    );
+    assert_eq!(ids(&["nobody"], None).await, Vec::<String>::new());
+    // A batch naming one new case twice writes it (and its event and jobs) once.
+    let d = case("case_d", ws, now + 3);
+    let twice = [
+        CaseInsert {
+            case: &d,
+            first: &first,
+            jobs: &jobs[0][..1],
+        },
+        CaseInsert {
+            case: &d,
+            first: &first,
+            jobs: &jobs[1][..1],
+        },
+    ];
+    assert_eq!(store.insert_cases(&twice).await.unwrap(), [true, false]);
+    assert_eq!(
+        store.case_events("case_d").await.unwrap(),
+        std::slice::from_ref(&first)
+    );
+    assert_eq!(job_ids(store.as_ref(), ws).await.len(), 7);
+    assert_eq!(
+        ids(&[], Some("usr_01j0000000000000000000000a")).await,
+        ["case_c"]
+    );
 }

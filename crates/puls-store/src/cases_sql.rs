@@ -23,13 +23,6 @@ const CASE_COLUMNS: &str = "id, workspace_id, title, status, priority, owner_id,
      resolved_at, closed_at, resurvey_token, resurvey_job, recovery_response_id, \
      recovered_at, revision, created_at, updated_at";
 
-static INSERT_CASE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "INSERT INTO cases ({CASE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
-         $26, $27, $28) ON CONFLICT (id) DO NOTHING"
-    )
-});
 static CASE_BY_ID: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {CASE_COLUMNS} FROM cases WHERE workspace_id = $1 AND id = $2")
 });
@@ -118,67 +111,94 @@ fn pauses_text(case: &CaseRecord) -> Result<String, StoreError> {
 const INSERT_EVENT: &str =
     "INSERT INTO case_events (case_id, n, at, kind, actor, data) VALUES ($1, $2, $3, $4, $5, $6)";
 
-/// Inserts one new case inside the caller's transaction, and its first event and jobs when
-/// the case was not there; true when it was new.
-async fn insert_case_row(
+/// The most cases one statement inserts (28 values each: 14,000 binds, under both
+/// backends' limits).
+const CASES_PER_STATEMENT: usize = 500;
+
+/// Inserts new cases inside the caller's transaction (ids distinct), in three statements
+/// per 500: the cases (those already there left alone), then the first events and the
+/// jobs of the ones that were new. Returns the ids that were new.
+async fn insert_case_rows(
     conn: Conn<'_>,
-    new: &CaseInsert<'_>,
-    pauses: &str,
-) -> Result<bool, StoreError> {
-    let CaseInsert { case, first, jobs } = *new;
-    let n = on!(conn, |c| {
-        let n = sqlx::query(INSERT_CASE.as_str())
-            .bind(&case.id)
-            .bind(case.workspace_id.get())
-            .bind(&case.title)
-            .bind(case.status.as_str())
-            .bind(case.priority.as_str())
-            .bind(&case.owner_id)
-            .bind(&case.team)
-            .bind(&case.rule_key)
-            .bind(&case.response_id)
-            .bind(&case.survey_id)
-            .bind(&case.touchpoint)
-            .bind(&case.contact_key)
-            .bind(&case.contact_email)
-            .bind(&case.locale)
-            .bind(&case.root_cause)
-            .bind(pauses)
-            .bind(case.first_response_due)
-            .bind(case.resolution_due)
-            .bind(case.first_response_at)
-            .bind(case.resolved_at)
-            .bind(case.closed_at)
-            .bind(&case.resurvey_token)
-            .bind(&case.resurvey_job)
-            .bind(&case.recovery_response_id)
-            .bind(case.recovered_at)
-            .bind(case.revision)
-            .bind(case.created_at)
-            .bind(case.updated_at)
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
-        if n == 1 {
-            sqlx::query(INSERT_EVENT)
-                .bind(&case.id)
-                .bind(1_i64)
-                .bind(first.at)
-                .bind(&first.kind)
-                .bind(&first.actor)
-                .bind(&first.data)
-                .execute(&mut *c)
-                .await?;
-            for chunk in jobs.chunks(500) {
-                insert_jobs(chunk, case.created_at)
-                    .build()
-                    .execute(&mut *c)
-                    .await?;
+    cases: &[(&CaseInsert<'_>, &str)],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut new = std::collections::HashSet::new();
+    on!(conn, |c| {
+        for chunk in cases.chunks(CASES_PER_STATEMENT) {
+            let mut q = sqlx::QueryBuilder::new(format!("INSERT INTO cases ({CASE_COLUMNS}) "));
+            q.push_values(chunk, |mut b, (i, pauses)| {
+                let case = i.case;
+                b.push_bind(case.id.clone())
+                    .push_bind(case.workspace_id.get())
+                    .push_bind(case.title.clone())
+                    .push_bind(case.status.as_str())
+                    .push_bind(case.priority.as_str())
+                    .push_bind(case.owner_id.clone())
+                    .push_bind(case.team.clone())
+                    .push_bind(case.rule_key.clone())
+                    .push_bind(case.response_id.clone())
+                    .push_bind(case.survey_id.clone())
+                    .push_bind(case.touchpoint.clone())
+                    .push_bind(case.contact_key.clone())
+                    .push_bind(case.contact_email.clone())
+                    .push_bind(case.locale.clone())
+                    .push_bind(case.root_cause.clone())
+                    .push_bind(pauses.to_string())
+                    .push_bind(case.first_response_due)
+                    .push_bind(case.resolution_due)
+                    .push_bind(case.first_response_at)
+                    .push_bind(case.resolved_at)
+                    .push_bind(case.closed_at)
+                    .push_bind(case.resurvey_token.clone())
+                    .push_bind(case.resurvey_job.clone())
+                    .push_bind(case.recovery_response_id.clone())
+                    .push_bind(case.recovered_at)
+                    .push_bind(case.revision)
+                    .push_bind(case.created_at)
+                    .push_bind(case.updated_at);
+            });
+            q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+            let added: Vec<String> = q
+                .build()
+                .fetch_all(&mut *c)
+                .await?
+                .iter()
+                .map(|row| sqlx::Row::try_get::<String, _>(row, 0))
+                .collect::<Result<_, _>>()?;
+            if added.is_empty() {
+                continue;
             }
+            let fresh: Vec<&CaseInsert<'_>> = chunk
+                .iter()
+                .map(|(i, _)| *i)
+                .filter(|i| added.contains(&i.case.id))
+                .collect();
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO case_events (case_id, n, at, kind, actor, data) ",
+            );
+            q.push_values(&fresh, |mut b, i| {
+                b.push_bind(i.case.id.clone())
+                    .push_bind(1_i64)
+                    .push_bind(i.first.at)
+                    .push_bind(i.first.kind.clone())
+                    .push_bind(i.first.actor.clone())
+                    .push_bind(i.first.data.clone());
+            });
+            q.build().execute(&mut *c).await?;
+            // Queued when their cases were opened (the latest of them).
+            let jobs: Vec<NewJob> = fresh.iter().flat_map(|i| i.jobs.iter().cloned()).collect();
+            let at = fresh
+                .iter()
+                .map(|i| i.case.created_at)
+                .max()
+                .unwrap_or_default();
+            for chunk in jobs.chunks(500) {
+                insert_jobs(chunk, at).build().execute(&mut *c).await?;
+            }
+            new.extend(added);
         }
-        n
     });
-    Ok(n == 1)
+    Ok(new)
 }
 
 #[async_trait]
@@ -194,14 +214,21 @@ impl CaseStore for SqlStore {
             .map(|i| pauses_text(i.case))
             .collect::<Result<Vec<_>, _>>()?;
         // In the order of their ids, so two nodes writing overlapping batches on
-        // PostgreSQL wait for each other instead of deadlocking.
+        // PostgreSQL wait for each other instead of deadlocking; a case given twice is
+        // written (and answered new) once, the first time.
         let mut order: Vec<usize> = (0..cases.len()).collect();
-        order.sort_by(|&a, &b| cases[a].case.id.cmp(&cases[b].case.id));
+        order.sort_by(|&a, &b| cases[a].case.id.cmp(&cases[b].case.id).then(a.cmp(&b)));
+        order.dedup_by(|b, a| cases[*a].case.id == cases[*b].case.id);
+        let rows: Vec<(&CaseInsert<'_>, &str)> = order
+            .iter()
+            .map(|&i| (&cases[i], pauses[i].as_str()))
+            .collect();
         let mut tx = self.write().begin().await?;
-        for i in order {
-            inserted[i] = insert_case_row(tx.as_conn(), &cases[i], &pauses[i]).await?;
-        }
+        let new = insert_case_rows(tx.as_conn(), &rows).await?;
         tx.commit().await?;
+        for i in order {
+            inserted[i] = new.contains(&cases[i].case.id);
+        }
         Ok(inserted)
     }
 
@@ -249,8 +276,13 @@ impl CaseStore for SqlStore {
             if filter.unassigned {
                 q.push(" AND owner_id IS NULL");
             }
-            if let Some(t) = &filter.team {
-                q.push(" AND team = ").push_bind(t.clone());
+            if !filter.teams.is_empty() {
+                q.push(" AND team IN (");
+                let mut list = q.separated(", ");
+                for t in &filter.teams {
+                    list.push_bind(t.clone());
+                }
+                q.push(")");
             }
             if let Some(at) = filter.due_before {
                 q.push(" AND status IN ('new', 'in_progress', 'waiting') AND resolution_due < ")

@@ -237,6 +237,12 @@ pub struct OutboxConfig {
     /// How long a claimed job is this node's, in milliseconds; a job whose node died is
     /// claimable again after it.
     pub lease_ms: u64,
+    /// While this node's response writer is saturated (at least `busy_batch` writes
+    /// waiting), background work (reading the response feed for rules and webhooks,
+    /// sending) takes at most this share of the time, pausing between its pages; the rest
+    /// follows when the load eases. 1 turns the brake off.
+    pub busy_share: f64,
+    pub busy_batch: usize,
 }
 
 impl Default for OutboxConfig {
@@ -248,6 +254,8 @@ impl Default for OutboxConfig {
             max_attempts: 15,
             poll_ms: 250,
             lease_ms: 60_000,
+            busy_share: 0.05,
+            busy_batch: 32,
         }
     }
 }

@@ -69,6 +69,25 @@ impl App {
         }))
     }
 
+    /// Background work's manners: while this node's response writer is saturated (at
+    /// least `outbox.busy_batch` writes waiting, or taken in the last quarter second),
+    /// pauses so that the work just done (`worked`) is at most `outbox.busy_share` of the
+    /// time (a pause is at most a second); returns how long it paused. Respondents'
+    /// answers come first; what is put off stays in the database and follows.
+    pub async fn yield_to_ingestion(&self, worked: std::time::Duration) -> std::time::Duration {
+        let cfg = &self.config().outbox;
+        let share = cfg.busy_share.clamp(0.01, 1.0);
+        if share >= 1.0 || self.0.writer.pressure(now_ms(), 250) < cfg.busy_batch.max(1) {
+            return std::time::Duration::ZERO;
+        }
+        let pause = worked.mul_f64((1.0 - share) / share).clamp(
+            std::time::Duration::from_millis(10),
+            std::time::Duration::from_secs(1),
+        );
+        tokio::time::sleep(pause).await;
+        pause
+    }
+
     /// The store, for the administrative CLI commands that are plain storage calls.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.0.store

@@ -626,7 +626,11 @@ impl App {
                 .collect();
             ids.sort();
             ids.dedup();
+            // Paused while ingestion is saturated, but not past a third of the lease.
+            let mut paused = std::time::Duration::ZERO;
+            let most = std::time::Duration::from_millis(lease as u64 / 3);
             for chunk in ids.chunks(500) {
+                let started = Instant::now();
                 let responses = store.responses_by_ids(workspace_id, chunk).await?;
                 let mut jobs = Vec::new();
                 for r in responses
@@ -654,6 +658,9 @@ impl App {
                 created += store.enqueue(&jobs).await?;
                 created += self.alert_on(workspace_id, &rules, &responses).await?.jobs;
                 self.record_recoveries(workspace_id, &responses).await?;
+                if paused < most {
+                    paused += self.yield_to_ingestion(started.elapsed()).await;
+                }
             }
         }
         store
@@ -702,14 +709,20 @@ impl App {
                 }
                 return Ok(());
             }
-            // The endpoint is read once per group and kept current by each attempt.
+            // The endpoint is read once per group and kept current by each attempt; the
+            // group's plain successes are recorded together (at least once: a node that
+            // dies before recording them sends them again, under the same ids).
             let mut hook = self
                 .store()
                 .webhook(group[0].workspace_id, &group[0].target_id)
                 .await?;
+            let mut delivered = Vec::new();
             for job in group {
-                hook = self.deliver(node, transport, job, hook).await?;
+                hook = self
+                    .deliver(node, transport, job, hook, &mut delivered)
+                    .await?;
             }
+            self.finish_delivered(&mut delivered).await?;
             Ok::<_, AppError>(())
         });
         for r in futures::future::join_all(groups).await {
@@ -719,13 +732,16 @@ impl App {
     }
 
     /// Delivers one job to `hook` (its endpoint as last known) and returns the endpoint as
-    /// it is after the attempt.
+    /// it is after the attempt. A success that changes nothing of the endpoint is left in
+    /// `delivered` to be recorded with others; anything else is recorded at once, after
+    /// the successes before it.
     async fn deliver(
         &self,
         node: &str,
         transport: &dyn Transport,
         job: JobRecord,
         hook: Option<WebhookRecord>,
+        delivered: &mut Vec<(JobRecord, AttemptRecord)>,
     ) -> Result<Option<WebhookRecord>, AppError> {
         let store = self.store();
         let hook = match hook {
@@ -782,11 +798,13 @@ impl App {
             duration_ms: started.elapsed().as_millis() as i64,
             node: node.to_string(),
         };
-        self.finish(&job, &attempt, outcome).await?;
         // A success of an endpoint without failures changes nothing of it.
         if ok && hook.failures == 0 {
+            delivered.push((job, attempt));
             return Ok(Some(hook));
         }
+        self.finish_delivered(delivered).await?;
+        self.finish(&job, &attempt, outcome).await?;
         let reason = if gone {
             "the endpoint answered 410 Gone".to_string()
         } else {
@@ -843,6 +861,26 @@ impl App {
                 puls_store::now_ms() + backoff_ms(n, cfg.retry_base_ms, cfg.max_retry_ms),
             )
         }
+    }
+
+    /// Keeps the successful attempts in `delivered` (emptying it) in one transaction, and
+    /// counts them.
+    async fn finish_delivered(
+        &self,
+        delivered: &mut Vec<(JobRecord, AttemptRecord)>,
+    ) -> Result<(), AppError> {
+        if delivered.is_empty() {
+            return Ok(());
+        }
+        let done: Vec<(&str, &AttemptRecord, JobOutcome)> = delivered
+            .iter()
+            .map(|(job, a)| (job.id.as_str(), a, JobOutcome::Delivered))
+            .collect();
+        self.store().finish_attempts(&done).await?;
+        for (job, _) in delivered.drain(..) {
+            self.telemetry().attempt(&job.channel, "delivered");
+        }
+        Ok(())
     }
 
     /// Keeps an attempt and what became of its job, and counts it.

@@ -171,6 +171,11 @@ pub async fn run_once(
         app.dispatch_responses(ws, node, render).await?;
     }
     const BATCH: i64 = 32;
-    while app.deliver_due(node, transport, mailer, BATCH).await? as i64 == BATCH {}
-    Ok(())
+    loop {
+        let started = std::time::Instant::now();
+        if (app.deliver_due(node, transport, mailer, BATCH).await? as i64) < BATCH {
+            return Ok(());
+        }
+        app.yield_to_ingestion(started.elapsed()).await;
+    }
 }

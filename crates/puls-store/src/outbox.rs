@@ -202,6 +202,14 @@ pub trait OutboxStore: Send + Sync {
         job_id: &str,
         attempt: &AttemptRecord,
         outcome: JobOutcome,
+    ) -> Result<(), StoreError> {
+        self.finish_attempts(&[(job_id, attempt, outcome)]).await
+    }
+    /// Records attempts of several jobs (each once) and what became of them, in one
+    /// transaction.
+    async fn finish_attempts(
+        &self,
+        done: &[(&str, &AttemptRecord, JobOutcome)],
     ) -> Result<(), StoreError>;
     /// Ends a job without an attempt (its target is gone or disabled).
     async fn fail_job(&self, job_id: &str, reason: &str, now: i64) -> Result<(), StoreError>;

@@ -410,44 +410,53 @@ impl OutboxStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn finish_attempt(
+    async fn finish_attempts(
         &self,
-        job_id: &str,
-        attempt: &AttemptRecord,
-        outcome: JobOutcome,
+        done: &[(&str, &AttemptRecord, JobOutcome)],
     ) -> Result<(), StoreError> {
-        let (state, next_at, done_at) = match outcome {
-            JobOutcome::Delivered => ("delivered", attempt.at, Some(attempt.at)),
-            JobOutcome::Retry(at) => ("pending", at, None),
-            JobOutcome::Failed => ("failed", attempt.at, Some(attempt.at)),
-        };
+        if done.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.write().begin().await?;
         on!(tx.as_conn(), |c| {
-            sqlx::query(
-                "INSERT INTO outbox_attempts (job_id, n, at, status, error, duration_ms, node) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (job_id, n) DO NOTHING",
-            )
-            .bind(job_id)
-            .bind(attempt.n)
-            .bind(attempt.at)
-            .bind(attempt.status)
-            .bind(&attempt.error)
-            .bind(attempt.duration_ms)
-            .bind(&attempt.node)
-            .execute(&mut *c)
-            .await?;
-            sqlx::query(
-                "UPDATE outbox SET state = $1, attempts = $2, next_at = $3, done_at = $4, \
-                 last_error = $5, lease_until = 0, leased_by = NULL WHERE id = $6",
-            )
-            .bind(state)
-            .bind(attempt.n)
-            .bind(next_at)
-            .bind(done_at)
-            .bind(&attempt.error)
-            .bind(job_id)
-            .execute(&mut *c)
-            .await?;
+            // 7 and 6 values a job: 500 a statement stays under both backends' limits.
+            for chunk in done.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO outbox_attempts (job_id, n, at, status, error, duration_ms, node) ",
+                );
+                q.push_values(chunk, |mut b, (id, a, _)| {
+                    b.push_bind(id.to_string())
+                        .push_bind(a.n)
+                        .push_bind(a.at)
+                        .push_bind(a.status)
+                        .push_bind(a.error.clone())
+                        .push_bind(a.duration_ms)
+                        .push_bind(a.node.clone());
+                });
+                q.push(" ON CONFLICT (job_id, n) DO NOTHING");
+                q.build().execute(&mut *c).await?;
+                // One UPDATE for the chunk, each job's values joined by its id.
+                let mut q = sqlx::QueryBuilder::new(
+                    "UPDATE outbox SET state = v.column2, attempts = v.column3, \
+                     next_at = v.column4, done_at = v.column5, last_error = v.column6, \
+                     lease_until = 0, leased_by = NULL FROM (",
+                );
+                q.push_values(chunk, |mut b, (id, a, outcome)| {
+                    let (state, next_at, done_at) = match outcome {
+                        JobOutcome::Delivered => ("delivered", a.at, Some(a.at)),
+                        JobOutcome::Retry(at) => ("pending", *at, None),
+                        JobOutcome::Failed => ("failed", a.at, Some(a.at)),
+                    };
+                    b.push_bind(id.to_string())
+                        .push_bind(state)
+                        .push_bind(a.n)
+                        .push_bind(next_at)
+                        .push_bind(done_at)
+                        .push_bind(a.error.clone());
+                });
+                q.push(") AS v WHERE outbox.id = v.column1");
+                q.build().execute(&mut *c).await?;
+            }
         });
         tx.commit().await?;
         Ok(())

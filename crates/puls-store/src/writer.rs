@@ -7,6 +7,7 @@
 //! cannot fail its neighbours.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -25,6 +26,14 @@ struct Job {
 #[derive(Clone)]
 pub struct ResponseWriter {
     tx: mpsc::Sender<Job>,
+    last: Arc<LastBatch>,
+}
+
+/// The size of the latest batch a writer task took, and when (Unix ms).
+#[derive(Default)]
+struct LastBatch {
+    size: AtomicUsize,
+    at: AtomicI64,
 }
 
 impl ResponseWriter {
@@ -32,10 +41,24 @@ impl ResponseWriter {
     pub fn spawn(store: Arc<dyn Store>) -> Self {
         let (tx, rx) = mpsc::channel(MAX_BATCH * 8);
         let rx = Arc::new(Mutex::new(rx));
+        let last = Arc::new(LastBatch::default());
         for _ in 0..store.writer_tasks() {
-            tokio::spawn(run(store.clone(), rx.clone()));
+            tokio::spawn(run(store.clone(), rx.clone(), last.clone()));
         }
-        ResponseWriter { tx }
+        ResponseWriter { tx, last }
+    }
+
+    /// How many writes are waiting: those queued now, or the latest batch's size if it
+    /// was taken within the last `window_ms` of `now` (a saturated writer takes batches
+    /// back to back, so its queue may look empty right after one).
+    pub fn pressure(&self, now: i64, window_ms: i64) -> usize {
+        let queued = self.tx.max_capacity() - self.tx.capacity();
+        let recent = if now - self.last.at.load(Ordering::Relaxed) <= window_ms {
+            self.last.size.load(Ordering::Relaxed)
+        } else {
+            0
+        };
+        queued.max(recent)
     }
 
     /// Applies one write; returns once it is committed (or failed).
@@ -49,7 +72,7 @@ impl ResponseWriter {
     }
 }
 
-async fn run(store: Arc<dyn Store>, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn run(store: Arc<dyn Store>, rx: Arc<Mutex<mpsc::Receiver<Job>>>, last: Arc<LastBatch>) {
     let mut ops = Vec::with_capacity(MAX_BATCH);
     let mut replies = Vec::with_capacity(MAX_BATCH);
     loop {
@@ -70,6 +93,8 @@ async fn run(store: Arc<dyn Store>, rx: Arc<Mutex<mpsc::Receiver<Job>>>) {
                 }
             }
         }
+        last.size.store(ops.len(), Ordering::Relaxed);
+        last.at.store(crate::now_ms(), Ordering::Relaxed);
         match store.write_batch(&ops).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.drain(..).zip(outcomes) {

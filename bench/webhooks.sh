@@ -13,9 +13,14 @@
 #      webhook (puls-bench sends NPS 0-10 uniformly: 2 of 11, ~18 %, match), the ratio
 #      against phase 2's figure without webhooks (target: within 10 %), and the share
 #      measured once the outbox has opened every case (cases / responses stored).
+# Phase 4 runs PULS_BENCH_ROUNDS rounds (1), each a run without rules and one with, in
+# alternating order (round 1 without first, round 2 with first, ...), so that a drift
+# between a sequence's earlier and later runs falls on both sides; it prints each round's
+# ratio and their median, and for every run the CPU seconds the server, the receiver and
+# everything else (puls-bench, mostly) used during the load.
 # Each phase runs on a fresh database. Usage: bash bench/webhooks.sh
 # PULS_BENCH_RATE (200), PULS_BENCH_SECONDS (20: the latency runs), PULS_BENCH_INGEST_SECONDS
-# (10), PULS_BENCH_CLIENTS (256), PULS_BENCH_DRAIN_SECONDS (300: the longest phase 4 waits
+# (10), PULS_BENCH_CLIENTS (256), PULS_BENCH_ROUNDS (1), PULS_BENCH_DRAIN_SECONDS (300: the longest phase 4 waits
 # for the outbox to open the last case and send the last alert.fired), PULS_BENCH_PHASES
 # ("1 2 3 4"; phase 4 runs the "without" ingestion itself when phase 2 is not chosen),
 # PULS_BENCH_SKIP_BUILD=1 (use the built binaries), PULS_BENCH_KEEP=1 (keep the databases
@@ -29,6 +34,7 @@ SECONDS_RUN=${PULS_BENCH_SECONDS:-20}
 INGEST_SECONDS=${PULS_BENCH_INGEST_SECONDS:-10}
 CLIENTS=${PULS_BENCH_CLIENTS:-256}
 DRAIN_SECONDS=${PULS_BENCH_DRAIN_SECONDS:-300}
+ROUNDS=${PULS_BENCH_ROUNDS:-1}
 PHASES=" ${PULS_BENCH_PHASES:-1 2 3 4} "
 PHASES=${PHASES//,/ }
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -96,12 +102,31 @@ pending_jobs() {
         python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))'
 }
 
-# Ingestion into checkout-nps at $CLIENTS clients, labelled $1, more options in $@.
+HZ=$(getconf CLK_TCK)
+# CPU seconds (user and system) process $1 has used so far; 0 when it is gone.
+cpu_of() { awk -v hz="$HZ" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# CPU seconds the whole machine has been busy so far.
+machine_busy() { awk -v hz="$HZ" '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat; }
+
+# Ingestion into checkout-nps at $CLIENTS clients, labelled $1, more options in $@; then
+# the CPU seconds used during it by the server, the receiver (if one runs) and the rest.
 ingest() {
     local label=$1
     shift
+    local s0 r0 m0 s1 r1 m1
+    s0=$(cpu_of "$SERVER_PID")
+    r0=$([[ -n "$RECEIVER_PID" ]] && cpu_of "$RECEIVER_PID" || echo 0)
+    m0=$(machine_busy)
     "$LOAD" ingest --url "$URL" --survey checkout-nps --concurrency "$CLIENTS" \
         --seconds "$INGEST_SECONDS" --label "$label" --tsv "$WORK/ingest.tsv" "$@"
+    s1=$(cpu_of "$SERVER_PID")
+    r1=$([[ -n "$RECEIVER_PID" ]] && cpu_of "$RECEIVER_PID" || echo 0)
+    m1=$(machine_busy)
+    awk -v s="$s1" -v s0="$s0" -v r="$r1" -v r0="$r0" -v m="$m1" -v m0="$m0" 'BEGIN {
+        s -= s0; r -= r0; m -= m0
+        printf "CPU seconds during the load (warm-up included): server %.1f, receiver %.1f, everything else %.1f (puls-bench, mostly); the machine was busy %.1f\n",
+            s, r, m - s - r, m
+    }'
 }
 RC=0
 
@@ -115,13 +140,27 @@ if phase 1; then
     stop_and_check "$WORK/serve-latency.log"
 fi
 
-if phase 2 || phase 4; then
+# Phase 2's and 4's run without rules or webhooks, labelled $1.
+run_without() {
     echo
-    echo "==> 2. ingestion at $CLIENTS clients without webhooks"
-    fresh plain
-    start_server "$DB" "$WORK/serve-plain.log" 30
-    ingest without
-    stop_and_check "$WORK/serve-plain.log"
+    echo "==> ingestion at $CLIENTS clients without webhooks ($1)"
+    fresh "plain-$1"
+    start_server "$DB" "$WORK/serve-plain-$1.log" 30
+    ingest "$1"
+    stop_and_check "$WORK/serve-plain-$1.log"
+    forget "plain-$1"
+}
+
+# Removes database $1 of a finished run (kept with PULS_BENCH_KEEP=1) and lets the disk
+# catch up, so that one run's writes do not slow the next.
+forget() {
+    [[ "${PULS_BENCH_KEEP:-0}" == 1 ]] || rm -rf "${WORK:?}/$1"
+    sync
+    sleep 2
+}
+
+if phase 2; then
+    run_without without
 fi
 
 if phase 2; then
@@ -147,20 +186,21 @@ if phase 3; then
     stop_and_check "$WORK/serve-latency-rule.log"
 fi
 
-if phase 4; then
+# Phase 4's run with the rule and its webhook, labelled $1.
+run_with_rule() {
     echo
-    echo "==> 4. ingestion at $CLIENTS clients with an alert rule (nps <= 1) and its alert.fired webhook"
-    fresh ruled
-    start_server "$DB" "$WORK/serve-ruled.log" 30
+    echo "==> 4. ingestion at $CLIENTS clients with an alert rule (nps <= 1) and its alert.fired webhook ($1)"
+    fresh "ruled-$1"
+    start_server "$DB" "$WORK/serve-ruled-$1.log" 30
     start_receiver --rule --survey checkout-nps
-    ingest with-rule --verify-db "$DB" | tee "$WORK/ingest-rule.out" || RC=1
+    ingest "$1" --verify-db "$DB" | tee "$WORK/ingest-rule.out" || RC=1
     PENDING=$(pending_jobs)
     read -r CASES_AT_STOP < <(python3 bench/webhook_latency.py cases --url "$URL" --key "$KEY") ||
         true
     read -r CASES LAST_CASE LAST_JOB STATE < <(python3 bench/webhook_latency.py cases --drain \
         --url "$URL" --key "$KEY" --timeout "$DRAIN_SECONDS") || true
     stop_receiver
-    stop_and_check "$WORK/serve-ruled.log"
+    stop_and_check "$WORK/serve-ruled-$1.log"
     STORED=$(sed -n 's/^durability: .*answered 2xx (warm-up included), \([0-9]*\) new rows stored.*/\1/p' \
         "$WORK/ingest-rule.out")
     echo "when puls-bench finished: $CASES_AT_STOP cases opened, $PENDING jobs pending (first page, at most 500)"
@@ -174,18 +214,40 @@ if phase 4; then
         printf "cases opened (read through the API): %d of %d responses stored, %.1f %% triggering the rule (2/11 = 18.2 %% expected); %s\n",
             c, s, (s > 0 ? 100 * c / s : 0), note
     }'
+    forget "ruled-$1"
+}
+
+if phase 4; then
+    for round in $(seq 1 "$ROUNDS"); do
+        if ((round % 2 == 1)); then
+            run_without "without-$round"
+            run_with_rule "with-rule-$round"
+        else
+            run_with_rule "with-rule-$round"
+            run_without "without-$round"
+        fi
+    done
 fi
 
 if [[ -f "$WORK/ingest.tsv" ]]; then
     echo
-    awk -F'\t' 'NR > 1 { rate[$1] = $3 }
+    awk -F'\t' -v clients="$CLIENTS" 'NR > 1 { rate[$1] = $3 }
         END {
             if ("with-webhook" in rate)
                 printf "accepted responses/s at %s clients: without webhooks %d, with a webhook on every response %d; ratio %.3f\n",
-                    '"$CLIENTS"', rate["without"], rate["with-webhook"], rate["with-webhook"] / rate["without"]
-            if ("with-rule" in rate)
-                printf "accepted responses/s at %s clients: without rules or webhooks %d, with an alert rule (nps <= 1) and its alert.fired webhook %d; ratio %.3f\n",
-                    '"$CLIENTS"', rate["without"], rate["with-rule"], rate["with-rule"] / rate["without"]
+                    clients, rate["without"], rate["with-webhook"], rate["with-webhook"] / rate["without"]
+            n = 0
+            for (r = 1; ("with-rule-" r) in rate; r++) {
+                w = rate["without-" r]; x = rate["with-rule-" r]
+                ratio[++n] = x / w
+                printf "round %d (%s first): accepted responses/s at %s clients without rules or webhooks %d, with an alert rule (nps <= 1) and its alert.fired webhook %d; ratio %.3f\n",
+                    r, (r % 2 ? "without" : "with the rule"), clients, w, x, x / w
+            }
+            if (n > 0) {
+                for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (ratio[j] < ratio[i]) { t = ratio[i]; ratio[i] = ratio[j]; ratio[j] = t }
+                med = (n % 2) ? ratio[(n + 1) / 2] : (ratio[n / 2] + ratio[n / 2 + 1]) / 2
+                printf "with the rule against without, %d rounds: median ratio %.3f (lowest %.3f, highest %.3f; target >= 0.90)\n", n, med, ratio[1], ratio[n]
+            }
         }' "$WORK/ingest.tsv"
 fi
 exit $RC

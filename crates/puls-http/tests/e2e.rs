@@ -1020,6 +1020,7 @@ async fn screens_of_a_running_server() {
         ("contacts", format!("/app/w/{ws}/contacts")),
         ("webhooks", format!("/app/w/{ws}/webhooks")),
         ("cases", format!("/app/w/{ws}/cases?view=all")),
+        ("team-cases", format!("/app/w/{ws}/cases?view=team")),
         ("case-report", format!("/app/w/{ws}/case-report")),
         ("alert-rules", format!("/app/w/{ws}/alert-rules")),
         ("alert-rule-form", format!("/app/w/{ws}/new-alert-rule")),

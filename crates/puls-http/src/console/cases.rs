@@ -436,8 +436,12 @@ async fn report_page(
             .by_touchpoint
             .iter()
             .map(|g| GroupView {
-                name: names.touchpoint(&g.group),
-                ..group(g, Text::CaseNoTeam)
+                name: if g.group.is_empty() {
+                    lang.t(Text::CaseNoTouchpoint).to_string()
+                } else {
+                    names.touchpoint(&g.group)
+                },
+                ..group(g, Text::CaseNoTouchpoint)
             })
             .collect(),
         root_causes: r

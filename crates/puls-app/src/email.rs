@@ -38,7 +38,75 @@ pub trait Mailer: Send + Sync + 'static {
     async fn send(&self, job: &EmailJob) -> Mailed;
 }
 
+/// What the server sends e-mail through, as administrators may see it (never the
+/// password): the relay is set in the server's configuration, not in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpStatus {
+    pub host: String,
+    pub port: u16,
+    /// `starttls`, `tls` or `none`.
+    pub security: String,
+    pub from: String,
+    /// Whether it signs in to the relay (a user name and password are set).
+    pub authenticated: bool,
+}
+
 impl App {
+    /// The relay e-mail goes through; `None` when `smtp.host` is not set (no e-mail).
+    pub fn smtp_status(&self) -> Option<SmtpStatus> {
+        let c = &self.config().smtp;
+        c.host.as_ref().map(|host| SmtpStatus {
+            host: host.clone(),
+            port: c.port,
+            security: c.security.clone(),
+            from: c.from.clone(),
+            authenticated: c.username.is_some() && c.password.is_some(),
+        })
+    }
+
+    /// Queues a test e-mail to a member's own address, in their language, through the
+    /// outbox (so its attempts are in the outbox's log); returns the message's id. 409
+    /// `email_not_configured` without `smtp.host`.
+    pub async fn send_test_email(
+        &self,
+        workspace_id: WorkspaceId,
+        to: &puls_store::UserRecord,
+    ) -> Result<String, AppError> {
+        let Some(relay) = self.smtp_status() else {
+            return Err(AppError::rejected(
+                crate::Rejection::EmailNotConfigured,
+                "e-mail is not configured (smtp.host)",
+            ));
+        };
+        let now = puls_store::now_ms();
+        let job = EmailJob {
+            to: to.email.clone(),
+            locale: to.locale.clone(),
+            template: "smtp_test".into(),
+            vars: serde_json::json!({
+                "relay": format!("{}:{}", relay.host, relay.port),
+                "name": to.name,
+            }),
+        };
+        let id = message_id(
+            &format!("email:{}", to.email),
+            "smtp_test",
+            &now.to_string(),
+        );
+        self.store()
+            .enqueue(&[NewJob {
+                id: id.clone(),
+                workspace_id,
+                channel: "email".into(),
+                target_id: "smtp".into(),
+                event_type: "smtp_test".into(),
+                payload: serde_json::to_string(&job).map_err(anyhow::Error::new)?,
+                next_at: now,
+            }])
+            .await?;
+        Ok(id)
+    }
+
     /// Queues an e-mail to each owner of the workspace, in their language; `key` makes the
     /// message's id (the same key and owner: one message).
     pub(crate) async fn email_owners(

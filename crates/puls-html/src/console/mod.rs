@@ -45,8 +45,8 @@ pub use journeys::{
 };
 pub use overview::{BreakdownRow, Card, Change, OverviewPage, TrendRow};
 pub use settings::{
-    InvitationRow, JobRow, KeyRow, MemberRow, SettingsPage, TeamRow, TeamsForm, WebhookRow,
-    WebhooksPage, WriteKeyRow,
+    InvitationRow, JobRow, KeyRow, MemberRow, SettingsPage, SmtpView, TeamRow, TeamsForm,
+    WebhookRow, WebhooksPage, WriteKeyRow,
 };
 
 use crate::{Page, Text};

@@ -28,8 +28,22 @@ pub struct SettingsPage {
     pub notice: Option<Text>,
     /// The teams' form (for those who manage users).
     pub teams: Option<TeamsForm>,
+    /// The e-mail relay (shown to those who manage the workspace); `None`: e-mail is off.
+    pub smtp: Option<SmtpView>,
+    /// The signed-in user's address, where a test e-mail goes.
+    pub my_email: String,
     #[serde(flatten)]
     pub shell: Shell,
+}
+
+/// The relay e-mail goes through, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct SmtpView {
+    /// `host:port`.
+    pub relay: String,
+    pub security: String,
+    pub from: String,
+    pub authenticated: bool,
 }
 
 /// The workspace's teams in a form: each team, then empty rows to add teams, as typed.

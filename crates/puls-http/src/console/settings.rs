@@ -19,8 +19,8 @@ use puls_app::users::{Joined, Joining, MemberChange, MemberChanged};
 use puls_core::UserId;
 use puls_core::access::{Permission, Role};
 use puls_html::console::{
-    Choice, InvitationPage, InvitationRow, KeyRow, MemberRow, NamedChoice, SettingsPage, TeamRow,
-    TeamsForm, WriteKeyRow,
+    Choice, InvitationPage, InvitationRow, KeyRow, MemberRow, NamedChoice, SettingsPage, SmtpView,
+    TeamRow, TeamsForm, WriteKeyRow,
 };
 use puls_html::{Lang, Text};
 
@@ -58,6 +58,7 @@ pub async fn page(
         Some("key_revoked") => Some(Text::NoticeKeyRevoked),
         Some("last_owner") => Some(Text::NoticeLastOwner),
         Some("invitation_withdrawn") => Some(Text::NoticeInvitationWithdrawn),
+        Some("test_email") => Some(Text::NoticeTestEmail),
         _ => None,
     };
     render(&st, &m, StatusCode::OK, notice, None, None, None).await
@@ -180,6 +181,13 @@ async fn render(
         new_key,
         notice,
         teams,
+        smtp: st.app.smtp_status().map(|r| SmtpView {
+            relay: format!("{}:{}", r.host, r.port),
+            security: r.security,
+            from: r.from,
+            authenticated: r.authenticated,
+        }),
+        my_email: m.signed.user.email.clone(),
         shell: shell(m, Text::NavSettings),
     };
     Page::render(st, status, lang, &page)
@@ -257,6 +265,18 @@ pub async fn act(
                         None,
                     )
                     .await
+                }
+                Err(e) => fail(e),
+            }
+        }
+        "smtp_test" => {
+            if let Err(r) = need(Permission::ManageWorkspace) {
+                return r;
+            }
+            match st.app.send_test_email(ws, &m.signed.user).await {
+                Ok(_) => back("test_email"),
+                Err(AppError::Rejected(puls_app::Rejection::EmailNotConfigured, _)) => {
+                    Page::message(&st, StatusCode::CONFLICT, lang, Text::Error, Text::SmtpOff)
                 }
                 Err(e) => fail(e),
             }

@@ -2648,6 +2648,12 @@ async fn admins_keep_teams_and_members_find_their_teams_cases(app: TestApp) {
     for words in ["Zespoły", "Lider", "Członkowie", "Moje zespoły"] {
         assert!(page.contains(words), "{words}: {page}");
     }
+    // Without smtp.host the page says e-mail is off, and how to turn it on.
+    assert!(
+        page.contains("E-mail jest wyłączony: Puls nic nie wysyła, dopóki administrator serwera nie ustawi smtp.host"),
+        "{page}"
+    );
+    assert!(!page.contains("Wyślij mi wiadomość testową"), "{page}");
     let csrf = hidden(&page, "_csrf");
     // A refused row comes back as typed, named by its key.
     let (status, page, _) = a
@@ -2775,4 +2781,80 @@ async fn admins_keep_teams_and_members_find_their_teams_cases(app: TestApp) {
         page.contains("zespół: Kurierzy → returns"),
         "named in the history: {page}"
     );
+}
+
+both_backends!(
+    an_owner_sends_a_test_email_through_the_configured_relay,
+    |config| {
+        config.outbox.poll_ms = 50;
+        config.smtp.host = Some("127.0.0.1".into());
+    }
+);
+async fn an_owner_sends_a_test_email_through_the_configured_relay(app: TestApp) {
+    let smtp = puls_testdb::SmtpServer::start();
+    app.spawn_worker_mailing_to(&smtp);
+    user_in(
+        &app,
+        "wlasciciel@sklep.pl",
+        "owner password 1",
+        Some("owner"),
+        "pl",
+    )
+    .await;
+    user_in(
+        &app,
+        "agent@sklep.pl",
+        "agent password 1",
+        Some("agent"),
+        "pl",
+    )
+    .await;
+    let mut o = signed_in(&app, "wlasciciel@sklep.pl", "owner password 1").await;
+    let (_, page, _) = o.get(&app, "/app/w/acme/settings").await;
+    let page = html_unescape(&page);
+    assert!(
+        page.contains(
+            "Puls wysyła e-maile przez 127.0.0.1:587 (starttls) jako Puls <puls@localhost>."
+        ),
+        "the relay in words, no password: {page}"
+    );
+    assert!(
+        page.contains("Wyślij mi wiadomość testową (wlasciciel@sklep.pl)"),
+        "{page}"
+    );
+    let csrf = hidden(&page, "_csrf");
+    let (status, _, to) = o
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[("_csrf", csrf.as_str()), ("action", "smtp_test")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        to.as_deref(),
+        Some("/app/w/acme/settings?notice=test_email")
+    );
+    let mail = smtp.wait_for(1).await;
+    assert_eq!(mail.len(), 1, "{mail:#?}");
+    assert_eq!(mail[0]["to"], "wlasciciel@sklep.pl");
+    assert_eq!(mail[0]["subject"], "Puls: wiadomość testowa");
+    let text = mail[0]["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("Dzień dobry Eva Svobodová") && text.contains("przez 127.0.0.1:587"),
+        "{text}"
+    );
+    // Only those who manage the workspace may.
+    let mut a = signed_in(&app, "agent@sklep.pl", "agent password 1").await;
+    let (_, page, _) = a.get(&app, "/app/w/acme/cases").await;
+    let acsrf = hidden(&page, "_csrf");
+    let (status, _, _) = a
+        .post(
+            &app,
+            "/app/w/acme/settings",
+            &[("_csrf", acsrf.as_str()), ("action", "smtp_test")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(smtp.messages().len(), 1, "nothing else went out");
 }

@@ -85,82 +85,6 @@ impl WebhookFormat {
     }
 }
 
-/// A message as a Slack-compatible incoming webhook takes it: a header, the details and a
-/// context line as blocks, and the same as plain text for notifications and clients
-/// without blocks. Texts are English (Slack shows them as they are).
-pub fn slack_message(payload: &str) -> String {
-    let v: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
-    let kind = v["type"].as_str().unwrap_or("event");
-    let d = &v["data"];
-    let s = |k: &str| d[k].as_str().unwrap_or("").to_string();
-    let num = |k: &str| {
-        d[k].as_f64()
-            .map_or_else(|| "–".to_string(), |x| format!("{x}"))
-    };
-    let (headline, details) = match kind {
-        "response.completed" => (
-            format!("New response at {}", s("touchpoint")),
-            format!("Survey `{}` · channel {}", s("survey_id"), s("channel")),
-        ),
-        "case.created" | "case.updated" | "case.resolved" => (
-            format!(
-                "Case {}: {}",
-                match kind {
-                    "case.created" => "opened",
-                    "case.resolved" => "resolved",
-                    _ => "changed",
-                },
-                s("title")
-            ),
-            format!(
-                "Status *{}* · priority *{}*{}",
-                s("status"),
-                s("priority"),
-                d["team"]
-                    .as_str()
-                    .map_or_else(String::new, |t| format!(" · team {t}"))
-            ),
-        ),
-        "alert.fired" if d["kind"] == "metric" => (
-            format!("Alert: {} at {}", s("rule"), s("group")),
-            format!(
-                "{} in {}: *{}* (95 % interval {} to {}), {} points against the period before \
-                 (p = {})",
-                s("metric").to_uppercase(),
-                s("period"),
-                num("value"),
-                num("ci_low"),
-                num("ci_high"),
-                num("difference"),
-                d["p_value"]
-                    .as_f64()
-                    .map_or_else(|| "–".into(), |p| format!("{p:.4}")),
-            ),
-        ),
-        "alert.fired" => (
-            format!("Alert: {}", s("rule_name")),
-            format!(
-                "A response at {} (survey `{}`) matched the rule",
-                s("touchpoint"),
-                s("survey_id")
-            ),
-        ),
-        other => (format!("Puls: {other}"), String::new()),
-    };
-    let id = d["id"].as_str().or(d["response_id"].as_str()).unwrap_or("");
-    serde_json::json!({
-        "text": format!("{headline}\n{details}"),
-        "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": headline}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": details}},
-            {"type": "context", "elements": [
-                {"type": "mrkdwn", "text": format!("Puls · {kind} · {id}")}
-            ]}
-        ]
-    })
-    .to_string()
-}
-
 /// What to change of a webhook; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct WebhookChange {
@@ -169,6 +93,25 @@ pub struct WebhookChange {
     pub description: Option<String>,
     /// `true` enables a disabled webhook (and forgets its failures); `false` disables it.
     pub enabled: Option<bool>,
+    /// The language of a Slack-compatible channel's messages.
+    pub locale: Option<String>,
+}
+
+/// The languages a Slack-compatible channel can speak.
+pub const LOCALES: [&str; 3] = ["pl", "cs", "en"];
+
+/// A channel's language, checked (422 at `locale`).
+fn check_locale(locale: &str) -> Result<String, AppError> {
+    if LOCALES.contains(&locale) {
+        Ok(locale.to_string())
+    } else {
+        Err(AppError::field(
+            "locale",
+            FieldErrorKind::NotOneOf {
+                allowed: LOCALES.join(", "),
+            },
+        ))
+    }
 }
 
 /// What a receiver answered, or why nothing was answered.
@@ -184,6 +127,23 @@ pub enum Delivery {
 #[async_trait]
 pub trait Transport: Send + Sync + 'static {
     async fn post(&self, url: &str, headers: &[(&'static str, String)], body: &str) -> Delivery;
+
+    /// Writes the Slack-compatible message of an event (the outbox payload) in `locale`,
+    /// with the workspace's `names` for its keys (the server's adapter writes it with the
+    /// web app's texts).
+    fn slack_message(&self, payload: &str, locale: &str, names: &SlackNames) -> String;
+}
+
+/// The names a Slack message shows instead of an event's keys, in the channel's
+/// language; a key without a name stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlackNames {
+    /// The alert rule's name.
+    pub rule: Option<String>,
+    /// The survey's title.
+    pub survey: Option<String>,
+    /// The case's team's name.
+    pub team: Option<String>,
 }
 
 /// A new signing secret: `whsec_` and the base64 of 24 random bytes.
@@ -395,9 +355,11 @@ impl App {
         event_types: &[String],
         description_text: &str,
         format: WebhookFormat,
+        locale: Option<&str>,
     ) -> Result<WebhookRecord, AppError> {
         let url = check_url(url, self.config().webhooks.allow_private_addresses)?;
         let event_types = check_events(event_types)?;
+        let locale = check_locale(locale.unwrap_or("en"))?;
         let now = puls_store::now_ms();
         let hook = WebhookRecord {
             id: format!("wh_{}", ulid::Ulid::new().to_string().to_lowercase()),
@@ -414,6 +376,7 @@ impl App {
             created_at: now,
             updated_at: now,
             format: format.as_str().into(),
+            locale,
         };
         // Responses completed from here on reach the webhook.
         self.start_response_feed(workspace_id).await?;
@@ -457,6 +420,9 @@ impl App {
         }
         if let Some(d) = &change.description {
             hook.description = description(d)?;
+        }
+        if let Some(l) = &change.locale {
+            hook.locale = check_locale(l)?;
         }
         let now = puls_store::now_ms();
         match change.enabled {
@@ -768,7 +734,10 @@ impl App {
         }
         let delivery = if hook.format == WebhookFormat::Slack.as_str() {
             let headers = [("content-type", "application/json".to_string())];
-            let body = slack_message(&job.payload);
+            let names = self
+                .slack_names(job.workspace_id, &job.payload, &hook.locale)
+                .await?;
+            let body = transport.slack_message(&job.payload, &hook.locale, &names);
             transport.post(&hook.url, &headers, &body).await
         } else {
             let headers = [
@@ -861,6 +830,43 @@ impl App {
                 puls_store::now_ms() + backoff_ms(n, cfg.retry_base_ms, cfg.max_retry_ms),
             )
         }
+    }
+
+    /// The names of an event's rule, survey and team in `locale`, for its Slack message.
+    async fn slack_names(
+        &self,
+        workspace_id: WorkspaceId,
+        payload: &str,
+        locale: &str,
+    ) -> Result<SlackNames, AppError> {
+        let v: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+        let d = &v["data"];
+        let rule = match d["rule"].as_str() {
+            Some(key) => self
+                .alert_rules(workspace_id)
+                .await?
+                .iter()
+                .find(|r| r.key.as_str() == key)
+                .map(|r| r.name.get(locale).to_string()),
+            None => None,
+        };
+        let survey = match d["survey_id"]
+            .as_str()
+            .and_then(|s| puls_core::SurveyId::parse(s).ok())
+        {
+            Some(id) => self.survey_record(&id).await?.map(|r| r.title.clone()),
+            None => None,
+        };
+        let team = match d["team"].as_str() {
+            Some(key) => Some(
+                self.teams(workspace_id)
+                    .await?
+                    .name(key, locale)
+                    .to_string(),
+            ),
+            None => None,
+        };
+        Ok(SlackNames { rule, survey, team })
     }
 
     /// Keeps the successful attempts in `delivered` (emptying it) in one transaction, and
@@ -994,37 +1000,6 @@ mod tests {
             let plain = (1000u64 << (attempts - 1)).min(60_000) as f64;
             assert!((d as f64) >= plain * 0.8 - 1.0 && (d as f64) <= plain * 1.2 + 1.0);
         }
-    }
-
-    #[test]
-    fn slack_messages_carry_blocks_and_a_text_fallback() {
-        let metric = serde_json::json!({"type": "alert.fired", "timestamp": "x", "data": {
-            "kind": "metric", "rule": "nps-drop", "metric": "nps", "group": "delivery",
-            "period": "2026-08", "value": -40.0, "ci_low": -55.1, "ci_high": -22.3,
-            "difference": -90.0, "p_value": 0.000012}});
-        let m: serde_json::Value =
-            serde_json::from_str(&slack_message(&metric.to_string())).unwrap();
-        assert_eq!(
-            m["text"],
-            "Alert: nps-drop at delivery\nNPS in 2026-08: *-40* (95 % interval -55.1 to \
-             -22.3), -90 points against the period before (p = 0.0000)"
-        );
-        assert_eq!(m["blocks"].as_array().unwrap().len(), 3);
-        assert_eq!(
-            m["blocks"][0]["text"]["text"],
-            "Alert: nps-drop at delivery"
-        );
-        let case = serde_json::json!({"type": "case.created", "data": {
-            "id": "case_1", "title": "Late parcel", "status": "new", "priority": "high"}});
-        let c: serde_json::Value = serde_json::from_str(&slack_message(&case.to_string())).unwrap();
-        assert_eq!(
-            c["text"],
-            "Case opened: Late parcel\nStatus *new* · priority *high*"
-        );
-        assert_eq!(
-            c["blocks"][2]["elements"][0]["text"],
-            "Puls · case.created · case_1"
-        );
     }
 
     #[test]

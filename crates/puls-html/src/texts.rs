@@ -41,6 +41,27 @@ impl Text {
 /// The texts of the core's values: exhaustive, so a new role, channel or category does not
 /// compile until it has its words.
 impl Text {
+    pub fn case_status(s: puls_core::case::CaseStatus) -> Text {
+        use puls_core::case::CaseStatus;
+        match s {
+            CaseStatus::New => Text::CaseStatusNew,
+            CaseStatus::InProgress => Text::CaseStatusInProgress,
+            CaseStatus::Waiting => Text::CaseStatusWaiting,
+            CaseStatus::Resolved => Text::CaseStatusResolved,
+            CaseStatus::Closed => Text::CaseStatusClosed,
+        }
+    }
+
+    pub fn priority(p: puls_core::alert::Priority) -> Text {
+        use puls_core::alert::Priority;
+        match p {
+            Priority::Low => Text::PriorityLow,
+            Priority::Normal => Text::PriorityNormal,
+            Priority::High => Text::PriorityHigh,
+            Priority::Urgent => Text::PriorityUrgent,
+        }
+    }
+
     pub fn role(role: Role) -> Text {
         match role {
             Role::Owner => Text::RoleOwner,

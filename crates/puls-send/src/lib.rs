@@ -9,6 +9,7 @@
 //! the moment of sending.
 
 mod mail;
+mod slack;
 pub use mail::SmtpMailer;
 
 use std::net::SocketAddr;
@@ -18,7 +19,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use puls_app::App;
 use puls_app::email::Mailer;
-use puls_app::webhooks::{Delivery, Transport, is_private, literal_ip};
+use puls_app::webhooks::{Delivery, SlackNames, Transport, is_private, literal_ip};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// Resolves names with the system's resolver, leaving out private addresses unless allowed.
@@ -85,6 +86,10 @@ impl Transport for HttpTransport {
             Ok(resp) => Delivery::Answered(resp.status().as_u16()),
             Err(e) => Delivery::Failed(error_chain(&e)),
         }
+    }
+
+    fn slack_message(&self, payload: &str, locale: &str, names: &SlackNames) -> String {
+        slack::message(payload, locale, names)
     }
 }
 

@@ -48,6 +48,8 @@ pub struct WebhookRecord {
     pub updated_at: i64,
     /// `standard` (Standard Webhooks, signed) or `slack` (Slack-compatible, unsigned).
     pub format: String,
+    /// The language of a Slack-compatible channel's messages (`pl`, `cs`, `en`).
+    pub locale: String,
 }
 
 impl WebhookRecord {

@@ -16,7 +16,7 @@ use crate::outbox::*;
 
 const WEBHOOK_COLUMNS: &str = "id, workspace_id, url, event_types, description, secret, \
      previous_secret, previous_until, failures, disabled_at, disabled_reason, created_at, \
-     updated_at, format";
+     updated_at, format, locale";
 
 const JOB_COLUMNS: &str = "id, workspace_id, channel, target_id, event_type, payload, state, \
      attempts, next_at, last_error, created_at, done_at";
@@ -24,7 +24,7 @@ const JOB_COLUMNS: &str = "id, workspace_id, channel, target_id, event_type, pay
 static INSERT_WEBHOOK: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO webhooks ({WEBHOOK_COLUMNS}) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     )
 });
 static LIST_WEBHOOKS: LazyLock<String> = LazyLock::new(|| {
@@ -79,6 +79,7 @@ fn webhook_from_row(row: &impl RowExt) -> Result<WebhookRecord, StoreError> {
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
         format: row.text("format")?,
+        locale: row.text("locale")?,
     })
 }
 
@@ -246,6 +247,7 @@ impl OutboxStore for SqlStore {
                 .bind(hook.created_at)
                 .bind(hook.updated_at)
                 .bind(&hook.format)
+                .bind(&hook.locale)
                 .execute(pool)
                 .await?;
         });
@@ -288,8 +290,8 @@ impl OutboxStore for SqlStore {
             sqlx::query(
                 "UPDATE webhooks SET url = $1, event_types = $2, description = $3, \
                  secret = $4, previous_secret = $5, previous_until = $6, failures = $7, \
-                 disabled_at = $8, disabled_reason = $9, updated_at = $10 \
-                 WHERE workspace_id = $11 AND id = $12",
+                 disabled_at = $8, disabled_reason = $9, updated_at = $10, locale = $11 \
+                 WHERE workspace_id = $12 AND id = $13",
             )
             .bind(&hook.url)
             .bind(events)
@@ -301,6 +303,7 @@ impl OutboxStore for SqlStore {
             .bind(hook.disabled_at)
             .bind(&hook.disabled_reason)
             .bind(hook.updated_at)
+            .bind(&hook.locale)
             .bind(hook.workspace_id.get())
             .bind(&hook.id)
             .execute(pool)

@@ -18,6 +18,8 @@ pub struct WebhookDto {
     pub description: String,
     /// `standard` (Standard Webhooks, signed) or `slack` (Slack-compatible, unsigned).
     pub format: String,
+    /// The language of a Slack-compatible channel's messages (`pl`, `cs`, `en`).
+    pub locale: String,
     pub enabled: bool,
     /// Why it was disabled (410 Gone, a run of failures, a user).
     pub disabled_reason: Option<String>,
@@ -43,6 +45,7 @@ impl WebhookDto {
             event_types: h.event_types.clone(),
             description: h.description.clone(),
             format: h.format.clone(),
+            locale: h.locale.clone(),
             enabled: h.enabled(),
             disabled_reason: h.disabled_reason.clone(),
             disabled_at: h.disabled_at.map(format_ms),
@@ -77,6 +80,9 @@ pub struct WebhookInput {
     /// `standard` (default: Standard Webhooks, signed) or `slack` (a Slack-compatible
     /// incoming webhook: text and blocks, unsigned).
     pub format: Option<String>,
+    /// The language of a Slack-compatible channel's messages: `pl`, `cs` or `en`
+    /// (default).
+    pub locale: Option<String>,
 }
 
 /// Changes to a webhook; absent fields stay as they are.
@@ -88,6 +94,8 @@ pub struct WebhookPatch {
     pub description: Option<String>,
     /// `true` enables a disabled webhook (its failures forgotten), `false` disables it.
     pub enabled: Option<bool>,
+    /// The language of a Slack-compatible channel's messages: `pl`, `cs` or `en`.
+    pub locale: Option<String>,
 }
 
 /// One try at delivering a job.

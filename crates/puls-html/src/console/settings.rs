@@ -133,6 +133,8 @@ pub struct WebhookRow {
     pub events: Vec<Text>,
     /// Sent as Slack-compatible messages.
     pub slack: bool,
+    /// The language of its Slack messages, in words.
+    pub language: Text,
     pub enabled: bool,
     pub disabled_reason: String,
     pub failures: i64,

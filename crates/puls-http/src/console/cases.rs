@@ -29,22 +29,11 @@ use crate::state::AppState;
 const PAGE: i64 = 50;
 
 pub fn status_text(s: CaseStatus) -> Text {
-    match s {
-        CaseStatus::New => Text::CaseStatusNew,
-        CaseStatus::InProgress => Text::CaseStatusInProgress,
-        CaseStatus::Waiting => Text::CaseStatusWaiting,
-        CaseStatus::Resolved => Text::CaseStatusResolved,
-        CaseStatus::Closed => Text::CaseStatusClosed,
-    }
+    Text::case_status(s)
 }
 
 pub fn priority_text(p: Priority) -> Text {
-    match p {
-        Priority::Low => Text::PriorityLow,
-        Priority::Normal => Text::PriorityNormal,
-        Priority::High => Text::PriorityHigh,
-        Priority::Urgent => Text::PriorityUrgent,
-    }
+    Text::priority(p)
 }
 
 /// A case's title as the viewer reads it: a rule's case keeps the rule's name in the

@@ -82,6 +82,9 @@ async fn render(
                 url: h.url.clone(),
                 events: h.event_types.iter().filter_map(|e| event_text(e)).collect(),
                 slack: h.format == "slack",
+                language: puls_html::Lang::parse(&h.locale)
+                    .unwrap_or(puls_html::Lang::En)
+                    .name(),
                 enabled: h.enabled(),
                 disabled_reason: h.disabled_reason.clone().unwrap_or_default(),
                 failures: h.failures,
@@ -181,7 +184,12 @@ pub async fn act(
                 Some("slack") => puls_app::webhooks::WebhookFormat::Slack,
                 _ => puls_app::webhooks::WebhookFormat::Standard,
             };
-            match st.app.create_webhook(ws, &url, &events, "", format).await {
+            let locale = field(&pairs, "locale").unwrap_or(lang.code());
+            match st
+                .app
+                .create_webhook(ws, &url, &events, "", format, Some(locale))
+                .await
+            {
                 Ok(h) => render(&st, &m, Some((h.secret, h.url)), None, None).await,
                 Err(AppError::Rejected(why, _)) => {
                     let text = match why {

@@ -65,6 +65,7 @@ async fn create_webhook(
                 .map(WebhookFormat::parse)
                 .transpose()?
                 .unwrap_or_default(),
+            body.locale.as_deref(),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(WebhookDto::with_secret(&hook))))
@@ -102,6 +103,7 @@ async fn update_webhook(
         event_types: body.event_types,
         description: body.description,
         enabled: body.enabled,
+        locale: body.locale,
     };
     let hook = st.app.update_webhook(ws.id, &id, change).await?;
     Ok(Json(WebhookDto::of(&hook)))

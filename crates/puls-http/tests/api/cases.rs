@@ -89,7 +89,7 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
         app.send_json(
             Method::POST,
             "/api/v1/webhooks",
-            &json!({"url": format!("{}/slack", rx.base), "format": "slack",
+            &json!({"url": format!("{}/slack", rx.base), "format": "slack", "locale": "pl",
                     "event_types": ["case.created", "case.resolved"]}),
         )
         .await,
@@ -97,6 +97,20 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
     .await;
     assert_eq!(status, 201, "{slack}");
     assert_eq!(slack["format"], "slack");
+    assert_eq!(slack["locale"], "pl");
+    let body = expect_error(
+        app.send_json(
+            Method::POST,
+            "/api/v1/webhooks",
+            &json!({"url": format!("{}/slack", rx.base), "format": "slack", "locale": "de",
+                    "event_types": ["case.created"]}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert!(body.to_string().contains("pl, cs, en"), "{body}");
     let (status, saved) = json_of(
         app.send_json(Method::POST, "/api/v1/alert-rules", &rule())
             .await,
@@ -278,16 +292,18 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
         .iter()
         .map(|e| e["body"]["text"].as_str().unwrap())
         .collect();
+    // In the channel's language, statuses and priorities in words.
     assert!(
         texts
             .iter()
-            .any(|t| t.starts_with("Case opened: Krytycy kuriera")),
+            .any(|t| t
+                .starts_with("Nowe zgłoszenie: Krytycy kuriera\nStatus: Nowe · priorytet: wysoki")),
         "{texts:?}"
     );
     assert!(
         texts
             .iter()
-            .any(|t| t.starts_with("Case resolved: Krytycy kuriera")),
+            .any(|t| t.starts_with("Zgłoszenie rozwiązane: Krytycy kuriera\nStatus: Rozwiązane")),
         "{texts:?}"
     );
     assert!(

@@ -2235,6 +2235,38 @@ async fn owners_manage_webhooks_and_replay_what_was_sent_in_the_web_app(app: Tes
     assert!(page.contains("Ukończona odpowiedź") && page.contains("Włączony"));
     let hooks = app.get_json("/api/v1/webhooks").await;
     let id = hooks[0]["id"].as_str().unwrap().to_string();
+    // A Slack channel writes in the language picked (the author's by default).
+    assert!(
+        page.contains("<option value=\"pl\" selected>polski</option>"),
+        "{page}"
+    );
+    let (status, page, _) = b
+        .post(
+            &app,
+            "/app/w/acme/webhooks",
+            &[
+                ("_csrf", &csrf),
+                ("action", "create"),
+                ("url", "https://hooks.slack.example.com/services/x"),
+                ("event", "case.created"),
+                ("format", "slack"),
+                ("locale", "cs"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html_unescape(&page).contains(" · czeski"), "{page}");
+    let slack = app.get_json("/api/v1/webhooks").await[1].clone();
+    assert_eq!(slack["locale"], "cs", "{slack}");
+    let gone = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/webhooks/{}", slack["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
     // Disabled, and enabled again, from the page.
     for (action, state) in [("disable", false), ("enable", true)] {
         let (status, _, _) = b

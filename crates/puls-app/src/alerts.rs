@@ -42,8 +42,48 @@ pub struct Alerted {
 /// cases, where SQLite's single writer would otherwise take a transaction per match.
 /// Pending writes are written early only before a response is linked to a case or looks
 /// for its contact's case among the page's new ones.
+/// A workspace's touchpoints' names by key, from its journeys (the first journey that
+/// names a touchpoint wins); a key no journey names reads as itself.
+#[derive(Debug, Clone, Default)]
+pub struct TouchpointNames(std::collections::HashMap<String, puls_core::journey::Label>);
+
+impl TouchpointNames {
+    /// The touchpoint's name in `locale`, else its key.
+    pub fn get<'a>(&'a self, key: &'a str, locale: &str) -> &'a str {
+        self.0.get(key).map_or(key, |l| l.get(locale))
+    }
+}
+
+impl App {
+    /// The names of the workspace's touchpoints, from its journey definitions (one that
+    /// no longer parses is skipped).
+    pub async fn touchpoint_names(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<TouchpointNames, AppError> {
+        let mut names = std::collections::HashMap::new();
+        for d in self
+            .store()
+            .list_definitions(DefinitionKind::Journey, workspace_id)
+            .await?
+        {
+            let Ok(journey) = puls_core::journey::Journey::parse(&d.definition) else {
+                continue;
+            };
+            for tp in journey.stages.iter().flat_map(|s| &s.touchpoints) {
+                names
+                    .entry(tp.key.to_string())
+                    .or_insert_with(|| tp.name.clone());
+            }
+        }
+        Ok(TouchpointNames(names))
+    }
+}
+
 struct Page {
     hooks: Vec<WebhookRecord>,
+    /// The touchpoints' names for e-mails; read only when a rule e-mails.
+    touchpoints: TouchpointNames,
     /// Read only when a rule e-mails and SMTP is set up.
     members: Vec<Member>,
     /// When e-mails go (quiet hours, digests); read only when a rule e-mails.
@@ -175,6 +215,11 @@ impl App {
             self.config().smtp.host.is_some() && rules.iter().any(|r| !r.actions.email.is_empty());
         let mut page = Page {
             hooks: self.store().webhooks(workspace_id).await?,
+            touchpoints: if mails {
+                self.touchpoint_names(workspace_id).await?
+            } else {
+                TouchpointNames::default()
+            },
             members: if mails {
                 self.store().members(workspace_id).await?
             } else {
@@ -321,7 +366,7 @@ impl App {
                     vars: serde_json::json!({
                         "rule": rule.name.get(&locale),
                         "survey": survey_title,
-                        "touchpoint": r.touchpoint,
+                        "touchpoint": page.touchpoints.get(&r.touchpoint, &locale),
                         "response": r.id.as_str(),
                         "scores": scores_line(&r.answers),
                         "texts": texts.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" / "),

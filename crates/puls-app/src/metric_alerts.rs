@@ -246,12 +246,19 @@ impl App {
         }
         if !rule.actions.email.is_empty() && self.config().smtp.host.is_some() {
             let to = self.recipients(workspace_id, rule, "en").await?;
+            // A group of touchpoints reads by the touchpoint's name.
+            let touchpoints = if w.by.as_str() == "touchpoint" {
+                self.touchpoint_names(workspace_id).await?
+            } else {
+                crate::alerts::TouchpointNames::default()
+            };
             let mails = to
                 .into_iter()
                 .map(|(email, locale)| {
                     let mut vars = data.clone();
                     vars["rule_name"] = rule.name.get(&locale).into();
                     vars["period"] = f.period.clone().into();
+                    vars["group"] = touchpoints.get(&f.group, &locale).into();
                     AlertMail {
                         template: "metric_alert",
                         key: subject.clone(),

@@ -144,6 +144,8 @@ pub struct SlackNames {
     pub survey: Option<String>,
     /// The case's team's name.
     pub team: Option<String>,
+    /// The touchpoint's name (a response's, or a metric alarm's group of touchpoints).
+    pub touchpoint: Option<String>,
 }
 
 /// A new signing secret: `whsec_` and the base64 of 24 random bytes.
@@ -866,7 +868,26 @@ impl App {
             ),
             None => None,
         };
-        Ok(SlackNames { rule, survey, team })
+        // The response's touchpoint, or the metric alarm's group when it is one.
+        let touchpoint = match (
+            d["touchpoint"].as_str(),
+            d["by"].as_str(),
+            d["group"].as_str(),
+        ) {
+            (Some(key), _, _) | (None, Some("touchpoint"), Some(key)) => Some(
+                self.touchpoint_names(workspace_id)
+                    .await?
+                    .get(key, locale)
+                    .to_string(),
+            ),
+            _ => None,
+        };
+        Ok(SlackNames {
+            rule,
+            survey,
+            team,
+            touchpoint,
+        })
     }
 
     /// Keeps the successful attempts in `delivered` (emptying it) in one transaction, and

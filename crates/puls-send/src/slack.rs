@@ -33,7 +33,10 @@ pub fn message(payload: &str, locale: &str, names: &SlackNames) -> String {
                 Text::SlackNewResponse,
                 &[&or_key(&names.survey, "survey_id")],
             ),
-            lang.fill(Text::SlackResponseDetails, &[&s("touchpoint"), &channel()]),
+            lang.fill(
+                Text::SlackResponseDetails,
+                &[&or_key(&names.touchpoint, "touchpoint"), &channel()],
+            ),
         ),
         "case.created" | "case.updated" | "case.resolved" => {
             let headline = match kind {
@@ -54,7 +57,10 @@ pub fn message(payload: &str, locale: &str, names: &SlackNames) -> String {
         "alert.fired" if d["kind"] == "metric" => (
             lang.fill(
                 Text::SlackMetricAlert,
-                &[&or_key(&names.rule, "rule"), &s("group")],
+                &[
+                    &or_key(&names.rule, "rule"),
+                    &or_key(&names.touchpoint, "group"),
+                ],
             ),
             lang.fill(
                 Text::SlackMetricDetails,
@@ -76,7 +82,10 @@ pub fn message(payload: &str, locale: &str, names: &SlackNames) -> String {
             ),
             lang.fill(
                 Text::SlackResponseAlertDetails,
-                &[&or_key(&names.survey, "survey_id"), &s("touchpoint")],
+                &[
+                    &or_key(&names.survey, "survey_id"),
+                    &or_key(&names.touchpoint, "touchpoint"),
+                ],
             ),
         ),
         other => (format!("Puls: {other}"), String::new()),
@@ -127,11 +136,12 @@ mod tests {
             "difference": -90.0, "p_value": 0.000012}});
         let names = SlackNames {
             rule: Some("Spadek NPS".into()),
+            touchpoint: Some("Dostawa".into()),
             ..SlackNames::default()
         };
         assert_eq!(
             text(metric.clone(), "pl", &names),
-            "Alert: Spadek NPS – delivery\nNPS w okresie 2026-08: *−40,0* (95% przedział \
+            "Alert: Spadek NPS – Dostawa\nNPS w okresie 2026-08: *−40,0* (95% przedział \
              od −55,1 do −22,3), −90,0 pkt względem poprzedniego okresu (p < 0,0001)"
         );
         // Without names the keys stay; English by default.

@@ -129,6 +129,12 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
     .await;
     assert_eq!(status, 201);
 
+    // The journey names the touchpoint: e-mails say its name.
+    let journey = json!({"key": "shop", "name": "Sklep", "stages": [
+        {"key": "after", "name": "Po zakupie", "touchpoints": [
+            {"key": "delivery", "name": {"pl": "Doręczenie", "en": "Delivery"},
+             "channel": "web", "events": [{"event": "Order Delivered"}]}]}]});
+    app.put_journey(&journey).await;
     app.spawn_worker_mailing_to(&smtp);
 
     let survey = app.published_survey(&polish_survey()).await;
@@ -151,7 +157,7 @@ async fn a_detractor_opens_one_case_that_is_answered_and_resolved(app: TestApp) 
     assert_eq!(mail[0]["subject"], "Alert Puls: Krytycy kuriera");
     let text = mail[0]["text"].as_str().unwrap();
     assert!(
-        text.contains("Dostawa") && text.contains("nps: 2"),
+        text.contains("„Dostawa” w punkcie styku Doręczenie") && text.contains("nps: 2"),
         "{text}"
     );
     assert!(text.contains("Kuriér rzucił paczką"), "{text}");

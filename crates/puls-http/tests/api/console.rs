@@ -647,13 +647,7 @@ async fn the_inbox_filters_searches_and_exports_exactly_that(app: TestApp) {
         {"key": "order", "name": "Order", "touchpoints": [
             {"key": "checkout", "name": "Checkout", "channel": "web",
              "events": [{"event": "Order Completed"}], "moment_of_truth": true}]}]});
-    let put = app
-        .request(reqwest::Method::PUT, "/api/v1/journeys/shop")
-        .json(&journey)
-        .send()
-        .await
-        .unwrap();
-    assert!(put.status().is_success(), "{}", put.text().await.unwrap());
+    app.put_journey(&journey).await;
 
     user(&app, "agent@shop.cz", "agent password 1", Some("agent")).await;
     user(&app, "viewer@shop.cz", "viewer password 1", Some("viewer")).await;

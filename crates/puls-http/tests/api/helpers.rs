@@ -555,6 +555,18 @@ impl TestApp {
     /// A user of the workspace with `role`, speaking `locale`; returns their id.
     /// Starts this server's outbox worker, delivering webhooks and sending e-mail through
     /// the test's SMTP server (plain, as a local relay).
+    /// Saves a journey definition under its key (it must be accepted).
+    pub async fn put_journey(&self, journey: &Value) {
+        let key = journey["key"].as_str().expect("the journey's key");
+        let put = self
+            .request(reqwest::Method::PUT, &format!("/api/v1/journeys/{key}"))
+            .json(journey)
+            .send()
+            .await
+            .unwrap();
+        assert!(put.status().is_success(), "{}", put.text().await.unwrap());
+    }
+
     pub fn spawn_worker_mailing_to(&self, smtp: &puls_testdb::SmtpServer) {
         let config = self.app.config();
         let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();

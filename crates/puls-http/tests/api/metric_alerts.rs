@@ -192,6 +192,13 @@ async fn a_significant_drop_alarms_once_and_an_unchanged_touchpoint_stays_quiet(
         "{july}"
     );
 
+    // A journey names the touchpoint: the e-mail says the name, not the key.
+    let journey = json!({"key": "shop", "name": "Sklep", "stages": [
+        {"key": "after", "name": "Po zakupie", "touchpoints": [
+            {"key": "delivery", "name": {"pl": "Dostawa", "en": "Delivery"}, "channel": "web",
+             "events": [{"event": "Order Delivered"}]}]}]});
+    app.put_journey(&journey).await;
+
     // Evaluated for real: one webhook and one e-mail, then nothing more for that month.
     assert_eq!(
         app.app
@@ -213,10 +220,10 @@ async fn a_significant_drop_alarms_once_and_an_unchanged_touchpoint_stays_quiet(
     assert_eq!(log[0]["verified"], true);
     assert_eq!(log[0]["type"], "alert.fired");
     let mail = smtp.wait_for(1).await;
-    assert_eq!(mail[0]["subject"], "Alert Puls: Spadek NPS — delivery");
+    assert_eq!(mail[0]["subject"], "Alert Puls: Spadek NPS — Dostawa");
     let text = mail[0]["text"].as_str().unwrap();
     assert!(
-        text.contains("NPS dla delivery w okresie 2026-08: -40"),
+        text.contains("NPS dla Dostawa w okresie 2026-08: -40"),
         "{text}"
     );
     assert!(text.contains("95% przedział od"), "{text}");

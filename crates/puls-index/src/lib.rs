@@ -39,7 +39,7 @@ mod time;
 
 pub use fact::{Fact, FactHead, QuestionKey, Score};
 pub use index::{FactIndex, MAX_ATTRIBUTE_VALUES, Upserted};
-pub use query::{Filter, GroupBy, GroupKey, GroupValue, Query};
+pub use query::{Filter, GroupBy, GroupKey, GroupValue, Query, RowLabels};
 pub use time::{MAX_TIME_BUCKETS, TimeBucket, TimeBuckets, TimeUnit, parse_end, parse_instant};
 
 /// What the index refuses: malformed facts and queries it cannot answer exactly.

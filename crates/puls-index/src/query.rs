@@ -54,6 +54,11 @@ pub enum Filter {
     /// Respondents allowed, by respondent code (see [`crate::FactIndex::respondents`]; code
     /// 0 is anonymous, codes past the end are not allowed): a segment of contacts.
     Respondents(std::sync::Arc<Vec<bool>>),
+    /// The response carries this label among `labels` (a root cause, say).
+    Labelled {
+        labels: std::sync::Arc<RowLabels>,
+        value: String,
+    },
 }
 
 /// One dimension of a grouping; a query groups by all of its dimensions at once.
@@ -69,6 +74,66 @@ pub enum GroupBy {
     Choice(QuestionId),
     /// By attribute value; facts without the attribute form the group `Attribute(None)`.
     Attribute(String),
+    /// By labels given from outside the index for some responses (a response's case's
+    /// root cause, say); unlabelled facts form the group `Attribute(None)`.
+    Labels(std::sync::Arc<RowLabels>),
+}
+
+/// Labels of some responses by id, for [`GroupBy::Labels`]: named (the grouping's name in
+/// results, `root_cause`), resolved against the index a query runs on, so they never
+/// point at the wrong row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RowLabels {
+    pub name: String,
+    /// (the response id's key, the label); the first label of an id counts.
+    pairs: Vec<(u128, String)>,
+}
+
+impl RowLabels {
+    /// Labels named `name`; ids the index lacks are ignored when querying.
+    pub fn new<'a>(name: &str, labels: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        RowLabels {
+            name: name.to_string(),
+            pairs: labels
+                .into_iter()
+                .map(|(id, l)| (crate::columns::id_key(id), l.to_string()))
+                .collect(),
+        }
+    }
+
+    /// How many responses are labelled (an id given twice counts twice).
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+impl FactIndex {
+    /// The labels as a column of this index's rows (ids it lacks left out, a row's first
+    /// label kept).
+    fn label_column(&self, labels: &RowLabels) -> crate::index::AttributeColumn {
+        let mut rows: Vec<(u32, usize)> = labels
+            .pairs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (key, _))| {
+                let row = self.ids.find(*key)?;
+                (self.ids.keys[row as usize] == *key).then_some((row, i))
+            })
+            .collect();
+        rows.sort();
+        rows.dedup_by_key(|&mut (r, _)| r);
+        let mut col = crate::index::AttributeColumn::default();
+        for (row, i) in rows {
+            let code = col.values.intern(&labels.pairs[i].1);
+            col.rows.push(row);
+            col.codes.push(code);
+        }
+        col
+    }
 }
 
 /// The value of one grouping dimension.
@@ -115,7 +180,7 @@ enum Step<'a> {
         allowed: Vec<bool>,
     },
     Attribute {
-        col: &'a AttributeColumn,
+        col: std::borrow::Cow<'a, AttributeColumn>,
         code: u32,
     },
     /// Allowed respondent codes (a filter only: nothing groups by respondent).
@@ -134,7 +199,7 @@ enum Dim<'a> {
     },
     Time(BucketTable),
     Attribute {
-        col: &'a AttributeColumn,
+        col: std::borrow::Cow<'a, AttributeColumn>,
         card: u32,
     },
     Choice {
@@ -655,11 +720,24 @@ impl FactIndex {
                 }
                 Filter::AttributeEquals { key, value } => match self.attribute(key)? {
                     Some(col) => match col.values.get(value) {
-                        Some(code) => p.steps.push(Step::Attribute { col, code }),
+                        Some(code) => p.steps.push(Step::Attribute {
+                            col: std::borrow::Cow::Borrowed(col),
+                            code,
+                        }),
                         None => p.empty = true,
                     },
                     None => p.empty = true,
                 },
+                Filter::Labelled { labels, value } => {
+                    let col = self.label_column(labels);
+                    match col.values.get(value) {
+                        Some(code) => p.steps.push(Step::Attribute {
+                            col: std::borrow::Cow::Owned(col),
+                            code,
+                        }),
+                        None => p.empty = true,
+                    }
+                }
             }
         }
         // The rows' actual time range bounds the buckets a grouping needs.
@@ -703,9 +781,17 @@ impl FactIndex {
                         Dim::Time(buckets.covering(lo, hi)?)
                     }
                 }
+                GroupBy::Labels(labels) => {
+                    let col = self.label_column(labels);
+                    let card = col.values.len() as u32 + 1;
+                    Dim::Attribute {
+                        col: std::borrow::Cow::Owned(col),
+                        card,
+                    }
+                }
                 GroupBy::Attribute(key) => match self.attribute(key)? {
                     Some(col) => Dim::Attribute {
-                        col,
+                        col: std::borrow::Cow::Borrowed(col),
                         card: col.values.len() as u32 + 1,
                     },
                     None => Dim::Missing { choice: false },

@@ -263,6 +263,60 @@ fn attributes_group_and_filter() {
 }
 
 #[test]
+fn labels_from_outside_group_the_rows_they_name() {
+    let mut i = index(vec![
+        nps_fact("a", "2025-05-01T10:00:00Z", "t", 0),
+        nps_fact("b", "2025-05-01T10:00:00Z", "t", 2),
+        nps_fact("c", "2025-05-01T10:00:00Z", "t", 9),
+        nps_fact("d", "2025-05-01T10:00:00Z", "t", 10),
+    ]);
+    // A row named twice keeps its first label; an id the index lacks is left out.
+    let given = [
+        ("a", "courier_late"),
+        ("b", "courier_late"),
+        ("a", "damaged"),
+        ("c", "damaged"),
+        ("nobody", "damaged"),
+    ];
+    let l = std::sync::Arc::new(RowLabels::new("root_cause", given));
+    assert_eq!(l.len(), 5);
+    let by = |i: &FactIndex| {
+        labels(
+            &i.query(&nps_query(vec![], vec![GroupBy::Labels(l.clone())]))
+                .unwrap(),
+        )
+    };
+    assert_eq!(
+        by(&i),
+        pairs(&[("-", 1), ("courier_late", 2), ("damaged", 1)])
+    );
+    // As a filter: the rows with the label; a label no row has keeps none.
+    let only = |value: &str| {
+        let f = Filter::Labelled {
+            labels: l.clone(),
+            value: value.into(),
+        };
+        let r = i.query(&nps_query(vec![f], vec![])).unwrap();
+        r.iter()
+            .map(|(_, d)| counts(d))
+            .fold(vec![0; 11], |mut a, c| {
+                a.iter_mut().zip(c).for_each(|(x, y)| *x += y);
+                a
+            })
+    };
+    let late = only("courier_late");
+    assert_eq!(
+        (late[0], late[2], late.iter().sum::<u64>()),
+        (1, 1, 2),
+        "{late:?}"
+    );
+    assert_eq!(only("weather").iter().sum::<u64>(), 0);
+    // A removed fact's label counts no more.
+    i.remove("c");
+    assert_eq!(by(&i), pairs(&[("-", 1), ("courier_late", 2)]));
+}
+
+#[test]
 fn kano_pairs_are_tallied_per_group() {
     use KanoAnswer::*;
     let i = index(vec![

@@ -98,6 +98,11 @@ pub struct CaseInsert<'a> {
 
 #[async_trait]
 pub trait CaseStore: Send + Sync {
+    /// Each case's response and root cause, for cases that have both.
+    async fn case_root_causes(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<(String, String)>, StoreError>;
     /// Stores a new case with its first event and the outbox jobs that announce it, in one
     /// transaction, unless a case with its id exists; true when it was new. A batch of one
     /// of [`CaseStore::insert_cases`].

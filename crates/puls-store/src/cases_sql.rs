@@ -203,6 +203,25 @@ async fn insert_case_rows(
 
 #[async_trait]
 impl CaseStore for SqlStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn case_root_causes(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(
+                "SELECT response_id, root_cause FROM cases WHERE workspace_id = $1 \
+                 AND response_id IS NOT NULL AND root_cause IS NOT NULL",
+            )
+            .bind(workspace_id.get())
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.text("response_id")?, r.text("root_cause")?)))
+            .collect()
+        })
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(cases = cases.len()))]
     async fn insert_cases(&self, cases: &[CaseInsert<'_>]) -> Result<Vec<bool>, StoreError> {
         let mut inserted = vec![false; cases.len()];

@@ -145,6 +145,8 @@ pub struct FilterQuery {
     /// Only respondents who are members of these saved segments (comma-separated or
     /// repeated; all must hold). Anonymous responses are never members.
     pub segment: Vec<String>,
+    /// Only responses whose case has this root cause (its key).
+    pub root_cause: Option<String>,
 }
 
 fn parse_each<T, E: std::fmt::Display>(
@@ -260,6 +262,18 @@ impl ScopeQuery {
                 value: value.to_string(),
             });
         }
+        if let Some(cause) = &f.root_cause {
+            let cause = Key::parse(cause)
+                .map_err(|e| invalid(format!("root_cause: '{}': {e}", clip(cause))))?;
+            // Filled with each case's root cause by the application.
+            filters.push(Filter::Labelled {
+                labels: std::sync::Arc::new(puls_index::RowLabels::new(
+                    puls_app::analytics::metrics::ROOT_CAUSE,
+                    [],
+                )),
+                value: cause.as_str().to_string(),
+            });
+        }
         Ok(Scope {
             from_ms,
             to_ms,
@@ -298,7 +312,9 @@ pub struct MetricsQuery {
     /// `rating`; by default each survey's first question of the metric's kind.
     pub question: Option<String>,
     /// Group by these, comma-separated: `day`, `week`, `month` (at most one), `touchpoint`,
-    /// `channel`, `survey`, `locale`, `choice:QUESTION`, `attribute:KEY`.
+    /// `channel`, `survey`, `locale`, `choice:QUESTION`, `attribute:KEY`, `root_cause` (the
+    /// root cause of the case opened for the response; responses without one form the
+    /// group `null`).
     pub by: Vec<String>,
     /// `previous` (default): each row with the previous bucket or period and the change;
     /// `none`.
@@ -309,7 +325,7 @@ pub struct MetricsQuery {
 const MAX_BY: usize = 4;
 
 /// One `by` word: `day`, `week`, `month`, `touchpoint`, `channel`, `survey`, `locale`,
-/// `choice:QUESTION` or `attribute:KEY`; time units in `tz`.
+/// `choice:QUESTION`, `attribute:KEY` or `root_cause`; time units in `tz`.
 fn parse_by(s: &str, tz: &str) -> Result<GroupBy, AppError> {
     let time = |unit| {
         TimeBuckets::new(unit, tz)
@@ -324,6 +340,11 @@ fn parse_by(s: &str, tz: &str) -> Result<GroupBy, AppError> {
         "channel" => GroupBy::Channel,
         "survey" => GroupBy::Survey,
         "locale" => GroupBy::Locale,
+        // Filled with each case's root cause by the application.
+        "root_cause" => GroupBy::Labels(std::sync::Arc::new(puls_index::RowLabels::new(
+            puls_app::analytics::metrics::ROOT_CAUSE,
+            [],
+        ))),
         other => match other.split_once(':') {
             Some(("choice", q)) => {
                 GroupBy::Choice(QuestionId::parse(q).map_err(|e| invalid(format!("by: {e}")))?)
@@ -332,7 +353,7 @@ fn parse_by(s: &str, tz: &str) -> Result<GroupBy, AppError> {
             _ => {
                 return Err(invalid(format!(
                     "by: '{}' is not one of day, week, month, touchpoint, channel, \
-                         survey, locale, choice:QUESTION, attribute:KEY",
+                         survey, locale, choice:QUESTION, attribute:KEY, root_cause",
                     clip(other)
                 )));
             }

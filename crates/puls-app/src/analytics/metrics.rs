@@ -58,6 +58,9 @@ impl Metric {
     }
 }
 
+/// The grouping by a response's case's root cause (`by=root_cause`).
+pub const ROOT_CAUSE: &str = "root_cause";
+
 /// The key name of a grouping in result rows (its `by` word).
 fn by_name(g: &GroupBy) -> String {
     match g {
@@ -72,6 +75,7 @@ fn by_name(g: &GroupBy) -> String {
         GroupBy::Locale => "locale".into(),
         GroupBy::Choice(q) => format!("choice:{q}"),
         GroupBy::Attribute(k) => format!("attribute:{k}"),
+        GroupBy::Labels(l) => l.name.clone(),
     }
 }
 
@@ -207,9 +211,61 @@ impl Analytics {
         let mut req = req;
         self.bind_segments(workspace_id, &mut req.scope, &ws)
             .await?;
+        self.bind_labels(workspace_id, &mut req.by).await?;
         tokio::task::spawn_blocking(move || compute(&ws.read(), &req, &sources))
             .await
             .map_err(|e| anyhow::anyhow!("metrics thread: {e}"))?
+    }
+
+    /// The labels `root_cause` stands for: each case's root cause on the response it was
+    /// opened for.
+    async fn root_cause_labels(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<std::sync::Arc<puls_index::RowLabels>, AppError> {
+        let pairs = self.store().case_root_causes(workspace_id).await?;
+        Ok(std::sync::Arc::new(puls_index::RowLabels::new(
+            ROOT_CAUSE,
+            pairs.iter().map(|(r, c)| (r.as_str(), c.as_str())),
+        )))
+    }
+
+    /// Fills the `root_cause` grouping with its labels.
+    pub(crate) async fn bind_labels(
+        &self,
+        workspace_id: WorkspaceId,
+        by: &mut [GroupBy],
+    ) -> Result<(), AppError> {
+        for g in by.iter_mut() {
+            if let GroupBy::Labels(l) = g
+                && l.name == ROOT_CAUSE
+                && l.is_empty()
+            {
+                *g = GroupBy::Labels(self.root_cause_labels(workspace_id).await?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Fills the `root_cause` filter with its labels (read once for all of them).
+    pub(crate) async fn bind_filter_labels(
+        &self,
+        workspace_id: WorkspaceId,
+        filters: &mut [puls_index::Filter],
+    ) -> Result<(), AppError> {
+        let mut read = None;
+        for f in filters.iter_mut() {
+            if let puls_index::Filter::Labelled { labels, .. } = f
+                && labels.name == ROOT_CAUSE
+                && labels.is_empty()
+            {
+                if read.is_none() {
+                    read = Some(self.root_cause_labels(workspace_id).await?);
+                }
+                *labels = read.clone().unwrap_or_default();
+            }
+        }
+        Ok(())
     }
 
     async fn sources(

@@ -141,6 +141,8 @@ impl Analytics {
         scope: &mut Scope,
         facts: &Arc<super::WorkspaceIndex>,
     ) -> Result<(), AppError> {
+        self.bind_filter_labels(workspace_id, &mut scope.filters)
+            .await?;
         if scope.segments.is_empty() {
             return Ok(());
         }

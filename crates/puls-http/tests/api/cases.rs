@@ -930,3 +930,76 @@ async fn a_teams_breached_case_goes_to_its_lead_and_keys_outside_the_list_are_re
         2
     );
 }
+
+both_backends!(root_causes_are_a_dimension_of_the_metrics_report);
+async fn root_causes_are_a_dimension_of_the_metrics_report(app: TestApp) {
+    let survey = app.published_survey(&crate::fixtures::nps_survey()).await;
+    let mut ids = Vec::new();
+    for score in [2, 3, 6, 9] {
+        let r = app
+            .submit_ok(&survey, &json!({"answers": {"nps": score}}))
+            .await;
+        ids.push(r["id"].as_str().unwrap().to_string());
+    }
+    // Three cases: two with root causes, one without; the promoter has none.
+    for (id, cause) in [
+        (&ids[0], Some("courier_late")),
+        (&ids[1], Some("damaged")),
+        (&ids[2], None),
+    ] {
+        let (status, case) = json_of(
+            app.send_json(Method::POST, "/api/v1/cases", &json!({"response_id": id}))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 201, "{case}");
+        if let Some(cause) = cause {
+            let (status, _) = json_of(
+                app.send_json(
+                    Method::PATCH,
+                    &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+                    &json!({"root_cause": cause}),
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(status, 200);
+        }
+    }
+    let body = app
+        .get_json("/api/v1/metrics?metric=nps&by=root_cause&compare=none")
+        .await;
+    assert_eq!(body["group_by"], json!(["root_cause"]), "{body}");
+    let rows = body["rows"].as_array().unwrap();
+    let n_of = |cause: Value| {
+        rows.iter()
+            .find(|r| r["keys"]["root_cause"] == cause)
+            .map(|r| r["n"].clone())
+            .unwrap_or_else(|| panic!("{cause} in {body}"))
+    };
+    assert_eq!(n_of(json!("courier_late")), 1);
+    assert_eq!(n_of(json!("damaged")), 1);
+    assert_eq!(n_of(Value::Null), 2, "no case or no root cause: {body}");
+    assert_eq!(rows.len(), 3, "{body}");
+    // And a filter of every report with a scope (metrics, key drivers, Kano).
+    let body = app
+        .get_json("/api/v1/metrics?metric=nps&root_cause=damaged&compare=none")
+        .await;
+    assert_eq!(body["total"]["n"], 1, "{body}");
+    assert_eq!(
+        body["total"]["value"], -100.0,
+        "the damaged parcel's 3: {body}"
+    );
+    let body = app
+        .get_json("/api/v1/metrics?metric=nps&root_cause=weather&compare=none")
+        .await;
+    assert_eq!(body["total"]["n"], 0, "{body}");
+    // A word it does not know is refused, naming the words it knows.
+    let body = expect_error(
+        app.get("/api/v1/metrics?metric=nps&by=root_causes").await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    assert!(body.to_string().contains("root_cause"), "{body}");
+}

@@ -41,7 +41,8 @@ pub struct SettingsPage {
 pub struct SmtpView {
     /// `host:port`.
     pub relay: String,
-    pub security: String,
+    /// How the connection is protected, in words.
+    pub security: Text,
     pub from: String,
     pub authenticated: bool,
 }

@@ -183,7 +183,11 @@ async fn render(
         teams,
         smtp: st.app.smtp_status().map(|r| SmtpView {
             relay: format!("{}:{}", r.host, r.port),
-            security: r.security,
+            security: match r.security.as_str() {
+                "tls" => Text::SmtpSecurityTls,
+                "none" => Text::SmtpSecurityNone,
+                _ => Text::SmtpSecurityStarttls,
+            },
             from: r.from,
             authenticated: r.authenticated,
         }),

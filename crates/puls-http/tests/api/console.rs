@@ -2840,7 +2840,7 @@ async fn an_owner_sends_a_test_email_through_the_configured_relay(app: TestApp) 
     let page = html_unescape(&page);
     assert!(
         page.contains(
-            "Puls wysyła e-maile przez 127.0.0.1:587 (starttls) jako Puls <puls@localhost>."
+            "Puls wysyła e-maile przez 127.0.0.1:587 (STARTTLS) jako Puls <puls@localhost>."
         ),
         "the relay in words, no password: {page}"
     );

@@ -692,6 +692,62 @@ async fn key_drivers_and_kano_match_answers_known_by_construction(app: TestApp) 
     // Better = (A + O)/(A + O + M + I) = 9/9; Worse = −(O + M)/(A + O + M + I) = −6/9.
     assert!(close(f(&f0["better"]), 1.0));
     assert!(close(f(&f0["worse"]), -6.0 / 9.0));
+
+    // A root cause filters them too: the twenty slowest answers (speed 1 or 2: i = 0, 1,
+    // 5, 6, ... 46) get a case with the root cause "slow".
+    let list = app.get_json("/api/v1/responses?limit=100").await;
+    let slow: Vec<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["answers"]["aspects"]["speed"]
+                .as_i64()
+                .is_some_and(|v| v <= 2)
+        })
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(slow.len(), 20, "{list}");
+    for rid in &slow {
+        let (status, case) = json_of(
+            app.send_json(Method::POST, "/api/v1/cases", &json!({"response_id": rid}))
+                .await,
+        )
+        .await;
+        assert_eq!(status, 201, "{case}");
+        let (status, _) = json_of(
+            app.send_json(
+                Method::PATCH,
+                &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+                &json!({"root_cause": "slow"}),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let body = report(
+        &app,
+        &format!(
+            "/api/v1/drivers?outcome=overall&drivers=aspects.speed,aspects.price&{period}\
+             &root_cause=slow"
+        ),
+    )
+    .await;
+    assert_eq!(body["n"], 20, "{body}");
+    assert!((f(&body["r_squared"]) - 1.0).abs() < 1e-9, "{body}");
+    let body = report(
+        &app,
+        &format!("/api/v1/surveys/{id}/kano?{period}&root_cause=slow"),
+    )
+    .await;
+    // Of the slow ones, i = 0, 1, 5 (like/dislike) and 6 (like/neutral) answered the pair.
+    assert_eq!(body["features"][0]["n"], 4, "{body}");
+    assert!(
+        close(f(&body["features"][0]["shares"]["one_dimensional"]), 75.0),
+        "{body}"
+    );
+    assert_eq!(body["features"][0]["dominant"], "one_dimensional", "{body}");
 }
 
 both_backends!(bad_report_requests_get_clear_errors);

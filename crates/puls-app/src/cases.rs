@@ -676,10 +676,17 @@ impl App {
         if let Some(Some(owner)) = &change.owner {
             self.check_member(workspace_id, owner, "owner").await?;
         }
-        if let Some(Some(team)) = &change.team {
+        // A team or root cause the case already has stays allowed (set before the list,
+        // or since taken off it); a new one must be on the list.
+        let current = self.case_record(workspace_id, id).await?;
+        if let Some(Some(team)) = &change.team
+            && current.team.as_deref() != Some(team.as_str())
+        {
             self.check_team(workspace_id, team, "team").await?;
         }
-        if let Some(Some(cause)) = &change.root_cause {
+        if let Some(Some(cause)) = &change.root_cause
+            && current.root_cause.as_deref() != Some(cause.as_str())
+        {
             let list = self.root_causes(workspace_id).await?;
             if !list.allows(cause.as_str()) {
                 return Err(AppError::field(
@@ -1219,6 +1226,8 @@ impl App {
                 });
             }
         }
+        // Only to someone still in the workspace (a lead who left gets nothing).
+        let lead = lead.filter(|l| members.iter().any(|m| &m.user.id == *l));
         let reassign = match (level, lead) {
             ("breach", Some(lead)) if case.owner_id.as_deref() != Some(lead.as_str()) => {
                 Some(lead.as_str().to_string())

@@ -76,7 +76,12 @@ impl App {
     /// answers come first; what is put off stays in the database and follows.
     pub async fn yield_to_ingestion(&self, worked: std::time::Duration) -> std::time::Duration {
         let cfg = &self.config().outbox;
-        let share = cfg.busy_share.clamp(0.01, 1.0);
+        // A share that is not a number turns the brake off rather than panicking.
+        let share = if cfg.busy_share.is_finite() {
+            cfg.busy_share.clamp(0.01, 1.0)
+        } else {
+            1.0
+        };
         if share >= 1.0 || self.0.writer.pressure(now_ms(), 250) < cfg.busy_batch.max(1) {
             return std::time::Duration::ZERO;
         }

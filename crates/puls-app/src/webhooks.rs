@@ -597,7 +597,8 @@ impl App {
             // Paused while ingestion is saturated, but not past a third of the lease.
             let mut paused = std::time::Duration::ZERO;
             let most = std::time::Duration::from_millis(lease as u64 / 3);
-            for chunk in ids.chunks(500) {
+            let chunks = ids.chunks(500).count();
+            for (i, chunk) in ids.chunks(500).enumerate() {
                 let started = Instant::now();
                 let responses = store.responses_by_ids(workspace_id, chunk).await?;
                 let mut jobs = Vec::new();
@@ -626,7 +627,9 @@ impl App {
                 created += store.enqueue(&jobs).await?;
                 created += self.alert_on(workspace_id, &rules, &responses).await?.jobs;
                 self.record_recoveries(workspace_id, &responses).await?;
-                if paused < most {
+                // Not after the last page (it only delays the cursor), and never past the
+                // budget (a pause is at most a second).
+                if i + 1 < chunks && paused + std::time::Duration::from_secs(1) <= most {
                     paused += self.yield_to_ingestion(started.elapsed()).await;
                 }
             }
@@ -685,13 +688,22 @@ impl App {
                 .webhook(group[0].workspace_id, &group[0].target_id)
                 .await?;
             let mut delivered = Vec::new();
+            let mut failed = None;
             for job in group {
-                hook = self
+                match self
                     .deliver(node, transport, job, hook, &mut delivered)
-                    .await?;
+                    .await
+                {
+                    Ok(h) => hook = h,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
             }
+            // What was delivered is recorded even when a later step failed.
             self.finish_delivered(&mut delivered).await?;
-            Ok::<_, AppError>(())
+            failed.map_or(Ok(()), Err)
         });
         for r in futures::future::join_all(groups).await {
             r?;

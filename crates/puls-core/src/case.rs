@@ -518,8 +518,17 @@ impl Teams {
     pub fn parse(v: &Value) -> Result<Teams, FieldErrors> {
         let items = keyed_list(v, "teams", MAX_TEAMS, |c, errs| {
             let lp = c.path("lead");
+            // A bad lead is reported, and the members are still read (and reported).
+            let mut lead_ok = true;
             let lead = match c.str("lead", errs) {
-                Some(s) => Some(UserId::parse(s).map_err(|k| errs.push(&lp, k)).ok()?),
+                Some(s) => match UserId::parse(s) {
+                    Ok(u) => Some(u),
+                    Err(k) => {
+                        errs.push(&lp, k);
+                        lead_ok = false;
+                        None
+                    }
+                },
                 None => None,
             };
             let mp = c.path("members");
@@ -579,7 +588,7 @@ impl Teams {
                 }
                 None => {}
             }
-            Some((lead, members))
+            lead_ok.then_some((lead, members))
         })?;
         Ok(Teams {
             teams: items
@@ -718,7 +727,7 @@ mod team_tests {
     #[test]
     fn every_problem_of_a_team_list_at_its_path() {
         let errs = Teams::parse(&json_value(&format!(
-            r#"{{"teams": [{{"key": "a", "name": "x", "lead": "bob"}},
+            r#"{{"teams": [{{"key": "a", "name": "x", "lead": "bob", "members": [7]}},
                            {{"key": "b", "name": "x", "members": ["{A}", "{A}", 3]}},
                            {{"key": "c", "name": "x", "members": "{A}"}},
                            {{"key": "c", "name": "y"}}, {{"key": "c", "name": "z"}}]}}"#
@@ -729,6 +738,7 @@ mod team_tests {
             paths,
             [
                 "teams[0].lead",
+                "teams[0].members[0]",
                 "teams[1].members[1]",
                 "teams[1].members[2]",
                 "teams[2].members",

@@ -8,6 +8,9 @@ use puls_core::alert::Priority;
 use puls_core::case::CaseStatus;
 use puls_html::{Lang, Text};
 
+/// The most characters a Slack header block takes.
+const HEADER_MAX: usize = 150;
+
 /// The message of an outbox event (its payload as JSON text) in `locale`.
 pub fn message(payload: &str, locale: &str, names: &SlackNames) -> String {
     let lang = Lang::parse(locale).unwrap_or(Lang::En);
@@ -91,10 +94,18 @@ pub fn message(payload: &str, locale: &str, names: &SlackNames) -> String {
         other => (format!("Puls: {other}"), String::new()),
     };
     let id = d["id"].as_str().or(d["response_id"].as_str()).unwrap_or("");
+    // Slack refuses a header over 150 characters: the whole line stays in the text.
+    let header: String = if headline.chars().count() > HEADER_MAX {
+        let mut h: String = headline.chars().take(HEADER_MAX - 1).collect();
+        h.push('…');
+        h
+    } else {
+        headline.clone()
+    };
     serde_json::json!({
         "text": format!("{headline}\n{details}"),
         "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": headline}},
+            {"type": "header", "text": {"type": "plain_text", "text": header}},
             {"type": "section", "text": {"type": "mrkdwn", "text": details}},
             {"type": "context", "elements": [
                 {"type": "mrkdwn", "text": format!("Puls · {kind} · {id}")}
@@ -148,6 +159,19 @@ mod tests {
         assert!(
             text(metric, "xx", &SlackNames::default()).starts_with("Alert: nps-drop at delivery\n")
         );
+    }
+
+    #[test]
+    fn a_long_headline_is_cut_in_the_header_and_whole_in_the_text() {
+        let title = "Ankieta ".repeat(40);
+        let case = serde_json::json!({"type": "case.created", "data": {"title": title}});
+        let m: serde_json::Value =
+            serde_json::from_str(&message(&case.to_string(), "pl", &SlackNames::default()))
+                .unwrap();
+        let header = m["blocks"][0]["text"]["text"].as_str().unwrap();
+        assert_eq!(header.chars().count(), 150);
+        assert!(header.ends_with('…'));
+        assert!(m["text"].as_str().unwrap().contains(title.trim_end()));
     }
 
     #[test]

@@ -417,7 +417,11 @@ async fn report_page(
             .by_team
             .iter()
             .map(|g| GroupView {
-                name: teams.name(&g.group, lang.code()).to_string(),
+                name: if g.group.is_empty() {
+                    lang.t(Text::CaseNoTeam).to_string()
+                } else {
+                    teams.name(&g.group, lang.code()).to_string()
+                },
                 ..group(g, Text::CaseNoTeam)
             })
             .collect(),
@@ -651,30 +655,36 @@ async fn render(
             .map(|k| teams.name(k, lang.code()).to_string())
             .unwrap_or_default(),
         team_value: case.team.clone().unwrap_or_default(),
-        teams: teams
-            .teams
-            .iter()
-            .map(|t| NamedChoice {
-                value: t.key.as_str().to_string(),
-                name: t.name.get(lang.code()).to_string(),
-                selected: case.team.as_deref() == Some(t.key.as_str()),
-            })
-            .collect(),
+        teams: keep_current(
+            teams
+                .teams
+                .iter()
+                .map(|t| NamedChoice {
+                    value: t.key.as_str().to_string(),
+                    name: t.name.get(lang.code()).to_string(),
+                    selected: case.team.as_deref() == Some(t.key.as_str()),
+                })
+                .collect(),
+            case.team.as_deref(),
+        ),
         root_cause: case
             .root_cause
             .as_deref()
             .map(|k| causes.name(k, lang.code()).to_string())
             .unwrap_or_default(),
         root_cause_value: case.root_cause.clone().unwrap_or_default(),
-        root_causes: causes
-            .codes
-            .iter()
-            .map(|(k, n)| NamedChoice {
-                value: k.as_str().to_string(),
-                name: n.get(lang.code()).to_string(),
-                selected: case.root_cause.as_deref() == Some(k.as_str()),
-            })
-            .collect(),
+        root_causes: keep_current(
+            causes
+                .codes
+                .iter()
+                .map(|(k, n)| NamedChoice {
+                    value: k.as_str().to_string(),
+                    name: n.get(lang.code()).to_string(),
+                    selected: case.root_cause.as_deref() == Some(k.as_str()),
+                })
+                .collect(),
+            case.root_cause.as_deref(),
+        ),
         origin,
         created: when(lang, &tz, case.created_at),
         first_response: timer_view(lang, &tz, &sla.first_response),
@@ -711,6 +721,23 @@ async fn render(
         StatusCode::OK
     };
     Page::render(st, status, lang, &page)
+}
+
+/// A picker's choices with the case's current value kept (selected) when the list lacks
+/// it, so saving the form without touching the picker keeps it; none when the list is
+/// empty (the form then shows a text field).
+fn keep_current(mut choices: Vec<NamedChoice>, current: Option<&str>) -> Vec<NamedChoice> {
+    if let Some(current) = current
+        && !choices.is_empty()
+        && !choices.iter().any(|c| c.value == current)
+    {
+        choices.push(NamedChoice {
+            value: current.to_string(),
+            name: current.to_string(),
+            selected: true,
+        });
+    }
+    choices
 }
 
 /// The answers of a case's response, in words; none when it is gone (erased, deleted).

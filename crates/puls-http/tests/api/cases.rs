@@ -795,6 +795,17 @@ async fn a_teams_breached_case_goes_to_its_lead_and_keys_outside_the_list_are_re
     let lead = app.member("lider@sklep.pl", "pl", "agent").await;
     let member = app.member("agent@sklep.pl", "pl", "agent").await;
     let fallback = app.member("kierownik@sklep.pl", "pl", "admin").await;
+    // A case given a team before there was a list.
+    let (status, legacy) = json_of(
+        app.send_json(
+            Method::POST,
+            "/api/v1/cases",
+            &json!({"title": "Stara sprawa", "team": "legacy"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{legacy}");
     // Users who are not the workspace's are refused where they are named.
     let stranger = "usr_01j0000000000000000000000z";
     let body = expect_error(
@@ -867,6 +878,21 @@ async fn a_teams_breached_case_goes_to_its_lead_and_keys_outside_the_list_are_re
     )
     .await;
     assert!(body.to_string().contains("actions.case.team"), "{body}");
+    // The case keeps the team it had: sent back unchanged it is no refusal.
+    let (status, kept) = json_of(
+        app.send_json(
+            Method::PATCH,
+            &format!("/api/v1/cases/{}", legacy["id"].as_str().unwrap()),
+            &json!({"team": "legacy", "priority": "high"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(
+        (kept["team"].as_str(), kept["priority"].as_str()),
+        (Some("legacy"), Some("high"))
+    );
 
     // At a breach a team's case goes to its lead; a team without a lead falls back to the
     // policy's user.

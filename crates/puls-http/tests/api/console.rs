@@ -2667,6 +2667,17 @@ async fn admins_keep_teams_and_members_find_their_teams_cases(app: TestApp) {
         "pl",
     )
     .await;
+    // A case given a team before there was a list.
+    let (status, legacy) = json_of(
+        app.send_json(
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            &serde_json::json!({"title": "Stara sprawa", "team": "legacy"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{legacy}");
     let mut a = signed_in(&app, "szef@sklep.pl", "admin password 1").await;
     let (status, page, _) = a.get(&app, "/app/w/acme/settings").await;
     assert_eq!(status, StatusCode::OK);
@@ -2806,6 +2817,39 @@ async fn admins_keep_teams_and_members_find_their_teams_cases(app: TestApp) {
     assert!(
         page.contains("zespół: Kurierzy → returns"),
         "named in the history: {page}"
+    );
+    // The old case's team, off the list, stays offered and selected: saving the form
+    // without touching it keeps it.
+    let legacy_url = format!("/app/w/acme/cases/{}", legacy["id"].as_str().unwrap());
+    let (_, page, _) = k.get(&app, &legacy_url).await;
+    assert!(
+        page.contains("<option value=\"legacy\" selected>legacy</option>"),
+        "{page}"
+    );
+    let revision = hidden(&page, "revision");
+    let (status, _, _) = k
+        .post(
+            &app,
+            &legacy_url,
+            &[
+                ("_csrf", kcsrf.as_str()),
+                ("action", "change"),
+                ("revision", revision.as_str()),
+                ("status", "in_progress"),
+                ("priority", "normal"),
+                ("owner", ""),
+                ("team", "legacy"),
+                ("root_cause", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let stored = app
+        .get_json(&format!("/api/v1/cases/{}", legacy["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(
+        (stored["team"].as_str(), stored["status"].as_str()),
+        (Some("legacy"), Some("in_progress"))
     );
 }
 

@@ -2794,23 +2794,7 @@ async fn admins_keep_teams_and_members_find_their_teams_cases(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let revision = hidden(&page, "revision");
-    let (status, _, _) = k
-        .post(
-            &app,
-            &case_url,
-            &[
-                ("_csrf", kcsrf.as_str()),
-                ("action", "change"),
-                ("revision", revision.as_str()),
-                ("status", "in_progress"),
-                ("priority", "normal"),
-                ("owner", ""),
-                ("team", "returns"),
-                ("root_cause", ""),
-            ],
-        )
-        .await;
+    let status = change_team(&mut k, &app, &case_url, &page, "returns").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page, _) = k.get(&app, &case_url).await;
     let page = html_unescape(&page);
@@ -2826,23 +2810,7 @@ async fn admins_keep_teams_and_members_find_their_teams_cases(app: TestApp) {
         page.contains("<option value=\"legacy\" selected>legacy</option>"),
         "{page}"
     );
-    let revision = hidden(&page, "revision");
-    let (status, _, _) = k
-        .post(
-            &app,
-            &legacy_url,
-            &[
-                ("_csrf", kcsrf.as_str()),
-                ("action", "change"),
-                ("revision", revision.as_str()),
-                ("status", "in_progress"),
-                ("priority", "normal"),
-                ("owner", ""),
-                ("team", "legacy"),
-                ("root_cause", ""),
-            ],
-        )
-        .await;
+    let status = change_team(&mut k, &app, &legacy_url, &page, "legacy").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let stored = app
         .get_json(&format!("/api/v1/cases/{}", legacy["id"].as_str().unwrap()))
@@ -2927,4 +2895,33 @@ async fn an_owner_sends_a_test_email_through_the_configured_relay(app: TestApp) 
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(smtp.messages().len(), 1, "nothing else went out");
+}
+
+/// Posts a case page's change form (shown as `page`): in progress, normal priority, no
+/// owner or root cause, and `team`.
+async fn change_team(
+    b: &mut Browser,
+    app: &TestApp,
+    url: &str,
+    page: &str,
+    team: &str,
+) -> StatusCode {
+    let (csrf, revision) = (hidden(page, "_csrf"), hidden(page, "revision"));
+    let (status, _, _) = b
+        .post(
+            app,
+            url,
+            &[
+                ("_csrf", csrf.as_str()),
+                ("action", "change"),
+                ("revision", revision.as_str()),
+                ("status", "in_progress"),
+                ("priority", "normal"),
+                ("owner", ""),
+                ("team", team),
+                ("root_cause", ""),
+            ],
+        )
+        .await;
+    status
 }

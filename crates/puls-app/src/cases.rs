@@ -677,15 +677,24 @@ impl App {
             self.check_member(workspace_id, owner, "owner").await?;
         }
         // A team or root cause the case already has stays allowed (set before the list,
-        // or since taken off it); a new one must be on the list.
-        let current = self.case_record(workspace_id, id).await?;
+        // or since taken off it); a new one must be on the list. The case is read for
+        // this only when one is named.
+        let current = match (&change.team, &change.root_cause) {
+            (Some(Some(_)), _) | (_, Some(Some(_))) => {
+                Some(self.case_record(workspace_id, id).await?)
+            }
+            _ => None,
+        };
+        let has = |now: Option<&Option<String>>, key: &Key| {
+            now.is_some_and(|v| v.as_deref() == Some(key.as_str()))
+        };
         if let Some(Some(team)) = &change.team
-            && current.team.as_deref() != Some(team.as_str())
+            && !has(current.as_ref().map(|c| &c.team), team)
         {
             self.check_team(workspace_id, team, "team").await?;
         }
         if let Some(Some(cause)) = &change.root_cause
-            && current.root_cause.as_deref() != Some(cause.as_str())
+            && !has(current.as_ref().map(|c| &c.root_cause), cause)
         {
             let list = self.root_causes(workspace_id).await?;
             if !list.allows(cause.as_str()) {

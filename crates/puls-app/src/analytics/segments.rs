@@ -134,7 +134,8 @@ impl Analytics {
     }
 
     /// Adds the scope's segments to its filters as the respondents who are their members,
-    /// against this node's fact index (whose respondent codes the filter uses).
+    /// against this node's fact index (whose respondent codes the filter uses); and fills
+    /// a `root_cause` filter with its labels (every scoped report comes through here).
     pub(crate) async fn bind_segments(
         &self,
         workspace_id: WorkspaceId,

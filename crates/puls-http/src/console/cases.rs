@@ -655,17 +655,10 @@ async fn render(
             .map(|k| teams.name(k, lang.code()).to_string())
             .unwrap_or_default(),
         team_value: case.team.clone().unwrap_or_default(),
-        teams: keep_current(
-            teams
-                .teams
-                .iter()
-                .map(|t| NamedChoice {
-                    value: t.key.as_str().to_string(),
-                    name: t.name.get(lang.code()).to_string(),
-                    selected: case.team.as_deref() == Some(t.key.as_str()),
-                })
-                .collect(),
+        teams: picker(
+            teams.teams.iter().map(|t| (&t.key, &t.name)),
             case.team.as_deref(),
+            lang,
         ),
         root_cause: case
             .root_cause
@@ -673,17 +666,10 @@ async fn render(
             .map(|k| causes.name(k, lang.code()).to_string())
             .unwrap_or_default(),
         root_cause_value: case.root_cause.clone().unwrap_or_default(),
-        root_causes: keep_current(
-            causes
-                .codes
-                .iter()
-                .map(|(k, n)| NamedChoice {
-                    value: k.as_str().to_string(),
-                    name: n.get(lang.code()).to_string(),
-                    selected: case.root_cause.as_deref() == Some(k.as_str()),
-                })
-                .collect(),
+        root_causes: picker(
+            causes.codes.iter().map(|(k, n)| (k, n)),
             case.root_cause.as_deref(),
+            lang,
         ),
         origin,
         created: when(lang, &tz, case.created_at),
@@ -723,13 +709,24 @@ async fn render(
     Page::render(st, status, lang, &page)
 }
 
-/// A picker's choices with the case's current value kept (selected) when the list lacks
-/// it, so saving the form without touching the picker keeps it; none when the list is
-/// empty (the form then shows a text field).
-fn keep_current(mut choices: Vec<NamedChoice>, current: Option<&str>) -> Vec<NamedChoice> {
+/// A picker of a workspace list's entries by name, the case's `current` key selected,
+/// and kept (by its key) when the list lacks it, so saving the form without touching the
+/// picker keeps it; none when the list is empty (the form then shows a text field).
+fn picker<'a>(
+    list: impl Iterator<Item = (&'a Key, &'a puls_core::journey::Label)>,
+    current: Option<&str>,
+    lang: Lang,
+) -> Vec<NamedChoice> {
+    let mut choices: Vec<NamedChoice> = list
+        .map(|(k, n)| NamedChoice {
+            value: k.as_str().to_string(),
+            name: n.get(lang.code()).to_string(),
+            selected: current == Some(k.as_str()),
+        })
+        .collect();
     if let Some(current) = current
         && !choices.is_empty()
-        && !choices.iter().any(|c| c.value == current)
+        && !choices.iter().any(|c| c.selected)
     {
         choices.push(NamedChoice {
             value: current.to_string(),

@@ -885,16 +885,7 @@ impl App {
                 self.upsert_contact(ws, patch).await?.1
             }
         };
-        let consents = Value::Map(contact.fields.consents.clone());
-        let withdrawn =
-            puls_core::contact::Contact::read_stored(&Value::Map(Default::default()), &consents)
-                .ok()
-                .and_then(|c| {
-                    let surveys = puls_core::Purpose::parse("surveys").ok()?;
-                    c.consents.get(&surveys).map(|c| !c.granted)
-                })
-                .unwrap_or(false);
-        if withdrawn {
+        if crate::contact_fields::surveys_withdrawn(&contact.fields) {
             return Ok(Resurvey::Skipped("consent_withdrawn"));
         }
         let invitation = self.invite_contact(ws, &contact.id, &survey).await?;
@@ -904,19 +895,14 @@ impl App {
             invitation.survey_id,
             invitation.token
         );
-        let workspace = self
-            .store()
-            .list_workspaces()
-            .await?
-            .into_iter()
-            .find(|w| w.id == ws)
-            .map(|w| w.name)
-            .unwrap_or_default();
+        let workspace = self.workspace_name(ws).await?;
         let job = EmailJob {
             to: email.clone(),
             locale: case.locale.clone(),
             template: "resurvey".into(),
             vars: serde_json::json!({"link": link, "workspace": workspace}),
+            headers: Vec::new(),
+            delivery: None,
         };
         // Responses to the link are read from the feed (started here if nothing else did).
         self.start_response_feed(ws).await?;
@@ -1039,14 +1025,7 @@ impl App {
                 "e-mail is not configured on this server (smtp.host)",
             ));
         }
-        let workspace = self
-            .store()
-            .list_workspaces()
-            .await?
-            .into_iter()
-            .find(|w| w.id == workspace_id)
-            .map(|w| w.name)
-            .unwrap_or_default();
+        let workspace = self.workspace_name(workspace_id).await?;
         let reply_key = format!("{}:{}", case.id, case.revision + 1);
         let job_id = message_id(&format!("email:{to}"), "case_reply", &reply_key);
         let email = EmailJob {
@@ -1059,6 +1038,8 @@ impl App {
                 "workspace": workspace,
                 "case": case.id,
             }),
+            headers: Vec::new(),
+            delivery: None,
         };
         let job = NewJob {
             id: job_id.clone(),
@@ -1219,6 +1200,8 @@ impl App {
                         "level": level,
                         "priority": case.priority.as_str(),
                     }),
+                    headers: Vec::new(),
+                    delivery: None,
                 };
                 jobs.push(NewJob {
                     id: message_id(

@@ -60,3 +60,15 @@ fn map_of(v: Value) -> JsonMap {
         _ => JsonMap::new(),
     }
 }
+
+/// Whether the contact withdrew their consent to surveys (no decision is no withdrawal).
+pub fn surveys_withdrawn(f: &ContactFields) -> bool {
+    let consents = Value::Map(f.consents.clone());
+    Contact::read_stored(&Value::Map(Default::default()), &consents)
+        .ok()
+        .and_then(|c| {
+            let surveys = puls_core::Purpose::parse("surveys").ok()?;
+            c.consents.get(&surveys).map(|c| !c.granted)
+        })
+        .unwrap_or(false)
+}

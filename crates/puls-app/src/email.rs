@@ -20,6 +20,13 @@ pub struct EmailJob {
     /// The template's name (`webhook_disabled`).
     pub template: String,
     pub vars: serde_json::Value,
+    /// Headers of the message besides the usual ones (`List-Unsubscribe`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// The distribution's delivery an invitation or reminder is (checked before sending,
+    /// and told what became of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<crate::distributions::DeliveryRef>,
 }
 
 /// What the relay did with a message.
@@ -30,6 +37,9 @@ pub enum Mailed {
     Retry(String),
     /// Refused for good (a 5xx answer, an address that is not one).
     Rejected(String),
+    /// The receiving server said the mailbox does not exist (a 5xx answer about the
+    /// recipient: 550, 551, 553 or an enhanced status 5.1.x): a hard bounce.
+    Bounced(String),
 }
 
 /// Sends e-mail (the server's adapter speaks SMTP).
@@ -87,6 +97,8 @@ impl App {
                 "relay": format!("{}:{}", relay.host, relay.port),
                 "name": to.name,
             }),
+            headers: Vec::new(),
+            delivery: None,
         };
         let id = message_id(
             &format!("email:{}", to.email),
@@ -132,6 +144,8 @@ impl App {
                     locale: m.user.locale.clone(),
                     template: template.to_string(),
                     vars: vars.clone(),
+                    headers: Vec::new(),
+                    delivery: None,
                 };
                 NewJob {
                     id: message_id(&format!("email:{}", m.user.email), template, key),

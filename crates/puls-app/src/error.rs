@@ -97,6 +97,8 @@ pub enum Rejection {
     EmailNotConfigured,
     /// A preview asked of a rule on single responses.
     NotAMetricRule,
+    /// A draft survey cannot be sent.
+    SurveyNotPublished,
 }
 
 impl AppError {

@@ -15,6 +15,7 @@ pub mod contact_fields;
 pub mod contacts;
 pub mod contacts_import;
 pub mod definitions;
+pub mod distributions;
 pub mod email;
 pub mod error;
 pub mod exports;

@@ -114,6 +114,8 @@ impl App {
                 locale: m.locale,
                 template: m.template.into(),
                 vars: m.vars,
+                headers: Vec::new(),
+                delivery: None,
             };
             out.jobs.push(NewJob {
                 id,
@@ -147,6 +149,8 @@ impl App {
                 locale: first.locale.clone(),
                 template: "alert_digest".into(),
                 vars: serde_json::json!({"alerts": alerts}),
+                headers: Vec::new(),
+                delivery: None,
             };
             let job = NewJob {
                 id: message_id(

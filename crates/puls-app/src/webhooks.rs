@@ -27,8 +27,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use puls_core::WorkspaceId;
 use puls_core::error::FieldErrorKind;
 use puls_store::{
-    AttemptRecord, ChangeCursor, ChangeKind, JobFilter, JobOutcome, JobRecord, NewJob,
-    ResponseRecord, Verdict, WebhookRecord,
+    AttemptRecord, ChangeCursor, ChangeKind, DeliveryStatus, JobFilter, JobOutcome, JobRecord,
+    NewJob, ResponseRecord, Verdict, WebhookRecord,
 };
 use rand::Rng;
 use sha2_11::{Digest, Sha256};
@@ -957,12 +957,26 @@ impl App {
                 .await?;
             return Ok(());
         };
+        // An invitation or reminder is checked again now: suppressed, consent withdrawn,
+        // distribution cancelled.
+        if let Some(r) = &email.delivery
+            && let crate::distributions::Gate::Skip(status, reason) =
+                self.invitation_gate(&job, &email, r).await?
+        {
+            self.store()
+                .fail_job(&job.id, &format!("not sent: {reason}"), now)
+                .await?;
+            return self
+                .delivery_outcome(&job, &email, r, status, Some(reason))
+                .await;
+        }
         let started = Instant::now();
         let n = job.attempts + 1;
-        let (ok, refused, error) = match mailer.send(&email).await {
-            Mailed::Sent => (true, false, None),
-            Mailed::Retry(e) => (false, false, Some(e)),
-            Mailed::Rejected(e) => (false, true, Some(e)),
+        let (ok, refused, bounced, error) = match mailer.send(&email).await {
+            Mailed::Sent => (true, false, false, None),
+            Mailed::Retry(e) => (false, false, false, Some(e)),
+            Mailed::Rejected(e) => (false, true, false, Some(e)),
+            Mailed::Bounced(e) => (false, true, true, Some(e)),
         };
         let attempt = AttemptRecord {
             n,
@@ -973,7 +987,17 @@ impl App {
             node: node.to_string(),
         };
         let outcome = self.outcome(ok, refused, n);
-        self.finish(&job, &attempt, outcome).await
+        let settled = match outcome {
+            JobOutcome::Delivered => Some(DeliveryStatus::Sent),
+            JobOutcome::Failed if bounced => Some(DeliveryStatus::Bounced),
+            JobOutcome::Failed => Some(DeliveryStatus::Failed),
+            JobOutcome::Retry(_) => None,
+        };
+        self.finish(&job, &attempt, outcome).await?;
+        match (&email.delivery, settled) {
+            (Some(r), Some(status)) => self.delivery_outcome(&job, &email, r, status, None).await,
+            _ => Ok(()),
+        }
     }
 }
 

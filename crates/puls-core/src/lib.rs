@@ -12,6 +12,7 @@ pub mod audience;
 pub mod band;
 pub mod case;
 pub mod contact;
+pub mod distribution;
 pub mod drivers;
 pub mod error;
 pub mod ids;

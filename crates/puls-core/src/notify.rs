@@ -126,68 +126,80 @@ impl Notifications {
     /// When an alert e-mail ready at `now` may go: `now`, or the end of the quiet hours
     /// `now` falls in.
     pub fn hold_until(&self, now: i64) -> i64 {
-        let Some((from, to)) = self.quiet else {
-            return now;
-        };
-        let Some((date, minute)) = self.local(now) else {
-            return now;
-        };
-        let end = if from < to {
-            (from <= minute && minute < to).then_some(date)
-        } else if minute >= from {
-            date.tomorrow().ok()
-        } else if minute < to {
-            Some(date)
-        } else {
-            None
-        };
-        match end {
-            Some(d) => self.instant(d, to).max(now),
+        match self.quiet {
+            Some(quiet) => hold_until(&self.tz, quiet, now),
             None => now,
         }
     }
 
     /// The first digest time strictly after `now`.
     pub fn next_digest(&self, now: i64) -> i64 {
-        let Some((date, _)) = self.local(now) else {
+        let Some((date, _)) = local(&self.tz, now) else {
             return now;
         };
-        let today = self.instant(date, self.digest_at);
+        let today = instant(&self.tz, date, self.digest_at);
         if today > now {
             return today;
         }
         match date.tomorrow() {
-            Ok(d) => self.instant(d, self.digest_at),
+            Ok(d) => instant(&self.tz, d, self.digest_at),
             Err(_) => now,
         }
     }
+}
 
-    /// The local date and minute of the day of an instant.
-    fn local(&self, at: i64) -> Option<(Date, u16)> {
-        let t = Timestamp::from_millisecond(at).ok()?;
-        let dt = self.tz.to_datetime(t);
-        let minute = dt.hour() as u16 * 60 + dt.minute() as u16;
-        Some((dt.date(), minute))
+/// `now`, or the end of the daily span `(from, to)` (minutes of the local day in `tz`,
+/// wrapping midnight when `from` is later) that `now` falls in.
+pub(crate) fn hold_until(tz: &TimeZone, (from, to): (u16, u16), now: i64) -> i64 {
+    let Some((date, minute)) = local(tz, now) else {
+        return now;
+    };
+    let end = if from < to {
+        (from <= minute && minute < to).then_some(date)
+    } else if minute >= from {
+        date.tomorrow().ok()
+    } else if minute < to {
+        Some(date)
+    } else {
+        None
+    };
+    match end {
+        Some(d) => instant(tz, d, to).max(now),
+        None => now,
     }
+}
 
-    /// The instant of `minute` of local date `date` (compatible disambiguation: past a
-    /// gap, the first of a repeat).
-    fn instant(&self, date: Date, minute: u16) -> i64 {
-        let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
-        self.tz
-            .to_timestamp(dt)
-            .map(|t| t.as_millisecond())
-            .unwrap_or_default()
-    }
+/// The local date and minute of the day of an instant.
+fn local(tz: &TimeZone, at: i64) -> Option<(Date, u16)> {
+    let t = Timestamp::from_millisecond(at).ok()?;
+    let dt = tz.to_datetime(t);
+    let minute = dt.hour() as u16 * 60 + dt.minute() as u16;
+    Some((dt.date(), minute))
+}
+
+/// The instant of `minute` of local date `date` (compatible disambiguation: past a gap,
+/// the first of a repeat).
+fn instant(tz: &TimeZone, date: Date, minute: u16) -> i64 {
+    let dt = date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0);
+    tz.to_timestamp(dt)
+        .map(|t| t.as_millisecond())
+        .unwrap_or_default()
 }
 
 /// `"HH:MM-HH:MM"` as two distinct minutes of the day (the end may be earlier: the quiet
 /// hours then wrap midnight).
 fn quiet_hours(s: &str) -> Result<(u16, u16), K> {
+    daily_span(s, "quiet hours", "20:00-07:30")
+}
+
+/// `"HH:MM-HH:MM"` as two distinct minutes of the day (the end may be earlier: the span
+/// then wraps midnight); `what` and `example` make the message.
+pub(crate) fn daily_span(s: &str, what: &str, example: &str) -> Result<(u16, u16), K> {
     let bad = || K::BadCondition {
-        reason: "quiet hours must be \"HH:MM-HH:MM\" on a 24-hour clock, e.g. \"20:00-07:30\" \
-                 (the end may be on the next day)"
-            .into(),
+        reason: format!(
+            "{what} must be \"HH:MM-HH:MM\" on a 24-hour clock, e.g. \"{example}\" \
+             (the end may be on the next day)"
+        ),
     };
     let b = s.as_bytes();
     if b.len() != 11 || b[5] != b'-' {
@@ -197,13 +209,13 @@ fn quiet_hours(s: &str) -> Result<(u16, u16), K> {
     match (clock(&b[..5]).and_then(day), clock(&b[6..]).and_then(day)) {
         (Some(a), Some(b)) if a != b => Ok((a, b)),
         (Some(_), Some(_)) => Err(K::BadCondition {
-            reason: "quiet hours must start and end at different times".into(),
+            reason: format!("{what} must start and end at different times"),
         }),
         _ => Err(bad()),
     }
 }
 
-fn hhmm(minute: u16) -> String {
+pub(crate) fn hhmm(minute: u16) -> String {
     format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 

@@ -31,7 +31,7 @@ use serde::Serialize;
 
 pub use lang::Lang;
 pub use minijinja::Error;
-pub use survey_page::{FormFields, MessageKind, QuestionPage, form_answer};
+pub use survey_page::{FormFields, MessageKind, QuestionPage, Unsubscribe, form_answer};
 pub use texts::Text;
 
 use texts::Texts;
@@ -184,6 +184,47 @@ mod tests {
         env.add_template("t.html", source).unwrap();
         let html = Html { env };
         html.render_value("t.html", lang, ctx).unwrap()
+    }
+
+    #[test]
+    fn an_invitation_lays_out_its_scores_and_links() {
+        let vars = serde_json::json!({
+            "workspace": "Sklep", "survey": "Dostawa", "link": "https://p/s/1?inv=T",
+            "unsubscribe": "https://p/u/T", "reminder": false, "subject": null,
+            "message": null,
+            "embed": {"question": "Czy polecisz?", "kind": "nps",
+                      "scores": [{"n": 0, "link": "https://p/s/1?inv=T&q=nps&a=0"},
+                                 {"n": 1, "link": "https://p/s/1?inv=T&q=nps&a=1"}]}
+        });
+        let e = Html::new()
+            .render_email("invitation", Lang::Pl, &vars)
+            .unwrap();
+        assert_eq!(e.subject, "Sklep prosi o Twoją opinię");
+        assert_eq!(
+            e.text,
+            "Chcemy wiedzieć, jak poszło. Nasza krótka ankieta „Dostawa” zajmie około dwóch \
+             minut:\n\nCzy polecisz?\nKliknij liczbę, aby odpowiedzieć; reszta ankiety otworzy \
+             się w przeglądarce.\n0: https://p/s/1?inv=T&q=nps&a=0\n\
+             1: https://p/s/1?inv=T&q=nps&a=1\n\nOdpowiedz na ankietę: https://p/s/1?inv=T\n\n\
+             Ten link jest tylko dla Ciebie. Nadawca: Sklep.\n\
+             Nie chcesz więcej ankiet od nas? Wypisz się: https://p/u/T"
+        );
+        assert!(e.html.contains("a=1\" ") && e.html.contains("Na pewno polecę"));
+        let own = serde_json::json!({
+            "workspace": "Sklep", "survey": "Dostawa", "link": "L", "unsubscribe": "U",
+            "reminder": true, "subject": "Własny temat", "message": "Własna treść",
+            "embed": null
+        });
+        let e = Html::new()
+            .render_email("invitation", Lang::Pl, &own)
+            .unwrap();
+        assert_eq!(e.subject, "Własny temat");
+        assert!(
+            e.text
+                .starts_with("Własna treść\n\nOdpowiedz na ankietę: L"),
+            "{}",
+            e.text
+        );
     }
 
     #[test]

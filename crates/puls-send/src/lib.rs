@@ -122,7 +122,7 @@ const ESCALATION_EVERY: Duration = Duration::from_secs(30);
 /// completed responses into webhook jobs and runs the alert rules on them (for the
 /// workspaces whose feed lease it gets) and delivers due jobs, a batch at a time, as long
 /// as there are any; every 30 s, escalates cases whose SLA timers call for it, evaluates
-/// the metric alert rules and writes the daily digests that are due.
+/// the metric alert rules, writes the daily digests and queues the reminders that are due.
 pub fn spawn_worker(
     app: App,
     transport: Arc<dyn Transport>,
@@ -157,6 +157,11 @@ pub fn spawn_worker(
                 // node writes it).
                 if let Err(e) = app.send_digests(puls_store::now_ms()).await {
                     tracing::warn!(error = %e, "digest round failed; trying again");
+                }
+                // Reminders of distributions to those who have not completed (each once,
+                // whichever node takes it).
+                if let Err(e) = app.send_reminders(puls_store::now_ms()).await {
+                    tracing::warn!(error = %e, "reminder round failed; trying again");
                 }
             }
             tokio::time::sleep(poll).await;

@@ -1,10 +1,13 @@
 //! E-mail over SMTP (lettre): renders an outbox e-mail job with `puls-html`'s templates (a
 //! plain-text part and an HTML part, in the recipient's language) and hands it to the
-//! configured relay. A 5xx answer is a refusal for good; anything else is tried again.
+//! configured relay with the job's own headers (`List-Unsubscribe`). A 5xx answer is a
+//! refusal for good (a hard bounce when it is about the mailbox); anything else is tried
+//! again.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -60,9 +63,14 @@ impl Mailer for SmtpMailer {
             Ok(e) => e,
             Err(e) => return Mailed::Rejected(format!("template {}: {e}", job.template)),
         };
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
+        let mut builder = Message::builder().from(self.from.clone()).to(to);
+        for (name, value) in &job.headers {
+            match HeaderName::new_from_ascii(name.clone()) {
+                Ok(name) => builder = builder.raw_header(HeaderValue::new(name, value.clone())),
+                Err(_) => return Mailed::Rejected(format!("header {name}: not a header name")),
+            }
+        }
+        let message = builder
             .subject(email.subject)
             .multipart(MultiPart::alternative_plain_html(email.text, email.html));
         let message = match message {
@@ -71,8 +79,39 @@ impl Mailer for SmtpMailer {
         };
         match self.transport.send(message).await {
             Ok(_) => Mailed::Sent,
-            Err(e) if e.is_permanent() => Mailed::Rejected(e.to_string()),
+            Err(e) if e.is_permanent() => {
+                let code = e.status().map(u16::from);
+                let text = e.to_string();
+                if is_bounce(code, &text) {
+                    Mailed::Bounced(text)
+                } else {
+                    Mailed::Rejected(text)
+                }
+            }
             Err(e) => Mailed::Retry(e.to_string()),
         }
+    }
+}
+
+/// Whether a permanent refusal is about the recipient's mailbox (a hard bounce: the
+/// address is suppressed) rather than about the sender or the message: the basic codes
+/// 550 (mailbox unavailable), 551 (not local) and 553 (mailbox name not allowed), or an
+/// enhanced status code of class 5.1 (addressing, RFC 3463) in the text. A message has
+/// one recipient, so the refusal is about it.
+fn is_bounce(code: Option<u16>, text: &str) -> bool {
+    matches!(code, Some(550 | 551 | 553)) || text.contains(" 5.1.") || text.contains("(5.1.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_about_the_mailbox_are_bounces() {
+        assert!(is_bounce(Some(550), "permanent error (550): no such user"));
+        assert!(is_bounce(Some(554), "permanent error (554): 5.1.1 unknown"));
+        assert!(!is_bounce(Some(554), "permanent error (554): 5.7.1 spam"));
+        assert!(!is_bounce(Some(552), "permanent error (552): too big"));
+        assert!(!is_bounce(None, "connection refused"));
     }
 }

@@ -892,6 +892,27 @@ impl CustomerStore for SqlStore {
                 push_list(&mut q, externals.iter().cloned());
                 identities = q.build().execute(&mut *c).await?.rows_affected();
             }
+            // Their messages: what was sent keeps its counts, without the address or the
+            // link; jobs still waiting are cancelled, and no job keeps the address.
+            for cid in id_texts() {
+                sqlx::query(
+                    "UPDATE outbox SET payload = '{}', state = CASE WHEN state = 'pending' \
+                     THEN 'failed' ELSE state END, last_error = CASE WHEN state = 'pending' \
+                     THEN 'the person was erased' ELSE last_error END \
+                     WHERE id >= $1 AND id < $2",
+                )
+                .bind(format!("inv:{cid}:"))
+                .bind(format!("inv:{cid};"))
+                .execute(&mut *c)
+                .await?;
+            }
+            let mut q = sqlx::QueryBuilder::new(
+                "UPDATE deliveries SET token = NULL, address = NULL, next_reminder_at = NULL \
+                 WHERE workspace_id = ",
+            );
+            q.push_bind(ws).push(" AND contact_id IN ");
+            push_list(&mut q, id_texts());
+            q.build().execute(&mut *c).await?;
             let mut q = sqlx::QueryBuilder::new("DELETE FROM invitations WHERE workspace_id = ");
             q.push_bind(ws).push(" AND contact_id IN ");
             push_list(&mut q, id_texts());

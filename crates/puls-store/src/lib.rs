@@ -11,6 +11,8 @@ mod cases_sql;
 mod customers;
 mod customers_sql;
 mod db;
+mod distributions;
+mod distributions_sql;
 mod error;
 pub mod json;
 pub mod model;
@@ -31,6 +33,7 @@ pub use puls_core::{ContactId, ResponseId, SurveyId, UserId, Value, WorkspaceId}
 pub use cases::*;
 pub use customers::*;
 pub use db::corrupt_rows;
+pub use distributions::*;
 pub use error::StoreError;
 pub use model::*;
 pub use outbox::*;
@@ -42,7 +45,7 @@ pub use writer::ResponseWriter;
 /// people who sign in (users, roles, sessions) are [`UserStore`].
 #[async_trait]
 pub trait Store:
-    CustomerStore + UserStore + OutboxStore + CaseStore + Send + Sync + 'static
+    CustomerStore + UserStore + OutboxStore + CaseStore + DistributionStore + Send + Sync + 'static
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

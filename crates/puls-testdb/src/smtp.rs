@@ -1,5 +1,5 @@
 //! A real SMTP server for a test: Debian's `python3-aiosmtpd` keeping every message in a
-//! Maildir, read back (decoded by Python's `email` package) as JSON. It runs on
+//! Maildir (refusing some recipients on purpose, see [`SERVE`]), read back (decoded by Python's `email` package) as JSON. It runs on
 //! `PULS_SMTP_PYTHON` or `/usr/bin/python3` (the Python that has the Debian package), on a
 //! free port, and stops when dropped.
 
@@ -50,8 +50,37 @@ for m in mailbox.Maildir(sys.argv[1], factory=None):
         "content_type": msg.get_content_type(),
         "text": text.get_content() if text else None,
         "html": html.get_content() if html else None,
+        "headers": {k: str(v) for k, v in msg.items()},
     })
 print(json.dumps(out))
+"#;
+
+/// The server: aiosmtpd's Maildir handler, except for recipients whose mailbox name starts
+/// with `bounce` (refused with `550 5.1.1`, a hard bounce) or `later` (`451 4.3.0` the
+/// first time, accepted the next: a soft failure to retry).
+const SERVE: &str = r#"
+import sys, threading
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+
+class Handler(Mailbox):
+    def __init__(self, path):
+        super().__init__(path)
+        self.deferred = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@")[0].lower()
+        if local.startswith("bounce"):
+            return "550 5.1.1 No such user here"
+        if local.startswith("later") and address not in self.deferred:
+            self.deferred.add(address)
+            return "451 4.3.0 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+controller = Controller(Handler(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+threading.Event().wait()
 "#;
 
 impl SmtpServer {
@@ -63,8 +92,7 @@ impl SmtpServer {
         let dir = std::env::temp_dir().join(format!("puls-smtp-{}", ulid::Ulid::new()));
         std::fs::create_dir_all(&dir).expect("the mail directory");
         let child = Command::new(python())
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .args(["-c", SERVE, &port.to_string()])
             .arg(dir.join("mail"))
             .stdout(Stdio::null())
             .spawn()

@@ -553,6 +553,20 @@ pub struct RateDto {
     pub small_sample: bool,
 }
 
+impl RateDto {
+    /// A share with its Wilson interval, in percent.
+    pub fn of(p: &puls_core::stats::Proportion) -> RateDto {
+        RateDto {
+            count: p.count,
+            n: p.n,
+            value: p.value,
+            ci_low: p.interval.map(|i| i.low),
+            ci_high: p.interval.map(|i| i.high),
+            small_sample: p.small_sample,
+        }
+    }
+}
+
 /// One touchpoint on the map.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = MapTouchpoint)]

@@ -430,14 +430,7 @@ impl MetricFindingDto {
 
 /// A share with its Wilson interval, in percent (the analytics' rate).
 fn share(p: &puls_core::stats::Proportion) -> RateDto {
-    RateDto {
-        count: p.count,
-        n: p.n,
-        value: p.value,
-        ci_low: p.interval.map(|i| i.low),
-        ci_high: p.interval.map(|i| i.high),
-        small_sample: p.small_sample,
-    }
+    RateDto::of(p)
 }
 
 /// Business hours a timer took over the cases that met it (done).

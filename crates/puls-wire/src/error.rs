@@ -134,6 +134,8 @@ error_codes! {
     EmailNotConfigured = "email_not_configured", CONFLICT;
     /// Only metric rules are previewed.
     NotAMetricRule = "not_a_metric_rule", CONFLICT;
+    /// The survey is a draft: publish it before sending it.
+    SurveyNotPublished = "survey_not_published", CONFLICT;
     /// Too many requests from this client; slow down.
     RateLimited = "rate_limited", TOO_MANY_REQUESTS;
     /// The server failed; the cause is in its log, never in the answer.
@@ -171,6 +173,7 @@ impl From<Rejection> for ErrorCode {
             Rejection::NoContactEmail => ErrorCode::NoContactEmail,
             Rejection::EmailNotConfigured => ErrorCode::EmailNotConfigured,
             Rejection::NotAMetricRule => ErrorCode::NotAMetricRule,
+            Rejection::SurveyNotPublished => ErrorCode::SurveyNotPublished,
         }
     }
 }
@@ -343,6 +346,7 @@ mod tests {
             422 no_contact_email {"error":{"code":"no_contact_email","message":"m"}}
             409 email_not_configured {"error":{"code":"email_not_configured","message":"m"}}
             409 not_a_metric_rule {"error":{"code":"not_a_metric_rule","message":"m"}}
+            409 survey_not_published {"error":{"code":"survey_not_published","message":"m"}}
             429 rate_limited {"error":{"code":"rate_limited","message":"m"}}
             500 internal_error {"error":{"code":"internal_error","message":"m"}}
         "#]]

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod body;
 pub mod cases;
 pub mod contacts;
+pub mod distributions;
 pub mod document;
 pub mod error;
 pub mod export;

@@ -97,6 +97,24 @@ impl Page for MessageView<'_> {
     const TEMPLATE: &'static str = "survey/message.html";
 }
 
+/// The unsubscribe page's facts.
+#[derive(Debug, Serialize)]
+pub struct Unsubscribe<'a> {
+    pub lang: &'a str,
+    pub title: &'a str,
+    pub workspace: &'a str,
+    /// Half hidden (`a***@sklep.pl`).
+    pub address: &'a str,
+    pub token: &'a str,
+    pub done: bool,
+    pub rtl: bool,
+    pub preview: bool,
+}
+
+impl Page for Unsubscribe<'_> {
+    const TEMPLATE: &'static str = "survey/unsubscribe.html";
+}
+
 impl Html {
     /// A respondent's page: never an error, which would leave them with nothing.
     fn respondent_page<P: Page>(&self, page: &P, lang: Lang) -> String {
@@ -135,6 +153,13 @@ impl Html {
             preview: false,
         };
         self.respondent_page(&page, lang)
+    }
+
+    /// The page of an e-mail's unsubscribe link: a button that posts the one-click form
+    /// (RFC 8058's body), or, `done`, the confirmation. Nothing happens on a GET, so a
+    /// link scanner cannot unsubscribe anyone.
+    pub fn unsubscribe(&self, lang: Lang, u: &Unsubscribe<'_>) -> String {
+        self.respondent_page(u, lang)
     }
 
     /// A full page with a message, in the respondent's language.

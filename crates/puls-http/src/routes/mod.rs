@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod cases;
 pub mod contacts;
 pub mod contacts_import;
+pub mod distributions;
 pub mod events;
 pub mod health;
 pub mod journeys;

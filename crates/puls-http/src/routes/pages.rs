@@ -23,6 +23,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use puls_app::distributions::LinkAnswer;
 use puls_app::responses::Submission;
 use puls_app::{AppError, Rejection};
 use puls_wire::query::QueryPairs;
@@ -37,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(show, answer))
         .routes(routes!(thanks))
         .routes(routes!(qr))
+        .routes(routes!(unsubscribe_page, unsubscribe))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -52,6 +54,9 @@ struct PageQuery {
     channel: Option<String>,
     /// A personal invitation token.
     inv: Option<String>,
+    /// With `inv` and `q` (the first question): the score clicked in an invitation
+    /// e-mail, recorded at once.
+    a: Option<String>,
 }
 
 /// Preferred language tags from `Accept-Language`, best first.
@@ -311,6 +316,15 @@ async fn show(
     headers: HeaderMap,
 ) -> Response {
     let started = Instant::now();
+    // A score clicked in an invitation e-mail: stored, then the survey goes on.
+    if let (Some(inv), Some(qid), Some(a), None) = (&q.inv, &q.q, &q.a, &q.rid) {
+        let link = Link {
+            token: inv,
+            question: qid,
+            score: a,
+        };
+        return answer_by_link(&st, &id, link, &q, &headers, started).await;
+    }
     let p = match progress(&st, &id, q.rid.as_deref(), q.rt.as_deref()).await {
         Ok(p) => p,
         Err(e) => {
@@ -364,6 +378,138 @@ async fn show(
         },
     );
     html(StatusCode::OK, body, started)
+}
+
+/// A score link of an invitation e-mail: the token, the question and the score.
+struct Link<'a> {
+    token: &'a str,
+    question: &'a str,
+    score: &'a str,
+}
+
+/// Records a score clicked in an invitation e-mail and redirects (303) to the next
+/// question, or to the thank-you page when the survey is complete.
+async fn answer_by_link(
+    st: &AppState,
+    id: &str,
+    Link {
+        token,
+        question,
+        score,
+    }: Link<'_>,
+    q: &PageQuery,
+    headers: &HeaderMap,
+    started: Instant,
+) -> Response {
+    let ui = ui_from_headers(q.lang.as_deref(), headers);
+    let survey = match path::survey(id) {
+        Ok(s) => s,
+        Err(e) => return error_page(st, ui, &e.into(), started),
+    };
+    let prefs = accepted(headers);
+    let lang = q.lang.as_deref().or(prefs.first().map(String::as_str));
+    let enc =
+        |s: &str| serde_urlencoded::to_string([("v", s)]).unwrap_or_default()[2..].to_string();
+    match st
+        .app
+        .answer_by_link(&survey, token, question, score, lang)
+        .await
+    {
+        Ok(LinkAnswer::Continue {
+            response_id,
+            resume_token,
+            next,
+            locale,
+        }) => Redirect::to(&format!(
+            "/s/{id}?q={}&rid={}&rt={}&lang={}",
+            enc(&next),
+            enc(&response_id),
+            enc(&resume_token),
+            enc(&locale)
+        ))
+        .into_response(),
+        Ok(LinkAnswer::Done { locale }) => {
+            Redirect::to(&format!("/s/{id}/thanks?lang={}", enc(&locale))).into_response()
+        }
+        Err(e) => error_page(st, ui, &e.into(), started),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct UnsubscribeQuery {
+    /// The page's language (`pl`, `cs`, `en`); default: the message's.
+    lang: Option<String>,
+}
+
+/// The unsubscribe link of an invitation e-mail: a page with one button (a GET changes
+/// nothing, so link scanners cannot unsubscribe anyone).
+#[utoipa::path(get, path = "/u/{token}", tag = "pages",
+    params(("token" = String, Path, description = "The message's personal token"), UnsubscribeQuery),
+    responses((status = 200, description = "The page with the button", content_type = "text/html"),
+        (status = 404, description = "No such link (or the person was erased)", content_type = "text/html")))]
+#[tracing::instrument(skip_all)]
+async fn unsubscribe_page(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    PageParams(q): PageParams<UnsubscribeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let started = Instant::now();
+    let found = st.app.unsubscribe_info(&token).await;
+    unsubscribe_view(&st, &token, found, q.lang.as_deref(), &headers, started)
+}
+
+/// Unsubscribes the message's address: RFC 8058's one-click POST (body
+/// `List-Unsubscribe=One-Click`, sent by mail programs) or the page's button. Answers with
+/// the confirmation page; repeating it changes nothing.
+#[utoipa::path(post, path = "/u/{token}", tag = "pages",
+    params(("token" = String, Path, description = "The message's personal token"), UnsubscribeQuery),
+    request_body(content = BTreeMap<String, String>, content_type = "application/x-www-form-urlencoded",
+        description = "`List-Unsubscribe=One-Click`"),
+    responses((status = 200, description = "Unsubscribed", content_type = "text/html"),
+        (status = 404, description = "No such link (or the person was erased)", content_type = "text/html")))]
+#[tracing::instrument(skip_all)]
+async fn unsubscribe(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    PageParams(q): PageParams<UnsubscribeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let started = Instant::now();
+    let done = st.app.unsubscribe(&token).await;
+    unsubscribe_view(&st, &token, done, q.lang.as_deref(), &headers, started)
+}
+
+/// The unsubscribe page in the message's language (or `?lang=`), or the error's page.
+fn unsubscribe_view(
+    st: &AppState,
+    token: &str,
+    found: Result<puls_app::distributions::Unsubscribe, AppError>,
+    lang: Option<&str>,
+    headers: &HeaderMap,
+    started: Instant,
+) -> Response {
+    let u = match found {
+        Ok(u) => u,
+        Err(e) => return error_page(st, ui_from_headers(lang, headers), &e.into(), started),
+    };
+    let lang = lang
+        .and_then(Lang::parse)
+        .or_else(|| Lang::parse(&u.locale))
+        .unwrap_or_default();
+    let title = lang.t(puls_html::Text::UnsubscribeTitle);
+    let page = puls_html::Unsubscribe {
+        lang: lang.code(),
+        title,
+        workspace: &u.workspace,
+        address: &u.address,
+        token,
+        done: u.done,
+        rtl: false,
+        preview: false,
+    };
+    html(StatusCode::OK, st.html.unsubscribe(lang, &page), started)
 }
 
 /// Whether a posted `k` looks like the nonce `show` put in the form. Anything else (too long

@@ -13,6 +13,7 @@ mod cases;
 mod console;
 mod contacts;
 mod contacts_import;
+mod distributions;
 mod erasure;
 mod export;
 mod isolation;

@@ -1,0 +1,1115 @@
+//! Distributions: a survey sent by e-mail to an audience, each contact with a personal
+//! single-use link, in their language, through the outbox; reminders to those who have not
+//! completed; one-click unsubscribing (RFC 8058) and the workspace's suppression list;
+//! hard bounces suppressed; what happened to every contact counted for the report.
+//!
+//! Creating a distribution resolves its audience now (all contacts, a segment's members,
+//! or contacts by id) and writes, page by page, one delivery per contact: either a queued
+//! message (an invitation with its token, and the e-mail's job, due when the definition's
+//! time and window allow) or the reason it is not sent (`no_address`,
+//! `consent_withdrawn`, `duplicate_address`, `not_found`) or `suppressed`. Adding is
+//! repeatable (a delivery per contact at most): a creation cut short by a crash is left
+//! `preparing`, and creating is not resumed yet (the contacts it reached keep their
+//! messages).
+//!
+//! Every message is checked again when it is sent ([`App::invitation_gate`]): the
+//! suppression list, the contact's consent, the distribution not cancelled, and, for
+//! reminders, the survey not completed. The suppression list holds HMAC-SHA-256 hashes of
+//! an address's one spelling under a per-workspace salt: erasing a person leaves it (it
+//! cannot be read back into the address), so they stay unsubscribed.
+
+use std::collections::HashSet;
+
+use hmac::{Hmac, KeyInit, Mac};
+use puls_core::distribution::{
+    Audience, DistributionDef, SendChannel, suppression_key, text_language,
+};
+use puls_core::{ContactId, FieldErrorKind, Locale, QuestionKind, Survey, SurveyId, WorkspaceId};
+use puls_store::{
+    ContactRecord, DeliveryCounts, DeliveryRecord, DeliveryStatus, DeliveryUpdate,
+    DistributionRecord, JobRecord, NewDelivery, NewJob,
+};
+use serde::{Deserialize, Serialize};
+use sha2_11::Sha256;
+
+use crate::contact_fields::surveys_withdrawn;
+use crate::email::EmailJob;
+use crate::{App, AppError, Rejection};
+
+/// Contacts read and written per transaction while a distribution is created.
+const PAGE: usize = 1_000;
+
+/// What an invitation e-mail's job carries besides the message: which delivery it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRef {
+    pub distribution: String,
+    pub contact: String,
+    /// 0 for the invitation, then 1, 2... for reminders.
+    pub reminder: i64,
+}
+
+/// The outbox job id of a contact's message of a distribution: the contact first, so that
+/// erasing them finds their jobs by a range of ids.
+pub fn invitation_job_id(contact: &str, distribution: &str, reminder: i64) -> String {
+    format!("inv:{contact}:{distribution}:{reminder}")
+}
+
+/// A distribution with its definition and its counts.
+#[derive(Debug, Clone)]
+pub struct DistributionReport {
+    pub record: DistributionRecord,
+    pub def: DistributionDef,
+    pub counts: DeliveryCounts,
+}
+
+impl DistributionReport {
+    pub fn count(&self, status: DeliveryStatus) -> i64 {
+        self.counts
+            .by_status
+            .iter()
+            .filter(|(s, _, _)| *s == status)
+            .map(|(_, _, n)| n)
+            .sum()
+    }
+
+    /// Messages that reached the receiving server (sent, whatever came after).
+    pub fn delivered(&self) -> i64 {
+        self.count(DeliveryStatus::Sent)
+    }
+
+    /// Completed responses per message delivered, with its Wilson interval.
+    pub fn response_rate(&self) -> puls_core::stats::Proportion {
+        let sent = self.delivered().max(0) as u64;
+        let done = (self.counts.completed.max(0) as u64).min(sent);
+        puls_core::stats::response_rate(done, sent, &puls_core::stats::Options::default())
+            .unwrap_or(puls_core::stats::Proportion {
+                count: done,
+                n: sent,
+                value: None,
+                interval: None,
+                small_sample: true,
+            })
+    }
+}
+
+/// What a message's check at sending time decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    Send,
+    /// Not sent: the delivery's new status and reason.
+    Skip(DeliveryStatus, &'static str),
+}
+
+/// The unsubscribe page's facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsubscribe {
+    pub workspace: String,
+    /// The address shown half-hidden (`a***@sklep.pl`).
+    pub address: String,
+    /// The contact's language of the message.
+    pub locale: String,
+    /// Whether the address is on the list already.
+    pub done: bool,
+}
+
+/// The personal link of a delivery: the survey, with its token and language.
+fn survey_link(base: &str, survey: &SurveyId, token: &str, locale: &Locale) -> String {
+    format!("{base}/s/{survey}?inv={token}&lang={locale}")
+}
+
+/// `a***@sklep.pl`: enough for a person to recognise their address, not to read it.
+pub fn masked(address: &str) -> String {
+    match address.split_once('@') {
+        Some((user, domain)) => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
+/// The first question as links in the message, when it is a score.
+fn embedded(survey: &Survey, locale: &Locale, link: &str) -> Option<serde_json::Value> {
+    let q = survey.questions.first()?;
+    let (min, max, kind) = match &q.kind {
+        QuestionKind::Nps => (0, 10, "nps"),
+        QuestionKind::Csat => (1, 5, "csat"),
+        QuestionKind::Ces => (1, 7, "ces"),
+        QuestionKind::Rating(s) if s.max - s.min <= 10 => (s.min, s.max, "rating"),
+        _ => return None,
+    };
+    let label = |t: &Option<puls_core::LocalizedText>| {
+        t.as_ref()
+            .map(|t| t.get(locale, &survey.default_locale).to_string())
+    };
+    let (low, high) = match &q.kind {
+        QuestionKind::Rating(s) => (label(&s.min_label), label(&s.max_label)),
+        _ => (None, None),
+    };
+    let scores: Vec<serde_json::Value> = (min..=max)
+        .map(|n| serde_json::json!({"n": n, "link": format!("{link}&q={}&a={n}", q.id)}))
+        .collect();
+    Some(serde_json::json!({
+        "question": q.text.get(locale, &survey.default_locale),
+        "kind": kind,
+        "scores": scores,
+        "low": low,
+        "high": high,
+    }))
+}
+
+fn hmac_hex(salt: &str, key: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(salt.as_bytes()).expect("HMAC takes any key");
+    mac.update(key.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+impl App {
+    /// The suppression hash of an address in a workspace.
+    pub async fn suppression_hash(
+        &self,
+        workspace_id: WorkspaceId,
+        channel: SendChannel,
+        address: &str,
+    ) -> Result<String, AppError> {
+        let salt = self.store().suppression_salt(workspace_id).await?;
+        Ok(hmac_hex(&salt, &suppression_key(channel, address)))
+    }
+
+    /// Creates a distribution of a published survey of the workspace and queues its
+    /// messages; returns it with its counts. 422 with every problem of the definition at
+    /// its path; 409 `email_not_configured` without `smtp.host`; 409
+    /// `survey_not_published` for a draft; 422 `unknown_segment`.
+    #[tracing::instrument(skip(self, definition), err(level = "debug"))]
+    pub async fn create_distribution(
+        &self,
+        workspace_id: WorkspaceId,
+        survey_id: &SurveyId,
+        definition: &puls_core::Value,
+        created_by: Option<String>,
+    ) -> Result<DistributionReport, AppError> {
+        let def = DistributionDef::parse(definition).map_err(AppError::Validation)?;
+        let record = self
+            .survey_record(survey_id)
+            .await?
+            .filter(|r| r.workspace_id == workspace_id)
+            .ok_or(AppError::NotFound("survey"))?;
+        match record.status {
+            puls_store::SurveyStatus::Published => {}
+            puls_store::SurveyStatus::Draft => {
+                return Err(AppError::rejected(
+                    Rejection::SurveyNotPublished,
+                    "the survey is a draft: publish it before sending it",
+                ));
+            }
+            puls_store::SurveyStatus::Closed => {
+                return Err(AppError::rejected(
+                    Rejection::SurveyClosed,
+                    "this survey is closed and accepts no more responses",
+                ));
+            }
+        }
+        if self.config().smtp.host.is_none() {
+            return Err(AppError::rejected(
+                Rejection::EmailNotConfigured,
+                "e-mail is not configured (smtp.host)",
+            ));
+        }
+        let survey = self.survey_version(&record, record.version).await?;
+        if def.embed_first_question && embedded(&survey, &survey.default_locale, "").is_none() {
+            return Err(AppError::field(
+                "embed_first_question",
+                FieldErrorKind::BadCondition {
+                    reason: "the survey's first question is not a score (NPS, CSAT, CES or a \
+                             rating of at most 11 points)"
+                        .into(),
+                },
+            ));
+        }
+        if let Audience::Segment(key) = &def.audience {
+            // Refused now, before anything is written.
+            self.analytics()
+                .segment(workspace_id, key)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound(_) => AppError::rejected(
+                        Rejection::UnknownSegment,
+                        format!(
+                            "audience.segment: there is no segment '{}'",
+                            crate::analytics::params::clip(key)
+                        ),
+                    ),
+                    other => other,
+                })?;
+        }
+        let now = crate::now_ms();
+        let id = format!("dst_{}", ulid::Ulid::new().to_string().to_lowercase());
+        let value = puls_store::json::JsonText::encode(&def.to_value())
+            .as_str()
+            .to_string();
+        let record = DistributionRecord {
+            id: id.clone(),
+            workspace_id,
+            survey_id: survey_id.clone(),
+            channel: def.channel.as_str().into(),
+            name: def.name.clone(),
+            definition: value,
+            status: "preparing".into(),
+            recipients: 0,
+            created_by,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store().create_distribution(&record).await?;
+        self.prepare_distribution(&record, &def, &survey).await?;
+        self.distribution_report(workspace_id, &id).await
+    }
+
+    /// Writes the deliveries of a distribution's audience (those it has are left), then
+    /// marks it ready.
+    async fn prepare_distribution(
+        &self,
+        record: &DistributionRecord,
+        def: &DistributionDef,
+        survey: &Survey,
+    ) -> Result<(), AppError> {
+        let ws = record.workspace_id;
+        let salt = self.store().suppression_salt(ws).await?;
+        let workspace = self.workspace_name(ws).await?;
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut total = 0_i64;
+        let ctx = Prepare {
+            record,
+            def,
+            survey,
+            salt: &salt,
+            workspace: &workspace,
+        };
+        match &def.audience {
+            Audience::All => {
+                let mut after: Option<ContactId> = None;
+                loop {
+                    let page = self
+                        .store()
+                        .list_contacts(ws, after.as_ref(), PAGE as i64)
+                        .await?;
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.id.clone());
+                    let n = page.len();
+                    total += self.add_page(&ctx, page, Vec::new(), &mut seen).await?;
+                    if n < PAGE {
+                        break;
+                    }
+                }
+            }
+            Audience::Segment(key) => {
+                let ids = self.segment_contact_ids(ws, key).await?;
+                for chunk in ids.chunks(PAGE) {
+                    let contacts = self.store().contacts_by_ids(ws, chunk).await?;
+                    total += self.add_page(&ctx, contacts, Vec::new(), &mut seen).await?;
+                }
+            }
+            Audience::Contacts(ids) => {
+                for chunk in ids.chunks(PAGE) {
+                    let contacts = self.store().contacts_by_ids(ws, chunk).await?;
+                    let found: HashSet<&str> = contacts.iter().map(|c| c.id.as_str()).collect();
+                    let missing: Vec<ContactId> = chunk
+                        .iter()
+                        .filter(|id| !found.contains(id.as_str()))
+                        .cloned()
+                        .collect();
+                    // In the order given.
+                    let mut contacts = contacts;
+                    let order: std::collections::HashMap<&str, usize> = chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(i, id)| (id.as_str(), i))
+                        .collect();
+                    contacts.sort_by_key(|c| order.get(c.id.as_str()).copied());
+                    total += self.add_page(&ctx, contacts, missing, &mut seen).await?;
+                }
+            }
+        }
+        // Responses to the links are read from the feed (for the report's reminders).
+        self.start_response_feed(ws).await?;
+        let recipients = self
+            .store()
+            .delivery_counts(&record.id)
+            .await?
+            .by_status
+            .iter()
+            .map(|(_, _, n)| n)
+            .sum::<i64>()
+            .max(total);
+        self.store()
+            .set_distribution_status(ws, &record.id, "ready", recipients, crate::now_ms())
+            .await?;
+        Ok(())
+    }
+
+    /// The ids of a segment's members now.
+    async fn segment_contact_ids(
+        &self,
+        workspace_id: WorkspaceId,
+        key: &str,
+    ) -> Result<Vec<ContactId>, AppError> {
+        let analytics = self.analytics();
+        let def = analytics.segment(workspace_id, key).await?;
+        let (customers, members) = analytics
+            .members(workspace_id, &def.rule, crate::now_ms())
+            .await?;
+        let ids = tokio::task::spawn_blocking(move || {
+            let index = customers.read();
+            let mut ids: Vec<ContactId> = members
+                .iter()
+                .filter_map(|c| ContactId::parse(index.contact_id(c as u32)).ok())
+                .collect();
+            ids.sort();
+            ids
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("segment members thread: {e}"))?;
+        Ok(ids)
+    }
+
+    /// One page of contacts made deliveries and written in one transaction; returns how
+    /// many were new.
+    async fn add_page(
+        &self,
+        ctx: &Prepare<'_>,
+        contacts: Vec<ContactRecord>,
+        missing: Vec<ContactId>,
+        seen: &mut HashSet<String>,
+    ) -> Result<i64, AppError> {
+        let now = crate::now_ms();
+        let keys: Vec<Option<String>> = contacts
+            .iter()
+            .map(|c| {
+                c.fields
+                    .email
+                    .as_deref()
+                    .map(|e| suppression_key(ctx.def.channel, e))
+            })
+            .collect();
+        let hashes: Vec<String> = keys
+            .iter()
+            .flatten()
+            .map(|k| hmac_hex(ctx.salt, k))
+            .collect();
+        let suppressed: HashSet<String> = self
+            .store()
+            .suppressed(ctx.record.workspace_id, ctx.def.channel.as_str(), &hashes)
+            .await?
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect();
+        let mut out = Vec::with_capacity(contacts.len() + missing.len());
+        for (c, key) in contacts.iter().zip(&keys) {
+            let locale = c
+                .fields
+                .locale
+                .as_deref()
+                .and_then(|l| Locale::parse(l).ok());
+            let lang = text_language(locale.as_ref());
+            let mut d = ctx.skipped(c.id.as_str(), lang, "no_address", now);
+            d.address = c.fields.email.clone();
+            let Some(key) = key else {
+                out.push(NewDelivery {
+                    record: d,
+                    job: None,
+                });
+                continue;
+            };
+            if suppressed.contains(&hmac_hex(ctx.salt, key)) {
+                d.status = DeliveryStatus::Suppressed;
+                d.reason = Some("suppressed".into());
+            } else if surveys_withdrawn(&c.fields) {
+                d.reason = Some("consent_withdrawn".into());
+            } else if !seen.insert(key.clone()) {
+                d.reason = Some("duplicate_address".into());
+            } else {
+                let job = ctx.invitation(self, c, &mut d, now)?;
+                out.push(NewDelivery {
+                    record: d,
+                    job: Some(job),
+                });
+                continue;
+            }
+            out.push(NewDelivery {
+                record: d,
+                job: None,
+            });
+        }
+        for id in missing {
+            out.push(NewDelivery {
+                record: ctx.skipped(id.as_str(), "en", "not_found", now),
+                job: None,
+            });
+        }
+        Ok(self
+            .store()
+            .add_deliveries(&ctx.record.survey_id, &out)
+            .await? as i64)
+    }
+
+    /// The workspace's display name.
+    pub(crate) async fn workspace_name(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<String, AppError> {
+        Ok(self
+            .store()
+            .list_workspaces()
+            .await?
+            .into_iter()
+            .find(|w| w.id == workspace_id)
+            .map(|w| w.name)
+            .unwrap_or_default())
+    }
+
+    /// A distribution of the workspace; 404 when it has none with this id.
+    async fn distribution_record(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+    ) -> Result<DistributionRecord, AppError> {
+        self.store()
+            .distribution(workspace_id, id)
+            .await?
+            .ok_or(AppError::NotFound("distribution"))
+    }
+
+    /// A distribution with its counts; 404 when the workspace has none with this id.
+    pub async fn distribution_report(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+    ) -> Result<DistributionReport, AppError> {
+        let record = self.distribution_record(workspace_id, id).await?;
+        self.report_of(record).await
+    }
+
+    async fn report_of(&self, record: DistributionRecord) -> Result<DistributionReport, AppError> {
+        let def = stored_def(&record)?;
+        let counts = self.store().delivery_counts(&record.id).await?;
+        Ok(DistributionReport {
+            record,
+            def,
+            counts,
+        })
+    }
+
+    /// The workspace's distributions, newest first, with their counts.
+    pub async fn distributions(
+        &self,
+        workspace_id: WorkspaceId,
+        before: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<DistributionReport>, AppError> {
+        let mut out = Vec::new();
+        for record in self
+            .store()
+            .distributions(workspace_id, before, limit)
+            .await?
+        {
+            out.push(self.report_of(record).await?);
+        }
+        Ok(out)
+    }
+
+    /// Cancels what a distribution has not sent yet (messages and reminders are checked
+    /// before sending); repeating it changes nothing.
+    pub async fn cancel_distribution(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+    ) -> Result<DistributionReport, AppError> {
+        let record = self.distribution_record(workspace_id, id).await?;
+        if record.status != "cancelled" {
+            self.store()
+                .set_distribution_status(
+                    workspace_id,
+                    id,
+                    "cancelled",
+                    record.recipients,
+                    crate::now_ms(),
+                )
+                .await?;
+        }
+        self.distribution_report(workspace_id, id).await
+    }
+
+    /// A distribution's deliveries after contact id `after`; 404 when the workspace has no
+    /// such distribution.
+    pub async fn deliveries(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, AppError> {
+        self.distribution_record(workspace_id, id).await?;
+        Ok(self.store().deliveries(id, after, limit).await?)
+    }
+
+    /// The suppression list, newest first, before `(created_at, hash)` when given.
+    pub async fn suppressions(
+        &self,
+        workspace_id: WorkspaceId,
+        before: Option<(i64, String)>,
+        limit: i64,
+    ) -> Result<Vec<puls_store::SuppressionRecord>, AppError> {
+        Ok(self
+            .store()
+            .suppressions(workspace_id, before, limit)
+            .await?)
+    }
+
+    /// A contact's deliveries, newest first: what they were sent, and what not and why.
+    pub async fn contact_deliveries(
+        &self,
+        workspace_id: WorkspaceId,
+        contact_id: &ContactId,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, AppError> {
+        Ok(self
+            .store()
+            .contact_deliveries(workspace_id, contact_id.as_str(), limit)
+            .await?)
+    }
+
+    /// The check of an invitation or reminder at the moment it is sent.
+    pub(crate) async fn invitation_gate(
+        &self,
+        job: &JobRecord,
+        email: &EmailJob,
+        r: &DeliveryRef,
+    ) -> Result<Gate, AppError> {
+        let ws = job.workspace_id;
+        let Some(dist) = self.store().distribution(ws, &r.distribution).await? else {
+            return Ok(Gate::Skip(DeliveryStatus::Skipped, "cancelled"));
+        };
+        if dist.status == "cancelled" {
+            return Ok(Gate::Skip(DeliveryStatus::Skipped, "cancelled"));
+        }
+        if self.suppression_of(ws, &email.to).await?.is_some() {
+            return Ok(Gate::Skip(DeliveryStatus::Suppressed, "suppressed"));
+        }
+        let Ok(id) = ContactId::parse(&r.contact) else {
+            return Ok(Gate::Skip(DeliveryStatus::Skipped, "not_found"));
+        };
+        match self.contact(ws, &id).await {
+            Ok(c) if surveys_withdrawn(&c.fields) => {
+                Ok(Gate::Skip(DeliveryStatus::Skipped, "consent_withdrawn"))
+            }
+            Ok(_) => Ok(Gate::Send),
+            Err(AppError::NotFound(_)) => Ok(Gate::Skip(DeliveryStatus::Skipped, "not_found")),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Records what became of an invitation or reminder: sent (the first reminder is then
+    /// due), refused, bounced (and suppressed), or not sent for the gate's reason.
+    pub(crate) async fn delivery_outcome(
+        &self,
+        job: &JobRecord,
+        email: &EmailJob,
+        r: &DeliveryRef,
+        outcome: DeliveryStatus,
+        reason: Option<&str>,
+    ) -> Result<(), AppError> {
+        let now = crate::now_ms();
+        let ws = job.workspace_id;
+        if outcome == DeliveryStatus::Bounced {
+            let hash = self
+                .suppression_hash(ws, SendChannel::Email, &email.to)
+                .await?;
+            self.store()
+                .suppress(ws, "email", &hash, "bounced", now)
+                .await?;
+        }
+        // A reminder's fate does not change the delivery's status (its invitation was
+        // sent); one not sent ends the reminders.
+        if r.reminder > 0 {
+            if outcome == DeliveryStatus::Sent {
+                return Ok(());
+            }
+            self.store()
+                .update_delivery(&DeliveryUpdate {
+                    distribution_id: &r.distribution,
+                    contact_id: &r.contact,
+                    status: DeliveryStatus::Sent,
+                    reason: None,
+                    sent_at: None,
+                    next_reminder_at: Some(None),
+                    now,
+                })
+                .await?;
+            return Ok(());
+        }
+        let next = if outcome == DeliveryStatus::Sent {
+            let def = match self.store().distribution(ws, &r.distribution).await? {
+                Some(d) => Some(stored_def(&d)?),
+                None => None,
+            };
+            Some(
+                def.filter(|d| d.reminders.count > 0)
+                    .map(|d| now + d.reminders.after_hours * 3_600_000),
+            )
+        } else {
+            Some(None)
+        };
+        self.store()
+            .update_delivery(&DeliveryUpdate {
+                distribution_id: &r.distribution,
+                contact_id: &r.contact,
+                status: outcome,
+                reason,
+                sent_at: (outcome == DeliveryStatus::Sent).then_some(now),
+                next_reminder_at: next,
+                now,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Queues the reminders due at `now` (each once, whichever node takes it); returns how
+    /// many.
+    pub async fn send_reminders(&self, now: i64) -> Result<u64, AppError> {
+        let mut n = 0;
+        let due = self.store().due_reminders(now, 500).await?;
+        for d in due {
+            let Some(dist) = self
+                .store()
+                .distribution(d.workspace_id, &d.distribution_id)
+                .await?
+            else {
+                continue;
+            };
+            let def = stored_def(&dist)?;
+            let number = d.reminders_sent + 1;
+            let next = (number < def.reminders.count)
+                .then_some(now + def.reminders.after_hours * 3_600_000);
+            if number > def.reminders.count || dist.status == "cancelled" {
+                // Nothing more to send: the delivery leaves the reminder queue.
+                self.store()
+                    .update_delivery(&DeliveryUpdate {
+                        distribution_id: &d.distribution_id,
+                        contact_id: &d.contact_id,
+                        status: d.status,
+                        reason: d.reason.as_deref(),
+                        sent_at: None,
+                        next_reminder_at: Some(None),
+                        now,
+                    })
+                    .await?;
+                continue;
+            }
+            let (Some(token), Some(address)) = (&d.token, &d.address) else {
+                continue;
+            };
+            let record = self.survey_record(&dist.survey_id).await?;
+            let Some(record) = record else { continue };
+            let survey = self.survey_version(&record, record.version).await?;
+            let workspace = self.workspace_name(d.workspace_id).await?;
+            let ctx = Prepare {
+                record: &dist,
+                def: &def,
+                survey: &survey,
+                salt: "",
+                workspace: &workspace,
+            };
+            let job = ctx.message(self, &d.contact_id, address, &d.locale, token, number);
+            let job = job?;
+            if self.store().remind(&d, next, &job).await? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The unsubscribe page of a message's link; 404 for an unknown (or erased) token.
+    pub async fn unsubscribe_info(&self, token: &str) -> Result<Unsubscribe, AppError> {
+        let (d, address) = self.delivery_of_token(token).await?;
+        let done = self
+            .suppression_of(d.workspace_id, &address)
+            .await?
+            .is_some();
+        Ok(Unsubscribe {
+            workspace: self.workspace_name(d.workspace_id).await?,
+            address: masked(&address),
+            locale: d.locale,
+            done,
+        })
+    }
+
+    /// Puts the address of a message's link on the suppression list (RFC 8058's one-click
+    /// POST, or the page's button); repeating it changes nothing.
+    pub async fn unsubscribe(&self, token: &str) -> Result<Unsubscribe, AppError> {
+        let (d, address) = self.delivery_of_token(token).await?;
+        let hash = self
+            .suppression_hash(d.workspace_id, SendChannel::Email, &address)
+            .await?;
+        if self
+            .store()
+            .suppress(
+                d.workspace_id,
+                "email",
+                &hash,
+                "unsubscribed",
+                crate::now_ms(),
+            )
+            .await?
+        {
+            tracing::info!(workspace = d.workspace_id.get(), "an address unsubscribed");
+        }
+        Ok(Unsubscribe {
+            workspace: self.workspace_name(d.workspace_id).await?,
+            address: masked(&address),
+            locale: d.locale,
+            done: true,
+        })
+    }
+
+    async fn delivery_of_token(&self, token: &str) -> Result<(DeliveryRecord, String), AppError> {
+        let d = self
+            .store()
+            .delivery_by_token(token)
+            .await?
+            .ok_or(AppError::NotFound("link"))?;
+        let address = d.address.clone().ok_or(AppError::NotFound("link"))?;
+        Ok((d, address))
+    }
+
+    /// Adds an address to the suppression list by hand (reason `added`).
+    pub async fn add_suppression(
+        &self,
+        workspace_id: WorkspaceId,
+        address: &str,
+    ) -> Result<bool, AppError> {
+        let hash = self
+            .suppression_hash(workspace_id, SendChannel::Email, address)
+            .await?;
+        Ok(self
+            .store()
+            .suppress(workspace_id, "email", &hash, "added", crate::now_ms())
+            .await?)
+    }
+
+    /// Takes an address off the suppression list; `false` when it was not on it.
+    pub async fn remove_suppression(
+        &self,
+        workspace_id: WorkspaceId,
+        address: &str,
+    ) -> Result<bool, AppError> {
+        let hash = self
+            .suppression_hash(workspace_id, SendChannel::Email, address)
+            .await?;
+        Ok(self
+            .store()
+            .unsuppress(workspace_id, "email", &hash)
+            .await?)
+    }
+
+    /// Whether an address is on the list, and why.
+    pub async fn suppression_of(
+        &self,
+        workspace_id: WorkspaceId,
+        address: &str,
+    ) -> Result<Option<String>, AppError> {
+        let hash = self
+            .suppression_hash(workspace_id, SendChannel::Email, address)
+            .await?;
+        Ok(self
+            .store()
+            .suppressed(workspace_id, "email", &[hash])
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, reason)| reason))
+    }
+}
+
+/// Where an answer given by a link in an e-mail leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkAnswer {
+    /// Stored; the rest of the survey goes on from here (`next` is the next question's id).
+    Continue {
+        response_id: String,
+        resume_token: String,
+        next: String,
+        locale: String,
+    },
+    /// The survey is complete (with this answer, or before it).
+    Done { locale: String },
+}
+
+impl App {
+    /// Records the score a respondent clicked in an invitation (the survey's first
+    /// question, by the personal link's token) as their response's answer: a new partial
+    /// response, or the partial one of an earlier click changed; a completed response is
+    /// left as it is. 404 for an unknown token; 422 with the problem at `answers.{q}` for
+    /// a score out of the question's range or another question.
+    pub async fn answer_by_link(
+        &self,
+        survey_id: &SurveyId,
+        token: &str,
+        question: &str,
+        score: &str,
+        locale: Option<&str>,
+    ) -> Result<LinkAnswer, AppError> {
+        let record = self.open_survey(survey_id).await?;
+        let d = self
+            .store()
+            .delivery_by_token(token)
+            .await?
+            .filter(|d| d.workspace_id == record.workspace_id)
+            .ok_or(AppError::NotFound("link"))?;
+        let survey = self.survey_version(&record, record.version).await?;
+        let locale = survey
+            .best_locale(locale.into_iter().chain(Some(d.locale.as_str())))
+            .to_string();
+        let first = survey.questions.first().map(|q| q.id.as_str());
+        if first != Some(question) {
+            return Err(AppError::field(
+                format!("answers.{}", crate::analytics::params::clip(question)),
+                FieldErrorKind::UnknownQuestion {
+                    id: crate::analytics::params::clip(question),
+                },
+            ));
+        }
+        let value = score
+            .trim()
+            .parse::<i64>()
+            .map(puls_core::Value::Int)
+            .unwrap_or_else(|_| puls_core::Value::str(score));
+        let existing = self.store().response_by_token(survey_id, token).await?;
+        let mut answers = existing
+            .as_ref()
+            .map(|r| r.answers.clone())
+            .unwrap_or_default();
+        if existing.as_ref().is_some_and(|r| r.completed) {
+            return Ok(LinkAnswer::Done { locale });
+        }
+        answers.insert(question.to_string(), value);
+        let typed = survey
+            .validate_answers(&answers, puls_core::Completion::Partial, "answers")
+            .map_err(AppError::Validation)?;
+        let next = survey.next_question(&typed);
+        let completion = match next {
+            None => puls_core::Completion::Complete,
+            Some(_) => puls_core::Completion::Partial,
+        };
+        let (rid, rt) = match existing {
+            Some(r) => {
+                let version = self.survey_version(&record, r.survey_version).await?;
+                self.update_response(&r, &version, &answers, completion)
+                    .await?;
+                (r.id.to_string(), r.resume_token.clone().unwrap_or_default())
+            }
+            None => {
+                let channel = puls_core::Value::str("email");
+                let inv = puls_core::Value::str(token);
+                let loc = puls_core::Value::str(&locale);
+                let stored = self
+                    .submit(crate::responses::Submission {
+                        record: &record,
+                        survey: &survey,
+                        answers,
+                        completion,
+                        meta: puls_core::ResponseMetaInput {
+                            channel: Some(&channel),
+                            locale: Some(&loc),
+                            invitation_token: Some(&inv),
+                            ..Default::default()
+                        },
+                        idempotency_key: Some(format!("link:{token}")),
+                        key_is_secret: true,
+                    })
+                    .await?;
+                (
+                    stored.id.to_string(),
+                    stored.resume_token.unwrap_or_default(),
+                )
+            }
+        };
+        Ok(match next {
+            Some(i) => LinkAnswer::Continue {
+                response_id: rid,
+                resume_token: rt,
+                next: survey.questions[i].id.to_string(),
+                locale,
+            },
+            None => LinkAnswer::Done { locale },
+        })
+    }
+}
+
+/// A stored distribution's definition.
+fn stored_def(record: &DistributionRecord) -> Result<DistributionDef, AppError> {
+    let value = puls_store::json::from_text(&record.definition).map_err(anyhow::Error::new)?;
+    DistributionDef::parse(&value)
+        .map_err(|e| anyhow::anyhow!("stored distribution {} is invalid: {e}", record.id).into())
+}
+
+/// What writing a distribution's deliveries needs at hand.
+struct Prepare<'a> {
+    record: &'a DistributionRecord,
+    def: &'a DistributionDef,
+    survey: &'a Survey,
+    salt: &'a str,
+    workspace: &'a str,
+}
+
+impl Prepare<'_> {
+    fn skipped(&self, contact: &str, lang: &str, reason: &str, now: i64) -> DeliveryRecord {
+        DeliveryRecord {
+            distribution_id: self.record.id.clone(),
+            contact_id: contact.to_string(),
+            workspace_id: self.record.workspace_id,
+            channel: self.def.channel.as_str().into(),
+            token: None,
+            address: None,
+            locale: lang.to_string(),
+            status: DeliveryStatus::Skipped,
+            reason: Some(reason.to_string()),
+            due_at: None,
+            sent_at: None,
+            reminders_sent: 0,
+            next_reminder_at: None,
+            updated_at: now,
+        }
+    }
+
+    /// Makes `d` a queued invitation (a fresh token, its time) and returns its job.
+    fn invitation(
+        &self,
+        app: &App,
+        c: &ContactRecord,
+        d: &mut DeliveryRecord,
+        now: i64,
+    ) -> Result<NewJob, AppError> {
+        let token = random_token();
+        let zone = c
+            .fields
+            .attributes
+            .get("time_zone")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let due = self.def.first_send(now, zone.as_deref());
+        d.status = DeliveryStatus::Queued;
+        d.reason = None;
+        d.token = Some(token.clone());
+        d.due_at = Some(due);
+        let address = d.address.clone().unwrap_or_default();
+        let locale = c.fields.locale.clone().unwrap_or_else(|| d.locale.clone());
+        let mut job = self.message(app, c.id.as_str(), &address, &locale, &token, 0)?;
+        job.next_at = due;
+        Ok(job)
+    }
+
+    /// The e-mail job of invitation (`reminder` 0) or reminder `reminder` of a contact.
+    fn message(
+        &self,
+        app: &App,
+        contact: &str,
+        address: &str,
+        locale: &str,
+        token: &str,
+        reminder: i64,
+    ) -> Result<NewJob, AppError> {
+        let config = app.config();
+        let base = config.public_url();
+        let wanted = Locale::parse(locale).ok();
+        let survey_locale = self
+            .survey
+            .best_locale(wanted.as_ref().map(|l| l.as_str()))
+            .clone();
+        let lang = text_language(wanted.as_ref());
+        let link = survey_link(&base, &self.record.survey_id, token, &survey_locale);
+        let unsubscribe = format!("{base}/u/{token}");
+        let embed = self
+            .def
+            .embed_first_question
+            .then(|| embedded(self.survey, &survey_locale, &link))
+            .flatten();
+        let email = EmailJob {
+            to: address.to_string(),
+            locale: lang.to_string(),
+            template: "invitation".into(),
+            vars: serde_json::json!({
+                "workspace": self.workspace,
+                "survey": self.survey.title.get(&survey_locale, &self.survey.default_locale),
+                "subject": self.def.subject_in(lang),
+                "message": self.def.message_in(lang),
+                "link": link,
+                "unsubscribe": unsubscribe,
+                "embed": embed,
+                "reminder": reminder > 0,
+            }),
+            headers: vec![
+                ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
+                (
+                    "List-Unsubscribe-Post".into(),
+                    "List-Unsubscribe=One-Click".into(),
+                ),
+            ],
+            delivery: Some(DeliveryRef {
+                distribution: self.record.id.clone(),
+                contact: contact.to_string(),
+                reminder,
+            }),
+        };
+        Ok(NewJob {
+            id: invitation_job_id(contact, &self.record.id, reminder),
+            workspace_id: self.record.workspace_id,
+            channel: "email".into(),
+            target_id: "smtp".into(),
+            event_type: if reminder > 0 {
+                "reminder"
+            } else {
+                "invitation"
+            }
+            .into(),
+            payload: serde_json::to_string(&email).map_err(anyhow::Error::new)?,
+            next_at: crate::now_ms(),
+        })
+    }
+}
+
+/// A personal link's token: 24 random bytes, URL-safe.
+fn random_token() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_half_hidden() {
+        assert_eq!(masked("anna@sklep.pl"), "a***@sklep.pl");
+        assert_eq!(masked("nope"), "***");
+    }
+
+    #[test]
+    fn hashes_depend_on_the_salt_and_the_spelling_only() {
+        let a = hmac_hex(
+            "salt",
+            &suppression_key(SendChannel::Email, "Anna@Sklep.pl"),
+        );
+        let b = hmac_hex(
+            "salt",
+            &suppression_key(SendChannel::Email, " anna@sklep.PL"),
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, hmac_hex("other", "anna@sklep.pl"));
+        assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn job_ids_put_the_contact_first() {
+        assert_eq!(invitation_job_id("c1", "dst_1", 2), "inv:c1:dst_1:2");
+    }
+}

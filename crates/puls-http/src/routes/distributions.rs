@@ -1,0 +1,299 @@
+//! Distributions (`/api/v1/surveys/{id}/distributions`, `/api/v1/distributions`): send a
+//! survey by e-mail to an audience, follow what became of each message, cancel what has
+//! not gone; a contact's messages; and the suppression list (`/api/v1/suppressions`).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use puls_app::AppError;
+use puls_core::FieldErrorKind;
+use puls_wire::distributions::{
+    DeliveryDto, DeliveryPageDto, DistributionDto, DistributionPageDto, PageQuery, SuppressionDto,
+    SuppressionEntryDto, SuppressionPageDto,
+};
+use puls_wire::{ErrorBody, path};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::extract::{Auth, DefinitionBody, Query};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_distribution))
+        .routes(routes!(list_distributions))
+        .routes(routes!(get_distribution))
+        .routes(routes!(cancel_distribution))
+        .routes(routes!(list_deliveries))
+        .routes(routes!(contact_deliveries))
+        .routes(routes!(list_suppressions))
+        .routes(routes!(
+            get_suppression,
+            put_suppression,
+            delete_suppression
+        ))
+}
+
+/// The page size asked for, 1-500 (default 50).
+fn limit(l: Option<i64>) -> Result<i64, ApiError> {
+    match l.unwrap_or(50) {
+        l @ 1..=500 => Ok(l),
+        _ => Err(AppError::invalid("limit: must be between 1 and 500").into()),
+    }
+}
+
+/// A cursor this API gave: letters, digits, `_`, `.` and `-`, at most 100 of them.
+fn cursor(c: Option<&str>) -> Result<Option<&str>, ApiError> {
+    match c {
+        None => Ok(None),
+        Some(c)
+            if !c.is_empty()
+                && c.len() <= 100
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) =>
+        {
+            Ok(Some(c))
+        }
+        Some(_) => Err(AppError::invalid("cursor: not a cursor this API gave").into()),
+    }
+}
+
+/// Sends a published survey by e-mail: one message per contact of the audience, in their
+/// language, with a personal single-use link (and the first question's scores as links
+/// with `embed_first_question`); reminders to those who have not completed. Contacts are
+/// resolved now; each is counted as queued, suppressed or skipped with its reason.
+#[utoipa::path(post, path = "/api/v1/surveys/{id}/distributions", tag = "distributions",
+    params(("id" = String, Path, description = "Survey id")),
+    request_body(content = Object, content_type = "application/json",
+        description = "`{\"name\", \"channel\": \"email\", \"audience\": {\"all\": true} | {\"segment\": KEY} | {\"contacts\": [ID]}, \"embed_first_question\", \"send_at\", \"window\": {\"hours\": \"09:00-18:00\", \"time_zone\"}, \"reminders\": {\"count\", \"after_hours\"}, \"subject\": {LANG: TEXT}, \"message\": {LANG: TEXT}}`"),
+    responses((status = 201, body = DistributionDto),
+        (status = 404, description = "No such survey", body = ErrorBody),
+        (status = 409, description = "`survey_not_published`, `survey_closed` or `email_not_configured`", body = ErrorBody),
+        (status = 422, description = "The definition's problems at their paths, or `unknown_segment`", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn create_distribution(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(id): Path<String>,
+    DefinitionBody(body): DefinitionBody,
+) -> Result<(StatusCode, Json<DistributionDto>), ApiError> {
+    let survey = path::survey(&id)?;
+    let report = st
+        .app
+        .create_distribution(ws.id, &survey, &body, None)
+        .await?;
+    Ok((StatusCode::CREATED, Json(DistributionDto::of(&report))))
+}
+
+/// The workspace's distributions, newest first, with their counts.
+#[utoipa::path(get, path = "/api/v1/distributions", tag = "distributions",
+    params(PageQuery),
+    responses((status = 200, body = DistributionPageDto)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn list_distributions(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<DistributionPageDto>, ApiError> {
+    let limit = limit(q.limit)?;
+    let mut items = st
+        .app
+        .distributions(ws.id, cursor(q.cursor.as_deref())?, limit + 1)
+        .await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    Ok(Json(DistributionPageDto {
+        next_cursor: more
+            .then(|| items.last().map(|d| d.record.id.clone()))
+            .flatten(),
+        items: items.iter().map(DistributionDto::of).collect(),
+    }))
+}
+
+/// A distribution with its counts: queued, sent, failed, bounced, suppressed, skipped by
+/// reason, reminders, responses begun and completed, and the response rate with its
+/// interval.
+#[utoipa::path(get, path = "/api/v1/distributions/{id}", tag = "distributions",
+    params(("id" = String, Path, description = "Distribution id")),
+    responses((status = 200, body = DistributionDto),
+        (status = 404, body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn get_distribution(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<DistributionDto>, ApiError> {
+    let report = st.app.distribution_report(ws.id, &id).await?;
+    Ok(Json(DistributionDto::of(&report)))
+}
+
+/// Cancels what a distribution has not sent yet: its waiting messages and its reminders.
+#[utoipa::path(post, path = "/api/v1/distributions/{id}/cancel", tag = "distributions",
+    params(("id" = String, Path, description = "Distribution id")),
+    responses((status = 200, body = DistributionDto),
+        (status = 404, body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn cancel_distribution(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<DistributionDto>, ApiError> {
+    let report = st.app.cancel_distribution(ws.id, &id).await?;
+    Ok(Json(DistributionDto::of(&report)))
+}
+
+/// A distribution's messages, one per contact, by contact id.
+#[utoipa::path(get, path = "/api/v1/distributions/{id}/deliveries", tag = "distributions",
+    params(("id" = String, Path, description = "Distribution id"), PageQuery),
+    responses((status = 200, body = DeliveryPageDto),
+        (status = 404, body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn list_deliveries(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<DeliveryPageDto>, ApiError> {
+    let limit = limit(q.limit)?;
+    let after = cursor(q.cursor.as_deref())?.unwrap_or("");
+    let mut items = st.app.deliveries(ws.id, &id, after, limit + 1).await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    Ok(Json(DeliveryPageDto {
+        next_cursor: more
+            .then(|| items.last().map(|d| d.contact_id.clone()))
+            .flatten(),
+        items: items.iter().map(DeliveryDto::of).collect(),
+    }))
+}
+
+/// What a contact was sent, and what not and why, newest first (at most 100).
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/deliveries", tag = "distributions",
+    params(("id" = String, Path, description = "Contact id")),
+    responses((status = 200, body = Vec<DeliveryDto>),
+        (status = 404, body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn contact_deliveries(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<DeliveryDto>>, ApiError> {
+    let contact = st.app.contact(ws.id, &path::contact(&id)?).await?;
+    let items = st.app.contact_deliveries(ws.id, &contact.id, 100).await?;
+    Ok(Json(items.iter().map(DeliveryDto::of).collect()))
+}
+
+/// The suppression list as kept: salted hashes of addresses (never the addresses), with
+/// why and when, newest first.
+#[utoipa::path(get, path = "/api/v1/suppressions", tag = "distributions",
+    params(PageQuery),
+    responses((status = 200, body = SuppressionPageDto)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn list_suppressions(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<SuppressionPageDto>, ApiError> {
+    let limit = limit(q.limit)?;
+    let before = match cursor(q.cursor.as_deref())? {
+        None => None,
+        Some(c) => {
+            let (at, hash) = c
+                .split_once('.')
+                .and_then(|(a, h)| Some((a.parse::<i64>().ok()?, h.to_string())))
+                .ok_or_else(|| AppError::invalid("cursor: not a cursor this API gave"))?;
+            Some((at, hash))
+        }
+    };
+    let mut items = st.app.suppressions(ws.id, before, limit + 1).await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    Ok(Json(SuppressionPageDto {
+        next_cursor: more
+            .then(|| items.last().map(|s| format!("{}.{}", s.created_at, s.hash)))
+            .flatten(),
+        items: items.iter().map(SuppressionEntryDto::of).collect(),
+    }))
+}
+
+/// An e-mail address from a path, checked.
+fn address(a: &str) -> Result<String, ApiError> {
+    puls_core::contact::Email::parse(a)
+        .map(|e| e.as_str().to_string())
+        .map_err(|_| AppError::field("address", FieldErrorKind::InvalidEmail).into())
+}
+
+/// Whether an e-mail address is on the suppression list, and why.
+#[utoipa::path(get, path = "/api/v1/suppressions/{address}", tag = "distributions",
+    params(("address" = String, Path, description = "An e-mail address")),
+    responses((status = 200, body = SuppressionDto),
+        (status = 422, description = "Not an e-mail address", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn get_suppression(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(a): Path<String>,
+) -> Result<Json<SuppressionDto>, ApiError> {
+    let a = address(&a)?;
+    let reason = st.app.suppression_of(ws.id, &a).await?;
+    Ok(Json(SuppressionDto {
+        address: a,
+        channel: "email".into(),
+        suppressed: reason.is_some(),
+        reason,
+    }))
+}
+
+/// Puts an e-mail address on the suppression list (reason `added`): nothing more is sent
+/// to it from this workspace.
+#[utoipa::path(put, path = "/api/v1/suppressions/{address}", tag = "distributions",
+    params(("address" = String, Path, description = "An e-mail address")),
+    responses((status = 200, body = SuppressionDto),
+        (status = 422, description = "Not an e-mail address", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn put_suppression(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(a): Path<String>,
+) -> Result<Json<SuppressionDto>, ApiError> {
+    let a = address(&a)?;
+    st.app.add_suppression(ws.id, &a).await?;
+    let reason = st.app.suppression_of(ws.id, &a).await?;
+    Ok(Json(SuppressionDto {
+        address: a,
+        channel: "email".into(),
+        suppressed: true,
+        reason,
+    }))
+}
+
+/// Takes an e-mail address off the suppression list (the person asked to hear from you
+/// again).
+#[utoipa::path(delete, path = "/api/v1/suppressions/{address}", tag = "distributions",
+    params(("address" = String, Path, description = "An e-mail address")),
+    responses((status = 204, description = "Off the list"),
+        (status = 404, description = "It was not on the list", body = ErrorBody),
+        (status = 422, description = "Not an e-mail address", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn delete_suppression(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(a): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let a = address(&a)?;
+    match st.app.remove_suppression(ws.id, &a).await? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(AppError::NotFound("suppression").into()),
+    }
+}

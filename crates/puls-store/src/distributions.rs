@@ -1,0 +1,266 @@
+//! Records and the storage trait of distributions: a survey sent to an audience
+//! (`DistributionRecord`), one delivery per contact with its personal link, its message's
+//! state and its reminders (`DeliveryRecord`), and the workspace's suppression list, kept
+//! as salted hashes so that it outlives the erasure of the person it protects.
+
+use async_trait::async_trait;
+use puls_core::{ContactId, SurveyId, WorkspaceId};
+
+use crate::customers::ContactRecord;
+use crate::error::StoreError;
+use crate::outbox::NewJob;
+
+/// A stored distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistributionRecord {
+    pub id: String,
+    pub workspace_id: WorkspaceId,
+    pub survey_id: SurveyId,
+    pub channel: String,
+    pub name: String,
+    /// The definition as JSON text (`puls_core::distribution::DistributionDef`).
+    pub definition: String,
+    /// `preparing` (recipients being added), `ready` or `cancelled`.
+    pub status: String,
+    pub recipients: i64,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What happened to one contact's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeliveryStatus {
+    /// In the outbox, waiting for its time.
+    Queued,
+    Sent,
+    /// Refused for good, or out of attempts.
+    Failed,
+    /// The receiving server said the mailbox does not exist (now suppressed).
+    Bounced,
+    /// On the suppression list.
+    Suppressed,
+    /// Not sent, for the reason given.
+    Skipped,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 6] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Sent,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Bounced,
+        DeliveryStatus::Suppressed,
+        DeliveryStatus::Skipped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Sent => "sent",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Bounced => "bounced",
+            DeliveryStatus::Suppressed => "suppressed",
+            DeliveryStatus::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        DeliveryStatus::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// One contact of a distribution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub distribution_id: String,
+    pub contact_id: String,
+    pub workspace_id: WorkspaceId,
+    pub channel: String,
+    pub token: Option<String>,
+    pub address: Option<String>,
+    pub locale: String,
+    pub status: DeliveryStatus,
+    pub reason: Option<String>,
+    pub due_at: Option<i64>,
+    pub sent_at: Option<i64>,
+    pub reminders_sent: i64,
+    pub next_reminder_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+/// A delivery to add, with what it needs written with it: a personal link (`token`, made
+/// an invitation of the distribution's survey) and the message's job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDelivery {
+    pub record: DeliveryRecord,
+    pub job: Option<NewJob>,
+}
+
+/// A distribution's deliveries counted: by status (and reason where one is given), and
+/// their responses begun and completed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeliveryCounts {
+    /// `(status, reason, count)`.
+    pub by_status: Vec<(DeliveryStatus, Option<String>, i64)>,
+    /// Deliveries whose link has a response, partial or complete.
+    pub started: i64,
+    pub completed: i64,
+    /// Reminders sent in all.
+    pub reminders: i64,
+}
+
+/// A change of one delivery's state by the sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryUpdate<'a> {
+    pub distribution_id: &'a str,
+    pub contact_id: &'a str,
+    pub status: DeliveryStatus,
+    pub reason: Option<&'a str>,
+    pub sent_at: Option<i64>,
+    /// Set (or, `Some(None)`, cleared) the next reminder's time; `None` leaves it.
+    pub next_reminder_at: Option<Option<i64>>,
+    pub now: i64,
+}
+
+/// A suppressed address, as the list shows it (the address itself is not kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuppressionRecord {
+    pub channel: String,
+    pub hash: String,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+#[async_trait]
+pub trait DistributionStore: Send + Sync {
+    async fn create_distribution(&self, d: &DistributionRecord) -> Result<(), StoreError>;
+
+    async fn distribution(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+    ) -> Result<Option<DistributionRecord>, StoreError>;
+
+    /// Newest first, before the id `before` when given, at most `limit`.
+    async fn distributions(
+        &self,
+        workspace_id: WorkspaceId,
+        before: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<DistributionRecord>, StoreError>;
+
+    /// Sets a distribution's status and recipient count.
+    async fn set_distribution_status(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+        status: &str,
+        recipients: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Adds deliveries in one transaction: those of contacts the distribution has already
+    /// are left (adding is repeatable); for each new one, its personal link (an invitation
+    /// of `survey_id`) and its job are written with it. Returns how many were new.
+    async fn add_deliveries(
+        &self,
+        survey_id: &SurveyId,
+        deliveries: &[NewDelivery],
+    ) -> Result<u64, StoreError>;
+
+    /// Live contacts by id (merged ones followed to their primary is the caller's work:
+    /// here, only those live under the id given).
+    async fn contacts_by_ids(
+        &self,
+        workspace_id: WorkspaceId,
+        ids: &[ContactId],
+    ) -> Result<Vec<ContactRecord>, StoreError>;
+
+    async fn delivery(
+        &self,
+        distribution_id: &str,
+        contact_id: &str,
+    ) -> Result<Option<DeliveryRecord>, StoreError>;
+
+    /// The delivery of a personal link's token (unsubscribing, the embedded answer).
+    async fn delivery_by_token(&self, token: &str) -> Result<Option<DeliveryRecord>, StoreError>;
+
+    async fn update_delivery(&self, u: &DeliveryUpdate<'_>) -> Result<(), StoreError>;
+
+    /// A distribution's deliveries after contact id `after`, by contact id.
+    async fn deliveries(
+        &self,
+        distribution_id: &str,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+
+    async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError>;
+
+    /// A contact's deliveries, newest first (their page: what was sent, what was not and
+    /// why).
+    async fn contact_deliveries(
+        &self,
+        workspace_id: WorkspaceId,
+        contact_id: &str,
+        limit: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError>;
+
+    /// Sent deliveries whose next reminder is due at `now` and whose link has no completed
+    /// response yet, at most `limit`.
+    async fn due_reminders(&self, now: i64, limit: i64) -> Result<Vec<DeliveryRecord>, StoreError>;
+
+    /// Records the reminder `d.reminders_sent + 1` and queues its job, if the delivery is
+    /// still as read (another node did not take it); the next one is due at `next`.
+    async fn remind(
+        &self,
+        d: &DeliveryRecord,
+        next: Option<i64>,
+        job: &NewJob,
+    ) -> Result<bool, StoreError>;
+
+    /// The response given with a personal link's token to a survey, if any.
+    async fn response_by_token(
+        &self,
+        survey_id: &SurveyId,
+        token: &str,
+    ) -> Result<Option<crate::model::ResponseRecord>, StoreError>;
+
+    /// The workspace's salt for suppression hashes, made on first use.
+    async fn suppression_salt(&self, workspace_id: WorkspaceId) -> Result<String, StoreError>;
+
+    /// Adds an address's hash to the list; `false` when it was there already.
+    async fn suppress(
+        &self,
+        workspace_id: WorkspaceId,
+        channel: &str,
+        hash: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Which of `hashes` are on the list, with their reasons.
+    async fn suppressed(
+        &self,
+        workspace_id: WorkspaceId,
+        channel: &str,
+        hashes: &[String],
+    ) -> Result<Vec<(String, String)>, StoreError>;
+
+    /// Removes a hash from the list; `false` when it was not there.
+    async fn unsuppress(
+        &self,
+        workspace_id: WorkspaceId,
+        channel: &str,
+        hash: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// The list, newest first, before `(created_at, hash)` when given.
+    async fn suppressions(
+        &self,
+        workspace_id: WorkspaceId,
+        before: Option<(i64, String)>,
+        limit: i64,
+    ) -> Result<Vec<SuppressionRecord>, StoreError>;
+}

@@ -19,6 +19,7 @@
 //! cannot be read back into the address), so they stay unsubscribed.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
 use puls_core::distribution::{
@@ -172,8 +173,22 @@ impl App {
         channel: SendChannel,
         address: &str,
     ) -> Result<String, AppError> {
-        let salt = self.store().suppression_salt(workspace_id).await?;
+        let salt = self.suppression_salt(workspace_id).await?;
         Ok(hmac_hex(&salt, &suppression_key(channel, address)))
+    }
+
+    /// The workspace's salt for suppression hashes (read once per process).
+    async fn suppression_salt(&self, workspace_id: WorkspaceId) -> Result<Arc<str>, AppError> {
+        if let Some(s) = self.0.salts.lock().expect("salts").get(&workspace_id) {
+            return Ok(s.clone());
+        }
+        let salt: Arc<str> = self.store().suppression_salt(workspace_id).await?.into();
+        self.0
+            .salts
+            .lock()
+            .expect("salts")
+            .insert(workspace_id, salt.clone());
+        Ok(salt)
     }
 
     /// Creates a distribution of a published survey of the workspace and queues its
@@ -274,7 +289,7 @@ impl App {
         survey: &Survey,
     ) -> Result<(), AppError> {
         let ws = record.workspace_id;
-        let salt = self.store().suppression_salt(ws).await?;
+        let salt = self.suppression_salt(ws).await?;
         let workspace = self.workspace_name(ws).await?;
         let mut seen: HashSet<String> = HashSet::new();
         let mut total = 0_i64;

@@ -53,6 +53,8 @@ pub struct Inner {
     surveys: surveys::SurveyCache,
     users: users::SignInBrake,
     telemetry: telemetry::Telemetry,
+    /// Each workspace's suppression salt once read (it never changes).
+    salts: std::sync::Mutex<std::collections::HashMap<puls_core::WorkspaceId, Arc<str>>>,
 }
 
 impl App {
@@ -67,6 +69,7 @@ impl App {
             surveys: surveys::SurveyCache::default(),
             users: users::SignInBrake::new(),
             telemetry: telemetry::Telemetry::default(),
+            salts: Default::default(),
         }))
     }
 

@@ -348,6 +348,9 @@ pub fn backoff_ms(attempts: i64, base_ms: u64, max_ms: u64) -> i64 {
     (delay * jitter) as i64
 }
 
+/// E-mails a node sends at once.
+const EMAIL_PARALLEL: usize = 8;
+
 impl App {
     /// Registers a webhook; its secret is in the answer and never shown again in full.
     pub async fn create_webhook(
@@ -675,8 +678,14 @@ impl App {
         }
         let groups = by_target.into_iter().map(|group| async move {
             if group[0].channel == "email" {
-                for job in group {
-                    self.deliver_email(node, mailer, job).await?;
+                // Messages are independent of each other: several at once, each on its
+                // own connection to the relay.
+                use futures::StreamExt;
+                let mut sent = futures::stream::iter(group)
+                    .map(|job| self.deliver_email(node, mailer, job))
+                    .buffer_unordered(EMAIL_PARALLEL);
+                while let Some(r) = sent.next().await {
+                    r?;
                 }
                 return Ok(());
             }

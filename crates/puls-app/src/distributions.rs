@@ -25,6 +25,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use puls_core::distribution::{
     Audience, DistributionDef, SendChannel, suppression_key, text_language,
 };
+use puls_core::frequency::FrequencyPolicy;
 use puls_core::{ContactId, FieldErrorKind, Locale, QuestionKind, Survey, SurveyId, WorkspaceId};
 use puls_store::{
     ContactRecord, DeliveryCounts, DeliveryRecord, DeliveryStatus, DeliveryUpdate,
@@ -36,6 +37,9 @@ use sha2_11::Sha256;
 use crate::contact_fields::surveys_withdrawn;
 use crate::email::EmailJob;
 use crate::{App, AppError, Rejection};
+
+/// The setting that holds the contact-frequency policy.
+const FREQUENCY_SETTING: &str = "frequency";
 
 /// Contacts read and written per transaction while a distribution is created.
 const PAGE: usize = 1_000;
@@ -494,6 +498,19 @@ impl App {
             .ok_or(AppError::NotFound("distribution"))
     }
 
+    /// A distribution's name (without counting its deliveries); `None` when there is none.
+    pub async fn distribution_name(
+        &self,
+        workspace_id: WorkspaceId,
+        id: &str,
+    ) -> Result<Option<String>, AppError> {
+        Ok(self
+            .store()
+            .distribution(workspace_id, id)
+            .await?
+            .map(|d| d.name))
+    }
+
     /// A distribution with its counts; 404 when the workspace has none with this id.
     pub async fn distribution_report(
         &self,
@@ -593,6 +610,58 @@ impl App {
             .await?)
     }
 
+    /// The workspace's contact-frequency policy (no caps until one is saved).
+    pub async fn frequency_policy(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<FrequencyPolicy, AppError> {
+        match self.setting(workspace_id, FREQUENCY_SETTING).await? {
+            Some(v) => Ok(FrequencyPolicy::parse(&v)
+                .map_err(|e| anyhow::anyhow!("stored frequency policy is invalid: {e}"))?),
+            None => Ok(FrequencyPolicy::default()),
+        }
+    }
+
+    /// Replaces the workspace's contact-frequency policy; every send decided from now on
+    /// follows it (surveys already asked count under the new caps).
+    pub async fn save_frequency_policy(
+        &self,
+        workspace_id: WorkspaceId,
+        def: &puls_core::Value,
+    ) -> Result<FrequencyPolicy, AppError> {
+        let policy = FrequencyPolicy::parse(def)?;
+        self.put_setting(workspace_id, FREQUENCY_SETTING, &policy.to_value())
+            .await?;
+        Ok(policy)
+    }
+
+    /// Asks the frequency policy for one more survey of a contact now, and records it
+    /// when allowed, in one transaction holding the contact's lock (so two nodes cannot
+    /// both ask the same person); `source` names what asks (a retry of the same source is
+    /// allowed again). `Ok(false)`: the policy refuses.
+    pub async fn claim_frequency(
+        &self,
+        workspace_id: WorkspaceId,
+        contact_id: &str,
+        source: &str,
+        channel: &str,
+        survey_id: &str,
+    ) -> Result<bool, AppError> {
+        let policy = self.frequency_policy(workspace_id).await?;
+        let now = crate::now_ms();
+        let touch = puls_store::NewTouch {
+            workspace_id,
+            contact_id,
+            source,
+            at: now,
+            channel,
+            survey_id,
+        };
+        let since = now - policy.lookback_ms();
+        let decide = move |earlier: &[i64]| policy.allows(earlier, now).is_ok();
+        Ok(self.store().claim_touch(&touch, since, &decide).await?)
+    }
+
     /// The check of an invitation or reminder at the moment it is sent.
     pub(crate) async fn invitation_gate(
         &self,
@@ -607,6 +676,7 @@ impl App {
         if dist.status == "cancelled" {
             return Ok(Gate::Skip(DeliveryStatus::Skipped, "cancelled"));
         }
+        let def = stored_def(&dist)?;
         if self.suppression_of(ws, &email.to).await?.is_some() {
             return Ok(Gate::Skip(DeliveryStatus::Suppressed, "suppressed"));
         }
@@ -615,12 +685,31 @@ impl App {
         };
         match self.contact(ws, &id).await {
             Ok(c) if surveys_withdrawn(&c.fields) => {
-                Ok(Gate::Skip(DeliveryStatus::Skipped, "consent_withdrawn"))
+                return Ok(Gate::Skip(DeliveryStatus::Skipped, "consent_withdrawn"));
             }
-            Ok(_) => Ok(Gate::Send),
-            Err(AppError::NotFound(_)) => Ok(Gate::Skip(DeliveryStatus::Skipped, "not_found")),
-            Err(e) => Err(e),
+            Ok(_) => {}
+            Err(AppError::NotFound(_)) => {
+                return Ok(Gate::Skip(DeliveryStatus::Skipped, "not_found"));
+            }
+            Err(e) => return Err(e),
         }
+        // Reminders of a survey asked already, and exempt sends, pass the frequency
+        // policy without counting.
+        if r.reminder == 0
+            && !def.frequency_exempt
+            && !self
+                .claim_frequency(
+                    ws,
+                    id.as_str(),
+                    &format!("{}:{}", dist.id, id),
+                    "email",
+                    dist.survey_id.as_str(),
+                )
+                .await?
+        {
+            return Ok(Gate::Skip(DeliveryStatus::Skipped, "frequency_cap"));
+        }
+        Ok(Gate::Send)
     }
 
     /// Records what became of an invitation or reminder: sent (the first reminder is then

@@ -121,6 +121,9 @@ pub struct DistributionDef {
     /// The survey's first question (NPS, CSAT, CES or a rating) as links in the message:
     /// one click records the score.
     pub embed_first_question: bool,
+    /// Sent whatever the contact-frequency policy says (a message the person asked for,
+    /// say); it does not count against the policy either.
+    pub frequency_exempt: bool,
     /// Not before (Unix ms); `None`: now.
     pub send_at: Option<i64>,
     pub window: Option<SendWindow>,
@@ -139,6 +142,7 @@ impl DistributionDef {
             channel: SendChannel::Email,
             audience: Audience::All,
             embed_first_question: false,
+            frequency_exempt: false,
             send_at: None,
             window: None,
             reminders: Reminders::default(),
@@ -170,6 +174,7 @@ impl DistributionDef {
                 def.audience = audience(a, &ap, &mut errs);
             }
             def.embed_first_question = o.bool("embed_first_question", false, &mut errs);
+            def.frequency_exempt = o.bool("frequency_exempt", false, &mut errs);
             let sp = o.path("send_at");
             if let Some(s) = o.str("send_at", &mut errs) {
                 match instant::parse(s) {
@@ -215,6 +220,9 @@ impl DistributionDef {
             "embed_first_question".into(),
             Value::Bool(self.embed_first_question),
         );
+        if self.frequency_exempt {
+            m.insert("frequency_exempt".into(), Value::Bool(true));
+        }
         if let Some(t) = self.send_at {
             m.insert("send_at".into(), Value::str(instant::format(t)));
         }
@@ -498,7 +506,7 @@ mod tests {
         let j = serde_json::json!({
             "name": "Po dostawie", "channel": "email",
             "audience": {"segment": "loyal"},
-            "embed_first_question": true,
+            "embed_first_question": true, "frequency_exempt": true,
             "send_at": "2026-12-07T08:00:00Z",
             "window": {"hours": "09:00-18:00", "time_zone": "Europe/Warsaw"},
             "reminders": {"count": 2, "after_hours": 72},

@@ -15,6 +15,7 @@ pub mod contact;
 pub mod distribution;
 pub mod drivers;
 pub mod error;
+pub mod frequency;
 pub mod ids;
 pub mod instant;
 pub mod journey;

@@ -5,7 +5,8 @@
 //! The walk: set up the first owner with the one-time link, land on the overview, sign out
 //! and in again, answer a survey on its public page as a respondent would, find the response
 //! in the inbox by searching its open answer and open it, see the overview change, switch
-//! the interface to Czech, look at it on a phone-sized screen, sign out.
+//! the interface to Czech, look at it on a phone-sized screen, send the survey by e-mail
+//! to the customers (a distribution; no worker runs, so nothing leaves), sign out.
 //! The loop (`the_loop_*`), against a real SMTP server (aiosmtpd): an owner writes an alert
 //! rule in the rule form (a refused team key shown in words first); a detractor answers
 //! through their personal link; the case is in an agent's queue; the agent replies from the
@@ -286,7 +287,12 @@ async fn wait_text(c: &Client, needle: &str) -> String {
 
 async fn walk(backend: Backend) {
     let Some(d) = driver().await else { return };
-    let Some((base, app, _db, _stop)) = server(backend, |_| {}).await else {
+    // A relay is named so a survey can be sent; no outbox worker runs, so nothing leaves.
+    let Some((base, app, _db, _stop)) = server(backend, |config| {
+        config.smtp.host = Some("127.0.0.1".into());
+    })
+    .await
+    else {
         return;
     };
     let store = app.store();
@@ -591,6 +597,33 @@ async fn walk(backend: Backend) {
     click(&c, "form input[value='create'] ~ div button.primary").await;
     wait_text(&c, "Tajný klíč k podpisům").await;
     shots.take(&c, "webhooks-cs").await;
+
+    // Distributions: a refused form (its problem at the field), the survey sent to every
+    // contact, its report, the list, and the invitation on the customer's profile.
+    click(&c, &format!("nav a[href='/app/w/{slug}/distributions']")).await;
+    wait_text(&c, "Zatím žádné rozesílky.").await;
+    click(&c, "form[action$='/distributions'] button.primary").await;
+    wait_text(&c, "Nesmí být prázdné.").await;
+    shots.take_full(&c, "distribution-form-cs").await;
+    fill(&c, "d-name", "Po návštěvě – březen").await;
+    fill(&c, "d-reminders_count", "1").await;
+    click(&c, "form[action$='/distributions'] button.primary").await;
+    let page = wait_text(&c, "Dotazník je na cestě").await;
+    assert!(
+        page.contains("petra@kavarna.cz") && page.contains("Čeká na odeslání"),
+        "{page}"
+    );
+    shots.take_full(&c, "distribution-cs").await;
+    click(&c, &format!("nav a[href='/app/w/{slug}/distributions']")).await;
+    let page = wait_text(&c, "Po návštěvě – březen").await;
+    assert!(page.contains("Aktivní"), "{page}");
+    shots.take(&c, "distributions-cs").await;
+    click(&c, &format!("nav a[href='/app/w/{slug}/contacts']")).await;
+    wait_text(&c, "Petra Svobodová").await;
+    click(&c, "table a").await;
+    let page = wait_text(&c, "Pozvánky").await;
+    assert!(page.contains("Po návštěvě – březen"), "{page}");
+    shots.take_full(&c, "contact-invitations-cs").await;
 
     // A case opened from the response, worked on its page, and seen in the queue.
     c.goto(&format!("{base}/app/w/{slug}/responses"))
@@ -1018,6 +1051,7 @@ async fn screens_of_a_running_server() {
             format!("/app/w/{ws}/journey-definitions/eshop"),
         ),
         ("contacts", format!("/app/w/{ws}/contacts")),
+        ("distributions", format!("/app/w/{ws}/distributions")),
         ("webhooks", format!("/app/w/{ws}/webhooks")),
         ("cases", format!("/app/w/{ws}/cases?view=all")),
         ("team-cases", format!("/app/w/{ws}/cases?view=team")),
@@ -1038,7 +1072,16 @@ async fn screens_of_a_running_server() {
     let rule = std::env::var("PULS_E2E_RULE")
         .ok()
         .map(|key| ("rule", format!("/app/w/{ws}/alert-rules/{key}")));
-    for (name, path) in pages.into_iter().chain(case).chain(rule) {
+    // PULS_E2E_DISTRIBUTION: a distribution's id, for its report too.
+    let distribution = std::env::var("PULS_E2E_DISTRIBUTION")
+        .ok()
+        .map(|id| ("distribution", format!("/app/w/{ws}/distributions/{id}")));
+    for (name, path) in pages
+        .into_iter()
+        .chain(case)
+        .chain(rule)
+        .chain(distribution)
+    {
         c.goto(&format!("{base}{path}")).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         shots.take_full(&c, name).await;

@@ -906,6 +906,11 @@ impl CustomerStore for SqlStore {
                 .execute(&mut *c)
                 .await?;
             }
+            let mut q =
+                sqlx::QueryBuilder::new("DELETE FROM contact_touches WHERE workspace_id = ");
+            q.push_bind(ws).push(" AND contact_id IN ");
+            push_list(&mut q, id_texts());
+            q.build().execute(&mut *c).await?;
             let mut q = sqlx::QueryBuilder::new(
                 "UPDATE deliveries SET token = NULL, address = NULL, next_reminder_at = NULL \
                  WHERE workspace_id = ",

@@ -132,8 +132,43 @@ pub struct SuppressionRecord {
     pub created_at: i64,
 }
 
+/// A survey asked of a contact, for the frequency policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTouch<'a> {
+    pub workspace_id: WorkspaceId,
+    pub contact_id: &'a str,
+    /// What asked (`dst_…:contact` for a distribution's delivery): counted once.
+    pub source: &'a str,
+    pub at: i64,
+    pub channel: &'a str,
+    pub survey_id: &'a str,
+}
+
+/// Decides one more survey from the times of the contact's earlier ones.
+pub type TouchDecision = dyn Fn(&[i64]) -> bool + Send + Sync;
+
 #[async_trait]
 pub trait DistributionStore: Send + Sync {
+    /// Records a survey asked of a contact if `decide` allows it given the times of their
+    /// surveys since `since` — in one transaction that holds the contact's lock, so that
+    /// two nodes deciding for the same person wait for each other. A source recorded
+    /// before is allowed again without deciding (a retried send). Returns whether it is
+    /// allowed.
+    async fn claim_touch(
+        &self,
+        touch: &NewTouch<'_>,
+        since: i64,
+        decide: &TouchDecision,
+    ) -> Result<bool, StoreError>;
+
+    /// The times of a contact's surveys since `since`, by any channel.
+    async fn touches(
+        &self,
+        workspace_id: WorkspaceId,
+        contact_id: &str,
+        since: i64,
+    ) -> Result<Vec<i64>, StoreError>;
+
     async fn create_distribution(&self, d: &DistributionRecord) -> Result<(), StoreError>;
 
     async fn distribution(

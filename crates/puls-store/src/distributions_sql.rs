@@ -117,6 +117,86 @@ fn delivery_from_row(row: &impl RowExt) -> Result<DeliveryRecord, StoreError> {
 
 #[async_trait]
 impl DistributionStore for SqlStore {
+    async fn claim_touch(
+        &self,
+        t: &NewTouch<'_>,
+        since: i64,
+        decide: &TouchDecision,
+    ) -> Result<bool, StoreError> {
+        // SQLite: BEGIN IMMEDIATE holds the one write lock; PostgreSQL: a transaction-level
+        // advisory lock on the contact.
+        let mut tx = self.begin_batch().await?;
+        let ws = t.workspace_id.get();
+        let allowed = on!(tx.as_conn(), |c| {
+            if self.backend_name() == "postgres" {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(format!("touch:{ws}:{}", t.contact_id))
+                    .execute(&mut *c)
+                    .await?;
+            }
+            let known = sqlx::query(
+                "SELECT 1 FROM contact_touches WHERE workspace_id = $1 AND contact_id = $2 \
+                 AND source = $3",
+            )
+            .bind(ws)
+            .bind(t.contact_id)
+            .bind(t.source)
+            .fetch_optional(&mut *c)
+            .await?
+            .is_some();
+            if known {
+                true
+            } else {
+                let earlier: Vec<i64> = sqlx::query_scalar(
+                    "SELECT at FROM contact_touches WHERE workspace_id = $1 AND contact_id = $2 \
+                     AND at > $3",
+                )
+                .bind(ws)
+                .bind(t.contact_id)
+                .bind(since)
+                .fetch_all(&mut *c)
+                .await?;
+                let ok = decide(&earlier);
+                if ok {
+                    sqlx::query(
+                        "INSERT INTO contact_touches (workspace_id, contact_id, source, at, \
+                         channel, survey_id) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(ws)
+                    .bind(t.contact_id)
+                    .bind(t.source)
+                    .bind(t.at)
+                    .bind(t.channel)
+                    .bind(t.survey_id)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                ok
+            }
+        });
+        tx.commit().await?;
+        Ok(allowed)
+    }
+
+    async fn touches(
+        &self,
+        workspace_id: WorkspaceId,
+        contact_id: &str,
+        since: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        on!(self.read(), |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT at FROM contact_touches WHERE workspace_id = $1 AND contact_id = $2 \
+                 AND at > $3 ORDER BY at",
+            )
+            .bind(workspace_id.get())
+            .bind(contact_id)
+            .bind(since)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     async fn create_distribution(&self, d: &DistributionRecord) -> Result<(), StoreError> {
         on!(self.write(), |pool| {
             sqlx::query(INSERT_DISTRIBUTION.as_str())
@@ -207,7 +287,9 @@ impl DistributionStore for SqlStore {
             return Ok(0);
         }
         let now = crate::now_ms();
-        let mut tx = self.write().begin().await?;
+        // Immediate on SQLite: the stamp is read and then written, and another process's
+        // commit in between would fail the upgrade to a write.
+        let mut tx = self.begin_batch().await?;
         let stamp = stamp(tx.as_conn(), "invitations").await?;
         let mut added = 0;
         on!(tx.as_conn(), |c| {

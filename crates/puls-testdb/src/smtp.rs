@@ -130,6 +130,11 @@ impl SmtpServer {
         serde_json::from_slice(&out.stdout).expect("the messages as JSON")
     }
 
+    /// How many messages arrived so far (without reading them).
+    pub fn count(&self) -> usize {
+        std::fs::read_dir(self.dir.0.join("mail").join("new")).map_or(0, |d| d.count())
+    }
+
     /// Waits (up to 20 s, a guard against a hang) until `n` messages arrived.
     pub async fn wait_for(&self, n: usize) -> Vec<Value> {
         for _ in 0..400 {

@@ -55,6 +55,9 @@ pub struct ContactPage {
     /// The saved segments they belong to, by name.
     pub segments: Vec<String>,
     pub timeline: Vec<TimelineItem>,
+    /// The surveys sent to them by e-mail, and those not sent with the reason, newest
+    /// first.
+    pub invitations: Vec<super::ContactDeliveryRow>,
     /// The viewer may erase them.
     pub can_erase: bool,
     #[serde(flatten)]

@@ -12,6 +12,7 @@ mod builder;
 mod cases;
 mod contacts;
 mod definitions;
+mod distributions;
 mod inbox;
 mod journeys;
 mod overview;
@@ -37,6 +38,10 @@ pub use definitions::{
     AlertConditionRow, AlertForm, AlertLists, ConditionRow, DefinitionPage, DefinitionRow,
     DefinitionsPage, JourneyForm, MatcherForm, NotifyForm, SegmentChoices, SegmentForm, StageForm,
     TouchpointForm,
+};
+pub use distributions::{
+    ContactDeliveryRow, CountRow, DeliveryRow, DistributionForm, DistributionPage, DistributionRow,
+    DistributionsPage,
 };
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
 pub use journeys::{

@@ -1,8 +1,9 @@
 //! `/app/w/{slug}/contacts`: the customers, searched by name, email, external id, phone or
 //! attribute value (folded like the inbox's search), and a customer's profile: fields,
 //! attributes, consents, the segments they belong to, and one timeline of their events and
-//! responses, newest first, so the late delivery before the bad score is in one place.
-//! Owners and admins can erase them there (the API's erasure, with its receipt).
+//! responses, newest first, so the late delivery before the bad score is in one place; and
+//! the surveys sent to them by e-mail, or not sent and why. Owners and admins can erase
+//! them there (the API's erasure, with its receipt).
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -62,7 +63,7 @@ fn plain(v: &Value) -> String {
 }
 
 /// What a person knows a contact by: the name, else the email, else the external id.
-fn display_name(c: &ContactRecord) -> String {
+pub(super) fn display_name(c: &ContactRecord) -> String {
     c.fields
         .name
         .clone()
@@ -283,6 +284,7 @@ pub async fn profile(
             ));
         }
         timeline.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+        let invitations = super::distributions::contact_invitations(&st, &m, &c.id).await?;
         let f = &c.fields;
         Ok::<_, AppError>(ContactPage {
             title: display_name(&c),
@@ -311,6 +313,7 @@ pub async fn profile(
                 .collect(),
             segments,
             timeline: timeline.into_iter().map(|(_, i)| i).collect(),
+            invitations,
             can_erase: m.role.allows(Permission::EraseData),
             shell: shell(&m, Text::NavContacts),
         })

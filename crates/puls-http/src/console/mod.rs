@@ -15,6 +15,7 @@ mod builder;
 mod cases;
 mod contacts;
 mod definitions;
+mod distributions;
 mod inbox;
 mod journey_form;
 mod journeys;
@@ -142,6 +143,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/app/w/{slug}/journey-definitions/{key}",
             get(definitions::journey).post(definitions::update_journey),
+        )
+        .route(
+            "/app/w/{slug}/distributions",
+            get(distributions::list).post(distributions::create),
+        )
+        .route(
+            "/app/w/{slug}/distributions/{id}",
+            get(distributions::detail),
+        )
+        .route(
+            "/app/w/{slug}/distributions/{id}/cancel",
+            post(distributions::cancel),
         )
         .route("/app/w/{slug}/contacts", get(contacts::list))
         .route("/app/w/{slug}/contacts/{id}", get(contacts::profile))
@@ -342,6 +355,11 @@ pub fn nav(m: &auth::Member, current: Text) -> Vec<NavItem> {
         (
             Text::NavSurveys,
             format!("/app/w/{slug}/surveys"),
+            Permission::EditSurveys,
+        ),
+        (
+            Text::NavDistributions,
+            format!("/app/w/{slug}/distributions"),
             Permission::EditSurveys,
         ),
         (

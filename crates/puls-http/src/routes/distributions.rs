@@ -33,6 +33,38 @@ pub fn router() -> OpenApiRouter<AppState> {
             put_suppression,
             delete_suppression
         ))
+        .routes(routes!(get_frequency, put_frequency))
+}
+
+/// The contact-frequency policy: how often one person may be asked, whatever the channel
+/// (no caps: no limit).
+#[utoipa::path(get, path = "/api/v1/settings/frequency", tag = "distributions",
+    responses((status = 200, body = Object)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn get_frequency(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let p = st.app.frequency_policy(ws.id).await?;
+    Ok(Json(puls_store::json::to_json(&p.to_value())))
+}
+
+/// Replaces the contact-frequency policy; every send decided from now on follows it.
+#[utoipa::path(put, path = "/api/v1/settings/frequency", tag = "distributions",
+    request_body(content = Object, content_type = "application/json",
+        description = "`{\"caps\": [{\"at_most\": 1, \"per_days\": 14}, {\"at_most\": 4, \"per_days\": 365}]}`"),
+    responses((status = 200, body = Object),
+        (status = 422, description = "The policy's problems at their paths", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn put_frequency(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    DefinitionBody(body): DefinitionBody,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let p = st.app.save_frequency_policy(ws.id, &body).await?;
+    Ok(Json(puls_store::json::to_json(&p.to_value())))
 }
 
 /// The page size asked for, 1-500 (default 50).

@@ -2925,3 +2925,256 @@ async fn change_team(
         .await;
     status
 }
+
+/// A form's fields as the browser helper takes them.
+fn as_refs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    f.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The `<tr>` of a table that holds `needle`.
+fn row_with<'a>(html: &'a str, needle: &str) -> &'a str {
+    let at = html
+        .find(needle)
+        .unwrap_or_else(|| panic!("no '{needle}' in {html}"));
+    let start = html[..at].rfind("<tr>").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    &html[start..end]
+}
+
+both_backends!(
+    a_survey_is_sent_by_email_from_the_web_app_and_followed_to_each_contact,
+    |config| {
+        config.smtp.host = Some("127.0.0.1".into());
+    }
+);
+async fn a_survey_is_sent_by_email_from_the_web_app_and_followed_to_each_contact(app: TestApp) {
+    let survey = app
+        .published_survey(&json!({
+            "title": { "pl": "Dostawa", "en": "Delivery" },
+            "locales": ["pl", "en"], "default_locale": "pl", "touchpoint": "delivery",
+            "questions": [
+                { "id": "nps", "type": "nps", "required": true,
+                  "text": { "pl": "Czy polecisz nas?", "en": "Would you recommend us?" } }
+            ]
+        }))
+        .await;
+    let mut ids = Vec::new();
+    for body in [
+        json!({ "name": "Anna Nowak", "email": "anna@sklep.pl", "locale": "pl" }),
+        json!({ "name": "Jan Novák", "email": "jan@obchod.cz", "locale": "cs" }),
+        json!({ "name": "Piotr Bezadresowy", "external_id": "no-mail", "locale": "pl" }),
+    ] {
+        let (status, c) = json_of(
+            app.request(reqwest::Method::POST, "/api/v1/contacts")
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(status.is_success(), "{c}");
+        ids.push(c["id"].as_str().unwrap().to_string());
+    }
+    let no_mail = &ids[2];
+    user_in(
+        &app,
+        "analityk@sklep.pl",
+        "hasło analityka 1",
+        Some("analyst"),
+        "pl",
+    )
+    .await;
+    let mut b = signed_in(&app, "analityk@sklep.pl", "hasło analityka 1").await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/distributions").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("href=\"/app/w/acme/distributions\" aria-current=\"page\">Wysyłki</a>"),
+        "in the navigation: {page}"
+    );
+    assert!(page.contains("Nie ma jeszcze żadnych wysyłek."), "{page}");
+    assert!(
+        page.contains(&format!("<option value=\"{survey}\">Dostawa</option>")),
+        "published surveys by their title: {page}"
+    );
+    let csrf = hidden(&page, "_csrf");
+    let form = |name: &'static str, count: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("survey", survey.clone()),
+            ("name", name.to_string()),
+            ("audience", "all".to_string()),
+            ("embed", "yes".to_string()),
+            ("reminders_count", count.to_string()),
+            ("reminders_after", "48".to_string()),
+            ("send_at", String::new()),
+            ("window_from", "09:00".to_string()),
+            ("window_to", "18:00".to_string()),
+        ]
+    };
+
+    // Problems come back next to their fields, in Polish, with the form as typed.
+    let bad = form("", "9");
+    let (status, page, _) = b
+        .post(&app, "/app/w/acme/distributions", &as_refs(&bad))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("<p class=\"field-error\" id=\"d-name-error\">Nie może być puste.</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<p class=\"field-error\" id=\"d-reminders_count-error\">Musi być od 0 do 5.</p>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("name=\"reminders_count\" min=\"0\" max=\"5\" step=\"1\" value=\"9\""),
+        "kept as typed: {page}"
+    );
+    // A draft cannot be sent: said in words at the survey.
+    let draft = app.create_survey(&nps_survey()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut drafted = form("Szkic", "0");
+    drafted[1].1 = draft;
+    let (status, page, _) = b
+        .post(&app, "/app/w/acme/distributions", &as_refs(&drafted))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(
+            "id=\"d-survey-error\">Ta ankieta jest szkicem: opublikuj ją przed wysłaniem.</p>"
+        ),
+        "{page}"
+    );
+
+    // Sent: the report opens.
+    let good = form("Po dostawie – grudzień", "2");
+    let (status, _, to) = b
+        .post(&app, "/app/w/acme/distributions", &as_refs(&good))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = to.unwrap();
+    let id = to
+        .strip_prefix("/app/w/acme/distributions/")
+        .and_then(|r| r.strip_suffix("?notice=created"))
+        .unwrap_or_else(|| panic!("{to}"))
+        .to_string();
+    let api = app.get_json(&format!("/api/v1/distributions/{id}")).await;
+    assert_eq!(api["name"], "Po dostawie – grudzień", "{api}");
+    assert_eq!(api["counts"]["recipients"], 3, "{api}");
+    assert_eq!(api["counts"]["queued"], 2, "{api}");
+    let (status, page, _) = b.get(&app, &to).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    for words in [
+        "Ankieta jest w drodze",
+        "<dt>W kolejce</dt><dd>2</dd>",
+        "<dt>Niewysłane</dt><dd>1<ul><li>brak adresu e-mail: 1</li></ul></dd>",
+        "<dt>Odbiorcy</dt><dd>3</dd>",
+        "Wszystkie kontakty",
+        "Tak: jedno kliknięcie odpowiada na pierwsze pytanie",
+        "Najwyżej 2, co 48 godz., tylko do tych, którzy nie ukończyli",
+        "09:00–18:00, w strefie czasowej kontaktu, a w przeciwnym razie",
+        "Od razu po utworzeniu",
+        "Eva Svobodová",
+        "anna@sklep.pl",
+        "<td data-label=\"Status\">Czeka na wysłanie</td><td data-label=\"Wysłano\">zaplanowana na ",
+        &format!("<a href=\"/app/w/acme/contacts/{no_mail}\">Piotr Bezadresowy</a>"),
+        "Niewysłana: brak adresu e-mail",
+    ] {
+        assert!(page.contains(words), "no '{words}': {page}");
+    }
+
+    // Listed with its counts: 3 recipients, none sent yet, 1 not sent; no rate yet.
+    let (_, list, _) = b.get(&app, "/app/w/acme/distributions").await;
+    let list = html_unescape(&list);
+    let row = row_with(&list, "Po dostawie – grudzień");
+    assert!(row.contains(">Dostawa</td>"), "the survey by title: {row}");
+    assert!(row.contains("<td>Aktywna</td>"), "{row}");
+    assert!(
+        row.contains(
+            "<td class=\"n\">3</td><td class=\"n\">0</td><td class=\"n\">0</td>\
+             <td class=\"n\">0</td><td class=\"n\">1</td><td class=\"n\">0</td>\
+             <td class=\"n\">0</td><td>–</td>"
+        ),
+        "{row}"
+    );
+
+    // Cancelled: nothing more goes out, and the button is gone.
+    let csrf = hidden(&page, "_csrf");
+    let (status, _, to) = b
+        .post(
+            &app,
+            &format!("/app/w/acme/distributions/{id}/cancel"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&app, &to.unwrap()).await;
+    assert!(
+        page.contains("Anulowano: nic więcej nie wyjdzie.") && page.contains("Anulowana"),
+        "{page}"
+    );
+    assert!(!page.contains("Anuluj wysyłkę"), "{page}");
+    let api = app.get_json(&format!("/api/v1/distributions/{id}")).await;
+    assert_eq!(api["status"], "cancelled", "{api}");
+    // A forged cancel is refused.
+    let (status, _, _) = b
+        .post(
+            &app,
+            &format!("/app/w/acme/distributions/{id}/cancel"),
+            &[("_csrf", "forged")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Why was this person not asked? Their profile says it in words.
+    let (status, profile, _) = b
+        .get(&app, &format!("/app/w/acme/contacts/{no_mail}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let profile = html_unescape(&profile);
+    assert!(profile.contains("Zaproszenia"), "{profile}");
+    assert!(
+        profile.contains(&format!(
+            "<a href=\"/app/w/acme/distributions/{id}\">Po dostawie – grudzień</a>"
+        )),
+        "{profile}"
+    );
+    assert!(
+        profile.contains("Niewysłana: brak adresu e-mail"),
+        "{profile}"
+    );
+    assert!(!profile.contains("no_address"), "no codes: {profile}");
+
+    // Agents see contacts but do not send surveys: the invitation without its link, and no
+    // distributions pages.
+    user_in(
+        &app,
+        "agent@sklep.pl",
+        "hasło agenta 1",
+        Some("agent"),
+        "pl",
+    )
+    .await;
+    let mut agent = signed_in(&app, "agent@sklep.pl", "hasło agenta 1").await;
+    let (_, profile, _) = agent
+        .get(&app, &format!("/app/w/acme/contacts/{no_mail}"))
+        .await;
+    let profile = html_unescape(&profile);
+    assert!(
+        profile.contains("<td>Po dostawie – grudzień</td>") && !profile.contains("Wysyłki"),
+        "{profile}"
+    );
+    for path in [
+        "/app/w/acme/distributions".to_string(),
+        format!("/app/w/acme/distributions/{id}"),
+    ] {
+        let (status, _, _) = agent.get(&app, &path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+}

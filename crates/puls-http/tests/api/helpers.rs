@@ -182,10 +182,9 @@ impl TestApp {
             .await
             .expect("binding a free port");
         let addr = listener.local_addr().expect("the bound address");
-        let mut config = Config::default();
+        // The same configuration as this node, as another process of one deployment.
+        let mut config = self.app.config().clone();
         config.http.listen = addr.to_string();
-        config.database.url = self._db.url().to_string();
-        config.rate_limit.per_second = 0;
         let state = AppState::new(App::new(store, config));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -552,9 +551,6 @@ fn unescape(s: &str) -> String {
 }
 
 impl TestApp {
-    /// A user of the workspace with `role`, speaking `locale`; returns their id.
-    /// Starts this server's outbox worker, delivering webhooks and sending e-mail through
-    /// the test's SMTP server (plain, as a local relay).
     /// Saves a journey definition under its key (it must be accepted).
     pub async fn put_journey(&self, journey: &Value) {
         let key = journey["key"].as_str().expect("the journey's key");
@@ -567,23 +563,46 @@ impl TestApp {
         assert!(put.status().is_success(), "{}", put.text().await.unwrap());
     }
 
+    /// Starts this server's outbox worker, delivering webhooks and sending e-mail through
+    /// the test's SMTP server (plain, as a local relay).
     pub fn spawn_worker_mailing_to(&self, smtp: &puls_testdb::SmtpServer) {
-        let config = self.app.config();
-        let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
-        let relay = puls_app::config::SmtpConfig {
-            port: smtp.port,
-            security: "none".into(),
-            from: "Puls <puls@sklep.pl>".into(),
-            ..config.smtp.clone()
-        };
-        let mailer = puls_send::SmtpMailer::new(&relay).unwrap().unwrap();
-        puls_send::spawn_worker(
-            self.app.clone(),
-            std::sync::Arc::new(transport),
-            Some(std::sync::Arc::new(mailer)),
-        );
+        spawn_worker_of(&self.app, smtp);
     }
 
+    /// Another node's application over this app's database (its own pools, writer and
+    /// caches, this app's configuration), running its own outbox worker that mails through
+    /// `smtp`, as a second `puls serve` process would.
+    pub async fn second_worker_mailing_to(&self, smtp: &puls_testdb::SmtpServer) -> App {
+        let store = puls_store::connect(self._db.url(), &ConnectOptions { max_connections: 8 })
+            .await
+            .expect("opening the database from a second node");
+        let app = App::new(store, self.app.config().clone());
+        spawn_worker_of(&app, smtp);
+        app
+    }
+}
+
+/// Starts `app`'s outbox worker, delivering webhooks and sending e-mail through the test's
+/// SMTP server (plain, as a local relay).
+fn spawn_worker_of(app: &App, smtp: &puls_testdb::SmtpServer) {
+    let config = app.config();
+    let transport = puls_send::HttpTransport::new(&config.webhooks).unwrap();
+    let relay = puls_app::config::SmtpConfig {
+        port: smtp.port,
+        security: "none".into(),
+        from: "Puls <puls@sklep.pl>".into(),
+        ..config.smtp.clone()
+    };
+    let mailer = puls_send::SmtpMailer::new(&relay).unwrap().unwrap();
+    puls_send::spawn_worker(
+        app.clone(),
+        std::sync::Arc::new(transport),
+        Some(std::sync::Arc::new(mailer)),
+    );
+}
+
+impl TestApp {
+    /// A user of the workspace with `role`, speaking `locale`; returns their id.
     pub async fn member(&self, email: &str, locale: &str, role: &str) -> String {
         let puls_store::UserWrite::Done(u) = self
             .store

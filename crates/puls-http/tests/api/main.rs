@@ -16,6 +16,7 @@ mod contacts_import;
 mod distributions;
 mod erasure;
 mod export;
+mod frequency;
 mod isolation;
 mod journeys;
 mod metric_alerts;

@@ -18,7 +18,7 @@
 //! an address's one spelling under a per-workspace salt: erasing a person leaves it (it
 //! cannot be read back into the address), so they stay unsubscribed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -635,111 +635,188 @@ impl App {
         Ok(policy)
     }
 
-    /// Asks the frequency policy for one more survey of a contact now, and records it
-    /// when allowed, in one transaction holding the contact's lock (so two nodes cannot
-    /// both ask the same person); `source` names what asks (a retry of the same source is
-    /// allowed again). `Ok(false)`: the policy refuses.
+    /// Asks the frequency policy for one more survey of each contact of `touches` now (all
+    /// of one workspace), and records those allowed, in one transaction holding the
+    /// contacts' locks (so two nodes cannot both ask the same person); a touch's `source`
+    /// names what asks (a retry of the same source is allowed again). Returns whether each
+    /// is allowed.
     pub async fn claim_frequency(
         &self,
         workspace_id: WorkspaceId,
-        contact_id: &str,
-        source: &str,
-        channel: &str,
-        survey_id: &str,
-    ) -> Result<bool, AppError> {
+        touches: &[puls_store::NewTouch<'_>],
+    ) -> Result<Vec<bool>, AppError> {
+        if touches.is_empty() {
+            return Ok(Vec::new());
+        }
         let policy = self.frequency_policy(workspace_id).await?;
         let now = crate::now_ms();
-        let touch = puls_store::NewTouch {
-            workspace_id,
-            contact_id,
-            source,
-            at: now,
-            channel,
-            survey_id,
-        };
         let since = now - policy.lookback_ms();
         let decide = move |earlier: &[i64]| policy.allows(earlier, now).is_ok();
-        Ok(self.store().claim_touch(&touch, since, &decide).await?)
+        Ok(self
+            .store()
+            .claim_touches(workspace_id, touches, since, &decide)
+            .await?)
     }
 
-    /// The check of an invitation or reminder at the moment it is sent.
-    pub(crate) async fn invitation_gate(
+    /// The checks of a batch of e-mails at the moment they are sent, one [`Gate`] each:
+    /// for invitations and reminders, the distribution not cancelled, the address not
+    /// suppressed, the contact there and not withdrawn; for invitations, the frequency
+    /// policy (reminders of a survey asked already, and exempt sends, pass it without
+    /// counting). Reads are shared by the batch; the policy is decided in one transaction
+    /// per workspace.
+    pub(crate) async fn invitation_gates(
         &self,
-        job: &JobRecord,
-        email: &EmailJob,
-        r: &DeliveryRef,
-    ) -> Result<Gate, AppError> {
-        let ws = job.workspace_id;
-        let Some(dist) = self.store().distribution(ws, &r.distribution).await? else {
-            return Ok(Gate::Skip(DeliveryStatus::Skipped, "cancelled"));
-        };
-        if dist.status == "cancelled" {
-            return Ok(Gate::Skip(DeliveryStatus::Skipped, "cancelled"));
-        }
-        let def = stored_def(&dist)?;
-        if self.suppression_of(ws, &email.to).await?.is_some() {
-            return Ok(Gate::Skip(DeliveryStatus::Suppressed, "suppressed"));
-        }
-        let Ok(id) = ContactId::parse(&r.contact) else {
-            return Ok(Gate::Skip(DeliveryStatus::Skipped, "not_found"));
-        };
-        match self.contact(ws, &id).await {
-            Ok(c) if surveys_withdrawn(&c.fields) => {
-                return Ok(Gate::Skip(DeliveryStatus::Skipped, "consent_withdrawn"));
+        batch: &[(JobRecord, EmailJob)],
+    ) -> Result<Vec<Gate>, AppError> {
+        let mut gates = vec![Gate::Send; batch.len()];
+        let mut dists: HashMap<(WorkspaceId, &str), Option<(DistributionRecord, DistributionDef)>> =
+            HashMap::new();
+        let mut by_ws: HashMap<WorkspaceId, Vec<usize>> = HashMap::new();
+        for (i, (job, email)) in batch.iter().enumerate() {
+            let Some(r) = &email.delivery else { continue };
+            let key = (job.workspace_id, r.distribution.as_str());
+            if !dists.contains_key(&key) {
+                let found = match self.store().distribution(key.0, key.1).await? {
+                    Some(d) => {
+                        let def = stored_def(&d)?;
+                        Some((d, def))
+                    }
+                    None => None,
+                };
+                dists.insert(key, found);
             }
-            Ok(_) => {}
-            Err(AppError::NotFound(_)) => {
-                return Ok(Gate::Skip(DeliveryStatus::Skipped, "not_found"));
+            match &dists[&key] {
+                Some((d, _)) if d.status != "cancelled" => {
+                    by_ws.entry(job.workspace_id).or_default().push(i)
+                }
+                _ => gates[i] = Gate::Skip(DeliveryStatus::Skipped, "cancelled"),
             }
-            Err(e) => return Err(e),
         }
-        // Reminders of a survey asked already, and exempt sends, pass the frequency
-        // policy without counting.
-        if r.reminder == 0
-            && !def.frequency_exempt
-            && !self
-                .claim_frequency(
-                    ws,
-                    id.as_str(),
-                    &format!("{}:{}", dist.id, id),
-                    "email",
-                    dist.survey_id.as_str(),
-                )
+        for (ws, items) in by_ws {
+            // The suppression list, for the batch's addresses at once.
+            let salt = self.suppression_salt(ws).await?;
+            let hashes: Vec<String> = items
+                .iter()
+                .map(|&i| hmac_hex(&salt, &suppression_key(SendChannel::Email, &batch[i].1.to)))
+                .collect();
+            let suppressed: HashSet<String> = self
+                .store()
+                .suppressed(ws, "email", &hashes)
                 .await?
-        {
-            return Ok(Gate::Skip(DeliveryStatus::Skipped, "frequency_cap"));
+                .into_iter()
+                .map(|(h, _)| h)
+                .collect();
+            // The contacts, as they are now (one merged since is looked up through its
+            // primary).
+            let ids: Vec<ContactId> = items
+                .iter()
+                .filter_map(|&i| batch[i].1.delivery.as_ref())
+                .filter_map(|r| ContactId::parse(&r.contact).ok())
+                .collect();
+            let mut contacts: HashMap<String, ContactRecord> = self
+                .store()
+                .contacts_by_ids(ws, &ids)
+                .await?
+                .into_iter()
+                .map(|c| (c.id.to_string(), c))
+                .collect();
+            for id in &ids {
+                if !contacts.contains_key(id.as_str()) {
+                    match self.contact(ws, id).await {
+                        Ok(c) => {
+                            contacts.insert(id.to_string(), c);
+                        }
+                        Err(AppError::NotFound(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            let mut asking: Vec<(usize, String)> = Vec::new();
+            for (&i, hash) in items.iter().zip(&hashes) {
+                let r = batch[i].1.delivery.as_ref().expect("an invitation");
+                let def = &dists[&(ws, r.distribution.as_str())]
+                    .as_ref()
+                    .expect("a live distribution")
+                    .1;
+                gates[i] = if suppressed.contains(hash) {
+                    Gate::Skip(DeliveryStatus::Suppressed, "suppressed")
+                } else {
+                    match contacts.get(r.contact.as_str()) {
+                        None => Gate::Skip(DeliveryStatus::Skipped, "not_found"),
+                        Some(c) if surveys_withdrawn(&c.fields) => {
+                            Gate::Skip(DeliveryStatus::Skipped, "consent_withdrawn")
+                        }
+                        Some(c) => {
+                            if r.reminder == 0 && !def.frequency_exempt {
+                                asking.push((i, c.id.to_string()));
+                            }
+                            Gate::Send
+                        }
+                    }
+                };
+            }
+            let sources: Vec<String> = asking
+                .iter()
+                .map(|(i, contact)| {
+                    let r = batch[*i].1.delivery.as_ref().expect("an invitation");
+                    format!("{}:{contact}", r.distribution)
+                })
+                .collect();
+            let now = crate::now_ms();
+            let touches: Vec<puls_store::NewTouch<'_>> = asking
+                .iter()
+                .zip(&sources)
+                .map(|((i, contact), source)| {
+                    let r = batch[*i].1.delivery.as_ref().expect("an invitation");
+                    let survey = dists[&(ws, r.distribution.as_str())]
+                        .as_ref()
+                        .map(|(d, _)| d.survey_id.as_str())
+                        .unwrap_or_default();
+                    puls_store::NewTouch {
+                        contact_id: contact,
+                        source,
+                        at: now,
+                        channel: "email",
+                        survey_id: survey,
+                    }
+                })
+                .collect();
+            let allowed = self.claim_frequency(ws, &touches).await?;
+            for ((i, _), ok) in asking.iter().zip(allowed) {
+                if !ok {
+                    gates[*i] = Gate::Skip(DeliveryStatus::Skipped, "frequency_cap");
+                }
+            }
         }
-        Ok(Gate::Send)
+        Ok(gates)
     }
 
-    /// Records what became of an invitation or reminder: sent (the first reminder is then
-    /// due), refused, bounced (and suppressed), or not sent for the gate's reason.
-    pub(crate) async fn delivery_outcome(
+    /// Records what became of a batch of invitations and reminders, in one transaction:
+    /// sent (the first reminder is then due), refused, bounced (and suppressed), or not
+    /// sent for the gate's reason. A reminder's fate does not change its delivery's status
+    /// (the invitation was sent); one not sent ends the reminders.
+    pub(crate) async fn delivery_outcomes(
         &self,
-        job: &JobRecord,
-        email: &EmailJob,
-        r: &DeliveryRef,
-        outcome: DeliveryStatus,
-        reason: Option<&str>,
+        outcomes: &[(WorkspaceId, &EmailJob, DeliveryStatus, Option<&str>)],
     ) -> Result<(), AppError> {
         let now = crate::now_ms();
-        let ws = job.workspace_id;
-        if outcome == DeliveryStatus::Bounced {
-            let hash = self
-                .suppression_hash(ws, SendChannel::Email, &email.to)
-                .await?;
-            self.store()
-                .suppress(ws, "email", &hash, "bounced", now)
-                .await?;
-        }
-        // A reminder's fate does not change the delivery's status (its invitation was
-        // sent); one not sent ends the reminders.
-        if r.reminder > 0 {
-            if outcome == DeliveryStatus::Sent {
-                return Ok(());
+        let mut after: HashMap<(WorkspaceId, &str), Option<i64>> = HashMap::new();
+        let mut updates = Vec::with_capacity(outcomes.len());
+        for &(ws, email, status, reason) in outcomes {
+            let Some(r) = &email.delivery else { continue };
+            if status == DeliveryStatus::Bounced {
+                let hash = self
+                    .suppression_hash(ws, SendChannel::Email, &email.to)
+                    .await?;
+                self.store()
+                    .suppress(ws, "email", &hash, "bounced", now)
+                    .await?;
             }
-            self.store()
-                .update_delivery(&DeliveryUpdate {
+            let update = if r.reminder > 0 {
+                if status == DeliveryStatus::Sent {
+                    continue;
+                }
+                DeliveryUpdate {
                     distribution_id: &r.distribution,
                     contact_id: &r.contact,
                     status: DeliveryStatus::Sent,
@@ -747,33 +824,38 @@ impl App {
                     sent_at: None,
                     next_reminder_at: Some(None),
                     now,
-                })
-                .await?;
-            return Ok(());
-        }
-        let next = if outcome == DeliveryStatus::Sent {
-            let def = match self.store().distribution(ws, &r.distribution).await? {
-                Some(d) => Some(stored_def(&d)?),
-                None => None,
+                }
+            } else {
+                let next = if status == DeliveryStatus::Sent {
+                    let key = (ws, r.distribution.as_str());
+                    if !after.contains_key(&key) {
+                        let gap = match self.store().distribution(ws, key.1).await? {
+                            Some(d) => {
+                                let def = stored_def(&d)?;
+                                (def.reminders.count > 0)
+                                    .then_some(def.reminders.after_hours * 3_600_000)
+                            }
+                            None => None,
+                        };
+                        after.insert(key, gap);
+                    }
+                    after[&key].map(|gap| now + gap)
+                } else {
+                    None
+                };
+                DeliveryUpdate {
+                    distribution_id: &r.distribution,
+                    contact_id: &r.contact,
+                    status,
+                    reason,
+                    sent_at: (status == DeliveryStatus::Sent).then_some(now),
+                    next_reminder_at: Some(next),
+                    now,
+                }
             };
-            Some(
-                def.filter(|d| d.reminders.count > 0)
-                    .map(|d| now + d.reminders.after_hours * 3_600_000),
-            )
-        } else {
-            Some(None)
-        };
-        self.store()
-            .update_delivery(&DeliveryUpdate {
-                distribution_id: &r.distribution,
-                contact_id: &r.contact,
-                status: outcome,
-                reason,
-                sent_at: (outcome == DeliveryStatus::Sent).then_some(now),
-                next_reminder_at: next,
-                now,
-            })
-            .await?;
+            updates.push(update);
+        }
+        self.store().update_deliveries(&updates).await?;
         Ok(())
     }
 

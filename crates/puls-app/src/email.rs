@@ -8,8 +8,17 @@ use puls_core::WorkspaceId;
 use puls_store::NewJob;
 use serde::{Deserialize, Serialize};
 
+use std::time::Instant;
+
+use futures::StreamExt;
+use puls_store::{AttemptRecord, DeliveryStatus, JobOutcome, JobRecord};
+
+use crate::distributions::Gate;
 use crate::webhooks::message_id;
 use crate::{App, AppError};
+
+/// E-mails a node sends at once.
+const EMAIL_PARALLEL: usize = 8;
 
 /// One e-mail, as the outbox keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,5 +168,108 @@ impl App {
             })
             .collect();
         Ok(self.store().enqueue(&jobs).await?)
+    }
+
+    /// Sends a batch of claimed e-mail jobs through `mailer` (none: e-mail is not
+    /// configured, and the jobs fail): invitations and reminders are checked first
+    /// ([`App::invitation_gates`]); the rest go out several at once, each on a pooled
+    /// connection to the relay; their attempts are recorded in one transaction, and what
+    /// became of the distributions' deliveries in another.
+    pub(crate) async fn deliver_emails(
+        &self,
+        node: &str,
+        mailer: Option<&dyn Mailer>,
+        group: Vec<JobRecord>,
+    ) -> Result<(), AppError> {
+        let now = puls_store::now_ms();
+        let mut batch: Vec<(JobRecord, EmailJob)> = Vec::with_capacity(group.len());
+        for job in group {
+            match (mailer, serde_json::from_str::<EmailJob>(&job.payload)) {
+                (Some(_), Ok(email)) => batch.push((job, email)),
+                (None, _) => {
+                    self.store()
+                        .fail_job(&job.id, "e-mail is not configured (smtp.host)", now)
+                        .await?
+                }
+                (Some(_), Err(e)) => {
+                    self.store()
+                        .fail_job(&job.id, &format!("not an e-mail job: {e}"), now)
+                        .await?
+                }
+            }
+        }
+        let Some(mailer) = mailer else { return Ok(()) };
+        let gates = self.invitation_gates(&batch).await?;
+        let mut skipped = Vec::new();
+        let mut to_send = Vec::new();
+        for ((job, email), gate) in batch.iter().zip(gates) {
+            match gate {
+                Gate::Send => to_send.push((job, email)),
+                Gate::Skip(status, reason) => {
+                    self.store()
+                        .fail_job(&job.id, &format!("not sent: {reason}"), now)
+                        .await?;
+                    skipped.push((job.workspace_id, email, status, Some(reason)));
+                }
+            }
+        }
+        // Futures built in a plain loop (a closure over borrowed items would make the
+        // worker's future not `Send` for every lifetime).
+        let mut sending = Vec::with_capacity(to_send.len());
+        for (job, email) in to_send {
+            sending.push(async move {
+                let started = Instant::now();
+                let mailed = mailer.send(email).await;
+                (job, email, mailed, started.elapsed().as_millis() as i64)
+            });
+        }
+        let sent: Vec<(&JobRecord, &EmailJob, Mailed, i64)> = futures::stream::iter(sending)
+            .buffer_unordered(EMAIL_PARALLEL)
+            .collect()
+            .await;
+        let mut attempts = Vec::with_capacity(sent.len());
+        let mut settled = skipped;
+        for (job, email, mailed, duration_ms) in sent {
+            let n = job.attempts + 1;
+            let (ok, refused, bounced, error) = match mailed {
+                Mailed::Sent => (true, false, false, None),
+                Mailed::Retry(e) => (false, false, false, Some(e)),
+                Mailed::Rejected(e) => (false, true, false, Some(e)),
+                Mailed::Bounced(e) => (false, true, true, Some(e)),
+            };
+            let outcome = self.outcome(ok, refused, n);
+            let status = match outcome {
+                JobOutcome::Delivered => Some(DeliveryStatus::Sent),
+                JobOutcome::Failed if bounced => Some(DeliveryStatus::Bounced),
+                JobOutcome::Failed => Some(DeliveryStatus::Failed),
+                JobOutcome::Retry(_) => None,
+            };
+            if let Some(status) = status {
+                settled.push((job.workspace_id, email, status, None));
+            }
+            let attempt = AttemptRecord {
+                n,
+                at: now,
+                status: None,
+                error,
+                duration_ms,
+                node: node.to_string(),
+            };
+            attempts.push((job, attempt, outcome));
+        }
+        let done: Vec<(&str, &AttemptRecord, JobOutcome)> = attempts
+            .iter()
+            .map(|(job, a, outcome)| (job.id.as_str(), a, *outcome))
+            .collect();
+        self.store().finish_attempts(&done).await?;
+        for (job, _, outcome) in &attempts {
+            let name = match outcome {
+                JobOutcome::Delivered => "delivered",
+                JobOutcome::Retry(_) => "retry",
+                JobOutcome::Failed => "failed",
+            };
+            self.telemetry().attempt(&job.channel, name);
+        }
+        self.delivery_outcomes(&settled).await
     }
 }

@@ -27,13 +27,13 @@ use hmac::{Hmac, KeyInit, Mac};
 use puls_core::WorkspaceId;
 use puls_core::error::FieldErrorKind;
 use puls_store::{
-    AttemptRecord, ChangeCursor, ChangeKind, DeliveryStatus, JobFilter, JobOutcome, JobRecord,
-    NewJob, ResponseRecord, Verdict, WebhookRecord,
+    AttemptRecord, ChangeCursor, ChangeKind, JobFilter, JobOutcome, JobRecord, NewJob,
+    ResponseRecord, Verdict, WebhookRecord,
 };
 use rand::Rng;
 use sha2_11::{Digest, Sha256};
 
-use crate::email::{EmailJob, Mailed, Mailer};
+use crate::email::Mailer;
 use crate::{App, AppError, Rejection};
 
 /// The event types a webhook can subscribe to.
@@ -347,9 +347,6 @@ pub fn backoff_ms(attempts: i64, base_ms: u64, max_ms: u64) -> i64 {
     let jitter = rand::rng().random_range(0.8..1.2);
     (delay * jitter) as i64
 }
-
-/// E-mails a node sends at once.
-const EMAIL_PARALLEL: usize = 8;
 
 impl App {
     /// Registers a webhook; its secret is in the answer and never shown again in full.
@@ -678,16 +675,7 @@ impl App {
         }
         let groups = by_target.into_iter().map(|group| async move {
             if group[0].channel == "email" {
-                // Messages are independent of each other: several at once, each on its
-                // own connection to the relay.
-                use futures::StreamExt;
-                let mut sent = futures::stream::iter(group)
-                    .map(|job| self.deliver_email(node, mailer, job))
-                    .buffer_unordered(EMAIL_PARALLEL);
-                while let Some(r) = sent.next().await {
-                    r?;
-                }
-                return Ok(());
+                return self.deliver_emails(node, mailer, group).await;
             }
             // The endpoint is read once per group and kept current by each attempt; the
             // group's plain successes are recorded together (at least once: a node that
@@ -842,7 +830,7 @@ impl App {
 
     /// What becomes of a job after its `n`th attempt: delivered, failed for good (refused
     /// for good, or out of attempts), or tried again after a backoff.
-    fn outcome(&self, ok: bool, refused: bool, n: i64) -> JobOutcome {
+    pub(crate) fn outcome(&self, ok: bool, refused: bool, n: i64) -> JobOutcome {
         let cfg = &self.config().outbox;
         if ok {
             JobOutcome::Delivered
@@ -948,65 +936,6 @@ impl App {
         };
         self.telemetry().attempt(&job.channel, name);
         Ok(())
-    }
-
-    /// Sends one e-mail job through `mailer` (none: e-mail is not configured, and the job
-    /// fails).
-    async fn deliver_email(
-        &self,
-        node: &str,
-        mailer: Option<&dyn Mailer>,
-        job: JobRecord,
-    ) -> Result<(), AppError> {
-        let now = puls_store::now_ms();
-        let (Some(mailer), Ok(email)) = (mailer, serde_json::from_str::<EmailJob>(&job.payload))
-        else {
-            self.store()
-                .fail_job(&job.id, "e-mail is not configured (smtp.host)", now)
-                .await?;
-            return Ok(());
-        };
-        // An invitation or reminder is checked again now: suppressed, consent withdrawn,
-        // distribution cancelled.
-        if let Some(r) = &email.delivery
-            && let crate::distributions::Gate::Skip(status, reason) =
-                self.invitation_gate(&job, &email, r).await?
-        {
-            self.store()
-                .fail_job(&job.id, &format!("not sent: {reason}"), now)
-                .await?;
-            return self
-                .delivery_outcome(&job, &email, r, status, Some(reason))
-                .await;
-        }
-        let started = Instant::now();
-        let n = job.attempts + 1;
-        let (ok, refused, bounced, error) = match mailer.send(&email).await {
-            Mailed::Sent => (true, false, false, None),
-            Mailed::Retry(e) => (false, false, false, Some(e)),
-            Mailed::Rejected(e) => (false, true, false, Some(e)),
-            Mailed::Bounced(e) => (false, true, true, Some(e)),
-        };
-        let attempt = AttemptRecord {
-            n,
-            at: now,
-            status: None,
-            error,
-            duration_ms: started.elapsed().as_millis() as i64,
-            node: node.to_string(),
-        };
-        let outcome = self.outcome(ok, refused, n);
-        let settled = match outcome {
-            JobOutcome::Delivered => Some(DeliveryStatus::Sent),
-            JobOutcome::Failed if bounced => Some(DeliveryStatus::Bounced),
-            JobOutcome::Failed => Some(DeliveryStatus::Failed),
-            JobOutcome::Retry(_) => None,
-        };
-        self.finish(&job, &attempt, outcome).await?;
-        match (&email.delivery, settled) {
-            (Some(r), Some(status)) => self.delivery_outcome(&job, &email, r, status, None).await,
-            _ => Ok(()),
-        }
     }
 }
 

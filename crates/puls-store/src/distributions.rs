@@ -135,7 +135,6 @@ pub struct SuppressionRecord {
 /// A survey asked of a contact, for the frequency policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTouch<'a> {
-    pub workspace_id: WorkspaceId,
     pub contact_id: &'a str,
     /// What asked (`dst_…:contact` for a distribution's delivery): counted once.
     pub source: &'a str,
@@ -149,17 +148,21 @@ pub type TouchDecision = dyn Fn(&[i64]) -> bool + Send + Sync;
 
 #[async_trait]
 pub trait DistributionStore: Send + Sync {
-    /// Records a survey asked of a contact if `decide` allows it given the times of their
-    /// surveys since `since` — in one transaction that holds the contact's lock, so that
-    /// two nodes deciding for the same person wait for each other. A source recorded
-    /// before is allowed again without deciding (a retried send). Returns whether it is
-    /// allowed.
-    async fn claim_touch(
+    /// Records surveys asked of contacts of one workspace, each if `decide` allows it given
+    /// the times of that contact's surveys since `since` (those allowed earlier in the list
+    /// included) — in one transaction that holds the contacts' locks, so that two nodes
+    /// deciding for the same person wait for each other. A source recorded before is
+    /// allowed again without deciding (a retried send). Returns whether each is allowed.
+    async fn claim_touches(
         &self,
-        touch: &NewTouch<'_>,
+        workspace_id: WorkspaceId,
+        touches: &[NewTouch<'_>],
         since: i64,
         decide: &TouchDecision,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<Vec<bool>, StoreError>;
+
+    /// Sets several deliveries' states in one transaction.
+    async fn update_deliveries(&self, updates: &[DeliveryUpdate<'_>]) -> Result<(), StoreError>;
 
     /// The times of a contact's surveys since `since`, by any channel.
     async fn touches(

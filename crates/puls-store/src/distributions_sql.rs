@@ -75,6 +75,12 @@ static DUE_REMINDERS: LazyLock<String> = LazyLock::new(|| {
 static RESPONSE_BY_TOKEN: LazyLock<String> =
     LazyLock::new(|| format!("{SELECT_RESPONSE}WHERE survey_id = $1 AND invitation_token = $2"));
 
+/// A delivery's new state (`$4` says whether `$5` sets the next reminder).
+const UPDATE_DELIVERY: &str = "UPDATE deliveries SET status = $1, reason = $2, \
+     sent_at = COALESCE($3, sent_at), \
+     next_reminder_at = CASE WHEN $4 THEN $5 ELSE next_reminder_at END, \
+     updated_at = $6 WHERE distribution_id = $7 AND contact_id = $8";
+
 /// Deliveries per multi-row `INSERT`: 14 parameters each.
 const DELIVERY_ROWS: usize = 400;
 
@@ -117,65 +123,115 @@ fn delivery_from_row(row: &impl RowExt) -> Result<DeliveryRecord, StoreError> {
 
 #[async_trait]
 impl DistributionStore for SqlStore {
-    async fn claim_touch(
+    async fn claim_touches(
         &self,
-        t: &NewTouch<'_>,
+        workspace_id: WorkspaceId,
+        touches: &[NewTouch<'_>],
         since: i64,
         decide: &TouchDecision,
-    ) -> Result<bool, StoreError> {
-        // SQLite: BEGIN IMMEDIATE holds the one write lock; PostgreSQL: a transaction-level
-        // advisory lock on the contact.
+    ) -> Result<Vec<bool>, StoreError> {
+        if touches.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ws = workspace_id.get();
+        let mut contacts: Vec<&str> = touches.iter().map(|t| t.contact_id).collect();
+        contacts.sort_unstable();
+        contacts.dedup();
+        // SQLite: BEGIN IMMEDIATE holds the one write lock; PostgreSQL: transaction-level
+        // advisory locks on the contacts, taken in one order so two nodes cannot deadlock.
         let mut tx = self.begin_batch().await?;
-        let ws = t.workspace_id.get();
-        let allowed = on!(tx.as_conn(), |c| {
+        let mut allowed = Vec::with_capacity(touches.len());
+        on!(tx.as_conn(), |c| {
             if self.backend_name() == "postgres" {
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                    .bind(format!("touch:{ws}:{}", t.contact_id))
-                    .execute(&mut *c)
-                    .await?;
-            }
-            let known = sqlx::query(
-                "SELECT 1 FROM contact_touches WHERE workspace_id = $1 AND contact_id = $2 \
-                 AND source = $3",
-            )
-            .bind(ws)
-            .bind(t.contact_id)
-            .bind(t.source)
-            .fetch_optional(&mut *c)
-            .await?
-            .is_some();
-            if known {
-                true
-            } else {
-                let earlier: Vec<i64> = sqlx::query_scalar(
-                    "SELECT at FROM contact_touches WHERE workspace_id = $1 AND contact_id = $2 \
-                     AND at > $3",
-                )
-                .bind(ws)
-                .bind(t.contact_id)
-                .bind(since)
-                .fetch_all(&mut *c)
-                .await?;
-                let ok = decide(&earlier);
-                if ok {
-                    sqlx::query(
-                        "INSERT INTO contact_touches (workspace_id, contact_id, source, at, \
-                         channel, survey_id) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(ws)
-                    .bind(t.contact_id)
-                    .bind(t.source)
-                    .bind(t.at)
-                    .bind(t.channel)
-                    .bind(t.survey_id)
-                    .execute(&mut *c)
-                    .await?;
+                for contact in &contacts {
+                    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                        .bind(format!("touch:{ws}:{contact}"))
+                        .execute(&mut *c)
+                        .await?;
                 }
-                ok
+            }
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT contact_id, source, at FROM contact_touches WHERE workspace_id = ",
+            );
+            q.push_bind(ws).push(" AND contact_id IN (");
+            let mut list = q.separated(", ");
+            for contact in &contacts {
+                list.push_bind(contact.to_string());
+            }
+            q.push(")");
+            let rows = q.build().fetch_all(&mut *c).await?;
+            let mut earlier: std::collections::HashMap<String, Vec<i64>> = Default::default();
+            let mut known: std::collections::HashSet<(String, String)> = Default::default();
+            for row in &rows {
+                let (contact, source, at) =
+                    (row.text("contact_id")?, row.text("source")?, row.int("at")?);
+                if at > since {
+                    earlier.entry(contact.clone()).or_default().push(at);
+                }
+                known.insert((contact, source));
+            }
+            let mut fresh: Vec<&NewTouch<'_>> = Vec::new();
+            for t in touches {
+                let key = (t.contact_id.to_string(), t.source.to_string());
+                if known.contains(&key) {
+                    allowed.push(true);
+                    continue;
+                }
+                let times = earlier.entry(key.0.clone()).or_default();
+                let ok = decide(times);
+                if ok {
+                    times.push(t.at);
+                    known.insert(key);
+                    fresh.push(t);
+                }
+                allowed.push(ok);
+            }
+            for chunk in fresh.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO contact_touches (workspace_id, contact_id, source, at, channel, \
+                     survey_id) ",
+                );
+                q.push_values(chunk, |mut b, t| {
+                    b.push_bind(ws)
+                        .push_bind(t.contact_id.to_string())
+                        .push_bind(t.source.to_string())
+                        .push_bind(t.at)
+                        .push_bind(t.channel.to_string())
+                        .push_bind(t.survey_id.to_string());
+                });
+                q.build().execute(&mut *c).await?;
             }
         });
         tx.commit().await?;
         Ok(allowed)
+    }
+
+    async fn update_deliveries(&self, updates: &[DeliveryUpdate<'_>]) -> Result<(), StoreError> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write().begin().await?;
+        on!(tx.as_conn(), |c| {
+            for u in updates {
+                let (set_next, next) = match u.next_reminder_at {
+                    Some(n) => (true, n),
+                    None => (false, None),
+                };
+                sqlx::query(UPDATE_DELIVERY)
+                    .bind(u.status.as_str())
+                    .bind(u.reason)
+                    .bind(u.sent_at)
+                    .bind(set_next)
+                    .bind(next)
+                    .bind(u.now)
+                    .bind(u.distribution_id)
+                    .bind(u.contact_id)
+                    .execute(&mut *c)
+                    .await?;
+            }
+        });
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn touches(
@@ -425,29 +481,7 @@ impl DistributionStore for SqlStore {
     }
 
     async fn update_delivery(&self, u: &DeliveryUpdate<'_>) -> Result<(), StoreError> {
-        let (set_next, next) = match u.next_reminder_at {
-            Some(n) => (true, n),
-            None => (false, None),
-        };
-        on!(self.write(), |pool| {
-            sqlx::query(
-                "UPDATE deliveries SET status = $1, reason = $2, \
-                 sent_at = COALESCE($3, sent_at), \
-                 next_reminder_at = CASE WHEN $4 THEN $5 ELSE next_reminder_at END, \
-                 updated_at = $6 WHERE distribution_id = $7 AND contact_id = $8",
-            )
-            .bind(u.status.as_str())
-            .bind(u.reason)
-            .bind(u.sent_at)
-            .bind(set_next)
-            .bind(next)
-            .bind(u.now)
-            .bind(u.distribution_id)
-            .bind(u.contact_id)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
+        self.update_deliveries(std::slice::from_ref(u)).await
     }
 
     async fn deliveries(

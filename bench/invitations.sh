@@ -69,6 +69,8 @@ ingest() {
 }
 
 echo
+echo "==> warm-up: ingestion at $CLIENTS clients for 5 s (not counted)"
+"$LOAD" ingest --url "$URL" --survey checkout-nps --concurrency "$CLIENTS" --seconds 5 >/dev/null
 echo "==> ingestion at $CLIENTS clients before the distribution"
 ingest before
 echo

@@ -134,7 +134,7 @@ pub fn masked(address: &str) -> String {
 }
 
 /// The first question as links in the message, when it is a score.
-fn embedded(survey: &Survey, locale: &Locale, link: &str) -> Option<serde_json::Value> {
+fn embedded(survey: &Survey, locale: &Locale) -> Option<serde_json::Value> {
     let q = survey.questions.first()?;
     let (min, max, kind) = match &q.kind {
         QuestionKind::Nps => (0, 10, "nps"),
@@ -151,13 +151,14 @@ fn embedded(survey: &Survey, locale: &Locale, link: &str) -> Option<serde_json::
         QuestionKind::Rating(s) => (label(&s.min_label), label(&s.max_label)),
         _ => (None, None),
     };
-    let scores: Vec<serde_json::Value> = (min..=max)
-        .map(|n| serde_json::json!({"n": n, "link": format!("{link}&q={}&a={n}", q.id)}))
-        .collect();
+    // The template makes the links (`{link}&q={q}&a={n}` for n in min..=max), so that a
+    // queued message carries two numbers, not eleven links.
     Some(serde_json::json!({
         "question": q.text.get(locale, &survey.default_locale),
         "kind": kind,
-        "scores": scores,
+        "q": q.id.as_str(),
+        "min": min,
+        "max": max,
         "low": low,
         "high": high,
     }))
@@ -235,7 +236,7 @@ impl App {
             ));
         }
         let survey = self.survey_version(&record, record.version).await?;
-        if def.embed_first_question && embedded(&survey, &survey.default_locale, "").is_none() {
+        if def.embed_first_question && embedded(&survey, &survey.default_locale).is_none() {
             return Err(AppError::field(
                 "embed_first_question",
                 FieldErrorKind::BadCondition {
@@ -1217,7 +1218,7 @@ impl Prepare<'_> {
         let embed = self
             .def
             .embed_first_question
-            .then(|| embedded(self.survey, &survey_locale, &link))
+            .then(|| embedded(self.survey, &survey_locale))
             .flatten();
         let email = EmailJob {
             to: address.to_string(),

@@ -192,9 +192,7 @@ mod tests {
             "workspace": "Sklep", "survey": "Dostawa", "link": "https://p/s/1?inv=T",
             "unsubscribe": "https://p/u/T", "reminder": false, "subject": null,
             "message": null,
-            "embed": {"question": "Czy polecisz?", "kind": "nps",
-                      "scores": [{"n": 0, "link": "https://p/s/1?inv=T&q=nps&a=0"},
-                                 {"n": 1, "link": "https://p/s/1?inv=T&q=nps&a=1"}]}
+            "embed": {"question": "Czy polecisz?", "kind": "nps", "q": "nps", "min": 0, "max": 1}
         });
         let e = Html::new()
             .render_email("invitation", Lang::Pl, &vars)
@@ -209,7 +207,7 @@ mod tests {
              Ten link jest tylko dla Ciebie. Nadawca: Sklep.\n\
              Nie chcesz więcej ankiet od nas? Wypisz się: https://p/u/T"
         );
-        assert!(e.html.contains("a=1\" ") && e.html.contains("Na pewno polecę"));
+        assert!(e.html.contains("&amp;q=nps&amp;a=1\"") && e.html.contains("Na pewno polecę"));
         let own = serde_json::json!({
             "workspace": "Sklep", "survey": "Dostawa", "link": "L", "unsubscribe": "U",
             "reminder": true, "subject": "Własny temat", "message": "Własna treść",

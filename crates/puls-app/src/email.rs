@@ -17,8 +17,11 @@ use crate::distributions::Gate;
 use crate::webhooks::message_id;
 use crate::{App, AppError};
 
-/// E-mails a node sends at once.
-const EMAIL_PARALLEL: usize = 8;
+/// E-mails a node sends at once, each on its own connection to the relay. Many: a
+/// message's time is mostly waiting (lettre writes the end of the data apart from the
+/// body, and the relay's delayed acknowledgement holds that write for up to 40 ms), not
+/// work, so a batch's messages all go at once.
+pub const EMAIL_PARALLEL: usize = 32;
 
 /// One e-mail, as the outbox keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use puls_app::config::SmtpConfig;
@@ -35,7 +36,10 @@ impl SmtpMailer {
             other => anyhow::bail!("smtp.security: {other} is not starttls, tls or none"),
         }
         .port(config.port)
-        .timeout(Some(Duration::from_secs(config.timeout_secs.max(1))));
+        .timeout(Some(Duration::from_secs(config.timeout_secs.max(1))))
+        // As many connections as the outbox sends messages at once
+        // (`puls_app::email::EMAIL_PARALLEL`).
+        .pool_config(PoolConfig::new().max_size(puls_app::email::EMAIL_PARALLEL as u32));
         if let (Some(user), Some(password)) = (&config.username, &config.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }

@@ -1076,11 +1076,16 @@ async fn screens_of_a_running_server() {
     let distribution = std::env::var("PULS_E2E_DISTRIBUTION")
         .ok()
         .map(|id| ("distribution", format!("/app/w/{ws}/distributions/{id}")));
+    // PULS_E2E_CONTACT: a contact's id, for their profile (and invitations).
+    let contact = std::env::var("PULS_E2E_CONTACT")
+        .ok()
+        .map(|id| ("contact", format!("/app/w/{ws}/contacts/{id}")));
     for (name, path) in pages
         .into_iter()
         .chain(case)
         .chain(rule)
         .chain(distribution)
+        .chain(contact)
     {
         c.goto(&format!("{base}{path}")).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;

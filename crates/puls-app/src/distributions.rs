@@ -18,6 +18,7 @@
 //! an address's one spelling under a per-workspace salt: erasing a person leaves it (it
 //! cannot be read back into the address), so they stay unsubscribed.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -676,7 +677,7 @@ impl App {
         for (i, (job, email)) in batch.iter().enumerate() {
             let Some(r) = &email.delivery else { continue };
             let key = (job.workspace_id, r.distribution.as_str());
-            if !dists.contains_key(&key) {
+            if let Entry::Vacant(slot) = dists.entry(key) {
                 let found = match self.store().distribution(key.0, key.1).await? {
                     Some(d) => {
                         let def = stored_def(&d)?;
@@ -684,7 +685,7 @@ impl App {
                     }
                     None => None,
                 };
-                dists.insert(key, found);
+                slot.insert(found);
             }
             match &dists[&key] {
                 Some((d, _)) if d.status != "cancelled" => {
@@ -829,7 +830,7 @@ impl App {
             } else {
                 let next = if status == DeliveryStatus::Sent {
                     let key = (ws, r.distribution.as_str());
-                    if !after.contains_key(&key) {
+                    if let Entry::Vacant(slot) = after.entry(key) {
                         let gap = match self.store().distribution(ws, key.1).await? {
                             Some(d) => {
                                 let def = stored_def(&d)?;
@@ -838,7 +839,7 @@ impl App {
                             }
                             None => None,
                         };
-                        after.insert(key, gap);
+                        slot.insert(gap);
                     }
                     after[&key].map(|gap| now + gap)
                 } else {

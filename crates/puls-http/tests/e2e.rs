@@ -721,7 +721,8 @@ async fn answer(c: &Client, link: &str, score: u8, why: &str) {
 /// rule; a customer answers 2 through their personal link; the case appears in an agent's
 /// queue; the agent replies from the case page and the reply reaches the customer's
 /// mailbox; the agent resolves the case; the re-survey reaches the customer, who answers
-/// 9 through its link; the recovery report counts them. In Polish, checked by axe-core.
+/// 9 through its link; the recovery report counts them; then the survey runs on a store's
+/// kiosk and starts again by itself. In Polish, checked by axe-core.
 async fn the_loop(backend: Backend) {
     let Some(d) = driver().await else { return };
     let smtp = puls_testdb::SmtpServer::start();
@@ -984,6 +985,54 @@ async fn the_loop(backend: Backend) {
         "{page}"
     );
     shots.take_full(&c, "case-report").await;
+
+    // 6. The same survey on a kiosk in a store: answered, thanked, and back at the start
+    //    for the next customer by itself (the server's `Refresh`, no script).
+    c.goto(&format!("{base}/s/{sid}?kiosk=1&store=WAW-01"))
+        .await
+        .unwrap();
+    wait_text(&c, "Czy poleciłbyś nas znajomym?").await;
+    shots.take(&c, "kiosk-question").await;
+    c.find(Locator::Css("input[type=radio][value='8']"))
+        .await
+        .expect("the scale")
+        .click()
+        .await
+        .unwrap();
+    click(&c, "button.pri").await;
+    wait_text(&c, "Dlaczego?").await;
+    fill(&c, "a", "Miła obsługa w sklepie").await;
+    click(&c, "button.pri").await;
+    wait_text(&c, "Dziękujemy").await;
+    shots.take(&c, "kiosk-thanks").await;
+    let mut back = false;
+    for _ in 0..150 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if text(&c).await.contains("Czy poleciłbyś nas znajomym?") {
+            back = true;
+            break;
+        }
+    }
+    assert!(back, "the kiosk did not start again: {}", text(&c).await);
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("kiosk=1&lang=pl&store=WAW-01"),
+        "{}",
+        c.current_url().await.unwrap()
+    );
+    let responses = api(reqwest::Method::GET, "/responses?limit=500", json!(null)).await;
+    let kiosk = responses["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["attributes"]["store"] == "WAW-01")
+        .expect("the kiosk's response");
+    assert_eq!(kiosk["channel"], "store");
+    assert_eq!(kiosk["status"], "completed");
+
     c.close().await.unwrap();
     worker.abort();
     assert!(

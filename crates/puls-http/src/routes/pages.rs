@@ -57,6 +57,83 @@ struct PageQuery {
     /// With `inv` and `q` (the first question): the score clicked in an invitation
     /// e-mail, recorded at once.
     a: Option<String>,
+    /// `1`: kiosk mode on a shared device in a store (the page starts again after the
+    /// thank-you page and when left idle); remembered for the survey in a session cookie.
+    kiosk: Option<String>,
+    /// The store or location a response comes from (per-location links and QR codes,
+    /// kiosks): recorded as the response's `store` attribute, channel `store`.
+    store: Option<String>,
+}
+
+/// Seconds a kiosk's question page waits for a touch before starting again (what was
+/// answered so far is stored already, as a partial response).
+const KIOSK_IDLE_SECS: u32 = 90;
+/// Seconds a kiosk shows the thank-you page.
+const KIOSK_THANKS_SECS: u32 = 8;
+/// The kiosk cookie's name (its path is the survey's pages).
+const KIOSK_COOKIE: &str = "puls_kiosk";
+
+/// A store or location id: letters, digits, `-` and `_`, 1 to 64 of them.
+fn store_id(s: &str) -> Result<&str, AppError> {
+    if !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(s)
+    } else {
+        Err(AppError::invalid(
+            "store: letters, digits, '-' and '_', at most 64",
+        ))
+    }
+}
+
+/// The kiosk this request belongs to, with its store (empty: none): asked for by
+/// `?kiosk=1`, else remembered in the survey's kiosk cookie.
+fn kiosk_of(q_kiosk: Option<&str>, q_store: Option<&str>, headers: &HeaderMap) -> Option<String> {
+    if q_kiosk == Some("1") {
+        return Some(q_store.unwrap_or_default().to_string());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == KIOSK_COOKIE)
+        .map(|(_, v)| {
+            if v == "-" {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        })
+        .filter(|v| v.is_empty() || store_id(v).is_ok())
+}
+
+/// Where a kiosk starts again: the survey's first page in kiosk mode.
+fn kiosk_start(id: &str, store: &str, locale: &str) -> String {
+    let mut url = format!("/s/{id}?kiosk=1&lang={locale}");
+    if !store.is_empty() {
+        url.push_str(&format!("&store={store}"));
+    }
+    url
+}
+
+/// A kiosk's page: `Refresh` (as a `<meta http-equiv="refresh">` would, without script)
+/// to the start after `secs`, and the cookie that keeps the survey's pages in kiosk mode.
+fn kiosk_page(mut resp: Response, id: &str, store: &str, to: &str, secs: u32) -> Response {
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("{secs}; url={to}")) {
+        h.insert(header::REFRESH, v);
+    }
+    let value = if store.is_empty() { "-" } else { store };
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{KIOSK_COOKIE}={value}; Path=/s/{id}; HttpOnly; SameSite=Lax"
+    )) {
+        h.append(header::SET_COOKIE, v);
+    }
+    resp
 }
 
 /// Preferred language tags from `Accept-Language`, best first.
@@ -354,9 +431,24 @@ async fn show(
             started,
         );
     };
+    if let Some(store) = q.store.as_deref()
+        && let Err(e) = store_id(store)
+    {
+        return error_page(&st, Lang::for_locale(&locale), &e.into(), started);
+    }
+    let kiosk = kiosk_of(q.kiosk.as_deref(), q.store.as_deref(), &headers);
     let mut extra = Vec::new();
     if p.response.is_none() {
-        for (k, v) in [("channel", &q.channel), ("inv", &q.inv)] {
+        // A store's link or kiosk: channel `store` unless the link says otherwise.
+        let store = q
+            .store
+            .clone()
+            .or_else(|| kiosk.clone().filter(|s| !s.is_empty()));
+        let channel = q
+            .channel
+            .clone()
+            .or_else(|| (store.is_some() || kiosk.is_some()).then(|| "store".to_string()));
+        for (k, v) in [("channel", &channel), ("inv", &q.inv), ("store", &store)] {
             if let Some(v) = v {
                 extra.push((k.to_string(), v.clone()));
             }
@@ -377,7 +469,14 @@ async fn show(
             extra,
         },
     );
-    html(StatusCode::OK, body, started)
+    let page = html(StatusCode::OK, body, started);
+    match kiosk {
+        Some(store) => {
+            let to = kiosk_start(&id, &store, locale.as_str());
+            kiosk_page(page, &id, &store, &to, KIOSK_IDLE_SECS)
+        }
+        None => page,
+    }
 }
 
 /// A score link of an invitation e-mail: the token, the question and the score.
@@ -664,7 +763,7 @@ async fn answer_inner(
         }));
     }
     let Some(answers) = answers.filter(|_| errors.is_empty()) else {
-        let extra = ["channel", "inv", "k"]
+        let extra = ["channel", "inv", "k", "store"]
             .iter()
             .filter_map(|k| field(&form, k).map(|v| (k.to_string(), v)))
             .collect();
@@ -709,6 +808,16 @@ async fn answer_inner(
             let channel = field(&form, "channel").map(Value::Str);
             let inv = field(&form, "inv").map(Value::Str);
             let locale_value = Value::Str(locale.to_string());
+            let attributes = match field(&form, "store") {
+                Some(store) => Some(Value::Map(
+                    [(
+                        "store".to_string(),
+                        Value::Str(store_id(&store)?.to_string()),
+                    )]
+                    .into(),
+                )),
+                None => None,
+            };
             let stored = st
                 .app
                 .submit(Submission {
@@ -723,6 +832,7 @@ async fn answer_inner(
                         channel: channel.as_ref(),
                         locale: Some(&locale_value),
                         invitation_token: inv.as_ref(),
+                        attributes: attributes.as_ref(),
                         ..Default::default()
                     },
                     idempotency_key: field(&form, "k")
@@ -790,7 +900,15 @@ async fn thanks(
     match st.app.survey_version(&record, record.version).await {
         Ok(survey) => {
             let locale = choose_locale(&survey, q.lang.as_deref(), &headers);
-            html(StatusCode::OK, st.html.thank_you(&survey, locale), started)
+            let page = html(StatusCode::OK, st.html.thank_you(&survey, locale), started);
+            // A kiosk starts again for the next customer.
+            match kiosk_of(None, None, &headers) {
+                Some(store) => {
+                    let to = kiosk_start(&id, &store, locale.as_str());
+                    kiosk_page(page, &id, &store, &to, KIOSK_THANKS_SECS)
+                }
+                None => page,
+            }
         }
         Err(e) => error_page(&st, Lang::En, &e.into(), started),
     }
@@ -802,9 +920,16 @@ async fn thanks(
 struct QrQuery {
     /// Channel to tag responses from this code with, e.g. `store`.
     channel: Option<String>,
+    /// A store or location id (letters, digits, `-`, `_`): one code per location, its
+    /// responses with the `store` attribute (and channel `store` unless `channel` says).
+    store: Option<String>,
+    /// `1`: the link opens the survey in kiosk mode (for a device set up in a store).
+    kiosk: Option<String>,
 }
 
-/// An SVG QR code of the survey link, for print and stores. `?channel=store` tags responses.
+/// An SVG QR code of the survey link, for print and stores. `?channel=store` tags responses;
+/// `?store=WAW-01` makes one code per location (its responses carry the store);
+/// `?kiosk=1` opens the survey in kiosk mode.
 #[utoipa::path(get, path = "/s/{id}/qr.svg", tag = "pages",
     params(("id" = String, Path, description = "Survey id"), QrQuery),
     responses((status = 200, description = "SVG image", content_type = "image/svg+xml"),
@@ -819,11 +944,24 @@ async fn qr(
         .survey_record(&path::survey(&id)?)
         .await?
         .ok_or(AppError::NotFound("survey"))?;
-    let mut url = format!("{}/s/{id}", st.public_url);
+    let mut params: Vec<(&str, String)> = Vec::new();
     if let Some(c) = &q.channel {
         let channel =
             puls_core::Channel::parse(c).map_err(|k| AppError::invalid(format!("channel: {k}")))?;
-        url.push_str(&format!("?channel={}", channel.as_str()));
+        params.push(("channel", channel.as_str().to_string()));
+    }
+    if let Some(store) = &q.store {
+        params.push(("store", store_id(store)?.to_string()));
+    }
+    match q.kiosk.as_deref() {
+        None => {}
+        Some("1") => params.push(("kiosk", "1".into())),
+        Some(_) => return Err(AppError::invalid("kiosk: 1 or nothing").into()),
+    }
+    let mut url = format!("{}/s/{id}", st.public_url);
+    if !params.is_empty() {
+        url.push('?');
+        url.push_str(&serde_urlencoded::to_string(&params).unwrap_or_default());
     }
     let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| anyhow::anyhow!("QR code for {url}: {e}"))?;

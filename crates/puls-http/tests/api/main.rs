@@ -19,6 +19,7 @@ mod export;
 mod frequency;
 mod isolation;
 mod journeys;
+mod kiosk;
 mod metric_alerts;
 mod metrics;
 mod metrics_endpoint;

@@ -9,8 +9,8 @@
 //! time and window allow) or the reason it is not sent (`no_address`,
 //! `consent_withdrawn`, `duplicate_address`, `not_found`) or `suppressed`. Adding is
 //! repeatable (a delivery per contact at most): a creation cut short by a crash is left
-//! `preparing`, and creating is not resumed yet (the contacts it reached keep their
-//! messages).
+//! `preparing`, and [`App::resume_distributions`] (the outbox worker, every 30 s) finishes
+//! it on one node once it has been unchanged for ten minutes.
 //!
 //! Every message is checked again when it is sent ([`App::invitation_gate`]): the
 //! suppression list, the contact's consent, the distribution not cancelled, and, for
@@ -41,6 +41,9 @@ use crate::{App, AppError, Rejection};
 
 /// The setting that holds the contact-frequency policy.
 const FREQUENCY_SETTING: &str = "frequency";
+
+/// How long a distribution may stay `preparing` unchanged before another node finishes it.
+pub const STALE_PREPARING_MS: i64 = 10 * 60_000;
 
 /// Contacts read and written per transaction while a distribution is created.
 const PAGE: usize = 1_000;
@@ -297,8 +300,25 @@ impl App {
         let ws = record.workspace_id;
         let salt = self.suppression_salt(ws).await?;
         let workspace = self.workspace_name(ws).await?;
-        let mut seen: HashSet<String> = HashSet::new();
+        // Addresses written before (a creation cut short, now resumed) are not written to
+        // again through another contact.
+        let mut seen: HashSet<String> = self
+            .store()
+            .distribution_addresses(&record.id)
+            .await?
+            .iter()
+            .map(|a| suppression_key(def.channel, a))
+            .collect();
         let mut total = 0_i64;
+        // Each page renews the distribution's change time, so that it is not taken as
+        // stale while this node works; a page that finds it taken (or cancelled) stops.
+        let mut last = record.updated_at;
+        let mut renew = async |app: &App| -> Result<bool, AppError> {
+            let now = crate::now_ms().max(last + 1);
+            let kept = app.store().take_distribution(&record.id, last, now).await?;
+            last = now;
+            Ok(kept)
+        };
         let ctx = Prepare {
             record,
             def,
@@ -318,7 +338,7 @@ impl App {
                     after = Some(last.id.clone());
                     let n = page.len();
                     total += self.add_page(&ctx, page, Vec::new(), &mut seen).await?;
-                    if n < PAGE {
+                    if n < PAGE || !renew(self).await? {
                         break;
                     }
                 }
@@ -328,6 +348,9 @@ impl App {
                 for chunk in ids.chunks(PAGE) {
                     let contacts = self.store().contacts_by_ids(ws, chunk).await?;
                     total += self.add_page(&ctx, contacts, Vec::new(), &mut seen).await?;
+                    if !renew(self).await? {
+                        break;
+                    }
                 }
             }
             Audience::Contacts(ids) => {
@@ -348,6 +371,9 @@ impl App {
                         .collect();
                     contacts.sort_by_key(|c| order.get(c.id.as_str()).copied());
                     total += self.add_page(&ctx, contacts, missing, &mut seen).await?;
+                    if !renew(self).await? {
+                        break;
+                    }
                 }
             }
         }
@@ -363,9 +389,39 @@ impl App {
             .sum::<i64>()
             .max(total);
         self.store()
-            .set_distribution_status(ws, &record.id, "ready", recipients, crate::now_ms())
+            .ready_distribution(&record.id, recipients, crate::now_ms())
             .await?;
         Ok(())
+    }
+
+    /// Finishes preparing the distributions whose creation was cut short (a node stopped
+    /// while writing their deliveries: still `preparing` and unchanged for
+    /// [`STALE_PREPARING_MS`]), each taken by one node; returns how many.
+    pub async fn resume_distributions(&self, now: i64) -> Result<u64, AppError> {
+        let mut n = 0;
+        for mut record in self
+            .store()
+            .stale_distributions(now - STALE_PREPARING_MS, 10)
+            .await?
+        {
+            if !self
+                .store()
+                .take_distribution(&record.id, record.updated_at, now)
+                .await?
+            {
+                continue;
+            }
+            record.updated_at = now;
+            let def = stored_def(&record)?;
+            let Some(survey) = self.survey_record(&record.survey_id).await? else {
+                continue;
+            };
+            let survey = self.survey_version(&survey, survey.version).await?;
+            tracing::info!(distribution = %record.id, "resuming a distribution cut short");
+            self.prepare_distribution(&record, &def, &survey).await?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// The ids of a segment's members now.

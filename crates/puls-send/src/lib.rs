@@ -122,7 +122,8 @@ const ESCALATION_EVERY: Duration = Duration::from_secs(30);
 /// completed responses into webhook jobs and runs the alert rules on them (for the
 /// workspaces whose feed lease it gets) and delivers due jobs, a batch at a time, as long
 /// as there are any; every 30 s, escalates cases whose SLA timers call for it, evaluates
-/// the metric alert rules, writes the daily digests and queues the reminders that are due.
+/// the metric alert rules, writes the daily digests, queues the reminders that are due and
+/// finishes distributions a stopped node left half written.
 pub fn spawn_worker(
     app: App,
     transport: Arc<dyn Transport>,
@@ -162,6 +163,10 @@ pub fn spawn_worker(
                 // whichever node takes it).
                 if let Err(e) = app.send_reminders(puls_store::now_ms()).await {
                     tracing::warn!(error = %e, "reminder round failed; trying again");
+                }
+                // Distributions whose creation a stopped node left half written.
+                if let Err(e) = app.resume_distributions(puls_store::now_ms()).await {
+                    tracing::warn!(error = %e, "resuming distributions failed; trying again");
                 }
             }
             tokio::time::sleep(poll).await;

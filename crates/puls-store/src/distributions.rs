@@ -188,6 +188,32 @@ pub trait DistributionStore: Send + Sync {
         limit: i64,
     ) -> Result<Vec<DistributionRecord>, StoreError>;
 
+    /// Distributions still `preparing` whose last change is older than `before` (their
+    /// creation was cut short), at most `limit`.
+    async fn stale_distributions(
+        &self,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<DistributionRecord>, StoreError>;
+
+    /// Takes a stale distribution to finish preparing it: its change time becomes `now`
+    /// if it is still `preparing` and unchanged since `seen` (another node did not take
+    /// it). Returns whether this caller took it.
+    async fn take_distribution(&self, id: &str, seen: i64, now: i64) -> Result<bool, StoreError>;
+
+    /// Marks a distribution that is still `preparing` ready, with its recipient count
+    /// (one cancelled meanwhile stays cancelled). Returns whether it was marked.
+    async fn ready_distribution(
+        &self,
+        id: &str,
+        recipients: i64,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// The addresses a distribution's deliveries were written with (to go on adding
+    /// without writing to an address twice).
+    async fn distribution_addresses(&self, id: &str) -> Result<Vec<String>, StoreError>;
+
     /// Sets a distribution's status and recipient count.
     async fn set_distribution_status(
         &self,

@@ -75,6 +75,13 @@ static DUE_REMINDERS: LazyLock<String> = LazyLock::new(|| {
 static RESPONSE_BY_TOKEN: LazyLock<String> =
     LazyLock::new(|| format!("{SELECT_RESPONSE}WHERE survey_id = $1 AND invitation_token = $2"));
 
+static STALE_DISTRIBUTIONS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {DISTRIBUTION_COLUMNS} FROM distributions \
+         WHERE status = 'preparing' AND updated_at < $1 ORDER BY updated_at LIMIT $2"
+    )
+});
+
 /// A delivery's new state (`$4` says whether `$5` sets the next reminder).
 const UPDATE_DELIVERY: &str = "UPDATE deliveries SET status = $1, reason = $2, \
      sent_at = COALESCE($3, sent_at), \
@@ -306,6 +313,70 @@ impl DistributionStore for SqlStore {
                 .iter()
                 .map(distribution_from_row)
                 .collect()
+        })
+    }
+
+    async fn stale_distributions(
+        &self,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<DistributionRecord>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(STALE_DISTRIBUTIONS.as_str())
+                .bind(before)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(distribution_from_row)
+                .collect()
+        })
+    }
+
+    async fn take_distribution(&self, id: &str, seen: i64, now: i64) -> Result<bool, StoreError> {
+        Ok(on!(self.write(), |pool| {
+            sqlx::query(
+                "UPDATE distributions SET updated_at = $1 WHERE id = $2 \
+                 AND status = 'preparing' AND updated_at = $3",
+            )
+            .bind(now)
+            .bind(id)
+            .bind(seen)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }) == 1)
+    }
+
+    async fn ready_distribution(
+        &self,
+        id: &str,
+        recipients: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(on!(self.write(), |pool| {
+            sqlx::query(
+                "UPDATE distributions SET status = 'ready', recipients = $1, updated_at = $2 \
+                 WHERE id = $3 AND status = 'preparing'",
+            )
+            .bind(recipients)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }) == 1)
+    }
+
+    async fn distribution_addresses(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        on!(self.read(), |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT address FROM deliveries WHERE distribution_id = $1 \
+                 AND address IS NOT NULL",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?)
         })
     }
 

@@ -387,3 +387,50 @@ async fn distributions_need_email_configured(app: TestApp) {
     let bad = app.get("/api/v1/suppressions/not-an-address").await;
     expect_error(bad, 422, "validation_failed").await;
 }
+
+both_backends!(a_distribution_cut_short_is_finished_once, |config| {
+    config.smtp.host = Some("127.0.0.1".into());
+});
+async fn a_distribution_cut_short_is_finished_once(app: TestApp) {
+    let survey_id = app.published_survey(&survey()).await;
+    for i in 0..5 {
+        contact(
+            &app,
+            json!({"email": format!("k{i}@sklep.pl"), "locale": "pl"}),
+        )
+        .await;
+    }
+    // A node stopped right after writing the distribution, before any delivery.
+    let now = puls_store::now_ms();
+    let record = puls_store::DistributionRecord {
+        id: "dst_cut_short".into(),
+        workspace_id: app.workspace_id,
+        survey_id: puls_core::SurveyId::parse(&survey_id).unwrap(),
+        channel: "email".into(),
+        name: "Przerwana".into(),
+        definition: r#"{"name": "Przerwana", "audience": {"all": true}}"#.into(),
+        status: "preparing".into(),
+        recipients: 0,
+        created_by: None,
+        created_at: now - 3_600_000,
+        updated_at: now - 3_600_000,
+    };
+    app.store.create_distribution(&record).await.unwrap();
+    // Not yet stale for a node whose clock says it just happened; then finished once.
+    assert_eq!(
+        app.app.resume_distributions(now - 3_000_000).await.unwrap(),
+        0
+    );
+    let (a, b) = tokio::join!(
+        app.app.resume_distributions(now),
+        app.app.resume_distributions(now)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "one node finishes it");
+    let d = distribution(&app, "dst_cut_short").await;
+    assert_eq!(d["status"], "ready", "{d}");
+    assert_eq!(d["counts"]["queued"], 5, "{d}");
+    assert_eq!(
+        app.app.resume_distributions(now + 3_600_000).await.unwrap(),
+        0
+    );
+}

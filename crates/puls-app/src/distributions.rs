@@ -355,15 +355,28 @@ impl App {
             }
             Audience::Contacts(ids) => {
                 for chunk in ids.chunks(PAGE) {
-                    let contacts = self.store().contacts_by_ids(ws, chunk).await?;
-                    let found: HashSet<&str> = contacts.iter().map(|c| c.id.as_str()).collect();
-                    let missing: Vec<ContactId> = chunk
+                    let mut contacts = self.store().contacts_by_ids(ws, chunk).await?;
+                    let mut found: HashSet<String> =
+                        contacts.iter().map(|c| c.id.to_string()).collect();
+                    // An id merged into another contact since names that one (once);
+                    // an id that names no live contact is counted `not_found`.
+                    let absent: Vec<&ContactId> = chunk
                         .iter()
                         .filter(|id| !found.contains(id.as_str()))
-                        .cloned()
                         .collect();
+                    let mut missing = Vec::new();
+                    for id in absent {
+                        match self.contact(ws, id).await {
+                            Ok(c) => {
+                                if found.insert(c.id.to_string()) {
+                                    contacts.push(c);
+                                }
+                            }
+                            Err(AppError::NotFound(_)) => missing.push(id.clone()),
+                            Err(e) => return Err(e),
+                        }
+                    }
                     // In the order given.
-                    let mut contacts = contacts;
                     let order: std::collections::HashMap<&str, usize> = chunk
                         .iter()
                         .enumerate()

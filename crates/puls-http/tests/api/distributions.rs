@@ -434,3 +434,59 @@ async fn a_distribution_cut_short_is_finished_once(app: TestApp) {
         0
     );
 }
+
+both_backends!(contacts_named_by_id_follow_merges, |config| {
+    config.smtp.host = Some("127.0.0.1".into());
+});
+async fn contacts_named_by_id_follow_merges(app: TestApp) {
+    let survey_id = app.published_survey(&survey()).await;
+    let keep = contact(&app, json!({"external_id": "k1", "email": "ola@sklep.pl"})).await;
+    let dup = contact(
+        &app,
+        json!({"external_id": "k2", "email": "ola.stary@sklep.pl"}),
+    )
+    .await;
+    let other = contact(&app, json!({"email": "ewa@sklep.pl"})).await;
+    let merged = app
+        .request(Method::POST, &format!("/api/v1/contacts/{keep}/merge"))
+        .json(&json!({"from": dup}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        merged.status().is_success(),
+        "{}",
+        merged.text().await.unwrap()
+    );
+    // The duplicate's id names Ola, named too: one message; an unknown id is counted.
+    let nobody = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+    let (status, d) = json_of(
+        app.request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/distributions"),
+        )
+        .json(&json!({"name": "Wybrani", "audience": {"contacts": [dup, keep, other, nobody]}}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(d["counts"]["queued"], 2, "{d}");
+    assert_eq!(d["counts"]["skipped"], json!({"not_found": 1}), "{d}");
+    let id = d["id"].as_str().unwrap();
+    let theirs = app
+        .get_json(&format!("/api/v1/distributions/{id}/deliveries"))
+        .await;
+    let queued: Vec<&str> = theirs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["status"] == "queued")
+        .map(|d| d["contact_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        queued.contains(&keep.as_str()) && queued.contains(&other.as_str()),
+        "{theirs}"
+    );
+}

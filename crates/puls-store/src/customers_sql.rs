@@ -25,7 +25,7 @@ pub(crate) const EVENT_ROWS: usize = 500;
 pub(crate) const MAX_MERGE_HOPS: usize = 8;
 
 /// `SELECT` of every `contacts` column `contact_from_row` reads.
-const SELECT_CONTACT: &str = "SELECT id, workspace_id, external_id, email, phone, name, locale, \
+pub(crate) const SELECT_CONTACT: &str = "SELECT id, workspace_id, external_id, email, phone, name, locale, \
      attributes, consents, merged_into, deleted_at, created_at, updated_at FROM contacts ";
 
 /// The columns of an event after `seq` and its marker, as `event_from_row` reads them.

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use puls_core::{ContactId, SurveyId, WorkspaceId};
 
 use crate::customers::ContactRecord;
-use crate::customers_sql::contact_from_row;
+use crate::customers_sql::{SELECT_CONTACT, contact_from_row};
 use crate::db::{RowExt, SqlStore, on, stamp};
 use crate::distributions::*;
 use crate::error::StoreError;
@@ -498,11 +498,8 @@ impl DistributionStore for SqlStore {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let rows = on!(self.read(), |pool| {
-                let mut q = sqlx::QueryBuilder::new(
-                    "SELECT id, workspace_id, external_id, email, phone, name, locale, \
-                     attributes, consents, merged_into, deleted_at, created_at, updated_at \
-                     FROM contacts WHERE workspace_id = ",
-                );
+                let mut q =
+                    sqlx::QueryBuilder::new(format!("{SELECT_CONTACT}WHERE workspace_id = "));
                 q.push_bind(workspace_id.get())
                     .push(" AND merged_into IS NULL AND deleted_at IS NULL AND id IN (");
                 let mut list = q.separated(", ");

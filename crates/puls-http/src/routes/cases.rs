@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use puls_app::AppError;
 use puls_app::cases::CaseActor;
 use puls_store::DefinitionKind;
 use puls_wire::ErrorBody;
@@ -50,10 +49,7 @@ async fn list_cases(
     Auth(ws): Auth,
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<CasePageDto>, ApiError> {
-    let limit = match q.limit.unwrap_or(50) {
-        l @ 1..=500 => l,
-        _ => return Err(AppError::invalid("limit: must be between 1 and 500").into()),
-    };
+    let limit = super::page_limit(q.limit)?;
     let mut filter = q.filter(puls_app::now_ms())?;
     filter.before = puls_wire::id_cursor(q.cursor.as_deref(), case_cursor)?;
     filter.limit = limit + 1;

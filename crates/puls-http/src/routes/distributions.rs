@@ -67,14 +67,6 @@ async fn put_frequency(
     Ok(Json(puls_store::json::to_json(&p.to_value())))
 }
 
-/// The page size asked for, 1-500 (default 50).
-fn limit(l: Option<i64>) -> Result<i64, ApiError> {
-    match l.unwrap_or(50) {
-        l @ 1..=500 => Ok(l),
-        _ => Err(AppError::invalid("limit: must be between 1 and 500").into()),
-    }
-}
-
 /// A cursor this API gave: letters, digits, `_`, `.` and `-`, at most 100 of them.
 fn cursor(c: Option<&str>) -> Result<Option<&str>, ApiError> {
     match c {
@@ -130,7 +122,7 @@ async fn list_distributions(
     Auth(ws): Auth,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<DistributionPageDto>, ApiError> {
-    let limit = limit(q.limit)?;
+    let limit = super::page_limit(q.limit)?;
     let mut items = st
         .app
         .distributions(ws.id, cursor(q.cursor.as_deref())?, limit + 1)
@@ -192,7 +184,7 @@ async fn list_deliveries(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<DeliveryPageDto>, ApiError> {
-    let limit = limit(q.limit)?;
+    let limit = super::page_limit(q.limit)?;
     let after = cursor(q.cursor.as_deref())?.unwrap_or("");
     let mut items = st.app.deliveries(ws.id, &id, after, limit + 1).await?;
     let more = items.len() as i64 > limit;
@@ -234,7 +226,7 @@ async fn list_suppressions(
     Auth(ws): Auth,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<SuppressionPageDto>, ApiError> {
-    let limit = limit(q.limit)?;
+    let limit = super::page_limit(q.limit)?;
     let before = match cursor(q.cursor.as_deref())? {
         None => None,
         Some(c) => {

@@ -14,3 +14,11 @@ pub mod segments;
 pub mod surveys;
 pub mod tracking;
 pub mod webhooks;
+
+/// A list's page size as asked (`limit`), 1-500, default 50; else 400 `invalid_query`.
+pub(crate) fn page_limit(limit: Option<i64>) -> Result<i64, crate::error::ApiError> {
+    match limit.unwrap_or(50) {
+        l @ 1..=500 => Ok(l),
+        _ => Err(puls_app::AppError::invalid("limit: must be between 1 and 500").into()),
+    }
+}

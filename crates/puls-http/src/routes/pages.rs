@@ -94,14 +94,8 @@ fn kiosk_of(q_kiosk: Option<&str>, q_store: Option<&str>, headers: &HeaderMap) -
     if q_kiosk == Some("1") {
         return Some(q_store.unwrap_or_default().to_string());
     }
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == KIOSK_COOKIE)
-        .map(|(_, v)| {
+    crate::console::auth::cookie(headers, KIOSK_COOKIE)
+        .map(|v| {
             if v == "-" {
                 String::new()
             } else {

@@ -157,10 +157,7 @@ async fn list_jobs(
     Auth(ws): Auth,
     Query(q): Query<OutboxQuery>,
 ) -> Result<Json<JobPageDto>, ApiError> {
-    let limit = match q.limit.unwrap_or(50) {
-        l @ 1..=500 => l,
-        _ => return Err(AppError::invalid("limit: must be between 1 and 500").into()),
-    };
+    let limit = super::page_limit(q.limit)?;
     let state = match q.state.as_deref() {
         None => None,
         Some(s) => Some(

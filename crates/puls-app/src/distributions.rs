@@ -39,6 +39,10 @@ use crate::contact_fields::surveys_withdrawn;
 use crate::email::EmailJob;
 use crate::{App, AppError, Rejection};
 
+/// What reminders of one distribution share: the distribution, its definition, its
+/// survey's current version and the workspace's name.
+type ReminderContext = (DistributionRecord, DistributionDef, Arc<Survey>, String);
+
 /// The setting that holds the contact-frequency policy.
 const FREQUENCY_SETTING: &str = "frequency";
 
@@ -935,15 +939,17 @@ impl App {
     pub async fn send_reminders(&self, now: i64) -> Result<u64, AppError> {
         let mut n = 0;
         let due = self.store().due_reminders(now, 500).await?;
+        // What the round's reminders of one distribution share, read once: the
+        // distribution (gone: `None`), its survey's current version, the workspace's name.
+        let mut read: HashMap<String, Option<ReminderContext>> = HashMap::new();
         for d in due {
-            let Some(dist) = self
-                .store()
-                .distribution(d.workspace_id, &d.distribution_id)
-                .await?
-            else {
+            if !read.contains_key(&d.distribution_id) {
+                let found = self.reminder_context(&d).await?;
+                read.insert(d.distribution_id.clone(), found);
+            }
+            let Some((dist, def, survey, workspace)) = &read[&d.distribution_id] else {
                 continue;
             };
-            let def = stored_def(&dist)?;
             let number = d.reminders_sent + 1;
             let next = (number < def.reminders.count)
                 .then_some(now + def.reminders.after_hours * 3_600_000);
@@ -965,24 +971,41 @@ impl App {
             let (Some(token), Some(address)) = (&d.token, &d.address) else {
                 continue;
             };
-            let record = self.survey_record(&dist.survey_id).await?;
-            let Some(record) = record else { continue };
-            let survey = self.survey_version(&record, record.version).await?;
-            let workspace = self.workspace_name(d.workspace_id).await?;
             let ctx = Prepare {
-                record: &dist,
-                def: &def,
-                survey: &survey,
+                record: dist,
+                def,
+                survey,
                 salt: "",
-                workspace: &workspace,
+                workspace,
             };
-            let job = ctx.message(self, &d.contact_id, address, &d.locale, token, number);
-            let job = job?;
+            let job = ctx.message(self, &d.contact_id, address, &d.locale, token, number)?;
             if self.store().remind(&d, next, &job).await? {
                 n += 1;
             }
         }
         Ok(n)
+    }
+
+    /// A reminder's distribution, its definition, its survey's current version and the
+    /// workspace's name; `None` when the distribution or its survey is gone.
+    async fn reminder_context(
+        &self,
+        d: &DeliveryRecord,
+    ) -> Result<Option<ReminderContext>, AppError> {
+        let Some(dist) = self
+            .store()
+            .distribution(d.workspace_id, &d.distribution_id)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let def = stored_def(&dist)?;
+        let Some(record) = self.survey_record(&dist.survey_id).await? else {
+            return Ok(None);
+        };
+        let survey = self.survey_version(&record, record.version).await?;
+        let workspace = self.workspace_name(d.workspace_id).await?;
+        Ok(Some((dist, def, survey, workspace)))
     }
 
     /// The unsubscribe page of a message's link; 404 for an unknown (or erased) token.
@@ -1334,7 +1357,8 @@ impl Prepare<'_> {
     }
 }
 
-/// A personal link's token: 24 random bytes, URL-safe.
+/// A personal link's token: 24 random bytes, URL-safe (short enough that the
+/// `List-Unsubscribe` header carrying it stays on one line).
 fn random_token() -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())

@@ -266,12 +266,8 @@ impl App {
             .collect();
         self.store().finish_attempts(&done).await?;
         for (job, _, outcome) in &attempts {
-            let name = match outcome {
-                JobOutcome::Delivered => "delivered",
-                JobOutcome::Retry(_) => "retry",
-                JobOutcome::Failed => "failed",
-            };
-            self.telemetry().attempt(&job.channel, name);
+            self.telemetry()
+                .attempt(&job.channel, crate::webhooks::outcome_name(*outcome));
         }
         self.delivery_outcomes(&settled).await
     }

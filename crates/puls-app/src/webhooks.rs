@@ -929,13 +929,18 @@ impl App {
         self.store()
             .finish_attempt(&job.id, attempt, outcome)
             .await?;
-        let name = match outcome {
-            JobOutcome::Delivered => "delivered",
-            JobOutcome::Retry(_) => "retry",
-            JobOutcome::Failed => "failed",
-        };
-        self.telemetry().attempt(&job.channel, name);
+        self.telemetry()
+            .attempt(&job.channel, outcome_name(outcome));
         Ok(())
+    }
+}
+
+/// An attempt's outcome as the telemetry counts it.
+pub(crate) fn outcome_name(outcome: JobOutcome) -> &'static str {
+    match outcome {
+        JobOutcome::Delivered => "delivered",
+        JobOutcome::Retry(_) => "retry",
+        JobOutcome::Failed => "failed",
     }
 }
 

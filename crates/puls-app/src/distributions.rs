@@ -92,17 +92,29 @@ impl DistributionReport {
 
     /// Completed responses per message delivered, with its Wilson interval.
     pub fn response_rate(&self) -> puls_core::stats::Proportion {
-        let sent = self.delivered().max(0) as u64;
-        let done = (self.counts.completed.max(0) as u64).min(sent);
-        puls_core::stats::response_rate(done, sent, &puls_core::stats::Options::default())
-            .unwrap_or(puls_core::stats::Proportion {
-                count: done,
-                n: sent,
-                value: None,
-                interval: None,
-                small_sample: true,
-            })
+        rate_of(&self.counts)
     }
+}
+
+/// Completed responses per message sent (whatever came after), with its Wilson interval.
+pub fn rate_of(counts: &DeliveryCounts) -> puls_core::stats::Proportion {
+    let sent: i64 = counts
+        .by_status
+        .iter()
+        .filter(|(s, _, _)| *s == DeliveryStatus::Sent)
+        .map(|(_, _, n)| n)
+        .sum();
+    let sent = sent.max(0) as u64;
+    let done = (counts.completed.max(0) as u64).min(sent);
+    puls_core::stats::response_rate(done, sent, &puls_core::stats::Options::default()).unwrap_or(
+        puls_core::stats::Proportion {
+            count: done,
+            n: sent,
+            value: None,
+            interval: None,
+            small_sample: true,
+        },
+    )
 }
 
 /// What a message's check at sending time decided.
@@ -222,6 +234,38 @@ impl App {
             .await?
             .filter(|r| r.workspace_id == workspace_id)
             .ok_or(AppError::NotFound("survey"))?;
+        let survey = self.sendable_survey(&record, &def).await?;
+        if let Audience::Segment(key) = &def.audience {
+            // Refused now, before anything is written.
+            self.analytics()
+                .segment(workspace_id, key)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound(_) => AppError::rejected(
+                        Rejection::UnknownSegment,
+                        format!(
+                            "audience.segment: there is no segment '{}'",
+                            crate::analytics::params::clip(key)
+                        ),
+                    ),
+                    other => other,
+                })?;
+        }
+        let id = format!("dst_{}", ulid::Ulid::new().to_string().to_lowercase());
+        self.start_distribution(&record, &survey, &def, &id, created_by, None)
+            .await?;
+        self.distribution_report(workspace_id, &id).await
+    }
+
+    /// A survey's current version, if a message with `def` may invite to it: 409
+    /// `survey_not_published` for a draft, `survey_closed` when closed,
+    /// `email_not_configured` without `smtp.host`; 422 at `embed_first_question` when the
+    /// first question is not a score.
+    pub(crate) async fn sendable_survey(
+        &self,
+        record: &puls_store::SurveyRecord,
+        def: &DistributionDef,
+    ) -> Result<Arc<Survey>, AppError> {
         match record.status {
             puls_store::SurveyStatus::Published => {}
             puls_store::SurveyStatus::Draft => {
@@ -243,7 +287,7 @@ impl App {
                 "e-mail is not configured (smtp.host)",
             ));
         }
-        let survey = self.survey_version(&record, record.version).await?;
+        let survey = self.survey_version(record, record.version).await?;
         if def.embed_first_question && embedded(&survey, &survey.default_locale).is_none() {
             return Err(AppError::field(
                 "embed_first_question",
@@ -254,31 +298,31 @@ impl App {
                 },
             ));
         }
-        if let Audience::Segment(key) = &def.audience {
-            // Refused now, before anything is written.
-            self.analytics()
-                .segment(workspace_id, key)
-                .await
-                .map_err(|e| match e {
-                    AppError::NotFound(_) => AppError::rejected(
-                        Rejection::UnknownSegment,
-                        format!(
-                            "audience.segment: there is no segment '{}'",
-                            crate::analytics::params::clip(key)
-                        ),
-                    ),
-                    other => other,
-                })?;
-        }
+        Ok(survey)
+    }
+
+    /// Writes a distribution `id` of `survey` (checked by [`App::sendable_survey`]) and
+    /// its deliveries. Repeatable: a distribution with this id already there is finished,
+    /// not made again (a trigger's occurrence fired twice makes one).
+    pub(crate) async fn start_distribution(
+        &self,
+        survey_record: &puls_store::SurveyRecord,
+        survey: &Survey,
+        def: &DistributionDef,
+        id: &str,
+        created_by: Option<String>,
+        trigger_id: Option<String>,
+    ) -> Result<(), AppError> {
+        let workspace_id = survey_record.workspace_id;
         let now = crate::now_ms();
-        let id = format!("dst_{}", ulid::Ulid::new().to_string().to_lowercase());
+        let id = id.to_string();
         let value = puls_store::json::JsonText::encode(&def.to_value())
             .as_str()
             .to_string();
         let record = DistributionRecord {
             id: id.clone(),
             workspace_id,
-            survey_id: survey_id.clone(),
+            survey_id: survey_record.id.clone(),
             channel: def.channel.as_str().into(),
             name: def.name.clone(),
             definition: value,
@@ -287,10 +331,14 @@ impl App {
             created_by,
             created_at: now,
             updated_at: now,
+            trigger_id,
         };
         self.store().create_distribution(&record).await?;
-        self.prepare_distribution(&record, &def, &survey).await?;
-        self.distribution_report(workspace_id, &id).await
+        let record = self.distribution_record(workspace_id, &id).await?;
+        if record.status == "preparing" {
+            self.prepare_distribution(&record, def, survey).await?;
+        }
+        Ok(())
     }
 
     /// Writes the deliveries of a distribution's audience (those it has are left), then

@@ -28,6 +28,7 @@ pub mod search;
 pub mod surveys;
 pub mod telemetry;
 pub mod tracking;
+pub mod triggers;
 pub mod users;
 pub mod webhooks;
 
@@ -55,6 +56,8 @@ pub struct Inner {
     telemetry: telemetry::Telemetry,
     /// Each workspace's suppression salt once read (it never changes).
     salts: std::sync::Mutex<std::collections::HashMap<puls_core::WorkspaceId, Arc<str>>>,
+    /// Each workspace's active triggers, as this node last read them.
+    triggers: triggers::TriggerCache,
 }
 
 impl App {
@@ -70,6 +73,7 @@ impl App {
             users: users::SignInBrake::new(),
             telemetry: telemetry::Telemetry::default(),
             salts: Default::default(),
+            triggers: Default::default(),
         }))
     }
 

@@ -4,11 +4,13 @@
 //!
 //! A request is stored whole or refused whole, and once per `messageId`: the store inserts
 //! messages with `ON CONFLICT DO NOTHING` and applies an identify's contact change only when
-//! its message is new.
+//! its message is new. Trigger occurrences that the messages begin or cancel are written in
+//! the same transaction, also only for new messages.
 
 use puls_core::Value;
 use puls_core::contact::ContactPatch;
 use puls_core::tracking::{Message, MessageType};
+use puls_core::trigger::EventFacts;
 use puls_store::json::JsonText;
 use puls_store::{
     ContactLookup, ContactUpsert, NewEvent, TrackBatch, Workspace, WriteOp, WriteOutcome,
@@ -17,15 +19,22 @@ use puls_store::{
 use crate::App;
 use crate::contacts::patch_change;
 use crate::error::AppError;
+use crate::triggers::{ActiveTriggers, trigger_writes};
 
 /// What one request stores: every message, the ids seen together, and the contact changes
 /// of identify messages.
-fn track_batch(workspace: &Workspace, messages: Vec<Message>, received_at: i64) -> TrackBatch {
+fn track_batch(
+    workspace: &Workspace,
+    messages: Vec<Message>,
+    received_at: i64,
+    triggers: &ActiveTriggers,
+) -> TrackBatch {
     let mut batch = TrackBatch {
         workspace_id: workspace.id,
         events: Vec::with_capacity(messages.len()),
         links: Vec::new(),
         contacts: Vec::new(),
+        triggers: Vec::new(),
     };
     for mut m in messages {
         let message_id = m
@@ -61,6 +70,23 @@ fn track_batch(workspace: &Workspace, messages: Vec<Message>, received_at: i64) 
                 });
             }
         }
+        let properties = Value::Map(std::mem::take(&mut m.properties));
+        batch.triggers.extend(trigger_writes(
+            triggers,
+            &EventFacts {
+                kind: m.kind,
+                name: &m.name,
+                message_id: &message_id,
+                user_id: user.as_deref(),
+                anonymous_id: anon.as_deref(),
+                timestamp: m.timestamp_ms,
+                received_at,
+                properties: &properties,
+            },
+        ));
+        let Value::Map(properties) = properties else {
+            unreachable!("made a map above")
+        };
         let mut extra = std::mem::take(&mut m.extra);
         if let Some(other) = &m.other_id {
             let key = if m.kind == MessageType::Alias {
@@ -78,7 +104,7 @@ fn track_batch(workspace: &Workspace, messages: Vec<Message>, received_at: i64) 
             anonymous_id: anon,
             timestamp: m.timestamp_ms,
             received_at,
-            properties: JsonText::object(&m.properties),
+            properties: JsonText::object(&properties),
             context: JsonText::object(&m.context),
             extra: JsonText::object(&extra),
         });
@@ -105,7 +131,8 @@ impl App {
         received_at: i64,
     ) -> Result<(), AppError> {
         let n = messages.len() as u64;
-        let batch = track_batch(workspace, messages, received_at);
+        let triggers = self.active_triggers(workspace.id).await?;
+        let batch = track_batch(workspace, messages, received_at, &triggers);
         match self.0.writer.write(WriteOp::Track(batch)).await? {
             WriteOutcome::Tracked { .. } => {
                 self.telemetry().events_ingested(n);

@@ -138,16 +138,8 @@ impl DistributionDef {
     pub fn parse(v: &Value) -> Result<DistributionDef, FieldErrors> {
         let mut errs = Errors::default();
         let mut def = DistributionDef {
-            name: String::new(),
-            channel: SendChannel::Email,
             audience: Audience::All,
-            embed_first_question: false,
-            frequency_exempt: false,
-            send_at: None,
-            window: None,
-            reminders: Reminders::default(),
-            subject: BTreeMap::new(),
-            message: BTreeMap::new(),
+            ..DistributionDef::for_trigger(String::new())
         };
         if let Some(mut o) = Obj::new(v, "", &mut errs) {
             let np = o.path("name");
@@ -173,8 +165,6 @@ impl DistributionDef {
             if let Some(a) = o.req("audience", &mut errs) {
                 def.audience = audience(a, &ap, &mut errs);
             }
-            def.embed_first_question = o.bool("embed_first_question", false, &mut errs);
-            def.frequency_exempt = o.bool("frequency_exempt", false, &mut errs);
             let sp = o.path("send_at");
             if let Some(s) = o.str("send_at", &mut errs) {
                 match instant::parse(s) {
@@ -182,25 +172,50 @@ impl DistributionDef {
                     None => errs.push(sp, K::InvalidTimestamp),
                 }
             }
-            let wp = o.path("window");
-            if let Some(w) = o.get("window") {
-                def.window = window(w, &wp, &mut errs);
-            }
-            let rp = o.path("reminders");
-            if let Some(r) = o.get("reminders") {
-                def.reminders = reminders(r, &rp, &mut errs);
-            }
-            let sp = o.path("subject");
-            if let Some(s) = o.get("subject") {
-                def.subject = texts(s, &sp, MAX_SUBJECT, &mut errs);
-            }
-            let mp = o.path("message");
-            if let Some(m) = o.get("message") {
-                def.message = texts(m, &mp, MAX_MESSAGE, &mut errs);
-            }
+            def.read_message(&mut o, &mut errs);
             o.finish(&mut errs);
         }
         errs.into_result(def)
+    }
+
+    /// A definition for contacts named later (a trigger's): its name, e-mail, no audience
+    /// yet, sent at once.
+    pub(crate) fn for_trigger(name: String) -> DistributionDef {
+        DistributionDef {
+            name,
+            channel: SendChannel::Email,
+            audience: Audience::Contacts(Vec::new()),
+            embed_first_question: false,
+            frequency_exempt: false,
+            send_at: None,
+            window: None,
+            reminders: Reminders::default(),
+            subject: BTreeMap::new(),
+            message: BTreeMap::new(),
+        }
+    }
+
+    /// Reads what a message is like (shared with triggers): `embed_first_question`,
+    /// `frequency_exempt`, `window`, `reminders`, `subject` and `message`.
+    pub(crate) fn read_message(&mut self, o: &mut Obj<'_>, errs: &mut Errors) {
+        self.embed_first_question = o.bool("embed_first_question", false, errs);
+        self.frequency_exempt = o.bool("frequency_exempt", false, errs);
+        let wp = o.path("window");
+        if let Some(w) = o.get("window") {
+            self.window = window(w, &wp, errs);
+        }
+        let rp = o.path("reminders");
+        if let Some(r) = o.get("reminders") {
+            self.reminders = reminders(r, &rp, errs);
+        }
+        let sp = o.path("subject");
+        if let Some(s) = o.get("subject") {
+            self.subject = texts(s, &sp, MAX_SUBJECT, errs);
+        }
+        let mp = o.path("message");
+        if let Some(m) = o.get("message") {
+            self.message = texts(m, &mp, MAX_MESSAGE, errs);
+        }
     }
 
     pub fn to_value(&self) -> Value {
@@ -216,15 +231,21 @@ impl DistributionDef {
             )]),
         };
         m.insert("audience".into(), audience);
+        if let Some(t) = self.send_at {
+            m.insert("send_at".into(), Value::str(instant::format(t)));
+        }
+        self.write_message(&mut m);
+        Value::Map(m)
+    }
+
+    /// Writes what [`DistributionDef::read_message`] reads.
+    pub(crate) fn write_message(&self, m: &mut BTreeMap<String, Value>) {
         m.insert(
             "embed_first_question".into(),
             Value::Bool(self.embed_first_question),
         );
         if self.frequency_exempt {
             m.insert("frequency_exempt".into(), Value::Bool(true));
-        }
-        if let Some(t) = self.send_at {
-            m.insert("send_at".into(), Value::str(instant::format(t)));
         }
         if let Some(w) = &self.window {
             m.insert(
@@ -260,7 +281,6 @@ impl DistributionDef {
                 );
             }
         }
-        Value::Map(m)
     }
 
     /// The author's text in `lang` (`pl`, `cs`, `en`), if they wrote one.

@@ -28,6 +28,7 @@ pub mod stats;
 pub mod survey;
 pub mod text;
 pub mod tracking;
+pub mod trigger;
 pub mod value;
 
 pub use error::{Expected, FieldError, FieldErrorKind, FieldErrors};

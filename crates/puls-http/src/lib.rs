@@ -51,6 +51,7 @@ pub(crate) fn api_router(
         .merge(routes::webhooks::router())
         .merge(routes::cases::router())
         .merge(routes::distributions::router())
+        .merge(routes::triggers::router())
         .merge(routes::tracking::router())
         .merge(routes::contacts_import::router())
         .merge(limited(routes::responses::public_router()))

@@ -115,13 +115,16 @@ pub fn node_name() -> String {
     format!("{host}-{}", std::process::id())
 }
 
+/// How often a node looks for trigger occurrences that came due.
+const TRIGGERS_EVERY: Duration = Duration::from_secs(5);
+
 /// How often a node looks for cases to escalate.
 const ESCALATION_EVERY: Duration = Duration::from_secs(30);
 
 /// Runs the outbox on this node until the runtime stops: every `outbox.poll_ms`, turns
 /// completed responses into webhook jobs and runs the alert rules on them (for the
 /// workspaces whose feed lease it gets) and delivers due jobs, a batch at a time, as long
-/// as there are any; every 30 s, escalates cases whose SLA timers call for it, evaluates
+/// as there are any; every 5 s, fires the trigger occurrences that came due; every 30 s, escalates cases whose SLA timers call for it, evaluates
 /// the metric alert rules, writes the daily digests, queues the reminders that are due and
 /// finishes distributions a stopped node left half written.
 pub fn spawn_worker(
@@ -139,10 +142,18 @@ pub fn spawn_worker(
         // SLA escalations need minute precision at most: checked on their own, slower
         // schedule (every node; each escalation happens once whoever gets there first).
         let mut escalated: Option<std::time::Instant> = None;
+        let mut triggered: Option<std::time::Instant> = None;
         loop {
             let mail = mailer.as_deref();
             if let Err(e) = run_once(&app, &node, transport.as_ref(), mail, &render).await {
                 tracing::warn!(error = %e, "outbox round failed; trying again");
+            }
+            // Trigger occurrences that came due (each fired once, whichever node takes it).
+            if triggered.is_none_or(|t| t.elapsed() >= TRIGGERS_EVERY) {
+                triggered = Some(std::time::Instant::now());
+                if let Err(e) = app.run_triggers(puls_store::now_ms()).await {
+                    tracing::warn!(error = %e, "trigger round failed; trying again");
+                }
             }
             if escalated.is_none_or(|t| t.elapsed() >= ESCALATION_EVERY) {
                 escalated = Some(std::time::Instant::now());

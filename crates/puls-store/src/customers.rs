@@ -182,6 +182,9 @@ pub struct TrackBatch {
     pub links: Vec<(String, String)>,
     /// Contact changes of identify messages (each with its `message_id`).
     pub contacts: Vec<ContactUpsert>,
+    /// Trigger occurrences begun or cancelled by the messages (each written only if its
+    /// message is new).
+    pub triggers: Vec<crate::triggers::TriggerWrite>,
 }
 
 /// Which events to list.

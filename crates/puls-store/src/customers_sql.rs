@@ -447,6 +447,16 @@ pub(crate) async fn apply_track(
             }
         }
     }
+    if !batch.triggers.is_empty() {
+        crate::triggers_sql::apply_trigger_writes(
+            conn.as_conn(),
+            ws,
+            &batch.triggers,
+            Some(&new_ids),
+            now,
+        )
+        .await?;
+    }
     Ok(WriteOutcome::Tracked {
         stored: new_ids.len(),
         repeated: batch.events.len() - new_ids.len(),
@@ -890,6 +900,20 @@ impl CustomerStore for SqlStore {
                     sqlx::QueryBuilder::new("DELETE FROM identity_links WHERE workspace_id = ");
                 q.push_bind(ws).push(" AND user_id IN ");
                 push_list(&mut q, externals.iter().cloned());
+                // Trigger occurrences of theirs (before the ties they are found by go).
+                let mut t = sqlx::QueryBuilder::new(
+                    "DELETE FROM trigger_occurrences WHERE workspace_id = ",
+                );
+                t.push_bind(ws).push(" AND (user_id IN ");
+                push_list(&mut t, externals.iter().cloned());
+                t.push(
+                    " OR anonymous_id IN (SELECT anonymous_id FROM identity_links \
+                     WHERE workspace_id = ",
+                );
+                t.push_bind(ws).push(" AND user_id IN ");
+                push_list(&mut t, externals.iter().cloned());
+                t.push("))");
+                t.build().execute(&mut *c).await?;
                 identities = q.build().execute(&mut *c).await?.rows_affected();
             }
             // Their messages: what was sent keeps its counts, without the address or the
@@ -906,6 +930,11 @@ impl CustomerStore for SqlStore {
                 .execute(&mut *c)
                 .await?;
             }
+            let mut q =
+                sqlx::QueryBuilder::new("DELETE FROM trigger_occurrences WHERE workspace_id = ");
+            q.push_bind(ws).push(" AND contact_id IN ");
+            push_list(&mut q, id_texts());
+            q.build().execute(&mut *c).await?;
             let mut q =
                 sqlx::QueryBuilder::new("DELETE FROM contact_touches WHERE workspace_id = ");
             q.push_bind(ws).push(" AND contact_id IN ");

@@ -26,6 +26,9 @@ pub struct DistributionRecord {
     pub created_by: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The trigger whose occurrence made it (such distributions are not listed with those
+    /// sent by hand).
+    pub trigger_id: Option<String>,
 }
 
 /// What happened to one contact's message.
@@ -261,6 +264,10 @@ pub trait DistributionStore: Send + Sync {
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
 
     async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError>;
+
+    /// The deliveries of every distribution a trigger made, counted alike.
+    async fn trigger_delivery_counts(&self, trigger_id: &str)
+    -> Result<DeliveryCounts, StoreError>;
 
     /// A contact's deliveries, newest first (their page: what was sent, what was not and
     /// why).

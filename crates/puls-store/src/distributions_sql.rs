@@ -17,7 +17,7 @@ use crate::outbox_sql::insert_jobs;
 use crate::sql::{SELECT_RESPONSE, random_token, response_from_row};
 
 const DISTRIBUTION_COLUMNS: &str = "id, workspace_id, survey_id, channel, name, definition, \
-     status, recipients, created_by, created_at, updated_at";
+     status, recipients, created_by, created_at, updated_at, trigger_id";
 
 const DELIVERY_COLUMNS: &str = "distribution_id, contact_id, workspace_id, channel, token, \
      address, locale, status, reason, due_at, sent_at, reminders_sent, next_reminder_at, \
@@ -26,7 +26,8 @@ const DELIVERY_COLUMNS: &str = "distribution_id, contact_id, workspace_id, chann
 static INSERT_DISTRIBUTION: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO distributions ({DISTRIBUTION_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 ON CONFLICT (id) DO NOTHING"
     )
 });
 static DISTRIBUTION_BY_ID: LazyLock<String> = LazyLock::new(|| {
@@ -38,7 +39,8 @@ static DISTRIBUTION_BY_ID: LazyLock<String> = LazyLock::new(|| {
 static DISTRIBUTIONS_PAGE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {DISTRIBUTION_COLUMNS} FROM distributions \
-                 WHERE workspace_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+                 WHERE workspace_id = $1 AND id < $2 AND trigger_id IS NULL \
+                 ORDER BY id DESC LIMIT $3"
     )
 });
 static DELIVERY_BY_KEY: LazyLock<String> = LazyLock::new(|| {
@@ -104,6 +106,7 @@ fn distribution_from_row(row: &impl RowExt) -> Result<DistributionRecord, StoreE
         created_by: row.opt_text("created_by")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
+        trigger_id: row.opt_text("trigger_id")?,
     })
 }
 
@@ -126,6 +129,72 @@ fn delivery_from_row(row: &impl RowExt) -> Result<DeliveryRecord, StoreError> {
         next_reminder_at: row.opt_int("next_reminder_at")?,
         updated_at: row.int("updated_at")?,
     })
+}
+
+/// The two statements that count deliveries (by status and reason; their links'
+/// responses), both over the deliveries `$1` picks.
+struct CountSql {
+    by_status: String,
+    responses: String,
+}
+
+impl CountSql {
+    fn of(filter: &str) -> CountSql {
+        CountSql {
+            by_status: format!(
+                "SELECT status, reason, COUNT(*) AS n, CAST(SUM(reminders_sent) AS BIGINT) AS r \
+                 FROM deliveries d WHERE {filter} GROUP BY status, reason ORDER BY status, reason"
+            ),
+            // One response per link at most.
+            responses: format!(
+                "SELECT COUNT(*) AS started, \
+                 COALESCE(SUM(CASE WHEN r.completed THEN 1 ELSE 0 END), 0) AS completed \
+                 FROM deliveries d JOIN responses r \
+                 ON r.workspace_id = d.workspace_id AND r.invitation_token = d.token \
+                 WHERE {filter}"
+            ),
+        }
+    }
+}
+
+static COUNTS_OF_DISTRIBUTION: LazyLock<CountSql> =
+    LazyLock::new(|| CountSql::of("d.distribution_id = $1"));
+static COUNTS_OF_TRIGGER: LazyLock<CountSql> = LazyLock::new(|| {
+    CountSql::of("d.distribution_id IN (SELECT id FROM distributions WHERE trigger_id = $1)")
+});
+
+impl SqlStore {
+    /// Deliveries counted as `sql` picks them by `key`.
+    async fn counts_of(
+        &self,
+        sql: &'static CountSql,
+        key: &str,
+    ) -> Result<DeliveryCounts, StoreError> {
+        let mut counts = DeliveryCounts::default();
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(sql.by_status.as_str())
+                .bind(key)
+                .fetch_all(pool)
+                .await?;
+            for row in &rows {
+                let status = row.text("status")?;
+                let status = DeliveryStatus::parse(&status).ok_or_else(|| {
+                    crate::db::corrupt("status", format!("unknown status {status}"))
+                })?;
+                counts
+                    .by_status
+                    .push((status, row.opt_text("reason")?, row.int("n")?));
+                counts.reminders += row.opt_int("r")?.unwrap_or(0);
+            }
+            let row = sqlx::query(sql.responses.as_str())
+                .bind(key)
+                .fetch_one(pool)
+                .await?;
+            counts.started = row.int("started")?;
+            counts.completed = row.int("completed")?;
+        });
+        Ok(counts)
+    }
 }
 
 #[async_trait]
@@ -274,6 +343,7 @@ impl DistributionStore for SqlStore {
                 .bind(&d.created_by)
                 .bind(d.created_at)
                 .bind(d.updated_at)
+                .bind(&d.trigger_id)
                 .execute(pool)
                 .await?;
         });
@@ -572,41 +642,15 @@ impl DistributionStore for SqlStore {
     }
 
     async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError> {
-        let mut counts = DeliveryCounts::default();
-        on!(self.read(), |pool| {
-            let rows = sqlx::query(
-                "SELECT status, reason, COUNT(*) AS n, CAST(SUM(reminders_sent) AS BIGINT) AS r \
-                 FROM deliveries WHERE distribution_id = $1 GROUP BY status, reason \
-                 ORDER BY status, reason",
-            )
-            .bind(distribution_id)
-            .fetch_all(pool)
-            .await?;
-            for row in &rows {
-                let status = row.text("status")?;
-                let status = DeliveryStatus::parse(&status).ok_or_else(|| {
-                    crate::db::corrupt("status", format!("unknown status {status}"))
-                })?;
-                counts
-                    .by_status
-                    .push((status, row.opt_text("reason")?, row.int("n")?));
-                counts.reminders += row.opt_int("r")?.unwrap_or(0);
-            }
-            // The responses to the deliveries' links (one per link at most).
-            let row = sqlx::query(
-                "SELECT COUNT(*) AS started, \
-                 COALESCE(SUM(CASE WHEN r.completed THEN 1 ELSE 0 END), 0) AS completed \
-                 FROM deliveries d JOIN responses r \
-                 ON r.workspace_id = d.workspace_id AND r.invitation_token = d.token \
-                 WHERE d.distribution_id = $1",
-            )
-            .bind(distribution_id)
-            .fetch_one(pool)
-            .await?;
-            counts.started = row.int("started")?;
-            counts.completed = row.int("completed")?;
-        });
-        Ok(counts)
+        self.counts_of(&COUNTS_OF_DISTRIBUTION, distribution_id)
+            .await
+    }
+
+    async fn trigger_delivery_counts(
+        &self,
+        trigger_id: &str,
+    ) -> Result<DeliveryCounts, StoreError> {
+        self.counts_of(&COUNTS_OF_TRIGGER, trigger_id).await
     }
 
     async fn contact_deliveries(

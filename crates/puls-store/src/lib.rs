@@ -21,6 +21,8 @@ mod outbox_sql;
 mod postgres;
 mod sql;
 mod sqlite;
+mod triggers;
+mod triggers_sql;
 mod users;
 mod users_sql;
 mod writer;
@@ -37,6 +39,7 @@ pub use distributions::*;
 pub use error::StoreError;
 pub use model::*;
 pub use outbox::*;
+pub use triggers::*;
 pub use users::*;
 pub use writer::ResponseWriter;
 
@@ -45,7 +48,15 @@ pub use writer::ResponseWriter;
 /// people who sign in (users, roles, sessions) are [`UserStore`].
 #[async_trait]
 pub trait Store:
-    CustomerStore + UserStore + OutboxStore + CaseStore + DistributionStore + Send + Sync + 'static
+    CustomerStore
+    + UserStore
+    + OutboxStore
+    + CaseStore
+    + DistributionStore
+    + TriggerStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

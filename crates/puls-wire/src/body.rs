@@ -300,7 +300,8 @@ serde_bodies!(
     crate::webhooks::WebhookPatch,
     crate::cases::CaseInput,
     crate::cases::CasePatch,
-    crate::cases::CaseText
+    crate::cases::CaseText,
+    crate::triggers::OccurrenceInput
 );
 
 /// A message of the tracking API (see Segment's spec for every field), read by the core's

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use puls_app::distributions::DistributionReport;
-use puls_store::{DeliveryRecord, DeliveryStatus, SuppressionRecord};
+use puls_store::{DeliveryCounts, DeliveryRecord, DeliveryStatus, SuppressionRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -36,6 +36,38 @@ pub struct DeliveryCountsDto {
     pub completed: i64,
 }
 
+impl DeliveryCountsDto {
+    pub fn of(c: &DeliveryCounts) -> DeliveryCountsDto {
+        let count = |status: DeliveryStatus| -> i64 {
+            c.by_status
+                .iter()
+                .filter(|(s, _, _)| *s == status)
+                .map(|(_, _, n)| n)
+                .sum()
+        };
+        let mut skipped = BTreeMap::new();
+        for (status, reason, n) in &c.by_status {
+            if *status == DeliveryStatus::Skipped {
+                *skipped
+                    .entry(reason.clone().unwrap_or_else(|| "other".into()))
+                    .or_insert(0) += n;
+            }
+        }
+        DeliveryCountsDto {
+            recipients: c.by_status.iter().map(|(_, _, n)| n).sum(),
+            queued: count(DeliveryStatus::Queued),
+            sent: count(DeliveryStatus::Sent),
+            failed: count(DeliveryStatus::Failed),
+            bounced: count(DeliveryStatus::Bounced),
+            suppressed: count(DeliveryStatus::Suppressed),
+            skipped,
+            reminders: c.reminders,
+            started: c.started,
+            completed: c.completed,
+        }
+    }
+}
+
 /// A distribution: its definition, its state and its counts.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = Distribution)]
@@ -58,26 +90,7 @@ pub struct DistributionDto {
 
 impl DistributionDto {
     pub fn of(r: &DistributionReport) -> DistributionDto {
-        let mut skipped = BTreeMap::new();
-        for (status, reason, n) in &r.counts.by_status {
-            if *status == DeliveryStatus::Skipped {
-                *skipped
-                    .entry(reason.clone().unwrap_or_else(|| "other".into()))
-                    .or_insert(0) += n;
-            }
-        }
-        let counts = DeliveryCountsDto {
-            recipients: r.counts.by_status.iter().map(|(_, _, n)| n).sum(),
-            queued: r.count(DeliveryStatus::Queued),
-            sent: r.count(DeliveryStatus::Sent),
-            failed: r.count(DeliveryStatus::Failed),
-            bounced: r.count(DeliveryStatus::Bounced),
-            suppressed: r.count(DeliveryStatus::Suppressed),
-            skipped,
-            reminders: r.counts.reminders,
-            started: r.counts.started,
-            completed: r.counts.completed,
-        };
+        let counts = DeliveryCountsDto::of(&r.counts);
         DistributionDto {
             id: r.record.id.clone(),
             survey_id: r.record.survey_id.to_string(),

@@ -20,6 +20,7 @@ pub mod reports;
 pub mod segments;
 pub mod surveys;
 pub mod time;
+pub mod triggers;
 pub mod webhooks;
 pub mod xlsx;
 

@@ -13,6 +13,7 @@ pub mod responses;
 pub mod segments;
 pub mod surveys;
 pub mod tracking;
+pub mod triggers;
 pub mod webhooks;
 
 /// A list's page size as asked (`limit`), 1-500, default 50; else 400 `invalid_query`.

@@ -34,5 +34,6 @@ mod responses;
 mod segments;
 mod surveys;
 mod tracking;
+mod triggers;
 mod validation;
 mod webhooks;

@@ -136,6 +136,7 @@ async fn a_message_is_stored_once_per_message_id_and_workspace(store: Arc<dyn St
         events,
         links: Vec::new(),
         contacts: Vec::new(),
+        triggers: Vec::new(),
     };
     let first = vec![
         event("m1", "track", "Order Completed", Some("u1"), None, 1000),
@@ -214,6 +215,7 @@ async fn an_identify_changes_its_contact_only_when_its_message_is_new(store: Arc
             change: set(&[("name", name)]),
             message_id: Some("id-1".into()),
         }],
+        triggers: Vec::new(),
     };
     assert_eq!(track(&*store, identify("Ala")).await, (1, 0));
     let c = store
@@ -241,6 +243,7 @@ async fn an_identify_changes_its_contact_only_when_its_message_is_new(store: Arc
         events: vec![event("t-1", "track", "X", Some("u2"), Some("a1"), 2000)],
         links: vec![("a1".into(), "u2".into()), ("a2".into(), "u2".into())],
         contacts: Vec::new(),
+        triggers: Vec::new(),
     };
     track(&*store, relink).await;
     let head = store.customer_head(ws.id).await.unwrap();
@@ -560,6 +563,7 @@ async fn a_contacts_responses_and_events_are_found_by_all_its_ids(store: Arc<dyn
             ],
             links: vec![("anon".into(), "u1".into())],
             contacts: Vec::new(),
+            triggers: Vec::new(),
         },
     )
     .await;
@@ -662,6 +666,7 @@ async fn the_customer_feed_gives_everything_written_after_a_cursor(store: Arc<dy
             .collect(),
         links: Vec::new(),
         contacts: Vec::new(),
+        triggers: Vec::new(),
     };
     track(&*store, write(ws.id, &["e1", "e2", "e3"])).await;
     track(&*store, write(other.id, &["o1"])).await;

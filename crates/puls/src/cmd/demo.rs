@@ -301,6 +301,7 @@ fn generate(
         events: Vec::with_capacity(EVENT_BATCH),
         links: Vec::new(),
         contacts: Vec::new(),
+        triggers: Vec::new(),
     };
     for person in behaviour.people() {
         if let Some(c) = person.contact {
@@ -332,6 +333,7 @@ fn generate(
                     events: std::mem::replace(&mut track.events, Vec::with_capacity(EVENT_BATCH)),
                     links: std::mem::take(&mut track.links),
                     contacts: Vec::new(),
+                    triggers: Vec::new(),
                 };
                 if tx.blocking_send(Work::Events(full)).is_err() {
                     return;

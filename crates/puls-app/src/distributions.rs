@@ -490,7 +490,7 @@ impl App {
     }
 
     /// The ids of a segment's members now.
-    async fn segment_contact_ids(
+    pub(crate) async fn segment_contact_ids(
         &self,
         workspace_id: WorkspaceId,
         key: &str,

@@ -99,6 +99,8 @@ pub enum Rejection {
     NotAMetricRule,
     /// A draft survey cannot be sent.
     SurveyNotPublished,
+    /// A widget request from a site the settings do not name.
+    OriginNotAllowed,
 }
 
 impl AppError {

@@ -31,6 +31,7 @@ pub mod tracking;
 pub mod triggers;
 pub mod users;
 pub mod webhooks;
+pub mod widget;
 
 use std::sync::Arc;
 
@@ -58,6 +59,8 @@ pub struct Inner {
     salts: std::sync::Mutex<std::collections::HashMap<puls_core::WorkspaceId, Arc<str>>>,
     /// Each workspace's active triggers, as this node last read them.
     triggers: triggers::TriggerCache,
+    /// Each workspace's widget settings, as this node last read them.
+    widget: widget::WidgetCache,
 }
 
 impl App {
@@ -74,6 +77,7 @@ impl App {
             telemetry: telemetry::Telemetry::default(),
             salts: Default::default(),
             triggers: Default::default(),
+            widget: Default::default(),
         }))
     }
 

@@ -30,6 +30,7 @@ pub mod text;
 pub mod tracking;
 pub mod trigger;
 pub mod value;
+pub mod widget;
 
 pub use error::{Expected, FieldError, FieldErrorKind, FieldErrors};
 pub use ids::{

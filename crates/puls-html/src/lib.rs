@@ -58,6 +58,11 @@ pub struct Html {
     env: Environment<'static>,
 }
 
+/// The one script of the respondent pages, a progressive enhancement: framed by the
+/// widget's dialog on a customer's site, Escape asks the dialog to close (the page works
+/// the same without it). Its hash goes into the pages' `Content-Security-Policy`.
+pub const FRAME_SCRIPT: &str = "if(parent!==self)addEventListener(\"keydown\",function(e){if(e.key===\"Escape\")parent.postMessage(\"puls:close\",\"*\")})";
+
 impl Default for Html {
     fn default() -> Self {
         Self::new()
@@ -79,6 +84,7 @@ impl Html {
         // A misspelt variable or text key is an error, not an empty string; `{% if %}` may
         // still test for absent values.
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.add_global("frame_script", Value::from_safe_string(FRAME_SCRIPT.into()));
         if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
             .lstrip_blocks(true)

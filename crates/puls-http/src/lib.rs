@@ -52,10 +52,12 @@ pub(crate) fn api_router(
         .merge(routes::cases::router())
         .merge(routes::distributions::router())
         .merge(routes::triggers::router())
+        .merge(routes::widget::router())
         .merge(routes::tracking::router())
         .merge(routes::contacts_import::router())
         .merge(limited(routes::responses::public_router()))
         .merge(limited(routes::pages::router()))
+        .merge(limited(routes::widget::public_router()))
         .routes(routes!(routes::health::healthz))
         .routes(routes!(openapi_json))
 }
@@ -77,6 +79,8 @@ pub fn app(state: AppState) -> Router {
             .split_for_parts()
             .0
             .merge(console::router(&state));
+    // Survey pages may be framed by the widget's sites.
+    router = router.route_layer(from_fn_with_state(state.clone(), routes::widget::framing));
     let metrics = &state.config.metrics;
     if metrics.enabled {
         router = router.route("/metrics", axum::routing::get(metrics::metrics));

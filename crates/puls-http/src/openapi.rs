@@ -38,6 +38,7 @@ use utoipa::{Modify, OpenApi};
         (name = "webhooks", description = "Webhooks (Standard Webhooks) and the outbox that delivers them"),
         (name = "distributions", description = "Surveys sent by e-mail: invitations with personal links, reminders, suppression list"),
         (name = "triggers", description = "Invitations that follow behaviour: after an event, with a delay, unless a later event cancels them"),
+        (name = "widget", description = "The web and in-app widget: its loader, the question it asks, its settings"),
         (name = "cases", description = "Cases with SLA timers, alert rules on responses, and the SLA policy"),
         (name = "events", description = "Behavioural events as stored, and write keys"),
         (name = "tracking", description = "The Segment-compatible tracking API (write key auth)"),

@@ -1147,3 +1147,209 @@ async fn screens_of_a_running_server() {
         shots.violations.join("\n")
     );
 }
+
+/// A shop's page on another origin (another port) that includes the widget's loader.
+async fn shop_site(puls: &str, key: &str) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let page = format!(
+        "<!doctype html><html lang=\"pl\"><head><meta charset=\"utf-8\"><title>Sklep Kawa i Herbata</title></head>\
+         <body><header><a href=\"/\">Sklep</a></header><main><h1>Dziękujemy za zamówienie</h1>\
+         <p>Zamówienie nr 1042 jest w drodze.</p><p><a href=\"/\">Wróć do sklepu</a></p></main>\
+         <script src=\"{puls}/widget.js\" data-key=\"{key}\" async></script></body></html>"
+    );
+    let app = axum::Router::new().route(
+        "/zamowienie/dziekujemy",
+        axum::routing::get(move || {
+            let page = page.clone();
+            async move { axum::response::Html(page) }
+        }),
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    (format!("http://{addr}"), tx)
+}
+
+/// The widget on a shop's page of another origin: the loader asks once, the survey shows
+/// in an accessible dialog (focus on its close button, labelled by the survey's title;
+/// axe-core clean around it and inside it), the visitor answers in the frame, the answer
+/// is stored with channel `web`, and Escape inside the frame closes the dialog.
+async fn widget_walk(backend: Backend) {
+    let Some(d) = driver().await else { return };
+    let Some((base, app, _db, _stop)) = server(backend, |_| {}).await else {
+        return;
+    };
+    let ws = app
+        .store()
+        .ensure_workspace("sklep", "Sklep")
+        .await
+        .unwrap();
+    let (_, key) = app.store().create_api_key(ws.id, "e2e").await.unwrap();
+    let write_key = app
+        .store()
+        .create_write_key(ws.id, "site")
+        .await
+        .unwrap()
+        .key;
+    let http = reqwest::Client::new();
+    let survey: serde_json::Value = http
+        .post(format!("{base}/api/v1/surveys"))
+        .bearer_auth(&key)
+        .json(&json!({
+            "title": {"pl": "Jak się kupowało?"}, "locales": ["pl"], "touchpoint": "checkout",
+            "questions": [{"id": "nps", "type": "nps", "required": true,
+                           "text": {"pl": "Czy poleciłbyś nas znajomym?"}}]
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sid = survey["id"].as_str().unwrap().to_string();
+    let r = http
+        .post(format!("{base}/api/v1/surveys/{sid}/publish"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let (shop, _shop_stop) = shop_site(&base, &write_key).await;
+    let r = http
+        .put(format!("{base}/api/v1/settings/widget"))
+        .bearer_auth(&key)
+        .json(&json!({"sites": [shop], "placements": [
+            {"survey": sid, "pages": ["/zamowienie/*"], "delay_seconds": 1}]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+
+    let c = browser(&d).await;
+    let mut shots = Shots::new_named(&format!("widget-{backend:?}").to_lowercase());
+    c.goto(&format!("{shop}/zamowienie/dziekujemy"))
+        .await
+        .unwrap();
+    let dialog = {
+        let mut found = None;
+        for _ in 0..100 {
+            if let Ok(e) = c.find(Locator::Css("[role=dialog]")).await {
+                found = Some(e);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        found.expect("the survey's dialog on the shop's page")
+    };
+    assert_eq!(
+        dialog.attr("aria-modal").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let focused = c
+        .execute(
+            "return document.activeElement.getAttribute('aria-label')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        focused,
+        json!("Zamknij ankietę"),
+        "focus starts on the close button"
+    );
+    let labelled = c
+        .execute(
+            "const d = document.querySelector('[role=dialog]'); \
+             return document.getElementById(d.getAttribute('aria-labelledby')).textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(labelled, json!("Jak się kupowało?"));
+    // The page behind cannot be reached while the dialog is open.
+    let inert = c
+        .execute("return document.querySelector('main').inert", vec![])
+        .await
+        .unwrap();
+    assert_eq!(inert, json!(true));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    shots.take(&c, "dialog-on-shop").await;
+
+    // Inside the frame: Puls's own page, answered as anywhere else.
+    let frame = c.find(Locator::Css("[role=dialog] iframe")).await.unwrap();
+    frame.enter_frame().await.unwrap();
+    wait_text(&c, "Czy poleciłbyś nas znajomym?").await;
+    shots.check_accessibility(&c, "survey-in-frame").await;
+    c.find(Locator::Css("input[type=radio][value='9']"))
+        .await
+        .expect("the scale in the frame")
+        .click()
+        .await
+        .unwrap();
+    click(&c, "button.pri").await;
+    wait_text(&c, "Dziękujemy").await;
+    // Escape inside the frame closes the dialog (the page's one script tells it).
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{e00c}")
+        .await
+        .unwrap();
+    c.enter_parent_frame().await.unwrap();
+    let mut closed = false;
+    for _ in 0..50 {
+        if c.find(Locator::Css("[role=dialog]")).await.is_err() {
+            closed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(closed, "Escape in the frame closes the dialog");
+    let inert = c
+        .execute("return document.querySelector('main').inert", vec![])
+        .await
+        .unwrap();
+    assert_eq!(inert, json!(false));
+
+    let responses: serde_json::Value = http
+        .get(format!("{base}/api/v1/responses?survey={sid}"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = responses["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{responses}");
+    assert_eq!(items[0]["channel"], "web");
+    assert_eq!(items[0]["answers"]["nps"], 9);
+    assert_eq!(items[0]["status"], "completed");
+
+    // Shown once: the same browser is not asked again.
+    c.refresh().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert!(c.find(Locator::Css("[role=dialog]")).await.is_err());
+    c.close().await.unwrap();
+    assert!(
+        shots.violations.is_empty(),
+        "accessibility (axe-core, WCAG 2.1 A and AA):\n{}",
+        shots.violations.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_widget_on_another_site_sqlite() {
+    widget_walk(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_widget_on_another_site_postgres() {
+    widget_walk(Backend::Postgres).await;
+}

@@ -175,6 +175,16 @@ pub trait DistributionStore: Send + Sync {
         since: i64,
     ) -> Result<Vec<i64>, StoreError>;
 
+    /// Whether the contact (or a browser's pseudo-contact) was asked `survey_id` since
+    /// `since`, by any channel.
+    async fn asked_since(
+        &self,
+        workspace_id: WorkspaceId,
+        contact_id: &str,
+        survey_id: &str,
+        since: i64,
+    ) -> Result<bool, StoreError>;
+
     async fn create_distribution(&self, d: &DistributionRecord) -> Result<(), StoreError>;
 
     async fn distribution(

@@ -310,6 +310,28 @@ impl DistributionStore for SqlStore {
         Ok(())
     }
 
+    async fn asked_since(
+        &self,
+        workspace_id: WorkspaceId,
+        contact_id: &str,
+        survey_id: &str,
+        since: i64,
+    ) -> Result<bool, StoreError> {
+        on!(self.read(), |pool| {
+            Ok(sqlx::query(
+                "SELECT 1 FROM contact_touches WHERE workspace_id = $1 AND contact_id = $2 \
+                 AND survey_id = $3 AND at > $4 LIMIT 1",
+            )
+            .bind(workspace_id.get())
+            .bind(contact_id)
+            .bind(survey_id)
+            .bind(since)
+            .fetch_optional(pool)
+            .await?
+            .is_some())
+        })
+    }
+
     async fn touches(
         &self,
         workspace_id: WorkspaceId,

@@ -15,6 +15,7 @@ pub mod surveys;
 pub mod tracking;
 pub mod triggers;
 pub mod webhooks;
+pub mod widget;
 
 /// A list's page size as asked (`limit`), 1-500, default 50; else 400 `invalid_query`.
 pub(crate) fn page_limit(limit: Option<i64>) -> Result<i64, crate::error::ApiError> {

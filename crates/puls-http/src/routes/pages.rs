@@ -177,10 +177,13 @@ fn html(status: StatusCode, body: String, started: Instant) -> Response {
     let mut resp = (status, Html(body)).into_response();
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'"),
-    );
+    // Framed by Puls only (the survey pages' own rule is `widget::framing`'s).
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{}; frame-ancestors 'self'",
+        super::widget::PAGE_POLICY.as_str()
+    )) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -37,3 +37,4 @@ mod tracking;
 mod triggers;
 mod validation;
 mod webhooks;
+mod widget;

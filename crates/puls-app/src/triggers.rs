@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use puls_core::trigger::{EventFacts, TriggerDef, TriggerOp};
+use puls_core::trigger::{EventFacts, TriggerChannel, TriggerDef, TriggerOp};
 use puls_core::{ContactId, SurveyId, Value, WorkspaceId};
 use puls_store::{
     ContactLookup, ContactRecord, DeliveryCounts, OccurrenceCounts, OccurrenceRecord,
@@ -196,7 +196,12 @@ impl App {
             .await?
             .filter(|r| r.workspace_id == workspace_id)
             .ok_or(AppError::NotFound("survey"))?;
-        self.sendable_survey(&record, &def.message).await?;
+        match def.channel {
+            TriggerChannel::Email => {
+                self.sendable_survey(&record, &def.message).await?;
+            }
+            TriggerChannel::InApp => published(&record)?,
+        }
         Ok(())
     }
 
@@ -369,6 +374,16 @@ impl App {
                 {
                     continue;
                 }
+                if o.state == OccurrenceState::Ready {
+                    // An in-app occurrence the widget did not show in time.
+                    let mut o = o;
+                    o.state = OccurrenceState::Skipped;
+                    o.reason = Some("expired".into());
+                    o.lease_until = None;
+                    self.store().settle_occurrence(&o, crate::now_ms()).await?;
+                    settled += 1;
+                    continue;
+                }
                 match self.fire(o.clone(), now).await {
                     Ok(done) => {
                         self.store()
@@ -398,6 +413,7 @@ impl App {
             Ok(o)
         };
         let ws = o.workspace_id;
+        o.lease_until = None;
         let Some(record) = self.store().trigger(ws, &o.trigger_id).await? else {
             return skip(o, "trigger_deleted");
         };
@@ -408,7 +424,29 @@ impl App {
         if now > def.expires_at(o.due_at.unwrap_or(now)) {
             return skip(o, "expired");
         }
-        let Some(contact) = self.occurrence_contact(&o).await? else {
+        let contact = self.occurrence_contact(&o).await?;
+        if def.channel == TriggerChannel::InApp {
+            // Waits for the widget: the person need not be a contact (a browser will do).
+            let Some(survey_record) = self.survey_record(&record.survey_id).await? else {
+                return skip(o, "survey_deleted");
+            };
+            if let Err(AppError::Rejected(r, _)) = published(&survey_record) {
+                return skip(
+                    o,
+                    if r == Rejection::SurveyClosed {
+                        "survey_closed"
+                    } else {
+                        "survey_not_published"
+                    },
+                );
+            }
+            o.contact_id = contact.map(|c| c.id.to_string()).or(o.contact_id);
+            o.state = OccurrenceState::Ready;
+            o.reason = None;
+            o.lease_until = Some(def.expires_at(o.due_at.unwrap_or(now)));
+            return Ok(o);
+        }
+        let Some(contact) = contact else {
             return skip(o, "unknown_contact");
         };
         o.contact_id = Some(contact.id.to_string());
@@ -480,6 +518,21 @@ impl App {
                 },
             )
             .await?)
+    }
+}
+
+/// Refuses a survey that is not published (409 `survey_not_published`, `survey_closed`).
+fn published(record: &puls_store::SurveyRecord) -> Result<(), AppError> {
+    match record.status {
+        puls_store::SurveyStatus::Published => Ok(()),
+        puls_store::SurveyStatus::Draft => Err(AppError::rejected(
+            Rejection::SurveyNotPublished,
+            "the survey is a draft: publish it before showing it",
+        )),
+        puls_store::SurveyStatus::Closed => Err(AppError::rejected(
+            Rejection::SurveyClosed,
+            "this survey is closed and accepts no more responses",
+        )),
     }
 }
 

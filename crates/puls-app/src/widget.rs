@@ -16,9 +16,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use puls_core::widget::{Device, Placement, WidgetSettings, page_path};
-use puls_core::{ContactId, Locale, SurveyId, Value, WorkspaceId};
-use puls_store::{ContactLookup, ContactRecord, EventFilter, NewTouch, SurveyStatus};
+use puls_core::widget::{Device, WidgetSettings, page_path};
+use puls_core::{Channel, ContactId, Locale, SurveyId, Value, WorkspaceId};
+use puls_store::{ContactLookup, ContactRecord, EventFilter, NewTouch, Person, SurveyStatus};
 
 use crate::triggers::CACHE_TTL;
 use crate::{App, AppError, Rejection};
@@ -134,15 +134,6 @@ impl App {
                 "this site is not among the widget's sites",
             ));
         }
-        let path = page_path(ask.url);
-        let candidates: Vec<&Placement> = settings
-            .placements
-            .iter()
-            .filter(|p| p.matches(path, ask.device))
-            .collect();
-        if candidates.is_empty() {
-            return Ok(None);
-        }
         let contact = self.visitor_contact(workspace_id, ask).await?;
         // Who is asked: the contact, else this browser.
         let person = match (&contact, ask.anonymous_id) {
@@ -151,6 +142,18 @@ impl App {
             (None, None) => return Ok(None),
         };
         let now = crate::now_ms();
+        // A trigger's in-app survey waiting for this person comes first, on any page.
+        if let Some(show) = self
+            .in_app_prompt(workspace_id, ask, contact.as_ref(), &person, now)
+            .await?
+        {
+            return Ok(Some(show));
+        }
+        let path = page_path(ask.url);
+        let candidates = settings
+            .placements
+            .iter()
+            .filter(|p| p.matches(path, ask.device));
         for p in candidates {
             if (p.identified_only || p.segment.is_some()) && contact.is_none() {
                 continue;
@@ -185,47 +188,134 @@ impl App {
             {
                 continue;
             }
-            let survey = self.survey_version(&record, record.version).await?;
             let source = format!("wgt:{}", ulid::Ulid::new());
-            let allowed = self
-                .claim_frequency(
-                    workspace_id,
-                    &[NewTouch {
-                        contact_id: &person,
-                        source: &source,
-                        at: now,
-                        channel: p.channel.as_str(),
-                        survey_id: p.survey.as_str(),
-                    }],
-                )
-                .await?;
-            if !allowed.first().copied().unwrap_or(false) {
+            let touch = NewTouch {
+                contact_id: &person,
+                source: &source,
+                at: now,
+                channel: p.channel.as_str(),
+                survey_id: p.survey.as_str(),
+            };
+            if !self.claim_one(workspace_id, &touch).await? {
                 // The policy says no more surveys for this person now, whichever.
                 return Ok(None);
             }
-            let locale = survey
-                .best_locale(ask.languages.iter().map(String::as_str))
-                .clone();
-            let mut url = format!(
-                "{}/s/{}?channel={}&lang={locale}",
-                self.config().public_url(),
-                p.survey,
-                p.channel.as_str()
-            );
-            if let Some(c) = &contact {
-                let inv = self.invite_contact(workspace_id, &c.id, &p.survey).await?;
-                url.push_str(&format!("&inv={}", inv.token));
-            }
+            let show = self
+                .show_survey(&record, ask, contact.as_ref(), p.channel)
+                .await?;
             return Ok(Some(WidgetShow {
-                survey_id: p.survey.clone(),
-                title: survey
-                    .title
-                    .get(&locale, &survey.default_locale)
-                    .to_string(),
-                locale,
-                url,
                 delay_ms: p.delay_seconds * 1_000,
+                ..show
             }));
+        }
+        Ok(None)
+    }
+
+    /// Asks the frequency policy for one survey shown now, recording it if allowed.
+    async fn claim_one(
+        &self,
+        workspace_id: WorkspaceId,
+        touch: &NewTouch<'_>,
+    ) -> Result<bool, AppError> {
+        let allowed = self
+            .claim_frequency(workspace_id, std::slice::from_ref(touch))
+            .await?;
+        Ok(allowed.first().copied().unwrap_or(false))
+    }
+
+    /// What the loader needs to show `record`'s survey to this visitor: the title in
+    /// their language and the page (personal for a contact), shown at once.
+    async fn show_survey(
+        &self,
+        record: &puls_store::SurveyRecord,
+        ask: &WidgetAsk<'_>,
+        contact: Option<&ContactRecord>,
+        channel: Channel,
+    ) -> Result<WidgetShow, AppError> {
+        let survey = self.survey_version(record, record.version).await?;
+        let locale = survey
+            .best_locale(ask.languages.iter().map(String::as_str))
+            .clone();
+        let mut url = format!(
+            "{}/s/{}?channel={}&lang={locale}",
+            self.config().public_url(),
+            record.id,
+            channel.as_str()
+        );
+        if let Some(c) = contact {
+            let inv = self
+                .invite_contact(record.workspace_id, &c.id, &record.id)
+                .await?;
+            url.push_str(&format!("&inv={}", inv.token));
+        }
+        Ok(WidgetShow {
+            survey_id: record.id.clone(),
+            title: survey
+                .title
+                .get(&locale, &survey.default_locale)
+                .to_string(),
+            locale,
+            url,
+            delay_ms: 0,
+        })
+    }
+
+    /// A trigger's in-app occurrence waiting for this person, shown now if its trigger is
+    /// active, its survey published and the frequency policy allows (an occurrence the
+    /// policy refuses is skipped as `frequency_cap`).
+    async fn in_app_prompt(
+        &self,
+        workspace_id: WorkspaceId,
+        ask: &WidgetAsk<'_>,
+        contact: Option<&ContactRecord>,
+        person: &str,
+        now: i64,
+    ) -> Result<Option<WidgetShow>, AppError> {
+        let contact_id = contact.map(|c| c.id.to_string());
+        let who = Person {
+            user_id: ask
+                .user_id
+                .or(contact.and_then(|c| c.fields.external_id.as_deref())),
+            anonymous_id: ask.anonymous_id,
+            contact_id: contact_id.as_deref(),
+        };
+        for o in self
+            .store()
+            .ready_occurrences(workspace_id, &who, now, 5)
+            .await?
+        {
+            let Some(trigger) = self.store().trigger(workspace_id, &o.trigger_id).await? else {
+                continue;
+            };
+            let Some(record) = self.survey_record(&trigger.survey_id).await? else {
+                continue;
+            };
+            if trigger.status != "active" || record.status != SurveyStatus::Published {
+                continue;
+            }
+            let source = format!("trg:{}:{}", o.trigger_id, o.occurrence);
+            let touch = NewTouch {
+                contact_id: person,
+                source: &source,
+                at: now,
+                channel: Channel::InApp.as_str(),
+                survey_id: record.id.as_str(),
+            };
+            if !self.claim_one(workspace_id, &touch).await? {
+                let mut skipped = o.clone();
+                skipped.state = puls_store::OccurrenceState::Skipped;
+                skipped.reason = Some("frequency_cap".into());
+                skipped.lease_until = None;
+                self.store().settle_occurrence(&skipped, now).await?;
+                return Ok(None);
+            }
+            if !self.store().show_occurrence(&o, now).await? {
+                continue;
+            }
+            return Ok(Some(
+                self.show_survey(&record, ask, contact, Channel::InApp)
+                    .await?,
+            ));
         }
         Ok(None)
     }

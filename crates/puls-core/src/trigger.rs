@@ -55,13 +55,18 @@ const MAX_OCCURRENCE: usize = 200;
 /// The channel a trigger invites on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TriggerChannel {
+    /// An invitation by e-mail (a one-contact distribution).
     Email,
+    /// Shown by the widget the next time the person is on the site or in the app, until
+    /// the occurrence expires.
+    InApp,
 }
 
 impl TriggerChannel {
     pub fn as_str(self) -> &'static str {
         match self {
             TriggerChannel::Email => "email",
+            TriggerChannel::InApp => "in_app",
         }
     }
 }
@@ -215,15 +220,35 @@ impl TriggerDef {
             if let Some(c) = o.str("channel", &mut errs) {
                 match c {
                     "email" => def.channel = TriggerChannel::Email,
+                    "in_app" => def.channel = TriggerChannel::InApp,
                     _ => errs.push(
                         chp,
                         K::NotOneOf {
-                            allowed: "email".into(),
+                            allowed: "email, in_app".into(),
                         },
                     ),
                 }
             }
             def.message.read_message(&mut o, &mut errs);
+            if def.channel == TriggerChannel::InApp {
+                let m = &def.message;
+                for (key, given) in [
+                    ("embed_first_question", m.embed_first_question),
+                    ("window", m.window.is_some()),
+                    ("reminders", m.reminders.count > 0),
+                    ("subject", !m.subject.is_empty()),
+                    ("message", !m.message.is_empty()),
+                ] {
+                    if given {
+                        errs.push(
+                            o.path(key),
+                            K::BadCondition {
+                                reason: "only for channel email".into(),
+                            },
+                        );
+                    }
+                }
+            }
             o.finish(&mut errs);
         }
         def.message.name = def.name.clone();
@@ -546,6 +571,11 @@ mod tests {
             "reminders": {"count": 9},
             "audience": {"all": true}
         }));
+        let in_app = errors(serde_json::json!({
+            "name": "x", "when": {"event": "Signed Up"}, "channel": "in_app",
+            "reminders": {"count": 1}, "subject": {"pl": "Hej"}
+        }));
+        assert_eq!(in_app, ["reminders bad_condition", "subject bad_condition"]);
         for want in [
             "name empty",
             "when.where[0].property invalid_key",

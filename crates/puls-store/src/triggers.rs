@@ -35,6 +35,10 @@ pub enum OccurrenceState {
     Firing,
     /// Made its invitation (`distribution_id`).
     Fired,
+    /// An in-app occurrence waiting for the widget to show it (until `lease_until`).
+    Ready,
+    /// An in-app occurrence the widget showed.
+    Shown,
     /// A later event made it moot.
     Cancelled,
     /// Not fired, for the reason given.
@@ -44,10 +48,12 @@ pub enum OccurrenceState {
 }
 
 impl OccurrenceState {
-    pub const ALL: [OccurrenceState; 6] = [
+    pub const ALL: [OccurrenceState; 8] = [
         OccurrenceState::Pending,
         OccurrenceState::Firing,
         OccurrenceState::Fired,
+        OccurrenceState::Ready,
+        OccurrenceState::Shown,
         OccurrenceState::Cancelled,
         OccurrenceState::Skipped,
         OccurrenceState::Tombstone,
@@ -58,6 +64,8 @@ impl OccurrenceState {
             OccurrenceState::Pending => "pending",
             OccurrenceState::Firing => "firing",
             OccurrenceState::Fired => "fired",
+            OccurrenceState::Ready => "ready",
+            OccurrenceState::Shown => "shown",
             OccurrenceState::Cancelled => "cancelled",
             OccurrenceState::Skipped => "skipped",
             OccurrenceState::Tombstone => "tombstone",
@@ -103,6 +111,14 @@ pub struct TriggerWrite {
     pub op: TriggerOp,
 }
 
+/// Who a widget's visitor is, by each of their ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Person<'a> {
+    pub user_id: Option<&'a str>,
+    pub anonymous_id: Option<&'a str>,
+    pub contact_id: Option<&'a str>,
+}
+
 /// A trigger's occurrences counted by state and reason.
 pub type OccurrenceCounts = Vec<(OccurrenceState, Option<String>, i64)>;
 
@@ -136,8 +152,8 @@ pub trait TriggerStore: Send + Sync {
         now: i64,
     ) -> Result<(), StoreError>;
 
-    /// Occurrences pending and due at `now`, and those whose node's lease ran out, at most
-    /// `limit`, earliest first.
+    /// Occurrences pending and due at `now`, those whose node's lease ran out, and in-app
+    /// ones whose time to be shown ran out, at most `limit`, earliest first.
     async fn due_occurrences(
         &self,
         now: i64,
@@ -153,7 +169,22 @@ pub trait TriggerStore: Send + Sync {
         now: i64,
     ) -> Result<bool, StoreError>;
 
-    /// Records what became of an occurrence this node took.
+    /// A person's in-app occurrences waiting for the widget at `now` (by user id,
+    /// anonymous id or contact id), earliest first, at most `limit`.
+    async fn ready_occurrences(
+        &self,
+        workspace_id: WorkspaceId,
+        person: &Person<'_>,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<OccurrenceRecord>, StoreError>;
+
+    /// Marks a ready occurrence shown, if it still is ready (another page view did not
+    /// show it). Returns whether this caller did.
+    async fn show_occurrence(&self, o: &OccurrenceRecord, now: i64) -> Result<bool, StoreError>;
+
+    /// Records what became of an occurrence this node took (`lease_until` kept for a
+    /// ready one: until when it may be shown).
     async fn settle_occurrence(&self, o: &OccurrenceRecord, now: i64) -> Result<(), StoreError>;
 
     /// A trigger's occurrences, most recent first, before `before` (`(occurred_at,

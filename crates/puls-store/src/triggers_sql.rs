@@ -62,8 +62,16 @@ const CANCEL_PERSON: &str = "UPDATE trigger_occurrences SET state = 'cancelled',
 static DUE_OCCURRENCES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {OCCURRENCE_COLUMNS} FROM trigger_occurrences \
-         WHERE state IN ('pending', 'firing') AND ((state = 'pending' AND due_at <= $1) \
-         OR (state = 'firing' AND lease_until < $1)) ORDER BY due_at LIMIT $2"
+         WHERE state IN ('pending', 'firing', 'ready') AND ((state = 'pending' AND due_at <= $1) \
+         OR (state IN ('firing', 'ready') AND lease_until < $1)) ORDER BY due_at LIMIT $2"
+    )
+});
+static READY_OCCURRENCES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {OCCURRENCE_COLUMNS} FROM trigger_occurrences WHERE workspace_id = $1 \
+         AND state = 'ready' AND lease_until >= $2 AND ((user_id IS NOT NULL AND user_id = $3) \
+         OR (anonymous_id IS NOT NULL AND anonymous_id = $4) \
+         OR (contact_id IS NOT NULL AND contact_id = $5)) ORDER BY due_at LIMIT $6"
     )
 });
 static OCCURRENCES_PAGE: LazyLock<String> = LazyLock::new(|| {
@@ -342,17 +350,56 @@ impl TriggerStore for SqlStore {
         }) == 1)
     }
 
+    async fn ready_occurrences(
+        &self,
+        workspace_id: WorkspaceId,
+        person: &Person<'_>,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<OccurrenceRecord>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(READY_OCCURRENCES.as_str())
+                .bind(workspace_id.get())
+                .bind(now)
+                .bind(person.user_id)
+                .bind(person.anonymous_id)
+                .bind(person.contact_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(occurrence_from_row)
+                .collect()
+        })
+    }
+
+    async fn show_occurrence(&self, o: &OccurrenceRecord, now: i64) -> Result<bool, StoreError> {
+        Ok(on!(self.write(), |pool| {
+            sqlx::query(
+                "UPDATE trigger_occurrences SET state = 'shown', updated_at = $1 \
+                 WHERE trigger_id = $2 AND occurrence = $3 AND state = 'ready'",
+            )
+            .bind(now)
+            .bind(&o.trigger_id)
+            .bind(&o.occurrence)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }) == 1)
+    }
+
     async fn settle_occurrence(&self, o: &OccurrenceRecord, now: i64) -> Result<(), StoreError> {
         on!(self.write(), |pool| {
             sqlx::query(
                 "UPDATE trigger_occurrences SET state = $1, reason = $2, distribution_id = $3, \
-                 contact_id = $4, lease_until = NULL, updated_at = $5 \
-                 WHERE trigger_id = $6 AND occurrence = $7",
+                 contact_id = $4, lease_until = $5, updated_at = $6 \
+                 WHERE trigger_id = $7 AND occurrence = $8",
             )
             .bind(o.state.as_str())
             .bind(&o.reason)
             .bind(&o.distribution_id)
             .bind(&o.contact_id)
+            .bind(o.lease_until.filter(|_| o.state == OccurrenceState::Ready))
             .bind(now)
             .bind(&o.trigger_id)
             .bind(&o.occurrence)

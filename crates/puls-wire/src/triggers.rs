@@ -23,8 +23,13 @@ pub struct OccurrenceCountsDto {
     pub fired: i64,
     /// Made moot by a later event before their time.
     pub cancelled: i64,
+    /// In-app: waiting for the widget to show them.
+    pub ready: i64,
+    /// In-app: shown by the widget.
+    pub shown: i64,
     /// Not fired, by reason: `expired`, `unknown_contact`, `trigger_paused`,
-    /// `survey_closed`, `survey_not_published`, `email_not_configured`, `not_sendable`.
+    /// `survey_closed`, `survey_not_published`, `email_not_configured`, `not_sendable`,
+    /// `frequency_cap` (in-app: the policy refused it when the widget would have shown it).
     pub skipped: BTreeMap<String, i64>,
 }
 
@@ -73,6 +78,8 @@ impl TriggerDto {
                 pending: r.count(OccurrenceState::Pending) + r.count(OccurrenceState::Firing),
                 fired: r.count(OccurrenceState::Fired),
                 cancelled: r.count(OccurrenceState::Cancelled),
+                ready: r.count(OccurrenceState::Ready),
+                shown: r.count(OccurrenceState::Shown),
                 skipped,
             },
             deliveries: DeliveryCountsDto::of(&r.deliveries),
@@ -101,7 +108,8 @@ pub struct OccurrenceDto {
     pub message_id: Option<String>,
     pub occurred_at: String,
     pub due_at: Option<String>,
-    /// `pending`, `firing`, `fired`, `cancelled` or `skipped`.
+    /// `pending`, `firing`, `fired`, `ready` (in-app, waiting for the widget), `shown`,
+    /// `cancelled` or `skipped`.
     pub state: String,
     pub reason: Option<String>,
     /// The invitation it made (`fired`).

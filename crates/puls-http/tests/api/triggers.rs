@@ -433,3 +433,115 @@ async fn occurrences_through_the_api_pausing_and_problems(app: TestApp) {
     )
     .await;
 }
+
+both_backends!(an_in_app_trigger_waits_for_the_widget);
+async fn an_in_app_trigger_waits_for_the_widget(app: TestApp) {
+    let survey_id = app.published_survey(&survey()).await;
+    let r = app
+        .request(Method::PUT, "/api/v1/settings/widget")
+        .json(&json!({"sites": ["https://sklep.example"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // E-mail-only keys are refused for an in-app trigger; no relay is needed.
+    let r = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/triggers"),
+        )
+        .json(
+            &json!({"name": "x", "when": {"event": "Plan Renewed"}, "channel": "in_app",
+                      "reminders": {"count": 1}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 422, "validation_failed").await;
+    let (status, t) = json_of(
+        app.request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/triggers"),
+        )
+        .json(
+            &json!({"name": "Po odnowieniu", "when": {"event": "Plan Renewed"},
+                          "delay": {"hours": 1}, "expires_after_hours": 24,
+                          "channel": "in_app"}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{t}");
+    let id = t["id"].as_str().unwrap().to_string();
+    app.request(Method::POST, "/api/v1/contacts")
+        .json(&json!({"external_id": "u-9", "email": "iga@sklep.pl"}))
+        .send()
+        .await
+        .unwrap();
+    let key = app.write_key().await;
+    let now = puls_store::now_ms();
+    for (user, anon) in [(Some("u-9"), None), (None, Some("browser-7"))] {
+        let mut m = json!({"event": "Plan Renewed", "timestamp": at(now)});
+        if let Some(u) = user {
+            m["userId"] = json!(u);
+        }
+        if let Some(a) = anon {
+            m["anonymousId"] = json!(a);
+        }
+        let r = app
+            .anonymous(Method::POST, "/v1/track")
+            .basic_auth(&key, Some(""))
+            .json(&m)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let ask = |params: Vec<(&'static str, String)>| {
+        let mut params = params;
+        params.push(("key", key.clone()));
+        params.push(("url", "https://sklep.example/konto".into()));
+        app.anonymous(Method::GET, "/api/v1/widget/eligibility")
+            .header("origin", "https://sklep.example")
+            .query(&params)
+            .send()
+    };
+    // Not before its time.
+    let v: Value = ask(vec![("uid", "u-9".into())])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["show"], false);
+    assert_eq!(app.app.run_triggers(now + HOUR + 1_000).await.unwrap(), 2);
+    let t = trigger(&app, &id).await;
+    assert_eq!(t["occurrences"]["ready"], 2, "{t}");
+    // Then on any page of the site, once, with the person's own link, channel in_app.
+    let v: Value = ask(vec![("uid", "u-9".into()), ("aid", "laptop".into())])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["show"], true, "{v}");
+    let url = v["url"].as_str().unwrap();
+    assert!(
+        url.contains("channel=in_app") && url.contains("&inv="),
+        "{url}"
+    );
+    let v: Value = ask(vec![("uid", "u-9".into())])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["show"], false, "shown once");
+    // The browser's one is not shown in time: expired.
+    assert_eq!(app.app.run_triggers(now + 26 * HOUR).await.unwrap(), 1);
+    let t = trigger(&app, &id).await;
+    assert_eq!(t["occurrences"]["shown"], 1, "{t}");
+    assert_eq!(t["occurrences"]["skipped"]["expired"], 1, "{t}");
+}

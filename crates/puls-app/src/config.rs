@@ -19,6 +19,64 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub metrics: MetricsConfig,
     pub smtp: SmtpConfig,
+    pub sms: SmsConfig,
+}
+
+/// The SMS provider Puls sends text messages through: one generic HTTP adapter. Without a
+/// `url`, Puls sends no SMS. The request's body is `body` with `{{to}}`, `{{from}}`,
+/// `{{text}}` and `{{reference}}` put in (escaped for `content_type`: JSON string
+/// contents, or form-encoded); `reference` comes back in delivery reports. Replies and
+/// delivery reports come to `/api/v1/sms/inbound`, signed as Standard Webhooks with
+/// `inbound_secret` (`whsec_…`).
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    pub url: Option<String>,
+    /// `POST` or `PUT`.
+    pub method: String,
+    /// `application/json` or `application/x-www-form-urlencoded`.
+    pub content_type: String,
+    pub body: String,
+    /// A whole header line, e.g. `Authorization: Bearer …` (a secret: shown redacted).
+    pub auth_header: Option<String>,
+    /// The sender's name or number.
+    pub from: String,
+    /// The secret inbound webhooks are signed with (a secret: shown redacted).
+    pub inbound_secret: Option<String>,
+    pub timeout_secs: u64,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        SmsConfig {
+            url: None,
+            method: "POST".into(),
+            content_type: "application/json".into(),
+            body: r#"{"from": "{{from}}", "to": "{{to}}", "text": "{{text}}", "reference": "{{reference}}"}"#
+                .into(),
+            auth_header: None,
+            from: "Puls".into(),
+            inbound_secret: None,
+            timeout_secs: 20,
+        }
+    }
+}
+
+/// The secrets are shown redacted.
+impl std::fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |s: &Option<String>| s.as_ref().map(|_| "[redacted]");
+        f.debug_struct("SmsConfig")
+            .field("url", &self.url)
+            .field("method", &self.method)
+            .field("content_type", &self.content_type)
+            .field("body", &self.body)
+            .field("auth_header", &redacted(&self.auth_header))
+            .field("from", &self.from)
+            .field("inbound_secret", &redacted(&self.inbound_secret))
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
 }
 
 /// The SMTP relay Puls sends e-mail through. Without a `host`, Puls sends no e-mail.

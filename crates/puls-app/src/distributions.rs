@@ -184,6 +184,19 @@ fn embedded(survey: &Survey, locale: &Locale) -> Option<serde_json::Value> {
     }))
 }
 
+/// Where a contact's message on `channel` goes: their e-mail address or phone number.
+fn address_of(c: &ContactRecord, channel: SendChannel) -> Option<&str> {
+    match channel {
+        SendChannel::Email => c.fields.email.as_deref(),
+        SendChannel::Sms => c.fields.phone.as_deref(),
+    }
+}
+
+/// The channel of an invitation's job (`email` or `sms`).
+fn job_channel(job: &JobRecord) -> SendChannel {
+    SendChannel::parse(&job.channel).unwrap_or(SendChannel::Email)
+}
+
 fn hmac_hex(salt: &str, key: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(salt.as_bytes()).expect("HMAC takes any key");
     mac.update(key.as_bytes());
@@ -281,11 +294,20 @@ impl App {
                 ));
             }
         }
-        if self.config().smtp.host.is_none() {
-            return Err(AppError::rejected(
-                Rejection::EmailNotConfigured,
-                "e-mail is not configured (smtp.host)",
-            ));
+        match def.channel {
+            SendChannel::Email if self.config().smtp.host.is_none() => {
+                return Err(AppError::rejected(
+                    Rejection::EmailNotConfigured,
+                    "e-mail is not configured (smtp.host)",
+                ));
+            }
+            SendChannel::Sms if self.config().sms.url.is_none() => {
+                return Err(AppError::rejected(
+                    Rejection::SmsNotConfigured,
+                    "SMS is not configured (sms.url)",
+                ));
+            }
+            _ => {}
         }
         let survey = self.survey_version(record, record.version).await?;
         if def.embed_first_question && embedded(&survey, &survey.default_locale).is_none() {
@@ -526,12 +548,7 @@ impl App {
         let now = crate::now_ms();
         let keys: Vec<Option<String>> = contacts
             .iter()
-            .map(|c| {
-                c.fields
-                    .email
-                    .as_deref()
-                    .map(|e| suppression_key(ctx.def.channel, e))
-            })
+            .map(|c| address_of(c, ctx.def.channel).map(|e| suppression_key(ctx.def.channel, e)))
             .collect();
         let hashes: Vec<String> = keys
             .iter()
@@ -554,7 +571,7 @@ impl App {
                 .and_then(|l| Locale::parse(l).ok());
             let lang = text_language(locale.as_ref());
             let mut d = ctx.skipped(c.id.as_str(), lang, "no_address", now);
-            d.address = c.fields.email.clone();
+            d.address = address_of(c, ctx.def.channel).map(str::to_string);
             let Some(key) = key else {
                 out.push(NewDelivery {
                     record: d,
@@ -820,11 +837,18 @@ impl App {
             let salt = self.suppression_salt(ws).await?;
             let hashes: Vec<String> = items
                 .iter()
-                .map(|&i| hmac_hex(&salt, &suppression_key(SendChannel::Email, &batch[i].1.to)))
+                .map(|&i| {
+                    let channel = job_channel(&batch[i].0);
+                    hmac_hex(&salt, &suppression_key(channel, &batch[i].1.to))
+                })
                 .collect();
+            // A batch is one channel's (the outbox groups jobs by target).
+            let channel = items
+                .first()
+                .map_or(SendChannel::Email, |&i| job_channel(&batch[i].0));
             let suppressed: HashSet<String> = self
                 .store()
-                .suppressed(ws, "email", &hashes)
+                .suppressed(ws, channel.as_str(), &hashes)
                 .await?
                 .into_iter()
                 .map(|(h, _)| h)
@@ -899,7 +923,7 @@ impl App {
                         contact_id: contact,
                         source,
                         at: now,
-                        channel: "email",
+                        channel: channel.as_str(),
                         survey_id: survey,
                     }
                 })
@@ -1059,8 +1083,9 @@ impl App {
     /// The unsubscribe page of a message's link; 404 for an unknown (or erased) token.
     pub async fn unsubscribe_info(&self, token: &str) -> Result<Unsubscribe, AppError> {
         let (d, address) = self.delivery_of_token(token).await?;
+        let channel = SendChannel::parse(&d.channel).unwrap_or(SendChannel::Email);
         let done = self
-            .suppression_of(d.workspace_id, &address)
+            .suppression_of(d.workspace_id, channel, &address)
             .await?
             .is_some();
         Ok(Unsubscribe {
@@ -1075,14 +1100,15 @@ impl App {
     /// POST, or the page's button); repeating it changes nothing.
     pub async fn unsubscribe(&self, token: &str) -> Result<Unsubscribe, AppError> {
         let (d, address) = self.delivery_of_token(token).await?;
+        let channel = SendChannel::parse(&d.channel).unwrap_or(SendChannel::Email);
         let hash = self
-            .suppression_hash(d.workspace_id, SendChannel::Email, &address)
+            .suppression_hash(d.workspace_id, channel, &address)
             .await?;
         if self
             .store()
             .suppress(
                 d.workspace_id,
-                "email",
+                channel.as_str(),
                 &hash,
                 "unsubscribed",
                 crate::now_ms(),
@@ -1113,14 +1139,21 @@ impl App {
     pub async fn add_suppression(
         &self,
         workspace_id: WorkspaceId,
+        channel: SendChannel,
         address: &str,
     ) -> Result<bool, AppError> {
         let hash = self
-            .suppression_hash(workspace_id, SendChannel::Email, address)
+            .suppression_hash(workspace_id, channel, address)
             .await?;
         Ok(self
             .store()
-            .suppress(workspace_id, "email", &hash, "added", crate::now_ms())
+            .suppress(
+                workspace_id,
+                channel.as_str(),
+                &hash,
+                "added",
+                crate::now_ms(),
+            )
             .await?)
     }
 
@@ -1128,14 +1161,15 @@ impl App {
     pub async fn remove_suppression(
         &self,
         workspace_id: WorkspaceId,
+        channel: SendChannel,
         address: &str,
     ) -> Result<bool, AppError> {
         let hash = self
-            .suppression_hash(workspace_id, SendChannel::Email, address)
+            .suppression_hash(workspace_id, channel, address)
             .await?;
         Ok(self
             .store()
-            .unsuppress(workspace_id, "email", &hash)
+            .unsuppress(workspace_id, channel.as_str(), &hash)
             .await?)
     }
 
@@ -1143,14 +1177,15 @@ impl App {
     pub async fn suppression_of(
         &self,
         workspace_id: WorkspaceId,
+        channel: SendChannel,
         address: &str,
     ) -> Result<Option<String>, AppError> {
         let hash = self
-            .suppression_hash(workspace_id, SendChannel::Email, address)
+            .suppression_hash(workspace_id, channel, address)
             .await?;
         Ok(self
             .store()
-            .suppressed(workspace_id, "email", &[hash])
+            .suppressed(workspace_id, channel.as_str(), &[hash])
             .await?
             .into_iter()
             .next()
@@ -1236,7 +1271,8 @@ impl App {
                 (r.id.to_string(), r.resume_token.clone().unwrap_or_default())
             }
             None => {
-                let channel = puls_core::Value::str("email");
+                // The channel the link came by (`email`, or `sms` for a reply).
+                let channel = puls_core::Value::str(&d.channel);
                 let inv = puls_core::Value::str(token);
                 let loc = puls_core::Value::str(&locale);
                 let stored = self
@@ -1349,6 +1385,7 @@ impl Prepare<'_> {
         let config = app.config();
         let base = config.public_url();
         let wanted = Locale::parse(locale).ok();
+        let sms = self.def.channel == SendChannel::Sms;
         let survey_locale = self
             .survey
             .best_locale(wanted.as_ref().map(|l| l.as_str()))
@@ -1361,6 +1398,18 @@ impl Prepare<'_> {
             .embed_first_question
             .then(|| embedded(self.survey, &survey_locale))
             .flatten();
+        // An SMS has no unsubscribe link or headers: a reply of STOP unsubscribes.
+        let headers = if sms {
+            Vec::new()
+        } else {
+            vec![
+                ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
+                (
+                    "List-Unsubscribe-Post".into(),
+                    "List-Unsubscribe=One-Click".into(),
+                ),
+            ]
+        };
         let email = EmailJob {
             to: address.to_string(),
             locale: lang.to_string(),
@@ -1375,13 +1424,7 @@ impl Prepare<'_> {
                 "embed": embed,
                 "reminder": reminder > 0,
             }),
-            headers: vec![
-                ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
-                (
-                    "List-Unsubscribe-Post".into(),
-                    "List-Unsubscribe=One-Click".into(),
-                ),
-            ],
+            headers,
             delivery: Some(DeliveryRef {
                 distribution: self.record.id.clone(),
                 contact: contact.to_string(),
@@ -1391,8 +1434,8 @@ impl Prepare<'_> {
         Ok(NewJob {
             id: invitation_job_id(contact, &self.record.id, reminder),
             workspace_id: self.record.workspace_id,
-            channel: "email".into(),
-            target_id: "smtp".into(),
+            channel: self.def.channel.as_str().into(),
+            target_id: if sms { "sms" } else { "smtp" }.into(),
             event_type: if reminder > 0 {
                 "reminder"
             } else {

@@ -54,7 +54,15 @@ pub enum Mailed {
     Bounced(String),
 }
 
-/// Sends e-mail (the server's adapter speaks SMTP).
+/// What the outbox sends messages through: e-mail (SMTP) and SMS (the provider), each
+/// when configured. Both take the same message jobs.
+#[derive(Clone, Copy, Default)]
+pub struct Senders<'a> {
+    pub mail: Option<&'a dyn Mailer>,
+    pub sms: Option<&'a dyn Mailer>,
+}
+
+/// Sends e-mail (the server's adapter speaks SMTP), or, with the same jobs, SMS.
 #[async_trait]
 pub trait Mailer: Send + Sync + 'static {
     async fn send(&self, job: &EmailJob) -> Mailed;
@@ -190,9 +198,12 @@ impl App {
             match (mailer, serde_json::from_str::<EmailJob>(&job.payload)) {
                 (Some(_), Ok(email)) => batch.push((job, email)),
                 (None, _) => {
-                    self.store()
-                        .fail_job(&job.id, "e-mail is not configured (smtp.host)", now)
-                        .await?
+                    let what = if job.channel == "sms" {
+                        "SMS is not configured (sms.url)"
+                    } else {
+                        "e-mail is not configured (smtp.host)"
+                    };
+                    self.store().fail_job(&job.id, what, now).await?
                 }
                 (Some(_), Err(e)) => {
                     self.store()

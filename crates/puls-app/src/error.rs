@@ -101,6 +101,8 @@ pub enum Rejection {
     SurveyNotPublished,
     /// A widget request from a site the settings do not name.
     OriginNotAllowed,
+    /// Sending SMS without `sms.url` configured.
+    SmsNotConfigured,
 }
 
 impl AppError {

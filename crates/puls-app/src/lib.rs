@@ -25,6 +25,7 @@ pub mod notifications;
 pub mod recovery;
 pub mod responses;
 pub mod search;
+pub mod sms;
 pub mod surveys;
 pub mod telemetry;
 pub mod tracking;

@@ -33,7 +33,6 @@ use puls_store::{
 use rand::Rng;
 use sha2_11::{Digest, Sha256};
 
-use crate::email::Mailer;
 use crate::{App, AppError, Rejection};
 
 /// The event types a webhook can subscribe to.
@@ -651,7 +650,7 @@ impl App {
         &self,
         node: &str,
         transport: &dyn Transport,
-        mailer: Option<&dyn Mailer>,
+        senders: crate::email::Senders<'_>,
         limit: i64,
     ) -> Result<usize, AppError> {
         let store = self.store();
@@ -674,8 +673,10 @@ impl App {
             }
         }
         let groups = by_target.into_iter().map(|group| async move {
-            if group[0].channel == "email" {
-                return self.deliver_emails(node, mailer, group).await;
+            match group[0].channel.as_str() {
+                "email" => return self.deliver_emails(node, senders.mail, group).await,
+                "sms" => return self.deliver_emails(node, senders.sms, group).await,
+                _ => {}
             }
             // The endpoint is read once per group and kept current by each attempt; the
             // group's plain successes are recorded together (at least once: a node that

@@ -44,18 +44,22 @@ const MAX_MESSAGE: usize = 2_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SendChannel {
     Email,
+    /// A text message through the configured provider, to the contact's phone.
+    Sms,
 }
 
 impl SendChannel {
     pub fn as_str(self) -> &'static str {
         match self {
             SendChannel::Email => "email",
+            SendChannel::Sms => "sms",
         }
     }
 
     pub fn parse(s: &str) -> Option<SendChannel> {
         match s {
             "email" => Some(SendChannel::Email),
+            "sms" => Some(SendChannel::Sms),
             _ => None,
         }
     }
@@ -156,7 +160,7 @@ impl DistributionDef {
                     None => errs.push(
                         cp,
                         K::NotOneOf {
-                            allowed: "email".into(),
+                            allowed: "email, sms".into(),
                         },
                     ),
                 }
@@ -505,6 +509,14 @@ pub fn suppression_key(channel: SendChannel, address: &str) -> String {
     let a = address.trim();
     match channel {
         SendChannel::Email => a.to_lowercase(),
+        SendChannel::Sms => {
+            let digits: String = a.chars().filter(char::is_ascii_digit).collect();
+            if a.starts_with('+') {
+                format!("+{digits}")
+            } else {
+                digits
+            }
+        }
     }
 }
 

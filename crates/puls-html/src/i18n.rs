@@ -39,6 +39,56 @@ impl Lang {
         }
     }
 
+    /// A count with its noun in the form the number takes: `forms` are the texts (each
+    /// with `{0}` for the number) of the "one", "few" and "many" forms ("1 dzień", "2 dni",
+    /// "5 dni").
+    pub fn count(self, n: i64, [one, few, many]: [Text; 3]) -> String {
+        let form = self.plural(
+            usize::try_from(n).unwrap_or(usize::MAX),
+            [self.t(one), self.t(few), self.t(many)],
+        );
+        crate::texts::fill(
+            form,
+            std::iter::once(crate::format::number(self, n as f64, 0)),
+        )
+    }
+
+    /// Hours in words: "72 godziny", "72 hodin", "1 hour".
+    pub fn hours(self, n: i64) -> String {
+        self.count(
+            n,
+            [Text::DurHoursOne, Text::DurHoursFew, Text::DurHoursMany],
+        )
+    }
+
+    /// A span of minutes in words, in whole days, hours and minutes: "2 dni", "1 den 6
+    /// hodin", "90 minutes" reads "1 hour 30 minutes"; zero is "0 minut".
+    pub fn duration(self, minutes: i64) -> String {
+        let minutes = minutes.max(0);
+        let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+        let mut parts = Vec::new();
+        if days > 0 {
+            parts.push(self.count(
+                days,
+                [Text::DurDaysOne, Text::DurDaysFew, Text::DurDaysMany],
+            ));
+        }
+        if hours > 0 {
+            parts.push(self.hours(hours));
+        }
+        if mins > 0 || parts.is_empty() {
+            parts.push(self.count(
+                mins,
+                [
+                    Text::DurMinutesOne,
+                    Text::DurMinutesFew,
+                    Text::DurMinutesMany,
+                ],
+            ));
+        }
+        parts.join(" ")
+    }
+
     /// "option(s)" in the accusative/genitive form that follows a number.
     fn options_word(self, n: usize) -> &'static str {
         match self {
@@ -524,6 +574,23 @@ mod tests {
             Lang::En.field_error(&K::ChoiceCount { min: 2, max: 2 }),
             "Choose exactly 2 options."
         );
+    }
+
+    #[test]
+    fn durations_take_the_plural_their_number_needs() {
+        assert_eq!(Lang::Pl.duration(2 * 1440), "2 dni");
+        assert_eq!(Lang::Cs.duration(2 * 1440), "2 dny");
+        assert_eq!(Lang::Cs.duration(5 * 1440), "5 dní");
+        assert_eq!(Lang::En.duration(2 * 1440), "2 days");
+        assert_eq!(Lang::Pl.duration(1440), "1 dzień");
+        assert_eq!(Lang::Pl.duration(90), "1 godzina 30 minut");
+        assert_eq!(Lang::Cs.duration(1440 + 3 * 60), "1 den 3 hodiny");
+        assert_eq!(Lang::En.duration(0), "0 minutes");
+        assert_eq!(Lang::Pl.hours(72), "72 godziny");
+        assert_eq!(Lang::Pl.hours(12), "12 godzin");
+        assert_eq!(Lang::Pl.hours(22), "22 godziny");
+        assert_eq!(Lang::Cs.hours(72), "72 hodin");
+        assert_eq!(Lang::En.hours(1), "1 hour");
     }
 
     #[test]

@@ -168,6 +168,19 @@ impl Html {
         })
     }
 
+    /// Renders the text message `name` (`sms/{name}.txt`) in `lang` from `vars`, on one
+    /// line.
+    pub fn render_sms(
+        &self,
+        name: &str,
+        lang: Lang,
+        vars: &impl Serialize,
+    ) -> Result<String, Error> {
+        let ctx = Value::from(minijinja::value::Serde(vars));
+        let text = self.render_value(&format!("sms/{name}.txt"), lang, ctx)?;
+        Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
     /// Renders template `name` in `lang`; `ctx` is the page's own context. Every page gets
     /// `t` (the texts in `lang`) and, unless it names its own, `lang` (the language tag).
     fn render_value(&self, name: &str, lang: Lang, ctx: Value) -> Result<String, Error> {

@@ -140,6 +140,25 @@ impl Text {
         }
     }
 
+    /// A property test's operator ("at least"), as segments and event matchers use it.
+    pub fn attribute_op(op: puls_core::attribute::Op) -> Text {
+        use puls_core::attribute::Op;
+        match op {
+            Op::Eq => Text::OpEq,
+            Op::Ne => Text::OpNe,
+            Op::Lt => Text::OpLt,
+            Op::Lte => Text::OpLte,
+            Op::Gt => Text::OpGt,
+            Op::Gte => Text::OpGte,
+            Op::In => Text::OpIn,
+            Op::NotIn => Text::OpNotIn,
+            Op::Contains => Text::OpContains,
+            Op::StartsWith => Text::OpStartsWith,
+            Op::Exists => Text::OpExists,
+            Op::NotExists => Text::OpNotExists,
+        }
+    }
+
     /// What a contact question may ask for.
     pub fn contact_field(field: ContactField) -> Text {
         match field {

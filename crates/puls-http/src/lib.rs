@@ -58,6 +58,7 @@ pub(crate) fn api_router(
         .merge(limited(routes::responses::public_router()))
         .merge(limited(routes::pages::router()))
         .merge(limited(routes::widget::public_router()))
+        .merge(limited(routes::sms::public_router()))
         .routes(routes!(routes::health::healthz))
         .routes(routes!(openapi_json))
 }

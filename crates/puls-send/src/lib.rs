@@ -10,7 +10,9 @@
 
 mod mail;
 mod slack;
+mod sms;
 pub use mail::SmtpMailer;
+pub use sms::HttpSms;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,7 +20,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use puls_app::App;
-use puls_app::email::Mailer;
+use puls_app::email::{Mailer, Senders};
 use puls_app::webhooks::{Delivery, SlackNames, Transport, is_private, literal_ip};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
@@ -133,6 +135,14 @@ pub fn spawn_worker(
     mailer: Option<Arc<dyn Mailer>>,
 ) -> tokio::task::JoinHandle<()> {
     let node = node_name();
+    // SMS through the configured provider, if any (a bad configuration is said once).
+    let texter: Option<Arc<dyn Mailer>> = match HttpSms::new(&app.config().sms) {
+        Ok(t) => t.map(|t| Arc::new(t) as Arc<dyn Mailer>),
+        Err(e) => {
+            tracing::error!(error = %e, "the SMS provider's configuration is invalid; no SMS is sent");
+            None
+        }
+    };
     tokio::spawn(async move {
         let poll = Duration::from_millis(app.config().outbox.poll_ms.max(10));
         let render = |r: &puls_store::ResponseRecord| {
@@ -144,8 +154,11 @@ pub fn spawn_worker(
         let mut escalated: Option<std::time::Instant> = None;
         let mut triggered: Option<std::time::Instant> = None;
         loop {
-            let mail = mailer.as_deref();
-            if let Err(e) = run_once(&app, &node, transport.as_ref(), mail, &render).await {
+            let senders = Senders {
+                mail: mailer.as_deref(),
+                sms: texter.as_deref(),
+            };
+            if let Err(e) = run_once(&app, &node, transport.as_ref(), senders, &render).await {
                 tracing::warn!(error = %e, "outbox round failed; trying again");
             }
             // Trigger occurrences that came due (each fired once, whichever node takes it).
@@ -190,7 +203,7 @@ pub async fn run_once(
     app: &App,
     node: &str,
     transport: &dyn Transport,
-    mailer: Option<&dyn Mailer>,
+    senders: Senders<'_>,
     render: &(dyn Fn(&puls_store::ResponseRecord) -> serde_json::Value + Sync),
 ) -> Result<(), puls_app::AppError> {
     for ws in app.dispatch_workspaces().await? {
@@ -199,7 +212,7 @@ pub async fn run_once(
     const BATCH: i64 = 32;
     loop {
         let started = std::time::Instant::now();
-        if (app.deliver_due(node, transport, mailer, BATCH).await? as i64) < BATCH {
+        if (app.deliver_due(node, transport, senders, BATCH).await? as i64) < BATCH {
             return Ok(());
         }
         app.yield_to_ingestion(started.elapsed()).await;

@@ -260,6 +260,14 @@ pub trait DistributionStore: Send + Sync {
         contact_id: &str,
     ) -> Result<Option<DeliveryRecord>, StoreError>;
 
+    /// The last delivery sent on `channel` to one of `addresses` (the spellings of one
+    /// number), with its link: what a reply by SMS answers.
+    async fn last_delivery_to(
+        &self,
+        channel: &str,
+        addresses: &[String],
+    ) -> Result<Option<DeliveryRecord>, StoreError>;
+
     /// The delivery of a personal link's token (unsubscribing, the embedded answer).
     async fn delivery_by_token(&self, token: &str) -> Result<Option<DeliveryRecord>, StoreError>;
 

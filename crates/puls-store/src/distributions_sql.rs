@@ -332,6 +332,36 @@ impl DistributionStore for SqlStore {
         })
     }
 
+    async fn last_delivery_to(
+        &self,
+        channel: &str,
+        addresses: &[String],
+    ) -> Result<Option<DeliveryRecord>, StoreError> {
+        if addresses.is_empty() {
+            return Ok(None);
+        }
+        on!(self.read(), |pool| {
+            let mut q = sqlx::QueryBuilder::new(format!(
+                "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE channel = "
+            ));
+            q.push_bind(channel).push(" AND address IN (");
+            let mut list = q.separated(", ");
+            for a in addresses {
+                list.push_bind(a.as_str());
+            }
+            q.push(
+                ") AND status = 'sent' AND token IS NOT NULL \
+                 ORDER BY sent_at DESC LIMIT 1",
+            );
+            q.build()
+                .fetch_optional(pool)
+                .await?
+                .as_ref()
+                .map(delivery_from_row)
+                .transpose()
+        })
+    }
+
     async fn touches(
         &self,
         workspace_id: WorkspaceId,

@@ -138,6 +138,8 @@ error_codes! {
     SurveyNotPublished = "survey_not_published", CONFLICT;
     /// The widget was asked from a site its settings do not name.
     OriginNotAllowed = "origin_not_allowed", FORBIDDEN;
+    /// This server sends no SMS (`sms.url` is not set).
+    SmsNotConfigured = "sms_not_configured", CONFLICT;
     /// Too many requests from this client; slow down.
     RateLimited = "rate_limited", TOO_MANY_REQUESTS;
     /// The server failed; the cause is in its log, never in the answer.
@@ -177,6 +179,7 @@ impl From<Rejection> for ErrorCode {
             Rejection::NotAMetricRule => ErrorCode::NotAMetricRule,
             Rejection::SurveyNotPublished => ErrorCode::SurveyNotPublished,
             Rejection::OriginNotAllowed => ErrorCode::OriginNotAllowed,
+            Rejection::SmsNotConfigured => ErrorCode::SmsNotConfigured,
         }
     }
 }
@@ -351,6 +354,7 @@ mod tests {
             409 not_a_metric_rule {"error":{"code":"not_a_metric_rule","message":"m"}}
             409 survey_not_published {"error":{"code":"survey_not_published","message":"m"}}
             403 origin_not_allowed {"error":{"code":"origin_not_allowed","message":"m"}}
+            409 sms_not_configured {"error":{"code":"sms_not_configured","message":"m"}}
             429 rate_limited {"error":{"code":"rate_limited","message":"m"}}
             500 internal_error {"error":{"code":"internal_error","message":"m"}}
         "#]]

@@ -17,6 +17,7 @@ mod inbox;
 mod journeys;
 mod overview;
 mod settings;
+mod triggers;
 
 use serde::Serialize;
 
@@ -53,6 +54,7 @@ pub use settings::{
     InvitationRow, JobRow, KeyRow, MemberRow, SettingsPage, SmtpView, TeamRow, TeamsForm,
     WebhookRow, WebhooksPage, WriteKeyRow,
 };
+pub use triggers::{OccurrenceRow, TriggerForm, TriggerPage, TriggerRow, TriggersPage};
 
 use crate::{Page, Text};
 

@@ -26,7 +26,7 @@ use puls_html::console::{
     DistributionsPage, RateView, SelectOption,
 };
 use puls_html::{Lang, Text};
-use puls_store::{DeliveryRecord, DeliveryStatus, SurveyStatus};
+use puls_store::{DeliveryCounts, DeliveryRecord, DeliveryStatus, SurveyStatus};
 
 use super::auth::{Allowed, Member, need};
 use super::names::Names;
@@ -91,7 +91,7 @@ fn count_label(s: DeliveryStatus) -> Text {
 }
 
 /// A local date and time in words: "07.12.2026 08:00".
-fn when(lang: Lang, tz: &str, ms: i64) -> String {
+pub(super) fn when(lang: Lang, tz: &str, ms: i64) -> String {
     let (date, time) = local_date_time(ms, tz);
     format!("{} {time}", puls_html::format::date(lang, &date))
 }
@@ -113,7 +113,7 @@ fn delivery_reason(d: &DeliveryRecord) -> Option<Text> {
 }
 
 /// A response rate as the pages show rates: "40 %", its 95 % interval, small or not.
-fn rate_view(lang: Lang, p: &puls_core::stats::Proportion) -> RateView {
+pub(super) fn rate_view(lang: Lang, p: &puls_core::stats::Proportion) -> RateView {
     let pct = |v: f64| puls_html::format::number(lang, v, 0);
     RateView {
         value: p
@@ -129,7 +129,7 @@ fn rate_view(lang: Lang, p: &puls_core::stats::Proportion) -> RateView {
 
 /// The workspace's published surveys as choices, by title, and every survey's title by
 /// id, in the page's language.
-async fn surveys_of(
+pub(super) async fn surveys_of(
     st: &AppState,
     ws: WorkspaceId,
     lang: Lang,
@@ -153,7 +153,7 @@ async fn surveys_of(
 }
 
 /// A survey's title, or "Survey" when it is gone.
-fn title_of(titles: &BTreeMap<String, String>, id: &str, lang: Lang) -> String {
+pub(super) fn title_of(titles: &BTreeMap<String, String>, id: &str, lang: Lang) -> String {
     titles
         .get(id)
         .cloned()
@@ -284,7 +284,7 @@ fn typed(pairs: &[(String, String)]) -> DistributionForm {
 
 /// A whole number as typed (empty: `default`); anything else goes as text, for the core to
 /// refuse at its path.
-fn number(typed: &str, default: i64) -> serde_json::Value {
+pub(super) fn number(typed: &str, default: i64) -> serde_json::Value {
     if typed.is_empty() {
         return default.into();
     }
@@ -356,8 +356,26 @@ fn refused(
     e: AppError,
     mut form: DistributionForm,
 ) -> Result<DistributionForm, AppError> {
+    let segment = lang.t(Text::DistUnknownSegment);
+    form.general = form_problems(lang, e, place, &mut form.errors, |why| {
+        (why == Rejection::UnknownSegment).then_some(("audience", segment))
+    })?;
+    Ok(form)
+}
+
+/// A refused sending form's problems in `lang`: each at its field (`place` names the
+/// field of a definition's path; `own` may place a rejection of this form's own), the
+/// others returned to show above the form; an error that is not the author's to fix
+/// stays an error. Shared by the distribution and trigger forms.
+pub(super) fn form_problems(
+    lang: Lang,
+    e: AppError,
+    place: fn(&str) -> Option<&'static str>,
+    errors: &mut std::collections::BTreeMap<&'static str, String>,
+    own: impl Fn(Rejection) -> Option<(&'static str, &'static str)>,
+) -> Result<Vec<String>, AppError> {
     let mut at = |f: &'static str, message: String| {
-        form.errors
+        errors
             .entry(f)
             .and_modify(|m| {
                 m.push(' ');
@@ -385,15 +403,16 @@ fn refused(
             Rejection::EmailNotConfigured => general.push(lang.t(Text::SmtpOff).to_string()),
             Rejection::SurveyNotPublished => at("survey", lang.t(Text::DistSurveyDraft).into()),
             Rejection::SurveyClosed => at("survey", lang.t(Text::DistSurveyClosed).into()),
-            Rejection::UnknownSegment => at("audience", lang.t(Text::DistUnknownSegment).into()),
-            _ => general.push(message),
+            other => match own(other) {
+                Some((field, text)) => at(field, text.to_string()),
+                None => general.push(message),
+            },
         },
         AppError::NotFound(_) => at("survey", lang.t(Text::DistPickSurvey).into()),
         AppError::InvalidParameter(message) => general.push(message),
         other => return Err(other),
     }
-    form.general = general;
-    Ok(form)
+    Ok(general)
 }
 
 /// `POST /app/w/{slug}/distributions`: sends a survey as the form describes, then shows its
@@ -499,14 +518,14 @@ fn plan(
 }
 
 /// Each status's count, with the reasons of those not sent (reasons Puls does not name
-/// are counted together as "another reason").
-fn counts(r: &DistributionReport) -> Vec<CountRow> {
+/// are counted together as "another reason"): a distribution's messages, or a trigger's.
+pub(super) fn counts(c: &DeliveryCounts) -> Vec<CountRow> {
     DeliveryStatus::ALL
         .into_iter()
         .map(|s| {
             let mut reasons: Vec<(Text, i64)> = Vec::new();
             if matches!(s, DeliveryStatus::Skipped | DeliveryStatus::Failed) {
-                for (_, reason, n) in r.counts.by_status.iter().filter(|(st, _, _)| *st == s) {
+                for (_, reason, n) in c.by_status.iter().filter(|(st, _, _)| *st == s) {
                     let Some(reason) = reason else { continue };
                     let text = reason_text(reason);
                     match reasons.iter_mut().find(|(t, _)| *t == text) {
@@ -517,7 +536,11 @@ fn counts(r: &DistributionReport) -> Vec<CountRow> {
             }
             CountRow {
                 label: count_label(s),
-                n: r.count(s),
+                n: c.by_status
+                    .iter()
+                    .filter(|(st, _, _)| *st == s)
+                    .map(|(_, _, n)| n)
+                    .sum(),
                 reasons,
             }
         })
@@ -525,7 +548,7 @@ fn counts(r: &DistributionReport) -> Vec<CountRow> {
 }
 
 /// What a person knows a delivery's contact by, and whether they still exist.
-async fn contact_name(
+pub(super) async fn contact_name(
     st: &AppState,
     ws: WorkspaceId,
     id: &str,
@@ -597,7 +620,7 @@ async fn report_page(
         created: when(lang, &tz, r.record.created_at),
         created_by,
         recipients,
-        counts: counts(&r),
+        counts: counts(&r.counts),
         started: r.counts.started,
         completed: r.counts.completed,
         reminders: r.counts.reminders,

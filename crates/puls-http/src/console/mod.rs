@@ -24,6 +24,7 @@ mod overview;
 mod pages;
 mod rule_form;
 mod settings;
+mod triggers;
 mod webhooks;
 
 use axum::Router;
@@ -156,6 +157,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/app/w/{slug}/distributions/{id}/cancel",
             post(distributions::cancel),
         )
+        .route(
+            "/app/w/{slug}/triggers",
+            get(triggers::list).post(triggers::create),
+        )
+        .route("/app/w/{slug}/triggers/{id}", get(triggers::detail))
+        .route("/app/w/{slug}/triggers/{id}/pause", post(triggers::pause))
+        .route("/app/w/{slug}/triggers/{id}/resume", post(triggers::resume))
+        .route("/app/w/{slug}/triggers/{id}/delete", post(triggers::delete))
         .route("/app/w/{slug}/contacts", get(contacts::list))
         .route("/app/w/{slug}/contacts/{id}", get(contacts::profile))
         .route("/app/w/{slug}/contacts/{id}/erase", post(contacts::erase))

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use puls_app::AppError;
 use puls_core::FieldErrorKind;
+use puls_core::distribution::{SendChannel, suppression_key};
 use puls_wire::distributions::{
     DeliveryDto, DeliveryPageDto, DistributionDto, DistributionPageDto, PageQuery, SuppressionDto,
     SuppressionEntryDto, SuppressionPageDto,
@@ -249,17 +250,24 @@ async fn list_suppressions(
 }
 
 /// An e-mail address from a path, checked.
-fn address(a: &str) -> Result<String, ApiError> {
-    puls_core::contact::Email::parse(a)
-        .map(|e| e.as_str().to_string())
+/// An address of the list: an e-mail address (channel `email`), or a phone number
+/// (`sms`: digits, with a leading `+`).
+fn address(a: &str) -> Result<(SendChannel, String), ApiError> {
+    if a.contains('@') {
+        return puls_core::contact::Email::parse(a)
+            .map(|e| (SendChannel::Email, e.as_str().to_string()))
+            .map_err(|_| AppError::field("address", FieldErrorKind::InvalidEmail).into());
+    }
+    puls_core::contact::Phone::parse(a)
+        .map(|_| (SendChannel::Sms, suppression_key(SendChannel::Sms, a)))
         .map_err(|_| AppError::field("address", FieldErrorKind::InvalidEmail).into())
 }
 
 /// Whether an e-mail address is on the suppression list, and why.
 #[utoipa::path(get, path = "/api/v1/suppressions/{address}", tag = "distributions",
-    params(("address" = String, Path, description = "An e-mail address")),
+    params(("address" = String, Path, description = "An e-mail address, or a phone number (+48600100200) for SMS")),
     responses((status = 200, body = SuppressionDto),
-        (status = 422, description = "Not an e-mail address", body = ErrorBody)),
+        (status = 422, description = "Neither an e-mail address nor a phone number", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn get_suppression(
@@ -267,11 +275,11 @@ async fn get_suppression(
     Auth(ws): Auth,
     Path(a): Path<String>,
 ) -> Result<Json<SuppressionDto>, ApiError> {
-    let a = address(&a)?;
-    let reason = st.app.suppression_of(ws.id, &a).await?;
+    let (channel, a) = address(&a)?;
+    let reason = st.app.suppression_of(ws.id, channel, &a).await?;
     Ok(Json(SuppressionDto {
         address: a,
-        channel: "email".into(),
+        channel: channel.as_str().into(),
         suppressed: reason.is_some(),
         reason,
     }))
@@ -280,9 +288,9 @@ async fn get_suppression(
 /// Puts an e-mail address on the suppression list (reason `added`): nothing more is sent
 /// to it from this workspace.
 #[utoipa::path(put, path = "/api/v1/suppressions/{address}", tag = "distributions",
-    params(("address" = String, Path, description = "An e-mail address")),
+    params(("address" = String, Path, description = "An e-mail address, or a phone number (+48600100200) for SMS")),
     responses((status = 200, body = SuppressionDto),
-        (status = 422, description = "Not an e-mail address", body = ErrorBody)),
+        (status = 422, description = "Neither an e-mail address nor a phone number", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn put_suppression(
@@ -290,12 +298,12 @@ async fn put_suppression(
     Auth(ws): Auth,
     Path(a): Path<String>,
 ) -> Result<Json<SuppressionDto>, ApiError> {
-    let a = address(&a)?;
-    st.app.add_suppression(ws.id, &a).await?;
-    let reason = st.app.suppression_of(ws.id, &a).await?;
+    let (channel, a) = address(&a)?;
+    st.app.add_suppression(ws.id, channel, &a).await?;
+    let reason = st.app.suppression_of(ws.id, channel, &a).await?;
     Ok(Json(SuppressionDto {
         address: a,
-        channel: "email".into(),
+        channel: channel.as_str().into(),
         suppressed: true,
         reason,
     }))
@@ -304,10 +312,10 @@ async fn put_suppression(
 /// Takes an e-mail address off the suppression list (the person asked to hear from you
 /// again).
 #[utoipa::path(delete, path = "/api/v1/suppressions/{address}", tag = "distributions",
-    params(("address" = String, Path, description = "An e-mail address")),
+    params(("address" = String, Path, description = "An e-mail address, or a phone number (+48600100200) for SMS")),
     responses((status = 204, description = "Off the list"),
         (status = 404, description = "It was not on the list", body = ErrorBody),
-        (status = 422, description = "Not an e-mail address", body = ErrorBody)),
+        (status = 422, description = "Neither an e-mail address nor a phone number", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn delete_suppression(
@@ -315,8 +323,8 @@ async fn delete_suppression(
     Auth(ws): Auth,
     Path(a): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let a = address(&a)?;
-    match st.app.remove_suppression(ws.id, &a).await? {
+    let (channel, a) = address(&a)?;
+    match st.app.remove_suppression(ws.id, channel, &a).await? {
         true => Ok(StatusCode::NO_CONTENT),
         false => Err(AppError::NotFound("suppression").into()),
     }

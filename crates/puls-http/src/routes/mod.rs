@@ -11,6 +11,7 @@ pub mod journeys;
 pub mod pages;
 pub mod responses;
 pub mod segments;
+pub mod sms;
 pub mod surveys;
 pub mod tracking;
 pub mod triggers;

@@ -3178,3 +3178,287 @@ async fn a_survey_is_sent_by_email_from_the_web_app_and_followed_to_each_contact
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
 }
+
+both_backends!(
+    a_trigger_is_created_followed_paused_and_resumed_in_the_web_app_in_words,
+    |config| {
+        config.smtp.host = Some("127.0.0.1".into());
+    }
+);
+async fn a_trigger_is_created_followed_paused_and_resumed_in_the_web_app_in_words(app: TestApp) {
+    let survey = app
+        .published_survey(&json!({
+            "title": { "pl": "Dostawa", "en": "Delivery" },
+            "locales": ["pl", "en"], "default_locale": "pl", "touchpoint": "delivery",
+            "questions": [
+                { "id": "nps", "type": "nps", "required": true,
+                  "text": { "pl": "Czy polecisz nas?", "en": "Would you recommend us?" } }
+            ]
+        }))
+        .await;
+    let (status, contact) = json_of(
+        app.request(reqwest::Method::POST, "/api/v1/contacts")
+            .json(&json!({ "name": "Anna Nowak", "email": "anna@sklep.pl", "locale": "pl" }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(status.is_success(), "{contact}");
+    let contact = contact["id"].as_str().unwrap().to_string();
+    user_in(
+        &app,
+        "analityk@sklep.pl",
+        "hasło analityka 1",
+        Some("analyst"),
+        "pl",
+    )
+    .await;
+    let mut b = signed_in(&app, "analityk@sklep.pl", "hasło analityka 1").await;
+
+    // Beside Distributions, with a word on what a trigger is before there is any.
+    let (_, page, _) = b.get(&app, "/app/w/acme/distributions").await;
+    assert!(
+        page.contains("<a href=\"/app/w/acme/triggers\">Wyzwalacze</a>"),
+        "{page}"
+    );
+    let (status, page, _) = b.get(&app, "/app/w/acme/triggers").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("href=\"/app/w/acme/distributions\" aria-current=\"page\">Wysyłki</a>")
+            && page.contains("href=\"/app/w/acme/triggers\" aria-current=\"page\">Wyzwalacze</a>"),
+        "in the navigation: {page}"
+    );
+    assert!(
+        page.contains("Nie ma jeszcze żadnych wyzwalaczy.")
+            && page.contains("Wyzwalacz zaprasza kontakt e-mailem"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("<option value=\"{survey}\">Dostawa</option>")),
+        "published surveys by their title: {page}"
+    );
+    let csrf = hidden(&page, "_csrf");
+    let form = |event: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("survey", survey.clone()),
+            ("name", "Po dostawie".to_string()),
+            ("event", event.to_string()),
+            ("where_property", "total".to_string()),
+            ("where_op", "gte".to_string()),
+            ("where_value", "100".to_string()),
+            ("occurrence", "order_id".to_string()),
+            ("delay", "2".to_string()),
+            ("delay_unit", "days".to_string()),
+            ("cancel_event", "Order Returned".to_string()),
+            ("expires", "72".to_string()),
+            ("embed", "yes".to_string()),
+            ("reminders_count", "1".to_string()),
+            ("reminders_after", "48".to_string()),
+        ]
+    };
+
+    // A problem comes back next to its field, in Polish, with the form as typed.
+    let (status, page, _) = b
+        .post(&app, "/app/w/acme/triggers", &as_refs(&form("")))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("<p class=\"field-error\" id=\"t-event-error\">Nie może być puste.</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("aria-describedby=\"t-event-hint t-event-error\" aria-invalid=\"true\""),
+        "{page}"
+    );
+    for kept in [
+        "name=\"name\" value=\"Po dostawie\"",
+        "name=\"where_property\" value=\"total\"",
+        "<option value=\"gte\" selected>co najmniej</option>",
+        "name=\"occurrence\" value=\"order_id\"",
+        "name=\"cancel_event\" value=\"Order Returned\"",
+        "<option value=\"days\" selected>Dni</option>",
+        "name=\"embed\" value=\"yes\" checked",
+    ] {
+        assert!(page.contains(kept), "kept as typed: '{kept}': {page}");
+    }
+
+    // Created: its page opens with its plan in words.
+    let (status, _, to) = b
+        .post(
+            &app,
+            "/app/w/acme/triggers",
+            &as_refs(&form("Order Delivered")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = to.unwrap();
+    let id = to
+        .strip_prefix("/app/w/acme/triggers/")
+        .and_then(|r| r.strip_suffix("?notice=created"))
+        .unwrap_or_else(|| panic!("{to}"))
+        .to_string();
+    let api = app.get_json(&format!("/api/v1/triggers/{id}")).await;
+    assert_eq!(api["definition"]["delay"]["minutes"], 2 * 24 * 60, "{api}");
+    assert_eq!(
+        api["definition"]["when"]["where"][0],
+        json!({ "property": "total", "op": "gte", "value": 100 }),
+        "{api}"
+    );
+    let (status, page, _) = b.get(&app, &to).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html_unescape(&page);
+    for words in [
+        "Wyzwalacz jest aktywny",
+        "zdarzenie „Order Delivered” (właściwość „total”: co najmniej 100)",
+        "osobę i wartość „order_id”",
+        ">2 dni</dd>",
+        "zdarzenie „Order Returned”",
+        "72 godziny po terminie",
+        "Tak: jedno kliknięcie odpowiada na pierwsze pytanie",
+        "Najwyżej 1, co 48 godz., tylko do tych, którzy nie ukończyli",
+        "Eva Svobodová",
+        "<dt>Oczekujące</dt><dd>0</dd>",
+        "Jeszcze nic się nie wydarzyło",
+    ] {
+        assert!(page.contains(words), "no '{words}': {page}");
+    }
+
+    // Listed with its delay in words.
+    let (_, list, _) = b.get(&app, "/app/w/acme/triggers").await;
+    let list = html_unescape(&list);
+    assert!(
+        !list.contains("Nie ma jeszcze żadnych wyzwalaczy."),
+        "{list}"
+    );
+    let row = row_with(&list, "Po dostawie");
+    for words in [
+        "Ankieta: Dostawa",
+        "Order Delivered (właściwość „total”: co najmniej 100)",
+        "<td data-label=\"Opóźnienie\">2 dni</td>",
+        "<td data-label=\"Status\">Aktywny</td>",
+    ] {
+        assert!(row.contains(words), "no '{words}': {row}");
+    }
+
+    // Paused: what comes due meanwhile is not sent, and the page says why in words.
+    let csrf = hidden(&page, "_csrf");
+    let (status, _, to) = b
+        .post(
+            &app,
+            &format!("/app/w/acme/triggers/{id}/pause"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = to.unwrap();
+    assert!(to.ends_with("?notice=paused"), "{to}");
+    let api = app.get_json(&format!("/api/v1/triggers/{id}")).await;
+    assert_eq!(api["status"], "paused", "{api}");
+    let contact_id = puls_store::ContactId::parse(&contact).unwrap();
+    app.app
+        .trigger_occurrence(app.workspace_id, &id, &contact_id, Some("A-1"), None, false)
+        .await
+        .unwrap();
+    let (_, page, _) = b.get(&app, &to).await;
+    let page = html_unescape(&page);
+    for words in [
+        "Wstrzymano: nowe zdarzenia niczego nie uruchamiają",
+        "<span class=\"badge\">Wstrzymany</span>",
+        "Wznów wyzwalacz",
+        "<dt>Oczekujące</dt><dd>1</dd>",
+        "Czeka na swój termin",
+        &format!("<a href=\"/app/w/acme/contacts/{contact}\">Anna Nowak</a>"),
+    ] {
+        assert!(page.contains(words), "no '{words}': {page}");
+    }
+    assert!(!page.contains("Wstrzymaj wyzwalacz"), "{page}");
+    let settled = app
+        .app
+        .run_triggers(puls_store::now_ms() + 2 * 24 * 3_600_000 + 60_000)
+        .await
+        .unwrap();
+    assert_eq!(settled, 1);
+    let (_, page, _) = b.get(&app, &format!("/app/w/acme/triggers/{id}")).await;
+    let page = html_unescape(&page);
+    for words in [
+        "<dt>Oczekujące</dt><dd>0</dd>",
+        "<dt>Pominięte</dt><dd>1<ul><li>wyzwalacz był wstrzymany: 1</li></ul></dd>",
+        "Pominięte: wyzwalacz był wstrzymany",
+    ] {
+        assert!(page.contains(words), "no '{words}': {page}");
+    }
+    assert!(
+        !page.contains("trigger_paused") && !page.contains("skipped"),
+        "no codes: {page}"
+    );
+
+    // Resumed.
+    let (status, _, to) = b
+        .post(
+            &app,
+            &format!("/app/w/acme/triggers/{id}/resume"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&app, &to.unwrap()).await;
+    assert!(
+        page.contains("Wznowiono: nowe zdarzenia znów uruchamiają zaproszenia.")
+            && page.contains("<span class=\"badge\">Aktywny</span>")
+            && page.contains("Wstrzymaj wyzwalacz"),
+        "{page}"
+    );
+    let api = app.get_json(&format!("/api/v1/triggers/{id}")).await;
+    assert_eq!(api["status"], "active", "{api}");
+    // A forged pause is refused.
+    let (status, _, _) = b
+        .post(
+            &app,
+            &format!("/app/w/acme/triggers/{id}/pause"),
+            &[("_csrf", "forged")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Agents do not send surveys: no triggers pages.
+    user_in(
+        &app,
+        "agent@sklep.pl",
+        "hasło agenta 1",
+        Some("agent"),
+        "pl",
+    )
+    .await;
+    let mut agent = signed_in(&app, "agent@sklep.pl", "hasło agenta 1").await;
+    for path in [
+        "/app/w/acme/triggers".to_string(),
+        format!("/app/w/acme/triggers/{id}"),
+    ] {
+        let (status, _, _) = agent.get(&app, &path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+
+    // Deleted only when the box says so; the list is empty again.
+    let delete = format!("/app/w/acme/triggers/{id}/delete");
+    let (status, _, _) = b.post(&app, &delete, &[("_csrf", csrf.as_str())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, to) = b
+        .post(
+            &app,
+            &delete,
+            &[("_csrf", csrf.as_str()), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, list, _) = b.get(&app, &to.unwrap()).await;
+    assert!(
+        list.contains("Wyzwalacz został usunięty.")
+            && list.contains("Nie ma jeszcze żadnych wyzwalaczy."),
+        "{list}"
+    );
+    let (status, _, _) = b.get(&app, &format!("/app/w/acme/triggers/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -161,7 +161,17 @@ pub async fn spawn_app_with(
 pub struct Node {
     /// `http://127.0.0.1:PORT`
     pub address: String,
+    api_key: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Node {
+    /// A request to this node with the workspace's API key.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        reqwest::Client::new()
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(&self.api_key)
+    }
 }
 
 impl Drop for Node {
@@ -175,6 +185,14 @@ impl Drop for Node {
 impl TestApp {
     /// Starts another server node over this app's database.
     pub async fn second_node(&self) -> Node {
+        // The same configuration as this node, as another process of one deployment.
+        self.node_with(self.app.config().clone(), false).await
+    }
+
+    /// Another node over this app's database with its own `config` (its listen address
+    /// set here), running its outbox worker when `worker` (e-mail off; SMS as `config`
+    /// says).
+    pub async fn node_with(&self, mut config: Config, worker: bool) -> Node {
         let store = puls_store::connect(self._db.url(), &ConnectOptions { max_connections: 8 })
             .await
             .expect("opening the database from a second node");
@@ -182,10 +200,13 @@ impl TestApp {
             .await
             .expect("binding a free port");
         let addr = listener.local_addr().expect("the bound address");
-        // The same configuration as this node, as another process of one deployment.
-        let mut config = self.app.config().clone();
         config.http.listen = addr.to_string();
-        let state = AppState::new(App::new(store, config));
+        let app = App::new(store, config);
+        if worker {
+            let transport = puls_send::HttpTransport::new(&app.config().webhooks).unwrap();
+            puls_send::spawn_worker(app.clone(), std::sync::Arc::new(transport), None);
+        }
+        let state = AppState::new(app);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {
@@ -197,6 +218,7 @@ impl TestApp {
         });
         Node {
             address: format!("http://{addr}"),
+            api_key: self.api_key.clone(),
             shutdown: Some(tx),
         }
     }

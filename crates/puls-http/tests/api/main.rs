@@ -32,6 +32,7 @@ mod partial;
 mod ratelimit;
 mod responses;
 mod segments;
+mod sms;
 mod surveys;
 mod tracking;
 mod triggers;

@@ -41,3 +41,6 @@ CREATE INDEX trigger_occurrences_contact ON trigger_occurrences(workspace_id, co
 
 ALTER TABLE distributions ADD COLUMN trigger_id TEXT;
 CREATE INDEX distributions_trigger ON distributions(trigger_id) WHERE trigger_id IS NOT NULL;
+
+-- Replies by SMS find the last message sent to their number.
+CREATE INDEX deliveries_address ON deliveries(channel, address) WHERE address IS NOT NULL;

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use hmac::{Hmac, KeyInit, Mac};
 use puls_core::distribution::{
-    Audience, DistributionDef, SendChannel, suppression_key, text_language,
+    Audience, DistributionDef, Sample, SendChannel, in_sample, suppression_key, text_language,
 };
 use puls_core::frequency::FrequencyPolicy;
 use puls_core::{ContactId, FieldErrorKind, Locale, QuestionKind, Survey, SurveyId, WorkspaceId};
@@ -48,6 +48,10 @@ const FREQUENCY_SETTING: &str = "frequency";
 
 /// How long a distribution may stay `preparing` unchanged before another node finishes it.
 pub const STALE_PREPARING_MS: i64 = 10 * 60_000;
+
+/// The response rate a margin-of-error sample assumes before the survey has had 50
+/// messages sent.
+const ASSUMED_RESPONSE_RATE: f64 = 0.25;
 
 /// Contacts read and written per transaction while a distribution is created.
 const PAGE: usize = 1_000;
@@ -354,6 +358,7 @@ impl App {
             created_at: now,
             updated_at: now,
             trigger_id,
+            sample_plan: None,
         };
         self.store().create_distribution(&record).await?;
         let record = self.distribution_record(workspace_id, &id).await?;
@@ -393,12 +398,14 @@ impl App {
             last = now;
             Ok(kept)
         };
+        let sampling = self.sampling(record, def).await?;
         let ctx = Prepare {
             record,
             def,
             survey,
             salt: &salt,
             workspace: &workspace,
+            sampling: sampling.as_ref(),
         };
         match &def.audience {
             Audience::All => {
@@ -479,6 +486,112 @@ impl App {
             .ready_distribution(&record.id, recipients, crate::now_ms())
             .await?;
         Ok(())
+    }
+
+    /// How a sampled distribution draws its audience (none for one that invites everyone):
+    /// a share, or, for a margin of error, each group's share from how many responses an
+    /// NPS within the margin needs (the worst-case variance), the response rate this
+    /// survey's distributions have had (at least 50 messages sent; else an assumed 25 %),
+    /// and the group's size now. The plan is recorded on the distribution.
+    async fn sampling(
+        &self,
+        record: &DistributionRecord,
+        def: &DistributionDef,
+    ) -> Result<Option<Sampling>, AppError> {
+        let (margin, confidence, by) = match &def.sample {
+            None => return Ok(None),
+            Some(Sample::Percent(p)) => {
+                return Ok(Some(Sampling {
+                    by: None,
+                    fractions: HashMap::from([(String::new(), f64::from(*p) / 100.0)]),
+                }));
+            }
+            Some(Sample::Margin {
+                margin,
+                confidence,
+                by,
+            }) => (*margin, *confidence, by.as_ref().map(|k| k.as_str().to_string())),
+        };
+        let history = self
+            .store()
+            .survey_delivery_counts(&record.survey_id)
+            .await?;
+        let rate = rate_of(&history);
+        let (response_rate, measured) = match rate.value {
+            Some(v) if rate.n >= 50 && v > 0.0 => (v / 100.0, true),
+            _ => (ASSUMED_RESPONSE_RATE, false),
+        };
+        let level = puls_core::stats::Confidence::new(confidence)
+            .map_err(|e| anyhow::anyhow!("confidence: {e}"))?;
+        let needed = puls_core::stats::nps_sample_size(margin, level, None);
+        let invites = (needed as f64 / response_rate).ceil() as u64;
+        let mut sizes: std::collections::BTreeMap<String, u64> = Default::default();
+        for c in self
+            .audience_contacts(record.workspace_id, &def.audience)
+            .await?
+        {
+            *sizes.entry(group_of(&c, by.as_deref())).or_default() += 1;
+        }
+        let mut fractions = HashMap::new();
+        let mut groups = Vec::new();
+        for (group, size) in &sizes {
+            let share = (invites as f64 / *size as f64).min(1.0);
+            fractions.insert(group.clone(), share);
+            groups.push(serde_json::json!({
+                "group": group, "contacts": size, "invited": invites.min(*size),
+                "enough": *size >= invites,
+            }));
+        }
+        let plan = serde_json::json!({
+            "margin_of_error": margin, "confidence": confidence, "by": by,
+            "responses_needed": needed,
+            "response_rate": response_rate, "response_rate_measured": measured,
+            "response_rate_from_sent": rate.n,
+            "invites_per_group": invites, "groups": groups,
+        });
+        self.store()
+            .set_sample_plan(&record.id, &plan.to_string())
+            .await?;
+        Ok(Some(Sampling { by, fractions }))
+    }
+
+    /// Every contact of an audience now (for sizing a sample's groups).
+    async fn audience_contacts(
+        &self,
+        workspace_id: WorkspaceId,
+        audience: &Audience,
+    ) -> Result<Vec<ContactRecord>, AppError> {
+        let mut out = Vec::new();
+        match audience {
+            Audience::All => {
+                let mut after: Option<ContactId> = None;
+                loop {
+                    let page = self
+                        .store()
+                        .list_contacts(workspace_id, after.as_ref(), PAGE as i64)
+                        .await?;
+                    let Some(last) = page.last() else { break };
+                    after = Some(last.id.clone());
+                    let n = page.len();
+                    out.extend(page);
+                    if n < PAGE {
+                        break;
+                    }
+                }
+            }
+            Audience::Segment(key) => {
+                let ids = self.segment_contact_ids(workspace_id, key).await?;
+                for chunk in ids.chunks(PAGE) {
+                    out.extend(self.store().contacts_by_ids(workspace_id, chunk).await?);
+                }
+            }
+            Audience::Contacts(ids) => {
+                for chunk in ids.chunks(PAGE) {
+                    out.extend(self.store().contacts_by_ids(workspace_id, chunk).await?);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Finishes preparing the distributions whose creation was cut short (a node stopped
@@ -571,6 +684,16 @@ impl App {
                 .and_then(|l| Locale::parse(l).ok());
             let lang = text_language(locale.as_ref());
             let mut d = ctx.skipped(c.id.as_str(), lang, "no_address", now);
+            if let Some(s) = ctx.sampling
+                && !in_sample(&ctx.record.id, c.id.as_str(), s.fraction(c))
+            {
+                d.reason = Some("not_sampled".into());
+                out.push(NewDelivery {
+                    record: d,
+                    job: None,
+                });
+                continue;
+            }
             d.address = address_of(c, ctx.def.channel).map(str::to_string);
             let Some(key) = key else {
                 out.push(NewDelivery {
@@ -832,6 +955,27 @@ impl App {
                 _ => gates[i] = Gate::Skip(DeliveryStatus::Skipped, "cancelled"),
             }
         }
+        // Distributions with a quota of completed responses that is full send no more.
+        let mut full: HashSet<(WorkspaceId, &str)> = HashSet::new();
+        for (key, found) in &dists {
+            if let Some((d, def)) = found
+                && let Some(quota) = def.quota
+                && self.store().delivery_counts(&d.id).await?.completed >= quota
+            {
+                full.insert(*key);
+            }
+        }
+        for items in by_ws.values_mut() {
+            items.retain(|&i| {
+                let (job, email) = &batch[i];
+                let r = email.delivery.as_ref().expect("an invitation");
+                let is_full = full.contains(&(job.workspace_id, r.distribution.as_str()));
+                if is_full {
+                    gates[i] = Gate::Skip(DeliveryStatus::Skipped, "quota_full");
+                }
+                !is_full
+            });
+        }
         for (ws, items) in by_ws {
             // The suppression list, for the batch's addresses at once.
             let salt = self.suppression_salt(ws).await?;
@@ -1049,6 +1193,7 @@ impl App {
                 survey,
                 salt: "",
                 workspace,
+                sampling: None,
             };
             let job = ctx.message(self, &d.contact_id, address, &d.locale, token, number)?;
             if self.store().remind(&d, next, &job).await? {
@@ -1323,6 +1468,33 @@ struct Prepare<'a> {
     survey: &'a Survey,
     salt: &'a str,
     workspace: &'a str,
+    /// Who of the audience is drawn, when the distribution samples.
+    sampling: Option<&'a Sampling>,
+}
+
+/// The share of each group of the audience a sampled distribution invites.
+#[derive(Debug, Clone)]
+pub(crate) struct Sampling {
+    /// The contacts' attribute that groups them (none: one group).
+    by: Option<String>,
+    /// Each group's share (by the attribute's value as text, `""` when absent).
+    fractions: HashMap<String, f64>,
+}
+
+impl Sampling {
+    fn fraction(&self, c: &ContactRecord) -> f64 {
+        let group = group_of(c, self.by.as_deref());
+        self.fractions.get(&group).copied().unwrap_or(1.0)
+    }
+}
+
+/// The group of a contact by attribute `by`: its value as text, `""` when absent.
+fn group_of(c: &ContactRecord, by: Option<&str>) -> String {
+    match by.and_then(|k| c.fields.attributes.get(k)) {
+        None | Some(puls_core::Value::Null) => String::new(),
+        Some(puls_core::Value::Str(s)) => s.clone(),
+        Some(v) => puls_store::json::to_json(v).to_string(),
+    }
 }
 
 impl Prepare<'_> {

@@ -26,6 +26,8 @@ use crate::{App, AppError, Rejection};
 /// The setting that holds the widget's settings.
 const WIDGET_SETTING: &str = "widget";
 const DAY_MS: i64 = 86_400_000;
+/// Why nothing is shown when nothing fits.
+const NOTHING: &str = "nothing_to_show";
 
 /// Each workspace's widget settings as this node last read them.
 #[derive(Default)]
@@ -45,6 +47,15 @@ pub struct WidgetAsk<'a> {
     pub device: Device,
     /// The visitor's languages, best first (the browser's).
     pub languages: Vec<String>,
+}
+
+/// What the widget is told: show this survey, or nothing, and why (`frequency_cap`: the
+/// contact-frequency policy refused one; `nothing_to_show`: no placement or waiting
+/// survey fits this visitor and page now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Eligibility {
+    Show(WidgetShow),
+    Not(&'static str),
 }
 
 /// A survey to show.
@@ -124,7 +135,7 @@ impl App {
         &self,
         workspace_id: WorkspaceId,
         ask: &WidgetAsk<'_>,
-    ) -> Result<Option<WidgetShow>, AppError> {
+    ) -> Result<Eligibility, AppError> {
         let settings = self.widget_settings(workspace_id).await?;
         if let Some(origin) = ask.origin
             && !settings.allows_origin(origin)
@@ -139,15 +150,15 @@ impl App {
         let person = match (&contact, ask.anonymous_id) {
             (Some(c), _) => c.id.to_string(),
             (None, Some(a)) => format!("a:{a}"),
-            (None, None) => return Ok(None),
+            (None, None) => return Ok(Eligibility::Not(NOTHING)),
         };
         let now = crate::now_ms();
         // A trigger's in-app survey waiting for this person comes first, on any page.
-        if let Some(show) = self
+        if let Some(answer) = self
             .in_app_prompt(workspace_id, ask, contact.as_ref(), &person, now)
             .await?
         {
-            return Ok(Some(show));
+            return Ok(answer);
         }
         let path = page_path(ask.url);
         let candidates = settings
@@ -198,17 +209,17 @@ impl App {
             };
             if !self.claim_one(workspace_id, &touch).await? {
                 // The policy says no more surveys for this person now, whichever.
-                return Ok(None);
+                return Ok(Eligibility::Not("frequency_cap"));
             }
             let show = self
                 .show_survey(&record, ask, contact.as_ref(), p.channel)
                 .await?;
-            return Ok(Some(WidgetShow {
+            return Ok(Eligibility::Show(WidgetShow {
                 delay_ms: p.delay_seconds * 1_000,
                 ..show
             }));
         }
-        Ok(None)
+        Ok(Eligibility::Not(NOTHING))
     }
 
     /// Asks the frequency policy for one survey shown now, recording it if allowed.
@@ -262,7 +273,7 @@ impl App {
 
     /// A trigger's in-app occurrence waiting for this person, shown now if its trigger is
     /// active, its survey published and the frequency policy allows (an occurrence the
-    /// policy refuses is skipped as `frequency_cap`).
+    /// policy refuses is skipped as `frequency_cap`); `None` when none is waiting.
     async fn in_app_prompt(
         &self,
         workspace_id: WorkspaceId,
@@ -270,7 +281,7 @@ impl App {
         contact: Option<&ContactRecord>,
         person: &str,
         now: i64,
-    ) -> Result<Option<WidgetShow>, AppError> {
+    ) -> Result<Option<Eligibility>, AppError> {
         let contact_id = contact.map(|c| c.id.to_string());
         let who = Person {
             user_id: ask
@@ -307,15 +318,15 @@ impl App {
                 skipped.reason = Some("frequency_cap".into());
                 skipped.lease_until = None;
                 self.store().settle_occurrence(&skipped, now).await?;
-                return Ok(None);
+                return Ok(Some(Eligibility::Not("frequency_cap")));
             }
             if !self.store().show_occurrence(&o, now).await? {
                 continue;
             }
-            return Ok(Some(
+            return Ok(Some(Eligibility::Show(
                 self.show_survey(&record, ask, contact, Channel::InApp)
                     .await?,
-            ));
+            )));
         }
         Ok(None)
     }

@@ -107,6 +107,22 @@ impl SendWindow {
     }
 }
 
+/// Who of the audience is invited.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sample {
+    /// About this share of the audience, in percent (1–100), picked at random (the same
+    /// contacts however often the distribution is prepared).
+    Percent(u32),
+    /// Enough of each group (by the contacts' attribute `by`, or the whole audience) for
+    /// an NPS within `margin` points at `confidence`, given the response rate and the
+    /// scores this survey had so far.
+    Margin {
+        margin: f64,
+        confidence: f64,
+        by: Option<crate::attribute::AttributeKey>,
+    },
+}
+
 /// Reminders to those who have not completed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Reminders {
@@ -136,6 +152,11 @@ pub struct DistributionDef {
     /// standard texts.
     pub subject: BTreeMap<String, String>,
     pub message: BTreeMap<String, String>,
+    /// Invite only a sample of the audience.
+    pub sample: Option<Sample>,
+    /// Stop sending once this many completed responses came through the distribution's
+    /// links (what is not sent then is skipped as `quota_full`).
+    pub quota: Option<i64>,
 }
 
 impl DistributionDef {
@@ -177,6 +198,28 @@ impl DistributionDef {
                 }
             }
             def.read_message(&mut o, &mut errs);
+            let sp = o.path("sample");
+            if let Some(s) = o.get("sample") {
+                def.sample = sample(s, &sp, &mut errs);
+            }
+            let qp = o.path("quota");
+            if let Some(q) = o.get("quota")
+                && let Some(mut qo) = Obj::new(q, &qp, &mut errs)
+            {
+                let cp = qo.path("completed");
+                match qo.req("completed", &mut errs).map(Value::as_int) {
+                    Some(Some(n)) if (1..=10_000_000).contains(&n) => def.quota = Some(n),
+                    Some(_) => errs.push(
+                        cp,
+                        K::OutOfRange {
+                            min: 1,
+                            max: 10_000_000,
+                        },
+                    ),
+                    None => {}
+                }
+                qo.finish(&mut errs);
+            }
             o.finish(&mut errs);
         }
         errs.into_result(def)
@@ -196,6 +239,8 @@ impl DistributionDef {
             reminders: Reminders::default(),
             subject: BTreeMap::new(),
             message: BTreeMap::new(),
+            sample: None,
+            quota: None,
         }
     }
 
@@ -239,6 +284,31 @@ impl DistributionDef {
             m.insert("send_at".into(), Value::str(instant::format(t)));
         }
         self.write_message(&mut m);
+        match &self.sample {
+            None => {}
+            Some(Sample::Percent(p)) => {
+                m.insert(
+                    "sample".into(),
+                    map([("percent", Value::Int(i64::from(*p)))]),
+                );
+            }
+            Some(Sample::Margin {
+                margin,
+                confidence,
+                by,
+            }) => {
+                let mut s = BTreeMap::new();
+                s.insert("margin_of_error".to_string(), Value::Float(*margin));
+                s.insert("confidence".to_string(), Value::Float(*confidence));
+                if let Some(k) = by {
+                    s.insert("by".to_string(), Value::str(k.as_str()));
+                }
+                m.insert("sample".into(), Value::Map(s));
+            }
+        }
+        if let Some(q) = self.quota {
+            m.insert("quota".into(), map([("completed", Value::Int(q))]));
+        }
         Value::Map(m)
     }
 
@@ -431,6 +501,72 @@ fn window(v: &Value, path: &str, errs: &mut Errors) -> Option<SendWindow> {
     })
 }
 
+/// `{"percent": 25}` or `{"margin_of_error": 5, "confidence": 0.95, "by": "store"}`.
+fn sample(v: &Value, path: &str, errs: &mut Errors) -> Option<Sample> {
+    let mut o = Obj::new(v, path, errs)?;
+    let number = |v: &Value| match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    let pp = o.path("percent");
+    let percent = o.get("percent").map(|p| match p.as_int() {
+        Some(n) if (1..=100).contains(&n) => n as u32,
+        _ => {
+            errs.push(&pp, K::OutOfRange { min: 1, max: 100 });
+            100
+        }
+    });
+    let mp = o.path("margin_of_error");
+    let margin = o.get("margin_of_error").map(|m| match number(m) {
+        Some(x) if (0.5..=50.0).contains(&x) => x,
+        _ => {
+            errs.push(&mp, K::OutOfRange { min: 1, max: 50 });
+            5.0
+        }
+    });
+    let cp = o.path("confidence");
+    let confidence = match o.get("confidence").map(number) {
+        None => 0.95,
+        Some(Some(c)) if (0.8..=0.999).contains(&c) => c,
+        Some(_) => {
+            errs.push(
+                &cp,
+                K::NotOneOf {
+                    allowed: "a level between 0.8 and 0.999, e.g. 0.95".into(),
+                },
+            );
+            0.95
+        }
+    };
+    let bp = o.path("by");
+    let by = o.str("by", errs).and_then(|b| {
+        crate::attribute::AttributeKey::parse(b)
+            .map_err(|k| errs.push(bp, k))
+            .ok()
+    });
+    o.finish(errs);
+    match (percent, margin) {
+        (Some(p), None) if by.is_none() => Some(Sample::Percent(p)),
+        (None, Some(margin)) => Some(Sample::Margin {
+            margin,
+            confidence,
+            by,
+        }),
+        _ => {
+            errs.push(
+                path,
+                K::BadCondition {
+                    reason: "give either \"percent\" or \"margin_of_error\" (with \"confidence\" \
+                             and \"by\" if you like)"
+                        .into(),
+                },
+            );
+            None
+        }
+    }
+}
+
 fn reminders(v: &Value, path: &str, errs: &mut Errors) -> Reminders {
     let Some(mut o) = Obj::new(v, path, errs) else {
         return Reminders::default();
@@ -491,6 +627,22 @@ fn texts(v: &Value, path: &str, max: usize, errs: &mut Errors) -> BTreeMap<Strin
         }
     }
     out
+}
+
+/// Whether a contact is in a sample of `fraction` (0–1) of a distribution's audience: a
+/// stable draw from the distribution's and the contact's ids (FNV-1a), so preparing the
+/// distribution again picks the same people, and another distribution others.
+pub fn in_sample(distribution: &str, contact: &str, fraction: f64) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in distribution.bytes().chain([0]).chain(contact.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    // The high bits, mixed once more, as a number in [0, 1).
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    ((h >> 11) as f64 / (1u64 << 53) as f64) < fraction
 }
 
 /// The language of the standard texts for a contact of `locale` (`pl`, `cs`, else `en`).
@@ -631,5 +783,34 @@ mod tests {
             suppression_key(SendChannel::Email, "  Anna.Nowak@Sklep.PL "),
             "anna.nowak@sklep.pl"
         );
+    }
+
+    #[test]
+    fn samples_and_quotas_read_back_and_draw_stably() {
+        let d = parse(serde_json::json!({"name": "x", "audience": {"all": true},
+            "sample": {"margin_of_error": 5, "by": "store"}, "quota": {"completed": 300}}))
+        .unwrap();
+        assert_eq!(d.quota, Some(300));
+        assert!(matches!(&d.sample, Some(Sample::Margin { margin, confidence, by: Some(b) })
+            if *margin == 5.0 && *confidence == 0.95 && b.as_str() == "store"));
+        assert_eq!(DistributionDef::parse(&d.to_value()).unwrap(), d);
+        let p = parse(serde_json::json!({"name": "x", "audience": {"all": true},
+            "sample": {"percent": 20}})).unwrap();
+        assert_eq!(p.sample, Some(Sample::Percent(20)));
+        let bad = parse(serde_json::json!({"name": "x", "audience": {"all": true},
+            "sample": {"percent": 20, "margin_of_error": 0}, "quota": {"completed": 0}}))
+        .unwrap_err();
+        let bad = paths(bad);
+        for want in ["sample.margin_of_error", "sample", "quota.completed"] {
+            assert!(bad.iter().any(|(p, _)| p == want), "{want} in {bad:?}");
+        }
+        // A fifth of 10,000 is about 2,000, and the same each time.
+        let picked = (0..10_000)
+            .filter(|i| in_sample("dst_1", &format!("c{i}"), 0.2))
+            .count();
+        assert!((1_850..=2_150).contains(&picked), "{picked}");
+        assert_eq!(in_sample("dst_1", "c7", 0.2), in_sample("dst_1", "c7", 0.2));
+        assert!(in_sample("dst_1", "c7", 1.0));
+        assert!(!in_sample("dst_1", "c7", 0.0));
     }
 }

@@ -1009,7 +1009,9 @@ impl CustomerStore for SqlStore {
         contact_id: &ContactId,
         survey_id: &SurveyId,
     ) -> Result<Option<InvitationRecord>, StoreError> {
-        let mut tx = self.write().begin().await?;
+        // Immediate on SQLite: the contact is read and the invitation then written, and
+        // another process's commit in between would fail the upgrade to a write.
+        let mut tx = self.begin_batch().await?;
         let contact =
             match contact_by(tx.as_conn(), workspace_id, "id", contact_id.as_str()).await? {
                 Some(c) => follow(tx.as_conn(), workspace_id, c).await?,

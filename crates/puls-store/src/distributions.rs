@@ -29,6 +29,8 @@ pub struct DistributionRecord {
     /// The trigger whose occurrence made it (such distributions are not listed with those
     /// sent by hand).
     pub trigger_id: Option<String>,
+    /// A sampled distribution's plan (JSON): how many of each group it invites, and why.
+    pub sample_plan: Option<String>,
 }
 
 /// What happened to one contact's message.
@@ -282,6 +284,16 @@ pub trait DistributionStore: Send + Sync {
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
 
     async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError>;
+
+    /// Records a sampled distribution's plan.
+    async fn set_sample_plan(&self, id: &str, plan: &str) -> Result<(), StoreError>;
+
+    /// The deliveries of every distribution of a survey, counted alike (the response rate
+    /// it has had).
+    async fn survey_delivery_counts(
+        &self,
+        survey_id: &SurveyId,
+    ) -> Result<DeliveryCounts, StoreError>;
 
     /// The deliveries of every distribution a trigger made, counted alike.
     async fn trigger_delivery_counts(&self, trigger_id: &str)

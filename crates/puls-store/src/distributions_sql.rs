@@ -17,7 +17,7 @@ use crate::outbox_sql::insert_jobs;
 use crate::sql::{SELECT_RESPONSE, random_token, response_from_row};
 
 const DISTRIBUTION_COLUMNS: &str = "id, workspace_id, survey_id, channel, name, definition, \
-     status, recipients, created_by, created_at, updated_at, trigger_id";
+     status, recipients, created_by, created_at, updated_at, trigger_id, sample_plan";
 
 const DELIVERY_COLUMNS: &str = "distribution_id, contact_id, workspace_id, channel, token, \
      address, locale, status, reason, due_at, sent_at, reminders_sent, next_reminder_at, \
@@ -26,7 +26,7 @@ const DELIVERY_COLUMNS: &str = "distribution_id, contact_id, workspace_id, chann
 static INSERT_DISTRIBUTION: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO distributions ({DISTRIBUTION_COLUMNS}) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
                  ON CONFLICT (id) DO NOTHING"
     )
 });
@@ -107,6 +107,7 @@ fn distribution_from_row(row: &impl RowExt) -> Result<DistributionRecord, StoreE
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
         trigger_id: row.opt_text("trigger_id")?,
+        sample_plan: row.opt_text("sample_plan")?,
     })
 }
 
@@ -159,6 +160,9 @@ impl CountSql {
 
 static COUNTS_OF_DISTRIBUTION: LazyLock<CountSql> =
     LazyLock::new(|| CountSql::of("d.distribution_id = $1"));
+static COUNTS_OF_SURVEY: LazyLock<CountSql> = LazyLock::new(|| {
+    CountSql::of("d.distribution_id IN (SELECT id FROM distributions WHERE survey_id = $1)")
+});
 static COUNTS_OF_TRIGGER: LazyLock<CountSql> = LazyLock::new(|| {
     CountSql::of("d.distribution_id IN (SELECT id FROM distributions WHERE trigger_id = $1)")
 });
@@ -396,6 +400,7 @@ impl DistributionStore for SqlStore {
                 .bind(d.created_at)
                 .bind(d.updated_at)
                 .bind(&d.trigger_id)
+                .bind(&d.sample_plan)
                 .execute(pool)
                 .await?;
         });
@@ -696,6 +701,24 @@ impl DistributionStore for SqlStore {
     async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError> {
         self.counts_of(&COUNTS_OF_DISTRIBUTION, distribution_id)
             .await
+    }
+
+    async fn set_sample_plan(&self, id: &str, plan: &str) -> Result<(), StoreError> {
+        on!(self.write(), |pool| {
+            sqlx::query("UPDATE distributions SET sample_plan = $1 WHERE id = $2")
+                .bind(plan)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn survey_delivery_counts(
+        &self,
+        survey_id: &SurveyId,
+    ) -> Result<DeliveryCounts, StoreError> {
+        self.counts_of(&COUNTS_OF_SURVEY, survey_id.as_str()).await
     }
 
     async fn trigger_delivery_counts(

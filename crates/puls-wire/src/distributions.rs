@@ -27,7 +27,8 @@ pub struct DeliveryCountsDto {
     /// On the suppression list (unsubscribed, bounced before, added by hand).
     pub suppressed: i64,
     /// Not sent, by reason: `no_address`, `consent_withdrawn`, `duplicate_address`,
-    /// `not_found`, `cancelled`.
+    /// `not_found`, `cancelled`, `frequency_cap`, `not_sampled`, `quota_full`,
+    /// `provider_failed` (failed).
     pub skipped: BTreeMap<String, i64>,
     /// Reminders sent in all.
     pub reminders: i64,
@@ -86,6 +87,11 @@ pub struct DistributionDto {
     pub counts: DeliveryCountsDto,
     /// Completed responses per message sent, with its Wilson interval (95 %), in percent.
     pub response_rate: RateDto,
+    /// A margin-of-error sample's plan: responses needed, the response rate it counted
+    /// on (measured, or assumed before 50 messages were sent), and each group's size and
+    /// invitations.
+    #[schema(value_type = Option<Object>)]
+    pub sample_plan: Option<serde_json::Value>,
 }
 
 impl DistributionDto {
@@ -102,6 +108,11 @@ impl DistributionDto {
             definition: puls_store::json::to_json(&r.def.to_value()),
             counts,
             response_rate: RateDto::of(&r.response_rate()),
+            sample_plan: r
+                .record
+                .sample_plan
+                .as_deref()
+                .and_then(|p| serde_json::from_str(p).ok()),
         }
     }
 }

@@ -52,6 +52,23 @@ pub fn nps(d: &Distribution, o: &Options) -> Result<Nps, StatsError> {
     })
 }
 
+/// How many responses an NPS needs for its interval's half-width to be at most
+/// `margin` points (on the −100…100 scale) at `confidence`: `⌈z² σ² / (margin/100)²⌉`,
+/// with the variance of one answer's score (+1, 0, −1) from the expected shares of
+/// promoters and detractors (`σ² = p + d − (p − d)²`), or the worst case 1 when they are
+/// not known (`None`). At least 1.
+pub fn nps_sample_size(margin: f64, confidence: super::Confidence, shares: Option<(f64, f64)>) -> u64 {
+    let variance = match shares {
+        Some((p, d)) if (0.0..=1.0).contains(&p) && (0.0..=1.0).contains(&d) && p + d <= 1.0 => {
+            (p + d - (p - d).powi(2)).max(0.0)
+        }
+        _ => 1.0,
+    };
+    let e = (margin / 100.0).max(1e-6);
+    let z = confidence.z();
+    ((z * z * variance / (e * e)).ceil() as u64).max(1)
+}
+
 /// An NPS distribution collapsed to its three categories.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Trinomial {
@@ -93,5 +110,32 @@ impl Trinomial {
         let det = (self.detractors as f64 + 0.75) / n;
         let centre = pro - det;
         (centre, (pro + det - centre * centre) / n)
+    }
+}
+
+#[cfg(test)]
+mod sample_size_tests {
+    use super::*;
+    use crate::stats::Confidence;
+
+    #[test]
+    fn the_size_gives_the_margin_it_was_asked_for() {
+        let c = Confidence::new(0.95).unwrap();
+        // The worst case: z² / 0.05² = 1536.6.
+        assert_eq!(nps_sample_size(5.0, c, None), 1537);
+        let n = nps_sample_size(5.0, c, Some((0.5, 0.2)));
+        assert_eq!(n, 938);
+        // That many answers with those shares: the interval's half-width is about 5 points.
+        let (p, d) = ((n as f64 * 0.5) as u64, (n as f64 * 0.2) as u64);
+        let mut dist = Distribution::nps();
+        dist.add(10, p).unwrap();
+        dist.add(0, d).unwrap();
+        dist.add(8, n - p - d).unwrap();
+        let i = nps(&dist, &Options::default()).unwrap().interval.unwrap();
+        let half = (i.high - i.low) / 2.0;
+        assert!((half - 5.0).abs() < 0.15, "half-width {half}");
+        // Narrower margins need more; a larger margin fewer, never none.
+        assert!(nps_sample_size(3.0, c, None) > 4000);
+        assert_eq!(nps_sample_size(400.0, c, None), 1);
     }
 }

@@ -65,6 +65,8 @@ pub(super) fn reason_text(reason: &str) -> Text {
         "suppressed" => Text::DistReasonSuppressed,
         "frequency_cap" => Text::DistReasonFrequencyCap,
         "quota_full" => Text::DistReasonQuotaFull,
+        "not_sampled" => Text::DistReasonNotSampled,
+        "provider_failed" => Text::DistReasonProviderFailed,
         _ => Text::DistReasonOther,
     }
 }

@@ -91,7 +91,7 @@ fn cursor(c: Option<&str>) -> Result<Option<&str>, ApiError> {
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/distributions", tag = "distributions",
     params(("id" = String, Path, description = "Survey id")),
     request_body(content = Object, content_type = "application/json",
-        description = "`{\"name\", \"channel\": \"email\", \"audience\": {\"all\": true} | {\"segment\": KEY} | {\"contacts\": [ID]}, \"embed_first_question\", \"send_at\", \"window\": {\"hours\": \"09:00-18:00\", \"time_zone\"}, \"reminders\": {\"count\", \"after_hours\"}, \"subject\": {LANG: TEXT}, \"message\": {LANG: TEXT}}`"),
+        description = "`{\"name\", \"channel\": \"email\", \"audience\": {\"all\": true} | {\"segment\": KEY} | {\"contacts\": [ID]}, \"embed_first_question\", \"send_at\", \"window\": {\"hours\": \"09:00-18:00\", \"time_zone\"}, \"reminders\": {\"count\", \"after_hours\"}, \"subject\": {LANG: TEXT}, \"message\": {LANG: TEXT}, \"sample\": {\"percent\"} | {\"margin_of_error\", \"confidence\", \"by\"}, \"quota\": {\"completed\"}}`"),
     responses((status = 201, body = DistributionDto),
         (status = 404, description = "No such survey", body = ErrorBody),
         (status = 409, description = "`survey_not_published`, `survey_closed` or `email_not_configured`", body = ErrorBody),

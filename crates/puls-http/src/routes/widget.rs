@@ -15,7 +15,7 @@ use base64::Engine;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use puls_app::AppError;
-use puls_app::widget::WidgetAsk;
+use puls_app::widget::{Eligibility, WidgetAsk};
 use puls_core::widget::Device;
 use puls_html::{Lang, Text};
 use puls_wire::ErrorBody;
@@ -127,6 +127,9 @@ pub struct EligibilityDto {
     pub delay_ms: Option<i64>,
     /// The close button's name, in `lang`.
     pub close: Option<String>,
+    /// Why nothing is shown: `frequency_cap` (the contact-frequency policy), or
+    /// `nothing_to_show`.
+    pub reason: Option<String>,
 }
 
 /// Whether this visitor should see a survey now, and which (the first placement that
@@ -184,7 +187,7 @@ async fn eligibility(
     };
     let shown = st.app.widget_eligibility(ws.id, &ask).await?;
     let dto = match shown {
-        None => EligibilityDto {
+        Eligibility::Not(why) => EligibilityDto {
             show: false,
             survey_id: None,
             title: None,
@@ -192,8 +195,10 @@ async fn eligibility(
             url: None,
             delay_ms: None,
             close: None,
+            reason: Some(why.into()),
         },
-        Some(s) => EligibilityDto {
+        Eligibility::Show(s) => EligibilityDto {
+            reason: None,
             show: true,
             close: Some(
                 Text::WidgetClose

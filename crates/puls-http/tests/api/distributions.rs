@@ -415,6 +415,7 @@ async fn a_distribution_cut_short_is_finished_once(app: TestApp) {
         created_at: now - 3_600_000,
         updated_at: now - 3_600_000,
         trigger_id: None,
+        sample_plan: None,
     };
     app.store.create_distribution(&record).await.unwrap();
     // Not yet stale for a node whose clock says it just happened; then finished once.

@@ -1,7 +1,9 @@
-//! The contact-frequency policy across nodes: two distributions of the same people,
-//! created at once through two nodes and sent by both nodes' workers to a real SMTP server,
-//! never ask anyone more often than the policy allows (checked in the database), and every
-//! send the policy refused is counted with its reason.
+//! The contact-frequency policy across nodes and channels: the same people invited at
+//! once by e-mail (through one node) and by SMS (through another), and, while both nodes'
+//! workers send those to a real SMTP server and a real HTTP SMS provider, asked about by
+//! the widget (every one of them, through both nodes), are never asked more often than the
+//! policy allows (checked in the database), and every send or showing the policy refused
+//! says so.
 
 use std::time::Duration;
 
@@ -85,6 +87,7 @@ both_backends!(
 async fn two_nodes_never_ask_anyone_more_than_the_policy_allows(app: TestApp) {
     let n = how_many();
     let smtp = puls_testdb::SmtpServer::start();
+    let (sms_url, texts) = crate::sms::provider().await;
     // A policy's problems at their paths; then one survey per 14 days.
     let (status, body) = json_of(
         app.request(Method::PUT, "/api/v1/settings/frequency")
@@ -107,9 +110,9 @@ async fn two_nodes_never_ask_anyone_more_than_the_policy_allows(app: TestApp) {
     .await;
     assert_eq!((status.as_u16(), &body), (200, &policy));
 
-    let mut csv = String::from("external_id,email,locale\n");
+    let mut csv = String::from("external_id,email,phone,locale\n");
     for i in 0..n {
-        csv.push_str(&format!("c{i},c{i}@sklep.example,pl\n"));
+        csv.push_str(&format!("c{i},c{i}@sklep.example,+4850{i:07},pl\n"));
     }
     let (status, report) = json_of(
         app.request(Method::POST, "/api/v1/contacts/import")
@@ -121,26 +124,65 @@ async fn two_nodes_never_ask_anyone_more_than_the_policy_allows(app: TestApp) {
     )
     .await;
     assert!(status.is_success(), "{report}");
-    let a = app.published_survey(&survey("Dostawa")).await;
-    let b = app.published_survey(&survey("Zwrot")).await;
+    let by_email = app.published_survey(&survey("Dostawa")).await;
+    let by_sms = app.published_survey(&survey("Zwrot")).await;
+    let by_widget = app.published_survey(&survey("Strona")).await;
+    let shop = "https://sklep.example";
+    let r = app
+        .request(Method::PUT, "/api/v1/settings/widget")
+        .json(&json!({"sites": [shop], "placements": [{"survey": by_widget}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let key = app.write_key().await;
 
-    // Both distributions at once, one through each node; both nodes send.
-    let other = app.second_node().await;
-    let create = |base: String, survey: String, name: &'static str| {
-        let request = app
-            .client
-            .post(format!("{base}/api/v1/surveys/{survey}/distributions"))
-            .bearer_auth(&app.api_key)
-            .json(&json!({"name": name, "audience": {"all": true}}));
+    // Two nodes, each sending e-mail and SMS.
+    let mut config = app.app.config().clone();
+    config.sms.url = Some(sms_url);
+    let one = app.node_with(config.clone(), true, Some(&smtp)).await;
+    let two = app.node_with(config, true, Some(&smtp)).await;
+    let create = |node: &crate::helpers::Node, survey: &str, body: Value| {
+        let request = node
+            .request(Method::POST, &format!("/api/v1/surveys/{survey}/distributions"))
+            .json(&body);
         async move { json_of(request.send().await.unwrap()).await }
     };
-    app.spawn_worker_mailing_to(&smtp);
-    let _second = app.second_worker_mailing_to(&smtp).await;
+    // The widget asked for everyone, half through each node, 32 at a time.
+    let ask_all = async {
+        let client = reqwest::Client::new();
+        let asks = (0..n).map(|i| {
+            let base = if i % 2 == 0 { &one.address } else { &two.address };
+            let request = client
+                .get(format!("{base}/api/v1/widget/eligibility"))
+                .header("origin", shop)
+                .query(&[
+                    ("key", key.as_str()),
+                    ("url", "https://sklep.example/"),
+                    ("uid", &format!("c{i}")),
+                    ("aid", &format!("browser-{i}")),
+                ]);
+            async move {
+                let v: Value = request.send().await.unwrap().json().await.unwrap();
+                v
+            }
+        });
+        futures::stream::StreamExt::collect::<Vec<Value>>(
+            futures::stream::StreamExt::buffer_unordered(futures::stream::iter(asks), 32),
+        )
+        .await
+    };
+    // The two distributions at once; then, while both nodes send them, the widget.
     let ((sa, da), (sb, db)) = tokio::join!(
-        create(app.address.clone(), a, "A"),
-        create(other.address.clone(), b, "B")
+        create(&one, &by_email, json!({"name": "E-mail", "audience": {"all": true}})),
+        create(
+            &two,
+            &by_sms,
+            json!({"name": "SMS", "channel": "sms", "audience": {"all": true}})
+        ),
     );
     assert_eq!((sa.as_u16(), sb.as_u16()), (201, 201), "{da} {db}");
+    let answers = ask_all.await;
     let ids = [da["id"].as_str().unwrap(), db["id"].as_str().unwrap()];
 
     // Until nothing is queued (a generous guard against a hang).
@@ -171,31 +213,44 @@ async fn two_nodes_never_ask_anyone_more_than_the_policy_allows(app: TestApp) {
         &twice[..twice.len().min(5)]
     );
     assert_eq!(touches, n as i64);
-    // Every contact: one survey sent, the other refused with its reason.
-    let mut sent = std::collections::HashMap::<String, usize>::new();
-    let mut refused = 0;
-    for (base, id) in [(&app.address, ids[0]), (&other.address, ids[1])] {
-        for d in deliveries(base, &app, id).await {
+    // Every contact asked by exactly one channel; every refusal says why.
+    let mut asked = std::collections::HashMap::<String, usize>::new();
+    let mut sent = [0_usize; 2];
+    for (k, id) in ids.iter().enumerate() {
+        for d in deliveries(&app.address, &app, id).await {
             match (d["status"].as_str().unwrap(), d["reason"].as_str()) {
                 ("sent", None) => {
-                    *sent
+                    sent[k] += 1;
+                    *asked
                         .entry(d["contact_id"].as_str().unwrap().to_string())
                         .or_default() += 1
                 }
-                ("skipped", Some("frequency_cap")) => refused += 1,
+                ("skipped", Some("frequency_cap")) => {}
                 other => panic!("unexpected delivery {other:?}: {d}"),
             }
         }
     }
-    assert_eq!(sent.len(), n);
-    assert!(sent.values().all(|&k| k == 1));
-    assert_eq!(refused, n);
-    // The server received exactly one message per person.
+    for a in &answers {
+        assert!(a["show"].is_boolean(), "the widget answered {a}");
+    }
+    let shown = answers.iter().filter(|a| a["show"] == true).count();
+    for a in answers.iter().filter(|a| a["show"] == false) {
+        assert_eq!(a["reason"], "frequency_cap", "{a}");
+    }
+    assert_eq!(answers.len(), n);
+    assert!(asked.values().all(|&k| k == 1));
+    assert_eq!(sent[0] + sent[1] + shown, n, "e-mail {sent:?}, widget {shown}");
+    println!(
+        "frequency across channels: {} by e-mail, {} by SMS, {shown} by the widget, of {n}",
+        sent[0], sent[1]
+    );
+    // The SMTP server and the SMS provider received exactly what was sent.
     for _ in 0..100 {
-        if smtp.count() >= n {
+        if smtp.count() >= sent[0] && texts.lock().unwrap().len() >= sent[1] {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(smtp.count(), n);
+    assert_eq!(smtp.count(), sent[0]);
+    assert_eq!(texts.lock().unwrap().len(), sent[1]);
 }

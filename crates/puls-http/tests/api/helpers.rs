@@ -186,13 +186,18 @@ impl TestApp {
     /// Starts another server node over this app's database.
     pub async fn second_node(&self) -> Node {
         // The same configuration as this node, as another process of one deployment.
-        self.node_with(self.app.config().clone(), false).await
+        self.node_with(self.app.config().clone(), false, None).await
     }
 
     /// Another node over this app's database with its own `config` (its listen address
-    /// set here), running its outbox worker when `worker` (e-mail off; SMS as `config`
-    /// says).
-    pub async fn node_with(&self, mut config: Config, worker: bool) -> Node {
+    /// set here), running its outbox worker when `worker`: e-mail through `smtp` when
+    /// given (else none), SMS as `config` says.
+    pub async fn node_with(
+        &self,
+        mut config: Config,
+        worker: bool,
+        smtp: Option<&puls_testdb::SmtpServer>,
+    ) -> Node {
         let store = puls_store::connect(self._db.url(), &ConnectOptions { max_connections: 8 })
             .await
             .expect("opening the database from a second node");
@@ -202,9 +207,13 @@ impl TestApp {
         let addr = listener.local_addr().expect("the bound address");
         config.http.listen = addr.to_string();
         let app = App::new(store, config);
-        if worker {
-            let transport = puls_send::HttpTransport::new(&app.config().webhooks).unwrap();
-            puls_send::spawn_worker(app.clone(), std::sync::Arc::new(transport), None);
+        match (worker, smtp) {
+            (true, Some(smtp)) => spawn_worker_of(&app, smtp),
+            (true, None) => {
+                let transport = puls_send::HttpTransport::new(&app.config().webhooks).unwrap();
+                puls_send::spawn_worker(app.clone(), std::sync::Arc::new(transport), None);
+            }
+            (false, _) => {}
         }
         let state = AppState::new(app);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -31,6 +31,7 @@ mod pagination;
 mod partial;
 mod ratelimit;
 mod responses;
+mod sampling;
 mod segments;
 mod sms;
 mod surveys;

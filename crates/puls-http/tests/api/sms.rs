@@ -16,10 +16,10 @@ use crate::helpers::{TestApp, expect_error, json_of};
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 /// What the provider received: (authorization header, body as JSON).
-type Received = Arc<Mutex<Vec<(String, Value)>>>;
+pub(crate) type Received = Arc<Mutex<Vec<(String, Value)>>>;
 
 /// A provider on a free port: 400 for +48999000111 (a number it refuses), else 202.
-async fn provider() -> (String, Received) {
+pub(crate) async fn provider() -> (String, Received) {
     let got: Received = Arc::default();
     let seen = got.clone();
     let app = axum::Router::new().route(
@@ -99,7 +99,7 @@ async fn sms_invitations_replies_and_stop(app: TestApp) {
     config.sms.inbound_secret = Some(SECRET.into());
     config.sms.from = "Sklep".into();
     config.outbox.poll_ms = 50;
-    let node = app.node_with(config, true).await;
+    let node = app.node_with(config, true, None).await;
 
     let survey_id = app
         .published_survey(&json!({

@@ -182,7 +182,8 @@ async fn the_widget_asks_once_and_the_server_decides(app: TestApp) {
     assert_eq!(
         none,
         json!({"show": false, "survey_id": null, "title": null, "lang": null,
-                            "url": null, "delay_ms": null, "close": null})
+                            "url": null, "delay_ms": null, "close": null,
+                            "reason": "nothing_to_show"})
     );
     let phone = shown(&app, &key, &thanks, &[("aid", "b1"), ("device", "mobile")]).await;
     assert_eq!(phone["show"], false);
@@ -277,6 +278,7 @@ async fn the_widget_asks_once_and_the_server_decides(app: TestApp) {
     assert_eq!(emailed, vec![true]);
     let s = shown(&app, &key, &thanks, &[("uid", "u-2"), ("aid", "b4")]).await;
     assert_eq!(s["show"], false, "the e-mail counted: {s}");
+    assert_eq!(s["reason"], "frequency_cap");
     // And a browser shown one survey is not shown another within the policy.
     let s = shown(&app, &key, &orders, &[("aid", "b2")]).await;
     assert_eq!(s["show"], false, "{s}");

@@ -44,3 +44,6 @@ CREATE INDEX distributions_trigger ON distributions(trigger_id) WHERE trigger_id
 
 -- Replies by SMS find the last message sent to their number.
 CREATE INDEX deliveries_address ON deliveries(channel, address) WHERE address IS NOT NULL;
+
+-- A sampled distribution's plan (how many of each group it invites, and why), as JSON.
+ALTER TABLE distributions ADD COLUMN sample_plan TEXT;

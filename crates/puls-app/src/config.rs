@@ -20,6 +20,22 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub smtp: SmtpConfig,
     pub sms: SmsConfig,
+    pub kiosk: KioskConfig,
+}
+
+/// Kiosks (`?kiosk=1`): a shared device in a store.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct KioskConfig {
+    /// Responses one kiosk device may begin per survey in one clock hour (against
+    /// ballot stuffing); 0: no limit.
+    pub max_per_hour: i64,
+}
+
+impl Default for KioskConfig {
+    fn default() -> Self {
+        KioskConfig { max_per_hour: 60 }
+    }
 }
 
 /// The SMS provider Puls sends text messages through: one generic HTTP adapter. Without a

@@ -488,6 +488,25 @@ impl App {
         Ok(())
     }
 
+    /// Whether a kiosk device may begin one more response to `survey_id` now (counted
+    /// when it may): at most `kiosk.max_per_hour` in a clock hour, on every node alike.
+    pub async fn kiosk_allows(
+        &self,
+        survey_id: &SurveyId,
+        device: &str,
+        now: i64,
+    ) -> Result<bool, AppError> {
+        let max = self.config().kiosk.max_per_hour;
+        if max <= 0 {
+            return Ok(true);
+        }
+        let n = self
+            .store()
+            .count_kiosk_start(survey_id, device, now.div_euclid(3_600_000))
+            .await?;
+        Ok(n <= max)
+    }
+
     /// How a sampled distribution draws its audience (none for one that invites everyone):
     /// a share, or, for a margin of error, each group's share from how many responses an
     /// NPS within the margin needs (the worst-case variance), the response rate this
@@ -510,7 +529,11 @@ impl App {
                 margin,
                 confidence,
                 by,
-            }) => (*margin, *confidence, by.as_ref().map(|k| k.as_str().to_string())),
+            }) => (
+                *margin,
+                *confidence,
+                by.as_ref().map(|k| k.as_str().to_string()),
+            ),
         };
         let history = self
             .store()
@@ -1059,16 +1082,15 @@ impl App {
                 .zip(&sources)
                 .map(|((i, contact), source)| {
                     let r = batch[*i].1.delivery.as_ref().expect("an invitation");
-                    let survey = dists[&(ws, r.distribution.as_str())]
-                        .as_ref()
-                        .map(|(d, _)| d.survey_id.as_str())
-                        .unwrap_or_default();
+                    let found = dists[&(ws, r.distribution.as_str())].as_ref();
+                    let survey = found.map(|(d, _)| d.survey_id.as_str()).unwrap_or_default();
                     puls_store::NewTouch {
                         contact_id: contact,
                         source,
                         at: now,
                         channel: channel.as_str(),
                         survey_id: survey,
+                        priority: found.map_or(1, |(_, def)| def.priority.rank()),
                     }
                 })
                 .collect();

@@ -206,6 +206,7 @@ impl App {
                 at: now,
                 channel: p.channel.as_str(),
                 survey_id: p.survey.as_str(),
+                priority: p.priority.rank(),
             };
             if !self.claim_one(workspace_id, &touch).await? {
                 // The policy says no more surveys for this person now, whichever.
@@ -305,12 +306,17 @@ impl App {
                 continue;
             }
             let source = format!("trg:{}:{}", o.trigger_id, o.occurrence);
+            let priority = puls_store::json::from_text(&trigger.definition)
+                .ok()
+                .and_then(|v| puls_core::trigger::TriggerDef::parse(&v).ok())
+                .map_or(1, |d| d.message.priority.rank());
             let touch = NewTouch {
                 contact_id: person,
                 source: &source,
                 at: now,
                 channel: Channel::InApp.as_str(),
                 survey_id: record.id.as_str(),
+                priority,
             };
             if !self.claim_one(workspace_id, &touch).await? {
                 let mut skipped = o.clone();

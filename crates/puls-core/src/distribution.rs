@@ -157,6 +157,9 @@ pub struct DistributionDef {
     /// Stop sending once this many completed responses came through the distribution's
     /// links (what is not sent then is skipped as `quota_full`).
     pub quota: Option<i64>,
+    /// Against the contact-frequency policy: earlier surveys of lower priority do not
+    /// count against this one.
+    pub priority: crate::frequency::Priority,
 }
 
 impl DistributionDef {
@@ -241,6 +244,7 @@ impl DistributionDef {
             message: BTreeMap::new(),
             sample: None,
             quota: None,
+            priority: crate::frequency::Priority::Normal,
         }
     }
 
@@ -249,6 +253,7 @@ impl DistributionDef {
     pub(crate) fn read_message(&mut self, o: &mut Obj<'_>, errs: &mut Errors) {
         self.embed_first_question = o.bool("embed_first_question", false, errs);
         self.frequency_exempt = o.bool("frequency_exempt", false, errs);
+        self.priority = crate::frequency::Priority::read(o, errs);
         let wp = o.path("window");
         if let Some(w) = o.get("window") {
             self.window = window(w, &wp, errs);
@@ -320,6 +325,9 @@ impl DistributionDef {
         );
         if self.frequency_exempt {
             m.insert("frequency_exempt".into(), Value::Bool(true));
+        }
+        if self.priority != crate::frequency::Priority::Normal {
+            m.insert("priority".into(), Value::str(self.priority.as_str()));
         }
         if let Some(w) = &self.window {
             m.insert(
@@ -791,11 +799,14 @@ mod tests {
             "sample": {"margin_of_error": 5, "by": "store"}, "quota": {"completed": 300}}))
         .unwrap();
         assert_eq!(d.quota, Some(300));
-        assert!(matches!(&d.sample, Some(Sample::Margin { margin, confidence, by: Some(b) })
-            if *margin == 5.0 && *confidence == 0.95 && b.as_str() == "store"));
+        assert!(
+            matches!(&d.sample, Some(Sample::Margin { margin, confidence, by: Some(b) })
+            if *margin == 5.0 && *confidence == 0.95 && b.as_str() == "store")
+        );
         assert_eq!(DistributionDef::parse(&d.to_value()).unwrap(), d);
         let p = parse(serde_json::json!({"name": "x", "audience": {"all": true},
-            "sample": {"percent": 20}})).unwrap();
+            "sample": {"percent": 20}}))
+        .unwrap();
         assert_eq!(p.sample, Some(Sample::Percent(20)));
         let bad = parse(serde_json::json!({"name": "x", "audience": {"all": true},
             "sample": {"percent": 20, "margin_of_error": 0}, "quota": {"completed": 0}}))

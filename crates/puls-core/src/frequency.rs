@@ -25,6 +25,58 @@ pub const MAX_CAPS: usize = 5;
 /// The longest window a cap may count over (two years).
 pub const MAX_DAYS: i64 = 730;
 
+/// A survey's priority against the policy: earlier surveys of lower priority do not count
+/// against a later one (a routine pulse survey does not keep the survey after a complaint
+/// from going), while those of the same or higher priority do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub enum Priority {
+    Low,
+    #[default]
+    Normal,
+    High,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Priority> {
+        match s {
+            "low" => Some(Priority::Low),
+            "normal" => Some(Priority::Normal),
+            "high" => Some(Priority::High),
+            _ => None,
+        }
+    }
+
+    /// The rank stored with a survey asked (0, 1, 2).
+    pub fn rank(self) -> i64 {
+        self as i64
+    }
+
+    /// Reads `priority` from an object being parsed (default normal).
+    pub(crate) fn read(o: &mut Obj<'_>, errs: &mut Errors) -> Priority {
+        let p = o.path("priority");
+        match o.str("priority", errs) {
+            None => Priority::Normal,
+            Some(s) => Priority::parse(s).unwrap_or_else(|| {
+                errs.push(
+                    p,
+                    K::NotOneOf {
+                        allowed: "low, normal, high".into(),
+                    },
+                );
+                Priority::Normal
+            }),
+        }
+    }
+}
+
 /// "At most `at_most` surveys in any `per_days` days."
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cap {

@@ -84,6 +84,8 @@ pub struct Placement {
     pub segment: Option<String>,
     /// Only visitors the site identified (a user id Puls knows as a contact).
     pub identified_only: bool,
+    /// Against the contact-frequency policy (placements are tried in order whatever it is).
+    pub priority: crate::frequency::Priority,
 }
 
 impl Placement {
@@ -305,6 +307,7 @@ fn placement(v: &Value, path: &str, errs: &mut Errors) -> Option<Placement> {
         s.to_string()
     });
     let identified_only = o.bool("identified_only", false, errs);
+    let priority = crate::frequency::Priority::read(&mut o, errs);
     o.finish(errs);
     Some(Placement {
         survey: survey?,
@@ -316,6 +319,7 @@ fn placement(v: &Value, path: &str, errs: &mut Errors) -> Option<Placement> {
         after_event,
         segment,
         identified_only,
+        priority,
     })
 }
 
@@ -386,6 +390,7 @@ fn placement_value(p: &Placement) -> Value {
         m.insert("segment".into(), Value::str(s));
     }
     m.insert("identified_only".into(), Value::Bool(p.identified_only));
+    m.insert("priority".into(), Value::str(p.priority.as_str()));
     Value::Map(m)
 }
 

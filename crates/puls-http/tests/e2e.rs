@@ -1130,12 +1130,17 @@ async fn screens_of_a_running_server() {
     let contact = std::env::var("PULS_E2E_CONTACT")
         .ok()
         .map(|id| ("contact", format!("/app/w/{ws}/contacts/{id}")));
+    // PULS_E2E_TRIGGER: a trigger's id, for its page too.
+    let trigger = std::env::var("PULS_E2E_TRIGGER")
+        .ok()
+        .map(|id| ("trigger", format!("/app/w/{ws}/triggers/{id}")));
     for (name, path) in pages
         .into_iter()
         .chain(case)
         .chain(rule)
         .chain(distribution)
         .chain(contact)
+        .chain(trigger)
     {
         c.goto(&format!("{base}{path}")).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;

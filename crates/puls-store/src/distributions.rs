@@ -146,6 +146,9 @@ pub struct NewTouch<'a> {
     pub at: i64,
     pub channel: &'a str,
     pub survey_id: &'a str,
+    /// 0 low, 1 normal, 2 high: earlier surveys of lower priority do not count against
+    /// this one.
+    pub priority: i64,
 }
 
 /// Decides one more survey from the times of the contact's earlier ones.
@@ -284,6 +287,15 @@ pub trait DistributionStore: Send + Sync {
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
 
     async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError>;
+
+    /// Counts one more response begun on a kiosk `device` for `survey_id` in `hour` (Unix
+    /// ms / 3,600,000); returns the count with it.
+    async fn count_kiosk_start(
+        &self,
+        survey_id: &SurveyId,
+        device: &str,
+        hour: i64,
+    ) -> Result<i64, StoreError>;
 
     /// Records a sampled distribution's plan.
     async fn set_sample_plan(&self, id: &str, plan: &str) -> Result<(), StoreError>;

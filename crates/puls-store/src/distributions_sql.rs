@@ -231,7 +231,7 @@ impl DistributionStore for SqlStore {
                 }
             }
             let mut q = sqlx::QueryBuilder::new(
-                "SELECT contact_id, source, at FROM contact_touches WHERE workspace_id = ",
+                "SELECT contact_id, source, at, priority FROM contact_touches WHERE workspace_id = ",
             );
             q.push_bind(ws).push(" AND contact_id IN (");
             let mut list = q.separated(", ");
@@ -240,13 +240,19 @@ impl DistributionStore for SqlStore {
             }
             q.push(")");
             let rows = q.build().fetch_all(&mut *c).await?;
-            let mut earlier: std::collections::HashMap<String, Vec<i64>> = Default::default();
+            // Each contact's earlier surveys in the window: (time, priority).
+            let mut earlier: std::collections::HashMap<String, Vec<(i64, i64)>> =
+                Default::default();
             let mut known: std::collections::HashSet<(String, String)> = Default::default();
             for row in &rows {
                 let (contact, source, at) =
                     (row.text("contact_id")?, row.text("source")?, row.int("at")?);
                 if at > since {
-                    earlier.entry(contact.clone()).or_default().push(at);
+                    let priority = row.int("priority")?;
+                    earlier
+                        .entry(contact.clone())
+                        .or_default()
+                        .push((at, priority));
                 }
                 known.insert((contact, source));
             }
@@ -257,10 +263,16 @@ impl DistributionStore for SqlStore {
                     allowed.push(true);
                     continue;
                 }
-                let times = earlier.entry(key.0.clone()).or_default();
-                let ok = decide(times);
+                let before = earlier.entry(key.0.clone()).or_default();
+                // A survey of lower priority does not count against this one.
+                let times: Vec<i64> = before
+                    .iter()
+                    .filter(|(_, p)| *p >= t.priority)
+                    .map(|(at, _)| *at)
+                    .collect();
+                let ok = decide(&times);
                 if ok {
-                    times.push(t.at);
+                    before.push((t.at, t.priority));
                     known.insert(key);
                     fresh.push(t);
                 }
@@ -269,7 +281,7 @@ impl DistributionStore for SqlStore {
             for chunk in fresh.chunks(500) {
                 let mut q = sqlx::QueryBuilder::new(
                     "INSERT INTO contact_touches (workspace_id, contact_id, source, at, channel, \
-                     survey_id) ",
+                     survey_id, priority) ",
                 );
                 q.push_values(chunk, |mut b, t| {
                     b.push_bind(ws)
@@ -277,7 +289,8 @@ impl DistributionStore for SqlStore {
                         .push_bind(t.source.to_string())
                         .push_bind(t.at)
                         .push_bind(t.channel.to_string())
-                        .push_bind(t.survey_id.to_string());
+                        .push_bind(t.survey_id.to_string())
+                        .push_bind(t.priority);
                 });
                 q.build().execute(&mut *c).await?;
             }
@@ -701,6 +714,26 @@ impl DistributionStore for SqlStore {
     async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError> {
         self.counts_of(&COUNTS_OF_DISTRIBUTION, distribution_id)
             .await
+    }
+
+    async fn count_kiosk_start(
+        &self,
+        survey_id: &SurveyId,
+        device: &str,
+        hour: i64,
+    ) -> Result<i64, StoreError> {
+        on!(self.write(), |pool| {
+            Ok(sqlx::query_scalar(
+                "INSERT INTO kiosk_counts (survey_id, device, hour, n) VALUES ($1, $2, $3, 1) \
+                 ON CONFLICT (survey_id, device, hour) DO UPDATE SET n = kiosk_counts.n + 1 \
+                 RETURNING n",
+            )
+            .bind(survey_id.as_str())
+            .bind(device)
+            .bind(hour)
+            .fetch_one(pool)
+            .await?)
+        })
     }
 
     async fn set_sample_plan(&self, id: &str, plan: &str) -> Result<(), StoreError> {

@@ -510,13 +510,96 @@ fn plan(
         || lang.t(Text::DistSendNow).to_string(),
         |at| when(lang, tz, at),
     );
-    vec![
+    let mut out = vec![
         (Text::DistAudience, audience),
         (Text::DistEmbedShort, embed.to_string()),
         (Text::DistReminders, reminders),
         (Text::DistHours, window),
         (Text::DistNotBefore, not_before),
-    ]
+    ];
+    if let Some(sample) = sample_words(r, lang) {
+        out.push((Text::DistSample, sample));
+    }
+    if let Some(q) = def.quota {
+        out.push((
+            Text::DistQuota,
+            lang.fill(
+                Text::DistQuotaPlan,
+                &[&puls_html::format::number(lang, q as f64, 0)],
+            ),
+        ));
+    }
+    out
+}
+
+/// A sample in words: the share drawn, or the margin of error's plan (responses needed,
+/// the response rate counted on and where it came from, invitations per group, and the
+/// groups too small for the margin).
+fn sample_words(r: &DistributionReport, lang: Lang) -> Option<String> {
+    let num = |x: f64, d: usize| puls_html::format::number(lang, x, d);
+    match r.def.sample.as_ref()? {
+        puls_core::distribution::Sample::Percent(p) => {
+            Some(lang.fill(Text::DistSamplePercent, &[&num(f64::from(*p), 0)]))
+        }
+        puls_core::distribution::Sample::Margin {
+            margin,
+            confidence,
+            by,
+        } => {
+            let plan: serde_json::Value = r
+                .record
+                .sample_plan
+                .as_deref()
+                .and_then(|p| serde_json::from_str(p).ok())
+                .unwrap_or_default();
+            let mut s = lang.fill(
+                Text::DistSampleMargin,
+                &[
+                    &num(*margin, usize::from(margin.fract() != 0.0)),
+                    &num(confidence * 100.0, 0),
+                ],
+            );
+            if let Some(by) = by {
+                s.push(' ');
+                s.push_str(&lang.fill(Text::DistSampleBy, &[&by.as_str()]));
+            }
+            let rate = plan["response_rate"].as_f64().unwrap_or(0.0) * 100.0;
+            let source = lang.t(if plan["response_rate_measured"] == true {
+                Text::DistSampleRateMeasured
+            } else {
+                Text::DistSampleRateAssumed
+            });
+            s.push_str(". ");
+            s.push_str(&lang.fill(
+                Text::DistSamplePlan,
+                &[
+                    &num(plan["responses_needed"].as_f64().unwrap_or(0.0), 0),
+                    &num(rate, 0),
+                    &source,
+                    &num(plan["invites_per_group"].as_f64().unwrap_or(0.0), 0),
+                ],
+            ));
+            let short: Vec<String> = plan["groups"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|g| g["enough"] == false)
+                .map(|g| {
+                    let name = g["group"].as_str().unwrap_or_default();
+                    if name.is_empty() {
+                        lang.t(Text::DistSampleNoGroup).to_string()
+                    } else {
+                        name.to_string()
+                    }
+                })
+                .collect();
+            if !short.is_empty() {
+                s.push(' ');
+                s.push_str(&lang.fill(Text::DistSampleShort, &[&short.join(", ")]));
+            }
+            Some(s)
+        }
+    }
 }
 
 /// Each status's count, with the reasons of those not sent (reasons Puls does not name

@@ -96,13 +96,22 @@ fn kiosk_of(q_kiosk: Option<&str>, q_store: Option<&str>, headers: &HeaderMap) -
     }
     crate::console::auth::cookie(headers, KIOSK_COOKIE)
         .map(|v| {
-            if v == "-" {
+            let store = v.split('~').next().unwrap_or_default();
+            if store == "-" {
                 String::new()
             } else {
-                v.to_string()
+                store.to_string()
             }
         })
         .filter(|v| v.is_empty() || store_id(v).is_ok())
+}
+
+/// The kiosk device this request comes from: the random id its kiosk cookie carries after
+/// the store (`WAW-01~3f9a…`), if any.
+fn kiosk_device(headers: &HeaderMap) -> Option<String> {
+    crate::console::auth::cookie(headers, KIOSK_COOKIE)
+        .and_then(|v| v.split_once('~').map(|(_, d)| d.to_string()))
+        .filter(|d| d.len() == 32 && d.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Where a kiosk starts again: the survey's first page in kiosk mode.
@@ -116,14 +125,25 @@ fn kiosk_start(id: &str, store: &str, locale: &str) -> String {
 
 /// A kiosk's page: `Refresh` (as a `<meta http-equiv="refresh">` would, without script)
 /// to the start after `secs`, and the cookie that keeps the survey's pages in kiosk mode.
-fn kiosk_page(mut resp: Response, id: &str, store: &str, to: &str, secs: u32) -> Response {
+/// The cookie names the kiosk's device too (kept, or new), which the per-device limit
+/// counts by.
+fn kiosk_page(
+    mut resp: Response,
+    id: &str,
+    store: &str,
+    to: &str,
+    secs: u32,
+    headers: &HeaderMap,
+) -> Response {
+    let device =
+        kiosk_device(headers).unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("{secs}; url={to}")) {
         h.insert(header::REFRESH, v);
     }
     let value = if store.is_empty() { "-" } else { store };
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{KIOSK_COOKIE}={value}; Path=/s/{id}; HttpOnly; SameSite=Lax"
+        "{KIOSK_COOKIE}={value}~{device}; Path=/s/{id}; HttpOnly; SameSite=Lax"
     )) {
         h.append(header::SET_COOKIE, v);
     }
@@ -470,7 +490,7 @@ async fn show(
     match kiosk {
         Some(store) => {
             let to = kiosk_start(&id, &store, locale.as_str());
-            kiosk_page(page, &id, &store, &to, KIOSK_IDLE_SECS)
+            kiosk_page(page, &id, &store, &to, KIOSK_IDLE_SECS, &headers)
         }
         None => page,
     }
@@ -802,6 +822,15 @@ async fn answer_inner(
             (r.id.to_string(), r.resume_token.clone().unwrap_or_default())
         }
         None => {
+            // A kiosk begins at most `kiosk.max_per_hour` responses an hour.
+            if let Some(device) = kiosk_device(headers)
+                && !st
+                    .app
+                    .kiosk_allows(&p.record.id, &device, puls_store::now_ms())
+                    .await?
+            {
+                return Err(AppError::RateLimited.into());
+            }
             let channel = field(&form, "channel").map(Value::Str);
             let inv = field(&form, "inv").map(Value::Str);
             let locale_value = Value::Str(locale.to_string());
@@ -902,7 +931,7 @@ async fn thanks(
             match kiosk_of(None, None, &headers) {
                 Some(store) => {
                     let to = kiosk_start(&id, &store, locale.as_str());
-                    kiosk_page(page, &id, &store, &to, KIOSK_THANKS_SECS)
+                    kiosk_page(page, &id, &store, &to, KIOSK_THANKS_SECS, &headers)
                 }
                 None => page,
             }

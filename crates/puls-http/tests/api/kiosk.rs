@@ -1,7 +1,8 @@
 //! Kiosks and stores: a survey page in kiosk mode starts again by itself (after the
 //! thank-you page, and when left idle, without JavaScript: a `Refresh`), keeps kiosk mode
 //! for the survey's pages in a session cookie, and records the store on each response;
-//! per-location QR codes carry the store.
+//! per-location QR codes carry the store; one kiosk device begins at most so many
+//! responses an hour.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -63,11 +64,16 @@ async fn a_kiosk_starts_again_and_records_its_store(app: TestApp) {
         Some(format!("90; url={start}").as_str())
     );
     let cookie = cookie.expect("the kiosk cookie");
-    assert_eq!(
-        cookie,
-        format!("puls_kiosk=WAW-01; Path=/s/{id}; HttpOnly; SameSite=Lax")
-    );
-    let jar = "puls_kiosk=WAW-01";
+    // The store and the device's own id (what the per-device limit counts by).
+    let value = cookie
+        .strip_prefix("puls_kiosk=")
+        .and_then(|c| c.strip_suffix(&format!("; Path=/s/{id}; HttpOnly; SameSite=Lax")))
+        .unwrap_or_else(|| panic!("{cookie}"));
+    let (store, device) = value.split_once('~').unwrap();
+    assert_eq!(store, "WAW-01");
+    assert_eq!(device.len(), 32);
+    let jar = format!("puls_kiosk={value}");
+    let jar = jar.as_str();
 
     // The first answer is stored at once (a customer who walks away leaves a partial).
     let mut form = hidden_fields(&html);
@@ -124,4 +130,37 @@ async fn a_kiosk_starts_again_and_records_its_store(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(bad.status(), 400);
+}
+
+both_backends!(a_kiosk_device_begins_at_most_so_many_responses_an_hour, |config| {
+    config.kiosk.max_per_hour = 2;
+});
+async fn a_kiosk_device_begins_at_most_so_many_responses_an_hour(app: TestApp) {
+    let id = app.published_survey(&survey()).await;
+    let (_, _, cookie, _) = get(&app, &format!("/s/{id}?kiosk=1&store=WAW-01"), None).await;
+    let jar = cookie.unwrap().split(';').next().unwrap().to_string();
+    let begin = |jar: String| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            let (_, _, _, html) = get(app, &format!("/s/{id}"), Some(&jar)).await;
+            let mut form = hidden_fields(&html);
+            form.push(("a".into(), "5".into()));
+            post(app, &id, &jar, &form).await
+        }
+    };
+    // Two customers answer; a third response from the same device within the hour is
+    // refused with a page in the respondent's language, and nothing is stored.
+    for _ in 0..2 {
+        assert_eq!(begin(jar.clone()).await.status(), StatusCode::SEE_OTHER);
+    }
+    let refused = begin(jar.clone()).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.text().await.unwrap().contains("Zbyt wiele prób"));
+    assert_eq!(app.all_responses("").await.len(), 2);
+    // Another device (another tablet on the counter) is counted on its own.
+    let (_, _, other, _) = get(&app, &format!("/s/{id}?kiosk=1&store=WAW-02"), None).await;
+    let other = other.unwrap().split(';').next().unwrap().to_string();
+    assert_ne!(other, jar);
+    assert_eq!(begin(other).await.status(), StatusCode::SEE_OTHER);
 }

@@ -93,6 +93,7 @@ both_backends!(the_widget_asks_once_and_the_server_decides);
 async fn the_widget_asks_once_and_the_server_decides(app: TestApp) {
     let checkout = app.published_survey(&survey("Zakupy")).await;
     let delivery = app.published_survey(&survey("Dostawa")).await;
+    let complaint = app.published_survey(&survey("Reklamacja")).await;
     let key = app.write_key().await;
 
     // Every problem of the settings at its path; a survey of no one's is refused.
@@ -130,7 +131,8 @@ async fn the_widget_asks_once_and_the_server_decides(app: TestApp) {
             {"survey": checkout, "pages": ["/checkout/thanks*"], "devices": ["desktop"],
              "delay_seconds": 3},
             {"survey": delivery, "pages": ["/orders/*"],
-             "after_event": {"event": "Order Delivered", "within_days": 2}}
+             "after_event": {"event": "Order Delivered", "within_days": 2}},
+            {"survey": complaint, "pages": ["/complaints/*"], "priority": "high"}
         ]}),
     )
     .await;
@@ -271,6 +273,7 @@ async fn the_widget_asks_once_and_the_server_decides(app: TestApp) {
                 at: puls_store::now_ms(),
                 channel: "email",
                 survey_id: &delivery,
+                priority: 1,
             }],
         )
         .await
@@ -279,6 +282,18 @@ async fn the_widget_asks_once_and_the_server_decides(app: TestApp) {
     let s = shown(&app, &key, &thanks, &[("uid", "u-2"), ("aid", "b4")]).await;
     assert_eq!(s["show"], false, "the e-mail counted: {s}");
     assert_eq!(s["reason"], "frequency_cap");
+    // A survey of higher priority is not held back by the e-mail of normal priority.
+    let s = shown(
+        &app,
+        &key,
+        &format!("{SHOP}/complaints/12"),
+        &[("uid", "u-2"), ("aid", "b4")],
+    )
+    .await;
+    assert_eq!(s["survey_id"], complaint.as_str(), "{s}");
+    // ... while the one of normal priority still is.
+    let s = shown(&app, &key, &thanks, &[("uid", "u-2"), ("aid", "b5")]).await;
+    assert_eq!(s["reason"], "frequency_cap", "{s}");
     // And a browser shown one survey is not shown another within the policy.
     let s = shown(&app, &key, &orders, &[("aid", "b2")]).await;
     assert_eq!(s["show"], false, "{s}");

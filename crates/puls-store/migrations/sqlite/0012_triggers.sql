@@ -47,3 +47,16 @@ CREATE INDEX deliveries_address ON deliveries(channel, address) WHERE address IS
 
 -- A sampled distribution's plan (how many of each group it invites, and why), as JSON.
 ALTER TABLE distributions ADD COLUMN sample_plan TEXT;
+
+-- A survey's priority when it was asked (0 low, 1 normal, 2 high): earlier surveys of
+-- lower priority do not count against a later one.
+ALTER TABLE contact_touches ADD COLUMN priority BIGINT NOT NULL DEFAULT 1;
+
+-- Responses begun on each kiosk device per hour: the limit against ballot stuffing.
+CREATE TABLE kiosk_counts (
+    survey_id TEXT NOT NULL,
+    device TEXT NOT NULL,
+    hour BIGINT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (survey_id, device, hour)
+);

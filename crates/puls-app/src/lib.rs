@@ -20,6 +20,7 @@ pub mod email;
 pub mod error;
 pub mod exports;
 pub mod keys;
+pub mod manual;
 pub mod metric_alerts;
 pub mod notifications;
 pub mod recovery;

@@ -107,15 +107,25 @@ fn is_ulid(s: &str) -> bool {
     b.len() == 26 && b[0] <= b'7' && b.iter().all(crockford)
 }
 
+/// Whether `s` is 1 to 64 ASCII letters, digits, `-` and `_`.
+fn is_plain_id(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 text_id!(
     /// A survey's id, as in its link: 1 to 64 letters, digits, `-` and `_` (new surveys
     /// get 10 random lowercase letters and digits; the demo's have readable ones).
     SurveyId,
-    |s| {
-        (1..=64).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    }
+    is_plain_id
+);
+text_id!(
+    /// A store or location a response comes from, such as `WAW-01`: 1 to 64 letters,
+    /// digits, `-` and `_`. Per-location links and QR codes (`?store=`), kiosks and
+    /// feedback staff record in a store carry it as the response's `store` attribute.
+    StoreId,
+    is_plain_id
 );
 text_id!(
     /// A response's id: a ULID, so ids sort by the time the response was created.
@@ -276,6 +286,10 @@ mod tests {
         assert!(UserId::parse("usr_01J0000000000000000000000A").is_err());
         assert!(ContactId::parse("usr_01j0000000000000000000000a").is_err());
         assert_eq!(WorkspaceId::new(7).get(), 7);
+        assert!(StoreId::parse("WAW-01_b").is_ok());
+        for bad in ["", "WAW 01", "sklep#1", "ł", &"a".repeat(65)] {
+            assert!(StoreId::parse(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

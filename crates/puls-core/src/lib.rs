@@ -34,7 +34,7 @@ pub mod widget;
 
 pub use error::{Expected, FieldError, FieldErrorKind, FieldErrors};
 pub use ids::{
-    Channel, ContactId, Key, Locale, OptionId, Purpose, QuestionId, ResponseId, SurveyId,
+    Channel, ContactId, Key, Locale, OptionId, Purpose, QuestionId, ResponseId, StoreId, SurveyId,
     Touchpoint, UserId, WorkspaceId, WorkspaceSlug,
 };
 pub use response::{Answer, Answers, Completion, KanoAnswer, ResponseMeta, ResponseMetaInput};

@@ -31,7 +31,10 @@ use serde::Serialize;
 
 pub use lang::Lang;
 pub use minijinja::Error;
-pub use survey_page::{FormFields, MessageKind, QuestionPage, Unsubscribe, form_answer};
+pub use survey_page::{
+    FieldProblem, FormFields, MessageKind, QuestionFields, QuestionPage, Unsubscribe,
+    all_questions, form_answer, form_answers,
+};
 pub use texts::Text;
 
 use texts::Texts;

@@ -6,7 +6,8 @@
 //! and in again, answer a survey on its public page as a respondent would, find the response
 //! in the inbox by searching its open answer and open it, see the overview change, switch
 //! the interface to Czech, look at it on a phone-sized screen, send the survey by e-mail
-//! to the customers (a distribution; no worker runs, so nothing leaves), sign out.
+//! to the customers (a distribution; no worker runs, so nothing leaves), record a
+//! customer's phone feedback by hand (a refused form first), sign out.
 //! The loop (`the_loop_*`), against a real SMTP server (aiosmtpd): an owner writes an alert
 //! rule in the rule form (a refused team key shown in words first); a detractor answers
 //! through their personal link; the case is in an agent's queue; the agent replies from the
@@ -653,6 +654,50 @@ async fn walk(backend: Backend) {
     let page = wait_text(&c, "Získaní zpět").await;
     assert!(page.contains("Otevřených případů: 1"), "{page}");
     shots.take_full(&c, "case-report-cs").await;
+
+    // Feedback a customer gave on the phone, recorded by hand from the inbox: a refused
+    // form first (a store id with a space; a comment without the score that asks for it),
+    // told at its fields with what was typed kept; then a phone call from a new customer,
+    // a score and the comment, saved and shown with who recorded it.
+    click(&c, &format!("nav a[href='/app/w/{slug}/responses']")).await;
+    wait_text(&c, "Zaznamenat zpětnou vazbu").await;
+    click(&c, &format!("a[href='/app/w/{slug}/responses/new']")).await;
+    wait_text(&c, "Jak zákazník zpětnou vazbu předal").await;
+    shots.take_full(&c, "record-cs").await;
+    click(&c, "#r-channel-store").await;
+    fill(&c, "r-store", "Brno 1").await;
+    fill(&c, "r-name", "Marek Dvořák").await;
+    fill(&c, "r-email", "marek@kavarna.cz").await;
+    fill(&c, "r-phone", "+420 777 123 456").await;
+    fill(&c, "q1-a", "Káva byla studená.").await;
+    click(&c, "form.record button.primary").await;
+    let page = wait_text(&c, "Opravte prosím následující").await;
+    assert!(
+        page.contains("Použijte jen písmena, číslice, - a _ (nejvýše 64), bez mezer.")
+            && page.contains("dotazník tuto otázku neklade"),
+        "{page}"
+    );
+    let kept = c
+        .find(Locator::Id("r-email"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("marek@kavarna.cz"));
+    shots.take_full(&c, "record-refused-cs").await;
+    click(&c, "#r-channel").await;
+    // The scale's radio lies over its label, as on the respondent's page.
+    click(&c, "#q0-a6").await;
+    click(&c, "form.record button.primary").await;
+    let page = wait_text(&c, "Zpětná vazba zaznamenána.").await;
+    assert!(
+        page.contains("Zaznamenal(a) Ana Nováková během telefonátu")
+            && page.contains("Káva byla studená.")
+            && page.contains("Marek Dvořák"),
+        "{page}"
+    );
+    shots.take_full(&c, "record-saved-cs").await;
 
     // 8. Sign out, in Czech.
     click(&c, "form[action='/app/sign-out'] button").await;

@@ -57,7 +57,11 @@ pub fn nps(d: &Distribution, o: &Options) -> Result<Nps, StatsError> {
 /// with the variance of one answer's score (+1, 0, −1) from the expected shares of
 /// promoters and detractors (`σ² = p + d − (p − d)²`), or the worst case 1 when they are
 /// not known (`None`). At least 1.
-pub fn nps_sample_size(margin: f64, confidence: super::Confidence, shares: Option<(f64, f64)>) -> u64 {
+pub fn nps_sample_size(
+    margin: f64,
+    confidence: super::Confidence,
+    shares: Option<(f64, f64)>,
+) -> u64 {
     let variance = match shares {
         Some((p, d)) if (0.0..=1.0).contains(&p) && (0.0..=1.0).contains(&d) && p + d <= 1.0 => {
             (p + d - (p - d).powi(2)).max(0.0)

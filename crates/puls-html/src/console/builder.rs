@@ -29,6 +29,8 @@ pub struct SurveyRow {
     pub status: Text,
     /// RFC 3339.
     pub updated: String,
+    /// Published, and the viewer may record feedback taken by hand for it.
+    pub can_record: bool,
 }
 
 /// A language a survey may be written in, and whether it is.

@@ -60,6 +60,8 @@ pub struct ContactPage {
     pub invitations: Vec<super::ContactDeliveryRow>,
     /// The viewer may erase them.
     pub can_erase: bool,
+    /// The viewer may record feedback they gave by phone or in a store.
+    pub can_record: bool,
     #[serde(flatten)]
     pub shell: Shell,
 }

@@ -30,6 +30,8 @@ pub struct InboxPage {
     pub error: Option<String>,
     /// A done action to confirm (`response_deleted`).
     pub notice: Option<Text>,
+    /// The viewer may record feedback taken by phone or in a store.
+    pub can_record: bool,
     #[serde(flatten)]
     pub shell: Shell,
 }
@@ -71,6 +73,8 @@ pub struct ResponsePage {
     /// The viewer works cases: "open a case" (or its case, when it has one).
     pub can_work_cases: bool,
     pub case_href: Option<String>,
+    /// A done action to confirm (`record_saved`).
+    pub notice: Option<Text>,
     #[serde(flatten)]
     pub shell: Shell,
 }
@@ -90,6 +94,11 @@ pub struct ResponseView {
     pub completed: bool,
     pub contact_email: Option<String>,
     pub contact_external_id: Option<String>,
+    /// Who recorded it by hand, and how, in words ("Recorded by Anna Nowak by phone").
+    pub recorded: Option<String>,
+    /// The store it comes from, in words, when it was not recorded by hand (a store's
+    /// link or kiosk).
+    pub store: Option<String>,
 }
 
 /// A question and its answer as a person reads it.

@@ -16,6 +16,7 @@ mod distributions;
 mod inbox;
 mod journeys;
 mod overview;
+mod record;
 mod settings;
 mod triggers;
 
@@ -50,6 +51,7 @@ pub use journeys::{
     TouchpointPage, Verbatim,
 };
 pub use overview::{BreakdownRow, Card, Change, OverviewPage, TrendRow};
+pub use record::{LocaleChoice, PickedContact, RecordForm, RecordPage, RecordSurvey};
 pub use settings::{
     InvitationRow, JobRow, KeyRow, MemberRow, SettingsPage, SmtpView, TeamRow, TeamsForm,
     WebhookRow, WebhooksPage, WriteKeyRow,

@@ -16,13 +16,17 @@
 //!
 //! A non-empty `skip` field (the "Skip" button) means the respondent skipped the question.
 //!
+//! A form that asks every question at once (the web app's manual entry, laid out by
+//! `all_questions`) posts the same fields with the question's id and a dot before each
+//! name (`nps.a`, `speed.a.price`); [`form_answers`] reads them back.
+//!
 //! The conversion never judges: input it cannot make sense of is passed on as it came, so
 //! that [`Survey::validate_answers`](puls_core::Survey::validate_answers) rejects it with a
 //! precise error instead of the page silently dropping it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use puls_core::{Answer, Question, QuestionKind, Value};
+use puls_core::{Answer, Question, QuestionKind, Survey, Value};
 
 /// Posted `application/x-www-form-urlencoded` pairs, in order; a key may repeat.
 pub type FormFields = Vec<(String, String)>;
@@ -205,6 +209,28 @@ pub fn form_answer(question: &Question, form: &FormFields) -> Option<Value> {
             Some(Value::map(m))
         }
     }
+}
+
+/// The fields of question `question_id` in a form that asks every question at once, with
+/// the question's prefix taken off their names.
+pub(crate) fn scoped(form: &[(String, String)], question_id: &str) -> FormFields {
+    let prefix = format!("{question_id}.");
+    form.iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_string(), v.clone())))
+        .collect()
+}
+
+/// The answers a form that asks every question of `survey` at once posted, by question
+/// id: [`form_answer`] of each question's own fields; questions left empty are left out.
+pub fn form_answers(survey: &Survey, form: &FormFields) -> BTreeMap<String, Value> {
+    survey
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let own = scoped(form, q.id.as_str());
+            Some((q.id.as_str().to_string(), form_answer(q, &own)?))
+        })
+        .collect()
 }
 
 /// The form fields that would post this answer: used to pre-fill a question the

@@ -13,7 +13,8 @@ use serde::Serialize;
 use crate::i18n::is_rtl;
 use crate::{Html, Lang, Page, Text};
 
-pub use form::{FormFields, form_answer};
+pub use form::{FormFields, form_answer, form_answers};
+pub use view::{FieldProblem, QuestionFields, all_questions};
 
 /// Everything needed to render one question page.
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use puls_core::response::limits::MAX_OTHER_TEXT;
 use puls_core::survey::{Choice, ContactField};
-use puls_core::{KanoAnswer, Locale, QuestionKind};
+use puls_core::{FieldError, FieldErrorKind, KanoAnswer, Locale, Question, QuestionKind, Survey};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -106,6 +106,9 @@ enum KindView {
         other: Option<Other>,
     },
     Text {
+        id: String,
+        name: String,
+        label: &'static str,
         multiline: bool,
         max: usize,
         value: String,
@@ -144,6 +147,8 @@ struct Input {
 /// The "other" text of a multiple-choice question.
 #[derive(Debug, Serialize)]
 struct Other {
+    id: String,
+    name: String,
     label: String,
     value: String,
     max: usize,
@@ -178,9 +183,12 @@ struct KanoSide {
 
 #[derive(Debug, Serialize)]
 struct ContactInput {
-    id: &'static str,
-    name: &'static str,
+    id: String,
+    name: String,
     kind: &'static str,
+    /// The browser's autofill: the respondent's own address, or nothing (staff typing a
+    /// customer's).
+    autocomplete: &'static str,
     label: &'static str,
     value: String,
     #[serde(flatten)]
@@ -189,6 +197,8 @@ struct ContactInput {
 
 #[derive(Debug, Serialize)]
 struct Consent {
+    id: String,
+    name: String,
     label: String,
     checked: bool,
     #[serde(flatten)]
@@ -247,14 +257,79 @@ fn sub_keys(kind: &QuestionKind) -> Vec<&str> {
     }
 }
 
-/// The id of the question-level error message.
+/// The id of the question-level error message (after the scope's prefix).
 const QUESTION_ERROR_ID: &str = "e-q";
 
+/// Where a question's inputs live: alone on a respondent's page (ids and names as the
+/// form contract says: `a`, `o0`, `other`...), or as one of many on a form that asks every
+/// question at once (the web app's manual entry), where each question's ids and names
+/// carry its own prefix and staff, not the respondent, fill them in.
+pub(crate) struct Scope {
+    /// Put before every element id (`q2-`).
+    id: String,
+    /// Put before every field name (`nps.`).
+    name: String,
+    /// Seeds the order of options that ask to be shuffled; `None` keeps them as defined.
+    shuffle: Option<u64>,
+    /// Staff enter someone else's answers: no autofill of their own details, and messages
+    /// that speak to them.
+    staff: bool,
+}
+
+impl Scope {
+    /// The one question of a respondent's page.
+    fn page(shuffle_seed: u64) -> Scope {
+        Scope {
+            id: String::new(),
+            name: String::new(),
+            shuffle: Some(shuffle_seed),
+            staff: false,
+        }
+    }
+
+    /// Question `index` (id `question_id`) of a form with every question.
+    fn all(index: usize, question_id: &str) -> Scope {
+        Scope {
+            id: format!("q{index}-"),
+            name: format!("{question_id}."),
+            shuffle: None,
+            staff: true,
+        }
+    }
+
+    fn id(&self, id: &str) -> String {
+        format!("{}{id}", self.id)
+    }
+
+    fn name(&self, name: &str) -> String {
+        format!("{}{name}", self.name)
+    }
+
+    /// The order in which to show `n` options of a question.
+    fn order(&self, n: usize, randomize: bool, question_id: &str) -> Vec<usize> {
+        match self.shuffle {
+            Some(seed) => display_order(n, randomize, seed, question_id),
+            None => (0..n).collect(),
+        }
+    }
+
+    /// A field error in words, for whoever fills the form in.
+    fn message(&self, ui: Lang, kind: &FieldErrorKind) -> String {
+        match kind {
+            FieldErrorKind::HiddenQuestion if self.staff => {
+                ui.t(Text::RecordHiddenQuestion).to_string()
+            }
+            kind => ui.field_error(kind),
+        }
+    }
+}
+
 /// The errors of one question, translated and sorted by the field they belong to.
-struct Errors {
+struct Errors<'s> {
     by_key: BTreeMap<String, Vec<String>>,
     /// `(message, id of the input it links to)`, in page order.
     summary: Vec<(String, String)>,
+    scope: &'s Scope,
 }
 
 /// One field's errors, as the template needs them.
@@ -270,28 +345,35 @@ struct FieldErrors {
     described_by: Option<String>,
 }
 
-impl Errors {
-    fn new(page: &QuestionPage, ui: Lang, kind: &QuestionKind, question_id: &str) -> Self {
+impl<'s> Errors<'s> {
+    fn new(
+        errors: &[FieldError],
+        ui: Lang,
+        kind: &QuestionKind,
+        question_id: &str,
+        scope: &'s Scope,
+    ) -> Self {
         let keys = sub_keys(kind);
         let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for e in page.errors {
+        for e in errors {
             let key = sub_key(&e.path, question_id);
             let key = if keys.contains(&key) { key } else { "" };
             by_key
                 .entry(key.to_string())
                 .or_default()
-                .push(ui.field_error(&e.kind));
+                .push(scope.message(ui, &e.kind));
         }
         Errors {
             by_key,
             summary: Vec::new(),
+            scope,
         }
     }
 
     /// The errors of the whole question; `anchor` is its first input.
     fn question(&mut self, anchor: &str) -> FieldErrors {
         let messages = self.by_key.get("").cloned().unwrap_or_default();
-        let id = (!messages.is_empty()).then(|| QUESTION_ERROR_ID.to_string());
+        let id = (!messages.is_empty()).then(|| self.scope.id(QUESTION_ERROR_ID));
         self.summary
             .extend(messages.iter().map(|m| (m.clone(), anchor.to_string())));
         FieldErrors {
@@ -307,10 +389,13 @@ impl Errors {
         let id = (!messages.is_empty()).then(|| format!("e-{anchor}"));
         self.summary
             .extend(messages.iter().map(|m| (m.clone(), anchor.to_string())));
-        let question = self.by_key.contains_key("").then_some(QUESTION_ERROR_ID);
+        let question = self
+            .by_key
+            .contains_key("")
+            .then(|| self.scope.id(QUESTION_ERROR_ID));
         let described_by = match (question, &id) {
             (Some(q), Some(own)) => Some(format!("{q} {own}")),
-            (Some(q), None) => Some(q.to_string()),
+            (Some(q), None) => Some(q),
             (None, own) => own.clone(),
         };
         FieldErrors {
@@ -324,7 +409,7 @@ impl Errors {
 /// A radio button or checkbox.
 fn choice(
     id: String,
-    name: &str,
+    name: String,
     value: &str,
     label: &str,
     checked: bool,
@@ -332,7 +417,7 @@ fn choice(
 ) -> Input {
     Input {
         id,
-        name: name.to_string(),
+        name,
         value: value.to_string(),
         label: label.to_string(),
         checked,
@@ -341,15 +426,21 @@ fn choice(
     }
 }
 
-/// The radio buttons of a score scale; the end labels are repeated, hidden, on the first
-/// and the last button so a screen reader says what the numbers mean.
+/// The end labels of a score scale, for `points`.
+struct Ends<'a> {
+    lo: &'a str,
+    hi: &'a str,
+}
+
+/// The radio buttons of a score scale (field `field`, ids from `id_prefix`); the end
+/// labels are repeated, hidden, on the first and the last button so a screen reader says
+/// what the numbers mean.
 fn points(
     (min, max): (i64, i64),
-    name: &str,
-    id_prefix: &str,
+    (field, id_prefix): (&str, &str),
     fields: &Fields,
-    lo: &str,
-    hi: &str,
+    scope: &Scope,
+    ends: &Ends,
     inv: &Option<String>,
 ) -> Vec<Input> {
     (min..=max)
@@ -357,14 +448,14 @@ fn points(
         .map(|(i, v)| {
             let value = v.to_string();
             let sr = match v {
-                _ if v == min => lo,
-                _ if v == max => hi,
+                _ if v == min => ends.lo,
+                _ if v == max => ends.hi,
                 _ => "",
             };
             Input {
-                id: format!("{id_prefix}{i}"),
-                name: name.to_string(),
-                checked: fields.has(name, &value),
+                id: scope.id(&format!("{id_prefix}{i}")),
+                name: scope.name(field),
+                checked: fields.has(field, &value),
                 label: value.clone(),
                 value,
                 inv: inv.clone(),
@@ -416,32 +507,38 @@ impl Links<'_> {
     }
 }
 
-/// The template context of a question page, or `None` when the index is out of range.
-pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
-    let survey = page.survey;
-    let question = survey.questions.get(page.question)?;
-    let (locale, fallback) = (page.locale, &survey.default_locale);
+/// One question to lay out: the survey it belongs to and the language to show it in.
+struct Asked<'a> {
+    survey: &'a Survey,
+    question: &'a Question,
+    locale: &'a Locale,
+    ui: Lang,
+}
+
+/// A question's context (its text, hints, errors and inputs) and its errors as
+/// `(message, id of the input)` for the page's summary. `fields` are the question's own
+/// posted fields (names without the scope's prefix), `errors` its errors.
+fn question_ctx(
+    asked: &Asked,
+    fields: &Fields,
+    errors: &[FieldError],
+    scope: &Scope,
+) -> Option<(QuestionCtx, Vec<(String, String)>)> {
+    let Asked {
+        survey,
+        question,
+        locale,
+        ui,
+    } = *asked;
+    let ui: Lang = ui;
+    let fallback = &survey.default_locale;
     let text = |t: &puls_core::LocalizedText| t.get(locale, fallback).to_string();
     let qid = question.id.as_str();
 
-    // The posted form when re-showing an error, else the answer given earlier, if any.
-    let prefill;
-    let fields = match page.form {
-        Some(form) => Fields(form),
-        None => {
-            prefill = page
-                .answers
-                .get(&question.id)
-                .map(answer_fields)
-                .unwrap_or_default();
-            Fields(&prefill)
-        }
-    };
-
-    let mut errors = Errors::new(page, ui, &question.kind, qid);
+    let mut errors = Errors::new(errors, ui, &question.kind, qid, scope);
     let mut hints: Vec<String> = question.help.iter().map(text).collect();
 
-    let first_input = match &question.kind {
+    let first_input = scope.id(&match &question.kind {
         QuestionKind::OpenText { .. } => "a".to_string(),
         QuestionKind::SingleChoice { .. } | QuestionKind::MultipleChoice { .. } => "o0".into(),
         QuestionKind::Matrix { .. } => "m0-0".into(),
@@ -451,7 +548,7 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
             fields.first().map_or("consent", |f| f.as_str()).to_string()
         }
         _ => "a0".into(),
-    };
+    });
     let q_errors = errors.question(&first_input);
     let q_inv = &q_errors.described_by;
 
@@ -468,15 +565,16 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
                     .map(|(lo, hi)| (lo.to_string(), hi.to_string()))
                     .unwrap_or_default(),
             };
+            let ends = Ends { lo: &lo, hi: &hi };
             KindView::Scale {
                 wide: range.1 - range.0 >= 7,
-                points: points(range, "a", "a", &fields, &lo, &hi, q_inv),
+                points: points(range, ("a", "a"), fields, scope, &ends, q_inv),
                 lo,
                 hi,
             }
         }
         QuestionKind::SingleChoice { options, randomize } => {
-            let items = choices(options, *randomize, page, qid, &fields, q_inv, &text);
+            let items = choices(options, *randomize, scope, qid, fields, q_inv, &text);
             KindView::Choice {
                 input: "radio",
                 options: items,
@@ -490,7 +588,7 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
             min_choices,
             max_choices,
         } => {
-            let items = choices(options, *randomize, page, qid, &fields, q_inv, &text);
+            let items = choices(options, *randomize, scope, qid, fields, q_inv, &text);
             let most = options.len() + usize::from(other.is_some());
             let max = max_choices.unwrap_or(most);
             let min = (*min_choices).max(1);
@@ -500,8 +598,11 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
                 ui.t(Text::SelectAll).to_string()
             });
             let other = other.as_ref().map(|label| {
-                let e = errors.field("other", "other");
+                let id = scope.id("other");
+                let e = errors.field("other", &id);
                 Other {
+                    id,
+                    name: scope.name("other"),
                     label: text(label),
                     value: fields.first("other").unwrap_or("").to_string(),
                     max: MAX_OTHER_TEXT,
@@ -518,6 +619,13 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
             max_length,
             multiline,
         } => KindView::Text {
+            id: scope.id("a"),
+            name: scope.name("a"),
+            label: ui.t(if scope.staff {
+                Text::RecordAnswerLabel
+            } else {
+                Text::YourAnswer
+            }),
             multiline: *multiline,
             max: *max_length,
             value: fields.first("a").unwrap_or("").to_string(),
@@ -525,22 +633,22 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
         QuestionKind::Matrix { rows, scale } => {
             let lo = scale.min_label.as_ref().map(text).unwrap_or_default();
             let hi = scale.max_label.as_ref().map(text).unwrap_or_default();
+            let ends = Ends { lo: &lo, hi: &hi };
             let rows: Vec<MatrixRow> = rows
                 .iter()
                 .enumerate()
                 .map(|(i, row)| {
                     let prefix = format!("m{i}-");
-                    let e = errors.field(row.id.as_str(), &format!("{prefix}0"));
+                    let e = errors.field(row.id.as_str(), &scope.id(&format!("{prefix}0")));
                     let name = format!("a.{}", row.id);
                     MatrixRow {
                         label: text(&row.text),
                         points: points(
                             (scale.min, scale.max),
-                            &name,
-                            &prefix,
-                            &fields,
-                            &lo,
-                            &hi,
+                            (&name, &prefix),
+                            fields,
+                            scope,
+                            &ends,
                             &e.described_by,
                         ),
                         errors: e,
@@ -556,7 +664,7 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
         }
         QuestionKind::Ranking { options, randomize } => {
             hints.push(ui.t(Text::RankHint).to_string());
-            let order = display_order(options.len(), *randomize, page.shuffle_seed, qid);
+            let order = scope.order(options.len(), *randomize, qid);
             let items: Vec<RankItem> = order
                 .iter()
                 .enumerate()
@@ -564,9 +672,9 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
                     let option = &options[o];
                     let name = format!("a.{}", option.id);
                     RankItem {
-                        id: format!("r{i}"),
+                        id: scope.id(&format!("r{i}")),
                         rank: fields.first(&name).map(str::trim).unwrap_or("").to_string(),
-                        name,
+                        name: scope.name(&name),
                         label: text(&option.text),
                         inv: q_inv.clone(),
                     }
@@ -585,14 +693,14 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
             ]
             .into_iter()
             .map(|(name, prefix, label)| {
-                let e = errors.field(name, &format!("{prefix}0"));
+                let e = errors.field(name, &scope.id(&format!("{prefix}0")));
                 let options: Vec<Input> = KanoAnswer::ALL
                     .iter()
                     .enumerate()
                     .map(|(i, a)| {
                         choice(
-                            format!("{prefix}{i}"),
-                            name,
+                            scope.id(&format!("{prefix}{i}")),
+                            scope.name(name),
                             a.as_str(),
                             ui.kano(*a),
                             fields.has(name, a.as_str()),
@@ -617,23 +725,28 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
                 .iter()
                 .map(|f| {
                     let name = f.as_str();
-                    let e = errors.field(name, name);
+                    let id = scope.id(name);
+                    let e = errors.field(name, &id);
                     let (kind, label) = match f {
                         ContactField::Email => ("email", ui.t(Text::EmailAddress)),
                         ContactField::Phone => ("tel", ui.t(Text::PhoneNumber)),
                     };
                     ContactInput {
-                        id: name,
-                        name,
+                        id,
+                        name: scope.name(name),
                         kind,
+                        autocomplete: if scope.staff { "off" } else { kind },
                         label,
                         value: fields.first(name).unwrap_or("").to_string(),
                         errors: e,
                     }
                 })
                 .collect();
-            let e = errors.field("consent", "consent");
+            let id = scope.id("consent");
+            let e = errors.field("consent", &id);
             let consent = Consent {
+                id,
+                name: scope.name("consent"),
                 label: text(consent),
                 checked: ["1", "on", "true"].iter().any(|v| fields.has("consent", v)),
                 errors: e,
@@ -646,14 +759,13 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
         .into_iter()
         .enumerate()
         .map(|(i, text)| Hint {
-            id: format!("h{i}"),
+            id: scope.id(&format!("h{i}")),
             text,
         })
         .collect();
     let described_by = hints
         .iter()
-        .enumerate()
-        .map(|(i, _)| format!("h{i}"))
+        .map(|h| h.id.as_str())
         .collect::<Vec<_>>()
         .join(" ");
     let q = QuestionCtx {
@@ -664,6 +776,42 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
         errors: q_errors,
         kind: kind_ctx,
     };
+    Some((q, errors.summary))
+}
+
+/// The template context of a question page, or `None` when the index is out of range.
+pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
+    let survey = page.survey;
+    let question = survey.questions.get(page.question)?;
+    let (locale, fallback) = (page.locale, &survey.default_locale);
+    let text = |t: &puls_core::LocalizedText| t.get(locale, fallback).to_string();
+    let qid = question.id.as_str();
+
+    // The posted form when re-showing an error, else the answer given earlier, if any.
+    let prefill;
+    let fields = match page.form {
+        Some(form) => Fields(form),
+        None => {
+            prefill = page
+                .answers
+                .get(&question.id)
+                .map(answer_fields)
+                .unwrap_or_default();
+            Fields(&prefill)
+        }
+    };
+    let asked = Asked {
+        survey,
+        question,
+        locale,
+        ui,
+    };
+    let (q, summary) = question_ctx(
+        &asked,
+        &fields,
+        page.errors,
+        &Scope::page(page.shuffle_seed),
+    )?;
 
     let links = Links {
         action: page
@@ -702,8 +850,7 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
         })
         .collect();
 
-    let summary: Vec<SummaryLine> = errors
-        .summary
+    let summary: Vec<SummaryLine> = summary
         .into_iter()
         .map(|(message, anchor)| SummaryLine { message, anchor })
         .collect();
@@ -746,25 +893,85 @@ pub(crate) fn question(page: &QuestionPage, ui: Lang) -> Option<QuestionView> {
     })
 }
 
+/// One question of a form that asks every question of a survey at once (the web app's
+/// manual entry), laid out like the respondent's page.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct QuestionFields(QuestionCtx);
+
+/// A problem of such a form, with the id of the input it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldProblem {
+    pub message: String,
+    pub anchor: String,
+}
+
+/// Every question of `survey` in `locale` as the inputs of one form, in order, with every
+/// problem of the answers (`errors`, paths `answers.{id}...`) at its question in `ui`'s
+/// words, and the problems again in page order, each after its question's text, for a
+/// summary. Question `i`'s inputs are
+/// the form contract's fields (see `form.rs`) named `{id}.{field}` with ids that start
+/// `q{i}-`; `form` (what was posted) fills them in again. Options keep their defined
+/// order and inputs do not offer the browser's autofill: staff type a customer's answers.
+pub fn all_questions(
+    survey: &Survey,
+    locale: &Locale,
+    ui: Lang,
+    form: &[(String, String)],
+    errors: &[FieldError],
+) -> (Vec<QuestionFields>, Vec<FieldProblem>) {
+    let mut questions = Vec::new();
+    let mut summary = Vec::new();
+    for (i, question) in survey.questions.iter().enumerate() {
+        let qid = question.id.as_str();
+        let own = super::form::scoped(form, qid);
+        let mine: Vec<FieldError> = errors
+            .iter()
+            .filter(|e| {
+                let path = e.path.strip_prefix("answers.").unwrap_or(&e.path);
+                path == qid || path.starts_with(&format!("{qid}."))
+            })
+            .cloned()
+            .collect();
+        let asked = Asked {
+            survey,
+            question,
+            locale,
+            ui,
+        };
+        if let Some((q, problems)) = question_ctx(&asked, &Fields(&own), &mine, &Scope::all(i, qid))
+        {
+            // The summary names the question each problem is about.
+            summary.extend(problems.into_iter().map(|(message, anchor)| FieldProblem {
+                message: format!("{} – {message}", q.text),
+                anchor,
+            }));
+            questions.push(QuestionFields(q));
+        }
+    }
+    (questions, summary)
+}
+
 /// The radio buttons or checkboxes of a choice question, in display order.
 fn choices(
     options: &[Choice],
     randomize: bool,
-    page: &QuestionPage,
+    scope: &Scope,
     question_id: &str,
     fields: &Fields,
     inv: &Option<String>,
     text: &dyn Fn(&puls_core::LocalizedText) -> String,
 ) -> Vec<Input> {
-    display_order(options.len(), randomize, page.shuffle_seed, question_id)
+    scope
+        .order(options.len(), randomize, question_id)
         .into_iter()
         .enumerate()
         .map(|(i, o)| {
             let option = &options[o];
             let id = option.id.as_str();
             choice(
-                format!("o{i}"),
-                "a",
+                scope.id(&format!("o{i}")),
+                scope.name("a"),
                 id,
                 &text(&option.text),
                 fields.has("a", id),

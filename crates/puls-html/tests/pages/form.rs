@@ -467,3 +467,134 @@ fn value_shapes_match_the_core_wire_format() {
         ]))
     );
 }
+
+/// The web app's manual entry: every question of a survey on one page (each with its own
+/// ids and names), read back by `form_answers`.
+mod all_on_one_page {
+    use puls_core::{Completion, FieldError, FieldErrorKind};
+    use puls_html::console::{Person, RecordForm, RecordPage, RecordSurvey, Shell, WorkspaceRef};
+    use puls_html::{Html, Lang, all_questions, form_answers};
+
+    use super::post;
+    use crate::helpers::*;
+
+    fn render(posted: &[(String, String)], errors: &[FieldError], lang: Lang) -> String {
+        let survey = all_types();
+        let l = locale(lang.code());
+        let (questions, summary) = all_questions(&survey, &l, lang, posted, errors);
+        let page = RecordPage {
+            title: "Record feedback".into(),
+            surveys: Vec::new(),
+            pick_error: None,
+            survey: Some(RecordSurvey {
+                id: "svy1".into(),
+                title: "Customer survey".into(),
+                locale: l.to_string(),
+                locales: Vec::new(),
+                other_href: None,
+                questions,
+            }),
+            contact_id: None,
+            form: RecordForm {
+                channel: "phone".into(),
+                summary,
+                ..RecordForm::default()
+            },
+            shell: Shell {
+                user: Person {
+                    name: "Anna Nowak".into(),
+                    email: "anna@example.com".into(),
+                },
+                ws: WorkspaceRef {
+                    slug: "acme".into(),
+                    name: "Acme".into(),
+                },
+                workspaces: Vec::new(),
+                nav: Vec::new(),
+                csrf: "token".into(),
+            },
+        };
+        Html::new().render(&page, lang).expect("the page renders")
+    }
+
+    #[test]
+    fn every_answer_goes_through_the_page_and_back() {
+        let survey = all_types();
+        let posted = fields(&[
+            ("nps.a", "8"),
+            ("csat.a", "4"),
+            ("ces.a", "6"),
+            ("rating.a", "9"),
+            ("single.a", "blue"),
+            ("multi.a", "green"),
+            ("multi.other", "Gold"),
+            ("open.a", "Line one\r\nLine two <&>"),
+            ("matrix.a.speed", "5"),
+            ("matrix.a.price", "4"),
+            ("ranking.a.green", "1"),
+            ("ranking.a.blue", "2"),
+            ("ranking.a.red", "3"),
+            ("kano.functional", "expect"),
+            ("kano.dysfunctional", "dislike"),
+            ("contact.email", "ana@example.com"),
+            ("contact.consent", "1"),
+            // Fields of no question, and the form's own, are not answers.
+            ("channel", "phone"),
+            ("email", "anna@example.com"),
+            ("nope.a", "1"),
+        ]);
+        let answers = form_answers(&survey, &posted);
+        assert_eq!(answers.len(), 11, "{answers:?}");
+        survey
+            .validate_answers(&answers, Completion::Complete, "answers")
+            .expect("every answer is valid");
+        for lang in [Lang::Pl, Lang::Cs, Lang::En] {
+            let html = render(&posted, &[], lang);
+            // What the page shows filled in posts the same answers back.
+            assert_eq!(form_answers(&survey, &post(&html)), answers, "{lang:?}");
+            let ids = control_ids(&html);
+            let mut unique = ids.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(ids.len(), unique.len(), "ids are unique: {ids:?}");
+            assert!(html.contains("id=\"q0-a0\" name=\"nps.a\" value=\"0\""));
+            assert!(html.contains("id=\"q6-a\" name=\"open.a\""));
+            assert!(html.contains("autocomplete=\"off\""));
+        }
+    }
+
+    #[test]
+    fn problems_stay_at_their_questions_and_are_summed_up() {
+        let posted = fields(&[("matrix.a.price", "9"), ("open.a", "kept")]);
+        let errors = [
+            FieldError {
+                path: "answers.nps".into(),
+                kind: FieldErrorKind::Required,
+            },
+            FieldError {
+                path: "answers.matrix.price".into(),
+                kind: FieldErrorKind::OutOfRange { min: 1, max: 5 },
+            },
+            FieldError {
+                path: "answers.open".into(),
+                kind: FieldErrorKind::HiddenQuestion,
+            },
+        ];
+        let html = render(&posted, &errors, Lang::Pl);
+        assert!(html.contains("<div class=\"err\" id=\"q0-e-q\">"), "{html}");
+        assert!(html.contains(
+            "id=\"q0-a0\" name=\"nps.a\" value=\"0\" aria-invalid=\"true\" aria-describedby=\"q0-e-q\""
+        ));
+        assert!(
+            html.contains("<div class=\"err\" id=\"e-q7-m1-0\">"),
+            "{html}"
+        );
+        assert!(html.contains("href=\"#q7-m1-0\""));
+        assert!(
+            html.contains("nps: jak było? – Odpowiedz na to pytanie."),
+            "{html}"
+        );
+        assert!(html.contains("ankieta nie zadaje tego pytania"), "{html}");
+        assert!(html.contains(">kept</textarea>"));
+    }
+}

@@ -16,6 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::AppError;
+use puls_core::access::Permission;
 use puls_core::survey::{CmpOp, ContactField};
 use puls_core::{Channel, Condition, Locale, QuestionKind};
 use puls_store::{SurveyStatus, json};
@@ -630,6 +631,8 @@ async fn list_page(
                 touchpoint: s.touchpoint.clone(),
                 status: status_text(s.status),
                 updated: puls_wire::format_ms(s.updated_at),
+                can_record: s.status == SurveyStatus::Published
+                    && m.role.allows(Permission::WorkCases),
             })
             .collect(),
         languages: language_choices(|l| l == lang.code()),

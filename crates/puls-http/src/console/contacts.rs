@@ -315,6 +315,7 @@ pub async fn profile(
             timeline: timeline.into_iter().map(|(_, i)| i).collect(),
             invitations,
             can_erase: m.role.allows(Permission::EraseData),
+            can_record: m.role.allows(Permission::WorkCases),
             shell: shell(&m, Text::NavContacts),
         })
     }

@@ -41,8 +41,24 @@ fn notice_of(raw: Option<&str>) -> Option<Text> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).ok()?;
     pairs
         .iter()
-        .any(|(k, v)| k == "notice" && v == "response_deleted")
-        .then_some(Text::ResponseDeleted)
+        .find(|(k, _)| k == "notice")
+        .and_then(|(_, v)| match v.as_str() {
+            "response_deleted" => Some(Text::ResponseDeleted),
+            "recorded" => Some(Text::RecordSaved),
+            _ => None,
+        })
+}
+
+/// Who recorded a response by hand and how, in words, from its attributes
+/// (`recorded_by_name`, `store`; see `puls_app::manual`).
+fn recorded_by(r: &ResponseRecord, lang: Lang) -> Option<String> {
+    let name = r.attributes.get("recorded_by_name")?;
+    let store = r.attributes.get("store");
+    Some(match (r.channel.as_str(), store) {
+        ("phone", _) => lang.fill(Text::RecordedByPhone, &[name]),
+        ("store", Some(store)) => lang.fill(Text::RecordedByStore, &[name, store]),
+        _ => lang.fill(Text::RecordedBy, &[name]),
+    })
 }
 
 /// The page's query: the API's filters (an `until` date includes that day, as in the API).
@@ -259,6 +275,7 @@ pub async fn inbox(
         total_scanned: total.filter(|c| !c.exact).map(|c| c.scanned),
         error,
         notice: notice_of(raw.as_deref()),
+        can_record: m.role.allows(Permission::WorkCases),
         shell: shell(&m, Text::NavResponses),
     };
     Page::render(&st, status, lang, &page)
@@ -403,6 +420,7 @@ pub async fn detail(
     State(st): State<AppState>,
     Allowed(m, _): Allowed<need::ViewResponses>,
     Path((slug, id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Response {
     let lang = m.signed.lang;
     let ws = m.workspace.id;
@@ -416,7 +434,15 @@ pub async fn detail(
         Err(e) => return page_error(&st, lang, e),
     };
     match detail_page(&st, &m, &r).await {
-        Ok(page) => Page::render(&st, StatusCode::OK, lang, &page),
+        Ok(page) => Page::render(
+            &st,
+            StatusCode::OK,
+            lang,
+            &ResponsePage {
+                notice: notice_of(raw.as_deref()),
+                ..page
+            },
+        ),
         Err(e) => page_error(&st, lang, e),
     }
 }
@@ -551,6 +577,12 @@ async fn detail_page(
             completed: r.completed,
             contact_email: r.contact_email.clone(),
             contact_external_id: r.contact_external_id.clone(),
+            recorded: recorded_by(r, m.signed.lang),
+            store: r
+                .attributes
+                .get("store")
+                .filter(|_| !r.attributes.contains_key("recorded_by_name"))
+                .map(|s| m.signed.lang.fill(Text::ResponseStore, &[s])),
         },
         answers: answers_shown,
         contact,
@@ -558,6 +590,7 @@ async fn detail_page(
         can_delete: m.role.allows(Permission::EraseData),
         can_work_cases: m.role.allows(Permission::WorkCases),
         case_href,
+        notice: None,
         shell: shell(m, Text::NavResponses),
     })
 }

@@ -22,6 +22,7 @@ mod journeys;
 mod names;
 mod overview;
 mod pages;
+mod record;
 mod rule_form;
 mod settings;
 mod triggers;
@@ -100,6 +101,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(inbox::export_excel_csv),
         )
         .route("/app/w/{slug}/responses.xlsx", get(inbox::export_xlsx))
+        .route(
+            "/app/w/{slug}/responses/new",
+            get(record::form).post(record::record),
+        )
         .route("/app/w/{slug}/responses/{id}", get(inbox::detail))
         .route("/app/w/{slug}/responses/{id}/delete", post(inbox::delete))
         .route(

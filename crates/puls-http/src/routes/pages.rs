@@ -75,17 +75,9 @@ const KIOSK_COOKIE: &str = "puls_kiosk";
 
 /// A store or location id: letters, digits, `-` and `_`, 1 to 64 of them.
 fn store_id(s: &str) -> Result<&str, AppError> {
-    if !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        Ok(s)
-    } else {
-        Err(AppError::invalid(
-            "store: letters, digits, '-' and '_', at most 64",
-        ))
-    }
+    puls_core::StoreId::parse(s)
+        .map(|_| s)
+        .map_err(|_| AppError::invalid("store: letters, digits, '-' and '_', at most 64"))
 }
 
 /// The kiosk this request belongs to, with its store (empty: none): asked for by
@@ -135,8 +127,7 @@ fn kiosk_page(
     secs: u32,
     headers: &HeaderMap,
 ) -> Response {
-    let device =
-        kiosk_device(headers).unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
+    let device = kiosk_device(headers).unwrap_or_else(|| hex::encode(rand::random::<[u8; 16]>()));
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("{secs}; url={to}")) {
         h.insert(header::REFRESH, v);

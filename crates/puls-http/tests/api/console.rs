@@ -14,12 +14,12 @@ use crate::helpers::{TestApp, json_of};
 
 /// A browser's cookies, by hand: reqwest's cookie store is not enabled in this workspace.
 #[derive(Default)]
-struct Browser {
+pub(crate) struct Browser {
     cookies: BTreeMap<String, String>,
 }
 
 impl Browser {
-    fn header(&self) -> String {
+    pub(crate) fn header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -43,7 +43,11 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, app: &TestApp, path: &str) -> (StatusCode, String, Option<String>) {
+    pub(crate) async fn get(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+    ) -> (StatusCode, String, Option<String>) {
         let r = app
             .client
             .get(app.url(path))
@@ -64,7 +68,7 @@ impl Browser {
         (status, r.text().await.unwrap(), location)
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &mut self,
         app: &TestApp,
         path: &str,
@@ -89,7 +93,7 @@ impl Browser {
 }
 
 /// The value of a hidden field in a page.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let at = html
         .find(&format!("name=\"{name}\" value=\""))
         .unwrap_or_else(|| panic!("no field {name} in {html}"));
@@ -102,7 +106,7 @@ async fn user(app: &TestApp, email: &str, password: &str, role: Option<&str>) ->
 }
 
 /// A user whose web app speaks `locale`.
-async fn user_in(
+pub(crate) async fn user_in(
     app: &TestApp,
     email: &str,
     password: &str,
@@ -134,7 +138,7 @@ async fn user_in(
     u.id.to_string()
 }
 
-async fn signed_in(app: &TestApp, email: &str, password: &str) -> Browser {
+pub(crate) async fn signed_in(app: &TestApp, email: &str, password: &str) -> Browser {
     let mut b = Browser::default();
     let (_, page, _) = b.get(app, "/app/sign-in").await;
     let form = hidden(&page, "_form");
@@ -1422,7 +1426,7 @@ async fn an_admin_deletes_a_response_in_the_web_app_and_an_agent_cannot(app: Tes
 }
 
 /// The visible text of a page: tags and tooltips dropped.
-fn visible(html: &str) -> String {
+pub(crate) fn visible(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {

@@ -144,7 +144,10 @@ async fn two_nodes_never_ask_anyone_more_than_the_policy_allows(app: TestApp) {
     let two = app.node_with(config, true, Some(&smtp)).await;
     let create = |node: &crate::helpers::Node, survey: &str, body: Value| {
         let request = node
-            .request(Method::POST, &format!("/api/v1/surveys/{survey}/distributions"))
+            .request(
+                Method::POST,
+                &format!("/api/v1/surveys/{survey}/distributions"),
+            )
             .json(&body);
         async move { json_of(request.send().await.unwrap()).await }
     };
@@ -152,7 +155,11 @@ async fn two_nodes_never_ask_anyone_more_than_the_policy_allows(app: TestApp) {
     let ask_all = async {
         let client = reqwest::Client::new();
         let asks = (0..n).map(|i| {
-            let base = if i % 2 == 0 { &one.address } else { &two.address };
+            let base = if i % 2 == 0 {
+                &one.address
+            } else {
+                &two.address
+            };
             let request = client
                 .get(format!("{base}/api/v1/widget/eligibility"))
                 .header("origin", shop)
@@ -174,7 +181,11 @@ async fn two_nodes_never_ask_anyone_more_than_the_policy_allows(app: TestApp) {
     };
     // The two distributions at once; then, while both nodes send them, the widget.
     let ((sa, da), (sb, db)) = tokio::join!(
-        create(&one, &by_email, json!({"name": "E-mail", "audience": {"all": true}})),
+        create(
+            &one,
+            &by_email,
+            json!({"name": "E-mail", "audience": {"all": true}})
+        ),
         create(
             &two,
             &by_sms,
@@ -239,7 +250,11 @@ async fn two_nodes_never_ask_anyone_more_than_the_policy_allows(app: TestApp) {
     }
     assert_eq!(answers.len(), n);
     assert!(asked.values().all(|&k| k == 1));
-    assert_eq!(sent[0] + sent[1] + shown, n, "e-mail {sent:?}, widget {shown}");
+    assert_eq!(
+        sent[0] + sent[1] + shown,
+        n,
+        "e-mail {sent:?}, widget {shown}"
+    );
     println!(
         "frequency across channels: {} by e-mail, {} by SMS, {shown} by the widget, of {n}",
         sent[0], sent[1]

@@ -132,9 +132,12 @@ async fn a_kiosk_starts_again_and_records_its_store(app: TestApp) {
     assert_eq!(bad.status(), 400);
 }
 
-both_backends!(a_kiosk_device_begins_at_most_so_many_responses_an_hour, |config| {
-    config.kiosk.max_per_hour = 2;
-});
+both_backends!(
+    a_kiosk_device_begins_at_most_so_many_responses_an_hour,
+    |config| {
+        config.kiosk.max_per_hour = 2;
+    }
+);
 async fn a_kiosk_device_begins_at_most_so_many_responses_an_hour(app: TestApp) {
     let id = app.published_survey(&survey()).await;
     let (_, _, cookie, _) = get(&app, &format!("/s/{id}?kiosk=1&store=WAW-01"), None).await;

@@ -20,6 +20,7 @@ mod frequency;
 mod isolation;
 mod journeys;
 mod kiosk;
+mod manual_entry;
 mod metric_alerts;
 mod metrics;
 mod metrics_endpoint;

@@ -35,11 +35,14 @@ async fn import(app: &TestApp, rows: &[(String, &str)]) {
 
 async fn send(app: &TestApp, survey: &str, body: Value) -> Value {
     let (status, d) = json_of(
-        app.request(Method::POST, &format!("/api/v1/surveys/{survey}/distributions"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
+        app.request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey}/distributions"),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(status, 201, "{d}");
@@ -57,7 +60,10 @@ async fn samples_by_share_and_by_margin_of_error(app: TestApp) {
     let survey_id = app.published_survey(&survey()).await;
     // Problems at their paths.
     let r = app
-        .request(Method::POST, &format!("/api/v1/surveys/{survey_id}/distributions"))
+        .request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/distributions"),
+        )
         .json(&json!({"name": "x", "audience": {"all": true},
                       "sample": {"percent": 0}, "quota": {"completed": -1}}))
         .send()

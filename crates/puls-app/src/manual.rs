@@ -1,0 +1,376 @@
+//! Feedback staff take by hand: a customer's answers given on the phone or in a store,
+//! recorded by an agent in the web app (`record_response`).
+//!
+//! It is a response like any other: validated against the survey's current version by the
+//! submission path ([`App::submit`]), stored completed, with channel `phone` or `store`,
+//! tied to its contact the way a response's `contact` ids tie it (the contact's external
+//! id and e-mail), and with the attributes `recorded_by` (the user's id) and
+//! `recorded_by_name`, and `store` for a store. Every problem of the entry comes back at
+//! once, at its path: `channel`, `store`, `contact` (no contact given), `contact.email`,
+//! `contact.phone`, `contact.name`, `contact.external_id`, `locale` and `answers.{id}...`;
+//! a new contact is created only when all of it is right.
+
+use std::collections::BTreeMap;
+
+use puls_core::access::Permission;
+use puls_core::contact::{Change, ContactPatch, Email, ExternalId, Phone, parse_name};
+use puls_core::response::limits::MAX_ATTRIBUTE_VALUE;
+use puls_core::{
+    Channel, Completion, ContactId, FieldError, FieldErrorKind, FieldErrors, ResponseMetaInput,
+    StoreId, SurveyId, Value,
+};
+use puls_store::{ContactRecord, SurveyStatus};
+
+use crate::App;
+use crate::error::{AppError, Rejection};
+use crate::responses::{MAX_IDEMPOTENCY_KEY, Stored, Submission};
+use crate::users::Actor;
+
+/// Whom the feedback is from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactChoice {
+    /// A contact picked from the customers (a merged one's id gives the one it went into).
+    Existing(ContactId),
+    /// A contact by the details the customer gave, as typed (empty: not given): the one
+    /// with this external id (else e-mail) when there is one, updated with the rest, else
+    /// a new one. An external id or an e-mail is needed to tie the response to them.
+    Details {
+        name: String,
+        email: String,
+        phone: String,
+        external_id: String,
+    },
+}
+
+/// Feedback taken by hand, as the agent entered it.
+#[derive(Debug, Clone)]
+pub struct ManualEntry {
+    pub survey_id: SurveyId,
+    /// `phone` or `store`, as chosen.
+    pub channel: String,
+    /// The store's id, as typed: needed for channel `store` (the rule of `?store=` links:
+    /// [`StoreId`]); ignored for a phone call.
+    pub store: String,
+    pub contact: ContactChoice,
+    /// The answers by question id, as for any response.
+    pub answers: BTreeMap<String, Value>,
+    /// The survey language the customer answered in (empty: the survey's default).
+    pub locale: String,
+    /// A key the form carries, so that a form sent twice stores one response.
+    pub key: Option<String>,
+}
+
+/// What recording gave: the response stored (or the one already stored under the entry's
+/// key) and its contact.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub response: Stored,
+    pub contact: ContactRecord,
+}
+
+/// How staff took the feedback, checked: a phone call, or a store with its id.
+fn channel_of(channel: &str, store: &str, errs: &mut Vec<FieldError>) -> Option<Channel> {
+    let mut at = |path: &str, kind| {
+        errs.push(FieldError {
+            path: path.into(),
+            kind,
+        })
+    };
+    match Channel::parse(channel.trim()) {
+        Ok(Channel::Phone) => Some(Channel::Phone),
+        Ok(Channel::Store) => {
+            match store.trim() {
+                "" => at("store", FieldErrorKind::Required),
+                s if StoreId::parse(s).is_err() => at("store", FieldErrorKind::InvalidId),
+                _ => {}
+            }
+            Some(Channel::Store)
+        }
+        _ if channel.trim().is_empty() => {
+            at("channel", FieldErrorKind::Required);
+            None
+        }
+        _ => {
+            at(
+                "channel",
+                FieldErrorKind::NotOneOf {
+                    allowed: "phone, store".into(),
+                },
+            );
+            None
+        }
+    }
+}
+
+/// The patch of a contact's details as typed, with the problems at `contact.*`; `None`
+/// for a contact picked by id.
+fn patch_of(choice: &ContactChoice, errs: &mut Vec<FieldError>) -> Option<ContactPatch> {
+    let ContactChoice::Details {
+        name,
+        email,
+        phone,
+        external_id,
+    } = choice
+    else {
+        return None;
+    };
+    fn field<T>(
+        typed: &str,
+        path: &str,
+        parse: fn(&str) -> Result<T, FieldErrorKind>,
+        errs: &mut Vec<FieldError>,
+    ) -> Change<T> {
+        if typed.trim().is_empty() {
+            return Change::Keep;
+        }
+        match parse(typed) {
+            Ok(v) => Change::Set(v),
+            Err(kind) => {
+                errs.push(FieldError {
+                    path: path.into(),
+                    kind,
+                });
+                Change::Keep
+            }
+        }
+    }
+    let patch = ContactPatch {
+        external_id: field(external_id, "contact.external_id", ExternalId::parse, errs),
+        email: field(email, "contact.email", Email::parse, errs),
+        phone: field(phone, "contact.phone", Phone::parse, errs),
+        name: field(name, "contact.name", parse_name, errs),
+        ..ContactPatch::default()
+    };
+    if external_id.trim().is_empty() && email.trim().is_empty() {
+        errs.push(FieldError {
+            path: "contact".into(),
+            kind: FieldErrorKind::Required,
+        });
+    }
+    Some(patch)
+}
+
+/// The response's `contact`: the ids that tie it to the contact.
+fn contact_ref(c: &ContactRecord) -> Value {
+    let ids: Vec<(&str, Value)> = [
+        ("external_id", c.fields.external_id.as_deref()),
+        ("email", c.fields.email.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, Value::str(v?))))
+    .collect();
+    Value::map(ids)
+}
+
+/// A text cut to what an attribute holds.
+fn attribute(s: &str) -> Value {
+    Value::str(s.chars().take(MAX_ATTRIBUTE_VALUE).collect::<String>())
+}
+
+impl App {
+    /// Records feedback a customer gave to staff (`actor`, named `agent_name`; those who
+    /// work cases) by phone or in a store, as a completed response of the published
+    /// survey `entry.survey_id` of the actor's workspace; see the module's documentation.
+    #[tracing::instrument(skip_all, fields(survey = %entry.survey_id), err(level = "debug"))]
+    pub async fn record_response(
+        &self,
+        actor: &Actor,
+        agent_name: &str,
+        entry: ManualEntry,
+    ) -> Result<Recorded, AppError> {
+        actor.require(Permission::WorkCases)?;
+        let ws = actor.workspace.id;
+        let record = self.survey(ws, &entry.survey_id, None).await?;
+        match record.status {
+            SurveyStatus::Published => {}
+            SurveyStatus::Draft => {
+                return Err(AppError::rejected(
+                    Rejection::SurveyNotPublished,
+                    "this survey is a draft: publish it before recording feedback",
+                ));
+            }
+            SurveyStatus::Closed => {
+                return Err(AppError::rejected(
+                    Rejection::SurveyClosed,
+                    "this survey is closed and accepts no more responses",
+                ));
+            }
+        }
+        let survey = self.survey_version(&record, record.version).await?;
+        let picked = match &entry.contact {
+            ContactChoice::Existing(id) => Some(self.contact(ws, id).await?),
+            ContactChoice::Details { .. } => None,
+        };
+        let key = match entry.key.as_deref().map(str::trim) {
+            Some(k) if !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY - 7 => {
+                Some(format!("manual:{k}"))
+            }
+            Some(k) if !k.is_empty() => return Err(AppError::invalid("key: too long")),
+            _ => None,
+        };
+
+        // Every problem at once, before anything is written.
+        let mut errs = Vec::new();
+        let channel = channel_of(&entry.channel, &entry.store, &mut errs);
+        let patch = patch_of(&entry.contact, &mut errs);
+        let mut attributes = vec![
+            ("recorded_by", Value::str(actor.user_id.as_str())),
+            ("recorded_by_name", attribute(agent_name)),
+        ];
+        if channel == Some(Channel::Store) {
+            attributes.push(("store", Value::str(entry.store.trim())));
+        }
+        let attributes = Value::map(attributes);
+        let channel_value = channel.map(|c| Value::str(c.as_str()));
+        let locale = (!entry.locale.trim().is_empty()).then(|| Value::str(entry.locale.trim()));
+        if let Err(e) = survey.validate_meta(&ResponseMetaInput {
+            channel: channel_value.as_ref(),
+            locale: locale.as_ref(),
+            attributes: Some(&attributes),
+            ..Default::default()
+        }) {
+            errs.extend(e.0);
+        }
+        if let Err(e) = survey.validate_answers(&entry.answers, Completion::Complete, "answers") {
+            errs.extend(e.0);
+        }
+        if !errs.is_empty() {
+            return Err(AppError::Validation(FieldErrors(errs)));
+        }
+
+        let contact = match (picked, patch) {
+            (Some(c), _) => c,
+            (None, Some(patch)) => self.upsert_contact(ws, patch).await?.1,
+            (None, None) => return Err(AppError::field("contact", FieldErrorKind::Required)),
+        };
+        let contact_value = contact_ref(&contact);
+        let response = self
+            .submit(Submission {
+                record: &record,
+                survey: &survey,
+                answers: entry.answers,
+                completion: Completion::Complete,
+                meta: ResponseMetaInput {
+                    channel: channel_value.as_ref(),
+                    locale: locale.as_ref(),
+                    contact: Some(&contact_value),
+                    attributes: Some(&attributes),
+                    ..Default::default()
+                },
+                idempotency_key: key,
+                // Only the form that was shown knows its key.
+                key_is_secret: true,
+            })
+            .await?;
+        tracing::info!(
+            workspace = ws.get(),
+            response = %response.id,
+            contact = %contact.id,
+            user = %actor.user_id,
+            "feedback recorded by hand"
+        );
+        Ok(Recorded { response, contact })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn details(name: &str, email: &str, phone: &str, external_id: &str) -> ContactChoice {
+        ContactChoice::Details {
+            name: name.into(),
+            email: email.into(),
+            phone: phone.into(),
+            external_id: external_id.into(),
+        }
+    }
+
+    fn paths(errs: &[FieldError]) -> Vec<(&str, &str)> {
+        errs.iter()
+            .map(|e| (e.path.as_str(), e.kind.code()))
+            .collect()
+    }
+
+    #[test]
+    fn a_store_needs_its_id_and_a_phone_call_does_not() {
+        let mut errs = Vec::new();
+        assert_eq!(channel_of("phone", "", &mut errs), Some(Channel::Phone));
+        assert_eq!(
+            channel_of("phone", "any thing", &mut errs),
+            Some(Channel::Phone)
+        );
+        assert_eq!(
+            channel_of("store", "WAW-01", &mut errs),
+            Some(Channel::Store)
+        );
+        assert!(errs.is_empty());
+        channel_of("store", "", &mut errs);
+        channel_of("store", "WAW 01", &mut errs);
+        channel_of("web", "", &mut errs);
+        channel_of("", "", &mut errs);
+        assert_eq!(
+            paths(&errs),
+            [
+                ("store", "required"),
+                ("store", "invalid_id"),
+                ("channel", "not_one_of"),
+                ("channel", "required"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_contact_needs_an_email_or_an_external_id() {
+        let mut errs = Vec::new();
+        let patch = patch_of(&details("Anna Nowak", "", "+48 600 100 200", ""), &mut errs);
+        assert!(patch.is_some());
+        assert_eq!(paths(&errs), [("contact", "required")]);
+
+        let mut errs = Vec::new();
+        let patch = patch_of(&details("", "ANNA@Sklep.pl", "", ""), &mut errs).unwrap();
+        assert!(errs.is_empty());
+        assert_eq!(
+            patch.email,
+            Change::Set(Email::parse("anna@sklep.pl").unwrap())
+        );
+        assert_eq!(patch.name, Change::Keep);
+
+        let mut errs = Vec::new();
+        patch_of(&details("", "anna@", "12", "K-1"), &mut errs);
+        assert_eq!(
+            paths(&errs),
+            [
+                ("contact.email", "invalid_email"),
+                ("contact.phone", "invalid_phone")
+            ]
+        );
+
+        let mut errs = Vec::new();
+        let id = ContactId::parse("01J0000000000000000000000A").unwrap();
+        assert!(patch_of(&ContactChoice::Existing(id), &mut errs).is_none());
+        assert!(errs.is_empty());
+    }
+
+    #[test]
+    fn the_response_names_its_contact_by_the_ids_it_has() {
+        let fields = puls_store::ContactFields {
+            email: Some("anna@sklep.pl".into()),
+            ..Default::default()
+        };
+        let c = ContactRecord {
+            id: ContactId::parse("01J0000000000000000000000A").unwrap(),
+            workspace_id: puls_core::WorkspaceId::new(1),
+            fields,
+            merged_into: None,
+            deleted_at: None,
+            created_at: 0,
+            updated_at: 0,
+        };
+        assert_eq!(
+            contact_ref(&c),
+            Value::map([("email", Value::str("anna@sklep.pl"))])
+        );
+        assert_eq!(attribute(&"ż".repeat(2000)), Value::str("ż".repeat(1000)));
+    }
+}

@@ -188,6 +188,17 @@ fn embedded(survey: &Survey, locale: &Locale) -> Option<serde_json::Value> {
     }))
 }
 
+/// The id of the distribution an idempotency key made in a workspace.
+fn keyed_id(workspace_id: WorkspaceId, key: &str) -> String {
+    use sha2_11::Digest;
+    let digest = Sha256::new()
+        .chain_update(workspace_id.get().to_be_bytes())
+        .chain_update(key.as_bytes())
+        .finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("dst_k{}", &hex[..25])
+}
+
 /// Where a contact's message on `channel` goes: their e-mail address or phone number.
 fn address_of(c: &ContactRecord, channel: SendChannel) -> Option<&str> {
     match channel {
@@ -236,7 +247,9 @@ impl App {
     /// Creates a distribution of a published survey of the workspace and queues its
     /// messages; returns it with its counts. 422 with every problem of the definition at
     /// its path; 409 `email_not_configured` without `smtp.host`; 409
-    /// `survey_not_published` for a draft; 422 `unknown_segment`.
+    /// `survey_not_published` for a draft; 422 `unknown_segment`. With an idempotency
+    /// `key`, the same key again (a retry, a double-submitted form) gives the distribution
+    /// made the first time, not another.
     #[tracing::instrument(skip(self, definition), err(level = "debug"))]
     pub async fn create_distribution(
         &self,
@@ -244,7 +257,23 @@ impl App {
         survey_id: &SurveyId,
         definition: &puls_core::Value,
         created_by: Option<String>,
+        key: Option<String>,
     ) -> Result<DistributionReport, AppError> {
+        let id = match &key {
+            Some(k) => {
+                let id = keyed_id(workspace_id, k);
+                if self
+                    .store()
+                    .distribution(workspace_id, &id)
+                    .await?
+                    .is_some()
+                {
+                    return self.distribution_report(workspace_id, &id).await;
+                }
+                id
+            }
+            None => format!("dst_{}", ulid::Ulid::new().to_string().to_lowercase()),
+        };
         let def = DistributionDef::parse(definition).map_err(AppError::Validation)?;
         let record = self
             .survey_record(survey_id)
@@ -268,7 +297,6 @@ impl App {
                     other => other,
                 })?;
         }
-        let id = format!("dst_{}", ulid::Ulid::new().to_string().to_lowercase());
         self.start_distribution(&record, &survey, &def, &id, created_by, None)
             .await?;
         self.distribution_report(workspace_id, &id).await

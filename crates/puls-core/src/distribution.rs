@@ -461,7 +461,7 @@ fn contact_ids(v: &Value, path: &str, errs: &mut Errors) -> Vec<ContactId> {
                     out.push(id);
                 }
             }
-            Some(Err(_)) => errs.push(index(path, i), K::InvalidId),
+            Some(Err(k)) => errs.push(index(path, i), k),
             None => errs.push(
                 index(path, i),
                 K::WrongType {

@@ -99,6 +99,8 @@ pub enum FieldErrorKind {
     Empty,
     /// An identifier with characters outside `[a-z0-9_-]` or of a bad length.
     InvalidId,
+    /// Not an id Puls made (a contact's, a response's: 26 digits and letters, a ULID).
+    InvalidUlid,
     /// An id used twice where ids must be unique.
     Duplicate { id: String },
     /// A reference to a question that does not exist (or does not come earlier).
@@ -148,7 +150,7 @@ impl FieldErrorKind {
             OutOfRange { .. } => "out_of_range",
             TooLong { .. } => "too_long",
             Empty => "empty",
-            InvalidId => "invalid_id",
+            InvalidId | InvalidUlid => "invalid_id",
             Duplicate { .. } => "duplicate_id",
             UnknownQuestion { .. } => "unknown_question",
             UnknownOption { .. } => "unknown_option",
@@ -181,6 +183,10 @@ impl fmt::Display for FieldErrorKind {
             OutOfRange { min, max } => write!(f, "must be between {min} and {max}"),
             TooLong { max } => write!(f, "must be at most {max} characters"),
             Empty => write!(f, "must not be empty"),
+            InvalidUlid => write!(
+                f,
+                "must be an id as Puls gives it: 26 digits and capital letters (a ULID)"
+            ),
             InvalidId => write!(
                 f,
                 "must be 1-64 characters of lowercase letters, digits, '_' or '-', starting with a letter"

@@ -17,18 +17,21 @@ fn is_slug(s: &str, max: usize) -> bool {
 /// A string id whose every value passes `$valid`: parsed once, then trusted.
 macro_rules! text_id {
     ($(#[$meta:meta])* $name:ident, $valid:expr) => {
+        text_id!($(#[$meta])* $name, $valid, FieldErrorKind::InvalidId);
+    };
+    ($(#[$meta:meta])* $name:ident, $valid:expr, $error:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(String);
 
         impl $name {
-            /// Parses an id; anything else is `InvalidId`.
+            /// Parses an id; anything else is the macro's error (`InvalidId` by default).
             pub fn parse(s: &str) -> Result<Self, FieldErrorKind> {
                 let valid: fn(&str) -> bool = $valid;
                 if valid(s) {
                     Ok(Self(s.to_string()))
                 } else {
-                    Err(FieldErrorKind::InvalidId)
+                    Err($error)
                 }
             }
 
@@ -130,12 +133,14 @@ text_id!(
 text_id!(
     /// A response's id: a ULID, so ids sort by the time the response was created.
     ResponseId,
-    is_ulid
+    is_ulid,
+    FieldErrorKind::InvalidUlid
 );
 text_id!(
     /// A contact's id: a ULID.
     ContactId,
-    is_ulid
+    is_ulid,
+    FieldErrorKind::InvalidUlid
 );
 text_id!(
     /// A user's id: `usr_` and a ULID in lower case.

@@ -175,6 +175,11 @@ impl Lang {
                 "To nie jest prawidłowy identyfikator.",
                 "Toto není platný identifikátor.",
             ]),
+            K::InvalidUlid => s([
+                "This is not an id Puls gave (26 digits and capital letters).",
+                "To nie jest identyfikator nadany przez Puls (26 cyfr i wielkich liter).",
+                "Toto není identifikátor přidělený Pulsem (26 číslic a velkých písmen).",
+            ]),
             K::Duplicate { id } => match self {
                 Lang::En => format!("“{id}” is given more than once."),
                 Lang::Pl => format!("„{id}” podano więcej niż raz."),
@@ -316,6 +321,11 @@ impl Lang {
                 "Must be 1–64 lowercase letters, digits, '_' or '-', starting with a letter.",
                 "Musi mieć 1–64 znaki: małe litery, cyfry, '_' lub '-', na początku litera.",
                 "Musí mít 1–64 znaků: malá písmena, číslice, '_' nebo '-', na začátku písmeno.",
+            ]),
+            K::InvalidUlid => s([
+                "Must be an id Puls gave: 26 digits and capital letters.",
+                "Musi być identyfikatorem nadanym przez Puls: 26 cyfr i wielkich liter.",
+                "Musí být identifikátor přidělený Pulsem: 26 číslic a velkých písmen.",
             ]),
             K::Duplicate { id } => f([
                 format!("The id “{id}” is used twice."),
@@ -521,6 +531,7 @@ mod tests {
             K::TooLong { max: 500 },
             K::Empty,
             K::InvalidId,
+            K::InvalidUlid,
             K::Duplicate { id: "a1".into() },
             K::UnknownQuestion { id: "q9".into() },
             K::UnknownOption { id: "zz".into() },

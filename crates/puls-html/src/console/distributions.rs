@@ -74,6 +74,8 @@ pub struct DistributionForm {
     /// `HH:MM`.
     pub window_from: String,
     pub window_to: String,
+    /// This form's own key: sent twice (a double click, a reload), it sends once.
+    pub nonce: String,
     pub errors: BTreeMap<&'static str, String>,
     pub general: Vec<String>,
 }
@@ -85,6 +87,7 @@ impl DistributionForm {
             audience: "all".into(),
             reminders_count: "0".into(),
             reminders_after: "72".into(),
+            nonce: format!("{:032x}", rand::random::<u128>()),
             ..DistributionForm::default()
         }
     }

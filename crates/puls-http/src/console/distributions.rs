@@ -280,6 +280,7 @@ fn typed(pairs: &[(String, String)]) -> DistributionForm {
         send_at: get("send_at"),
         window_from: get("window_from"),
         window_to: get("window_to"),
+        nonce: get("k"),
         ..DistributionForm::default()
     }
 }
@@ -442,6 +443,9 @@ pub async fn create(
                     &survey,
                     &def,
                     Some(m.signed.user.id.to_string()),
+                    Some(&form.nonce)
+                        .filter(|k| !k.is_empty())
+                        .map(|k| format!("form:{k}")),
                 )
                 .await
         }

@@ -89,11 +89,13 @@ fn cursor(c: Option<&str>) -> Result<Option<&str>, ApiError> {
 /// with `embed_first_question`); reminders to those who have not completed. Contacts are
 /// resolved now; each is counted as queued, suppressed or skipped with its reason.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/distributions", tag = "distributions",
-    params(("id" = String, Path, description = "Survey id")),
+    params(("id" = String, Path, description = "Survey id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Up to 200 characters; the same key again gives the distribution made the first time")),
     request_body(content = Object, content_type = "application/json",
         description = "`{\"name\", \"channel\": \"email\", \"audience\": {\"all\": true} | {\"segment\": KEY} | {\"contacts\": [ID]}, \"embed_first_question\", \"send_at\", \"window\": {\"hours\": \"09:00-18:00\", \"time_zone\"}, \"reminders\": {\"count\", \"after_hours\"}, \"subject\": {LANG: TEXT}, \"message\": {LANG: TEXT}, \"sample\": {\"percent\"} | {\"margin_of_error\", \"confidence\", \"by\"}, \"quota\": {\"completed\"}}`"),
     responses((status = 201, body = DistributionDto),
         (status = 404, description = "No such survey", body = ErrorBody),
+        (status = 400, description = "`invalid_idempotency_key`", body = ErrorBody),
         (status = 409, description = "`survey_not_published`, `survey_closed` or `email_not_configured`", body = ErrorBody),
         (status = 422, description = "The definition's problems at their paths, or `unknown_segment`", body = ErrorBody)),
     security(("api_key" = [])))]
@@ -102,12 +104,14 @@ async fn create_distribution(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     DefinitionBody(body): DefinitionBody,
 ) -> Result<(StatusCode, Json<DistributionDto>), ApiError> {
     let survey = path::survey(&id)?;
+    let key = super::idempotency_key(&headers)?.map(|k| format!("api:{k}"));
     let report = st
         .app
-        .create_distribution(ws.id, &survey, &body, None)
+        .create_distribution(ws.id, &survey, &body, None, key)
         .await?;
     Ok((StatusCode::CREATED, Json(DistributionDto::of(&report))))
 }

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
-use puls_app::responses::{MAX_IDEMPOTENCY_KEY, Submission};
+use puls_app::responses::Submission;
 use puls_core::{Channel, KanoAnswer, Locale, WorkspaceId};
 use puls_core::{Completion, ResponseMetaInput, Survey};
 use puls_html::{Lang, Text};
@@ -19,7 +19,7 @@ use puls_wire::contacts::limit;
 use puls_wire::export::CsvStyle;
 use puls_wire::surveys::{ResponseDto, ResponsePage, ResponseQuery, SubmitResult, status_name};
 use puls_wire::xlsx::{self, XlsxOptions, XlsxTexts};
-use puls_wire::{ErrorBody, ErrorCode, export, path};
+use puls_wire::{ErrorBody, export, path};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -61,22 +61,7 @@ async fn submit_response(
     headers: HeaderMap,
     Input(body): Input<SubmitResponse>,
 ) -> Result<(StatusCode, Json<SubmitResult>), ApiError> {
-    let idempotency_key = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => match v.to_str() {
-            Ok(k) if !k.trim().is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY => {
-                Some(k.trim().to_string())
-            }
-            _ => {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidIdempotencyKey,
-                    format!(
-                        "Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"
-                    ),
-                ));
-            }
-        },
-    };
+    let idempotency_key = super::idempotency_key(&headers)?;
     let record = st.app.open_survey(&path::survey(&id)?).await?;
     let survey: Arc<Survey> = st.app.survey_version(&record, record.version).await?;
     let stored = st

@@ -3002,6 +3002,8 @@ async fn a_survey_is_sent_by_email_from_the_web_app_and_followed_to_each_contact
         "published surveys by their title: {page}"
     );
     let csrf = hidden(&page, "_csrf");
+    let nonce = hidden(&page, "k");
+    assert_eq!(nonce.len(), 32, "the form's own key");
     let form = |name: &'static str, count: &'static str| {
         vec![
             ("_csrf", csrf.clone()),
@@ -3014,6 +3016,7 @@ async fn a_survey_is_sent_by_email_from_the_web_app_and_followed_to_each_contact
             ("send_at", String::new()),
             ("window_from", "09:00".to_string()),
             ("window_to", "18:00".to_string()),
+            ("k", nonce.clone()),
         ]
     };
 
@@ -3067,6 +3070,14 @@ async fn a_survey_is_sent_by_email_from_the_web_app_and_followed_to_each_contact
         .and_then(|r| r.strip_suffix("?notice=created"))
         .unwrap_or_else(|| panic!("{to}"))
         .to_string();
+    // The same form sent again (a double click, a reload) sends nothing more.
+    let (status, _, again) = b
+        .post(&app, "/app/w/acme/distributions", &as_refs(&good))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(again.as_deref(), Some(to.as_str()));
+    let listed = app.get_json("/api/v1/distributions").await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
     let api = app.get_json(&format!("/api/v1/distributions/{id}")).await;
     assert_eq!(api["name"], "Po dostawie – grudzień", "{api}");
     assert_eq!(api["counts"]["recipients"], 3, "{api}");

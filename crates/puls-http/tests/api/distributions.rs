@@ -492,3 +492,31 @@ async fn contacts_named_by_id_follow_merges(app: TestApp) {
         "{theirs}"
     );
 }
+
+both_backends!(a_retried_request_makes_one_distribution, |config| {
+    config.smtp.host = Some("127.0.0.1".into());
+});
+async fn a_retried_request_makes_one_distribution(app: TestApp) {
+    let survey_id = app.published_survey(&survey()).await;
+    contact(&app, json!({"email": "raz@sklep.pl"})).await;
+    let post = |key: &str| {
+        app.request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/distributions"),
+        )
+        .header("idempotency-key", key)
+        .json(&json!({"name": "Raz", "audience": {"all": true}}))
+        .send()
+    };
+    let (s1, first) = json_of(post("send-2026-12-06").await.unwrap()).await;
+    let (s2, second) = json_of(post("send-2026-12-06").await.unwrap()).await;
+    assert_eq!((s1.as_u16(), s2.as_u16()), (201, 201));
+    assert_eq!(first["id"], second["id"]);
+    assert_eq!(second["counts"]["queued"], 1, "{second}");
+    let (_, other) = json_of(post("another").await.unwrap()).await;
+    assert_ne!(other["id"], first["id"]);
+    let listed = app.get_json("/api/v1/distributions").await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    let long = "x".repeat(201);
+    expect_error(post(&long).await.unwrap(), 400, "invalid_idempotency_key").await;
+}

@@ -845,6 +845,82 @@ impl App {
         })
     }
 
+    /// A survey's messages of every distribution and trigger, counted by channel (and in
+    /// all), for the contacts of a saved segment when `segment` names one: what each
+    /// channel sent, failed, bounced, suppressed and skipped (by reason), the responses
+    /// begun and completed through the links, and each channel's response rate. 404 for
+    /// a survey of another workspace; 422 `unknown_segment`.
+    pub async fn survey_reach(
+        &self,
+        workspace_id: WorkspaceId,
+        survey_id: &SurveyId,
+        segment: Option<&str>,
+    ) -> Result<Vec<(String, DeliveryCounts)>, AppError> {
+        self.survey_record(survey_id)
+            .await?
+            .filter(|r| r.workspace_id == workspace_id)
+            .ok_or(AppError::NotFound("survey"))?;
+        let members: Option<HashSet<String>> = match segment {
+            None => None,
+            Some(key) => Some(
+                self.segment_contact_ids(workspace_id, key)
+                    .await
+                    .map_err(|e| match e {
+                        AppError::NotFound(_) => AppError::rejected(
+                            Rejection::UnknownSegment,
+                            format!(
+                                "segment: there is no segment '{}'",
+                                crate::analytics::params::clip(key)
+                            ),
+                        ),
+                        other => other,
+                    })?
+                    .into_iter()
+                    .map(|c| c.to_string())
+                    .collect(),
+            ),
+        };
+        let mut by_channel: std::collections::BTreeMap<String, HashMap<_, i64>> =
+            Default::default();
+        let mut totals: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+        for f in self.store().survey_deliveries(survey_id).await? {
+            if members.as_ref().is_some_and(|m| !m.contains(&f.contact_id)) {
+                continue;
+            }
+            for channel in [f.channel.clone(), "all".to_string()] {
+                *by_channel
+                    .entry(channel.clone())
+                    .or_default()
+                    .entry((f.status, f.reason.clone()))
+                    .or_default() += 1;
+                let t = totals.entry(channel).or_default();
+                t.0 += i64::from(f.started);
+                t.1 += i64::from(f.completed);
+                t.2 += f.reminders;
+            }
+        }
+        Ok(by_channel
+            .into_iter()
+            .map(|(channel, counts)| {
+                let (started, completed, reminders) = totals[&channel];
+                let mut by_status: Vec<_> = counts
+                    .into_iter()
+                    .map(|((status, reason), n)| (status, reason, n))
+                    .collect();
+                by_status.sort();
+                (
+                    channel,
+                    DeliveryCounts {
+                        by_status,
+                        started,
+                        completed,
+                        reminders,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// The workspace's distributions, newest first, with their counts.
     pub async fn distributions(
         &self,

@@ -115,6 +115,19 @@ pub struct DeliveryCounts {
     pub reminders: i64,
 }
 
+/// One delivery of a survey as its report counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryFact {
+    pub contact_id: String,
+    pub channel: String,
+    pub status: DeliveryStatus,
+    pub reason: Option<String>,
+    pub reminders: i64,
+    /// Its link has a response (partial or complete), and a complete one.
+    pub started: bool,
+    pub completed: bool,
+}
+
 /// A change of one delivery's state by the sender.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryUpdate<'a> {
@@ -296,6 +309,13 @@ pub trait DistributionStore: Send + Sync {
         device: &str,
         hour: i64,
     ) -> Result<i64, StoreError>;
+
+    /// Every delivery of every distribution of a survey (by hand or by a trigger), with
+    /// whether its link was answered.
+    async fn survey_deliveries(
+        &self,
+        survey_id: &SurveyId,
+    ) -> Result<Vec<DeliveryFact>, StoreError>;
 
     /// Records a sampled distribution's plan.
     async fn set_sample_plan(&self, id: &str, plan: &str) -> Result<(), StoreError>;

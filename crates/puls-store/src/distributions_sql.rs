@@ -736,6 +736,42 @@ impl DistributionStore for SqlStore {
         })
     }
 
+    async fn survey_deliveries(
+        &self,
+        survey_id: &SurveyId,
+    ) -> Result<Vec<DeliveryFact>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(
+                "SELECT d.contact_id, d.channel, d.status, d.reason, d.reminders_sent, \
+                 r.id AS response_id, COALESCE(r.completed, FALSE) AS completed \
+                 FROM deliveries d \
+                 LEFT JOIN responses r ON r.workspace_id = d.workspace_id \
+                 AND r.invitation_token = d.token \
+                 WHERE d.distribution_id IN (SELECT id FROM distributions WHERE survey_id = $1)",
+            )
+            .bind(survey_id.as_str())
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| {
+                let status = row.text("status")?;
+                let answered = row.opt_text("response_id")?.is_some();
+                Ok(DeliveryFact {
+                    contact_id: row.text("contact_id")?,
+                    channel: row.text("channel")?,
+                    status: DeliveryStatus::parse(&status).ok_or_else(|| {
+                        crate::db::corrupt("status", format!("unknown status {status}"))
+                    })?,
+                    reason: row.opt_text("reason")?,
+                    reminders: row.int("reminders_sent")?,
+                    started: answered,
+                    completed: answered && row.bool("completed")?,
+                })
+            })
+            .collect()
+        })
+    }
+
     async fn set_sample_plan(&self, id: &str, plan: &str) -> Result<(), StoreError> {
         on!(self.write(), |pool| {
             sqlx::query("UPDATE distributions SET sample_plan = $1 WHERE id = $2")

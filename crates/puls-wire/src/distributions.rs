@@ -220,3 +220,52 @@ pub struct SuppressionPageDto {
     pub items: Vec<SuppressionEntryDto>,
     pub next_cursor: Option<String>,
 }
+
+/// One channel's messages of a survey (or `all` of them).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChannelReachDto {
+    /// `email`, `sms`, or `all`.
+    pub channel: String,
+    pub counts: DeliveryCountsDto,
+    /// Completed responses per message sent, with its Wilson interval (95 %), in percent.
+    pub response_rate: RateDto,
+}
+
+/// A survey's reach: every distribution's and trigger's messages, by channel.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SurveyReachDto {
+    pub survey_id: String,
+    /// The saved segment the counts are limited to, if any.
+    pub segment: Option<String>,
+    pub channels: Vec<ChannelReachDto>,
+}
+
+impl SurveyReachDto {
+    pub fn of(
+        survey_id: &str,
+        segment: Option<&str>,
+        reach: &[(String, DeliveryCounts)],
+    ) -> SurveyReachDto {
+        SurveyReachDto {
+            survey_id: survey_id.to_string(),
+            segment: segment.map(str::to_string),
+            channels: reach
+                .iter()
+                .map(|(channel, c)| ChannelReachDto {
+                    channel: channel.clone(),
+                    counts: DeliveryCountsDto::of(c),
+                    response_rate: RateDto::of(&puls_app::distributions::rate_of(c)),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Which contacts a survey's reach counts.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReachQuery {
+    /// A saved segment's key: only its members' messages.
+    pub segment: Option<String>,
+}

@@ -36,6 +36,43 @@ impl Page for DistributionsPage {
     const TEMPLATE: &'static str = "app/distributions.html";
 }
 
+/// A survey's reach: every distribution's and trigger's messages by channel, for a
+/// segment if chosen.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReachPage {
+    pub title: String,
+    /// The published and closed surveys, by title; the chosen one's value.
+    pub surveys: Vec<SelectOption>,
+    pub survey: String,
+    /// The saved segments, by name; the chosen one's key (empty: everyone).
+    pub segments: Vec<SelectOption>,
+    pub segment: String,
+    /// One row per channel, then all of them; none until a survey is chosen.
+    pub rows: Vec<ReachRow>,
+    pub small_samples: bool,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for ReachPage {
+    const TEMPLATE: &'static str = "app/reach.html";
+}
+
+/// One channel's messages of a survey (or all of them: `channel` is then `None`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReachRow {
+    pub channel: Text,
+    pub recipients: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub suppressed: i64,
+    pub skipped: i64,
+    pub started: i64,
+    pub completed: i64,
+    pub rate: RateView,
+}
+
 /// One distribution in the list, its counts in numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct DistributionRow {

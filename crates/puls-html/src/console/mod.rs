@@ -43,7 +43,7 @@ pub use definitions::{
 };
 pub use distributions::{
     ContactDeliveryRow, CountRow, DeliveryRow, DistributionForm, DistributionPage, DistributionRow,
-    DistributionsPage,
+    DistributionsPage, ReachPage, ReachRow,
 };
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
 pub use journeys::{

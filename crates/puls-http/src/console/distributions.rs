@@ -23,7 +23,7 @@ use puls_core::distribution::Audience;
 use puls_core::{ContactId, FieldErrorKind, WorkspaceId};
 use puls_html::console::{
     ContactDeliveryRow, CountRow, DeliveryRow, DistributionForm, DistributionPage, DistributionRow,
-    DistributionsPage, RateView, SelectOption,
+    DistributionsPage, RateView, ReachPage, ReachRow, SelectOption,
 };
 use puls_html::{Lang, Text};
 use puls_store::{DeliveryCounts, DeliveryRecord, DeliveryStatus, SurveyStatus};
@@ -250,6 +250,86 @@ async fn list_page(
         shell: shell(m, Text::NavDistributions),
     };
     Page::render(st, status, lang, &page)
+}
+
+/// `GET /app/w/{slug}/reach?survey=ID&segment=KEY`: a survey's messages by channel, for
+/// everyone or a segment's members.
+#[tracing::instrument(skip_all)]
+pub async fn reach(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditSurveys>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let lang = m.signed.lang;
+    let ws = m.workspace.id;
+    let data = async {
+        let (surveys, _) = surveys_of(&st, ws, lang).await?;
+        let segments = Names::load(&st, ws, lang).await?.segment_options();
+        let survey = q
+            .get("survey")
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .or_else(|| surveys.first().map(|s| s.value.clone()))
+            .unwrap_or_default();
+        let segment = q.get("segment").cloned().unwrap_or_default();
+        let reach = match puls_wire::path::survey(&survey) {
+            Ok(id) if !survey.is_empty() => {
+                st.app
+                    .survey_reach(ws, &id, Some(segment.as_str()).filter(|s| !s.is_empty()))
+                    .await?
+            }
+            _ => Vec::new(),
+        };
+        Ok::<_, AppError>((surveys, segments, survey, segment, reach))
+    }
+    .await;
+    let (surveys, segments, survey, segment, reach) = match data {
+        Ok(d) => d,
+        Err(AppError::NotFound(_)) => return Page::not_found(&st, lang),
+        Err(e) => return page_error(&st, lang, e),
+    };
+    // Each channel, then all of them.
+    let mut rows: Vec<ReachRow> = Vec::new();
+    let mut all = None;
+    for (channel, c) in &reach {
+        let count = |s: DeliveryStatus| -> i64 {
+            c.by_status
+                .iter()
+                .filter(|(x, _, _)| *x == s)
+                .map(|(_, _, n)| n)
+                .sum()
+        };
+        let row = ReachRow {
+            channel: puls_core::Channel::parse(channel)
+                .map_or(Text::ReachAllChannels, Text::channel),
+            recipients: c.by_status.iter().map(|(_, _, n)| n).sum(),
+            sent: count(DeliveryStatus::Sent),
+            failed: count(DeliveryStatus::Failed),
+            bounced: count(DeliveryStatus::Bounced),
+            suppressed: count(DeliveryStatus::Suppressed),
+            skipped: count(DeliveryStatus::Skipped),
+            started: c.started,
+            completed: c.completed,
+            rate: rate_view(lang, &puls_app::distributions::rate_of(c)),
+        };
+        if channel == "all" {
+            all = Some(row);
+        } else {
+            rows.push(row);
+        }
+    }
+    rows.extend(all);
+    let page = ReachPage {
+        title: lang.t(Text::ReachTitle).into(),
+        small_samples: rows.iter().any(|r| r.rate.small),
+        surveys,
+        survey,
+        segments,
+        segment,
+        rows,
+        shell: shell(&m, Text::NavDistributions),
+    };
+    Page::render(&st, StatusCode::OK, lang, &page)
 }
 
 /// `GET /app/w/{slug}/distributions`: the list and the form.

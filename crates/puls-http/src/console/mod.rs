@@ -166,6 +166,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/app/w/{slug}/triggers",
             get(triggers::list).post(triggers::create),
         )
+        .route("/app/w/{slug}/reach", get(distributions::reach))
         .route("/app/w/{slug}/triggers/{id}", get(triggers::detail))
         .route("/app/w/{slug}/triggers/{id}/pause", post(triggers::pause))
         .route("/app/w/{slug}/triggers/{id}/resume", post(triggers::resume))

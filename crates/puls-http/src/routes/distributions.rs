@@ -9,8 +9,8 @@ use puls_app::AppError;
 use puls_core::FieldErrorKind;
 use puls_core::distribution::{SendChannel, suppression_key};
 use puls_wire::distributions::{
-    DeliveryDto, DeliveryPageDto, DistributionDto, DistributionPageDto, PageQuery, SuppressionDto,
-    SuppressionEntryDto, SuppressionPageDto,
+    DeliveryDto, DeliveryPageDto, DistributionDto, DistributionPageDto, PageQuery, ReachQuery,
+    SuppressionDto, SuppressionEntryDto, SuppressionPageDto, SurveyReachDto,
 };
 use puls_wire::{ErrorBody, path};
 use utoipa_axum::router::OpenApiRouter;
@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_distribution))
         .routes(routes!(cancel_distribution))
         .routes(routes!(list_deliveries))
+        .routes(routes!(survey_reach))
         .routes(routes!(contact_deliveries))
         .routes(routes!(list_suppressions))
         .routes(routes!(
@@ -332,4 +333,33 @@ async fn delete_suppression(
         true => Ok(StatusCode::NO_CONTENT),
         false => Err(AppError::NotFound("suppression").into()),
     }
+}
+
+/// A survey's reach: the messages of all its distributions and triggers, by channel and in
+/// all (sent, failed, bounced, suppressed, skipped by reason, responses begun and
+/// completed, the response rate with its interval), for a saved segment's members if
+/// asked.
+#[utoipa::path(get, path = "/api/v1/surveys/{id}/reach", tag = "distributions",
+    params(("id" = String, Path, description = "Survey id"), ReachQuery),
+    responses((status = 200, body = SurveyReachDto),
+        (status = 404, description = "No such survey", body = ErrorBody),
+        (status = 422, description = "`unknown_segment`", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn survey_reach(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Path(id): Path<String>,
+    Query(q): Query<ReachQuery>,
+) -> Result<Json<SurveyReachDto>, ApiError> {
+    let survey = path::survey(&id)?;
+    let reach = st
+        .app
+        .survey_reach(ws.id, &survey, q.segment.as_deref())
+        .await?;
+    Ok(Json(SurveyReachDto::of(
+        survey.as_str(),
+        q.segment.as_deref(),
+        &reach,
+    )))
 }

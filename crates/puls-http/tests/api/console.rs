@@ -3104,11 +3104,28 @@ async fn a_survey_is_sent_by_email_from_the_web_app_and_followed_to_each_contact
         assert!(page.contains(words), "no '{words}': {page}");
     }
 
+    // The survey's reach: by channel and in all, for everyone or a segment.
+    let (status, reach, _) = b
+        .get(&app, &format!("/app/w/acme/reach?survey={survey}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let reach = html_unescape(&reach);
+    for words in [
+        "<h1>Zasięg</h1>",
+        "<th scope=\"row\">E-mail</th><td class=\"n\">3</td>",
+        "<th scope=\"row\">Wszystkie kanały</th><td class=\"n\">3</td>",
+    ] {
+        assert!(reach.contains(words), "no '{words}': {reach}");
+    }
+
     // Listed with its counts: 3 recipients, none sent yet, 1 not sent; no rate yet.
     let (_, list, _) = b.get(&app, "/app/w/acme/distributions").await;
     let list = html_unescape(&list);
     let row = row_with(&list, "Po dostawie – grudzień");
-    assert!(row.contains(">Dostawa</td>"), "the survey by title: {row}");
+    assert!(
+        row.contains("<span class=\"sr\">Ankieta: </span>Dostawa · "),
+        "the survey by title, under the name: {row}"
+    );
     assert!(row.contains("<td>Aktywna</td>"), "{row}");
     assert!(
         row.contains(

@@ -520,3 +520,85 @@ async fn a_retried_request_makes_one_distribution(app: TestApp) {
     let long = "x".repeat(201);
     expect_error(post(&long).await.unwrap(), 400, "invalid_idempotency_key").await;
 }
+
+both_backends!(a_surveys_reach_by_channel_and_segment, |config| {
+    config.smtp.host = Some("127.0.0.1".into());
+    // No worker runs: the messages stay queued, which is what is counted.
+    config.sms.url = Some("http://127.0.0.1:9/messages".into());
+});
+async fn a_surveys_reach_by_channel_and_segment(app: TestApp) {
+    let survey_id = app.published_survey(&survey()).await;
+    contact(
+        &app,
+        json!({"email": "a@sklep.pl", "attributes": {"plan": "pro"}}),
+    )
+    .await;
+    contact(
+        &app,
+        json!({"email": "b@sklep.pl", "phone": "+48600100201"}),
+    )
+    .await;
+    contact(
+        &app,
+        json!({"external_id": "c", "phone": "+48600100202", "attributes": {"plan": "pro"}}),
+    )
+    .await;
+    let r = app
+        .request(Method::PUT, "/api/v1/segments/pro")
+        .json(&json!({"key": "pro", "name": "Pro",
+                      "rule": {"attribute": "plan", "op": "eq", "value": "pro"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    for channel in ["email", "sms"] {
+        let r = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/surveys/{survey_id}/distributions"),
+            )
+            .json(&json!({"name": channel, "channel": channel, "audience": {"all": true}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let reach = app
+        .get_json(&format!("/api/v1/surveys/{survey_id}/reach"))
+        .await;
+    let channel = |reach: &Value, name: &str| {
+        reach["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["channel"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {reach}"))
+    };
+    assert_eq!(channel(&reach, "email")["counts"]["queued"], 2, "{reach}");
+    assert_eq!(
+        channel(&reach, "email")["counts"]["skipped"]["no_address"],
+        1
+    );
+    assert_eq!(channel(&reach, "sms")["counts"]["queued"], 2);
+    assert_eq!(channel(&reach, "all")["counts"]["recipients"], 6);
+    assert_eq!(channel(&reach, "all")["response_rate"]["n"], 0);
+    // Only the segment's members: a (e-mail) and c (SMS; no address for e-mail).
+    let pro = app
+        .get_json(&format!("/api/v1/surveys/{survey_id}/reach?segment=pro"))
+        .await;
+    assert_eq!(pro["segment"], "pro");
+    assert_eq!(channel(&pro, "email")["counts"]["queued"], 1, "{pro}");
+    assert_eq!(channel(&pro, "sms")["counts"]["queued"], 1);
+    assert_eq!(channel(&pro, "all")["counts"]["recipients"], 4);
+    let r = app
+        .get(&format!("/api/v1/surveys/{survey_id}/reach?segment=nope"))
+        .await;
+    expect_error(r, 422, "unknown_segment").await;
+    expect_error(
+        app.get("/api/v1/surveys/nope/reach").await,
+        404,
+        "not_found",
+    )
+    .await;
+}

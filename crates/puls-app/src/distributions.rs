@@ -81,12 +81,7 @@ pub struct DistributionReport {
 
 impl DistributionReport {
     pub fn count(&self, status: DeliveryStatus) -> i64 {
-        self.counts
-            .by_status
-            .iter()
-            .filter(|(s, _, _)| *s == status)
-            .map(|(_, _, n)| n)
-            .sum()
+        self.counts.count(status)
     }
 
     /// Messages that reached the receiving server (sent, whatever came after).
@@ -102,13 +97,7 @@ impl DistributionReport {
 
 /// Completed responses per message sent (whatever came after), with its Wilson interval.
 pub fn rate_of(counts: &DeliveryCounts) -> puls_core::stats::Proportion {
-    let sent: i64 = counts
-        .by_status
-        .iter()
-        .filter(|(s, _, _)| *s == DeliveryStatus::Sent)
-        .map(|(_, _, n)| n)
-        .sum();
-    let sent = sent.max(0) as u64;
+    let sent = counts.count(DeliveryStatus::Sent).max(0) as u64;
     let done = (counts.completed.max(0) as u64).min(sent);
     puls_core::stats::response_rate(done, sent, &puls_core::stats::Options::default()).unwrap_or(
         puls_core::stats::Proportion {
@@ -190,13 +179,22 @@ fn embedded(survey: &Survey, locale: &Locale) -> Option<serde_json::Value> {
 
 /// The id of the distribution an idempotency key made in a workspace.
 fn keyed_id(workspace_id: WorkspaceId, key: &str) -> String {
+    derived_id('k', &[&workspace_id.get().to_be_bytes(), key.as_bytes()])
+}
+
+/// A distribution id made from `parts` (the same parts, the same id), marked by `kind`
+/// (`k` an idempotency key's, `t` a trigger occurrence's): as long as a random one.
+pub(crate) fn derived_id(kind: char, parts: &[&[u8]]) -> String {
     use sha2_11::Digest;
-    let digest = Sha256::new()
-        .chain_update(workspace_id.get().to_be_bytes())
-        .chain_update(key.as_bytes())
-        .finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("dst_k{}", &hex[..25])
+    let mut hash = Sha256::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hash.update([0]);
+        }
+        hash.update(part);
+    }
+    let hex: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    format!("dst_{kind}{}", &hex[..25])
 }
 
 /// Where a contact's message on `channel` goes: their e-mail address or phone number.
@@ -311,21 +309,7 @@ impl App {
         record: &puls_store::SurveyRecord,
         def: &DistributionDef,
     ) -> Result<Arc<Survey>, AppError> {
-        match record.status {
-            puls_store::SurveyStatus::Published => {}
-            puls_store::SurveyStatus::Draft => {
-                return Err(AppError::rejected(
-                    Rejection::SurveyNotPublished,
-                    "the survey is a draft: publish it before sending it",
-                ));
-            }
-            puls_store::SurveyStatus::Closed => {
-                return Err(AppError::rejected(
-                    Rejection::SurveyClosed,
-                    "this survey is closed and accepts no more responses",
-                ));
-            }
-        }
+        crate::surveys::require_published(record, "sending it")?;
         match def.channel {
             SendChannel::Email if self.config().smtp.host.is_none() => {
                 return Err(AppError::rejected(

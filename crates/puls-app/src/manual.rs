@@ -19,10 +19,10 @@ use puls_core::{
     Channel, Completion, ContactId, FieldError, FieldErrorKind, FieldErrors, ResponseMetaInput,
     StoreId, SurveyId, Value,
 };
-use puls_store::{ContactRecord, SurveyStatus};
+use puls_store::ContactRecord;
 
 use crate::App;
-use crate::error::{AppError, Rejection};
+use crate::error::AppError;
 use crate::responses::{MAX_IDEMPOTENCY_KEY, Stored, Submission};
 use crate::users::Actor;
 
@@ -181,21 +181,7 @@ impl App {
         actor.require(Permission::WorkCases)?;
         let ws = actor.workspace.id;
         let record = self.survey(ws, &entry.survey_id, None).await?;
-        match record.status {
-            SurveyStatus::Published => {}
-            SurveyStatus::Draft => {
-                return Err(AppError::rejected(
-                    Rejection::SurveyNotPublished,
-                    "this survey is a draft: publish it before recording feedback",
-                ));
-            }
-            SurveyStatus::Closed => {
-                return Err(AppError::rejected(
-                    Rejection::SurveyClosed,
-                    "this survey is closed and accepts no more responses",
-                ));
-            }
-        }
+        crate::surveys::require_published(&record, "recording feedback")?;
         let survey = self.survey_version(&record, record.version).await?;
         let picked = match &entry.contact {
             ContactChoice::Existing(id) => Some(self.contact(ws, id).await?),

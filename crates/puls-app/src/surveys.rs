@@ -56,6 +56,25 @@ fn new_survey_id() -> Result<SurveyId, AppError> {
     SurveyId::parse(&id).map_err(|e| anyhow::anyhow!("a new survey id: {e}").into())
 }
 
+/// Refuses a survey that is not published: 409 `survey_not_published` for a draft ("publish
+/// it before {doing}"), `survey_closed` when closed.
+pub(crate) fn require_published(
+    record: &puls_store::SurveyRecord,
+    doing: &str,
+) -> Result<(), AppError> {
+    match record.status {
+        puls_store::SurveyStatus::Published => Ok(()),
+        puls_store::SurveyStatus::Draft => Err(AppError::rejected(
+            crate::Rejection::SurveyNotPublished,
+            format!("the survey is a draft: publish it before {doing}"),
+        )),
+        puls_store::SurveyStatus::Closed => Err(AppError::rejected(
+            crate::Rejection::SurveyClosed,
+            "this survey is closed and accepts no more responses",
+        )),
+    }
+}
+
 impl App {
     /// Creates a survey from a definition: with `id` when given (the demo uses readable
     /// ids), else a new random one.

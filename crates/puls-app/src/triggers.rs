@@ -28,7 +28,6 @@ use puls_store::{
     ContactLookup, ContactRecord, DeliveryCounts, OccurrenceCounts, OccurrenceRecord,
     OccurrenceState, TriggerRecord, TriggerWrite,
 };
-use sha2_11::{Digest, Sha256};
 
 use crate::distributions::rate_of;
 use crate::{App, AppError, Rejection};
@@ -97,16 +96,10 @@ pub fn trigger_writes(triggers: &ActiveTriggers, e: &EventFacts<'_>) -> Vec<Trig
 
 /// The id of the distribution an occurrence fires as: the same for the same occurrence.
 fn distribution_id(trigger_id: &str, occurrence: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(trigger_id.as_bytes())
-        .chain_update([0])
-        .chain_update(occurrence.as_bytes())
-        .finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("dst_t{}", &hex[..25])
+    crate::distributions::derived_id('t', &[trigger_id.as_bytes(), occurrence.as_bytes()])
 }
 
-fn stored_def(record: &TriggerRecord) -> Result<TriggerDef, AppError> {
+pub(crate) fn stored_def(record: &TriggerRecord) -> Result<TriggerDef, AppError> {
     let value = puls_store::json::from_text(&record.definition).map_err(anyhow::Error::new)?;
     TriggerDef::parse(&value)
         .map_err(|e| anyhow::anyhow!("stored trigger {} is invalid: {e}", record.id).into())
@@ -334,15 +327,10 @@ impl App {
         let op = if cancel {
             TriggerOp::Cancel { occurrence, at }
         } else {
-            let due_at = at.saturating_add(def.delay_minutes * 60_000);
-            TriggerOp::Start {
-                occurrence: occurrence.unwrap_or_else(|| {
-                    TriggerDef::api_occurrence(&contact.id, &ulid::Ulid::new().to_string())
-                }),
-                occurred_at: at,
-                due_at,
-                expired: now > def.expires_at(due_at),
-            }
+            let occurrence = occurrence.unwrap_or_else(|| {
+                TriggerDef::api_occurrence(&contact.id, &ulid::Ulid::new().to_string())
+            });
+            def.start(occurrence, at, now)
         };
         let write = TriggerWrite {
             trigger_id: record.id.clone(),
@@ -523,17 +511,7 @@ impl App {
 
 /// Refuses a survey that is not published (409 `survey_not_published`, `survey_closed`).
 fn published(record: &puls_store::SurveyRecord) -> Result<(), AppError> {
-    match record.status {
-        puls_store::SurveyStatus::Published => Ok(()),
-        puls_store::SurveyStatus::Draft => Err(AppError::rejected(
-            Rejection::SurveyNotPublished,
-            "the survey is a draft: publish it before showing it",
-        )),
-        puls_store::SurveyStatus::Closed => Err(AppError::rejected(
-            Rejection::SurveyClosed,
-            "this survey is closed and accepts no more responses",
-        )),
-    }
+    crate::surveys::require_published(record, "showing it")
 }
 
 fn encode(def: &TriggerDef) -> String {

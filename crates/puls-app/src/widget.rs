@@ -306,10 +306,10 @@ impl App {
                 continue;
             }
             let source = format!("trg:{}:{}", o.trigger_id, o.occurrence);
-            let priority = puls_store::json::from_text(&trigger.definition)
-                .ok()
-                .and_then(|v| puls_core::trigger::TriggerDef::parse(&v).ok())
-                .map_or(1, |d| d.message.priority.rank());
+            let priority = crate::triggers::stored_def(&trigger)?
+                .message
+                .priority
+                .rank();
             let touch = NewTouch {
                 contact_id: person,
                 source: &source,

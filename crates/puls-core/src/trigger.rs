@@ -345,15 +345,21 @@ impl TriggerDef {
         }
         if self.when.matches(e.kind, e.name, read) {
             let occurrence = value.unwrap_or_else(|| format!("{person}|m:{}", e.message_id));
-            let due_at = at.saturating_add(self.delay_minutes * 60_000);
-            out.push(TriggerOp::Start {
-                occurrence,
-                occurred_at: at,
-                due_at,
-                expired: e.received_at > self.expires_at(due_at),
-            });
+            out.push(self.start(occurrence, at, e.received_at));
         }
         out
+    }
+
+    /// An occurrence that happened at `at`, learnt of at `now`: due `delay` later, and
+    /// expired already when `now` is past the time it may still go.
+    pub fn start(&self, occurrence: String, at: i64, now: i64) -> TriggerOp {
+        let due_at = at.saturating_add(self.delay_minutes * 60_000);
+        TriggerOp::Start {
+            occurrence,
+            occurred_at: at,
+            due_at,
+            expired: now > self.expires_at(due_at),
+        }
     }
 
     /// Until when an occurrence due at `due_at` may still go.

@@ -115,6 +115,22 @@ pub struct DeliveryCounts {
     pub reminders: i64,
 }
 
+impl DeliveryCounts {
+    /// Deliveries in `status`, whatever their reason.
+    pub fn count(&self, status: DeliveryStatus) -> i64 {
+        self.by_status
+            .iter()
+            .filter(|(s, _, _)| *s == status)
+            .map(|(_, _, n)| n)
+            .sum()
+    }
+
+    /// Deliveries in all.
+    pub fn total(&self) -> i64 {
+        self.by_status.iter().map(|(_, _, n)| n).sum()
+    }
+}
+
 /// One delivery of a survey as its report counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryFact {

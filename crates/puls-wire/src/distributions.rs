@@ -39,13 +39,6 @@ pub struct DeliveryCountsDto {
 
 impl DeliveryCountsDto {
     pub fn of(c: &DeliveryCounts) -> DeliveryCountsDto {
-        let count = |status: DeliveryStatus| -> i64 {
-            c.by_status
-                .iter()
-                .filter(|(s, _, _)| *s == status)
-                .map(|(_, _, n)| n)
-                .sum()
-        };
         let mut skipped = BTreeMap::new();
         for (status, reason, n) in &c.by_status {
             if *status == DeliveryStatus::Skipped {
@@ -55,12 +48,12 @@ impl DeliveryCountsDto {
             }
         }
         DeliveryCountsDto {
-            recipients: c.by_status.iter().map(|(_, _, n)| n).sum(),
-            queued: count(DeliveryStatus::Queued),
-            sent: count(DeliveryStatus::Sent),
-            failed: count(DeliveryStatus::Failed),
-            bounced: count(DeliveryStatus::Bounced),
-            suppressed: count(DeliveryStatus::Suppressed),
+            recipients: c.total(),
+            queued: c.count(DeliveryStatus::Queued),
+            sent: c.count(DeliveryStatus::Sent),
+            failed: c.count(DeliveryStatus::Failed),
+            bounced: c.count(DeliveryStatus::Bounced),
+            suppressed: c.count(DeliveryStatus::Suppressed),
             skipped,
             reminders: c.reminders,
             started: c.started,

@@ -190,7 +190,7 @@ fn row(
 
 /// A distribution's recipients as counted (while it is prepared, those so far).
 fn recipients(r: &DistributionReport) -> i64 {
-    r.counts.by_status.iter().map(|(_, _, n)| n).sum()
+    r.counts.total()
 }
 
 /// A cursor of the list: a distribution's id (letters, digits, `_`, `-`).
@@ -292,22 +292,15 @@ pub async fn reach(
     let mut rows: Vec<ReachRow> = Vec::new();
     let mut all = None;
     for (channel, c) in &reach {
-        let count = |s: DeliveryStatus| -> i64 {
-            c.by_status
-                .iter()
-                .filter(|(x, _, _)| *x == s)
-                .map(|(_, _, n)| n)
-                .sum()
-        };
         let row = ReachRow {
             channel: puls_core::Channel::parse(channel)
                 .map_or(Text::ReachAllChannels, Text::channel),
-            recipients: c.by_status.iter().map(|(_, _, n)| n).sum(),
-            sent: count(DeliveryStatus::Sent),
-            failed: count(DeliveryStatus::Failed),
-            bounced: count(DeliveryStatus::Bounced),
-            suppressed: count(DeliveryStatus::Suppressed),
-            skipped: count(DeliveryStatus::Skipped),
+            recipients: c.total(),
+            sent: c.count(DeliveryStatus::Sent),
+            failed: c.count(DeliveryStatus::Failed),
+            bounced: c.count(DeliveryStatus::Bounced),
+            suppressed: c.count(DeliveryStatus::Suppressed),
+            skipped: c.count(DeliveryStatus::Skipped),
             started: c.started,
             completed: c.completed,
             rate: rate_view(lang, &puls_app::distributions::rate_of(c)),

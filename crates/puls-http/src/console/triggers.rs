@@ -137,16 +137,6 @@ fn listed(r: &TriggerReport, state: OccurrenceState) -> i64 {
         }
 }
 
-/// Messages of a trigger's invitations with `status`.
-fn messages(r: &TriggerReport, status: DeliveryStatus) -> i64 {
-    r.deliveries
-        .by_status
-        .iter()
-        .filter(|(s, _, _)| *s == status)
-        .map(|(_, _, n)| n)
-        .sum()
-}
-
 /// A trigger as a row of the list.
 fn row(r: &TriggerReport, titles: &BTreeMap<String, String>, lang: Lang) -> TriggerRow {
     TriggerRow {
@@ -160,7 +150,7 @@ fn row(r: &TriggerReport, titles: &BTreeMap<String, String>, lang: Lang) -> Trig
         fired: listed(r, OccurrenceState::Fired),
         cancelled: listed(r, OccurrenceState::Cancelled),
         skipped: listed(r, OccurrenceState::Skipped),
-        sent: messages(r, DeliveryStatus::Sent),
+        sent: r.deliveries.count(DeliveryStatus::Sent),
         rate: rate_view(lang, &r.response_rate()),
     }
 }

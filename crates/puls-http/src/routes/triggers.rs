@@ -209,9 +209,27 @@ async fn begin_occurrence(
     Path(id): Path<String>,
     Input(body): Input<OccurrenceInput>,
 ) -> Result<StatusCode, ApiError> {
+    occurrence(&st, ws.id, &id, body, false).await
+}
+
+/// Begins (or, `cancel`, cancels) the occurrence `body` names; 202 once stored.
+async fn occurrence(
+    st: &AppState,
+    workspace_id: puls_core::WorkspaceId,
+    id: &str,
+    body: OccurrenceInput,
+    cancel: bool,
+) -> Result<StatusCode, ApiError> {
     let o = body.into_app()?;
     st.app
-        .trigger_occurrence(ws.id, &id, &o.contact_id, o.key.as_deref(), o.at, false)
+        .trigger_occurrence(
+            workspace_id,
+            id,
+            &o.contact_id,
+            o.key.as_deref(),
+            o.at,
+            cancel,
+        )
         .await?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -232,9 +250,5 @@ async fn cancel_occurrences(
     Path(id): Path<String>,
     Input(body): Input<OccurrenceInput>,
 ) -> Result<StatusCode, ApiError> {
-    let o = body.into_app()?;
-    st.app
-        .trigger_occurrence(ws.id, &id, &o.contact_id, o.key.as_deref(), o.at, true)
-        .await?;
-    Ok(StatusCode::ACCEPTED)
+    occurrence(&st, ws.id, &id, body, true).await
 }

@@ -19,8 +19,24 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub metrics: MetricsConfig,
     pub smtp: SmtpConfig,
-    pub sms: SmsConfig,
+    pub sms: ProviderConfig,
+    pub chat: ProviderConfig,
     pub kiosk: KioskConfig,
+}
+
+impl Config {
+    /// The text-message provider of a channel (`[sms]` or `[chat]`); e-mail has none.
+    pub fn provider(
+        &self,
+        channel: puls_core::distribution::SendChannel,
+    ) -> Option<&ProviderConfig> {
+        use puls_core::distribution::SendChannel;
+        match channel {
+            SendChannel::Email => None,
+            SendChannel::Sms => Some(&self.sms),
+            SendChannel::Chat => Some(&self.chat),
+        }
+    }
 }
 
 /// Kiosks (`?kiosk=1`): a shared device in a store.
@@ -38,15 +54,15 @@ impl Default for KioskConfig {
     }
 }
 
-/// The SMS provider Puls sends text messages through: one generic HTTP adapter. Without a
-/// `url`, Puls sends no SMS. The request's body is `body` with `{{to}}`, `{{from}}`,
-/// `{{text}}` and `{{reference}}` put in (escaped for `content_type`: JSON string
-/// contents, or form-encoded); `reference` comes back in delivery reports. Replies and
-/// delivery reports come to `/api/v1/sms/inbound`, signed as Standard Webhooks with
-/// `inbound_secret` (`whsec_…`).
+/// A provider Puls sends text messages through (`[sms]`, `[chat]`): one generic HTTP
+/// adapter. Without a `url`, Puls sends nothing on that channel. The request's body is
+/// `body` with `{{to}}`, `{{from}}`, `{{text}}` and `{{reference}}` put in (escaped for
+/// `content_type`: JSON string contents, or form-encoded); `reference` comes back in
+/// delivery reports. Replies and delivery reports come to `/api/v1/sms/inbound` (or
+/// `/api/v1/chat/inbound`), signed as Standard Webhooks with `inbound_secret` (`whsec_…`).
 #[derive(Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
-pub struct SmsConfig {
+pub struct ProviderConfig {
     pub url: Option<String>,
     /// `POST` or `PUT`.
     pub method: String,
@@ -60,11 +76,14 @@ pub struct SmsConfig {
     /// The secret inbound webhooks are signed with (a secret: shown redacted).
     pub inbound_secret: Option<String>,
     pub timeout_secs: u64,
+    /// The contact attribute that holds their address on this channel (a chat id such as
+    /// a Messenger PSID, say); without it, the contact's phone number.
+    pub address_attribute: Option<String>,
 }
 
-impl Default for SmsConfig {
+impl Default for ProviderConfig {
     fn default() -> Self {
-        SmsConfig {
+        ProviderConfig {
             url: None,
             method: "POST".into(),
             content_type: "application/json".into(),
@@ -74,15 +93,16 @@ impl Default for SmsConfig {
             from: "Puls".into(),
             inbound_secret: None,
             timeout_secs: 20,
+            address_attribute: None,
         }
     }
 }
 
 /// The secrets are shown redacted.
-impl std::fmt::Debug for SmsConfig {
+impl std::fmt::Debug for ProviderConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let redacted = |s: &Option<String>| s.as_ref().map(|_| "[redacted]");
-        f.debug_struct("SmsConfig")
+        f.debug_struct("ProviderConfig")
             .field("url", &self.url)
             .field("method", &self.method)
             .field("content_type", &self.content_type)
@@ -91,6 +111,7 @@ impl std::fmt::Debug for SmsConfig {
             .field("from", &self.from)
             .field("inbound_secret", &redacted(&self.inbound_secret))
             .field("timeout_secs", &self.timeout_secs)
+            .field("address_attribute", &self.address_attribute)
             .finish()
     }
 }

@@ -164,7 +164,9 @@ impl App {
         Ok(record)
     }
 
-    async fn upsert_one(
+    /// Applies `patch` to the contact `lookup` finds (or, with `create`, a new one; an
+    /// empty lookup always makes a new one).
+    pub(crate) async fn upsert_one(
         &self,
         workspace_id: WorkspaceId,
         lookup: ContactLookup,

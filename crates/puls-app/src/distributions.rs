@@ -13,8 +13,9 @@
 //! it on one node once it has been unchanged for ten minutes.
 //!
 //! Every message is checked again when it is sent ([`App::invitation_gate`]): the
-//! suppression list, the contact's consent, the distribution not cancelled, and, for
-//! reminders, the survey not completed. The suppression list holds HMAC-SHA-256 hashes of
+//! suppression list, the contact's consent, the distribution not cancelled, its quotas
+//! (`crate::quotas`: in all, per group of contacts, per answer), and, for reminders, the
+//! survey not completed. The suppression list holds HMAC-SHA-256 hashes of
 //! an address's one spelling under a per-workspace salt: erasing a person leaves it (it
 //! cannot be read back into the address), so they stay unsubscribed.
 
@@ -77,6 +78,11 @@ pub struct DistributionReport {
     pub record: DistributionRecord,
     pub def: DistributionDef,
     pub counts: DeliveryCounts,
+    /// Whether its workspace tracks e-mail opens now (`crate::opens`).
+    pub opens_tracked: bool,
+    /// Each quota with its completed responses now, the whole distribution's first
+    /// (`crate::quotas`).
+    pub quotas: Vec<puls_core::quota::QuotaProgress>,
 }
 
 impl DistributionReport {
@@ -97,8 +103,13 @@ impl DistributionReport {
 
 /// Completed responses per message sent (whatever came after), with its Wilson interval.
 pub fn rate_of(counts: &DeliveryCounts) -> puls_core::stats::Proportion {
+    per_sent(counts, counts.completed)
+}
+
+/// `count` (responses, opens) per message sent, with its Wilson interval.
+pub(crate) fn per_sent(counts: &DeliveryCounts, count: i64) -> puls_core::stats::Proportion {
     let sent = counts.count(DeliveryStatus::Sent).max(0) as u64;
-    let done = (counts.completed.max(0) as u64).min(sent);
+    let done = (count.max(0) as u64).min(sent);
     puls_core::stats::response_rate(done, sent, &puls_core::stats::Options::default()).unwrap_or(
         puls_core::stats::Proportion {
             count: done,
@@ -197,15 +208,29 @@ pub(crate) fn derived_id(kind: char, parts: &[&[u8]]) -> String {
     format!("dst_{kind}{}", &hex[..25])
 }
 
-/// Where a contact's message on `channel` goes: their e-mail address or phone number.
-fn address_of(c: &ContactRecord, channel: SendChannel) -> Option<&str> {
-    match channel {
-        SendChannel::Email => c.fields.email.as_deref(),
-        SendChannel::Sms => c.fields.phone.as_deref(),
+/// Where a contact's message on `channel` goes: their e-mail address, or for a text
+/// channel the attribute its provider names (`address_attribute`) or their phone number.
+fn address_of<'c>(
+    config: &crate::config::Config,
+    c: &'c ContactRecord,
+    channel: SendChannel,
+) -> Option<&'c str> {
+    match config.provider(channel) {
+        None => c.fields.email.as_deref(),
+        Some(p) => match &p.address_attribute {
+            Some(a) => c
+                .fields
+                .attributes
+                .get(a)
+                .and_then(|v| v.as_str())
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            None => c.fields.phone.as_deref(),
+        },
     }
 }
 
-/// The channel of an invitation's job (`email` or `sms`).
+/// The channel of an invitation's job (`email`, `sms` or `chat`).
 fn job_channel(job: &JobRecord) -> SendChannel {
     SendChannel::parse(&job.channel).unwrap_or(SendChannel::Email)
 }
@@ -295,6 +320,7 @@ impl App {
                     other => other,
                 })?;
         }
+        self.check_quota(workspace_id, &def, &survey).await?;
         self.start_distribution(&record, &survey, &def, &id, created_by, None)
             .await?;
         self.distribution_report(workspace_id, &id).await
@@ -321,6 +347,12 @@ impl App {
                 return Err(AppError::rejected(
                     Rejection::SmsNotConfigured,
                     "SMS is not configured (sms.url)",
+                ));
+            }
+            SendChannel::Chat if self.config().chat.url.is_none() => {
+                return Err(AppError::rejected(
+                    Rejection::ChatNotConfigured,
+                    "chat is not configured (chat.url)",
                 ));
             }
             _ => {}
@@ -410,7 +442,7 @@ impl App {
             last = now;
             Ok(kept)
         };
-        let sampling = self.sampling(record, def).await?;
+        let sampling = self.sampling(record, def, survey).await?;
         let ctx = Prepare {
             record,
             def,
@@ -521,13 +553,15 @@ impl App {
 
     /// How a sampled distribution draws its audience (none for one that invites everyone):
     /// a share, or, for a margin of error, each group's share from how many responses an
-    /// NPS within the margin needs (the worst-case variance), the response rate this
-    /// survey's distributions have had (at least 50 messages sent; else an assumed 25 %),
-    /// and the group's size now. The plan is recorded on the distribution.
+    /// NPS within the margin needs (with the spread of the survey's own NPS answers once
+    /// it has 100, else the worst case: `puls_core::stats::nps_sizing`), the response
+    /// rate this survey's distributions have had (at least 50 messages sent; else an
+    /// assumed 25 %), and the group's size now. The plan is recorded on the distribution.
     async fn sampling(
         &self,
         record: &DistributionRecord,
         def: &DistributionDef,
+        survey: &Survey,
     ) -> Result<Option<Sampling>, AppError> {
         let (margin, confidence, by) = match &def.sample {
             None => return Ok(None),
@@ -558,7 +592,11 @@ impl App {
         };
         let level = puls_core::stats::Confidence::new(confidence)
             .map_err(|e| anyhow::anyhow!("confidence: {e}"))?;
-        let needed = puls_core::stats::nps_sample_size(margin, level, None);
+        let observed = self
+            .nps_answers(record.workspace_id, &record.survey_id, survey)
+            .await?;
+        let sizing = puls_core::stats::nps_sizing(margin, level, observed.as_ref());
+        let needed = sizing.responses;
         let invites = (needed as f64 / response_rate).ceil() as u64;
         let mut sizes: std::collections::BTreeMap<String, u64> = Default::default();
         for c in self
@@ -582,6 +620,9 @@ impl App {
             "responses_needed": needed,
             "response_rate": response_rate, "response_rate_measured": measured,
             "response_rate_from_sent": rate.n,
+            "nps_variance": (sizing.variance * 10.0).round() / 10.0,
+            "nps_variance_measured": sizing.measured,
+            "nps_variance_from_answers": sizing.answers,
             "invites_per_group": invites, "groups": groups,
         });
         self.store()
@@ -696,7 +737,10 @@ impl App {
         let now = crate::now_ms();
         let keys: Vec<Option<String>> = contacts
             .iter()
-            .map(|c| address_of(c, ctx.def.channel).map(|e| suppression_key(ctx.def.channel, e)))
+            .map(|c| {
+                address_of(self.config(), c, ctx.def.channel)
+                    .map(|e| suppression_key(ctx.def.channel, e))
+            })
             .collect();
         let hashes: Vec<String> = keys
             .iter()
@@ -729,7 +773,7 @@ impl App {
                 });
                 continue;
             }
-            d.address = address_of(c, ctx.def.channel).map(str::to_string);
+            d.address = address_of(self.config(), c, ctx.def.channel).map(str::to_string);
             let Some(key) = key else {
                 out.push(NewDelivery {
                     record: d,
@@ -822,10 +866,17 @@ impl App {
     async fn report_of(&self, record: DistributionRecord) -> Result<DistributionReport, AppError> {
         let def = stored_def(&record)?;
         let counts = self.store().delivery_counts(&record.id).await?;
+        let opens_tracked = self.tracks_opens(record.workspace_id).await?;
+        let quotas = self
+            .quota_state(&record, &def, Some(counts.completed))
+            .await?
+            .map_or_else(Vec::new, |q| q.progress());
         Ok(DistributionReport {
             record,
             def,
             counts,
+            opens_tracked,
+            quotas,
         })
     }
 
@@ -866,7 +917,8 @@ impl App {
         };
         let mut by_channel: std::collections::BTreeMap<String, HashMap<_, i64>> =
             Default::default();
-        let mut totals: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+        let mut totals: std::collections::BTreeMap<String, (i64, i64, i64, i64)> =
+            Default::default();
         for f in self.store().survey_deliveries(survey_id).await? {
             if members.as_ref().is_some_and(|m| !m.contains(&f.contact_id)) {
                 continue;
@@ -881,12 +933,13 @@ impl App {
                 t.0 += i64::from(f.started);
                 t.1 += i64::from(f.completed);
                 t.2 += f.reminders;
+                t.3 += i64::from(f.opened);
             }
         }
         Ok(by_channel
             .into_iter()
             .map(|(channel, counts)| {
-                let (started, completed, reminders) = totals[&channel];
+                let (started, completed, reminders, opened) = totals[&channel];
                 let mut by_status: Vec<_> = counts
                     .into_iter()
                     .map(|((status, reason), n)| (status, reason, n))
@@ -899,6 +952,7 @@ impl App {
                         started,
                         completed,
                         reminders,
+                        opened,
                     },
                 )
             })
@@ -1066,14 +1120,19 @@ impl App {
                 _ => gates[i] = Gate::Skip(DeliveryStatus::Skipped, "cancelled"),
             }
         }
-        // Distributions with a quota of completed responses that is full send no more.
+        // Distributions whose quotas are full (the total, or every answer quota) send no
+        // more; a full group's members are held back below.
         let mut full: HashSet<(WorkspaceId, &str)> = HashSet::new();
+        let mut quotas: HashMap<(WorkspaceId, &str), crate::quotas::QuotaState> = HashMap::new();
         for (key, found) in &dists {
             if let Some((d, def)) = found
-                && let Some(quota) = def.quota
-                && self.store().delivery_counts(&d.id).await?.completed >= quota
+                && d.status != "cancelled"
+                && let Some(state) = self.quota_state(d, def, None).await?
             {
-                full.insert(*key);
+                if state.stops_all() {
+                    full.insert(*key);
+                }
+                quotas.insert(*key, state);
             }
         }
         for items in by_ws.values_mut() {
@@ -1147,6 +1206,13 @@ impl App {
                         None => Gate::Skip(DeliveryStatus::Skipped, "not_found"),
                         Some(c) if surveys_withdrawn(&c.fields) => {
                             Gate::Skip(DeliveryStatus::Skipped, "consent_withdrawn")
+                        }
+                        Some(c)
+                            if quotas
+                                .get(&(ws, r.distribution.as_str()))
+                                .is_some_and(|q| q.holds_back(c)) =>
+                        {
+                            Gate::Skip(DeliveryStatus::Skipped, "quota_full")
                         }
                         Some(c) => {
                             if r.reminder == 0 && !def.frequency_exempt {
@@ -1460,14 +1526,18 @@ pub enum LinkAnswer {
     },
     /// The survey is complete (with this answer, or before it).
     Done { locale: String },
+    /// Nothing stored: the distribution has enough answers (its quota is full) and
+    /// nothing was answered through this link yet (`crate::quotas`).
+    Full { locale: String },
 }
 
 impl App {
     /// Records the score a respondent clicked in an invitation (the survey's first
     /// question, by the personal link's token) as their response's answer: a new partial
     /// response, or the partial one of an earlier click changed; a completed response is
-    /// left as it is. 404 for an unknown token; 422 with the problem at `answers.{q}` for
-    /// a score out of the question's range or another question.
+    /// left as it is; nothing is stored through a link not used yet when the distribution
+    /// is full ([`LinkAnswer::Full`]). 404 for an unknown token; 422 with the problem at
+    /// `answers.{q}` for a score out of the question's range or another question.
     pub async fn answer_by_link(
         &self,
         survey_id: &SurveyId,
@@ -1508,6 +1578,9 @@ impl App {
             .unwrap_or_default();
         if existing.as_ref().is_some_and(|r| r.completed) {
             return Ok(LinkAnswer::Done { locale });
+        }
+        if existing.is_none() && self.distribution_full(&d, survey_id).await? {
+            return Ok(LinkAnswer::Full { locale });
         }
         answers.insert(question.to_string(), value);
         let typed = survey
@@ -1565,7 +1638,7 @@ impl App {
 }
 
 /// A stored distribution's definition.
-fn stored_def(record: &DistributionRecord) -> Result<DistributionDef, AppError> {
+pub(crate) fn stored_def(record: &DistributionRecord) -> Result<DistributionDef, AppError> {
     let value = puls_store::json::from_text(&record.definition).map_err(anyhow::Error::new)?;
     DistributionDef::parse(&value)
         .map_err(|e| anyhow::anyhow!("stored distribution {} is invalid: {e}", record.id).into())
@@ -1624,6 +1697,7 @@ impl Prepare<'_> {
             reminders_sent: 0,
             next_reminder_at: None,
             updated_at: now,
+            opened_at: None,
         }
     }
 
@@ -1667,7 +1741,7 @@ impl Prepare<'_> {
         let config = app.config();
         let base = config.public_url();
         let wanted = Locale::parse(locale).ok();
-        let sms = self.def.channel == SendChannel::Sms;
+        let text = self.def.channel != SendChannel::Email;
         let survey_locale = self
             .survey
             .best_locale(wanted.as_ref().map(|l| l.as_str()))
@@ -1680,8 +1754,8 @@ impl Prepare<'_> {
             .embed_first_question
             .then(|| embedded(self.survey, &survey_locale))
             .flatten();
-        // An SMS has no unsubscribe link or headers: a reply of STOP unsubscribes.
-        let headers = if sms {
+        // A text message has no unsubscribe link or headers: a reply of STOP unsubscribes.
+        let headers = if text {
             Vec::new()
         } else {
             vec![
@@ -1703,6 +1777,9 @@ impl Prepare<'_> {
                 "message": self.def.message_in(lang),
                 "link": link,
                 "unsubscribe": unsubscribe,
+                // Shown only when the workspace tracks opens as the message goes.
+                "open": (self.def.channel == SendChannel::Email)
+                    .then(|| crate::opens::pixel_url(&base, token)),
                 "embed": embed,
                 "reminder": reminder > 0,
             }),
@@ -1717,7 +1794,12 @@ impl Prepare<'_> {
             id: invitation_job_id(contact, &self.record.id, reminder),
             workspace_id: self.record.workspace_id,
             channel: self.def.channel.as_str().into(),
-            target_id: if sms { "sms" } else { "smtp" }.into(),
+            target_id: if text {
+                self.def.channel.as_str()
+            } else {
+                "smtp"
+            }
+            .into(),
             event_type: if reminder > 0 {
                 "reminder"
             } else {

@@ -54,12 +54,13 @@ pub enum Mailed {
     Bounced(String),
 }
 
-/// What the outbox sends messages through: e-mail (SMTP) and SMS (the provider), each
-/// when configured. Both take the same message jobs.
+/// What the outbox sends messages through: e-mail (SMTP), SMS and chat (their
+/// providers), each when configured. All take the same message jobs.
 #[derive(Clone, Copy, Default)]
 pub struct Senders<'a> {
     pub mail: Option<&'a dyn Mailer>,
     pub sms: Option<&'a dyn Mailer>,
+    pub chat: Option<&'a dyn Mailer>,
 }
 
 /// Sends e-mail (the server's adapter speaks SMTP), or, with the same jobs, SMS.
@@ -198,10 +199,10 @@ impl App {
             match (mailer, serde_json::from_str::<EmailJob>(&job.payload)) {
                 (Some(_), Ok(email)) => batch.push((job, email)),
                 (None, _) => {
-                    let what = if job.channel == "sms" {
-                        "SMS is not configured (sms.url)"
-                    } else {
-                        "e-mail is not configured (smtp.host)"
+                    let what = match job.channel.as_str() {
+                        "sms" => "SMS is not configured (sms.url)",
+                        "chat" => "chat is not configured (chat.url)",
+                        _ => "e-mail is not configured (smtp.host)",
                     };
                     self.store().fail_job(&job.id, what, now).await?
                 }
@@ -214,6 +215,7 @@ impl App {
         }
         let Some(mailer) = mailer else { return Ok(()) };
         let gates = self.invitation_gates(&batch).await?;
+        self.mark_open_tracking(&mut batch, &gates).await?;
         let mut skipped = Vec::new();
         let mut to_send = Vec::new();
         for ((job, email), gate) in batch.iter().zip(gates) {

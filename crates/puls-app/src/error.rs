@@ -103,6 +103,8 @@ pub enum Rejection {
     OriginNotAllowed,
     /// Sending SMS without `sms.url` configured.
     SmsNotConfigured,
+    /// Sending chat messages without `chat.url` configured.
+    ChatNotConfigured,
 }
 
 impl AppError {

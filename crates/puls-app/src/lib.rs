@@ -23,6 +23,8 @@ pub mod keys;
 pub mod manual;
 pub mod metric_alerts;
 pub mod notifications;
+pub mod opens;
+pub mod quotas;
 pub mod recovery;
 pub mod responses;
 pub mod search;

@@ -4,11 +4,19 @@
 //! It is a response like any other: validated against the survey's current version by the
 //! submission path ([`App::submit`]), stored completed, with channel `phone` or `store`,
 //! tied to its contact the way a response's `contact` ids tie it (the contact's external
-//! id and e-mail), and with the attributes `recorded_by` (the user's id) and
+//! id and e-mail) or, for a contact with neither (known only by phone), through a personal
+//! invitation made for it, and with the attributes `recorded_by` (the user's id) and
 //! `recorded_by_name`, and `store` for a store. Every problem of the entry comes back at
 //! once, at its path: `channel`, `store`, `contact` (no contact given), `contact.email`,
-//! `contact.phone`, `contact.name`, `contact.external_id`, `locale` and `answers.{id}...`;
-//! a new contact is created only when all of it is right.
+//! `contact.phone` (also `duplicate` when several customers have the number given
+//! alone), `contact.name`, `contact.external_id`, `locale` and `answers.{id}...`; a new
+//! contact is created only when all of it is right.
+//!
+//! Every question is on one page and staff fill in what the customer said, so the survey
+//! logic judges the answers as a whole: an answer to a question that the logic does not
+//! ask given the other answers (a "why?" for detractors, with a score of 9) is refused at
+//! its question, never dropped, so nothing typed is lost; the page says which answer makes
+//! it not asked ([`puls_core::Survey::not_asked`]).
 
 use std::collections::BTreeMap;
 
@@ -19,7 +27,7 @@ use puls_core::{
     Channel, Completion, ContactId, FieldError, FieldErrorKind, FieldErrors, ResponseMetaInput,
     StoreId, SurveyId, Value,
 };
-use puls_store::ContactRecord;
+use puls_store::{ContactLookup, ContactRecord};
 
 use crate::App;
 use crate::error::AppError;
@@ -33,7 +41,10 @@ pub enum ContactChoice {
     Existing(ContactId),
     /// A contact by the details the customer gave, as typed (empty: not given): the one
     /// with this external id (else e-mail) when there is one, updated with the rest, else
-    /// a new one. An external id or an e-mail is needed to tie the response to them.
+    /// a new one. A phone number alone (normalised as the contacts API does: digits and a
+    /// leading `+`) finds the one customer with that number, else makes a new one; when
+    /// several have it, the entry is refused at `contact.phone`. One of the three is
+    /// needed.
     Details {
         name: String,
         email: String,
@@ -141,7 +152,7 @@ fn patch_of(choice: &ContactChoice, errs: &mut Vec<FieldError>) -> Option<Contac
         name: field(name, "contact.name", parse_name, errs),
         ..ContactPatch::default()
     };
-    if external_id.trim().is_empty() && email.trim().is_empty() {
+    if external_id.trim().is_empty() && email.trim().is_empty() && phone.trim().is_empty() {
         errs.push(FieldError {
             path: "contact".into(),
             kind: FieldErrorKind::Required,
@@ -150,8 +161,9 @@ fn patch_of(choice: &ContactChoice, errs: &mut Vec<FieldError>) -> Option<Contac
     Some(patch)
 }
 
-/// The response's `contact`: the ids that tie it to the contact.
-fn contact_ref(c: &ContactRecord) -> Value {
+/// The response's `contact`: the ids that tie it to the contact; `None` for a contact
+/// with neither an external id nor an e-mail (a personal invitation ties it then).
+fn contact_ref(c: &ContactRecord) -> Option<Value> {
     let ids: Vec<(&str, Value)> = [
         ("external_id", c.fields.external_id.as_deref()),
         ("email", c.fields.email.as_deref()),
@@ -159,7 +171,20 @@ fn contact_ref(c: &ContactRecord) -> Value {
     .into_iter()
     .filter_map(|(k, v)| Some((k, Value::str(v?))))
     .collect();
-    Value::map(ids)
+    (!ids.is_empty()).then(|| Value::map(ids))
+}
+
+/// The phone number of details that give only a phone (no external id, no e-mail).
+fn phone_alone<'p>(choice: &ContactChoice, patch: Option<&'p ContactPatch>) -> Option<&'p Phone> {
+    match (choice, patch.map(|p| &p.phone)) {
+        (
+            ContactChoice::Details {
+                email, external_id, ..
+            },
+            Some(Change::Set(phone)),
+        ) if email.trim().is_empty() && external_id.trim().is_empty() => Some(phone),
+        _ => None,
+    }
 }
 
 /// A text cut to what an attribute holds.
@@ -199,6 +224,23 @@ impl App {
         let mut errs = Vec::new();
         let channel = channel_of(&entry.channel, &entry.store, &mut errs);
         let patch = patch_of(&entry.contact, &mut errs);
+        // A phone number alone finds the one customer with it (`Some(None)`: none yet).
+        let mut by_phone = None;
+        if let Some(phone) = phone_alone(&entry.contact, patch.as_ref()) {
+            let found = self
+                .store()
+                .contacts_with_phone(ws, phone.as_str(), 2)
+                .await?;
+            if found.len() > 1 {
+                errs.push(FieldError {
+                    path: "contact.phone".into(),
+                    kind: FieldErrorKind::Duplicate {
+                        id: phone.as_str().into(),
+                    },
+                });
+            }
+            by_phone = Some(found.into_iter().next().map(|c| c.id));
+        }
         let mut attributes = vec![
             ("recorded_by", Value::str(actor.user_id.as_str())),
             ("recorded_by_name", attribute(agent_name)),
@@ -224,12 +266,27 @@ impl App {
             return Err(AppError::Validation(FieldErrors(errs)));
         }
 
-        let contact = match (picked, patch) {
-            (Some(c), _) => c,
-            (None, Some(patch)) => self.upsert_contact(ws, patch).await?.1,
-            (None, None) => return Err(AppError::field("contact", FieldErrorKind::Required)),
+        let contact = match (picked, patch, by_phone) {
+            (Some(c), ..) => c,
+            (None, Some(patch), Some(Some(id))) => self.update_contact(ws, &id, patch).await?,
+            (None, Some(patch), Some(None)) => {
+                self.upsert_one(ws, ContactLookup::default(), true, patch)
+                    .await?
+                    .1
+            }
+            (None, Some(patch), None) => self.upsert_contact(ws, patch).await?.1,
+            (None, None, _) => return Err(AppError::field("contact", FieldErrorKind::Required)),
         };
         let contact_value = contact_ref(&contact);
+        // Known only by phone: a personal invitation of theirs ties the response to them.
+        let invitation = match &contact_value {
+            Some(_) => None,
+            None => Some(Value::str(
+                self.invite_contact(ws, &contact.id, &record.id)
+                    .await?
+                    .token,
+            )),
+        };
         let response = self
             .submit(Submission {
                 record: &record,
@@ -239,7 +296,8 @@ impl App {
                 meta: ResponseMetaInput {
                     channel: channel_value.as_ref(),
                     locale: locale.as_ref(),
-                    contact: Some(&contact_value),
+                    contact: contact_value.as_ref(),
+                    invitation_token: invitation.as_ref(),
                     attributes: Some(&attributes),
                     ..Default::default()
                 },
@@ -307,11 +365,28 @@ mod tests {
     }
 
     #[test]
-    fn a_new_contact_needs_an_email_or_an_external_id() {
+    fn a_new_contact_needs_an_email_an_external_id_or_a_phone() {
         let mut errs = Vec::new();
-        let patch = patch_of(&details("Anna Nowak", "", "+48 600 100 200", ""), &mut errs);
+        let patch = patch_of(&details("Anna Nowak", "", "", ""), &mut errs);
         assert!(patch.is_some());
         assert_eq!(paths(&errs), [("contact", "required")]);
+
+        // A phone alone will do, normalised as the contacts API does.
+        let mut errs = Vec::new();
+        let choice = details("Anna Nowak", "", "+48 600-100 (200)", "");
+        let patch = patch_of(&choice, &mut errs).unwrap();
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(
+            phone_alone(&choice, Some(&patch)).map(Phone::as_str),
+            Some("+48600100200")
+        );
+        let with_email = details("", "anna@sklep.pl", "+48 600 100 200", "");
+        let patch = patch_of(&with_email, &mut errs).unwrap();
+        assert_eq!(phone_alone(&with_email, Some(&patch)), None);
+        let bad = details("", "", "12", "");
+        let patch = patch_of(&bad, &mut errs).unwrap();
+        assert_eq!(phone_alone(&bad, Some(&patch)), None);
+        assert_eq!(paths(&errs), [("contact.phone", "invalid_phone")]);
 
         let mut errs = Vec::new();
         let patch = patch_of(&details("", "ANNA@Sklep.pl", "", ""), &mut errs).unwrap();
@@ -355,8 +430,16 @@ mod tests {
         };
         assert_eq!(
             contact_ref(&c),
-            Value::map([("email", Value::str("anna@sklep.pl"))])
+            Some(Value::map([("email", Value::str("anna@sklep.pl"))]))
         );
+        let phone_only = ContactRecord {
+            fields: puls_store::ContactFields {
+                phone: Some("+48600100200".into()),
+                ..Default::default()
+            },
+            ..c.clone()
+        };
+        assert_eq!(contact_ref(&phone_only), None);
         assert_eq!(attribute(&"ż".repeat(2000)), Value::str("ż".repeat(1000)));
     }
 }

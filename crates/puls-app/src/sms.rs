@@ -1,14 +1,15 @@
-//! SMS through a provider: what comes back. Outgoing messages are distributions on the
-//! `sms` channel (the contact's phone; the same gates, reminders and frequency policy as
-//! e-mail), sent by the outbox through the server's one generic HTTP adapter (`puls-send`).
-//! Replies and delivery reports arrive at one webhook, signed by the provider as Standard
-//! Webhooks with `sms.inbound_secret`:
+//! SMS and chat through providers: what comes back. Outgoing messages are distributions
+//! on the `sms` or `chat` channel (the contact's phone, or the chat id the provider's
+//! `address_attribute` names; the same gates, reminders and frequency policy as e-mail),
+//! sent by the outbox through the server's one generic HTTP adapter (`puls-send`), one
+//! instance per channel. Replies and delivery reports arrive at one webhook per channel,
+//! signed by the provider as Standard Webhooks with that channel's `inbound_secret`:
 //!
 //! - a reply that is a number answers the first question of the survey last sent to that
-//!   number (the one-question SMS NPS: "reply 0–10"), stored as a response on channel
-//!   `sms` through the message's personal link;
-//! - `STOP` (or `STOPALL`, `UNSUBSCRIBE`, `CANCEL`, `END`, `QUIT`) puts the number on the
-//!   workspace's suppression list for SMS (reason `stop`);
+//!   address on that channel (the one-question NPS: "reply 0–10"), stored as a response
+//!   on the channel through the message's personal link;
+//! - `STOP` (or `STOPALL`, `UNSUBSCRIBE`, `CANCEL`, `END`, `QUIT`) puts the address on the
+//!   workspace's suppression list for the channel (reason `stop`);
 //! - a delivery report with the message's `reference` and a failed status marks the
 //!   invitation failed.
 
@@ -32,6 +33,15 @@ const STOP_WORDS: [&str; 7] = [
 /// How far a signed request's timestamp may be from now (Standard Webhooks' tolerance).
 const TOLERANCE_SECS: i64 = 5 * 60;
 
+/// A signed webhook request: its Standard Webhooks headers and its body.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedRequest<'a> {
+    pub id: &'a str,
+    pub timestamp: &'a str,
+    pub signatures: &'a str,
+    pub body: &'a str,
+}
+
 /// What the provider tells Puls.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SmsInbound {
@@ -50,28 +60,44 @@ pub enum SmsHandled {
     Unsubscribed,
     /// A delivery report recorded.
     Recorded,
-    /// Nothing to do, and why: `unknown_number`, `not_a_score`, `unknown_reference`.
+    /// Nothing to do, and why: `unknown_number`, `not_a_score`, `unknown_reference`,
+    /// `quota_full`.
     Ignored(&'static str),
 }
 
 impl App {
     /// Checks a webhook's Standard Webhooks signature (`webhook-id`, `webhook-timestamp`,
-    /// `webhook-signature`) against `sms.inbound_secret`: 401 when it does not hold or is
-    /// more than five minutes from `now` (seconds); 409 `sms_not_configured` without a
-    /// secret (nothing unsigned is taken).
-    pub fn verify_sms_inbound(
+    /// `webhook-signature`) against the channel's `inbound_secret` (`sms` or `chat`): 401
+    /// when it does not hold or is more than five minutes from `now` (seconds); 409
+    /// `sms_not_configured` / `chat_not_configured` without a secret (nothing unsigned is
+    /// taken).
+    pub fn verify_text_inbound(
         &self,
-        id: &str,
-        timestamp: &str,
-        signatures: &str,
-        body: &str,
+        channel: SendChannel,
+        signed: &SignedRequest<'_>,
         now_secs: i64,
     ) -> Result<(), AppError> {
-        let Some(secret) = self.config().sms.inbound_secret.as_deref() else {
-            return Err(AppError::rejected(
-                crate::Rejection::SmsNotConfigured,
-                "SMS replies are not configured (sms.inbound_secret)",
-            ));
+        let SignedRequest {
+            id,
+            timestamp,
+            signatures,
+            body,
+        } = *signed;
+        let secret = self
+            .config()
+            .provider(channel)
+            .and_then(|p| p.inbound_secret.as_deref());
+        let Some(secret) = secret else {
+            return Err(match channel {
+                SendChannel::Chat => AppError::rejected(
+                    crate::Rejection::ChatNotConfigured,
+                    "chat replies are not configured (chat.inbound_secret)",
+                ),
+                _ => AppError::rejected(
+                    crate::Rejection::SmsNotConfigured,
+                    "SMS replies are not configured (sms.inbound_secret)",
+                ),
+            });
         };
         let ts: i64 = timestamp
             .trim()
@@ -92,34 +118,49 @@ impl App {
         }
     }
 
-    /// Handles a verified reply or delivery report.
-    #[tracing::instrument(skip_all)]
-    pub async fn sms_inbound(&self, msg: &SmsInbound) -> Result<SmsHandled, AppError> {
+    /// Handles a verified reply or delivery report of a text channel (`sms` or `chat`).
+    #[tracing::instrument(skip_all, fields(channel = channel.as_str()))]
+    pub async fn text_inbound(
+        &self,
+        channel: SendChannel,
+        msg: &SmsInbound,
+    ) -> Result<SmsHandled, AppError> {
         match msg {
-            SmsInbound::Reply { from, text } => self.sms_reply(from, text).await,
+            SmsInbound::Reply { from, text } => self.text_reply(channel, from, text).await,
             SmsInbound::Status { reference, status } => self.sms_status(reference, status).await,
         }
     }
 
-    async fn sms_reply(&self, from: &str, text: &str) -> Result<SmsHandled, AppError> {
-        let key = suppression_key(SendChannel::Sms, from);
+    async fn text_reply(
+        &self,
+        channel: SendChannel,
+        from: &str,
+        text: &str,
+    ) -> Result<SmsHandled, AppError> {
+        let key = suppression_key(channel, from);
         let bare = key.trim_start_matches('+').to_string();
-        let spellings = vec![
-            key.clone(),
-            bare.clone(),
-            format!("+{bare}"),
-            from.to_string(),
-        ];
-        let Some(d) = self.store().last_delivery_to("sms", &spellings).await? else {
+        let mut spellings = vec![key.clone(), from.trim().to_string()];
+        if key.starts_with('+') || key.bytes().all(|b| b.is_ascii_digit()) {
+            spellings.extend([bare.clone(), format!("+{bare}")]);
+        }
+        let Some(d) = self
+            .store()
+            .last_delivery_to(channel.as_str(), &spellings)
+            .await?
+        else {
             return Ok(SmsHandled::Ignored("unknown_number"));
         };
         let words = text.trim().to_uppercase();
         if STOP_WORDS.contains(&words.as_str()) {
-            let hash = self
-                .suppression_hash(d.workspace_id, SendChannel::Sms, from)
-                .await?;
+            let hash = self.suppression_hash(d.workspace_id, channel, from).await?;
             self.store()
-                .suppress(d.workspace_id, "sms", &hash, "stop", crate::now_ms())
+                .suppress(
+                    d.workspace_id,
+                    channel.as_str(),
+                    &hash,
+                    "stop",
+                    crate::now_ms(),
+                )
                 .await?;
             return Ok(SmsHandled::Unsubscribed);
         }
@@ -145,6 +186,10 @@ impl App {
             .answer_by_link(&dist.survey_id, token, first.id.as_str(), &score, None)
             .await
         {
+            // The distribution has enough answers (`crate::quotas`): nothing stored.
+            Ok(crate::distributions::LinkAnswer::Full { .. }) => {
+                Ok(SmsHandled::Ignored("quota_full"))
+            }
             Ok(_) => Ok(SmsHandled::Answered {
                 survey_id: dist.survey_id.clone(),
             }),

@@ -16,7 +16,8 @@
 //! the message is a distribution's like any other: consent, the suppression list and the
 //! contact-frequency policy are checked when it is sent; reminders follow. What did not
 //! fire says why: `cancelled`, `expired`, `unknown_contact`, `trigger_paused`,
-//! `survey_closed`, `survey_not_published`, `email_not_configured`.
+//! `survey_closed`, `survey_not_published`, `email_not_configured`, `sms_not_configured`,
+//! `chat_not_configured`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -150,7 +151,7 @@ impl App {
 
     /// Creates an active trigger of a published survey; 422 with every problem of the
     /// definition at its path; 409 as for a distribution (`survey_not_published`,
-    /// `survey_closed`, `email_not_configured`).
+    /// `survey_closed`, `email_not_configured`, `sms_not_configured`, `chat_not_configured`).
     pub async fn create_trigger(
         &self,
         workspace_id: WorkspaceId,
@@ -189,11 +190,11 @@ impl App {
             .await?
             .filter(|r| r.workspace_id == workspace_id)
             .ok_or(AppError::NotFound("survey"))?;
-        match def.channel {
-            TriggerChannel::Email => {
+        match def.channel.send_channel() {
+            Some(_) => {
                 self.sendable_survey(&record, &def.message).await?;
             }
-            TriggerChannel::InApp => published(&record)?,
+            None => published(&record)?,
         }
         Ok(())
     }
@@ -448,6 +449,8 @@ impl App {
                     Rejection::SurveyClosed => "survey_closed",
                     Rejection::SurveyNotPublished => "survey_not_published",
                     Rejection::EmailNotConfigured => "email_not_configured",
+                    Rejection::SmsNotConfigured => "sms_not_configured",
+                    Rejection::ChatNotConfigured => "chat_not_configured",
                     _ => "not_sendable",
                 };
                 return skip(o, reason);

@@ -676,6 +676,7 @@ impl App {
             match group[0].channel.as_str() {
                 "email" => return self.deliver_emails(node, senders.mail, group).await,
                 "sms" => return self.deliver_emails(node, senders.sms, group).await,
+                "chat" => return self.deliver_emails(node, senders.chat, group).await,
                 _ => {}
             }
             // The endpoint is read once per group and kept current by each attempt; the

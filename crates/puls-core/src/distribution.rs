@@ -18,6 +18,10 @@
 //! due outside it waits for the window to open. Reminders go only to those who have not
 //! completed the survey, `after_hours` apart, at most `count` of them.
 //!
+//! A sample (`sample`) invites a share of the audience or enough of each group for an
+//! NPS margin of error; quotas (`quota`, [`crate::quota`]) stop the sending when enough
+//! completed responses came, in all, per group of contacts or per answer.
+//!
 //! Suppression keys ([`suppression_key`]) are the one spelling of an address a workspace's
 //! suppression list is kept under (hashed with the workspace's salt by the application).
 
@@ -44,8 +48,11 @@ const MAX_MESSAGE: usize = 2_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SendChannel {
     Email,
-    /// A text message through the configured provider, to the contact's phone.
+    /// A text message through the configured SMS provider, to the contact's phone.
     Sms,
+    /// A chat message (WhatsApp, Messenger, Viber, …) through the configured chat
+    /// provider, to the contact's phone or the chat id kept in one of their attributes.
+    Chat,
 }
 
 impl SendChannel {
@@ -53,15 +60,19 @@ impl SendChannel {
         match self {
             SendChannel::Email => "email",
             SendChannel::Sms => "sms",
+            SendChannel::Chat => "chat",
         }
     }
 
+    pub const ALL: [SendChannel; 3] = [SendChannel::Email, SendChannel::Sms, SendChannel::Chat];
+
     pub fn parse(s: &str) -> Option<SendChannel> {
-        match s {
-            "email" => Some(SendChannel::Email),
-            "sms" => Some(SendChannel::Sms),
-            _ => None,
-        }
+        SendChannel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The channels, as an error's list of what is allowed.
+    pub fn allowed() -> String {
+        SendChannel::ALL.map(SendChannel::as_str).join(", ")
     }
 }
 
@@ -154,9 +165,9 @@ pub struct DistributionDef {
     pub message: BTreeMap<String, String>,
     /// Invite only a sample of the audience.
     pub sample: Option<Sample>,
-    /// Stop sending once this many completed responses came through the distribution's
-    /// links (what is not sent then is skipped as `quota_full`).
-    pub quota: Option<i64>,
+    /// Quotas of completed responses through the distribution's links, in all and per
+    /// group (what a full quota holds back is skipped as `quota_full`).
+    pub quota: Option<crate::quota::Quota>,
     /// Against the contact-frequency policy: earlier surveys of lower priority do not
     /// count against this one.
     pub priority: crate::frequency::Priority,
@@ -184,7 +195,7 @@ impl DistributionDef {
                     None => errs.push(
                         cp,
                         K::NotOneOf {
-                            allowed: "email, sms".into(),
+                            allowed: SendChannel::allowed(),
                         },
                     ),
                 }
@@ -206,22 +217,8 @@ impl DistributionDef {
                 def.sample = sample(s, &sp, &mut errs);
             }
             let qp = o.path("quota");
-            if let Some(q) = o.get("quota")
-                && let Some(mut qo) = Obj::new(q, &qp, &mut errs)
-            {
-                let cp = qo.path("completed");
-                match qo.req("completed", &mut errs).map(Value::as_int) {
-                    Some(Some(n)) if (1..=10_000_000).contains(&n) => def.quota = Some(n),
-                    Some(_) => errs.push(
-                        cp,
-                        K::OutOfRange {
-                            min: 1,
-                            max: 10_000_000,
-                        },
-                    ),
-                    None => {}
-                }
-                qo.finish(&mut errs);
+            if let Some(q) = o.get("quota") {
+                def.quota = crate::quota::Quota::parse(q, &qp, &mut errs);
             }
             o.finish(&mut errs);
         }
@@ -311,8 +308,8 @@ impl DistributionDef {
                 m.insert("sample".into(), Value::Map(s));
             }
         }
-        if let Some(q) = self.quota {
-            m.insert("quota".into(), map([("completed", Value::Int(q))]));
+        if let Some(q) = &self.quota {
+            m.insert("quota".into(), q.to_value());
         }
         Value::Map(m)
     }
@@ -664,19 +661,29 @@ pub fn text_language(locale: Option<&Locale>) -> &'static str {
 
 /// The one spelling of an address a suppression list keeps: an e-mail address trimmed
 /// and lowercased (both parts: mailboxes are case-insensitive in practice), a phone
-/// number with only its digits and a leading `+`.
+/// number with only its digits and a leading `+`; a chat address that is a phone number
+/// as a phone number, any other chat id trimmed.
 pub fn suppression_key(channel: SendChannel, address: &str) -> String {
     let a = address.trim();
+    let phone = |a: &str| {
+        let digits: String = a.chars().filter(char::is_ascii_digit).collect();
+        if a.starts_with('+') {
+            format!("+{digits}")
+        } else {
+            digits
+        }
+    };
     match channel {
         SendChannel::Email => a.to_lowercase(),
-        SendChannel::Sms => {
-            let digits: String = a.chars().filter(char::is_ascii_digit).collect();
-            if a.starts_with('+') {
-                format!("+{digits}")
-            } else {
-                digits
-            }
+        SendChannel::Sms => phone(a),
+        SendChannel::Chat
+            if a.bytes().any(|b| b.is_ascii_digit())
+                && a.chars()
+                    .all(|c| c.is_ascii_digit() || " +-().".contains(c)) =>
+        {
+            phone(a)
         }
+        SendChannel::Chat => a.to_string(),
     }
 }
 
@@ -791,6 +798,16 @@ mod tests {
             suppression_key(SendChannel::Email, "  Anna.Nowak@Sklep.PL "),
             "anna.nowak@sklep.pl"
         );
+        assert_eq!(
+            suppression_key(SendChannel::Chat, "+48 600-100-200"),
+            "+48600100200"
+        );
+        assert_eq!(
+            suppression_key(SendChannel::Chat, " psid:Ab12 "),
+            "psid:Ab12"
+        );
+        assert_eq!(SendChannel::parse("chat"), Some(SendChannel::Chat));
+        assert_eq!(SendChannel::parse("fax"), None);
     }
 
     #[test]
@@ -798,7 +815,7 @@ mod tests {
         let d = parse(serde_json::json!({"name": "x", "audience": {"all": true},
             "sample": {"margin_of_error": 5, "by": "store"}, "quota": {"completed": 300}}))
         .unwrap();
-        assert_eq!(d.quota, Some(300));
+        assert_eq!(d.quota.as_ref().and_then(|q| q.completed), Some(300));
         assert!(
             matches!(&d.sample, Some(Sample::Margin { margin, confidence, by: Some(b) })
             if *margin == 5.0 && *confidence == 0.95 && b.as_str() == "store")

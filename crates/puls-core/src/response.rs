@@ -508,6 +508,84 @@ impl Survey {
     }
 }
 
+/// Why the survey logic does not ask a question, given the other answers: what
+/// [`Survey::validate_answers`] refuses as [`K::HiddenQuestion`], explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAsked {
+    /// The survey ended early at the question `because` names (its `end_if` held with its
+    /// answer); else the question's own `show_if` does not hold with those answers.
+    pub ended: bool,
+    /// The earlier questions that decide it, by index in survey order, each with the answer
+    /// the logic counted (`None`: not answered, or not asked itself, so not counted).
+    pub because: Vec<(usize, Option<Answer>)>,
+}
+
+impl Survey {
+    /// For each answered question that the logic does not ask given the other answers (all
+    /// of them at once, as a form with every question sends them), why: the question that
+    /// ended the survey, or the questions its condition tests, with their answers. Answers
+    /// that do not parse count as not given (their own problems are
+    /// [`Survey::validate_answers`]'s to report).
+    pub fn not_asked(&self, input: &BTreeMap<String, Value>) -> BTreeMap<QuestionId, NotAsked> {
+        let mut ignored = Errors::default();
+        let mut answers = Answers::new();
+        for (key, v) in input {
+            let Some(q) = QuestionId::parse(key)
+                .ok()
+                .and_then(|id| self.question(&id))
+            else {
+                continue;
+            };
+            if matches!(v, Value::Null) {
+                continue;
+            }
+            if let Some(a) = parse_answer(&q.kind, v, key, &mut ignored) {
+                answers.insert(q.id.clone(), a);
+            }
+        }
+        let vis = self.visibility(&answers);
+        // What the logic counted: the answers to the questions it asks.
+        let counted = |i: usize| {
+            vis.visible
+                .contains(&i)
+                .then(|| answers.get(&self.questions[i].id).cloned())
+                .flatten()
+        };
+        let ended_at = vis
+            .ended_early
+            .then(|| vis.visible.last().copied())
+            .flatten();
+        let mut out = BTreeMap::new();
+        for (i, q) in self.questions.iter().enumerate() {
+            if vis.visible.contains(&i) || !answers.contains_key(&q.id) {
+                continue;
+            }
+            let why = match ended_at {
+                Some(at) if i > at => NotAsked {
+                    ended: true,
+                    because: vec![(at, counted(at))],
+                },
+                _ => {
+                    let tested = q
+                        .show_if
+                        .as_ref()
+                        .map(|c| c.questions())
+                        .unwrap_or_default();
+                    NotAsked {
+                        ended: false,
+                        because: (0..i)
+                            .filter(|&j| tested.contains(&&self.questions[j].id))
+                            .map(|j| (j, counted(j)))
+                            .collect(),
+                    }
+                }
+            };
+            out.insert(q.id.clone(), why);
+        }
+        out
+    }
+}
+
 /// Metadata of a response, as validated against its survey.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseMeta {

@@ -23,7 +23,9 @@
 //! `occurrence` value (or, without that property, every pending occurrence of theirs that
 //! happened before it); arriving first, it keeps that occurrence from starting. The other
 //! keys say what the message is like, as a distribution's do
-//! ([`crate::distribution::DistributionDef`]).
+//! ([`crate::distribution::DistributionDef`]), on the trigger's `channel`: `email` (the
+//! default), `sms`, `chat`, or `in_app` (shown by the widget; no message, so e-mail's
+//! keys are refused).
 //!
 //! [`TriggerDef::on_event`] is what the application asks of each arriving event: pure,
 //! no I/O.
@@ -31,7 +33,7 @@
 use std::collections::BTreeMap;
 
 use crate::attribute::{AttributeKey, AttributeValue, flatten};
-use crate::distribution::{Audience, DistributionDef};
+use crate::distribution::{Audience, DistributionDef, SendChannel};
 use crate::error::{Errors, Expected, FieldErrorKind as K, FieldErrors, index, join};
 use crate::ids::ContactId;
 use crate::journey::EventMatcher;
@@ -57,16 +59,45 @@ const MAX_OCCURRENCE: usize = 200;
 pub enum TriggerChannel {
     /// An invitation by e-mail (a one-contact distribution).
     Email,
+    /// An invitation by text message to the contact's phone (a one-contact distribution on
+    /// the `sms` channel).
+    Sms,
+    /// An invitation by chat message (a one-contact distribution on the `chat` channel).
+    Chat,
     /// Shown by the widget the next time the person is on the site or in the app, until
     /// the occurrence expires.
     InApp,
 }
 
 impl TriggerChannel {
+    /// Every channel, in the order they are offered.
+    pub const ALL: [TriggerChannel; 4] = [
+        TriggerChannel::Email,
+        TriggerChannel::Sms,
+        TriggerChannel::Chat,
+        TriggerChannel::InApp,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TriggerChannel::Email => "email",
+            TriggerChannel::Sms => "sms",
+            TriggerChannel::Chat => "chat",
             TriggerChannel::InApp => "in_app",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TriggerChannel> {
+        TriggerChannel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The channel its message is sent on; `None` for one the widget shows (no message).
+    pub fn send_channel(self) -> Option<SendChannel> {
+        match self {
+            TriggerChannel::Email => Some(SendChannel::Email),
+            TriggerChannel::Sms => Some(SendChannel::Sms),
+            TriggerChannel::Chat => Some(SendChannel::Chat),
+            TriggerChannel::InApp => None,
         }
     }
 }
@@ -218,16 +249,18 @@ impl TriggerDef {
             }
             let chp = o.path("channel");
             if let Some(c) = o.str("channel", &mut errs) {
-                match c {
-                    "email" => def.channel = TriggerChannel::Email,
-                    "in_app" => def.channel = TriggerChannel::InApp,
-                    _ => errs.push(
+                match TriggerChannel::parse(c) {
+                    Some(c) => def.channel = c,
+                    None => errs.push(
                         chp,
                         K::NotOneOf {
-                            allowed: "email, in_app".into(),
+                            allowed: TriggerChannel::ALL.map(TriggerChannel::as_str).join(", "),
                         },
                     ),
                 }
+            }
+            if let Some(send) = def.channel.send_channel() {
+                def.message.channel = send;
             }
             def.message.read_message(&mut o, &mut errs);
             if def.channel == TriggerChannel::InApp {
@@ -243,7 +276,7 @@ impl TriggerDef {
                         errs.push(
                             o.path(key),
                             K::BadCondition {
-                                reason: "only for channel email".into(),
+                                reason: "only for a message (channel email, sms or chat)".into(),
                             },
                         );
                     }
@@ -563,6 +596,34 @@ mod tests {
         assert_eq!(TriggerDef::parse(&t.to_value()).unwrap(), t);
         assert_eq!(t.delay_minutes, 2 * 24 * 60);
         assert_eq!(t.message.name, "Po dostawie");
+        assert_eq!(t.channel, TriggerChannel::Email);
+        assert_eq!(t.message.channel, SendChannel::Email);
+    }
+
+    #[test]
+    fn an_sms_trigger_sends_its_message_by_sms() {
+        let t = def(serde_json::json!({
+            "name": "Po dostawie", "when": {"event": "Order Delivered"},
+            "channel": "sms", "embed_first_question": true,
+            "reminders": {"count": 1, "after_hours": 24}
+        }));
+        assert_eq!(t.channel, TriggerChannel::Sms);
+        assert_eq!(t.channel.send_channel(), Some(SendChannel::Sms));
+        assert_eq!(
+            TriggerChannel::parse("chat").and_then(TriggerChannel::send_channel),
+            Some(SendChannel::Chat)
+        );
+        assert_eq!(t.message.channel, SendChannel::Sms);
+        let contact = ContactId::parse("01J0000000000000000000000A").unwrap();
+        assert_eq!(t.distribution_for(contact).channel, SendChannel::Sms);
+        assert_eq!(TriggerDef::parse(&t.to_value()).unwrap(), t);
+        let in_app = def(serde_json::json!({
+            "name": "x", "when": {"event": "Signed Up"}, "channel": "in_app"
+        }));
+        assert_eq!(in_app.channel.send_channel(), None);
+        for c in TriggerChannel::ALL {
+            assert_eq!(TriggerChannel::parse(c.as_str()), Some(c));
+        }
     }
 
     #[test]
@@ -573,7 +634,7 @@ mod tests {
             "delay": {"weeks": 1},
             "cancel_when": [{"nothing": 1}],
             "expires_after_hours": 0,
-            "channel": "sms",
+            "channel": "pigeon",
             "reminders": {"count": 9},
             "audience": {"all": true}
         }));

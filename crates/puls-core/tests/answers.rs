@@ -720,6 +720,62 @@ fn an_answer_to_a_hidden_question_does_not_reveal_later_questions() {
     );
 }
 
+/// Every answer at once (a form with every question, as staff fill it): why each answer
+/// the logic does not reach is not asked, naming the answers that decide it.
+#[test]
+fn why_an_answer_is_not_asked_names_the_answers_that_decide_it() {
+    use puls_core::response::NotAsked;
+    let s = logic_survey();
+    // A promoter with a reason: `reason` is asked only for nps <= 6; `price_detail` only
+    // after the reason "price", which the logic did not count.
+    let why = s.not_asked(&answers(json!({
+        "customer": "yes", "nps": 9, "reason": "price", "price_detail": "Half", "praise": "x"
+    })));
+    assert_eq!(
+        why.get(&qid("reason")),
+        Some(&NotAsked {
+            ended: false,
+            because: vec![(1, Some(Answer::Score(9)))],
+        })
+    );
+    assert_eq!(
+        why.get(&qid("price_detail")),
+        Some(&NotAsked {
+            ended: false,
+            because: vec![(2, None)],
+        })
+    );
+    assert_eq!(why.len(), 2, "{why:?}");
+    // The comment before the score: nothing counted for the question it depends on.
+    let why = s.not_asked(&answers(json!({ "customer": "yes", "reason": "quality" })));
+    assert_eq!(
+        why.get(&qid("reason")).map(|w| &w.because),
+        Some(&vec![(1, None)])
+    );
+    // An early end: the question that ended it, with its answer.
+    let why = s.not_asked(&answers(json!({ "customer": "no", "nps": 3 })));
+    assert_eq!(
+        why.get(&qid("nps")),
+        Some(&NotAsked {
+            ended: true,
+            because: vec![(0, Some(Answer::Choice(oid("no"))))],
+        })
+    );
+    // Nothing for answers the logic asks, or that do not parse.
+    assert!(
+        s.not_asked(&answers(
+            json!({ "customer": "yes", "nps": 3, "reason": "price" })
+        ))
+        .is_empty()
+    );
+    assert!(
+        s.not_asked(&answers(
+            json!({ "customer": "yes", "nps": "ten", "reason": 5 })
+        ))
+        .is_empty()
+    );
+}
+
 #[test]
 fn a_required_question_that_the_logic_hides_is_not_demanded() {
     let s = logic_survey();

@@ -450,6 +450,7 @@ impl Lang {
                 (Text::MessageServerErrorTitle, Text::MessageServerErrorText)
             }
             MessageKind::BadRequest => (Text::MessageBadRequestTitle, Text::MessageBadRequestText),
+            MessageKind::Full => (Text::MessageFullTitle, Text::MessageFullText),
         };
         (self.t(heading), self.t(text))
     }

@@ -248,6 +248,33 @@ mod tests {
     }
 
     #[test]
+    fn an_invitation_has_its_open_image_only_when_opens_are_tracked() {
+        let mut vars = serde_json::json!({
+            "workspace": "Sklep", "survey": "Dostawa", "link": "https://p/s/1?inv=T",
+            "unsubscribe": "https://p/u/T", "reminder": false, "subject": null,
+            "message": null, "embed": null, "open": "https://p/o/T.gif"
+        });
+        let html = Html::new();
+        for tracked in [None, Some(false)] {
+            if let Some(t) = tracked {
+                vars["track_opens"] = t.into();
+            }
+            let e = html.render_email("invitation", Lang::Pl, &vars).unwrap();
+            assert!(!e.html.contains("<img") && !e.html.contains("o&#x2f;T.gif"));
+        }
+        vars["track_opens"] = true.into();
+        let e = html.render_email("invitation", Lang::En, &vars).unwrap();
+        assert!(
+            e.html.contains(
+                "<img src=\"https:&#x2f;&#x2f;p&#x2f;o&#x2f;T.gif\" width=\"1\" height=\"1\" alt=\"\""
+            ),
+            "{}",
+            e.html
+        );
+        assert!(!e.text.contains("T.gif"), "{}", e.text);
+    }
+
+    #[test]
     fn an_email_has_a_subject_a_text_and_an_html_part_in_each_language() {
         let vars =
             context! { url => "https://x.example/<hook>", reason => "410", webhook => "wh_1" };

@@ -31,11 +31,16 @@ fn client_ip(st: &AppState, req: &Request) -> Option<IpAddr> {
         .map(|c| c.0.ip())
 }
 
+/// Whether the request's client is over its limit (this request counted), for a route
+/// that answers the same whatever the limit but does less beyond it (the open image).
+pub(crate) fn exceeded(st: &AppState, req: &Request) -> bool {
+    matches!((&st.limiter, client_ip(st, req)),
+        (Some(limiter), Some(ip)) if limiter.check_key(&ip).is_err())
+}
+
 /// Refuses a request over its client's limit with 429 and `Retry-After`.
 pub async fn limit(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    if let (Some(limiter), Some(ip)) = (&st.limiter, client_ip(&st, &req))
-        && limiter.check_key(&ip).is_err()
-    {
+    if exceeded(&st, &req) {
         let mut resp = if req.uri().path().starts_with("/s/") {
             crate::routes::pages::too_many_requests(&st, &req)
         } else {

@@ -10,9 +10,9 @@
 
 mod mail;
 mod slack;
-mod sms;
+mod text;
 pub use mail::SmtpMailer;
-pub use sms::HttpSms;
+pub use text::HttpText;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -135,14 +135,19 @@ pub fn spawn_worker(
     mailer: Option<Arc<dyn Mailer>>,
 ) -> tokio::task::JoinHandle<()> {
     let node = node_name();
-    // SMS through the configured provider, if any (a bad configuration is said once).
-    let texter: Option<Arc<dyn Mailer>> = match HttpSms::new(&app.config().sms) {
+    // SMS and chat through their configured providers, if any (a bad configuration is
+    // said once).
+    let provider = |section: &str, config: &puls_app::config::ProviderConfig| match HttpText::new(
+        section, config,
+    ) {
         Ok(t) => t.map(|t| Arc::new(t) as Arc<dyn Mailer>),
         Err(e) => {
-            tracing::error!(error = %e, "the SMS provider's configuration is invalid; no SMS is sent");
+            tracing::error!(error = %e, "a text provider's configuration is invalid; nothing is sent on its channel");
             None
         }
     };
+    let texter = provider("sms", &app.config().sms);
+    let chatter = provider("chat", &app.config().chat);
     tokio::spawn(async move {
         let poll = Duration::from_millis(app.config().outbox.poll_ms.max(10));
         let render = |r: &puls_store::ResponseRecord| {
@@ -157,6 +162,7 @@ pub fn spawn_worker(
             let senders = Senders {
                 mail: mailer.as_deref(),
                 sms: texter.as_deref(),
+                chat: chatter.as_deref(),
             };
             if let Err(e) = run_once(&app, &node, transport.as_ref(), senders, &render).await {
                 tracing::warn!(error = %e, "outbox round failed; trying again");

@@ -302,6 +302,14 @@ pub trait CustomerStore: Send + Sync + 'static {
         workspace_id: WorkspaceId,
         lookup: &ContactLookup,
     ) -> Result<Option<ContactRecord>, StoreError>;
+    /// Live contacts whose phone is `phone` (as stored: digits and a leading `+`), by id
+    /// ascending, at most `limit` (a phone number is not an id: several may share one).
+    async fn contacts_with_phone(
+        &self,
+        workspace_id: WorkspaceId,
+        phone: &str,
+        limit: i64,
+    ) -> Result<Vec<ContactRecord>, StoreError>;
     /// Live contacts by id ascending, after `after_id`.
     async fn list_contacts(
         &self,

@@ -45,6 +45,12 @@ static CONTACT_AND_MERGED: LazyLock<String> = LazyLock::new(|| {
          {SELECT_CONTACT}WHERE workspace_id = $1 AND merged_into = $2"
     )
 });
+static LIVE_CONTACTS_WITH_PHONE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "{SELECT_CONTACT}WHERE workspace_id = $1 AND phone = $2 AND merged_into IS NULL \
+         AND deleted_at IS NULL ORDER BY id LIMIT $3"
+    )
+});
 static LIVE_CONTACTS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{SELECT_CONTACT}WHERE workspace_id = $1 AND id > $2 AND merged_into IS NULL \
@@ -705,6 +711,27 @@ impl CustomerStore for SqlStore {
     ) -> Result<Option<ContactRecord>, StoreError> {
         let mut conn = self.read().acquire().await?;
         resolve(conn.as_conn(), workspace_id, lookup).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
+    async fn contacts_with_phone(
+        &self,
+        workspace_id: WorkspaceId,
+        phone: &str,
+        limit: i64,
+    ) -> Result<Vec<ContactRecord>, StoreError> {
+        if !storable(phone) {
+            return Ok(Vec::new());
+        }
+        on!(self.read(), |pool| {
+            let rows = sqlx::query(LIVE_CONTACTS_WITH_PHONE.as_str())
+                .bind(workspace_id.get())
+                .bind(phone)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(contact_from_row).collect()
+        })
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]

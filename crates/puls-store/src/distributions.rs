@@ -92,6 +92,9 @@ pub struct DeliveryRecord {
     pub reminders_sent: i64,
     pub next_reminder_at: Option<i64>,
     pub updated_at: i64,
+    /// When its message was first opened (its image loaded while the workspace tracked
+    /// opens); never written when a delivery is added.
+    pub opened_at: Option<i64>,
 }
 
 /// A delivery to add, with what it needs written with it: a personal link (`token`, made
@@ -113,6 +116,9 @@ pub struct DeliveryCounts {
     pub completed: i64,
     /// Reminders sent in all.
     pub reminders: i64,
+    /// Deliveries whose message was opened (counted only while opens are tracked; see
+    /// `puls_core::email_settings`).
+    pub opened: i64,
 }
 
 impl DeliveryCounts {
@@ -142,6 +148,8 @@ pub struct DeliveryFact {
     /// Its link has a response (partial or complete), and a complete one.
     pub started: bool,
     pub completed: bool,
+    /// Its message was opened (opens tracked).
+    pub opened: bool,
 }
 
 /// A change of one delivery's state by the sender.
@@ -305,6 +313,10 @@ pub trait DistributionStore: Send + Sync {
     /// The delivery of a personal link's token (unsubscribing, the embedded answer).
     async fn delivery_by_token(&self, token: &str) -> Result<Option<DeliveryRecord>, StoreError>;
 
+    /// Records the first open of the sent message of a personal link's token at `at`;
+    /// `false` when there is no such sent message or it was opened before.
+    async fn record_open(&self, token: &str, at: i64) -> Result<bool, StoreError>;
+
     async fn update_delivery(&self, u: &DeliveryUpdate<'_>) -> Result<(), StoreError>;
 
     /// A distribution's deliveries after contact id `after`, by contact id.
@@ -316,6 +328,13 @@ pub trait DistributionStore: Send + Sync {
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
 
     async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError>;
+
+    /// The completed responses through a distribution's links: each delivery's contact
+    /// with the response's answers (for quotas per group and per answer).
+    async fn distribution_completions(
+        &self,
+        distribution_id: &str,
+    ) -> Result<Vec<(String, crate::json::JsonMap)>, StoreError>;
 
     /// Counts one more response begun on a kiosk `device` for `survey_id` in `hour` (Unix
     /// ms / 3,600,000); returns the count with it.

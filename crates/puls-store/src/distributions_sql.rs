@@ -19,9 +19,15 @@ use crate::sql::{SELECT_RESPONSE, random_token, response_from_row};
 const DISTRIBUTION_COLUMNS: &str = "id, workspace_id, survey_id, channel, name, definition, \
      status, recipients, created_by, created_at, updated_at, trigger_id, sample_plan";
 
-const DELIVERY_COLUMNS: &str = "distribution_id, contact_id, workspace_id, channel, token, \
+/// The columns a delivery is added with.
+const DELIVERY_WRITTEN: &str = "distribution_id, contact_id, workspace_id, channel, token, \
      address, locale, status, reason, due_at, sent_at, reminders_sent, next_reminder_at, \
      updated_at";
+
+/// The columns a delivery is read with: those it is added with, and its first open.
+const DELIVERY_COLUMNS: &str = "distribution_id, contact_id, workspace_id, channel, token, \
+     address, locale, status, reason, due_at, sent_at, reminders_sent, next_reminder_at, \
+     updated_at, opened_at";
 
 static INSERT_DISTRIBUTION: LazyLock<String> = LazyLock::new(|| {
     format!(
@@ -129,6 +135,7 @@ fn delivery_from_row(row: &impl RowExt) -> Result<DeliveryRecord, StoreError> {
         reminders_sent: row.int("reminders_sent")?,
         next_reminder_at: row.opt_int("next_reminder_at")?,
         updated_at: row.int("updated_at")?,
+        opened_at: row.opt_int("opened_at")?,
     })
 }
 
@@ -143,7 +150,8 @@ impl CountSql {
     fn of(filter: &str) -> CountSql {
         CountSql {
             by_status: format!(
-                "SELECT status, reason, COUNT(*) AS n, CAST(SUM(reminders_sent) AS BIGINT) AS r \
+                "SELECT status, reason, COUNT(*) AS n, CAST(SUM(reminders_sent) AS BIGINT) AS r, \
+                 CAST(SUM(CASE WHEN opened_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS o \
                  FROM deliveries d WHERE {filter} GROUP BY status, reason ORDER BY status, reason"
             ),
             // One response per link at most.
@@ -189,6 +197,7 @@ impl SqlStore {
                     .by_status
                     .push((status, row.opt_text("reason")?, row.int("n")?));
                 counts.reminders += row.opt_int("r")?.unwrap_or(0);
+                counts.opened += row.opt_int("o")?.unwrap_or(0);
             }
             let row = sqlx::query(sql.responses.as_str())
                 .bind(key)
@@ -562,7 +571,7 @@ impl DistributionStore for SqlStore {
         on!(tx.as_conn(), |c| {
             for chunk in deliveries.chunks(DELIVERY_ROWS) {
                 let mut q = sqlx::QueryBuilder::new(format!(
-                    "INSERT INTO deliveries ({DELIVERY_COLUMNS}) "
+                    "INSERT INTO deliveries ({DELIVERY_WRITTEN}) "
                 ));
                 q.push_values(chunk, |mut b, n| {
                     let d = &n.record;
@@ -688,6 +697,21 @@ impl DistributionStore for SqlStore {
         })
     }
 
+    async fn record_open(&self, token: &str, at: i64) -> Result<bool, StoreError> {
+        on!(self.write(), |pool| {
+            Ok(sqlx::query(
+                "UPDATE deliveries SET opened_at = $1 \
+                 WHERE token = $2 AND status = 'sent' AND opened_at IS NULL",
+            )
+            .bind(at)
+            .bind(token)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
+        })
+    }
+
     async fn update_delivery(&self, u: &DeliveryUpdate<'_>) -> Result<(), StoreError> {
         self.update_deliveries(std::slice::from_ref(u)).await
     }
@@ -714,6 +738,25 @@ impl DistributionStore for SqlStore {
     async fn delivery_counts(&self, distribution_id: &str) -> Result<DeliveryCounts, StoreError> {
         self.counts_of(&COUNTS_OF_DISTRIBUTION, distribution_id)
             .await
+    }
+
+    async fn distribution_completions(
+        &self,
+        distribution_id: &str,
+    ) -> Result<Vec<(String, crate::json::JsonMap)>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(
+                "SELECT d.contact_id, r.answers FROM deliveries d JOIN responses r \
+                 ON r.workspace_id = d.workspace_id AND r.invitation_token = d.token \
+                 WHERE d.distribution_id = $1 AND r.completed",
+            )
+            .bind(distribution_id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|row| Ok((row.text("contact_id")?, row.object("answers")?)))
+            .collect()
+        })
     }
 
     async fn count_kiosk_start(
@@ -743,7 +786,7 @@ impl DistributionStore for SqlStore {
         on!(self.read(), |pool| {
             sqlx::query(
                 "SELECT d.contact_id, d.channel, d.status, d.reason, d.reminders_sent, \
-                 r.id AS response_id, COALESCE(r.completed, FALSE) AS completed \
+                 d.opened_at, r.id AS response_id, COALESCE(r.completed, FALSE) AS completed \
                  FROM deliveries d \
                  LEFT JOIN responses r ON r.workspace_id = d.workspace_id \
                  AND r.invitation_token = d.token \
@@ -766,6 +809,7 @@ impl DistributionStore for SqlStore {
                     reminders: row.int("reminders_sent")?,
                     started: answered,
                     completed: answered && row.bool("completed")?,
+                    opened: row.opt_int("opened_at")?.is_some(),
                 })
             })
             .collect()

@@ -35,6 +35,10 @@ pub struct DeliveryCountsDto {
     /// Links with a response begun, and completed.
     pub started: i64,
     pub completed: i64,
+    /// Messages opened (their first open), counted only while the workspace tracks opens
+    /// (`PUT /api/v1/settings/email`); approximate: mail programs that load images in
+    /// advance count as opens, those that block images do not.
+    pub opened: i64,
 }
 
 impl DeliveryCountsDto {
@@ -58,6 +62,7 @@ impl DeliveryCountsDto {
             reminders: c.reminders,
             started: c.started,
             completed: c.completed,
+            opened: c.opened,
         }
     }
 }
@@ -80,11 +85,47 @@ pub struct DistributionDto {
     pub counts: DeliveryCountsDto,
     /// Completed responses per message sent, with its Wilson interval (95 %), in percent.
     pub response_rate: RateDto,
+    /// Messages opened per message sent, with its Wilson interval (95 %), in percent; only
+    /// when the workspace tracks opens or some were counted (else none).
+    pub open_rate: Option<RateDto>,
     /// A margin-of-error sample's plan: responses needed, the response rate it counted
     /// on (measured, or assumed before 50 messages were sent), and each group's size and
     /// invitations.
     #[schema(value_type = Option<Object>)]
     pub sample_plan: Option<serde_json::Value>,
+    /// Each quota with its completed responses now: the whole distribution's first, then
+    /// each group's in the definition's order (empty without quotas).
+    pub quotas: Vec<QuotaProgressDto>,
+}
+
+/// One quota's progress.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = QuotaProgress)]
+pub struct QuotaProgressDto {
+    /// The group as the definition names it (`{"segment"}`, `{"attribute", "value"}` or
+    /// `{"question", "answer"}`); none for the whole distribution's quota.
+    #[schema(value_type = Option<Object>)]
+    pub group: Option<serde_json::Value>,
+    /// Completed responses that fill it.
+    pub target: i64,
+    /// Completed responses of the group through the distribution's links now.
+    pub completed: i64,
+    /// `completed` reached `target`: what the quota holds back is skipped `quota_full`.
+    pub full: bool,
+}
+
+impl QuotaProgressDto {
+    pub fn of(p: &puls_core::quota::QuotaProgress) -> QuotaProgressDto {
+        QuotaProgressDto {
+            group: p
+                .group
+                .as_ref()
+                .map(|g| puls_store::json::to_json(&puls_core::Value::Map(g.to_map()))),
+            target: p.target,
+            completed: p.completed,
+            full: p.full(),
+        }
+    }
 }
 
 impl DistributionDto {
@@ -101,11 +142,13 @@ impl DistributionDto {
             definition: puls_store::json::to_json(&r.def.to_value()),
             counts,
             response_rate: RateDto::of(&r.response_rate()),
+            open_rate: r.shows_opens().then(|| RateDto::of(&r.open_rate())),
             sample_plan: r
                 .record
                 .sample_plan
                 .as_deref()
                 .and_then(|p| serde_json::from_str(p).ok()),
+            quotas: r.quotas.iter().map(QuotaProgressDto::of).collect(),
         }
     }
 }
@@ -129,6 +172,8 @@ pub struct DeliveryDto {
     pub sent_at: Option<String>,
     pub reminders_sent: i64,
     pub next_reminder_at: Option<String>,
+    /// When its message was first opened (only while the workspace tracks opens).
+    pub opened_at: Option<String>,
 }
 
 impl DeliveryDto {
@@ -145,6 +190,7 @@ impl DeliveryDto {
             sent_at: d.sent_at.map(format_ms),
             reminders_sent: d.reminders_sent,
             next_reminder_at: d.next_reminder_at.map(format_ms),
+            opened_at: d.opened_at.map(format_ms),
         }
     }
 }

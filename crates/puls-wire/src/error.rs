@@ -140,6 +140,8 @@ error_codes! {
     OriginNotAllowed = "origin_not_allowed", FORBIDDEN;
     /// This server sends no SMS (`sms.url` is not set).
     SmsNotConfigured = "sms_not_configured", CONFLICT;
+    /// This server sends no chat messages (`chat.url` is not set).
+    ChatNotConfigured = "chat_not_configured", CONFLICT;
     /// Too many requests from this client; slow down.
     RateLimited = "rate_limited", TOO_MANY_REQUESTS;
     /// The server failed; the cause is in its log, never in the answer.
@@ -180,6 +182,7 @@ impl From<Rejection> for ErrorCode {
             Rejection::SurveyNotPublished => ErrorCode::SurveyNotPublished,
             Rejection::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             Rejection::SmsNotConfigured => ErrorCode::SmsNotConfigured,
+            Rejection::ChatNotConfigured => ErrorCode::ChatNotConfigured,
         }
     }
 }
@@ -355,6 +358,7 @@ mod tests {
             409 survey_not_published {"error":{"code":"survey_not_published","message":"m"}}
             403 origin_not_allowed {"error":{"code":"origin_not_allowed","message":"m"}}
             409 sms_not_configured {"error":{"code":"sms_not_configured","message":"m"}}
+            409 chat_not_configured {"error":{"code":"chat_not_configured","message":"m"}}
             429 rate_limited {"error":{"code":"rate_limited","message":"m"}}
             500 internal_error {"error":{"code":"internal_error","message":"m"}}
         "#]]

@@ -28,8 +28,9 @@ pub struct OccurrenceCountsDto {
     /// In-app: shown by the widget.
     pub shown: i64,
     /// Not fired, by reason: `expired`, `unknown_contact`, `trigger_paused`,
-    /// `survey_closed`, `survey_not_published`, `email_not_configured`, `not_sendable`,
-    /// `frequency_cap` (in-app: the policy refused it when the widget would have shown it).
+    /// `survey_closed`, `survey_not_published`, `email_not_configured`, `sms_not_configured`,
+    /// `not_sendable`, `frequency_cap` (in-app: the policy refused it when the widget would
+    /// have shown it).
     pub skipped: BTreeMap<String, i64>,
 }
 

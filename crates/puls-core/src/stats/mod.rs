@@ -67,7 +67,7 @@ pub use compare::{Change, Verdict, compare_csat, compare_mean, compare_nps, comp
 pub use distribution::Distribution;
 pub use funnel::{QuestionDropOff, QuestionProgress, completion, drop_off, response_rate};
 pub use multiple::benjamini_hochberg;
-pub use nps::{Nps, nps, nps_sample_size};
+pub use nps::{MIN_SPREAD_ANSWERS, Nps, NpsSizing, nps, nps_sample_size, nps_sizing};
 pub use proportion::{Proportion, proportion};
 pub use scores::{Ces, Csat, Rating, ces, csat, mean_interval, rating};
 

@@ -73,6 +73,60 @@ pub fn nps_sample_size(
     ((z * z * variance / (e * e)).ceil() as u64).max(1)
 }
 
+/// The fewest NPS answers a survey's own spread is read from when a sample is sized
+/// (fewer: the worst case).
+pub const MIN_SPREAD_ANSWERS: u64 = 100;
+
+/// A sample sized for an NPS margin, and the spread it counted on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NpsSizing {
+    /// Responses needed ([`nps_sample_size`]).
+    pub responses: u64,
+    /// The variance of one answer's score (+100, 0, −100), in points²: 10,000 in the worst
+    /// case.
+    pub variance: f64,
+    /// Whether the variance was read from answers (else the worst case was assumed).
+    pub measured: bool,
+    /// The answers it was read from (0 when assumed).
+    pub answers: u64,
+}
+
+/// Sizes a sample for an NPS within `margin` points at `confidence` from the spread of
+/// the answers given so far (`observed`, on 0–10): with at least [`MIN_SPREAD_ANSWERS`],
+/// `σ² = p₊ + p₋ − (p₊ − p₋)²` with the shares as the NPS interval reads them (Rocks'
+/// three pseudo-answers added, so answers all of one kind still have a spread); else the
+/// worst case `σ² = 1`.
+pub fn nps_sizing(
+    margin: f64,
+    confidence: super::Confidence,
+    observed: Option<&Distribution>,
+) -> NpsSizing {
+    let seen = observed
+        .and_then(|d| Trinomial::of(d).ok())
+        .filter(|t| t.n >= MIN_SPREAD_ANSWERS);
+    match seen {
+        Some(t) => {
+            let n = t.n as f64 + 3.0;
+            let (p, d) = (
+                (t.promoters as f64 + 0.75) / n,
+                (t.detractors as f64 + 0.75) / n,
+            );
+            NpsSizing {
+                responses: nps_sample_size(margin, confidence, Some((p, d))),
+                variance: (p + d - (p - d).powi(2)) * 10_000.0,
+                measured: true,
+                answers: t.n,
+            }
+        }
+        None => NpsSizing {
+            responses: nps_sample_size(margin, confidence, None),
+            variance: 10_000.0,
+            measured: false,
+            answers: 0,
+        },
+    }
+}
+
 /// An NPS distribution collapsed to its three categories.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Trinomial {
@@ -141,5 +195,36 @@ mod sample_size_tests {
         // Narrower margins need more; a larger margin fewer, never none.
         assert!(nps_sample_size(3.0, c, None) > 4000);
         assert_eq!(nps_sample_size(400.0, c, None), 1);
+    }
+
+    #[test]
+    fn a_survey_sizes_its_sample_from_its_own_spread() {
+        let c = Confidence::new(0.95).unwrap();
+        let mut d = Distribution::nps();
+        // 1,000 answers: 500 promoters, 300 passives, 200 detractors. With the three
+        // pseudo-answers p₊ = 500.75/1003, p₋ = 200.75/1003: σ² = 0.60994, so
+        // ⌈1.959964² × 0.60994 / 0.05²⌉ = ⌈937.2⌉ = 938 (as the bare shares 0.5, 0.2),
+        // where the worst case asks 1,537.
+        d.add(10, 500).unwrap();
+        d.add(8, 300).unwrap();
+        d.add(3, 200).unwrap();
+        let s = nps_sizing(5.0, c, Some(&d));
+        assert!(s.measured);
+        assert_eq!(s.answers, 1000);
+        assert!((s.variance - 6_099.4).abs() < 0.1, "{s:?}");
+        assert_eq!(s.responses, 938);
+        // Fewer than 100 answers: the worst case.
+        let mut few = Distribution::nps();
+        few.add(10, 99).unwrap();
+        let s = nps_sizing(5.0, c, Some(&few));
+        assert_eq!(
+            (s.responses, s.variance, s.measured),
+            (1537, 10_000.0, false)
+        );
+        assert_eq!(nps_sizing(5.0, c, None).responses, 1537);
+        // All promoters still have a spread: a small sample, never none.
+        few.add(10, 1).unwrap();
+        let s = nps_sizing(5.0, c, Some(&few));
+        assert!(s.measured && (20..=100).contains(&s.responses), "{s:?}");
     }
 }

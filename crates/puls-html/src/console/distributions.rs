@@ -24,6 +24,8 @@ pub struct DistributionsPage {
     pub surveys: Vec<SelectOption>,
     /// The saved segments, by name.
     pub segments: Vec<SelectOption>,
+    /// The channels this server can send on (`email`, `sms`, `chat`: those configured).
+    pub channels: Vec<SelectOption>,
     /// The server has no e-mail relay (`smtp.host`): nothing can be sent.
     pub email_off: bool,
     /// The time zone a send time and a window are read in.
@@ -101,6 +103,8 @@ pub struct DistributionRow {
 pub struct DistributionForm {
     pub survey: String,
     pub name: String,
+    /// `email`, `sms` or `chat`.
+    pub channel: String,
     /// `all`, or `segment:KEY`.
     pub audience: String,
     pub embed: bool,
@@ -121,6 +125,7 @@ impl DistributionForm {
     /// An empty form: everyone, no reminders (three days apart when chosen), now.
     pub fn blank() -> DistributionForm {
         DistributionForm {
+            channel: "email".into(),
             audience: "all".into(),
             reminders_count: "0".into(),
             reminders_after: "72".into(),
@@ -155,6 +160,8 @@ pub struct DistributionPage {
     pub completed: i64,
     pub reminders: i64,
     pub rate: RateView,
+    /// Its messages opened, when the workspace tracks opens or some were counted.
+    pub opens: Option<OpensView>,
     /// The definition in words: (what, how).
     pub plan: Vec<(Text, String)>,
     /// The first deliveries, by contact.
@@ -168,6 +175,14 @@ pub struct DistributionPage {
 
 impl Page for DistributionPage {
     const TEMPLATE: &'static str = "app/distribution.html";
+}
+
+/// A distribution's opened messages and its open rate (with its interval), shown with a
+/// note on how approximate opens are.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpensView {
+    pub opened: i64,
+    pub rate: RateView,
 }
 
 /// A status's count, with the reasons it has (skipped: no address, cancelled...).
@@ -277,6 +292,18 @@ mod tests {
                 label: None,
             }],
             segments: Vec::new(),
+            channels: vec![
+                SelectOption {
+                    value: "email".into(),
+                    text: "E-mail".into(),
+                    label: None,
+                },
+                SelectOption {
+                    value: "chat".into(),
+                    text: "Czat".into(),
+                    label: None,
+                },
+            ],
             email_off: true,
             time_zone: "Europe/Warsaw".into(),
             shell: shell(),
@@ -296,6 +323,15 @@ mod tests {
         let pl = html.render(&page, Lang::Pl).unwrap();
         assert!(
             pl.contains("id=\"d-reminders_count-error\">Musi być od 0 do 5.</p>"),
+            "{pl}"
+        );
+        // Two configured channels: a choice, e-mail chosen.
+        assert!(
+            pl.contains("<label for=\"d-channel\">Kanał</label>"),
+            "{pl}"
+        );
+        assert!(
+            pl.contains("<option value=\"email\" selected>E-mail</option>"),
             "{pl}"
         );
     }
@@ -322,6 +358,10 @@ mod tests {
             completed: 1,
             reminders: 0,
             rate: rate(),
+            opens: Some(OpensView {
+                opened: 2,
+                rate: rate(),
+            }),
             plan: vec![(Text::DistAudience, "Wszystkie kontakty".into())],
             deliveries: vec![DeliveryRow {
                 contact: "anna@sklep.pl".into(),
@@ -341,5 +381,18 @@ mod tests {
         }
         let cs = html.render(&page, Lang::Cs).unwrap();
         assert!(cs.contains("chybí e-mailová adresa"), "{cs}");
+        assert!(
+            cs.contains("Míra otevření") && cs.contains("přibližná"),
+            "{cs}"
+        );
+        let quiet = DistributionPage {
+            opens: None,
+            ..page
+        };
+        let en = html.render(&quiet, Lang::En).unwrap();
+        assert!(
+            !en.contains("Open rate") && !en.contains("approximate"),
+            "{en}"
+        );
     }
 }

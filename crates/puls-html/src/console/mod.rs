@@ -43,7 +43,7 @@ pub use definitions::{
 };
 pub use distributions::{
     ContactDeliveryRow, CountRow, DeliveryRow, DistributionForm, DistributionPage, DistributionRow,
-    DistributionsPage, ReachPage, ReachRow,
+    DistributionsPage, OpensView, ReachPage, ReachRow,
 };
 pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
 pub use journeys::{
@@ -56,7 +56,9 @@ pub use settings::{
     InvitationRow, JobRow, KeyRow, MemberRow, SettingsPage, SmtpView, TeamRow, TeamsForm,
     WebhookRow, WebhooksPage, WriteKeyRow,
 };
-pub use triggers::{OccurrenceRow, TriggerForm, TriggerPage, TriggerRow, TriggersPage};
+pub use triggers::{
+    ChannelChoice, OccurrenceRow, TriggerForm, TriggerPage, TriggerRow, TriggersPage,
+};
 
 use crate::{Page, Text};
 

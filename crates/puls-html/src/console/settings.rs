@@ -32,6 +32,9 @@ pub struct SettingsPage {
     pub smtp: Option<SmtpView>,
     /// The signed-in user's address, where a test e-mail goes.
     pub my_email: String,
+    /// Whether invitations and reminders carry the open image (shown to those who manage
+    /// the workspace, who alone may change it).
+    pub track_opens: bool,
     #[serde(flatten)]
     pub shell: Shell,
 }

@@ -1,6 +1,8 @@
 //! Triggers: the workspace's invitations that follow behaviour, with their counts and the
 //! form that creates one, and a trigger's page (its plan in words, what became of its
-//! events and messages, the latest events one by one, pause, resume and delete).
+//! events and messages, the latest events one by one, the same form to change it, pause,
+//! resume and delete). The form (`app/trigger_form.html`) offers the channels it is given,
+//! each with the fields its message needs.
 
 use std::collections::BTreeMap;
 
@@ -24,11 +26,26 @@ pub struct TriggersPage {
     pub ops: Vec<Choice>,
     /// The delay's units: days, hours, minutes.
     pub units: Vec<Choice>,
-    /// The server has no e-mail relay (`smtp.host`): nothing can be sent.
-    pub email_off: bool,
+    /// The channels a trigger may invite on.
+    pub channels: Vec<ChannelChoice>,
     pub notice: Option<Text>,
     #[serde(flatten)]
     pub shell: Shell,
+}
+
+/// A channel the form offers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelChoice {
+    /// The definition's `channel`.
+    pub value: &'static str,
+    pub name: Text,
+    /// What it does, in a sentence.
+    pub hint: Text,
+    /// It sends a message, so the message's fields (the embedded first question,
+    /// reminders) apply.
+    pub message: bool,
+    /// Why it cannot send now (the server lacks its relay or provider).
+    pub off: Option<Text>,
 }
 
 impl Page for TriggersPage {
@@ -56,12 +73,14 @@ pub struct TriggerRow {
     pub rate: RateView,
 }
 
-/// The form that creates a trigger, as typed, with its problems by field (`survey`,
-/// `name`, `event`, `where_property`, `where_op`, `where_value`, `occurrence`, `delay`,
-/// `cancel_event`, `expires`, `embed`, `reminders_count`, `reminders_after`) and those of no
-/// field (`general`), each in the author's language.
+/// The form that creates or changes a trigger, as typed, with its problems by field
+/// (`survey`, `name`, `event`, `where_property`, `where_op`, `where_value`, `occurrence`,
+/// `delay`, `cancel_event`, `expires`, `channel`, `embed`, `reminders_count`,
+/// `reminders_after`) and those of no field (`general`), each in the author's language.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct TriggerForm {
+    /// The trigger this form changes (its survey stays); `None`: it creates one.
+    pub edit_of: Option<String>,
     pub survey: String,
     pub name: String,
     pub event: String,
@@ -74,6 +93,13 @@ pub struct TriggerForm {
     pub delay_unit: String,
     pub cancel_event: String,
     pub expires: String,
+    /// `email`, `sms` or `in_app`.
+    pub channel: String,
+    /// What starts it, in words, when the form cannot show it (several conditions, a page
+    /// or screen: set through the API); it then stays as it is.
+    pub kept_when: Option<String>,
+    /// The same for what cancels it (several events, or one with conditions).
+    pub kept_cancel: Option<String>,
     pub embed: bool,
     pub reminders_count: String,
     pub reminders_after: String,
@@ -82,10 +108,11 @@ pub struct TriggerForm {
 }
 
 impl TriggerForm {
-    /// An empty form: two days after the event, no condition, 72 hours' grace, no
-    /// reminders (three days apart when chosen).
+    /// An empty form: two days after the event, no condition, 72 hours' grace, by e-mail,
+    /// no reminders (three days apart when chosen).
     pub fn blank() -> TriggerForm {
         TriggerForm {
+            channel: "email".into(),
             where_op: "eq".into(),
             delay: "2".into(),
             delay_unit: "days".into(),
@@ -129,6 +156,12 @@ pub struct TriggerPage {
     pub rows: Vec<OccurrenceRow>,
     /// "The latest 50 of 2,345", when not all are shown.
     pub rows_shown: Option<String>,
+    /// The form that changes it, filled in with its definition (or as typed, when refused).
+    pub form: TriggerForm,
+    /// The form's choices, as on the list's.
+    pub ops: Vec<Choice>,
+    pub units: Vec<Choice>,
+    pub channels: Vec<ChannelChoice>,
     pub notice: Option<Text>,
     #[serde(flatten)]
     pub shell: Shell,
@@ -214,10 +247,36 @@ mod tests {
                     name: Text::TrigUnitHours,
                 },
             ],
-            email_off: false,
+            channels: channels(),
             notice: None,
             shell: shell(),
         }
+    }
+
+    fn channels() -> Vec<ChannelChoice> {
+        vec![
+            ChannelChoice {
+                value: "email",
+                name: Text::ChannelEmail,
+                hint: Text::TrigChannelHintEmail,
+                message: true,
+                off: None,
+            },
+            ChannelChoice {
+                value: "sms",
+                name: Text::ChannelSms,
+                hint: Text::TrigChannelHintSms,
+                message: true,
+                off: Some(Text::SmsOff),
+            },
+            ChannelChoice {
+                value: "in_app",
+                name: Text::ChannelInApp,
+                hint: Text::TrigChannelHintInApp,
+                message: false,
+                off: None,
+            },
+        ]
     }
 
     #[test]
@@ -270,6 +329,14 @@ mod tests {
                 out.contains("aria-describedby=\"t-event-hint t-event-error\""),
                 "{out}"
             );
+            assert!(
+                out.contains("name=\"channel\" value=\"email\" checked")
+                    && out.contains(
+                        "id=\"t-channel-in_app\" name=\"channel\" value=\"in_app\" data-no-message"
+                    ),
+                "the channels, e-mail chosen: {out}"
+            );
+            assert!(out.contains("action=\"/app/w/acme/triggers\""), "{out}");
         }
         let pl = html.render(&page, Lang::Pl).unwrap();
         assert!(
@@ -285,6 +352,10 @@ mod tests {
             "{pl}"
         );
         assert!(pl.contains("Aktywny"), "{pl}");
+        assert!(
+            pl.contains("SMS-y są wyłączone") && pl.contains("Bez wiadomości: widżet pokaże"),
+            "each channel in words, SMS said to be off: {pl}"
+        );
     }
 
     #[test]
@@ -324,6 +395,16 @@ mod tests {
                 invitation_href: None,
             }],
             rows_shown: None,
+            form: TriggerForm {
+                edit_of: Some("trg_1".into()),
+                name: "Po dostawie".into(),
+                channel: "in_app".into(),
+                kept_when: Some("zdarzenie „Order Delivered” (…)".into()),
+                ..TriggerForm::blank()
+            },
+            ops: Vec::new(),
+            units: Vec::new(),
+            channels: channels(),
             notice: Some(Text::TrigPausedNotice),
             shell: shell(),
         };
@@ -333,7 +414,20 @@ mod tests {
             assert!(out.contains("/app/w/acme/triggers/trg_1/resume"), "{out}");
             assert!(!out.contains("/app/w/acme/triggers/trg_1/pause"), "{out}");
             assert!(out.contains("name=\"confirm\""), "{out}");
+            assert!(
+                out.contains("method=\"post\" action=\"/app/w/acme/triggers/trg_1\"")
+                    && out.contains("name=\"channel\" value=\"in_app\" data-no-message checked")
+                    && !out.contains("name=\"survey\"")
+                    && !out.contains("name=\"event\""),
+                "the form that changes it, the survey and the event kept: {out}"
+            );
         }
+        let pl = html.render(&page, Lang::Pl).unwrap();
+        assert!(
+            pl.contains("Ustawione przez API, więc tutaj pozostaje bez zmian: zdarzenie „Order Delivered” (…).")
+                && pl.contains("Zmień wyzwalacz"),
+            "{pl}"
+        );
         let cs = html.render(&page, Lang::Cs).unwrap();
         assert!(cs.contains("Vynecháno: spouštěč byl pozastavený"), "{cs}");
         assert!(!cs.contains("trigger_paused"), "{cs}");

@@ -62,16 +62,19 @@ pub enum MessageKind {
     TooManyRequests,
     ServerError,
     BadRequest,
+    /// A personal link of a distribution that has enough answers (its quota is full).
+    Full,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 6] = [
+    pub const ALL: [MessageKind; 7] = [
         MessageKind::NotFound,
         MessageKind::Closed,
         MessageKind::AlreadyAnswered,
         MessageKind::TooManyRequests,
         MessageKind::ServerError,
         MessageKind::BadRequest,
+        MessageKind::Full,
     ];
 }
 

@@ -6,9 +6,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use puls_core::response::NotAsked;
 use puls_core::response::limits::MAX_OTHER_TEXT;
 use puls_core::survey::{Choice, ContactField};
-use puls_core::{FieldError, FieldErrorKind, KanoAnswer, Locale, Question, QuestionKind, Survey};
+use puls_core::{
+    Answer, FieldError, FieldErrorKind, KanoAnswer, Locale, Question, QuestionKind, Survey,
+};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -274,6 +277,9 @@ pub(crate) struct Scope {
     /// Staff enter someone else's answers: no autofill of their own details, and messages
     /// that speak to them.
     staff: bool,
+    /// Why the survey logic does not ask this question given the other answers, in words
+    /// (staff's form: said in place of "not asked").
+    not_asked: Option<String>,
 }
 
 impl Scope {
@@ -284,6 +290,7 @@ impl Scope {
             name: String::new(),
             shuffle: Some(shuffle_seed),
             staff: false,
+            not_asked: None,
         }
     }
 
@@ -294,6 +301,7 @@ impl Scope {
             name: format!("{question_id}."),
             shuffle: None,
             staff: true,
+            not_asked: None,
         }
     }
 
@@ -316,9 +324,10 @@ impl Scope {
     /// A field error in words, for whoever fills the form in.
     fn message(&self, ui: Lang, kind: &FieldErrorKind) -> String {
         match kind {
-            FieldErrorKind::HiddenQuestion if self.staff => {
-                ui.t(Text::RecordHiddenQuestion).to_string()
-            }
+            FieldErrorKind::HiddenQuestion if self.staff => self
+                .not_asked
+                .clone()
+                .unwrap_or_else(|| ui.t(Text::RecordHiddenQuestion).to_string()),
             kind => ui.field_error(kind),
         }
     }
@@ -908,8 +917,9 @@ pub struct FieldProblem {
 
 /// Every question of `survey` in `locale` as the inputs of one form, in order, with every
 /// problem of the answers (`errors`, paths `answers.{id}...`) at its question in `ui`'s
-/// words, and the problems again in page order, each after its question's text, for a
-/// summary. Question `i`'s inputs are
+/// words (an answer the logic does not ask, with the answers that make it so), and the
+/// problems again in page order, each after its question's text, for a summary. Question
+/// `i`'s inputs are
 /// the form contract's fields (see `form.rs`) named `{id}.{field}` with ids that start
 /// `q{i}-`; `form` (what was posted) fills them in again. Options keep their defined
 /// order and inputs do not offer the browser's autofill: staff type a customer's answers.
@@ -922,6 +932,7 @@ pub fn all_questions(
 ) -> (Vec<QuestionFields>, Vec<FieldProblem>) {
     let mut questions = Vec::new();
     let mut summary = Vec::new();
+    let not_asked = survey.not_asked(&super::form::form_answers(survey, &form.to_vec()));
     for (i, question) in survey.questions.iter().enumerate() {
         let qid = question.id.as_str();
         let own = super::form::scoped(form, qid);
@@ -939,8 +950,13 @@ pub fn all_questions(
             locale,
             ui,
         };
-        if let Some((q, problems)) = question_ctx(&asked, &Fields(&own), &mine, &Scope::all(i, qid))
-        {
+        let scope = Scope {
+            not_asked: not_asked
+                .get(&question.id)
+                .map(|why| not_asked_words(survey, locale, ui, why)),
+            ..Scope::all(i, qid)
+        };
+        if let Some((q, problems)) = question_ctx(&asked, &Fields(&own), &mine, &scope) {
             // The summary names the question each problem is about.
             summary.extend(problems.into_iter().map(|(message, anchor)| FieldProblem {
                 message: format!("{} – {message}", q.text),
@@ -950,6 +966,74 @@ pub fn all_questions(
         }
     }
     (questions, summary)
+}
+
+/// Why the logic does not ask a question, in `ui`'s words with the survey's texts in
+/// `locale`: "With the answer 9 to “How likely…”, the survey does not ask this question:
+/// change that answer, or leave this one empty."
+fn not_asked_words(survey: &Survey, locale: &Locale, ui: Lang, why: &NotAsked) -> String {
+    let fallback = &survey.default_locale;
+    let quoted = |s: &str| ui.fill(Text::RecordQuoted, &[&s]);
+    let answers: Vec<String> = why
+        .because
+        .iter()
+        .filter_map(|(i, answer)| {
+            let q = survey.questions.get(*i)?;
+            let text = q.text.get(locale, fallback);
+            let option = |id: &puls_core::OptionId| match &q.kind {
+                QuestionKind::SingleChoice { options, .. }
+                | QuestionKind::MultipleChoice { options, .. } => {
+                    options.iter().find(|o| o.id == *id).map_or_else(
+                        || id.to_string(),
+                        |o| o.text.get(locale, fallback).to_string(),
+                    )
+                }
+                _ => id.to_string(),
+            };
+            let value = match answer {
+                None => return Some(ui.fill(Text::RecordNoAnswerTo, &[&text])),
+                Some(Answer::Score(n)) => Some(n.to_string()),
+                Some(Answer::Choice(id)) => Some(quoted(&option(id))),
+                Some(Answer::Choices { selected, other }) => Some(
+                    selected
+                        .iter()
+                        .map(|id| quoted(&option(id)))
+                        .chain(other.iter().map(|o| quoted(o)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                Some(Answer::Text(t)) => Some(quoted(&clip(t, 60))),
+                Some(_) => None,
+            };
+            Some(match value {
+                Some(v) => ui.fill(Text::RecordAnswerTo, &[&v, &text]),
+                None => ui.fill(Text::RecordAnyAnswerTo, &[&text]),
+            })
+        })
+        .collect();
+    if answers.is_empty() {
+        return ui.t(Text::RecordHiddenQuestion).to_string();
+    }
+    let text = if why.ended {
+        Text::RecordNotAskedEnded
+    } else if why.because.iter().any(|(_, a)| a.is_none()) {
+        Text::RecordNotAskedUnanswered
+    } else {
+        Text::RecordNotAskedAnswered
+    };
+    let and = format!(" {} ", ui.t(Text::TrigAnd));
+    ui.fill(text, &[&answers.join(&and)])
+}
+
+/// `s` trimmed and cut to `max` characters, with an ellipsis when cut.
+fn clip(s: &str, max: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max).collect();
+    out.push('…');
+    out
 }
 
 /// The radio buttons or checkboxes of a choice question, in display order.

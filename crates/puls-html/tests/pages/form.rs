@@ -597,4 +597,117 @@ mod all_on_one_page {
         assert!(html.contains("ankieta nie zadaje tego pytania"), "{html}");
         assert!(html.contains(">kept</textarea>"));
     }
+
+    /// An answer the logic does not ask given the others says which answer makes it so,
+    /// in the user's language with the survey's texts.
+    #[test]
+    fn an_answer_not_asked_names_the_answer_that_decides_it() {
+        let survey = parse(&obj([
+            ("title", tr("Delivery", "Dostawa", "Doručení")),
+            ("locales", list([s("en"), s("pl"), s("cs")])),
+            ("touchpoint", s("delivery")),
+            (
+                "questions",
+                list([
+                    obj([
+                        ("id", s("arrived")),
+                        ("type", s("single_choice")),
+                        ("text", tr("Has it arrived?", "Czy dotarło?", "Dorazilo?")),
+                        (
+                            "options",
+                            list([
+                                obj([("id", s("yes")), ("text", tr("Yes", "Tak", "Ano"))]),
+                                obj([
+                                    ("id", s("no")),
+                                    ("text", tr("Not yet", "Jeszcze nie", "Ještě ne")),
+                                ]),
+                            ]),
+                        ),
+                        (
+                            "end_if",
+                            obj([
+                                ("question", s("arrived")),
+                                ("op", s("in")),
+                                ("values", list([s("no")])),
+                            ]),
+                        ),
+                    ]),
+                    obj([
+                        ("id", s("nps")),
+                        ("type", s("nps")),
+                        (
+                            "text",
+                            tr(
+                                "Would you recommend us?",
+                                "Czy polecisz nas?",
+                                "Doporučili byste nás?",
+                            ),
+                        ),
+                    ]),
+                    obj([
+                        ("id", s("why")),
+                        ("type", s("open_text")),
+                        ("text", tr("Why?", "Dlaczego?", "Proč?")),
+                        (
+                            "show_if",
+                            obj([
+                                ("question", s("nps")),
+                                ("op", s("lte")),
+                                ("value", puls_core::Value::Int(6)),
+                            ]),
+                        ),
+                    ]),
+                ]),
+            ),
+        ]));
+        let hidden = |id: &str| FieldError {
+            path: format!("answers.{id}"),
+            kind: FieldErrorKind::HiddenQuestion,
+        };
+        let render = |posted: &[(&str, &str)], errors: &[FieldError], lang: Lang| {
+            let (questions, summary) =
+                all_questions(&survey, &locale(lang.code()), lang, &fields(posted), errors);
+            assert_eq!(questions.len(), 3);
+            summary.into_iter().map(|p| p.message).collect::<Vec<_>>()
+        };
+        // A promoter's "why?": the score 9 makes it not asked.
+        let posted = [("arrived.a", "yes"), ("nps.a", "9"), ("why.a", "Kurier")];
+        let summary = render(&posted, &[hidden("why")], Lang::En);
+        assert_eq!(
+            summary,
+            [
+                "Why? – With the answer 9 to “Would you recommend us?”, the survey does not ask \
+              this question: change that answer, or leave this one empty."
+            ]
+        );
+        let summary = render(&posted, &[hidden("why")], Lang::Pl);
+        assert_eq!(
+            summary,
+            [
+                "Dlaczego? – Przy odpowiedzi 9 na pytanie „Czy polecisz nas?” ankieta nie zadaje \
+              tego pytania: zmień tamtą odpowiedź albo zostaw to pytanie puste."
+            ]
+        );
+        // The comment before the score: no score yet.
+        let posted = [("arrived.a", "yes"), ("why.a", "Kurier")];
+        let summary = render(&posted, &[hidden("why")], Lang::Cs);
+        assert_eq!(
+            summary,
+            [
+                "Proč? – Při chybějící odpovědi na otázku „Doporučili byste nás?“ dotazník tuto \
+              otázku neklade: nejdřív odpovězte na tamtu otázku, nebo tuto nechte prázdnou."
+            ]
+        );
+        // An early end: the answer that ended the survey, as its option reads.
+        let posted = [("arrived.a", "no"), ("nps.a", "3")];
+        let summary = render(&posted, &[hidden("nps")], Lang::En);
+        assert_eq!(
+            summary,
+            [
+                "Would you recommend us? – The survey ends after the answer “Not yet” to “Has it \
+              arrived?”, so it does not ask this question: change that answer, or leave this \
+              one empty."
+            ]
+        );
+    }
 }

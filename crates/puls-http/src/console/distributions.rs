@@ -19,11 +19,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use puls_app::distributions::DistributionReport;
 use puls_app::{AppError, Rejection};
 use puls_core::access::Permission;
-use puls_core::distribution::Audience;
+use puls_core::distribution::{Audience, SendChannel};
 use puls_core::{ContactId, FieldErrorKind, WorkspaceId};
 use puls_html::console::{
     ContactDeliveryRow, CountRow, DeliveryRow, DistributionForm, DistributionPage, DistributionRow,
-    DistributionsPage, RateView, ReachPage, ReachRow, SelectOption,
+    DistributionsPage, OpensView, RateView, ReachPage, ReachRow, SelectOption,
 };
 use puls_html::{Lang, Text};
 use puls_store::{DeliveryCounts, DeliveryRecord, DeliveryStatus, SurveyStatus};
@@ -245,11 +245,32 @@ async fn list_page(
         form,
         surveys,
         segments,
+        channels: channels(st, lang),
         email_off: st.app.config().smtp.host.is_none(),
         time_zone: tz,
         shell: shell(m, Text::NavDistributions),
     };
     Page::render(st, status, lang, &page)
+}
+
+/// The channels the server is configured to send on, named in `lang`.
+fn channels(st: &AppState, lang: Lang) -> Vec<SelectOption> {
+    let config = st.app.config();
+    SendChannel::ALL
+        .into_iter()
+        .filter(|c| match config.provider(*c) {
+            None => config.smtp.host.is_some(),
+            Some(p) => p.url.is_some(),
+        })
+        .map(|c| SelectOption {
+            value: c.as_str().into(),
+            text: puls_core::Channel::parse(c.as_str()).map_or_else(
+                |_| c.as_str().to_string(),
+                |ch| lang.t(Text::channel(ch)).into(),
+            ),
+            label: None,
+        })
+        .collect()
 }
 
 /// `GET /app/w/{slug}/reach?survey=ID&segment=KEY`: a survey's messages by channel, for
@@ -346,6 +367,7 @@ fn typed(pairs: &[(String, String)]) -> DistributionForm {
     DistributionForm {
         survey: get("survey"),
         name: get("name"),
+        channel: get("channel"),
         audience: get("audience"),
         embed: field(pairs, "embed").is_some_and(|v| !v.is_empty()),
         reminders_count: get("reminders_count"),
@@ -389,7 +411,7 @@ fn definition(f: &DistributionForm, tz: &str) -> serde_json::Value {
     };
     let mut d = serde_json::json!({
         "name": f.name,
-        "channel": "email",
+        "channel": if f.channel.is_empty() { "email" } else { f.channel.as_str() },
         "audience": audience,
         "embed_first_question": f.embed,
         "reminders": {
@@ -416,6 +438,7 @@ fn place(path: &str) -> Option<&'static str> {
     }
     Some(match path.split(['.', '[']).next().unwrap_or("") {
         "name" => "name",
+        "channel" => "channel",
         "audience" => "audience",
         "embed_first_question" => "embed",
         "reminders" => "reminders_count",
@@ -597,7 +620,7 @@ fn plan(
     if let Some(sample) = sample_words(r, lang) {
         out.push((Text::DistSample, sample));
     }
-    if let Some(q) = def.quota {
+    if let Some(q) = def.quota.as_ref().and_then(|q| q.completed) {
         out.push((
             Text::DistQuota,
             lang.fill(
@@ -656,6 +679,26 @@ fn sample_words(r: &DistributionReport, lang: Lang) -> Option<String> {
                     &num(plan["invites_per_group"].as_f64().unwrap_or(0.0), 0),
                 ],
             ));
+            // The spread the size counted on (plans made before it was recorded say
+            // nothing of it).
+            match plan["nps_variance_measured"].as_bool() {
+                Some(true) => {
+                    let sd = plan["nps_variance"].as_f64().unwrap_or(0.0).max(0.0).sqrt();
+                    s.push(' ');
+                    s.push_str(&lang.fill(
+                        Text::DistSampleSpreadMeasured,
+                        &[
+                            &num(plan["nps_variance_from_answers"].as_f64().unwrap_or(0.0), 0),
+                            &num(sd, 0),
+                        ],
+                    ));
+                }
+                Some(false) => {
+                    s.push(' ');
+                    s.push_str(lang.t(Text::DistSampleSpreadAssumed));
+                }
+                None => {}
+            }
             let short: Vec<String> = plan["groups"]
                 .as_array()
                 .into_iter()
@@ -677,6 +720,90 @@ fn sample_words(r: &DistributionReport, lang: Lang) -> Option<String> {
             Some(s)
         }
     }
+}
+
+/// Each quota's progress in words ("Segment “Loyal”: 100 of 100 completed responses,
+/// full"), the whole distribution's first, with what a full one does; groups are named
+/// as people know them: a segment by its name, an answer by the question's and the
+/// option's texts in the page's language (the survey's current version).
+async fn quota_rows(
+    st: &AppState,
+    r: &DistributionReport,
+    segments: &[SelectOption],
+    lang: Lang,
+) -> Result<Vec<(Text, String)>, AppError> {
+    use puls_core::quota::{QuotaAnswer, QuotaGroup};
+    let Some(quota) = &r.def.quota else {
+        return Ok(Vec::new());
+    };
+    let survey = match quota.per.iter().any(|q| q.group.is_answer()) {
+        false => None,
+        true => match st.app.survey_record(&r.record.survey_id).await? {
+            Some(rec) => Some(st.app.survey_version(&rec, rec.version).await?),
+            None => None,
+        },
+    };
+    let locale = |s: &puls_core::Survey| {
+        puls_core::Locale::parse(lang.code()).unwrap_or_else(|_| s.default_locale.clone())
+    };
+    let num = |x: i64| puls_html::format::number(lang, x as f64, 0);
+    let mut out: Vec<(Text, String)> = r
+        .quotas
+        .iter()
+        .map(|p| {
+            let name = match &p.group {
+                None => lang.t(Text::DistQuotaAll).to_string(),
+                Some(QuotaGroup::Segment(key)) => {
+                    let name = segments
+                        .iter()
+                        .find(|s| s.value == *key)
+                        .map_or(key.as_str(), |s| s.text.as_str());
+                    lang.fill(Text::DistQuotaSegment, &[&name])
+                }
+                Some(QuotaGroup::Attribute { key, value }) => format!("{value} ({key})"),
+                Some(QuotaGroup::Answer { question, answer }) => {
+                    let q = survey
+                        .as_deref()
+                        .and_then(|s| Some((s, s.question(question)?)));
+                    let text = q.map_or_else(
+                        || question.to_string(),
+                        |(s, q)| q.text.get(&locale(s), &s.default_locale).to_string(),
+                    );
+                    let said = match answer {
+                        QuotaAnswer::Score(n) => num(*n),
+                        QuotaAnswer::Choice(o) => q
+                            .and_then(|(s, q)| match &q.kind {
+                                puls_core::QuestionKind::SingleChoice { options, .. }
+                                | puls_core::QuestionKind::MultipleChoice { options, .. } => {
+                                    options.iter().find(|c| c.id == *o).map(|c| {
+                                        c.text.get(&locale(s), &s.default_locale).to_string()
+                                    })
+                                }
+                                _ => None,
+                            })
+                            .unwrap_or_else(|| o.to_string()),
+                    };
+                    lang.fill(Text::DistQuotaAnswer, &[&text, &said])
+                }
+            };
+            let words = if p.full() {
+                Text::DistQuotaCountFull
+            } else {
+                Text::DistQuotaCount
+            };
+            (
+                Text::DistQuotaProgress,
+                lang.fill(words, &[&name, &num(p.completed), &num(p.target)]),
+            )
+        })
+        .collect();
+    if !quota.per.is_empty() {
+        out.push((
+            Text::DistQuotaProgress,
+            lang.t(Text::DistQuotaHeldBack).to_string(),
+        ));
+    }
+    Ok(out)
 }
 
 /// Each status's count, with the reasons of those not sent (reasons Puls does not name
@@ -772,6 +899,7 @@ async fn report_page(
     }
     let shown = rows.len() as i64;
     let recipients = recipients(&r);
+    let quotas = quota_rows(st, &r, &segments, lang).await?;
     Ok(DistributionPage {
         title: r.record.name.clone(),
         id: r.record.id.clone(),
@@ -787,7 +915,11 @@ async fn report_page(
         completed: r.counts.completed,
         reminders: r.counts.reminders,
         rate: rate_view(lang, &r.response_rate()),
-        plan: plan(&r, &segments, lang, &tz),
+        opens: r.shows_opens().then(|| OpensView {
+            opened: r.opened(),
+            rate: rate_view(lang, &r.open_rate()),
+        }),
+        plan: [plan(&r, &segments, lang, &tz), quotas].concat(),
         deliveries: rows,
         deliveries_shown: (recipients > shown).then(|| {
             lang.fill(

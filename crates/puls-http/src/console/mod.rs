@@ -167,7 +167,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(triggers::list).post(triggers::create),
         )
         .route("/app/w/{slug}/reach", get(distributions::reach))
-        .route("/app/w/{slug}/triggers/{id}", get(triggers::detail))
+        .route(
+            "/app/w/{slug}/triggers/{id}",
+            get(triggers::detail).post(triggers::update),
+        )
         .route("/app/w/{slug}/triggers/{id}/pause", post(triggers::pause))
         .route("/app/w/{slug}/triggers/{id}/resume", post(triggers::resume))
         .route("/app/w/{slug}/triggers/{id}/delete", post(triggers::delete))

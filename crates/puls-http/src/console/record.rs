@@ -2,11 +2,13 @@
 //! recorded by staff (those who work cases: agents and up). First a published survey is
 //! chosen (skipped when there is one, or when the link names it), then one form takes how
 //! the customer gave it (a phone call, or a store with its id), who they are (a customer
-//! picked on their profile, or an e-mail or customer ID that finds or makes one, with name
-//! and phone) and every question of the survey, laid out as on the respondent's page
+//! picked on their profile, or an e-mail, customer ID or phone number that finds or makes
+//! one, with name and phone) and every question of the survey, laid out as on the
+//! respondent's page
 //! (`puls_html::all_questions`) and read back by the respondent pages' own form contract
 //! (`puls_html::form_answers`). `App::record_response` validates it as any response and
-//! stores it; problems come back at their fields in the user's language, as typed.
+//! stores it; problems come back at their fields in the user's language, as typed (an
+//! answer the survey logic does not ask given the others says which answer makes it so).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -289,7 +291,10 @@ fn refused(
                         at("store", own(Text::RecordStoreRequired))
                     }
                     ("store", _) => at("store", own(Text::RecordStoreInvalid)),
-                    ("contact", _) => at("contact", own(Text::RecordContactRequired)),
+                    ("contact", _) => at("contact", own(Text::RecordContactRequiredPhone)),
+                    ("contact.phone", FieldErrorKind::Duplicate { .. }) => {
+                        at("phone", own(Text::RecordPhoneShared))
+                    }
                     (p, kind) if p.starts_with("contact.") => {
                         match FIELDS
                             .iter()

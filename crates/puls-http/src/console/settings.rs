@@ -158,6 +158,15 @@ async fn render(
     } else {
         (Vec::new(), Vec::new())
     };
+    // Only those who may change it see it.
+    let track_opens = if m.role.allows(Permission::ManageWorkspace) {
+        match st.app.email_settings(ws).await {
+            Ok(s) => s.track_opens,
+            Err(e) => return fail(e),
+        }
+    } else {
+        false
+    };
     let roles: Vec<Choice> = Role::ALL
         .iter()
         .filter(|r| m.role.may_manage(**r))
@@ -192,6 +201,7 @@ async fn render(
             authenticated: r.authenticated,
         }),
         my_email: m.signed.user.email.clone(),
+        track_opens,
         shell: shell(m, Text::NavSettings),
     };
     Page::render(st, status, lang, &page)
@@ -282,6 +292,17 @@ pub async fn act(
                 Err(AppError::Rejected(puls_app::Rejection::EmailNotConfigured, _)) => {
                     Page::message(&st, StatusCode::CONFLICT, lang, Text::Error, Text::SmtpOff)
                 }
+                Err(e) => fail(e),
+            }
+        }
+        "email_settings" => {
+            if let Err(r) = need(Permission::ManageWorkspace) {
+                return r;
+            }
+            let on = field(&pairs, "track_opens").is_some_and(|v| v == "on");
+            let def = puls_core::email_settings::EmailSettings { track_opens: on }.to_value();
+            match st.app.save_email_settings(ws, &def).await {
+                Ok(_) => back("saved"),
                 Err(e) => fail(e),
             }
         }

@@ -1,9 +1,13 @@
 //! `/app/w/{slug}/triggers`: the workspace's triggers (invitations that follow behaviour)
 //! with what became of their events and messages, and the form that creates one; a
 //! trigger's page (its plan in words, its counts, its latest events with what became of
-//! each, in words) with pause, resume and delete. The form builds the API's definition
-//! (`docs/distributions.md`, "Triggers") and creates it through `App::create_trigger`, so it
-//! is validated alike; its problems come back at their fields, in the author's language.
+//! each, in words) with the same form to change it, pause, resume and delete. The form
+//! offers the channels of [`CHANNELS`] (e-mail, SMS, chat, in the app), each with the fields its
+//! message needs, builds the API's definition (`docs/distributions.md`, "Triggers") and
+//! creates it through `App::create_trigger` or changes it through `App::update_trigger`
+//! (the API's `PUT`), so it is validated alike; its problems come back at their fields,
+//! in the author's language. A change keeps what the form does not show (a send window,
+//! the author's texts; several conditions or cancelling events, said in words).
 //!
 //! Owners, admins and analysts (`EditSurveys`), as for distributions: a trigger sends a
 //! survey, and its invitations are distributions.
@@ -14,28 +18,79 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use puls_app::AppError;
 use puls_app::triggers::TriggerReport;
+use puls_app::{AppError, Rejection};
 use puls_core::WorkspaceId;
 use puls_core::attribute::Predicate;
 use puls_core::journey::EventMatcher;
 use puls_core::tracking::MessageType;
 use puls_core::trigger::TriggerChannel;
 use puls_html::console::{
-    Choice, CountRow, OccurrenceRow, SegmentChoices, TriggerForm, TriggerPage, TriggerRow,
-    TriggersPage,
+    ChannelChoice, Choice, CountRow, OccurrenceRow, SegmentChoices, TriggerForm, TriggerPage,
+    TriggerRow, TriggersPage,
 };
 use puls_html::{Lang, Text};
 use puls_store::{DeliveryStatus, OccurrenceRecord, OccurrenceState};
 
 use super::auth::{Allowed, Member, need};
 use super::distributions::{contact_name, counts, number, rate_view, surveys_of, title_of, when};
-use super::rule_form::put_condition;
+use super::rule_form::{one_condition, put_condition};
 use super::{Page, confirmed_form, field, missing_or_error, page_error, shell};
 use crate::state::AppState;
 
 /// Events shown on a trigger's page.
 const OCCURRENCES: i64 = 50;
+
+/// A channel the form offers: what it does, and why it cannot send now (the server lacks
+/// its relay or provider).
+struct Offered {
+    channel: TriggerChannel,
+    hint: Text,
+    off: fn(&puls_app::Config) -> Option<Text>,
+}
+
+/// The channels the form offers, in order: another one is one more line.
+const CHANNELS: [Offered; 4] = [
+    Offered {
+        channel: TriggerChannel::Email,
+        hint: Text::TrigChannelHintEmail,
+        off: |c| c.smtp.host.is_none().then_some(Text::SmtpOff),
+    },
+    Offered {
+        channel: TriggerChannel::Sms,
+        hint: Text::TrigChannelHintSms,
+        off: |c| c.sms.url.is_none().then_some(Text::SmsOff),
+    },
+    Offered {
+        channel: TriggerChannel::Chat,
+        hint: Text::TrigChannelHintChat,
+        off: |c| c.chat.url.is_none().then_some(Text::ChatOff),
+    },
+    Offered {
+        channel: TriggerChannel::InApp,
+        hint: Text::TrigChannelHintInApp,
+        off: |_| None,
+    },
+];
+
+/// A trigger's channel in words.
+fn channel_name(c: TriggerChannel) -> Text {
+    puls_core::Channel::parse(c.as_str()).map_or(Text::Channel, Text::channel)
+}
+
+/// The channels as the form offers them, on this server.
+fn channels(st: &AppState) -> Vec<ChannelChoice> {
+    CHANNELS
+        .iter()
+        .map(|o| ChannelChoice {
+            value: o.channel.as_str(),
+            name: channel_name(o.channel),
+            hint: o.hint,
+            message: o.channel.send_channel().is_some(),
+            off: (o.off)(st.app.config()),
+        })
+        .collect()
+}
 
 /// A trigger's status in words.
 fn status_text(status: &str) -> Text {
@@ -71,6 +126,7 @@ fn reason_text(reason: &str) -> Text {
         "survey_deleted" => Text::OccReasonSurveyDeleted,
         "email_not_configured" => Text::OccReasonEmailNotConfigured,
         "not_sendable" => Text::OccReasonNotSendable,
+        "sms_not_configured" => Text::OccReasonSmsNotConfigured,
         "frequency_cap" => Text::DistReasonFrequencyCap,
         _ => Text::DistReasonOther,
     }
@@ -195,7 +251,7 @@ async fn list_page(st: &AppState, m: &Member, form: TriggerForm, notice: Option<
         surveys,
         ops: SegmentChoices::default().ops,
         units: units(),
-        email_off: st.app.config().smtp.host.is_none(),
+        channels: channels(st),
         notice,
         shell: shell(m, Text::NavDistributions),
     };
@@ -231,6 +287,10 @@ fn typed(pairs: &[(String, String)]) -> TriggerForm {
         delay_unit: get("delay_unit"),
         cancel_event: get("cancel_event"),
         expires: get("expires"),
+        channel: match get("channel") {
+            c if c.is_empty() => TriggerChannel::Email.as_str().to_string(),
+            c => c,
+        },
         embed: field(pairs, "embed").is_some_and(|v| !v.is_empty()),
         reminders_count: get("reminders_count"),
         reminders_after: get("reminders_after"),
@@ -238,7 +298,13 @@ fn typed(pairs: &[(String, String)]) -> TriggerForm {
     }
 }
 
-/// The definition the form describes, in the API's format (`docs/distributions.md`).
+/// Whether the form's channel sends a message (an unknown one is the core's to refuse).
+fn sends_message(f: &TriggerForm) -> bool {
+    TriggerChannel::parse(&f.channel).is_none_or(|c| c.send_channel().is_some())
+}
+
+/// The definition the form describes, in the API's format (`docs/distributions.md`): the
+/// message's fields only for a channel that sends one.
 fn definition(f: &TriggerForm) -> serde_json::Value {
     let mut when = serde_json::Map::new();
     when.insert("event".into(), f.event.clone().into());
@@ -255,13 +321,15 @@ fn definition(f: &TriggerForm) -> serde_json::Value {
         "when": when,
         "delay": delay,
         "expires_after_hours": number(&f.expires, puls_core::trigger::DEFAULT_EXPIRES_HOURS),
-        "channel": "email",
-        "embed_first_question": f.embed,
-        "reminders": {
+        "channel": f.channel,
+    });
+    if sends_message(f) {
+        d["embed_first_question"] = f.embed.into();
+        d["reminders"] = serde_json::json!({
             "count": number(&f.reminders_count, 0),
             "after_hours": number(&f.reminders_after, 72),
-        },
-    });
+        });
+    }
     if !f.occurrence.is_empty() {
         d["occurrence"] = f.occurrence.clone().into();
     }
@@ -292,6 +360,7 @@ fn place(path: &str) -> Option<&'static str> {
         "delay" => "delay",
         "cancel_when" => "cancel_event",
         "expires_after_hours" => "expires",
+        "channel" => "channel",
         "embed_first_question" => "embed",
         "reminders" => "reminders_count",
         _ => return None,
@@ -301,8 +370,130 @@ fn place(path: &str) -> Option<&'static str> {
 /// The form as typed with why it was refused, each problem at its field in `lang`; an
 /// error that is not the author's to fix stays an error.
 fn refused(lang: Lang, e: AppError, mut form: TriggerForm) -> Result<TriggerForm, AppError> {
-    form.general = super::distributions::form_problems(lang, e, place, &mut form.errors, |_| None)?;
+    form.general =
+        super::distributions::form_problems(lang, e, place, &mut form.errors, |r| match r {
+            Rejection::SmsNotConfigured => Some(("channel", lang.t(Text::SmsOff))),
+            _ => None,
+        })?;
+    // A channel the form does not offer (a forged post): in words, not the list of codes.
+    if TriggerChannel::parse(&form.channel).is_none() && form.errors.contains_key("channel") {
+        form.errors.insert(
+            "channel",
+            lang.field_error(&puls_core::FieldErrorKind::NotOneOf {
+                allowed: String::new(),
+            }),
+        );
+    }
     Ok(form)
+}
+
+/// What the form shows of an event matcher: the event's name and its one property
+/// condition; `None` when it cannot (a page or screen, any event, several conditions).
+fn shown_matcher(m: &EventMatcher) -> Option<(String, (String, String, String))> {
+    let name = match (m.kind, &m.name) {
+        (MessageType::Track, Some(n)) => n.clone(),
+        _ => return None,
+    };
+    let value = puls_store::json::to_json(&m.to_value());
+    Some((name, one_condition(value.get("where"))?))
+}
+
+/// A trigger's definition as the form that changes it; what the form cannot show (see
+/// [`shown_matcher`]) is said in words and kept.
+fn form_of(r: &TriggerReport, lang: Lang) -> TriggerForm {
+    let def = &r.def;
+    let minutes = def.delay_minutes;
+    let (delay, unit) = match minutes {
+        m if m % (24 * 60) == 0 => (m / (24 * 60), "days"),
+        m if m % 60 == 0 => (m / 60, "hours"),
+        m => (m, "minutes"),
+    };
+    let reminders = def.message.reminders;
+    let mut f = TriggerForm {
+        edit_of: Some(r.record.id.clone()),
+        name: def.name.clone(),
+        occurrence: def
+            .occurrence
+            .as_ref()
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
+        delay: delay.to_string(),
+        delay_unit: unit.into(),
+        expires: def.expires_after_hours.to_string(),
+        channel: def.channel.as_str().into(),
+        embed: def.message.embed_first_question,
+        reminders_count: reminders.count.to_string(),
+        reminders_after: if reminders.count > 0 {
+            reminders.after_hours.to_string()
+        } else {
+            "72".into()
+        },
+        ..TriggerForm::blank()
+    };
+    match shown_matcher(&def.when) {
+        Some((event, (property, op, value))) => {
+            f.event = event;
+            f.where_property = property;
+            if !op.is_empty() {
+                f.where_op = op;
+            }
+            f.where_value = value;
+        }
+        None => f.kept_when = Some(matcher_words(&def.when, lang, false)),
+    }
+    match def.cancel_when.as_slice() {
+        [] => {}
+        [one] if one.conditions.is_empty() && shown_matcher(one).is_some() => {
+            f.cancel_event = one.name.clone().unwrap_or_default();
+        }
+        all => {
+            let or = format!(" {} ", lang.t(Text::TrigOr));
+            f.kept_cancel = Some(
+                all.iter()
+                    .map(|m| matcher_words(m, lang, false))
+                    .collect::<Vec<_>>()
+                    .join(&or),
+            );
+        }
+    }
+    f
+}
+
+/// The definition the form that changes a trigger describes: the stored one (`stored`,
+/// as the API prints it) with the form's fields in place. What the form does not show
+/// stays (a send window, the author's texts, priority; what starts or cancels it when the
+/// form said it in words), but a channel without a message drops the message's keys.
+fn edited(f: &TriggerForm, stored: &serde_json::Value) -> serde_json::Value {
+    let mut d = stored.clone();
+    let new = definition(f);
+    if let (Some(d), Some(new)) = (d.as_object_mut(), new.as_object()) {
+        // The form's optional keys: not in what it describes, they are cleared.
+        for key in [
+            "occurrence",
+            "cancel_when",
+            "embed_first_question",
+            "reminders",
+        ] {
+            d.remove(key);
+        }
+        if !sends_message(f) {
+            for key in ["window", "subject", "message"] {
+                d.remove(key);
+            }
+        }
+        for (key, value) in new {
+            d.insert(key.clone(), value.clone());
+        }
+        for (key, kept) in [
+            ("when", f.kept_when.is_some()),
+            ("cancel_when", f.kept_cancel.is_some()),
+        ] {
+            if kept && let Some(v) = stored.get(key) {
+                d.insert(key.into(), v.clone());
+            }
+        }
+    }
+    d
 }
 
 /// `POST /app/w/{slug}/triggers`: creates the trigger the form describes, then shows it; a
@@ -383,11 +574,11 @@ fn plan(r: &TriggerReport, lang: Lang) -> Vec<(Text, String)> {
             ),
         ),
     ];
-    if def.channel == TriggerChannel::InApp {
-        plan.push((Text::Channel, lang.t(Text::ChannelInApp).to_string()));
+    plan.push((Text::Channel, lang.t(channel_name(def.channel)).to_string()));
+    if def.channel.send_channel().is_none() {
         return plan;
     }
-    // What the e-mail is like, as a distribution's plan says it.
+    // What the message is like, as a distribution's plan says it.
     let message = &def.message;
     let embed = lang.t(if message.embed_first_question {
         Text::DistEmbedYes
@@ -403,7 +594,6 @@ fn plan(r: &TriggerReport, lang: Lang) -> Vec<(Text, String)> {
         lang.t(Text::DistRemindersNone).to_string()
     };
     plan.extend([
-        (Text::Channel, lang.t(Text::ChannelEmail).to_string()),
         (Text::DistEmbedShort, embed.to_string()),
         (Text::DistReminders, reminders),
     ]);
@@ -510,12 +700,14 @@ async fn occurrence_row(
     })
 }
 
-/// A trigger's page.
+/// A trigger's page, with the form that changes it as `form` holds it (`None`: filled in
+/// with its definition).
 async fn trigger_page(
     st: &AppState,
     m: &Member,
     id: &str,
     notice: Option<Text>,
+    form: Option<TriggerForm>,
 ) -> Result<TriggerPage, AppError> {
     let lang = m.signed.lang;
     let ws = m.workspace.id;
@@ -573,6 +765,10 @@ async fn trigger_page(
                 ],
             )
         }),
+        form: form.unwrap_or_else(|| form_of(&r, lang)),
+        ops: SegmentChoices::default().ops,
+        units: units(),
+        channels: channels(st),
         notice,
         shell: shell(m, Text::NavDistributions),
     })
@@ -591,11 +787,64 @@ pub async fn detail(
         Some("created") => Some(Text::TrigCreatedNotice),
         Some("paused") => Some(Text::TrigPausedNotice),
         Some("resumed") => Some(Text::TrigResumedNotice),
+        Some("changed") => Some(Text::TrigChangedNotice),
         _ => None,
     };
-    match trigger_page(&st, &m, &id, notice).await {
+    match trigger_page(&st, &m, &id, notice, None).await {
         Ok(page) => Page::render(&st, StatusCode::OK, lang, &page),
         Err(e) => missing_or_error(&st, lang, e),
+    }
+}
+
+/// `POST /app/w/{slug}/triggers/{id}`: changes the trigger as the form describes (through
+/// `App::update_trigger`, as the API's `PUT`), then shows it; a refused form comes back on
+/// its page as typed, with its problems at their fields.
+#[tracing::instrument(skip_all, fields(workspace = %slug))]
+pub async fn update(
+    State(st): State<AppState>,
+    Allowed(m, _): Allowed<need::EditSurveys>,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = m.signed.lang;
+    let pairs = match m.signed.form(&st, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let r = match st.app.trigger_report(m.workspace.id, &id).await {
+        Ok(r) => r,
+        Err(e) => return missing_or_error(&st, lang, e),
+    };
+    // What the form could not show stays as stored: known from the definition, not the post.
+    let shown = form_of(&r, lang);
+    let form = TriggerForm {
+        edit_of: shown.edit_of,
+        kept_when: shown.kept_when,
+        kept_cancel: shown.kept_cancel,
+        ..typed(&pairs)
+    };
+    let stored = puls_store::json::to_json(&r.def.to_value());
+    let def = puls_store::json::from_json(&edited(&form, &stored));
+    match st.app.update_trigger(m.workspace.id, &id, &def).await {
+        Ok(r) => Redirect::to(&format!(
+            "/app/w/{slug}/triggers/{}?notice=changed",
+            r.record.id
+        ))
+        .into_response(),
+        Err(e) => match refused(lang, e, form) {
+            Ok(mut form) => {
+                // The survey stays: a problem with it is the page's, not a field's.
+                if let Some(problem) = form.errors.remove("survey") {
+                    form.general.push(problem);
+                }
+                match trigger_page(&st, &m, &id, None, Some(form)).await {
+                    Ok(page) => Page::render(&st, StatusCode::UNPROCESSABLE_ENTITY, lang, &page),
+                    Err(e) => missing_or_error(&st, lang, e),
+                }
+            }
+            Err(e) => page_error(&st, lang, e),
+        },
     }
 }
 
@@ -780,8 +1029,141 @@ mod tests {
         assert!(refused(Lang::Pl, AppError::Internal(anyhow::anyhow!("x")), form()).is_err());
     }
 
+    fn report(def: serde_json::Value) -> TriggerReport {
+        let def = TriggerDef::parse(&puls_store::json::from_json(&def)).expect("valid");
+        TriggerReport {
+            record: puls_store::TriggerRecord {
+                id: "trg_1".into(),
+                workspace_id: WorkspaceId::new(1),
+                survey_id: puls_core::SurveyId::parse("srv_1").unwrap(),
+                name: def.name.clone(),
+                definition: String::new(),
+                status: "active".into(),
+                created_by: None,
+                created_at: 0,
+                updated_at: 0,
+            },
+            def,
+            occurrences: Default::default(),
+            deliveries: Default::default(),
+        }
+    }
+
+    #[test]
+    fn each_channel_sends_what_its_message_needs() {
+        let sms = TriggerForm {
+            channel: "sms".into(),
+            embed: true,
+            ..form()
+        };
+        let def = parsed(&sms).unwrap();
+        assert_eq!(def.channel, TriggerChannel::Sms);
+        assert!(def.message.embed_first_question);
+        // The widget shows the survey itself: what the message would need is not sent.
+        let in_app = TriggerForm {
+            channel: "in_app".into(),
+            embed: true,
+            reminders_count: "2".into(),
+            ..form()
+        };
+        let d = definition(&in_app);
+        assert!(d.get("embed_first_question").is_none() && d.get("reminders").is_none());
+        assert_eq!(parsed(&in_app).unwrap().channel, TriggerChannel::InApp);
+        // A channel not offered: at its field, in words.
+        let pigeon = TriggerForm {
+            channel: "pigeon".into(),
+            ..form()
+        };
+        let back = refused(
+            Lang::En,
+            AppError::Validation(parsed(&pigeon).unwrap_err()),
+            pigeon,
+        )
+        .unwrap();
+        assert_eq!(
+            back.errors.get("channel").map(String::as_str),
+            Some("Choose one of the offered answers.")
+        );
+        // No provider: said at the channel, in the author's language.
+        let off = AppError::rejected(Rejection::SmsNotConfigured, "SMS is not configured");
+        let back = refused(Lang::Pl, off, sms).unwrap();
+        assert!(
+            back.errors["channel"].starts_with("SMS-y są wyłączone"),
+            "{:?}",
+            back.errors
+        );
+        // Every channel offered is one the core reads.
+        for o in &CHANNELS {
+            assert_eq!(TriggerChannel::parse(o.channel.as_str()), Some(o.channel));
+            assert_ne!(channel_name(o.channel), Text::Channel);
+        }
+    }
+
+    #[test]
+    fn a_trigger_fills_the_form_and_comes_back_the_same() {
+        let r = report(serde_json::json!({
+            "name": "Po dostawie", "channel": "sms",
+            "when": { "event": "Order Delivered",
+                      "where": [{ "property": "total", "op": "gte", "value": 100 }] },
+            "occurrence": "order_id", "delay": { "hours": 36 },
+            "cancel_when": [{ "event": "Order Returned" }], "expires_after_hours": 48,
+            "embed_first_question": true, "reminders": { "count": 2, "after_hours": 24 },
+            "window": { "hours": "09:00-18:00", "time_zone": "Europe/Warsaw" },
+        }));
+        let f = form_of(&r, Lang::Pl);
+        assert_eq!(f.edit_of.as_deref(), Some("trg_1"));
+        assert_eq!((f.delay.as_str(), f.delay_unit.as_str()), ("36", "hours"));
+        assert_eq!(
+            (
+                f.where_property.as_str(),
+                f.where_op.as_str(),
+                f.where_value.as_str()
+            ),
+            ("total", "gte", "100")
+        );
+        assert_eq!(f.cancel_event, "Order Returned");
+        assert_eq!(f.channel, "sms");
+        assert_eq!((f.kept_when.clone(), f.kept_cancel.clone()), (None, None));
+        // Sent back unchanged, it is the same trigger (the window kept).
+        let stored = puls_store::json::to_json(&r.def.to_value());
+        let back = TriggerDef::parse(&puls_store::json::from_json(&edited(&f, &stored))).unwrap();
+        assert_eq!(back, r.def);
+        // To the app: the message's keys go, the rest stays.
+        let in_app = TriggerForm {
+            channel: "in_app".into(),
+            ..f.clone()
+        };
+        let back =
+            TriggerDef::parse(&puls_store::json::from_json(&edited(&in_app, &stored))).unwrap();
+        assert_eq!(back.channel, TriggerChannel::InApp);
+        assert_eq!((back.message.window, back.when), (None, r.def.when.clone()));
+
+        // What the form cannot show is said in words and kept.
+        let r = report(serde_json::json!({
+            "name": "x", "when": { "page": "/checkout" }, "delay": { "minutes": 90 },
+            "cancel_when": [{ "event": "A" }, { "event": "B" }],
+        }));
+        let f = form_of(&r, Lang::En);
+        assert_eq!((f.delay.as_str(), f.delay_unit.as_str()), ("90", "minutes"));
+        assert_eq!(f.kept_when.as_deref(), Some("page view “/checkout”"));
+        assert_eq!(f.kept_cancel.as_deref(), Some("event “A” or event “B”"));
+        let stored = puls_store::json::to_json(&r.def.to_value());
+        let typed = TriggerForm {
+            name: "y".into(),
+            ..f
+        };
+        let back =
+            TriggerDef::parse(&puls_store::json::from_json(&edited(&typed, &stored))).unwrap();
+        assert_eq!(back.name, "y");
+        assert_eq!(
+            (&back.when, &back.cancel_when),
+            (&r.def.when, &r.def.cancel_when)
+        );
+    }
+
     #[test]
     fn paths_find_their_fields() {
+        assert_eq!(place("channel"), Some("channel"));
         assert_eq!(place("when.event"), Some("event"));
         assert_eq!(place("when.where[0].property"), Some("where_property"));
         assert_eq!(place("when.where[0].op"), Some("where_op"));

@@ -13,6 +13,8 @@ use puls_wire::distributions::{
     SuppressionDto, SuppressionEntryDto, SuppressionPageDto, SurveyReachDto,
 };
 use puls_wire::{ErrorBody, path};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -254,23 +256,59 @@ async fn list_suppressions(
     }))
 }
 
-/// An e-mail address from a path, checked.
-/// An address of the list: an e-mail address (channel `email`), or a phone number
-/// (`sms`: digits, with a leading `+`).
-fn address(a: &str) -> Result<(SendChannel, String), ApiError> {
-    if a.contains('@') {
-        return puls_core::contact::Email::parse(a)
-            .map(|e| (SendChannel::Email, e.as_str().to_string()))
-            .map_err(|_| AppError::field("address", FieldErrorKind::InvalidEmail).into());
+/// Which list an address of the path is on (`?channel=`); without it, `email` for an
+/// e-mail address and `sms` for a phone number.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChannelQuery {
+    /// `email`, `sms` or `chat`.
+    pub channel: Option<String>,
+}
+
+/// An address of the list, checked for its channel: an e-mail address (`email`), a phone
+/// number (`sms`: digits, with a leading `+`), or a phone number or chat id (`chat`).
+fn address(a: &str, q: &ChannelQuery) -> Result<(SendChannel, String), ApiError> {
+    let channel = match q.channel.as_deref() {
+        None if a.contains('@') => SendChannel::Email,
+        None => SendChannel::Sms,
+        Some(c) => SendChannel::parse(c).ok_or_else(|| {
+            AppError::field(
+                "channel",
+                FieldErrorKind::NotOneOf {
+                    allowed: SendChannel::allowed(),
+                },
+            )
+        })?,
+    };
+    match channel {
+        SendChannel::Email => puls_core::contact::Email::parse(a)
+            .map(|e| (channel, e.as_str().to_string()))
+            .map_err(|_| AppError::field("address", FieldErrorKind::InvalidEmail).into()),
+        // Without a channel, an address that is neither is said not to be an e-mail
+        // address (the usual case).
+        SendChannel::Sms => puls_core::contact::Phone::parse(a)
+            .map(|_| (channel, suppression_key(channel, a)))
+            .map_err(|_| {
+                let kind = if q.channel.is_some() {
+                    FieldErrorKind::InvalidPhone
+                } else {
+                    FieldErrorKind::InvalidEmail
+                };
+                AppError::field("address", kind).into()
+            }),
+        SendChannel::Chat => {
+            let key = suppression_key(channel, a);
+            if key.is_empty() || key.chars().count() > 200 || key.chars().any(char::is_control) {
+                return Err(AppError::field("address", FieldErrorKind::Empty).into());
+            }
+            Ok((channel, key))
+        }
     }
-    puls_core::contact::Phone::parse(a)
-        .map(|_| (SendChannel::Sms, suppression_key(SendChannel::Sms, a)))
-        .map_err(|_| AppError::field("address", FieldErrorKind::InvalidEmail).into())
 }
 
 /// Whether an e-mail address is on the suppression list, and why.
 #[utoipa::path(get, path = "/api/v1/suppressions/{address}", tag = "distributions",
-    params(("address" = String, Path, description = "An e-mail address, or a phone number (+48600100200) for SMS")),
+    params(("address" = String, Path, description = "An e-mail address, a phone number (+48600100200) for SMS, or a chat address with `channel=chat`"), ChannelQuery),
     responses((status = 200, body = SuppressionDto),
         (status = 422, description = "Neither an e-mail address nor a phone number", body = ErrorBody)),
     security(("api_key" = [])))]
@@ -279,8 +317,9 @@ async fn get_suppression(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(a): Path<String>,
+    Query(q): Query<ChannelQuery>,
 ) -> Result<Json<SuppressionDto>, ApiError> {
-    let (channel, a) = address(&a)?;
+    let (channel, a) = address(&a, &q)?;
     let reason = st.app.suppression_of(ws.id, channel, &a).await?;
     Ok(Json(SuppressionDto {
         address: a,
@@ -293,7 +332,7 @@ async fn get_suppression(
 /// Puts an e-mail address on the suppression list (reason `added`): nothing more is sent
 /// to it from this workspace.
 #[utoipa::path(put, path = "/api/v1/suppressions/{address}", tag = "distributions",
-    params(("address" = String, Path, description = "An e-mail address, or a phone number (+48600100200) for SMS")),
+    params(("address" = String, Path, description = "An e-mail address, a phone number (+48600100200) for SMS, or a chat address with `channel=chat`"), ChannelQuery),
     responses((status = 200, body = SuppressionDto),
         (status = 422, description = "Neither an e-mail address nor a phone number", body = ErrorBody)),
     security(("api_key" = [])))]
@@ -302,8 +341,9 @@ async fn put_suppression(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(a): Path<String>,
+    Query(q): Query<ChannelQuery>,
 ) -> Result<Json<SuppressionDto>, ApiError> {
-    let (channel, a) = address(&a)?;
+    let (channel, a) = address(&a, &q)?;
     st.app.add_suppression(ws.id, channel, &a).await?;
     let reason = st.app.suppression_of(ws.id, channel, &a).await?;
     Ok(Json(SuppressionDto {
@@ -317,7 +357,7 @@ async fn put_suppression(
 /// Takes an e-mail address off the suppression list (the person asked to hear from you
 /// again).
 #[utoipa::path(delete, path = "/api/v1/suppressions/{address}", tag = "distributions",
-    params(("address" = String, Path, description = "An e-mail address, or a phone number (+48600100200) for SMS")),
+    params(("address" = String, Path, description = "An e-mail address, a phone number (+48600100200) for SMS, or a chat address with `channel=chat`"), ChannelQuery),
     responses((status = 204, description = "Off the list"),
         (status = 404, description = "It was not on the list", body = ErrorBody),
         (status = 422, description = "Neither an e-mail address nor a phone number", body = ErrorBody)),
@@ -327,8 +367,9 @@ async fn delete_suppression(
     State(st): State<AppState>,
     Auth(ws): Auth,
     Path(a): Path<String>,
+    Query(q): Query<ChannelQuery>,
 ) -> Result<StatusCode, ApiError> {
-    let (channel, a) = address(&a)?;
+    let (channel, a) = address(&a, &q)?;
     match st.app.remove_suppression(ws.id, channel, &a).await? {
         true => Ok(StatusCode::NO_CONTENT),
         false => Err(AppError::NotFound("suppression").into()),

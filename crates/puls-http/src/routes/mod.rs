@@ -5,6 +5,7 @@ pub mod cases;
 pub mod contacts;
 pub mod contacts_import;
 pub mod distributions;
+pub mod email;
 pub mod events;
 pub mod health;
 pub mod journeys;

@@ -422,6 +422,14 @@ async fn show(
         }
     };
     let locale = choose_locale(&p.survey, q.lang.as_deref(), &headers).clone();
+    // A personal link of a distribution that has enough answers, not used yet: closed.
+    if let (Some(inv), None) = (&q.inv, &p.response) {
+        match st.app.link_closed(&p.record.id, inv).await {
+            Ok(true) => return enough_answers(&st, locale.as_str(), started),
+            Ok(false) => {}
+            Err(e) => return error_page(&st, Lang::for_locale(&locale), &e.into(), started),
+        }
+    }
     let answers = typed(&p.survey, &p.answers);
     let visible = p.survey.visibility(&answers).visible;
     let asked =
@@ -487,6 +495,18 @@ async fn show(
     }
 }
 
+/// The page of a personal link whose distribution has enough answers (its quota is
+/// full): a thank-you in the respondent's language instead of the survey (410, as a
+/// closed survey's).
+fn enough_answers(st: &AppState, locale: &str, started: Instant) -> Response {
+    let lang = Locale::parse(locale).map_or(Lang::En, |l| Lang::for_locale(&l));
+    html(
+        StatusCode::GONE,
+        st.html.message(lang, MessageKind::Full),
+        started,
+    )
+}
+
 /// A score link of an invitation e-mail: the token, the question and the score.
 struct Link<'a> {
     token: &'a str,
@@ -538,6 +558,7 @@ async fn answer_by_link(
         Ok(LinkAnswer::Done { locale }) => {
             Redirect::to(&format!("/s/{id}/thanks?lang={}", enc(&locale))).into_response()
         }
+        Ok(LinkAnswer::Full { locale }) => enough_answers(st, &locale, started),
         Err(e) => error_page(st, ui, &e.into(), started),
     }
 }

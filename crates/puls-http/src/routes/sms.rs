@@ -1,14 +1,15 @@
-//! The SMS provider's webhook (`/api/v1/sms/inbound`): replies (a score, or STOP) and
-//! delivery reports, signed as Standard Webhooks with `sms.inbound_secret`; nothing
-//! unsigned is read.
+//! The text providers' webhooks (`/api/v1/sms/inbound`, `/api/v1/chat/inbound`): replies
+//! (a score, or STOP) and delivery reports, signed as Standard Webhooks with the channel's
+//! `inbound_secret`; nothing unsigned is read.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use puls_app::AppError;
-use puls_app::sms::{SmsHandled, SmsInbound};
+use puls_app::sms::{SignedRequest, SmsHandled, SmsInbound};
 use puls_core::FieldErrorKind;
+use puls_core::distribution::SendChannel;
 use puls_wire::ErrorBody;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,7 +20,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn public_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(inbound))
+    OpenApiRouter::new()
+        .routes(routes!(inbound))
+        .routes(routes!(chat_inbound))
 }
 
 /// A reply or a delivery report, as the provider sends it.
@@ -75,14 +78,44 @@ async fn inbound(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<SmsHandledDto>, ApiError> {
-    let text = std::str::from_utf8(&body).map_err(ApiError::malformed_json)?;
-    st.app.verify_sms_inbound(
-        header(&headers, "webhook-id")?,
-        header(&headers, "webhook-timestamp")?,
-        header(&headers, "webhook-signature")?,
-        text,
-        puls_store::now_ms() / 1000,
-    )?;
+    handle(&st, SendChannel::Sms, &headers, &body).await
+}
+
+/// Takes a reply or a delivery report from the chat provider, as the SMS webhook does
+/// (a score answers, STOP suppresses the chat address, a failed report fails the
+/// invitation), signed with `chat.inbound_secret`.
+#[utoipa::path(post, path = "/api/v1/chat/inbound", tag = "distributions",
+    request_body = SmsInboundInput,
+    responses((status = 200, body = SmsHandledDto),
+        (status = 400, description = "Not JSON, or not this shape", body = ErrorBody),
+        (status = 401, description = "Not signed with the configured secret, or too old", body = ErrorBody),
+        (status = 409, description = "`chat_not_configured`: no `chat.inbound_secret`", body = ErrorBody),
+        (status = 422, description = "A field's problem", body = ErrorBody)))]
+#[tracing::instrument(level = "debug", skip_all)]
+async fn chat_inbound(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<SmsHandledDto>, ApiError> {
+    handle(&st, SendChannel::Chat, &headers, &body).await
+}
+
+/// One webhook body for both channels.
+async fn handle(
+    st: &AppState,
+    channel: SendChannel,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Json<SmsHandledDto>, ApiError> {
+    let text = std::str::from_utf8(body).map_err(ApiError::malformed_json)?;
+    let signed = SignedRequest {
+        id: header(headers, "webhook-id")?,
+        timestamp: header(headers, "webhook-timestamp")?,
+        signatures: header(headers, "webhook-signature")?,
+        body: text,
+    };
+    st.app
+        .verify_text_inbound(channel, &signed, puls_store::now_ms() / 1000)?;
     let input: SmsInboundInput = serde_json::from_str(text).map_err(ApiError::malformed_json)?;
     let need = |v: Option<String>, field: &'static str| {
         v.filter(|s| !s.is_empty() && s.len() <= 1_600)
@@ -107,7 +140,7 @@ async fn inbound(
             .into());
         }
     };
-    let dto = match st.app.sms_inbound(&msg).await? {
+    let dto = match st.app.text_inbound(channel, &msg).await? {
         SmsHandled::Answered { survey_id } => SmsHandledDto {
             handled: "answered".into(),
             reason: None,

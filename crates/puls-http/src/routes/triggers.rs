@@ -35,10 +35,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/triggers", tag = "triggers",
     params(("id" = String, Path, description = "Survey id")),
     request_body(content = Object, content_type = "application/json",
-        description = "`{\"name\", \"when\": {\"event\": NAME, \"where\": [{\"property\", \"op\", \"value\"}]}, \"occurrence\": PROPERTY, \"delay\": {\"days\", \"hours\", \"minutes\"}, \"cancel_when\": [{\"event\": NAME, \"where\": [...]}], \"expires_after_hours\", \"channel\": \"email\", \"embed_first_question\", \"frequency_exempt\", \"window\", \"reminders\", \"subject\", \"message\"}`"),
+        description = "`{\"name\", \"when\": {\"event\": NAME, \"where\": [{\"property\", \"op\", \"value\"}]}, \"occurrence\": PROPERTY, \"delay\": {\"days\", \"hours\", \"minutes\"}, \"cancel_when\": [{\"event\": NAME, \"where\": [...]}], \"expires_after_hours\", \"channel\": \"email\" | \"sms\" | \"in_app\", \"embed_first_question\", \"frequency_exempt\", \"window\", \"reminders\", \"subject\", \"message\"}`"),
     responses((status = 201, body = TriggerDto),
         (status = 404, description = "No such survey", body = ErrorBody),
-        (status = 409, description = "`survey_not_published`, `survey_closed` or `email_not_configured`", body = ErrorBody),
+        (status = 409, description = "`survey_not_published`, `survey_closed`, `email_not_configured` or `sms_not_configured`", body = ErrorBody),
         (status = 422, description = "The definition's problems at their paths", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
@@ -94,7 +94,7 @@ async fn get_trigger(
         description = "As for creating one"),
     responses((status = 200, body = TriggerDto),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "`survey_not_published`, `survey_closed` or `email_not_configured`", body = ErrorBody),
+        (status = 409, description = "`survey_not_published`, `survey_closed`, `email_not_configured` or `sms_not_configured`", body = ErrorBody),
         (status = 422, description = "The definition's problems at their paths", body = ErrorBody)),
     security(("api_key" = [])))]
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]

@@ -27,6 +27,7 @@ mod metrics_endpoint;
 mod nodes;
 mod notifications;
 mod openapi;
+mod opens;
 mod pages;
 mod pagination;
 mod partial;

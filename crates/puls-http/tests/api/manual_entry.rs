@@ -1,7 +1,9 @@
 //! Feedback recorded by hand in the web app (`/app/w/{slug}/responses/new`): a phone call
 //! from a new customer, a store visit of a known one picked on their profile, a refused
 //! form told in Polish at its fields with what was typed kept, one response for a form
-//! sent twice, every question type through the form, and the roles that may not.
+//! sent twice, every question type through the form, and the roles that may not; a
+//! customer known only by their phone number; an answer the survey's logic does not ask
+//! given the others, refused with the answer that makes it so.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -234,23 +236,24 @@ async fn an_agent_records_feedback_by_phone_and_in_a_store(app: TestApp) {
     let none = app.get_json("/api/v1/contacts?limit=100").await;
     assert!(!none.to_string().contains("Ewa Nowa"), "{none}");
 
-    // A customer needs an e-mail or a customer ID to hold the response.
+    // A customer needs an e-mail, a customer ID or a phone number to hold the response.
     let f = form(
         &page,
-        &[
-            ("channel", "phone"),
-            ("phone", "+48 600 100 300"),
-            ("nps.a", "7"),
-        ],
+        &[("channel", "phone"), ("name", "Ktoś"), ("nps.a", "7")],
     );
     let (status, page, _) = agent.post(&app, NEW, &refs(&f)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         element(&page, "r-contact-error", "p")
-            .contains("Podaj e-mail lub ID klienta, aby powiązać z nim opinię."),
+            .contains("Podaj e-mail, ID klienta lub numer telefonu, aby powiązać z nim opinię."),
         "{page}"
     );
-    assert!(page.contains("checked") && page.contains("value=\"+48 600 100 300\""));
+    assert!(page.contains("checked") && page.contains("value=\"Ktoś\""));
+    assert!(
+        element(&page, "r-phone", "div")
+            .contains("aria-describedby=\"r-contact-hint r-contact-error\" aria-invalid=\"true\""),
+        "{page}"
+    );
 
     // 4. The same form sent twice is one response.
     let (_, page, _) = agent.get(&app, NEW).await;
@@ -387,5 +390,261 @@ async fn every_question_type_is_recorded_through_the_form(app: TestApp) {
     assert!(
         visible(&page).contains("Zaznamenal(a) Eva Svobodová během telefonátu"),
         "{page}"
+    );
+}
+
+/// The live contacts with this phone number (as stored).
+async fn with_phone(app: &TestApp, phone: &str) -> Vec<Value> {
+    let list = app.get_json("/api/v1/contacts?limit=100").await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["phone"] == phone)
+        .cloned()
+        .collect()
+}
+
+both_backends!(a_customer_known_only_by_phone_is_found_or_made_by_their_number);
+async fn a_customer_known_only_by_phone_is_found_or_made_by_their_number(app: TestApp) {
+    app.published_survey(&nps_survey()).await;
+    let (mut agent, _) = polish_agent(&app).await;
+    let (_, page, _) = agent.get(&app, NEW).await;
+    assert!(
+        visible(&page).contains("Wpisz e-mail, ID klienta lub numer telefonu."),
+        "{page}"
+    );
+
+    // 1. A new customer by a phone number alone, normalised as the contacts API does.
+    let f = form(
+        &page,
+        &[
+            ("channel", "phone"),
+            ("name", "Jan Nowak"),
+            ("phone", "+48 600 100 300"),
+            ("nps.a", "4"),
+            ("comment.a", "Za drogo."),
+        ],
+    );
+    let (status, page, to) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let first = recorded_id(to.as_deref());
+    let jan = with_phone(&app, "+48600100300").await;
+    assert_eq!(jan.len(), 1, "{jan:?}");
+    assert_eq!(jan[0]["name"], "Jan Nowak");
+    assert!(jan[0]["email"].is_null() && jan[0]["external_id"].is_null());
+    let jan_id = jan[0]["id"].as_str().unwrap().to_string();
+    let r = app.response(&first).await;
+    assert_eq!(r["channel"], "phone");
+    assert_eq!(r["answers"], json!({ "nps": 4, "comment": "Za drogo." }));
+    // Tied to him: on the response's page and his profile.
+    let (_, page, _) = agent
+        .get(&app, &format!("/app/w/acme/responses/{first}"))
+        .await;
+    let text = visible(&page);
+    assert!(
+        text.contains("Jan Nowak") && text.contains("+48600100300"),
+        "{text}"
+    );
+    let (_, profile, _) = agent
+        .get(&app, &format!("/app/w/acme/contacts/{jan_id}"))
+        .await;
+    assert!(profile.contains(&first), "{}", visible(&profile));
+
+    // 2. He calls again, the number typed otherwise: the same customer.
+    let (_, page, _) = agent.get(&app, NEW).await;
+    let f = form(
+        &page,
+        &[
+            ("channel", "phone"),
+            ("phone", "600-100-300"),
+            ("nps.a", "8"),
+        ],
+    );
+    let (status, _, to) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Without the country code it is another number: a customer of its own.
+    let other = recorded_id(to.as_deref());
+    assert_eq!(with_phone(&app, "600100300").await.len(), 1);
+    let (_, page, _) = agent.get(&app, NEW).await;
+    let f = form(
+        &page,
+        &[
+            ("channel", "phone"),
+            ("phone", "+48 (600) 100-300"),
+            ("nps.a", "9"),
+        ],
+    );
+    let (status, _, to) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let second = recorded_id(to.as_deref());
+    // Sent twice: one response.
+    let (_, _, again) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(recorded_id(again.as_deref()), second);
+    let jan = with_phone(&app, "+48600100300").await;
+    assert_eq!(jan.len(), 1, "{jan:?}");
+    assert_eq!(jan[0]["name"], "Jan Nowak", "the name stays: {jan:?}");
+    let (_, profile, _) = agent
+        .get(&app, &format!("/app/w/acme/contacts/{jan_id}"))
+        .await;
+    assert!(
+        profile.contains(&first) && profile.contains(&second) && !profile.contains(&other),
+        "{}",
+        visible(&profile)
+    );
+    // Picked on his profile: his, too.
+    let (_, page, _) = agent.get(&app, &format!("{NEW}?contact={jan_id}")).await;
+    let f = form(
+        &page,
+        &[("contact", &jan_id), ("channel", "phone"), ("nps.a", "10")],
+    );
+    let (status, _, to) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let picked = recorded_id(to.as_deref());
+    let (_, profile, _) = agent
+        .get(&app, &format!("/app/w/acme/contacts/{jan_id}"))
+        .await;
+    assert!(profile.contains(&picked), "{}", visible(&profile));
+    assert_eq!(responses(&app).await.len(), 4);
+
+    // 3. Two customers share a number: the number alone does not say which.
+    for email in ["ala@sklep.pl", "ola@sklep.pl"] {
+        let created = app
+            .request(reqwest::Method::POST, "/api/v1/contacts")
+            .json(&json!({ "email": email, "phone": "+48 600 100 400" }))
+            .send()
+            .await
+            .unwrap();
+        assert!(created.status().is_success());
+    }
+    let (_, page, _) = agent.get(&app, NEW).await;
+    let f = form(
+        &page,
+        &[
+            ("channel", "phone"),
+            ("phone", "+48 600 100 400"),
+            ("nps.a", "5"),
+        ],
+    );
+    let (status, page, _) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        element(&page, "r-phone-error", "p").contains(
+            "Ten numer telefonu ma kilku klientów: podaj też e-mail lub ID klienta albo zapisz opinię z jego profilu."
+        ),
+        "{page}"
+    );
+    assert!(page.contains("href=\"#r-phone\""), "{page}");
+    assert_eq!(responses(&app).await.len(), 4);
+    // With the e-mail too, it is hers.
+    let f = form(
+        &page,
+        &[
+            ("channel", "phone"),
+            ("phone", "+48 600 100 400"),
+            ("email", "ola@sklep.pl"),
+            ("nps.a", "5"),
+        ],
+    );
+    let (status, _, to) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let r = app.response(&recorded_id(to.as_deref())).await;
+    assert_eq!(r["contact"]["email"], "ola@sklep.pl");
+}
+
+/// "Why?" is asked of detractors only: an answer to it is judged with the score given on
+/// the same form, whatever order the agent typed them in.
+fn why_survey() -> Value {
+    json!({
+        "title": { "en": "Delivery" },
+        "locales": ["en"],
+        "touchpoint": "delivery",
+        "questions": [
+            { "id": "nps", "type": "nps", "required": true,
+              "text": { "en": "How likely are you to recommend us?" } },
+            { "id": "why", "type": "open_text",
+              "text": { "en": "What should we improve?" },
+              "show_if": { "question": "nps", "op": "lte", "value": 6 } }
+        ]
+    })
+}
+
+both_backends!(an_answer_the_logic_does_not_ask_is_refused_with_the_answer_that_decides_it);
+async fn an_answer_the_logic_does_not_ask_is_refused_with_the_answer_that_decides_it(app: TestApp) {
+    app.published_survey(&why_survey()).await;
+    let (mut agent, _) = polish_agent(&app).await;
+    let (_, page, _) = agent.get(&app, NEW).await;
+
+    // The comment first, then a promoter's score: the comment is not asked, and the page
+    // says which answer makes it so; everything typed stays, nothing is stored.
+    let f = form(
+        &page,
+        &[
+            ("channel", "phone"),
+            ("email", "ewa@sklep.pl"),
+            ("why.a", "Kurier się spóźnił."),
+            ("nps.a", "9"),
+        ],
+    );
+    let (status, page, _) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let why = element(&page, "q1-e-q", "div");
+    assert!(
+        why.contains(
+            "Przy odpowiedzi 9 na pytanie „How likely are you to recommend us?” ankieta nie \
+             zadaje tego pytania: zmień tamtą odpowiedź albo zostaw to pytanie puste."
+        ),
+        "{why}"
+    );
+    assert!(
+        visible(&page).contains("What should we improve? – Przy odpowiedzi 9"),
+        "in the summary, after the question: {}",
+        visible(&page)
+    );
+    assert!(page.contains("href=\"#q1-a\""), "{page}");
+    assert!(page.contains(">Kurier się spóźnił.</textarea>"), "{page}");
+    assert!(page.contains("value=\"9\" checked"), "{page}");
+    assert!(responses(&app).await.is_empty());
+
+    // The comment without the score: the score is asked for, and the comment waits on it.
+    let f = form(
+        &page,
+        &[
+            ("channel", "phone"),
+            ("email", "ewa@sklep.pl"),
+            ("why.a", "Kurier się spóźnił."),
+        ],
+    );
+    let (status, page, _) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        element(&page, "q0-e-q", "div").contains("Odpowiedz na to pytanie."),
+        "{page}"
+    );
+    assert!(
+        element(&page, "q1-e-q", "div").contains(
+            "Przy braku odpowiedzi na pytanie „How likely are you to recommend us?” ankieta \
+             nie zadaje tego pytania: najpierw odpowiedz na tamto pytanie albo zostaw to puste."
+        ),
+        "{page}"
+    );
+    assert!(responses(&app).await.is_empty());
+
+    // With the detractor's score the customer gave, both are stored.
+    let f = form(
+        &page,
+        &[
+            ("channel", "phone"),
+            ("email", "ewa@sklep.pl"),
+            ("why.a", "Kurier się spóźnił."),
+            ("nps.a", "3"),
+        ],
+    );
+    let (status, _, to) = agent.post(&app, NEW, &refs(&f)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let r = app.response(&recorded_id(to.as_deref())).await;
+    assert_eq!(
+        r["answers"],
+        json!({ "nps": 3, "why": "Kurier się spóźnił." })
     );
 }

@@ -4,7 +4,8 @@
 //! Replies come back signed (Standard Webhooks): a number answers the first question on
 //! channel `sms`, STOP suppresses the number (and the next distribution skips it),
 //! unsigned or stale requests are refused, and a failed delivery report marks the
-//! invitation failed.
+//! invitation failed. Chat goes through the same adapter with its own section: to the
+//! chat id a contact attribute holds, replies and STOP on its own webhook and list.
 
 use std::sync::{Arc, Mutex};
 
@@ -53,14 +54,25 @@ pub(crate) async fn provider() -> (String, Received) {
     (format!("http://{addr}/messages"), got)
 }
 
-/// POSTs `body` to the inbound webhook of the server at `base`, signed at `ts` (seconds)
-/// with `secret`.
+/// POSTs `body` to the SMS inbound webhook of the server at `base`, signed at `ts`
+/// (seconds) with `secret`.
 async fn inbound(base: &str, body: &Value, secret: &str, ts: i64) -> reqwest::Response {
+    inbound_at(base, "sms", body, secret, ts).await
+}
+
+/// POSTs `body` to the inbound webhook of `channel` (`sms`, `chat`).
+async fn inbound_at(
+    base: &str,
+    channel: &str,
+    body: &Value,
+    secret: &str,
+    ts: i64,
+) -> reqwest::Response {
     let text = body.to_string();
     let id = format!("msg_{ts}");
     let sig = puls_app::webhooks::signature(&[secret], &id, ts, &text);
     reqwest::Client::new()
-        .post(format!("{base}/api/v1/sms/inbound"))
+        .post(format!("{base}/api/v1/{channel}/inbound"))
         .header("content-type", "application/json")
         .header("webhook-id", id)
         .header("webhook-timestamp", ts.to_string())
@@ -319,4 +331,130 @@ async fn sms_invitations_replies_and_stop(app: TestApp) {
         .unwrap();
     assert_eq!(mine["status"], "failed");
     assert_eq!(mine["reason"], "provider_failed");
+}
+
+both_backends!(chat_through_its_own_provider_address_and_list);
+async fn chat_through_its_own_provider_address_and_list(app: TestApp) {
+    const CHAT_SECRET: &str = "whsec_Y2hhdC1wcm92aWRlci1zZWNyZXQtMTIzNA==";
+    let (url, got) = provider().await;
+    let mut config = app.app.config().clone();
+    config.chat.url = Some(url);
+    config.chat.from = "Sklep".into();
+    config.chat.inbound_secret = Some(CHAT_SECRET.into());
+    config.chat.address_attribute = Some("messenger_id".into());
+    config.sms.inbound_secret = Some(SECRET.into());
+    config.outbox.poll_ms = 50;
+    let node = app.node_with(config, true, None).await;
+    let survey_id = app
+        .published_survey(&json!({
+            "title": {"pl": "Dostawa", "en": "Delivery"},
+            "locales": ["pl", "en"], "default_locale": "pl", "touchpoint": "delivery",
+            "questions": [{"id": "nps", "type": "nps", "required": true,
+                "text": {"pl": "Czy polecisz nas?", "en": "Would you recommend us?"}}]
+        }))
+        .await;
+    contact(
+        &app,
+        json!({"external_id": "ala", "phone": "+48600100200", "locale": "pl",
+               "attributes": {"messenger_id": "psid-4711"}}),
+    )
+    .await;
+    // Known by phone only: no chat id, so no chat message.
+    contact(&app, json!({"external_id": "jan", "phone": "+48600100201"})).await;
+
+    let refused = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/distributions"),
+        )
+        .json(&json!({"name": "Czat", "channel": "chat", "audience": {"all": true}}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(refused, 409, "chat_not_configured").await;
+    let (status, d) = json_of(
+        node.request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/distributions"),
+        )
+        .json(
+            &json!({"name": "Czat", "channel": "chat", "audience": {"all": true},
+                       "embed_first_question": true}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(d["channel"], "chat", "{d}");
+    assert_eq!(d["counts"]["skipped"]["no_address"], 1, "{d}");
+    let dst = d["id"].as_str().unwrap().to_string();
+    // Sent (the provider answered, and the outbox recorded it).
+    for _ in 0..400 {
+        let counts = app.get_json(&format!("/api/v1/distributions/{dst}")).await["counts"].clone();
+        if counts["sent"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let sent = got.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].1["to"], "psid-4711");
+    let text = sent[0].1["text"].as_str().unwrap();
+    assert!(text.contains("Czy polecisz nas?"), "{text}");
+    assert!(text.contains(&format!("/s/{survey_id}?inv=")), "{text}");
+
+    // The chat id is not an SMS number: the SMS webhook does not know it, and a chat
+    // reply signed with the SMS secret is refused.
+    let reply = json!({"type": "reply", "from": "psid-4711", "text": "10"});
+    let (_, h) = json_of(inbound(&node.address, &reply, SECRET, now_secs()).await).await;
+    assert_eq!(h["reason"], "unknown_number", "{h}");
+    let r = inbound_at(&node.address, "chat", &reply, SECRET, now_secs()).await;
+    assert_eq!(r.status(), 401);
+    let r = inbound_at(&app.address, "chat", &reply, CHAT_SECRET, now_secs()).await;
+    expect_error(r, 409, "chat_not_configured").await;
+    let (status, h) =
+        json_of(inbound_at(&node.address, "chat", &reply, CHAT_SECRET, now_secs()).await).await;
+    assert_eq!(status, 200, "{h}");
+    assert_eq!(h["handled"], "answered", "{h}");
+    let responses = app.all_responses(&format!("survey={survey_id}")).await;
+    assert_eq!(responses.len(), 1);
+    assert_eq!(responses[0]["channel"], "chat");
+    assert_eq!(responses[0]["answers"]["nps"], 10);
+
+    // STOP on chat suppresses the chat id on the chat list only.
+    let stop = json!({"type": "reply", "from": "psid-4711", "text": "STOP"});
+    let (_, h) =
+        json_of(inbound_at(&node.address, "chat", &stop, CHAT_SECRET, now_secs()).await).await;
+    assert_eq!(h["handled"], "unsubscribed", "{h}");
+    let s = app
+        .get_json("/api/v1/suppressions/psid-4711?channel=chat")
+        .await;
+    assert_eq!(
+        (s["channel"].clone(), s["reason"].clone()),
+        (json!("chat"), json!("stop")),
+        "{s}"
+    );
+    let s = app.get_json("/api/v1/suppressions/+48600100200").await;
+    assert_eq!(s["suppressed"], false, "{s}");
+    let bad = app
+        .request(Method::GET, "/api/v1/suppressions/psid-4711?channel=fax")
+        .send()
+        .await
+        .unwrap();
+    expect_error(bad, 422, "validation_failed").await;
+    let (_, d2) = json_of(
+        node.request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/distributions"),
+        )
+        .json(&json!({"name": "Czat 2", "channel": "chat", "audience": {"all": true}}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(d2["counts"]["suppressed"], 1, "{d2}");
+    assert_ne!(d2["id"], dst.as_str());
 }

@@ -270,7 +270,7 @@ async fn occurrences_through_the_api_pausing_and_problems(app: TestApp) {
     // Every problem of the definition at its path.
     let bad = create(json!({
         "name": "", "when": {"event": "X", "page": "Y"}, "delay": {"weeks": 1},
-        "channel": "sms", "occurrence": "a b"
+        "channel": "pigeon", "occurrence": "a b"
     }))
     .await
     .unwrap();
@@ -544,4 +544,435 @@ async fn an_in_app_trigger_waits_for_the_widget(app: TestApp) {
     let t = trigger(&app, &id).await;
     assert_eq!(t["occurrences"]["shown"], 1, "{t}");
     assert_eq!(t["occurrences"]["skipped"]["expired"], 1, "{t}");
+}
+
+both_backends!(
+    a_node_that_dies_while_firing_leaves_it_to_another,
+    |config| {
+        config.smtp.host = Some("127.0.0.1".into());
+    }
+);
+/// A node takes a due occurrence and dies before settling it (as `kill -9` would leave
+/// it: `firing`, leased): no node fires it while the lease holds; once it ends, the next
+/// node's round fires it, once.
+async fn a_node_that_dies_while_firing_leaves_it_to_another(app: TestApp) {
+    let survey_id = app.published_survey(&survey()).await;
+    let (status, t) = json_of(
+        app.request(
+            Method::POST,
+            &format!("/api/v1/surveys/{survey_id}/triggers"),
+        )
+        .json(
+            &json!({"name": "Po zgłoszeniu", "when": {"event": "Ticket Closed"},
+                      "delay": {"hours": 1}}),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{t}");
+    let id = t["id"].as_str().unwrap().to_string();
+    let (_, c) = json_of(
+        app.request(Method::POST, "/api/v1/contacts")
+            .json(&json!({"email": "ewa@sklep.pl"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let t0 = puls_store::now_ms() - 2 * HOUR;
+    let r = app
+        .request(Method::POST, &format!("/api/v1/triggers/{id}/occurrences"))
+        .json(&json!({"contact_id": c["id"], "key": "Z-1", "at": at(t0)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+
+    // The node that dies: takes the occurrence, and nothing more.
+    let now = puls_store::now_ms();
+    let store = app.app.store();
+    let due = store.due_occurrences(now, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert!(
+        store
+            .take_occurrence(&due[0], now + puls_app::triggers::LEASE_MS, now)
+            .await
+            .unwrap()
+    );
+    let items = occurrences(&app, &id).await;
+    assert_eq!(items[0]["state"], "firing", "{items:#?}");
+    // While its lease holds, no node fires it.
+    assert_eq!(app.app.run_triggers(now + 60_000).await.unwrap(), 0);
+    assert_eq!(
+        app.app
+            .run_triggers(now + puls_app::triggers::LEASE_MS - 1)
+            .await
+            .unwrap(),
+        0
+    );
+    // The lease ended: another node's round fires it, once.
+    let later = now + puls_app::triggers::LEASE_MS + 1_000;
+    assert_eq!(app.app.run_triggers(later).await.unwrap(), 1);
+    assert_eq!(app.app.run_triggers(later + HOUR).await.unwrap(), 0);
+    let items = occurrences(&app, &id).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["state"], "fired", "{items:#?}");
+    let t = trigger(&app, &id).await;
+    assert_eq!(t["occurrences"]["fired"], 1, "{t}");
+}
+
+/// The page's text with the escapes minijinja writes undone.
+fn unescaped(html: &str) -> String {
+    html.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The trigger id a redirect to a trigger's page names, and the notice it carries.
+fn trigger_of(to: Option<&str>) -> (String, String) {
+    let to = to.expect("a redirect");
+    let rest = to
+        .strip_prefix("/app/w/acme/triggers/")
+        .unwrap_or_else(|| panic!("{to}"));
+    let (id, notice) = rest.split_once("?notice=").unwrap_or((rest, ""));
+    (id.to_string(), notice.to_string())
+}
+
+/// The web app's form, as a browser posts it: every field, the channel chosen (the
+/// message's fields are posted whatever the channel, as a browser posts hidden inputs).
+fn trigger_form(
+    csrf: &str,
+    survey: Option<&str>,
+    fields: &[(&'static str, &str)],
+) -> Vec<(&'static str, String)> {
+    let mut f: Vec<(&'static str, String)> = vec![
+        ("_csrf", csrf.to_string()),
+        ("name", "Po dostawie".into()),
+        ("event", "Order Delivered".into()),
+        ("where_property", "total".into()),
+        ("where_op", "gte".into()),
+        ("where_value", "100".into()),
+        ("occurrence", "order_id".into()),
+        ("delay", "2".into()),
+        ("delay_unit", "days".into()),
+        ("cancel_event", "Order Returned".into()),
+        ("expires", "72".into()),
+        ("channel", "email".into()),
+        ("embed", "yes".into()),
+        ("reminders_count", "1".into()),
+        ("reminders_after", "48".into()),
+    ];
+    if let Some(s) = survey {
+        f.push(("survey", s.to_string()));
+    }
+    for (k, v) in fields {
+        match f.iter_mut().find(|(key, _)| key == k) {
+            Some(slot) => slot.1 = v.to_string(),
+            None => f.push((k, v.to_string())),
+        }
+    }
+    f.retain(|(_, v)| v != "-");
+    f
+}
+
+fn refs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    f.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+both_backends!(
+    triggers_by_sms_and_in_the_app_are_made_and_changed_in_the_web_app,
+    |config| {
+        config.smtp.host = Some("127.0.0.1".into());
+        // A provider is named; no worker runs, so nothing is sent.
+        config.sms.url = Some("http://127.0.0.1:9/messages".into());
+    }
+);
+async fn triggers_by_sms_and_in_the_app_are_made_and_changed_in_the_web_app(app: TestApp) {
+    use crate::console::{hidden, signed_in, user_in};
+    let survey = app.published_survey(&survey()).await;
+    user_in(
+        &app,
+        "analityk@sklep.pl",
+        "hasło analityka 1",
+        Some("analyst"),
+        "pl",
+    )
+    .await;
+    let mut b = signed_in(&app, "analityk@sklep.pl", "hasło analityka 1").await;
+    const LIST: &str = "/app/w/acme/triggers";
+
+    // The channels in words, e-mail chosen, each with what it does.
+    let (status, page, _) = b.get(&app, LIST).await;
+    assert_eq!(status, 200);
+    let page = unescaped(&page);
+    for words in [
+        "name=\"channel\" value=\"email\" checked",
+        "id=\"t-channel-sms\" name=\"channel\" value=\"sms\"",
+        "id=\"t-channel-in_app\" name=\"channel\" value=\"in_app\" data-no-message",
+        "> W aplikacji</label>",
+        "Wiadomość tekstowa na telefon kontaktu",
+        "Bez wiadomości: widżet pokaże ankietę",
+        "Wiadomość (e-mail i SMS)",
+        "Może też zaprosić SMS-em",
+    ] {
+        assert!(page.contains(words), "no '{words}': {page}");
+    }
+    assert!(
+        !page.contains("SMS-y są wyłączone") && !page.contains("E-mail jest wyłączony"),
+        "both configured: {page}"
+    );
+    let csrf = hidden(&page, "_csrf");
+
+    // 1. By SMS: the message's fields go with it.
+    let f = trigger_form(&csrf, Some(&survey), &[("channel", "sms")]);
+    let (status, _, to) = b.post(&app, LIST, &refs(&f)).await;
+    assert_eq!(status, 303);
+    let (sms, notice) = trigger_of(to.as_deref());
+    assert_eq!(notice, "created");
+    let t = trigger(&app, &sms).await;
+    let d = &t["definition"];
+    assert_eq!(d["channel"], "sms", "{t}");
+    assert_eq!(d["embed_first_question"], true, "{t}");
+    assert_eq!(
+        d["reminders"],
+        json!({"count": 1, "after_hours": 48}),
+        "{t}"
+    );
+    let (_, page, _) = b.get(&app, &format!("{LIST}/{sms}")).await;
+    let page = unescaped(&page);
+    assert!(
+        page.contains("<dt>Kanał</dt><dd style=\"overflow-wrap:anywhere\">SMS</dd>"),
+        "{page}"
+    );
+
+    // It fires as a one-contact distribution on the SMS channel.
+    let (status, contact) = json_of(
+        app.request(Method::POST, "/api/v1/contacts")
+            .json(&json!({"email": "ola@sklep.pl", "phone": "+48 600 100 200"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(status.is_success(), "{contact}");
+    let contact = puls_store::ContactId::parse(contact["id"].as_str().unwrap()).unwrap();
+    app.app
+        .trigger_occurrence(app.workspace_id, &sms, &contact, Some("A-1"), None, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.app
+            .run_triggers(puls_store::now_ms() + 2 * DAY + 60_000)
+            .await
+            .unwrap(),
+        1
+    );
+    let items = occurrences(&app, &sms).await;
+    assert_eq!(items[0]["state"], "fired", "{items:#?}");
+    let dst = items[0]["distribution_id"].as_str().unwrap();
+    let d = app.get_json(&format!("/api/v1/distributions/{dst}")).await;
+    assert_eq!(d["channel"], "sms", "{d}");
+
+    // 2. In the app: the message's fields are not the widget's, whatever was posted.
+    let f = trigger_form(
+        &csrf,
+        Some(&survey),
+        &[("channel", "in_app"), ("name", "W aplikacji")],
+    );
+    let (status, page, to) = b.post(&app, LIST, &refs(&f)).await;
+    assert_eq!(status, 303, "{page}");
+    let (in_app, _) = trigger_of(to.as_deref());
+    let d = trigger(&app, &in_app).await["definition"].clone();
+    assert_eq!(d["channel"], "in_app", "{d}");
+    assert!(
+        d.get("reminders").is_none() && d["embed_first_question"] == false,
+        "{d}"
+    );
+
+    // 3. A channel the form does not offer (a forged post): at its field, in words.
+    let f = trigger_form(&csrf, Some(&survey), &[("channel", "pigeon")]);
+    let (status, page, _) = b.post(&app, LIST, &refs(&f)).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains(
+            "<p class=\"field-error\" id=\"t-channel-error\">Wybierz jedną z podanych odpowiedzi.</p>"
+        ) && page.contains("href=\"#t-channel\""),
+        "{page}"
+    );
+    assert!(!page.contains("in_app, "), "no codes: {page}");
+
+    // 4. Changed on its page: the form is filled in with the definition.
+    let page_of = |id: &str| format!("{LIST}/{id}");
+    let (_, page, _) = b.get(&app, &page_of(&sms)).await;
+    let page = unescaped(&page);
+    assert!(page.contains("Zmień wyzwalacz"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "method=\"post\" action=\"/app/w/acme/triggers/{sms}\""
+        )),
+        "{page}"
+    );
+    for filled in [
+        "name=\"name\" value=\"Po dostawie\"",
+        "name=\"event\" value=\"Order Delivered\"",
+        "name=\"where_property\" value=\"total\"",
+        "<option value=\"gte\" selected>co najmniej</option>",
+        "name=\"where_value\" value=\"100\"",
+        "name=\"occurrence\" value=\"order_id\"",
+        "name=\"delay\" min=\"0\" step=\"1\" value=\"2\"",
+        "<option value=\"days\" selected>Dni</option>",
+        "name=\"cancel_event\" value=\"Order Returned\"",
+        "name=\"channel\" value=\"sms\" checked",
+        "name=\"embed\" value=\"yes\" checked",
+        "name=\"reminders_count\" min=\"0\" max=\"5\" step=\"1\" value=\"1\"",
+        "name=\"reminders_after\" min=\"1\" max=\"720\" step=\"1\" value=\"48\"",
+    ] {
+        assert!(page.contains(filled), "not filled in: '{filled}': {page}");
+    }
+    assert!(
+        !page.contains("name=\"survey\""),
+        "the survey stays: {page}"
+    );
+    let csrf = hidden(&page, "_csrf");
+    let f = trigger_form(
+        &csrf,
+        None,
+        &[
+            ("name", "Po dostawie (e-mail)"),
+            ("channel", "email"),
+            ("delay", "36"),
+            ("delay_unit", "hours"),
+            ("where_property", ""),
+            ("cancel_event", ""),
+            ("reminders_count", "0"),
+        ],
+    );
+    let (status, _, to) = b.post(&app, &page_of(&sms), &refs(&f)).await;
+    assert_eq!(status, 303);
+    let (id, notice) = trigger_of(to.as_deref());
+    assert_eq!((id.as_str(), notice.as_str()), (sms.as_str(), "changed"));
+    let t = trigger(&app, &sms).await;
+    let d = &t["definition"];
+    assert_eq!(t["name"], "Po dostawie (e-mail)", "{t}");
+    assert_eq!(d["channel"], "email", "{t}");
+    assert_eq!(d["delay"]["minutes"], 36 * 60, "{t}");
+    assert_eq!(d["when"], json!({"event": "Order Delivered"}), "{t}");
+    assert!(
+        d.get("cancel_when").is_none() && d.get("reminders").is_none(),
+        "{t}"
+    );
+    assert_eq!(t["occurrences"]["fired"], 1, "what it did stays: {t}");
+    let (_, page, _) = b.get(&app, to.as_deref().unwrap()).await;
+    let page = unescaped(&page);
+    assert!(
+        page.contains("Zapisano: od teraz wyzwalacz działa według zmian.")
+            && page.contains("name=\"delay\" min=\"0\" step=\"1\" value=\"36\"")
+            && page.contains("<option value=\"hours\" selected>"),
+        "{page}"
+    );
+
+    // Refused: at its field in Polish, on the trigger's page, as typed; nothing changes.
+    let f = trigger_form(&csrf, None, &[("delay", "soon"), ("name", "Nowa nazwa")]);
+    let (status, page, _) = b.post(&app, &page_of(&sms), &refs(&f)).await;
+    assert_eq!(status, 422);
+    let page = unescaped(&page);
+    assert!(
+        page.contains("id=\"t-delay-error\"")
+            && page.contains("name=\"name\" value=\"Nowa nazwa\"")
+            && page.contains("Jak działa"),
+        "{page}"
+    );
+    assert_eq!(trigger(&app, &sms).await["name"], "Po dostawie (e-mail)");
+
+    // 5. What the form cannot show (set through the API) is said in words and kept.
+    let (status, t) = json_of(
+        app.request(Method::POST, &format!("/api/v1/surveys/{survey}/triggers"))
+            .json(&json!({
+                "name": "Z API",
+                "when": {"event": "Order Delivered", "where": [
+                    {"property": "total", "op": "gte", "value": 100},
+                    {"property": "country", "op": "eq", "value": "PL"}]},
+                "cancel_when": [{"event": "Order Returned"}, {"event": "Order Lost"}],
+                "window": {"hours": "09:00-18:00", "time_zone": "Europe/Warsaw"},
+                "subject": {"pl": "Jak poszło?"},
+                "priority": "high"
+            }))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 201, "{t}");
+    let api = t["id"].as_str().unwrap().to_string();
+    let before = t["definition"].clone();
+    let (_, page, _) = b.get(&app, &page_of(&api)).await;
+    let page = unescaped(&page);
+    assert!(
+        page.contains("Ustawione przez API, więc tutaj pozostaje bez zmian: zdarzenie „Order Delivered” (właściwość „total”: co najmniej 100 i właściwość „country”: równa PL).")
+            && page.contains("Ustawione przez API, więc tutaj pozostaje bez zmian: zdarzenie „Order Returned” lub zdarzenie „Order Lost”."),
+        "{page}"
+    );
+    assert!(
+        !page.contains("name=\"event\"") && !page.contains("name=\"cancel_event\""),
+        "{page}"
+    );
+    let f = trigger_form(
+        &hidden(&page, "_csrf"),
+        None,
+        &[
+            ("name", "Z API, zmieniony"),
+            ("event", "-"),
+            ("where_property", "-"),
+            ("where_op", "-"),
+            ("where_value", "-"),
+            ("cancel_event", "-"),
+            ("embed", "-"),
+            ("reminders_count", "0"),
+        ],
+    );
+    let (status, page, _) = b.post(&app, &page_of(&api), &refs(&f)).await;
+    assert_eq!(status, 303, "{page}");
+    let after = trigger(&app, &api).await["definition"].clone();
+    assert_eq!(after["name"], "Z API, zmieniony");
+    assert_eq!(after["delay"]["minutes"], 2 * 24 * 60);
+    for kept in ["when", "cancel_when", "window", "subject", "priority"] {
+        assert_eq!(after[kept], before[kept], "{kept}: {after}");
+    }
+    // To the app: the message's keys go.
+    let f = trigger_form(
+        &csrf,
+        None,
+        &[("channel", "in_app"), ("event", "-"), ("cancel_event", "-")],
+    );
+    let (status, page, _) = b.post(&app, &page_of(&api), &refs(&f)).await;
+    assert_eq!(status, 303, "{page}");
+    let after = trigger(&app, &api).await["definition"].clone();
+    assert_eq!(after["channel"], "in_app");
+    assert!(
+        after.get("window").is_none() && after.get("subject").is_none(),
+        "{after}"
+    );
+    assert_eq!(after["when"], before["when"]);
+
+    // Agents do not change triggers; a forged form changes nothing.
+    user_in(
+        &app,
+        "agent@sklep.pl",
+        "hasło agenta 1",
+        Some("agent"),
+        "pl",
+    )
+    .await;
+    let mut agent = signed_in(&app, "agent@sklep.pl", "hasło agenta 1").await;
+    let (status, _, _) = agent.post(&app, &page_of(&in_app), &refs(&f)).await;
+    assert_eq!(status, 403);
+    let mut forged = f.clone();
+    forged[0].1 = "forged".into();
+    let (status, _, _) = b.post(&app, &page_of(&in_app), &refs(&forged)).await;
+    assert_eq!(status, 403);
+    let (status, _, _) = b.post(&app, &page_of("trg_nothing"), &refs(&f)).await;
+    assert_eq!(status, 404);
 }

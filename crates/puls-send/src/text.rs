@@ -1,7 +1,8 @@
-//! SMS through one generic HTTP adapter: renders an outbox message job's text with
-//! `puls-html`'s templates (`sms/{template}.txt`, one line, in the recipient's language)
-//! and sends `sms.body` with `{{to}}`, `{{from}}`, `{{text}}` and `{{reference}}` put in
-//! (escaped for `sms.content_type`) to `sms.url` with `sms.auth_header`. A 2xx is sent; a
+//! SMS and chat through one generic HTTP adapter (one instance per configured section,
+//! `[sms]` and `[chat]`): renders an outbox message job's text with `puls-html`'s
+//! templates (`sms/{template}.txt`, one line, in the recipient's language) and sends the
+//! section's `body` with `{{to}}`, `{{from}}`, `{{text}}` and `{{reference}}` put in
+//! (escaped for its `content_type`) to its `url` with its `auth_header`. A 2xx is sent; a
 //! 4xx other than 408 and 429 is a refusal for good; anything else is tried again. The
 //! provider is the operator's own configuration, so its address is not checked against
 //! private networks as a webhook's is.
@@ -9,49 +10,64 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use puls_app::config::SmsConfig;
+use puls_app::config::ProviderConfig;
 use puls_app::email::{EmailJob, Mailed, Mailer};
 use puls_html::{Html, Lang};
 
 /// The configured provider, and the templates.
-pub struct HttpSms {
+pub struct HttpText {
     client: reqwest::Client,
     url: String,
     method: reqwest::Method,
-    config: SmsConfig,
+    config: ProviderConfig,
     header: Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
     html: Html,
 }
 
-impl HttpSms {
-    /// `None` when `sms.url` is not set (Puls sends no SMS then).
-    pub fn new(config: &SmsConfig) -> anyhow::Result<Option<Self>> {
+/// A configuration error, naming the section's key (`sms.method`, `chat.auth_header`).
+fn bad(section: &str, key: &str, what: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{section}.{key}: {what}")
+}
+
+impl HttpText {
+    /// `None` when the section's `url` is not set (Puls sends nothing on that channel
+    /// then); `section` names it in errors (`sms`, `chat`).
+    pub fn new(section: &str, config: &ProviderConfig) -> anyhow::Result<Option<Self>> {
         let Some(url) = config.url.clone() else {
             return Ok(None);
         };
         let method = match config.method.to_ascii_uppercase().as_str() {
             "POST" => reqwest::Method::POST,
             "PUT" => reqwest::Method::PUT,
-            other => anyhow::bail!("sms.method: {other} is not POST or PUT"),
+            other => {
+                return Err(bad(
+                    section,
+                    "method",
+                    format!("{other} is not POST or PUT"),
+                ));
+            }
         };
-        anyhow::ensure!(
-            matches!(
-                config.content_type.as_str(),
-                "application/json" | "application/x-www-form-urlencoded"
-            ),
-            "sms.content_type: application/json or application/x-www-form-urlencoded"
-        );
+        if !matches!(
+            config.content_type.as_str(),
+            "application/json" | "application/x-www-form-urlencoded"
+        ) {
+            return Err(bad(
+                section,
+                "content_type",
+                "application/json or application/x-www-form-urlencoded",
+            ));
+        }
         let header = match &config.auth_header {
             None => None,
             Some(line) => {
                 let (name, value) = line
                     .split_once(':')
-                    .ok_or_else(|| anyhow::anyhow!("sms.auth_header: `Name: value`"))?;
+                    .ok_or_else(|| bad(section, "auth_header", "`Name: value`"))?;
                 Some((
                     reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
-                        .map_err(|e| anyhow::anyhow!("sms.auth_header: {e}"))?,
+                        .map_err(|e| bad(section, "auth_header", e))?,
                     reqwest::header::HeaderValue::from_str(value.trim())
-                        .map_err(|e| anyhow::anyhow!("sms.auth_header: {e}"))?,
+                        .map_err(|e| bad(section, "auth_header", e))?,
                 ))
             }
         };
@@ -59,7 +75,7 @@ impl HttpSms {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(config.timeout_secs.max(1)))
             .build()?;
-        Ok(Some(HttpSms {
+        Ok(Some(HttpText {
             client,
             url,
             method,
@@ -90,7 +106,7 @@ impl HttpSms {
 }
 
 #[async_trait]
-impl Mailer for HttpSms {
+impl Mailer for HttpText {
     async fn send(&self, job: &EmailJob) -> Mailed {
         let lang = Lang::parse(&job.locale).unwrap_or_default();
         let text = match self.html.render_sms(&job.template, lang, &job.vars) {
@@ -140,21 +156,24 @@ impl Mailer for HttpSms {
 mod tests {
     use super::*;
 
-    fn sms(content_type: &str, body: &str) -> HttpSms {
-        HttpSms::new(&SmsConfig {
-            url: Some("http://127.0.0.1:1/sms".into()),
-            content_type: content_type.into(),
-            body: body.into(),
-            from: "Sklep \"Kawa\"".into(),
-            ..SmsConfig::default()
-        })
+    fn sms(content_type: &str, body: &str) -> HttpText {
+        HttpText::new(
+            "sms",
+            &ProviderConfig {
+                url: Some("http://127.0.0.1:1/sms".into()),
+                content_type: content_type.into(),
+                body: body.into(),
+                from: "Sklep \"Kawa\"".into(),
+                ..ProviderConfig::default()
+            },
+        )
         .unwrap()
         .unwrap()
     }
 
     #[test]
     fn values_are_escaped_for_the_body() {
-        let j = sms("application/json", &SmsConfig::default().body);
+        let j = sms("application/json", &ProviderConfig::default().body);
         let body = j.body(
             "+48600100200",
             "Ocena \"0–10\"\nhttps://p/s/1?inv=T&x=1",
@@ -178,23 +197,27 @@ mod tests {
 
     #[test]
     fn a_bad_configuration_is_refused() {
-        let bad = |c: SmsConfig| HttpSms::new(&c).is_err();
+        let bad = |c: ProviderConfig| HttpText::new("sms", &c).is_err();
         let url = Some("http://x/".to_string());
-        assert!(bad(SmsConfig {
+        assert!(bad(ProviderConfig {
             url: url.clone(),
             method: "GET".into(),
-            ..SmsConfig::default()
+            ..ProviderConfig::default()
         }));
-        assert!(bad(SmsConfig {
+        assert!(bad(ProviderConfig {
             url: url.clone(),
             content_type: "text/xml".into(),
-            ..SmsConfig::default()
+            ..ProviderConfig::default()
         }));
-        assert!(bad(SmsConfig {
+        assert!(bad(ProviderConfig {
             url,
             auth_header: Some("no colon".into()),
-            ..SmsConfig::default()
+            ..ProviderConfig::default()
         }));
-        assert!(HttpSms::new(&SmsConfig::default()).unwrap().is_none());
+        assert!(
+            HttpText::new("sms", &ProviderConfig::default())
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -1147,6 +1147,7 @@ async fn screens_of_a_running_server() {
         ("contacts", format!("/app/w/{ws}/contacts")),
         ("distributions", format!("/app/w/{ws}/distributions")),
         ("triggers", format!("/app/w/{ws}/triggers")),
+        ("record", format!("/app/w/{ws}/responses/new")),
         ("reach", format!("/app/w/{ws}/reach?survey=checkout-nps")),
         ("webhooks", format!("/app/w/{ws}/webhooks")),
         ("cases", format!("/app/w/{ws}/cases?view=all")),

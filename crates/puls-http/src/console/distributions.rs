@@ -116,7 +116,13 @@ fn delivery_reason(d: &DeliveryRecord) -> Option<Text> {
 
 /// A response rate as the pages show rates: "40 %", its 95 % interval, small or not.
 pub(super) fn rate_view(lang: Lang, p: &puls_core::stats::Proportion) -> RateView {
-    let pct = |v: f64| puls_html::format::number(lang, v, 0);
+    // Whole percents, but one decimal for rates whose interval stays under 10 % (so 0 of
+    // 1,000 reads "0.0 % (0.0–0.4 %)", not "0–0 %").
+    let digits = match p.interval {
+        Some(i) if i.high < 10.0 => 1,
+        _ => 0,
+    };
+    let pct = |v: f64| puls_html::format::number(lang, v, digits);
     RateView {
         value: p
             .value
@@ -620,7 +626,13 @@ fn plan(
     if let Some(sample) = sample_words(r, lang) {
         out.push((Text::DistSample, sample));
     }
-    if let Some(q) = def.quota.as_ref().and_then(|q| q.completed) {
+    // With quotas per group, the total is among their progress rows.
+    if let Some(q) = def
+        .quota
+        .as_ref()
+        .filter(|q| q.per.is_empty())
+        .and_then(|q| q.completed)
+    {
         out.push((
             Text::DistQuota,
             lang.fill(
@@ -799,7 +811,7 @@ async fn quota_rows(
         .collect();
     if !quota.per.is_empty() {
         out.push((
-            Text::DistQuotaProgress,
+            Text::DistQuotaWhenFull,
             lang.t(Text::DistQuotaHeldBack).to_string(),
         ));
     }

@@ -1,0 +1,149 @@
+//! Trains the classifier heads on the project's own labelled comments and writes them:
+//!
+//! `cargo run --release -p puls-text --example train -- target/text-models
+//!  crates/puls-text/heads.json data/text/train-pl.tsv data/text/train-cs.tsv
+//!  data/text/train-en.tsv`
+//!
+//! Embeds every comment with the installed model (the same runtime that serves them),
+//! picks each head's training settings by 5-fold cross-validation **on the training
+//! files** (macro-F1), trains on all of them and writes the heads with the model's
+//! version. Never give it the shared development set: that is for measuring only.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use puls_text::aspects::BUILTIN as ASPECTS;
+use puls_text::head::Heads;
+use puls_text::labelled::{Labelled, macro_f1, read};
+use puls_text::{DIM, Embedder, Head, Training};
+
+const SENTIMENTS: [&str; 3] = ["neg", "neu", "pos"];
+const EMOTIONS: [&str; 7] = [
+    "anger",
+    "joy",
+    "sadness",
+    "fear",
+    "surprise",
+    "gratitude",
+    "none",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [models, out, files @ ..] = &args[..] else {
+        return Err("usage: train MODELS_DIR OUT.json TRAIN.tsv...".into());
+    };
+    if files.iter().any(|f| f.contains("shared/text")) {
+        return Err("the shared development set is for measuring, never for training".into());
+    }
+    let embedder = Embedder::load(models)?;
+    let mut rows: Vec<Labelled> = Vec::new();
+    let mut per_file = BTreeMap::new();
+    for f in files {
+        let r = read(Path::new(f))?;
+        per_file.insert(f.clone(), r.len());
+        rows.extend(r);
+    }
+    let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+    let started = std::time::Instant::now();
+    let x = embedder.embed(&texts)?;
+    eprintln!(
+        "embedded {} comments in {:.1} s",
+        x.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let label = |set: &[&str], v: &str| set.iter().position(|s| *s == v);
+    let sentiment: Vec<([f32; DIM], usize)> = rows
+        .iter()
+        .zip(&x)
+        .filter_map(|(r, x)| Some((*x, label(&SENTIMENTS, &r.sentiment)?)))
+        .collect();
+    let emotion: Vec<([f32; DIM], usize)> = rows
+        .iter()
+        .zip(&x)
+        .filter_map(|(r, x)| Some((*x, label(&EMOTIONS, &r.emotion)?)))
+        .collect();
+    let (sentiment_head, s_t, s_f1) = fit(&SENTIMENTS, &sentiment);
+    eprintln!("sentiment: cross-validated macro-F1 {s_f1:.3} with {s_t:?}");
+    let (emotion_head, e_t, e_f1) = fit(&EMOTIONS, &emotion);
+    eprintln!("emotion: cross-validated macro-F1 {e_f1:.3} with {e_t:?}");
+    let mut aspects = BTreeMap::new();
+    let mut settings = serde_json::Map::new();
+    for a in ASPECTS {
+        let data: Vec<([f32; DIM], usize)> = rows
+            .iter()
+            .zip(&x)
+            .map(|(r, x)| (*x, usize::from(r.aspects.iter().any(|s| s == a))))
+            .collect();
+        let (head, t, f1) = fit(&["no", "yes"], &data);
+        eprintln!("aspect {a}: cross-validated macro-F1 {f1:.3} with {t:?}");
+        settings.insert(a.into(), describe(&t, f1));
+        aspects.insert(a.to_string(), head);
+    }
+    let heads = Heads {
+        model_version: embedder.model_version().to_string(),
+        sentiment: sentiment_head,
+        emotion: emotion_head,
+        aspects,
+        trained_on: serde_json::json!({
+            "files": per_file,
+            "sentiment": describe(&s_t, s_f1),
+            "emotion": describe(&e_t, e_f1),
+            "aspects": settings,
+        }),
+    };
+    std::fs::write(out, heads.to_json() + "\n")?;
+    eprintln!("wrote {out}");
+    Ok(())
+}
+
+fn describe(t: &Training, f1: f64) -> serde_json::Value {
+    serde_json::json!({
+        "epochs": t.epochs, "learning_rate": t.learning_rate, "l2": t.l2,
+        "balanced": t.balanced, "cv_macro_f1": (f1 * 1000.0).round() / 1000.0,
+    })
+}
+
+/// The settings of the grid with the best 5-fold macro-F1, and the head trained with
+/// them on everything.
+fn fit(labels: &[&str], data: &[([f32; DIM], usize)]) -> (Head, Training, f64) {
+    let mut best: Option<(Training, f64)> = None;
+    for epochs in [200, 600] {
+        for l2 in [1e-5, 1e-4, 1e-3] {
+            let t = Training {
+                epochs,
+                learning_rate: 0.05,
+                l2,
+                balanced: true,
+            };
+            let f1 = cross_validate(labels, data, t);
+            if best.is_none_or(|(_, b)| f1 > b) {
+                best = Some((t, f1));
+            }
+        }
+    }
+    let (t, f1) = best.expect("a grid");
+    (Head::train(labels, data, t), t, f1)
+}
+
+fn cross_validate(labels: &[&str], data: &[([f32; DIM], usize)], t: Training) -> f64 {
+    const FOLDS: usize = 5;
+    let mut predicted = vec![0usize; data.len()];
+    for fold in 0..FOLDS {
+        let train: Vec<([f32; DIM], usize)> = data
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % FOLDS != fold)
+            .map(|(_, d)| *d)
+            .collect();
+        let head = Head::train(labels, &train, t);
+        for (i, (x, _)) in data.iter().enumerate() {
+            if i % FOLDS == fold {
+                predicted[i] = head.predict(x).0;
+            }
+        }
+    }
+    let truth: Vec<usize> = data.iter().map(|d| d.1).collect();
+    macro_f1(&truth, &predicted)
+}

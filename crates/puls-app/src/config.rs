@@ -21,7 +21,31 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub sms: ProviderConfig,
     pub chat: ProviderConfig,
+    pub text: TextConfig,
     pub kiosk: KioskConfig,
+}
+
+/// Reading comments offline (`scripts/text-model/fetch` installs the model).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TextConfig {
+    /// The directory `scripts/text-model/fetch` filled; without it, `text-models` next to
+    /// the `puls` binary. Without an install there, text analysis says it is not
+    /// installed and everything else runs as usual.
+    pub models_dir: Option<String>,
+}
+
+impl TextConfig {
+    /// Where the model is looked for.
+    pub fn models_dir(&self) -> std::path::PathBuf {
+        match &self.models_dir {
+            Some(d) => d.into(),
+            None => std::env::current_exe()
+                .ok()
+                .and_then(|e| e.parent().map(|p| p.join("text-models")))
+                .unwrap_or_else(|| "text-models".into()),
+        }
+    }
 }
 
 impl Config {

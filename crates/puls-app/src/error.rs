@@ -105,6 +105,8 @@ pub enum Rejection {
     SmsNotConfigured,
     /// Sending chat messages without `chat.url` configured.
     ChatNotConfigured,
+    /// Reading comments without the text model installed (`scripts/text-model/fetch`).
+    TextNotInstalled,
 }
 
 impl AppError {

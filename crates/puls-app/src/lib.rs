@@ -31,6 +31,7 @@ pub mod search;
 pub mod sms;
 pub mod surveys;
 pub mod telemetry;
+pub mod text;
 pub mod tracking;
 pub mod triggers;
 pub mod users;
@@ -65,6 +66,8 @@ pub struct Inner {
     triggers: triggers::TriggerCache,
     /// Each workspace's widget settings, as this node last read them.
     widget: widget::WidgetCache,
+    /// The text model, once loaded.
+    text: text::TextEngine,
 }
 
 impl App {
@@ -82,6 +85,7 @@ impl App {
             salts: Default::default(),
             triggers: Default::default(),
             widget: Default::default(),
+            text: Default::default(),
         }))
     }
 

@@ -54,6 +54,7 @@ pub(crate) fn api_router(
         .merge(routes::triggers::router())
         .merge(routes::widget::router())
         .merge(routes::email::router())
+        .merge(routes::text::router())
         .merge(routes::tracking::router())
         .merge(routes::contacts_import::router())
         .merge(limited(routes::responses::public_router()))

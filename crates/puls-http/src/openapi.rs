@@ -40,6 +40,7 @@ use utoipa::{Modify, OpenApi};
         (name = "triggers", description = "Invitations that follow behaviour: after an event, with a delay, unless a later event cancels them"),
         (name = "widget", description = "The web and in-app widget: its loader, the question it asks, its settings"),
         (name = "cases", description = "Cases with SLA timers, alert rules on responses, and the SLA policy"),
+        (name = "text", description = "Reading comments offline: language, sentiment, aspects, emotion"),
         (name = "events", description = "Behavioural events as stored, and write keys"),
         (name = "tracking", description = "The Segment-compatible tracking API (write key auth)"),
         (name = "pages", description = "Hosted survey pages for respondents (HTML)"),

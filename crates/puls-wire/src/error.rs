@@ -142,6 +142,8 @@ error_codes! {
     SmsNotConfigured = "sms_not_configured", CONFLICT;
     /// This server sends no chat messages (`chat.url` is not set).
     ChatNotConfigured = "chat_not_configured", CONFLICT;
+    /// This server has no text model installed (`scripts/text-model/fetch`).
+    TextNotInstalled = "text_analysis_not_installed", CONFLICT;
     /// Too many requests from this client; slow down.
     RateLimited = "rate_limited", TOO_MANY_REQUESTS;
     /// The server failed; the cause is in its log, never in the answer.
@@ -183,6 +185,7 @@ impl From<Rejection> for ErrorCode {
             Rejection::OriginNotAllowed => ErrorCode::OriginNotAllowed,
             Rejection::SmsNotConfigured => ErrorCode::SmsNotConfigured,
             Rejection::ChatNotConfigured => ErrorCode::ChatNotConfigured,
+            Rejection::TextNotInstalled => ErrorCode::TextNotInstalled,
         }
     }
 }
@@ -359,6 +362,7 @@ mod tests {
             403 origin_not_allowed {"error":{"code":"origin_not_allowed","message":"m"}}
             409 sms_not_configured {"error":{"code":"sms_not_configured","message":"m"}}
             409 chat_not_configured {"error":{"code":"chat_not_configured","message":"m"}}
+            409 text_analysis_not_installed {"error":{"code":"text_analysis_not_installed","message":"m"}}
             429 rate_limited {"error":{"code":"rate_limited","message":"m"}}
             500 internal_error {"error":{"code":"internal_error","message":"m"}}
         "#]]

@@ -70,6 +70,11 @@ max_batch_messages = 2500
 # streamed in constant memory, so this bounds how long one import runs; http.max_body_bytes
 # does not apply to it.
 import_max_bytes = 1073741824
+[text]
+# Where scripts/text-model/fetch installed the text model (reading comments offline);
+# unset: `text-models` next to the puls binary. Without it, text analysis says it is not
+# installed and everything else runs as usual.
+# models_dir = "/opt/puls/text-models"
 "#;
 
 /// Loads the configuration. `file` defaults to `puls.toml` when that exists.

@@ -14,6 +14,7 @@ pub mod responses;
 pub mod segments;
 pub mod sms;
 pub mod surveys;
+pub mod text;
 pub mod tracking;
 pub mod triggers;
 pub mod webhooks;

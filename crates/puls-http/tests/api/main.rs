@@ -37,6 +37,7 @@ mod sampling;
 mod segments;
 mod sms;
 mod surveys;
+mod text;
 mod tracking;
 mod triggers;
 mod validation;

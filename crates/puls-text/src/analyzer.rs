@@ -93,7 +93,9 @@ impl Analyzer {
             .zip(&embeddings)
             .map(|(text, x)| {
                 let language = self.detector.detect(text, hint);
-                let (i, score) = self.heads.sentiment.predict(x);
+                let features =
+                    crate::head::sentiment_features(x, text, language, self.heads.cue_scale);
+                let (i, score) = self.heads.sentiment.predict(&features);
                 let sentiment = Sentiment::from_label(&self.heads.sentiment.labels[i])
                     .unwrap_or(Sentiment::Neutral);
                 Analysis {

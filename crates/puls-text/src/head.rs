@@ -9,7 +9,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{DIM, Error};
+use crate::emotion::{self, Sentiment};
+use crate::language::Lang;
+use crate::{DIM, Error, fold};
 
 /// The heads of one embedding model, as the training command writes them
 /// (`crates/puls-text/heads.json`): they are valid for that model's version only.
@@ -17,8 +19,12 @@ use crate::{DIM, Error};
 pub struct Heads {
     /// The embedding model they were trained on (`MANIFEST.json`'s `model_version`).
     pub model_version: String,
-    /// `neg`, `neu`, `pos`.
+    /// `neg`, `neu`, `pos`, over [`sentiment_features`] with [`Heads::cue_scale`].
     pub sentiment: Head,
+    /// How much the emotion cue scores weigh beside the embedding in the sentiment head's
+    /// features (0: the embedding alone).
+    #[serde(default)]
+    pub cue_scale: f32,
     /// `anger`, `joy`, `sadness`, `fear`, `surprise`, `gratitude`, `none`.
     pub emotion: Head,
     /// One yes/no head per aspect (`no`, `yes`).
@@ -49,6 +55,25 @@ impl Heads {
     }
 }
 
+/// The sentiment head's features of a comment: its embedding, then (with a `cue_scale`
+/// above 0) the emotion cue scores (`emotion::scores`) as a negative, a neutral and a
+/// positive comment would have them, times `cue_scale`: what the keywords know of
+/// praise, complaint and negation, beside what the model reads.
+pub fn sentiment_features(x: &[f32; DIM], text: &str, lang: Lang, cue_scale: f32) -> Vec<f32> {
+    let mut v = x.to_vec();
+    if cue_scale > 0.0 {
+        let tokens = fold::tokens(text, lang);
+        for s in [Sentiment::Negative, Sentiment::Neutral, Sentiment::Positive] {
+            v.extend(
+                emotion::scores(text, &tokens, lang, s)
+                    .iter()
+                    .map(|f| f * cue_scale),
+            );
+        }
+    }
+    v
+}
+
 fn round(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Number(n) => {
@@ -69,7 +94,8 @@ fn round(v: &mut serde_json::Value) {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Head {
     pub labels: Vec<String>,
-    /// `labels.len()` rows of [`DIM`] weights.
+    /// `labels.len()` rows of weights, one per feature (the [`DIM`] of an embedding, and
+    /// any features appended to it).
     pub weights: Vec<Vec<f32>>,
     pub bias: Vec<f32>,
 }
@@ -101,8 +127,9 @@ impl Default for Training {
 impl Head {
     /// Trains a head on `examples` (an embedding and the index of its label in `labels`).
     /// The same examples in the same order give the same head.
-    pub fn train(labels: &[&str], examples: &[([f32; DIM], usize)], t: Training) -> Head {
+    pub fn train<X: AsRef<[f32]>>(labels: &[&str], examples: &[(X, usize)], t: Training) -> Head {
         let k = labels.len();
+        let dim = examples.first().map_or(DIM, |(x, _)| x.as_ref().len());
         let n = examples.len().max(1) as f32;
         let mut counts = vec![0usize; k];
         for (_, y) in examples {
@@ -118,8 +145,8 @@ impl Head {
                 }
             })
             .collect();
-        // Parameters: k rows of DIM weights then k biases, flat.
-        let size = k * DIM + k;
+        // Parameters: k rows of `dim` weights then k biases, flat.
+        let size = k * dim + k;
         let mut p = vec![0f32; size];
         let (mut m, mut v) = (vec![0f32; size], vec![0f32; size]);
         let (b1, b2, eps) = (0.9f32, 0.999f32, 1e-8f32);
@@ -128,19 +155,20 @@ impl Head {
         for epoch in 1..=t.epochs {
             grad.iter_mut().for_each(|g| *g = 0.0);
             for (x, y) in examples {
+                let x = x.as_ref();
                 scores(&p, k, x, &mut logits);
                 softmax(&mut logits);
                 let w = class_weight[*y] / n;
                 for c in 0..k {
                     let d = (logits[c] - if c == *y { 1.0 } else { 0.0 }) * w;
-                    let row = &mut grad[c * DIM..(c + 1) * DIM];
+                    let row = &mut grad[c * dim..(c + 1) * dim];
                     for (g, xi) in row.iter_mut().zip(x) {
                         *g += d * xi;
                     }
-                    grad[k * DIM + c] += d;
+                    grad[k * dim + c] += d;
                 }
             }
-            for (g, w) in grad[..k * DIM].iter_mut().zip(&p[..k * DIM]) {
+            for (g, w) in grad[..k * dim].iter_mut().zip(&p[..k * dim]) {
                 *g += t.l2 * w;
             }
             let (c1, c2) = (1.0 - b1.powi(epoch as i32), 1.0 - b2.powi(epoch as i32));
@@ -152,13 +180,13 @@ impl Head {
         }
         Head {
             labels: labels.iter().map(|l| l.to_string()).collect(),
-            weights: (0..k).map(|c| p[c * DIM..(c + 1) * DIM].to_vec()).collect(),
-            bias: p[k * DIM..].to_vec(),
+            weights: (0..k).map(|c| p[c * dim..(c + 1) * dim].to_vec()).collect(),
+            bias: p[k * dim..].to_vec(),
         }
     }
 
     /// The probability of each label for an embedding, in the order of `labels`.
-    pub fn probabilities(&self, x: &[f32; DIM]) -> Vec<f32> {
+    pub fn probabilities(&self, x: &[f32]) -> Vec<f32> {
         let mut out: Vec<f32> = self
             .weights
             .iter()
@@ -170,7 +198,7 @@ impl Head {
     }
 
     /// The most probable label's index and its probability.
-    pub fn predict(&self, x: &[f32; DIM]) -> (usize, f32) {
+    pub fn predict(&self, x: &[f32]) -> (usize, f32) {
         self.probabilities(x)
             .into_iter()
             .enumerate()
@@ -181,10 +209,11 @@ impl Head {
     }
 }
 
-fn scores(p: &[f32], k: usize, x: &[f32; DIM], out: &mut [f32]) {
+fn scores(p: &[f32], k: usize, x: &[f32], out: &mut [f32]) {
+    let dim = x.len();
     for (c, o) in out.iter_mut().enumerate().take(k) {
-        let row = &p[c * DIM..(c + 1) * DIM];
-        *o = row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + p[k * DIM + c];
+        let row = &p[c * dim..(c + 1) * dim];
+        *o = row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>() + p[k * dim + c];
     }
 }
 

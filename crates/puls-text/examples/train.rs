@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use puls_text::aspects::BUILTIN as ASPECTS;
+use puls_text::fold;
 use puls_text::head::{Heads, sentiment_features};
 use puls_text::labelled::{Labelled, macro_f1, read};
 use puls_text::{DIM, Embedder, Head, Lang, Training};
@@ -70,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .zip(&langs)
         .filter_map(|((r, x), lang)| {
             Some((
-                sentiment_features(x, &r.text, *lang, CUE_SCALE),
+                sentiment_features(x, &r.text, &fold::tokens(&r.text, *lang), *lang, CUE_SCALE),
                 label(&SENTIMENTS, &r.sentiment)?,
             ))
         })

@@ -93,8 +93,16 @@ impl Analyzer {
             .zip(&embeddings)
             .map(|(text, x)| {
                 let language = self.detector.detect(text, hint);
-                let features =
-                    crate::head::sentiment_features(x, text, language, self.heads.cue_scale);
+                // Split into words once, for the sentiment's cue features, the aspects
+                // and the emotion.
+                let tokens = crate::fold::tokens(text, language);
+                let features = crate::head::sentiment_features(
+                    x,
+                    text,
+                    &tokens,
+                    language,
+                    self.heads.cue_scale,
+                );
                 let (i, score) = self.heads.sentiment.predict(&features);
                 let sentiment = Sentiment::from_label(&self.heads.sentiment.labels[i])
                     .unwrap_or(Sentiment::Neutral);
@@ -103,11 +111,11 @@ impl Analyzer {
                     sentiment,
                     score,
                     aspects: taxonomy
-                        .detect(text, language)
+                        .detect_tokens(&tokens, language)
                         .into_iter()
                         .map(|a| (a, sentiment))
                         .collect(),
-                    emotion: emotion::detect(text, language, sentiment),
+                    emotion: emotion::detect_tokens(text, &tokens, language, sentiment),
                 }
             })
             .collect())

@@ -10,8 +10,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::emotion::{self, Sentiment};
+use crate::fold::Token;
 use crate::language::Lang;
-use crate::{DIM, Error, fold};
+use crate::{DIM, Error};
 
 /// The heads of one embedding model, as the training command writes them
 /// (`crates/puls-text/heads.json`): they are valid for that model's version only.
@@ -59,13 +60,21 @@ impl Heads {
 /// above 0) the emotion cue scores (`emotion::scores`) as a negative, a neutral and a
 /// positive comment would have them, times `cue_scale`: what the keywords know of
 /// praise, complaint and negation, beside what the model reads.
-pub fn sentiment_features(x: &[f32; DIM], text: &str, lang: Lang, cue_scale: f32) -> Vec<f32> {
+///
+/// `tokens` are the comment's words in `lang` (`fold::tokens`), split once for every
+/// reader of the comment.
+pub fn sentiment_features(
+    x: &[f32; DIM],
+    text: &str,
+    tokens: &[Token],
+    lang: Lang,
+    cue_scale: f32,
+) -> Vec<f32> {
     let mut v = x.to_vec();
     if cue_scale > 0.0 {
-        let tokens = fold::tokens(text, lang);
         for s in [Sentiment::Negative, Sentiment::Neutral, Sentiment::Positive] {
             v.extend(
-                emotion::scores(text, &tokens, lang, s)
+                emotion::scores(text, tokens, lang, s)
                     .iter()
                     .map(|f| f * cue_scale),
             );

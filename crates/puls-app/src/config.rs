@@ -26,13 +26,31 @@ pub struct Config {
 }
 
 /// Reading comments offline (`scripts/text-model/fetch` installs the model).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct TextConfig {
     /// The directory `scripts/text-model/fetch` filled; without it, `text-models` next to
     /// the `puls` binary. Without an install there, text analysis says it is not
     /// installed and everything else runs as usual.
     pub models_dir: Option<String>,
+    /// Whether this node reads stored open answers in the background (when installed).
+    pub analyse_answers: bool,
+    /// How often the queue looks for new answers.
+    pub poll_ms: u64,
+    /// How long a node keeps a workspace's queue after its last chunk; another node takes
+    /// over after that (it renews the lease for every chunk of 64 responses).
+    pub lease_ms: u64,
+}
+
+impl Default for TextConfig {
+    fn default() -> Self {
+        TextConfig {
+            models_dir: None,
+            analyse_answers: true,
+            poll_ms: 2_000,
+            lease_ms: 60_000,
+        }
+    }
 }
 
 impl TextConfig {

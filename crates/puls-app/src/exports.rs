@@ -10,6 +10,14 @@ use puls_store::{EventFilter, EventRecord, ResponseFilter, ResponseRecord};
 use crate::App;
 use crate::error::AppError;
 use crate::search::{self, Found, ResponseMatch, Surveys};
+use crate::text_queue::TextByResponse;
+
+/// A page of an export: responses, and what text analysis read in their open answers.
+#[derive(Debug, Default)]
+pub struct ResponseRows {
+    pub rows: Vec<ResponseRecord>,
+    pub text: TextByResponse,
+}
 
 /// Responses read per database round trip of an export.
 const RESPONSE_PAGE: i64 = 500;
@@ -46,7 +54,7 @@ impl App {
         workspace_id: WorkspaceId,
         filter: ResponseFilter,
         m: ResponseMatch,
-    ) -> impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static {
+    ) -> impl Stream<Item = Result<ResponseRows, AppError>> + Send + 'static {
         struct Cursor {
             app: App,
             filter: ResponseFilter,
@@ -89,7 +97,14 @@ impl App {
                     }
                 };
                 if !rows.is_empty() {
-                    return Some((Ok(rows), c));
+                    let ids: Vec<_> = rows.iter().map(|r| r.id.clone()).collect();
+                    return match c.app.answer_analyses(workspace_id, &ids).await {
+                        Ok(text) => Some((Ok(ResponseRows { rows, text }), c)),
+                        Err(e) => {
+                            c.done = true;
+                            Some((Err(e), c))
+                        }
+                    };
                 }
             }
             None

@@ -32,6 +32,7 @@ pub mod sms;
 pub mod surveys;
 pub mod telemetry;
 pub mod text;
+pub mod text_queue;
 pub mod tracking;
 pub mod triggers;
 pub mod users;
@@ -68,6 +69,8 @@ pub struct Inner {
     widget: widget::WidgetCache,
     /// The text model, once loaded.
     text: text::TextEngine,
+    /// The text-analysis queue's cache and schedule on this node.
+    text_queue: text_queue::QueueState,
 }
 
 impl App {
@@ -86,6 +89,7 @@ impl App {
             triggers: Default::default(),
             widget: Default::default(),
             text: Default::default(),
+            text_queue: Default::default(),
         }))
     }
 

@@ -24,6 +24,7 @@ use puls_store::{ResponseFilter, ResponseRecord};
 use crate::App;
 use crate::analytics::customers::WorkspaceCustomers;
 use crate::error::AppError;
+use crate::text_queue::TextByResponse;
 
 /// Rows read per database round trip while searching.
 const PAGE: i64 = 500;
@@ -168,6 +169,54 @@ enum Allowed {
     One(u32),
 }
 
+/// A condition on what text analysis read in a response's open answers: one answer with
+/// this sentiment, or about this aspect, or (both given) this aspect spoken of with this
+/// sentiment ("negative about delivery"). Responses not analysed yet do not pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reading {
+    /// `neg`, `neu` or `pos`.
+    pub sentiment: Option<String>,
+    /// An aspect's name (`delivery`).
+    pub aspect: Option<String>,
+}
+
+impl Reading {
+    /// Checks the names: 422-style messages naming the parameter.
+    pub fn new(sentiment: Option<&str>, aspect: Option<&str>) -> Result<Option<Reading>, AppError> {
+        if let Some(s) = sentiment
+            && !crate::text_queue::SENTIMENTS.contains(&s)
+        {
+            return Err(AppError::invalid(format!(
+                "sentiment: '{s}' is not one of {}",
+                crate::text_queue::SENTIMENTS.join(", ")
+            )));
+        }
+        if let Some(a) = aspect
+            && !crate::text_queue::ASPECTS.contains(&a)
+        {
+            return Err(AppError::invalid(format!(
+                "aspect: '{a}' is not one of {}",
+                crate::text_queue::ASPECTS.join(", ")
+            )));
+        }
+        Ok((sentiment.is_some() || aspect.is_some()).then(|| Reading {
+            sentiment: sentiment.map(str::to_string),
+            aspect: aspect.map(str::to_string),
+        }))
+    }
+
+    pub fn holds(&self, analyses: &[crate::text_queue::AnswerAnalysis]) -> bool {
+        analyses
+            .iter()
+            .any(|a| match (&self.sentiment, &self.aspect) {
+                (Some(s), Some(name)) => a.aspects.iter().any(|(n, t)| n == name && t == s),
+                (Some(s), None) => a.sentiment == *s,
+                (None, Some(name)) => a.aspects.iter().any(|(n, _)| n == name),
+                (None, None) => true,
+            })
+    }
+}
+
 /// What to keep of the responses the store's filter selects; see the module documentation.
 #[derive(Default)]
 pub struct ResponseMatch {
@@ -175,6 +224,8 @@ pub struct ResponseMatch {
     pub band: Option<Band>,
     /// Keep only responses with (true) or without (false) open answers.
     pub has_text: Option<bool>,
+    /// What text analysis must have read in them.
+    pub reading: Option<Reading>,
     people: Option<People>,
 }
 
@@ -185,6 +236,7 @@ pub struct MatchSpec {
     pub text: Option<TextSearch>,
     pub band: Option<Band>,
     pub has_text: Option<bool>,
+    pub reading: Option<Reading>,
     /// Saved segments whose members to keep (all must hold).
     pub segments: Vec<String>,
     pub contact: Option<ContactId>,
@@ -196,16 +248,37 @@ impl ResponseMatch {
         self.text.is_none()
             && self.band.is_none()
             && self.has_text.is_none()
+            && self.reading.is_none()
             && self.people.is_none()
     }
 
-    /// Whether `r` passes.
+    /// What text analysis read in `rows`, when this match asks (one query per page).
+    pub(crate) async fn readings(
+        &self,
+        app: &App,
+        rows: &[ResponseRecord],
+    ) -> Result<Option<TextByResponse>, AppError> {
+        let (Some(_), Some(first)) = (&self.reading, rows.first()) else {
+            return Ok(None);
+        };
+        let ids: Vec<ResponseId> = rows.iter().map(|r| r.id.clone()).collect();
+        Ok(Some(app.answer_analyses(first.workspace_id, &ids).await?))
+    }
+
+    /// Whether `r` passes (`readings`: [`ResponseMatch::readings`] of its page).
     pub async fn matches(
         &self,
         app: &App,
         r: &ResponseRecord,
         surveys: &mut Surveys,
+        readings: Option<&TextByResponse>,
     ) -> Result<bool, AppError> {
+        if let Some(want) = &self.reading {
+            let list = readings.and_then(|t| t.get(&r.id));
+            if !list.is_some_and(|l| want.holds(l)) {
+                return Ok(false);
+            }
+        }
         if let Some(p) = &self.people {
             let code = p.customers.read().contact_for_response(
                 r.invitation_token.as_deref(),
@@ -253,9 +326,10 @@ impl ResponseMatch {
         rows: Vec<ResponseRecord>,
         surveys: &mut Surveys,
     ) -> Result<Vec<ResponseRecord>, AppError> {
+        let readings = self.readings(app, &rows).await?;
         let mut out = Vec::new();
         for r in rows {
-            if self.matches(app, &r, surveys).await? {
+            if self.matches(app, &r, surveys, readings.as_ref()).await? {
                 out.push(r);
             }
         }
@@ -301,6 +375,7 @@ impl App {
             text: spec.text,
             band: spec.band,
             has_text: spec.has_text,
+            reading: spec.reading,
             people,
         })
     }
@@ -352,9 +427,10 @@ pub async fn count(
             .await?;
         let exhausted = (rows.len() as i64) < PAGE;
         filter.before_id = rows.last().map(|r| r.id.clone());
+        let readings = m.readings(app, &rows).await?;
         for r in &rows {
             scanned += 1;
-            if m.matches(app, r, &mut surveys).await? {
+            if m.matches(app, r, &mut surveys, readings.as_ref()).await? {
                 n += 1;
             }
         }
@@ -400,10 +476,11 @@ pub async fn find(
             .list_responses(workspace_id, &filter, PAGE)
             .await?;
         let exhausted = (rows.len() as i64) < PAGE;
+        let readings = m.readings(app, &rows).await?;
         for r in rows {
             scanned += 1;
             filter.before_id = Some(r.id.clone());
-            if m.matches(app, &r, &mut surveys).await? {
+            if m.matches(app, &r, &mut surveys, readings.as_ref()).await? {
                 out.push(r);
                 if out.len() == limit {
                     // More may follow: the next page starts after this match.

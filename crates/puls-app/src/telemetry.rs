@@ -1,6 +1,6 @@
 //! This node's operational metrics in the Prometheus text format: HTTP requests by route
 //! (the route's pattern, never an id) and status with latency histograms, responses and
-//! events taken in, the outbox's attempts and failures by channel and its queue depth. Names
+//! events taken in, open answers analysed and texts read, the outbox's attempts and failures by channel and its queue depth. Names
 //! follow Prometheus's conventions (`puls_` prefix, `_total` counters, `_seconds`). The
 //! edges record requests; the application records the rest; the HTTP edge serves the text
 //! when `metrics` is configured.
@@ -51,6 +51,8 @@ pub struct Telemetry {
     attempts: Family<AttemptLabels, Counter>,
     pending: Gauge,
     alerts: Counter,
+    text_written: Counter,
+    text_read: Counter,
 }
 
 impl std::fmt::Debug for Telemetry {
@@ -104,8 +106,22 @@ impl Default for Telemetry {
             "Alert rules that matched a completed response",
             alerts.clone(),
         );
+        let text_written = Counter::default();
+        registry.register(
+            "puls_text_answers_analysed",
+            "Open answers whose text analysis this node stored",
+            text_written.clone(),
+        );
+        let text_read = Counter::default();
+        registry.register(
+            "puls_text_texts_read",
+            "Texts this node's model read (repeated texts are read once)",
+            text_read.clone(),
+        );
         Telemetry {
             alerts,
+            text_written,
+            text_read,
             registry,
             requests,
             latency,
@@ -142,6 +158,11 @@ impl Telemetry {
 
     pub(crate) fn alerts(&self, n: u64) {
         self.alerts.inc_by(n);
+    }
+
+    pub(crate) fn text_analysed(&self, written: u64, read: u64) {
+        self.text_written.inc_by(written);
+        self.text_read.inc_by(read);
     }
 
     pub(crate) fn events_ingested(&self, n: u64) {

@@ -25,16 +25,16 @@ pub(crate) struct TextEngine(OnceLock<Result<Arc<Analyzer>, String>>);
 pub enum TextStatus {
     Installed {
         model_version: String,
+        /// What stored results are read with: the model, the heads and the rules.
+        analysis_version: String,
     },
     /// Not installed, or installed wrongly: why, for the administrator.
-    Unavailable {
-        reason: String,
-    },
+    Unavailable { reason: String },
 }
 
 impl App {
     /// The analyzer, loaded on first use (on the blocking pool).
-    async fn analyzer(&self) -> Result<Arc<Analyzer>, AppError> {
+    pub(crate) async fn analyzer(&self) -> Result<Arc<Analyzer>, AppError> {
         let app = self.clone();
         let loaded = tokio::task::spawn_blocking(move || {
             app.0
@@ -65,6 +65,7 @@ impl App {
         match self.analyzer().await {
             Ok(a) => TextStatus::Installed {
                 model_version: a.model_version().to_string(),
+                analysis_version: puls_text::analysis_version(a.model_version()),
             },
             Err(e) => TextStatus::Unavailable {
                 reason: e.to_string(),

@@ -421,6 +421,32 @@ impl Lang {
         })
     }
 
+    /// A sentiment's word (`neg`, `neu`, `pos`); another label as it is.
+    pub fn sentiment(self, label: &str) -> &str {
+        match label {
+            "neg" => self.t(Text::SentimentNeg),
+            "neu" => self.t(Text::SentimentNeu),
+            "pos" => self.t(Text::SentimentPos),
+            other => other,
+        }
+    }
+
+    /// An aspect's name (`delivery` → "Dostawa"); a workspace's own aspect as it is named.
+    pub fn aspect(self, name: &str) -> &str {
+        self.t(match name {
+            "delivery" => Text::AspectDelivery,
+            "price" => Text::AspectPrice,
+            "staff" => Text::AspectStaff,
+            "product_quality" => Text::AspectProductQuality,
+            "website_app" => Text::AspectWebsiteApp,
+            "payment" => Text::AspectPayment,
+            "returns_complaints" => Text::AspectReturnsComplaints,
+            "waiting_time" => Text::AspectWaitingTime,
+            "communication" => Text::AspectCommunication,
+            other => return other,
+        })
+    }
+
     /// The default end labels (low, high) of the standard scales: nps, csat and ces.
     /// Other kinds have none (a rating or matrix scale carries its own author labels).
     pub fn scale_labels(self, kind: &QuestionKind) -> Option<(&'static str, &'static str)> {

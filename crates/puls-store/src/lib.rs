@@ -21,6 +21,8 @@ mod outbox_sql;
 mod postgres;
 mod sql;
 mod sqlite;
+mod text;
+mod text_sql;
 mod triggers;
 mod triggers_sql;
 mod users;
@@ -39,6 +41,7 @@ pub use distributions::*;
 pub use error::StoreError;
 pub use model::*;
 pub use outbox::*;
+pub use text::*;
 pub use triggers::*;
 pub use users::*;
 pub use writer::ResponseWriter;
@@ -54,6 +57,7 @@ pub trait Store:
     + CaseStore
     + DistributionStore
     + TriggerStore
+    + TextStore
     + Send
     + Sync
     + 'static

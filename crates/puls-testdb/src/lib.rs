@@ -41,6 +41,26 @@ pub fn random_suffix(len: usize) -> String {
 }
 
 /// Writes past the test harness's output capture, so the line shows even for passing tests.
+/// The installed text model's directory (`PULS_TEXT_MODELS`, else the workspace's
+/// `target/text-models`), or `None` (and a note) when it is not installed there and
+/// `PULS_TEXT_MODELS` does not ask for it; asked for and missing is a failure.
+pub fn text_models() -> Option<String> {
+    let dir = std::env::var_os("PULS_TEXT_MODELS").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/text-models"),
+        std::path::PathBuf::from,
+    );
+    if dir.join("MANIFEST.json").exists() {
+        return Some(dir.to_string_lossy().into_owned());
+    }
+    assert!(
+        std::env::var_os("PULS_TEXT_MODELS").is_none(),
+        "PULS_TEXT_MODELS names {} but no model is installed there",
+        dir.display()
+    );
+    eprintln!("text model not installed (scripts/text-model/fetch): skipped");
+    None
+}
+
 pub fn loud(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }

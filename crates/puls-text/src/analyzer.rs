@@ -16,7 +16,7 @@ use crate::language::{Detector, Lang};
 use crate::{Embedder, Error};
 
 /// The trained heads, as committed.
-const HEADS: &str = include_str!("../heads.json");
+pub(crate) const HEADS: &str = include_str!("../heads.json");
 
 /// What Puls reads in one comment.
 #[derive(Debug, Clone, PartialEq)]

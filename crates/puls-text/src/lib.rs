@@ -24,12 +24,15 @@ pub mod aspects;
 pub mod emotion;
 pub mod fold;
 pub mod language;
+pub mod terms;
+mod version;
 
 pub use analyzer::{Analysis, Analyzer};
 pub use embedder::{Embedder, EmbedderOptions, MANIFEST};
 pub use error::Error;
 pub use head::{Head, Training};
 pub use tokenizer::Tokenizer;
+pub use version::{RULES_REVISION, analysis_version};
 
 pub use aspects::{Aspect, AspectDef, Taxonomy, TaxonomyError};
 pub use emotion::{Emotion, Sentiment};

@@ -5,6 +5,8 @@
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use puls_app::AppError;
+use puls_app::exports::ResponseRows;
+use puls_app::text_queue::TextByResponse;
 use puls_core::{QuestionKind, Survey, Value};
 use puls_store::json::{self, JsonMap, JsonText};
 use puls_store::{EventRecord, ResponseRecord};
@@ -18,14 +20,14 @@ pub type Chunk = Result<Bytes, std::io::Error>;
 
 /// Pages of rows as chunks of bytes: a header first (when given), then each page rendered.
 /// An error is logged and ends the stream, so the client sees a broken-off download.
-fn chunks<T, F>(
+fn chunks<P, F>(
     header: Option<Bytes>,
-    pages: impl Stream<Item = Result<Vec<T>, AppError>> + Send + 'static,
+    pages: impl Stream<Item = Result<P, AppError>> + Send + 'static,
     render: F,
 ) -> impl Stream<Item = Chunk> + Send + 'static
 where
-    T: Send + 'static,
-    F: Fn(&[T]) -> Chunk + Send + 'static,
+    P: Send + 'static,
+    F: Fn(&P) -> Chunk + Send + 'static,
 {
     let body = pages.map(move |page| match page {
         Ok(rows) => render(&rows),
@@ -37,14 +39,14 @@ where
     futures::stream::iter(header.map(Ok)).chain(body)
 }
 
-/// Responses, one JSON object per line.
+/// Responses, one JSON object per line (as the API shows them, with their text analysis).
 pub fn responses_ndjson(
-    pages: impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static,
+    pages: impl Stream<Item = Result<ResponseRows, AppError>> + Send + 'static,
 ) -> impl Stream<Item = Chunk> + Send + 'static {
-    chunks(None, pages, |rows| {
-        let mut out = Vec::with_capacity(rows.len() * 512);
-        for r in rows {
-            serde_json::to_writer(&mut out, &ResponseDto::from_record(r))
+    chunks(None, pages, |page: &ResponseRows| {
+        let mut out = Vec::with_capacity(page.rows.len() * 512);
+        for r in &page.rows {
+            serde_json::to_writer(&mut out, &ResponseDto::with_text(r, &page.text))
                 .map_err(std::io::Error::other)?;
             out.push(b'\n');
         }
@@ -159,54 +161,121 @@ pub enum CsvStyle {
     Excel,
 }
 
+/// The parts of an open answer's text analysis a CSV export has a column for.
+const TEXT_PARTS: [&str; 4] = ["sentiment", "aspects", "emotion", "language"];
+
+/// The questions whose texts are analysed: open text, and choices with an "other" text.
+fn open_questions(survey: &Survey) -> Vec<String> {
+    survey
+        .questions
+        .iter()
+        .filter(|q| {
+            matches!(
+                q.kind,
+                QuestionKind::OpenText { .. } | QuestionKind::MultipleChoice { other: Some(_), .. }
+            )
+        })
+        .map(|q| q.id.to_string())
+        .collect()
+}
+
+/// One part of what text analysis read in a response's answer to `question`: the
+/// sentiment (`neg`, `neu`, `pos`), the aspects (`delivery:neg; price:neu`), the emotion or
+/// the language; empty when it has not been read.
+fn text_part(text: &TextByResponse, r: &ResponseRecord, question: &str, part: &str) -> String {
+    let Some(a) = text
+        .get(&r.id)
+        .and_then(|list| list.iter().find(|a| a.question_id == question))
+    else {
+        return String::new();
+    };
+    match part {
+        "sentiment" => a.sentiment.clone(),
+        "aspects" => a
+            .aspects
+            .iter()
+            .map(|(name, s)| format!("{name}:{s}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        "emotion" => a.emotion.clone(),
+        _ => a.language.clone(),
+    }
+}
+
 /// Responses as CSV with a header row. With a survey, answers are spread over one column per
-/// part; answers given to an older version's questions that no longer exist are left out of
-/// those columns but kept whole in the NDJSON export.
+/// part, then each open answer's text analysis (`{question}.sentiment`, `.aspects`,
+/// `.emotion`, `.language`); answers given to an older version's questions that no longer
+/// exist are left out of those columns but kept whole in the NDJSON export. Without one,
+/// the answers and the text analyses are a JSON column each.
 pub fn responses_csv(
-    pages: impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static,
+    pages: impl Stream<Item = Result<ResponseRows, AppError>> + Send + 'static,
     survey: Option<&Survey>,
     style: CsvStyle,
 ) -> impl Stream<Item = Chunk> + Send + 'static {
     let columns = survey.map(answer_columns);
+    let open = survey.map(open_questions).unwrap_or_default();
     let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|s| s.to_string()).collect();
     match &columns {
-        Some(cols) => header.extend(cols.iter().map(|c| c.0.clone())),
-        None => header.push("answers".into()),
+        Some(cols) => {
+            header.extend(cols.iter().map(|c| c.0.clone()));
+            for q in &open {
+                header.extend(TEXT_PARTS.iter().map(|p| format!("{q}.{p}")));
+            }
+        }
+        None => header.extend(["answers".into(), "text_analysis".into()]),
     }
     let mut first = match style {
         CsvStyle::Plain => Vec::new(),
         CsvStyle::Excel => b"\xEF\xBB\xBF".to_vec(),
     };
     first.extend_from_slice(&write_rows(std::iter::once(header), style).unwrap_or_default());
-    chunks(Some(Bytes::from(first)), pages, move |rows| {
-        write_rows(
-            rows.iter().map(|r| {
-                let mut row = vec![
-                    r.id.to_string(),
-                    r.survey_id.to_string(),
-                    r.survey_version.to_string(),
-                    status_name(r.completed).to_string(),
-                    r.channel.clone(),
-                    r.touchpoint.clone(),
-                    r.locale.clone(),
-                    text_cell(r.contact_external_id.as_deref().unwrap_or_default()),
-                    text_cell(r.contact_email.as_deref().unwrap_or_default()),
-                    format_ms(r.created_at),
-                    r.completed_at.map(format_ms).unwrap_or_default(),
-                    JsonText::strings(&r.attributes).as_str().to_string(),
-                ];
-                match &columns {
-                    Some(cols) => row.extend(
-                        cols.iter()
-                            .map(|(_, q, part)| cell(&r.answers, q, part.as_deref())),
-                    ),
-                    None => row.push(JsonText::object(&r.answers).as_str().to_string()),
-                }
-                row
-            }),
-            style,
-        )
-    })
+    chunks(
+        Some(Bytes::from(first)),
+        pages,
+        move |page: &ResponseRows| {
+            write_rows(
+                page.rows.iter().map(|r| {
+                    let mut row = vec![
+                        r.id.to_string(),
+                        r.survey_id.to_string(),
+                        r.survey_version.to_string(),
+                        status_name(r.completed).to_string(),
+                        r.channel.clone(),
+                        r.touchpoint.clone(),
+                        r.locale.clone(),
+                        text_cell(r.contact_external_id.as_deref().unwrap_or_default()),
+                        text_cell(r.contact_email.as_deref().unwrap_or_default()),
+                        format_ms(r.created_at),
+                        r.completed_at.map(format_ms).unwrap_or_default(),
+                        JsonText::strings(&r.attributes).as_str().to_string(),
+                    ];
+                    match &columns {
+                        Some(cols) => {
+                            row.extend(
+                                cols.iter()
+                                    .map(|(_, q, part)| cell(&r.answers, q, part.as_deref())),
+                            );
+                            for q in &open {
+                                row.extend(
+                                    TEXT_PARTS.iter().map(|p| text_part(&page.text, r, q, p)),
+                                );
+                            }
+                        }
+                        None => {
+                            row.push(JsonText::object(&r.answers).as_str().to_string());
+                            let dto = ResponseDto::with_text(r, &page.text);
+                            row.push(
+                                serde_json::to_string(&dto.text_analysis.unwrap_or_default())
+                                    .unwrap_or_default(),
+                            );
+                        }
+                    }
+                    row
+                }),
+                style,
+            )
+        },
+    )
 }
 
 fn write_rows(rows: impl Iterator<Item = Vec<String>>, style: CsvStyle) -> Chunk {
@@ -235,7 +304,9 @@ pub fn events(
     csv: bool,
 ) -> impl Stream<Item = Chunk> + Send + 'static {
     let header = csv.then(|| Bytes::from_static(EVENT_COLUMNS));
-    chunks(header, pages, move |rows| render_events(rows, csv))
+    chunks(header, pages, move |rows: &Vec<EventRecord>| {
+        render_events(rows, csv)
+    })
 }
 
 fn render_events(rows: &[EventRecord], csv: bool) -> Chunk {

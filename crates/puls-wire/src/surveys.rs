@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use puls_app::AppError;
-use puls_app::search::{MatchSpec, TextSearch};
+use puls_app::search::{MatchSpec, Reading, TextSearch};
 use puls_core::band::Band;
 use puls_core::{ContactId, ResponseId};
 use puls_store::{ResponseFilter, ResponseRecord, SurveyRecord, json};
@@ -113,9 +113,79 @@ pub struct ResponseDto {
     pub created_at: String,
     pub updated_at: String,
     pub completed_at: Option<String>,
+    /// What text analysis read in the open answers, once it has (it runs after the
+    /// response is stored, when the server has the text model); left out where it does
+    /// not apply (webhook payloads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_analysis: Option<Vec<AnswerAnalysisDto>>,
+}
+
+/// A sentiment: `neg`, `neu` or `pos`, and the model's probability of it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SentimentDto {
+    pub label: String,
+    pub score: f32,
+}
+
+/// An aspect a text is about, with the sentiment it is spoken of with.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AspectDto {
+    /// `delivery`, `price`, `staff`, `product_quality`, `website_app`, `payment`,
+    /// `returns_complaints`, `waiting_time` or `communication`.
+    pub name: String,
+    /// `neg`, `neu` or `pos`.
+    pub sentiment: String,
+}
+
+/// What text analysis read in one open answer (an open-text question, or the "other" text
+/// of a choice).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AnswerAnalysisDto {
+    pub question: String,
+    /// `pl`, `cs` or `en`.
+    pub language: String,
+    pub sentiment: SentimentDto,
+    pub aspects: Vec<AspectDto>,
+    /// `anger`, `joy`, `sadness`, `fear`, `surprise`, `gratitude` or `none`
+    /// (experimental: less reliable than the sentiment).
+    pub emotion: String,
+}
+
+impl AnswerAnalysisDto {
+    pub fn from_analysis(a: &puls_app::text_queue::AnswerAnalysis) -> Self {
+        AnswerAnalysisDto {
+            question: a.question_id.clone(),
+            language: a.language.clone(),
+            sentiment: SentimentDto {
+                label: a.sentiment.clone(),
+                score: a.score,
+            },
+            aspects: a
+                .aspects
+                .iter()
+                .map(|(name, sentiment)| AspectDto {
+                    name: name.clone(),
+                    sentiment: sentiment.clone(),
+                })
+                .collect(),
+            emotion: a.emotion.clone(),
+        }
+    }
 }
 
 impl ResponseDto {
+    /// The response with what text analysis read in it (`text`: the workspace's
+    /// analyses by response, as [`puls_app::App::answer_analyses`] reads them).
+    pub fn with_text(r: &ResponseRecord, text: &puls_app::text_queue::TextByResponse) -> Self {
+        let mut dto = ResponseDto::from_record(r);
+        dto.text_analysis = Some(
+            text.get(&r.id)
+                .map(|list| list.iter().map(AnswerAnalysisDto::from_analysis).collect())
+                .unwrap_or_default(),
+        );
+        dto
+    }
+
     pub fn from_record(r: &ResponseRecord) -> Self {
         let contact =
             (r.contact_external_id.is_some() || r.contact_email.is_some()).then(|| ContactRef {
@@ -137,6 +207,7 @@ impl ResponseDto {
             created_at: format_ms(r.created_at),
             updated_at: format_ms(r.updated_at),
             completed_at: r.completed_at.map(format_ms),
+            text_analysis: None,
         }
     }
 }
@@ -205,6 +276,14 @@ pub struct ResponseQuery {
     pub contact_id: Option<String>,
     /// Only responses of members of this saved segment.
     pub segment: Option<String>,
+    /// Only responses with an open answer text analysis read as `neg`, `neu` or `pos`
+    /// (with `aspect`: that aspect spoken of so, e.g. negative about delivery). Checked
+    /// on each response, like `q`; responses not analysed yet do not match.
+    pub sentiment: Option<String>,
+    /// Only responses with an open answer about this aspect: `delivery`, `price`,
+    /// `staff`, `product_quality`, `website_app`, `payment`, `returns_complaints`,
+    /// `waiting_time` or `communication`.
+    pub aspect: Option<String>,
 }
 
 impl ResponseQuery {
@@ -243,6 +322,7 @@ impl ResponseQuery {
             text: self.q.as_deref().and_then(TextSearch::new),
             band,
             has_text,
+            reading: Reading::new(self.sentiment.as_deref(), self.aspect.as_deref())?,
             segments: self.segment.iter().cloned().collect(),
             contact,
         })

@@ -16,6 +16,8 @@ use futures::{Stream, StreamExt};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use puls_app::AppError;
+use puls_app::exports::ResponseRows;
+use puls_app::text_queue::{AnswerAnalysis, TextByResponse};
 use puls_core::survey::ContactField;
 use puls_core::{Locale, QuestionKind, Survey, Value};
 use puls_store::ResponseRecord;
@@ -43,6 +45,12 @@ pub struct XlsxTexts {
     /// A channel's name (`web` → "Web"), a Kano answer's (`like` → "I like it").
     pub channel: Box<dyn Fn(&str) -> String + Send>,
     pub kano: Box<dyn Fn(&str) -> String + Send>,
+    /// Headers of an open answer's text analysis: "Sentiment", "Aspects".
+    pub sentiment: String,
+    pub aspects: String,
+    /// A sentiment's word (`neg` → "negative"), an aspect's name (`delivery` → "Delivery").
+    pub sentiment_label: Box<dyn Fn(&str) -> String + Send>,
+    pub aspect_label: Box<dyn Fn(&str) -> String + Send>,
 }
 
 /// How the workbook reads the survey texts and times.
@@ -73,6 +81,9 @@ enum Part {
     Field(&'static str),
     MatrixRow(String),
     KanoSide(&'static str),
+    /// What text analysis read in the answer: its sentiment, or its aspects with theirs.
+    Sentiment,
+    Aspects,
 }
 
 /// The columns of one survey's answers.
@@ -101,7 +112,14 @@ fn columns(survey: &Survey, locale: &Locale, t: &XlsxTexts) -> Vec<Column> {
                 cols.push(col(header.clone(), Part::Choices(labels(options))));
                 if other.is_some() {
                     cols.push(col(format!("{header} – {}", t.other), Part::Field("other")));
+                    cols.push(col(format!("{header} – {}", t.sentiment), Part::Sentiment));
+                    cols.push(col(format!("{header} – {}", t.aspects), Part::Aspects));
                 }
+            }
+            QuestionKind::OpenText { .. } => {
+                cols.push(col(header.clone(), Part::Whole));
+                cols.push(col(format!("{header} – {}", t.sentiment), Part::Sentiment));
+                cols.push(col(format!("{header} – {}", t.aspects), Part::Aspects));
             }
             QuestionKind::Ranking { options, .. } => {
                 cols.push(col(header, Part::Choices(labels(options))))
@@ -164,6 +182,24 @@ fn scalar(v: &Value) -> Cell {
     }
 }
 
+/// The text analysis of the answer to `c`'s question, in `c`'s part.
+fn text_cell(analysis: Option<&[AnswerAnalysis]>, c: &Column, t: &XlsxTexts) -> Cell {
+    let Some(a) = analysis.and_then(|list| list.iter().find(|a| a.question_id == c.question))
+    else {
+        return Cell::Empty;
+    };
+    match c.part {
+        Part::Sentiment => Cell::Text((t.sentiment_label)(&a.sentiment)),
+        _ => Cell::Text(
+            a.aspects
+                .iter()
+                .map(|(name, s)| format!("{} ({})", (t.aspect_label)(name), (t.sentiment_label)(s)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
 fn cell(answers: &JsonMap, c: &Column, t: &XlsxTexts) -> Cell {
     let Some(a) = answers.get(&c.question) else {
         return Cell::Empty;
@@ -205,6 +241,7 @@ fn cell(answers: &JsonMap, c: &Column, t: &XlsxTexts) -> Cell {
             Cell::Text(s) => Cell::Text((t.kano)(&s)),
             other => other,
         },
+        Part::Sentiment | Part::Aspects => Cell::Empty,
     }
 }
 
@@ -341,7 +378,8 @@ impl Writer {
             .ok()
     }
 
-    fn write(&mut self, r: &ResponseRecord) -> Result<(), AppError> {
+    fn write(&mut self, r: &ResponseRecord, text: &TextByResponse) -> Result<(), AppError> {
+        let analysis = text.get(&r.id).map(Vec::as_slice);
         let created = self.local(r.created_at);
         let completed = r.completed_at.and_then(|ms| self.local(ms));
         let channel = (self.texts.channel)(&r.channel);
@@ -358,7 +396,10 @@ impl Writer {
         let cells: Vec<Cell> = self.sheets[r.survey_id.as_str()]
             .columns
             .iter()
-            .map(|c| cell(&r.answers, c, &self.texts))
+            .map(|c| match c.part {
+                Part::Sentiment | Part::Aspects => text_cell(analysis, c, &self.texts),
+                _ => cell(&r.answers, c, &self.texts),
+            })
             .collect();
         let when = self.when.clone();
         let ws: &mut Worksheet = self.book.worksheet_from_index(index).map_err(xlsx_error)?;
@@ -466,7 +507,7 @@ impl Writer {
 /// The workbook of `pages` of responses. The pages are written as they come, on a blocking
 /// thread; an error reading them ends the export with that error.
 pub async fn responses_xlsx(
-    pages: impl Stream<Item = Result<Vec<ResponseRecord>, AppError>> + Send + 'static,
+    pages: impl Stream<Item = Result<ResponseRows, AppError>> + Send + 'static,
     texts: XlsxTexts,
     opts: XlsxOptions,
 ) -> Result<Vec<u8>, AppError> {
@@ -476,11 +517,11 @@ pub async fn responses_xlsx(
     {
         writer.sheet(&id)?;
     }
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<ResponseRecord>>(2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<ResponseRows>(2);
     let work = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
         while let Some(page) = rx.blocking_recv() {
-            for r in &page {
-                writer.write(r)?;
+            for r in &page.rows {
+                writer.write(r, &page.text)?;
             }
         }
         writer.finish()

@@ -56,7 +56,17 @@ pub struct InboxRow {
     pub scores: String,
     /// The start of its open answers.
     pub excerpt: String,
+    /// What text analysis read in them.
+    pub chips: Vec<Chip>,
     pub contact: Option<String>,
+}
+
+/// A sentiment or an aspect read in open answers, in words, with its tone (`neg`, `neu`,
+/// `pos`) for its colour.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chip {
+    pub text: String,
+    pub tone: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +74,8 @@ pub struct ResponsePage {
     pub title: String,
     pub response: ResponseView,
     pub answers: Vec<AnswerRow>,
+    /// What text analysis read in the open answers; `text_status` says when it has not.
+    pub chips: Vec<Chip>,
     /// The contact it is linked to, when found.
     pub contact: Option<ContactView>,
     /// Where it sits in the journeys.

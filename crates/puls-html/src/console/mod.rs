@@ -45,7 +45,9 @@ pub use distributions::{
     ContactDeliveryRow, CountRow, DeliveryRow, DistributionForm, DistributionPage, DistributionRow,
     DistributionsPage, OpensView, ReachPage, ReachRow,
 };
-pub use inbox::{AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView};
+pub use inbox::{
+    AnswerRow, Chip, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView,
+};
 pub use journeys::{
     ChartPoint, Estimate, Feedback, JourneyPage, MapStage, MapTouchpoint, ShareView,
     TouchpointPage, Verbatim,

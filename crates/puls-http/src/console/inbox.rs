@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use puls_core::access::Permission;
 use puls_core::{Locale, Question, QuestionKind, Survey};
 use puls_html::console::{
-    AnswerRow, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView, SelectOption,
+    AnswerRow, Chip, ContactView, InboxPage, InboxRow, Place, ResponsePage, ResponseView,
+    SelectOption,
 };
 use puls_html::{Lang, Text};
 use puls_store::{DefinitionKind, ResponseRecord};
@@ -28,6 +29,7 @@ use super::{Page, confirmed_form, missing_or_error, page_error, shell, title_in,
 use crate::state::AppState;
 use puls_app::AppError;
 use puls_app::search::Surveys;
+use puls_app::text_queue::{ASPECTS, AnswerAnalysis};
 use puls_core::band::Band;
 use puls_store::json;
 use puls_wire::path;
@@ -83,6 +85,8 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
                     "contact",
                     "contact_id",
                     "segment",
+                    "sentiment",
+                    "aspect",
                 ]
                 .contains(&k.as_str())
         })
@@ -115,6 +119,8 @@ fn query_of(raw: Option<&str>) -> Result<(ResponseQuery, Vec<(String, String)>),
         contact: get("contact"),
         contact_id: get("contact_id"),
         segment: get("segment"),
+        sentiment: get("sentiment"),
+        aspect: get("aspect"),
     };
     Ok((q, kept))
 }
@@ -170,12 +176,19 @@ pub async fn inbox(
                 Ok((f, n)) => {
                     total = n;
                     let mut cache = Surveys::default();
+                    let ids: Vec<_> = f.rows.iter().map(|r| r.id.clone()).collect();
+                    let readings = match st.app.answer_analyses(ws, &ids).await {
+                        Ok(t) => t,
+                        Err(e) => return page_error(&st, lang, e),
+                    };
                     for r in &f.rows {
                         let texts = match cache.open_answers(&st.app, r).await {
                             Ok(t) => t,
                             Err(e) => return page_error(&st, lang, e),
                         };
-                        rows.push(row(r, &defs, lang, &names, &texts, tz));
+                        let mut line = row(r, &defs, lang, &names, &texts, tz);
+                        line.chips = chips(readings.get(&r.id).map(Vec::as_slice), lang);
+                        rows.push(line);
                     }
                     next = f.next;
                     scanned = f.scanned;
@@ -237,6 +250,20 @@ pub async fn inbox(
             ]),
         ),
         ("locale", Text::Locale, super::overview::locale_options()),
+        (
+            "sentiment",
+            Text::Sentiment,
+            words(&[
+                ("neg", Text::SentimentNeg),
+                ("neu", Text::SentimentNeu),
+                ("pos", Text::SentimentPos),
+            ]),
+        ),
+        (
+            "aspect",
+            Text::Aspects,
+            ASPECTS.iter().map(|a| option(a, lang.aspect(a))).collect(),
+        ),
     ] {
         selects.push(select(name, label, &current(name), options));
     }
@@ -307,11 +334,36 @@ fn row(
         completed: r.completed,
         scores: scores_of(r, def.map(|d| d.as_ref()), lang),
         excerpt,
+        chips: Vec::new(),
         contact: r
             .contact_email
             .clone()
             .or_else(|| r.contact_external_id.clone()),
     }
+}
+
+/// What text analysis read in a response's open answers, as chips: each answer's
+/// sentiment, then each aspect it names with the sentiment it is spoken of with (each
+/// once), in words.
+pub(super) fn chips(analyses: Option<&[AnswerAnalysis]>, lang: Lang) -> Vec<Chip> {
+    let mut out: Vec<Chip> = Vec::new();
+    let mut push = |text: String, tone: &str| {
+        if !out.iter().any(|c| c.text == text) {
+            out.push(Chip {
+                text,
+                tone: tone.to_string(),
+            });
+        }
+    };
+    for a in analyses.unwrap_or_default() {
+        push(lang.sentiment(&a.sentiment).to_string(), &a.sentiment);
+    }
+    for a in analyses.unwrap_or_default() {
+        for (name, s) in &a.aspects {
+            push(format!("{}: {}", lang.aspect(name), lang.sentiment(s)), s);
+        }
+    }
+    out
 }
 
 /// The scores of a response at a glance: every score question's answer, in question order,
@@ -585,6 +637,14 @@ async fn detail_page(
                 .map(|s| m.signed.lang.fill(Text::ResponseStore, &[s])),
         },
         answers: answers_shown,
+        chips: chips(
+            st.app
+                .answer_analyses(ws, std::slice::from_ref(&r.id))
+                .await?
+                .get(&r.id)
+                .map(Vec::as_slice),
+            m.signed.lang,
+        ),
         contact,
         places,
         can_delete: m.role.allows(Permission::EraseData),

@@ -207,7 +207,13 @@ async fn contact_responses(
         .app
         .contact_responses(ws.id, &path::contact(&id)?, limit(q.limit)?)
         .await?;
-    Ok(Json(rows.iter().map(ResponseDto::from_record).collect()))
+    let ids: Vec<_> = rows.iter().map(|r| r.id.clone()).collect();
+    let text = st.app.answer_analyses(ws.id, &ids).await?;
+    Ok(Json(
+        rows.iter()
+            .map(|r| ResponseDto::with_text(r, &text))
+            .collect(),
+    ))
 }
 
 /// The contact's events, newest first: sent with its user ids or with anonymous ids tied

@@ -157,8 +157,14 @@ async fn list_responses(
         .app
         .find_responses(ws.id, filter, &m, limit as usize)
         .await?;
+    let ids: Vec<_> = found.rows.iter().map(|r| r.id.clone()).collect();
+    let text = st.app.answer_analyses(ws.id, &ids).await?;
     Ok(Json(ResponsePage {
-        items: found.rows.iter().map(ResponseDto::from_record).collect(),
+        items: found
+            .rows
+            .iter()
+            .map(|r| ResponseDto::with_text(r, &text))
+            .collect(),
         next_cursor: found.next.map(|id| id.to_string()),
     }))
 }
@@ -175,7 +181,11 @@ async fn get_response(
     Path(id): Path<String>,
 ) -> Result<Json<ResponseDto>, ApiError> {
     let r = st.app.response(ws.id, &path::response(&id)?).await?;
-    Ok(Json(ResponseDto::from_record(&r)))
+    let text = st
+        .app
+        .answer_analyses(ws.id, std::slice::from_ref(&r.id))
+        .await?;
+    Ok(Json(ResponseDto::with_text(&r, &text)))
 }
 
 /// Delete one response: it leaves lists, exports, reports and search at once, on every node.
@@ -266,6 +276,10 @@ pub(crate) fn xlsx_texts(lang: Lang) -> XlsxTexts {
             Some(a) => lang.kano(a).to_string(),
             None => k.to_string(),
         }),
+        sentiment: t(Text::Sentiment),
+        aspects: t(Text::Aspects),
+        sentiment_label: Box::new(move |s| lang.sentiment(s).to_string()),
+        aspect_label: Box::new(move |a| lang.aspect(a).to_string()),
     }
 }
 

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use puls_app::text::TextStatus;
 use puls_wire::ErrorBody;
+use puls_wire::surveys::{AspectDto, SentimentDto};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -32,23 +33,6 @@ pub struct AnalyzeInput {
     pub locale: Option<String>,
 }
 
-/// A sentiment: `neg`, `neu` or `pos`, and the model's probability of it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SentimentDto {
-    pub label: String,
-    pub score: f32,
-}
-
-/// An aspect a text is about, with the sentiment it is spoken of with.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AspectDto {
-    /// `delivery`, `price`, `staff`, `product_quality`, `website_app`, `payment`,
-    /// `returns_complaints`, `waiting_time` or `communication`.
-    pub name: String,
-    /// `neg`, `neu` or `pos`.
-    pub sentiment: String,
-}
-
 /// What was read in one text.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AnalysisDto {
@@ -71,8 +55,11 @@ pub struct AnalyzeDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TextStatusDto {
     pub installed: bool,
-    /// The model results are read with (a new one means they are read again).
+    /// The model texts are read with.
     pub model_version: Option<String>,
+    /// The model, heads and rules stored results are read with: when it changes (a new
+    /// install or release), every open answer is read again in the background.
+    pub analysis_version: Option<String>,
     /// Why not, for the administrator (`scripts/text-model/fetch` installs it).
     pub reason: Option<String>,
 }
@@ -129,14 +116,19 @@ async fn analyze(
 #[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
 async fn status(State(st): State<AppState>, Auth(ws): Auth) -> Json<TextStatusDto> {
     Json(match st.app.text_status().await {
-        TextStatus::Installed { model_version } => TextStatusDto {
+        TextStatus::Installed {
+            model_version,
+            analysis_version,
+        } => TextStatusDto {
             installed: true,
             model_version: Some(model_version),
+            analysis_version: Some(analysis_version),
             reason: None,
         },
         TextStatus::Unavailable { reason } => TextStatusDto {
             installed: false,
             model_version: None,
+            analysis_version: None,
             reason: Some(reason),
         },
     })

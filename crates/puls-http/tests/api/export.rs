@@ -112,6 +112,15 @@ async fn a_csv_export_of_one_survey_has_a_column_per_question_and_quotes_what_ne
             "tracking.dysfunctional",
             "reach.email",
             "reach.phone",
+            // What text analysis read in each open answer (empty until it has).
+            "liked.sentiment",
+            "liked.aspects",
+            "liked.emotion",
+            "liked.language",
+            "comment.sentiment",
+            "comment.aspects",
+            "comment.emotion",
+            "comment.language",
         ]
         .map(String::from),
     );
@@ -215,6 +224,7 @@ async fn an_export_of_every_survey_has_an_answers_column_and_ndjson_a_line_per_r
     let (header, rows) = parse_csv(&export(&app, "", "text/csv").await);
     let mut want: Vec<String> = FIXED_COLUMNS.iter().map(|c| c.to_string()).collect();
     want.push("answers".into());
+    want.push("text_analysis".into());
     assert_eq!(header, want);
     assert_eq!(rows.len(), 2);
     for (id, answers) in [

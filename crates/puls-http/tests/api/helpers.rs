@@ -183,6 +183,15 @@ impl Drop for Node {
 }
 
 impl TestApp {
+    /// Another node's application over this app's database, serving nothing: for tests
+    /// that run background work on two nodes by hand.
+    pub async fn second_app(&self) -> App {
+        let store = puls_store::connect(self._db.url(), &ConnectOptions { max_connections: 8 })
+            .await
+            .expect("opening the database from a second node");
+        App::new(store, self.app.config().clone())
+    }
+
     /// Starts another server node over this app's database.
     pub async fn second_node(&self) -> Node {
         // The same configuration as this node, as another process of one deployment.

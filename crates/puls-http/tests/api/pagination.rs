@@ -289,6 +289,8 @@ async fn the_work_queue_filters_bands_open_answers_people_and_languages(app: Tes
         ("contact_id=nobody", "contact_id"),
         ("segment=nope", "segment"),
         ("locale=not!a-locale", "locale"),
+        ("sentiment=angry", "sentiment"),
+        ("aspect=weather", "aspect"),
     ] {
         let resp = app.get(&format!("/api/v1/responses?{q}")).await;
         let status = resp.status().as_u16();

@@ -4,30 +4,13 @@
 //! complaint reads negative and about delivery, in order, and bad input is refused at its
 //! field. Behaviour, not scores (`crates/puls-text/examples/evaluate.rs` measures those).
 
-use std::path::PathBuf;
-
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, expect_error, json_of};
 
-/// The installed model's directory, or `None` (and a note) when it is not installed and
-/// `PULS_TEXT_MODELS` does not ask for it.
 fn models() -> Option<String> {
-    let dir = std::env::var_os("PULS_TEXT_MODELS").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/text-models"),
-        PathBuf::from,
-    );
-    if dir.join("MANIFEST.json").exists() {
-        return Some(dir.to_string_lossy().into_owned());
-    }
-    assert!(
-        std::env::var_os("PULS_TEXT_MODELS").is_none(),
-        "PULS_TEXT_MODELS names {} but no model is installed there",
-        dir.display()
-    );
-    eprintln!("text model not installed (scripts/text-model/fetch): skipped");
-    None
+    puls_testdb::text_models()
 }
 
 async fn analyze(app: &TestApp, body: &Value) -> reqwest::Response {
@@ -140,4 +123,285 @@ async fn a_polish_delivery_complaint_reads_negative_and_about_delivery(app: Test
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+}
+
+/// A Polish survey with an open question and a choice with an "other" text.
+fn feedback_survey() -> Value {
+    json!({
+        "title": {"pl": "Opinie"}, "locales": ["pl"], "touchpoint": "delivery",
+        "questions": [
+            {"id": "nps", "type": "nps", "text": {"pl": "Polecisz nas?"}},
+            {"id": "liked", "type": "multiple_choice", "text": {"pl": "Co było dobre?"},
+             "other": {"pl": "Coś innego"},
+             "options": [{"id": "speed", "text": {"pl": "Szybkość"}}]},
+            {"id": "comment", "type": "open_text", "text": {"pl": "Co możemy poprawić?"}}
+        ]
+    })
+}
+
+/// Rounds of the queue on both nodes at once until neither writes anything; the rounds'
+/// sums.
+async fn drain(a: &puls_app::App, b: &puls_app::App) -> puls_app::text_queue::TextRound {
+    let mut total = puls_app::text_queue::TextRound::default();
+    for _ in 0..50 {
+        let (ra, rb) = tokio::join!(
+            a.analyse_open_answers("node-a"),
+            b.analyse_open_answers("node-b")
+        );
+        let (ra, rb) = (ra.expect("node a's round"), rb.expect("node b's round"));
+        total += ra;
+        total += rb;
+        if ra.written + rb.written == 0 && ra.finished + rb.finished > 0 {
+            return total;
+        }
+    }
+    panic!("the queue did not drain: {total:?}");
+}
+
+both_backends!(
+    open_answers_are_analysed_once_across_two_nodes_and_shown_and_exported,
+    |config| {
+        config.text.models_dir = super::models();
+    }
+);
+async fn open_answers_are_analysed_once_across_two_nodes_and_shown_and_exported(app: TestApp) {
+    if app.app.config().text.models_dir.is_none() {
+        return;
+    }
+    let survey = app.published_survey(&feedback_survey()).await;
+    let mut ids = Vec::new();
+    let mut distinct = std::collections::HashSet::new();
+    for i in 0..30 {
+        let comment = match i % 3 {
+            0 => format!("Kurier spóźnił się {i} dni i paczka przyszła zgnieciona. Skandal!"),
+            1 => "ok".to_string(),
+            _ => format!("Dziękuję, wszystko przyszło na czas, zamówienie nr {i} bez zarzutu."),
+        };
+        distinct.insert(comment.clone());
+        ids.push(
+            app.answer(&survey, json!({"nps": i % 11, "comment": comment}))
+                .await,
+        );
+    }
+    // An "other" text, and a response without any text.
+    let other = app
+        .answer(
+            &survey,
+            json!({"nps": 3, "liked": {"selected": [], "other": "Nic, cena za wysoka"}}),
+        )
+        .await;
+    distinct.insert("Nic, cena za wysoka".to_string());
+    let silent = app.answer(&survey, json!({"nps": 9})).await;
+
+    let rids: Vec<puls_core::ResponseId> = ids
+        .iter()
+        .map(|id| puls_core::ResponseId::parse(id).unwrap())
+        .collect();
+    let b = app.second_app().await;
+    let round = drain(&app.app, &b).await;
+    // Every answer once, every distinct text read once, whichever node read it.
+    assert_eq!(round.written, 31, "{round:?}");
+    assert_eq!(round.read, distinct.len() as u64, "{round:?}");
+    let stored = app
+        .store
+        .text_results(app.workspace_id, &rids)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 30);
+    let version = app.app.text_analysis_version().await.unwrap();
+    assert!(stored.iter().all(|r| r.analysis_version == version));
+    // Nothing more to do: another round reads and writes nothing.
+    let again = drain(&app.app, &b).await;
+    assert_eq!((again.written, again.read), (0, 0), "{again:?}");
+
+    // The API shows it with the response.
+    let r = app.response(&ids[0]).await;
+    let t = &r["text_analysis"][0];
+    assert_eq!(t["question"], "comment", "{r}");
+    assert_eq!(t["language"], "pl", "{r}");
+    assert_eq!(t["sentiment"]["label"], "neg", "{r}");
+    assert!(
+        t["aspects"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"name": "delivery", "sentiment": "neg"})),
+        "{r}"
+    );
+    let r = app.response(&other).await;
+    assert_eq!(r["text_analysis"][0]["question"], "liked", "{r}");
+    assert_eq!(app.response(&silent).await["text_analysis"], json!([]));
+
+    // Filters: negative about delivery, and the inbox shows it in words.
+    let listed = app
+        .response_ids(&format!("survey={survey}&sentiment=neg&aspect=delivery"))
+        .await;
+    assert!(listed.contains(&ids[0]), "{listed:?}");
+    assert!(
+        !listed.contains(&ids[1]) && !listed.contains(&ids[2]),
+        "{listed:?}"
+    );
+    let positive = app
+        .response_ids(&format!("survey={survey}&sentiment=pos"))
+        .await;
+    assert!(
+        positive.contains(&ids[2]) && !positive.contains(&ids[0]),
+        "{positive:?}"
+    );
+
+    // The exports carry it: CSV columns per open question, NDJSON as the API.
+    let csv = app
+        .get_text(&format!(
+            "/api/v1/responses/export?survey={survey}&format=csv"
+        ))
+        .await;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let (sentiment, aspects) = (col("comment.sentiment"), col("comment.aspects"));
+    col("liked.sentiment");
+    let row = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|cells| cells[0] == ids[0])
+        .expect("the first response's row");
+    assert_eq!(row[sentiment], "neg");
+    assert!(row[aspects].contains("delivery:neg"), "{row:?}");
+    let ndjson = app
+        .get_text(&format!(
+            "/api/v1/responses/export?survey={survey}&format=ndjson"
+        ))
+        .await;
+    let first: Value = ndjson
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["id"] == ids[0].as_str())
+        .unwrap();
+    assert_eq!(first["text_analysis"][0]["sentiment"]["label"], "neg");
+
+    // Deleting a response deletes what was read in it.
+    let r = app
+        .request(Method::DELETE, &format!("/api/v1/responses/{}", ids[0]))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    assert!(
+        app.store
+            .text_results(app.workspace_id, &rids[..1])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+both_backends!(
+    a_new_analysis_version_or_an_edited_text_is_read_again_and_a_lost_lease_writes_nothing,
+    |config| {
+        config.text.models_dir = super::models();
+    }
+);
+async fn a_new_analysis_version_or_an_edited_text_is_read_again_and_a_lost_lease_writes_nothing(
+    app: TestApp,
+) {
+    if app.app.config().text.models_dir.is_none() {
+        return;
+    }
+    let survey = app.published_survey(&feedback_survey()).await;
+    let id = app
+        .answer(
+            &survey,
+            json!({"comment": "Kurier zostawił paczkę pod drzwiami, nikt nie zadzwonił, a w środku wszystko potłuczone. Skandal!"}),
+        )
+        .await;
+    let rid = puls_core::ResponseId::parse(&id).unwrap();
+    // A result of an older analysis, written under a lease of its own.
+    let store = &app.store;
+    let now = puls_store::now_ms();
+    store
+        .start_feed(app.workspace_id, "text:old", 0)
+        .await
+        .unwrap();
+    store
+        .lease_feed(app.workspace_id, "text:old", "old-node", now, now + 60_000)
+        .await
+        .unwrap()
+        .expect("the lease");
+    let old = puls_store::TextResultRecord {
+        response_id: rid.clone(),
+        question_id: "comment".into(),
+        workspace_id: app.workspace_id,
+        survey_id: survey.clone(),
+        touchpoint: "delivery".into(),
+        response_at: now,
+        analysis_version: "old".into(),
+        text_hash: "0".into(),
+        language: "pl".into(),
+        sentiment: "pos".into(),
+        score_milli: 500,
+        aspects: "[]".into(),
+        emotion: "none".into(),
+        terms: String::new(),
+        analysed_at: now,
+        node: "old-node".into(),
+    };
+    let held = |node| puls_store::HeldLease {
+        feed: "text:old",
+        node,
+        now: puls_store::now_ms(),
+    };
+    // Another node, not holding the lease, writes nothing.
+    assert_eq!(
+        store
+            .save_text_results(
+                app.workspace_id,
+                held("intruder"),
+                std::slice::from_ref(&old),
+                &[]
+            )
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .save_text_results(app.workspace_id, held("old-node"), &[old], &[])
+            .await
+            .unwrap(),
+        Some(1)
+    );
+
+    // The current version reads it again and replaces it.
+    let round = app.app.analyse_open_answers("node-a").await.unwrap();
+    assert_eq!(round.written, 1, "{round:?}");
+    let r = &store
+        .text_results(app.workspace_id, std::slice::from_ref(&rid))
+        .await
+        .unwrap()[0];
+    assert_eq!(r.sentiment, "neg");
+    assert_ne!(r.analysis_version, "old");
+
+    // An edited text (a partial response continued) is read again; its old text's result
+    // goes.
+    let partial = app
+        .submit_ok(
+            &survey,
+            &json!({"answers": {"comment": "Wszystko super, dziękuję!"}, "completed": false}),
+        )
+        .await;
+    let pid = partial["id"].as_str().unwrap().to_string();
+    let token = partial["resume_token"].as_str().unwrap().to_string();
+    app.app.analyse_open_answers("node-a").await.unwrap();
+    let p = app.response(&pid).await;
+    assert_eq!(p["text_analysis"][0]["sentiment"]["label"], "pos", "{p}");
+    let r = app
+        .continue_response(
+            &pid,
+            &token,
+            &json!({"answers": {"comment": "Jednak kurier zgubił paczkę, reklamacja odrzucona."}, "completed": true}),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let round = app.app.analyse_open_answers("node-a").await.unwrap();
+    assert_eq!(round.written, 1, "{round:?}");
+    let p = app.response(&pid).await;
+    assert_eq!(p["text_analysis"][0]["sentiment"]["label"], "neg", "{p}");
 }

@@ -28,6 +28,11 @@ pub async fn run(settings: Config, _args: Args) -> anyhow::Result<()> {
         let transport = puls_send::HttpTransport::new(&webhooks)?;
         puls_send::spawn_worker(app.clone(), std::sync::Arc::new(transport), mailer);
     }
+    // Text analysis of stored open answers, claimed through the database like the outbox
+    // (a node without the model installed does nothing).
+    if state.config.text.analyse_answers {
+        puls_app::text_queue::spawn_text_worker(app.clone(), puls_send::node_name());
+    }
     if let Some(addr) = &state.config.metrics.listen {
         let metrics = tokio::net::TcpListener::bind(addr)
             .await

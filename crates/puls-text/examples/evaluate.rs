@@ -14,7 +14,7 @@ use std::path::Path;
 
 use puls_text::emotion::{self, Sentiment};
 use puls_text::fold;
-use puls_text::head::{Heads, sentiment_features};
+use puls_text::head::Heads;
 use puls_text::labelled::{macro_f1, read};
 use puls_text::{Embedder, Lang};
 
@@ -54,13 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (mut rules, mut by_heads, mut either) =
             (Counts::default(), Counts::default(), Counts::default());
         for (r, x) in rows.iter().zip(&x) {
-            let features = sentiment_features(
-                x,
-                &r.text,
-                &fold::tokens(&r.text, lang),
-                lang,
-                heads.cue_scale,
-            );
+            let features = heads.sentiment_features(x, &r.text, &fold::tokens(&r.text, lang), lang);
             let s = heads.sentiment.predict(&features).0;
             s_pred.push(heads.sentiment.labels[s].clone());
             s_truth.push(r.sentiment.clone());

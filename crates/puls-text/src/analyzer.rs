@@ -96,13 +96,7 @@ impl Analyzer {
                 // Split into words once, for the sentiment's cue features, the aspects
                 // and the emotion.
                 let tokens = crate::fold::tokens(text, language);
-                let features = crate::head::sentiment_features(
-                    x,
-                    text,
-                    &tokens,
-                    language,
-                    self.heads.cue_scale,
-                );
+                let features = self.heads.sentiment_features(x, text, &tokens, language);
                 let (i, score) = self.heads.sentiment.predict(&features);
                 let sentiment = Sentiment::from_label(&self.heads.sentiment.labels[i])
                     .unwrap_or(Sentiment::Neutral);

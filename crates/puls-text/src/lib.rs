@@ -24,6 +24,7 @@ pub mod aspects;
 pub mod emotion;
 pub mod fold;
 pub mod language;
+pub mod polarity;
 pub mod terms;
 mod version;
 

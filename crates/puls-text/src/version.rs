@@ -2,7 +2,8 @@
 //! of the rules (aspect keywords, emotion cues, terms). Stored results carry it; when any
 //! part changes, the pipeline reads every answer again.
 
-/// Bumped whenever the rules change what they find (keywords, cue words, stop words).
+/// Bumped whenever the rules change what they find (keywords, cue words, polarity cues,
+/// stop words).
 pub const RULES_REVISION: u32 = 1;
 
 /// `model_version` (the installed model's, from its manifest) with the digest of the

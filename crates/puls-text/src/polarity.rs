@@ -1,0 +1,911 @@
+//! What the words of a comment say about its sentiment, beside what the embedding reads:
+//! cue words of complaint (a failure, a fault, a delay, a refusal: "nie działa", "chybí",
+//! "charged twice") and of praise ("bez problemu", "rychle", "on time"), each turned over
+//! by a negation just before it ("nie polecam", "not good"), and the marks of a neutral
+//! comment: a question, a suggestion, a word of "average", a "but" between two halves, a
+//! very short answer. Per language, over folded and stemmed words like the aspects'
+//! keywords ([`Keyword`]).
+//!
+//! These are features for the sentiment head ([`crate::head::sentiment_features`]), not a
+//! verdict: the head weighs them, and the embedding, on labelled comments.
+
+use std::sync::LazyLock;
+
+use crate::fold::{Keyword, Token};
+use crate::language::Lang;
+
+/// How many features [`scores`] gives.
+pub const FEATURES: usize = 10;
+
+/// Complaint cues: a failure, a fault, a delay, a refusal, a disappointment.
+const NEG_PL: &[&str] = &[
+    "nie dzial*",
+    "nie dziala",
+    "przestal* dzial*",
+    "przestal*",
+    "zepsu*",
+    "popsu*",
+    "uszkodz*",
+    "peknie*",
+    "pekniet*",
+    "rozbit*",
+    "zniszcz*",
+    "porysowan*",
+    "wgniec*",
+    "brak* -uwag* -zastrzez* -problem* -kolejk* -oplat* -prowizj* -zarzut*",
+    "brakuj*",
+    "zabrakl*",
+    "nie dostal*",
+    "nie przyszl*",
+    "nie dotarl*",
+    "nie przyjecha*",
+    "nie odbier*",
+    "nie odpowiad*",
+    "bez odpowiedzi",
+    "nikt nie",
+    "zero info*",
+    "opozni*",
+    "spozni*",
+    "za pozno",
+    "czekam",
+    "dlugo",
+    "nadal nie",
+    "dalej nie",
+    "wciaz nie",
+    "do dzis",
+    "do tej pory",
+    "dwa razy",
+    "dwukrotn*",
+    "podwojn*",
+    "blad",
+    "bled*",
+    "awari*",
+    "zawiesza*",
+    "wiesza*",
+    "wylogow*",
+    "zimn*",
+    "letni*",
+    "przypal*",
+    "niesmaczn*",
+    "niejadaln*",
+    "nieswiez*",
+    "zepsut*",
+    "splesni*",
+    "przeterminowan*",
+    "smierdz*",
+    "smierdzi",
+    "brudn*",
+    "niemil*",
+    "nieuprzejm*",
+    "opryskliw*",
+    "arogan*",
+    "niekompeten*",
+    "olal*",
+    "zignorow*",
+    "odmowi*",
+    "odmow*",
+    "odrzuc*",
+    "negatywn*",
+    "drogo",
+    "za drog*",
+    "drozej",
+    "podwyzk*",
+    "podroz*",
+    "ukryt*",
+    "doplat*",
+    "oszuk*",
+    "oszust*",
+    "nie polecam",
+    "odradzam",
+    "rozczarow*",
+    "zawiod*",
+    "zawiedzion*",
+    "slab*",
+    "slabo",
+    "fataln*",
+    "okropn*",
+    "tragiczn*",
+    "tragedi*",
+    "kiepsk*",
+    "zalosn*",
+    "najgorsz*",
+    "nigdy wiecej",
+    "strata czasu",
+    "strata pieniedzy",
+    "niestety",
+    "szkoda",
+    "zamiast",
+    "niezgodn*",
+    "przemaka*",
+    "przecieka*",
+    "nie da sie",
+    "nie mozna",
+    "niemozliw*",
+    "rozlacz*",
+    "zgubi*",
+    "przepadl*",
+    "=zle",
+    "=zly",
+    "=zla",
+    "=zlej",
+    "problem* -bez -zero -zadn* -zadnego -zadnych -nigdy -nie",
+    "reklamacj*",
+    "skarg*",
+    "pomyl*",
+    "nieczyteln*",
+    "nieprawidlow*",
+    "nie zgadza",
+    "nie wroc*",
+    "zerow*",
+    "nie przechodzi",
+    "nie zwrocil*",
+    "nie oddal*",
+    "nie pomogl*",
+    "nie rozwiaz*",
+    "bezuzyteczn*",
+    "beznadziej*",
+    "skandal*",
+    "zenad*",
+    "wstyd*",
+    "porazk*",
+    "masakr*",
+    "koszmar*",
+    "do niczego",
+];
+
+/// Praise cues: a success, a speed, a kindness, a satisfaction.
+const POS_PL: &[&str] = &[
+    "polecam",
+    "swietn*",
+    "super",
+    "rewelac*",
+    "doskonal*",
+    "znakomit*",
+    "wspanial*",
+    "idealn*",
+    "perfekc*",
+    "pyszn*",
+    "smaczn*",
+    "swiez*",
+    "gorac*",
+    "czyst*",
+    "wygodn*",
+    "szybk*",
+    "szybko",
+    "sprawn*",
+    "punktualn*",
+    "na czas",
+    "przed czasem",
+    "wczesniej",
+    "bez problem*",
+    "bezproblem*",
+    "bez zarzutu",
+    "bez zastrzezen",
+    "bez zbednych",
+    "zadnych problem*",
+    "zero problem*",
+    "=mily",
+    "=mila",
+    "=mile",
+    "=milo",
+    "przemil*",
+    "uprzejm*",
+    "pomocn*",
+    "profesjonal*",
+    "kompetent*",
+    "ochotn*",
+    "cierpliw*",
+    "dziekuj*",
+    "dzieki",
+    "zadowolon*",
+    "zachwyc*",
+    "warto",
+    "najlepsz*",
+    "tanio",
+    "taniej",
+    "tani*",
+    "okazj*",
+    "rabat*",
+    "gratis",
+    "za darmo",
+    "darmow*",
+    "uczciw*",
+    "przejrzyst*",
+    "intuicyjn*",
+    "latw*",
+    "latwo",
+    "prost*",
+    "od reki",
+    "natychmiast*",
+    "blyskawic*",
+    "uznan*",
+    "uznal*",
+    "dziala",
+    "dzialaja",
+    "jak nowy",
+    "jak nowa",
+    "jak nowe",
+    "niezawodn*",
+    "solidn*",
+    "dobr*",
+    "dobrze",
+    "fajn*",
+    "ekstra",
+    "bomba",
+    "sztos",
+    "cudown*",
+    "zero kolejki",
+    "bez kolejki",
+    "nie zawiod*",
+    "nie mam sie do czego przyczepic",
+    "nie ma sie do czego przyczepic",
+    "brawo -nie",
+    "klasa",
+    "rewelka",
+    "pierwsza klasa",
+    "na medal",
+    "spoko",
+    "git",
+];
+
+const NEG_CS: &[&str] = &[
+    "nefung*",
+    "nejde",
+    "nejdou",
+    "prestal*",
+    "rozbit*",
+    "rozbil*",
+    "poskoz*",
+    "praskl*",
+    "rozmack*",
+    "chybi",
+    "chybel*",
+    "chyba",
+    "chyby",
+    "chybn*",
+    "neprisl*",
+    "nedoruc*",
+    "nedorazil*",
+    "neozv*",
+    "neodpoved*",
+    "neodpovid*",
+    "nikdo",
+    "zpozd*",
+    "pozde",
+    "cekam",
+    "dlouho",
+    "porad",
+    "stale",
+    "dodnes",
+    "dvakrat",
+    "dvojit*",
+    "studen*",
+    "vlazn*",
+    "pripal*",
+    "nechutn*",
+    "zkazen*",
+    "plesniv*",
+    "prosl*",
+    "smrd*",
+    "spinav*",
+    "neprijemn*",
+    "neochotn*",
+    "drz*",
+    "arogant*",
+    "nekompetent*",
+    "odmitl*",
+    "odmit*",
+    "zamitl*",
+    "zamitnut*",
+    "draho",
+    "drah*",
+    "predrazen*",
+    "zdrazil*",
+    "zdrazen*",
+    "podrazil*",
+    "skryt*",
+    "podvod*",
+    "nedoporuc*",
+    "zklam*",
+    "slab*",
+    "hrozn*",
+    "strasn*",
+    "prisern*",
+    "tragedi*",
+    "tragick*",
+    "katastrof*",
+    "nejhorsi*",
+    "nikdy vic",
+    "naposledy",
+    "ztrata casu",
+    "bohuzel",
+    "skoda",
+    "misto toho",
+    "nesedi",
+    "neda se",
+    "nemuzu",
+    "nemohu",
+    "spadl*",
+    "pada",
+    "zasek*",
+    "odhlas*",
+    "ztrat*",
+    "zmizel*",
+    "=spatne",
+    "=spatny",
+    "=spatna",
+    "spatn*",
+    "problem* -bez -zadny -zadne -zadnych -zadnej -nikdy -nemel -nemela -nebyl",
+    "reklamac*",
+    "stiznost*",
+    "splet*",
+    "nic moc",
+    "nedalo",
+    "nefungoval*",
+    "neplatn*",
+    "neprijd*",
+    "nulov*",
+    "neproch*",
+    "nenasel*",
+    "nenajde*",
+    "nevratil*",
+    "nedostal*",
+    "nepomohl*",
+    "nevyresil*",
+    "nevyrizen*",
+    "propadak",
+    "zbytecn*",
+    "otresn*",
+    "ostud*",
+    "nehoraz*",
+    "naprd*",
+    "na nic",
+];
+
+const POS_CS: &[&str] = &[
+    "doporucuj*",
+    "doporucil*",
+    "doporucuji",
+    "skvel*",
+    "super",
+    "vyborn*",
+    "vynikajic*",
+    "perfektn*",
+    "idealn*",
+    "uzasn*",
+    "parada",
+    "paradn*",
+    "bezva",
+    "chutn*",
+    "cerstv*",
+    "hork*",
+    "tepl*",
+    "cist*",
+    "pohodln*",
+    "rychl*",
+    "svizn*",
+    "vcas",
+    "presne",
+    "driv",
+    "drive",
+    "bez problem*",
+    "bezproblem*",
+    "bez chyby",
+    "bez potizi",
+    "zadne problem*",
+    "zadny problem*",
+    "=mila",
+    "=mily",
+    "=mile",
+    "=milou",
+    "prijemn*",
+    "ochotn*",
+    "vstric*",
+    "profesional*",
+    "kompetent*",
+    "trpeliv*",
+    "dekuj*",
+    "diky",
+    "spokojen*",
+    "nadsen*",
+    "radost*",
+    "nejlepsi*",
+    "levn*",
+    "vyhodn*",
+    "zdarma",
+    "ferov*",
+    "prehledn*",
+    "jednoduch*",
+    "snadn*",
+    "intuitivn*",
+    "na pockani",
+    "okamzit*",
+    "hned",
+    "uznal*",
+    "uznan*",
+    "funguje",
+    "funguji",
+    "jako nov*",
+    "spolehliv*",
+    "dobr*",
+    "fajn",
+    "pecka",
+    "bozi",
+    "ocenuj*",
+    "vyresen*",
+    "vyresil*",
+    "vyrizen*",
+    "nezklam*",
+    "neni co vytknout",
+    "nemam co vytknout",
+    "spokojenost",
+    "zlat*",
+    "klobouk dolu",
+    "jednicka",
+    "v pohode",
+    "paradni",
+];
+
+const NEG_EN: &[&str] = &[
+    "=doesnt work*",
+    "=didnt work*",
+    "not work*",
+    "stopped work*",
+    "broken",
+    "broke",
+    "damag*",
+    "crack*",
+    "smash*",
+    "dent*",
+    "missing",
+    "never arrived",
+    "never came",
+    "=didnt arrive",
+    "no reply",
+    "no response",
+    "no answer",
+    "nobody",
+    "no one",
+    "late",
+    "delay*",
+    "still waiting",
+    "still no",
+    "still not",
+    "twice",
+    "double charg*",
+    "error*",
+    "crash*",
+    "freez*",
+    "cold",
+    "lukewarm",
+    "burnt",
+    "stale",
+    "rotten",
+    "mould*",
+    "mold*",
+    "expired",
+    "dirty",
+    "smell*",
+    "stink*",
+    "rude",
+    "unfriendly",
+    "unhelpful",
+    "incompetent",
+    "ignor*",
+    "refus*",
+    "reject*",
+    "denied",
+    "expensive",
+    "overpriced",
+    "hike",
+    "hidden",
+    "surcharge",
+    "scam*",
+    "rip off",
+    "disappoint*",
+    "poor",
+    "terribl*",
+    "awful",
+    "horribl*",
+    "worst",
+    "useless",
+    "waste",
+    "never again",
+    "unfortunately",
+    "shame",
+    "instead of",
+    "wrong",
+    "=cant",
+    "cannot",
+    "hung up",
+    "lost",
+    "bad",
+    "problem* -no -without -zero",
+    "issue* -no -without -zero",
+    "complain*",
+    "fault*",
+    "faulty",
+    "annoy*",
+    "ridiculous",
+    "joke",
+    "pathetic",
+    "disgrac*",
+    "unacceptable",
+    "not happy",
+    "never again",
+    "=wont be back",
+    "unusable",
+];
+
+const POS_EN: &[&str] = &[
+    "recommend*",
+    "great",
+    "excellent",
+    "brilliant",
+    "perfect*",
+    "amazing",
+    "fantastic",
+    "wonderful",
+    "delicious",
+    "tasty",
+    "fresh",
+    "hot",
+    "clean",
+    "comfortable",
+    "comfy",
+    "fast",
+    "quick*",
+    "smooth*",
+    "efficient*",
+    "on time",
+    "early",
+    "no problem*",
+    "no issue*",
+    "hassle free",
+    "without any",
+    "flawless*",
+    "nice",
+    "friendly",
+    "polite",
+    "helpful",
+    "profession*",
+    "competent",
+    "patient",
+    "thank*",
+    "happy",
+    "satisfied",
+    "delighted",
+    "love*",
+    "best",
+    "cheap*",
+    "value for money",
+    "good value",
+    "free",
+    "fair",
+    "clear*",
+    "intuitive",
+    "easy",
+    "simple",
+    "instantly",
+    "immediately",
+    "right away",
+    "straight away",
+    "works",
+    "worked",
+    "like new",
+    "reliabl*",
+    "good",
+    "well",
+    "super",
+    "lovely",
+    "awesome",
+    "=didnt disappoint",
+    "spot on",
+    "top notch",
+    "keep it up",
+    "impressed",
+];
+
+/// Words that turn over the cue right after them (one or two words before it).
+const NEGATORS: &[&str] = &[
+    "nie", "ani", "nigdy", "zadnych", "zadnego", "zadne", "ne", "nebyl", "nebyla", "nebylo",
+    "nebyly", "neni", "nejsou", "nejsem", "nikdy", "zadny", "zadne", "not", "no", "never", "isnt",
+    "wasnt", "arent", "werent", "dont", "didnt", "doesnt", "hardly", "nor", "without",
+];
+
+/// Whether a word is a negation: a negator, or (Czech) a verb or adjective negated by its
+/// `ne-` prefix ("nefunguje", "nepřišlo"), not one of the words that only start so.
+fn is_negation(t: &Token, lang: Lang) -> bool {
+    if NEGATORS.contains(&t.folded.as_str()) {
+        return true;
+    }
+    match lang {
+        Lang::Cs => {
+            t.folded.len() > 4
+                && t.folded.starts_with("ne")
+                && !t.folded.starts_with("nej")
+                && !NOT_NEGATED_CS.iter().any(|w| t.folded.starts_with(w))
+        }
+        Lang::Pl => {
+            t.folded.len() > 5
+                && t.folded.starts_with("nie")
+                && !NOT_NEGATED_PL.iter().any(|w| t.folded.starts_with(w))
+        }
+        Lang::En => t.folded.ends_with("nt") && t.folded.len() > 3 && t.folded != "want",
+    }
+}
+
+/// Czech words that start with `ne` without being negated.
+const NOT_NEGATED_CS: &[&str] = &[
+    "nebo", "nedel", "neco", "nekdo", "nekde", "nekdy", "nektery", "nektera", "nektere", "nekolik",
+    "nemoc", "nemocn", "nemec", "nemeck", "nerez", "neboj", "nezbytn", "netto",
+];
+
+/// Polish words that start with `nie` without being negated.
+const NOT_NEGATED_PL: &[&str] = &[
+    "niebiesk", "niedziel", "niemc", "niemiec", "niemieck", "nieco", "niejak", "niektor", "niedaw",
+    "niebo", "niezbedn",
+];
+
+/// A question: a question word first.
+const QUESTION: [&[&str]; 3] = [
+    &[
+        "czy", "jak", "ile", "gdzie", "kiedy", "dlaczego", "czemu", "jaki", "jaka", "jakie",
+        "ktory", "ktora", "ktore", "co",
+    ],
+    &[
+        "je", "jde", "lze", "da", "muzu", "mohu", "muze", "kolik", "kde", "kdy", "jak", "proc",
+        "mate", "bude", "budou", "jaky", "jaka", "jake", "ktery", "ktera", "plati", "berete",
+        "uctujete", "chodi", "vola",
+    ],
+    &[
+        "can", "could", "is", "are", "do", "does", "how", "where", "when", "what", "will", "which",
+        "why", "would", "should", "may",
+    ],
+];
+
+/// Suggestions and requests.
+const SUGGEST_PL: &[&str] = &[
+    "przydal*",
+    "dobrze by",
+    "fajnie by",
+    "warto by",
+    "mozna by",
+    "proponuj*",
+    "propozycj*",
+    "sugest*",
+    "sugeruj*",
+    "prosba",
+    "prosze o",
+    "prosil*",
+    "wolal*",
+    "mogliby",
+    "moglibyscie",
+];
+const SUGGEST_CS: &[&str] = &[
+    "bylo by",
+    "hodil*",
+    "navrhuj*",
+    "navrh",
+    "prosim",
+    "uvital*",
+    "slo by",
+    "mohli byste",
+    "dalo by",
+    "chtel by",
+    "chtela by",
+    "radsi",
+];
+const SUGGEST_EN: &[&str] = &[
+    "would be nice",
+    "would be good",
+    "would be great",
+    "would be handy",
+    "suggest*",
+    "please add",
+    "please send",
+    "please let",
+    "could you",
+    "maybe",
+    "prefer*",
+    "it would",
+];
+
+/// Words of "average", "fine", "no opinion".
+const NEUTRAL_PL: &[&str] = &[
+    "ok",
+    "okej",
+    "w porzadku",
+    "sredni*",
+    "srednio",
+    "przecietn*",
+    "normaln*",
+    "standard*",
+    "tak sobie",
+    "ujdzie",
+    "moze byc",
+    "nic szczegolnego",
+    "bez szalu",
+    "brak uwag",
+    "bez uwag",
+    "uwag brak",
+    "nie mam zdania",
+    "trudno powiedziec",
+    "zobaczymy",
+    "nic",
+    "brak",
+    "jak zwykle",
+    "bez zmian",
+];
+const NEUTRAL_CS: &[&str] = &[
+    "ok",
+    "okej",
+    "prumer*",
+    "prumern*",
+    "standard*",
+    "normaln*",
+    "nic zvlastniho",
+    "ujde",
+    "da se",
+    "tak napul",
+    "napul",
+    "bez pripominek",
+    "pripominky nemam",
+    "nevim",
+    "tezko rict",
+    "uvidime",
+    "nic",
+    "jako vzdycky",
+    "bez komentare",
+    "nic extra",
+];
+const NEUTRAL_EN: &[&str] = &[
+    "ok",
+    "okay",
+    "fine",
+    "average",
+    "so so",
+    "nothing special",
+    "standard",
+    "as expected",
+    "mixed",
+    "no comment*",
+    "will see",
+    "nothing",
+    "n a",
+    "dunno",
+    "as usual",
+    "same as",
+];
+
+/// Words that set two halves against each other.
+const CONTRAST: [&[&str]; 3] = [
+    &[
+        "ale",
+        "jednak",
+        "tylko",
+        "choc",
+        "chociaz",
+        "natomiast",
+        "za to",
+        "mimo",
+        "ale za",
+    ],
+    &[
+        "ale", "jenze", "sice", "jen", "i kdyz", "zato", "avsak", "presto",
+    ],
+    &[
+        "but", "however", "though", "although", "only", "yet", "still",
+    ],
+];
+
+struct Compiled {
+    neg: Vec<Keyword>,
+    pos: Vec<Keyword>,
+    suggest: Vec<Keyword>,
+    neutral: Vec<Keyword>,
+    contrast: Vec<Keyword>,
+}
+
+static CUES: LazyLock<[Compiled; 3]> = LazyLock::new(|| {
+    let compile = |words: &[&str], lang: Lang| -> Vec<Keyword> {
+        words
+            .iter()
+            .map(|w| Keyword::new(w, lang).expect("the polarity cues compile"))
+            .collect()
+    };
+    [
+        (Lang::Pl, NEG_PL, POS_PL, SUGGEST_PL, NEUTRAL_PL),
+        (Lang::Cs, NEG_CS, POS_CS, SUGGEST_CS, NEUTRAL_CS),
+        (Lang::En, NEG_EN, POS_EN, SUGGEST_EN, NEUTRAL_EN),
+    ]
+    .map(|(lang, neg, pos, suggest, neutral)| Compiled {
+        neg: compile(neg, lang),
+        pos: compile(pos, lang),
+        suggest: compile(suggest, lang),
+        neutral: compile(neutral, lang),
+        contrast: compile(CONTRAST[lang as usize], lang),
+    })
+});
+
+/// Whether a negation stands one or two words before `start`.
+fn negated(tokens: &[Token], start: usize) -> bool {
+    tokens[start.saturating_sub(2)..start]
+        .iter()
+        .any(|t| NEGATORS.contains(&t.folded.as_str()))
+}
+
+/// The comment's polarity features, [`FEATURES`] of them: complaint cues, praise cues,
+/// praise turned over by a negation, complaint turned over by one (each a count, the
+/// square root taken so that a long list counts less than its length), then a question,
+/// a suggestion, a word of "average", a contrast (0 or 1 each), a very short comment
+/// (1 for one or two words, 0.5 for three or four) and how many negations it has (the
+/// square root of the count: "nie", "not", Czech "ne-" verbs).
+pub fn scores(text: &str, tokens: &[Token], lang: Lang) -> [f32; FEATURES] {
+    let c = &CUES[lang as usize];
+    let mut counts = [0f32; 4];
+    for (cues, plain, turned) in [(&c.neg, 0, 3), (&c.pos, 1, 2)] {
+        for k in cues {
+            if let Some((start, _)) = k.find(tokens) {
+                counts[if negated(tokens, start) {
+                    turned
+                } else {
+                    plain
+                }] += 1.0;
+            }
+        }
+    }
+    let any = |ks: &[Keyword]| f32::from(u8::from(ks.iter().any(|k| k.is_in(tokens))));
+    let question = text.contains('?')
+        || tokens
+            .first()
+            .is_some_and(|t| QUESTION[lang as usize].contains(&t.folded.as_str()));
+    let negations = tokens.iter().filter(|t| is_negation(t, lang)).count() as f32;
+    let short = match tokens.len() {
+        0..=2 => 1.0,
+        3..=4 => 0.5,
+        _ => 0.0,
+    };
+    [
+        counts[0].sqrt(),
+        counts[1].sqrt(),
+        counts[2].sqrt(),
+        counts[3].sqrt(),
+        f32::from(u8::from(question)),
+        any(&c.suggest),
+        any(&c.neutral),
+        any(&c.contrast),
+        short,
+        negations.sqrt(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fold;
+
+    fn of(text: &str, lang: Lang) -> [f32; FEATURES] {
+        scores(text, &fold::tokens(text, lang), lang)
+    }
+
+    #[test]
+    fn complaints_praise_negations_and_neutral_marks_are_read() {
+        let s = of(
+            "Pobrano mi pieniądze dwa razy, a paczka przyszła zimna.",
+            Lang::Pl,
+        );
+        assert!(s[0] >= 1.0 && s[1] == 0.0, "{s:?}");
+        let s = of("Nie polecam.", Lang::Pl);
+        assert!(s[0] >= 1.0, "{s:?}");
+        let s = of("Všechno rychle a bez problémů, děkuju.", Lang::Cs);
+        assert!(s[1] >= 1.0 && s[0] == 0.0, "{s:?}");
+        let s = of("The food was not good.", Lang::En);
+        assert!(s[2] >= 1.0, "{s:?}");
+        let s = of("Can I pay by card on delivery?", Lang::En);
+        assert_eq!(s[4], 1.0);
+        assert_eq!(of("brak uwag", Lang::Pl)[6], 1.0);
+        assert_eq!(of("ok", Lang::Cs)[8], 1.0);
+        assert_eq!(of("Rychlé, ale drahé.", Lang::Cs)[7], 1.0);
+    }
+}

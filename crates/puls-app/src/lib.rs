@@ -33,6 +33,7 @@ pub mod surveys;
 pub mod telemetry;
 pub mod text;
 pub mod text_queue;
+pub mod text_report;
 pub mod tracking;
 pub mod triggers;
 pub mod users;

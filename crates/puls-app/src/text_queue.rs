@@ -276,6 +276,8 @@ impl App {
                     workspace_id,
                     survey_id: r.survey_id.as_str().to_string(),
                     touchpoint: r.touchpoint.clone(),
+                    channel: r.channel.clone(),
+                    locale: r.locale.clone(),
                     response_at: r.created_at,
                     analysis_version: version.to_string(),
                     text_hash: p.hash.clone(),
@@ -284,7 +286,7 @@ impl App {
                     score_milli: (f64::from(a.score) * 1000.0).round() as i64,
                     aspects: aspects_json(&a),
                     emotion: a.emotion.name().to_string(),
-                    terms: puls_text::terms::terms(&tokens, a.language).join(" "),
+                    terms: puls_text::terms::stored_terms(&p.text, &tokens, a.language).join(" "),
                     analysed_at,
                     node: node.to_string(),
                 }
@@ -411,18 +413,23 @@ pub struct AnswerAnalysis {
 /// Each response's analysed open answers, in question order.
 pub type TextByResponse = HashMap<ResponseId, Vec<AnswerAnalysis>>;
 
+/// The aspects of a stored result with their sentiments (unreadable JSON: none).
+pub(crate) fn stored_aspects(r: &TextResultRecord) -> Vec<(String, String)> {
+    serde_json::from_str::<Vec<serde_json::Value>>(&r.aspects)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| {
+            Some((
+                a.get("name")?.as_str()?.to_string(),
+                a.get("sentiment")?.as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
 impl AnswerAnalysis {
     fn from_record(r: &TextResultRecord) -> AnswerAnalysis {
-        let aspects = serde_json::from_str::<Vec<serde_json::Value>>(&r.aspects)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|a| {
-                Some((
-                    a.get("name")?.as_str()?.to_string(),
-                    a.get("sentiment")?.as_str()?.to_string(),
-                ))
-            })
-            .collect();
+        let aspects = stored_aspects(r);
         AnswerAnalysis {
             question_id: r.question_id.clone(),
             language: r.language.clone(),

@@ -1137,6 +1137,10 @@ async fn screens_of_a_running_server() {
         ),
         ("analyses", format!("/app/w/{ws}/analyses")),
         ("inbox", format!("/app/w/{ws}/responses?q=kurier")),
+        (
+            "inbox-negative-delivery",
+            format!("/app/w/{ws}/responses?sentiment=neg&aspect=delivery"),
+        ),
         ("surveys", format!("/app/w/{ws}/surveys")),
         ("segments", format!("/app/w/{ws}/segments")),
         ("segment-form", format!("/app/w/{ws}/new-segment")),
@@ -1177,6 +1181,14 @@ async fn screens_of_a_running_server() {
     let contact = std::env::var("PULS_E2E_CONTACT")
         .ok()
         .map(|id| ("contact", format!("/app/w/{ws}/contacts/{id}")));
+    // PULS_E2E_PERIOD: the overview of another period too (`from=2026-08-01&to=2026-08-31`).
+    let period = std::env::var("PULS_E2E_PERIOD")
+        .ok()
+        .map(|q| ("overview-period", format!("/app/w/{ws}?{q}")));
+    // PULS_E2E_RESPONSE: a response's id, for its page too.
+    let response = std::env::var("PULS_E2E_RESPONSE")
+        .ok()
+        .map(|id| ("response", format!("/app/w/{ws}/responses/{id}")));
     // PULS_E2E_TRIGGER: a trigger's id, for its page too.
     let trigger = std::env::var("PULS_E2E_TRIGGER")
         .ok()
@@ -1188,6 +1200,8 @@ async fn screens_of_a_running_server() {
         .chain(distribution)
         .chain(contact)
         .chain(trigger)
+        .chain(period)
+        .chain(response)
     {
         c.goto(&format!("{base}{path}")).await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -18,6 +18,8 @@ pub struct TextResultRecord {
     pub workspace_id: WorkspaceId,
     pub survey_id: String,
     pub touchpoint: String,
+    pub channel: String,
+    pub locale: String,
     /// When the response was created (Unix ms).
     pub response_at: i64,
     /// The analysis (model, heads, rules) that wrote it.
@@ -33,7 +35,7 @@ pub struct TextResultRecord {
     /// A JSON list of `{"name", "sentiment"}`.
     pub aspects: String,
     pub emotion: String,
-    /// Distinct stemmed words, space-separated.
+    /// Distinct stemmed words, each with the word it came as (`stem|word`), space-separated.
     pub terms: String,
     pub analysed_at: i64,
     pub node: String,

@@ -12,7 +12,7 @@ use crate::error::StoreError;
 use crate::text::*;
 
 const COLUMNS: &str = "response_id, question_id, workspace_id, survey_id, touchpoint, \
-     response_at, analysis_version, text_hash, language, sentiment, score_milli, aspects, \
+     channel, locale, response_at, analysis_version, text_hash, language, sentiment, score_milli, aspects, \
      emotion, terms, analysed_at, node";
 
 /// A result is written, or replaces one of another version or text; a result for a
@@ -20,10 +20,11 @@ const COLUMNS: &str = "response_id, question_id, workspace_id, survey_id, touchp
 static UPSERT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "INSERT INTO text_results ({COLUMNS}) SELECT $1, $2, $3, $4, $5, $6, \
-                         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 \
+                         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 \
                          WHERE EXISTS (SELECT 1 FROM responses WHERE id = $1 AND workspace_id = $3) \
                          ON CONFLICT (response_id, question_id) DO UPDATE SET \
                          survey_id = excluded.survey_id, touchpoint = excluded.touchpoint, \
+                         channel = excluded.channel, locale = excluded.locale, \
                          response_at = excluded.response_at, \
                          analysis_version = excluded.analysis_version, \
                          text_hash = excluded.text_hash, language = excluded.language, \
@@ -50,6 +51,8 @@ fn result_from_row(row: &impl RowExt) -> Result<TextResultRecord, StoreError> {
         workspace_id: row.workspace("workspace_id")?,
         survey_id: row.text("survey_id")?,
         touchpoint: row.text("touchpoint")?,
+        channel: row.text("channel")?,
+        locale: row.text("locale")?,
         response_at: row.int("response_at")?,
         analysis_version: row.text("analysis_version")?,
         text_hash: row.text("text_hash")?,
@@ -125,6 +128,8 @@ impl TextStore for SqlStore {
                         .bind(r.workspace_id.get())
                         .bind(&r.survey_id)
                         .bind(&r.touchpoint)
+                        .bind(&r.channel)
+                        .bind(&r.locale)
                         .bind(r.response_at)
                         .bind(&r.analysis_version)
                         .bind(&r.text_hash)

@@ -45,6 +45,12 @@ pub fn fold(text: &str) -> String {
 /// between letters and digits splits: "20zł" is "20", "zl"); an apostrophe inside a word
 /// is dropped ("didn't" is "didnt").
 pub fn words(text: &str) -> Vec<String> {
+    split_words(text, push_folded)
+}
+
+/// The words of `text` as [`words`] splits them, each letter lowercased and then written
+/// by `push` (folded, or kept as it is).
+pub(crate) fn split_words(text: &str, push: fn(char, &mut String)) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     // Whether the current word is made of digits.
@@ -58,7 +64,7 @@ pub fn words(text: &str) -> Vec<String> {
             }
             digits = is_digit;
             for l in c.to_lowercase() {
-                push_folded(l, &mut cur);
+                push(l, &mut cur);
             }
         } else if is_apostrophe(c)
             && !cur.is_empty()

@@ -50,9 +50,38 @@ fn stop_words(lang: Lang) -> &'static [&'static str] {
 
 /// The distinct stems of `tokens` worth counting, in the order they first appear.
 pub fn terms(tokens: &[Token], lang: Lang) -> Vec<String> {
+    terms_of(tokens, lang)
+        .into_iter()
+        .map(|i| tokens[i].stem.clone())
+        .collect()
+}
+
+/// The distinct stems of `text` worth counting, each with the word it first came as
+/// (lowercased, marks kept: what a reader is shown for the stem), as `stem|word` pairs.
+pub fn stored_terms(text: &str, tokens: &[Token], lang: Lang) -> Vec<String> {
+    let surface = lower_words(text);
+    terms_of(tokens, lang)
+        .into_iter()
+        .map(|i| {
+            let word = surface
+                .get(i)
+                .filter(|_| surface.len() == tokens.len())
+                .unwrap_or(&tokens[i].folded);
+            format!("{}|{word}", tokens[i].stem)
+        })
+        .collect()
+}
+
+/// The words of `text` as [`crate::fold::words`] splits them, lowercased but not folded.
+fn lower_words(text: &str) -> Vec<String> {
+    crate::fold::split_words(text, |c, out| out.push(c))
+}
+
+/// The positions in `tokens` of the first occurrence of each stem worth counting.
+fn terms_of(tokens: &[Token], lang: Lang) -> Vec<usize> {
     let stop = stop_words(lang);
-    let mut out: Vec<String> = Vec::new();
-    for t in tokens {
+    let mut out: Vec<usize> = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
         if t.folded.chars().count() < 3
             || t.folded.chars().any(|c| c.is_ascii_digit())
             || stop.binary_search(&t.folded.as_str()).is_ok()
@@ -60,8 +89,8 @@ pub fn terms(tokens: &[Token], lang: Lang) -> Vec<String> {
         {
             continue;
         }
-        if !out.contains(&t.stem) {
-            out.push(t.stem.clone());
+        if !out.iter().any(|&j| tokens[j].stem == t.stem) {
+            out.push(i);
         }
     }
     out
@@ -97,5 +126,9 @@ mod tests {
         );
         assert!(t.iter().any(|s| s.starts_with("courier")), "{t:?}");
         assert!(!t.iter().any(|s| s == "the" || s == "was"), "{t:?}");
+        let text = "Kuriér přišel pozdě, kuriér nezavolal";
+        let stored = stored_terms(text, &crate::fold::tokens(text, Lang::Cs), Lang::Cs);
+        assert!(stored.iter().any(|s| s.ends_with("|kuriér")), "{stored:?}");
+        assert_eq!(stored.iter().filter(|s| s.ends_with("|kuriér")).count(), 1);
     }
 }

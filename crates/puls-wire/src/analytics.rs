@@ -9,6 +9,7 @@ use puls_app::analytics::journeys::{
 };
 use puls_app::analytics::kano::{KanoFeature, KanoReport, KanoShares};
 use puls_app::analytics::metrics::{MetricChange, MetricRow, MetricValue, MetricsReport};
+use puls_app::text_report::{TextReport, TopicKind};
 use puls_core::drivers::{Excluded, MissingData};
 use puls_core::stats::Verdict;
 use serde::Serialize;
@@ -726,6 +727,176 @@ impl From<&JourneyMap> for JourneyMapDto {
             confidence: m.confidence,
             min_n: m.min_n,
             stages: m.stages.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A share or an index with its interval (`null`s without answers).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EstimateDto {
+    pub value: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Fewer answers than `min_n`: read with care.
+    pub small_sample: bool,
+}
+
+/// Answers by sentiment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SentimentCountsDto {
+    pub negative: u64,
+    pub neutral: u64,
+    pub positive: u64,
+}
+
+/// One aspect of the period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AspectReportDto {
+    /// `delivery`, `price`, ...
+    pub name: String,
+    /// Answers naming it, this period and the previous one, by sentiment.
+    pub mentions: SentimentCountsDto,
+    pub previous_mentions: SentimentCountsDto,
+    /// Its share of the answers read, in percent (Wilson interval).
+    pub share: EstimateDto,
+    /// % positive − % negative of the answers naming it (adjusted Wald interval, as NPS).
+    pub net_sentiment: EstimateDto,
+    /// Changes against the previous period: the share in percentage points (two-proportion
+    /// test), the net sentiment in points (the NPS difference test).
+    pub share_change: ChangeDto,
+    pub net_sentiment_change: ChangeDto,
+}
+
+/// A topic whose share rose significantly.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopicDto {
+    /// `aspect` or `word`.
+    pub kind: String,
+    /// The aspect's name, or the word as most often written.
+    pub name: String,
+    /// Answers naming it in the last seven days and the seven before.
+    pub count: u64,
+    pub previous: u64,
+    /// The change of its share, in percentage points, significant after the
+    /// Benjamini–Hochberg correction over every topic tested in the language.
+    pub change: ChangeDto,
+}
+
+/// The trending topics of one language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrendingDto {
+    pub language: String,
+    pub analysed: u64,
+    pub previous_analysed: u64,
+    pub topics: Vec<TopicDto>,
+}
+
+/// What customers write about: aspects ranked by how often they come up, with their net
+/// sentiment and changes, and trending topics.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TextReportDto {
+    /// Whether text analysis is installed (without it, everything below is empty).
+    pub installed: bool,
+    /// The analysis the counts come from (answers read by another are not counted).
+    pub analysis_version: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub previous_from: String,
+    pub previous_to: String,
+    /// Open answers read this period and the previous one.
+    pub analysed: u64,
+    pub previous_analysed: u64,
+    pub sentiment: SentimentCountsDto,
+    pub previous_sentiment: SentimentCountsDto,
+    /// Most named first.
+    pub aspects: Vec<AspectReportDto>,
+    /// The seven days up to `to` against the seven before.
+    pub trend_from: String,
+    pub trending: Vec<TrendingDto>,
+    pub confidence: f64,
+    pub min_n: u64,
+}
+
+fn counts_dto(m: &puls_core::stats::Mentions) -> SentimentCountsDto {
+    SentimentCountsDto {
+        negative: m.negative,
+        neutral: m.neutral,
+        positive: m.positive,
+    }
+}
+
+fn change_dto(c: &puls_core::stats::Change) -> ChangeDto {
+    (&MetricChange::from(*c)).into()
+}
+
+impl From<&TextReport> for TextReportDto {
+    fn from(r: &TextReport) -> Self {
+        let estimate = |value: Option<f64>,
+                        interval: Option<puls_core::stats::Interval>,
+                        small: bool| EstimateDto {
+            value,
+            ci_low: interval.map(|i| i.low),
+            ci_high: interval.map(|i| i.high),
+            small_sample: small,
+        };
+        TextReportDto {
+            installed: r.analysis_version.is_some(),
+            analysis_version: r.analysis_version.clone(),
+            from: format_ms(r.from_ms),
+            to: format_ms(r.to_ms),
+            previous_from: format_ms(r.previous_from_ms),
+            previous_to: format_ms(r.previous_to_ms),
+            analysed: r.analysed,
+            previous_analysed: r.previous_analysed,
+            sentiment: counts_dto(&r.sentiment),
+            previous_sentiment: counts_dto(&r.previous_sentiment),
+            aspects: r
+                .aspects
+                .iter()
+                .map(|a| AspectReportDto {
+                    name: a.name.clone(),
+                    mentions: counts_dto(&a.current),
+                    previous_mentions: counts_dto(&a.previous),
+                    share: estimate(
+                        a.stat.share.value,
+                        a.stat.share.interval,
+                        a.stat.share.small_sample,
+                    ),
+                    net_sentiment: estimate(
+                        a.stat.net.value,
+                        a.stat.net.interval,
+                        a.stat.net.small_sample,
+                    ),
+                    share_change: change_dto(&a.stat.share_change),
+                    net_sentiment_change: change_dto(&a.stat.net_change),
+                })
+                .collect(),
+            trend_from: format_ms(r.trend_from_ms),
+            trending: r
+                .trending
+                .iter()
+                .map(|t| TrendingDto {
+                    language: t.language.clone(),
+                    analysed: t.analysed,
+                    previous_analysed: t.previous_analysed,
+                    topics: t
+                        .topics
+                        .iter()
+                        .map(|x| TopicDto {
+                            kind: match x.kind {
+                                TopicKind::Aspect => "aspect".into(),
+                                TopicKind::Term => "word".into(),
+                            },
+                            name: x.name.clone(),
+                            count: x.count,
+                            previous: x.previous,
+                            change: change_dto(&x.change),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            confidence: r.options.confidence.level(),
+            min_n: r.options.min_n,
         }
     }
 }

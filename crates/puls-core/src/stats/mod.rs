@@ -62,6 +62,7 @@ mod multiple;
 mod nps;
 mod proportion;
 mod scores;
+mod topics;
 
 pub use compare::{Change, Verdict, compare_csat, compare_mean, compare_nps, compare_proportions};
 pub use distribution::Distribution;
@@ -70,6 +71,7 @@ pub use multiple::benjamini_hochberg;
 pub use nps::{MIN_SPREAD_ANSWERS, Nps, NpsSizing, nps, nps_sample_size, nps_sizing};
 pub use proportion::{Proportion, proportion};
 pub use scores::{Ces, Csat, Rating, ces, csat, mean_interval, rating};
+pub use topics::{AspectStat, Mentions, aspect_stat, rising};
 
 use statrs::distribution::{Continuous, ContinuousCDF, Normal, StudentsT};
 

@@ -104,6 +104,8 @@ pub struct TouchpointPage {
     pub chart: String,
     pub points: Vec<ChartPoint>,
     pub verbatims: Vec<Verbatim>,
+    /// What customers write about here.
+    pub text: super::overview::TextCard,
     pub query: String,
     pub min_n: u64,
     #[serde(flatten)]

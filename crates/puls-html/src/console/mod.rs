@@ -52,7 +52,10 @@ pub use journeys::{
     ChartPoint, Estimate, Feedback, JourneyPage, MapStage, MapTouchpoint, ShareView,
     TouchpointPage, Verbatim,
 };
-pub use overview::{BreakdownRow, Card, Change, OverviewPage, TrendRow};
+pub use overview::{
+    AspectLine, BreakdownRow, Card, Change, OverviewPage, TextCard, TopicLine, TrendRow,
+    TrendingLine,
+};
 pub use record::{LocaleChoice, PickedContact, RecordForm, RecordPage, RecordSurvey};
 pub use settings::{
     InvitationRow, JobRow, KeyRow, MemberRow, SettingsPage, SmtpView, TeamRow, TeamsForm,

@@ -13,6 +13,8 @@ pub struct OverviewPage {
     pub selects: Vec<Select>,
     pub cards: Vec<Card>,
     pub breakdown: Vec<BreakdownRow>,
+    /// What customers write about.
+    pub text: TextCard,
     pub min_n: u64,
     /// A filter the analytics refused, as their message.
     pub error: Option<String>,
@@ -81,4 +83,63 @@ pub struct BreakdownRow {
     pub detractors: Option<f64>,
     pub n: u64,
     pub small: bool,
+}
+
+/// What customers write about (the text analysis of open answers), for the overview and a
+/// touchpoint's page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TextCard {
+    /// Text analysis is installed; without it, a line saying so.
+    pub installed: bool,
+    /// Open answers read this period and the previous one.
+    pub analysed: u64,
+    pub previous_analysed: u64,
+    pub aspects: Vec<AspectLine>,
+    /// The seven days up to the period's end, by language.
+    pub trend_from: String,
+    pub trending: Vec<TrendingLine>,
+    /// Some language has a trending topic.
+    pub any_trending: bool,
+    /// Why the card is not shown for these filters (a filter it does not take).
+    pub note: Option<String>,
+}
+
+/// One aspect of the period.
+#[derive(Debug, Clone, Serialize)]
+pub struct AspectLine {
+    pub name: String,
+    pub n: u64,
+    pub share: Option<f64>,
+    pub share_low: Option<f64>,
+    pub share_high: Option<f64>,
+    pub net: Option<f64>,
+    pub net_low: Option<f64>,
+    pub net_high: Option<f64>,
+    pub small: bool,
+    /// Against the previous period: its share (percentage points) and net sentiment.
+    pub share_change: Change,
+    pub net_change: Change,
+    /// The inbox filtered to its negative answers.
+    pub negative_href: String,
+    pub negative: u64,
+}
+
+/// The trending topics of one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendingLine {
+    /// The language's name in the reader's words.
+    pub language: String,
+    pub analysed: u64,
+    pub topics: Vec<TopicLine>,
+}
+
+/// A topic whose share rose significantly.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicLine {
+    /// An aspect's name or a word, in words.
+    pub name: String,
+    pub aspect: bool,
+    pub count: u64,
+    pub previous: u64,
+    pub change: Change,
 }

@@ -261,7 +261,7 @@ pub async fn inbox(
         ),
         (
             "aspect",
-            Text::Aspects,
+            Text::Aspect,
             ASPECTS.iter().map(|a| option(a, lang.aspect(a))).collect(),
         ),
     ] {

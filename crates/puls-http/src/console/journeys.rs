@@ -366,7 +366,20 @@ pub async fn touchpoint(
             value: tp.ces.clone(),
         },
     ];
+    // What customers write about here (over the surveys asked here).
+    let text = if tps.is_empty() {
+        puls_html::console::TextCard {
+            installed: true,
+            ..Default::default()
+        }
+    } else {
+        match super::overview::text_card(&st, ws, &f, lang, &slug, Some(&tps)).await {
+            Ok(t) => t,
+            Err(e) => return page_error(&st, lang, e),
+        }
+    };
     let page = TouchpointPage {
+        text,
         title: t.name.clone(),
         journey,
         key,

@@ -17,7 +17,8 @@ use puls_core::Channel;
 use puls_core::WorkspaceId;
 use puls_html::chart::{Point, trend};
 use puls_html::console::{
-    BreakdownRow, Card, Change, OverviewPage, Period, Select, SelectOption, TrendRow,
+    AspectLine, BreakdownRow, Card, Change, OverviewPage, Period, Select, SelectOption, TextCard,
+    TopicLine, TrendRow, TrendingLine,
 };
 use puls_html::{Lang, Text, format};
 
@@ -26,11 +27,12 @@ use super::auth::need;
 use super::names::Names;
 use super::{Page, page_error, shell, user_message};
 use crate::state::AppState;
-use puls_app::analytics::metrics::{MetricRow, MetricsReport};
+use puls_app::analytics::metrics::{MetricChange, MetricRow, MetricsReport};
+use puls_app::text_report::TopicKind;
 use puls_app::{AppError, now_ms};
 use puls_core::stats::Verdict;
 use puls_wire::query::QueryPairs;
-use puls_wire::reports::{MetricsQuery, ReportQuery};
+use puls_wire::reports::{MetricsQuery, ReportQuery, ScopeQuery};
 
 /// Filters the page passes on to the analytics, in the form's order.
 const PASSED: [&str; 5] = ["survey", "touchpoint", "channel", "segment", "locale"];
@@ -234,10 +236,9 @@ const METRICS: [Metric; 3] = [
     },
 ];
 
-/// One card: the period's value, interval, change and weekly trend.
-fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -> Card {
-    let c = &total.current;
-    let change = total.change.as_ref().map(|ch| Change {
+/// A change against the previous period as the pages show it.
+fn change_view(ch: &MetricChange) -> Change {
+    Change {
         difference: ch.difference,
         low: ch.ci_low,
         high: ch.ci_high,
@@ -248,7 +249,122 @@ fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -
             Verdict::Worse => "worse",
             _ => "neutral",
         },
-    });
+    }
+}
+
+/// What customers write about in the page's period and filters (`touchpoints`: only
+/// these, comma-separated), with links to each aspect's negative answers in the inbox.
+pub(super) async fn text_card(
+    st: &AppState,
+    ws: WorkspaceId,
+    f: &Filters,
+    lang: Lang,
+    slug: &str,
+    touchpoints: Option<&str>,
+) -> Result<TextCard, AppError> {
+    let mut card = TextCard {
+        installed: true,
+        analysed: 0,
+        previous_analysed: 0,
+        aspects: Vec::new(),
+        trend_from: String::new(),
+        trending: Vec::new(),
+        any_trending: false,
+        note: None,
+    };
+    let segment = f.current("segment");
+    if !segment.is_empty() {
+        card.note = Some(lang.fill(Text::TextFilterNotApplied, &[&lang.t(Text::Segment)]));
+        return Ok(card);
+    }
+    let mut extra = Vec::new();
+    if let Some(tps) = touchpoints {
+        extra.push(("touchpoint", tps));
+    }
+    let analytics = st.app.analytics();
+    let scope = ScopeQuery::parse(f.params(&extra), &analytics.config, now_ms())?;
+    let report = st.app.text_report(ws, &scope).await?;
+    if report.analysis_version.is_none() {
+        card.installed = false;
+        return Ok(card);
+    }
+    let tz = &analytics.config.time_zone;
+    card.analysed = report.analysed;
+    card.previous_analysed = report.previous_analysed;
+    card.trend_from = local_date(report.trend_from_ms, tz);
+    let core = |c: &puls_core::stats::Change| change_view(&MetricChange::from(*c));
+    for a in &report.aspects {
+        if a.current.n() == 0 {
+            continue;
+        }
+        let mut inbox = vec![
+            ("sentiment", "neg"),
+            ("aspect", a.name.as_str()),
+            ("since", f.from.as_str()),
+            ("until", f.to.as_str()),
+        ];
+        if let Some(tp) = touchpoints.filter(|t| !t.contains(',')) {
+            inbox.push(("touchpoint", tp));
+        }
+        card.aspects.push(AspectLine {
+            name: lang.aspect(&a.name).to_string(),
+            n: a.current.n(),
+            share: a.stat.share.value,
+            share_low: a.stat.share.interval.map(|i| i.low),
+            share_high: a.stat.share.interval.map(|i| i.high),
+            net: a.stat.net.value,
+            net_low: a.stat.net.interval.map(|i| i.low),
+            net_high: a.stat.net.interval.map(|i| i.high),
+            small: a.stat.net.small_sample,
+            // A share that rises is neither better nor worse: it is named more often.
+            share_change: Change {
+                verdict: match a.stat.share_change.verdict {
+                    Verdict::Better => Text::MoreOften,
+                    Verdict::Worse => Text::LessOften,
+                    v => Text::verdict(v),
+                },
+                class: "neutral",
+                ..core(&a.stat.share_change)
+            },
+            net_change: core(&a.stat.net_change),
+            negative_href: format!(
+                "/app/w/{slug}/responses?{}",
+                serde_urlencoded::to_string(&inbox).unwrap_or_default()
+            ),
+            negative: a.current.negative,
+        });
+    }
+    for t in &report.trending {
+        card.any_trending |= !t.topics.is_empty();
+        card.trending.push(TrendingLine {
+            language: match puls_core::Locale::parse(&t.language) {
+                Ok(l) => puls_html::i18n::native_name(&l).into_owned(),
+                Err(_) => t.language.clone(),
+            },
+            analysed: t.analysed,
+            topics: t
+                .topics
+                .iter()
+                .map(|x| TopicLine {
+                    name: match x.kind {
+                        TopicKind::Aspect => lang.aspect(&x.name).to_string(),
+                        TopicKind::Term => x.name.clone(),
+                    },
+                    aspect: x.kind == TopicKind::Aspect,
+                    count: x.count,
+                    previous: x.previous,
+                    change: core(&x.change),
+                })
+                .collect(),
+        });
+    }
+    Ok(card)
+}
+
+/// One card: the period's value, interval, change and weekly trend.
+fn card(lang: Lang, metric: &Metric, total: &MetricRow, weeks: &MetricsReport) -> Card {
+    let c = &total.current;
+    let change = total.change.as_ref().map(change_view);
     // Every week of the period, empty ones included, so the line breaks where data stops.
     let by_week: BTreeMap<String, (&MetricRow, Option<String>)> = weeks
         .rows
@@ -400,6 +516,16 @@ pub async fn overview(
         Ok(s) => s,
         Err(e) => return page_error(&st, lang, e),
     };
+    let text = match text_card(&st, ws, &f, lang, &m.workspace.slug, None).await {
+        Ok(t) => t,
+        Err(e) => match user_message(e) {
+            Ok(message) => {
+                error.get_or_insert(message);
+                TextCard::default()
+            }
+            Err(e) => return page_error(&st, lang, e),
+        },
+    };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
@@ -411,6 +537,7 @@ pub async fn overview(
         selects,
         cards,
         breakdown,
+        text,
         min_n,
         error,
         shell: shell(&m, Text::NavOverview),

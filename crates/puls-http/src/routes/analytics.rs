@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use puls_app::now_ms;
 use puls_wire::ErrorBody;
-use puls_wire::analytics::{DriversReportDto, KanoReportDto, MetricsReportDto};
+use puls_wire::analytics::{DriversReportDto, KanoReportDto, MetricsReportDto, TextReportDto};
 use puls_wire::reports::{
     DriversQuery, FilterQuery, MetricsQuery, PeriodQuery, ReportQuery, ScopeQuery, StatsQuery,
 };
@@ -21,6 +21,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(metrics))
         .routes(routes!(drivers))
         .routes(routes!(kano))
+        .routes(routes!(text_report))
+}
+
+/// What customers write about, from the text analysis of open answers: the aspects of the
+/// period ranked by how often they come up, each with its share of the answers read and
+/// its net sentiment (% positive − % negative), both with intervals and with their
+/// changes against the previous period; and the aspects and words whose share rose
+/// significantly in the last seven days, per language (Benjamini–Hochberg over every topic
+/// tested). Counts open answers read by the current analysis; filters by period, survey,
+/// touchpoint, channel and locale (others are refused).
+#[utoipa::path(get, path = "/api/v1/reports/text", tag = "analytics",
+    params(PeriodQuery, FilterQuery, StatsQuery),
+    responses((status = 200, body = TextReportDto),
+        (status = 422, description = "A bad period or filter, or one this report does not take", body = ErrorBody)),
+    security(("api_key" = [])))]
+#[tracing::instrument(level = "debug", skip_all, fields(workspace = %ws.id))]
+async fn text_report(
+    State(st): State<AppState>,
+    Auth(ws): Auth,
+    Pairs(q): Pairs,
+) -> Result<Json<TextReportDto>, ApiError> {
+    let scope = ScopeQuery::parse(q, &st.app.analytics().config, now_ms())?;
+    Ok(Json((&st.app.text_report(ws.id, &scope).await?).into()))
 }
 
 /// A metric (NPS, CSAT, CES, rating) by period and segment, each row with `n`, the value,

@@ -331,6 +331,8 @@ async fn a_new_analysis_version_or_an_edited_text_is_read_again_and_a_lost_lease
         workspace_id: app.workspace_id,
         survey_id: survey.clone(),
         touchpoint: "delivery".into(),
+        channel: "api".into(),
+        locale: "pl".into(),
         response_at: now,
         analysis_version: "old".into(),
         text_hash: "0".into(),
@@ -404,4 +406,76 @@ async fn a_new_analysis_version_or_an_edited_text_is_read_again_and_a_lost_lease
     assert_eq!(round.written, 1, "{round:?}");
     let p = app.response(&pid).await;
     assert_eq!(p["text_analysis"][0]["sentiment"]["label"], "neg", "{p}");
+}
+
+both_backends!(
+    the_text_report_ranks_aspects_and_refuses_filters_it_does_not_take,
+    |config| {
+        config.text.models_dir = super::models();
+    }
+);
+async fn the_text_report_ranks_aspects_and_refuses_filters_it_does_not_take(app: TestApp) {
+    if app.app.config().text.models_dir.is_none() {
+        let r = app.get_json("/api/v1/reports/text").await;
+        assert_eq!(r["installed"], false, "{r}");
+        return;
+    }
+    let survey = app.published_survey(&feedback_survey()).await;
+    for i in 0..12 {
+        let comment = if i % 4 == 0 {
+            format!("Dziękuję, szybka dostawa, zamówienie {i} bez zarzutu.")
+        } else {
+            format!("Kurier spóźnił się {i} dni, paczka zgnieciona. Skandal!")
+        };
+        app.answer(&survey, json!({"nps": 3, "comment": comment}))
+            .await;
+    }
+    app.answer(
+        &survey,
+        json!({"comment": "Cena za wysoka, drożej niż w sklepie obok."}),
+    )
+    .await;
+    app.app.analyse_open_answers("node-a").await.unwrap();
+
+    let r = app.get_json("/api/v1/reports/text").await;
+    assert_eq!(r["installed"], true, "{r}");
+    assert_eq!(r["analysed"], 13, "{r}");
+    assert_eq!(r["previous_analysed"], 0, "{r}");
+    let aspects = r["aspects"].as_array().unwrap();
+    // Most named first: delivery, in every comment but the last.
+    assert_eq!(aspects[0]["name"], "delivery", "{r}");
+    let d = &aspects[0];
+    let n = d["mentions"]["negative"].as_u64().unwrap()
+        + d["mentions"]["neutral"].as_u64().unwrap()
+        + d["mentions"]["positive"].as_u64().unwrap();
+    assert_eq!(n, 12, "{r}");
+    let share = d["share"]["value"].as_f64().unwrap();
+    assert!((share - 100.0 * 12.0 / 13.0).abs() < 1e-9, "{r}");
+    assert!(d["share"]["ci_low"].as_f64().unwrap() < share);
+    let net = d["net_sentiment"]["value"].as_f64().unwrap();
+    assert!(net < 0.0, "mostly complaints: {r}");
+    assert!(d["net_sentiment"]["ci_low"].as_f64().unwrap() <= net);
+    assert_eq!(d["share"]["small_sample"], true, "{r}");
+    assert_eq!(
+        d["net_sentiment_change"]["verdict"], "not_enough_data",
+        "{r}"
+    );
+    assert!(aspects.iter().any(|a| a["name"] == "price"), "{r}");
+
+    // Filters it takes narrow it; those it does not are refused by name.
+    let other = app
+        .get_json("/api/v1/reports/text?touchpoint=checkout")
+        .await;
+    assert_eq!(other["analysed"], 0, "{other}");
+    let e = app.get("/api/v1/reports/text?status=completed").await;
+    let status = e.status().as_u16();
+    let body: Value = e.json().await.unwrap();
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("status"),
+        "{body}"
+    );
 }

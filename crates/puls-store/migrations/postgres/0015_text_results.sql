@@ -9,6 +9,9 @@ CREATE TABLE text_results (
     workspace_id BIGINT NOT NULL,
     survey_id TEXT NOT NULL,
     touchpoint TEXT NOT NULL,
+    -- The response's channel and locale, so reports filter results as they filter responses.
+    channel TEXT NOT NULL,
+    locale TEXT NOT NULL,
     -- When the response was created (Unix ms): periods and trends count by it.
     response_at BIGINT NOT NULL,
     analysis_version TEXT NOT NULL,
@@ -21,8 +24,8 @@ CREATE TABLE text_results (
     -- A JSON list of {"name", "sentiment"}.
     aspects TEXT NOT NULL,
     emotion TEXT NOT NULL,
-    -- The text's distinct stemmed words (stop words left out), space-separated: what
-    -- trending topics count.
+    -- The text's distinct stemmed words (stop words left out), each with the word it came
+    -- as (`stem|word`), space-separated: what trending topics count.
     terms TEXT NOT NULL,
     analysed_at BIGINT NOT NULL,
     -- The node that analysed it.

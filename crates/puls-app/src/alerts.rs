@@ -191,13 +191,24 @@ impl App {
         Ok(out)
     }
 
-    /// Runs the workspace's rules on completed responses and acts on the matches.
+    /// Runs the workspace's rules on completed responses and acts on the matches: at
+    /// completion (`readings` `None`) the rules that do not look at text analysis; once
+    /// their open answers are read (`readings`: what was read, by response) the rules that
+    /// do. Acting twice on the same response is harmless: jobs, digest items and cases
+    /// have ids of their rule and response.
     pub(crate) async fn alert_on(
         &self,
         workspace_id: WorkspaceId,
         rules: &[AlertRule],
         responses: &[ResponseRecord],
+        readings: Option<&crate::text_queue::TextByResponse>,
     ) -> Result<Alerted, AppError> {
+        let rules: Vec<AlertRule> = rules
+            .iter()
+            .filter(|r| r.reads_text() == readings.is_some())
+            .cloned()
+            .collect();
+        let rules = rules.as_slice();
         if rules.is_empty() {
             return Ok(Alerted::default());
         }
@@ -264,7 +275,20 @@ impl App {
                 who.as_ref()
                     .is_some_and(|w| segments.get(k).is_some_and(|s| s.contains(w)))
             };
+            let read: Option<Vec<puls_core::alert::AnswerReading>> = readings.map(|t| {
+                t.get(&r.id)
+                    .map(|list| {
+                        list.iter()
+                            .map(|a| puls_core::alert::AnswerReading {
+                                sentiment: a.sentiment.clone(),
+                                aspects: a.aspects.clone(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            });
             let facts = ResponseFacts {
+                readings: read.as_deref(),
                 survey: r.survey_id.as_str(),
                 touchpoint: &r.touchpoint,
                 channel: &r.channel,
@@ -297,14 +321,15 @@ impl App {
         Ok(page.done)
     }
 
-    /// Writes what the page's matches have pending: their jobs in one `enqueue`, then their
-    /// new cases in one transaction (each with its first event and, when it was new, its
-    /// jobs).
+    /// Writes what the page's matches have pending: the alerts for digests, then their
+    /// jobs in one `enqueue` (so whoever sees an alert's job sees its digest item too),
+    /// then their new cases in one transaction (each with its first event and, when it was
+    /// new, its jobs).
     async fn write_alerts(&self, page: &mut Page) -> Result<(), AppError> {
-        let jobs = std::mem::take(&mut page.jobs);
-        page.done.jobs += self.store().enqueue(&jobs).await?;
         let digest = std::mem::take(&mut page.digest);
         self.store().add_digest_items(&digest).await?;
+        let jobs = std::mem::take(&mut page.jobs);
+        page.done.jobs += self.store().enqueue(&jobs).await?;
         let cases = std::mem::take(&mut page.cases);
         page.contacts.clear();
         let batch: Vec<CaseInsert<'_>> = cases

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use puls_core::{ResponseId, WorkspaceId};
-use puls_store::{ChangeCursor, ChangeKind, HeldLease, TextResultRecord, now_ms};
+use puls_store::{ChangeCursor, ChangeKind, HeldLease, ResponseRecord, TextResultRecord, now_ms};
 use puls_text::{Analysis, Analyzer, Lang};
 use sha2_11::Digest;
 
@@ -79,6 +79,19 @@ pub(crate) fn text_hash(text: &str) -> String {
     hex::encode(&digest[..8])
 }
 
+/// One pass over a workspace's feed: who reads, under which lease and version, and the
+/// workspace's alert rules that look at what is read.
+struct Pass<'a> {
+    node: &'a str,
+    feed: &'a str,
+    version: &'a str,
+    rules: &'a [puls_core::alert::AlertRule],
+}
+
+/// Answers of responses completed longer ago than this before they are read do not alert
+/// (an install's or a new version's backlog is history, not news).
+const ALERT_WINDOW_MS: i64 = 48 * 3_600_000;
+
 /// One open answer to read.
 struct Pending {
     response: usize,
@@ -86,6 +99,8 @@ struct Pending {
     text: String,
     hint: Option<Lang>,
     hash: String,
+    /// Read for the first time or edited (not only a new analysis version of it).
+    news: bool,
 }
 
 impl App {
@@ -172,6 +187,18 @@ impl App {
             .collect();
         let mut round = TextRound::default();
         let mut surveys = Surveys::default();
+        let rules: Vec<puls_core::alert::AlertRule> = self
+            .alert_rules(workspace_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.reads_text())
+            .collect();
+        let pass = Pass {
+            node,
+            feed,
+            version,
+            rules: &rules,
+        };
         for chunk in ids.chunks(CHUNK) {
             let started = Instant::now();
             let now = now_ms();
@@ -184,13 +211,7 @@ impl App {
                 return Ok(round);
             }
             let Some(done) = self
-                .analyse_chunk(
-                    workspace_id,
-                    chunk,
-                    (node, feed, version),
-                    analyzer,
-                    &mut surveys,
-                )
+                .analyse_chunk(workspace_id, chunk, &pass, analyzer, &mut surveys)
                 .await?
             else {
                 return Ok(round);
@@ -211,10 +232,11 @@ impl App {
         &self,
         workspace_id: WorkspaceId,
         ids: &[ResponseId],
-        (node, feed, version): (&str, &str, &str),
+        pass: &Pass<'_>,
         analyzer: &Arc<Analyzer>,
         surveys: &mut Surveys,
     ) -> Result<Option<TextRound>, AppError> {
+        let (node, feed, version) = (pass.node, pass.feed, pass.version);
         let store = self.store();
         let responses = store.responses_by_ids(workspace_id, ids).await?;
         let stored: HashMap<(ResponseId, String), (String, String)> = store
@@ -244,10 +266,8 @@ impl App {
                 let text: String = text.chars().take(crate::text::MAX_CHARS).collect();
                 let hash = text_hash(&text);
                 let key = (r.id.clone(), question_id.clone());
-                if stored
-                    .get(&key)
-                    .is_some_and(|(v, h)| v == version && *h == hash)
-                {
+                let before = stored.get(&key);
+                if before.is_some_and(|(v, h)| v == version && *h == hash) {
                     continue;
                 }
                 pending.push(Pending {
@@ -255,6 +275,7 @@ impl App {
                     question_id,
                     text,
                     hint: Lang::from_locale(&r.locale),
+                    news: before.is_none_or(|(_, h)| *h != hash),
                     hash,
                 });
             }
@@ -292,6 +313,44 @@ impl App {
                 }
             })
             .collect();
+        // The rules that look at what was read, before the results are stored: a node that
+        // dies in between leaves the answers unread, and the next one alerts again (to the
+        // same ids, so nothing is sent twice); after, it would leave them read and unalerted.
+        if !pass.rules.is_empty() {
+            let now = now_ms();
+            let mut news: Vec<usize> = pending
+                .iter()
+                .filter(|p| p.news)
+                .map(|p| p.response)
+                .filter(|&i| {
+                    let r = &responses[i];
+                    r.completed && r.completed_at.unwrap_or(r.updated_at) >= now - ALERT_WINDOW_MS
+                })
+                .collect();
+            news.sort_unstable();
+            news.dedup();
+            if !news.is_empty() {
+                let chosen: Vec<ResponseRecord> =
+                    news.iter().map(|&i| responses[i].clone()).collect();
+                let ids: Vec<ResponseId> = chosen.iter().map(|r| r.id.clone()).collect();
+                // What each response reads as once these results are stored: the stored
+                // results of its other answers, and the new ones.
+                let mut reading = self.answer_analyses(workspace_id, &ids).await?;
+                for rec in &records {
+                    if let Some(list) = reading.get_mut(&rec.response_id) {
+                        list.retain(|a| a.question_id != rec.question_id);
+                    }
+                    if ids.contains(&rec.response_id) {
+                        reading
+                            .entry(rec.response_id.clone())
+                            .or_default()
+                            .push(AnswerAnalysis::from_record(rec));
+                    }
+                }
+                self.alert_on(workspace_id, pass.rules, &chosen, Some(&reading))
+                    .await?;
+            }
+        }
         let lease = HeldLease {
             feed,
             node,
@@ -415,7 +474,12 @@ pub type TextByResponse = HashMap<ResponseId, Vec<AnswerAnalysis>>;
 
 /// The aspects of a stored result with their sentiments (unreadable JSON: none).
 pub(crate) fn stored_aspects(r: &TextResultRecord) -> Vec<(String, String)> {
-    serde_json::from_str::<Vec<serde_json::Value>>(&r.aspects)
+    parse_aspects(&r.aspects)
+}
+
+/// Stored aspects (a JSON list of `{"name", "sentiment"}`) as pairs; unreadable: none.
+pub(crate) fn parse_aspects(json: &str) -> Vec<(String, String)> {
+    serde_json::from_str::<Vec<serde_json::Value>>(json)
         .unwrap_or_default()
         .iter()
         .filter_map(|a| {

@@ -129,7 +129,11 @@ impl Keep {
                 Filter::HasContact(_) => return Err(refused("contact")),
                 Filter::ChoiceIncludes { .. } => return Err(refused("choice")),
                 Filter::AttributeEquals { .. } => return Err(refused("attribute")),
-                Filter::Labelled { .. } => return Err(refused("root_cause")),
+                Filter::Labelled { labels, .. } => {
+                    return Err(refused(
+                        labels.name.split(':').next().unwrap_or("root_cause"),
+                    ));
+                }
                 Filter::Respondents(_) => return Err(refused("segment")),
                 Filter::SurveyVersion { .. } => return Err(refused("survey")),
             }

@@ -624,7 +624,10 @@ impl App {
                     }
                 }
                 created += store.enqueue(&jobs).await?;
-                created += self.alert_on(workspace_id, &rules, &responses).await?.jobs;
+                created += self
+                    .alert_on(workspace_id, &rules, &responses, None)
+                    .await?
+                    .jobs;
                 self.record_recoveries(workspace_id, &responses).await?;
                 // Not after the last page (it only delays the cursor), and never past the
                 // budget (a pause is at most a second).

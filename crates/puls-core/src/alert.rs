@@ -85,7 +85,25 @@ pub enum Condition {
     },
     /// The response's contact is a member of the segment now.
     Segment(Key),
+    /// What text analysis read in one of the open answers: this sentiment (`neg`, `neu`,
+    /// `pos`), this aspect, or (both) the aspect spoken of with the sentiment ("negative
+    /// about delivery"). Known only once the answers are read, after the response is
+    /// stored: a rule with such a condition is checked then, not at completion.
+    Reading {
+        sentiment: Option<String>,
+        aspect: Option<Key>,
+    },
 }
+
+/// What text analysis read in one open answer: its sentiment and its aspects with theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerReading {
+    pub sentiment: String,
+    pub aspects: Vec<(String, String)>,
+}
+
+/// The sentiments text analysis names.
+pub const SENTIMENTS: [&str; 3] = ["neg", "neu", "pos"];
 
 /// How a rule's conditions combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,9 +268,19 @@ pub struct ResponseFacts<'a> {
     pub texts: &'a [(String, String)],
     /// Whether the response's contact is in a segment now.
     pub in_segment: &'a (dyn Fn(&Key) -> bool + Sync),
+    /// What text analysis read in its open answers; `None` when not read (yet).
+    pub readings: Option<&'a [AnswerReading]>,
 }
 
 impl AlertRule {
+    /// Whether the rule looks at what text analysis read (it is checked once the answers
+    /// are read, not when the response completes).
+    pub fn reads_text(&self) -> bool {
+        self.conditions
+            .iter()
+            .any(|c| matches!(c, Condition::Reading { .. }))
+    }
+
     /// Whether the rule is on and the response matches it.
     pub fn matches(&self, f: &ResponseFacts<'_>) -> bool {
         if !self.enabled
@@ -441,6 +469,19 @@ impl Condition {
                 .get(name)
                 .is_some_and(|v| any_of.iter().any(|a| a == v)),
             Condition::Segment(key) => (f.in_segment)(key),
+            Condition::Reading { sentiment, aspect } => {
+                f.readings
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|r| match (sentiment, aspect) {
+                        (Some(s), Some(a)) => {
+                            r.aspects.iter().any(|(n, t)| n == a.as_str() && t == s)
+                        }
+                        (Some(s), None) => r.sentiment == *s,
+                        (None, Some(a)) => r.aspects.iter().any(|(n, _)| n == a.as_str()),
+                        (None, None) => false,
+                    })
+            }
         }
     }
 
@@ -488,6 +529,16 @@ impl Condition {
                 Value::map([("name", Value::str(name)), ("any_of", strs(any_of, |s| s))]),
             )]),
             Condition::Segment(k) => Value::map([("segment", Value::str(k.as_str()))]),
+            Condition::Reading { sentiment, aspect } => {
+                let mut m = BTreeMap::new();
+                if let Some(s) = sentiment {
+                    m.insert("sentiment".into(), Value::str(s));
+                }
+                if let Some(a) = aspect {
+                    m.insert("aspect".into(), Value::str(a.as_str()));
+                }
+                Value::map([("reading", Value::Map(m))])
+            }
         }
     }
 }
@@ -603,7 +654,8 @@ fn parse_conditions(v: &Value, path: &str, errs: &mut Errors) -> Vec<Condition> 
         .collect()
 }
 
-const CONDITION_KINDS: &str = "score, answer, text, touchpoint, channel, attribute, segment";
+const CONDITION_KINDS: &str =
+    "score, answer, text, touchpoint, channel, attribute, segment, reading";
 
 fn parse_condition(v: &Value, path: &str, errs: &mut Errors) -> Option<Condition> {
     let Value::Map(m) = v else {
@@ -773,6 +825,39 @@ fn parse_condition(v: &Value, path: &str, errs: &mut Errors) -> Option<Condition
                 name: name?.as_str().to_string(),
                 any_of,
             })
+        }
+        "reading" => {
+            let mut o = Obj::new(body, &p, errs)?;
+            let sp = o.path("sentiment");
+            let sentiment = o.str("sentiment", errs).and_then(|s| {
+                if SENTIMENTS.contains(&s) {
+                    Some(s.to_string())
+                } else {
+                    errs.push(
+                        &sp,
+                        K::NotOneOf {
+                            allowed: SENTIMENTS.join(", "),
+                        },
+                    );
+                    None
+                }
+            });
+            let ap = o.path("aspect");
+            let aspect = o
+                .str("aspect", errs)
+                .and_then(|s| Key::parse(s).map_err(|k| errs.push(&ap, k)).ok());
+            let named = o.map.contains_key("sentiment") || o.map.contains_key("aspect");
+            o.finish(errs);
+            if !named {
+                errs.push(
+                    &p,
+                    K::BadCondition {
+                        reason: "give a sentiment (neg, neu, pos), an aspect or both".into(),
+                    },
+                );
+                return None;
+            }
+            Some(Condition::Reading { sentiment, aspect })
         }
         "segment" => match body.as_str() {
             Some(s) => Key::parse(s)
@@ -1134,8 +1219,60 @@ mod tests {
             metric_questions: &metrics,
             texts: &r.texts,
             in_segment: &|k: &Key| k.as_str() == "vip",
+            readings: None,
         };
         rule.matches(&facts)
+    }
+
+    #[test]
+    fn a_reading_condition_holds_once_the_answers_are_read() {
+        let rule = AlertRule::parse(&json(
+            r#"{"key": "k", "name": "n", "conditions": [
+                {"reading": {"sentiment": "neg", "aspect": "delivery"}}
+            ], "actions": {"webhook": true}}"#,
+        ))
+        .unwrap();
+        assert!(rule.reads_text());
+        assert_eq!(AlertRule::parse(&rule.to_value()), Ok(rule.clone()));
+        let r = resp(3, "kurier");
+        let metrics = [(ScoreMetric::Nps, "recommend".to_string())];
+        let reads = |readings: Option<&[AnswerReading]>| {
+            rule.matches(&ResponseFacts {
+                survey: "s",
+                touchpoint: "delivery",
+                channel: "email",
+                attributes: &r.attributes,
+                answers: &r.answers,
+                metric_questions: &metrics,
+                texts: &r.texts,
+                in_segment: &|_: &Key| false,
+                readings,
+            })
+        };
+        let read = |s: &str, a: &[(&str, &str)]| AnswerReading {
+            sentiment: s.into(),
+            aspects: a
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        };
+        assert!(!reads(None), "not read yet");
+        assert!(reads(Some(&[read("neg", &[("delivery", "neg")])])));
+        assert!(!reads(Some(&[read("neg", &[("price", "neg")])])));
+        assert!(!reads(Some(&[read("pos", &[("delivery", "pos")])])));
+        // Unknown sentiments and an empty condition are refused at their paths.
+        let bad = AlertRule::parse(&json(
+            r#"{"key": "k", "name": "n", "conditions": [
+                {"reading": {"sentiment": "angry"}}, {"reading": {}}
+            ], "actions": {"webhook": true}}"#,
+        ))
+        .unwrap_err();
+        let paths: Vec<&str> = bad.0.iter().map(|e| e.path.as_str()).collect();
+        assert!(
+            paths.contains(&"conditions[0].reading.sentiment"),
+            "{paths:?}"
+        );
+        assert!(paths.contains(&"conditions[1].reading"), "{paths:?}");
     }
 
     #[test]

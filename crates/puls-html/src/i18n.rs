@@ -431,6 +431,19 @@ impl Lang {
         }
     }
 
+    /// An emotion's word (`anger` → "złość"); `none` and unknown names: `None`.
+    pub fn emotion(self, name: &str) -> Option<&'static str> {
+        Some(self.t(match name {
+            "anger" => Text::EmotionAnger,
+            "joy" => Text::EmotionJoy,
+            "sadness" => Text::EmotionSadness,
+            "fear" => Text::EmotionFear,
+            "surprise" => Text::EmotionSurprise,
+            "gratitude" => Text::EmotionGratitude,
+            _ => return None,
+        }))
+    }
+
     /// An aspect's name (`delivery` → "Dostawa"); a workspace's own aspect as it is named.
     pub fn aspect(self, name: &str) -> &str {
         self.t(match name {

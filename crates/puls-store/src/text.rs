@@ -80,6 +80,13 @@ pub trait TextStore {
         to: i64,
     ) -> Result<Vec<TextResultRecord>, StoreError>;
 
+    /// Every stored result of the workspace as (response id, sentiment, aspects JSON),
+    /// whichever version wrote it: what reports group and filter responses by.
+    async fn text_readings(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<(String, String, String)>, StoreError>;
+
     /// How many results the workspace has of one analysis version, and of any other.
     async fn text_result_counts(
         &self,

@@ -188,6 +188,30 @@ impl TextStore for SqlStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
+    async fn text_readings(
+        &self,
+        workspace_id: WorkspaceId,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        on!(self.read(), |pool| {
+            sqlx::query(
+                "SELECT response_id, sentiment, aspects FROM text_results WHERE workspace_id = $1",
+            )
+            .bind(workspace_id.get())
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.text("response_id")?,
+                    r.text("sentiment")?,
+                    r.text("aspects")?,
+                ))
+            })
+            .collect()
+        })
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(workspace = %workspace_id))]
     async fn text_result_counts(
         &self,
         workspace_id: WorkspaceId,

@@ -147,6 +147,13 @@ pub struct FilterQuery {
     pub segment: Vec<String>,
     /// Only responses whose case has this root cause (its key).
     pub root_cause: Option<String>,
+    /// Only responses whose open answers text analysis read as `neg` (one of them
+    /// negative), `pos` (none negative, one positive) or `neu` (the rest).
+    pub sentiment: Option<String>,
+    /// Only responses with an open answer about this aspect (`delivery`, `price`, `staff`,
+    /// `product_quality`, `website_app`, `payment`, `returns_complaints`, `waiting_time`,
+    /// `communication`), or with `ASPECT:SENTIMENT` spoken of so (`delivery:neg`).
+    pub aspect: Option<String>,
 }
 
 fn parse_each<T, E: std::fmt::Display>(
@@ -274,6 +281,45 @@ impl ScopeQuery {
                 value: cause.as_str().to_string(),
             });
         }
+        if let Some(s) = &f.sentiment {
+            if !puls_app::text_queue::SENTIMENTS.contains(&s.as_str()) {
+                return Err(invalid(format!(
+                    "sentiment: '{}' is not one of neg, neu, pos",
+                    clip(s)
+                )));
+            }
+            filters.push(Filter::Labelled {
+                labels: std::sync::Arc::new(puls_index::RowLabels::new(
+                    puls_app::analytics::metrics::SENTIMENT,
+                    [],
+                )),
+                value: s.clone(),
+            });
+        }
+        if let Some(a) = &f.aspect {
+            let (name, sentiment) = match a.split_once(':') {
+                Some((n, s)) => (n, Some(s)),
+                None => (a.as_str(), None),
+            };
+            if !puls_app::text_queue::ASPECTS.contains(&name)
+                || sentiment.is_some_and(|s| !puls_app::text_queue::SENTIMENTS.contains(&s))
+            {
+                return Err(invalid(format!(
+                    "aspect: '{}' is not ASPECT or ASPECT:SENTIMENT (aspects: {}; sentiments: \
+                     neg, neu, pos)",
+                    clip(a),
+                    puls_app::text_queue::ASPECTS.join(", ")
+                )));
+            }
+            // Filled with the responses about the aspect by the application.
+            filters.push(Filter::Labelled {
+                labels: std::sync::Arc::new(puls_index::RowLabels::new(
+                    &format!("{}{a}", puls_app::analytics::metrics::ASPECT_PREFIX),
+                    [],
+                )),
+                value: "yes".into(),
+            });
+        }
         Ok(Scope {
             from_ms,
             to_ms,
@@ -314,7 +360,9 @@ pub struct MetricsQuery {
     /// Group by these, comma-separated: `day`, `week`, `month` (at most one), `touchpoint`,
     /// `channel`, `survey`, `locale`, `choice:QUESTION`, `attribute:KEY`, `root_cause` (the
     /// root cause of the case opened for the response; responses without one form the
-    /// group `null`).
+    /// group `null`), `sentiment` (what text analysis read in the open answers: `neg` when
+    /// one reads negative, else `pos` when one reads positive, else `neu`; responses
+    /// without analysed answers form the group `null`).
     pub by: Vec<String>,
     /// `previous` (default): each row with the previous bucket or period and the change;
     /// `none`.
@@ -345,6 +393,11 @@ fn parse_by(s: &str, tz: &str) -> Result<GroupBy, AppError> {
             puls_app::analytics::metrics::ROOT_CAUSE,
             [],
         ))),
+        // Filled with what text analysis read by the application.
+        "sentiment" => GroupBy::Labels(std::sync::Arc::new(puls_index::RowLabels::new(
+            puls_app::analytics::metrics::SENTIMENT,
+            [],
+        ))),
         other => match other.split_once(':') {
             Some(("choice", q)) => {
                 GroupBy::Choice(QuestionId::parse(q).map_err(|e| invalid(format!("by: {e}")))?)
@@ -353,7 +406,7 @@ fn parse_by(s: &str, tz: &str) -> Result<GroupBy, AppError> {
             _ => {
                 return Err(invalid(format!(
                     "by: '{}' is not one of day, week, month, touchpoint, channel, \
-                         survey, locale, choice:QUESTION, attribute:KEY, root_cause",
+                         survey, locale, choice:QUESTION, attribute:KEY, root_cause, sentiment",
                     clip(other)
                 )));
             }

@@ -60,6 +60,21 @@ impl Metric {
 
 /// The grouping by a response's case's root cause (`by=root_cause`).
 pub const ROOT_CAUSE: &str = "root_cause";
+/// The grouping by what text analysis read in a response's open answers (`by=sentiment`):
+/// `neg` when one of them reads negative, else `pos` when one reads positive, else `neu`;
+/// responses without analysed answers form the group `null`.
+pub const SENTIMENT: &str = "sentiment";
+/// Labels `aspect:NAME` (or `aspect:NAME:SENTIMENT`) mark with `yes` the responses with an
+/// open answer about the aspect (spoken of with that sentiment): the `aspect` filter.
+pub const ASPECT_PREFIX: &str = "aspect:";
+
+/// One analysed open answer: its sentiment, and its aspects with theirs.
+type Answer<'a> = (&'a str, Vec<(String, String)>);
+
+/// Whether labels of this name are filled by the application (else they came whole).
+fn bound_here(name: &str) -> bool {
+    name == ROOT_CAUSE || name == SENTIMENT || name.starts_with(ASPECT_PREFIX)
+}
 
 /// The key name of a grouping in result rows (its `by` word).
 fn by_name(g: &GroupBy) -> String {
@@ -230,7 +245,64 @@ impl Analytics {
         )))
     }
 
-    /// Fills the `root_cause` grouping with its labels.
+    /// The labels named `name`: root causes, or what text analysis read.
+    async fn labels_named(
+        &self,
+        workspace_id: WorkspaceId,
+        name: &str,
+    ) -> Result<std::sync::Arc<puls_index::RowLabels>, AppError> {
+        if name == ROOT_CAUSE {
+            return self.root_cause_labels(workspace_id).await;
+        }
+        let rows = self.store().text_readings(workspace_id).await?;
+        // Each response's answers: sentiments, and aspects with theirs.
+        let mut by_response: BTreeMap<&str, Vec<Answer<'_>>> = BTreeMap::new();
+        for (id, sentiment, aspects) in &rows {
+            let read = crate::text_queue::parse_aspects(aspects);
+            by_response
+                .entry(id.as_str())
+                .or_default()
+                .push((sentiment.as_str(), read));
+        }
+        let labels: Vec<(&str, &str)> = if name == SENTIMENT {
+            by_response
+                .iter()
+                .map(|(id, answers)| {
+                    let has = |s: &str| answers.iter().any(|(x, _)| *x == s);
+                    let label = if has("neg") {
+                        "neg"
+                    } else if has("pos") {
+                        "pos"
+                    } else {
+                        "neu"
+                    };
+                    (*id, label)
+                })
+                .collect()
+        } else {
+            let wanted = name.trim_start_matches(ASPECT_PREFIX);
+            let (aspect, sentiment) = match wanted.split_once(':') {
+                Some((a, s)) => (a, Some(s)),
+                None => (wanted, None),
+            };
+            by_response
+                .iter()
+                .filter(|(_, answers)| {
+                    answers.iter().any(|(_, aspects)| {
+                        aspects
+                            .iter()
+                            .any(|(n, s)| n == aspect && sentiment.is_none_or(|w| w == s))
+                    })
+                })
+                .map(|(id, _)| (*id, "yes"))
+                .collect()
+        };
+        Ok(std::sync::Arc::new(puls_index::RowLabels::new(
+            name, labels,
+        )))
+    }
+
+    /// Fills the groupings by root cause and by sentiment with their labels.
     pub(crate) async fn bind_labels(
         &self,
         workspace_id: WorkspaceId,
@@ -238,31 +310,35 @@ impl Analytics {
     ) -> Result<(), AppError> {
         for g in by.iter_mut() {
             if let GroupBy::Labels(l) = g
-                && l.name == ROOT_CAUSE
+                && bound_here(&l.name)
                 && l.is_empty()
             {
-                *g = GroupBy::Labels(self.root_cause_labels(workspace_id).await?);
+                let name = l.name.clone();
+                *g = GroupBy::Labels(self.labels_named(workspace_id, &name).await?);
             }
         }
         Ok(())
     }
 
-    /// Fills the `root_cause` filter with its labels (read once for all of them).
+    /// Fills the filters by root cause, sentiment and aspect with their labels (each name
+    /// read once).
     pub(crate) async fn bind_filter_labels(
         &self,
         workspace_id: WorkspaceId,
         filters: &mut [puls_index::Filter],
     ) -> Result<(), AppError> {
-        let mut read = None;
+        let mut read: BTreeMap<String, std::sync::Arc<puls_index::RowLabels>> = BTreeMap::new();
         for f in filters.iter_mut() {
             if let puls_index::Filter::Labelled { labels, .. } = f
-                && labels.name == ROOT_CAUSE
+                && bound_here(&labels.name)
                 && labels.is_empty()
             {
-                if read.is_none() {
-                    read = Some(self.root_cause_labels(workspace_id).await?);
+                let name = labels.name.clone();
+                if !read.contains_key(&name) {
+                    let l = self.labels_named(workspace_id, &name).await?;
+                    read.insert(name.clone(), l);
                 }
-                *labels = read.clone().unwrap_or_default();
+                *labels = read[&name].clone();
             }
         }
         Ok(())

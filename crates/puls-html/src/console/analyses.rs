@@ -24,6 +24,10 @@ pub struct AnalysesPage {
     pub filters: Period,
     /// The saved segments (key, name).
     pub segments: Vec<SelectOption>,
+    /// The aspect read in open answers that key drivers and Kano are limited to
+    /// (`delivery`, `delivery:neg`; empty: all), and the choices.
+    pub aspect: String,
+    pub aspects: Vec<SelectOption>,
     pub min_n: u64,
     #[serde(flatten)]
     pub shell: Shell,

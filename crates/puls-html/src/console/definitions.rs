@@ -236,16 +236,18 @@ pub struct AlertForm {
 /// One condition of an alert rule on responses.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AlertConditionRow {
-    /// `score`, `text`, `answer`, `touchpoint`, `channel`, `attribute` or `segment`.
+    /// `score`, `text`, `answer`, `touchpoint`, `channel`, `attribute`, `segment` or
+    /// `reading`.
     pub kind: String,
     /// A score's metric (`nps`, `csat`, `ces`) or `question`; an attribute's name; a
-    /// segment's key.
+    /// segment's key; a reading's sentiment (`neg`, `neu`, `pos`, or empty: any).
     pub subject: String,
     /// The question of a score, answer or text condition.
     pub question: String,
     pub at_least: String,
     pub at_most: String,
-    /// Phrases, options, touchpoints, channels or attribute values, comma-separated.
+    /// Phrases, options, touchpoints, channels or attribute values, comma-separated; a
+    /// reading's aspect (empty: any).
     pub values: String,
 }
 
@@ -262,6 +264,9 @@ pub struct AlertLists {
     pub priorities: Vec<Choice>,
     pub by: Vec<Choice>,
     pub every: Vec<Choice>,
+    /// What text analysis reads: the sentiments and the built-in aspects, in words.
+    pub sentiments: Vec<Choice>,
+    pub aspects: Vec<Choice>,
 }
 
 impl AlertLists {
@@ -286,6 +291,23 @@ impl AlertLists {
                 ("channel", Text::Channel),
                 ("attribute", Text::AlertKindAttribute),
                 ("segment", Text::AlertKindSegment),
+                ("reading", Text::AlertKindReading),
+            ]),
+            sentiments: list(&[
+                ("neg", Text::SentimentNeg),
+                ("neu", Text::SentimentNeu),
+                ("pos", Text::SentimentPos),
+            ]),
+            aspects: list(&[
+                ("delivery", Text::AspectDelivery),
+                ("price", Text::AspectPrice),
+                ("staff", Text::AspectStaff),
+                ("product_quality", Text::AspectProductQuality),
+                ("website_app", Text::AspectWebsiteApp),
+                ("payment", Text::AspectPayment),
+                ("returns_complaints", Text::AspectReturnsComplaints),
+                ("waiting_time", Text::AspectWaitingTime),
+                ("communication", Text::AspectCommunication),
             ]),
             priorities: list(&[
                 ("low", Text::PriorityLow),

@@ -74,8 +74,10 @@ pub struct ResponsePage {
     pub title: String,
     pub response: ResponseView,
     pub answers: Vec<AnswerRow>,
-    /// What text analysis read in the open answers; `text_status` says when it has not.
+    /// What text analysis read in the open answers.
     pub chips: Vec<Chip>,
+    /// The emotions read, in words (experimental).
+    pub emotions: Vec<String>,
     /// The contact it is linked to, when found.
     pub contact: Option<ContactView>,
     /// Where it sits in the journeys.

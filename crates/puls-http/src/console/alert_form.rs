@@ -16,7 +16,7 @@ use super::rule_form::{
 };
 
 /// The kinds of condition the form offers.
-const KINDS: [&str; 7] = [
+const KINDS: [&str; 8] = [
     "score",
     "text",
     "answer",
@@ -24,6 +24,7 @@ const KINDS: [&str; 7] = [
     "channel",
     "attribute",
     "segment",
+    "reading",
 ];
 
 /// A new rule watching each response (`watch` other than `metric`) or a metric, with the
@@ -200,6 +201,14 @@ fn row_of(c: &Condition) -> AlertConditionRow {
             subject: k.as_str().into(),
             ..new_row("segment")
         },
+        Condition::Reading { sentiment, aspect } => AlertConditionRow {
+            subject: sentiment.clone().unwrap_or_default(),
+            values: aspect
+                .as_ref()
+                .map(|a| a.as_str().to_string())
+                .unwrap_or_default(),
+            ..new_row("reading")
+        },
     }
 }
 
@@ -367,6 +376,11 @@ fn condition_of(r: &AlertConditionRow) -> Value {
         "answer" => json!({"answer": {"question": r.question.trim(), "any_of": values}}),
         "attribute" => json!({"attribute": {"name": r.subject.trim(), "any_of": values}}),
         "segment" => json!({ "segment": r.subject.trim() }),
+        "reading" => {
+            put(&mut inner, "sentiment", &r.subject, |s| json!(s.trim()));
+            put(&mut inner, "aspect", &r.values, |s| json!(s.trim()));
+            json!({ "reading": inner })
+        }
         // Touchpoints and channels (and a kind the form does not know, named by validation).
         kind => json!({ kind: values }),
     }
@@ -389,6 +403,9 @@ pub fn place(path: &str, lang: puls_html::Lang) -> String {
             "channel" => Text::AfChannels,
             "attribute" => Text::AfAttribute,
             "segment" => Text::AfSegment,
+            "reading" => Text::AlertKindReading,
+            "sentiment" => Text::Sentiment,
+            "aspect" => Text::Aspect,
             _ => return None,
         })
     };
@@ -482,7 +499,9 @@ mod tests {
                 {"touchpoint": ["delivery", "returns"]},
                 {"channel": ["email"]},
                 {"attribute": {"name": "store", "any_of": ["Brno"]}},
-                {"segment": "vip"}
+                {"segment": "vip"},
+                {"reading": {"sentiment": "neg", "aspect": "delivery"}},
+                {"reading": {"aspect": "price"}}
             ],
             "actions": {
                 "case": {"priority": "high", "team": "couriers", "link_within_days": 7},
@@ -557,7 +576,7 @@ mod tests {
     #[test]
     fn every_kind_of_condition_and_action_goes_through_the_form_unchanged() {
         let form = from_definition(&rule(), "en").expect("the form shows it");
-        assert_eq!(form.rows.len(), 8);
+        assert_eq!(form.rows.len(), 10);
         assert_eq!(form.rows[2].values, "kurier, paczka");
         assert_eq!(form.email_to, "lead@shop.pl");
         let (back, action) = from_fields(&posted(&form), Some("courier-detractors"));

@@ -617,6 +617,12 @@ async fn detail_page(
         .as_deref()
         .map(|d| title_in(d, lang))
         .unwrap_or_else(|| r.survey_id.to_string());
+    // What text analysis read in its open answers.
+    let read = st
+        .app
+        .answer_analyses(ws, std::slice::from_ref(&r.id))
+        .await?
+        .remove(&r.id);
     Ok(ResponsePage {
         title: m.signed.lang.t(Text::ResponseTitle).into(),
         response: ResponseView {
@@ -636,15 +642,18 @@ async fn detail_page(
                 .filter(|_| !r.attributes.contains_key("recorded_by_name"))
                 .map(|s| m.signed.lang.fill(Text::ResponseStore, &[s])),
         },
+        chips: chips(read.as_deref(), m.signed.lang),
+        emotions: read
+            .iter()
+            .flatten()
+            .filter_map(|a| m.signed.lang.emotion(&a.emotion))
+            .fold(Vec::new(), |mut seen: Vec<String>, e| {
+                if !seen.iter().any(|s| s == e) {
+                    seen.push(e.to_string());
+                }
+                seen
+            }),
         answers: answers_shown,
-        chips: chips(
-            st.app
-                .answer_analyses(ws, std::slice::from_ref(&r.id))
-                .await?
-                .get(&r.id)
-                .map(Vec::as_slice),
-            m.signed.lang,
-        ),
         contact,
         places,
         can_delete: m.role.allows(Permission::EraseData),

@@ -487,7 +487,14 @@ pub async fn analyses(
             .filter(|(k, v)| k == "stages" && !v.is_empty())
             .map(|(_, v)| v)
             .collect();
-    match analyses_page(&st, &m, &f, &stages).await {
+    // What the open answers say (key drivers and Kano only: the funnel is of behaviour).
+    let aspect = serde_urlencoded::from_str::<Vec<(String, String)>>(raw.as_deref().unwrap_or(""))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, v)| k == "aspect" && !v.is_empty())
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    match analyses_page(&st, &m, &f, &stages, &aspect).await {
         Ok((status, page)) => Page::render(&st, status, lang, &page),
         Err(e) => page_error(&st, lang, e),
     }
@@ -500,6 +507,7 @@ async fn analyses_page(
     m: &Member,
     f: &Filters,
     chosen_stages: &[String],
+    aspect: &str,
 ) -> Result<(StatusCode, AnalysesPage), AppError> {
     let lang = m.signed.lang;
     let ws = m.workspace.id;
@@ -524,6 +532,11 @@ async fn analyses_page(
     } else {
         vec![("segment", segment.as_str())]
     };
+    // Drivers and Kano also take the aspect read in the open answers.
+    let mut seg_aspect = seg.clone();
+    if !aspect.is_empty() {
+        seg_aspect.push(("aspect", aspect));
+    }
 
     // The funnel.
     let journey_key = Some(f.current("journey").to_string())
@@ -608,7 +621,7 @@ async fn analyses_page(
                 ("drivers", dk.as_str()),
                 ("survey", id.as_str()),
             ];
-            extra.extend(seg.iter().copied());
+            extra.extend(seg_aspect.iter().copied());
             let req = DriversQuery::read(&f.params(&extra), &analytics.config, now_ms())?;
             analytics.drivers(ws, req).await
         }
@@ -656,7 +669,7 @@ async fn analyses_page(
     let mut kano = None;
     if let Some(id) = &kano_id {
         let r = async {
-            let scope = ScopeQuery::read(&f.params(&seg), &analytics.config, now_ms())?;
+            let scope = ScopeQuery::read(&f.params(&seg_aspect), &analytics.config, now_ms())?;
             analytics.kano(ws, id, scope).await
         }
         .await;
@@ -714,6 +727,19 @@ async fn analyses_page(
         errors,
         filters: f.period(),
         segments: names.segment_options(),
+        aspect: aspect.to_string(),
+        aspects: puls_app::text_queue::ASPECTS
+            .iter()
+            .flat_map(|a| {
+                [
+                    super::overview::option(a, lang.aspect(a)),
+                    super::overview::option(
+                        &format!("{a}:neg"),
+                        &format!("{}: {}", lang.aspect(a), lang.sentiment("neg")),
+                    ),
+                ]
+            })
+            .collect(),
         min_n: st.app.analytics().config.min_n,
         shell: shell(m, Text::NavAnalyses),
     };

@@ -479,3 +479,116 @@ async fn the_text_report_ranks_aspects_and_refuses_filters_it_does_not_take(app:
         "{body}"
     );
 }
+
+both_backends!(
+    a_rule_on_what_was_read_opens_a_case_once_the_answers_are_read,
+    |config| {
+        config.text.models_dir = super::models();
+    }
+);
+async fn a_rule_on_what_was_read_opens_a_case_once_the_answers_are_read(app: TestApp) {
+    let rule = json!({"key": "negative-delivery", "name": {"pl": "Negatywnie o dostawie"},
+        "conditions": [{"reading": {"sentiment": "neg", "aspect": "delivery"}}],
+        "actions": {"case": {"priority": "high"}}});
+    let (status, saved) = json_of(
+        app.send_json(Method::POST, "/api/v1/alert-rules", &rule)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{saved}");
+    if app.app.config().text.models_dir.is_none() {
+        return;
+    }
+    let survey = app.published_survey(&feedback_survey()).await;
+    let negative = app
+        .answer(
+            &survey,
+            json!({"nps": 2, "comment": "Kurier zostawił paczkę pod drzwiami, nikt nie zadzwonił, a w środku wszystko potłuczone. Skandal!"}),
+        )
+        .await;
+    app.answer(
+        &survey,
+        json!({"nps": 10, "comment": "Dziękuję, obsługa była bardzo miła i wszystko przyszło na czas."}),
+    )
+    .await;
+    let cases = || async { app.get_json("/api/v1/cases").await["items"].clone() };
+    // At completion the rule waits: nothing is read yet.
+    let render = |_: &puls_store::ResponseRecord| json!({});
+    app.app
+        .dispatch_responses(app.workspace_id, "node-a", &render)
+        .await
+        .unwrap();
+    assert_eq!(cases().await, json!([]));
+    // Once read, the negative delivery complaint opens its case; the praise does not.
+    app.app.analyse_open_answers("node-a").await.unwrap();
+    let list = cases().await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list:#}");
+    assert_eq!(list[0]["response_id"], negative.as_str(), "{list:#}");
+    // Nothing twice: neither another round nor the completion feed again.
+    app.app.analyse_open_answers("node-a").await.unwrap();
+    app.app
+        .dispatch_responses(app.workspace_id, "node-a", &render)
+        .await
+        .unwrap();
+    assert_eq!(cases().await.as_array().unwrap().len(), 1);
+}
+
+both_backends!(metrics_group_by_sentiment_and_filter_by_aspect, |config| {
+    config.text.models_dir = super::models();
+});
+async fn metrics_group_by_sentiment_and_filter_by_aspect(app: TestApp) {
+    // Bad values are refused by name, with or without the model.
+    for (q, field) in [
+        ("by=sentiment&sentiment=angry", "sentiment"),
+        ("aspect=weather", "aspect"),
+        ("aspect=delivery:angry", "aspect"),
+    ] {
+        let r = app.get(&format!("/api/v1/metrics?metric=nps&{q}")).await;
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        assert!((400..500).contains(&status), "{q}: {status} {body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(field),
+            "{q}: {body}"
+        );
+    }
+    if app.app.config().text.models_dir.is_none() {
+        return;
+    }
+    let survey = app.published_survey(&feedback_survey()).await;
+    let complaint = "Kurier zostawił paczkę pod drzwiami, nikt nie zadzwonił, a w środku wszystko potłuczone. Skandal!";
+    let praise = "Dziękuję, obsługa była bardzo miła i wszystko przyszło na czas.";
+    for (nps, comment) in [(1, complaint), (2, complaint), (10, praise), (9, praise)] {
+        app.answer(&survey, json!({"nps": nps, "comment": comment}))
+            .await;
+    }
+    app.answer(&survey, json!({"nps": 8})).await;
+    app.app.analyse_open_answers("node-a").await.unwrap();
+
+    let r = app
+        .get_json("/api/v1/metrics?metric=nps&by=sentiment&compare=none")
+        .await;
+    let group = |label: Value| {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["keys"]["sentiment"] == label)
+            .cloned()
+            .unwrap_or_else(|| panic!("no group {label}: {r}"))
+    };
+    assert_eq!(group(json!("neg"))["n"], 2, "{r}");
+    assert_eq!(group(json!("neg"))["value"], -100.0, "{r}");
+    assert_eq!(group(json!("pos"))["n"], 2, "{r}");
+    // The response without an open answer has no sentiment.
+    assert_eq!(group(Value::Null)["n"], 1, "{r}");
+    // Negative about delivery: the two complaints.
+    let f = app
+        .get_json("/api/v1/metrics?metric=nps&aspect=delivery:neg&compare=none")
+        .await;
+    assert_eq!(f["total"]["n"], 2, "{f}");
+    let f = app
+        .get_json("/api/v1/metrics?metric=nps&sentiment=pos&compare=none")
+        .await;
+    assert_eq!(f["total"]["value"], 100.0, "{f}");
+}

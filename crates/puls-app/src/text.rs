@@ -65,7 +65,7 @@ impl App {
         match self.analyzer().await {
             Ok(a) => TextStatus::Installed {
                 model_version: a.model_version().to_string(),
-                analysis_version: puls_text::analysis_version(a.model_version()),
+                analysis_version: a.analysis_version().to_string(),
             },
             Err(e) => TextStatus::Unavailable {
                 reason: e.to_string(),

@@ -31,7 +31,7 @@ use crate::search::Surveys;
 use crate::{App, AppError};
 
 /// The sentiments, as stored and as the API names them.
-pub const SENTIMENTS: [&str; 3] = ["neg", "neu", "pos"];
+pub const SENTIMENTS: [&str; 3] = puls_core::alert::SENTIMENTS;
 /// The aspects of the built-in taxonomy.
 pub const ASPECTS: [&str; 9] = puls_text::aspects::BUILTIN;
 
@@ -107,7 +107,7 @@ impl App {
     /// The version results are stored under, when text analysis is installed.
     pub async fn text_analysis_version(&self) -> Option<String> {
         let analyzer = self.analyzer().await.ok()?;
-        Some(puls_text::analysis_version(analyzer.model_version()))
+        Some(analyzer.analysis_version().to_string())
     }
 
     /// One round of the queue on this node: every workspace's feed this node can lease,
@@ -120,7 +120,7 @@ impl App {
         let Ok(analyzer) = self.analyzer().await else {
             return Ok(TextRound::default());
         };
-        let version = puls_text::analysis_version(analyzer.model_version());
+        let version = analyzer.analysis_version().to_string();
         let feed = feed_name(&version);
         self.start_text_feeds(&feed).await?;
         let mut round = TextRound::default();
@@ -472,11 +472,6 @@ pub struct AnswerAnalysis {
 /// Each response's analysed open answers, in question order.
 pub type TextByResponse = HashMap<ResponseId, Vec<AnswerAnalysis>>;
 
-/// The aspects of a stored result with their sentiments (unreadable JSON: none).
-pub(crate) fn stored_aspects(r: &TextResultRecord) -> Vec<(String, String)> {
-    parse_aspects(&r.aspects)
-}
-
 /// Stored aspects (a JSON list of `{"name", "sentiment"}`) as pairs; unreadable: none.
 pub(crate) fn parse_aspects(json: &str) -> Vec<(String, String)> {
     serde_json::from_str::<Vec<serde_json::Value>>(json)
@@ -493,7 +488,7 @@ pub(crate) fn parse_aspects(json: &str) -> Vec<(String, String)> {
 
 impl AnswerAnalysis {
     fn from_record(r: &TextResultRecord) -> AnswerAnalysis {
-        let aspects = stored_aspects(r);
+        let aspects = parse_aspects(&r.aspects);
         AnswerAnalysis {
             question_id: r.question_id.clone(),
             language: r.language.clone(),

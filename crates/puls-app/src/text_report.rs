@@ -21,7 +21,7 @@ use puls_index::Filter;
 use puls_store::TextResultRecord;
 
 use crate::analytics::params::{DAY_MS, Scope};
-use crate::text_queue::stored_aspects;
+use crate::text_queue::parse_aspects;
 use crate::{App, AppError};
 
 /// Topics named fewer times in the last week are not tested for a rise.
@@ -171,7 +171,7 @@ fn tally(results: &[&TextResultRecord]) -> (Mentions, BTreeMap<String, Mentions>
     let mut by_aspect: BTreeMap<String, Mentions> = BTreeMap::new();
     for r in results {
         count(&mut all, &r.sentiment);
-        for (name, s) in stored_aspects(r) {
+        for (name, s) in parse_aspects(&r.aspects) {
             count(by_aspect.entry(name).or_default(), &s);
         }
     }
@@ -263,9 +263,9 @@ impl App {
 }
 
 /// What rose in `now` against `before`, per language.
-fn trending(
-    now: &[&TextResultRecord],
-    before: &[&TextResultRecord],
+fn trending<'a>(
+    now: &[&'a TextResultRecord],
+    before: &[&'a TextResultRecord],
     o: &Options,
 ) -> Result<Vec<Trending>, AppError> {
     let mut languages: Vec<&str> = now.iter().map(|r| r.language.as_str()).collect();
@@ -273,10 +273,10 @@ fn trending(
     languages.dedup();
     let mut out = Vec::new();
     for lang in languages {
-        let of = |rows: &[&TextResultRecord]| -> Vec<TextResultRecord> {
+        let of = |rows: &[&'a TextResultRecord]| -> Vec<&'a TextResultRecord> {
             rows.iter()
+                .copied()
                 .filter(|r| r.language == lang)
-                .map(|r| (*r).clone())
                 .collect()
         };
         let (a, b) = (of(now), of(before));
@@ -285,7 +285,7 @@ fn trending(
         let mut words: HashMap<String, HashMap<String, u64>> = HashMap::new();
         for (rows, this_week) in [(&a, true), (&b, false)] {
             for r in rows.iter() {
-                let mut seen: Vec<(u8, String)> = stored_aspects(r)
+                let mut seen: Vec<(u8, String)> = parse_aspects(&r.aspects)
                     .into_iter()
                     .map(|(name, _)| (0, name))
                     .collect();

@@ -35,6 +35,8 @@ pub struct Analyzer {
     embedder: Embedder,
     heads: Heads,
     detector: Detector,
+    /// [`crate::analysis_version`] of the model, computed once.
+    analysis_version: String,
 }
 
 impl Analyzer {
@@ -63,6 +65,7 @@ impl Analyzer {
             });
         }
         Ok(Analyzer {
+            analysis_version: crate::analysis_version(embedder.model_version()),
             embedder,
             heads,
             detector: Detector::new(),
@@ -72,6 +75,11 @@ impl Analyzer {
     /// The model version results are stored under (a new one means analysing again).
     pub fn model_version(&self) -> &str {
         self.embedder.model_version()
+    }
+
+    /// The version stored results carry: the model, the heads and the rules.
+    pub fn analysis_version(&self) -> &str {
+        &self.analysis_version
     }
 
     /// Analyses `texts` in order with the built-in taxonomy; `hint` is the language the

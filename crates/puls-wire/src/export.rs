@@ -12,7 +12,7 @@ use puls_store::json::{self, JsonMap, JsonText};
 use puls_store::{EventRecord, ResponseRecord};
 
 use crate::contacts::EventDto;
-use crate::surveys::{ResponseDto, status_name};
+use crate::surveys::{AnswerAnalysisDto, ResponseDto, status_name};
 use crate::time::format_ms;
 
 /// A chunk of an export, or the error that ended it (logged here; the stream breaks off).
@@ -263,11 +263,8 @@ pub fn responses_csv(
                         }
                         None => {
                             row.push(JsonText::object(&r.answers).as_str().to_string());
-                            let dto = ResponseDto::with_text(r, &page.text);
-                            row.push(
-                                serde_json::to_string(&dto.text_analysis.unwrap_or_default())
-                                    .unwrap_or_default(),
-                            );
+                            let read = AnswerAnalysisDto::of_response(r, &page.text);
+                            row.push(serde_json::to_string(&read).unwrap_or_default());
                         }
                     }
                     row

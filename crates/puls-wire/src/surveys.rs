@@ -152,6 +152,16 @@ pub struct AnswerAnalysisDto {
 }
 
 impl AnswerAnalysisDto {
+    /// What was read in `r`'s open answers (none yet: empty).
+    pub fn of_response(
+        r: &ResponseRecord,
+        text: &puls_app::text_queue::TextByResponse,
+    ) -> Vec<AnswerAnalysisDto> {
+        text.get(&r.id)
+            .map(|list| list.iter().map(AnswerAnalysisDto::from_analysis).collect())
+            .unwrap_or_default()
+    }
+
     pub fn from_analysis(a: &puls_app::text_queue::AnswerAnalysis) -> Self {
         AnswerAnalysisDto {
             question: a.question_id.clone(),
@@ -178,11 +188,7 @@ impl ResponseDto {
     /// analyses by response, as [`puls_app::App::answer_analyses`] reads them).
     pub fn with_text(r: &ResponseRecord, text: &puls_app::text_queue::TextByResponse) -> Self {
         let mut dto = ResponseDto::from_record(r);
-        dto.text_analysis = Some(
-            text.get(&r.id)
-                .map(|list| list.iter().map(AnswerAnalysisDto::from_analysis).collect())
-                .unwrap_or_default(),
-        );
+        dto.text_analysis = Some(AnswerAnalysisDto::of_response(r, text));
         dto
     }
 

@@ -49,6 +49,7 @@ fn what(kind: DefinitionKind) -> &'static str {
         DefinitionKind::Segment => "segment",
         DefinitionKind::AlertRule => "alert rule",
         DefinitionKind::Setting => "setting",
+        DefinitionKind::TextAspect => "aspect",
     }
 }
 

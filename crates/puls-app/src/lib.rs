@@ -32,6 +32,7 @@ pub mod sms;
 pub mod surveys;
 pub mod telemetry;
 pub mod text;
+pub mod text_aspects;
 pub mod text_queue;
 pub mod text_report;
 pub mod tracking;

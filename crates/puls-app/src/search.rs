@@ -191,11 +191,13 @@ impl Reading {
                 crate::text_queue::SENTIMENTS.join(", ")
             )));
         }
+        // Whether the workspace has it is checked where the workspace is known
+        // ([`App::response_match`]).
         if let Some(a) = aspect
-            && !crate::text_queue::ASPECTS.contains(&a)
+            && !puls_text::aspects::is_name(a)
         {
             return Err(AppError::invalid(format!(
-                "aspect: '{a}' is not one of {}",
+                "aspect: '{a}' is not an aspect's name (such as {})",
                 crate::text_queue::ASPECTS.join(", ")
             )));
         }
@@ -344,6 +346,10 @@ impl App {
         workspace_id: WorkspaceId,
         spec: MatchSpec,
     ) -> Result<ResponseMatch, AppError> {
+        if let Some(name) = spec.reading.as_ref().and_then(|r| r.aspect.as_deref()) {
+            crate::text_aspects::check_name(self.store().as_ref(), workspace_id, "aspect", name)
+                .await?;
+        }
         let analytics = self.analytics();
         let people = if let Some(id) = &spec.contact {
             let customers = analytics.customers.fresh(workspace_id).await?;

@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use puls_core::FieldErrorKind;
+use puls_core::{FieldErrorKind, WorkspaceId};
 use puls_text::{Analysis, Analyzer, Lang};
 
 use crate::{App, AppError, Rejection};
@@ -60,25 +60,30 @@ impl App {
         loaded.map_err(|reason| AppError::rejected(Rejection::TextNotInstalled, reason))
     }
 
-    /// Whether text analysis can run on this server (loads it if it was not yet).
-    pub async fn text_status(&self) -> TextStatus {
-        match self.analyzer().await {
+    /// Whether text analysis can run on this server (loads it if it was not yet), and the
+    /// version the workspace's results are read with (its own aspects included).
+    pub async fn text_status(&self, workspace_id: WorkspaceId) -> Result<TextStatus, AppError> {
+        Ok(match self.analyzer().await {
             Ok(a) => TextStatus::Installed {
                 model_version: a.model_version().to_string(),
-                analysis_version: a.analysis_version().to_string(),
+                analysis_version: self
+                    .workspace_taxonomy(workspace_id, a.analysis_version())
+                    .await?
+                    .version,
             },
             Err(e) => TextStatus::Unavailable {
                 reason: e.to_string(),
             },
-        }
+        })
     }
 
-    /// Analyses up to [`MAX_TEXTS`] texts in order; `locale` (`pl`, `cs`, `en`, or a tag
+    /// Analyses up to [`MAX_TEXTS`] texts in order, with the workspace's aspects; `locale` (`pl`, `cs`, `en`, or a tag
     /// such as `pl-PL`) is the language expected when a text is too short to tell. 422 at
     /// `texts` or `texts[i]` for too many or too long texts, at `locale` for one Puls does
     /// not read; 409 `text_analysis_not_installed` without the model.
     pub async fn analyze_texts(
         &self,
+        workspace_id: WorkspaceId,
         texts: Vec<String>,
         locale: Option<&str>,
     ) -> Result<Vec<Analysis>, AppError> {
@@ -106,9 +111,13 @@ impl App {
             })?),
         };
         let analyzer = self.analyzer().await?;
+        let taxonomy = self
+            .workspace_taxonomy(workspace_id, analyzer.analysis_version())
+            .await?
+            .taxonomy;
         tokio::task::spawn_blocking(move || {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            analyzer.analyze(&refs, hint)
+            analyzer.analyze_with(&taxonomy, &refs, hint)
         })
         .await
         .map_err(anyhow::Error::new)?

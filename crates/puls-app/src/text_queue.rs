@@ -4,7 +4,10 @@
 //!
 //! How it is claimed: each workspace has a feed `text:{analysis version}` in the outbox's
 //! leased feeds, started at the beginning of the response change feed, so a new version
-//! (a new model, new heads, new rules) reads the whole history again. A node leases the
+//! (a new model, new heads, new rules, or the workspace's own aspects edited:
+//! [`crate::text_aspects`]) reads the whole history again. When only the aspects changed,
+//! an answer whose text the model already read keeps what it read (language, sentiment,
+//! emotion) and only its aspects are matched again. A node leases the
 //! feed, reads the responses changed since its cursor a chunk at a time, and writes the
 //! results of each chunk in a transaction that checks it still holds the lease: a node
 //! that lost it (it stalled past the lease, another took over) writes nothing. Results
@@ -24,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use puls_core::{ResponseId, WorkspaceId};
 use puls_store::{ChangeCursor, ChangeKind, HeldLease, ResponseRecord, TextResultRecord, now_ms};
-use puls_text::{Analysis, Analyzer, Lang};
+use puls_text::{Analysis, Analyzer, Emotion, Lang, Sentiment, Taxonomy};
 use sha2_11::Digest;
 
 use crate::search::Surveys;
@@ -39,8 +42,6 @@ pub const ASPECTS: [&str; 9] = puls_text::aspects::BUILTIN;
 const CHUNK: usize = 64;
 /// Texts kept in a node's cache of recent analyses; it is emptied when full.
 const CACHE_TEXTS: usize = 20_000;
-/// How often a node makes sure every workspace has the current version's feed.
-const START_EVERY: Duration = Duration::from_secs(60);
 
 /// What one round of the queue did on this node.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -61,16 +62,20 @@ impl std::ops::AddAssign for TextRound {
     }
 }
 
-/// A node's memory of the queue: recent analyses by text, and when it last started feeds.
+/// A node's memory of the queue: recent analyses by text, and the workspaces' taxonomies by
+/// version.
 #[derive(Default)]
 pub(crate) struct QueueState {
     cache: std::sync::Mutex<HashMap<(Option<Lang>, String), Analysis>>,
-    started: std::sync::Mutex<Option<(Instant, String)>>,
+    pub(crate) taxonomies: std::sync::Mutex<HashMap<String, Arc<Taxonomy>>>,
 }
+
+/// The prefix of every text feed's name.
+pub(crate) const FEED_PREFIX: &str = "text:";
 
 /// The feed of one analysis version.
 fn feed_name(version: &str) -> String {
-    format!("text:{version}")
+    format!("{FEED_PREFIX}{version}")
 }
 
 /// A text's identity in stored results (an edited text is read again).
@@ -79,12 +84,13 @@ pub(crate) fn text_hash(text: &str) -> String {
     hex::encode(&digest[..8])
 }
 
-/// One pass over a workspace's feed: who reads, under which lease and version, and the
-/// workspace's alert rules that look at what is read.
+/// One pass over a workspace's feed: who reads, under which lease and version, with which
+/// aspects, and the workspace's alert rules that look at what is read.
 struct Pass<'a> {
     node: &'a str,
     feed: &'a str,
     version: &'a str,
+    taxonomy: &'a Taxonomy,
     rules: &'a [puls_core::alert::AlertRule],
 }
 
@@ -101,6 +107,8 @@ struct Pending {
     hash: String,
     /// Read for the first time or edited (not only a new analysis version of it).
     news: bool,
+    /// What the model read in this very text before, under another taxonomy.
+    known: Option<Analysis>,
 }
 
 impl App {
@@ -120,40 +128,16 @@ impl App {
         let Ok(analyzer) = self.analyzer().await else {
             return Ok(TextRound::default());
         };
-        let version = analyzer.analysis_version().to_string();
-        let feed = feed_name(&version);
-        self.start_text_feeds(&feed).await?;
+        let base = analyzer.analysis_version().to_string();
         let mut round = TextRound::default();
-        for ws in self.store().feed_workspaces(&feed).await? {
+        for ws in self.store().list_workspaces().await? {
+            let taxonomy = self.workspace_taxonomy(ws.id, &base).await?;
+            let feed = feed_name(&taxonomy.version);
             round += self
-                .analyse_workspace(ws, node, &feed, &version, &analyzer)
+                .analyse_workspace(ws.id, node, &feed, &taxonomy, &analyzer)
                 .await?;
         }
         Ok(round)
-    }
-
-    /// Starts the feed of every workspace that has none (from the beginning of history),
-    /// at most once a minute per node and version.
-    async fn start_text_feeds(&self, feed: &str) -> Result<(), AppError> {
-        {
-            let started = self.0.text_queue.started.lock().expect("not poisoned");
-            if let Some((at, f)) = &*started
-                && f == feed
-                && at.elapsed() < START_EVERY
-            {
-                return Ok(());
-            }
-        }
-        let store = self.store();
-        let have: HashSet<WorkspaceId> = store.feed_workspaces(feed).await?.into_iter().collect();
-        for ws in store.list_workspaces().await? {
-            if !have.contains(&ws.id) {
-                store.start_feed(ws.id, feed, 0).await?;
-            }
-        }
-        *self.0.text_queue.started.lock().expect("not poisoned") =
-            Some((Instant::now(), feed.to_string()));
-        Ok(())
     }
 
     async fn analyse_workspace(
@@ -161,17 +145,30 @@ impl App {
         workspace_id: WorkspaceId,
         node: &str,
         feed: &str,
-        version: &str,
+        taxonomy: &crate::text_aspects::WorkspaceTaxonomy,
         analyzer: &Arc<Analyzer>,
     ) -> Result<TextRound, AppError> {
         let store = self.store();
         let lease = self.config().text.lease_ms as i64;
         let now = now_ms();
-        let Some(cursor) = store
+        let cursor = match store
             .lease_feed(workspace_id, feed, node, now, now + lease)
             .await?
-        else {
-            return Ok(TextRound::default());
+        {
+            Some(c) => c,
+            // Not started (a new version, or the aspects changed and the feeds were
+            // deleted), or held by another node: start it from the beginning of history
+            // (nothing when it exists) and try once more.
+            None => {
+                store.start_feed(workspace_id, feed, 0).await?;
+                match store
+                    .lease_feed(workspace_id, feed, node, now, now + lease)
+                    .await?
+                {
+                    Some(c) => c,
+                    None => return Ok(TextRound::default()),
+                }
+            }
         };
         let changes = store
             .changes_since(workspace_id, ChangeCursor(cursor))
@@ -196,7 +193,8 @@ impl App {
         let pass = Pass {
             node,
             feed,
-            version,
+            version: &taxonomy.version,
+            taxonomy: &taxonomy.taxonomy,
             rules: &rules,
         };
         for chunk in ids.chunks(CHUNK) {
@@ -207,6 +205,18 @@ impl App {
                 .lease_feed(workspace_id, feed, node, now, now + lease)
                 .await?
                 .is_none()
+            {
+                return Ok(round);
+            }
+            // The workspace's aspects changed since the pass began: this version's feed
+            // was deleted (a write under it would fail) and the next round reads under the
+            // new one. Checked after the lease, so a change after this check deletes the
+            // lease this chunk's write needs.
+            if self
+                .workspace_taxonomy(workspace_id, puls_text::base_version(&taxonomy.version))
+                .await?
+                .version
+                != taxonomy.version
             {
                 return Ok(round);
             }
@@ -239,17 +249,13 @@ impl App {
         let (node, feed, version) = (pass.node, pass.feed, pass.version);
         let store = self.store();
         let responses = store.responses_by_ids(workspace_id, ids).await?;
-        let stored: HashMap<(ResponseId, String), (String, String)> = store
+        let stored: HashMap<(ResponseId, String), TextResultRecord> = store
             .text_results(workspace_id, ids)
             .await?
             .into_iter()
-            .map(|r| {
-                (
-                    (r.response_id, r.question_id),
-                    (r.analysis_version, r.text_hash),
-                )
-            })
+            .map(|r| ((r.response_id.clone(), r.question_id.clone()), r))
             .collect();
+        let base = puls_text::base_version(version);
         let mut pending = Vec::new();
         let mut stale = Vec::new();
         for (i, r) in responses.iter().enumerate() {
@@ -267,15 +273,19 @@ impl App {
                 let hash = text_hash(&text);
                 let key = (r.id.clone(), question_id.clone());
                 let before = stored.get(&key);
-                if before.is_some_and(|(v, h)| v == version && *h == hash) {
+                if before.is_some_and(|b| b.analysis_version == version && b.text_hash == hash) {
                     continue;
                 }
+                let same_text = before.filter(|b| b.text_hash == hash);
                 pending.push(Pending {
                     response: i,
                     question_id,
                     text,
                     hint: Lang::from_locale(&r.locale),
-                    news: before.is_none_or(|(_, h)| *h != hash),
+                    news: same_text.is_none(),
+                    known: same_text
+                        .filter(|b| puls_text::base_version(&b.analysis_version) == base)
+                        .and_then(read_before),
                     hash,
                 });
             }
@@ -288,9 +298,16 @@ impl App {
         let records: Vec<TextResultRecord> = pending
             .iter()
             .zip(analyses)
-            .map(|(p, a)| {
+            .map(|(p, mut a)| {
                 let r = &responses[p.response];
                 let tokens = puls_text::fold::tokens(&p.text, a.language);
+                // The workspace's aspects, whatever taxonomy the cached or earlier reading had.
+                a.aspects = pass
+                    .taxonomy
+                    .detect_tokens(&tokens, a.language)
+                    .into_iter()
+                    .map(|x| (x, a.sentiment))
+                    .collect();
                 TextResultRecord {
                     response_id: r.id.clone(),
                     question_id: p.question_id.clone(),
@@ -382,6 +399,10 @@ impl App {
         {
             let cache = self.0.text_queue.cache.lock().expect("not poisoned");
             for (i, p) in pending.iter().enumerate() {
+                if let Some(a) = &p.known {
+                    out[i] = Some(a.clone());
+                    continue;
+                }
                 if let Some(a) = cache.get(&(p.hint, p.text.clone())) {
                     out[i] = Some(a.clone());
                     continue;
@@ -425,6 +446,18 @@ impl App {
             .collect::<Result<Vec<_>, _>>()?;
         Ok((out, read))
     }
+}
+
+/// What the model read in a stored result (its aspects are matched again by the caller);
+/// `None` when a stored value is unknown to this release.
+fn read_before(r: &TextResultRecord) -> Option<Analysis> {
+    Some(Analysis {
+        language: Lang::from_locale(&r.language)?,
+        sentiment: Sentiment::from_label(&r.sentiment)?,
+        score: r.score_milli as f32 / 1000.0,
+        aspects: Vec::new(),
+        emotion: Emotion::from_name(&r.emotion)?,
+    })
 }
 
 fn aspects_json(a: &Analysis) -> String {

@@ -203,7 +203,7 @@ impl App {
             trending: Vec::new(),
             options: scope.options,
         };
-        let Some(version) = self.text_analysis_version().await else {
+        let Some(version) = self.workspace_text_version(workspace_id).await? else {
             return Ok(report);
         };
         let earliest = previous_from_ms.min(trend_from_ms - 7 * DAY_MS);

@@ -599,6 +599,23 @@ async fn walk(backend: Backend) {
     wait_text(&c, "Tajný klíč k podpisům").await;
     shots.take(&c, "webhooks-cs").await;
 
+    // Aspects of open answers: one of the shop's own added in the form, a comment tried.
+    c.goto(&format!("{base}/app/w/{slug}/aspects"))
+        .await
+        .unwrap();
+    wait_text(&c, "Aspekty otevřených odpovědí").await;
+    fill(&c, "a-key", "parkovani").await;
+    fill(&c, "a-pl", "Parking").await;
+    fill(&c, "a-cs", "Parkování").await;
+    fill(&c, "a-en", "Parking").await;
+    fill(&c, "k-cs", "parkov*\nmíst* k parkování").await;
+    click(&c, "form[aria-labelledby='form-h'] button.primary").await;
+    wait_text(&c, "Uloženo.").await;
+    fill(&c, "try-text", "Večer není kde parkovat.").await;
+    click(&c, "form[aria-labelledby='try-h'] button").await;
+    wait_text(&c, "Nalezené aspekty: Parkování").await;
+    shots.take_full(&c, "aspects-cs").await;
+
     // Distributions: a refused form (its problem at the field), the survey sent to every
     // contact, its report, the list, and the invitation on the customer's profile.
     click(&c, &format!("nav a[href='/app/w/{slug}/distributions']")).await;
@@ -1154,6 +1171,7 @@ async fn screens_of_a_running_server() {
         ("record", format!("/app/w/{ws}/responses/new")),
         ("reach", format!("/app/w/{ws}/reach?survey=checkout-nps")),
         ("webhooks", format!("/app/w/{ws}/webhooks")),
+        ("aspects", format!("/app/w/{ws}/aspects")),
         ("cases", format!("/app/w/{ws}/cases?view=all")),
         ("team-cases", format!("/app/w/{ws}/cases?view=team")),
         ("case-report", format!("/app/w/{ws}/case-report")),

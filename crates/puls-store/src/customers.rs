@@ -221,6 +221,9 @@ pub enum DefinitionKind {
     AlertRule,
     /// A workspace setting by name (`sla`).
     Setting,
+    /// A workspace's own text-analysis aspect by name (`parking`), or keywords it adds to a
+    /// built-in one (`delivery`).
+    TextAspect,
 }
 
 /// What erasing a person removed: counts only (the receipt keeps no erased data).

@@ -509,6 +509,7 @@ fn definitions_table(kind: DefinitionKind) -> [&'static str; 5] {
         DefinitionKind::Segment => definition_sql!("segments"),
         DefinitionKind::AlertRule => definition_sql!("alert_rules"),
         DefinitionKind::Setting => definition_sql!("workspace_settings"),
+        DefinitionKind::TextAspect => definition_sql!("text_aspects"),
     }
 }
 

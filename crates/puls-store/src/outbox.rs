@@ -259,6 +259,13 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// The workspaces that have started `feed`.
     async fn feed_workspaces(&self, feed: &str) -> Result<Vec<WorkspaceId>, StoreError>;
+    /// Deletes the workspace's feeds whose names start with `prefix` (their cursors and
+    /// leases: a node holding one can no longer write under it); how many.
+    async fn delete_feeds(
+        &self,
+        workspace_id: WorkspaceId,
+        prefix: &str,
+    ) -> Result<u64, StoreError>;
     /// Leases a started feed to `node` until `lease_until` (when no other node holds it at
     /// `now`) and returns its cursor; `None` when another node holds it or it has not
     /// started.

@@ -637,6 +637,26 @@ impl OutboxStore for SqlStore {
         })
     }
 
+    async fn delete_feeds(
+        &self,
+        workspace_id: WorkspaceId,
+        prefix: &str,
+    ) -> Result<u64, StoreError> {
+        // Compared as a prefix with substr, not LIKE ('_' and '%' in names are literal).
+        let n = on!(self.write(), |pool| {
+            sqlx::query(
+                "DELETE FROM outbox_feeds WHERE workspace_id = $1 \
+                 AND substr(feed, 1, length($2)) = $2",
+            )
+            .bind(workspace_id.get())
+            .bind(prefix)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
+    }
+
     async fn lease_feed(
         &self,
         workspace_id: WorkspaceId,

@@ -77,7 +77,7 @@ impl PerLang {
     }
 }
 
-/// An aspect as a workspace defines it: a name (lowercase letters, digits and `_`) and
+/// An aspect as a workspace defines it: a name ([`is_name`]) and
 /// keywords per language.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AspectDef {
@@ -89,7 +89,9 @@ pub struct AspectDef {
 /// An aspect definition that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaxonomyError {
-    #[error("aspect name {0:?} must be 1 to 64 lowercase letters, digits or '_'")]
+    #[error(
+        "aspect name {0:?} must be 1 to 64 lowercase letters, digits, '_' or '-', starting with a letter"
+    )]
     BadName(String),
     #[error("aspect {aspect:?} ({lang}): {source}")]
     BadKeyword {
@@ -143,6 +145,16 @@ pub fn detect(text: &str, lang: Lang) -> Vec<Aspect> {
     builtin().detect(text, lang)
 }
 
+/// Whether `name` can name an aspect: 1 to 64 lowercase ASCII letters, digits, `_` or `-`,
+/// starting with a letter (as every key in Puls).
+pub fn is_name(name: &str) -> bool {
+    name.len() <= 64
+        && name.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
 impl Taxonomy {
     /// A taxonomy without aspects.
     pub fn empty() -> Taxonomy {
@@ -164,12 +176,7 @@ impl Taxonomy {
     /// taxonomy is unchanged.
     pub fn add(&mut self, def: &AspectDef) -> Result<(), TaxonomyError> {
         let name = def.name.trim();
-        if name.is_empty()
-            || name.len() > 64
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        {
+        if !is_name(name) {
             return Err(TaxonomyError::BadName(def.name.clone()));
         }
         let mut compiled: [Vec<Keyword>; 3] = Default::default();

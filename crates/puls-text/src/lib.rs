@@ -33,7 +33,7 @@ pub use embedder::{Embedder, EmbedderOptions, MANIFEST};
 pub use error::Error;
 pub use head::{Head, Training};
 pub use tokenizer::Tokenizer;
-pub use version::{RULES_REVISION, analysis_version};
+pub use version::{RULES_REVISION, analysis_version, base_version, workspace_version};
 
 pub use aspects::{Aspect, AspectDef, Taxonomy, TaxonomyError};
 pub use emotion::{Emotion, Sentiment};

@@ -301,7 +301,8 @@ impl ScopeQuery {
                 Some((n, s)) => (n, Some(s)),
                 None => (a.as_str(), None),
             };
-            if !puls_app::text_queue::ASPECTS.contains(&name)
+            // Whether the workspace has the aspect is checked where it is bound.
+            if !puls_app::text_aspects::is_name(name)
                 || sentiment.is_some_and(|s| !puls_app::text_queue::SENTIMENTS.contains(&s))
             {
                 return Err(invalid(format!(

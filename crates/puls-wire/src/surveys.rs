@@ -131,7 +131,8 @@ pub struct SentimentDto {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AspectDto {
     /// `delivery`, `price`, `staff`, `product_quality`, `website_app`, `payment`,
-    /// `returns_complaints`, `waiting_time` or `communication`.
+    /// `returns_complaints`, `waiting_time`, `communication`, or one of the workspace's
+    /// own (`GET /api/v1/text/aspects`).
     pub name: String,
     /// `neg`, `neu` or `pos`.
     pub sentiment: String,

@@ -254,6 +254,11 @@ impl Analytics {
         if name == ROOT_CAUSE {
             return self.root_cause_labels(workspace_id).await;
         }
+        if let Some(wanted) = name.strip_prefix(ASPECT_PREFIX) {
+            let aspect = wanted.split_once(':').map_or(wanted, |(a, _)| a);
+            crate::text_aspects::check_name(self.store().as_ref(), workspace_id, "aspect", aspect)
+                .await?;
+        }
         let rows = self.store().text_readings(workspace_id).await?;
         // Each response's answers: sentiments, and aspects with theirs.
         let mut by_response: BTreeMap<&str, Vec<Answer<'_>>> = BTreeMap::new();

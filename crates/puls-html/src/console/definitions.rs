@@ -264,9 +264,10 @@ pub struct AlertLists {
     pub priorities: Vec<Choice>,
     pub by: Vec<Choice>,
     pub every: Vec<Choice>,
-    /// What text analysis reads: the sentiments and the built-in aspects, in words.
+    /// What text analysis reads: the sentiments, in words, and the workspace's aspects
+    /// (built-in and own) by name; the caller fills these.
     pub sentiments: Vec<Choice>,
-    pub aspects: Vec<Choice>,
+    pub aspects: Vec<SelectOption>,
 }
 
 impl AlertLists {
@@ -298,17 +299,7 @@ impl AlertLists {
                 ("neu", Text::SentimentNeu),
                 ("pos", Text::SentimentPos),
             ]),
-            aspects: list(&[
-                ("delivery", Text::AspectDelivery),
-                ("price", Text::AspectPrice),
-                ("staff", Text::AspectStaff),
-                ("product_quality", Text::AspectProductQuality),
-                ("website_app", Text::AspectWebsiteApp),
-                ("payment", Text::AspectPayment),
-                ("returns_complaints", Text::AspectReturnsComplaints),
-                ("waiting_time", Text::AspectWaitingTime),
-                ("communication", Text::AspectCommunication),
-            ]),
+            aspects: Vec::new(),
             priorities: list(&[
                 ("low", Text::PriorityLow),
                 ("normal", Text::PriorityNormal),

@@ -59,7 +59,8 @@ pub use overview::{
 pub use record::{LocaleChoice, PickedContact, RecordForm, RecordPage, RecordSurvey};
 pub use settings::{
     InvitationRow, JobRow, KeyRow, MemberRow, SettingsPage, SmtpView, TeamRow, TeamsForm,
-    WebhookRow, WebhooksPage, WriteKeyRow,
+    TextAspectForm, TextAspectRow, TextAspectsPage, TriedComment, WebhookRow, WebhooksPage,
+    WriteKeyRow,
 };
 pub use triggers::{
     ChannelChoice, OccurrenceRow, TriggerForm, TriggerPage, TriggerRow, TriggersPage,

@@ -1,8 +1,9 @@
-//! A workspace's settings: its name, people and roles, invitations, API and write keys.
+//! A workspace's settings: its name, people and roles, invitations, API and write keys;
+//! its webhooks; the aspects its open answers are read for.
 
 use serde::Serialize;
 
-use super::Shell;
+use super::{Problem, Shell};
 use crate::{Page, Text};
 
 use super::builder::Choice;
@@ -12,6 +13,8 @@ pub struct SettingsPage {
     pub title: String,
     /// The sections the role may see.
     pub can_workspace: bool,
+    /// May change the aspects open answers are read for.
+    pub can_aspects: bool,
     pub can_users: bool,
     pub can_keys: bool,
     pub members: Vec<MemberRow>,
@@ -156,4 +159,69 @@ pub struct JobRow {
     pub last_error: String,
     /// When it was made, as a local date-time.
     pub created: String,
+}
+
+/// `/app/w/{slug}/aspects`: the aspects open answers are read for, the workspace's own and
+/// its keywords added to built-in ones, with a form to add or change one and a box to try
+/// a comment.
+#[derive(Debug, Clone, Serialize)]
+pub struct TextAspectsPage {
+    pub title: String,
+    pub aspects: Vec<TextAspectRow>,
+    /// The form: a new aspect, or the one being changed.
+    pub form: TextAspectForm,
+    pub problems: Vec<Problem>,
+    /// Answers whose results were read before the last change and are yet to be looked at
+    /// again (0: all current).
+    pub pending: i64,
+    /// Text analysis is not installed: aspects are kept, nothing reads them.
+    pub not_installed: bool,
+    /// A comment tried, its language, and the aspects found in it, in words.
+    pub tried: Option<TriedComment>,
+    pub notice: Option<Text>,
+    #[serde(flatten)]
+    pub shell: Shell,
+}
+
+impl Page for TextAspectsPage {
+    const TEMPLATE: &'static str = "app/text_aspects.html";
+}
+
+/// One aspect in the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct TextAspectRow {
+    pub key: String,
+    /// Its name in the page's language.
+    pub name: String,
+    pub builtin: bool,
+    /// The workspace's keywords, per language (`pl`, `cs`, `en`) joined by commas.
+    pub keywords: Vec<(String, String)>,
+    /// The workspace changed it (an own aspect, or keywords added to a built-in one).
+    pub changed: bool,
+}
+
+/// The form of an aspect, every field as typed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TextAspectForm {
+    /// Empty for a new aspect (the key is typed).
+    pub key: String,
+    pub editing: bool,
+    pub builtin: bool,
+    /// The built-in aspect's name, when changing one.
+    pub builtin_name: String,
+    pub label_pl: String,
+    pub label_cs: String,
+    pub label_en: String,
+    /// One keyword per line.
+    pub keywords_pl: String,
+    pub keywords_cs: String,
+    pub keywords_en: String,
+}
+
+/// A comment tried against the workspace's aspects.
+#[derive(Debug, Clone, Serialize)]
+pub struct TriedComment {
+    pub text: String,
+    pub lang: String,
+    pub found: Vec<String>,
 }

@@ -421,7 +421,20 @@ async fn alert_lists(
             keep(&mut segments, &r.subject);
         }
     }
-    Ok(AlertLists::new(surveys, segments, members, teams))
+    let mut lists = AlertLists::new(surveys, segments, members, teams);
+    lists.aspects = super::names::Names::of_aspects(st, ws, m.signed.lang)
+        .await?
+        .aspect_options();
+    if let Some(f) = form {
+        for r in f.rows.iter().filter(|r| r.kind == "reading") {
+            if !r.values.is_empty() && !lists.aspects.iter().any(|o| o.value == r.values) {
+                lists
+                    .aspects
+                    .push(option(r.values.clone(), r.values.clone()));
+            }
+        }
+    }
+    Ok(lists)
 }
 
 /// The editor of `key`'s definition, or of a new segment in the form (`key` `None`).

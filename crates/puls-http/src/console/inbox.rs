@@ -29,7 +29,7 @@ use super::{Page, confirmed_form, missing_or_error, page_error, shell, title_in,
 use crate::state::AppState;
 use puls_app::AppError;
 use puls_app::search::Surveys;
-use puls_app::text_queue::{ASPECTS, AnswerAnalysis};
+use puls_app::text_queue::AnswerAnalysis;
 use puls_core::band::Band;
 use puls_store::json;
 use puls_wire::path;
@@ -187,7 +187,7 @@ pub async fn inbox(
                             Err(e) => return page_error(&st, lang, e),
                         };
                         let mut line = row(r, &defs, lang, &names, &texts, tz);
-                        line.chips = chips(readings.get(&r.id).map(Vec::as_slice), lang);
+                        line.chips = chips(readings.get(&r.id).map(Vec::as_slice), lang, &names);
                         rows.push(line);
                     }
                     next = f.next;
@@ -259,11 +259,7 @@ pub async fn inbox(
                 ("pos", Text::SentimentPos),
             ]),
         ),
-        (
-            "aspect",
-            Text::Aspect,
-            ASPECTS.iter().map(|a| option(a, lang.aspect(a))).collect(),
-        ),
+        ("aspect", Text::Aspect, names.aspect_options()),
     ] {
         selects.push(select(name, label, &current(name), options));
     }
@@ -345,7 +341,7 @@ fn row(
 /// What text analysis read in a response's open answers, as chips: each answer's
 /// sentiment, then each aspect it names with the sentiment it is spoken of with (each
 /// once), in words.
-pub(super) fn chips(analyses: Option<&[AnswerAnalysis]>, lang: Lang) -> Vec<Chip> {
+pub(super) fn chips(analyses: Option<&[AnswerAnalysis]>, lang: Lang, names: &Names) -> Vec<Chip> {
     let mut out: Vec<Chip> = Vec::new();
     let mut push = |text: String, tone: &str| {
         if !out.iter().any(|c| c.text == text) {
@@ -360,7 +356,7 @@ pub(super) fn chips(analyses: Option<&[AnswerAnalysis]>, lang: Lang) -> Vec<Chip
     }
     for a in analyses.unwrap_or_default() {
         for (name, s) in &a.aspects {
-            push(format!("{}: {}", lang.aspect(name), lang.sentiment(s)), s);
+            push(format!("{}: {}", names.aspect(name), lang.sentiment(s)), s);
         }
     }
     out
@@ -642,7 +638,7 @@ async fn detail_page(
                 .filter(|_| !r.attributes.contains_key("recorded_by_name"))
                 .map(|s| m.signed.lang.fill(Text::ResponseStore, &[s])),
         },
-        chips: chips(read.as_deref(), m.signed.lang),
+        chips: chips(read.as_deref(), m.signed.lang, &names),
         emotions: read
             .iter()
             .flatten()

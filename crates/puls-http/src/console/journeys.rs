@@ -728,16 +728,15 @@ async fn analyses_page(
         filters: f.period(),
         segments: names.segment_options(),
         aspect: aspect.to_string(),
-        aspects: puls_app::text_queue::ASPECTS
-            .iter()
+        aspects: names
+            .aspect_options()
+            .into_iter()
             .flat_map(|a| {
-                [
-                    super::overview::option(a, lang.aspect(a)),
-                    super::overview::option(
-                        &format!("{a}:neg"),
-                        &format!("{}: {}", lang.aspect(a), lang.sentiment("neg")),
-                    ),
-                ]
+                let neg = super::overview::option(
+                    &format!("{}:neg", a.value),
+                    &format!("{}: {}", a.text, lang.sentiment("neg")),
+                );
+                [a, neg]
             })
             .collect(),
         min_n: st.app.analytics().config.min_n,

@@ -25,6 +25,7 @@ mod pages;
 mod record;
 mod rule_form;
 mod settings;
+mod text_aspects;
 mod triggers;
 mod webhooks;
 
@@ -81,6 +82,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route(
             "/app/w/{slug}/webhooks",
             get(webhooks::page).post(webhooks::act),
+        )
+        .route(
+            "/app/w/{slug}/aspects",
+            get(text_aspects::page).post(text_aspects::act),
         )
         .route(
             "/app/w/{slug}/surveys",

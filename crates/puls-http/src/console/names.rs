@@ -1,5 +1,6 @@
-//! The names people read instead of keys: a workspace's touchpoints, segments and journeys
-//! in the page's language, from its journey and segment definitions. A key without a name
+//! The names people read instead of keys: a workspace's touchpoints, segments, journeys and
+//! text-analysis aspects in the page's language, from its definitions (a built-in aspect
+//! by the app's texts). A key without a name
 //! stays as it is (it is then the only word there is).
 
 use std::collections::{BTreeMap, HashMap};
@@ -21,6 +22,8 @@ pub struct Names {
     takers: HashMap<String, Vec<(String, String)>>,
     segments: BTreeMap<String, String>,
     journeys: Vec<(String, String)>,
+    /// The aspects, built-in then own, each with its name.
+    aspects: Vec<(String, String)>,
 }
 
 /// A definition's `name`: one text, or texts by language (the page's, else English, else
@@ -45,7 +48,7 @@ impl Names {
     /// The workspace's names in `lang`.
     pub async fn load(st: &AppState, ws: WorkspaceId, lang: Lang) -> Result<Names, AppError> {
         let code = lang.code();
-        let mut names = Names::default();
+        let mut names = Names::of_aspects(st, ws, lang).await?;
         for d in st.app.definitions(ws, DefinitionKind::Segment).await? {
             let name = name_in(&d.definition, code).unwrap_or_else(|| d.key.clone());
             names.segments.insert(d.key, name);
@@ -79,6 +82,23 @@ impl Names {
         Ok(names)
     }
 
+    /// Only the workspace's aspect names in `lang` (for a page that names nothing else).
+    pub async fn of_aspects(st: &AppState, ws: WorkspaceId, lang: Lang) -> Result<Names, AppError> {
+        let aspects = st.app.text_aspects(ws).await?;
+        Ok(Names {
+            aspects: aspects
+                .names()
+                .map(|a| {
+                    let name = aspects
+                        .label(a, lang.code())
+                        .unwrap_or_else(|| lang.aspect(a));
+                    (a.to_string(), name.to_string())
+                })
+                .collect(),
+            ..Names::default()
+        })
+    }
+
     /// A response touchpoint's name: the journey touchpoint of that key; else the one
     /// touchpoint that takes its surveys; else the stage whose touchpoints all do; else the
     /// key.
@@ -102,6 +122,23 @@ impl Names {
             .collect();
         v.sort_by(|a, b| a.text.cmp(&b.text));
         v
+    }
+
+    /// An aspect's name (`delivery` → "Dostawa", `parking` → the workspace's name for it);
+    /// an aspect the workspace no longer has keeps its key.
+    pub fn aspect(&self, key: &str) -> String {
+        self.aspects
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or_else(|| key.to_string(), |(_, n)| n.clone())
+    }
+
+    /// The aspects as a filter's choices (key, name), built-in first.
+    pub fn aspect_options(&self) -> Vec<SelectOption> {
+        self.aspects
+            .iter()
+            .map(|(k, n)| super::overview::option(k, n))
+            .collect()
     }
 
     /// The journeys as choices (key, name).

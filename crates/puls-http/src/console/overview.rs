@@ -289,6 +289,7 @@ pub(super) async fn text_card(
         return Ok(card);
     }
     let tz = &analytics.config.time_zone;
+    let names = super::names::Names::of_aspects(st, ws, lang).await?;
     card.analysed = report.analysed;
     card.previous_analysed = report.previous_analysed;
     card.trend_from = local_date(report.trend_from_ms, tz);
@@ -307,7 +308,7 @@ pub(super) async fn text_card(
             inbox.push(("touchpoint", tp));
         }
         card.aspects.push(AspectLine {
-            name: lang.aspect(&a.name).to_string(),
+            name: names.aspect(&a.name),
             n: a.current.n(),
             share: a.stat.share.value,
             share_low: a.stat.share.interval.map(|i| i.low),
@@ -347,7 +348,7 @@ pub(super) async fn text_card(
                 .iter()
                 .map(|x| TopicLine {
                     name: match x.kind {
-                        TopicKind::Aspect => lang.aspect(&x.name).to_string(),
+                        TopicKind::Aspect => names.aspect(&x.name),
                         TopicKind::Term => x.name.clone(),
                     },
                     aspect: x.kind == TopicKind::Aspect,

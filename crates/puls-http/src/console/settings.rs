@@ -178,6 +178,7 @@ async fn render(
     let page = SettingsPage {
         title: lang.t(Text::Settings).into(),
         can_workspace: m.role.allows(Permission::ManageWorkspace),
+        can_aspects: m.role.allows(Permission::EditJourneys),
         can_users: m.role.allows(Permission::ManageUsers),
         can_keys: m.role.allows(Permission::ManageKeys),
         members,

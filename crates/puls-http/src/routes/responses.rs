@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use puls_app::AppError;
 use puls_app::responses::Submission;
+use puls_app::text_aspects::WorkspaceAspects;
 use puls_core::{Channel, KanoAnswer, Locale, WorkspaceId};
 use puls_core::{Completion, ResponseMetaInput, Survey};
 use puls_html::{Lang, Text};
@@ -238,8 +239,8 @@ async fn export_responses(
     Ok(export(&st, ws.id, &q, lang, "responses").await?)
 }
 
-/// The words of the Excel export in `lang`.
-pub(crate) fn xlsx_texts(lang: Lang) -> XlsxTexts {
+/// The words of the Excel export in `lang` (`aspects`: the workspace's own aspects' names).
+pub(crate) fn xlsx_texts(lang: Lang, aspects: WorkspaceAspects) -> XlsxTexts {
     let t = |x: Text| lang.t(x).to_string();
     XlsxTexts {
         fixed: [
@@ -279,7 +280,12 @@ pub(crate) fn xlsx_texts(lang: Lang) -> XlsxTexts {
         sentiment: t(Text::Sentiment),
         aspects: t(Text::Aspects),
         sentiment_label: Box::new(move |s| lang.sentiment(s).to_string()),
-        aspect_label: Box::new(move |a| lang.aspect(a).to_string()),
+        aspect_label: Box::new(move |a| {
+            aspects
+                .label(a, lang.code())
+                .unwrap_or_else(|| lang.aspect(a))
+                .to_string()
+        }),
     }
 }
 
@@ -349,7 +355,8 @@ pub(crate) async fn export(
                 surveys,
                 survey: survey_id,
             };
-            let bytes = xlsx::responses_xlsx(pages, xlsx_texts(lang), opts).await?;
+            let aspects = st.app.text_aspects(ws).await?;
+            let bytes = xlsx::responses_xlsx(pages, xlsx_texts(lang, aspects), opts).await?;
             (
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "xlsx",

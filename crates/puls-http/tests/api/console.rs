@@ -3494,3 +3494,153 @@ async fn a_trigger_is_created_followed_paused_and_resumed_in_the_web_app_in_word
     let (status, _, _) = b.get(&app, &format!("/app/w/acme/triggers/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+both_backends!(an_analyst_adds_aspects_tries_a_comment_and_reads_problems_in_words);
+async fn an_analyst_adds_aspects_tries_a_comment_and_reads_problems_in_words(app: TestApp) {
+    let mut b = polish_analyst(&app).await;
+    let (status, page, _) = b.get(&app, "/app/w/acme/aspects").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Aspekty odpowiedzi otwartych")
+            && page.contains("Dostawa")
+            && page.contains("wbudowany"),
+        "{page}"
+    );
+    let csrf = hidden(&page, "_csrf");
+    let save = |key: &'static str, mode: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("action", "save".to_string()),
+            ("mode", mode.to_string()),
+            ("key", key.to_string()),
+        ]
+    };
+
+    // A new aspect with its names and keywords.
+    let mut f = save("parking", "new");
+    f.extend([
+        ("label.pl", "Parking".to_string()),
+        ("label.cs", "Parkování".to_string()),
+        ("label.en", "Parking".to_string()),
+        (
+            "keywords.pl",
+            "parking*\r\nmiejsc* parkingow*\r\n".to_string(),
+        ),
+        ("keywords.cs", "parkov*".to_string()),
+        ("keywords.en", String::new()),
+    ]);
+    let (status, _, location) = post_aspects(&mut b, &app, &f).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&app, location.as_deref().unwrap()).await;
+    let page = html_unescape(&page);
+    assert!(
+        page.contains("Parking")
+            && page.contains("własny")
+            && page.contains("parking*, miejsc* parkingow*"),
+        "{page}"
+    );
+    let listed = app.get_json("/api/v1/text/aspects").await;
+    assert_eq!(
+        listed["aspects"][9]["labels"]["cs"], "Parkování",
+        "{listed}"
+    );
+
+    // A built-in key typed as a new aspect, and problems, told in Polish at their fields.
+    let mut f = save("delivery", "new");
+    f.extend([
+        ("label.pl", "Dostawa".to_string()),
+        ("label.cs", "Doručení".to_string()),
+        ("label.en", "Delivery".to_string()),
+        ("keywords.pl", "dpd".to_string()),
+    ]);
+    let (status, page, _) = post_aspects(&mut b, &app, &f).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html_unescape(&page).contains("to aspekt wbudowany"),
+        "{page}"
+    );
+    let mut f = save("garaz", "new");
+    f.extend([
+        ("label.pl", "Garaż".to_string()),
+        ("label.cs", "".to_string()),
+        ("label.en", "Garage".to_string()),
+        ("keywords.pl", "garaż*\n-kurier".to_string()),
+    ]);
+    let (status, page, _) = post_aspects(&mut b, &app, &f).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = html_unescape(&page);
+    assert!(page.contains("Nazwa (czeski)"), "{page}");
+    assert!(page.contains("Słowa kluczowe (polski), wiersz 2"), "{page}");
+    assert!(page.contains("value=\"Garaż\""), "kept as typed: {page}");
+
+    // Keywords added to a built-in aspect, in its own form.
+    let (_, page, _) = b.get(&app, "/app/w/acme/aspects?edit=delivery").await;
+    assert!(
+        page.contains("Zmień: Dostawa") && !page.contains("id=\"a-pl\""),
+        "{page}"
+    );
+    let mut f = save("delivery", "edit");
+    f.push(("keywords.pl", "dpd\ninpost".to_string()));
+    let (status, _, _) = post_aspects(&mut b, &app, &f).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let listed = app.get_json("/api/v1/text/aspects").await;
+    assert_eq!(
+        listed["aspects"][0]["keywords"]["pl"],
+        json!(["dpd", "inpost"])
+    );
+
+    // A comment tried against the aspects as saved.
+    let f = vec![
+        ("_csrf", csrf.clone()),
+        ("action", "try".to_string()),
+        (
+            "text",
+            "Brak miejsc parkingowych, a paczkę z DPD odebrałem dopiero wieczorem.".to_string(),
+        ),
+        ("lang", "pl".to_string()),
+    ];
+    let (status, page, _) = post_aspects(&mut b, &app, &f).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html_unescape(&page).contains("Znalezione aspekty: Dostawa, Parking"),
+        "{page}"
+    );
+
+    // The inbox offers it by its name.
+    let (_, page, _) = b.get(&app, "/app/w/acme/responses").await;
+    assert!(
+        page.contains("<option value=\"parking\">Parking</option>"),
+        "{page}"
+    );
+
+    // Deleting asks for the ticked box.
+    let f = vec![
+        ("_csrf", csrf.clone()),
+        ("action", "delete".to_string()),
+        ("key", "parking".to_string()),
+    ];
+    let (status, _, _) = post_aspects(&mut b, &app, &f).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut f = f;
+    f.push(("confirm", "yes".to_string()));
+    let (status, _, _) = post_aspects(&mut b, &app, &f).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let listed = app.get_json("/api/v1/text/aspects").await;
+    assert_eq!(listed["aspects"].as_array().unwrap().len(), 9);
+
+    // A viewer reads the answers but does not define what they are read for.
+    user_in(&app, "widz@sklep.pl", "hasło widza 1", Some("viewer"), "pl").await;
+    let mut v = signed_in(&app, "widz@sklep.pl", "hasło widza 1").await;
+    let (status, _, _) = v.get(&app, "/app/w/acme/aspects").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Posts a form of the aspects page.
+async fn post_aspects(
+    b: &mut Browser,
+    app: &TestApp,
+    fields: &[(&str, String)],
+) -> (StatusCode, String, Option<String>) {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    b.post(app, "/app/w/acme/aspects", &refs).await
+}

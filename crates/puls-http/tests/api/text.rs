@@ -592,3 +592,285 @@ async fn metrics_group_by_sentiment_and_filter_by_aspect(app: TestApp) {
         .await;
     assert_eq!(f["total"]["value"], 100.0, "{f}");
 }
+
+async fn put_aspect(app: &TestApp, name: &str, body: &Value) -> reqwest::Response {
+    app.request(Method::PUT, &format!("/api/v1/text/aspects/{name}"))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    a_workspace_keeps_its_own_aspects_and_bad_ones_are_refused_by_field,
+    |config| {
+        config.text.models_dir = Some("/nonexistent/puls-text-models".into());
+    }
+);
+async fn a_workspace_keeps_its_own_aspects_and_bad_ones_are_refused_by_field(app: TestApp) {
+    let parking = json!({
+        "labels": {"pl": "Parking", "cs": "Parkování", "en": "Parking"},
+        "keywords": {"pl": ["parking*", "  miejsc*   parkingow* ", "parking*"], "cs": ["parkov*"], "en": ["parking"]}
+    });
+    let (status, body) = json_of(put_aspect(&app, "parking", &parking).await).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["builtin"], false);
+    // Keywords are kept tidy: spaces collapsed, repeats left out.
+    assert_eq!(
+        body["keywords"]["pl"],
+        json!(["parking*", "miejsc* parkingow*"]),
+        "{body}"
+    );
+    let (status, _) = json_of(put_aspect(&app, "parking", &parking).await).await;
+    assert_eq!(status, 200);
+    // Keywords added to a built-in aspect; its names are Puls's.
+    let (status, body) = json_of(
+        put_aspect(
+            &app,
+            "delivery",
+            &json!({"keywords": {"pl": ["dpd", "inpost"]}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["builtin"], true);
+    let list = app.get_json("/api/v1/text/aspects").await;
+    let names: Vec<&str> = list["aspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 10, "{list}");
+    assert_eq!((names[0], names[9]), ("delivery", "parking"), "{list}");
+    assert_eq!(
+        list["aspects"][0]["keywords"]["pl"],
+        json!(["dpd", "inpost"])
+    );
+    assert!(list["aspects"][1]["updated_at"].is_null(), "{list}");
+
+    // Every problem at its field.
+    let e = expect_error(
+        put_aspect(
+            &app,
+            "delivery",
+            &json!({"labels": {"pl": "D", "cs": "D", "en": "D"}}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(e["error"]["details"][0]["path"], "labels", "{e}");
+    let e = expect_error(
+        put_aspect(
+            &app,
+            "garage",
+            &json!({"labels": {"pl": "Garaż", "cs": " ", "en": "Garage"}, "keywords": {"pl": ["-kurier"]}}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let paths: Vec<&str> = e["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["labels.cs", "keywords.pl[0]", "keywords"], "{e}");
+    let e = expect_error(
+        put_aspect(&app, "garage", &json!({"keywords": {"pl": ["garaż*"]}})).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(e["error"]["details"][0]["path"], "labels", "{e}");
+    let e = expect_error(
+        put_aspect(
+            &app,
+            "Garage",
+            &json!({"labels": {"pl": "G", "cs": "G", "en": "G"}, "keywords": {"en": ["garage"]}}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(e["error"]["details"][0]["path"], "name", "{e}");
+    expect_error(
+        put_aspect(&app, "garage", &json!({"keywords": {"de": ["garage"]}})).await,
+        400,
+        "malformed_json",
+    )
+    .await;
+
+    // Filters take the workspace's aspects, and only those.
+    assert_eq!(
+        app.get("/api/v1/responses?aspect=parking").await.status(),
+        200
+    );
+    let r = app.get("/api/v1/responses?aspect=garage").await;
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("aspect") && message.contains("parking"),
+        "{body}"
+    );
+    assert_eq!(
+        app.get("/api/v1/metrics?metric=nps&aspect=parking:neg")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.get("/api/v1/metrics?metric=nps&aspect=garage")
+            .await
+            .status(),
+        400
+    );
+
+    // Deleting: the own aspect goes, a built-in one loses only the added keywords.
+    let r = app
+        .request(Method::DELETE, "/api/v1/text/aspects/parking")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = app
+        .request(Method::DELETE, "/api/v1/text/aspects/delivery")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = app
+        .request(Method::DELETE, "/api/v1/text/aspects/parking")
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 404, "not_found").await;
+    let list = app.get_json("/api/v1/text/aspects").await;
+    assert_eq!(list["aspects"].as_array().unwrap().len(), 9, "{list}");
+    assert_eq!(list["aspects"][0]["keywords"]["pl"], json!([]), "{list}");
+}
+
+both_backends!(
+    own_aspects_are_read_in_answers_matched_again_without_the_model_and_reported,
+    |config| {
+        config.text.models_dir = super::models();
+    }
+);
+async fn own_aspects_are_read_in_answers_matched_again_without_the_model_and_reported(
+    app: TestApp,
+) {
+    if app.app.config().text.models_dir.is_none() {
+        return;
+    }
+    let survey = app.published_survey(&feedback_survey()).await;
+    let parking = app
+        .answer(
+            &survey,
+            json!({"nps": 2, "comment": "Parking przed sklepem był pełny, nie było gdzie stanąć. Porażka."}),
+        )
+        .await;
+    let courier = app
+        .answer(
+            &survey,
+            json!({"nps": 9, "comment": "Kurier był bardzo miły i szybki, dziękuję!"}),
+        )
+        .await;
+    let b = app.second_app().await;
+    let first = drain(&app.app, &b).await;
+    assert_eq!((first.written, first.read), (2, 2), "{first:?}");
+    let aspects_of = |r: &Value| -> Vec<String> {
+        r["text_analysis"][0]["aspects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!aspects_of(&app.response(&parking).await).contains(&"parking".to_string()));
+    let sentiment = app.response(&parking).await["text_analysis"][0]["sentiment"].clone();
+
+    let (status, _) = json_of(
+        put_aspect(
+            &app,
+            "parking",
+            &json!({"labels": {"pl": "Parking", "cs": "Parkování", "en": "Parking"},
+                    "keywords": {"pl": ["parking*"], "cs": ["parkov*"], "en": ["parking"]}}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let status = app.get_json("/api/v1/text/status").await;
+    assert!(
+        status["analysis_version"]
+            .as_str()
+            .unwrap()
+            .contains("+aspects-"),
+        "{status}"
+    );
+    // Both answers are looked at again; the model reads neither (what it read is kept).
+    let again = drain(&app.app, &b).await;
+    assert_eq!((again.written, again.read), (2, 0), "{again:?}");
+    let r = app.response(&parking).await;
+    assert_eq!(r["text_analysis"][0]["sentiment"], sentiment, "{r}");
+    assert!(
+        r["text_analysis"][0]["aspects"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"name": "parking", "sentiment": sentiment["label"]})),
+        "{r}"
+    );
+    assert!(aspects_of(&app.response(&courier).await).contains(&"delivery".to_string()));
+
+    // Filters, metrics, the report and the analysis API use it.
+    let listed = app
+        .response_ids(&format!("survey={survey}&aspect=parking"))
+        .await;
+    assert_eq!(listed, vec![parking.clone()]);
+    let m = app
+        .get_json("/api/v1/metrics?metric=nps&aspect=parking&compare=none")
+        .await;
+    assert_eq!(m["total"]["n"], 1, "{m}");
+    let report = app.get_json("/api/v1/reports/text").await;
+    assert!(
+        report["aspects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "parking"),
+        "{report}"
+    );
+    let (_, body) = json_of(
+        analyze(
+            &app,
+            &json!({"texts": ["Parkování u prodejny je katastrofa."], "locale": "cs"}),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        body["results"][0]["aspects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "parking"),
+        "{body}"
+    );
+
+    // Deleting it reads the answers again under the built-in aspects, still without the
+    // model.
+    app.request(Method::DELETE, "/api/v1/text/aspects/parking")
+        .send()
+        .await
+        .unwrap();
+    let back = drain(&app.app, &b).await;
+    assert_eq!((back.written, back.read), (2, 0), "{back:?}");
+    assert!(!aspects_of(&app.response(&parking).await).contains(&"parking".to_string()));
+}

@@ -72,6 +72,7 @@ async fn import(
         DefinitionKind::Segment => app.save_segment(ws.id, None, &value).await,
         DefinitionKind::AlertRule => app.save_alert_rule(ws.id, None, &value).await,
         DefinitionKind::Setting => anyhow::bail!("settings are not imported from files"),
+        DefinitionKind::TextAspect => anyhow::bail!("aspects are not imported from files"),
     };
     match saved {
         Ok((_, record)) => {

@@ -15,6 +15,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use puls_app::App;
 use puls_app::definitions::ECOMMERCE_TEMPLATE;
+use puls_app::text_aspects::{AspectInput, AspectLabels, Keywords};
 use puls_core::response::answers_to_value;
 use puls_core::{ResponseId, Survey, SurveyId, WorkspaceId};
 use puls_demo::{Behaviour, DemoEvent};
@@ -427,8 +428,8 @@ const DEMO_SEGMENTS: [(&str, &str); 5] = [
     ),
 ];
 
-/// Defines the e-commerce journey (the template) and the demo's segments, replacing any
-/// of the same keys.
+/// Defines the e-commerce journey (the template), the demo's segments and its own aspect of
+/// open answers, replacing any of the same keys.
 async fn define_journey_and_segments(app: &App, workspace_id: WorkspaceId) -> anyhow::Result<()> {
     let template = json::from_text(ECOMMERCE_TEMPLATE)
         .map_err(|e| anyhow::anyhow!("the journey template: {e}"))?;
@@ -442,6 +443,27 @@ async fn define_journey_and_segments(app: &App, workspace_id: WorkspaceId) -> an
             .await
             .map_err(|e| anyhow::anyhow!("demo segment {key}: {e}"))?;
     }
+    // An aspect of the shop's own (text analysis): what customers write about the parcel
+    // lockers, beside the built-in delivery.
+    let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    app.save_text_aspect(
+        workspace_id,
+        "parcel_locker",
+        AspectInput {
+            labels: Some(AspectLabels {
+                pl: "Paczkomaty".into(),
+                cs: "Výdejní boxy".into(),
+                en: "Parcel lockers".into(),
+            }),
+            keywords: Keywords {
+                pl: words(&["paczkomat*", "automat* paczkow*"]),
+                cs: words(&["box*", "zásilkovn*", "výdejní box*"]),
+                en: words(&["locker*", "parcel locker*"]),
+            },
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("the demo's own aspect: {e}"))?;
     Ok(())
 }
 

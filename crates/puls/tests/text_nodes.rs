@@ -75,7 +75,12 @@ async fn a_killed_node_loses_no_answer_and_none_is_read_twice() {
     let env = |metrics: &str| {
         vec![
             ("PULS_TEXT__MODELS_DIR".to_string(), models.clone()),
-            ("PULS_TEXT__LEASE_MS".to_string(), "1500".to_string()),
+            // Longer than any chunk's work on a loaded machine (a debug build reads 64
+            // comments in well under a second alone): a survivor that outlived its lease
+            // mid-chunk would lose it to the other, which would read the chunk again (by
+            // design: a stalled node's work is redone), and "none read twice" would fail
+            // for a reason that is not a lost or doubled answer.
+            ("PULS_TEXT__LEASE_MS".to_string(), "6000".to_string()),
             ("PULS_TEXT__POLL_MS".to_string(), "50".to_string()),
             ("PULS_OUTBOX__ENABLED".to_string(), "false".to_string()),
             ("PULS_METRICS__LISTEN".to_string(), metrics.to_string()),

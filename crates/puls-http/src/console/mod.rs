@@ -19,7 +19,7 @@ mod distributions;
 mod inbox;
 mod journey_form;
 mod journeys;
-mod names;
+pub(crate) mod names;
 mod overview;
 mod pages;
 mod record;

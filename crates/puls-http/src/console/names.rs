@@ -6,12 +6,22 @@
 use std::collections::{BTreeMap, HashMap};
 
 use puls_app::AppError;
+use puls_app::text_aspects::WorkspaceAspects;
 use puls_core::{Value, WorkspaceId};
 use puls_html::Lang;
 use puls_html::console::SelectOption;
 use puls_store::DefinitionKind;
 
 use crate::state::AppState;
+
+/// An aspect's name in `lang`: the workspace's own name for it, else the app's text
+/// (`delivery` → "Dostawa"), else its key.
+pub(crate) fn aspect_name(aspects: &WorkspaceAspects, key: &str, lang: Lang) -> String {
+    aspects
+        .label(key, lang.code())
+        .unwrap_or_else(|| lang.aspect(key))
+        .to_string()
+}
 
 /// Names by key, in one language.
 #[derive(Debug, Default)]
@@ -88,12 +98,7 @@ impl Names {
         Ok(Names {
             aspects: aspects
                 .names()
-                .map(|a| {
-                    let name = aspects
-                        .label(a, lang.code())
-                        .unwrap_or_else(|| lang.aspect(a));
-                    (a.to_string(), name.to_string())
-                })
+                .map(|a| (a.to_string(), aspect_name(&aspects, a, lang)))
                 .collect(),
             ..Names::default()
         })

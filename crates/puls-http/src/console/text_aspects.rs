@@ -16,16 +16,9 @@ use puls_html::console::{Problem, TextAspectForm, TextAspectRow, TextAspectsPage
 use puls_html::{Lang, Text};
 
 use super::auth::{Allowed, Member, need};
+use super::names::aspect_name;
 use super::{Page, field, page_error, shell};
 use crate::state::AppState;
-
-/// An aspect's name in `lang`: the workspace's own, else the app's text.
-fn name_of(aspects: &WorkspaceAspects, key: &str, lang: Lang) -> String {
-    aspects
-        .label(key, lang.code())
-        .unwrap_or_else(|| lang.aspect(key))
-        .to_string()
-}
 
 /// The form of an aspect the workspace has, filled from what is stored.
 fn form_of(aspects: &WorkspaceAspects, key: &str, lang: Lang) -> Option<TextAspectForm> {
@@ -36,7 +29,7 @@ fn form_of(aspects: &WorkspaceAspects, key: &str, lang: Lang) -> Option<TextAspe
         editing: true,
         builtin: a.builtin,
         builtin_name: if a.builtin {
-            name_of(aspects, key, lang)
+            aspect_name(aspects, key, lang)
         } else {
             String::new()
         },
@@ -116,7 +109,7 @@ async fn render(st: &AppState, m: &Member, edit: Option<&str>, extra: Extra) -> 
         .iter()
         .map(|a| TextAspectRow {
             key: a.name.clone(),
-            name: name_of(&aspects, &a.name, lang),
+            name: aspect_name(&aspects, &a.name, lang),
             builtin: a.builtin,
             keywords: [
                 ("pl", &a.keywords.pl),
@@ -207,7 +200,7 @@ pub async fn act(
                 editing,
                 builtin: editing && builtin,
                 builtin_name: if editing && builtin {
-                    name_of(&have, &key, lang)
+                    aspect_name(&have, &key, lang)
                 } else {
                     String::new()
                 },
@@ -222,7 +215,7 @@ pub async fn act(
             // keywords beside it in the list; an own one is changed there, not replaced.
             if !editing && let Some(a) = existing {
                 let message = if a.builtin {
-                    lang.fill(Text::AspectKeyBuiltin, &[&name_of(&have, &key, lang)])
+                    lang.fill(Text::AspectKeyBuiltin, &[&aspect_name(&have, &key, lang)])
                 } else {
                     lang.definition_error(&puls_core::FieldErrorKind::Duplicate { id: key.clone() })
                 };
@@ -292,7 +285,10 @@ pub async fn act(
                     };
                     let extra = Extra {
                         tried: Some(TriedComment {
-                            found: found.iter().map(|a| name_of(&aspects, a, lang)).collect(),
+                            found: found
+                                .iter()
+                                .map(|a| aspect_name(&aspects, a, lang))
+                                .collect(),
                             text,
                             lang: code,
                         }),

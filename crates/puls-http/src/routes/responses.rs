@@ -280,12 +280,7 @@ pub(crate) fn xlsx_texts(lang: Lang, aspects: WorkspaceAspects) -> XlsxTexts {
         sentiment: t(Text::Sentiment),
         aspects: t(Text::Aspects),
         sentiment_label: Box::new(move |s| lang.sentiment(s).to_string()),
-        aspect_label: Box::new(move |a| {
-            aspects
-                .label(a, lang.code())
-                .unwrap_or_else(|| lang.aspect(a))
-                .to_string()
-        }),
+        aspect_label: Box::new(move |a| crate::console::names::aspect_name(&aspects, a, lang)),
     }
 }
 
